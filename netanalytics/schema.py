@@ -1,0 +1,466 @@
+"""Canonical frames: column names, kinds and validators, defined once.
+
+Every reader returns these frames and every metric consumes them. Modules refer to
+columns through the constants below, never by re-typing the string.
+
+Column kinds
+------------
+``str``       text or missing (object or pandas string dtype)
+``list``      a Python list in every row (never NaN); object dtype
+``datetime``  tz-aware UTC ``datetime64``; NaT where unknown
+``bool``      numpy bool (no missing values)
+``int``       integer (no missing values)
+``float``     float; NaN where undefined
+
+Identity keys
+-------------
+A participant is named by an *identity key*: a lower-cased email address
+(``ann@example.com``), a normalised LinkedIn profile URL
+(``https://www.linkedin.com/in/ann-lee``), a name seen without any address
+(``name:Ann Lee``) or a contact record (``record:<source>:<record_id>``).
+:func:`key_kind` tells them apart.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+import pandas as pd
+
+from netanalytics.exceptions import SchemaError
+
+__all__ = [
+    "CONTACTS",
+    "MESSAGES",
+    "IDENTITIES",
+    "PEOPLE",
+    "INTERACTIONS",
+    "ENDORSEMENTS",
+    "RECOMMENDATIONS",
+    "INVITATIONS",
+    "POSITIONS",
+    "empty_frame",
+    "validate",
+    "validate_contacts",
+    "validate_messages",
+    "validate_identities",
+    "validate_people",
+    "validate_interactions",
+    "normalize_email",
+    "normalize_linkedin_url",
+    "name_key",
+    "record_key",
+    "key_kind",
+]
+
+# --- column names -------------------------------------------------------------------
+
+# shared
+SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics"
+SOURCE_FILE = "source_file"
+TIMESTAMP = "timestamp"
+PERSON_ID = "person_id"
+DIRECTION = "direction"
+CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation"
+THREAD_ID = "thread_id"
+MESSAGE_ID = "message_id"
+NAME = "name"
+EMAILS = "emails"
+LINKEDIN_URL = "linkedin_url"
+COMPANY = "company"
+TITLE = "title"
+CONNECTED_ON = "connected_on"
+
+# contacts
+RECORD_ID = "record_id"
+FULL_NAME = "full_name"
+FIRST_NAME = "first_name"
+MIDDLE_NAME = "middle_name"
+LAST_NAME = "last_name"
+PHONES = "phones"
+LABELS = "labels"
+BIRTHDAY = "birthday"  # ISO text, "--MM-DD" when the year is unknown
+
+# messages
+SENDER = "sender"
+SENDER_NAME = "sender_name"
+TO = "to"
+CC = "cc"
+TO_NAMES = "to_names"  # display names parallel to TO when known, else []
+CC_NAMES = "cc_names"
+IN_REPLY_TO = "in_reply_to"
+REFERENCES = "references"
+SUBJECT = "subject"
+N_RECIPIENTS = "n_recipients"
+IS_FROM_ME = "is_from_me"
+IS_AUTOMATED = "is_automated"
+MAILING_LIST = "mailing_list"  # list address when From was rewritten by a list
+FOLDER = "folder"  # mail folder or Gmail labels joined; LinkedIn FOLDER
+
+# identities
+KEY = "key"
+KEY_KIND = "key_kind"
+DISPLAY_NAME = "display_name"
+MATCH_RULE = "match_rule"
+MATCH_SCORE = "match_score"
+
+# people
+DOMAIN = "domain"
+SOURCES = "sources"
+TAGS = "tags"
+KIND = "kind"
+CADENCE_DAYS = "cadence_days"
+IS_ME = "is_me"
+
+# interactions
+ROLE = "role"  # "from", "to", "cc"
+N_PARTICIPANTS = "n_participants"
+IS_REPLY = "is_reply"
+STARTS_THREAD = "starts_thread"
+
+# LinkedIn extras
+SKILL = "skill"
+TEXT = "text"
+STATUS = "status"
+STARTED_ON = "started_on"
+FINISHED_ON = "finished_on"
+HAS_MESSAGE = "has_message"
+
+# direction values
+OUT, IN = "out", "in"
+GIVEN, RECEIVED = "given", "received"
+
+# key kinds
+KEY_EMAIL, KEY_URL, KEY_NAME, KEY_RECORD = "email", "url", "name", "record"
+
+# --- frame specifications -------------------------------------------------------------
+
+CONTACTS: dict[str, str] = {
+    SOURCE: "str",
+    SOURCE_FILE: "str",
+    RECORD_ID: "str",
+    FULL_NAME: "str",
+    FIRST_NAME: "str",
+    MIDDLE_NAME: "str",
+    LAST_NAME: "str",
+    EMAILS: "list",
+    PHONES: "list",
+    COMPANY: "str",
+    TITLE: "str",
+    LINKEDIN_URL: "str",
+    CONNECTED_ON: "datetime",
+    LABELS: "list",
+    BIRTHDAY: "str",
+}
+
+MESSAGES: dict[str, str] = {
+    MESSAGE_ID: "str",
+    SOURCE: "str",
+    SOURCE_FILE: "str",
+    CHANNEL: "str",
+    TIMESTAMP: "datetime",
+    SENDER: "str",
+    SENDER_NAME: "str",
+    TO: "list",
+    CC: "list",
+    TO_NAMES: "list",
+    CC_NAMES: "list",
+    THREAD_ID: "str",
+    IN_REPLY_TO: "str",
+    REFERENCES: "list",
+    SUBJECT: "str",
+    N_RECIPIENTS: "int",
+    IS_FROM_ME: "bool",
+    IS_AUTOMATED: "bool",
+    MAILING_LIST: "str",
+    FOLDER: "str",
+    LABELS: "list",
+}
+
+IDENTITIES: dict[str, str] = {
+    KEY: "str",
+    KEY_KIND: "str",
+    DISPLAY_NAME: "str",
+    PERSON_ID: "str",
+    MATCH_RULE: "str",
+    MATCH_SCORE: "float",
+}
+
+PEOPLE: dict[str, str] = {
+    NAME: "str",
+    EMAILS: "list",
+    LINKEDIN_URL: "str",
+    COMPANY: "str",
+    TITLE: "str",
+    DOMAIN: "str",
+    SOURCES: "list",
+    CONNECTED_ON: "datetime",
+    TAGS: "list",
+    KIND: "str",
+    CADENCE_DAYS: "float",
+    IS_ME: "bool",
+}
+
+INTERACTIONS: dict[str, str] = {
+    TIMESTAMP: "datetime",
+    PERSON_ID: "str",
+    DIRECTION: "str",
+    CHANNEL: "str",
+    THREAD_ID: "str",
+    MESSAGE_ID: "str",
+    IN_REPLY_TO: "str",
+    ROLE: "str",
+    N_PARTICIPANTS: "int",
+    IS_REPLY: "bool",
+    STARTS_THREAD: "bool",
+}
+
+ENDORSEMENTS: dict[str, str] = {
+    DIRECTION: "str",  # given / received
+    TIMESTAMP: "datetime",
+    SKILL: "str",
+    FIRST_NAME: "str",
+    LAST_NAME: "str",
+    LINKEDIN_URL: "str",
+    STATUS: "str",
+}
+
+RECOMMENDATIONS: dict[str, str] = {
+    DIRECTION: "str",  # given / received
+    TIMESTAMP: "datetime",
+    FIRST_NAME: "str",
+    LAST_NAME: "str",
+    COMPANY: "str",
+    TITLE: "str",
+    TEXT: "str",
+    STATUS: "str",
+}
+
+INVITATIONS: dict[str, str] = {
+    DIRECTION: "str",  # out / in
+    TIMESTAMP: "datetime",
+    NAME: "str",  # the other person
+    LINKEDIN_URL: "str",
+    HAS_MESSAGE: "bool",
+}
+
+POSITIONS: dict[str, str] = {
+    COMPANY: "str",
+    TITLE: "str",
+    STARTED_ON: "str",
+    FINISHED_ON: "str",
+}
+
+_FRAME_NAMES = {
+    id(CONTACTS): "contacts",
+    id(MESSAGES): "messages",
+    id(IDENTITIES): "identities",
+    id(PEOPLE): "people",
+    id(INTERACTIONS): "interactions",
+    id(ENDORSEMENTS): "endorsements",
+    id(RECOMMENDATIONS): "recommendations",
+    id(INVITATIONS): "invitations",
+    id(POSITIONS): "positions",
+}
+
+_EMPTY_DTYPES = {
+    "str": object,
+    "list": object,
+    "datetime": "datetime64[ns, UTC]",
+    "bool": bool,
+    "int": "int64",
+    "float": float,
+}
+
+
+def empty_frame(spec: dict[str, str]) -> pd.DataFrame:
+    """Return an empty frame with the columns and dtypes of ``spec``.
+
+    Examples
+    --------
+    >>> from netanalytics import schema
+    >>> list(schema.empty_frame(schema.INVITATIONS).columns)
+    ['direction', 'timestamp', 'name', 'linkedin_url', 'has_message']
+    """
+    return pd.DataFrame({col: pd.Series(dtype=_EMPTY_DTYPES[kind]) for col, kind in spec.items()})
+
+
+def _kind_ok(series: pd.Series, kind: str) -> bool:
+    dtype = series.dtype
+    if kind == "str":
+        return pd.api.types.is_object_dtype(dtype) or pd.api.types.is_string_dtype(dtype)
+    if kind == "list":
+        return pd.api.types.is_object_dtype(dtype) and all(isinstance(v, list) for v in series)
+    if kind == "datetime":
+        return isinstance(dtype, pd.DatetimeTZDtype) and str(dtype.tz) == "UTC"
+    if kind == "bool":
+        return pd.api.types.is_bool_dtype(dtype) and not series.isna().any()
+    if kind == "int":
+        return pd.api.types.is_integer_dtype(dtype) and not series.isna().any()
+    if kind == "float":
+        return pd.api.types.is_float_dtype(dtype)
+    raise ValueError(f"unknown column kind {kind!r}")
+
+
+def validate(frame: pd.DataFrame, spec: dict[str, str], name: str | None = None) -> pd.DataFrame:
+    """Check that ``frame`` has every column of ``spec`` with the right kind.
+
+    Extra columns are allowed. Returns ``frame`` unchanged so calls can be chained.
+
+    Raises
+    ------
+    SchemaError
+        Naming the first missing or mistyped column and what was found.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from netanalytics import schema
+    >>> schema.validate(pd.DataFrame({"key": ["a"]}), schema.IDENTITIES)
+    Traceback (most recent call last):
+    ...
+    netanalytics.exceptions.SchemaError: identities frame has no 'key_kind' column (found: key). ...
+    """
+    name = name or _FRAME_NAMES.get(id(spec), "frame")
+    if not isinstance(frame, pd.DataFrame):
+        raise SchemaError(f"{name} must be a pandas DataFrame, got {type(frame).__name__}")
+    found = ", ".join(map(str, frame.columns)) or "no columns"
+    for col, kind in spec.items():
+        if col not in frame.columns:
+            raise SchemaError(
+                f"{name} frame has no {col!r} column (found: {found}). "
+                f"Build it with a netanalytics reader or add the column."
+            )
+        if not _kind_ok(frame[col], kind):
+            raise SchemaError(
+                f"{name} column {col!r} should hold {kind} values but has dtype "
+                f"{frame[col].dtype}" + (" (with missing values)" if kind in ("bool", "int") else "")
+            )
+    return frame
+
+
+def validate_contacts(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a ``contacts`` frame (see :data:`CONTACTS`)."""
+    return validate(frame, CONTACTS, "contacts")
+
+
+def validate_messages(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a ``messages`` frame (see :data:`MESSAGES`)."""
+    return validate(frame, MESSAGES, "messages")
+
+
+def validate_identities(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate an ``identities`` frame (see :data:`IDENTITIES`)."""
+    return validate(frame, IDENTITIES, "identities")
+
+
+def validate_people(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate a ``people`` frame (see :data:`PEOPLE`); its index is ``person_id``."""
+    if frame.index.name != PERSON_ID:
+        raise SchemaError(f"people frame must be indexed by {PERSON_ID!r} (index is {frame.index.name!r})")
+    return validate(frame, PEOPLE, "people")
+
+
+def validate_interactions(frame: pd.DataFrame) -> pd.DataFrame:
+    """Validate an ``interactions`` frame (see :data:`INTERACTIONS`)."""
+    return validate(frame, INTERACTIONS, "interactions")
+
+
+# --- identity keys and normalisation ------------------------------------------------------
+
+_LINKEDIN_RE = re.compile(r"^(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(in|pub)/([^/?#]+)", re.I)
+
+
+def normalize_email(value: object) -> str | None:
+    """Lower-case and strip an email address; ``None`` when it is not one.
+
+    Examples
+    --------
+    >>> normalize_email("  Ann.Lee@Example.COM ")
+    'ann.lee@example.com'
+    >>> normalize_email("/o=ExchangeLabs/ou=Exchange/cn=Recipients/cn=ann") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    text = value.strip().strip("<>").strip().lower()
+    if text.startswith("mailto:"):
+        text = text[7:]
+    if text.count("@") != 1 or " " in text or text.startswith("/"):
+        return None
+    local, domain = text.split("@")
+    if not local or "." not in domain:
+        return None
+    return text
+
+
+def normalize_linkedin_url(value: object) -> str | None:
+    """Normalise a LinkedIn profile URL to ``https://www.linkedin.com/in/<slug>``.
+
+    Examples
+    --------
+    >>> normalize_linkedin_url("www.linkedin.com/in/ann-lee-12ab/")
+    'https://www.linkedin.com/in/ann-lee-12ab'
+    >>> normalize_linkedin_url("") is None
+    True
+    """
+    if not isinstance(value, str):
+        return None
+    match = _LINKEDIN_RE.match(value.strip())
+    if not match:
+        return None
+    return f"https://www.linkedin.com/{match.group(1).lower()}/{match.group(2).lower()}"
+
+
+def clean_name(value: object) -> str | None:
+    """Collapse whitespace in a display name; ``None`` for empty text.
+
+    Examples
+    --------
+    >>> clean_name("  Ann   Lee ")
+    'Ann Lee'
+    """
+    if not isinstance(value, str):
+        return None
+    text = " ".join(unicodedata.normalize("NFC", value).split())
+    return text or None
+
+
+def name_key(name: str) -> str:
+    """Identity key for a participant known only by name.
+
+    Examples
+    --------
+    >>> name_key(" Ann  Lee ")
+    'name:Ann Lee'
+    """
+    return "name:" + (clean_name(name) or "")
+
+
+def record_key(source: str, record_id: str) -> str:
+    """Identity key for a contact record.
+
+    Examples
+    --------
+    >>> record_key("google", "17")
+    'record:google:17'
+    """
+    return f"record:{source}:{record_id}"
+
+
+def key_kind(key: str) -> str:
+    """Tell what an identity key names: ``email``, ``url``, ``name`` or ``record``.
+
+    Examples
+    --------
+    >>> [key_kind(k) for k in ["a@b.org", "https://www.linkedin.com/in/a", "name:A", "record:vcard:1"]]
+    ['email', 'url', 'name', 'record']
+    """
+    if key.startswith("name:"):
+        return KEY_NAME
+    if key.startswith("record:"):
+        return KEY_RECORD
+    if key.startswith("https://"):
+        return KEY_URL
+    return KEY_EMAIL
