@@ -4,6 +4,7 @@ and where is the give-and-take out of balance — measured from files you alread
 from netanalytics import datasets, io, schema
 from netanalytics.exceptions import FormatError, NetAnalyticsError, NotDefinedError, SchemaError
 from netanalytics.io.report import LoadReport
+from netanalytics.loader import load
 from netanalytics.metrics import *  # noqa: F401,F403  (the metric functions are the public API)
 from netanalytics.metrics import __all__ as _metrics_all
 from netanalytics.network import EGO, Network
@@ -14,6 +15,7 @@ __all__ = [
     "datasets",
     "io",
     "schema",
+    "load",
     "Network",
     "EGO",
     "LoadReport",

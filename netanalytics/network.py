@@ -12,7 +12,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.io.report import LoadReport
 
-__all__ = ["Network", "EGO"]
+__all__ = ["Network", "EGO", "build_network"]
 
 #: person_id of the network's owner ("me").
 EGO = "me"
@@ -41,6 +41,12 @@ class Network:
         LinkedIn extras with an added ``person_id`` column (``None`` when unresolved).
     report : LoadReport
         What was read, kept and skipped, per file.
+    participation : DataFrame, optional
+        One row per message × person on it (``message_id``, ``person_id``, ``role``), the
+        owner and co-recipients included: the evidence for alter–alter edges. When None,
+        the interactions stand in for it.
+    candidates : DataFrame, optional
+        Borderline identity pairs left apart (see :meth:`merge_candidates`).
     me : str
         person_id of the owner (always ``EGO``).
     """
@@ -60,6 +66,8 @@ class Network:
         default_factory=lambda: S.empty_frame({**S.INVITATIONS, S.PERSON_ID: "str"})
     )
     report: LoadReport = field(default_factory=LoadReport)
+    participation: pd.DataFrame | None = None
+    candidates: pd.DataFrame | None = None
     me: str = EGO
 
     def __post_init__(self) -> None:
@@ -135,12 +143,18 @@ class Network:
                 G.add_edge(self.me, pid, weight=int(n))
         weights: Counter = Counter()
         shared: Counter = Counter()
-        by_message = inter.groupby(S.MESSAGE_ID, sort=False)
-        for _, group in by_message:
+        if self.participation is not None:
+            part = self.participation
+            n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size")
+        else:
+            part, n_people = inter, inter[S.N_PARTICIPANTS]
+        alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
+        alters_only = alters_only.assign(_n=n_people[alters_only.index])
+        for _, group in alters_only.groupby(S.MESSAGE_ID, sort=False):
             alters = sorted(set(group[S.PERSON_ID]))
             if len(alters) < 2:
                 continue
-            n_participants = int(group[S.N_PARTICIPANTS].iloc[0])
+            n_participants = int(group["_n"].iloc[0])
             w = 1.0 if n_participants <= broadcast else 1.0 / (len(alters) - 1)
             for pair in combinations(alters, 2):
                 weights[pair] += w
@@ -151,6 +165,178 @@ class Network:
                 G.add_edge(v, u, weight=w, messages=shared[(u, v)])
         return G
 
+    def merge_candidates(self) -> pd.DataFrame:
+        """Borderline pairs of people that identity resolution kept apart, for review.
+
+        Returns
+        -------
+        DataFrame
+            person_a, person_b, name_a, name_b, key_a, key_b, score (0–100), evidence. To
+            merge or separate for good, write ``key_a,key_b,same`` (or ``different``) into
+            the overrides CSV passed to :func:`netanalytics.load`.
+
+        Examples
+        --------
+        >>> import netanalytics as na
+        >>> list(na.datasets.load_sample().merge_candidates().columns)
+        ['person_a', 'person_b', 'name_a', 'name_b', 'key_a', 'key_b', 'score', 'evidence']
+        """
+        columns = ["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "evidence"]
+        if self.candidates is None:
+            return pd.DataFrame(columns=columns)
+        return self.candidates.copy()
+
+    def summary(self) -> str:
+        """What was loaded, from where, and what was skipped — as text.
+
+        Examples
+        --------
+        >>> import netanalytics as na
+        >>> print(na.datasets.load_sample().summary().splitlines()[0])  # doctest: +ELLIPSIS
+        Network of ... people (...) from ... files
+        """
+        alters = self.alters
+        me = self.people.loc[self.me]
+        inter = self.interactions
+        lines = [
+            f"Network of {len(alters)} people ({me[S.NAME]} is 'me') from {len(self.report.files)} files",
+            f"  {len(inter)} interactions "
+            + (f"from {inter[S.TIMESTAMP].min():%Y-%m-%d} to {inter[S.TIMESTAMP].max():%Y-%m-%d}" if len(inter) else ""),
+        ]
+        if len(inter):
+            by_channel = inter[S.CHANNEL].value_counts()
+            lines.append("  by channel: " + ", ".join(f"{c} {n}" for c, n in by_channel.items()))
+            by_dir = inter[S.DIRECTION].value_counts()
+            lines.append(f"  sent {by_dir.get(S.OUT, 0)}, received {by_dir.get(S.IN, 0)}")
+        lines.append(f"  identity keys {len(self.identities)}; merge candidates to review {len(self.merge_candidates())}")
+        lines.append(f"  my keys: {', '.join(self.identities.loc[self.identities[S.PERSON_ID] == self.me, S.KEY])}")
+        lines.append("Load report: " + str(self.report))
+        return "\n".join(lines)
+
+    def anonymize(self, seed: int = 0) -> "Network":
+        """Return a copy with names, addresses, URLs and subjects replaced by consistent pseudonyms.
+
+        The same person gets the same pseudonym everywhere (people, identities, messages,
+        extras); timestamps, structure and all metrics are unchanged, so a notebook run on
+        the copy can be shared.
+
+        Parameters
+        ----------
+        seed : int, default 0
+            Different seeds give different pseudonyms.
+
+        Examples
+        --------
+        >>> import netanalytics as na
+        >>> net = na.datasets.load_sample()
+        >>> anon = net.anonymize(seed=1)
+        >>> set(anon.people["name"]) & set(net.people["name"])
+        set()
+        """
+        from netanalytics._anonymize import anonymize_network
+
+        return anonymize_network(self, seed)
+
     def with_frames(self, **frames) -> "Network":
         """Return a copy with some frames replaced (the original is not changed)."""
         return replace(self, **frames)
+
+
+def build_network(
+    interactions: pd.DataFrame,
+    people: pd.DataFrame | None = None,
+    **frames: pd.DataFrame,
+) -> Network:
+    """Build a :class:`Network` from an interactions frame, filling in what is not given.
+
+    Useful for tests and for users who computed interactions elsewhere. Missing
+    interaction columns get defaults (``channel`` "email", ``role`` from the direction,
+    ``n_participants`` 2, ``is_reply`` False, ``starts_thread`` True, ids from the row
+    number); missing people get a row named after their ``person_id``.
+
+    Parameters
+    ----------
+    interactions : DataFrame
+        At least ``timestamp`` (anything ``pd.to_datetime`` reads; naive means UTC),
+        ``person_id`` and ``direction`` ("out"/"in").
+    people : DataFrame, optional
+        Rows of :data:`netanalytics.schema.PEOPLE` indexed by ``person_id``; missing columns
+        get defaults. The owner row ``"me"`` is added when absent.
+    **frames
+        Other :class:`Network` fields (``messages``, ``endorsements``, ...).
+
+    Returns
+    -------
+    Network
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from netanalytics.network import build_network
+    >>> net = build_network(pd.DataFrame({
+    ...     "timestamp": ["2024-01-01 09:00", "2024-01-02 10:00"],
+    ...     "person_id": ["ann", "ann"],
+    ...     "direction": ["out", "in"]}))
+    >>> net
+    <Network: 1 people, 2 interactions, 0 identity keys>
+    >>> net.interactions[["person_id", "direction", "role"]].values.tolist()
+    [['ann', 'out', 'to'], ['ann', 'in', 'from']]
+    """
+    inter = interactions.copy()
+    ts = pd.to_datetime(inter[S.TIMESTAMP])
+    inter[S.TIMESTAMP] = ts.dt.tz_localize("UTC") if ts.dt.tz is None else ts.dt.tz_convert("UTC")
+    n = len(inter)
+    defaults = {
+        S.CHANNEL: "email",
+        S.THREAD_ID: [f"t{i}" for i in range(n)],
+        S.MESSAGE_ID: [f"m{i}" for i in range(n)],
+        S.IN_REPLY_TO: None,
+        S.ROLE: [("from" if d == S.IN else "to") for d in inter[S.DIRECTION]],
+        S.N_PARTICIPANTS: 2,
+        S.IS_REPLY: False,
+        S.STARTS_THREAD: True,
+    }
+    for col, value in defaults.items():
+        if col not in inter.columns:
+            inter[col] = value
+    inter[S.IN_REPLY_TO] = inter[S.IN_REPLY_TO].astype(object)
+    inter[S.N_PARTICIPANTS] = inter[S.N_PARTICIPANTS].astype("int64")
+    inter = inter.sort_values(S.TIMESTAMP, kind="stable").reset_index(drop=True)
+
+    ids = list(dict.fromkeys([EGO, *inter[S.PERSON_ID]]))
+    given = people if people is not None else pd.DataFrame(index=pd.Index([], name=S.PERSON_ID))
+    given = given.copy()
+    given.index.name = S.PERSON_ID
+    ids += [pid for pid in given.index if pid not in ids]
+    full = given.reindex(ids)
+    list_cols = [c for c, kind in S.PEOPLE.items() if kind == "list"]
+    fill = {
+        S.NAME: pd.Series(ids, index=ids),
+        S.IS_ME: pd.Series([pid == EGO for pid in ids], index=ids),
+    }
+    for col, kind in S.PEOPLE.items():
+        if col in fill and (col not in given.columns):
+            full[col] = fill[col]
+        elif col == S.NAME:
+            full[col] = full[col].where(full[col].notna(), fill[S.NAME])
+        elif col == S.IS_ME:
+            full[col] = full[col].where(full[col].notna(), fill[S.IS_ME]).astype(bool)
+        elif col in list_cols:
+            base = full[col] if col in full.columns else pd.Series(None, index=ids, dtype=object)
+            full[col] = [v if isinstance(v, list) else [] for v in base]
+        elif kind == "datetime":
+            if col in given.columns:
+                full[col] = pd.to_datetime(full[col], utc=True)
+            else:
+                full[col] = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns, UTC]")
+        elif kind == "float":
+            full[col] = (full[col] if col in full.columns else pd.Series(float("nan"), index=ids)).astype(float)
+        elif col not in full.columns:
+            full[col] = pd.Series(None, index=ids, dtype=object)
+    full.index.name = S.PERSON_ID
+    return Network(
+        people=full,
+        identities=S.empty_frame(S.IDENTITIES),
+        interactions=inter,
+        **frames,
+    )

@@ -1,0 +1,692 @@
+"""Identity resolution: which identity keys (addresses, profile URLs, names, contact records) are one person."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+import pandas as pd
+from rapidfuzz import fuzz
+
+from netanalytics import schema as S
+
+__all__ = [
+    "normalize_person_name",
+    "company_key",
+    "email_domain",
+    "is_free_mail",
+    "Resolution",
+    "resolve_identities",
+    "read_overrides",
+    "read_annotations",
+]
+
+# Rules, strongest first. The rule that linked a key is reported in ``identities.match_rule``.
+RULE_ME = "owner"
+RULE_SELF = "self"  # the key that founded its cluster
+RULE_EXACT = "exact key"  # the same email / URL seen in several sources
+RULE_ON_RECORD = "listed on contact"  # email or URL written on a contact or connection
+RULE_OVERRIDE = "override"
+RULE_NAME_CONNECTION = "name of a unique connection"
+RULE_NAME_COMPANY = "name + company or domain"
+RULE_NAME_UNIQUE = "name, unique and no conflict"
+RULE_FUZZY = "fuzzy name + company or domain"
+
+_CREDENTIALS = {
+    "mba", "phd", "md", "cpa", "pmp", "jd", "msc", "ms", "ma", "ba", "bsc", "mph", "cfa", "esq", "jr",
+    "sr", "ii", "iii", "iv", "dds", "rn", "pe", "ceng", "frsa", "facs", "mbbs", "llm", "dr", "mr", "mrs",
+    "ms.", "prof", "sir",
+}
+_PREFIXES = {"dr", "mr", "mrs", "ms", "prof", "sir", "mx"}
+
+# Common English nicknames → formal first name (both directions resolve to the formal one).
+_NICKNAMES = {
+    "bob": "robert", "rob": "robert", "robbie": "robert", "bobby": "robert", "bert": "robert",
+    "bill": "william", "will": "william", "billy": "william", "liam": "william", "willy": "william",
+    "jim": "james", "jimmy": "james", "jamie": "james", "mike": "michael", "mick": "michael",
+    "mikey": "michael", "dave": "david", "davy": "david", "tom": "thomas", "tommy": "thomas",
+    "chris": "christopher", "kit": "christopher", "dan": "daniel", "danny": "daniel", "joe": "joseph",
+    "joey": "joseph", "jon": "jonathan", "nick": "nicholas", "nicky": "nicholas", "tony": "anthony",
+    "steve": "steven", "stephen": "steven", "matt": "matthew", "pat": "patrick", "rick": "richard",
+    "rich": "richard", "dick": "richard", "ricky": "richard", "ed": "edward", "eddie": "edward",
+    "ted": "edward", "ben": "benjamin", "benny": "benjamin", "sam": "samuel", "alex": "alexander",
+    "andy": "andrew", "drew": "andrew", "greg": "gregory", "jeff": "jeffrey", "geoff": "jeffrey",
+    "ken": "kenneth", "kenny": "kenneth", "larry": "lawrence", "len": "leonard", "charlie": "charles",
+    "chuck": "charles", "hank": "henry", "harry": "henry", "jack": "john", "johnny": "john",
+    "fred": "frederick", "freddie": "frederick", "gerry": "gerald", "jerry": "gerald", "don": "donald",
+    "ron": "ronald", "ronnie": "ronald", "tim": "timothy", "timmy": "timothy", "vince": "vincent",
+    "walt": "walter", "zach": "zachary", "zack": "zachary", "phil": "philip", "pete": "peter",
+    "ray": "raymond", "russ": "russell", "stu": "stuart", "al": "albert", "abe": "abraham",
+    "liz": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "lizzie": "elizabeth",
+    "eliza": "elizabeth", "kate": "katherine", "katie": "katherine", "kathy": "katherine",
+    "cathy": "katherine", "catherine": "katherine", "kat": "katherine", "jen": "jennifer",
+    "jenny": "jennifer", "jess": "jessica", "jessie": "jessica", "sue": "susan", "susie": "susan",
+    "maggie": "margaret", "meg": "margaret", "peggy": "margaret", "patty": "patricia",
+    "trish": "patricia", "tricia": "patricia", "becky": "rebecca", "becca": "rebecca",
+    "mandy": "amanda", "abby": "abigail", "vicky": "victoria", "tori": "victoria", "debbie": "deborah",
+    "deb": "deborah", "sandy": "sandra", "cindy": "cynthia", "pam": "pamela", "barb": "barbara",
+    "chrissy": "christine", "tina": "christina", "nat": "natalie", "steph": "stephanie",
+    "sam.": "samantha", "annie": "anne", "ann": "anne", "nancy": "anne", "mandi": "amanda",
+    "nikki": "nicole", "ally": "allison", "alli": "allison", "jo": "joanne",
+}
+
+_FREE_MAIL = {
+    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com",
+    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "outlook.com", "live.com", "msn.com",
+    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com",
+    "gmx.de", "gmx.net", "web.de", "t-online.de", "yandex.ru", "yandex.com", "mail.ru", "qq.com",
+    "163.com", "126.com", "fastmail.com", "hey.com", "zoho.com", "orange.fr", "free.fr", "laposte.net",
+    "libero.it", "btinternet.com", "comcast.net", "verizon.net", "att.net", "naver.com",
+}
+_COMPANY_SUFFIXES = {
+    "inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "plc",
+    "corp", "corporation", "co", "company", "group", "holdings", "the", "kg", "srl", "spa", "ab", "as",
+    "oy", "pty", "lp", "llp", "se",
+}
+_NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
+
+
+def _fold(text: str) -> str:
+    """Lower-case, strip accents (José → jose), keep letters, digits and spaces."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    return " ".join(_NON_ALNUM.sub(" ", ascii_ish.lower().replace("'", "")).split())
+
+
+def normalize_person_name(name: object) -> str | None:
+    """Reduce a display name to ``"first last"`` for matching.
+
+    Accents and case are folded, credentials (", MBA", "PhD", "(IoT)") and prefixes
+    ("Dr.") dropped, "Last, First" turned around, middle names dropped and common
+    nicknames mapped to the formal first name (Bob → robert).
+
+    Examples
+    --------
+    >>> normalize_person_name("Dr. José  María Núñez, PhD")
+    'jose nunez'
+    >>> normalize_person_name("Bob Chen")
+    'robert chen'
+    >>> normalize_person_name("Chen, Robert")
+    'robert chen'
+    >>> normalize_person_name("Amra Mehic-Dzanic (IoT), MBA")
+    'amra mehicdzanic'
+    >>> normalize_person_name("support") is None
+    True
+    """
+    if not isinstance(name, str):
+        return None
+    text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
+    # hyphenated surnames compare as one word: Mehic-Dzanic -> mehicdzanic
+    text = text.replace('"', " ").replace("-", "").strip()
+    if "@" in text:
+        return None
+    parts = [p.strip() for p in text.split(",") if p.strip()]
+    # "Last, First" when the part after the comma is not a credential
+    if len(parts) >= 2 and _fold(parts[1]) and _fold(parts[1]).split()[0] not in _CREDENTIALS:
+        if len(parts[0].split()) == 1:
+            parts = [parts[1], parts[0], *parts[2:]]
+    if not parts:
+        return None
+    kept = [parts[0]] + [p for p in parts[1:] if _fold(p) and _fold(p).split()[0] not in _CREDENTIALS]
+    tokens = _fold(" ".join(kept)).split()
+    tokens = [t for t in tokens if t not in _CREDENTIALS]
+    while tokens and tokens[0] in _PREFIXES:
+        tokens = tokens[1:]
+    if len(tokens) < 2:
+        return None
+    first, last = tokens[0], tokens[-1]
+    first = _NICKNAMES.get(first, first)
+    return f"{first} {last}"
+
+
+def company_key(company: object) -> str | None:
+    """Compact a company name for comparison: ``"Acme Robotics, Inc."`` → ``"acmerobotics"``.
+
+    Examples
+    --------
+    >>> company_key("Acme Robotics, Inc.")
+    'acmerobotics'
+    >>> company_key(None) is None
+    True
+    """
+    if not isinstance(company, str):
+        return None
+    tokens = [t for t in _fold(company).split() if t not in _COMPANY_SUFFIXES]
+    return "".join(tokens) or None
+
+
+def email_domain(email: object) -> str | None:
+    """Domain of an email address, or None.
+
+    Examples
+    --------
+    >>> email_domain("ann@mail.acme.co.uk")
+    'mail.acme.co.uk'
+    """
+    if not isinstance(email, str) or "@" not in email:
+        return None
+    return email.rsplit("@", 1)[1]
+
+
+def is_free_mail(domain: object) -> bool:
+    """True for personal mail providers (gmail.com, outlook.com, ...), which say nothing about an employer.
+
+    Examples
+    --------
+    >>> is_free_mail("gmail.com"), is_free_mail("acme.com")
+    (True, False)
+    """
+    return isinstance(domain, str) and domain in _FREE_MAIL
+
+
+def _domain_label(domain: str) -> str:
+    """Registrable label of a domain: mail.acme.co.uk → acme."""
+    labels = domain.split(".")
+    if len(labels) >= 3 and labels[-2] in {"co", "com", "ac", "org", "net", "gov", "edu"}:
+        return labels[-3]
+    return labels[-2] if len(labels) >= 2 else labels[0]
+
+
+def _domain_matches_company(domain: str, company: str) -> bool:
+    label = re.sub(r"[^a-z0-9]", "", _domain_label(domain))
+    return len(label) >= 3 and (label == company or company.startswith(label) or label.startswith(company))
+
+
+@dataclass
+class _Cluster:
+    keys: set = field(default_factory=set)
+    names: Counter = field(default_factory=Counter)  # normalised names
+    display: Counter = field(default_factory=Counter)
+    companies: set = field(default_factory=set)  # company keys from contact records
+    domains: set = field(default_factory=set)  # corporate email domains
+    n_connections: int = 0  # LinkedIn connection records in the cluster
+    cannot: set = field(default_factory=set)  # keys this cluster must never join
+
+
+class _UnionFind:
+    """Union–find over identity keys that remembers why each key joined and refuses forbidden merges."""
+
+    def __init__(self) -> None:
+        self.parent: dict[str, str] = {}
+        self.rule: dict[str, tuple[str, float]] = {}
+        self.forbidden: dict[str, set[str]] = defaultdict(set)  # root → keys it must not join
+
+    def add(self, key: str) -> None:
+        if key not in self.parent:
+            self.parent[key] = key
+            self.rule[key] = (RULE_SELF, 1.0)
+
+    def find(self, key: str) -> str:
+        root = key
+        while self.parent[root] != root:
+            root = self.parent[root]
+        while self.parent[key] != root:
+            self.parent[key], key = root, self.parent[key]
+        return root
+
+    def members_forbidden(self, a: str, b: str) -> bool:
+        ra, rb = self.find(a), self.find(b)
+        fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
+        return any(self.find(k) == rb for k in fa) or any(self.find(k) == ra for k in fb)
+
+    def union(self, a: str, b: str, rule: str, score: float = 1.0) -> bool:
+        self.add(a)
+        self.add(b)
+        ra, rb = self.find(a), self.find(b)
+        if ra == rb:
+            return True
+        if self.members_forbidden(a, b):
+            return False
+        if self.rule[b][0] == RULE_SELF:
+            self.rule[b] = (rule, score)
+        elif self.rule[a][0] == RULE_SELF:
+            self.rule[a] = (rule, score)
+        self.parent[rb] = ra
+        self.forbidden[ra] |= self.forbidden.pop(rb, set())
+        return True
+
+    def forbid(self, a: str, b: str) -> None:
+        self.add(a)
+        self.add(b)
+        self.forbidden[self.find(a)].add(b)
+        self.forbidden[self.find(b)].add(a)
+
+
+@dataclass
+class Resolution:
+    """Result of :func:`resolve_identities`.
+
+    Attributes
+    ----------
+    identities : DataFrame
+        :data:`netanalytics.schema.IDENTITIES`; automated senders have ``person_id`` None.
+    key_to_person : dict
+        Identity key → person_id (owner keys → ``"me"``).
+    clusters : dict
+        person_id → set of keys.
+    candidates : DataFrame
+        Borderline pairs not merged: key_a, key_b, name_a, name_b, score, evidence.
+    """
+
+    identities: pd.DataFrame
+    key_to_person: dict
+    clusters: dict
+    candidates: pd.DataFrame
+
+
+def _records(contacts: pd.DataFrame) -> list[dict]:
+    rows = []
+    for rec in contacts.itertuples(index=False):
+        d = rec._asdict()
+        rows.append(d)
+    return rows
+
+
+def resolve_identities(
+    contacts: pd.DataFrame,
+    participants: pd.DataFrame,
+    *,
+    me_keys: set[str],
+    automated: set[str] = frozenset(),
+    overrides: pd.DataFrame | None = None,
+    fuzzy_threshold: float = 90.0,
+    candidate_threshold: float = 80.0,
+) -> Resolution:
+    """Group identity keys into people, conservatively.
+
+    Parameters
+    ----------
+    contacts : DataFrame
+        :data:`netanalytics.schema.CONTACTS` rows from every contact source (LinkedIn
+        connections included, ``source == "linkedin"``).
+    participants : DataFrame
+        Keys seen on messages and LinkedIn extras: columns ``key`` and ``display_name``
+        (one row per sighting or per distinct pair).
+    me_keys : set of str
+        Keys known to be the owner; they form the person ``"me"``.
+    automated : set of str
+        Sender keys flagged as automated; they stay out of people (``person_id`` None).
+    overrides : DataFrame, optional
+        Columns ``key_a, key_b, decision`` (``same`` / ``different``), applied before any rule.
+    fuzzy_threshold, candidate_threshold : float
+        rapidfuzz ``token_sort_ratio`` needed for a corroborated fuzzy merge, and for listing
+        a pair as a merge candidate.
+
+    Returns
+    -------
+    Resolution
+
+    Notes
+    -----
+    Rules, applied in this order (a wrong merge is worse than a missed one):
+
+    1. Overrides ``different`` forbid a merge; ``same`` merges.
+    2. Keys that are the same string are one identity (an email seen in mail and in an
+       address book: *exact key*). A contact record joins every email and profile URL
+       written on it (*listed on contact*).
+    3. Clusters are grouped by normalised name (:func:`normalize_person_name`: accents,
+       case, credentials, middle names, nicknames). Within a name group, two clusters merge
+       when a company on one matches a company or corporate email domain on the other
+       (*name + company or domain*).
+    4. A name-only key (``name:...``, a LinkedIn participant without URL, an endorser, a
+       recommender) joins the connection of that name when exactly one connection has it
+       (*name of a unique connection*).
+    5. A name group left with exactly two clusters merges when they cannot be two people
+       we know apart: not both LinkedIn connections and no two different companies on
+       record (*name, unique and no conflict*). A job change (old and new company address
+       under one name) is kept as one person this way.
+    6. Names that differ but score at least ``fuzzy_threshold`` merge only with company or
+       domain corroboration (*fuzzy name + company or domain*); pairs at or above
+       ``candidate_threshold`` that did not merge are listed as candidates for review.
+    """
+    uf = _UnionFind()
+    display: dict[str, Counter] = defaultdict(Counter)
+    key_company: dict[str, str] = {}
+    connection_records: set[str] = set()
+
+    for key in sorted(me_keys):
+        uf.add(key)
+    me_list = sorted(me_keys)
+    for other in me_list[1:]:
+        uf.union(me_list[0], other, RULE_ME)
+
+    if overrides is not None:
+        for row in overrides.itertuples(index=False):
+            if row.decision == "different":
+                uf.forbid(row.key_a, row.key_b)
+
+    for rec in contacts.itertuples(index=False):
+        rkey = S.record_key(rec.source, rec.record_id)
+        uf.add(rkey)
+        if isinstance(rec.full_name, str) and rec.full_name:
+            display[rkey][rec.full_name] += 1
+        ckey = company_key(rec.company)
+        if ckey:
+            key_company[rkey] = ckey
+        if rec.source == "linkedin":
+            connection_records.add(rkey)
+        for email in rec.emails:
+            uf.add(email)
+            uf.union(rkey, email, RULE_ON_RECORD)
+            if isinstance(rec.full_name, str):
+                display[email][rec.full_name] += 1
+        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+            uf.add(rec.linkedin_url)
+            uf.union(rkey, rec.linkedin_url, RULE_ON_RECORD)
+
+    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
+        if key in automated and key not in me_keys:
+            continue
+        uf.add(key)
+        if isinstance(name, str) and name:
+            display[key][name] += 1
+        elif key.startswith("name:"):
+            display[key][key[5:]] += 1
+
+    for key in me_keys:
+        uf.union(me_list[0], key, RULE_ME)
+
+    if overrides is not None:
+        for row in overrides.itertuples(index=False):
+            if row.decision == "same":
+                uf.union(row.key_a, row.key_b, RULE_OVERRIDE)
+
+    me_root = lambda: uf.find(me_list[0]) if me_list else None  # noqa: E731
+
+    def build_clusters() -> dict[str, _Cluster]:
+        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
+        for key in uf.parent:
+            c = clusters[uf.find(key)]
+            c.keys.add(key)
+            for name, n in display.get(key, {}).items():
+                c.display[name] += n
+                norm = normalize_person_name(name)
+                if norm:
+                    c.names[norm] += n
+            if key in key_company:
+                c.companies.add(key_company[key])
+            if key in connection_records:
+                c.n_connections += 1
+            dom = email_domain(key) if S.key_kind(key) == S.KEY_EMAIL else None
+            if dom and not is_free_mail(dom):
+                c.domains.add(dom)
+        return clusters
+
+    def corroborated(a: _Cluster, b: _Cluster) -> bool:
+        if a.companies & b.companies:
+            return True
+        if a.domains & b.domains:
+            return True
+        for dom in a.domains:
+            if any(_domain_matches_company(dom, comp) for comp in b.companies):
+                return True
+        for dom in b.domains:
+            if any(_domain_matches_company(dom, comp) for comp in a.companies):
+                return True
+        return False
+
+    def name_groups(clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
+        groups: dict[str, list[str]] = defaultdict(list)
+        for root, c in clusters.items():
+            if root == me_root():
+                continue
+            for norm in c.names:
+                groups[norm].append(root)
+        return groups
+
+    # rule 3: same normalised name + company/domain corroboration
+    clusters = build_clusters()
+    for norm, roots in sorted(name_groups(clusters).items()):
+        roots = sorted(roots)
+        for i, a in enumerate(roots):
+            for b in roots[i + 1 :]:
+                if uf.find(a) == uf.find(b):
+                    continue
+                ca, cb = clusters[a], clusters[b]
+                if ca.n_connections and cb.n_connections:
+                    continue  # two connections are two people
+                if corroborated(ca, cb):
+                    uf.union(a, b, RULE_NAME_COMPANY, 0.95)
+
+    # rule 4: name-only keys to a unique connection of that name
+    clusters = build_clusters()
+    by_name_conn: dict[str, list[str]] = defaultdict(list)
+    for root, c in clusters.items():
+        if c.n_connections:
+            for norm in c.names:
+                by_name_conn[norm].append(root)
+    for root, c in sorted(clusters.items()):
+        if not all(S.key_kind(k) == S.KEY_NAME for k in c.keys) or root == me_root():
+            continue
+        norms = list(c.names)
+        if len(norms) != 1:
+            continue
+        targets = sorted(set(uf.find(r) for r in by_name_conn.get(norms[0], [])))
+        if len(targets) == 1:
+            uf.union(targets[0], root, RULE_NAME_CONNECTION, 0.9)
+
+    # rule 5: a name group of exactly two clusters without conflict
+    clusters = build_clusters()
+    for norm, roots in sorted(name_groups(clusters).items()):
+        roots = sorted(set(uf.find(r) for r in roots))
+        if len(roots) != 2:
+            continue
+        a, b = roots
+        ca, cb = clusters[a], clusters[b]
+        if ca.n_connections and cb.n_connections:
+            continue
+        if ca.companies and cb.companies and not (ca.companies & cb.companies):
+            continue
+        only_names = all(S.key_kind(k) == S.KEY_NAME for k in ca.keys | cb.keys)
+        if only_names:
+            continue
+        uf.union(a, b, RULE_NAME_UNIQUE, 0.85)
+
+    # rule 6: fuzzy names, blocked by the first letter of the last name
+    clusters = build_clusters()
+    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names}
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for root, norm in best_name.items():
+        if root != me_root():
+            blocks[norm.split()[-1][:1]].append(root)
+    candidates = []
+    for block in blocks.values():
+        block = sorted(block)
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                if uf.find(a) == uf.find(b) or best_name[a] == best_name[b]:
+                    continue
+                score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+                if score < candidate_threshold:
+                    continue
+                ca, cb = clusters[a], clusters[b]
+                both_conn = ca.n_connections and cb.n_connections
+                evidence = []
+                if corroborated(ca, cb):
+                    evidence.append("company or domain matches")
+                if both_conn:
+                    evidence.append("both are LinkedIn connections")
+                if score >= fuzzy_threshold and corroborated(ca, cb) and not both_conn:
+                    if uf.union(a, b, RULE_FUZZY, score / 100):
+                        continue
+                candidates.append((a, b, score, "; ".join(evidence) or "name only"))
+    # exact-name groups that stayed apart are candidates too
+    clusters = build_clusters()
+    for norm, roots in sorted(name_groups(clusters).items()):
+        roots = sorted(set(uf.find(r) for r in roots))
+        for i, a in enumerate(roots):
+            for b in roots[i + 1 :]:
+                ca, cb = clusters[a], clusters[b]
+                evidence = "same name; " + (
+                    "both are LinkedIn connections" if ca.n_connections and cb.n_connections
+                    else "different companies" if ca.companies and cb.companies else "no corroboration"
+                )
+                candidates.append((a, b, 100.0, evidence))
+
+    # person ids: the owner is "me"; others numbered in a stable order
+    clusters = build_clusters()
+    mroot = me_root()
+    ordered = sorted(
+        (r for r in clusters if r != mroot),
+        key=lambda r: (clusters[r].display.most_common(1)[0][0].lower() if clusters[r].display else "~", min(clusters[r].keys)),
+    )
+    person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
+    if mroot is not None:
+        person_of_root[mroot] = "me"
+    key_to_person = {k: person_of_root[uf.find(k)] for k in uf.parent}
+
+    rows = []
+    for key in sorted(uf.parent):
+        names = display.get(key)
+        rule, score = uf.rule[key]
+        if key in me_keys:
+            rule, score = RULE_ME, 1.0
+        elif rule == RULE_SELF and clusters[uf.find(key)].keys != {key}:
+            # the key that founded a multi-key cluster: others joined it; exact by definition
+            rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
+        rows.append(
+            {
+                S.KEY: key,
+                S.KEY_KIND: S.key_kind(key),
+                S.DISPLAY_NAME: names.most_common(1)[0][0] if names else None,
+                S.PERSON_ID: key_to_person[key],
+                S.MATCH_RULE: rule,
+                S.MATCH_SCORE: float(score),
+            }
+        )
+    for key in sorted(automated - set(uf.parent)):
+        rows.append(
+            {S.KEY: key, S.KEY_KIND: S.key_kind(key), S.DISPLAY_NAME: None, S.PERSON_ID: None,
+             S.MATCH_RULE: "automated sender", S.MATCH_SCORE: float("nan")}
+        )
+    if rows:
+        identities = pd.DataFrame(rows, columns=list(S.IDENTITIES), dtype=object)
+        identities[S.MATCH_SCORE] = identities[S.MATCH_SCORE].astype(float)
+    else:
+        identities = S.empty_frame(S.IDENTITIES)
+
+    cand_rows = []
+    seen = set()
+    for a, b, score, evidence in candidates:
+        pa, pb = key_to_person[a], key_to_person[b]
+        if pa == pb or (pa, pb) in seen:
+            continue
+        seen.add((pa, pb))
+        ca, cb = clusters[uf.find(a)], clusters[uf.find(b)]
+        cand_rows.append(
+            {
+                "person_a": pa,
+                "person_b": pb,
+                "name_a": ca.display.most_common(1)[0][0] if ca.display else None,
+                "name_b": cb.display.most_common(1)[0][0] if cb.display else None,
+                "key_a": min(ca.keys),
+                "key_b": min(cb.keys),
+                "score": float(score),
+                "evidence": evidence,
+            }
+        )
+    cand = pd.DataFrame(
+        cand_rows, columns=["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "evidence"]
+    ).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    by_person: dict[str, set] = defaultdict(set)
+    for k, p in key_to_person.items():
+        by_person[p].add(k)
+    return Resolution(identities, key_to_person, dict(by_person), cand)
+
+
+def read_overrides(path) -> pd.DataFrame:
+    """Read a user's identity corrections: CSV rows ``key, key, same|different``.
+
+    A header line is optional. Keys are normalised like the readers do (emails lower-cased,
+    LinkedIn URLs in canonical form; anything else is taken as written).
+
+    Raises
+    ------
+    FormatError
+        Naming the line when a row does not have three fields or the decision is not
+        ``same`` or ``different``.
+
+    Examples
+    --------
+    >>> import io
+    >>> read_overrides(io.StringIO("Ann@X.org,www.linkedin.com/in/ann,same\\n")).values.tolist()
+    [['ann@x.org', 'https://www.linkedin.com/in/ann', 'same']]
+    """
+    import csv
+
+    from netanalytics.exceptions import FormatError
+
+    handle = open(path, encoding="utf-8-sig", newline="") if not hasattr(path, "read") else path
+    rows = []
+    with handle:
+        for lineno, fields in enumerate(csv.reader(handle), start=1):
+            fields = [f.strip() for f in fields]
+            if not fields or not any(fields) or fields[0].startswith("#"):
+                continue
+            if lineno == 1 and fields[-1].lower() in ("decision", "same_or_different", "verdict"):
+                continue
+            if len(fields) != 3 or fields[2].lower() not in ("same", "different"):
+                raise FormatError(
+                    f"{getattr(path, 'name', 'overrides CSV') if hasattr(path, 'read') else path}, line {lineno}: expected 'key,key,same|different', "
+                    f"got {','.join(fields)!r}"
+                )
+            rows.append([_normalize_key(fields[0]), _normalize_key(fields[1]), fields[2].lower()])
+    return pd.DataFrame(rows, columns=["key_a", "key_b", "decision"])
+
+
+def _normalize_key(text: str) -> str:
+    return S.normalize_email(text) or S.normalize_linkedin_url(text) or text
+
+
+def read_annotations(path) -> pd.DataFrame:
+    """Read relationship annotations: CSV with a header ``key,kind,tags,cadence_days``.
+
+    ``key`` is an identity key (email, LinkedIn URL, ``name:...``) or ``kind:<kind>`` to set
+    the cadence of every person of that kind; ``tags`` are separated by ``;``; every column
+    but ``key`` may be empty.
+
+    Raises
+    ------
+    FormatError
+        When the header has no ``key`` column or a cadence is not a positive number.
+
+    Examples
+    --------
+    >>> import io
+    >>> text = "key,kind,tags,cadence_days\\nann@x.org,mentor,board;alumni,30\\nkind:client,,,45\\n"
+    >>> read_annotations(io.StringIO(text)).values.tolist()
+    [['ann@x.org', 'mentor', ['board', 'alumni'], 30.0], ['kind:client', None, [], 45.0]]
+    """
+    from netanalytics.exceptions import FormatError
+
+    name = getattr(path, "name", "annotations CSV") if hasattr(path, "read") else path
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+    frame.columns = [c.strip().lower() for c in frame.columns]
+    if "key" not in frame.columns:
+        raise FormatError(
+            f"{name}: annotations need a 'key' column (found: {', '.join(frame.columns)}). "
+            "Expected header: key,kind,tags,cadence_days"
+        )
+    out = []
+    for lineno, row in enumerate(frame.to_dict("records"), start=2):
+        cadence = (row.get("cadence_days") or "").strip()
+        try:
+            days = float(cadence) if cadence else float("nan")
+        except ValueError:
+            days = -1.0
+        if cadence and not days > 0:
+            raise FormatError(f"{name}, line {lineno}: cadence_days must be a positive number of days, got {cadence!r}")
+        key = row["key"].strip()
+        out.append(
+            [
+                key if key.startswith("kind:") else _normalize_key(key),
+                (row.get("kind") or "").strip().lower() or None,
+                [t.strip() for t in (row.get("tags") or "").split(";") if t.strip()],
+                days,
+            ]
+        )
+    result = pd.DataFrame(out, columns=["key", "kind", "tags", "cadence_days"], dtype=object)
+    result["cadence_days"] = result["cadence_days"].astype(float)
+    return result

@@ -1,0 +1,552 @@
+"""``na.load``: read every export, resolve people, build interactions — one call to a :class:`Network`."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import sys
+from collections.abc import Iterable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from netanalytics import schema as S
+from netanalytics.exceptions import FormatError
+from netanalytics.identity import (
+    email_domain,
+    is_free_mail,
+    read_annotations,
+    read_overrides,
+    resolve_identities,
+)
+from netanalytics.io.report import LoadReport
+from netanalytics.network import EGO, Network
+
+__all__ = ["load", "discover", "build_interactions"]
+
+_CACHE_VERSION = "1"
+_KNOWN_KINDS = {
+    "mentor": "mentor", "mentors": "mentor", "mentee": "mentee", "mentees": "mentee",
+    "client": "client", "clients": "client", "customer": "client", "customers": "client",
+    "vendor": "vendor", "vendors": "vendor", "supplier": "vendor", "colleague": "colleague",
+    "colleagues": "colleague", "coworkers": "colleague", "friend": "friend", "friends": "friend",
+    "family": "family", "recruiter": "recruiter", "recruiters": "recruiter",
+}
+_SYSTEM_LABELS = {"mycontacts", "starred", "imported", "other contacts", "friends (system)"}
+_PARTICIPATION = {"message_id": "str", S.PERSON_ID: "str", S.ROLE: "str"}
+
+
+def _as_list(value) -> list[Path]:
+    if value is None:
+        return []
+    if isinstance(value, (str, os.PathLike)):
+        return [Path(value)]
+    return [Path(v) for v in value]
+
+
+def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
+    """Find the exports in a folder by what the files are.
+
+    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``. A folder
+    (or zip) holding ``Connections.csv`` or ``messages.csv`` is a LinkedIn export; ``.mbox``
+    files, Maildirs and folders of ``.eml`` are email; ``.vcf`` and contact ``.csv`` files are
+    contacts; ``.ics`` files are calendars.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> d = pathlib.Path(tempfile.mkdtemp())
+    >>> (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
+    28
+    >>> {k: [p.name for p in v] for k, v in discover(d).items()}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics']}
+    """
+    folder = Path(folder)
+    found: dict[str, list[Path]] = {"linkedin": [], "email": [], "contacts": [], "calendar": []}
+
+    def squash(name: str) -> str:
+        return name.lower().replace(" ", "").replace("_", "").replace("-", "")
+
+    def visit(path: Path) -> None:
+        if path.is_dir():
+            names = {squash(p.name) for p in path.iterdir()}
+            if {"connections.csv", "messages.csv", "profile.csv"} & names:
+                found["linkedin"].append(path)
+                return
+            if {"cur", "new"} <= names:
+                found["email"].append(path)
+                return
+            for child in sorted(path.iterdir()):
+                if not child.name.startswith("."):
+                    visit(child)
+            return
+        suffix = path.suffix.lower()
+        name = squash(path.name)
+        if suffix == ".zip" and "linkedin" in name:
+            found["linkedin"].append(path)
+        elif suffix == ".mbox" or name.endswith("mbox"):
+            found["email"].append(path)
+        elif suffix == ".eml":
+            if path.parent not in found["email"]:
+                found["email"].append(path.parent)
+        elif suffix in (".vcf", ".vcard"):
+            found["contacts"].append(path)
+        elif suffix == ".csv":
+            found["contacts"].append(path)
+        elif suffix == ".ics":
+            found["calendar"].append(path)
+
+    visit(folder)
+    return found
+
+
+def _fingerprint(paths: Iterable[Path]) -> list:
+    out = []
+    for path in paths:
+        path = Path(path)
+        if path.is_dir():
+            for sub in sorted(path.rglob("*")):
+                if sub.is_file():
+                    st = sub.stat()
+                    out.append((str(sub.resolve()), st.st_size, st.st_mtime_ns))
+        elif path.exists():
+            st = path.stat()
+            out.append((str(path.resolve()), st.st_size, st.st_mtime_ns))
+    return out
+
+
+def _cache_root(cache_dir) -> Path:
+    if cache_dir is not None:
+        return Path(cache_dir)
+    return Path(os.environ.get("NETANALYTICS_CACHE", Path.home() / ".cache" / "netanalytics"))
+
+
+def load(
+    path: str | os.PathLike | None = None,
+    *,
+    linkedin=None,
+    email=None,
+    contacts=None,
+    calendar=None,
+    me: str | Iterable[str] | None = None,
+    overrides=None,
+    annotations=None,
+    cache: bool = True,
+    cache_dir: str | os.PathLike | None = None,
+    progress: bool | None = None,
+) -> Network:
+    """Load exports into a :class:`~netanalytics.network.Network`.
+
+    Parameters
+    ----------
+    path : path, optional
+        A folder holding several exports; its content is sorted by :func:`discover`.
+    linkedin : path or list of paths, optional
+        LinkedIn data export(s): zip or unpacked folder.
+    email : path or list of paths, optional
+        mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
+    contacts : path or list of paths, optional
+        Google / Outlook / LinkedIn contact CSVs and vCard files.
+    calendar : path or list of paths, optional
+        ``.ics`` calendar exports; meetings with attendees become interactions.
+    me : str or list of str, optional
+        The owner's email addresses and/or LinkedIn URL. Found from the data when None
+        (Sent mail, the LinkedIn profile).
+    overrides : path, optional
+        CSV ``key,key,same|different`` of identity corrections, honoured on every load.
+    annotations : path, optional
+        CSV ``key,kind,tags,cadence_days`` (see :func:`netanalytics.identity.read_annotations`).
+    cache : bool, default True
+        Reuse parsed mail archives and the resolved network when the inputs did not change
+        (keyed by path, size and modification time).
+    cache_dir : path, optional
+        Where the cache lives (default ``$NETANALYTICS_CACHE`` or ``~/.cache/netanalytics``).
+    progress : bool, optional
+        Show a progress bar (default: when stderr is a terminal).
+
+    Returns
+    -------
+    Network
+
+    Raises
+    ------
+    FormatError
+        When a path does not exist or no input was given.
+
+    Examples
+    --------
+    >>> import netanalytics as na
+    >>> net = na.datasets.load_sample()
+    >>> int(net.people["is_me"].sum())
+    1
+    """
+    inputs = {
+        "linkedin": _as_list(linkedin),
+        "email": _as_list(email),
+        "contacts": _as_list(contacts),
+        "calendar": _as_list(calendar),
+    }
+    if path is not None:
+        if not Path(path).exists():
+            raise FormatError(f"{path}: no such file or folder. Check the path given to na.load().")
+        for kind, paths in discover(path).items():
+            inputs[kind] += paths
+    all_paths = [p for paths in inputs.values() for p in paths]
+    if not all_paths:
+        raise FormatError(
+            "na.load() was given no input. Pass linkedin=, email=, contacts= or calendar= paths, "
+            "or a folder holding your exports."
+        )
+    for p in all_paths:
+        if not p.exists():
+            raise FormatError(f"{p}: no such file or folder. Check the path given to na.load().")
+    me_list = [me] if isinstance(me, str) else list(me or [])
+    extra_files = [Path(p) for p in (overrides, annotations) if p is not None]
+
+    key = None
+    if cache:
+        blob = repr(
+            (_CACHE_VERSION, sorted((k, [str(p) for p in v]) for k, v in inputs.items()), sorted(me_list),
+             _fingerprint(all_paths + extra_files))
+        ).encode()
+        key = hashlib.sha256(blob).hexdigest()[:24]
+        cached = _cache_root(cache_dir) / "networks" / f"{key}.pkl"
+        if cached.exists():
+            try:
+                with open(cached, "rb") as fh:
+                    return pickle.load(fh)
+            except Exception:  # a damaged cache is rebuilt, never fatal
+                cached.unlink(missing_ok=True)
+
+    net = _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, progress)
+    if key is not None:
+        target = _cache_root(cache_dir) / "networks"
+        target.mkdir(parents=True, exist_ok=True)
+        tmp = target / f"{key}.tmp{os.getpid()}"
+        with open(tmp, "wb") as fh:
+            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(target / f"{key}.pkl")
+    return net
+
+
+def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, progress) -> Network:
+    from netanalytics import io as nio
+
+    show = sys.stderr.isatty() if progress is None else progress
+    report = LoadReport()
+    contacts_frames, message_frames = [], []
+    endorsements, recommendations, invitations = [], [], []
+    me_keys: set[str] = set()
+    for value in me_list:
+        k = S.normalize_email(value) or S.normalize_linkedin_url(value)
+        if k is None:
+            raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
+        me_keys.add(k)
+    my_emails = sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None
+
+    jobs = [(kind, p) for kind in ("linkedin", "contacts", "email", "calendar") for p in inputs[kind]]
+    try:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        bar = jobs
+    for kind, p in bar:
+        if show and hasattr(bar, "set_postfix_str"):
+            bar.set_postfix_str(p.name)
+        if kind == "linkedin":
+            export = nio.read_linkedin(p)
+            report.extend(export.report)
+            contacts_frames += [export.connections, export.imported_contacts]
+            message_frames.append(export.messages)
+            endorsements.append(export.endorsements)
+            recommendations.append(export.recommendations)
+            invitations.append(export.invitations)
+            me_keys |= set(export.owner_keys)
+        elif kind == "contacts":
+            reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
+            frame, rep = reader(p)
+            report.extend(rep)
+            contacts_frames.append(frame)
+        elif kind == "email":
+            frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir)
+            report.extend(rep)
+            message_frames.append(frame)
+            me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+        else:
+            frame, rep = nio.read_ics(p, me=my_emails)
+            report.extend(rep)
+            message_frames.append(frame)
+
+    contacts = _concat(contacts_frames, S.CONTACTS)
+    messages = _concat(message_frames, S.MESSAGES)
+    endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
+    recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
+    invitations_f = _concat(invitations, S.INVITATIONS)
+
+    resolution_report = report.new_file("(identity resolution)", "resolution")
+    messages = _dedupe_messages(messages, resolution_report)
+    automated = set(messages.loc[messages[S.IS_AUTOMATED], S.SENDER].dropna())
+
+    participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
+    override_frame = read_overrides(overrides) if overrides is not None else None
+    resolution = resolve_identities(
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame
+    )
+    resolution_report.notes["owner_keys"] = sorted(me_keys)
+    resolution_report.notes["merge_candidates"] = len(resolution.candidates)
+
+    k2p = resolution.key_to_person
+    people = _people(resolution, contacts, messages)
+    if annotations is not None:
+        people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
+    interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
+
+    endorsements_f = _attach_person(endorsements_f, k2p)
+    recommendations_f = _attach_person(recommendations_f, k2p)
+    invitations_f = _attach_person(invitations_f, k2p)
+
+    net = Network(
+        people=people,
+        identities=resolution.identities,
+        interactions=interactions,
+        messages=messages,
+        contacts=contacts,
+        endorsements=endorsements_f,
+        recommendations=recommendations_f,
+        invitations=invitations_f,
+        report=report,
+        participation=participation,
+        candidates=resolution.candidates,
+    )
+    return net
+
+
+def _concat(frames: list[pd.DataFrame], spec: dict) -> pd.DataFrame:
+    frames = [f for f in frames if f is not None and len(f)]
+    if not frames:
+        return S.empty_frame(spec)
+    out = pd.concat(frames, ignore_index=True)
+    for col, kind in spec.items():
+        if kind == "datetime":
+            out[col] = pd.to_datetime(out[col], utc=True)
+    return out
+
+
+def _dedupe_messages(messages: pd.DataFrame, rep) -> pd.DataFrame:
+    """The same message read from two archives is kept once (by message_id)."""
+    dup = messages[S.MESSAGE_ID].notna() & messages.duplicated(S.MESSAGE_ID, keep="first")
+    rep.skip("duplicate message across sources", int(dup.sum()))
+    return messages[~dup].reset_index(drop=True)
+
+
+def _participants(messages, endorsements, recommendations, invitations) -> pd.DataFrame:
+    """(key, display_name) pairs for every participant sighting, deduplicated."""
+    parts = [messages[[S.SENDER, S.SENDER_NAME]].set_axis([S.KEY, S.DISPLAY_NAME], axis=1)]
+    for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
+        keys = messages[keys_col]
+        names = messages[names_col]
+        aligned = [n if len(n) == len(k) else [None] * len(k) for k, n in zip(keys, names)]
+        flat_k = [k for ks in keys for k in ks]
+        flat_n = [n for ns in aligned for n in ns]
+        parts.append(pd.DataFrame({S.KEY: flat_k, S.DISPLAY_NAME: flat_n}))
+    for extras in (endorsements, recommendations):
+        if len(extras):
+            full = (extras[S.FIRST_NAME].fillna("") + " " + extras[S.LAST_NAME].fillna("")).str.strip()
+            if S.LINKEDIN_URL in extras.columns:
+                url = extras[S.LINKEDIN_URL]
+                keys = [u if isinstance(u, str) and u else S.name_key(n) for u, n in zip(url, full)]
+            else:
+                keys = [S.name_key(n) for n in full]
+            parts.append(pd.DataFrame({S.KEY: keys, S.DISPLAY_NAME: list(full)}))
+    if len(invitations):
+        keys = [
+            u if isinstance(u, str) and u else S.name_key(n)
+            for u, n in zip(invitations[S.LINKEDIN_URL], invitations[S.NAME].fillna(""))
+        ]
+        parts.append(pd.DataFrame({S.KEY: keys, S.DISPLAY_NAME: list(invitations[S.NAME])}))
+    out = pd.concat(parts, ignore_index=True)
+    out = out[out[S.KEY].notna() & (out[S.KEY] != "name:")]
+    out[S.DISPLAY_NAME] = out[S.DISPLAY_NAME].astype(object).where(out[S.DISPLAY_NAME].notna(), None)
+    return out.drop_duplicates().reset_index(drop=True)
+
+
+def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+    records = {
+        S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")
+    }
+    sender_counts = messages[S.SENDER].value_counts().to_dict()
+    source_of_key: dict[str, set] = {}
+    for col in (S.SENDER,):
+        for k, src in zip(messages[col], messages[S.SOURCE]):
+            source_of_key.setdefault(k, set()).add(src)
+    for ks, src in zip(messages[S.TO], messages[S.SOURCE]):
+        for k in ks:
+            source_of_key.setdefault(k, set()).add(src)
+
+    rows = {}
+    for pid, keys in sorted(resolution.clusters.items()):
+        if pid is None:
+            continue
+        recs = [records[k] for k in sorted(keys) if k in records]
+        # LinkedIn connections know the current company; address books come next
+        recs.sort(key=lambda r: (r[S.SOURCE] != "linkedin", r[S.RECORD_ID]))
+        emails = sorted(k for k in keys if S.key_kind(k) == S.KEY_EMAIL)
+        urls = sorted(k for k in keys if S.key_kind(k) == S.KEY_URL)
+        name = next((r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None)
+        company = next((r[S.COMPANY] for r in recs if isinstance(r[S.COMPANY], str) and r[S.COMPANY]), None)
+        title = next((r[S.TITLE] for r in recs if isinstance(r[S.TITLE], str) and r[S.TITLE]), None)
+        connected = next((r[S.CONNECTED_ON] for r in recs if pd.notna(r[S.CONNECTED_ON])), pd.NaT)
+        corporate = [e for e in emails if not is_free_mail(email_domain(e))]
+        domain_pool = corporate or emails
+        domain = (
+            email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e))) if domain_pool else None
+        )
+        labels = []
+        for r in recs:
+            for label in r[S.LABELS]:
+                clean = label.lstrip("* ").strip()
+                if clean and clean.lower() not in _SYSTEM_LABELS and clean not in labels:
+                    labels.append(clean)
+        sources = set(r[S.SOURCE] for r in recs)
+        for k in keys:
+            sources |= source_of_key.get(k, set())
+        kind = next((_KNOWN_KINDS[t.lower()] for t in labels if t.lower() in _KNOWN_KINDS), None)
+        rows[pid] = {
+            S.NAME: name,
+            S.EMAILS: emails,
+            S.LINKEDIN_URL: urls[0] if urls else None,
+            S.COMPANY: company,
+            S.TITLE: title,
+            S.DOMAIN: domain,
+            S.SOURCES: sorted(sources),
+            S.CONNECTED_ON: connected,
+            S.TAGS: labels,
+            S.KIND: kind,
+            S.CADENCE_DAYS: np.nan,
+            S.IS_ME: pid == EGO,
+        }
+    ident = resolution.identities
+    shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
+    fallback = shown.groupby(S.PERSON_ID)[S.DISPLAY_NAME].agg(lambda s: s.value_counts().index[0]).to_dict()
+    if EGO not in rows:
+        rows[EGO] = {
+            S.NAME: None, S.EMAILS: [], S.LINKEDIN_URL: None, S.COMPANY: None, S.TITLE: None,
+            S.DOMAIN: None, S.SOURCES: [], S.CONNECTED_ON: pd.NaT, S.TAGS: [], S.KIND: None,
+            S.CADENCE_DAYS: np.nan, S.IS_ME: True,
+        }
+    for pid, row in rows.items():
+        if not row[S.NAME]:
+            row[S.NAME] = fallback.get(pid) or (row[S.EMAILS][0] if row[S.EMAILS] else pid)
+    people = pd.DataFrame.from_dict(rows, orient="index")
+    people.index.name = S.PERSON_ID
+    people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True)
+    people[S.CADENCE_DAYS] = people[S.CADENCE_DAYS].astype(float)
+    people[S.IS_ME] = people[S.IS_ME].astype(bool)
+    for col, kind in S.PEOPLE.items():
+        if kind == "str":
+            people[col] = people[col].astype(object).where(people[col].notna(), None)
+    return people
+
+
+def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.DataFrame:
+    people = people.copy()
+    by_kind = {}
+    for row in notes.itertuples(index=False):
+        if row.key.startswith("kind:"):
+            by_kind[row.key[5:].lower()] = row.cadence_days
+            continue
+        pid = k2p.get(row.key)
+        if pid is None:
+            rep.warn(f"annotation for {row.key!r}: no such identity key in the loaded data")
+            continue
+        if row.kind:
+            people.at[pid, S.KIND] = row.kind
+        if row.tags:
+            people.at[pid, S.TAGS] = list(dict.fromkeys([*people.at[pid, S.TAGS], *row.tags]))
+        if pd.notna(row.cadence_days):
+            people.at[pid, S.CADENCE_DAYS] = float(row.cadence_days)
+    for kind, days in by_kind.items():
+        mask = people[S.KIND].fillna("").str.lower().eq(kind) & people[S.CADENCE_DAYS].isna()
+        people.loc[mask, S.CADENCE_DAYS] = days
+    return people
+
+
+def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
+    """Turn messages into (message × counterpart) rows; see DESIGN.md and the Network docs."""
+    rep.skip("automated sender (no-reply, list, bulk)", int(messages[S.IS_AUTOMATED].sum()))
+    msgs = messages[~messages[S.IS_AUTOMATED]].copy()
+    msgs["_sender_pid"] = msgs[S.SENDER].map(k2p)
+    msgs[S.IS_FROM_ME] = msgs["_sender_pid"].eq(EGO).to_numpy()
+    no_time = msgs[S.TIMESTAMP].isna()
+    rep.skip("message without a usable date", int(no_time.sum()))
+    msgs = msgs[~no_time]
+
+    recips = []
+    for col, role in ((S.TO, "to"), (S.CC, "cc")):
+        ex = msgs[[S.MESSAGE_ID, col]].explode(col).dropna(subset=[col])
+        ex[S.PERSON_ID] = ex[col].map(k2p)
+        ex[S.ROLE] = role
+        recips.append(ex[[S.MESSAGE_ID, S.PERSON_ID, S.ROLE]])
+    recips = pd.concat(recips, ignore_index=True).dropna(subset=[S.PERSON_ID])
+    recips = recips.drop_duplicates([S.MESSAGE_ID, S.PERSON_ID], keep="first")
+    senders = msgs[[S.MESSAGE_ID, "_sender_pid"]].rename(columns={"_sender_pid": S.PERSON_ID})
+    senders = senders.dropna(subset=[S.PERSON_ID]).assign(**{S.ROLE: "from"})
+    me_rows = pd.DataFrame({S.MESSAGE_ID: msgs[S.MESSAGE_ID], S.PERSON_ID: EGO, S.ROLE: "to"})
+    participation = pd.concat([senders, recips, me_rows], ignore_index=True)
+    participation = participation.drop_duplicates([S.MESSAGE_ID, S.PERSON_ID], keep="first")
+    n_part = participation.groupby(S.MESSAGE_ID).size()
+
+    others = participation[participation[S.PERSON_ID] != EGO].groupby(S.MESSAGE_ID).size()
+    self_mail = msgs[S.IS_FROM_ME] & ~msgs[S.MESSAGE_ID].isin(others.index)
+    rep.skip("self-mail (only me on it)", int(self_mail.sum()))
+    msgs = msgs[~self_mail]
+    participation = participation[participation[S.MESSAGE_ID].isin(msgs[S.MESSAGE_ID])]
+
+    first_in_thread = msgs.sort_values(S.TIMESTAMP, kind="stable").drop_duplicates(S.THREAD_ID)[S.MESSAGE_ID]
+    meta = msgs.set_index(S.MESSAGE_ID)[
+        [S.TIMESTAMP, S.CHANNEL, S.THREAD_ID, S.IN_REPLY_TO, S.IS_FROM_ME]
+    ].copy()
+    meta[S.STARTS_THREAD] = meta.index.isin(first_in_thread)
+    meta[S.IS_REPLY] = meta[S.IN_REPLY_TO].notna().to_numpy() | (
+        meta[S.CHANNEL].eq("linkedin").to_numpy() & ~meta[S.STARTS_THREAD].to_numpy()
+    )
+    meta[S.N_PARTICIPANTS] = n_part.reindex(meta.index).fillna(2).astype("int64")
+
+    out_rows = participation[
+        participation[S.MESSAGE_ID].isin(meta.index[meta[S.IS_FROM_ME]])
+        & (participation[S.PERSON_ID] != EGO)
+        & (participation[S.ROLE] != "from")
+    ].assign(**{S.DIRECTION: S.OUT})
+    in_rows = participation[
+        participation[S.MESSAGE_ID].isin(meta.index[~meta[S.IS_FROM_ME]]) & (participation[S.ROLE] == "from")
+    ].assign(**{S.DIRECTION: S.IN})
+    inter = pd.concat([out_rows, in_rows], ignore_index=True).join(meta, on=S.MESSAGE_ID)
+    inter = inter[list(S.INTERACTIONS)].sort_values([S.TIMESTAMP, S.MESSAGE_ID, S.PERSON_ID], kind="stable")
+    inter = inter.reset_index(drop=True)
+    for col, kind in S.INTERACTIONS.items():
+        if kind == "str":
+            inter[col] = inter[col].astype(object).where(inter[col].notna(), None)
+    inter[S.N_PARTICIPANTS] = inter[S.N_PARTICIPANTS].astype("int64")
+    participation = participation.reset_index(drop=True)
+    return inter, participation, msgs.drop(columns=["_sender_pid"]).reset_index(drop=True)
+
+
+def _attach_person(frame: pd.DataFrame, k2p: dict) -> pd.DataFrame:
+    frame = frame.copy()
+    if S.LINKEDIN_URL in frame.columns:
+        urls = frame[S.LINKEDIN_URL]
+    else:
+        urls = pd.Series(None, index=frame.index, dtype=object)
+    if S.FIRST_NAME in frame.columns:
+        names = (frame[S.FIRST_NAME].fillna("") + " " + frame[S.LAST_NAME].fillna("")).str.strip()
+    else:
+        names = frame[S.NAME].fillna("")
+    pids = []
+    for url, name in zip(urls, names):
+        pid = k2p.get(url) if isinstance(url, str) and url else None
+        pids.append(pid or k2p.get(S.name_key(name)))
+    frame[S.PERSON_ID] = pd.Series(pids, index=frame.index, dtype=object)
+    return frame

@@ -1,0 +1,174 @@
+"""Identity resolution on tiny hand-built inputs: every rule, and every refusal."""
+
+import io
+
+import pandas as pd
+import pytest
+
+from netanalytics import schema as S
+from netanalytics.exceptions import FormatError
+from netanalytics.identity import (
+    normalize_person_name,
+    read_annotations,
+    read_overrides,
+    resolve_identities,
+)
+
+
+def contact(source, rid, name, *, emails=(), url=None, company=None):
+    return {
+        S.SOURCE: source, S.SOURCE_FILE: f"{source}.csv", S.RECORD_ID: str(rid), S.FULL_NAME: name,
+        S.FIRST_NAME: name.split()[0] if name else None, S.MIDDLE_NAME: None,
+        S.LAST_NAME: name.split()[-1] if name else None, S.EMAILS: list(emails), S.PHONES: [],
+        S.COMPANY: company, S.TITLE: None, S.LINKEDIN_URL: url, S.CONNECTED_ON: pd.NaT, S.LABELS: [],
+        S.BIRTHDAY: None,
+    }
+
+
+def frames(contacts, participants):
+    c = pd.DataFrame(contacts, columns=list(S.CONTACTS)) if contacts else S.empty_frame(S.CONTACTS)
+    c[S.CONNECTED_ON] = pd.to_datetime(c[S.CONNECTED_ON], utc=True)
+    p = pd.DataFrame(participants, columns=[S.KEY, S.DISPLAY_NAME])
+    return c, p
+
+
+URL = "https://www.linkedin.com/in/"
+
+
+@pytest.mark.parametrize(
+    "raw, expected",
+    [
+        ("José Núñez", "jose nunez"),
+        ("Jose Nunez", "jose nunez"),
+        ("Robert Chen", "robert chen"),
+        ("Bob Chen", "robert chen"),
+        ("Chen, Bob", "robert chen"),
+        ("Maria  Teresa   Lopez", "maria lopez"),
+        ("Priya Natarajan, MBA", "priya natarajan"),
+        ("Dr. Ingrid Olsen PhD", "ingrid olsen"),
+        ("Amra Mehic-Dzanic (IoT), MBA", "amra mehicdzanic"),
+        ("Sam", None),
+        ("", None),
+        ("news@acme.com", None),
+    ],
+)
+def test_normalize_person_name(raw, expected):
+    assert normalize_person_name(raw) == expected
+
+
+def test_email_on_contact_and_profile_url_join_through_name_and_company():
+    # address book: Bob Chen with his work email; LinkedIn: Robert Chen with a URL at the same company
+    c, p = frames(
+        [
+            contact("google", 1, "Bob Chen", emails=["bob@acme.com"], company="Acme Inc."),
+            contact("linkedin", 7, "Robert Chen", url=URL + "rchen", company="Acme"),
+        ],
+        [("bob@acme.com", "Bob Chen"), (URL + "rchen", "Robert Chen")],
+    )
+    res = resolve_identities(c, p, me_keys={"me@x.org"})
+    ident = res.identities.set_index(S.KEY)
+    assert ident.loc["bob@acme.com", S.PERSON_ID] == ident.loc[URL + "rchen", S.PERSON_ID]
+    assert ident.loc["bob@acme.com", S.MATCH_RULE] == "listed on contact"
+    rules = set(ident[S.MATCH_RULE])
+    assert "name + company or domain" in rules
+    assert res.key_to_person["me@x.org"] == "me"
+
+
+def test_same_name_different_connections_stay_apart():
+    c, p = frames(
+        [
+            contact("linkedin", 1, "David Kim", url=URL + "dkim1", company="Northwind"),
+            contact("linkedin", 2, "David Kim", url=URL + "dkim2", company="Contoso"),
+        ],
+        [("david.kim@northwind.com", "David Kim"), ("name:David Kim", "David Kim")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    k2p = res.key_to_person
+    assert k2p[URL + "dkim1"] != k2p[URL + "dkim2"]
+    # the work address matches Northwind's connection by domain, not the other David Kim
+    assert k2p["david.kim@northwind.com"] == k2p[URL + "dkim1"]
+    # a name-only participant is ambiguous between the two: left alone, listed for review
+    assert k2p["name:David Kim"] not in (k2p[URL + "dkim1"], k2p[URL + "dkim2"])
+    assert len(res.candidates) >= 1
+    assert set(res.candidates["score"]) == {100.0}
+
+
+def test_name_only_linkedin_participant_joins_unique_connection():
+    c, p = frames(
+        [contact("linkedin", 3, "Zoë Adeyemi", url=URL + "zoe-a", company="Fabrikam")],
+        [("name:Zoe Adeyemi", "Zoe Adeyemi")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    assert res.key_to_person["name:Zoe Adeyemi"] == res.key_to_person[URL + "zoe-a"]
+    rule = res.identities.set_index(S.KEY).loc["name:Zoe Adeyemi", S.MATCH_RULE]
+    assert rule == "name of a unique connection"
+
+
+def test_job_change_stays_one_person():
+    # old and new company addresses, LinkedIn shows the new employer only
+    c, p = frames(
+        [contact("linkedin", 4, "Hannah Becker", url=URL + "hbecker", company="Globex")],
+        [("hannah.becker@initech.com", "Hannah Becker"), ("hbecker@globex.com", "Hannah Becker")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    k2p = res.key_to_person
+    assert k2p["hbecker@globex.com"] == k2p[URL + "hbecker"]
+    assert k2p["hannah.becker@initech.com"] == k2p[URL + "hbecker"]
+    assert len(set(k2p.values())) == 1
+
+
+def test_fuzzy_name_needs_corroboration():
+    c, p = frames(
+        [contact("linkedin", 5, "Katarzyna Wisniewska", url=URL + "kw", company="Umbrella")],
+        [("k.wisniewska@umbrella.com", "Katarzyna Wiśniewska-"), ("kasia@gmail.com", "Katarzyna Wisniewski")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    k2p = res.key_to_person
+    assert k2p["k.wisniewska@umbrella.com"] == k2p[URL + "kw"]
+    # similar name, free-mail address, no corroboration → not merged, but a candidate
+    assert k2p["kasia@gmail.com"] != k2p[URL + "kw"]
+    assert len(res.candidates) == 1
+    assert res.candidates.loc[0, "evidence"] == "name only"
+
+
+def test_overrides_force_and_forbid():
+    c, p = frames(
+        [contact("google", 1, "Li Wei", emails=["li.wei@acme.com"], company="Acme")],
+        [("li.wei@acme.com", "Li Wei"), ("lw@acme.com", "Li Wei"), ("weili88@gmail.com", "W. Li")],
+    )
+    plain = resolve_identities(c, p, me_keys=set())
+    assert plain.key_to_person["lw@acme.com"] == plain.key_to_person["li.wei@acme.com"]
+    assert plain.key_to_person["weili88@gmail.com"] != plain.key_to_person["li.wei@acme.com"]
+    overrides = read_overrides(
+        io.StringIO("key_a,key_b,decision\nlw@acme.com,li.wei@acme.com,different\nWeiLi88@gmail.com,li.wei@acme.com,same\n")
+    )
+    res = resolve_identities(c, p, me_keys=set(), overrides=overrides)
+    k2p = res.key_to_person
+    assert k2p["lw@acme.com"] != k2p["li.wei@acme.com"]
+    assert k2p["weili88@gmail.com"] == k2p["li.wei@acme.com"]
+    assert res.identities.set_index(S.KEY).loc["weili88@gmail.com", S.MATCH_RULE] == "override"
+
+
+def test_all_my_addresses_are_one_ego_and_automated_senders_are_nobody():
+    c, p = frames(
+        [], [("me@personal.net", "Me"), ("me@work.com", "Me"), ("noreply@shop.com", "Shop")]
+    )
+    res = resolve_identities(c, p, me_keys={"me@personal.net", "me@work.com"}, automated={"noreply@shop.com"})
+    k2p = res.key_to_person
+    assert k2p["me@personal.net"] == k2p["me@work.com"] == "me"
+    ident = res.identities.set_index(S.KEY)
+    assert ident.loc["noreply@shop.com", S.PERSON_ID] is None
+    assert ident.loc["noreply@shop.com", S.MATCH_RULE] == "automated sender"
+    S.validate_identities(res.identities)
+
+
+def test_overrides_file_errors_name_the_line():
+    with pytest.raises(FormatError, match=r"line 2: expected 'key,key,same\|different'"):
+        read_overrides(io.StringIO("a@x.org,b@x.org,same\na@x.org,b@x.org,maybe\n"))
+
+
+def test_annotations_errors_name_the_fix():
+    with pytest.raises(FormatError, match="need a 'key' column"):
+        read_annotations(io.StringIO("email,kind\na@x.org,mentor\n"))
+    with pytest.raises(FormatError, match="line 2: cadence_days must be a positive number"):
+        read_annotations(io.StringIO("key,cadence_days\na@x.org,-3\n"))
