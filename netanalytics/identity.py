@@ -31,7 +31,7 @@ RULE_ON_RECORD = "listed on contact"  # email or URL written on a contact or con
 RULE_OVERRIDE = "override"
 RULE_NAME_CONNECTION = "name of a unique connection"
 RULE_NAME_COMPANY = "name + company or domain"
-RULE_NAME_UNIQUE = "name, unique and no conflict"
+RULE_NAME_UNIQUE = "name, no conflicting record"
 RULE_FUZZY = "fuzzy name + company or domain"
 
 _CREDENTIALS = {
@@ -333,10 +333,10 @@ def resolve_identities(
     4. A name-only key (``name:...``, a LinkedIn participant without URL, an endorser, a
        recommender) joins the connection of that name when exactly one connection has it
        (*name of a unique connection*).
-    5. A name group left with exactly two clusters merges when they cannot be two people
-       we know apart: not both LinkedIn connections and no two different companies on
-       record (*name, unique and no conflict*). A job change (old and new company address
-       under one name) is kept as one person this way.
+    5. The clusters left in a name group merge when nothing tells them apart: at most one
+       of them is a LinkedIn connection and no two name different companies on record
+       (*name, no conflicting record*). A job change (old and new company address and a
+       personal address under one name) is kept as one person this way.
     6. Names that differ but score at least ``fuzzy_threshold`` merge only with company or
        domain corroboration (*fuzzy name + company or domain*); pairs at or above
        ``candidate_threshold`` that did not merge are listed as candidates for review.
@@ -467,22 +467,22 @@ def resolve_identities(
         if len(targets) == 1:
             uf.union(targets[0], root, RULE_NAME_CONNECTION, 0.9)
 
-    # rule 5: a name group of exactly two clusters without conflict
+    # rule 5: a name group whose clusters cannot be told apart merges
     clusters = build_clusters()
     for norm, roots in sorted(name_groups(clusters).items()):
         roots = sorted(set(uf.find(r) for r in roots))
-        if len(roots) != 2:
+        if len(roots) < 2:
             continue
-        a, b = roots
-        ca, cb = clusters[a], clusters[b]
-        if ca.n_connections and cb.n_connections:
+        group = [clusters[r] for r in roots]
+        if sum(1 for c in group if c.n_connections) > 1:
+            continue  # two connections of one name are two people
+        companies = [c.companies for c in group if c.companies]
+        if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
             continue
-        if ca.companies and cb.companies and not (ca.companies & cb.companies):
+        if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
             continue
-        only_names = all(S.key_kind(k) == S.KEY_NAME for k in ca.keys | cb.keys)
-        if only_names:
-            continue
-        uf.union(a, b, RULE_NAME_UNIQUE, 0.85)
+        for other in roots[1:]:
+            uf.union(roots[0], other, RULE_NAME_UNIQUE, 0.85)
 
     # rule 6: fuzzy names, blocked by the first letter of the last name
     clusters = build_clusters()

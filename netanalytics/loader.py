@@ -117,6 +117,15 @@ def _fingerprint(paths: Iterable[Path]) -> list:
     return out
 
 
+def _code_digest() -> str:
+    """Hash of the package source, so a cached network never outlives the code that built it."""
+    digest = hashlib.sha256()
+    package = Path(__file__).parent
+    for path in sorted(package.rglob("*.py")):
+        digest.update(str(path.relative_to(package)).encode() + path.read_bytes())
+    return digest.hexdigest()[:16]
+
+
 def _cache_root(cache_dir) -> Path:
     if cache_dir is not None:
         return Path(cache_dir)
@@ -208,7 +217,7 @@ def load(
     key = None
     if cache:
         blob = repr(
-            (_CACHE_VERSION, sorted((k, [str(p) for p in v]) for k, v in inputs.items()), sorted(me_list),
+            (_CACHE_VERSION, _code_digest(), sorted((k, [str(p) for p in v]) for k, v in inputs.items()), sorted(me_list),
              _fingerprint(all_paths + extra_files))
         ).encode()
         key = hashlib.sha256(blob).hexdigest()[:24]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 import tempfile
@@ -9,8 +10,14 @@ from pathlib import Path
 
 __all__ = ["load_sample", "sample_path"]
 
-#: Bump when the generator's output for seed 0 changes, so cached copies are rebuilt.
-SAMPLE_VERSION = "1"
+
+def _generator_digest() -> str:
+    """Hash of the generator's source: a changed generator gets a fresh cached sample."""
+    here = Path(__file__).parent
+    digest = hashlib.sha256()
+    for path in sorted(here.glob("*.py")):
+        digest.update(path.name.encode() + path.read_bytes())
+    return digest.hexdigest()[:12]
 
 
 def _cache_root() -> Path:
@@ -33,12 +40,12 @@ def sample_path() -> Path:
 
     Examples
     --------
-    >>> sorted(p.name for p in sample_path().iterdir())
+    >>> sorted(p.name for p in sample_path().iterdir() if not p.name.startswith('.'))
     ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
     """
     from netanalytics.datasets.synthesize import synthesize
 
-    target = _cache_root() / f"sample-v{SAMPLE_VERSION}"
+    target = _cache_root() / f"sample-{_generator_digest()}"
     if (target / ".complete").exists():
         return target
     target.parent.mkdir(parents=True, exist_ok=True)

@@ -1,0 +1,1970 @@
+"""Generate a synthetic professional life in real export formats, with its ground truth."""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import math
+import random
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from itertools import combinations
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pandas as pd
+
+from netanalytics import schema as S
+from netanalytics.datasets import _names as N
+from netanalytics.datasets._formats import (
+    DEFAULT_END,
+    UTC,
+    address,
+    ascii_fold,
+    encoded_word,
+    fold,
+    from_line,
+    gmail_id,
+    rfc2822,
+)
+
+__all__ = ["synthesize"]
+
+ME = "me"
+AUTOMATED = "automated"
+DAY = timedelta(days=1)
+HOUR = timedelta(hours=1)
+
+#: Layer thresholds of METRICS.md: contacts in the trailing 365 days -> layer.
+LAYER_RULE = ((52, 5), (12, 15), (4, 50), (1, 150))
+#: Nothing is planted in the two weeks before the 365-day window opens, so a reader whose
+#: ``as_of`` (latest interaction) falls a few days before ``end`` still finds the same layers.
+WINDOW_GUARD = timedelta(days=14)
+
+COMMUNITIES = {  # share of people, p(LinkedIn channel), work-mail community
+    "current_team": (0.12, 0.02, True),
+    "former_employer": (0.19, 0.10, True),
+    "clients": (0.14, 0.03, True),
+    "mentors_mentees": (0.07, 0.25, False),
+    "university": (0.12, 0.30, False),
+    "recruiters_vendors": (0.16, 0.55, True),
+    "industry_peers": (0.20, 0.45, False),
+}
+KINDS = {
+    "current_team": ["colleague"],
+    "former_employer": ["former colleague"],
+    "clients": ["client"],
+    "mentors_mentees": ["mentor", "mentee"],
+    "university": ["friend"],
+    "recruiters_vendors": ["recruiter", "vendor"],
+    "industry_peers": ["peer"],
+}
+LABELS = {
+    "current_team": "Tidewell",
+    "former_employer": "Corvane",
+    "clients": "Clients",
+    "mentors_mentees": "Mentors",
+    "university": "Friends",
+    "recruiters_vendors": "Recruiters",
+    "industry_peers": "Industry",
+}
+ZONES = {
+    "current_team": ["America/New_York", "America/New_York", "America/Chicago", "Europe/London"],
+    "former_employer": ["America/New_York", "America/New_York", "Europe/Berlin"],
+    "clients": ["America/New_York", "America/Chicago", "Europe/London", "America/Los_Angeles"],
+    "mentors_mentees": ["America/Los_Angeles", "America/New_York"],
+    "university": ["America/New_York", "America/Los_Angeles", "Europe/Paris"],
+    "recruiters_vendors": ["America/New_York", "America/Los_Angeles"],
+    "industry_peers": ["Europe/London", "Europe/Berlin", "America/New_York", "Asia/Singapore"],
+}
+PROFILES = ["balanced", "they_initiate", "i_initiate", "never_replies", "i_owe"]
+REPLY_BY_ME = {"balanced": 0.82, "they_initiate": 0.85, "i_initiate": 0.8, "never_replies": 0.8, "i_owe": 0.8}
+REPLY_BY_THEM = {
+    "balanced": 0.8,
+    "they_initiate": 0.8,
+    "i_initiate": 0.72,
+    "never_replies": 0.05,
+    "i_owe": 0.78,
+}
+ME_STARTS = {"me": 0.85, "them": 0.15, "both": 0.5}
+SKILLS = [
+    "Product Management",
+    "Roadmapping",
+    "Agile Methodologies",
+    "User Research",
+    "SQL",
+    "Healthcare IT",
+    "Stakeholder Management",
+    "A/B Testing",
+    "Go-to-Market Strategy",
+    "Data Analysis",
+]
+
+OWNER = {
+    "first": "Elena",
+    "last": "Marsh",
+    "slug": "elena-marsh-pm",
+    "gmail": "elena.marsh.pm@gmail.com",
+    "former": "elena.marsh@corvane.com",
+    "current": "emarsh@tidewellhealth.com",
+    "tz": "America/New_York",
+}
+
+
+# --- planned entities ------------------------------------------------------------------------
+
+
+@dataclass
+class _Person:
+    pid: str
+    first: str
+    last: str
+    community: str
+    kind: str
+    tz: ZoneInfo
+    middle: str = ""
+    nickname: str = ""
+    credential: str = ""
+    li_middle: bool = False
+    trajectory: str = "steady"
+    dormant_since: datetime | None = None
+    profile: str = "balanced"
+    initiation: str = "both"
+    layer: int = 0
+    target: int = 0
+    base_rate: float = 0.0
+    windows: list[tuple[datetime, datetime]] = field(default_factory=list)
+    companies: list[tuple[str, str, datetime]] = field(default_factory=list)
+    title: str = ""
+    work: list[tuple[str, datetime, datetime]] = field(default_factory=list)
+    personal: str = ""
+    slug: str = ""
+    connected_on: datetime | None = None
+    p_linkedin: float = 0.0
+    owe_at: datetime | None = None
+    tags: list[str] = field(default_factory=list)
+
+    @property
+    def name(self) -> str:
+        return " ".join(x for x in (self.first, self.middle, self.last) if x)
+
+    @property
+    def mail_first(self) -> str:
+        return self.nickname or self.first
+
+    @property
+    def li_first(self) -> str:
+        return f"{self.first} {self.middle[0]}." if self.li_middle and self.middle else self.first
+
+    @property
+    def li_last(self) -> str:
+        return self.last + self.credential
+
+    @property
+    def li_name(self) -> str:
+        if "deleted_member" in self.tags:
+            return "LinkedIn Member"
+        return f"{self.li_first} {self.li_last}"
+
+    @property
+    def url(self) -> str:
+        return f"https://www.linkedin.com/in/{self.slug}" if self.slug else ""
+
+    def allowed(self, t: datetime) -> bool:
+        return any(a <= t < b for a, b in self.windows)
+
+
+@dataclass
+class _Msg:
+    t: datetime
+    sender: str
+    to: list[str]
+    cc: list[str] = field(default_factory=list)
+    kind: str = "person"  # person | list | undisclosed | draft | system | sponsored
+    parent: int = -1  # index of the answered message inside the thread
+
+
+@dataclass
+class _Thread:
+    channel: str  # email | linkedin
+    community: str
+    subject: str
+    msgs: list[_Msg] = field(default_factory=list)
+    title: str = ""
+
+
+@dataclass
+class _Meeting:
+    start: datetime
+    minutes: int
+    organizer: str
+    attendees: list[tuple[str, str]]  # (participant, PARTSTAT)
+    summary: str
+    community: str
+    until: datetime | None = None  # weekly recurrence end
+
+    def occurrences(self) -> list[datetime]:
+        if self.until is None:
+            return [self.start]
+        local, out = self.start.astimezone(ZoneInfo(OWNER["tz"])), []
+        while local.astimezone(UTC) <= self.until:
+            out.append(local.astimezone(UTC))
+            local = (local.replace(tzinfo=None) + timedelta(days=7)).replace(tzinfo=local.tzinfo)
+        return out
+
+
+def _msg_contacts(msg: _Msg) -> list[str]:
+    """People credited with one contact by ``msg`` (the rule of METRICS.md / the task brief)."""
+    if msg.kind in ("draft", "system", "sponsored"):
+        return []
+    if msg.sender == ME:
+        return [r for r in msg.to + msg.cc if r != ME]
+    return [msg.sender]
+
+
+def _meeting_contacts(mtg: _Meeting) -> list[str]:
+    if mtg.organizer == ME:
+        return [p for p, stat in mtg.attendees if p != ME and stat != "DECLINED"]
+    return [mtg.organizer]
+
+
+def _layer(count: int) -> int:
+    return next((layer for low, layer in LAYER_RULE if count >= low), 0)
+
+
+# --- the generator ---------------------------------------------------------------------------
+
+
+class _World:
+    """Plans people and events, then renders them into export files."""
+
+    def __init__(self, seed: int, n_people: int, years: int, n_messages: int, end: datetime) -> None:
+        self.seed, self.n_people, self.n_messages = seed, n_people, n_messages
+        self.end = end
+        self.start = end - timedelta(days=round(365.25 * years))
+        self.window = end - timedelta(days=365)
+        jc = (end - timedelta(days=round(365.25 * years * 0.4))).date().replace(day=1)
+        jc += timedelta(days=(7 - jc.weekday()) % 7)  # first Monday of the month
+        self.job_change = datetime(jc.year, jc.month, jc.day, 13, tzinfo=UTC)
+        self.my_tz = ZoneInfo(OWNER["tz"])
+        self.rng = random.Random(f"netanalytics-synthetic-{seed}")
+        self.people: list[_Person] = []
+        self.by_id: dict[str, _Person] = {}
+        self.threads: list[_Thread] = []
+        self.meetings: list[_Meeting] = []
+        self.vacations = self._vacations()
+        self.group_credit: Counter[str] = Counter()
+
+    # ---- time -------------------------------------------------------------------------------
+
+    def _vacations(self) -> list[tuple[datetime, datetime]]:
+        out = []
+        for year in range(self.start.year, self.end.year + 1):
+            aug = date(year, 8, 1) + timedelta(days=(7 - date(year, 8, 1).weekday()) % 7)
+            aug += timedelta(weeks=self.rng.randint(0, 2))
+            for a, days in ((aug, 14), (date(year, 12, 23), 11)):
+                b = a + timedelta(days=days)
+                out.append((self._local(a, 0, self.my_tz), self._local(b, 0, self.my_tz)))
+        return out
+
+    @staticmethod
+    def _local(day: date, hours: float, tz: ZoneInfo) -> datetime:
+        return (
+            (datetime(day.year, day.month, day.day) + timedelta(hours=hours))
+            .replace(tzinfo=tz)
+            .astimezone(UTC)
+        )
+
+    def _work_time(self, day: date, tz: ZoneInfo) -> datetime:
+        rng = self.rng
+        if day.weekday() >= 5 and rng.random() < 0.9:
+            day += timedelta(days=7 - day.weekday())
+        hours = min(max(rng.gauss(11.8, 2.6), 7.4), 19.6)
+        return self._local(day, hours, tz).replace(microsecond=0)
+
+    def _settle(self, t: datetime, tz: ZoneInfo) -> datetime:
+        """Move ``t`` into working hours of ``tz`` most of the time, and out of my vacations."""
+        for a, b in self.vacations:
+            if a <= t < b:
+                t = b + timedelta(minutes=self.rng.randint(30, 600))
+        local = t.astimezone(tz)
+        if (local.weekday() >= 5 or not 8 <= local.hour < 19) and self.rng.random() < 0.85:
+            day = local.date() + (DAY if local.hour >= 19 else timedelta(0))
+            while day.weekday() >= 5:
+                day += DAY
+            t = self._local(day, 8 + self.rng.random() * 2.5, tz)
+        return t.replace(microsecond=0)
+
+    def _delay(self, sender: str) -> timedelta:
+        median_h = 2.5 if sender == ME else 3.5
+        hours = math.exp(math.log(median_h) + 1.5 * self.rng.gauss(0, 1))
+        return timedelta(hours=min(hours, 24 * 30) + 0.05)
+
+    def _tz(self, who: str) -> ZoneInfo:
+        return self.my_tz if who == ME else self.by_id[who].tz
+
+    # ---- people -----------------------------------------------------------------------------
+
+    def plan_people(self) -> None:
+        rng, n = self.rng, self.n_people
+        names = [(f, l) for f in N.FIRST_NAMES for l in N.LAST_NAMES]
+        rng.shuffle(names)
+        sizes = {c: round(share * n) for c, (share, _, _) in COMMUNITIES.items()}
+        sizes["industry_peers"] += n - sum(sizes.values())
+        comms = [c for c, k in sizes.items() for _ in range(k)]
+        used_names: set[str] = set()
+        for i, comm in enumerate(comms):
+            while True:
+                first, last = names.pop()
+                if ascii_fold(first + " " + last).lower() not in used_names and (first, last) != (
+                    "David",
+                    "Kim",
+                ):
+                    break
+            used_names.add(ascii_fold(first + " " + last).lower())
+            p = _Person(
+                f"p{i + 1:04d}", first, last, comm, rng.choice(KINDS[comm]), ZoneInfo(rng.choice(ZONES[comm]))
+            )
+            p.title = rng.choice(N.TITLES[comm])
+            self.people.append(p)
+        self.by_id = {p.pid: p for p in self.people}
+        self._plan_layers()
+        for p in self.people:
+            self._plan_trajectory(p)
+        self._plan_identity_mess(used_names)
+        for p in self.people:
+            self._plan_companies_and_addresses(p)
+        self._check_unique_keys()
+
+    def _plan_layers(self) -> None:
+        rng, n = self.rng, self.n_people
+        n5, n15, n50 = (max(1, round(n * k / 300)) for k in (5, 10, 35))
+        free = {c: [p for p in self.people if p.community == c] for c in COMMUNITIES}
+        for lst in free.values():
+            rng.shuffle(lst)
+
+        def take(comm: str, layer: int) -> bool:
+            if not free[comm]:
+                return False
+            p = free[comm].pop()
+            p.layer = layer
+            return True
+
+        prefs5 = ["current_team", "current_team", "former_employer", "mentors_mentees", "university"]
+        prefs15 = (
+            ["current_team"] * 4
+            + ["clients"] * 2
+            + ["former_employer", "mentors_mentees", "university", "industry_peers"]
+        )
+        for prefs, k, layer in ((prefs5, n5, 5), (prefs15, n15, 15)):
+            for i in range(k):
+                if not take(prefs[i % len(prefs)], layer):
+                    take(max(free, key=lambda c: len(free[c])), layer)
+        team_50 = min(len(free["current_team"]), round(n50 * 0.4))
+        for _ in range(team_50):
+            take("current_team", 50)
+        weights = {
+            "current_team": 0,
+            "former_employer": 2,
+            "clients": 2.5,
+            "mentors_mentees": 1.5,
+            "university": 1.5,
+            "recruiters_vendors": 1,
+            "industry_peers": 1.5,
+        }
+        for _ in range(n50 - team_50):
+            comms = [c for c in weights if free[c] and weights[c] > 0]
+            take(rng.choices(comms, [weights[c] * len(free[c]) for c in comms])[0], 50)
+        for p in free["current_team"]:
+            p.layer = 150
+        free["current_team"] = []
+        for comm, lst in free.items():
+            share = {"recruiters_vendors": 0.25, "former_employer": 0.3}.get(comm, 0.4)
+            for p in lst:
+                p.layer = 150 if rng.random() < share else 0
+
+    def _plan_trajectory(self, p: _Person) -> None:
+        rng, comm = self.rng, p.community
+        if p.layer in (5, 15):
+            p.trajectory = "growing" if comm == "current_team" or rng.random() < 0.25 else "steady"
+        elif p.layer == 50:
+            choices = {
+                "current_team": (["growing", "steady"], [1, 1]),
+                "former_employer": (["steady", "cooling"], [1, 1]),
+            }.get(comm, (["steady", "growing", "cooling", "revived"], [45, 20, 20, 15]))
+            p.trajectory = rng.choices(*choices)[0]
+        elif p.layer == 150:
+            choices = (
+                (["steady", "cooling"], [1, 1])
+                if comm == "current_team"
+                else (["cooling", "steady", "revived", "growing"], [40, 30, 20, 10])
+            )
+            p.trajectory = rng.choices(*choices)[0]
+        else:
+            p.trajectory = "dormant" if rng.random() < 0.6 else "cooling"
+        if p.layer in (5, 15):
+            p.profile = rng.choices(["balanced", "they_initiate", "i_initiate", "i_owe"], [6, 1.5, 1.5, 1])[0]
+        elif p.layer == 0:
+            p.profile = rng.choices(
+                ["balanced", "they_initiate", "i_initiate", "never_replies"], [5, 2, 2, 1.5]
+            )[0]
+        else:
+            p.profile = rng.choices(PROFILES, [5, 2, 2, 1.2, 1.2])[0]
+        if p.community == "recruiters_vendors" and p.profile == "balanced" and rng.random() < 0.5:
+            p.profile = "they_initiate"
+        p.initiation = {"they_initiate": "them", "i_initiate": "me", "never_replies": "me"}.get(
+            p.profile, rng.choices(["both", "me", "them"], [2, 1, 1])[0]
+        )
+        p.target = {
+            5: rng.randint(70, 105),
+            15: rng.randint(16, 40),
+            50: rng.randint(5, 10),
+            150: rng.randint(1, 3),
+            0: 0,
+        }[p.layer]
+        p.base_rate = {
+            5: rng.uniform(55, 85),
+            15: rng.uniform(14, 28),
+            50: rng.uniform(4, 9),
+            150: rng.uniform(1, 3),
+            0: rng.uniform(1, 3.5),
+        }[p.layer]
+        first = self.start
+        if comm == "current_team":
+            first = self.job_change - timedelta(days=rng.randint(0, 25))
+        elif p.trajectory == "growing" and rng.random() < 0.5:
+            first = self.start + (self.window - self.start) * rng.uniform(0.1, 0.6)
+        first = max(first, self.start)
+        pre_end = self.window - WINDOW_GUARD
+        if p.trajectory == "dormant":
+            lo, hi = first + timedelta(days=150), self.end - timedelta(days=400)
+            if comm == "former_employer":
+                lo = max(lo, self.job_change - timedelta(days=60))
+            mid = lo + (hi - lo) * rng.random() if hi > lo else hi
+            p.dormant_since = datetime(mid.year, mid.month, mid.day, tzinfo=UTC)
+            p.windows = [(first, p.dormant_since)]
+        elif p.trajectory == "revived":
+            revive = self.end - timedelta(days=rng.randint(25, 115))
+            gap_start = max(first + timedelta(days=90), revive - timedelta(days=rng.randint(420, 700)))
+            p.windows = [(first, min(gap_start, pre_end)), (revive, self.end)]
+        elif p.layer == 0:
+            p.windows = [(first, pre_end)]
+        else:
+            p.windows = [(first, pre_end), (self.window, self.end)]
+        if p.profile == "i_owe":
+            p.owe_at = self.end - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 12))
+            a, b = p.windows[-1]
+            p.windows[-1] = (a, min(b, p.owe_at - DAY))
+        p.p_linkedin = COMMUNITIES[comm][1]
+        if comm == "recruiters_vendors" and p.kind == "vendor":
+            p.p_linkedin = 0.1
+
+    def _plan_identity_mess(self, used_names: set[str]) -> None:
+        rng = self.rng
+        people = list(self.people)
+        # who is on LinkedIn, and connected
+        for p in people:
+            on_li = rng.random() < {"university": 0.85, "recruiters_vendors": 1.0}.get(p.community, 0.92)
+            if on_li:
+                p.slug = "?"  # chosen below, once names are final
+            else:
+                p.tags.append("no_linkedin")
+                p.p_linkedin = 0.0
+        # the two David Kims: a client and a university friend, never the same person
+        kims = [p for p in people if p.community == "clients" and p.layer == 50][:1] + [
+            p for p in people if p.community == "university" and p.layer in (50, 150)
+        ][:1]
+        for p, slug in zip(kims, ["david-kim-4a1b2c", "davidkim-bw"]):
+            p.first, p.last, p.middle, p.slug = "David", "Kim", "", slug
+            p.tags.append("common_name")
+        special = [p for p in people if p not in kims]
+        rng.shuffle(special)
+
+        def pick(pred) -> _Person | None:
+            for p in special:
+                if pred(p):
+                    special.remove(p)
+                    return p
+            return None
+
+        # Bob in mail, Robert on LinkedIn
+        for formal, nick in list(N.NICKNAMES.items())[: max(3, round(self.n_people / 40))]:
+            p = pick(lambda q: q.slug and q.layer in (5, 15, 50, 150) and q.first.isascii())
+            if p is None:
+                break
+            full = ascii_fold(f"{formal} {p.last}").lower()
+            if full in used_names:
+                continue
+            used_names.add(full)
+            p.first, p.nickname = formal, nick
+            p.tags.append("nickname")
+        # a name-only LinkedIn participant (old rows without profile URLs)
+        p = pick(lambda q: q.community in ("industry_peers", "university") and q.trajectory == "dormant")
+        if p is not None:
+            p.first, p.last, p.slug, p.p_linkedin = "Priya", "Raman", "", 0.6
+            p.tags.append("name_only_linkedin")
+        # a recruiter who deleted their account: "LinkedIn Member" with no URL
+        p = pick(lambda q: q.community == "recruiters_vendors" and q.trajectory == "dormant")
+        if p is not None:
+            p.slug, p.p_linkedin, p.kind = "", 1.0, "recruiter"
+            p.tags.append("deleted_member")
+        for p in list(special):
+            r = rng.random()
+            if r < 0.1:
+                p.middle = rng.choice(N.MIDDLE_NAMES)
+                p.li_middle = rng.random() < 0.5
+                p.tags.append("middle_name")
+            elif r < 0.17 and p.slug:
+                p.credential = rng.choice(N.CREDENTIALS)
+                p.tags.append("credentials")
+        slugs: set[str] = {p.slug for p in kims}
+        for p in people:
+            if not (p.first + p.last).isascii():
+                p.tags.append("accent")
+            if p.slug == "?":
+                base = ascii_fold(f"{p.first}-{p.last}").lower().replace(" ", "-").replace("'", "")
+                p.slug = rng.choice([base, base.replace("-", ""), f"{base}-{rng.getrandbits(28):07x}"])
+                while p.slug in slugs:
+                    p.slug = f"{base}-{rng.getrandbits(28):07x}"
+            slugs.add(p.slug)
+
+    def _plan_companies_and_addresses(self, p: _Person) -> None:
+        rng, comm = self.rng, p.community
+        company = {
+            "current_team": N.OWNER_CURRENT,
+            "former_employer": N.OWNER_FORMER,
+            "clients": rng.choice(N.CLIENTS),
+            "recruiters_vendors": rng.choice(N.RECRUITERS if p.kind == "recruiter" else N.VENDORS),
+        }.get(comm, rng.choice(N.OTHER_COMPANIES))
+        if "common_name" in p.tags:
+            company = N.CLIENTS[0] if comm == "clients" else N.OTHER_COMPANIES[6]
+        p.companies = [(company[0], company[1], self.start - timedelta(days=rng.randint(200, 2000)))]
+        if comm != "current_team" and "common_name" not in p.tags and rng.random() < 0.08:
+            a, b = p.windows[0]
+            change = a + (b - a) * rng.uniform(0.3, 0.8)
+            nxt = rng.choice([c for c in N.OTHER_COMPANIES + N.CLIENTS if c[1] != company[1]])
+            p.companies.append((nxt[0], nxt[1], change.replace(microsecond=0)))
+            p.tags.append("job_change")
+        first = ascii_fold(p.mail_first).lower().replace(" ", "")
+        last = ascii_fold(p.last).lower().replace(" ", "").replace("'", "")
+        has_work = COMMUNITIES[comm][2] or rng.random() < {"university": 0.3}.get(comm, 0.5)
+        if has_work or len(p.companies) > 1:
+            style = rng.randrange(3)
+            for k, (_, domain, since) in enumerate(p.companies):
+                local = [f"{first}.{last}", f"{first[0]}{last}", first][style]
+                until = p.companies[k + 1][2] if k + 1 < len(p.companies) else self.end + DAY
+                p.work.append((f"{local}@{domain}", since, until))
+        wants_personal = {"university": 1.0, "mentors_mentees": 0.7, "industry_peers": 0.5}.get(comm, 0.12)
+        if not p.work or rng.random() < wants_personal:
+            domain = rng.choice(N.PERSONAL_DOMAINS)
+            local = rng.choice(
+                [
+                    f"{first}.{last}",
+                    f"{first}{last}",
+                    f"{first}.{last}{rng.randint(1, 99)}",
+                    f"{first[0]}{last}{rng.randint(70, 99)}",
+                ]
+            )
+            p.personal = f"{local}@{domain}"
+        if p.work and p.personal and rng.random() < 0.35:
+            p.tags.append("two_addresses")
+
+    def _check_unique_keys(self) -> None:
+        seen: dict[str, str] = {}
+        for p in self.people:
+            keys = (
+                [a for a, _, _ in p.work] + ([p.personal] if p.personal else []) + ([p.url] if p.url else [])
+            )
+            for key in keys:
+                while key in seen:  # collision: make the address distinct, keep the person's style
+                    local, _, domain = key.partition("@")
+                    key2 = f"{local}{self.rng.randint(2, 9)}@{domain}"
+                    p.work = [(key2 if a == key else a, s, u) for a, s, u in p.work]
+                    p.personal = key2 if p.personal == key else p.personal
+                    key = key2
+                seen[key] = p.pid
+
+    # ---- addresses at a time -----------------------------------------------------------------
+
+    def addr(self, who: str, t: datetime, community: str) -> tuple[str, str]:
+        """(display name, address) ``who`` uses at time ``t``."""
+        if who == ME:
+            name = f"{OWNER['first']} {OWNER['last']}"
+            if COMMUNITIES[community][2] and community != "recruiters_vendors":
+                if t < self.job_change and community != "current_team":
+                    return name, OWNER["former"]
+                if t >= self.job_change - timedelta(days=7) and community != "former_employer":
+                    return name, OWNER["current"]
+            return name, OWNER["gmail"]
+        p = self.by_id[who]
+        valid = [a for a, s, u in p.work if s <= t < u]
+        if p.personal and (
+            not valid
+            or ("two_addresses" in p.tags and self.rng.random() < 0.35)
+            or not COMMUNITIES[p.community][2]
+            and self.rng.random() < 0.7
+        ):
+            address_ = p.personal
+        else:
+            address_ = valid[0] if valid else p.work[-1][0]
+        first = p.mail_first
+        if "accent" in p.tags and self.rng.random() < 0.4:
+            return ascii_fold(f"{first} {p.last}"), address_
+        return f"{first} {p.last}", address_
+
+    # ---- events -----------------------------------------------------------------------------
+
+    def _eligible(self, p: _Person, t: datetime) -> bool:
+        if not p.allowed(t) or "deleted_member" in p.tags or "name_only_linkedin" in p.tags:
+            return False
+        if t >= self.window - WINDOW_GUARD and p.layer not in (5, 15, 50):
+            return False
+        if p.community == "former_employer" and t >= self.job_change:
+            return p.layer in (5, 15, 50) or self.rng.random() < 0.3
+        return True
+
+    def _fits(self, credit: Counter[str], when: list[datetime]) -> bool:
+        """Group events in the last year may not push anyone past their planned contact count."""
+        if not any(t >= self.window for t in when):
+            return True
+        return all(
+            self.group_credit[pid] + k <= self.by_id[pid].target - 1 - (self.by_id[pid].owe_at is not None)
+            for pid, k in credit.items()
+        )
+
+    def _pick_group(self, comm: str, t: datetime, k: int, mix: str | None = None) -> list[str]:
+        pool = [p for p in self.people if p.community == comm and self._eligible(p, t)]
+        weights = [{5: 10, 15: 5, 50: 2.5, 150: 1, 0: 1}[p.layer] for p in pool]
+        chosen: list[str] = []
+        while pool and len(chosen) < k:
+            i = self.rng.choices(range(len(pool)), weights)[0]
+            chosen.append(pool.pop(i).pid)
+            weights.pop(i)
+        if mix and chosen:
+            extra = [p for p in self.people if p.community == mix and self._eligible(p, t)]
+            if extra:
+                chosen.append(self.rng.choice(extra).pid)
+        return chosen
+
+    def _random_day(self, a: datetime, b: datetime) -> date:
+        return (a + (b - a) * self.rng.random()).date()
+
+    def plan_group_events(self) -> None:
+        rng = self.rng
+        jc, start, end = self.job_change, self.start, self.end
+        # (community, channel, threads per year, period start, period end, mixed-in community)
+        plans = [
+            ("current_team", "email", 45, jc, end, None),
+            ("current_team", "meeting", 30, jc, end, None),
+            ("current_team", "meeting", 4, jc, end, "recruiters_vendors"),
+            ("former_employer", "email", 40, start, jc, None),
+            ("former_employer", "meeting", 25, start, jc, None),
+            ("former_employer", "email", 2, jc, end, None),
+            ("former_employer", "meeting", 3, start, jc, "clients"),
+            ("clients", "email", 14, start, end, None),
+            ("clients", "meeting", 12, start, end, None),
+            ("university", "email", 4, start, end, None),
+            ("university", "linkedin", 2, start, end, None),
+            ("industry_peers", "email", 3, start, end, None),
+            ("industry_peers", "linkedin", 1.5, start, end, None),
+            ("mentors_mentees", "email", 1, start, end, None),
+        ]
+        for comm, channel, per_year, a, b, mix in plans:
+            n = round(0.8 * per_year * (b - a).days / 365.25)
+            for _ in range(n):
+                day = self._random_day(a, b)
+                t0 = self._work_time(day, self.my_tz)
+                if t0 >= end:
+                    continue
+                others = self._pick_group(comm, t0, rng.choice([2, 2, 3, 3, 4, 5]), mix)
+                if channel == "linkedin":
+                    others = [o for o in others if self.by_id[o].slug]
+                if len(others) < 2:
+                    continue
+                if channel == "meeting":
+                    self._add_meeting(comm, t0, others)
+                else:
+                    self._add_group_thread(comm, channel, t0, others)
+        self._plan_mailing_list()
+        self._plan_recurring_one_on_one()
+
+    def _add_group_thread(self, comm: str, channel: str, t0: datetime, others: list[str]) -> None:
+        rng = self.rng
+        members = [ME, *others]
+        sender = ME if rng.random() < 0.4 else rng.choice(others)
+        thread = _Thread(channel, comm, rng.choice(N.SUBJECTS[comm]))
+        if channel == "linkedin":
+            thread.title = rng.choice(["Reunion planning", "Alumni dinner", "PM meetup crew", "Panel prep"])
+        t = self._settle(t0, self._tz(sender))
+        for i in range(rng.choice([1, 2, 2, 3, 3, 4, 5, 6])):
+            if i:
+                prev = thread.msgs[-1].sender
+                sender = rng.choice([m for m in members if m != prev])
+                t = self._settle(t + self._delay(sender), self._tz(sender))
+            guard = self.window - WINDOW_GUARD
+            if t >= self.end or (t >= guard and t0 < guard) or guard <= t < self.window:
+                break
+            if any(m != ME and not self.by_id[m].allowed(t) for m in members):
+                break
+            rest = [m for m in members if m != sender]
+            to, cc = (rest, []) if channel == "linkedin" or rng.random() < 0.5 else (rest[:1], rest[1:])
+            thread.msgs.append(_Msg(t, sender, to, cc, parent=i - 1))
+        credit = Counter(pid for m in thread.msgs for pid in _msg_contacts(m))
+        if thread.msgs and self._fits(credit, [m.t for m in thread.msgs]):
+            self.threads.append(thread)
+            self._credit(credit, [m.t for m in thread.msgs], thread.msgs)
+
+    def _credit(self, credit: Counter[str], when: list[datetime], msgs: list[_Msg] | None = None) -> None:
+        if msgs is not None:
+            for m in msgs:
+                if m.t >= self.window:
+                    self.group_credit.update(_msg_contacts(m))
+        elif when[0] >= self.window:
+            self.group_credit.update(credit)
+
+    def _add_meeting(self, comm: str, t0: datetime, others: list[str]) -> None:
+        rng = self.rng
+        organizer = ME if rng.random() < 0.5 else others[0]
+        start = t0.replace(minute=rng.choice([0, 30]), second=0)
+        if start >= self.end or any(not self.by_id[o].allowed(start) for o in others):
+            return
+        if self.window - WINDOW_GUARD <= start < self.window:
+            return
+        for a, b in self.vacations:
+            if a <= start < b:
+                return
+        attendees = [(o, "ACCEPTED" if rng.random() < 0.85 else "NEEDS-ACTION") for o in others]
+        attendees.append((ME, "ACCEPTED"))
+        summary = rng.choice(
+            {
+                "current_team": ["Sprint planning", "Design review", "Roadmap sync", "Retro"],
+                "former_employer": ["Product sync", "Quarterly planning", "Release go/no-go"],
+                "clients": ["Steering committee", "Integration check-in", "Pilot review"],
+            }.get(comm, ["Catch-up"])
+        )
+        mtg = _Meeting(start, rng.choice([30, 45, 60]), organizer, attendees, summary, comm)
+        credit = Counter(_meeting_contacts(mtg))
+        if self._fits(credit, [start]):
+            self.meetings.append(mtg)
+            self._credit(credit, [start])
+
+    def _plan_mailing_list(self) -> None:
+        rng = self.rng
+        posters = [
+            p for p in self.people if p.community == "industry_peers" and "name_only_linkedin" not in p.tags
+        ][:12]
+        end = self.window - WINDOW_GUARD  # the list went quiet before the last year
+        for _ in range(round(30 * (end - self.start).days / 365.25)):
+            t = self._work_time(self._random_day(self.start, end), self.my_tz)
+            thread = _Thread(
+                "email",
+                "industry_peers",
+                rng.choice(
+                    [
+                        "[PM Guild] Pricing page teardown",
+                        "[PM Guild] Favourite discovery tools?",
+                        "[PM Guild] Meetup venue ideas",
+                        "[PM Guild] Job: Senior PM, remote",
+                    ]
+                ),
+            )
+            for i in range(rng.choice([1, 1, 2, 3, 4])):
+                live = [p for p in posters if p.allowed(t)]
+                if not live or t >= end:
+                    break
+                thread.msgs.append(_Msg(t, rng.choice(live).pid, [], kind="list", parent=i - 1))
+                t = self._settle(t + self._delay("list"), self.my_tz)
+            if thread.msgs:
+                self.threads.append(thread)
+
+    def _plan_recurring_one_on_one(self) -> None:
+        former = [
+            p
+            for p in self.people
+            if p.community == "former_employer"
+            and p.trajectory in ("steady", "cooling")
+            and p.windows[0][0] == self.start
+        ]
+        if not former:
+            return
+        manager = max(former, key=lambda p: (p.layer in (50, 150), p.base_rate, p.pid))
+        manager.title, manager.tags = "Director of Product", [*manager.tags, "former_manager"]
+        day = self.start.astimezone(self.my_tz).date() + DAY
+        while day.weekday() != 1:
+            day += DAY
+        start = self._local(day, 10, self.my_tz)
+        until = self.job_change - timedelta(days=10)
+        self.meetings.append(
+            _Meeting(
+                start,
+                30,
+                manager.pid,
+                [(manager.pid, "ACCEPTED"), (ME, "ACCEPTED")],
+                f"Elena / {manager.mail_first} 1:1",
+                "former_employer",
+                until=until,
+            )
+        )
+
+    def plan_dialogs(self) -> None:
+        """One-to-one threads: free before the window, exactly the planned count inside it."""
+        for p in self.people:
+            self._pre_window(p)
+            self._fill_window(p)
+        self._plan_oddities()
+
+    def _shape(self, p: _Person, t: datetime) -> float:
+        a, b = p.windows[0][0], self.window
+        x = min(max((t - a) / (b - a), 0.0), 1.0) if b > a else 0.5
+        m0, m1 = {"growing": (0.3, 1.0), "cooling": (2.2, 0.5)}.get(p.trajectory, (1.0, 1.0))
+        factor = 1.0
+        if p.community == "former_employer":
+            factor = 1.8 if t < self.job_change else 0.35
+        return (m0 + (m1 - m0) * x) * factor
+
+    def _poisson(self, lam: float) -> int:
+        if lam > 30:
+            return max(0, round(self.rng.gauss(lam, math.sqrt(lam))))
+        k, prod, limit = 0, self.rng.random(), math.exp(-lam)
+        while prod > limit:
+            k += 1
+            prod *= self.rng.random()
+        return k
+
+    def _pre_window(self, p: _Person) -> None:
+        """Threads before the window: a Poisson number, shaped by the trajectory, in bursts."""
+        rng = self.rng
+        guard = self.window - WINDOW_GUARD
+        made = 0
+        for a, b in p.windows:
+            b = min(b, guard)
+            if b <= a:
+                continue
+            mean_len = 3.0 if p.profile != "never_replies" else 1.1
+            n = self._poisson(p.base_rate * (b - a).days / 365.25 / mean_len)
+            previous: datetime | None = None
+            for _ in range(n):
+                if previous is not None and rng.random() < 0.45:  # bursts: threads cluster
+                    t = min(previous + timedelta(days=rng.expovariate(1 / 5)), b - HOUR)
+                else:
+                    while True:
+                        t = a + (b - a) * rng.random()
+                        if rng.random() * 4.0 < self._shape(p, t):
+                            break
+                previous = t
+                made += len(self._dialog(p, t, b, 8))
+        for a, b in p.windows:  # everybody was in touch at least once
+            if made == 0 and min(b, guard) > a:
+                made += len(self._dialog(p, a + (min(b, guard) - a) * rng.random(), min(b, guard), 2))
+
+    def _fill_window(self, p: _Person) -> None:
+        need = p.target - self.group_credit[p.pid] - (1 if p.owe_at else 0)
+        segments = [(max(a, self.window), b) for a, b in p.windows if b > self.window]
+        tries = 0
+        while need > 0 and segments and tries < 400:
+            tries += 1
+            a, b = segments[self.rng.randrange(len(segments))]
+            x = self.rng.random()
+            if p.trajectory == "growing":
+                x = math.sqrt(x)
+            t = a + (b - a) * x
+            need -= len(self._dialog(p, t, b, min(need, 8)))
+        if p.owe_at:
+            thread = _Thread("email", p.community, self.rng.choice(N.SUBJECTS[p.community]))
+            thread.msgs.append(_Msg(p.owe_at.replace(microsecond=0), p.pid, [ME]))
+            self.threads.append(thread)
+
+    def _dialog(self, p: _Person, t0: datetime, seg_end: datetime, max_len: int) -> list[_Msg]:
+        rng = self.rng
+        channel = "linkedin" if rng.random() < p.p_linkedin else "email"
+        if "deleted_member" in p.tags:
+            channel = "linkedin"
+        sender = ME if rng.random() < ME_STARTS[p.initiation] else p.pid
+        thread = _Thread(channel, p.community, rng.choice(N.SUBJECTS[p.community]))
+        t = self._settle(self._work_time(t0.date(), self._tz(sender)), self._tz(sender))
+        for i in range(max_len):
+            if i:
+                sender = p.pid if sender == ME else ME
+                reply_p = (REPLY_BY_ME if sender == ME else REPLY_BY_THEM)[p.profile]
+                if rng.random() > reply_p:
+                    break
+                t = self._settle(t + self._delay(sender), self._tz(sender))
+            if (
+                t >= seg_end
+                or t >= self.end
+                or not p.allowed(t)
+                or self.window - WINDOW_GUARD <= t < self.window
+            ):
+                break
+            thread.msgs.append(_Msg(t, sender, [p.pid if sender == ME else ME], parent=i - 1))
+        if thread.msgs:
+            self.threads.append(thread)
+        return thread.msgs
+
+    def _plan_oddities(self) -> None:
+        """Planted quirks whose credit is unambiguous: all sit before the guarded window."""
+        rng, guard = self.rng, self.window - WINDOW_GUARD
+        vendors = [p for p in self.people if p.kind == "vendor" and p.windows[0][0] < guard]
+        for p in vendors[:2]:
+            a, b = p.windows[0]
+            t = self._work_time(self._random_day(a, min(b, guard)), p.tz)
+            if p.allowed(t) and t < guard:
+                th = _Thread("email", p.community, "Webinar: scaling product analytics")
+                th.msgs.append(_Msg(t, p.pid, [], kind="undisclosed"))
+                self.threads.append(th)
+        # a declined invitation (one-to-one, so it creates no co-participation)
+        cands = [p for p in self.people if p.community == "clients" and p.windows[0][0] < guard - 60 * DAY]
+        if cands:
+            p = cands[0]
+            t = self._work_time(self._random_day(p.windows[0][0], min(p.windows[0][1], guard)), self.my_tz)
+            if p.allowed(t):
+                self.meetings.append(
+                    _Meeting(
+                        t.replace(minute=0, second=0),
+                        30,
+                        ME,
+                        [(p.pid, "DECLINED"), (ME, "ACCEPTED")],
+                        "Quick sync on renewal",
+                        "clients",
+                    )
+                )
+        # a LinkedIn draft to an inner-circle person (never sent; must not count)
+        inner = [p for p in self.people if p.layer == 5 and p.slug]
+        if inner:
+            p = inner[0]
+            th = _Thread("linkedin", p.community, "")
+            t = self._work_time((self.end - timedelta(days=rng.randint(20, 60))).date(), self.my_tz)
+            th.msgs.append(_Msg(t, ME, [p.pid], kind="draft"))
+            self.threads.append(th)
+
+    # ---- ground truth -------------------------------------------------------------------------
+
+    def contacts_in_window(self) -> Counter[str]:
+        counts: Counter[str] = Counter()
+        for th in self.threads:
+            for m in th.msgs:
+                if self.window <= m.t <= self.end:
+                    counts.update(_msg_contacts(m))
+        for mtg in self.meetings:
+            for t in mtg.occurrences():
+                if self.window <= t <= self.end:
+                    counts.update(_meeting_contacts(mtg))
+        return counts
+
+    def edges(self) -> Counter[tuple[str, str]]:
+        pairs: Counter[tuple[str, str]] = Counter()
+        for th in self.threads:
+            for m in th.msgs:
+                if m.kind in ("person",):
+                    people = sorted({m.sender, *m.to, *m.cc} - {ME})
+                    pairs.update(combinations(people, 2))
+        for mtg in self.meetings:
+            people = sorted({mtg.organizer, *(p for p, s in mtg.attendees if s != "DECLINED")} - {ME})
+            pairs.update({pair: len(mtg.occurrences()) for pair in combinations(people, 2)})
+        return pairs
+
+
+# --- rendering -------------------------------------------------------------------------------
+
+
+class _Renderer:
+    """Writes the planned world into export files and records every identity key it writes."""
+
+    def __init__(self, world: _World, out: Path) -> None:
+        self.w, self.out = world, out
+        self.rng = random.Random(f"netanalytics-render-{world.seed}")
+        self.keys: dict[str, str] = {}
+        self.counts: dict[str, int] = {}
+
+    def key(self, raw: str, pid: str) -> None:
+        key = S.normalize_email(raw) if "@" in raw else S.normalize_linkedin_url(raw)
+        if raw.startswith("name:"):
+            key = raw
+        if key is None:
+            raise AssertionError(f"not an identity key: {raw!r}")
+        if self.keys.setdefault(key, pid) != pid:
+            raise AssertionError(f"identity key {key} planted for {self.keys[key]} and {pid}")
+
+    def write(self, rel: str, text: str, *, newline: str = "\n") -> None:
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with open(path, "w", encoding="utf-8", newline="") as fh:
+            fh.write(text if newline == "\n" else text.replace("\n", newline))
+
+    @staticmethod
+    def csv_text(
+        header: list[str], rows: list[list[str]], *, quote_all: bool = False, terminator: str = "\n"
+    ) -> str:
+        buf = io.StringIO()
+        writer = csv.writer(
+            buf, lineterminator=terminator, quoting=csv.QUOTE_ALL if quote_all else csv.QUOTE_MINIMAL
+        )
+        writer.writerow(header)
+        writer.writerows(rows)
+        return buf.getvalue()
+
+    # ---- mail ----------------------------------------------------------------------------
+
+    def body(self, comm: str, to_first: str, signer: str, parent: dict | None) -> str:
+        rng = self.rng
+        if parent is None:
+            lines = [f"Hi {to_first},", "", " ".join(rng.sample(N.SENTENCES[comm], rng.randint(1, 3)))]
+        else:
+            lines = [rng.choice(N.REPLIES)]
+            if rng.random() < 0.4:
+                lines.append(rng.choice(N.SENTENCES[comm]))
+        lines += ["", rng.choice(N.SIGNOFFS), signer]
+        if parent is not None and rng.random() < 0.5:
+            lines += [
+                "",
+                f"On {parent['date']}, {parent['name']} <{parent['addr']}> wrote:",
+                "> " + parent["first_line"],
+            ]
+        return "\n".join(lines) + "\n"
+
+    def mbox(self) -> None:
+        w, rng = self.w, self.rng
+        gids: set[int] = set()
+        items: list[tuple[datetime, int, str]] = []
+        person_msgs = [(th, i, m) for th in w.threads if th.channel == "email" for i, m in enumerate(th.msgs)]
+        guard = w.window - WINDOW_GUARD
+        early_in = [
+            k
+            for k, (th, _, m) in enumerate(person_msgs)
+            if m.kind == "person" and m.sender != ME and m.t < guard
+        ]
+        picks = [id(person_msgs[k][2]) for k in rng.sample(early_in, min(5, len(early_in)))]
+        no_date, from_line_bodies = set(picks[:2]), set(picks[2:5])
+        seq = 0
+        for th in w.threads:
+            if th.channel != "email":
+                continue
+            ids: list[str] = []
+            info: list[dict] = []
+            thrid = 0
+            for i, m in enumerate(th.msgs):
+                gid = gmail_id(m.t, rng, gids)
+                thrid = thrid or gid
+                local_t = m.t.astimezone(w._tz(m.sender))
+                sname, saddr = w.addr(m.sender, m.t, th.community)
+                self.key(saddr, m.sender)
+                dom = saddr.split("@")[1]
+                mid = (
+                    f"<CA+{base64.b32encode(rng.randbytes(20)).decode().rstrip('=')}@mail.gmail.com>"
+                    if dom in ("gmail.com",) or rng.random() < 0.3
+                    else f"<{rng.randbytes(12).hex()}@{dom}>"
+                )
+                ids.append(mid)
+                to_hdr, cc_hdr = [], []
+                for who, hdr in [(r, to_hdr) for r in m.to] + [(r, cc_hdr) for r in m.cc]:
+                    rname, raddr = w.addr(who, m.t, th.community)
+                    self.key(raddr, who)
+                    hdr.append(address(rname, raddr, rng))
+                parent = info[m.parent] if m.parent >= 0 and m.parent < len(info) else None
+                subject = th.subject if parent is None else "Re: " + th.subject
+                headers = [f"X-GM-THRID: {thrid}"]
+                pm_index = id(m)
+                if m.sender == ME:
+                    labels = rng.choice(["Sent", "Sent", "Sent,Important", "Sent,Opened"])
+                elif m.kind == "list":
+                    labels = rng.choice(["Category Forums,Opened", "Inbox,Category Forums,Opened"])
+                else:
+                    labels = rng.choice(
+                        [
+                            "Inbox,Important,Opened",
+                            "Inbox,Opened,Category Personal",
+                            "Archived,Opened",
+                            "Important,Opened,Inbox",
+                            "Inbox,Unread",
+                        ]
+                    )
+                if (
+                    th.community in ("industry_peers", "university")
+                    and m.sender != ME
+                    and rng.random() < 0.15
+                ):
+                    labels = encoded_word(labels + ",Réseau")
+                headers.append(f"X-Gmail-Labels: {labels}")
+                if m.sender != ME:
+                    headers.append(f"Delivered-To: {w.addr(ME, m.t, th.community)[1]}")
+                headers.append("MIME-Version: 1.0")
+                headers.append("Date: " if pm_index in no_date else f"Date: {rfc2822(local_t)}")
+                headers.append(f"Message-ID: {mid}")
+                if parent is not None:
+                    headers.append(f"In-Reply-To: {ids[m.parent]}")
+                    refs = [ids[j] for j in _chain(th.msgs, m.parent)]
+                    headers.append("References: " + "\r\n ".join(refs).replace("\r\n", "\n"))
+                headers.append(f"Subject: {subject}")
+                first = w.by_id[m.sender].mail_first if m.sender != ME else OWNER["first"]
+                if m.kind == "list":
+                    gname, gaddr = N.GROUP_LIST
+                    self.key(gaddr, AUTOMATED)
+                    headers.append(f"From: \"'{sname}' via {gname}\" <{gaddr}>")
+                    headers.append(f"Reply-To: {address(sname, saddr, rng)}")
+                    headers.append(f"To: {gname} <{gaddr}>")
+                    headers.append(f"List-ID: <{gaddr.replace('@', '.')}>")
+                    headers.append(f"List-Unsubscribe: <mailto:{gaddr.replace('@', '+unsubscribe@')}>")
+                    headers.append(f"X-Original-Sender: {saddr}")
+                    to_first = "all"
+                else:
+                    headers.append(f"From: {address(sname, saddr, rng)}")
+                    if m.kind == "undisclosed":
+                        headers.append("To: undisclosed recipients: ;")
+                        to_first = "there"
+                    else:
+                        headers.append("To: " + ", ".join(to_hdr))
+                        to_first = w.by_id[m.to[0]].mail_first if m.to[0] != ME else OWNER["first"]
+                        if len(m.to) + len(m.cc) > 1:
+                            to_first = "all"
+                    if cc_hdr:
+                        headers.append("Cc: " + ", ".join(cc_hdr))
+                headers.append('Content-Type: text/plain; charset="UTF-8"')
+                headers.append("Content-Transfer-Encoding: 8bit")
+                text = self.body(th.community, to_first, first, parent)
+                if pm_index in from_line_bodies:
+                    text = text.replace("\n\n", "\nFrom what I can tell the numbers hold up.\n\n", 1)
+                info.append(
+                    {
+                        "date": local_t.strftime("%a, %b %d, %Y at %I:%M %p"),
+                        "name": sname,
+                        "addr": saddr,
+                        "first_line": text.splitlines()[0],
+                    }
+                )
+                msg = from_line(gid, m.t) + "\n" + "\n".join(headers) + "\n\n" + text
+                items.append((m.t, seq, msg))
+                seq += 1
+        n_person = len(items)
+        for t, msg in self.automated(
+            max(self.w.n_messages - n_person - self._n_linkedin(), n_person // 10), gids
+        ):
+            items.append((t, seq, msg))
+            seq += 1
+        items.sort(key=lambda x: (x[0], x[1]))
+        self.counts["mail/mail.mbox"] = len(items)
+        self.counts["mail/mail.mbox (From-lines in bodies)"] = len(from_line_bodies)
+        self.write("mail/mail.mbox", "\n".join(msg for _, _, msg in items))
+
+    def _n_linkedin(self) -> int:
+        return sum(len(th.msgs) for th in self.w.threads if th.channel == "linkedin")
+
+    def automated(self, n: int, gids: set[int]) -> list[tuple[datetime, str]]:
+        w, rng = self.w, self.rng
+        out = []
+        senders = N.NEWSLETTERS + N.NOREPLY
+        for k in range(n):
+            name, addr, subject = senders[rng.choices(range(len(senders)), [4, 3, 2, 5, 2, 1, 1, 1, 1])[0]]
+            self.key(addr, AUTOMATED)
+            t = (w.start + (w.end - w.start) * rng.random()).replace(microsecond=0)
+            gid = gmail_id(t, rng, gids)
+            domain = addr.split("@")[1]
+            subject = subject.format(n=rng.randint(2, 180), first=OWNER["first"])
+            news = any(addr == x[1] for x in N.NEWSLETTERS)
+            labels = (
+                "Category Promotions,Unread"
+                if news
+                else rng.choice(
+                    ["Inbox,Category Updates", "Inbox,Important,Category Updates", "Category Updates,Opened"]
+                )
+            )
+            headers = [
+                f"X-GM-THRID: {gid}",
+                f"X-Gmail-Labels: {labels}",
+                f"Delivered-To: {OWNER['gmail']}",
+                "MIME-Version: 1.0",
+                f"Date: {rfc2822(t)}",
+                f"Message-ID: <{rng.randbytes(10).hex()}.{k}@{domain}>",
+                f"Subject: {subject}",
+                f"From: {address(name, addr)}",
+                f"To: {OWNER['gmail']}",
+            ]
+            if news:
+                headers.append(
+                    f"List-Unsubscribe: <mailto:unsubscribe@{domain}>, <https://{domain}/u/"
+                    f"{rng.randbytes(6).hex()}>"
+                )
+                headers.append("Precedence: bulk")
+            headers += ['Content-Type: text/plain; charset="UTF-8"', "Content-Transfer-Encoding: 7bit"]
+            text = (
+                f"{subject}\n\nHello {OWNER['first']},\n\nHere is your update. Read it online at "
+                f"https://{domain}/v/{rng.randbytes(5).hex()}\n\nYou are receiving this email because you "
+                f"signed up at {domain}.\n"
+            )
+            out.append((t, from_line(gid, t) + "\n" + "\n".join(headers) + "\n\n" + text))
+        return out
+
+    # ---- LinkedIn ------------------------------------------------------------------------
+
+    def linkedin(self) -> None:
+        w, rng = self.w, self.rng
+        me_name, me_url = f"{OWNER['first']} {OWNER['last']}", f"https://www.linkedin.com/in/{OWNER['slug']}"
+        self.key(me_url, ME)
+
+        def who(x: str) -> tuple[str, str]:
+            if x == ME:
+                return me_name, me_url
+            p = w.by_id[x]
+            if "name_only_linkedin" in p.tags:
+                self.key(S.name_key(p.li_name), p.pid)
+                return p.li_name, ""
+            if "deleted_member" in p.tags:
+                self.key(S.name_key("LinkedIn Member"), p.pid)
+                return "LinkedIn Member", ""
+            self.key(p.url, p.pid)
+            return p.li_name, p.url
+
+        convs = []
+        special_done = False
+        for th in w.threads:
+            if th.channel != "linkedin":
+                continue
+            cid = "2-" + base64.b64encode(rng.randbytes(24)).decode()
+            rows = []
+            for m in th.msgs:
+                fname, furl = who(m.sender)
+                tos = [who(r) for r in m.to + m.cc]
+                other = w.by_id[next(x for x in [m.sender, *m.to] if x != ME)]
+                pool = N.LINKEDIN_TEXTS
+                if other.kind == "recruiter":
+                    pool = N.RECRUITER_REPLY if m.sender == ME else N.RECRUITER_PITCH
+                content = rng.choice(pool).format(
+                    first=other.mail_first if m.sender == ME else OWNER["first"],
+                    company=other.companies[-1][0],
+                )
+                if not special_done and m.kind == "person" and len(th.msgs) > 1:
+                    content = (
+                        f'Thanks, {other.first}! As my old boss said, "ship it, then fix it".\nTalk soon.'
+                    )
+                    special_done = True
+                draft = "Yes" if m.kind == "draft" else "No"
+                rows.append(
+                    [
+                        cid,
+                        th.title,
+                        fname,
+                        furl,
+                        ", ".join(n for n, _ in tos),
+                        ",".join(u for _, u in tos),
+                        m.t.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                        th.subject if (m.parent < 0 and rng.random() < 0.3) else "",
+                        content,
+                        "INBOX" if rng.random() < 0.9 else "ARCHIVE",
+                        "",
+                        draft,
+                        draft,
+                    ]
+                )
+            if th.title and len(th.msgs) > 2 and not any(r[2] == "" for c in convs for r in c[1]):
+                leaver = w.by_id[next(x for x in th.msgs[-1].to + [th.msgs[-1].sender] if x != ME)]
+                t = th.msgs[-1].t + timedelta(hours=5)
+                rows.append(
+                    [
+                        cid,
+                        th.title,
+                        "",
+                        "",
+                        "",
+                        "",
+                        t.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                        "",
+                        f"{leaver.li_name} left the conversation.",
+                        "INBOX",
+                        "",
+                        "No",
+                        "No",
+                    ]
+                )
+            convs.append((max(r[6] for r in rows), rows))
+        # a sponsored InMail
+        t = w.end - timedelta(days=rng.randint(30, 200), hours=rng.randint(1, 20))
+        self.key(S.name_key("Nadia at Skillforge"), AUTOMATED)
+        convs.append(
+            (
+                t.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                [
+                    [
+                        "2-" + base64.b64encode(rng.randbytes(24)).decode(),
+                        "Sponsored Conversation",
+                        "Nadia at Skillforge",
+                        "",
+                        me_name,
+                        me_url,
+                        t.strftime("%Y-%m-%d %H:%M:%S UTC"),
+                        "Grow your product career",
+                        (
+                            "<p>Hi %FIRSTNAME%,</p><p>Join 20,000 product leaders in our <b>Product Strategy</b> certificate."
+                            '</p><p><a href="https://skillforge.example/pm">Learn more</a></p>'
+                        ),
+                        "INBOX",
+                        "",
+                        "No",
+                        "No",
+                    ]
+                ],
+            )
+        )
+        convs.sort(key=lambda c: (c[0], c[1][0][0]), reverse=True)
+        rows = [r for _, rs in convs for r in sorted(rs, key=lambda r: r[6], reverse=True)]
+        header = [
+            "CONVERSATION ID",
+            "CONVERSATION TITLE",
+            "FROM",
+            "SENDER PROFILE URL",
+            "TO",
+            "RECIPIENT PROFILE URLS",
+            "DATE",
+            "SUBJECT",
+            "CONTENT",
+            "FOLDER",
+            "ATTACHMENTS",
+            "IS MESSAGE DRAFT",
+            "IS CONVERSATION DRAFT",
+        ]
+        self.counts["linkedin/messages.csv"] = len(rows)
+        self.write("linkedin/messages.csv", self.csv_text(header, rows, quote_all=True))
+        self.connections()
+        self.linkedin_extras(me_name, me_url)
+
+    def connections(self) -> None:
+        w, rng = self.w, self.rng
+        rows = []
+        for p in w.people:
+            if (
+                not p.slug
+                or (p.community == "recruiters_vendors" and rng.random() < 0.4)
+                or rng.random() < 0.08
+            ):
+                continue
+            a = p.windows[0][0]
+            if p.community in ("university", "mentors_mentees", "former_employer") or rng.random() < 0.3:
+                when = w.start - timedelta(days=rng.randint(30, 3000))
+            else:
+                when = min(a + timedelta(days=rng.randint(0, 60)), p.windows[-1][1] - DAY)
+            p.connected_on = when
+            self.key(p.url, p.pid)
+            email = ""
+            if rng.random() < 0.02 or (p.layer == 5 and not any(r[3] for r in rows)):
+                email = p.personal or p.work[-1][0]
+                self.key(email, p.pid)
+            company, title = (p.companies[-1][0], p.title) if rng.random() > 0.08 else ("", "")
+            first = p.li_first + (" " if rng.random() < 0.01 else "")
+            rows.append([first, p.li_last, p.url, email, company, title, when.strftime("%d %b %Y"), when])
+        for _ in range(3):  # hidden profiles
+            when = w.start + (w.end - w.start) * rng.random()
+            rows.append(["", "", "", "", "", "", when.strftime("%d %b %Y"), when])
+        rows.sort(key=lambda r: (r[7], r[2]), reverse=True)
+        notes = (
+            'Notes:\n"When exporting your connection data, you may notice that some of the email addresses '
+            "are missing. You will only see email addresses of connections who have allowed their "
+            "connections to see or download their email address using this setting "
+            "https://www.linkedin.com/psettings/privacy/email. You can learn more here "
+            'https://www.linkedin.com/help/linkedin/answer/261"\n\n'
+        )
+        body = self.csv_text(
+            ["First Name", "Last Name", "URL", "Email Address", "Company", "Position", "Connected On"],
+            [r[:7] for r in rows],
+        )
+        self.counts["linkedin/Connections.csv"] = len(rows)
+        self.write("linkedin/Connections.csv", notes + body.rstrip("\n"))
+
+    def linkedin_extras(self, me_name: str, me_url: str) -> None:
+        w, rng = self.w, self.rng
+        end = w.end
+
+        def when_ok(p: _Person, lo: datetime) -> datetime | None:
+            for _ in range(20):
+                a, b = rng.choice(p.windows)
+                t = max(a, lo) + (b - max(a, lo)) * rng.random()
+                if p.allowed(t) and t < end and not (w.window - WINDOW_GUARD <= t < w.window):
+                    return t.replace(microsecond=0)
+            return None
+
+        connected = [p for p in w.people if p.connected_on is not None]
+        # invitations: pending, so only people who are not connections
+        inv = []
+        for p in [q for q in w.people if q.slug and q.connected_on is None][: max(4, w.n_people // 20)]:
+            t = when_ok(p, end - timedelta(days=200))
+            if t is None:
+                continue
+            self.key(p.url, p.pid)
+            incoming = p.community == "recruiters_vendors" or rng.random() < 0.5
+            msg = rng.choice(["", "", f"Hi {p.first if incoming else 'there'}, would love to connect."])
+            if incoming:
+                inv.append([p.li_name, me_name, t, msg, "INCOMING", p.url, me_url])
+            else:
+                inv.append([me_name, p.li_name, t, msg, "OUTGOING", me_url, p.url])
+        inv.sort(key=lambda r: r[2], reverse=True)
+        for r in inv:
+            r[2] = _us_short(r[2])
+        self.counts["linkedin/Invitations.csv"] = len(inv)
+        self.write(
+            "linkedin/Invitations.csv",
+            self.csv_text(
+                ["From", "To", "Sent At", "Message", "Direction", "inviterProfileUrl", "inviteeProfileUrl"],
+                inv,
+            ),
+        )
+        for fname, role, k in (
+            ("Endorsement_Received_Info.csv", "Endorser", 0.2),
+            ("Endorsement_Given_Info.csv", "Endorsee", 0.1),
+        ):
+            rows = []
+            for p in connected:
+                if rng.random() >= k * (2 if p.layer in (5, 15, 50) else 1):
+                    continue
+                for skill in rng.sample(SKILLS, rng.randint(1, 2)):
+                    t = when_ok(p, max(p.connected_on, w.start))
+                    if t is None:
+                        continue
+                    self.key(p.url, p.pid)
+                    rows.append(
+                        [
+                            t.strftime("%Y/%m/%d %H:%M:%S UTC"),
+                            skill,
+                            p.li_first,
+                            p.li_last,
+                            p.url.replace("https://", ""),
+                            "ACCEPTED",
+                        ]
+                    )
+            rows.sort(reverse=True)
+            self.counts[f"linkedin/{fname}"] = len(rows)
+            self.write(
+                f"linkedin/{fname}",
+                self.csv_text(
+                    [
+                        "Endorsement Date",
+                        "Skill Name",
+                        f"{role} First Name",
+                        f"{role} Last Name",
+                        f"{role} Public Url",
+                        "Endorsement Status",
+                    ],
+                    rows,
+                ),
+            )
+        recs = {"Recommendations_Received.csv": [], "Recommendations_Given.csv": []}
+        closeness = {5: 0, 15: 1, 50: 2, 150: 3, 0: 4}
+        ranked = sorted(connected, key=lambda p: ("former_manager" not in p.tags, closeness[p.layer], p.pid))
+        texts = [
+            (
+                "Elena is the rare product manager who makes engineers, designers and customers feel heard. "
+                "She led our billing redesign, cut support tickets by a third, and did it with humour."
+            ),
+            (
+                "I worked with Elena for three years. She writes crisp specs, asks the uncomfortable questions "
+                "early, and, above all, ships."
+            ),
+            'Elena mentored me through my first PM role; her advice on saying "no" kindly changed how I work.',
+            "{first} is a thoughtful engineer who cares about users as much as code.",
+            "{first} brought calm and clarity to a difficult client rollout.",
+        ]
+        for i, p in enumerate(ranked[:5]):
+            t = when_ok(p, max(p.connected_on, w.start))
+            if t is None:
+                continue
+            fname = "Recommendations_Received.csv" if i < 3 else "Recommendations_Given.csv"
+            recs[fname].append(
+                [
+                    p.li_first,
+                    p.li_last,
+                    p.companies[-1][0],
+                    p.title,
+                    texts[i].format(first=p.first),
+                    _us_short(t, zero=True),
+                    "VISIBLE",
+                ]
+            )
+        for fname, rows in recs.items():
+            self.counts[f"linkedin/{fname}"] = len(rows)
+            self.write(
+                f"linkedin/{fname}",
+                self.csv_text(
+                    ["First Name", "Last Name", "Company", "Job Title", "Text", "Creation Date", "Status"],
+                    rows,
+                ),
+            )
+        self.write(
+            "linkedin/Profile.csv",
+            self.csv_text(
+                [
+                    "First Name",
+                    "Last Name",
+                    "Maiden Name",
+                    "Address",
+                    "Birth Date",
+                    "Headline",
+                    "Summary",
+                    "Industry",
+                    "Zip Code",
+                    "Geo Location",
+                    "Twitter Handles",
+                    "Websites",
+                    "Instant Messengers",
+                ],
+                [
+                    [
+                        OWNER["first"],
+                        OWNER["last"],
+                        "",
+                        "",
+                        "",
+                        ("Senior Product Manager at Tidewell Health | Healthtech, B2B SaaS"),
+                        "I build products clinicians actually like using.",
+                        "Software Development",
+                        "",
+                        "Boston, Massachusetts, United States",
+                        "",
+                        "",
+                        "",
+                    ]
+                ],
+            ),
+        )
+        jc = w.job_change
+        self.write(
+            "linkedin/Positions.csv",
+            self.csv_text(
+                ["Company Name", "Title", "Description", "Location", "Started On", "Finished On"],
+                [
+                    [
+                        N.OWNER_CURRENT[0],
+                        "Senior Product Manager",
+                        "Patient intake and scheduling.",
+                        "Boston, MA",
+                        jc.strftime("%b %Y"),
+                        "",
+                    ],
+                    [
+                        N.OWNER_FORMER[0],
+                        "Product Manager",
+                        "Billing, payments and the partner API.",
+                        "Boston, MA",
+                        "Jun 2019",
+                        (jc - timedelta(days=20)).strftime("%b %Y"),
+                    ],
+                    [
+                        N.OWNER_FIRST_JOB[0],
+                        "Associate Product Manager",
+                        "",
+                        "Cambridge, MA",
+                        "2016",
+                        "May 2019",
+                    ],
+                ],
+            ),
+        )
+
+    # ---- contacts ------------------------------------------------------------------------
+
+    def google_csv(self) -> None:
+        w, rng = self.w, self.rng
+        share = {"recruiters_vendors": 0.1}
+        chosen = [
+            p
+            for p in w.people
+            if "deleted_member" not in p.tags
+            and (p.layer in (5, 15, 50) or rng.random() < share.get(p.community, 0.35))
+        ]
+        records = []
+        for p in chosen:
+            groups: list[tuple[str, list[str]]] = []
+            work = [a for a, _, _ in p.work]
+            if rng.random() < 0.85:
+                if work:
+                    groups.append(("* Work", work if rng.random() < 0.6 else work[-1:]))
+                if p.personal:
+                    groups.append(("Home" if work else "* Home", [p.personal]))
+            if len(groups) > 1 and rng.random() < 0.3:
+                groups = groups[1:]  # the address book knows only one of the addresses
+            for _, addrs in groups:
+                for a in addrs:
+                    self.key(a, p.pid)
+            labels = ["* myContacts"] + (["* starred"] if p.layer == 5 else []) + [LABELS[p.community]]
+            birthday = ""
+            if rng.random() < 0.15:
+                bd = date(rng.randint(1975, 1998), rng.randint(1, 12), rng.randint(1, 28))
+                birthday = bd.strftime("--%m-%d") if rng.random() < 0.5 else bd.isoformat()
+            website = p.url if p.slug and rng.random() < 0.2 else ""
+            if website:
+                self.key(website, p.pid)
+            records.append(
+                {
+                    "p": p,
+                    "emails": groups,
+                    "labels": " ::: ".join(labels),
+                    "birthday": birthday,
+                    "phone": f"+1 {rng.choice(['617', '212', '415', '312'])}-555-01{rng.randint(0, 99):02d}"
+                    if rng.random() < 0.5
+                    else "",
+                    "website": website,
+                }
+            )
+        if records:
+            records[0]["address"] = (
+                "12 Harbor Street\nApt 4B\nBoston, MA 02110\nUS",
+                "12 Harbor Street",
+                "Boston",
+                "MA",
+                "02110",
+                "US",
+            )
+        n_mail = max(max((len(r["emails"]) for r in records), default=1), 1)
+        header = [
+            "First Name",
+            "Middle Name",
+            "Last Name",
+            "Phonetic First Name",
+            "Phonetic Middle Name",
+            "Phonetic Last Name",
+            "Name Prefix",
+            "Name Suffix",
+            "Nickname",
+            "File As",
+            "Organization Name",
+            "Organization Title",
+            "Organization Department",
+            "Birthday",
+            "Notes",
+            "Photo",
+            "Labels",
+        ]
+        for k in range(1, n_mail + 1):
+            header += [f"E-mail {k} - Label", f"E-mail {k} - Value"]
+        header += [
+            "Phone 1 - Label",
+            "Phone 1 - Value",
+            "Address 1 - Label",
+            "Address 1 - Formatted",
+            "Address 1 - Street",
+            "Address 1 - City",
+            "Address 1 - PO Box",
+            "Address 1 - Region",
+            "Address 1 - Postal Code",
+            "Address 1 - Country",
+            "Address 1 - Extended Address",
+            "Website 1 - Label",
+            "Website 1 - Value",
+        ]
+        rows = []
+        for r in sorted(records, key=lambda r: (r["p"].first, r["p"].last, r["p"].pid)):
+            p = r["p"]
+            row = [
+                p.first,
+                p.middle,
+                p.last,
+                "",
+                "",
+                "",
+                "",
+                "",
+                p.nickname,
+                "",
+                p.companies[-1][0],
+                p.title,
+                "",
+                r["birthday"],
+                "",
+                "",
+                r["labels"],
+            ]
+            for k in range(n_mail):
+                row += (
+                    [r["emails"][k][0], " ::: ".join(r["emails"][k][1])] if k < len(r["emails"]) else ["", ""]
+                )
+            row += ["Mobile" if r["phone"] else "", r["phone"]]
+            addr = r.get("address")
+            row += (
+                ["Home", addr[0], addr[1], addr[2], "", addr[3], addr[4], addr[5], ""] if addr else [""] * 9
+            )
+            row += ["Profile" if r["website"] else "", r["website"]]
+            rows.append(row)
+        self.counts["contacts/google.csv"] = len(rows)
+        self.write("contacts/google.csv", self.csv_text(header, rows, terminator="\r\n"))
+
+    def vcard(self) -> None:
+        w, rng = self.w, self.rng
+        cards = [p for p in w.people if p.community in ("mentors_mentees", "university") and p.personal][:8]
+        out = []
+        for i, p in enumerate(cards):
+            lines = [
+                "BEGIN:VCARD",
+                "VERSION:3.0",
+                "PRODID:-//Apple Inc.//iPhone OS 17.5//EN",
+                f"N:{p.last};{p.first};{p.middle};;",
+                f"FN:{p.name}",
+            ]
+            if p.nickname:
+                lines.append(f"NICKNAME:{p.nickname}")
+            lines.append(f"ORG:{p.companies[-1][0].replace(',', chr(92) + ',')};")
+            lines.append(f"TITLE:{p.title}")
+            if p.work:
+                lines.append(f"EMAIL;type=INTERNET;type=WORK;type=pref:{p.work[-1][0]}")
+                self.key(p.work[-1][0], p.pid)
+            lines += [f"item1.EMAIL;type=INTERNET:{p.personal}", "item1.X-ABLabel:_$!<Other>!$_"]
+            self.key(p.personal, p.pid)
+            lines.append(f"TEL;type=CELL;type=VOICE;type=pref:+1 (617) 555-01{rng.randint(10, 99)}")
+            if p.slug and i % 2 == 0:
+                lines += [f"item2.URL;type=pref:{p.url}", "item2.X-ABLabel:LinkedIn"]
+                self.key(p.url, p.pid)
+            lines.append(f"CATEGORIES:{LABELS[p.community]},myContacts")
+            if i == 0:
+                lines.append(
+                    "NOTE:Met at the spring product conference\\; introduced me to half of the Boston "
+                    "healthtech scene. Ask about the sailing trip."
+                )
+            lines.append("END:VCARD")
+            out.append("\r\n".join(fold(x) for x in lines))
+        self.counts["contacts/contacts.vcf"] = len(out)
+        self.write("contacts/contacts.vcf", "\r\n".join(out) + "\r\n")
+
+    # ---- calendar ------------------------------------------------------------------------
+
+    def ics(self) -> None:
+        w, rng = self.w, self.rng
+        lines = [
+            "BEGIN:VCALENDAR",
+            "PRODID:-//Google Inc//Google Calendar 70.9054//EN",
+            "VERSION:2.0",
+            "CALSCALE:GREGORIAN",
+            "METHOD:PUBLISH",
+            f"X-WR-CALNAME:{OWNER['gmail']}",
+            f"X-WR-TIMEZONE:{OWNER['tz']}",
+            *_VTIMEZONE,
+        ]
+        stamp = w.end.strftime("%Y%m%dT%H%M%SZ")
+        for mtg in sorted(w.meetings, key=lambda m: (m.start, m.summary)):
+            comm = mtg.community
+            lines.append("BEGIN:VEVENT")
+            if mtg.until is not None:
+                local = mtg.start.astimezone(w.my_tz)
+                end_local = local + timedelta(minutes=mtg.minutes)
+                lines.append(f"DTSTART;TZID={OWNER['tz']}:{local.strftime('%Y%m%dT%H%M%S')}")
+                lines.append(f"DTEND;TZID={OWNER['tz']}:{end_local.strftime('%Y%m%dT%H%M%S')}")
+                lines.append(
+                    f"RRULE:FREQ=WEEKLY;WKST=MO;UNTIL={mtg.until.strftime('%Y%m%dT%H%M%SZ')};BYDAY=TU"
+                )
+            else:
+                lines.append(f"DTSTART:{mtg.start.strftime('%Y%m%dT%H%M%SZ')}")
+                lines.append(
+                    f"DTEND:{(mtg.start + timedelta(minutes=mtg.minutes)).strftime('%Y%m%dT%H%M%SZ')}"
+                )
+            lines.append(f"DTSTAMP:{stamp}")
+            oname, oaddr = w.addr(mtg.organizer, mtg.start, comm)
+            self.key(oaddr, mtg.organizer)
+            lines.append(f"ORGANIZER;CN={oname}:mailto:{oaddr}")
+            lines.append(f"UID:{rng.randbytes(13).hex()}@google.com")
+            for who, stat in mtg.attendees:
+                name, addr_ = w.addr(who, mtg.start, comm)
+                self.key(addr_, who)
+                lines.append(
+                    f"ATTENDEE;CUTYPE=INDIVIDUAL;ROLE=REQ-PARTICIPANT;PARTSTAT={stat};CN={name};"
+                    f"X-NUM-GUESTS=0:mailto:{addr_}"
+                )
+            created = mtg.start - timedelta(days=rng.randint(1, 20))
+            lines += [
+                f"CREATED:{created.strftime('%Y%m%dT%H%M%SZ')}",
+                "DESCRIPTION:",
+                f"LAST-MODIFIED:{created.strftime('%Y%m%dT%H%M%SZ')}",
+                "LOCATION:" + ("https://meet.google.com/" + rng.randbytes(5).hex()),
+                "SEQUENCE:0",
+                "STATUS:CONFIRMED",
+                f"SUMMARY:{mtg.summary}",
+                "TRANSP:OPAQUE",
+                "END:VEVENT",
+            ]
+        lines.append("END:VCALENDAR")
+        self.counts["calendar/calendar.ics"] = len(w.meetings)
+        self.write("calendar/calendar.ics", "\r\n".join(fold(x) for x in lines) + "\r\n")
+
+    # ---- ground truth --------------------------------------------------------------------
+
+    def ground_truth(self) -> None:
+        w = self.w
+        counts = w.contacts_in_window()
+        rows = []
+        for p in w.people:
+            layer = _layer(counts[p.pid])
+            tags = [t for t in p.tags if t != "inner_circle"]
+            rows.append(
+                [
+                    p.pid,
+                    p.name,
+                    p.community,
+                    p.kind,
+                    p.trajectory,
+                    p.dormant_since.date().isoformat() if p.dormant_since else "",
+                    p.profile,
+                    p.initiation,
+                    str(layer),
+                    str(p.layer == 5),
+                    ";".join(c[0] for c in p.companies),
+                    ";".join(sorted(tags)),
+                    str(counts[p.pid]),
+                ]
+            )
+        self.write(
+            "ground_truth/people.csv",
+            self.csv_text(
+                [
+                    "person_id",
+                    "name",
+                    "community",
+                    "kind",
+                    "trajectory",
+                    "dormant_since",
+                    "reciprocity_profile",
+                    "initiation",
+                    "expected_layer",
+                    "inner_circle",
+                    "companies",
+                    "tags",
+                    "contacts_365d",
+                ],
+                rows,
+            ),
+        )
+        for addr in (OWNER["gmail"], OWNER["former"], OWNER["current"]):
+            self.key(addr, ME)
+        ident = sorted([k, S.key_kind(k), pid] for k, pid in self.keys.items())
+        self.write("ground_truth/identities.csv", self.csv_text(["key", "key_kind", "person_id"], ident))
+        edges = sorted([a, b, str(n)] for (a, b), n in w.edges().items())
+        self.write(
+            "ground_truth/edges.csv", self.csv_text(["person_a", "person_b", "shared_messages"], edges)
+        )
+        self.write(
+            "ground_truth/counts.csv",
+            self.csv_text(["file", "records"], [[k, str(v)] for k, v in sorted(self.counts.items())]),
+        )
+
+
+def _chain(msgs: list[_Msg], idx: int) -> list[int]:
+    """Indices of the ancestors of message ``idx`` (oldest first), ending with ``idx`` itself."""
+    out = []
+    while idx >= 0:
+        out.append(idx)
+        idx = msgs[idx].parent
+    return out[::-1]
+
+
+def _us_short(t: datetime, zero: bool = False) -> str:
+    """``3/12/24, 11:20 AM`` (or ``04/15/24, 09:25 PM`` with ``zero``) in UTC."""
+    hour = t.hour % 12 or 12
+    ampm = "AM" if t.hour < 12 else "PM"
+    if zero:
+        return f"{t.month:02d}/{t.day:02d}/{t.year % 100:02d}, {hour:02d}:{t.minute:02d} {ampm}"
+    return f"{t.month}/{t.day}/{t.year % 100:02d}, {hour}:{t.minute:02d} {ampm}"
+
+
+_VTIMEZONE = [
+    "BEGIN:VTIMEZONE",
+    "TZID:America/New_York",
+    "X-LIC-LOCATION:America/New_York",
+    "BEGIN:DAYLIGHT",
+    "TZOFFSETFROM:-0500",
+    "TZOFFSETTO:-0400",
+    "TZNAME:EDT",
+    "DTSTART:19700308T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=3;BYDAY=2SU",
+    "END:DAYLIGHT",
+    "BEGIN:STANDARD",
+    "TZOFFSETFROM:-0400",
+    "TZOFFSETTO:-0500",
+    "TZNAME:EST",
+    "DTSTART:19701101T020000",
+    "RRULE:FREQ=YEARLY;BYMONTH=11;BYDAY=1SU",
+    "END:STANDARD",
+    "END:VTIMEZONE",
+]
+
+
+def synthesize(
+    out_dir: str | Path,
+    *,
+    seed: int = 0,
+    n_people: int = 300,
+    years: int = 4,
+    n_messages: int = 6000,
+    end: pd.Timestamp = DEFAULT_END,
+) -> Path:
+    """Write a synthetic professional life in real export formats, with its ground truth.
+
+    One owner, Elena Marsh (a product manager with a personal Gmail address and a work address
+    that changes with a job change during the period), and ``n_people`` invented people in seven
+    communities. Files: ``linkedin/`` (Connections, messages, Invitations, endorsements,
+    recommendations, Profile, Positions), ``mail/mail.mbox`` (Gmail Takeout), ``contacts/``
+    (Google CSV, vCard), ``calendar/calendar.ics`` and ``ground_truth/`` (people, identities,
+    edges, counts), which the library never reads.
+
+    Parameters
+    ----------
+    out_dir : str or Path
+        Directory to write into (created if missing; existing files are overwritten).
+    seed : int, default 0
+        Random seed. The same seed and arguments give byte-identical files.
+    n_people : int, default 300
+        Number of people besides the owner (at least 60).
+    years : int, default 4
+        Length of the period ending at ``end`` (at least 2).
+    n_messages : int, default 6000
+        Approximate total of emails and LinkedIn messages. Person-to-person volume follows from
+        the people and their planned contact rates; automated mail (newsletters, notifications)
+        fills the rest, at least a tenth of the person-to-person mail.
+    end : Timestamp, default 2026-10-31 UTC
+        End of the period; nothing is dated later. A naive timestamp is taken as UTC.
+
+    Returns
+    -------
+    Path
+        ``out_dir``.
+
+    Raises
+    ------
+    ValueError
+        If ``n_people`` or ``years`` is too small to plant every planned pattern.
+
+    Notes
+    -----
+    Ground-truth layers count one contact per message x counterpart in the 365 days before
+    ``end``: a message I send counts once per recipient, a message someone sends me once for the
+    sender; a meeting I organise once per attendee who did not decline, a meeting someone else
+    organises once for the organiser. Drafts, system rows, sponsored messages and automated mail
+    do not count; invitations, endorsements and recommendations are not contacts. Mailing-list
+    posts, ``undisclosed recipients`` mail, the declined meeting and the weekly 1:1 all lie before
+    the window (and nothing at all lies in the two weeks before it), so readers that treat them
+    differently still find the same layers.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> from netanalytics.datasets import synthesize
+    >>> out = synthesize(tempfile.mkdtemp(), n_people=60, years=2, n_messages=500)
+    >>> sorted(p.name for p in out.iterdir())
+    ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
+    >>> (out / "linkedin" / "Connections.csv").read_text(encoding="utf-8").splitlines()[0]
+    'Notes:'
+    """
+    if n_people < 60:
+        raise ValueError(
+            f"n_people={n_people} is too small: use at least 60 to plant every community and layer"
+        )
+    if years < 2:
+        raise ValueError(f"years={years} is too short: dormant ties need 400 days of silence; use years >= 2")
+    end_ts = pd.Timestamp(end)
+    end_ts = end_ts.tz_localize("UTC") if end_ts.tzinfo is None else end_ts.tz_convert("UTC")
+    end_dt = end_ts.to_pydatetime().replace(microsecond=0)
+    out = Path(out_dir)
+    world = _World(seed, n_people, years, n_messages, end_dt)
+    world.plan_people()
+    world.plan_group_events()
+    world.plan_dialogs()
+    renderer = _Renderer(world, out)
+    renderer.mbox()
+    renderer.linkedin()
+    renderer.google_csv()
+    renderer.vcard()
+    renderer.ics()
+    renderer.ground_truth()
+    return out
