@@ -464,3 +464,96 @@ def key_kind(key: str) -> str:
     if key.startswith("https://"):
         return KEY_URL
     return KEY_EMAIL
+
+
+# --- metric output columns (appended by the tie-strength / reciprocity / health metrics) ---
+
+# tie strength (metrics.strength)
+INTENSITY_SHORT = "intensity_short"
+INTENSITY_LONG = "intensity_long"
+RECENCY_DAYS = "recency_days"
+DURATION_DAYS = "duration_days"
+SENT = "sent"
+RECEIVED = "received"
+BALANCE = "balance"
+OVERLAP = "overlap"
+CHANNELS = "channels"
+N_365D = "n_365d"
+STRENGTH = "strength"
+LAYER = "layer"
+
+# reciprocity (metrics.reciprocity)
+LOG_IMBALANCE = "log_imbalance"
+ONE_SIDED = "one_sided"
+INITIATION_SHARE = "initiation_share"
+MY_REPLY_RATE = "my_reply_rate"
+THEIR_REPLY_RATE = "their_reply_rate"
+MY_REPLY_RATE_DIRECT = "my_reply_rate_direct"
+THEIR_REPLY_RATE_DIRECT = "their_reply_rate_direct"
+MY_REPLY_RATE_GROUP = "my_reply_rate_group"
+THEIR_REPLY_RATE_GROUP = "their_reply_rate_group"
+MY_MEDIAN_REPLY_HOURS = "my_median_reply_hours"
+THEIR_MEDIAN_REPLY_HOURS = "their_median_reply_hours"
+OWES_REPLY = "owes_reply"
+ENDORSEMENTS_GIVEN = "endorsements_given"
+ENDORSEMENTS_RECEIVED = "endorsements_received"
+RECOMMENDATIONS_GIVEN = "recommendations_given"
+RECOMMENDATIONS_RECEIVED = "recommendations_received"
+INVITATION = "invitation"
+BROADCAST_SENT = "broadcast_sent"
+BROADCAST_RECEIVED = "broadcast_received"
+
+# ego structure and health (metrics.structure, metrics.health)
+DEGREE = "degree"
+CONSTRAINT = "constraint"
+EFFECTIVE_SIZE = "effective_size"
+EFFICIENCY = "efficiency"
+DENSITY = "density"
+NODES = "nodes"
+EDGES = "edges"
+AVERAGE_CLUSTERING = "average_clustering"
+TRANSITIVITY = "transitivity"
+TRIANGLES = "triangles"
+SCORE = "score"
+COMPONENT = "component"
+VALUE = "value"
+WEIGHT = "weight"
+POINTS = "points"
+REASON = "reason"
+DIMENSION = "dimension"
+BLAU = "blau"
+ENTROPY = "entropy"
+CATEGORIES = "categories"
+GROUP_BY = "group_by"
+GROUP = "group"
+N_PEOPLE = "n_people"
+
+# dormancy and reconnect (metrics.dormancy); LAYER, SCORE, REASON are defined above
+LAST_CONTACT = "last_contact"
+DAYS_SINCE = "days_since"
+N_CONTACTS = "n_contacts"
+N_CONTACT_DAYS = "n_contact_days"
+TYPICAL_GAP_DAYS = "typical_gap_days"
+OVERDUE_RATIO = "overdue_ratio"
+P_ALIVE = "p_alive"
+P_ALIVE_BGNBD = "p_alive_bgnbd"
+EXPECTED_NEXT_90D = "expected_next_90d"
+LAYER_GAP_DAYS = "layer_gap_days"
+STATE = "state"
+DUE = "due"
+DUE_DATE = "due_date"
+MODEL = "model"
+PEAK_STRENGTH = "peak_strength"
+NOVELTY = "novelty"
+
+# dormancy state values
+ACTIVE, COOLING, DORMANT, LONG_DORMANT = "active", "cooling", "dormant", "long_dormant"
+
+# reminders (netanalytics.reminders); PERSON_ID, NAME, REASON, KIND, DUE_DATE are defined above
+PRIORITY = "priority"  # 1 high, 2 medium, 3 low
+
+# reply latencies (metrics.latency); PERSON_ID, DIRECTION, TIMESTAMP are defined above
+HOURS = "hours"
+# reply-latency direction values: my answers to them / their answers to me
+MINE, THEIRS = "mine", "theirs"
+COMMUNITY = "community"

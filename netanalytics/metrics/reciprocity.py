@@ -1,0 +1,416 @@
+"""Reciprocity per alter (who writes, who starts, who answers and how fast) and for the whole ego network."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+
+import networkx as nx
+import numpy as np
+import pandas as pd
+
+from netanalytics import schema as S
+from netanalytics.exceptions import NotDefinedError
+from netanalytics.network import Network
+
+__all__ = ["give_take_ratio", "overall_reciprocity", "reciprocity"]
+
+#: Channels whose rows are events, not messages that can be answered.
+_NOT_ANSWERABLE = ("meeting", "invitation")
+#: Channels without conversation threads: initiation is judged per contact episode.
+_UNTHREADED = ("meeting", "invitation")
+_DAY = pd.Timedelta(days=1)
+_HOUR = pd.Timedelta(hours=1)
+
+
+def _resolve_as_of(net: Network, as_of: object = None) -> pd.Timestamp:
+    """``as_of`` as a UTC timestamp; the latest interaction when None."""
+    if as_of is None:
+        if net.interactions.empty:
+            raise NotDefinedError(
+                "the metric is not defined for a network without interactions "
+                "(load messages, meetings or LinkedIn conversations first)"
+            )
+        return net.interactions[S.TIMESTAMP].max()
+    ts = pd.Timestamp(as_of)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _upto(net: Network, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Interaction rows at or before ``as_of`` (what was known at that moment)."""
+    inter = net.interactions
+    return inter[inter[S.TIMESTAMP] <= as_of]
+
+
+def _extra_counts(frame: pd.DataFrame, as_of: pd.Timestamp, direction: str, index: pd.Index) -> pd.Series:
+    """Per-person count of LinkedIn extras in one direction, known at ``as_of`` (undated rows count)."""
+    if frame.empty or S.PERSON_ID not in frame.columns:
+        return pd.Series(0, index=index, dtype="int64")
+    ts = frame[S.TIMESTAMP]
+    keep = frame[S.PERSON_ID].notna() & (frame[S.DIRECTION] == direction) & (ts.isna() | (ts <= as_of))
+    return frame.loc[keep].groupby(S.PERSON_ID).size().reindex(index, fill_value=0).astype("int64")
+
+
+def _answers(rows: pd.DataFrame) -> pd.Series:
+    """Timestamp of the answer to each row (NaT when none), index aligned with ``rows``.
+
+    An answer to row m (with alter a) is a row with a in the other direction whose
+    ``in_reply_to`` is m's message_id; failing that, the next row in the other direction
+    with a in the same thread.
+    """
+    ts, pid, direction = rows[S.TIMESTAMP], rows[S.PERSON_ID], rows[S.DIRECTION]
+    # explicit: In-Reply-To (or LinkedIn's reply link) names the message
+    replies = rows.loc[rows[S.IN_REPLY_TO].notna(), [S.PERSON_ID, S.DIRECTION, S.IN_REPLY_TO, S.TIMESTAMP]]
+    targets = pd.DataFrame(
+        {
+            "_row": rows.index,
+            S.PERSON_ID: pid.array,
+            "_dir": direction.array,
+            S.MESSAGE_ID: rows[S.MESSAGE_ID].array,
+            "_ts": ts.array,
+        }
+    )
+    matched = targets.merge(
+        replies.rename(columns={S.IN_REPLY_TO: S.MESSAGE_ID, S.DIRECTION: "_adir", S.TIMESTAMP: "_ats"}),
+        on=[S.PERSON_ID, S.MESSAGE_ID],
+    )
+    matched = matched[(matched["_adir"] != matched["_dir"]) & (matched["_ats"] >= matched["_ts"])]
+    explicit = matched.groupby("_row")["_ats"].min().reindex(rows.index)
+    # fallback: next message the other way in the same thread
+    threaded = rows[rows[S.THREAD_ID].notna()].sort_values(S.TIMESTAMP, kind="stable")
+    keys = threaded.groupby([S.PERSON_ID, S.THREAD_ID], sort=False).ngroup()
+    nxt = pd.Series(pd.NaT, index=rows.index, dtype=ts.dtype)
+    for d in (S.OUT, S.IN):
+        t_other = threaded[S.TIMESTAMP].where(threaded[S.DIRECTION] != d)
+        following = t_other.groupby(keys).shift(-1)
+        following = following.groupby(keys).bfill()
+        mine = threaded[S.DIRECTION] == d
+        nxt.loc[following.index[mine]] = following[mine]
+    return explicit.fillna(nxt) if not explicit.isna().all() else nxt
+
+
+def _rate(answered: pd.Series, eligible: pd.Series, pid: pd.Series, index: pd.Index) -> pd.Series:
+    grouped = answered[eligible].astype(float).groupby(pid[eligible])
+    return grouped.mean().reindex(index)
+
+
+def reciprocity(
+    net: Network,
+    *,
+    as_of: object = None,
+    window_days: float = 7,
+    broadcast: int = 10,
+    owes_days: float = 30,
+    episode_gap_days: float = 30,
+) -> pd.DataFrame:
+    """Give and take with each alter: volume, initiation, reply rates and latencies, LinkedIn favours.
+
+    Parameters
+    ----------
+    net : Network
+        The ego network.
+    as_of : timestamp-like, optional
+        Only interactions at or before this moment count. Default: the latest interaction.
+    window_days : float, default 7
+        A message counts as answered when the answer comes within this many days.
+    broadcast : int, default 10
+        Messages with more participants (me included) are broadcasts: they are counted in
+        ``broadcast_sent`` / ``broadcast_received`` and left out of every other column.
+    owes_days : float, default 30
+        ``owes_reply`` only flags unanswered messages at most this old.
+    episode_gap_days : float, default 30
+        For rows without threads (meetings, invitations, or a missing ``thread_id``) a new
+        contact episode starts after this many days without such contact.
+
+    Returns
+    -------
+    pandas.DataFrame
+        Indexed by ``person_id`` (every alter), columns:
+
+        ``sent``, ``received`` (int)
+            Interaction rows out / in, broadcasts excluded.
+        ``broadcast_sent``, ``broadcast_received`` (int)
+            The excluded broadcast rows.
+        ``balance``
+            :math:`(\\min(s, r) + 1) / (\\max(s, r) + 1)`; 1 = even.
+        ``log_imbalance``
+            :math:`|\\ln(s+1) - \\ln(r+1)|`.
+        ``one_sided`` (bool)
+            ``log_imbalance`` ≥ ln 4 (one side writes ≥ 4× as much) and s + r ≥ 5.
+        ``initiation_share``
+            Share of the threads (or contact episodes) with this alter that I started.
+        ``my_reply_rate``, ``their_reply_rate``
+            Share of their (my) messages that I (they) answered within ``window_days``;
+            split into ``_direct`` (2 participants) and ``_group`` (3 … ``broadcast``).
+        ``my_median_reply_hours``, ``their_median_reply_hours``
+            Median hours to those answers.
+        ``owes_reply`` (bool)
+            Their last message is unanswered by me and at most ``owes_days`` old.
+        ``endorsements_given``, ``endorsements_received``, ``recommendations_given``,
+        ``recommendations_received`` (int)
+            From ``net.endorsements`` / ``net.recommendations``.
+        ``invitation``
+            Direction of the latest LinkedIn invitation: ``"out"``, ``"in"`` or None.
+
+        Rates, shares and medians are NaN for alters without the messages they need.
+
+    Raises
+    ------
+    NotDefinedError
+        When ``as_of`` is None and the network has no interactions.
+
+    Notes
+    -----
+    **Answers.** A message m with alter a is answered by the first row in the other
+    direction with a whose ``in_reply_to`` is m's ``message_id``; when there is none, by the
+    next row in the other direction with a in the same ``thread_id``. A reply to a later
+    message in the thread therefore also answers my earlier unanswered follow-ups. Meetings
+    and invitations are never "answered" and are left out of reply rates.
+    A message whose window is still open at ``as_of`` and has no answer yet is left out of
+    the rate (it is censored, not ignored). Rates are split by recipient-list size because it
+    dominates reply probability (Karagiannis & Vojnovic 2009); latencies are heavy-tailed,
+    hence medians (Kooti et al. 2015 report a median reply time under an hour).
+
+    **Initiation.** A thread is started by the sender of its first row in the network; if
+    that was me, it counts as mine for every alter on the thread, if it was a, as a's, and
+    threads started by a third person count for neither. Rows without a thread start a new
+    episode after ``episode_gap_days`` of silence; the episode's first row decides.
+
+    **Imbalance** is normal in communication networks (Wang et al. 2013: most ties are
+    asymmetric), so only extremes are flagged: ``one_sided``.
+
+    References
+    ----------
+    Karagiannis, T. & Vojnovic, M. (2009). Behavioral profiles for advanced email features.
+    *WWW '09*, 711–720.
+    Wang, C. et al. (2013). The importance of being reciprocal: asymmetry in communication
+    networks. *Physical Review E*.
+    Kooti, F. et al. (2015). Evolution of conversations in the age of email overload. *WWW '15*.
+    Granovetter, M. (1973). The strength of weak ties. *AJS* 78(6) — reciprocal services.
+
+    Examples
+    --------
+    I write to ann twice; she answers the first within an hour:
+
+    >>> import pandas as pd
+    >>> from netanalytics.network import build_network
+    >>> net = build_network(pd.DataFrame({
+    ...     "timestamp": ["2024-03-01 09:00", "2024-03-01 10:00", "2024-03-20 09:00"],
+    ...     "person_id": ["ann", "ann", "ann"],
+    ...     "direction": ["out", "in", "out"],
+    ...     "message_id": ["a1", "a2", "a3"],
+    ...     "in_reply_to": [None, "a1", None]}))
+    >>> r = reciprocity(net, as_of="2024-04-01")
+    >>> r[["sent", "received", "their_reply_rate", "their_median_reply_hours"]]  # doctest: +NORMALIZE_WHITESPACE
+               sent  received  their_reply_rate  their_median_reply_hours
+    person_id
+    ann           2         1               0.5                       1.0
+    """
+    as_of = _resolve_as_of(net, as_of)
+    index = net.alters.index
+    window = pd.Timedelta(days=window_days)
+    inter = _upto(net, as_of)
+    is_bc = inter[S.N_PARTICIPANTS] > broadcast
+    core = inter[~is_bc]
+    out = pd.DataFrame(index=index)
+
+    def count(frame: pd.DataFrame, direction: str) -> pd.Series:
+        sel = frame[frame[S.DIRECTION] == direction]
+        return sel.groupby(S.PERSON_ID).size().reindex(index, fill_value=0).astype("int64")
+
+    sent, received = count(core, S.OUT), count(core, S.IN)
+    out[S.SENT], out[S.RECEIVED] = sent, received
+    out[S.BROADCAST_SENT], out[S.BROADCAST_RECEIVED] = count(inter[is_bc], S.OUT), count(inter[is_bc], S.IN)
+    lo, hi = np.minimum(sent, received), np.maximum(sent, received)
+    out[S.BALANCE] = (lo + 1) / (hi + 1)
+    out[S.LOG_IMBALANCE] = (np.log1p(sent) - np.log1p(received)).abs()
+    out[S.ONE_SIDED] = (out[S.LOG_IMBALANCE] >= math.log(4) - 1e-12) & (sent + received >= 5)
+    out[S.INITIATION_SHARE] = _initiation_share(core, index, episode_gap_days)
+
+    rows = core[~core[S.CHANNEL].isin(_NOT_ANSWERABLE)]
+    answer_ts = _answers(rows)
+    latency = answer_ts - rows[S.TIMESTAMP]
+    answered = latency.notna() & (latency <= window)
+    eligible = answered | (rows[S.TIMESTAMP] + window <= as_of)
+    pid, direction = rows[S.PERSON_ID], rows[S.DIRECTION]
+    direct = rows[S.N_PARTICIPANTS] <= 2
+    hours = latency / _HOUR
+    for who, d in (("my", S.IN), ("their", S.OUT)):
+        sel = direction == d
+        rate, rate_direct, rate_group, median = {
+            "my": (S.MY_REPLY_RATE, S.MY_REPLY_RATE_DIRECT, S.MY_REPLY_RATE_GROUP, S.MY_MEDIAN_REPLY_HOURS),
+            "their": (
+                S.THEIR_REPLY_RATE,
+                S.THEIR_REPLY_RATE_DIRECT,
+                S.THEIR_REPLY_RATE_GROUP,
+                S.THEIR_MEDIAN_REPLY_HOURS,
+            ),
+        }[who]
+        out[rate] = _rate(answered, eligible & sel, pid, index)
+        out[rate_direct] = _rate(answered, eligible & sel & direct, pid, index)
+        out[rate_group] = _rate(answered, eligible & sel & ~direct, pid, index)
+        ok = sel & answered
+        out[median] = hours[ok].groupby(pid[ok]).median().reindex(index).astype(float)
+
+    incoming = rows[direction == S.IN]
+    last_in = incoming.groupby(S.PERSON_ID)[S.TIMESTAMP].idxmax()
+    owes = pd.Series(False, index=index)
+    if len(last_in):
+        last = incoming.loc[last_in.values]
+        unanswered = answer_ts.loc[last.index].isna() & (
+            as_of - last[S.TIMESTAMP] <= pd.Timedelta(days=owes_days)
+        )
+        owes.loc[last[S.PERSON_ID][unanswered.values].values] = True
+    out[S.OWES_REPLY] = owes.reindex(index, fill_value=False).astype(bool)
+
+    out[S.ENDORSEMENTS_GIVEN] = _extra_counts(net.endorsements, as_of, S.GIVEN, index)
+    out[S.ENDORSEMENTS_RECEIVED] = _extra_counts(net.endorsements, as_of, S.RECEIVED, index)
+    out[S.RECOMMENDATIONS_GIVEN] = _extra_counts(net.recommendations, as_of, S.GIVEN, index)
+    out[S.RECOMMENDATIONS_RECEIVED] = _extra_counts(net.recommendations, as_of, S.RECEIVED, index)
+    out[S.INVITATION] = _invitation(net.invitations, as_of, index)
+    out.index.name = S.PERSON_ID
+    return out
+
+
+def _initiation_share(core: pd.DataFrame, index: pd.Index, gap_days: float) -> pd.Series:
+    unthreaded = core[S.THREAD_ID].isna() | core[S.CHANNEL].isin(_UNTHREADED)
+    threads = core[~unthreaded].sort_values(S.TIMESTAMP, kind="stable")
+    first = threads.drop_duplicates(S.THREAD_ID)
+    starter_me = first.set_index(S.THREAD_ID)[S.DIRECTION] == S.OUT
+    starter_pid = first.set_index(S.THREAD_ID)[S.PERSON_ID]
+    pairs = threads[[S.PERSON_ID, S.THREAD_ID]].drop_duplicates()
+    mine = pairs[S.THREAD_ID].map(starter_me).astype(bool)
+    theirs = ~mine & (pairs[S.THREAD_ID].map(starter_pid) == pairs[S.PERSON_ID])
+    my_n = mine.groupby(pairs[S.PERSON_ID]).sum().reindex(index, fill_value=0)
+    their_n = theirs.groupby(pairs[S.PERSON_ID]).sum().reindex(index, fill_value=0)
+
+    episodes = core[unthreaded].sort_values([S.PERSON_ID, S.TIMESTAMP], kind="stable")
+    gap = episodes.groupby(S.PERSON_ID)[S.TIMESTAMP].diff()
+    starts = episodes[gap.isna() | (gap >= pd.Timedelta(days=gap_days))]
+    my_n = my_n + (starts[S.DIRECTION] == S.OUT).groupby(starts[S.PERSON_ID]).sum().reindex(
+        index, fill_value=0
+    )
+    their_n = their_n + (starts[S.DIRECTION] == S.IN).groupby(starts[S.PERSON_ID]).sum().reindex(
+        index, fill_value=0
+    )
+    total = (my_n + their_n).astype(float)
+    return (my_n / total.where(total > 0)).astype(float)
+
+
+def _invitation(frame: pd.DataFrame, as_of: pd.Timestamp, index: pd.Index) -> pd.Series:
+    result = pd.Series([None] * len(index), index=index, dtype=object)
+    if frame.empty or S.PERSON_ID not in frame.columns:
+        return result
+    ts = frame[S.TIMESTAMP]
+    keep = frame[frame[S.PERSON_ID].notna() & (ts.isna() | (ts <= as_of))]
+    latest = keep.sort_values(S.TIMESTAMP, kind="stable", na_position="first").drop_duplicates(
+        S.PERSON_ID, keep="last"
+    )
+    latest = latest[latest[S.PERSON_ID].isin(index)]
+    result.loc[latest[S.PERSON_ID].values] = latest[S.DIRECTION].values
+    return result
+
+
+def _ego_digraph(net: Network, as_of: object = None) -> nx.DiGraph:
+    """Directed ego–alter graph: u → v when u wrote to v (alter–alter edges left out)."""
+    as_of = _resolve_as_of(net, as_of)
+    inter = _upto(net, as_of)
+    D = nx.DiGraph()
+    D.add_node(net.me)
+    for (pid, direction), n in inter.groupby([S.PERSON_ID, S.DIRECTION]).size().items():
+        u, v = (net.me, pid) if direction == S.OUT else (pid, net.me)
+        D.add_edge(u, v, weight=int(n))
+    return D
+
+
+def overall_reciprocity(
+    G: Network | nx.DiGraph, node: Hashable | None = None, *, as_of: object = None
+) -> float:
+    """Share of directed ties that are reciprocated, for a whole graph or one node.
+
+    Parameters
+    ----------
+    G : Network or networkx.DiGraph
+        A network is turned into its directed ego–alter graph (me → a when I wrote to a,
+        a → me when a wrote to me; alter–alter co-participation edges are left out, since
+        they are symmetric by construction).
+    node : node, optional
+        When given, the reciprocity of that node (``networkx.reciprocity(G, node)``).
+    as_of : timestamp-like, optional
+        For a network: only interactions up to this moment (default: all).
+
+    Returns
+    -------
+    float
+
+    Raises
+    ------
+    NotDefinedError
+        For a graph without edges, or a node without edges.
+
+    Notes
+    -----
+    :math:`r = |\\{(u,v) \\in E : (v,u) \\in E\\}| / |E|` (``networkx.overall_reciprocity``).
+    For the ego–alter graph this is the share of my ties where both of us wrote.
+    For D = {1→2, 2→1, 1→3, 3→4}: r = 0.5 and r(1) = 2/3.
+
+    Examples
+    --------
+    >>> import networkx as nx
+    >>> D = nx.DiGraph([(1, 2), (2, 1), (1, 3), (3, 4)])
+    >>> overall_reciprocity(D), round(overall_reciprocity(D, 1), 4)
+    (0.5, 0.6667)
+    """
+    D = _ego_digraph(G, as_of) if isinstance(G, Network) else G
+    if node is not None:
+        if node not in D or D.degree(node) == 0:
+            raise NotDefinedError(f"reciprocity is not defined for node {node!r} without ties")
+        return float(nx.reciprocity(D, node))
+    if D.number_of_edges() == 0:
+        raise NotDefinedError("overall reciprocity is not defined for a graph without edges")
+    return float(nx.overall_reciprocity(D))
+
+
+def give_take_ratio(net: Network, *, as_of: object = None, broadcast: int = 10) -> float:
+    """What I give over what I get: messages, endorsements and recommendations.
+
+    Parameters
+    ----------
+    net : Network
+    as_of : timestamp-like, optional
+        Default: the latest interaction.
+    broadcast : int, default 10
+        Broadcast messages (more participants) are not counted, as in :func:`reciprocity`.
+
+    Returns
+    -------
+    float
+        > 1: I give more than I take; ``inf`` when I get nothing back.
+
+    Raises
+    ------
+    NotDefinedError
+        When I neither give nor get anything.
+
+    Notes
+    -----
+    :math:`(\\text{sent} + \\text{endorsements given} + \\text{recommendations given}) /
+    (\\text{received} + \\text{endorsements received} + \\text{recommendations received})`,
+    summed over all alters, each item counted once.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> from netanalytics.network import build_network
+    >>> net = build_network(pd.DataFrame({
+    ...     "timestamp": ["2024-03-01", "2024-03-02", "2024-03-03"],
+    ...     "person_id": ["ann", "ann", "bob"], "direction": ["out", "in", "out"]}))
+    >>> give_take_ratio(net)
+    2.0
+    """
+    r = reciprocity(net, as_of=as_of, broadcast=broadcast)
+    give = r[[S.SENT, S.ENDORSEMENTS_GIVEN, S.RECOMMENDATIONS_GIVEN]].to_numpy().sum()
+    take = r[[S.RECEIVED, S.ENDORSEMENTS_RECEIVED, S.RECOMMENDATIONS_RECEIVED]].to_numpy().sum()
+    if give == 0 and take == 0:
+        raise NotDefinedError("the give/take ratio is not defined when nothing was given or received")
+    return float(give / take) if take else math.inf
