@@ -81,3 +81,89 @@ def test_every_file_reconciles(net):
     for f in net.report.files:
         assert f.read == f.kept + f.n_skipped
     print("\n" + net.report.to_frame().to_string())
+
+
+# --- metrics against the planted truth -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def planted(net, truth, true_of_pid):
+    """The planted people table indexed by our person_id (alters we resolved to a true person)."""
+    people = truth["people"].set_index("person_id")
+    ours = pd.Series(true_of_pid)
+    ours = ours[ours.isin(people.index) & (ours.index != net.me)]
+    return people.loc[ours.values].set_index(ours.index)
+
+
+def _balanced_accuracy(true, pred):
+    recalls = [(pred[true == label] == label).mean() for label in sorted(set(true))]
+    return float(np.mean(recalls))
+
+
+def test_dormancy_state_recovers_planted_trajectories(net, planted):
+    d = na.dormancy(net)
+    expected = planted["trajectory"].map(
+        {"steady": "active", "growing": "active", "revived": "active", "cooling": "cooling", "dormant": "dormant"}
+    )
+    state = d["state"].replace({"long_dormant": "dormant"}).reindex(expected.index)
+    score = _balanced_accuracy(expected.to_numpy(), state.to_numpy())
+    print(f"\nstate vs planted trajectory: balanced accuracy {score:.3f}")
+    print(pd.crosstab(expected, state).to_string())
+    assert score >= 0.85
+
+
+def test_reply_rates_recover_planted_profiles(net, planted):
+    r = na.reciprocity(net).reindex(planted.index)
+    never = r.loc[planted["reciprocity_profile"] == "never_replies", "their_reply_rate"].dropna()
+    balanced = r.loc[planted["reciprocity_profile"] == "balanced", "their_reply_rate"].dropna()
+    print(f"\nnever-repliers: n={len(never)}, max their_reply_rate {never.max():.3f}")
+    print(f"balanced: n={len(balanced)}, min {balanced.min():.3f}, share above 0.6 {(balanced > 0.6).mean():.3f}")
+    assert len(never) >= 10 and (never < 0.2).all()
+    assert len(balanced) >= 50 and (balanced > 0.6).mean() >= 0.9
+
+
+def test_initiation_share_recovers_who_starts(net, planted):
+    r = na.reciprocity(net).reindex(planted.index)
+    share = r["initiation_share"]
+    me_first = share[planted["initiation"] == "me"].dropna()
+    them_first = share[planted["initiation"] == "them"].dropna()
+    ok = pd.concat([me_first > 0.5, them_first < 0.5])
+    print(f"\ninitiation: I start (n={len(me_first)}) median {me_first.median():.2f}; "
+          f"they start (n={len(them_first)}) median {them_first.median():.2f}; agreement {ok.mean():.3f}")
+    assert ok.mean() >= 0.85
+
+
+def _nmi(a, b):
+    """Normalised mutual information (arithmetic mean normalisation)."""
+    a, b = np.asarray(a), np.asarray(b)
+    table = pd.crosstab(a, b).to_numpy().astype(float)
+    n = table.sum()
+    pij = table / n
+    pi, pj = pij.sum(1), pij.sum(0)
+    nz = pij > 0
+    mi = (pij[nz] * np.log(pij[nz] / np.outer(pi, pj)[nz])).sum()
+    h = lambda p: -(p[p > 0] * np.log(p[p > 0])).sum()  # noqa: E731
+    return mi / ((h(pi) + h(pj)) / 2)
+
+
+def test_louvain_communities_match_planted_communities(net, planted):
+    import networkx as nx
+
+    G = net.graph()
+    G.remove_node(net.me)
+    G = G.subgraph([n for n in G if G.degree(n) > 0])
+    parts = nx.community.louvain_communities(G, weight="weight", seed=0)
+    label = {n: i for i, part in enumerate(parts) for n in part}
+    nodes = [n for n in G if n in planted.index]
+    score = _nmi([planted.loc[n, "community"] for n in nodes], [label[n] for n in nodes])
+    print(f"\nLouvain vs planted communities on {len(nodes)} connected alters: NMI {score:.3f}")
+    assert score >= 0.7
+
+
+def test_strongest_layer_holds_the_inner_circle(net, planted):
+    s = na.tie_strength(net)
+    inner = set(planted.index[planted["inner_circle"].astype(str) == "True"])
+    layer5 = set(s.index[s["layer"] == 5])
+    print(f"\nplanted inner circle {len(inner)}, our layer 5: {len(layer5)}, overlap {len(inner & layer5)}")
+    assert inner and inner <= layer5
+    assert len(layer5 - inner) <= 1

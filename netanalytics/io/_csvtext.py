@@ -21,8 +21,8 @@ __all__ = [
     "Table",
     "decode_bytes",
     "file_key",
-    "gc_paused",
     "find_header",
+    "gc_paused",
     "normalize_column",
     "parse_dates",
     "read_table",
@@ -315,58 +315,49 @@ def read_table(
     >>> from netanalytics.io.report import FileReport
     >>> r = FileReport("c.csv", "demo")
     >>> t = read_table('Notes:\\n\\nA,B\\n1,2\\n3\\n4,"5', "c.csv", r, required=["a"])
-    >>> t.columns, t.lines, dict(r.skipped)
-    ({'a': ['1'], 'b': ['2']}, [4], {'malformed row (field count differs from header)': 1, 'truncated record (unterminated quote at end of file)': 1})
+    >>> t.columns, t.lines, sorted(r.skipped.items())
+    ({'a': ['1'], 'b': ['2']}, [4], [('malformed row (field count differs from header)', 1), ('truncated record (unterminated quote at end of file)', 1)])
     """
     header_line, offset, header = find_header(text, required, name, max_lines=max_header_lines, what=what)
     n_fields = len(header)
-    first_line = header_line - 1
-    stream = itertools.chain(io.StringIO(text[offset:], newline=""), ["\n", _EOF_SENTINEL])
-    reader = csv.reader(stream)
-    good: list[list[str]] = []
-    lines: list[int] = []
-    previous = 1
-    malformed = "malformed row (field count differs from header)"
-    try:
-        next(reader)  # the header itself
-        previous = reader.line_num
-        for record in reader:
-            start = first_line + previous + 1
-            previous = reader.line_num
-            if record and record[-1].endswith(_EOF_SENTINEL):
-                if record == [_EOF_SENTINEL]:
-                    break
-                report.skip("truncated record (unterminated quote at end of file)")
-                warn_capped(
-                    report,
-                    f"{name} line {start}: a quote opened in this record is never closed; the record "
-                    f"(lines {start}-{first_line + reader.line_num - 2}) is damaged and was skipped",
-                )
-                break
-            if len(record) == n_fields:
-                if any(record):
-                    if record == header:
-                        report.skip("repeated header line")
-                        continue
-                    good.append(record)
-                    lines.append(start)
-                else:
-                    report.skip("empty row")
-                continue
-            if not record:
-                continue
+    records, starts, last_line = _split_records(text[offset:], header, header_line, name)
+    if records and records[-1] == [_EOF_SENTINEL]:
+        records.pop()
+        starts.pop()
+    elif records and records[-1] and records[-1][-1].endswith(_EOF_SENTINEL):
+        records.pop()
+        start = starts.pop()
+        report.skip("truncated record (unterminated quote at end of file)")
+        warn_capped(
+            report,
+            f"{name} line {start}: a quote opened in this record is never closed; the record "
+            f"(lines {start}-{last_line - 2}) is damaged and was skipped",
+        )
+    odd = [k for k, r in enumerate(records) if len(r) != n_fields or r == header or not any(r)]
+    good, lines = records, starts
+    if odd:
+        dropped = set()
+        for k in odd:
+            record = records[k]
             if len(record) > n_fields and not any(record[n_fields:]):
-                good.append(record[:n_fields])
-                lines.append(start)
-                continue
-            report.skip(malformed)
-            warn_capped(report, f"{name} line {start}: {len(record)} fields where the header has {n_fields}")
-    except csv.Error as exc:
-        raise FormatError(
-            f"{name} line {first_line + reader.line_num}: the CSV cannot be split into records ({exc}). "
-            "A quote is probably opened and never closed near that line; re-export the file or fix "
-            "the quote."
-        ) from None
+                records[k] = record[:n_fields]  # Excel pads rows with empty trailing cells
+                if any(records[k]) and records[k] != header:
+                    continue
+                record = records[k]
+            dropped.add(k)
+            if not record:
+                continue  # a blank line is not a record
+            if len(record) != n_fields:
+                report.skip("malformed row (field count differs from header)")
+                warn_capped(
+                    report, f"{name} line {starts[k]}: {len(record)} fields where the header has {n_fields}"
+                )
+            elif record == header:
+                report.skip("repeated header line")
+            else:
+                report.skip("empty row")
+        good = [r for k, r in enumerate(records) if k not in dropped]
+        lines = [line for k, line in enumerate(starts) if k not in dropped]
     columns: dict[str, list[str]] = {}
     if good:
         for cell, values in zip(header, zip(*good)):
@@ -379,6 +370,31 @@ def read_table(
             if key and key not in columns:
                 columns[key] = []
     return Table(name=name, header=header, columns=columns, lines=lines)
+
+
+def _split_records(body: str, header: list[str], header_line: int, name: str) -> tuple[list, list, int]:
+    """Records after the header, the physical line where each starts, and the last line number."""
+    reader = csv.reader(itertools.chain(io.StringIO(body, newline=""), ["\n", _EOF_SENTINEL]))
+    first_line = header_line - 1
+    records: list[list[str]] = []
+    ends: list[int] = []
+    add_record, add_end = records.append, ends.append
+    try:
+        if next(reader, None) != header:
+            raise FormatError(
+                f"{name} line {header_line}: the header line opens a quote it never closes. "
+                "Fix the header line or re-export the file."
+            )
+        for record in reader:
+            add_record(record)
+            add_end(reader.line_num)
+    except csv.Error as exc:
+        raise FormatError(
+            f"{name} line {first_line + reader.line_num}: the CSV cannot be split into records ({exc}). "
+            "A quote is probably opened and never closed near that line; re-export the file or fix the quote."
+        ) from None
+    starts = [header_line + 1] + [first_line + end + 1 for end in ends[:-1]]
+    return records, starts[: len(records)], first_line + reader.line_num
 
 
 def parse_dates(values: Sequence[str] | pd.Series, formats: Sequence[str]) -> pd.Series:

@@ -113,7 +113,8 @@ def tie_strength(
         ``channels`` (int)
             Distinct channels used (email, linkedin, meeting): multiplexity.
         ``n_365d`` (int)
-            Contact days in the trailing 365 days.
+            Interaction rows (message × counterpart, broadcasts excluded) in the trailing
+            365 days: the count the Dunbar layer rule of METRICS.md uses.
         ``strength``
             Weighted mean of the rank-normalised components, in [0, 1]; 0 without contact.
         ``layer`` (Int64)
@@ -213,9 +214,9 @@ def tie_strength(
         core.groupby(S.PERSON_ID)[S.CHANNEL].nunique().reindex(index, fill_value=0).astype("int64")
     )
     recent = core[core[S.TIMESTAMP] > as_of - pd.Timedelta(days=365)]
-    days = recent[S.TIMESTAMP].dt.floor("D")
-    n_days = days.groupby(recent[S.PERSON_ID]).nunique()
-    out[S.N_365D] = n_days.reindex(index, fill_value=0).astype("int64")
+    # METRICS.md counts per interaction row (message × counterpart), broadcasts excluded
+    n_rows = recent.groupby(S.PERSON_ID).size()
+    out[S.N_365D] = n_rows.reindex(index, fill_value=0).astype("int64")
 
     in_contact = out.index.isin(inter[S.PERSON_ID].unique())
     ranks = pd.DataFrame(index=out.index[in_contact])

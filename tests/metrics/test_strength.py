@@ -70,13 +70,15 @@ def test_broadcast_rows_are_weak_evidence():
     assert wider.loc["bob", S.INTENSITY_SHORT] == 1.0 and wider.loc["ann", S.OVERLAP] == 1
 
 
-def test_dunbar_layers_from_contact_days():
+def test_dunbar_layers_from_interactions_in_the_last_year():
     as_of = pd.Timestamp("2024-12-31", tz="UTC")
     rows = []
-    for pid, n_days in (("w", 52), ("m", 12), ("q", 4), ("y", 1)):
-        for d in range(n_days):
+    for pid, n in (("w", 26), ("m", 6), ("q", 2), ("y", 1)):
+        for d in range(n):
             ts = as_of - pd.Timedelta(days=d * 7)
+            # a message and its answer on the same day are two contacts (message × counterpart)
             rows += [(ts, pid, "out", f"{pid}{d}a", 2, "email"), (ts, pid, "in", f"{pid}{d}b", 2, "email")]
+    rows = rows[:-1]  # y: only my message
     rows.append((as_of - pd.Timedelta(days=400), "old", "out", "o1", 2, "email"))
     t = tie_strength(_net(rows), as_of)
     print(t[[S.N_365D, S.LAYER]])
