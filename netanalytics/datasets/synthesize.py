@@ -403,7 +403,8 @@ class _World:
             )
             p.trajectory = rng.choices(*choices)[0]
         else:
-            p.trajectory = "dormant" if rng.random() < 0.6 else "cooling"
+            # no contact in the last year is dormant by definition (METRICS.md), whatever came before
+            p.trajectory = "dormant"
         if p.layer in (5, 15):
             p.profile = rng.choices(["balanced", "they_initiate", "i_initiate", "i_owe"], [6, 1.5, 1.5, 1])[0]
         elif p.layer == 0:
@@ -503,7 +504,7 @@ class _World:
         # a name-only LinkedIn participant (old rows without profile URLs)
         p = pick(lambda q: q.community in ("industry_peers", "university") and q.trajectory == "dormant")
         if p is not None:
-            p.first, p.last, p.slug, p.p_linkedin = "Priya", "Raman", "", 0.6
+            p.first, p.last, p.slug, p.p_linkedin = "Priya", "Raman", "", 1.0
             p.tags.append("name_only_linkedin")
         # a recruiter who deleted their account: "LinkedIn Member" with no URL
         p = pick(lambda q: q.community == "recruiters_vendors" and q.trajectory == "dormant")
@@ -869,6 +870,8 @@ class _World:
             x = self.rng.random()
             if p.trajectory == "growing":
                 x = math.sqrt(x)
+            elif p.trajectory == "cooling":
+                x *= 0.6  # a cooling tie's last contacts lie well back in the year
             t = a + (b - a) * x
             need -= len(self._dialog(p, t, b, min(need, 8)))
         if p.owe_at:

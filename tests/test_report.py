@@ -1,0 +1,197 @@
+"""Tests of netanalytics.report: escaping, section order, self-contained page, rendering in Chromium."""
+
+import base64
+import os
+import re
+import shutil
+import subprocess
+from html.parser import HTMLParser
+
+import pandas as pd
+import pytest
+
+from netanalytics import schema as S
+from netanalytics.network import build_network
+from netanalytics.report import SECTIONS, build_report, write_report
+
+HOSTILE = "<script>alert(1)</script>"
+HOSTILE_COMPANY = '<img src=x onerror="alert(2)">'
+HOSTILE_SUBJECT = '"><script>alert(3)</script>'
+
+
+def _hostile_network():
+    """bo: a former weekly tie with a hostile name and company, dormant; ann active;
+    eve wrote last week with a hostile subject and has no answer; the load report names a hostile file."""
+    weekly = list(pd.date_range("2021-01-04", periods=20, freq="7D"))
+    recent = ["2023-04-03", "2023-04-10", "2023-04-17", "2023-04-24", "2023-05-01"]
+    inter = pd.DataFrame(
+        {
+            S.TIMESTAMP: weekly + recent + ["2023-04-28", "2021-03-01"] + ["2023-04-20"] * 6,
+            S.PERSON_ID: ["bo"] * 20
+            + ["ann"] * 5
+            + ["eve", "cy"]
+            + ["ann", "eve", "cy", "dan", "fay", "dan"],
+            S.DIRECTION: ([S.OUT, S.IN] * 10)
+            + [S.OUT, S.IN, S.OUT, S.IN, S.OUT]
+            + [S.IN, S.OUT]
+            + [S.OUT, S.OUT, S.OUT, S.IN, S.IN, S.OUT],
+            S.MESSAGE_ID: [f"b{i}" for i in range(20)]
+            + [f"a{i}" for i in range(5)]
+            + ["e1", "c1"]
+            + ["g1", "g1", "g1", "g2", "g3", "g4"],
+            S.N_PARTICIPANTS: [2] * 27 + [4, 4, 4, 2, 2, 2],
+        }
+    )
+    people = pd.DataFrame(
+        {
+            S.NAME: [HOSTILE, "Ann Lee", "Cy Ng", "Eve Oh", "Dan Ko", "Fay Wu"],
+            S.COMPANY: [HOSTILE_COMPANY, "Initech", "Initech", "Initech", "Acme", "Acme"],
+        },
+        index=pd.Index(["bo", "ann", "cy", "eve", "dan", "fay"], name=S.PERSON_ID),
+    )
+    net = build_network(inter, people)
+    net = net.with_frames(messages=pd.DataFrame({S.MESSAGE_ID: ["e1"], S.SUBJECT: [HOSTILE_SUBJECT]}))
+    file = net.report.new_file("<b>contacts</b>.csv", "contacts.google")
+    file.keep(2)
+    file.skip("<i>no name</i>")
+    return net
+
+
+@pytest.fixture(scope="module")
+def page():
+    return build_report(_hostile_network(), figures=True)
+
+
+class _Tags(HTMLParser):
+    def __init__(self):
+        super().__init__()
+        self.tags: list[tuple[str, dict]] = []
+
+    def handle_starttag(self, tag, attrs):
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(html: str) -> list[tuple[str, dict]]:
+    parser = _Tags()
+    parser.feed(html)
+    return parser.tags
+
+
+def test_hostile_text_is_escaped(page):
+    assert HOSTILE not in page
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
+    assert "&lt;img src=x onerror=&quot;alert(2)&quot;&gt;" in page  # inside the reconnect reason
+    assert "&quot;&gt;&lt;script&gt;alert(3)&lt;/script&gt;" in page  # the owed reply's subject
+    assert "&lt;b&gt;contacts&lt;/b&gt;.csv" in page and "&lt;i&gt;no name&lt;/i&gt;" in page
+    tags = _tags(page)
+    assert not [t for t, _ in tags if t == "script"]
+    assert not [a for _, a in tags if any(k.startswith("on") for k in a)]
+    assert {a.get("src", "")[:22] for t, a in tags if t == "img"} == {"data:image/png;base64,"}
+
+
+def test_sections_in_order(page):
+    positions = [page.index(f'<section id="{sid}">') for sid in SECTIONS]
+    assert positions == sorted(positions)
+    assert SECTIONS == ("health", "reconnect", "replies-owed", "one-sided", "layers", "communities", "load")
+    # the reasons come with the score, the hostile dormant tie is suggested with its reason
+    health = page[positions[0] : positions[1]]
+    assert "/ 100" in health and "people contacted in the last 365 days" in health
+    reconnect = page[positions[1] : positions[2]]
+    assert "Former close tie" in reconnect and "&lt;script&gt;" in reconnect
+    owed = page[positions[2] : positions[3]]
+    assert "Eve Oh" in owed and "no answer yet" in owed
+
+
+def test_figures_embedded_and_self_contained(page):
+    images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
+    assert len(images) == 5  # health, dormancy map, reciprocity, layers, network map
+    assert all(base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
+    lowered = page.lower()
+    for external in (
+        'src="http',
+        "src='http",
+        'href="http',
+        "url(",
+        "<link",
+        "@import",
+        "<script",
+        "<iframe",
+    ):
+        assert external not in lowered
+    assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in page
+    assert "default-src 'none'" in page  # the CSP forbids scripts even if escaping failed
+    assert "img { max-width: 100%" in page and "overflow-x: auto" in page
+
+
+def test_tables_only_and_write(tmp_path):
+    net = _hostile_network()
+    page = build_report(net, figures=False, as_of="2023-05-01")
+    assert "data:image" not in page
+    out = write_report(net, tmp_path / "r.html", figures=False, as_of="2023-05-01")
+    assert out.read_text(encoding="utf-8") == page
+
+
+def test_empty_network_still_renders():
+    net = build_network(S.empty_frame(S.INTERACTIONS))
+    page = build_report(net)
+    assert page.count("Not defined for this data") == 6  # every metric section says why it is empty
+    assert '<section id="load">' in page
+
+
+def _chromium() -> str | None:
+    return (
+        shutil.which("chromium")
+        or shutil.which("chromium-browser")
+        or ("/usr/bin/chromium" if os.path.exists("/usr/bin/chromium") else None)
+    )
+
+
+_CHROMIUM_FLAGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+
+@pytest.mark.skipif(_chromium() is None, reason="Chromium is not installed (apt-get install -y chromium)")
+def test_renders_in_headless_chromium_at_phone_width(tmp_path, page):
+    html = tmp_path / "report.html"
+    html.write_text(page, encoding="utf-8")
+    png = tmp_path / "phone.png"
+    subprocess.run(
+        [
+            _chromium(),
+            *_CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile'}",
+            f"--screenshot={png}",
+            "--window-size=390,1800",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+    )
+    data = png.read_bytes()
+    assert data[:8] == b"\x89PNG\r\n\x1a\n" and len(data) > 10_000
+
+    dom = subprocess.run(
+        [
+            _chromium(),
+            *_CHROMIUM_FLAGS,
+            f"--user-data-dir={tmp_path / 'profile2'}",
+            "--dump-dom",
+            html.as_uri(),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=120,
+        text=True,
+    ).stdout
+    assert '<section id="health">' in dom
+    assert not [t for t, _ in _tags(dom) if t == "script"]
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
