@@ -138,7 +138,9 @@ def reciprocity(
         ``one_sided`` (bool)
             ``log_imbalance`` ≥ ln 4 (one side writes ≥ 4× as much) and s + r ≥ 5.
         ``initiation_share``
-            Share of the threads (or contact episodes) with this alter that I started.
+            Share of the threads (or contact episodes) with this alter that I started,
+            counted on direct (two-person) threads when there are any, else on all
+            non-broadcast threads: a group thread is started for the group.
         ``my_reply_rate``, ``their_reply_rate``
             Share of their (my) messages that I (they) answered within ``window_days``;
             split into ``_direct`` (2 participants) and ``_group`` (3 … ``broadcast``).
@@ -225,7 +227,11 @@ def reciprocity(
     out[S.BALANCE] = (lo + 1) / (hi + 1)
     out[S.LOG_IMBALANCE] = (np.log1p(sent) - np.log1p(received)).abs()
     out[S.ONE_SIDED] = (out[S.LOG_IMBALANCE] >= math.log(4) - 1e-12) & (sent + received >= 5)
-    out[S.INITIATION_SHARE] = _initiation_share(core, index, episode_gap_days)
+    # a group thread is started for the group, not for the dyad: judge initiation on direct
+    # (two-person) threads when the alter has any, else on all non-broadcast threads
+    direct_share = _initiation_share(core[core[S.N_PARTICIPANTS] <= 2], index, episode_gap_days)
+    all_share = _initiation_share(core, index, episode_gap_days)
+    out[S.INITIATION_SHARE] = direct_share.where(direct_share.notna(), all_share)
 
     rows = core[~core[S.CHANNEL].isin(_NOT_ANSWERABLE)]
     answer_ts = _answers(rows)

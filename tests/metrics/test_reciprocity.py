@@ -114,6 +114,28 @@ def test_initiation_share_threads_and_episodes():
     assert r.loc["carl", S.THEIR_REPLY_RATE] == 0.25
 
 
+def test_initiation_prefers_direct_threads_over_group_threads():
+    net = _net(
+        [
+            # I start three group threads that include eve ...
+            ("2024-01-01 09:00", "eve", "out", "g1", None, "G1", 4, "email"),
+            ("2024-01-02 09:00", "eve", "out", "g2", None, "G2", 4, "email"),
+            ("2024-01-03 09:00", "eve", "out", "g3", None, "G3", 4, "email"),
+            # ... but eve starts both of our one-to-one threads
+            ("2024-01-05 09:00", "eve", "in", "e1", None, "E1", 2, "email"),
+            ("2024-01-06 09:00", "eve", "in", "e2", None, "E2", 2, "email"),
+            # gus and I only share group threads: those are all there is to judge by
+            ("2024-01-07 09:00", "gus", "out", "g4", None, "G4", 3, "email"),
+            ("2024-01-08 09:00", "gus", "in", "g5", None, "G5", 3, "email"),
+            ("2024-01-09 09:00", "gus", "in", "g6", None, "G6", 3, "email"),
+        ]
+    )
+    r = reciprocity(net, as_of=AS_OF)
+    print(r[S.INITIATION_SHARE])
+    assert r.loc["eve", S.INITIATION_SHARE] == 0.0
+    assert r.loc["gus", S.INITIATION_SHARE] == pytest.approx(1 / 3)
+
+
 def test_balance_imbalance_one_sided_and_broadcasts():
     rows = [
         (f"2024-01-{d:02d} 09:00", "fay", "out", f"f{d}", None, f"tf{d}", 2, "email") for d in range(1, 9)
