@@ -297,7 +297,9 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
 
     resolution_report = report.new_file("(identity resolution)", "resolution")
     messages = _dedupe_messages(messages, resolution_report)
+    # automated senders and mailing-list addresses are not people
     automated = set(messages.loc[messages[S.IS_AUTOMATED], S.SENDER].dropna())
+    automated |= set(messages[S.MAILING_LIST].dropna())
 
     participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
     override_frame = read_overrides(overrides) if overrides is not None else None
