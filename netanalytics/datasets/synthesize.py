@@ -82,13 +82,13 @@ ZONES = {
 PROFILES = ["balanced", "they_initiate", "i_initiate", "never_replies", "i_owe"]
 REPLY_BY_ME = {"balanced": 0.82, "they_initiate": 0.85, "i_initiate": 0.8, "never_replies": 0.8, "i_owe": 0.8}
 REPLY_BY_THEM = {
-    "balanced": 0.8,
-    "they_initiate": 0.8,
+    "balanced": 0.9,
+    "they_initiate": 0.85,
     "i_initiate": 0.72,
     "never_replies": 0.05,
     "i_owe": 0.78,
 }
-ME_STARTS = {"me": 0.85, "them": 0.15, "both": 0.5}
+ME_STARTS = {"me": 0.9, "them": 0.1, "both": 0.5}
 SKILLS = [
     "Product Management",
     "Roadmapping",
@@ -396,10 +396,12 @@ class _World:
             }.get(comm, (["steady", "growing", "cooling", "revived"], [45, 20, 20, 15]))
             p.trajectory = rng.choices(*choices)[0]
         elif p.layer == 150:
+            # with one to three contacts a year a fading tie cannot be told from a sparse one,
+            # so "cooling" is planted only where there was a rhythm to lose (layer 50 and up)
             choices = (
-                (["steady", "cooling"], [1, 1])
+                (["steady"], [1])
                 if comm == "current_team"
-                else (["cooling", "steady", "revived", "growing"], [40, 30, 20, 10])
+                else (["steady", "revived", "growing"], [60, 25, 15])
             )
             p.trajectory = rng.choices(*choices)[0]
         else:
@@ -452,6 +454,10 @@ class _World:
             p.windows = [(first, min(gap_start, pre_end)), (revive, self.end)]
         elif p.layer == 0:
             p.windows = [(first, pre_end)]
+        elif p.trajectory == "cooling":
+            # a cooling tie fades out: nothing at all (no dialog, no group thread, no meeting)
+            # in the last 55 % of the year
+            p.windows = [(first, pre_end), (self.window, self.window + (self.end - self.window) * 0.45)]
         else:
             p.windows = [(first, pre_end), (self.window, self.end)]
         if p.profile == "i_owe":
@@ -868,10 +874,10 @@ class _World:
             tries += 1
             a, b = segments[self.rng.randrange(len(segments))]
             x = self.rng.random()
+            if p.trajectory == "steady" and tries == 1:
+                x = 0.75 + 0.25 * x  # a steady tie is still in touch: one dialog in the last quarter
             if p.trajectory == "growing":
                 x = math.sqrt(x)
-            elif p.trajectory == "cooling":
-                x *= 0.6  # a cooling tie's last contacts lie well back in the year
             t = a + (b - a) * x
             need -= len(self._dialog(p, t, b, min(need, 8)))
         if p.owe_at:

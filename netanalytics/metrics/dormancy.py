@@ -16,6 +16,7 @@ from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network
 
 __all__ = [
+    "contacts_last_year",
     "DUNBAR_LAYERS",
     "LAYER_GAP_DAYS",
     "decayed_intensity",
@@ -52,7 +53,7 @@ def dunbar_layer(counts: ArrayLike | pd.Series | float) -> np.ndarray | pd.Serie
     ----------
     counts : scalar, array-like or Series
         Contacts in the trailing 365 days (what counts as a contact is the caller's choice;
-        :func:`dormancy` counts contact days).
+        :func:`contacts_last_year` gives the count METRICS.md defines).
 
     Returns
     -------
@@ -85,6 +86,26 @@ def dunbar_layer(counts: ArrayLike | pd.Series | float) -> np.ndarray | pd.Serie
     if isinstance(counts, pd.Series):
         return pd.Series(layer, index=counts.index, name=S.LAYER)
     return float(layer) if layer.ndim == 0 else layer
+
+
+def contacts_last_year(interactions: pd.DataFrame, as_of: pd.Timestamp, *, broadcast: int = 10) -> pd.Series:
+    """Contacts per alter in the 365 days up to ``as_of``: the count behind the Dunbar layer.
+
+    One contact per interaction row (message × counterpart), as METRICS.md counts; messages
+    with more than ``broadcast`` participants are weak evidence and left out.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> inter = pd.DataFrame({"timestamp": pd.to_datetime(["2024-01-01", "2024-06-01", "2022-01-01"], utc=True),
+    ...                       "person_id": ["ann", "ann", "bob"], "n_participants": [2, 3, 2]})
+    >>> contacts_last_year(inter, pd.Timestamp("2024-06-30", tz="UTC")).to_dict()
+    {'ann': 2}
+    """
+    ts = interactions[S.TIMESTAMP]
+    recent = (ts > as_of - pd.Timedelta(days=365)) & (ts <= as_of)
+    recent &= interactions[S.N_PARTICIPANTS] <= broadcast
+    return interactions[recent].groupby(S.PERSON_ID).size()
 
 
 def decayed_intensity(
@@ -150,7 +171,7 @@ def _resolve_as_of(inter: pd.DataFrame, as_of: object) -> pd.Timestamp:
 def _contacts(net: Network) -> pd.DataFrame:
     inter = net.interactions
     keep = inter[S.PERSON_ID].notna() & (inter[S.PERSON_ID] != net.me)
-    inter = inter.loc[keep, [S.TIMESTAMP, S.PERSON_ID]]
+    inter = inter.loc[keep, [S.TIMESTAMP, S.PERSON_ID, S.N_PARTICIPANTS]]
     if inter.empty:
         raise NotDefinedError(
             "dormancy is not defined for a network with no interactions; load email, LinkedIn "
@@ -186,17 +207,15 @@ class _Summary:
         self.last_day = self.ddays[dstarts + self.n_days - 1]
 
     def typical_gap(self) -> np.ndarray:
-        same = self.dcodes[1:] == self.dcodes[:-1]
-        gaps = np.diff(self.ddays)[same].astype(float)
-        gcodes = self.dcodes[1:][same]
-        med = pd.Series(gaps).groupby(gcodes).median()
-        out = np.full(self.k, np.nan)
-        out[med.index.to_numpy()] = med.to_numpy()
-        return out
+        """Mean gap between contact days: (last − first) / (contact days − 1).
 
-    def days_in_window(self, window_days: int) -> np.ndarray:
-        recent = self.ddays > self.as_of_day - window_days
-        return np.bincount(self.dcodes[recent], minlength=self.k)
+        Not the median of the gaps: contact comes in bursts (a thread over three days, then
+        a month of silence), and the median gap measures the gaps inside the bursts.
+        """
+        out = np.full(self.k, np.nan)
+        several = self.n_days > 1
+        out[several] = (self.last_day[several] - self.first_day[several]) / (self.n_days[several] - 1)
+        return out
 
     def rfm(self, unit_days: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         x = (self.n_days - 1).astype(float)
@@ -321,8 +340,8 @@ def dormancy(
 
         - ``last_contact`` (UTC timestamp), ``days_since`` (float days to ``as_of``),
         - ``n_contacts`` (interaction rows), ``n_contact_days`` (distinct UTC days),
-        - ``typical_gap_days`` — median gap between consecutive contact days (NaN with one
-          contact day), ``overdue_ratio`` = days_since / typical_gap_days,
+        - ``typical_gap_days`` — mean gap between contact days, (last − first contact day) /
+          (contact days − 1), robust to bursts (NaN with one contact day), ``overdue_ratio`` = days_since / typical_gap_days,
         - ``p_alive`` (the chosen model), ``p_alive_bgnbd``, ``expected_next_90d`` —
           expected contact days in the next ``horizon_days``, ``model`` (the model name or
           ``"rule"``),
@@ -357,11 +376,10 @@ def dormancy(
     failed fit, ``p_alive``, ``p_alive_bgnbd`` and ``expected_next_90d`` are NaN,
     ``model`` is ``"rule"``, and the state uses the gap rules alone.
 
-    **Layer.** Contact days in the trailing 365 days (days after ``as_of``'s day − 365)
-    give the Dunbar layer by :func:`dunbar_layer`; the layer gap is
-    :data:`LAYER_GAP_DAYS`. Contact *days* are counted, not rows, because a reply doubles
-    the rows: a fortnightly correspondent would reach 52 rows, land in layer 5 with a
-    7-day gap and read as cooling every other week.
+    **Layer.** Contacts in the trailing 365 days, counted as METRICS.md does (interaction
+    rows, broadcasts left out: :func:`contacts_last_year`), give the Dunbar layer by
+    :func:`dunbar_layer` — the same layer :func:`netanalytics.tie_strength` reports; the
+    layer gap is :data:`LAYER_GAP_DAYS`.
 
     **State** (first match wins):
 
@@ -442,7 +460,8 @@ def dormancy(
     p_alive_bg = bg.p_alive(x, t_x, T) if bg else nan
     expected = chosen.expected_purchases(horizon_days / unit_days, x, t_x, T) if chosen else nan
 
-    layer = dunbar_layer(summ.days_in_window(365))
+    year_counts = contacts_last_year(inter, as_of).reindex(pd.Index(summ.people), fill_value=0)
+    layer = dunbar_layer(year_counts.to_numpy())
     layer_gap = np.select(
         [layer == size for size in LAYER_GAP_DAYS], list(LAYER_GAP_DAYS.values()), default=np.nan
     )

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics.dormancy import dunbar_layer
+from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
 from netanalytics.metrics.reciprocity import _resolve_as_of, _upto
 from netanalytics.network import Network
 
@@ -213,10 +213,9 @@ def tie_strength(
     out[S.CHANNELS] = (
         core.groupby(S.PERSON_ID)[S.CHANNEL].nunique().reindex(index, fill_value=0).astype("int64")
     )
-    recent = core[core[S.TIMESTAMP] > as_of - pd.Timedelta(days=365)]
-    # METRICS.md counts per interaction row (message × counterpart), broadcasts excluded
-    n_rows = recent.groupby(S.PERSON_ID).size()
-    out[S.N_365D] = n_rows.reindex(index, fill_value=0).astype("int64")
+    out[S.N_365D] = (
+        contacts_last_year(inter, as_of, broadcast=broadcast).reindex(index, fill_value=0).astype("int64")
+    )
 
     in_contact = out.index.isin(inter[S.PERSON_ID].unique())
     ranks = pd.DataFrame(index=out.index[in_contact])

@@ -41,7 +41,8 @@ def small():
 
 EXPECTED = {
     # person: (last_contact, days_since, n_contacts, typical_gap, overdue_ratio, layer, state, due, due_date)
-    "ann": ("2024-06-21 10:00", 10 + 2 / 24, 4, 10.0, (10 + 2 / 24) / 10, 150, "active", True, "2024-07-01 10:00"),
+    # ann: 4 interaction rows in the year (two on one day) -> layer 50
+    "ann": ("2024-06-21 10:00", 10 + 2 / 24, 4, 10.0, (10 + 2 / 24) / 10, 50, "active", True, "2024-07-01 10:00"),
     "bob": ("2024-06-28 12:00", 3.0, 1, np.nan, np.nan, 150, "active", False, "2024-07-05 12:00"),
     "cat": ("2024-03-01", 122.5, 3, 30.0, 122.5 / 30, 150, "cooling", True, "2024-03-31"),
     "eve": ("2024-05-28", 34.5, 12, 30.0, 34.5 / 30, 15, "cooling", True, "2024-06-27"),
@@ -93,7 +94,8 @@ def test_too_few_dyads_fall_back_to_rule(small):
 
 def test_layer_gap_and_days_columns(small):
     assert small.at["eve", S.LAYER_GAP_DAYS] == 30.0
-    assert small.at["ann", S.LAYER_GAP_DAYS] == 365.0
+    assert small.at["ann", S.LAYER_GAP_DAYS] == 120.0  # layer 50
+    assert small.at["cat", S.LAYER_GAP_DAYS] == 365.0  # layer 150
     assert small[S.DUE].dtype == bool
 
 

@@ -1,0 +1,558 @@
+"""Tolerant parsing of RFC 5322 header blocks (bytes in, plain Python values out); private."""
+
+from __future__ import annotations
+
+import datetime as _dt
+import email.utils
+import re
+from base64 import b64decode
+from binascii import Error as _BinasciiError
+from quopri import decodestring as _qp_decode
+
+from netanalytics.schema import clean_name, name_key, normalize_email
+
+__all__ = [
+    "WANTED",
+    "split_header_block",
+    "decode_bytes",
+    "decode_words",
+    "parse_addresses",
+    "extract_ids",
+    "parse_labels",
+    "parse_date",
+    "parse_from_line_date",
+    "received_date_text",
+    "is_sent_folder",
+    "is_chat_label",
+    "SENT_NAMES",
+]
+
+# The only headers we look at; everything else in the block is skipped without decoding.
+WANTED = frozenset(
+    {
+        b"from",
+        b"to",
+        b"cc",
+        b"date",
+        b"message-id",
+        b"in-reply-to",
+        b"references",
+        b"subject",
+        b"x-gm-thrid",
+        b"x-gmail-labels",
+        b"delivered-to",
+        b"x-original-to",
+        b"reply-to",
+        b"x-original-from",
+        b"list-id",
+        b"list-post",
+        b"list-unsubscribe",
+        b"precedence",
+        b"auto-submitted",
+        b"received",
+    }
+)
+
+_FOLD = re.compile(rb"\r?\n[ \t]+")
+
+
+def _any_case(word: bytes) -> bytes:
+    # explicit [Ff][Rr]... classes: much faster in CPython's re than the IGNORECASE flag
+    return b"".join(
+        b"[" + bytes([c]).upper() + bytes([c]) + b"]" if chr(c).isalpha() else re.escape(bytes([c])) for c in word
+    )
+
+
+# One C-level pass finds the wanted headers at line starts, with their folded continuation lines.
+_WANTED_HEADERS = re.compile(
+    b"\n(" + b"|".join(_any_case(n) for n in sorted(WANTED, key=len, reverse=True)) + b")[ \t]*:"
+    b"([^\n]*(?:\n[ \t][^\n]*)*)"
+)
+
+
+def split_header_block(block: bytes) -> dict[bytes, bytes]:
+    """Map lower-cased header name to its unfolded raw value (first occurrence wins).
+
+    Only the names in :data:`WANTED` are returned; other lines are never looked at.
+
+    Examples
+    --------
+    >>> split_header_block(b"From: a@b.org\\nSubject: hi\\n  there\\nX-Other: 1\\nSUBJECT: 2\\n")
+    {b'from': b'a@b.org', b'subject': b'hi there'}
+    """
+    out: dict[bytes, bytes] = {}
+    for name, value in _WANTED_HEADERS.findall(b"\n" + block):
+        name = name.lower()
+        if name not in out:
+            if b"\n" in value:
+                value = _FOLD.sub(b" ", value)
+            out[name] = value.strip()
+    return out
+
+
+def decode_bytes(raw: bytes) -> str:
+    """Decode raw header bytes: ASCII, else UTF-8, else cp1252/latin-1 (never raises).
+
+    Examples
+    --------
+    >>> decode_bytes("Zoë".encode("latin-1")), decode_bytes("Zoë".encode())
+    ('Zoë', 'Zoë')
+    """
+    if raw.isascii():
+        return raw.decode("ascii")
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        try:
+            return raw.decode("cp1252")
+        except UnicodeDecodeError:
+            return raw.decode("latin-1")
+
+
+_CHARSET_ALIASES = {
+    "ks_c_5601-1987": "cp949",
+    "ks_c_5601": "cp949",
+    "euc-kr": "cp949",
+    "gb2312": "gb18030",
+    "gbk": "gb18030",
+    "x-gbk": "gb18030",
+    "x-unknown": "utf-8",
+    "unknown-8bit": "utf-8",
+    "unknown": "utf-8",
+    "x-user-defined": "utf-8",
+    "iso-8859-8-i": "iso-8859-8",
+    "windows-874": "cp874",
+    "x-mac-roman": "mac_roman",
+    "utf8": "utf-8",
+    "ascii": "utf-8",
+    "us-ascii": "utf-8",
+}
+
+_ENCODED_WORD = re.compile(r"=\?([^?\s]+)\?([QqBb])\?([^?]*)\?=")
+_BETWEEN_WORDS = re.compile(r"(\?=)\s+(=\?)")
+
+
+def _decode_payload(charset: str, data: bytes) -> str:
+    charset = charset.split("*", 1)[0].strip().lower()  # RFC 2231 language suffix
+    codec = _CHARSET_ALIASES.get(charset, charset)
+    try:
+        return data.decode(codec)
+    except (LookupError, UnicodeDecodeError):
+        return decode_bytes(data)
+
+
+def _decode_word(match: re.Match) -> str:
+    charset, enc, text = match.group(1), match.group(2), match.group(3)
+    try:
+        if enc in "Bb":
+            raw = text.encode("ascii", "ignore")
+            data = b64decode(raw + b"=" * (-len(raw) % 4))
+        else:
+            data = _qp_decode(text.replace("_", " ").encode("ascii", "ignore"), header=False)
+    except (_BinasciiError, ValueError):
+        return match.group(0)
+    return _decode_payload(charset, data)
+
+
+def decode_words(text: str) -> str:
+    """Decode RFC 2047 encoded words with charset fallbacks; never raises.
+
+    Examples
+    --------
+    >>> decode_words("=?UTF-8?Q?Gesendet?=, =?ks_c_5601-1987?B?vcW/67jt?=")
+    'Gesendet, 신용명'
+    >>> decode_words("=?X-UNKNOWN?Q?Ren=C3=A9?= Roy")
+    'René Roy'
+    """
+    if "=?" not in text:
+        return text
+    text = _BETWEEN_WORDS.sub(r"\1\2", text)  # whitespace between adjacent encoded words is dropped
+    return _ENCODED_WORD.sub(_decode_word, text)
+
+
+_EMAIL_RE = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)+")
+
+
+def _clean_display(name: str) -> str | None:
+    if "(" in name:  # RFC 5322 comments are not part of the name
+        name = re.sub(r"\s*\([^()]*\)", " ", name).strip() or name
+    name = decode_words(name).strip().strip("\"'").strip()
+    return clean_name(name.replace('\\"', '"'))
+
+
+def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
+    """Parse an address-list header into (identity keys, display names), tolerantly.
+
+    Groups with no members, empty elements and stray commas yield nothing; elements
+    without a usable address are dropped. Names are RFC 2047 decoded; a missing name is ``""``.
+
+    Examples
+    --------
+    >>> parse_addresses(b'"Lee, Ann" <Ann@X.org>, , bob@y.org,')
+    (['ann@x.org', 'bob@y.org'], ['Lee, Ann', ''])
+    >>> parse_addresses(b"undisclosed recipients: ;")
+    ([], [])
+    >>> parse_addresses(b'"ann@x.org" <ann.lee@y.org>')
+    (['ann.lee@y.org'], ['ann@x.org'])
+    """
+    text = decode_bytes(raw)
+    keys: list[str] = []
+    names: list[str] = []
+    if '"' not in text and "(" not in text and ":" not in text and ";" not in text:
+        for part in text.split(","):
+            lt = part.find("<")
+            if lt >= 0:
+                gt = part.find(">", lt)
+                addr = part[lt + 1 : gt if gt > 0 else None]
+                name = part[:lt]
+            else:
+                addr, name = part, ""
+            key = addr.strip().lower()
+            at = key.find("@")
+            if at <= 0 or "@" in key[at + 1 :] or " " in key or "." not in key[at:] or key.startswith("/"):
+                key = normalize_email(addr)
+            if key is None:
+                found = _EMAIL_RE.search(part)
+                key = normalize_email(found.group(0)) if found else None
+                if key is None:
+                    continue
+            keys.append(key)
+            names.append((_clean_display(name) or "") if name.strip() else "")
+        return keys, names
+    # Slow path: quoting, comments or groups. Drop group labels ("undisclosed recipients:").
+    text = re.sub(r'^[^"<>@,]*:\s*;?', "", text.strip())
+    text = text.replace(";", ",")
+    try:
+        pairs = email.utils.getaddresses([text])
+    except Exception:  # the stdlib parser has raised on odd input in several versions
+        pairs = []
+    for name, addr in pairs:
+        key = normalize_email(addr)
+        if key is None:
+            continue
+        keys.append(key)
+        names.append(_clean_display(name) or "")
+    if not keys:
+        for found in _EMAIL_RE.finditer(text):
+            key = normalize_email(found.group(0))
+            if key is not None and key not in keys:
+                keys.append(key)
+                names.append("")
+    return keys, names
+
+
+def sender_from(raw: bytes) -> tuple[str | None, str | None, int]:
+    """Sender key and display name from a From header, and how many addresses it held.
+
+    A From with a name but no address gives a ``name:`` key.
+
+    Examples
+    --------
+    >>> sender_from(b"Ann Lee <ann@x.org>, Bob <bob@y.org>")
+    ('ann@x.org', 'Ann Lee', 2)
+    >>> sender_from(b"Ann Lee")
+    ('name:Ann Lee', 'Ann Lee', 0)
+    """
+    keys, names = parse_addresses(raw)
+    if keys:
+        return keys[0], (names[0] or None), len(keys)
+    name = _clean_display(decode_bytes(raw))
+    if name:
+        return name_key(name), name, 0
+    return None, None, 0
+
+
+_BRACKETED = re.compile(r"<([^<>\s]+)>")
+_TOKEN = re.compile(r"[^\s<>,;()\"]+")
+
+
+def extract_ids(raw: bytes) -> list[str]:
+    """Message ids in a Message-ID / In-Reply-To / References value, without brackets.
+
+    Tolerates ids without angle brackets, unterminated ids and comments.
+
+    Examples
+    --------
+    >>> extract_ids(b"<a@x> <b@y")
+    ['a@x', 'b@y']
+    >>> extract_ids(b"c@z (Ann's message)")
+    ['c@z']
+    """
+    text = decode_bytes(raw)
+    ids = _BRACKETED.findall(text)
+    rest = _BRACKETED.sub(" ", text) if ids else text
+    if "@" in rest:
+        ids.extend(tok for tok in _TOKEN.findall(rest) if "@" in tok and not tok.startswith("@"))
+    elif not ids:
+        tokens = _TOKEN.findall(rest)
+        if len(tokens) == 1:
+            ids = tokens
+    seen: set[str] = set()
+    out = []
+    for i in ids:
+        i = i.strip(".")
+        if i and i not in seen:
+            seen.add(i)
+            out.append(i)
+    return out
+
+
+_LABEL_RE = re.compile(r'\s*(?:"((?:[^"\\]|\\.)*)"|([^,]*))\s*(?:,|$)')
+
+
+def parse_labels(raw: bytes) -> list[str]:
+    """Split an ``X-Gmail-Labels`` value into labels (RFC 2047 decoded, quoted labels kept whole).
+
+    Examples
+    --------
+    >>> parse_labels(b'Inbox,"Clients, 2024",=?UTF-8?Q?Envoy=C3=A9s?=')
+    ['Inbox', 'Clients, 2024', 'Envoyés']
+    """
+    text = decode_bytes(raw)
+    out = []
+    for quoted, plain in _LABEL_RE.findall(text):
+        label = quoted if quoted else plain
+        label = decode_words(label.strip()).strip()
+        if label:
+            out.append(label)
+    return out
+
+
+SENT_NAMES = frozenset(
+    {
+        "sent",
+        "sent mail",
+        "sent items",
+        "sent messages",
+        "gesendet",
+        "gesendete objekte",
+        "gesendete elemente",
+        "envoyés",
+        "envoyes",
+        "messages envoyés",
+        "éléments envoyés",
+        "enviados",
+        "enviadas",
+        "elementos enviados",
+        "itens enviados",
+        "e-mails enviados",
+        "inviati",
+        "posta inviata",
+        "verzonden",
+        "verzonden items",
+        "verstuurd",
+        "skickat",
+        "skickade",
+        "sendt",
+        "sendte",
+        "lähetetyt",
+        "wysłane",
+        "odeslané",
+        "elküldött",
+        "отправленные",
+        "gönderilmiş",
+        "送信済み",
+        "已发送",
+        "寄件備份",
+        "보낸편지함",
+    }
+)
+
+
+def _norm_folder(name: str) -> str:
+    return " ".join(name.strip().lstrip("._").replace("_", " ").split()).lower()
+
+
+def is_sent_folder(name: str | None) -> bool:
+    """Whether a Gmail label or mail folder name means "Sent" (in the languages Gmail uses).
+
+    Maildir++ names (``.INBOX.Sent``) and paths (``ann/sent_items``) are judged by their
+    last component.
+
+    Examples
+    --------
+    >>> [is_sent_folder(n) for n in ["Sent", ".INBOX.Sent", "Gesendet", "ann/sent_items", "Inbox"]]
+    [True, True, True, True, False]
+    """
+    if not name:
+        return False
+    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    candidates = (name, last, last.rsplit(".", 1)[-1])
+    return any(_norm_folder(c) in SENT_NAMES for c in candidates)
+
+
+def is_chat_label(name: str) -> bool:
+    """Whether a Gmail label marks a chat (Hangouts/Talk) item."""
+    return name.strip().lower() in ("chat", "chats")
+
+
+# --- dates ---------------------------------------------------------------------------
+
+_MIN_YEAR, _MAX_YEAR = 1970, 2100
+
+_MONTHS = {
+    # German
+    "januar": "Jan", "jän": "Jan", "jänner": "Jan", "februar": "Feb", "märz": "Mar", "mär": "Mar",
+    "mrz": "Mar", "mai": "May", "juni": "Jun", "juli": "Jul", "okt": "Oct", "oktober": "Oct",
+    "dez": "Dec", "dezember": "Dec",
+    # French
+    "janv": "Jan", "janvier": "Jan", "févr": "Feb", "fevr": "Feb", "février": "Feb", "mars": "Mar",
+    "avr": "Apr", "avril": "Apr", "juin": "Jun", "juil": "Jul", "juillet": "Jul", "août": "Aug",
+    "aout": "Aug", "sept": "Sep", "septembre": "Sep", "octobre": "Oct", "novembre": "Nov",
+    "déc": "Dec", "décembre": "Dec",
+    # Spanish / Portuguese
+    "ene": "Jan", "enero": "Jan", "febrero": "Feb", "marzo": "Mar", "abr": "Apr", "abril": "Apr",
+    "mayo": "May", "junio": "Jun", "julio": "Jul", "ago": "Aug", "agosto": "Aug", "set": "Sep",
+    "septiembre": "Sep", "octubre": "Oct", "noviembre": "Nov", "dic": "Dec", "diciembre": "Dec",
+    "fev": "Feb", "mai.": "May", "out": "Oct", "dez.": "Dec",
+    # Italian
+    "gen": "Jan", "gennaio": "Jan", "febbraio": "Feb", "aprile": "Apr", "mag": "May",
+    "maggio": "May", "giu": "Jun", "giugno": "Jun", "lug": "Jul", "luglio": "Jul", "settembre": "Sep",
+    "ott": "Oct", "ottobre": "Oct",
+    # Dutch
+    "mrt": "Mar", "mei": "May", "augustus": "Aug",
+}
+_WEEKDAY_OR_WORD = re.compile(r"[^\W\d_][^\W\d_.]*\.?")
+_TIME_RE = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
+_ZONE_RE = re.compile(r"(?:^|\s)([+-]\d{4}|UT|UTC|GMT|[ECMP][SD]T|Z)(?:\s|$)")
+_DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]{2})[a-z]*\.?\s+(\d{4}|\d{2})\b")
+_ENGLISH_MONTHS = {m: i for i, m in enumerate(
+    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+_ENGLISH_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+
+
+def _sane(value: _dt.datetime | None) -> _dt.datetime | None:
+    if value is None or not (_MIN_YEAR <= value.year <= _MAX_YEAR):
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=_dt.timezone.utc)
+    return value.astimezone(_dt.timezone.utc)
+
+
+def _strip_comments(text: str) -> str:
+    while "(" in text:
+        new = re.sub(r"\([^()]*\)?", " ", text)
+        if new == text:
+            break
+        text = new
+    return text
+
+
+def _localize(text: str) -> str:
+    def repl(match: re.Match) -> str:
+        word = match.group(0)
+        low = word.lower()
+        if low.rstrip(".") in _ENGLISH_MONTHS_LOWER:
+            return word
+        month = _MONTHS.get(low) or _MONTHS.get(low.rstrip("."))
+        if month:
+            return month
+        if word.isupper() and len(word) <= 4:
+            return word  # a zone name such as GMT or PST
+        if low[:3] in _ENGLISH_DAYS or len(low.rstrip(".")) <= 3:
+            return ""  # weekday in some language (or a stray word): not needed
+        return word
+
+    return _WEEKDAY_OR_WORD.sub(repl, text)
+
+
+_ENGLISH_MONTHS_LOWER = {m.lower() for m in _ENGLISH_MONTHS}
+
+
+def parse_date(text: str | None) -> tuple[_dt.datetime | None, bool]:
+    """Parse a Date header tolerantly; returns (UTC datetime or None, time_was_valid).
+
+    Tries :func:`email.utils.parsedate_to_datetime`, then again after removing comments,
+    8-bit text and localized day/month names. Years outside 1970–2100 count as
+    unparseable. When only the time is broken (``59:10``), returns midnight of the day
+    and ``False`` so callers can prefer another source.
+
+    Examples
+    --------
+    >>> parse_date("Do, 14 Mär 2019 09:05:00 +0100 (MEZ)")
+    (datetime.datetime(2019, 3, 14, 8, 5, tzinfo=datetime.timezone.utc), True)
+    >>> parse_date("Mon, 3 Jan 3609 10:00:00 +0000")
+    (None, False)
+    >>> parse_date("4 Feb 2013 59:10 -0800")
+    (datetime.datetime(2013, 2, 4, 0, 0, tzinfo=datetime.timezone.utc), False)
+    """
+    if not text:
+        return None, False
+    for candidate in _date_candidates(text):
+        try:
+            value = _sane(email.utils.parsedate_to_datetime(candidate))
+        except (TypeError, ValueError, IndexError, OverflowError):
+            value = None
+        if value is not None:
+            return value, True
+    match = _DAY_MONTH_YEAR.search(_localize(_strip_comments(text)))
+    if match:
+        day, mon, year = int(match.group(1)), _ENGLISH_MONTHS.get(match.group(2)), int(match.group(3))
+        if year < 100:
+            year += 2000 if year < 70 else 1900
+        if mon:
+            try:
+                return _sane(_dt.datetime(year, mon, day, tzinfo=_dt.timezone.utc)), False
+            except ValueError:
+                pass
+    return None, False
+
+
+def _date_candidates(text: str):
+    yield text
+    cleaned = _strip_comments(text)
+    cleaned = "".join(ch for ch in cleaned if ch.isascii()) if not cleaned.isascii() else cleaned
+    cleaned = " ".join(cleaned.replace(",", " ").split())
+    yield cleaned
+    localized = " ".join(_localize(_strip_comments(text)).replace(",", " ").split())
+    if localized != cleaned:
+        yield localized
+
+
+def received_date_text(raw: bytes) -> str | None:
+    """The date part of a Received header (after the last ``;``).
+
+    Examples
+    --------
+    >>> received_date_text(b"from mx.x.org by mx.y.org; Tue, 5 Mar 2019 10:00:00 +0000")
+    'Tue, 5 Mar 2019 10:00:00 +0000'
+    """
+    text = decode_bytes(raw)
+    if ";" not in text:
+        return None
+    return text.rsplit(";", 1)[1].strip() or None
+
+
+_FROM_LINE_DATE = re.compile(
+    r"([A-Z][a-z]{2})\s+(\d{1,2})\s+(\d{1,2}):(\d{2})(?::(\d{2}))?\s+(?:([+-]\d{4}|[A-Z]{2,5})\s+)?(\d{4})"
+    r"(?:\s+([+-]\d{4}))?"
+)
+
+
+def parse_from_line_date(line: bytes) -> _dt.datetime | None:
+    """The date of an mbox ``From_`` line (asctime; Gmail puts the zone before the year).
+
+    Examples
+    --------
+    >>> parse_from_line_date(b"From 1538564978720419823@xxx Thu Jun 30 12:31:44 +0200 2016")
+    datetime.datetime(2016, 6, 30, 10, 31, 44, tzinfo=datetime.timezone.utc)
+    >>> parse_from_line_date(b"From - Mon Jan  1 00:00:00 2001")
+    datetime.datetime(2001, 1, 1, 0, 0, tzinfo=datetime.timezone.utc)
+    """
+    match = _FROM_LINE_DATE.search(decode_bytes(line))
+    if not match:
+        return None
+    mon, day, hh, mm, ss, zone1, year, zone2 = match.groups()
+    month = _ENGLISH_MONTHS.get(mon)
+    if month is None:
+        return None
+    zone = zone1 or zone2
+    offset = 0
+    if zone and zone[0] in "+-":
+        offset = (int(zone[1:3]) * 60 + int(zone[3:5])) * (1 if zone[0] == "+" else -1)
+    try:
+        value = _dt.datetime(int(year), month, int(day), int(hh), int(mm), int(ss or 0),
+                             tzinfo=_dt.timezone(_dt.timedelta(minutes=offset)))
+    except ValueError:
+        return None
+    return _sane(value)
