@@ -88,9 +88,16 @@ _COMPANY_SUFFIXES = {
 _NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
 
 
+# Letters that Unicode does not decompose into a base letter and an accent.
+_TRANSLITERATE = str.maketrans(
+    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
+     "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "ð": "d", "Ð": "D"}
+)
+
+
 def _fold(text: str) -> str:
-    """Lower-case, strip accents (José → jose), keep letters, digits and spaces."""
-    decomposed = unicodedata.normalize("NFKD", text)
+    """Lower-case, strip accents (José → jose, Sørensen → sorensen), keep letters, digits and spaces."""
+    decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
     ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
     return " ".join(_NON_ALNUM.sub(" ", ascii_ish.lower().replace("'", "")).split())
 

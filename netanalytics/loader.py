@@ -257,7 +257,7 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
 
     jobs = [(kind, p) for kind in ("linkedin", "contacts", "email", "calendar") for p in inputs[kind]]
     try:
-        from tqdm.auto import tqdm
+        from tqdm import tqdm
 
         bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
     except ImportError:  # pragma: no cover - tqdm is a dependency
@@ -298,7 +298,10 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
     resolution_report = report.new_file("(identity resolution)", "resolution")
     messages = _dedupe_messages(messages, resolution_report)
     # automated senders and mailing-list addresses are not people
-    automated = set(messages.loc[messages[S.IS_AUTOMATED], S.SENDER].dropna())
+    # (a person whose post reached me through a list is still a person: a key is automated
+    # only when every message it sent is)
+    flags = messages.groupby(S.SENDER)[S.IS_AUTOMATED].all()
+    automated = set(flags.index[flags])
     automated |= set(messages[S.MAILING_LIST].dropna())
 
     participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Mapping, Sequence
 
+import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
 import networkx as nx
 import numpy as np
@@ -883,6 +884,9 @@ def plot_timeline(net: Network, person_id: str, *, ax: Axes | None = None) -> Ax
     ticks = [t for t in ax.get_yticks() if -lim <= t <= lim and float(t).is_integer()]
     ax.set_yticks(ticks, [f"{abs(int(t))}" for t in ticks])
     ax.set_ylabel("messages per day\n← received · sent →")
+    locator = mdates.AutoDateLocator(minticks=3, maxticks=8)
+    ax.xaxis.set_major_locator(locator)
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
     ax.set_xlabel("date (UTC)")
     n_meet = len(meetings)
     ax.set_title(

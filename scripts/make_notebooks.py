@@ -183,7 +183,7 @@ On log scales, the diagonal is perfect balance. Ties far from it — one side wr
 times as much — are marked as one-sided."""),
     ("code", """\
 fig, ax = plt.subplots(figsize=(8, 7))
-plotting.plot_reciprocity(r, ax=ax)
+plotting.plot_reciprocity(r, names=net.people["name"], ax=ax)
 plt.show()"""),
     ("md", """\
 ## How fast do replies come?

@@ -439,6 +439,9 @@ class _World:
             first = self.job_change - timedelta(days=rng.randint(0, 25))
         elif p.trajectory == "growing" and rng.random() < 0.5:
             first = self.start + (self.window - self.start) * rng.uniform(0.1, 0.6)
+        new_this_year = p.trajectory == "growing" and p.layer in (50, 150) and rng.random() < 0.5
+        if new_this_year:  # people keep meeting new people: some ties begin in the last year
+            first = self.window + (self.end - self.window) * rng.uniform(0.05, 0.6)
         first = max(first, self.start)
         pre_end = self.window - WINDOW_GUARD
         if p.trajectory == "dormant":
@@ -454,6 +457,8 @@ class _World:
             p.windows = [(first, min(gap_start, pre_end)), (revive, self.end)]
         elif p.layer == 0:
             p.windows = [(first, pre_end)]
+        elif new_this_year:
+            p.windows = [(first, self.end)]
         elif p.trajectory == "cooling":
             # a cooling tie fades out: nothing at all (no dialog, no group thread, no meeting)
             # in the last 55 % of the year

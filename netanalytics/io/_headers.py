@@ -12,19 +12,19 @@ from quopri import decodestring as _qp_decode
 from netanalytics.schema import clean_name, name_key, normalize_email
 
 __all__ = [
+    "SENT_NAMES",
     "WANTED",
-    "split_header_block",
     "decode_bytes",
     "decode_words",
-    "parse_addresses",
     "extract_ids",
-    "parse_labels",
+    "is_chat_label",
+    "is_sent_folder",
+    "parse_addresses",
     "parse_date",
     "parse_from_line_date",
+    "parse_labels",
     "received_date_text",
-    "is_sent_folder",
-    "is_chat_label",
-    "SENT_NAMES",
+    "split_header_block",
 ]
 
 # The only headers we look at; everything else in the block is skipped without decoding.
@@ -59,7 +59,8 @@ _FOLD = re.compile(rb"\r?\n[ \t]+")
 def _any_case(word: bytes) -> bytes:
     # explicit [Ff][Rr]... classes: much faster in CPython's re than the IGNORECASE flag
     return b"".join(
-        b"[" + bytes([c]).upper() + bytes([c]) + b"]" if chr(c).isalpha() else re.escape(bytes([c])) for c in word
+        b"[" + bytes([c]).upper() + bytes([c]) + b"]" if chr(c).isalpha() else re.escape(bytes([c]))
+        for c in word
     )
 
 
@@ -224,7 +225,7 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     text = text.replace(";", ",")
     try:
         pairs = email.utils.getaddresses([text])
-    except Exception:  # the stdlib parser has raised on odd input in several versions
+    except Exception:  # noqa: BLE001  (the stdlib parser has raised on odd input in several versions)
         pairs = []
     for name, addr in pairs:
         key = normalize_email(addr)
@@ -392,32 +393,91 @@ _MIN_YEAR, _MAX_YEAR = 1970, 2100
 
 _MONTHS = {
     # German
-    "januar": "Jan", "jän": "Jan", "jänner": "Jan", "februar": "Feb", "märz": "Mar", "mär": "Mar",
-    "mrz": "Mar", "mai": "May", "juni": "Jun", "juli": "Jul", "okt": "Oct", "oktober": "Oct",
-    "dez": "Dec", "dezember": "Dec",
+    "januar": "Jan",
+    "jän": "Jan",
+    "jänner": "Jan",
+    "februar": "Feb",
+    "märz": "Mar",
+    "mär": "Mar",
+    "mrz": "Mar",
+    "mai": "May",
+    "juni": "Jun",
+    "juli": "Jul",
+    "okt": "Oct",
+    "oktober": "Oct",
+    "dez": "Dec",
+    "dezember": "Dec",
     # French
-    "janv": "Jan", "janvier": "Jan", "févr": "Feb", "fevr": "Feb", "février": "Feb", "mars": "Mar",
-    "avr": "Apr", "avril": "Apr", "juin": "Jun", "juil": "Jul", "juillet": "Jul", "août": "Aug",
-    "aout": "Aug", "sept": "Sep", "septembre": "Sep", "octobre": "Oct", "novembre": "Nov",
-    "déc": "Dec", "décembre": "Dec",
+    "janv": "Jan",
+    "janvier": "Jan",
+    "févr": "Feb",
+    "fevr": "Feb",
+    "février": "Feb",
+    "mars": "Mar",
+    "avr": "Apr",
+    "avril": "Apr",
+    "juin": "Jun",
+    "juil": "Jul",
+    "juillet": "Jul",
+    "août": "Aug",
+    "aout": "Aug",
+    "sept": "Sep",
+    "septembre": "Sep",
+    "octobre": "Oct",
+    "novembre": "Nov",
+    "déc": "Dec",
+    "décembre": "Dec",
     # Spanish / Portuguese
-    "ene": "Jan", "enero": "Jan", "febrero": "Feb", "marzo": "Mar", "abr": "Apr", "abril": "Apr",
-    "mayo": "May", "junio": "Jun", "julio": "Jul", "ago": "Aug", "agosto": "Aug", "set": "Sep",
-    "septiembre": "Sep", "octubre": "Oct", "noviembre": "Nov", "dic": "Dec", "diciembre": "Dec",
-    "fev": "Feb", "mai.": "May", "out": "Oct", "dez.": "Dec",
+    "ene": "Jan",
+    "enero": "Jan",
+    "febrero": "Feb",
+    "marzo": "Mar",
+    "abr": "Apr",
+    "abril": "Apr",
+    "mayo": "May",
+    "junio": "Jun",
+    "julio": "Jul",
+    "ago": "Aug",
+    "agosto": "Aug",
+    "set": "Sep",
+    "septiembre": "Sep",
+    "octubre": "Oct",
+    "noviembre": "Nov",
+    "dic": "Dec",
+    "diciembre": "Dec",
+    "fev": "Feb",
+    "mai.": "May",
+    "out": "Oct",
+    "dez.": "Dec",
     # Italian
-    "gen": "Jan", "gennaio": "Jan", "febbraio": "Feb", "aprile": "Apr", "mag": "May",
-    "maggio": "May", "giu": "Jun", "giugno": "Jun", "lug": "Jul", "luglio": "Jul", "settembre": "Sep",
-    "ott": "Oct", "ottobre": "Oct",
+    "gen": "Jan",
+    "gennaio": "Jan",
+    "febbraio": "Feb",
+    "aprile": "Apr",
+    "mag": "May",
+    "maggio": "May",
+    "giu": "Jun",
+    "giugno": "Jun",
+    "lug": "Jul",
+    "luglio": "Jul",
+    "settembre": "Sep",
+    "ott": "Oct",
+    "ottobre": "Oct",
     # Dutch
-    "mrt": "Mar", "mei": "May", "augustus": "Aug",
+    "mrt": "Mar",
+    "mei": "May",
+    "augustus": "Aug",
 }
 _WEEKDAY_OR_WORD = re.compile(r"[^\W\d_][^\W\d_.]*\.?")
 _TIME_RE = re.compile(r"\b(\d{1,2}):(\d{2})(?::(\d{2}))?\b")
 _ZONE_RE = re.compile(r"(?:^|\s)([+-]\d{4}|UT|UTC|GMT|[ECMP][SD]T|Z)(?:\s|$)")
 _DAY_MONTH_YEAR = re.compile(r"\b(\d{1,2})\s+([A-Z][a-z]{2})[a-z]*\.?\s+(\d{4}|\d{2})\b")
-_ENGLISH_MONTHS = {m: i for i, m in enumerate(
-    ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1)}
+_ENGLISH_MONTHS = {
+    m: i
+    for i, m in enumerate(
+        ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"], 1
+    )
+}
 _ENGLISH_DAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 
 
@@ -425,8 +485,8 @@ def _sane(value: _dt.datetime | None) -> _dt.datetime | None:
     if value is None or not (_MIN_YEAR <= value.year <= _MAX_YEAR):
         return None
     if value.tzinfo is None:
-        value = value.replace(tzinfo=_dt.timezone.utc)
-    return value.astimezone(_dt.timezone.utc)
+        value = value.replace(tzinfo=_dt.UTC)
+    return value.astimezone(_dt.UTC)
 
 
 def _strip_comments(text: str) -> str:
@@ -492,7 +552,7 @@ def parse_date(text: str | None) -> tuple[_dt.datetime | None, bool]:
             year += 2000 if year < 70 else 1900
         if mon:
             try:
-                return _sane(_dt.datetime(year, mon, day, tzinfo=_dt.timezone.utc)), False
+                return _sane(_dt.datetime(year, mon, day, tzinfo=_dt.UTC)), False
             except ValueError:
                 pass
     return None, False
@@ -551,8 +611,15 @@ def parse_from_line_date(line: bytes) -> _dt.datetime | None:
     if zone and zone[0] in "+-":
         offset = (int(zone[1:3]) * 60 + int(zone[3:5])) * (1 if zone[0] == "+" else -1)
     try:
-        value = _dt.datetime(int(year), month, int(day), int(hh), int(mm), int(ss or 0),
-                             tzinfo=_dt.timezone(_dt.timedelta(minutes=offset)))
+        value = _dt.datetime(
+            int(year),
+            month,
+            int(day),
+            int(hh),
+            int(mm),
+            int(ss or 0),
+            tzinfo=_dt.timezone(_dt.timedelta(minutes=offset)),
+        )
     except ValueError:
         return None
     return _sane(value)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import contextlib
-import datetime as _dt
 import gc
 import hashlib
 import mmap
@@ -20,13 +19,13 @@ from netanalytics.io import _headers as H
 
 __all__ = [
     "FROM_LINE",
+    "MAX_WARNINGS",
     "Batch",
-    "find_separators",
     "align",
     "check_mbox_start",
+    "find_separators",
     "parse_mbox_range",
     "parse_message_files",
-    "MAX_WARNINGS",
 ]
 
 MAX_WARNINGS = 20
@@ -65,8 +64,16 @@ DELIVERED_TO = "_delivered_to"
 STR_DTYPE = pd.StringDtype(na_value=np.nan)  # pandas' default "str" dtype, whatever the values
 CHANNEL_EMAIL = "email"
 TEXT_COLUMNS = (
-    S.MESSAGE_ID, S.SOURCE, S.SENDER, S.SENDER_NAME, S.THREAD_ID, S.IN_REPLY_TO, S.SUBJECT,
-    S.MAILING_LIST, S.FOLDER, DELIVERED_TO,
+    S.MESSAGE_ID,
+    S.SOURCE,
+    S.SENDER,
+    S.SENDER_NAME,
+    S.THREAD_ID,
+    S.IN_REPLY_TO,
+    S.SUBJECT,
+    S.MAILING_LIST,
+    S.FOLDER,
+    DELIVERED_TO,
 )
 
 COLUMNS = (
@@ -117,8 +124,14 @@ def no_gc():
 
 def _fast_ids(raw: bytes) -> list[str]:
     """Ids of a well-formed ``<a@b> <c@d>`` value without regexes; tolerant path otherwise."""
+    if raw[:1] == b"<" and raw[-1:] == b">" and raw.count(b"<") == 1 and raw.isascii() and b" " not in raw:
+        return [raw[1:-1].decode("ascii")] if len(raw) > 2 else []
     tokens = raw.split()
-    if tokens and all(t[:1] == b"<" and t[-1:] == b">" and t.count(b"<") == 1 for t in tokens) and raw.isascii():
+    if (
+        tokens
+        and all(t[:1] == b"<" and t[-1:] == b">" and t.count(b"<") == 1 for t in tokens)
+        and raw.isascii()
+    ):
         out = []
         for t in tokens:
             i = t[1:-1].decode("ascii")
@@ -136,10 +149,8 @@ class Batch:
         self.source_file = source_file
         self.folder = folder
         self.folder_is_sent = H.is_sent_folder(folder)
-        self.cols: dict[str, list] = {c: [] for c in COLUMNS}
-        self.date_text: list[str | None] = []
-        self.received_raw: list[bytes | None] = []
-        self.from_lines: list[bytes | None] = []
+        self.rows: list[tuple] = []
+        self.cols: dict[str, list] = {k: [] for k in COLUMNS}
         self.skipped: Counter = Counter()
         self.counters: Counter = Counter()
         self.warnings: list[str] = []
@@ -224,7 +235,6 @@ class Batch:
         if not (b"from" in h or b"to" in h or b"date" in h or b"message-id" in h or b"subject" in h):
             self.skipped["no From, To, Date, Subject or Message-ID header (not an email message)"] += 1
             return
-        c = self.cols
         gmail = labels_raw is not None or b"x-gm-thrid" in h
 
         raw_from = get(b"from", b"")
@@ -295,27 +305,32 @@ class Batch:
             keys = self._addresses(delivered)[0]
             delivered_to = keys[0] if keys else None
 
-        c[S.MESSAGE_ID].append(message_id)
-        c[S.SOURCE].append(_SOURCE_GMAIL if gmail else self.source)
-        c[S.FOLDER].append(folder)
-        c[S.LABELS].append(labels)
-        c[S.SENDER].append(sender)
-        c[S.SENDER_NAME].append(sender_name)
-        c[S.TO].append(to)
-        c[S.TO_NAMES].append(to_names)
-        c[S.CC].append(cc)
-        c[S.CC_NAMES].append(cc_names)
-        c[S.IN_REPLY_TO].append(irt[0] if irt else None)
-        c[S.REFERENCES].append(refs)
-        c[S.THREAD_ID].append(thread_id)
-        c[S.SUBJECT].append(subject)
-        c[S.IS_AUTOMATED].append(automated)
-        c[S.MAILING_LIST].append(mailing_list)
-        c[SENT_LABEL].append(sent_label)
-        c[DELIVERED_TO].append(delivered_to)
-        self.date_text.append(date_text)
-        self.received_raw.append(get(b"received"))
-        self.from_lines.append(from_line)
+        # one tuple per message, in COLUMNS order then the three date sources (transposed in finish)
+        self.rows.append(
+            (
+                message_id,
+                _SOURCE_GMAIL if gmail else self.source,
+                folder,
+                labels,
+                sender,
+                sender_name,
+                to,
+                to_names,
+                cc,
+                cc_names,
+                irt[0] if irt else None,
+                refs,
+                thread_id,
+                subject,
+                automated,
+                mailing_list,
+                sent_label,
+                delivered_to,
+                date_text,
+                get(b"received"),
+                from_line,
+            )
+        )
 
     def _resolve_list(self, h: dict, sender, sender_name, via: bool):
         """Undo a mailing list's From rewrite: the person from X-Original-From or Reply-To."""
@@ -357,6 +372,10 @@ class Batch:
 
     def finish(self) -> dict:
         """Resolve dates (vectorised fast path, tolerant fallbacks) and return plain data."""
+        columns = list(zip(*self.rows)) if self.rows else [()] * (len(COLUMNS) + 3)
+        self.rows = []
+        self.cols = {name: list(values) for name, values in zip(COLUMNS, columns)}
+        self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
         n = len(self.date_text)
         ts = _fast_dates(self.date_text)
         stats = Counter()
@@ -396,7 +415,6 @@ class Batch:
             "warnings": self.warnings,
             "n_warnings": self.n_warnings,
         }
-
 
     def _frame(self, ts: np.ndarray) -> pd.DataFrame:
         """The columns as a frame: text in pandas' Arrow-backed ``str`` dtype (compact to send
@@ -480,8 +498,15 @@ def _fast_dates(texts: list[str | None]) -> np.ndarray:
         pc.cast(pc.utf8_slice_codeunits(zone, 1, 3), pa.int64()).to_numpy() * 3600
         + pc.cast(pc.utf8_slice_codeunits(zone, 3, 5), pa.int64()).to_numpy() * 60
     ) * np.where(pc.starts_with(zone, "-").to_numpy(zero_copy_only=False), -1, 1)
-    valid = ((year >= 1970) & (year <= 2100) & (hour <= 23) & (minute <= 59) & (second <= 60)
-             & (month >= 0) & (day >= 1))
+    valid = (
+        (year >= 1970)
+        & (year <= 2100)
+        & (hour <= 23)
+        & (minute <= 59)
+        & (second <= 60)
+        & (month >= 0)
+        & (day >= 1)
+    )
     first = ((np.where(valid, year, 1970) - 1970) * 12 + np.where(valid, month, 0)).astype("datetime64[M]")
     date = first.astype("datetime64[D]") + (np.where(valid, day, 1) - 1).astype("timedelta64[D]")
     valid &= date.astype("datetime64[M]") == first  # 31 Feb is not a day
@@ -601,7 +626,7 @@ def read_header_block(path: str) -> tuple[bytes, bytes | None]:
     from_line = None
     if data.startswith(b"\xef\xbb\xbf"):
         data = data[3:]
-    if data.startswith(b"From ") or data.startswith(b">From "):
+    if data.startswith((b"From ", b">From ")):
         nl = data.find(b"\n")
         first = data[: nl if nl >= 0 else len(data)]
         if FROM_LINE.match(first.lstrip(b">")):

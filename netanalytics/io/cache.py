@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import itertools
 import json
 import os
 from pathlib import Path
@@ -12,7 +13,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-__all__ = ["default_cache_dir", "cache_key", "load", "save"]
+__all__ = ["cache_key", "default_cache_dir", "load", "save"]
 
 
 def default_cache_dir() -> Path:
@@ -80,7 +81,7 @@ def _list_column(chunked: pa.ChunkedArray) -> list:
         flat = chunk.flatten().to_pylist()
         offsets = np.asarray(chunk.offsets) - chunk.offsets[0].as_py()
         bounds = offsets.tolist()
-        out.extend([flat[a:b] for a, b in zip(bounds[:-1], bounds[1:])])
+        out.extend([flat[a:b] for a, b in itertools.pairwise(bounds)])
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import mmap
 import os
 from collections import Counter
@@ -18,7 +19,7 @@ from netanalytics.io import _mbox as M
 from netanalytics.io import cache as C
 from netanalytics.io.report import FileReport, LoadReport
 
-__all__ = ["read_mbox", "read_maildir", "read_eml", "read_email", "READER_VERSION"]
+__all__ = ["READER_VERSION", "read_email", "read_eml", "read_maildir", "read_mbox"]
 
 #: Part of every cache key: bump it whenever parsing changes what a frame holds.
 READER_VERSION = "email-2026.1"
@@ -30,8 +31,31 @@ _MBOX_TASK_BYTES = 64 << 20  # one worker task: about 64 MB of mbox
 _MBOX_PARALLEL_BYTES = 32 << 20  # below this, starting processes costs more than it saves
 _FILES_PER_TASK = 2000
 _NOT_MAIL_SUFFIXES = frozenset(
-    {".msf", ".dat", ".db", ".sqlite", ".json", ".xml", ".html", ".htm", ".js", ".css", ".png", ".jpg",
-     ".jpeg", ".gif", ".pdf", ".zip", ".gz", ".tar", ".ini", ".toc", ".summary", ".ibex", ".emlxpart"}
+    {
+        ".msf",
+        ".dat",
+        ".db",
+        ".sqlite",
+        ".json",
+        ".xml",
+        ".html",
+        ".htm",
+        ".js",
+        ".css",
+        ".png",
+        ".jpg",
+        ".jpeg",
+        ".gif",
+        ".pdf",
+        ".zip",
+        ".gz",
+        ".tar",
+        ".ini",
+        ".toc",
+        ".summary",
+        ".ibex",
+        ".emlxpart",
+    }
 )
 
 
@@ -119,7 +143,9 @@ def _report_from_dict(data: dict) -> FileReport:
     return report
 
 
-def _cached(key_parts: tuple, cache: bool, cache_dir: PathLike | None, compute) -> tuple[pd.DataFrame, FileReport]:
+def _cached(
+    key_parts: tuple, cache: bool, cache_dir: PathLike | None, compute
+) -> tuple[pd.DataFrame, FileReport]:
     if not cache:
         return compute()
     directory = Path(cache_dir) if cache_dir is not None else C.default_cache_dir()
@@ -160,16 +186,20 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
             if b > bounds[-1] and b < size:
                 bounds.append(b)
         bounds.append(size)
-    tasks = [(str(path), a, b, folder, "mbox", label) for a, b in zip(bounds[:-1], bounds[1:])]
+    tasks = [(str(path), a, b, folder, "mbox", label) for a, b in itertools.pairwise(bounds)]
     return _combine(_run(M.parse_mbox_range, tasks, workers), label, "mbox")
 
 
 def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
     if path.is_dir():
-        raise FormatError(f"{path} is a folder, not an mbox file. Use read_email (or read_maildir) for folders.")
+        raise FormatError(
+            f"{path} is a folder, not an mbox file. Use read_email (or read_maildir) for folders."
+        )
     if not path.is_file():
-        raise FileNotFoundError(f"{path}: no such mbox file. Give the path of an .mbox file (Gmail Takeout: "
-                                "'All mail Including Spam and Trash.mbox').")
+        raise FileNotFoundError(
+            f"{path}: no such mbox file. Give the path of an .mbox file (Gmail Takeout: "
+            "'All mail Including Spam and Trash.mbox')."
+        )
     st = path.stat()
     key = ("mbox", str(path.resolve()), st.st_size, st.st_mtime_ns)
     return _cached(key, cache, cache_dir, lambda: _parse_mbox(path, workers))
@@ -179,12 +209,15 @@ def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.Dat
 
 
 def _parse_files(label: str, folder: str | None, items: list[tuple[str, str]], kind: str, workers: int):
-    tasks = [(items[i : i + _FILES_PER_TASK], folder, kind, label) for i in range(0, len(items), _FILES_PER_TASK)]
+    tasks = [
+        (items[i : i + _FILES_PER_TASK], folder, kind, label) for i in range(0, len(items), _FILES_PER_TASK)
+    ]
     return _combine(_run(M.parse_message_files, tasks, workers), label, kind)
 
 
-def _load_files(label: str, folder: str | None, items: list[tuple[str, str]], kind: str, cache, cache_dir,
-                workers: int) -> tuple[pd.DataFrame, FileReport]:
+def _load_files(
+    label: str, folder: str | None, items: list[tuple[str, str]], kind: str, cache, cache_dir, workers: int
+) -> tuple[pd.DataFrame, FileReport]:
     listing = []
     for full, rel in items:
         try:

@@ -40,6 +40,8 @@ URL = "https://www.linkedin.com/in/"
     [
         ("José Núñez", "jose nunez"),
         ("Jose Nunez", "jose nunez"),
+        ("Ravi Sørensen", "ravi sorensen"),
+        ("Łukasz Weiß", "lukasz weiss"),
         ("Robert Chen", "robert chen"),
         ("Bob Chen", "robert chen"),
         ("Chen, Bob", "robert chen"),

@@ -52,42 +52,86 @@ def test_gmail_takeout_fixture_exact_rows():
     S.validate(frame, S.MESSAGES)
     assert report.read == 4 and report.kept == 3
     assert dict(report.files[0].skipped) == {"Gmail chat item": 1}
-    cols = [S.MESSAGE_ID, S.SOURCE, S.CHANNEL, S.SENDER, S.SENDER_NAME, S.TO, S.TO_NAMES, S.CC, S.CC_NAMES,
-            S.THREAD_ID, S.IN_REPLY_TO, S.REFERENCES, S.N_RECIPIENTS, S.IS_FROM_ME, S.IS_AUTOMATED,
-            S.LABELS, S.FOLDER]
+    cols = [
+        S.MESSAGE_ID,
+        S.SOURCE,
+        S.CHANNEL,
+        S.SENDER,
+        S.SENDER_NAME,
+        S.TO,
+        S.TO_NAMES,
+        S.CC,
+        S.CC_NAMES,
+        S.THREAD_ID,
+        S.IN_REPLY_TO,
+        S.REFERENCES,
+        S.N_RECIPIENTS,
+        S.IS_FROM_ME,
+        S.IS_AUTOMATED,
+        S.LABELS,
+        S.FOLDER,
+    ]
     rows = frame[cols].to_dict("records")
     assert rows[0] == {
-        S.MESSAGE_ID: "CAB1@mail.acme.test", S.SOURCE: "gmail", S.CHANNEL: "email",
-        S.SENDER: "bob.ng@acme.test", S.SENDER_NAME: "Bob Ng",
-        S.TO: ["ann.lee@example.com", "carl@acme.test"], S.TO_NAMES: ["Ann Lee", ""],
-        S.CC: ["dana.roy@acme.test"], S.CC_NAMES: ["Roy, Dana"],
-        S.THREAD_ID: "1538564978720419823", S.REFERENCES: [], S.N_RECIPIENTS: 3,
-        S.IS_FROM_ME: False, S.IS_AUTOMATED: False, S.LABELS: ["Inbox", "Important", "Clients, 2016"],
+        S.MESSAGE_ID: "CAB1@mail.acme.test",
+        S.SOURCE: "gmail",
+        S.CHANNEL: "email",
+        S.SENDER: "bob.ng@acme.test",
+        S.SENDER_NAME: "Bob Ng",
+        S.TO: ["ann.lee@example.com", "carl@acme.test"],
+        S.TO_NAMES: ["Ann Lee", ""],
+        S.CC: ["dana.roy@acme.test"],
+        S.CC_NAMES: ["Roy, Dana"],
+        S.THREAD_ID: "1538564978720419823",
+        S.REFERENCES: [],
+        S.N_RECIPIENTS: 3,
+        S.IS_FROM_ME: False,
+        S.IS_AUTOMATED: False,
+        S.LABELS: ["Inbox", "Important", "Clients, 2016"],
         S.FOLDER: "Inbox,Important,Clients, 2016",
     } | {S.IN_REPLY_TO: rows[0][S.IN_REPLY_TO]}  # compared on its own below: missing is NaN
     assert pd.isna(rows[0][S.IN_REPLY_TO])
     assert rows[1][S.SENDER] == "ann.lee@example.com" and rows[1][S.IS_FROM_ME]
     assert rows[1][S.LABELS] == ["Gesendet", "Opened"]
-    assert rows[1][S.IN_REPLY_TO] == "CAB1@mail.acme.test" and rows[1][S.REFERENCES] == ["CAB1@mail.acme.test"]
+    assert rows[1][S.IN_REPLY_TO] == "CAB1@mail.acme.test" and rows[1][S.REFERENCES] == [
+        "CAB1@mail.acme.test"
+    ]
     assert rows[1][S.THREAD_ID] == "1538564978720419823"
     assert rows[2][S.SENDER] == "no-reply@updates.acme.test" and rows[2][S.IS_AUTOMATED]
     assert frame[S.SUBJECT].tolist() == ["Quarterly plan", "Re: Quarterly plan", "Neuigkeiten für Sie"]
-    assert frame[S.TIMESTAMP].tolist() == [ts("2016-06-30 12:31:40"), ts("2016-06-30 13:02:09"),
-                                           ts("2016-07-02 08:15:00")]
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2016-06-30 12:31:40"),
+        ts("2016-06-30 13:02:09"),
+        ts("2016-07-02 08:15:00"),
+    ]
     me = report.files[0].notes["me"]
     assert me["rule"] == "sent_label" and me["addresses"] == ["ann.lee@example.com"]
     assert "ann.lee@example.com (1)" in me["evidence"]
 
 
-@pytest.mark.parametrize("label", ["Sent", "Gesendet", "Envoyés", "Enviados", "Inviati", "Verzonden",
-                                   "=?UTF-8?Q?Envoy=C3=A9s?=", "=?UTF-8?B?R2VzZW5kZXQ=?="])
+@pytest.mark.parametrize(
+    "label",
+    [
+        "Sent",
+        "Gesendet",
+        "Envoyés",
+        "Enviados",
+        "Inviati",
+        "Verzonden",
+        "=?UTF-8?Q?Envoy=C3=A9s?=",
+        "=?UTF-8?B?R2VzZW5kZXQ=?=",
+    ],
+)
 def test_sent_detected_by_localized_label(tmp_path, label):
-    row, report = one(f"X-Gmail-Labels: Opened,{label}\nFrom: zed@q.org\nTo: a@b.org\nMessage-ID: <1@q>",
-                      tmp_path)
+    row, report = one(
+        f"X-Gmail-Labels: Opened,{label}\nFrom: zed@q.org\nTo: a@b.org\nMessage-ID: <1@q>", tmp_path
+    )
     assert row[S.IS_FROM_ME]
     assert report.files[0].notes["me"] == {
-        "rule": "sent_label", "addresses": ["zed@q.org"],
-        "evidence": "From of 1 messages labelled or filed as Sent: zed@q.org (1)"}
+        "rule": "sent_label",
+        "addresses": ["zed@q.org"],
+        "evidence": "From of 1 messages labelled or filed as Sent: zed@q.org (1)",
+    }
 
 
 def test_quoted_and_encoded_labels(tmp_path):
@@ -96,8 +140,11 @@ def test_quoted_and_encoded_labels(tmp_path):
 
 
 def test_chat_items_without_from_or_date_are_counted(tmp_path):
-    box = write(tmp_path / "c.mbox", msg("X-GM-THRID: 1\nX-Gmail-Labels: Chat", sep="From 1@xxx Mon Jan  6 10:00:00 2025")
-                + msg("From: a@b.org\nMessage-ID: <m@b>"))
+    box = write(
+        tmp_path / "c.mbox",
+        msg("X-GM-THRID: 1\nX-Gmail-Labels: Chat", sep="From 1@xxx Mon Jan  6 10:00:00 2025")
+        + msg("From: a@b.org\nMessage-ID: <m@b>"),
+    )
     frame, report = read_mbox(box, cache=False)
     assert len(frame) == 1 and report.read == 2 and report.files[0].skipped["Gmail chat item"] == 1
 
@@ -106,8 +153,10 @@ def test_chat_items_without_from_or_date_are_counted(tmp_path):
 
 
 def _two(sep1: str, sep2: str, eol: bytes = b"\n", body: str = "hello\n") -> bytes:
-    text = (f"{sep1}\nFrom: a@x.org\nTo: b@y.org\nMessage-ID: <1@x>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\n\n"
-            f"{body}\n{sep2}\nFrom: b@y.org\nTo: a@x.org\nMessage-ID: <2@y>\n\nreply\n")
+    text = (
+        f"{sep1}\nFrom: a@x.org\nTo: b@y.org\nMessage-ID: <1@x>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\n\n"
+        f"{body}\n{sep2}\nFrom: b@y.org\nTo: a@x.org\nMessage-ID: <2@y>\n\nreply\n"
+    )
     return text.replace("\n", eol.decode()).encode()
 
 
@@ -116,10 +165,14 @@ def _two(sep1: str, sep2: str, eol: bytes = b"\n", body: str = "hello\n") -> byt
     [
         ("From a@x.org Mon Jan  6 10:00:00 2025", "From b@y.org Mon Jan  6 11:00:00 2025"),  # classic
         ("From - Mon Jan  6 10:00:00 2025", "From - Mon Jan  6 11:00:00 2025"),  # Thunderbird
-        ("From 1538564978720419823@xxx Mon Jan 06 10:00:00 +0000 2025",
-         "From 1538564978720419824@xxx Mon Jan 06 11:00:00 +0000 2025"),  # Gmail with zone
-        ("From 1538564978720419823@xxx Mon Jan 06 10:00:00 2025",
-         "From 1538564978720419824@xxx Mon Jan 06 11:00:00 2025"),  # Gmail, older: no zone
+        (
+            "From 1538564978720419823@xxx Mon Jan 06 10:00:00 +0000 2025",
+            "From 1538564978720419824@xxx Mon Jan 06 11:00:00 +0000 2025",
+        ),  # Gmail with zone
+        (
+            "From 1538564978720419823@xxx Mon Jan 06 10:00:00 2025",
+            "From 1538564978720419824@xxx Mon Jan 06 11:00:00 2025",
+        ),  # Gmail, older: no zone
     ],
 )
 @pytest.mark.parametrize("eol", [b"\n", b"\r\n"])
@@ -174,8 +227,10 @@ def test_truncated_last_message_keeps_headers(tmp_path):
 
 
 def test_parallel_ranges_match_serial(tmp_path, monkeypatch):
-    blocks = [msg(f"From: p{i}@x.org\nTo: q{i % 3}@y.org\nMessage-ID: <{i}@x>", body="x\n" * (i % 7))
-              for i in range(60)]
+    blocks = [
+        msg(f"From: p{i}@x.org\nTo: q{i % 3}@y.org\nMessage-ID: <{i}@x>", body="x\n" * (i % 7))
+        for i in range(60)
+    ]
     box = write(tmp_path / "p.mbox", b"".join(blocks))
     serial, r1 = read_mbox(box, cache=False, workers=1)
     monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
@@ -203,29 +258,38 @@ def test_parallel_ranges_match_serial(tmp_path, monkeypatch):
     ],
 )
 def test_tolerant_dates(tmp_path, date, expected):
-    row, report = one(f"From: a@b.org\nDate: {date}".encode("utf-8"), tmp_path)
+    row, report = one(f"From: a@b.org\nDate: {date}".encode(), tmp_path)
     assert row[S.TIMESTAMP] == ts(expected)
     assert report.files[0].notes["dates"] == {"date_header": 1}
 
 
 def test_date_fallbacks_counted(tmp_path):
     received = "Received: from a by b; Tue, 7 Jan 2025 08:00:00 +0000\n"
-    data = b"".join([
-        msg("From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received),  # broken time -> Received
-        msg("From: a@b.org\nDate: Mon, 6 Jan 3609 10:00:00 +0000",  # absurd year -> From_ line
-            sep="From a@b.org Wed Jan  8 09:30:00 2025"),
-        msg("From: a@b.org\nDate: \n"),  # empty -> From_ line
-    ])
+    data = b"".join(
+        [
+            msg("From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received),  # broken time -> Received
+            msg(
+                "From: a@b.org\nDate: Mon, 6 Jan 3609 10:00:00 +0000",  # absurd year -> From_ line
+                sep="From a@b.org Wed Jan  8 09:30:00 2025",
+            ),
+            msg("From: a@b.org\nDate: \n"),  # empty -> From_ line
+        ]
+    )
     frame, report = read_mbox(write(tmp_path / "d.mbox", data), cache=False)
-    assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-07 08:00"), ts("2025-01-08 09:30"),
-                                           ts("2025-01-06 10:00")]
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-01-07 08:00"),
+        ts("2025-01-08 09:30"),
+        ts("2025-01-06 10:00"),
+    ]
     notes = report.files[0].notes
     assert notes["dates"] == {"date_header": 0, "received": 1, "from_line": 2}
     assert len(report.files[0].warnings) == 3 and "used the received" in report.files[0].warnings[0]
 
 
 def test_date_day_only_and_missing_in_message_files(tmp_path):
-    write(tmp_path / "m" / "1.eml", b"From: a@b.org\nMessage-ID: <1@b>\nDate: Mon, 6 Jan 2025 59:10 +0000\n\nx")
+    write(
+        tmp_path / "m" / "1.eml", b"From: a@b.org\nMessage-ID: <1@b>\nDate: Mon, 6 Jan 2025 59:10 +0000\n\nx"
+    )
     write(tmp_path / "m" / "2.eml", b"From: a@b.org\nMessage-ID: <2@b>\nDate: garbage\n\nx")
     frame, report = read_eml(tmp_path / "m", cache=False)
     assert frame[S.TIMESTAMP].iloc[0] == ts("2025-01-06 00:00")
@@ -243,8 +307,11 @@ def test_date_day_only_and_missing_in_message_files(tmp_path):
         (", ann@x.org,, bob@y.org ,", ["ann@x.org", "bob@y.org"], []),
         ('"ann@x.org" <ann.lee@y.org>', ["ann.lee@y.org"], ["ann@x.org"]),
         ("ann@x.org <ann.lee@y.org>", ["ann.lee@y.org"], ["ann@x.org"]),
-        ('"Lee, Ann" <Ann@X.org>, Team: bob@y.org, cy@z.org;', ["ann@x.org", "bob@y.org", "cy@z.org"],
-         ["Lee, Ann", "", ""]),
+        (
+            '"Lee, Ann" <Ann@X.org>, Team: bob@y.org, cy@z.org;',
+            ["ann@x.org", "bob@y.org", "cy@z.org"],
+            ["Lee, Ann", "", ""],
+        ),
         ("=?UTF-8?B?WsO2ZSBLw7ZuaWc=?= <zoe@x.org>", ["zoe@x.org"], ["Zöe König"]),
         ("=?ks_c_5601-1987?B?vcW/67jt?= <shin@x.kr>", ["shin@x.kr"], ["신용명"]),
         ("=?gb2312?B?1cXI/Q==?= <zhang@x.cn>", ["zhang@x.cn"], ["张三"]),
@@ -259,7 +326,9 @@ def test_address_lists(tmp_path, to, keys, names):
     assert row[S.TO] == keys and row[S.TO_NAMES] == names and row[S.N_RECIPIENTS] == len(keys)
 
 
-@pytest.mark.parametrize("raw,name", [("Zo\xeb Roy".encode("latin-1"), "Zoë Roy"), ("Zoë Roy".encode(), "Zoë Roy")])
+@pytest.mark.parametrize(
+    "raw,name", [("Zo\xeb Roy".encode("latin-1"), "Zoë Roy"), ("Zoë Roy".encode(), "Zoë Roy")]
+)
 def test_raw_8bit_names(tmp_path, raw, name):
     row, _ = one(b"From: " + raw + b" <zoe@x.org>\nTo: a@b.org", tmp_path)
     assert row[S.SENDER] == "zoe@x.org" and row[S.SENDER_NAME] == name
@@ -280,17 +349,37 @@ def test_from_with_only_a_name(tmp_path):
 @pytest.mark.parametrize(
     "headers,sender,name,mailing_list",
     [
-        ("From: Ann Lee via Hikers <hikers@groups.test>\nReply-To: Ann Lee <ann@x.org>\n"
-         "List-Id: <hikers.groups.test>", "ann@x.org", "Ann Lee", "hikers@groups.test"),
-        ("From: Ann Lee via Hikers <hikers@groups.test>\nX-Original-From: Ann L <ann@x.org>",
-         "ann@x.org", "Ann L", "hikers@groups.test"),
-        ("From: dev@lists.x.org\nList-Id: Dev list <dev.lists.x.org>\nReply-To: bob@y.org",
-         "bob@y.org", None, "dev@lists.x.org"),
-        ("From: Hikers <hikers@groups.test>\nList-Post: <mailto:hikers@groups.test>\nList-Id: <h.g>\n"
-         "Reply-To: Cy <cy@z.org>", "cy@z.org", "Cy", "hikers@groups.test"),
+        (
+            "From: Ann Lee via Hikers <hikers@groups.test>\nReply-To: Ann Lee <ann@x.org>\nList-Id: <hikers.groups.test>",
+            "ann@x.org",
+            "Ann Lee",
+            "hikers@groups.test",
+        ),
+        (
+            "From: Ann Lee via Hikers <hikers@groups.test>\nX-Original-From: Ann L <ann@x.org>",
+            "ann@x.org",
+            "Ann L",
+            "hikers@groups.test",
+        ),
+        (
+            "From: dev@lists.x.org\nList-Id: Dev list <dev.lists.x.org>\nReply-To: bob@y.org",
+            "bob@y.org",
+            None,
+            "dev@lists.x.org",
+        ),
+        (
+            "From: Hikers <hikers@groups.test>\nList-Post: <mailto:hikers@groups.test>\nList-Id: <h.g>\nReply-To: Cy <cy@z.org>",
+            "cy@z.org",
+            "Cy",
+            "hikers@groups.test",
+        ),
         # a list that does not rewrite From: the author stays the sender
-        ("From: Ann <ann@x.org>\nList-Id: <hikers.groups.test>\nReply-To: hikers@groups.test",
-         "ann@x.org", "Ann", None),
+        (
+            "From: Ann <ann@x.org>\nList-Id: <hikers.groups.test>\nReply-To: hikers@groups.test",
+            "ann@x.org",
+            "Ann",
+            None,
+        ),
     ],
 )
 def test_mailing_list_rewrites(tmp_path, headers, sender, name, mailing_list):
@@ -303,12 +392,14 @@ def test_mailing_list_rewrites(tmp_path, headers, sender, name, mailing_list):
 
 
 def test_tolerant_ids_and_thread_rules(tmp_path):
-    data = b"".join([
-        msg("From: a@b.org\nMessage-ID: plain-id@b.org\nIn-Reply-To: \nReferences: <r1@x>\n <r2@x> <r3@"),
-        msg("From: a@b.org\nMessage-ID: <m2@b>\nIn-Reply-To: r9@x (Ann's message)"),
-        msg("From: a@b.org\nMessage-ID: <m3@b>"),
-        msg("From: a@b.org\nMessage-ID: <m4@b>\nX-GM-THRID: 99\nReferences: <r1@x>"),
-    ])
+    data = b"".join(
+        [
+            msg("From: a@b.org\nMessage-ID: plain-id@b.org\nIn-Reply-To: \nReferences: <r1@x>\n <r2@x> <r3@"),
+            msg("From: a@b.org\nMessage-ID: <m2@b>\nIn-Reply-To: r9@x (Ann's message)"),
+            msg("From: a@b.org\nMessage-ID: <m3@b>"),
+            msg("From: a@b.org\nMessage-ID: <m4@b>\nX-GM-THRID: 99\nReferences: <r1@x>"),
+        ]
+    )
     frame, _ = read_mbox(write(tmp_path / "i.mbox", data), cache=False)
     assert frame[S.MESSAGE_ID].tolist() == ["plain-id@b.org", "m2@b", "m3@b", "m4@b"]
     assert frame[S.REFERENCES].tolist() == [["r1@x", "r2@x", "r3@"], [], [], ["r1@x"]]
@@ -329,12 +420,18 @@ def test_synthetic_ids_are_stable_and_positional(tmp_path):
 
 
 def test_duplicate_message_ids_within_and_across_files(tmp_path):
-    a = write(tmp_path / "a.mbox", msg("From: a@b.org\nMessage-ID: <1@b>") + msg("From: a@b.org\nMessage-ID: <1@b>"))
-    b = write(tmp_path / "b.mbox", msg("From: a@b.org\nMessage-ID: <1@b>") + msg("From: c@b.org\nMessage-ID: <2@b>"))
+    a = write(
+        tmp_path / "a.mbox", msg("From: a@b.org\nMessage-ID: <1@b>") + msg("From: a@b.org\nMessage-ID: <1@b>")
+    )
+    b = write(
+        tmp_path / "b.mbox", msg("From: a@b.org\nMessage-ID: <1@b>") + msg("From: c@b.org\nMessage-ID: <2@b>")
+    )
     frame, report = read_mbox([a, b], cache=False)
     assert frame[S.MESSAGE_ID].tolist() == ["1@b", "2@b"]
     assert [(f.read, f.kept, dict(f.skipped)) for f in report.files] == [
-        (2, 1, {"duplicate Message-ID": 1}), (2, 1, {"duplicate Message-ID": 1})]
+        (2, 1, {"duplicate Message-ID": 1}),
+        (2, 1, {"duplicate Message-ID": 1}),
+    ]
     assert report.read == report.kept + report.skipped == 4
 
 
@@ -342,20 +439,27 @@ def test_duplicate_message_ids_within_and_across_files(tmp_path):
 
 
 def test_me_rules(tmp_path):
-    data = b"".join([
-        msg("From: Bob <bob@y.org>\nTo: Ann <Ann@X.org>\nDelivered-To: ann@x.org\nMessage-ID: <1@y>"),
-        msg("From: ann@x.org\nTo: bob@y.org\nMessage-ID: <2@x>"),
-        msg("From: cy@z.org\nTo: ann@x.org\nMessage-ID: <3@z>"),
-    ])
+    data = b"".join(
+        [
+            msg("From: Bob <bob@y.org>\nTo: Ann <Ann@X.org>\nDelivered-To: ann@x.org\nMessage-ID: <1@y>"),
+            msg("From: ann@x.org\nTo: bob@y.org\nMessage-ID: <2@x>"),
+            msg("From: cy@z.org\nTo: ann@x.org\nMessage-ID: <3@z>"),
+        ]
+    )
     box = write(tmp_path / "me.mbox", data)
     frame, report = read_mbox(box, cache=False, me=["ANN@x.org", "ann@old.org"])
     assert frame[S.IS_FROM_ME].tolist() == [False, True, False]
-    assert report.files[0].notes["me"] == {"rule": "explicit", "addresses": ["ann@x.org", "ann@old.org"],
-                                           "evidence": "given by the caller (me=...)"}
+    assert report.files[0].notes["me"] == {
+        "rule": "explicit",
+        "addresses": ["ann@x.org", "ann@old.org"],
+        "evidence": "given by the caller (me=...)",
+    }
     frame, report = read_mbox(box, cache=False)
     assert report.files[0].notes["me"] == {
-        "rule": "delivered_to", "addresses": ["ann@x.org"],
-        "evidence": "Delivered-To / X-Original-To of 1 messages: ann@x.org (1)"}
+        "rule": "delivered_to",
+        "addresses": ["ann@x.org"],
+        "evidence": "Delivered-To / X-Original-To of 1 messages: ann@x.org (1)",
+    }
     assert frame[S.IS_FROM_ME].tolist() == [False, True, False]
     box2 = write(tmp_path / "me2.mbox", data.replace(b"Delivered-To: ann@x.org\n", b""))
     frame, report = read_mbox(box2, cache=False)
@@ -392,12 +496,21 @@ def test_automated_senders(tmp_path, headers, automated):
 def make_maildir(root: Path) -> Path:
     for d in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"):
         (root / d).mkdir(parents=True, exist_ok=True)
-    write(root / "cur" / "1700000001.M1.host:2,S", b"From: Bob <bob@y.org>\nTo: ann@x.org\n"
-          b"Message-ID: <1@y>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\nSubject: hi\n\nbody\n")
-    write(root / "new" / "1700000003.M3.host", b"From: cy@z.org\nTo: ann@x.org\nCc: bob@y.org\n"
-          b"Message-ID: <3@z>\nDate: Wed, 8 Jan 2025 10:00:00 +0000\n\nbody\n")
-    write(root / ".Sent" / "cur" / "1700000002.M2.host:2,S", b"From: Ann <ann@x.org>\nTo: bob@y.org\n"
-          b"Message-ID: <2@x>\nIn-Reply-To: <1@y>\nDate: Tue, 7 Jan 2025 10:00:00 +0000\n\nbody\n")
+    write(
+        root / "cur" / "1700000001.M1.host:2,S",
+        b"From: Bob <bob@y.org>\nTo: ann@x.org\n"
+        b"Message-ID: <1@y>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\nSubject: hi\n\nbody\n",
+    )
+    write(
+        root / "new" / "1700000003.M3.host",
+        b"From: cy@z.org\nTo: ann@x.org\nCc: bob@y.org\n"
+        b"Message-ID: <3@z>\nDate: Wed, 8 Jan 2025 10:00:00 +0000\n\nbody\n",
+    )
+    write(
+        root / ".Sent" / "cur" / "1700000002.M2.host:2,S",
+        b"From: Ann <ann@x.org>\nTo: bob@y.org\n"
+        b"Message-ID: <2@x>\nIn-Reply-To: <1@y>\nDate: Tue, 7 Jan 2025 10:00:00 +0000\n\nbody\n",
+    )
     write(root / "tmp" / "half-written", b"From: ghost@x.org\n\n")
     return root
 
@@ -410,7 +523,10 @@ def test_maildir_plus_plus(tmp_path):
         ["INBOX", "3@z", "cy@z.org", "maildir", False, "3@z"],
         ["Sent", "2@x", "ann@x.org", "maildir", True, "1@y"],
     ]
-    assert [(Path(f.path).name, f.kind, f.read) for f in report.files] == [("md", "maildir", 2), (".Sent", "maildir", 1)]
+    assert [(Path(f.path).name, f.kind, f.read) for f in report.files] == [
+        ("md", "maildir", 2),
+        (".Sent", "maildir", 1),
+    ]
     assert report.files[0].notes["me"]["rule"] == "sent_label"
 
 
@@ -422,8 +538,10 @@ def test_read_maildir_rejects_plain_folder(tmp_path):
 
 def test_mbox_and_maildir_give_the_same_frame(tmp_path):
     root = make_maildir(tmp_path / "md")
-    files = sorted((p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts),
-                   key=lambda p: p.name)
+    files = sorted(
+        (p for p in root.rglob("*") if p.is_file() and "tmp" not in p.relative_to(root).parts),
+        key=lambda p: p.name,
+    )
     box = b"".join(b"From - Mon Jan  6 10:00:00 2025\n" + p.read_bytes() + b"\n" for p in files)
     from_mbox, _ = read_mbox(write(tmp_path / "all.mbox", box), cache=False, me="ann@x.org")
     from_md, _ = read_maildir(root, cache=False, me="ann@x.org")
@@ -460,7 +578,7 @@ def test_read_email_dispatch(tmp_path):
     folder = tmp_path / "tb"
     write(folder / "Inbox.mbox", msg("From: bob@y.org\nTo: ann@x.org\nMessage-ID: <1@y>"))
     write(folder / "Sent", msg("From: ann@x.org\nTo: bob@y.org\nMessage-ID: <2@x>"))
-    write(folder / "Inbox.msf", b"// <!-- <mdb:mork:z v=\"1.4\"/> -->")
+    write(folder / "Inbox.msf", b'// <!-- <mdb:mork:z v="1.4"/> -->')
     frame, report = read_email(folder, cache=False)
     assert frame[[S.FOLDER, S.IS_FROM_ME]].values.tolist() == [["Inbox", False], ["Sent", True]]
     assert [f.kind for f in report.files] == ["mbox", "mbox"]

@@ -18,7 +18,7 @@ FIXTURE = (Path(__file__).parent / "fixtures" / "email" / "gmail_takeout.mbox").
 
 BASE = FIXTURE + b"".join(
     b"From - Tue Jan  7 1%d:00:00 2025\nFrom: =?UTF-8?Q?P=C3=A9r_%d?= <p%d@x.org>, other@y.org\n"
-    b"To: undisclosed recipients: ;\nCc: , \"a@b\" <q@y.org>,\nDate: Tue, 7 Jan 2025 59:10 +0000\n"
+    b'To: undisclosed recipients: ;\nCc: , "a@b" <q@y.org>,\nDate: Tue, 7 Jan 2025 59:10 +0000\n'
     b"References: <r%d@x>\n <unterminated\nSubject: \xff\xfe raw bytes\n\nFrom the body\n\n" % (i, i, i, i)
     for i in range(4)
 )
@@ -47,8 +47,7 @@ def read_bytes_as_mbox(data: bytes, **kw):
 mutation = st.one_of(
     st.tuples(st.just("flip"), st.integers(0, len(BASE) - 1), st.integers(0, 255)),
     st.tuples(st.just("truncate"), st.integers(0, len(BASE)), st.just(0)),
-    st.tuples(st.just("from_line"), st.integers(0, len(BASE)), st.sampled_from(
-        [0, 1, 2])),
+    st.tuples(st.just("from_line"), st.integers(0, len(BASE)), st.sampled_from([0, 1, 2])),
     st.tuples(st.just("crlf"), st.integers(0, len(BASE)), st.integers(1, 2000)),
 )
 
@@ -99,16 +98,30 @@ def test_parallel_split_points_agree_with_serial(ops):
         E._MBOX_PARALLEL_BYTES, E._MBOX_TASK_BYTES = saved
     assert (serial is None) == (split is None)
     if serial is not None:
-        pd.testing.assert_frame_equal(serial[0].drop(columns=S.SOURCE_FILE), split[0].drop(columns=S.SOURCE_FILE))
+        pd.testing.assert_frame_equal(
+            serial[0].drop(columns=S.SOURCE_FILE), split[0].drop(columns=S.SOURCE_FILE)
+        )
         assert serial[1].read == split[1].read
 
 
 header_line = st.one_of(
     st.binary(max_size=80),
-    st.sampled_from([b"From", b"To", b"Cc", b"Date", b"Message-ID", b"References", b"In-Reply-To",
-                     b"Subject", b"X-Gmail-Labels", b"Reply-To", b"List-Id", b"X-Original-From"]).flatmap(
-        lambda name: st.binary(max_size=60).map(lambda v: name + b": " + v)
-    ),
+    st.sampled_from(
+        [
+            b"From",
+            b"To",
+            b"Cc",
+            b"Date",
+            b"Message-ID",
+            b"References",
+            b"In-Reply-To",
+            b"Subject",
+            b"X-Gmail-Labels",
+            b"Reply-To",
+            b"List-Id",
+            b"X-Original-From",
+        ]
+    ).flatmap(lambda name: st.binary(max_size=60).map(lambda v: name + b": " + v)),
 )
 
 
