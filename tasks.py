@@ -42,7 +42,8 @@ def main(argv: list[str]) -> int:
         return 2
     ensure_venv()
     if argv[0] == "demo":
-        cmd = [str(BIN / "netanalytics"), "demo", *argv[1:]]
+        (ROOT / "out").mkdir(exist_ok=True)
+        cmd = [str(BIN / "netanalytics"), "demo", "--out", str(ROOT / "out"), *argv[1:]]
     else:
         cmd = [str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]]
     return subprocess.run(cmd, cwd=ROOT).returncode

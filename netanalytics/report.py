@@ -323,7 +323,7 @@ def _layers_section(net: Network, ts, figures: bool) -> str:
         return _section("layers", "", _undefined(ts))
     layer = ts[S.LAYER]
     rows = []
-    for size, rule in ((5, "≥ 52 contact days a year"), (15, "≥ 12"), (50, "≥ 4"), (150, "≥ 1")):
+    for size, rule in ((5, "≥ 52 contacts a year"), (15, "≥ 12"), (50, "≥ 4"), (150, "≥ 1")):
         within = (layer <= size).fillna(False).to_numpy(dtype=bool)
         exactly = (layer == size).fillna(False).to_numpy(dtype=bool)
         inner = ts[exactly].sort_values(S.STRENGTH, ascending=False, kind="stable")
@@ -338,7 +338,7 @@ def _layers_section(net: Network, ts, figures: bool) -> str:
             }
         )
     intro = (
-        "People grouped by how many days a year you are in contact (Dunbar's layers: about 5, 15, 50 and "
+        "People grouped by how many contacts (messages either way, meetings) you had in the last year (Dunbar's layers: about 5, 15, 50 and "
         "150 people; each layer includes the inner ones)."
     )
     table = _table(

@@ -200,7 +200,7 @@ def health(
     -----
     **Measures.** ``active_size_28d`` counts alters with ≥ 2 interactions, at least one in
     each direction, in the 28 days to ``as_of`` (the Viva Insights "active connections").
-    ``size_365d`` and ``layer_sizes`` come from :func:`tie_strength` (contact days in the
+    ``size_365d`` and ``layer_sizes`` come from :func:`tie_strength` (interaction rows in the
     trailing year; Dunbar layers, Zhou et al. 2005).
 
     Structure is measured on the **last year's** ego network (interactions in the 365 days
@@ -355,7 +355,7 @@ def health(
             float(n15),
             _capped(n15, 15),
             (
-                f"{n15} people in your inner layers (contact ≥ 12 days a year; full marks at 15); "
+                f"{n15} people in your inner layers (≥ 12 contacts a year; full marks at 15); "
                 f"{active_28} active in the last 28 days"
             ),
         ),
