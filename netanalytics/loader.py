@@ -49,22 +49,23 @@ def _as_list(value) -> list[Path]:
 def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """Find the exports in a folder by what the files are.
 
-    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``. A folder
-    (or zip) holding ``Connections.csv`` or ``messages.csv`` is a LinkedIn export; ``.mbox``
-    files, Maildirs and folders of ``.eml`` are email; ``.vcf`` and contact ``.csv`` files are
-    contacts; ``.ics`` files are calendars.
+    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar`` and
+    ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
+    LinkedIn export; ``.mbox`` files, Maildirs and folders of ``.eml`` are email; ``.vcf``
+    files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
+    files are calendars. Other ``.csv`` files are listed under ``ignored`` (and reported by
+    :func:`load`, never read silently).
 
     Examples
     --------
     >>> import tempfile, pathlib
     >>> d = pathlib.Path(tempfile.mkdtemp())
-    >>> (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
-    28
+    >>> _ = (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
-    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics']}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'ignored': []}
     """
     folder = Path(folder)
-    found: dict[str, list[Path]] = {"linkedin": [], "email": [], "contacts": [], "calendar": []}
+    found: dict[str, list[Path]] = {"linkedin": [], "email": [], "contacts": [], "calendar": [], "ignored": []}
 
     def squash(name: str) -> str:
         return name.lower().replace(" ", "").replace("_", "").replace("-", "")
@@ -94,12 +95,26 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
         elif suffix in (".vcf", ".vcard"):
             found["contacts"].append(path)
         elif suffix == ".csv":
-            found["contacts"].append(path)
+            found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
             found["calendar"].append(path)
 
     visit(folder)
     return found
+
+
+_CONTACT_HEADER_WORDS = (
+    "e-mail", "email", "messagerie", "correo", "first name", "given name", "firstname", "vorname",
+    "prénom", "nombre", "phone", "telefon", "téléphone", "teléfono",
+)
+
+
+def _looks_like_contacts(path: Path) -> bool:
+    """Peek at the first lines: does the header name people and their addresses?"""
+    with open(path, "rb") as fh:
+        head = fh.read(8192).decode("utf-8", errors="replace").lower()
+    lines = [ln for ln in head.splitlines() if ln.strip(" ,;\t") and not ln.startswith("notes:")]
+    return bool(lines) and any(word in lines[0] for word in _CONTACT_HEADER_WORDS)
 
 
 def _fingerprint(paths: Iterable[Path]) -> list:
@@ -191,6 +206,7 @@ def load(
     >>> int(net.people["is_me"].sum())
     1
     """
+    ignored: list[Path] = []
     inputs = {
         "linkedin": _as_list(linkedin),
         "email": _as_list(email),
@@ -201,7 +217,10 @@ def load(
         if not Path(path).exists():
             raise FormatError(f"{path}: no such file or folder. Check the path given to na.load().")
         for kind, paths in discover(path).items():
-            inputs[kind] += paths
+            if kind == "ignored":
+                ignored = paths
+            else:
+                inputs[kind] += paths
     all_paths = [p for paths in inputs.values() for p in paths]
     if not all_paths:
         raise FormatError(
@@ -230,6 +249,8 @@ def load(
                 cached.unlink(missing_ok=True)
 
     net = _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, progress)
+    for p in ignored:
+        net.report.new_file(str(p), "ignored").warn("not a recognised export: not read")
     if key is not None:
         target = _cache_root(cache_dir) / "networks"
         target.mkdir(parents=True, exist_ok=True)

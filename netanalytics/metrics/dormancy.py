@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
+from netanalytics.identity import is_free_mail
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network
 
@@ -36,14 +37,6 @@ _RULE = "rule"
 _NS_PER_DAY = 86_400 * 10**9
 _DAY = pd.Timedelta(days=1)
 
-# Free-mail domains say nothing about where someone works, so they never count as novel.
-_FREEMAIL = frozenset(
-    {
-        "gmail.com", "googlemail.com", "yahoo.com", "hotmail.com", "outlook.com", "live.com",
-        "msn.com", "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com",
-        "gmx.com", "gmx.de", "gmx.net", "web.de", "yandex.ru", "mail.ru", "qq.com", "163.com",
-    }
-)
 
 
 def dunbar_layer(counts: ArrayLike | pd.Series | float) -> np.ndarray | pd.Series | float:
@@ -650,7 +643,7 @@ def reconnect(
 
     people = net.people.reindex(dorm.index)
     company = _norm_text(people[S.COMPANY])
-    domain = _norm_text(people[S.DOMAIN]).map(lambda d: None if d in _FREEMAIL else d)
+    domain = _norm_text(people[S.DOMAIN]).map(lambda d: None if is_free_mail(d) else d)  # free mail says nothing of work
     if communities is None:
         communities = _alter_communities(net, seed)
     community = pd.Series([communities.get(pid) for pid in dorm.index], index=dorm.index, dtype=object)

@@ -12,7 +12,8 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.metrics.dormancy import _FREEMAIL, _norm_text, dormancy
+from netanalytics.identity import is_free_mail
+from netanalytics.metrics.dormancy import _norm_text, dormancy
 from netanalytics.metrics.reciprocity import _resolve_as_of, _upto
 from netanalytics.metrics.strength import _ego_graph, tie_strength
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
@@ -112,7 +113,7 @@ def _domain(people: pd.DataFrame) -> pd.Series:
     """Work email domain per person: ``domain``, else the first email's; free-mail is unknown."""
     first_email = people[S.EMAILS].map(lambda es: es[0].rsplit("@", 1)[-1] if es else None)
     dom = people[S.DOMAIN].astype(object).where(people[S.DOMAIN].notna(), first_email)
-    return _norm_text(dom).map(lambda d: None if d in _FREEMAIL else d)
+    return _norm_text(dom).map(lambda d: None if is_free_mail(d) else d)
 
 
 def _diversity_row(values: pd.Series) -> dict[str, float]:

@@ -1,0 +1,109 @@
+"""na.load end to end on the sample files: overrides, annotations, cache, folders, errors, anonymize."""
+
+import pandas as pd
+import pytest
+
+import netanalytics as na
+from netanalytics import schema as S
+from netanalytics.exceptions import FormatError
+
+
+@pytest.fixture(scope="module")
+def sample():
+    return na.datasets.sample_path()
+
+
+def _inputs(root):
+    return dict(
+        linkedin=root / "linkedin",
+        email=sorted((root / "mail").glob("*.mbox")),
+        contacts=[root / "contacts" / "google.csv", root / "contacts" / "contacts.vcf"],
+        calendar=[root / "calendar" / "calendar.ics"],
+    )
+
+
+@pytest.fixture(scope="module")
+def net(sample, tmp_path_factory):
+    return na.load(**_inputs(sample), cache_dir=tmp_path_factory.mktemp("cache"))
+
+
+def test_a_folder_of_exports_loads_like_the_explicit_paths(sample, net, tmp_path):
+    from_folder = na.load(sample, cache=False)
+    # the folder also holds ground_truth/*.csv, which are not exports: listed, not read
+    ignored = [f for f in from_folder.report.files if f.kind == "ignored"]
+    assert sorted(f.path.rsplit("/", 1)[1] for f in ignored) == ["counts.csv", "edges.csv", "identities.csv", "people.csv"]
+    assert len(from_folder.people) == len(net.people)
+    pd.testing.assert_frame_equal(from_folder.interactions, net.interactions)
+
+
+def test_cache_returns_the_same_network(sample, tmp_path):
+    first = na.load(**_inputs(sample), cache_dir=tmp_path)
+    again = na.load(**_inputs(sample), cache_dir=tmp_path)
+    assert list((tmp_path / "networks").glob("*.pkl"))
+    pd.testing.assert_frame_equal(first.people, again.people)
+    pd.testing.assert_frame_equal(first.interactions, again.interactions)
+
+
+def test_overrides_are_honoured_on_load(sample, net, tmp_path):
+    cand = net.merge_candidates().iloc[0]
+    assert cand["person_a"] != cand["person_b"]
+    path = tmp_path / "overrides.csv"
+    path.write_text(f"key_a,key_b,decision\n{cand['key_a']},{cand['key_b']},same\n")
+    merged = na.load(**_inputs(sample), overrides=path, cache=False)
+    ident = merged.identities.set_index(S.KEY)
+    assert ident.loc[cand["key_a"], S.PERSON_ID] == ident.loc[cand["key_b"], S.PERSON_ID]
+    assert len(merged.people) == len(net.people) - 1
+
+
+def test_annotations_set_kind_tags_and_cadence(sample, net, tmp_path):
+    alter = net.people[~net.people[S.IS_ME] & net.people[S.EMAILS].map(bool)].iloc[0]
+    email = alter[S.EMAILS][0]
+    path = tmp_path / "annotations.csv"
+    path.write_text(f"key,kind,tags,cadence_days\n{email.upper()},mentor,board;alumni,21\nkind:client,,,45\n")
+    annotated = na.load(**_inputs(sample), annotations=path, cache=False)
+    pid = annotated.identities.set_index(S.KEY).loc[email, S.PERSON_ID]
+    row = annotated.people.loc[pid]
+    assert row[S.KIND] == "mentor" and row[S.CADENCE_DAYS] == 21.0
+    assert row[S.TAGS][-2:] == ["board", "alumni"]
+    clients = annotated.people[annotated.people[S.KIND] == "client"]
+    assert len(clients) > 0 and (clients[S.CADENCE_DAYS] == 45.0).all()
+    d = na.dormancy(annotated)
+    assert d.loc[pid, "cadence_days"] == 21.0
+    assert bool(d.loc[pid, "due"]) == bool(d.loc[pid, "days_since"] >= 21.0)
+
+
+def test_contact_groups_become_tags_and_kinds(net):
+    tagged = net.people[net.people[S.TAGS].map(len) > 0]
+    assert "Clients" in {t for ts in tagged[S.TAGS] for t in ts}
+    assert (net.people.loc[net.people[S.TAGS].map(lambda ts: "Clients" in ts), S.KIND] == "client").all()
+
+
+def test_bad_paths_and_empty_calls_raise_format_errors(tmp_path):
+    with pytest.raises(FormatError, match="no such file or folder"):
+        na.load(email=tmp_path / "missing.mbox")
+    with pytest.raises(FormatError, match="was given no input"):
+        na.load()
+    with pytest.raises(FormatError, match="neither an email address nor a LinkedIn profile URL"):
+        na.load(email=tmp_path, me="not an address")
+
+
+def test_summary_and_report_account_for_everything(net):
+    text = net.summary()
+    assert text.startswith(f"Network of {len(net.alters)} people (Elena Marsh is 'me')")
+    assert "elena.marsh.pm@gmail.com" in text and "https://www.linkedin.com/in/elena-marsh-pm" in text
+    for f in net.report.files:
+        assert f.read == f.kept + f.n_skipped
+
+
+def test_anonymize_is_consistent_and_keeps_the_metrics(net):
+    anon = net.anonymize(seed=3)
+    real_names = set(net.people[S.NAME])
+    assert not real_names & set(anon.people[S.NAME])
+    real_keys = set(net.identities[S.KEY])
+    assert not real_keys & set(anon.identities[S.KEY].dropna()) - {k for k in real_keys if k.startswith("record:")}
+    assert anon.messages[S.SUBJECT].isna().all()
+    # the same pseudonym in people and in the messages the person sent
+    k2p = anon.identities.set_index(S.KEY)[S.PERSON_ID]
+    sent = anon.messages.dropna(subset=[S.SENDER_NAME]).iloc[0]
+    assert anon.people.loc[k2p[sent[S.SENDER]], S.NAME] == sent[S.SENDER_NAME]
+    pd.testing.assert_frame_equal(na.tie_strength(anon), na.tie_strength(net))
