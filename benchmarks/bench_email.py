@@ -14,96 +14,25 @@ in a child process; and the time to reload the parsed frame from the Parquet cac
 from __future__ import annotations
 
 import argparse
-import base64
 import json
 import os
-import random
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-__all__ = ["write_bench_mbox", "main"]
+from netanalytics.datasets import write_mbox
+
+__all__ = ["main", "write_bench_mbox"]
 
 TARGET_RATIO = 25.0
 TARGET_PEAK_MB_PER_1M = 1500.0
 TARGET_CACHE_S_PER_1M = 3.0
 
 
-def _write_own_mbox(path: Path, n_messages: int, seed: int = 0) -> None:
-    """Gmail-Takeout-like mbox: realistic headers, 0.5–5 KB bodies, ~2 % attachments of 50–500 KB."""
-    rng = random.Random(seed)
-    people = [f"{a}.{b}@{d}" for a in ("ann", "bob", "chen", "dara", "eli", "fay", "gus", "hana", "ivo", "jo")
-              for b in ("lee", "ng", "roy", "sato", "kim") for d in ("acme.com", "example.org", "mail.test")]
-    names = {p: p.split("@")[0].replace(".", " ").title() for p in people}
-    me = "me.owner@example.com"
-    words = ("network meeting project update lunch budget review draft quarter plan team call "
-             "notes launch follow question thanks regards please attached schedule").split()
-    text = " ".join(rng.choice(words) for _ in range(4000))
-    lines = "\n".join(text[i : i + 72] for i in range(0, len(text), 72)) + "\n"
-    blob = base64.encodebytes(rng.randbytes(400_000)).decode()
-    days = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"]
-    months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
-    t0 = 1_400_000_000
-    threads: list[tuple[str, str]] = []
-    with open(path, "w", encoding="utf-8", newline="\n") as fh:
-        for i in range(n_messages):
-            t = t0 + i * 600 + rng.randrange(600)
-            st = time.gmtime(t)
-            day, mon = days[st.tm_wday], months[st.tm_mon - 1]
-            hms = f"{st.tm_hour:02d}:{st.tm_min:02d}:{st.tm_sec:02d}"
-            sent = rng.random() < 0.25
-            other = rng.choice(people)
-            sender, to = (me, [other]) if sent else (other, [me])
-            cc = rng.sample(people, rng.randrange(1, 4)) if rng.random() < 0.3 else []
-            mid = f"<{i}.{rng.getrandbits(40):x}@{sender.split('@')[1]}>"
-            reply = bool(threads) and rng.random() < 0.4
-            if reply:
-                thrid, parent = rng.choice(threads[-200:])
-            else:
-                thrid, parent = str(rng.getrandbits(62)), ""
-            threads.append((thrid, mid))
-            labels = "Sent" if sent else rng.choice(["Inbox", "Inbox,Important", "Archived", "Category Updates"])
-            parts = [
-                f"From {thrid}@xxx {day} {mon} {st.tm_mday:2d} {hms} +0000 {st.tm_year}\n",
-                f"X-GM-THRID: {thrid}\nX-Gmail-Labels: {labels}\nDelivered-To: {me}\n",
-                f"Received: by 10.0.0.{i % 250} with SMTP id x{i}; {day}, {st.tm_mday} {mon} {st.tm_year} "
-                f"{hms} -0700 (PDT)\n",
-                f"Received: from mail.{sender.split('@')[1]} (mail.{sender.split('@')[1]}. [192.0.2.1])\n"
-                f"        by mx.google.com with ESMTPS id abc{i}\n        for <{me}>; {day}, {st.tm_mday} "
-                f"{mon} {st.tm_year} {hms} -0700 (PDT)\n",
-                "DKIM-Signature: v=1; a=rsa-sha256; c=relaxed/relaxed; d=example.org; s=sel;\n"
-                "        h=from:to:subject:date:message-id;\n        bh=" + "A" * 44 + ";\n        b=" +
-                "B" * 70 + "\n         " + "C" * 70 + "\n",
-                f"MIME-Version: 1.0\nFrom: {names.get(sender, 'Me Owner')} <{sender}>\n",
-                "To: " + ", ".join(f"{names.get(a, 'Me Owner')} <{a}>" for a in to) + "\n",
-                f"Cc: {', '.join(cc)}\n" if cc else "",
-                f"Date: {day}, {st.tm_mday} {mon} {st.tm_year} {hms} +0000\n",
-                f"Message-ID: {mid}\n",
-                f"In-Reply-To: {parent}\nReferences: {parent}\n" if reply else "",
-                f"Subject: {'Re: ' if reply else ''}{rng.choice(words)} {rng.choice(words)}\n",
-            ]
-            start = rng.randrange(0, len(lines) - 5200)
-            body = lines[start : start + rng.randrange(500, 5000)]
-            if rng.random() < 0.02:
-                a = rng.randrange(0, len(blob) - 700_000) if len(blob) > 700_000 else 0
-                size = rng.randrange(50_000, 500_000)
-                parts.append('Content-Type: multipart/mixed; boundary="b1"\n\n--b1\n'
-                             'Content-Type: text/plain\n\n' + body + "\n--b1\nContent-Type: application/pdf\n"
-                             "Content-Transfer-Encoding: base64\n\n" + blob[a : a + size] + "\n--b1--\n\n")
-            else:
-                parts.append("Content-Type: text/plain; charset=UTF-8\n\n" + body + "\n\n")
-            fh.write("".join(parts))
-
-
 def write_bench_mbox(path: Path, n_messages: int, seed: int = 0) -> str:
-    """Write the benchmark mbox; returns which generator made it."""
-    try:
-        from netanalytics.datasets import write_mbox  # the shared synthetic generator, when present
-    except ImportError:
-        _write_own_mbox(path, n_messages, seed)
-        return "benchmarks/bench_email.py generator"
+    """Write the benchmark mbox with the shared Gmail-Takeout-style generator."""
     write_mbox(path, n_messages, seed=seed)
     return "netanalytics.datasets.write_mbox"
 
@@ -155,22 +84,28 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--n", type=int, default=200_000, help="messages in the generated mbox")
     parser.add_argument("--path", type=Path, help="reuse (or create) the mbox at this path")
-    parser.add_argument("--baseline-limit", type=int, default=0,
-                        help="stop the stdlib loop after this many messages (0 = all); its rate is per message")
+    parser.add_argument(
+        "--baseline-limit",
+        type=int,
+        default=0,
+        help="stop the stdlib loop after this many messages (0 = all); its rate is per message",
+    )
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench_email_"))
     path = args.path or tmp / f"bench_{args.n}.mbox"
     if not path.exists():
         t = time.perf_counter()
         made_by = write_bench_mbox(path, args.n)
-        print(f"wrote {path} with {made_by}: {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s")
+        print(
+            f"wrote {path} with {made_by}: {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s"
+        )
     size_gb = path.stat().st_size / 1e9
 
     ours = _child(_OURS, str(path))  # first child: ru_maxrss of later children cannot leak into it
     cache = _child(_CACHE, str(path), str(tmp / "cache"))
     base = _child(_STDLIB, str(path), str(args.baseline_limit))
     t = time.perf_counter()
-    grep = subprocess.run(["grep", "-c", "^From ", str(path)], capture_output=True, text=True)
+    grep = subprocess.run(["grep", "-c", "^From ", str(path)], capture_output=True, text=True, check=False)
     grep_s = time.perf_counter() - t
     grep_n = int(grep.stdout.strip() or 0)
 
@@ -183,17 +118,25 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'(a) read_mbox, cache off':<34}{ours['n']:>12,}{ours['seconds']:>10.1f}{rate_a:>12,.0f}")
     print(f"{'(b) stdlib mailbox.mbox loop':<34}{base['n']:>12,}{base['seconds']:>10.1f}{rate_b:>12,.0f}")
     print(f"{'(c) grep -c ^From  (scan floor)':<34}{grep_n:>12,}{grep_s:>10.1f}{rate_c:>12,.0f}")
-    print(f"ratio a/b: {rate_a / rate_b:.1f}x wall-clock (target >= {TARGET_RATIO:.0f}x); "
-          f"CPU seconds: (a) {ours['cpu']:.1f} incl. workers, (b) {base['cpu']:.1f}, "
-          f"CPU-time ratio {(base['cpu'] / base['n']) / (ours['cpu'] / ours['n']):.1f}x")
-    print(f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
-          "(other processes slow wall-clock figures)")
+    print(
+        f"ratio a/b: {rate_a / rate_b:.1f}x wall-clock (target >= {TARGET_RATIO:.0f}x); "
+        f"CPU seconds: (a) {ours['cpu']:.1f} incl. workers, (b) {base['cpu']:.1f}, "
+        f"CPU-time ratio {(base['cpu'] / base['n']) / (ours['cpu'] / ours['n']):.1f}x"
+    )
+    print(
+        f"load average during the run: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores "
+        "(other processes slow wall-clock figures)"
+    )
     data_mb = ours["self_maxrss_mb"] - ours["import_mb"]
-    print(f"peak memory of (a): parent {ours['self_maxrss_mb']:.0f} MB (of which {ours['import_mb']:.0f} MB "
-          f"is the interpreter and imports), largest worker {ours['workers_maxrss_mb']:.0f} MB; "
-          f"at 1M messages: {ours['import_mb'] + data_mb * scale:.0f} MB (target <= {TARGET_PEAK_MB_PER_1M:.0f} MB)")
-    print(f"cache reload: {cache['seconds']:.2f} s for {cache['n']:,} messages; scaled to 1M "
-          f"{cache['seconds'] * scale:.2f} s (target < {TARGET_CACHE_S_PER_1M:.0f} s)")
+    print(
+        f"peak memory of (a): parent {ours['self_maxrss_mb']:.0f} MB (of which {ours['import_mb']:.0f} MB "
+        f"is the interpreter and imports), largest worker {ours['workers_maxrss_mb']:.0f} MB; "
+        f"at 1M messages: {ours['import_mb'] + data_mb * scale:.0f} MB (target <= {TARGET_PEAK_MB_PER_1M:.0f} MB)"
+    )
+    print(
+        f"cache reload: {cache['seconds']:.2f} s for {cache['n']:,} messages; scaled to 1M "
+        f"{cache['seconds'] * scale:.2f} s (target < {TARGET_CACHE_S_PER_1M:.0f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -11,6 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
 __all__ = ["cache_key", "default_cache_dir", "load", "save"]
@@ -75,13 +76,16 @@ def save(
 
 
 def _list_column(chunked: pa.ChunkedArray) -> list:
-    """Python lists from an Arrow list column, fast: one flat list sliced by the offsets."""
+    """Python lists from an Arrow list column, fast: the distinct values are converted once
+    (addresses and labels repeat), gathered with numpy, then sliced by the offsets."""
     out: list = []
     for chunk in chunked.chunks:
-        flat = chunk.flatten().to_pylist()
+        encoded = pc.dictionary_encode(chunk.flatten())
+        values = np.asarray(encoded.dictionary.to_pylist() + [None], dtype=object)
+        indices = encoded.indices.fill_null(len(values) - 1).to_numpy()
+        flat = values[indices].tolist()
         offsets = np.asarray(chunk.offsets) - chunk.offsets[0].as_py()
-        bounds = offsets.tolist()
-        out.extend([flat[a:b] for a, b in itertools.pairwise(bounds)])
+        out.extend([flat[a:b] for a, b in itertools.pairwise(offsets.tolist())])
     return out
 
 
