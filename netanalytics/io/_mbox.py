@@ -37,9 +37,11 @@ FROM_LINE = re.compile(
     rb"[ \t]+(?:(?:[+-]\d{4}|[A-Z]{2,5})[ \t]+)?\d{4}"
 )
 
+# a machine word anywhere in the local part, as a whole token: noreply@, messages-noreply@,
+# calendar-notification@, notify@ ...
 _AUTOMATED_LOCAL = re.compile(
-    r"^(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|mailer[-_.]?daemon|postmaster|bounces?"
-    r"|automated|auto[-_.]?confirm|alerts?|newsletters?|info[-_.]?noreply)(?:[-+_.].*)?$"
+    r"(?:^|[-+_.])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|notify|mailer[-_.]?daemon"
+    r"|postmaster|bounces?|automated|auto[-_.]?confirm|alerts?|newsletters?)(?:$|[-+_.])"
 )
 _AUTOMATED_DOMAINS = (
     "facebookmail.com",
@@ -103,7 +105,7 @@ def is_automated_address(key: str | None) -> bool:
     if not key or "@" not in key:
         return False
     local, _, domain = key.partition("@")
-    return bool(_AUTOMATED_LOCAL.match(local)) or domain.endswith(_AUTOMATED_DOMAINS)
+    return bool(_AUTOMATED_LOCAL.search(local)) or domain.endswith(_AUTOMATED_DOMAINS)
 
 
 _CACHE_LIMIT = 50_000

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import mmap
 import os
@@ -21,8 +22,18 @@ from netanalytics.io.report import FileReport, LoadReport
 
 __all__ = ["READER_VERSION", "read_email", "read_eml", "read_maildir", "read_mbox"]
 
-#: Part of every cache key: bump it whenever parsing changes what a frame holds.
-READER_VERSION = "email-2026.1"
+
+def _source_digest() -> str:
+    """Hash of the code that makes a messages frame, so a cached frame never outlives it."""
+    here = Path(__file__).resolve().parent
+    digest = hashlib.sha256()
+    for path in (here / "email.py", here / "_mbox.py", here / "_headers.py", here / "cache.py", here.parent / "schema.py"):
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+#: Part of every cache key; it changes with the reader's source code.
+READER_VERSION = f"email-2026.1+{_source_digest()}"
 
 PathLike = str | os.PathLike
 _LIST_COLUMNS = [S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.REFERENCES, S.LABELS]

@@ -483,6 +483,11 @@ def test_me_rules(tmp_path):
         ("From: ann@x.org\nAuto-Submitted: auto-replied", True),
         ("From: ann@x.org\nAuto-Submitted: no", False),
         ("From: friend@facebookmail.com", True),
+        ("From: LinkedIn <messages-noreply@linkedin.com>", True),
+        ("From: Google Calendar <calendar-notification@google.com>", True),
+        ("From: Notion Team <notify@mail.notion.so>", True),
+        ("From: Alex Notley <alex.notley@x.org>", False),
+        ("From: Nora Alertson <nora.alertson@x.org>", False),
     ],
 )
 def test_automated_senders(tmp_path, headers, automated):
