@@ -110,7 +110,7 @@ def main() -> int:
         print(f"{name:<17}{n:>9}  {reader:<26}{seconds:>14.3f}")
     print()
     ok = True
-    for name, n, reader, seconds in rows:
+    for name, _n, reader, seconds in rows:
         if reader == "read_linkedin":
             baseline = next(s for f, _, r, s in rows if f == name and r.startswith("pd.read_csv"))
             verdict = "OK" if seconds < TARGET_SECONDS else "TOO SLOW"

@@ -12,7 +12,6 @@ import tempfile
 import time
 from pathlib import Path
 
-
 from netanalytics.datasets import sample_path
 from netanalytics.loader import load
 

@@ -5,7 +5,7 @@ from netanalytics import datasets, io, schema
 from netanalytics.exceptions import FormatError, NetAnalyticsError, NotDefinedError, SchemaError
 from netanalytics.io.report import LoadReport
 from netanalytics.loader import load
-from netanalytics.metrics import *  # noqa: F401,F403  (the metric functions are the public API)
+from netanalytics.metrics import *  # noqa: F403  (the metric functions are the public API)
 from netanalytics.metrics import __all__ as _metrics_all
 from netanalytics.network import EGO, Network
 

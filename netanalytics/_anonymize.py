@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import numpy as np
 
-
 from netanalytics import schema as S
 
 _FIRST = [
@@ -30,13 +29,13 @@ def anonymize_network(net, seed: int = 0):
     """See :meth:`netanalytics.network.Network.anonymize`."""
     rng = np.random.default_rng(seed)
     pids = list(net.people.index)
-    combos = [(f, l) for f in _FIRST for l in _LAST]
+    combos = [(first, last) for first in _FIRST for last in _LAST]
     order = rng.permutation(len(combos))
     pseudo_name = {}
     for i, pid in enumerate(pids):
-        f, l = combos[order[i % len(combos)]]
+        first, last = combos[order[i % len(combos)]]
         suffix = "" if i < len(combos) else f" {i // len(combos) + 1}"
-        pseudo_name[pid] = f"{f} {l}{suffix}"
+        pseudo_name[pid] = f"{first} {last}{suffix}"
     domains = {}
 
     def pseudo_domain(domain: str) -> str:

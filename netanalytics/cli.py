@@ -298,7 +298,7 @@ def _headline(net, as_of) -> list[str]:
     except NotDefinedError as exc:
         return [f"Health: not defined ({exc})"]
     lines.append(f"Health score {h.score:.0f}/100 (as of {h.as_of:%Y-%m-%d}):")
-    for comp, points, weight, reason in zip(
+    for comp, points, _weight, reason in zip(
         h.components[S.COMPONENT], h.components[S.POINTS], h.components[S.WEIGHT], h.components[S.REASON]
     ):
         pts = "  -- " if math.isnan(points) else f"{points:4.1f}"

@@ -445,7 +445,7 @@ def resolve_identities(
 
     # rule 3: same normalised name + company/domain corroboration
     clusters = build_clusters()
-    for norm, roots in sorted(name_groups(clusters).items()):
+    for _name, roots in sorted(name_groups(clusters).items()):
         roots = sorted(roots)
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
@@ -476,7 +476,7 @@ def resolve_identities(
 
     # rule 5: a name group whose clusters cannot be told apart merges
     clusters = build_clusters()
-    for norm, roots in sorted(name_groups(clusters).items()):
+    for _name, roots in sorted(name_groups(clusters).items()):
         roots = sorted(set(uf.find(r) for r in roots))
         if len(roots) < 2:
             continue
@@ -521,7 +521,7 @@ def resolve_identities(
                 candidates.append((a, b, score, "; ".join(evidence) or "name only"))
     # exact-name groups that stayed apart are candidates too
     clusters = build_clusters()
-    for norm, roots in sorted(name_groups(clusters).items()):
+    for _name, roots in sorted(name_groups(clusters).items()):
         roots = sorted(set(uf.find(r) for r in roots))
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:

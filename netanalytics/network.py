@@ -213,7 +213,7 @@ class Network:
         lines.append("Load report: " + str(self.report))
         return "\n".join(lines)
 
-    def anonymize(self, seed: int = 0) -> "Network":
+    def anonymize(self, seed: int = 0) -> Network:
         """Return a copy with names, addresses, URLs and subjects replaced by consistent pseudonyms.
 
         The same person gets the same pseudonym everywhere (people, identities, messages,
@@ -237,7 +237,7 @@ class Network:
 
         return anonymize_network(self, seed)
 
-    def with_frames(self, **frames) -> "Network":
+    def with_frames(self, **frames) -> Network:
         """Return a copy with some frames replaced (the original is not changed)."""
         return replace(self, **frames)
 

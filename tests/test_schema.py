@@ -1,6 +1,5 @@
 """The canonical frames: validators name what is wrong, normalisers agree with DESIGN.md."""
 
-import pandas as pd
 import pytest
 
 from netanalytics import schema as S

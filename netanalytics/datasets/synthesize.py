@@ -309,7 +309,7 @@ class _World:
 
     def plan_people(self) -> None:
         rng, n = self.rng, self.n_people
-        names = [(f, l) for f in N.FIRST_NAMES for l in N.LAST_NAMES]
+        names = [(first, last) for first in N.FIRST_NAMES for last in N.LAST_NAMES]
         rng.shuffle(names)
         sizes = {c: round(share * n) for c, (share, _, _) in COMMUNITIES.items()}
         sizes["industry_peers"] += n - sum(sizes.values())
@@ -1058,7 +1058,7 @@ class _Renderer:
             ids: list[str] = []
             info: list[dict] = []
             thrid = 0
-            for i, m in enumerate(th.msgs):
+            for _i, m in enumerate(th.msgs):
                 gid = gmail_id(m.t, rng, gids)
                 thrid = thrid or gid
                 local_t = m.t.astimezone(w._tz(m.sender))

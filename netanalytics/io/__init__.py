@@ -5,7 +5,8 @@ from netanalytics.io.report import FileReport, LoadReport
 
 __all__ = ["FileReport", "LoadReport"]
 # Readers register below, one import line and one __all__ line per module.
-from netanalytics.io.email import read_email, read_eml, read_maildir, read_mbox  # noqa: E402
+from netanalytics.io.email import read_email, read_eml, read_maildir, read_mbox
+
 __all__ += ["read_email", "read_eml", "read_maildir", "read_mbox"]
 from netanalytics.io.linkedin import LinkedInExport, read_linkedin  # noqa: E402
 

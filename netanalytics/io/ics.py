@@ -82,7 +82,7 @@ def _when(prop) -> dt.date | None:
     """
     try:
         value = prop.dt
-    except Exception:  # noqa: BLE001 -- BrokenCalendarProperty, AttributeError, ...
+    except Exception:
         return None
     return value if isinstance(value, dt.date) else None
 
@@ -93,7 +93,7 @@ def _dates(props: Iterable) -> list[dt.date]:
     for prop in props:
         try:
             items = list(prop.dts)
-        except Exception:  # noqa: BLE001 -- a broken property adds or removes nothing
+        except Exception:
             items = []
         out.extend(w for w in map(_when, items) if w is not None)
     return out
@@ -325,7 +325,7 @@ def read_ics(
         )
     try:
         calendars = icalendar.Calendar.from_ical(raw, multiple=True)
-    except Exception as exc:  # noqa: BLE001 -- icalendar raises ValueError, KeyError, ... on damage
+    except Exception as exc:
         raise FormatError(f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar.") from None
     report = LoadReport()
     file_report = report.new_file(str(path), "ics")

@@ -80,7 +80,7 @@ class LoadReport:
         self.files.append(report)
         return report
 
-    def extend(self, other: "LoadReport") -> "LoadReport":
+    def extend(self, other: LoadReport) -> LoadReport:
         """Append the files and missing notes of ``other``; returns ``self``."""
         self.files.extend(other.files)
         self.missing.extend(other.missing)

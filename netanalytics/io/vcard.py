@@ -163,7 +163,7 @@ _STRUCTURED = {"N": ";", "ORG": ";", "ADR": ";", "CATEGORIES": ","}
 def _parse_line(line: str) -> _Prop | None:
     """The fallback parser: ``group.NAME;param=a,b;BARE:value``."""
     in_quotes = False
-    for colon, ch in enumerate(line):
+    for colon, ch in enumerate(line):  # noqa: B007  (colon is used after the loop)
         if ch == '"':
             in_quotes = not in_quotes
         elif ch == ":" and not in_quotes:
@@ -370,7 +370,7 @@ def read_vcard(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
             n_cards += 1
             try:
                 props = _from_vobject(card)
-            except Exception as exc:  # noqa: BLE001 -- vobject raises many types on what it rejects
+            except Exception as exc:
                 file_report.notes["fallback_cards"] = file_report.notes.get("fallback_cards", 0) + 1
                 _warn(
                     file_report,
