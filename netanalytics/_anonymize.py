@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+from collections import Counter
 from dataclasses import replace
 
 import numpy as np
 
 from netanalytics import schema as S
+from netanalytics.io.report import FileReport, LoadReport
 
 _FIRST = [
     "Avery", "Blake", "Casey", "Devon", "Emery", "Finley", "Gray", "Harper", "Indy", "Jules", "Kai",
@@ -139,8 +141,23 @@ def anonymize_network(net, seed: int = 0):
         candidates["key_a"] = [mk(k) for k in candidates["key_a"]]
         candidates["key_b"] = [mk(k) for k in candidates["key_b"]]
 
+    # warnings and notes quote addresses, names and message ids: keep only the counts
+    report = LoadReport(
+        files=[
+            FileReport(
+                path=f"file {i + 1} ({f.kind})",
+                kind=f.kind,
+                kept=f.kept,
+                skipped=Counter(f.skipped),
+                warnings=[f"{len(f.warnings)} warnings removed by anonymize()"] if f.warnings else [],
+            )
+            for i, f in enumerate(net.report.files)
+        ],
+        missing=list(net.report.missing),
+    )
     return replace(
         net,
+        report=report,
         people=people,
         identities=identities,
         messages=messages,

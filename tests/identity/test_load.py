@@ -107,3 +107,7 @@ def test_anonymize_is_consistent_and_keeps_the_metrics(net):
     sent = anon.messages.dropna(subset=[S.SENDER_NAME]).iloc[0]
     assert anon.people.loc[k2p[sent[S.SENDER]], S.NAME] == sent[S.SENDER_NAME]
     pd.testing.assert_frame_equal(na.tie_strength(anon), na.tie_strength(net))
+    # the load report keeps its counts but no file names, addresses or message ids
+    assert [(f.read, f.kept) for f in anon.report.files] == [(f.read, f.kept) for f in net.report.files]
+    text = str(anon.report)
+    assert "elena" not in text.lower() and ".mbox" not in text and "@" not in text
