@@ -64,11 +64,32 @@ def _any_case(word: bytes) -> bytes:
     )
 
 
-# One C-level pass finds the wanted headers at line starts, with their folded continuation lines.
-_WANTED_HEADERS = re.compile(
-    b"\n(" + b"|".join(_any_case(n) for n in sorted(WANTED, key=len, reverse=True)) + b")[ \t]*:"
-    b"([^\n]*(?:\n[ \t][^\n]*)*)"
-)
+def _trie(names) -> bytes:
+    # an alternation grouped by first letter: sre rejects a branch on its first character,
+    # so a line that starts no wanted name costs a dozen character tests
+    groups: dict[bytes, list[bytes]] = {}
+    for n in sorted(names, key=len, reverse=True):
+        groups.setdefault(n[:1], []).append(n[1:])
+    return b"|".join(
+        _any_case(first) + b"(?:" + b"|".join(_any_case(rest) for rest in rests) + b")"
+        for first, rests in groups.items()
+    )
+
+
+_WANTED_AFTER_NL = re.compile(b"\n(" + _trie(WANTED) + b")[ \t]*:([^\n]*(?:\n[ \t][^\n]*)*)")
+
+
+def split_header_lines(block: bytes) -> dict[bytes, bytes]:
+    """As :func:`split_header_block` for a block that starts with the newline ending the line
+    before it (the mbox scanner hands blocks over that way, saving a copy)."""
+    out: dict[bytes, bytes] = {}
+    for name, value in _WANTED_AFTER_NL.findall(block):
+        name = name.lower()
+        if name not in out:
+            if b"\n" in value:
+                value = _FOLD.sub(b" ", value)
+            out[name] = value.strip()
+    return out
 
 
 def split_header_block(block: bytes) -> dict[bytes, bytes]:
@@ -81,14 +102,7 @@ def split_header_block(block: bytes) -> dict[bytes, bytes]:
     >>> split_header_block(b"From: a@b.org\\nSubject: hi\\n  there\\nX-Other: 1\\nSUBJECT: 2\\n")
     {b'from': b'a@b.org', b'subject': b'hi there'}
     """
-    out: dict[bytes, bytes] = {}
-    for name, value in _WANTED_HEADERS.findall(b"\n" + block):
-        name = name.lower()
-        if name not in out:
-            if b"\n" in value:
-                value = _FOLD.sub(b" ", value)
-            out[name] = value.strip()
-    return out
+    return split_header_lines(b"\n" + block)
 
 
 def decode_bytes(raw: bytes) -> str:

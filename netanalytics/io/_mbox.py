@@ -216,8 +216,15 @@ class Batch:
 
     def add(self, block: bytes, from_line: bytes | None, where: str, position: str) -> None:
         """Parse one header block; ``where`` names it in warnings, ``position`` feeds synthetic ids."""
+        self._add(H.split_header_block(block), from_line, where, position)
+
+    def add_block(self, block: bytes, from_line: bytes | None, offset: int) -> None:
+        """Parse the header block (with the newline before it) of the mbox message at byte ``offset``."""
+        self._add(H.split_header_lines(block), from_line, None, offset)
+
+    def _add(self, h: dict, from_line: bytes | None, where: str | None, position) -> None:
+        # ``where`` None: an mbox message at byte ``position`` (names made only when needed)
         self.read += 1
-        h = H.split_header_block(block)
         if not h:
             self.skipped["no header lines (not an email message)"] += 1
             return
@@ -243,6 +250,8 @@ class Batch:
         sender, sender_name, n_from = self._sender(raw_from) if raw_from else (None, None, 0)
         if n_from > 1:
             self.counters["from_with_several_addresses"] += 1
+            if where is None:
+                where = f"{self.source_file} message at byte {position}"
             self.warn(f"{where}: From holds {n_from} addresses; kept the first ({sender})")
         mailing_list = None
         list_id = get(b"list-id")
@@ -269,7 +278,7 @@ class Batch:
             message_id = mids[0]
         else:
             digest = hashlib.sha1(
-                "\x1f".join((raw_from.decode("latin-1"), date_text or "", subject or "", position)).encode(
+                "\x1f".join((raw_from.decode("latin-1"), date_text or "", subject or "", str(position))).encode(
                     "utf-8", "surrogatepass"
                 )
             ).hexdigest()[:24]
@@ -581,26 +590,54 @@ def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source
         return _parse_mbox_range(path, start, end, folder, source, label)
 
 
+# One C-level pass per range: the next separator (a dated From_ line after a blank line), its
+# From_ line, and the header lines up to the first blank line (group 2 starts with the From_
+# line's newline, so the header regex sees every header at a line start). Bodies are skipped
+# by sre's literal-prefix search for "\nFrom ", never looked at line by line.
+_MESSAGE = re.compile(
+    rb"\n(From (?:(?<=\n\nFrom )|(?<=\n\r\nFrom ))"
+    + FROM_LINE.pattern[len(b"From ") :]
+    + rb"[^\n]*)(\n(?:[^\r\n][^\n]*\n|\r[^\n]+\n)*)?"
+)
+
+
+def _header_block(mm, s: int, e: int) -> tuple[bytes, bytes | None]:
+    """(newline + header block, From_ line) of the message at ``s`` ending by ``e``, the slow way."""
+    find = mm.find
+    nl = find(b"\n", s, e)
+    if nl < 0:
+        return b"", None
+    from_line = mm[s:nl]
+    first, second = (b"\n\r\n", b"\n\n") if mm[nl - 1] == 13 else (b"\n\n", b"\n\r\n")
+    he = find(first, nl, e)
+    he2 = find(second, nl, he if he >= 0 else e)
+    if he2 >= 0:
+        he = he2
+    return (mm[nl : he + 1] if he >= 0 else mm[nl:e]), from_line
+
+
 def _parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     batch = Batch(source, folder, label)
+    add = batch.add_block
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        seps = find_separators(mm, start, end)
-        seps.append(end)
-        find = mm.find
-        for k in range(len(seps) - 1):
-            s, e = seps[k], seps[k + 1]
-            nl = find(b"\n", s, e)
-            if nl < 0:
-                batch.add(b"", None, f"{label} message at byte {s}", str(s))
-                continue
-            from_line = mm[s:nl]
-            first, second = (b"\n\r\n", b"\n\n") if mm[nl - 1] == 13 else (b"\n\n", b"\n\r\n")
-            he = find(first, nl, e)
-            he2 = find(second, nl, he if he >= 0 else e)
-            if he2 >= 0:
-                he = he2
-            block = mm[nl + 1 : he + 1] if he >= 0 else mm[nl + 1 : e]
-            batch.add(block, from_line, f"{label} message at byte {s}", str(s))
+        matches = _MESSAGE.finditer(mm, start, end)
+        m = next(matches, None)
+        # the first message: at ``start`` whatever its From_ line looks like
+        block, from_line = _header_block(mm, start, m.start() + 1 if m is not None else end)
+        add(block, from_line, start)
+        while m is not None:
+            s = m.start() + 1
+            from_line, block = m.groups()
+            p = m.end()
+            nxt = next(matches, None)
+            if block is None:  # no newline after the From_ line: the file ends there
+                add(b"", None, s)
+            elif p == end or mm[p] == 10 or (mm[p] == 13 and mm[p + 1 : p + 2] == b"\n"):
+                add(block, from_line, s)
+            else:  # a partial last line or an odd line ending: the exact slow rule
+                block, from_line = _header_block(mm, s, nxt.start() + 1 if nxt is not None else end)
+                add(block, from_line, s)
+            m = nxt
     return batch.finish()
 
 

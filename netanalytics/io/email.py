@@ -198,7 +198,10 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
                 bounds.append(b)
         bounds.append(size)
     tasks = [(str(path), a, b, folder, "mbox", label) for a, b in itertools.pairwise(bounds)]
-    return _combine(_run(M.parse_mbox_range, tasks, workers), label, "mbox")
+    # the pool's result thread unpickles millions of small lists: without this pause the
+    # cyclic collector rescans them again and again (about 3x the cost of unpickling)
+    with M.no_gc():
+        return _combine(_run(M.parse_mbox_range, tasks, workers), label, "mbox")
 
 
 def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
@@ -223,7 +226,8 @@ def _parse_files(label: str, folder: str | None, items: list[tuple[str, str]], k
     tasks = [
         (items[i : i + _FILES_PER_TASK], folder, kind, label) for i in range(0, len(items), _FILES_PER_TASK)
     ]
-    return _combine(_run(M.parse_message_files, tasks, workers), label, kind)
+    with M.no_gc():
+        return _combine(_run(M.parse_message_files, tasks, workers), label, kind)
 
 
 def _load_files(
