@@ -283,14 +283,6 @@ class Resolution:
     candidates: pd.DataFrame
 
 
-def _records(contacts: pd.DataFrame) -> list[dict]:
-    rows = []
-    for rec in contacts.itertuples(index=False):
-        d = rec._asdict()
-        rows.append(d)
-    return rows
-
-
 def resolve_identities(
     contacts: pd.DataFrame,
     participants: pd.DataFrame,
@@ -400,7 +392,8 @@ def resolve_identities(
             if row.decision == "same":
                 uf.union(row.key_a, row.key_b, RULE_OVERRIDE)
 
-    me_root = lambda: uf.find(me_list[0]) if me_list else None  # noqa: E731
+    def me_root() -> str | None:
+        return uf.find(me_list[0]) if me_list else None
 
     def build_clusters() -> dict[str, _Cluster]:
         clusters: dict[str, _Cluster] = defaultdict(_Cluster)

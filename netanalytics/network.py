@@ -2,20 +2,67 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from dataclasses import dataclass, field, replace
-from itertools import combinations
 
 import networkx as nx
+import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.io.report import LoadReport
 
-__all__ = ["Network", "EGO", "build_network"]
+__all__ = ["Network", "EGO", "build_network", "coparticipation"]
 
 #: person_id of the network's owner ("me").
 EGO = "me"
+
+
+def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10) -> pd.DataFrame:
+    """Alter–alter pairs that appear on the same message: the edges of :meth:`Network.graph`.
+
+    Parameters
+    ----------
+    rows : DataFrame
+        ``message_id`` and ``person_id`` per person on a message (the owner left out), such as
+        ``net.participation`` without the owner, or interaction rows.
+    n_people : Series, optional
+        Participants per message (indexed by message_id), owner included; default: the
+        number of rows of the message plus one (the owner).
+    broadcast : int, default 10
+        Above this many participants a message adds ``1 / (k − 1)`` to each of its pairs
+        (``k`` alters) instead of 1.
+
+    Returns
+    -------
+    DataFrame
+        ``person_id_u`` < ``person_id_v``, ``messages`` (shared messages) and ``weight``.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> rows = pd.DataFrame({"message_id": ["m1", "m1", "m1", "m2", "m2"],
+    ...                      "person_id": ["a", "b", "c", "a", "b"]})
+    >>> coparticipation(rows).values.tolist()
+    [['a', 'b', 2, 2.0], ['a', 'c', 1, 1.0], ['b', 'c', 1, 1.0]]
+    """
+    u_col, v_col = S.PERSON_ID + "_u", S.PERSON_ID + "_v"
+    r = rows[[S.MESSAGE_ID, S.PERSON_ID]].drop_duplicates()
+    k = r.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size")
+    r, k = r[k >= 2], k[k >= 2]
+    if r.empty:
+        return pd.DataFrame({u_col: pd.Series(dtype=object), v_col: pd.Series(dtype=object),
+                             "messages": pd.Series(dtype="int64"), "weight": pd.Series(dtype=float)})
+    n = (n_people.reindex(r[S.MESSAGE_ID]).to_numpy() if n_people is not None else (k + 1).to_numpy())
+    per_message = pd.Series(
+        np.where(n > broadcast, 1.0 / (k.to_numpy() - 1), 1.0), index=r[S.MESSAGE_ID].to_numpy()
+    ).groupby(level=0).first()
+    pairs = r.merge(r, on=S.MESSAGE_ID, suffixes=("_u", "_v"))
+    pairs = pairs[pairs[u_col].astype(str) < pairs[v_col].astype(str)]
+    pairs = pairs.assign(weight=per_message.reindex(pairs[S.MESSAGE_ID]).to_numpy())
+    edges = pairs.groupby([u_col, v_col]).agg(messages=(S.MESSAGE_ID, "size"), weight=("weight", "sum"))
+    edges = edges.reset_index()
+    edges["messages"] = edges["messages"].astype("int64")
+    return edges
 
 
 @dataclass
@@ -141,28 +188,18 @@ class Network:
         else:
             for pid, n in inter.groupby(S.PERSON_ID).size().items():
                 G.add_edge(self.me, pid, weight=int(n))
-        weights: Counter = Counter()
-        shared: Counter = Counter()
         if self.participation is not None:
             part = self.participation
-            n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size")
+            n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].size()
         else:
-            part, n_people = inter, inter[S.N_PARTICIPANTS]
+            part = inter
+            n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
-        alters_only = alters_only.assign(_n=n_people[alters_only.index])
-        for _, group in alters_only.groupby(S.MESSAGE_ID, sort=False):
-            alters = sorted(set(group[S.PERSON_ID]))
-            if len(alters) < 2:
-                continue
-            n_participants = int(group["_n"].iloc[0])
-            w = 1.0 if n_participants <= broadcast else 1.0 / (len(alters) - 1)
-            for pair in combinations(alters, 2):
-                weights[pair] += w
-                shared[pair] += 1
-        for (u, v), w in weights.items():
-            G.add_edge(u, v, weight=w, messages=shared[(u, v)])
+        edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
+        for u, v, n_shared, w in edges.itertuples(index=False, name=None):
+            G.add_edge(u, v, weight=float(w), messages=int(n_shared))
             if directed:
-                G.add_edge(v, u, weight=w, messages=shared[(u, v)])
+                G.add_edge(v, u, weight=float(w), messages=int(n_shared))
         return G
 
     def merge_candidates(self) -> pd.DataFrame:

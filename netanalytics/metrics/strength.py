@@ -11,7 +11,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
 from netanalytics.metrics.reciprocity import _resolve_as_of, _upto
-from netanalytics.network import Network
+from netanalytics.network import Network, coparticipation
 
 __all__ = ["STRENGTH_COMPONENTS", "tie_strength"]
 
@@ -34,34 +34,19 @@ def _broadcast_weight(n_participants: pd.Series, broadcast: int) -> pd.Series:
     return pd.Series(np.where(n_participants > broadcast, 1.0 / others, 1.0), index=n_participants.index)
 
 
-def _coparticipation(core: pd.DataFrame) -> pd.DataFrame:
-    """Alter–alter pairs (u < v) on the same message, with the number of shared messages.
-
-    The edges of :meth:`Network.graph` for these rows, computed without a Python loop per
-    message (archives have millions of them).
-    """
-    rows = core[[S.MESSAGE_ID, S.PERSON_ID]].drop_duplicates()
-    multi = rows[rows.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size") >= 2]
-    pairs = multi.merge(multi, on=S.MESSAGE_ID, suffixes=("_u", "_v"))
-    u, v = pairs[S.PERSON_ID + "_u"], pairs[S.PERSON_ID + "_v"]
-    pairs = pairs[u.astype(str) < v.astype(str)]
-    edges = pairs.groupby([S.PERSON_ID + "_u", S.PERSON_ID + "_v"]).size()
-    return edges.rename(S.WEIGHT).reset_index()
-
-
 def _ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
     """Ego + alters of ``core`` rows; ego–alter weight = rows, alter–alter weight = shared messages."""
     G = nx.Graph()
     G.add_node(me)
     G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
-    edges = _coparticipation(core)
-    G.add_weighted_edges_from(edges.itertuples(index=False, name=None))
+    edges = coparticipation(core)
+    G.add_weighted_edges_from(edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None))
     return G
 
 
 def _overlap(net: Network, core: pd.DataFrame, index: pd.Index) -> pd.Series:
     """Shared neighbours of me and each alter: alters who were on a message with both of us."""
-    edges = _coparticipation(core)
+    edges = coparticipation(core)
     ends = pd.concat([edges[S.PERSON_ID + "_u"], edges[S.PERSON_ID + "_v"]])
     return ends.value_counts().reindex(index, fill_value=0).astype("int64")
 
