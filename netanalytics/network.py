@@ -9,12 +9,25 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.exceptions import NotDefinedError
 from netanalytics.io.report import LoadReport
 
-__all__ = ["Network", "EGO", "build_network", "coparticipation"]
+__all__ = ["Network", "EGO", "build_network", "coparticipation", "to_utc"]
 
 #: person_id of the network's owner ("me").
 EGO = "me"
+
+
+def to_utc(value: object) -> pd.Timestamp:
+    """A timestamp in UTC; naive values are taken as UTC.
+
+    Examples
+    --------
+    >>> to_utc("2024-03-01 12:00")
+    Timestamp('2024-03-01 12:00:00+0000', tz='UTC')
+    """
+    ts = pd.Timestamp(value)
+    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10) -> pd.DataFrame:
@@ -133,6 +146,31 @@ class Network:
     def alters(self) -> pd.DataFrame:
         """``people`` without the owner."""
         return self.people[~self.people[S.IS_ME]]
+
+    def resolve_as_of(self, as_of: object = None) -> pd.Timestamp:
+        """The moment metrics are measured at: ``as_of`` in UTC, else the latest interaction.
+
+        Never the wall clock, so results are reproducible.
+
+        Raises
+        ------
+        NotDefinedError
+            When ``as_of`` is None and there are no interactions to date the network by.
+
+        Examples
+        --------
+        >>> import netanalytics as na
+        >>> na.datasets.load_sample().resolve_as_of()
+        Timestamp('2026-10-30 22:47:53+0000', tz='UTC')
+        """
+        if as_of is not None:
+            return to_utc(as_of)
+        if self.interactions.empty:
+            raise NotDefinedError(
+                "the metric is not defined for a network without interactions "
+                "(load messages, meetings or LinkedIn conversations first, or pass as_of=)"
+            )
+        return self.interactions[S.TIMESTAMP].max()
 
     def graph(self, directed: bool = False, *, broadcast: int = 10) -> nx.Graph:
         """Build the ego network as a networkx graph.

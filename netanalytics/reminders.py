@@ -11,8 +11,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.exceptions import NotDefinedError
-from netanalytics.network import Network
+from netanalytics.network import Network, to_utc
 
 __all__ = [
     "ANNIVERSARY",
@@ -43,11 +42,6 @@ _VIA = {"email": "by email", "linkedin": "on LinkedIn"}
 _ICS_PRIORITY = {1: 1, 2: 5, 3: 9}
 # Spreadsheets evaluate cells starting with these (OWASP "CSV injection").
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _utc(value: object) -> pd.Timestamp:
-    ts = pd.Timestamp(value)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
 
 
 def _day(d: date) -> pd.Timestamp:
@@ -314,14 +308,7 @@ def reminders(
     >>> print(r["reason"][0])
     Usually in touch every 7 days; last contact was 46 days ago (2024-01-15)
     """
-    if as_of is None:
-        if net.interactions.empty:
-            raise NotDefinedError(
-                "reminders need a date: the network has no interactions, so pass as_of= explicitly"
-            )
-        as_of_ts = net.interactions[S.TIMESTAMP].max()
-    else:
-        as_of_ts = _utc(as_of)
+    as_of_ts = net.resolve_as_of(as_of)
     names = net.people[S.NAME]
     start = as_of_ts.date()
     end = start + timedelta(days=int(horizon_days))
@@ -450,7 +437,7 @@ def write_reminders_ics(frame: pd.DataFrame, path: str | os.PathLike) -> None:
         todo.add("description", str(row[S.REASON]))
         due = row[S.DUE_DATE]
         ts = stamp if stamp is not None else (due if not pd.isna(due) else pd.Timestamp(0, tz="UTC"))
-        todo.add("dtstamp", _utc(ts).to_pydatetime())
+        todo.add("dtstamp", to_utc(ts).to_pydatetime())
         if not pd.isna(due):
             todo.add("due", due.date())
         todo.add("priority", _ICS_PRIORITY.get(int(row[S.PRIORITY]), 5))

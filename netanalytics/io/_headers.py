@@ -239,7 +239,7 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     text = text.replace(";", ",")
     try:
         pairs = email.utils.getaddresses([text])
-    except Exception:  # noqa: BLE001  (the stdlib parser has raised on odd input in several versions)
+    except Exception:
         pairs = []
     for name, addr in pairs:
         key = normalize_email(addr)

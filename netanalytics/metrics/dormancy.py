@@ -14,7 +14,7 @@ from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
-from netanalytics.network import Network
+from netanalytics.network import Network, to_utc
 
 __all__ = [
     "contacts_last_year",
@@ -141,24 +141,13 @@ def decayed_intensity(
     >>> decayed_intensity(["2024-01-01", "2024-06-29"], "2024-12-26", 180)
     0.75
     """
-    ts = _utc(pd.DatetimeIndex(pd.to_datetime(timestamps)))
-    t = _utc(pd.Timestamp(as_of))
+    ts = pd.DatetimeIndex(pd.to_datetime(timestamps))
+    ts = ts.tz_localize("UTC") if ts.tz is None else ts.tz_convert("UTC")
+    t = to_utc(as_of)
     age = np.asarray((t - ts) / _DAY, dtype=float)
     w = np.ones_like(age) if weights is None else np.asarray(weights, dtype=float)
     keep = age >= 0
     return float(np.sum(w[keep] * np.exp(-np.log(2.0) * age[keep] / half_life_days)))
-
-
-def _utc(value):
-    if getattr(value, "tz", None) is None:
-        return value.tz_localize("UTC")
-    return value.tz_convert("UTC")
-
-
-def _resolve_as_of(inter: pd.DataFrame, as_of: object) -> pd.Timestamp:
-    if as_of is None:
-        return inter[S.TIMESTAMP].max()
-    return _utc(pd.Timestamp(as_of))
 
 
 def _contacts(net: Network) -> pd.DataFrame:
@@ -427,7 +416,7 @@ def dormancy(
     if model not in _FITTERS:
         raise ValueError(f"model must be one of {sorted(_FITTERS)}, got {model!r}")
     inter = _contacts(net)
-    as_of = _resolve_as_of(inter, as_of)
+    as_of = net.resolve_as_of(as_of)
     inter = inter[inter[S.TIMESTAMP] <= as_of]
     horizon_col = S.EXPECTED_NEXT_90D if horizon_days == 90 else f"expected_next_{horizon_days:g}d"
     columns = [
@@ -631,7 +620,7 @@ def reconnect(
     Former close tie (peak 15.7 contacts/half-life), silent 2.0 years; works at Acme, where none of your active ties are
     """
     inter = _contacts(net)
-    as_of = _resolve_as_of(inter, as_of)
+    as_of = net.resolve_as_of(as_of)
     dorm = dormancy(net, as_of) if dormancy_frame is None else dormancy_frame
     inter = inter[inter[S.TIMESTAMP] <= as_of]
     columns = [S.PERSON_ID, S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY, S.SCORE, S.REASON]

@@ -14,7 +14,7 @@ from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
 from netanalytics.metrics.dormancy import _norm_text, dormancy
-from netanalytics.metrics.reciprocity import _resolve_as_of, _upto
+from netanalytics.metrics.reciprocity import _upto
 from netanalytics.metrics.strength import _ego_graph, tie_strength
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
 from netanalytics.network import Network
@@ -267,7 +267,7 @@ def health(
     >>> h.components.set_index("component").loc["concentration", ["value", "points"]].tolist()
     [0.0, 14.285714285714286]
     """
-    as_of = _resolve_as_of(net, as_of)
+    as_of = net.resolve_as_of(as_of)
     unknown = set(weights or {}) - set(HEALTH_WEIGHTS)
     if unknown:
         raise ValueError(f"unknown health component(s) {sorted(unknown)}; use {sorted(HEALTH_WEIGHTS)}")
@@ -485,7 +485,7 @@ def health_history(net: Network, freq: str = "QE", **kwargs) -> pd.DataFrame:
     >>> hist.index.strftime("%Y-%m-%d").tolist(), hist["size"].tolist()
     (['2024-03-31', '2024-06-30'], [1.0, 2.0])
     """
-    last = _resolve_as_of(net, None)
+    last = net.resolve_as_of()
     start = net.interactions[S.TIMESTAMP].min()
     ends = pd.date_range(start.normalize(), last, freq=freq)
     rows = {}

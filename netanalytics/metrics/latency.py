@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics.reciprocity import _NOT_ANSWERABLE, _answers, _resolve_as_of, _upto
+from netanalytics.metrics.reciprocity import _NOT_ANSWERABLE, _answers, _upto
 from netanalytics.network import Network
 
 __all__ = ["reply_latencies"]
@@ -79,7 +79,7 @@ def reply_latencies(
     0       ann    theirs    2.0
     1       ann      mine   21.0
     """
-    as_of = _resolve_as_of(net, as_of)
+    as_of = net.resolve_as_of(as_of)
     inter = _upto(net, as_of)
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
     rows = core[~core[S.CHANNEL].isin(_NOT_ANSWERABLE)]

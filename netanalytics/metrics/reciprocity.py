@@ -23,19 +23,6 @@ _DAY = pd.Timedelta(days=1)
 _HOUR = pd.Timedelta(hours=1)
 
 
-def _resolve_as_of(net: Network, as_of: object = None) -> pd.Timestamp:
-    """``as_of`` as a UTC timestamp; the latest interaction when None."""
-    if as_of is None:
-        if net.interactions.empty:
-            raise NotDefinedError(
-                "the metric is not defined for a network without interactions "
-                "(load messages, meetings or LinkedIn conversations first)"
-            )
-        return net.interactions[S.TIMESTAMP].max()
-    ts = pd.Timestamp(as_of)
-    return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
-
-
 def _upto(net: Network, as_of: pd.Timestamp) -> pd.DataFrame:
     """Interaction rows at or before ``as_of`` (what was known at that moment)."""
     inter = net.interactions
@@ -208,7 +195,7 @@ def reciprocity(
     person_id
     ann           2         1               0.5                       1.0
     """
-    as_of = _resolve_as_of(net, as_of)
+    as_of = net.resolve_as_of(as_of)
     index = net.alters.index
     window = pd.Timedelta(days=window_days)
     inter = _upto(net, as_of)
@@ -319,7 +306,7 @@ def _invitation(frame: pd.DataFrame, as_of: pd.Timestamp, index: pd.Index) -> pd
 
 def _ego_digraph(net: Network, as_of: object = None) -> nx.DiGraph:
     """Directed ego–alter graph: u → v when u wrote to v (alter–alter edges left out)."""
-    as_of = _resolve_as_of(net, as_of)
+    as_of = net.resolve_as_of(as_of)
     inter = _upto(net, as_of)
     D = nx.DiGraph()
     D.add_node(net.me)

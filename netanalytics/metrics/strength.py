@@ -10,7 +10,7 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
-from netanalytics.metrics.reciprocity import _resolve_as_of, _upto
+from netanalytics.metrics.reciprocity import _upto
 from netanalytics.network import Network, coparticipation
 
 __all__ = ["STRENGTH_COMPONENTS", "tie_strength"]
@@ -163,7 +163,7 @@ def tie_strength(
     person_id
     ann                    1.5           0.0           42.0      1.0       2    150
     """
-    as_of = _resolve_as_of(net, as_of)
+    as_of = net.resolve_as_of(as_of)
     index = net.alters.index
     unknown = set(weights or {}) - set(STRENGTH_COMPONENTS)
     if unknown:
