@@ -37,6 +37,9 @@ _RULE = "rule"
 _NS_PER_DAY = 86_400 * 10**9
 _DAY = pd.Timedelta(days=1)
 
+#: Contact days needed before a tie has a rhythm of its own (two gaps at least).
+MIN_RHYTHM_DAYS = 3
+
 
 
 def dunbar_layer(counts: ArrayLike | pd.Series | float) -> np.ndarray | pd.Series | float:
@@ -191,11 +194,12 @@ class _Summary:
     def typical_gap(self) -> np.ndarray:
         """Mean gap between contact days: (last − first) / (contact days − 1).
 
-        Not the median of the gaps: contact comes in bursts (a thread over three days, then
+        NaN below :data:`MIN_RHYTHM_DAYS` contact days: one gap is not a rhythm. Not the
+        median of the gaps: contact comes in bursts (a thread over three days, then
         a month of silence), and the median gap measures the gaps inside the bursts.
         """
         out = np.full(self.k, np.nan)
-        several = self.n_days > 1
+        several = self.n_days >= MIN_RHYTHM_DAYS
         out[several] = (self.last_day[several] - self.first_day[several]) / (self.n_days[several] - 1)
         return out
 
@@ -323,7 +327,8 @@ def dormancy(
         - ``last_contact`` (UTC timestamp), ``days_since`` (float days to ``as_of``),
         - ``n_contacts`` (interaction rows), ``n_contact_days`` (distinct UTC days),
         - ``typical_gap_days`` — mean gap between contact days, (last − first contact day) /
-          (contact days − 1), robust to bursts (NaN with one contact day), ``overdue_ratio`` = days_since / typical_gap_days,
+          (contact days − 1), robust to bursts (NaN with fewer than ``MIN_RHYTHM_DAYS`` = 3 contact days),
+          ``overdue_ratio`` = days_since / typical_gap_days,
         - ``p_alive`` (the chosen model), ``p_alive_bgnbd``, ``expected_next_90d`` —
           expected contact days in the next ``horizon_days``, ``model`` (the model name or
           ``"rule"``),
@@ -369,8 +374,9 @@ def dormancy(
        study ties dormant for 3+ years);
     2. ``dormant`` — days_since ≥ ``dormant_days``;
     3. ``active`` — all of: p_alive ≥ ``alive_threshold`` (skipped when p_alive is NaN,
-       i.e. the fallback); days_since ≤ 2 × typical_gap_days (skipped for single-contact-day
-       dyads, which have no rhythm of their own); days_since ≤ layer_gap_days (always
+       i.e. the fallback); days_since ≤ 2 × typical_gap_days (skipped for dyads with fewer
+       than three contact days, which have no rhythm of their own); days_since ≤
+       layer_gap_days (always
        applied; a tie outside every layer has not been contacted in the last year and
        cannot be active);
     4. ``cooling`` — everything else.

@@ -47,7 +47,8 @@ EXPECTED = {
     "cat": ("2024-03-01", 122.5, 3, 30.0, 122.5 / 30, 150, "cooling", True, "2024-03-31"),
     "eve": ("2024-05-28", 34.5, 12, 30.0, 34.5 / 30, 15, "cooling", True, "2024-06-27"),
     "fay": ("2023-06-01", 396.5, 1, np.nan, np.nan, np.nan, "dormant", False, None),
-    "gus": ("2020-02-01", 1612.5, 2, 31.0, 1612.5 / 31, np.nan, "long_dormant", False, None),
+    # gus: two contact days are one gap, not a rhythm
+    "gus": ("2020-02-01", 1612.5, 2, np.nan, np.nan, np.nan, "long_dormant", False, None),
     "hal": ("2023-01-01", 547.5, 1, np.nan, np.nan, np.nan, "dormant", True, "2023-04-01"),
 }
 
