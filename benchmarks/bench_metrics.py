@@ -136,6 +136,24 @@ def bench_health(net, base_s: float, n_alters: int = 5_000, seed: int = 0) -> No
           f"{len(comms)} communities, clustering {summary[S.AVERAGE_CLUSTERING]:.3f}")
 
 
+def bench_all(net) -> None:
+    """What a user runs: every per-person metric and the health report, reusing dormancy."""
+    import time
+
+    import netanalytics as na
+
+    t0 = time.perf_counter()
+    na.tie_strength(net)
+    d = na.dormancy(net)
+    na.reconnect(net, dormancy_frame=d)
+    na.reciprocity(net)
+    na.health(net, dormancy_frame=d)
+    total = time.perf_counter() - t0
+    verdict = "OK" if total < 10 else "OVER"
+    print(f"all together (tie_strength, dormancy, reconnect, reciprocity, health): {total:.2f} s "
+          f"(budget 10 s: {verdict})")
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--interactions", type=int, default=1_000_000)
@@ -150,6 +168,7 @@ def main(argv: list[str] | None = None) -> None:
     bench_strength(net, base_s)
     bench_reciprocity(net, base_s)
     bench_health(net, base_s)
+    bench_all(net)
 
 
 if __name__ == "__main__":

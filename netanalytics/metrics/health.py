@@ -164,6 +164,7 @@ def health(
     bridge_overlap: int = 1,
     renewal_target: float = 0.10,
     seed: int = 0,
+    dormancy_frame: pd.DataFrame | None = None,
 ) -> HealthReport:
     """How big, well-structured, diverse, balanced and alive the ego network is, scored 0–100.
 
@@ -185,6 +186,9 @@ def health(
         New ties per year, as a share of ``size_365d``, that earn full growth points.
     seed : int, default 0
         Seed of the Louvain community detection.
+    dormancy_frame : DataFrame, optional
+        A :func:`~netanalytics.metrics.dormancy.dormancy` result for the same ``as_of``, to
+        reuse instead of computing it again.
 
     Returns
     -------
@@ -322,7 +326,7 @@ def health(
     g = gini(volume) if len(volume) else np.nan
     top5 = float(volume.nlargest(5).sum() / volume.sum()) if len(volume) else np.nan
 
-    dorm = dormancy(net, as_of)
+    dorm = dormancy(net, as_of) if dormancy_frame is None else dormancy_frame
     state = dorm[S.STATE]
     before = tie_strength(net, as_of - _YEAR, broadcast=broadcast)[S.LAYER]
     prior = before.index[before.isin([15, 50]).fillna(False).to_numpy(dtype=bool)]

@@ -181,3 +181,14 @@ def test_empty_network_not_defined():
         health(empty)
     with pytest.raises(NotDefinedError):
         health_history(empty)
+
+
+def test_a_given_dormancy_frame_is_reused_not_recomputed(net, report):
+    d = dormancy(net, report.as_of)
+    again = health(net, report.as_of, dormancy_frame=d)
+    assert again.score == report.score
+    pd.testing.assert_frame_equal(again.components, report.components)
+    # a frame saying everyone is active changes vitality and nothing structural
+    changed = health(net, report.as_of, dormancy_frame=d.assign(state="active"))
+    assert changed.constraint == report.constraint
+    assert report.dormant_share == 1.0 and changed.dormant_share == 0.0
