@@ -294,7 +294,8 @@ def _headline(net, as_of) -> list[str]:
 
     lines = []
     try:
-        h = health(net, as_of)
+        dorm = dormancy(net, as_of)
+        h = health(net, as_of, dormancy_frame=dorm)
     except NotDefinedError as exc:
         return [f"Health: not defined ({exc})"]
     lines.append(f"Health score {h.score:.0f}/100 (as of {h.as_of:%Y-%m-%d}):")
@@ -303,7 +304,7 @@ def _headline(net, as_of) -> list[str]:
     ):
         pts = "  -- " if math.isnan(points) else f"{points:4.1f}"
         lines.append(f"  {comp:<13} {pts}  {reason}")
-    states = dormancy(net, as_of)[S.STATE].value_counts()
+    states = dorm[S.STATE].value_counts()
     lines.append(
         "Ties: "
         + ", ".join(

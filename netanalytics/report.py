@@ -14,7 +14,7 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.network import Network
+from netanalytics.network import Network, to_utc
 
 __all__ = ["SECTIONS", "build_report", "write_report"]
 
@@ -526,15 +526,14 @@ def build_report(
     (False, True)
     """
     if as_of is not None:
-        stamp = pd.Timestamp(as_of)
-        as_of = stamp.tz_localize("UTC") if stamp.tzinfo is None else stamp.tz_convert("UTC")
+        as_of = to_utc(as_of)
     from netanalytics.metrics.dormancy import dormancy, reconnect
     from netanalytics.metrics.health import health
     from netanalytics.metrics.reciprocity import reciprocity
     from netanalytics.metrics.strength import tie_strength
 
-    h = _attempt(health, net, as_of)
     dorm = _attempt(dormancy, net, as_of)
+    h = _attempt(health, net, as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
     recon = (
         dorm
         if isinstance(dorm, Exception)
@@ -542,7 +541,7 @@ def build_report(
     )
     rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
     ts = _attempt(tie_strength, net, as_of)
-    owed_as_of = as_of if as_of is not None or net.interactions.empty else net.interactions[S.TIMESTAMP].max()
+    owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     body = [
         _header(net, as_of),
         _health_section(h, figures),
