@@ -311,6 +311,9 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
             message_frames.append(frame)
 
     contacts = _concat(contacts_frames, S.CONTACTS)
+    # record ids are numbers within a file: qualify them by the file, so that two exports (or
+    # Connections.csv and Contacts.csv) never share a record key
+    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str) + "#" + contacts[S.RECORD_ID].astype(str)
     messages = _concat(message_frames, S.MESSAGES)
     endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
     recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)

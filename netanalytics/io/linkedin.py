@@ -23,6 +23,8 @@ from netanalytics.schema import clean_name, name_key, normalize_email, normalize
 __all__ = ["LinkedInExport", "read_linkedin"]
 
 SOURCE_NAME = "linkedin"
+#: ``source`` of the address book a user imported into LinkedIn (not connections).
+IMPORTED_SOURCE_NAME = "linkedin_contacts"
 
 #: Largest uncompressed zip member read (bytes); bigger ones are refused as a zip-bomb guard.
 MAX_MEMBER_BYTES = 2 * 1024**3
@@ -128,7 +130,8 @@ class LinkedInExport:
     positions : DataFrame
         :data:`netanalytics.schema.POSITIONS` from ``Positions.csv``.
     imported_contacts : DataFrame
-        :data:`netanalytics.schema.CONTACTS` from ``Contacts.csv`` (address book imported into LinkedIn).
+        :data:`netanalytics.schema.CONTACTS` from ``Contacts.csv`` (address book imported into
+        LinkedIn; ``source`` is ``"linkedin_contacts"``: these people are not connections).
     profile : dict
         ``Profile.csv`` first row, snake_case keys (``first_name``, ``headline``, ``industry`` ...).
     owner_name, owner_url : str or None
@@ -665,7 +668,7 @@ def _read_imported_contacts(text: str, name: str, report: FileReport) -> pd.Data
     full = table.get("fullname")
     birthdays = table.get("birthday")
     columns = {
-        S.SOURCE: [SOURCE_NAME] * len(idx),
+        S.SOURCE: [IMPORTED_SOURCE_NAME] * len(idx),
         S.SOURCE_FILE: [name] * len(idx),
         S.RECORD_ID: [str(table.lines[i]) for i in idx],
         S.FULL_NAME: [clean_name(full[i]) or clean_name(f"{first[i] or ''} {last[i] or ''}") for i in idx],

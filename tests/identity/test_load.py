@@ -111,3 +111,22 @@ def test_anonymize_is_consistent_and_keeps_the_metrics(net):
     assert [(f.read, f.kept) for f in anon.report.files] == [(f.read, f.kept) for f in net.report.files]
     text = str(anon.report)
     assert "elena" not in text.lower() and ".mbox" not in text and "@" not in text
+
+
+def test_records_of_two_files_never_share_a_key(tmp_path):
+    header = "First Name,Last Name,Organization Name,Labels,E-mail 1 - Label,E-mail 1 - Value\n"
+    a, b = tmp_path / "a.csv", tmp_path / "b.csv"
+    a.write_text(header + "Ann,Able,Acme,* myContacts,Work,ann@acme.example\n")
+    b.write_text(header + "Bob,Baker,Initech,* myContacts,Work,bob@initech.example\n")
+    ics = tmp_path / "c.ics"
+    ics.write_text(
+        "BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:u1\nDTSTART:20250101T100000Z\n"
+        "ORGANIZER:mailto:me@own.example\nATTENDEE;PARTSTAT=ACCEPTED:mailto:ann@acme.example\n"
+        "ATTENDEE;PARTSTAT=ACCEPTED:mailto:bob@initech.example\nEND:VEVENT\nEND:VCALENDAR\n"
+    )
+    net = na.load(contacts=[a, b], calendar=ics, me="me@own.example", cache=False)
+    k2p = net.identities.set_index(S.KEY)[S.PERSON_ID]
+    # both records are line 1 of their file: before record ids were qualified by the file
+    # they were one key, and Ann and Bob one person
+    assert k2p["ann@acme.example"] != k2p["bob@initech.example"]
+    assert sorted(net.alters[S.NAME]) == ["Ann Able", "Bob Baker"]
