@@ -378,7 +378,7 @@ def plot_network_map(
 
 
 def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None = None,
-                      ax: Axes | None = None) -> Axes:
+                      ax: Axes | None = None, label_top: int = 8) -> Axes:
     """Each tie's rhythm against its silence: who is overdue, judged by their own rhythm.
 
     Parameters
@@ -388,9 +388,11 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
         ``days_since``, ``state``).
     reconnect : DataFrame, optional
         A :func:`~netanalytics.metrics.dormancy.reconnect` result; its people are circled
-        and named.
+        and the first ``label_top`` named.
     ax : matplotlib Axes, optional
         Axes to draw on; default ``plt.gca()``.
+    label_top : int, default 8
+        How many reconnect candidates to name (more crowd the top of the map).
 
     Returns
     -------
@@ -402,8 +404,9 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
     Points above the solid diagonal (days since = typical gap) are overdue; above the
     dashed one (2 × typical gap) they are past the ``active`` rule of :func:`dormancy`.
     The dotted horizontal lines mark 1 and 3 years of silence (``dormant`` and
-    ``long_dormant``). Ties with a single contact day have no rhythm and are counted in the
-    title, not drawn; a silence under half a day is drawn at half a day. Colours are fixed
+    ``long_dormant``). Ties with fewer than three contact days have no rhythm and are counted
+    in the title, not drawn; reconnect candidates are all circled, the first ``label_top``
+    named; a silence under half a day is drawn at half a day. Colours are fixed
     per state (:data:`STATE_COLORS`, Okabe–Ito).
 
     Examples
@@ -459,7 +462,7 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
     ax.set_ylabel("days since last contact (log scale)")
     title = f"Dormancy map: {len(rhythm)} ties with a rhythm"
     if n_single:
-        title += f"\n({n_single} with a single contact day not shown)"
+        title += f"\n({n_single} without a rhythm, under 3 contact days, not shown)"
     ax.set_title(title)
     cand = pd.DataFrame({S.PERSON_ID: []})
     if reconnect is not None:
@@ -473,7 +476,8 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
     ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="state (ties)",
               title_fontsize=8, alignment="left")
     if len(cand):
-        _place_labels(ax, cx, cy, list(_names(cand, None)), obstacles=(x.to_numpy(), y.to_numpy()))
+        top = slice(0, label_top)  # reconnect() ranks its rows: name the first ones only
+        _place_labels(ax, cx[top], cy[top], list(_names(cand, None))[top], obstacles=(x.to_numpy(), y.to_numpy()))
     return ax
 
 

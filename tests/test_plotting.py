@@ -177,7 +177,7 @@ def test_dormancy_map_is_log_log_and_coloured_by_state(dorm):
     by_colour = {to_hex(c.get_facecolor()[0]): len(c.get_offsets()) for c in ax.collections}
     assert by_colour == {P.STATE_COLORS[S.ACTIVE].lower(): 2, P.STATE_COLORS[S.COOLING].lower(): 1,
                          P.STATE_COLORS[S.DORMANT].lower(): 1, P.STATE_COLORS[S.LONG_DORMANT].lower(): 1}
-    assert ax.get_title() == "Dormancy map: 5 ties with a rhythm\n(1 with a single contact day not shown)"
+    assert ax.get_title() == "Dormancy map: 5 ties with a rhythm\n(1 without a rhythm, under 3 contact days, not shown)"
     assert "days since last contact" in ax.get_ylabel() and "typical gap" in ax.get_xlabel()
     # zero days since is drawn at half a day, not lost on the log axis
     active = next(c for c in ax.collections if to_hex(c.get_facecolor()[0]) == P.STATE_COLORS[S.ACTIVE].lower())
