@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import datetime as _dt
 import email.utils
+import itertools
 import re
 from base64 import b64decode
 from binascii import Error as _BinasciiError
+from operator import itemgetter
 from quopri import decodestring as _qp_decode
+
+import numpy as np
 
 from netanalytics.schema import clean_name, name_key, normalize_email
 
@@ -54,6 +58,7 @@ WANTED = frozenset(
 )
 
 _FOLD = re.compile(rb"\r?\n[ \t]+")
+_FOLD_LF = re.compile(rb"\n[ \t]+")
 
 
 def _any_case(word: bytes) -> bytes:
@@ -90,6 +95,183 @@ def split_header_lines(block: bytes) -> dict[bytes, bytes]:
                 value = _FOLD.sub(b" ", value)
             out[name] = value.strip()
     return out
+
+
+# The usual spelling of each wanted name: columns are keyed by these (raw_header_columns);
+# a block spelling a name otherwise takes the general route.
+PRIMARY = {
+    n.lower(): n
+    for n in (
+        b"From", b"To", b"Cc", b"Date", b"Message-ID", b"In-Reply-To", b"References", b"Subject",
+        b"X-GM-THRID", b"X-Gmail-Labels", b"Delivered-To", b"X-Original-To", b"Reply-To",
+        b"X-Original-From", b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence",
+        b"Auto-Submitted", b"Received",
+    )
+}  # fmt: skip
+_PRIMARY_NAMES = frozenset(PRIMARY.values())
+# A value after "[ \t]*:[ \t]*" is final unless it holds a fold, a CR, a vertical tab / form
+# feed, or ends with a blank (checked a whole column at once, values joined with NULs).
+_UNCLEAN = (b"\n", b"\r", b"\x0b", b"\x0c")
+_RAW_AFTER_NL = re.compile(b"\n(" + _trie(WANTED) + b")[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)")
+
+
+def _ends_blank(joined: bytes) -> bool:
+    """Whether a value in ``joined`` (values each followed by a NUL) ends with a blank."""
+    a = np.frombuffer(joined, dtype=np.uint8)
+    last = a[np.flatnonzero(a == 0) - 1]
+    return bool(((last == 32) | (last == 9)).any())
+
+
+def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
+    """Unfold and strip raw values (``joined``: the values each followed by a NUL)."""
+    if (
+        joined[:1] != b"\n"
+        and joined.count(b"\x00") == len(vals)
+        and not any(d in joined for d in (b"\r", b"\x0b", b"\x0c", b"\x00\n"))
+    ):
+        # only folds, none at the start of a value: unfold the whole column at once (no CR,
+        # so the fold pattern can start with its newline, which sre finds fast)
+        unfolded = _FOLD_LF.sub(b" ", joined)
+        if not _ends_blank(unfolded):
+            return unfolded[:-1].split(b"\x00")
+    return [_FOLD.sub(b" ", v).strip() if b"\n" in v else v.strip() for v in vals]
+
+
+# A line that starts every block in the joined text: one findall() call then parses them all.
+_MARK = b"\x00\x01\x02"
+_RAW_MARKED = re.compile(
+    b"\n(" + re.escape(_MARK) + b"|" + _trie(WANTED) + b")[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)"
+)
+
+
+def _clean_column(vals: list[bytes]) -> list[bytes]:
+    joined = b"\x00".join(vals) + b"\x00"
+    if any(d in joined for d in _UNCLEAN) or _ends_blank(joined):
+        return _clean_values(vals, joined)
+    return vals
+
+
+def raw_header_columns(blocks: list[bytes]):
+    """The wanted headers of many blocks as columns: returns ``column(name)``, a function giving
+    the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
+    as :func:`split_header_lines` would have it.
+
+    All blocks are parsed by one ``findall`` over their concatenation, each block behind a
+    marker line. Blocks are told apart by the sequence of header names they hold (a mail
+    client writes the same few), so each value is picked out with index arithmetic; values are
+    stripped / unfolded only in columns that need it. Blocks with unusual spellings of the
+    names take the general route.
+    """
+    n = len(blocks)
+    mark_line = b"\n" + _MARK + b":"
+    flat = _RAW_MARKED.findall(mark_line + mark_line.join(blocks)) if n else []
+    names = list(map(itemgetter(0), flat))
+    sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
+    if len(sigs) != n:  # a block holds the marker itself
+        return _columns_by_block(blocks)
+    values = list(map(itemgetter(1), flat))
+    del flat
+    counts = np.fromiter(map(bytes.count, sigs, itertools.repeat(b",")), dtype=np.int64, count=n) - 1
+    start = np.cumsum(counts + 1) - counts - 1  # index of each block's marker in ``values``
+    distinct = list(dict.fromkeys(sigs))
+    code_of = {sig: k for k, sig in enumerate(distinct)}
+    codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)
+    layouts: list[tuple[np.ndarray, dict]] = []  # (rows, first position of each name)
+    odd: dict[int, dict] = {}
+    for k, sig in enumerate(distinct):
+        rows = np.flatnonzero(codes == k) if len(distinct) > 1 else np.arange(n)
+        sig_names = sig.split(b",")[1:-1]
+        if not _PRIMARY_NAMES.issuperset(sig_names):
+            for i in rows.tolist():
+                odd[i] = {PRIMARY[key]: v for key, v in split_header_lines(blocks[i]).items()}
+            continue
+        first: dict[bytes, int] = {}
+        for j, name in enumerate(sig_names):
+            first.setdefault(name, j + 1)
+        layouts.append((rows, first))
+
+    def column(name: bytes) -> list:
+        idx = np.full(n, -1, dtype=np.int64)
+        for rows, first in layouts:
+            j = first.get(name)
+            if j is not None:
+                idx[rows] = start[rows] + j
+        present = np.flatnonzero(idx >= 0)
+        if not len(present):
+            out = [None] * n
+        else:
+            picked = idx[present].tolist()
+            vals = _clean_column(
+                list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
+            )
+            if len(present) == n:
+                out = vals
+            else:
+                pos = np.full(n, len(vals), dtype=np.int64)
+                pos[present] = np.arange(len(vals))
+                vals.append(None)
+                out = list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
+        for i, h in odd.items():
+            out[i] = h.get(name)
+        return out
+
+    return column
+
+
+def _columns_by_block(blocks: list[bytes]):
+    """:func:`raw_header_columns` one block at a time (blocks that hold the marker line)."""
+    findall = _RAW_AFTER_NL.findall
+    n = len(blocks)
+    groups: dict[tuple, tuple[list, list]] = {}
+    odd: list[int] = []
+    empty: tuple = ()
+    for i, block in enumerate(blocks):
+        pairs = findall(block)
+        names, values = zip(*pairs) if pairs else (empty, empty)
+        g = groups.get(names)
+        if g is None:
+            g = groups[names] = ([], [])
+        g[0].append(i)
+        g[1].append(values)
+    # per group: where each wanted name first appears, or the general route
+    layout: list[tuple[list, list, dict]] = []
+    for names, (rows, values) in groups.items():
+        if not rows:
+            continue
+        if not _PRIMARY_NAMES.issuperset(names):
+            odd.extend(rows)
+            continue
+        first: dict[bytes, int] = {}
+        for j, name in enumerate(names):
+            first.setdefault(name, j)
+        layout.append((rows, values, first))
+    for i in odd:
+        h = {PRIMARY[k]: v for k, v in split_header_lines(blocks[i]).items()}
+        layout.append(([i], [tuple(h.values())], {k: j for j, k in enumerate(h)}))
+    order = [i for rows, _, _ in layout for i in rows]
+    inverse = None
+    if order != list(range(n)):
+        inverse = itemgetter(*np.argsort(np.asarray(order, dtype=np.int64), kind="stable").tolist())
+
+    def column(name: bytes) -> list:
+        if not any(name in first for _, _, first in layout):
+            return [None] * n
+        out: list = []
+        for rows, values, first in layout:
+            j = first.get(name)
+            if j is None:
+                out.extend([None] * len(rows))
+                continue
+            vals = list(map(itemgetter(j), values))
+            joined = b"\x00".join(vals) + b"\x00"
+            if any(d in joined for d in _UNCLEAN) or _ends_blank(joined):
+                vals = _clean_values(vals, joined)
+            out.extend(vals)
+        if inverse is not None:
+            out = list(inverse(out)) if n > 1 else out
+        return out
+
+    return column
 
 
 def split_header_block(block: bytes) -> dict[bytes, bytes]:

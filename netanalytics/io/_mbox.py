@@ -5,9 +5,12 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
+import itertools
 import mmap
+import multiprocessing
 import re
 from collections import Counter
+from operator import itemgetter
 
 import numpy as np
 import pandas as pd
@@ -109,6 +112,13 @@ def is_automated_address(key: str | None) -> bool:
 
 
 _CACHE_LIMIT = 50_000
+_CACHES: dict[str, dict] = {k: {} for k in ("shared", "addresses", "from", "labels", "automated")}
+
+
+def clear_caches() -> None:
+    """Forget the parsed header values (the main process does after each file)."""
+    for cache in _CACHES.values():
+        cache.clear()
 
 
 @contextlib.contextmanager
@@ -143,6 +153,83 @@ def _fast_ids(raw: bytes) -> list[str]:
     return H.extract_ids(raw)
 
 
+# One empty list shared by every row without recipients, labels or references (nothing
+# edits list cells in place; pickle keeps the sharing).
+_EMPTY: list = []
+
+
+_ID_BLANKS = (b"\t", b"\r", b"\x0b", b"\x0c", b"<>")
+
+
+def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
+    """The values' ids without brackets, one space-separated string per value, and the number
+    of spaces, when every value is a plain ``<a@b> <c@d>`` list in ASCII with single spaces
+    (so ``_fast_ids`` is a plain split); else None. Single-byte counts and replaces only."""
+    j = b"\n".join(present)
+    if j[:1] != b"<" or j[-1:] != b">" or not j.isascii() or b"<>" in j:
+        return None
+    spaces = j.count(b" ")
+    tokens = len(present) + spaces
+    if j.count(b"<") != tokens or j.count(b">") != tokens:
+        return None
+    if spaces and any(x in j for x in (b"\t", b"\r", b"\x0b", b"\x0c")):
+        return None
+    bare = j[1:-1].replace(b">\n<", b"\n")
+    if spaces:
+        bare = bare.replace(b"> <", b" ")
+    if len(bare) != len(j) - 2 * tokens:  # a bracket not at a token edge
+        return None
+    return bare.decode("ascii").split("\n"), spaces
+
+
+def _id_lists(values: list) -> list[list[str]]:
+    """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
+    C-level calls for the usual plain values."""
+    present = [v for v in values if v]
+    if not present:
+        return [_EMPTY] * len(values)
+    plain = _plain_ids(present)
+    if plain is not None:
+        lists = [r.split(" ") for r in plain[0]]
+        if plain[1]:
+            fromkeys = dict.fromkeys
+            lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
+    else:
+        lists = [_fast_ids(v) for v in present]
+    if len(present) == len(values):
+        return lists
+    it = iter(lists)
+    return [next(it) if v else _EMPTY for v in values]
+
+
+def _first_ids(values: list) -> list[str | None]:
+    """``(_fast_ids(v) or [None])[0] if v else None`` for a column of values."""
+    present = [v for v in values if v]
+    if not present:
+        return [None] * len(values)
+    plain = _plain_ids(present)
+    if plain is not None and not plain[1]:
+        firsts = plain[0]
+    elif plain is not None:
+        firsts = [r if " " not in r else r[: r.find(" ")] for r in plain[0]]
+    else:
+        firsts = [ids[0] if ids else None for ids in map(_fast_ids, present)]
+    if len(present) == len(values):
+        return firsts
+    it = iter(firsts)
+    return [next(it) if v else None for v in values]
+
+
+def _decode_column(values: list) -> list[str]:
+    """:func:`H.decode_bytes` of each value (``""`` for None), one decode call when all are ASCII.
+    Values never hold a newline (headers are unfolded)."""
+    raw = [b"" if v is None else v for v in values]
+    joined = b"\n".join(raw)
+    if joined.isascii():
+        return joined.decode("ascii").split("\n")
+    return [H.decode_bytes(v) for v in raw]
+
+
 class Batch:
     """Column lists for the messages of one byte range or list of files."""
 
@@ -152,6 +239,7 @@ class Batch:
         self.folder = folder
         self.folder_is_sent = H.is_sent_folder(folder)
         self.rows: list[tuple] = []
+        self.columns: list[list[list]] = []  # column lists from add_mbox_blocks
         self.cols: dict[str, list] = {k: [] for k in COLUMNS}
         self.skipped: Counter = Counter()
         self.counters: Counter = Counter()
@@ -161,11 +249,12 @@ class Batch:
         # Addresses, labels and folders repeat across messages: share one object per value
         # (pickle keeps the sharing when a worker sends its columns back), and parse each
         # distinct raw header value once.
-        self._shared: dict = {}
-        self._addr_cache: dict[bytes, tuple[list[str], list[str]]] = {}
-        self._from_cache: dict[bytes, tuple] = {}
-        self._label_cache: dict[bytes, tuple] = {}
-        self._auto_cache: dict[str | None, bool] = {}
+        # The caches live as long as the process: a worker keeps them from one task to the next.
+        self._shared: dict = _CACHES["shared"]
+        self._addr_cache: dict[bytes, tuple[list[str], list[str]]] = _CACHES["addresses"]
+        self._from_cache: dict[bytes, tuple] = _CACHES["from"]
+        self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
+        self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
 
     def warn(self, text: str) -> None:
         self.n_warnings += 1
@@ -179,7 +268,7 @@ class Batch:
             share = self._shared.setdefault
             keys = [share(k, k) for k in keys]
             if not any(names):
-                names = []
+                names = _EMPTY
             if len(self._addr_cache) > _CACHE_LIMIT:
                 self._addr_cache.clear()
             hit = self._addr_cache[raw] = (keys, names)
@@ -278,9 +367,9 @@ class Batch:
             message_id = mids[0]
         else:
             digest = hashlib.sha1(
-                "\x1f".join((raw_from.decode("latin-1"), date_text or "", subject or "", str(position))).encode(
-                    "utf-8", "surrogatepass"
-                )
+                "\x1f".join(
+                    (raw_from.decode("latin-1"), date_text or "", subject or "", str(position))
+                ).encode("utf-8", "surrogatepass")
             ).hexdigest()[:24]
             message_id = f"synthetic-{digest}@netanalytics.invalid"
             self.counters["synthetic_message_id"] += 1
@@ -343,6 +432,170 @@ class Batch:
             )
         )
 
+    def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:
+        """Parse the header blocks of a range of mbox messages (see :meth:`add_block`), column
+        by column: each distinct raw value of a repeating header (From, To, Cc, labels...) is
+        parsed once and its lists are shared by every row holding it. Messages needing the
+        tolerant route (mailing-list rewrites, odd or missing ids, several From addresses, chat
+        items, non-mail blocks) go through :meth:`_add` as before."""
+        n = len(blocks)
+        if not n:
+            return
+        raw_column = H.raw_header_columns(blocks)
+        P = H.PRIMARY
+
+        def col(name: bytes) -> list:
+            return raw_column(P[name])
+
+        # rows for the tolerant route; blocks without a wanted header have no Message-ID either
+        slow: set[int] = set()
+        for rare in (b"list-id", b"x-original-from"):
+            values = col(rare)
+            if values.count(None) != n:
+                slow.update(i for i, v in enumerate(values) if v is not None)
+
+        # labels, folder, Sent evidence, chat items
+        lab_raw = col(b"x-gmail-labels")
+        no_label = (_EMPTY, False, self.folder_is_sent, self.folder)
+        lab_map = {}
+        for r in set(lab_raw):
+            if r is not None:
+                labels, is_chat, sent_label, folder = self._labels(r)
+                lab_map[r] = (
+                    labels,
+                    is_chat,
+                    sent_label or self.folder_is_sent,
+                    self.folder if folder is None else folder,
+                )
+        lab = [no_label if r is None else lab_map[r] for r in lab_raw]
+        if any(v[1] for v in lab_map.values()):
+            slow.update(i for i, v in enumerate(lab) if v[1])
+
+        thrid_raw = col(b"x-gm-thrid")
+        gmail_source, own_source = _SOURCE_GMAIL, self.source
+        source = [
+            gmail_source if (a is not None or b is not None) else own_source
+            for a, b in zip(lab_raw, thrid_raw, strict=True)
+        ]
+
+        # sender
+        from_raw = col(b"from")
+        no_from = (None, None, False)
+        from_map = {}
+        for r in set(from_raw):
+            if r:
+                sender, name, n_from = self._sender(r)
+                from_map[r] = (sender, name, n_from > 1 or (name is not None and " via " in name))
+        fr = [from_map.get(r, no_from) if r else no_from for r in from_raw]
+        if any(v[2] for v in from_map.values()):
+            slow.update(i for i, v in enumerate(fr) if v[2])
+        senders = [v[0] for v in fr]
+
+        # recipients: one (keys, names) pair of lists per distinct raw value, shared
+        to_raw, cc_raw = col(b"to"), col(b"cc")
+        no_addr = (_EMPTY, _EMPTY)
+        addr_map = {r: self._shared_addresses(r) for r in set(to_raw).union(cc_raw) if r}
+        to = [addr_map[r] if r else no_addr for r in to_raw]
+        cc = [addr_map[r] if r else no_addr for r in cc_raw]
+
+        # ids
+        mids = _first_ids(col(b"message-id"))
+        if None in mids:  # no usable id: a synthetic one, the tolerant route makes it
+            slow.update(i for i, v in enumerate(mids) if v is None)
+        irt = _first_ids(col(b"in-reply-to"))
+        refs = _id_lists(col(b"references"))
+        thread = _decode_column(thrid_raw)
+        thread_id = [
+            t.strip() if r else (rf[0] if rf else (i0 if i0 is not None else m))
+            for t, r, rf, i0, m in zip(thread, thrid_raw, refs, irt, mids, strict=True)
+        ]
+
+        date_raw = col(b"date")
+        date_text = [t if r else None for t, r in zip(_decode_column(date_raw), date_raw, strict=True)]
+        subj_raw = col(b"subject")
+        subject = [None if r is None else t for t, r in zip(_decode_column(subj_raw), subj_raw, strict=True)]
+        if "=?" in "\n".join(filter(None, subject)):
+            subject = [H.decode_words(t) if t is not None and "=?" in t else t for t in subject]
+
+        # automated senders
+        auto_cache = self._auto_cache
+        if len(auto_cache) > _CACHE_LIMIT:
+            auto_cache.clear()
+        if len(self._shared) > 4 * _CACHE_LIMIT:
+            self._shared.clear()
+        for s in set(senders):
+            if s not in auto_cache:
+                auto_cache[s] = is_automated_address(s)
+        automated = [auto_cache[s] for s in senders]
+        unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
+        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
+            for i in range(n):
+                if not automated[i] and (
+                    unsub[i] is not None or prec[i] is not None or autosub[i] is not None
+                ):
+                    automated[i] = (
+                        unsub[i] is not None
+                        or (prec[i] is not None and prec[i].strip().lower() in _BULK_PRECEDENCE)
+                        or (autosub[i] is not None and autosub[i].strip().lower() not in (b"no", b""))
+                    )
+
+        delivered_raw = [a or b for a, b in zip(col(b"delivered-to"), col(b"x-original-to"), strict=True)]
+        deliv_map = {}
+        for r in set(delivered_raw):
+            if r:
+                keys = self._shared_addresses(r)[0]
+                deliv_map[r] = keys[0] if keys else None
+        delivered = [deliv_map[r] if r else None for r in delivered_raw]
+
+        columns = [
+            mids,
+            source,
+            [v[3] for v in lab],
+            [v[0] for v in lab],
+            senders,
+            [v[1] for v in fr],
+            [v[0] for v in to],
+            [v[1] for v in to],
+            [v[0] for v in cc],
+            [v[1] for v in cc],
+            irt,
+            refs,
+            thread_id,
+            subject,
+            automated,
+            [None] * n,
+            [v[2] for v in lab],
+            delivered,
+            date_text,
+            col(b"received"),
+            from_lines,
+        ]
+        self.read += n
+        if slow:
+            self.read -= len(slow)
+            skipped = []
+            for i in sorted(slow):
+                before = len(self.rows)
+                self._add(H.split_header_lines(blocks[i]), from_lines[i], None, positions[i])
+                if len(self.rows) > before:
+                    for c, v in zip(columns, self.rows.pop(), strict=True):
+                        c[i] = v
+                else:
+                    skipped.append(i)
+            if skipped:
+                gone = set(skipped)
+                keep = [i for i in range(n) if i not in gone]
+                columns = [[c[i] for i in keep] for c in columns]
+        self.columns.append(columns)
+
+    def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
+        """(keys, names) of an address header, the same list objects for the same raw value."""
+        hit = self._addr_cache.get(raw)
+        if hit is None:
+            self._addresses(raw)
+            hit = self._addr_cache[raw]
+        return hit
+
     def _resolve_list(self, h: dict, sender, sender_name, via: bool):
         """Undo a mailing list's From rewrite: the person from X-Original-From or Reply-To."""
         list_id = h.get(b"list-id")
@@ -383,8 +636,16 @@ class Batch:
 
     def finish(self) -> dict:
         """Resolve dates (vectorised fast path, tolerant fallbacks) and return plain data."""
-        columns = list(zip(*self.rows)) if self.rows else [()] * (len(COLUMNS) + 3)
-        self.rows = []
+        if self.rows:
+            self.columns.append([list(c) for c in zip(*self.rows)])
+            self.rows = []
+        if not self.columns:
+            columns = [()] * (len(COLUMNS) + 3)
+        elif len(self.columns) == 1:
+            columns = self.columns[0]
+        else:
+            columns = [list(itertools.chain.from_iterable(c)) for c in zip(*self.columns, strict=True)]
+        self.columns = []
         self.cols = {name: list(values) for name, values in zip(COLUMNS, columns)}
         self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
         n = len(self.date_text)
@@ -418,7 +679,7 @@ class Batch:
             if value is not None:
                 ts[i] = epoch + np.timedelta64(int(value.timestamp() * 1_000_000), "us")
         return {
-            "frame": self._frame(ts),
+            "parts": self._frame(ts),
             "read": self.read,
             "skipped": dict(self.skipped),
             "counters": dict(self.counters),
@@ -427,52 +688,193 @@ class Batch:
             "n_warnings": self.n_warnings,
         }
 
-    def _frame(self, ts: np.ndarray) -> pd.DataFrame:
-        """The columns as a frame: text in pandas' Arrow-backed ``str`` dtype (compact to send
-        between processes and to keep), lists as Python lists."""
+    def _frame(self, ts: np.ndarray) -> dict:
+        """The columns in a compact form that pickles fast (see :func:`frame_from_parts`): text
+        as Arrow arrays, lists shared by many rows as codes into their distinct lists."""
         c = self.cols
         n = len(c[S.MESSAGE_ID])
-        text = {col: pd.array(c[col], dtype=STR_DTYPE) for col in TEXT_COLUMNS}
-        frame = pd.DataFrame(
-            {
-                S.MESSAGE_ID: text[S.MESSAGE_ID],
-                S.SOURCE: text[S.SOURCE],
-                S.SOURCE_FILE: pd.array([self.source_file] * n, dtype=STR_DTYPE),
-                S.CHANNEL: pd.array([CHANNEL_EMAIL] * n, dtype=STR_DTYPE),
-                S.TIMESTAMP: pd.DatetimeIndex(ts).tz_localize("UTC"),
-                S.SENDER: text[S.SENDER],
-                S.SENDER_NAME: text[S.SENDER_NAME],
-                S.TO: _object_array(c[S.TO]),
-                S.CC: _object_array(c[S.CC]),
-                S.TO_NAMES: _object_array(c[S.TO_NAMES]),
-                S.CC_NAMES: _object_array(c[S.CC_NAMES]),
-                S.THREAD_ID: text[S.THREAD_ID],
-                S.IN_REPLY_TO: text[S.IN_REPLY_TO],
-                S.REFERENCES: _object_array(c[S.REFERENCES]),
-                S.SUBJECT: text[S.SUBJECT],
-                S.N_RECIPIENTS: np.fromiter(map(len, c[S.TO]), dtype=np.int64, count=n)
-                + np.fromiter(map(len, c[S.CC]), dtype=np.int64, count=n),
-                S.IS_FROM_ME: np.zeros(n, dtype=bool),
-                S.IS_AUTOMATED: np.array(c[S.IS_AUTOMATED], dtype=bool),
-                S.MAILING_LIST: text[S.MAILING_LIST],
-                S.FOLDER: text[S.FOLDER],
-                S.LABELS: _object_array(c[S.LABELS]),
-                SENT_LABEL: np.array(c[SENT_LABEL], dtype=bool),
-                DELIVERED_TO: text[DELIVERED_TO],
-            }
-        )
+        parts: dict = {"n": n, "source_file": self.source_file, S.TIMESTAMP: ts}
+        for col in TEXT_COLUMNS:
+            parts[col] = (
+                _repeated_text(c[col]) if col in _REPEATED_TEXT else pa.array(c[col], type=pa.large_string())
+            )
+        # rows holding the same To list object hold the same To names list object (both come
+        # from one parse of the raw header), so one set of codes serves both
+        recipients = np.zeros(n, dtype=np.int64)
+        for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
+            coded = _shared_lists(c[keys_col])
+            if isinstance(coded, tuple):
+                distinct, codes, rows = coded
+                parts[keys_col] = (distinct, codes)
+                names = c[names_col]
+                parts[names_col] = ([names[i] for i in rows], codes)
+                recipients += np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))[codes]
+            else:
+                parts[keys_col], parts[names_col] = coded, c[names_col]
+                recipients += np.fromiter(map(len, coded), dtype=np.int64, count=n)
+        labels = _shared_lists(c[S.LABELS])
+        parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
+        parts[S.REFERENCES] = c[S.REFERENCES]  # nearly one list per row
+        parts[S.N_RECIPIENTS] = recipients
+        parts["id_hash"] = _text_hashes(parts[S.MESSAGE_ID])
+        parts[S.IS_AUTOMATED] = np.array(c[S.IS_AUTOMATED], dtype=bool)
+        parts[SENT_LABEL] = np.array(c[SENT_LABEL], dtype=bool)
         self.cols = {k: [] for k in COLUMNS}
-        return frame
+        return parts
 
 
-def _object_array(values: list) -> pd.Series:
-    # a 1-D object column of lists (numpy alone would make equal-length lists 2-D)
-    return pd.Series(values, dtype=object)
+_LIST_COLUMNS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.REFERENCES, S.LABELS)
+
+
+def _shared_lists(values: list):
+    """A list column as (distinct list objects, int32 codes, the first row of each) when rows
+    share list objects (pickle then sends each distinct list once, and rebuilding is one numpy
+    gather); as the plain list otherwise."""
+    n = len(values)
+    first: dict[int, int] = {}
+    at = np.fromiter(map(first.setdefault, map(id, values), range(n)), dtype=np.int64, count=n)
+    if len(first) * 2 > n:
+        return values
+    rows = np.fromiter(first.values(), dtype=np.int64, count=len(first))
+    ordinal = np.zeros(n, dtype=np.int32)
+    ordinal[rows] = np.arange(len(rows), dtype=np.int32)
+    rows_list = rows.tolist()
+    return ([values[i] for i in rows_list], ordinal[at], rows_list)
+
+
+_HASH_BASE = np.uint64(1099511628211)
+_MAX_HASHED = 4096
+
+
+def _text_hashes(arr: pa.Array) -> np.ndarray | None:
+    """A 64-bit polynomial hash of each string of a large_string array, vectorised; None when
+    it does not apply (nulls, empty or very long strings). Equal strings get equal hashes, so
+    distinct hashes prove distinct strings."""
+    n = len(arr)
+    if not n or arr.null_count:
+        return None
+    offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=n + 1, offset=arr.offset * 8)
+    lengths = np.diff(offsets)
+    if lengths.min() < 1 or lengths.max() > _MAX_HASHED:
+        return None
+    data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
+    starts = offsets[:-1] - offsets[0]
+    powers = np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64)
+    powers[0] = 1
+    with np.errstate(over="ignore"):
+        powers = np.cumprod(powers, dtype=np.uint64)  # base ** position, mod 2 ** 64
+    with np.errstate(over="ignore"):
+        weighted = (data.astype(np.uint64) + np.uint64(1)) * powers[
+            np.arange(len(data)) - np.repeat(starts, lengths)
+        ]
+        return np.add.reduceat(weighted, starts) ^ lengths.astype(np.uint64)
+
+
+def ids_all_distinct(parts: list[dict]) -> bool:
+    """True when the message ids of ``parts`` are certainly all distinct (by their hashes);
+    False means "maybe not" (the caller checks exactly)."""
+    hashes = [p.get("id_hash") for p in parts]
+    if any(h is None for h in hashes):
+        return False
+    joined = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+    return not pd.Series(joined).duplicated().any()
+
+
+def _object_chunk(chunk) -> np.ndarray:
+    """A :func:`_shared_lists` chunk as a 1-D object array of lists."""
+    if isinstance(chunk, np.ndarray):
+        return chunk
+    if isinstance(chunk, tuple):
+        distinct, codes = chunk
+        return np.fromiter(distinct, dtype=object, count=len(distinct))[codes]
+    return np.fromiter(chunk, dtype=object, count=len(chunk))
+
+
+def prepare_parts(parts: dict) -> dict:
+    """Turn the list columns of one :meth:`Batch.finish` result into object arrays (done as
+    results arrive, while workers still run, so :func:`frame_from_parts` only concatenates)."""
+    for col in _LIST_COLUMNS:
+        parts[col] = _object_chunk(parts[col])
+    return parts
+
+
+def _object_column(chunks: list, n: int) -> pd.Series:
+    """One object column of lists from :func:`_shared_lists` chunks."""
+    arrays = [_object_chunk(c) for c in chunks]
+    out = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+    return pd.Series(out, dtype=object)
+
+
+def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
+    """The internal frame (canonical columns plus the private evidence columns) of the rows of
+    several :meth:`Batch.finish` results, in order."""
+    n = sum(p["n"] for p in parts)
+
+    def text(col: str):
+        return pd.array(pa.chunked_array([p[col] for p in parts], type=pa.large_string()), dtype=STR_DTYPE)
+
+    def constant(values: list[str]):
+        chunks = [
+            pa.repeat(pa.scalar(v, pa.large_string()), p["n"]) for v, p in zip(values, parts, strict=True)
+        ]
+        return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR_DTYPE)
+
+    def numbers(col: str, dtype) -> np.ndarray:
+        return np.concatenate([p[col] for p in parts]) if parts else np.array([], dtype=dtype)
+
+    def lists(col: str) -> pd.Series:
+        return _object_column([p[col] for p in parts], n)
+
+    ts = numbers(S.TIMESTAMP, "datetime64[ns]").astype("datetime64[ns]")
+    frame = pd.DataFrame(
+        {
+            S.MESSAGE_ID: text(S.MESSAGE_ID),
+            S.SOURCE: text(S.SOURCE),
+            S.SOURCE_FILE: constant([p["source_file"] for p in parts]),
+            S.CHANNEL: constant([CHANNEL_EMAIL] * len(parts)),
+            S.TIMESTAMP: pd.DatetimeIndex(ts).tz_localize("UTC"),
+            S.SENDER: text(S.SENDER),
+            S.SENDER_NAME: text(S.SENDER_NAME),
+            S.TO: lists(S.TO),
+            S.CC: lists(S.CC),
+            S.TO_NAMES: lists(S.TO_NAMES),
+            S.CC_NAMES: lists(S.CC_NAMES),
+            S.THREAD_ID: text(S.THREAD_ID),
+            S.IN_REPLY_TO: text(S.IN_REPLY_TO),
+            S.REFERENCES: lists(S.REFERENCES),
+            S.SUBJECT: text(S.SUBJECT),
+            S.N_RECIPIENTS: numbers(S.N_RECIPIENTS, np.int64),
+            S.IS_FROM_ME: np.zeros(n, dtype=bool),
+            S.IS_AUTOMATED: numbers(S.IS_AUTOMATED, bool),
+            S.MAILING_LIST: text(S.MAILING_LIST),
+            S.FOLDER: text(S.FOLDER),
+            S.LABELS: lists(S.LABELS),
+            SENT_LABEL: numbers(SENT_LABEL, bool),
+            DELIVERED_TO: text(DELIVERED_TO),
+        }
+    )
+    return frame
+
+
+# text columns holding a few distinct values: built from the distinct values and indices
+_REPEATED_TEXT = frozenset({S.SOURCE, S.FOLDER, S.SENDER, S.SENDER_NAME, S.MAILING_LIST, DELIVERED_TO})
+
+
+def _repeated_text(values: list) -> pa.Array:
+    """``pa.array(values, type=pa.large_string())`` for values that repeat: each distinct value
+    is converted once and gathered by index."""
+    distinct = {v: i for i, v in enumerate(dict.fromkeys(values))}
+    if len(distinct) * 4 > len(values):
+        return pa.array(values, type=pa.large_string())
+    get = distinct.__getitem__
+    indices = np.fromiter(map(get, values), dtype=np.int32, count=len(values))
+    table = pa.array(list(distinct), type=pa.large_string())  # None becomes null
+    return table.take(pa.array(indices))
 
 
 def empty_frame() -> pd.DataFrame:
     """An empty internal frame (canonical columns plus the private evidence columns)."""
-    return Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]"))
+    return frame_from_parts([Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]"))])
 
 
 _FAST_DATE = (
@@ -491,7 +893,11 @@ def _fast_dates(texts: list[str | None]) -> np.ndarray:
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not texts:
         return out
-    parts = pc.extract_regex(pa.array(texts, type=pa.string()), _FAST_DATE)
+    arr = pa.array(texts, type=pa.string())
+    fields = _layout_fields(arr)
+    if fields is not None:
+        return _stamps(*fields)
+    parts = pc.extract_regex(arr, _FAST_DATE)
     ok = parts.is_valid().to_numpy(zero_copy_only=False)
     if not ok.any():
         return out
@@ -509,6 +915,48 @@ def _fast_dates(texts: list[str | None]) -> np.ndarray:
         pc.cast(pc.utf8_slice_codeunits(zone, 1, 3), pa.int64()).to_numpy() * 3600
         + pc.cast(pc.utf8_slice_codeunits(zone, 3, 5), pa.int64()).to_numpy() * 60
     ) * np.where(pc.starts_with(zone, "-").to_numpy(zero_copy_only=False), -1, 1)
+    out[np.flatnonzero(ok)] = _stamps(day, month, year, hour, minute, second, zone_s)
+    return out
+
+
+# The layout nearly every mailer writes ("Mon, 31 Oct 2022 20:19:23 -0400", day of one or two
+# digits): a subset of _FAST_DATE whose fields sit at fixed places from the right.
+_LAYOUT = r"^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+_MONTH_KEYS = np.array(
+    [(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]) for m in _MONTHS.to_pylist()], dtype=np.int64
+)
+_MONTH_ORDER = np.argsort(_MONTH_KEYS)
+
+
+def _layout_fields(arr: pa.Array) -> tuple | None:
+    """(day, month, year, hour, minute, second, zone seconds) as numpy arrays when every text
+    has the common layout (one regex test, then digits read in place), else None."""
+    if arr.null_count or not pc.all(pc.match_substring_regex(arr, _LAYOUT)).as_py():
+        return None
+    n = len(arr)
+    padded = pc.utf8_lpad(arr, 31, "0")  # a one-digit day gets a leading character
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32, count=n + 1)
+    m = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=31 * n, offset=int(offsets[0])).reshape(
+        n, 31
+    )
+    d = m.astype(np.int64) - 48
+    day = np.where(m[:, 5] == 32, 0, d[:, 5]) * 10 + d[:, 6]
+    year = d[:, 12] * 1000 + d[:, 13] * 100 + d[:, 14] * 10 + d[:, 15]
+    hour = d[:, 17] * 10 + d[:, 18]
+    minute = d[:, 20] * 10 + d[:, 21]
+    second = d[:, 23] * 10 + d[:, 24]
+    zone_s = ((d[:, 27] * 10 + d[:, 28]) * 3600 + (d[:, 29] * 10 + d[:, 30]) * 60) * np.where(
+        m[:, 26] == 45, -1, 1
+    )
+    low = m[:, 8:11].astype(np.int64) | 0x20
+    key = (low[:, 0] << 16) | (low[:, 1] << 8) | low[:, 2]
+    pos = np.searchsorted(_MONTH_KEYS, key, sorter=_MONTH_ORDER).clip(0, 11)
+    month = np.where(_MONTH_KEYS[_MONTH_ORDER[pos]] == key, _MONTH_ORDER[pos], -1)
+    return day, month, year, hour, minute, second, zone_s
+
+
+def _stamps(day, month, year, hour, minute, second, zone_s) -> np.ndarray:
+    """UTC datetime64[ns] of date fields; NaT where a field is out of range."""
     valid = (
         (year >= 1970)
         & (year <= 2100)
@@ -524,8 +972,7 @@ def _fast_dates(texts: list[str | None]) -> np.ndarray:
     seconds = hour * 3600 + minute * 60 + second - zone_s
     stamp = date.astype("datetime64[ns]") + (seconds * 1_000_000_000).astype("timedelta64[ns]")
     stamp[~valid] = np.datetime64("NaT")
-    out[np.flatnonzero(ok)] = stamp
-    return out
+    return stamp
 
 
 # --- mbox ------------------------------------------------------------------------------
@@ -587,7 +1034,11 @@ def find_separators(mm, start: int, end: int) -> list[int]:
 def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     """Parse the messages whose separators lie in ``[start, end)`` of an mbox file."""
     with no_gc():
-        return _parse_mbox_range(path, start, end, folder, source, label)
+        try:
+            return _parse_mbox_range(path, start, end, folder, source, label)
+        finally:
+            if multiprocessing.parent_process() is None:
+                clear_caches()
 
 
 # One C-level pass per range: the next separator (a dated From_ line after a blank line), its
@@ -597,7 +1048,10 @@ def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source
 _MESSAGE = re.compile(
     rb"\n(From (?:(?<=\n\nFrom )|(?<=\n\r\nFrom ))"
     + FROM_LINE.pattern[len(b"From ") :]
-    + rb"[^\n]*)(\n(?:[^\r\n][^\n]*\n|\r[^\n]+\n)*)?"
+    + rb"[^\n]*+)(\n(?:[^\r\n][^\n]*+\n|\r[^\n]++\n)*+)?"  # possessive: no backtracking state
+    # group 3 matches (empty) when no blank line or end of range follows the header lines: a
+    # partial last line or an odd line ending, left to the exact slow rule
+    + rb"(?:(?=\n|\r\n|\Z)|())"
 )
 
 
@@ -616,28 +1070,61 @@ def _header_block(mm, s: int, e: int) -> tuple[bytes, bytes | None]:
     return (mm[nl : he + 1] if he >= 0 else mm[nl:e]), from_line
 
 
+_SCAN_STEP = 16 << 20
+
+
+def _scan(mm, start: int, end: int) -> list[re.Match]:
+    """Every ``_MESSAGE`` match in ``[start, end)``, scanned 16 MB at a time so that the pages
+    already passed can be dropped from the process's resident memory (the file stays cached
+    by the kernel): a worker then holds a few MB of the mapping, not its whole range."""
+    if end - start <= 2 * _SCAN_STEP:
+        return list(_MESSAGE.finditer(mm, start, end))
+    found: list[re.Match] = []
+    cur, step, dropped = start, _SCAN_STEP, 0
+    page = mmap.PAGESIZE
+    while True:
+        stop = min(cur + step, end)
+        chunk = list(_MESSAGE.finditer(mm, cur, stop))
+        if stop == end:
+            found.extend(chunk)
+            return found
+        if len(chunk) < 2:  # a message longer than the step: look further
+            step *= 2
+            continue
+        # the last match may be cut short by ``stop``: scan again from its start
+        found.extend(chunk[:-1])
+        cur, step = chunk[-1].start(), _SCAN_STEP
+        drop_to = cur // page * page
+        if drop_to > dropped and hasattr(mm, "madvise"):
+            with contextlib.suppress(OSError, ValueError):
+                mm.madvise(mmap.MADV_DONTNEED, dropped, drop_to - dropped)
+            dropped = drop_to
+
+
 def _parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     batch = Batch(source, folder, label)
-    add = batch.add_block
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        matches = _MESSAGE.finditer(mm, start, end)
-        m = next(matches, None)
+        matches = _scan(mm, start, end)
         # the first message: at ``start`` whatever its From_ line looks like
-        block, from_line = _header_block(mm, start, m.start() + 1 if m is not None else end)
-        add(block, from_line, start)
-        while m is not None:
-            s = m.start() + 1
-            from_line, block = m.groups()
-            p = m.end()
-            nxt = next(matches, None)
-            if block is None:  # no newline after the From_ line: the file ends there
-                add(b"", None, s)
-            elif p == end or mm[p] == 10 or (mm[p] == 13 and mm[p + 1 : p + 2] == b"\n"):
-                add(block, from_line, s)
-            else:  # a partial last line or an odd line ending: the exact slow rule
-                block, from_line = _header_block(mm, s, nxt.start() + 1 if nxt is not None else end)
-                add(block, from_line, s)
-            m = nxt
+        block, from_line = _header_block(mm, start, matches[0].start() + 1 if matches else end)
+        blocks = [block, *map(itemgetter(2), matches)]
+        from_lines = [from_line, *map(itemgetter(1), matches)]
+        positions = [
+            start,
+            *(np.fromiter(map(re.Match.start, matches), dtype=np.int64, count=len(matches)) + 1).tolist(),
+        ]
+        odd = list(map(itemgetter(3), matches))
+        if odd.count(None) != len(odd):
+            for k, flag in enumerate(odd):
+                if flag is not None:  # the exact slow rule
+                    nxt = matches[k + 1].start() + 1 if k + 1 < len(matches) else end
+                    blocks[k + 1], from_lines[k + 1] = _header_block(mm, positions[k + 1], nxt)
+        if None in blocks:  # no newline after the From_ line: the file ends there
+            k = blocks.index(None)
+            blocks[k], from_lines[k] = b"", None
+        del matches
+    batch.add_mbox_blocks(blocks, from_lines, positions)
+    del blocks
     return batch.finish()
 
 
@@ -677,7 +1164,11 @@ def read_header_block(path: str) -> tuple[bytes, bytes | None]:
 def parse_message_files(items: list[tuple[str, str]], folder: str | None, source: str, label: str) -> dict:
     """Parse message files ``[(absolute path, relative path), ...]`` of one folder."""
     with no_gc():
-        return _parse_message_files(items, folder, source, label)
+        try:
+            return _parse_message_files(items, folder, source, label)
+        finally:
+            if multiprocessing.parent_process() is None:
+                clear_caches()
 
 
 def _parse_message_files(items: list[tuple[str, str]], folder: str | None, source: str, label: str) -> dict:

@@ -92,7 +92,7 @@ def _run(func, tasks: list[tuple], workers: int):
 def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFrame, FileReport]:
     """One frame (with private evidence columns) and its FileReport from worker results."""
     report = FileReport(path, kind)
-    frames = []
+    parts = []
     skipped: Counter = Counter()
     counters: Counter = Counter()
     dates: Counter = Counter()
@@ -100,21 +100,17 @@ def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFram
     n_warnings = 0
     with M.no_gc():
         for res in results:
-            if len(res["frame"]):
-                frames.append(res["frame"])
+            if res["parts"]["n"]:
+                parts.append(M.prepare_parts(res["parts"]))
             skipped.update(res["skipped"])
             counters.update(res["counters"])
             dates.update(res["dates"])
             n_warnings += res["n_warnings"]
             warnings.extend(res["warnings"][: max(0, M.MAX_WARNINGS - len(warnings))])
-        if not frames:
-            frame = M.empty_frame()
-        elif len(frames) == 1:
-            frame = frames[0]
-        else:
-            frame = pd.concat(frames, ignore_index=True)
-        del frames
-        frame, n_dup = _drop_duplicates(frame)
+        frame = M.frame_from_parts(parts) if parts else M.empty_frame()
+        distinct = M.ids_all_distinct(parts)
+        del parts
+        frame, n_dup = (frame, 0) if distinct else _drop_duplicates(frame)
     skipped[_SKIP_DUPLICATE] += n_dup
     report.kept = len(frame)
     for reason, k in skipped.items():
@@ -128,7 +124,10 @@ def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFram
 
 def _drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
     """Keep the first row of each Message-ID; it inherits a Sent label from any copy."""
-    dup = frame[S.MESSAGE_ID].duplicated().to_numpy()
+    ids = frame[S.MESSAGE_ID]
+    if ids.nunique(dropna=False) == len(ids):  # a hash count, cheaper than duplicated()
+        return frame, 0
+    dup = ids.duplicated().to_numpy()
     if not dup.any():
         return frame, 0
     sent = frame.groupby(S.MESSAGE_ID, sort=False)[M.SENT_LABEL].transform("any").to_numpy(bool)
@@ -191,9 +190,16 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
         n_tasks = 1
         if workers > 1 and size >= _MBOX_PARALLEL_BYTES:
             n_tasks = max(workers, size // _MBOX_TASK_BYTES)
+        # the last tasks are smaller, so the workers finish together
+        weights = [1.0] * n_tasks
+        if n_tasks >= 4 * workers:
+            weights[-2 * workers :] = [0.5] * workers + [0.25] * workers
+        total = sum(weights)
         bounds = [start]
-        for k in range(1, n_tasks):
-            b = M.align(mm, start + (size - start) * k // n_tasks, size)
+        done = 0.0
+        for w in weights[:-1]:
+            done += w
+            b = M.align(mm, start + int((size - start) * done / total), size)
             if b > bounds[-1] and b < size:
                 bounds.append(b)
         bounds.append(size)
@@ -387,7 +393,9 @@ def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.Data
         file_report.notes["me"] = owner
     # Not S.validate here: its per-row list check costs seconds on millions of rows; the
     # tests validate every path that builds these frames.
-    return frame[list(S.MESSAGES)], report
+    if list(frame.columns) != list(S.MESSAGES):  # readers build them in order: no copy then
+        frame = frame[list(S.MESSAGES)]
+    return frame, report
 
 
 # --- public readers ---------------------------------------------------------------------------------
@@ -460,8 +468,11 @@ def read_mbox(
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     n = _n_workers(workers)
-    parts = [_load_mbox(Path(p), cache, cache_dir, n) for p in paths]
-    return _assemble(parts, me)
+    # GC paused throughout: the frame holds a few hundred thousand lists, and a full collection
+    # triggered while it is assembled rescans all of them for nothing
+    with M.no_gc():
+        parts = [_load_mbox(Path(p), cache, cache_dir, n) for p in paths]
+        return _assemble(parts, me)
 
 
 def _maildir_parts(root: Path, cache, cache_dir, workers: int):
