@@ -301,7 +301,7 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
             report.extend(rep)
             contacts_frames.append(frame)
         elif kind == "email":
-            frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir)
+            frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
             report.extend(rep)
             message_frames.append(frame)
             me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import contextvars
+import functools
 import hashlib
 import itertools
 import mmap
@@ -79,14 +81,52 @@ def _n_workers(workers: int | None) -> int:
     return max(1, int(workers))
 
 
-def _run(func, tasks: list[tuple], workers: int):
-    """Results of ``func(*task)`` in task order, from worker processes when it pays."""
-    if workers <= 1 or len(tasks) <= 1:
-        for t in tasks:
-            yield func(*t)
-        return
-    with ProcessPoolExecutor(max_workers=min(workers, len(tasks))) as pool:
-        yield from pool.map(func, *zip(*tasks))
+#: Set by the public readers' ``progress=`` argument; read where the work is split into tasks.
+_PROGRESS: contextvars.ContextVar[bool] = contextvars.ContextVar("netanalytics_email_progress", default=False)
+
+
+def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: str, desc: str):
+    """Results of ``func(*task)`` in task order, from worker processes when it pays.
+
+    ``amounts`` (bytes or messages per task) drive a progress bar when ``progress=True``.
+    """
+    bar = None
+    if _PROGRESS.get():
+        from tqdm import tqdm
+
+        bar = tqdm(total=sum(amounts), unit=unit, unit_scale=True, desc=desc, leave=False)
+    try:
+        if workers <= 1 or len(tasks) <= 1:
+            results = (func(*t) for t in tasks)
+            pool = None
+        else:
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+            results = pool.map(func, *zip(*tasks))
+        try:
+            for result, amount in zip(results, amounts):
+                if bar is not None:
+                    bar.update(amount)
+                yield result
+        finally:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)
+    finally:
+        if bar is not None:
+            bar.close()
+
+
+def _progress_option(read):
+    """Give a public reader ``progress=False``: a progress bar over bytes (mbox) or files."""
+
+    @functools.wraps(read)
+    def wrapper(*args, progress: bool = False, **kwargs):
+        token = _PROGRESS.set(bool(progress))
+        try:
+            return read(*args, **kwargs)
+        finally:
+            _PROGRESS.reset(token)
+
+    return wrapper
 
 
 def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFrame, FileReport]:
@@ -207,7 +247,11 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
     # the pool's result thread unpickles millions of small lists: without this pause the
     # cyclic collector rescans them again and again (about 3x the cost of unpickling)
     with M.no_gc():
-        return _combine(_run(M.parse_mbox_range, tasks, workers), label, "mbox")
+        results = _run(
+            M.parse_mbox_range, tasks, workers,
+            amounts=[b - a for a, b in itertools.pairwise(bounds)], unit="B", desc=path.name,
+        )  # fmt: skip
+        return _combine(results, label, "mbox")
 
 
 def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
@@ -233,7 +277,11 @@ def _parse_files(label: str, folder: str | None, items: list[tuple[str, str]], k
         (items[i : i + _FILES_PER_TASK], folder, kind, label) for i in range(0, len(items), _FILES_PER_TASK)
     ]
     with M.no_gc():
-        return _combine(_run(M.parse_message_files, tasks, workers), label, kind)
+        results = _run(
+            M.parse_message_files, tasks, workers,
+            amounts=[len(t[0]) for t in tasks], unit="msg", desc=Path(label).name,
+        )  # fmt: skip
+        return _combine(results, label, kind)
 
 
 def _load_files(
@@ -401,6 +449,7 @@ def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.Data
 # --- public readers ---------------------------------------------------------------------------------
 
 
+@_progress_option
 def read_mbox(
     path: PathLike | Iterable[PathLike],
     *,
@@ -425,6 +474,8 @@ def read_mbox(
     workers : int, optional
         Processes to parse with; default ``min(2, cpu_count)``. Files under 32 MB are
         parsed in-process.
+    progress : bool, default False
+        Show a progress bar (bytes of mbox, or message files) while parsing.
 
     Returns
     -------
@@ -483,6 +534,7 @@ def _maildir_parts(root: Path, cache, cache_dir, workers: int):
     return parts
 
 
+@_progress_option
 def read_maildir(
     path: PathLike,
     *,
@@ -548,6 +600,7 @@ def _eml_parts(paths: list[Path], cache, cache_dir, workers: int):
     return parts
 
 
+@_progress_option
 def read_eml(
     path_or_paths: PathLike | Iterable[PathLike],
     *,
@@ -577,6 +630,7 @@ def read_eml(
     return _assemble(_eml_parts([Path(p) for p in paths], cache, cache_dir, _n_workers(workers)), me)
 
 
+@_progress_option
 def read_email(
     path: PathLike | Iterable[PathLike],
     *,

@@ -664,3 +664,13 @@ def test_maildir_cache_sees_new_files(tmp_path):
     write(root / "new" / "1700000009.M9.host", b"From: dee@w.org\nMessage-ID: <9@w>\n\n")
     f2, _ = read_maildir(root, cache_dir=tmp_path / "c")
     assert len(f2) == len(f1) + 1 and "9@w" in f2[S.MESSAGE_ID].tolist()
+
+
+def test_progress_bar_reports_bytes_and_changes_nothing(capsys):
+    path = FIXTURES / "gmail_takeout.mbox"
+    quiet, _ = read_mbox(path, cache=False)
+    capsys.readouterr()
+    shown, _ = read_mbox(path, cache=False, progress=True)
+    err = capsys.readouterr().err
+    assert "gmail_takeout.mbox" in err and "B/s" in err
+    pd.testing.assert_frame_equal(quiet, shown)
