@@ -13,9 +13,9 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
-from netanalytics.metrics.dormancy import _norm_text, dormancy
+from netanalytics.metrics.dormancy import _norm_text, contacts_last_year, dormancy, dunbar_layer
 from netanalytics.metrics.reciprocity import _upto
-from netanalytics.metrics.strength import _ego_graph, tie_strength
+from netanalytics.metrics.strength import _ego_graph
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
 from netanalytics.network import Network
 
@@ -151,6 +151,12 @@ def _by_kind(people: pd.DataFrame, state: pd.Series) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=cols)
 
 
+def _layers(net: Network, at: pd.Timestamp, broadcast: int) -> pd.Series:
+    """Dunbar layer of every alter at ``at`` (NaN outside): the layer column of tie_strength."""
+    counts = contacts_last_year(net.interactions, at, broadcast=broadcast).reindex(net.alters.index, fill_value=0)
+    return pd.Series(dunbar_layer(counts.to_numpy()), index=net.alters.index, dtype=float)
+
+
 def _capped(x: float, target: float) -> float:
     return float(min(x / target, 1.0)) if target > 0 and not math.isnan(x) else np.nan
 
@@ -205,7 +211,7 @@ def health(
     -----
     **Measures.** ``active_size_28d`` counts alters with ≥ 2 interactions, at least one in
     each direction, in the 28 days to ``as_of`` (the Viva Insights "active connections").
-    ``size_365d`` and ``layer_sizes`` come from :func:`tie_strength` (interaction rows in the
+    ``size_365d`` and ``layer_sizes`` use the layers of :func:`tie_strength` (interaction rows in the
     trailing year; Dunbar layers, Zhou et al. 2005).
 
     Structure is measured on the **last year's** ego network (interactions in the 365 days
@@ -290,8 +296,7 @@ def health(
     last28 = core[core[S.TIMESTAMP] > as_of - pd.Timedelta(days=28)].groupby(S.PERSON_ID)
     active_28 = int(((last28.size() >= 2) & (last28[S.DIRECTION].nunique() == 2)).sum())
 
-    strength = tie_strength(net, as_of, broadcast=broadcast)
-    layer = strength[S.LAYER]
+    layer = _layers(net, as_of, broadcast)
     size_365 = int(layer.notna().sum())
     layer_sizes = pd.Series({L: int((layer <= L).sum()) for L in _LAYERS}, name=S.LAYER)
     layer_sizes.index.name = S.LAYER
@@ -328,7 +333,7 @@ def health(
 
     dorm = dormancy(net, as_of) if dormancy_frame is None else dormancy_frame
     state = dorm[S.STATE]
-    before = tie_strength(net, as_of - _YEAR, broadcast=broadcast)[S.LAYER]
+    before = _layers(net, as_of - _YEAR, broadcast)
     prior = before.index[before.isin([15, 50]).fillna(False).to_numpy(dtype=bool)]
     prior_state = state.reindex(prior)
     dormant_share = float(prior_state.isin([S.DORMANT, S.LONG_DORMANT]).mean()) if len(prior) else np.nan
