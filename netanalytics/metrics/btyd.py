@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
 
@@ -80,7 +81,7 @@ def _log_a0_quad(r: float, alpha: float, s: float, beta: float, x: float, t_x: f
 
 
 @dataclass(frozen=True)
-class _BTYDFit:
+class _BTYDFit(ABC):
     """Common part of the fitted models: parameters, log-likelihood, the fitting routine."""
 
     params_: dict[str, float]
@@ -113,8 +114,9 @@ class _BTYDFit:
         return self._loglik(self._p, x, t_x, T)
 
     @staticmethod
-    def _loglik(p, x, t_x, T):  # pragma: no cover - overridden
-        raise NotImplementedError
+    @abstractmethod
+    def _loglik(p, x, t_x, T):
+        """Per-individual log-likelihood at parameters ``p``: each model defines it."""
 
     @classmethod
     def _fit(
