@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as _dt
 import email.utils
-import itertools
 import re
 from base64 import b64decode
 from binascii import Error as _BinasciiError
@@ -139,8 +138,9 @@ def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
 
 # A line that starts every block in the joined text: one findall() call then parses them all.
 _MARK = b"\x00\x01\x02"
+# possessive quantifiers: the same matches (nothing after the value can fail), no backtracking state
 _RAW_MARKED = re.compile(
-    b"\n(" + re.escape(_MARK) + b"|" + _trie(WANTED) + b")[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)"
+    b"\n(" + re.escape(_MARK) + b"|" + _trie(WANTED) + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
 )
 
 
@@ -171,11 +171,12 @@ def raw_header_columns(blocks: list[bytes]):
         return _columns_by_block(blocks)
     values = list(map(itemgetter(1), flat))
     del flat
-    counts = np.fromiter(map(bytes.count, sigs, itertools.repeat(b",")), dtype=np.int64, count=n) - 1
-    start = np.cumsum(counts + 1) - counts - 1  # index of each block's marker in ``values``
     distinct = list(dict.fromkeys(sigs))
     code_of = {sig: k for k, sig in enumerate(distinct)}
     codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)
+    # names per block, counted once per distinct signature
+    counts = np.array([sig.count(b",") - 1 for sig in distinct], dtype=np.int64)[codes]
+    start = np.cumsum(counts + 1) - counts - 1  # index of each block's marker in ``values``
     layouts: list[tuple[np.ndarray, dict]] = []  # (rows, first position of each name)
     odd: dict[int, dict] = {}
     for k, sig in enumerate(distinct):

@@ -164,7 +164,7 @@ _ID_BLANKS = (b"\t", b"\r", b"\x0b", b"\x0c", b"<>")
 def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
     """The values' ids without brackets, one space-separated string per value, and the number
     of spaces, when every value is a plain ``<a@b> <c@d>`` list in ASCII with single spaces
-    (so ``_fast_ids`` is a plain split); else None. Single-byte counts and replaces only."""
+    (so ``_fast_ids`` is a plain split); else None. Counts and one translate only."""
     j = b"\n".join(present)
     if j[:1] != b"<" or j[-1:] != b">" or not j.isascii() or b"<>" in j:
         return None
@@ -174,12 +174,10 @@ def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
         return None
     if spaces and any(x in j for x in (b"\t", b"\r", b"\x0b", b"\x0c")):
         return None
-    bare = j[1:-1].replace(b">\n<", b"\n")
-    if spaces:
-        bare = bare.replace(b"> <", b" ")
-    if len(bare) != len(j) - 2 * tokens:  # a bracket not at a token edge
+    # every bracket at a token edge: each newline and each space sits between "><"
+    if j.count(b">\n<") != len(present) - 1 or (spaces and j.count(b"> <") != spaces):
         return None
-    return bare.decode("ascii").split("\n"), spaces
+    return j.translate(None, b"<>").decode("ascii").split("\n"), spaces
 
 
 def _id_lists(values: list) -> list[list[str]]:
@@ -1073,27 +1071,42 @@ def _header_block(mm, s: int, e: int) -> tuple[bytes, bytes | None]:
 _SCAN_STEP = 16 << 20
 
 
-def _scan(mm, start: int, end: int) -> list[re.Match]:
-    """Every ``_MESSAGE`` match in ``[start, end)``, scanned 16 MB at a time so that the pages
-    already passed can be dropped from the process's resident memory (the file stays cached
-    by the kernel): a worker then holds a few MB of the mapping, not its whole range."""
+def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
+    """(header blocks, From_ lines, start offsets, odd flags) of every ``_MESSAGE`` match in
+    ``[start, end)``, scanned 16 MB at a time so that the pages already passed can be dropped
+    from the process's resident memory (the file stays cached by the kernel): a worker then
+    holds a few MB of the mapping, not its whole range. Groups are taken from each chunk's
+    matches before its pages are dropped."""
+    blocks: list = []
+    from_lines: list = []
+    starts: list = []
+    odd: list = []
+
+    def take(chunk: list) -> None:
+        blocks.extend(map(_GROUP2, chunk))
+        from_lines.extend(map(_GROUP1, chunk))
+        starts.extend(map(re.Match.start, chunk))
+        odd.extend(map(_GROUP3, chunk))
+
     if end - start <= 2 * _SCAN_STEP:
-        return list(_MESSAGE.finditer(mm, start, end))
-    found: list[re.Match] = []
+        take(list(_MESSAGE.finditer(mm, start, end)))
+        return blocks, from_lines, starts, odd
     cur, step, dropped = start, _SCAN_STEP, 0
     page = mmap.PAGESIZE
     while True:
         stop = min(cur + step, end)
         chunk = list(_MESSAGE.finditer(mm, cur, stop))
         if stop == end:
-            found.extend(chunk)
-            return found
+            take(chunk)
+            return blocks, from_lines, starts, odd
         if len(chunk) < 2:  # a message longer than the step: look further
             step *= 2
             continue
         # the last match may be cut short by ``stop``: scan again from its start
-        found.extend(chunk[:-1])
-        cur, step = chunk[-1].start(), _SCAN_STEP
+        last = chunk.pop()
+        take(chunk)
+        cur, step = last.start(), _SCAN_STEP
+        del chunk, last
         drop_to = cur // page * page
         if drop_to > dropped and hasattr(mm, "madvise"):
             with contextlib.suppress(OSError, ValueError):
@@ -1101,28 +1114,28 @@ def _scan(mm, start: int, end: int) -> list[re.Match]:
             dropped = drop_to
 
 
+_GROUP1, _GROUP2, _GROUP3 = itemgetter(1), itemgetter(2), itemgetter(3)
+
+
 def _parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     batch = Batch(source, folder, label)
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        matches = _scan(mm, start, end)
+        found, found_lines, starts, odd = _scan(mm, start, end)
         # the first message: at ``start`` whatever its From_ line looks like
-        block, from_line = _header_block(mm, start, matches[0].start() + 1 if matches else end)
-        blocks = [block, *map(itemgetter(2), matches)]
-        from_lines = [from_line, *map(itemgetter(1), matches)]
-        positions = [
-            start,
-            *(np.fromiter(map(re.Match.start, matches), dtype=np.int64, count=len(matches)) + 1).tolist(),
-        ]
-        odd = list(map(itemgetter(3), matches))
+        block, from_line = _header_block(mm, start, starts[0] + 1 if starts else end)
+        blocks = [block, *found]
+        from_lines = [from_line, *found_lines]
+        del found, found_lines
+        positions = [start, *(np.array(starts, dtype=np.int64) + 1).tolist()]
         if odd.count(None) != len(odd):
             for k, flag in enumerate(odd):
                 if flag is not None:  # the exact slow rule
-                    nxt = matches[k + 1].start() + 1 if k + 1 < len(matches) else end
+                    nxt = starts[k + 1] + 1 if k + 1 < len(starts) else end
                     blocks[k + 1], from_lines[k + 1] = _header_block(mm, positions[k + 1], nxt)
         if None in blocks:  # no newline after the From_ line: the file ends there
             k = blocks.index(None)
             blocks[k], from_lines[k] = b"", None
-        del matches
+        del starts, odd
     batch.add_mbox_blocks(blocks, from_lines, positions)
     del blocks
     return batch.finish()
