@@ -108,14 +108,13 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
             f"{name} contains NUL bytes near its start: it is a binary file, not a CSV text file. "
             "Export the data again as CSV."
         )
-    try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError:
-        pass
-    try:
-        return data.decode("cp1252"), "cp1252"
-    except UnicodeDecodeError:
-        return data.decode("latin-1"), "latin-1"
+    # UTF-8 first, then Windows' cp1252 (Excel), then latin-1, which decodes any byte
+    for encoding in ("utf-8", "cp1252"):
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1"), "latin-1"
 
 
 def normalize_column(name: str) -> str:

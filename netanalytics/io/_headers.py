@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as _dt
 import email.utils
 import re
@@ -748,10 +749,8 @@ def parse_date(text: str | None) -> tuple[_dt.datetime | None, bool]:
         if year < 100:
             year += 2000 if year < 70 else 1900
         if mon:
-            try:
+            with contextlib.suppress(ValueError):  # e.g. 31 Feb: no date from this header
                 return _sane(_dt.datetime(year, mon, day, tzinfo=_dt.UTC)), False
-            except ValueError:
-                pass
     return None, False
 
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pytest
+from contact_rows import records  # tests/io is on sys.path when its tests run
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -15,29 +15,6 @@ from netanalytics.io import read_vcard
 from netanalytics.io.vcard import _parse_line
 
 FIXTURES = Path(__file__).parent / "fixtures" / "vcard"
-FIELDS = [
-    S.RECORD_ID,
-    S.FULL_NAME,
-    S.FIRST_NAME,
-    S.MIDDLE_NAME,
-    S.LAST_NAME,
-    S.EMAILS,
-    S.PHONES,
-    S.COMPANY,
-    S.TITLE,
-    S.LINKEDIN_URL,
-    S.LABELS,
-    S.BIRTHDAY,
-]
-
-
-def records(frame: pd.DataFrame) -> list[dict]:
-    out = []
-    for _, row in frame.iterrows():
-        out.append(
-            {f: (None if not isinstance(row[f], list) and pd.isna(row[f]) else row[f]) for f in FIELDS}
-        )
-    return out
 
 
 def read(path: Path):
