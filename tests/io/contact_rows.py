@@ -26,3 +26,11 @@ def records(frame: pd.DataFrame) -> list[dict]:
         {f: (None if not isinstance(row[f], list) and pd.isna(row[f]) else row[f]) for f in FIELDS}
         for _, row in frame.iterrows()
     ]
+
+
+def assert_reconciled(frame: pd.DataFrame, report, spec: dict) -> None:
+    """One file read: every record kept or skipped, one row per kept record, a valid frame."""
+    rep = report.files[0]
+    assert rep.read == rep.kept + rep.n_skipped
+    assert len(frame) == rep.kept
+    S.validate(frame, spec)
