@@ -157,7 +157,7 @@ def raw_header_columns(blocks: list[bytes]):
     the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
     as :func:`split_header_lines` would have it.
 
-    All blocks are parsed by one ``findall`` over their concatenation, each block behind a
+    All blocks are parsed by one ``split`` over their concatenation, each block behind a
     marker line. Blocks are told apart by the sequence of header names they hold (a mail
     client writes the same few), so each value is picked out with index arithmetic; values are
     stripped / unfolded only in columns that need it. Blocks with unusual spellings of the
@@ -165,13 +165,14 @@ def raw_header_columns(blocks: list[bytes]):
     """
     n = len(blocks)
     mark_line = b"\n" + _MARK + b":"
-    flat = _RAW_MARKED.findall(mark_line + mark_line.join(blocks)) if n else []
-    names = list(map(itemgetter(0), flat))
+    # split, not findall: [text between, name, value, text between, ...] without a tuple per header
+    pieces = _RAW_MARKED.split(mark_line + mark_line.join(blocks)) if n else []
+    names = pieces[1::3]
     sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
     if len(sigs) != n:  # a block holds the marker itself
         return _columns_by_block(blocks)
-    values = list(map(itemgetter(1), flat))
-    del flat
+    values = pieces[2::3]
+    del pieces
     distinct = list(dict.fromkeys(sigs))
     code_of = {sig: k for k, sig in enumerate(distinct)}
     codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)

@@ -1,0 +1,145 @@
+"""The mbox scanner skips windows without a ``From`` line start and still finds exactly the
+messages one plain ``finditer`` over the range finds.
+
+The windows are made tiny here (32 bytes, 256-byte steps) so that separators, From_ lines and
+header blocks fall across window, run and step boundaries in small inputs.
+"""
+
+from __future__ import annotations
+
+import mmap
+import tempfile
+from operator import itemgetter
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from netanalytics.io import _mbox as M
+
+SCAN = settings(
+    max_examples=150,
+    deadline=None,
+    # the fixture only sets constants, the same for every example
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+)
+
+
+def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
+    found = list(M._MESSAGE.finditer(mm, start, end))
+    return (
+        list(map(itemgetter(2), found)),
+        list(map(itemgetter(1), found)),
+        [m.start() for m in found],
+        list(map(itemgetter(3), found)),
+    )
+
+
+@pytest.fixture
+def tiny_windows(monkeypatch):
+    monkeypatch.setattr(M, "_WINDOW", 32)
+    monkeypatch.setattr(M, "_SCAN_STEP", 256)
+
+
+def scan_both(data: bytes, start: int = 0, end: int | None = None):
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "scan.mbox"
+        path.write_bytes(data)
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            end = len(mm) if end is None else end
+            return M._scan(mm, start, end), reference(mm, start, end)
+
+
+def message(i: int, body_lines: int, header_pad: int, long_from: int, crlf: bool) -> bytes:
+    nl = b"\r\n" if crlf else b"\n"
+    lines = [
+        b"From sender%d@x.org%s Mon Jan  6 10:%02d:00 2025" % (i, b"x" * long_from, i % 60),
+        b"From: P %d <p%d@x.org>" % (i, i),
+        b"Subject: s" + b"s" * header_pad,
+        b"Message-ID: <%d@x.org>" % i,
+        b"",
+    ]
+    body = [b"line %d of the body, From here on" % k for k in range(body_lines)]
+    if body_lines % 3 == 1:
+        body.append(b"From the body: not a separator, no date")
+    return nl.join(lines + body) + nl + nl
+
+
+@SCAN
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 40), st.integers(0, 90), st.integers(0, 70), st.booleans()),
+        min_size=1,
+        max_size=12,
+    ),
+    st.data(),
+)
+def test_scan_finds_what_one_finditer_finds(tiny_windows, shapes, data):
+    mbox = b"".join(message(i, *shape) for i, shape in enumerate(shapes))
+    start = 0
+    end = data.draw(st.integers(1, len(mbox)), label="end")
+    ours, plain = scan_both(mbox, start, end)
+    assert ours == plain
+
+
+@SCAN
+@given(st.binary(min_size=0, max_size=600), st.lists(st.integers(0, 600), max_size=8))
+def test_scan_on_arbitrary_bytes(tiny_windows, noise, cuts):
+    # separators spliced into random bytes at random places, some right at window seams
+    data = noise
+    for c in sorted(cuts, reverse=True):
+        c = min(c, len(data))
+        data = data[:c] + b"\n\nFrom a@b Mon Jan  6 10:00:00 2025\nTo: x\n\n" + data[c:]
+    ours, plain = scan_both(b"From a@b Mon Jan  6 10:00:00 2025\n\n" + data)
+    assert ours == plain
+
+
+def test_separator_across_a_window_seam(tiny_windows):
+    # "\nFrom " starting 3 bytes before the 64-byte boundary, the windows around it idle
+    head = b"From a@b Mon Jan  6 10:00:00 2025\nTo: x\n\n"
+    pad = b"y" * (64 - 3 - len(head) - 1) + b"\n"
+    second = b"\nFrom c@d Tue Jan  7 11:00:00 2025\nTo: z\nSubject: seam\n\n" + b"z" * 300 + b"\n"
+    data = head + pad + second
+    assert data.index(b"\nFrom c@d") == 61
+    ours, plain = scan_both(data)
+    assert ours == plain
+    assert ours[1] == [b"From c@d Tue Jan  7 11:00:00 2025"]
+    assert ours[0] == [b"\nTo: z\nSubject: seam\n"]
+
+
+def test_header_running_past_its_run(tiny_windows):
+    # the second message's header is far longer than a window and the windows it covers
+    # hold no "\nFrom ": its match must not stop where the busy run ends
+    long_header = b"".join(b"X-Pad-%d: %s\n" % (k, b"q" * 40) for k in range(30))
+    data = (
+        b"From a@b Mon Jan  6 10:00:00 2025\nTo: x\n\nhello\n"
+        b"\nFrom c@d Tue Jan  7 11:00:00 2025\nTo: z\n" + long_header + b"Subject: end\n\nbody\n"
+    )
+    ours, plain = scan_both(data)
+    assert ours == plain
+    assert ours[0][0].endswith(b"Subject: end\n")
+
+
+def test_from_line_running_past_its_run(tiny_windows):
+    # a From_ line longer than several windows: the date is found only past the run's end
+    data = (
+        b"From a@b Mon Jan  6 10:00:00 2025\nTo: x\n\nhello\n"
+        b"\nFrom " + b"c" * 200 + b"@d Tue Jan  7 11:00:00 2025\nTo: z\n\nbody\n"
+    )
+    ours, plain = scan_both(data)
+    assert ours == plain
+    assert len(ours[0]) == 1
+
+
+def test_range_over_several_steps_default_windows():
+    # real window sizes: 600 messages with 40 KB attachment-like bodies (over two 16 MB steps)
+    body = (b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo" * 2 + b"\n") * 570
+    data = b"".join(
+        b"From s%d@x Mon Jan  6 10:00:00 2025\nFrom: s%d@x\nMessage-ID: <%d@x>\n\n%s\n" % (i, i, i, body)
+        for i in range(900)
+    )
+    assert len(data) > 2 * M._SCAN_STEP
+    ours, plain = scan_both(data)
+    assert ours == plain
+    assert len(ours[0]) == 899  # the first message starts the range: found by the caller
