@@ -200,32 +200,83 @@ def _id_lists(values: list) -> list[list[str]]:
     return [next(it) if v else _EMPTY for v in values]
 
 
-def _first_ids(values: list) -> list[str | None]:
-    """``(_fast_ids(v) or [None])[0] if v else None`` for a column of values."""
-    present = [v for v in values if v]
-    if not present:
-        return [None] * len(values)
-    plain = _plain_ids(present)
-    if plain is not None and not plain[1]:
-        firsts = plain[0]
-    elif plain is not None:
-        firsts = [r if " " not in r else r[: r.find(" ")] for r in plain[0]]
-    else:
-        firsts = [ids[0] if ids else None for ids in map(_fast_ids, present)]
-    if len(present) == len(values):
-        return firsts
-    it = iter(firsts)
-    return [next(it) if v else None for v in values]
+def _at(column, i: int):
+    """Row ``i`` of a column held as a list or as an Arrow array, as a Python value."""
+    value = column[i]
+    return value.as_py() if isinstance(value, pa.Scalar) else value
 
 
-def _decode_column(values: list) -> list[str]:
-    """:func:`H.decode_bytes` of each value (``""`` for None), one decode call when all are ASCII.
-    Values never hold a newline (headers are unfolded)."""
-    raw = [b"" if v is None else v for v in values]
-    joined = b"\n".join(raw)
-    if joined.isascii():
-        return joined.decode("ascii").split("\n")
-    return [H.decode_bytes(v) for v in raw]
+def _concat(chunks: tuple) -> list | pa.Array:
+    """One column from the chunks of several batches (lists, or Arrow text arrays)."""
+    if any(isinstance(c, pa.Array) for c in chunks):
+        return pa.concat_arrays(
+            [c.cast(pa.large_string()) if isinstance(c, pa.Array) else pa.array(c, pa.large_string()) for c in chunks]
+        )
+    return list(itertools.chain.from_iterable(chunks))
+
+
+def _patched(arr: pa.Array, rows: np.ndarray, values: list) -> pa.Array:
+    """``arr`` with ``values`` at ``rows`` (ascending)."""
+    if not len(rows):
+        return arr
+    mask = np.zeros(len(arr), dtype=bool)
+    mask[rows] = True
+    return pc.replace_with_mask(arr, pa.array(mask), pa.array(values, type=arr.type))
+
+
+def _odd_rows(raw: pa.Array, fast: pa.Array) -> np.ndarray:
+    """Rows holding a value that the fast rule ``fast`` (a boolean array) does not cover."""
+    odd = pc.and_(raw.is_valid(), pc.invert(pc.fill_null(fast, True)))
+    return np.flatnonzero(odd.to_numpy(zero_copy_only=False))
+
+
+_NULL_TEXT = pa.scalar(None, pa.large_binary())
+# _fast_ids' first rule: one "<", no space, ASCII, ends with ">" (and a non-empty id)
+_RE2_PLAIN_ID = r"^<[\x00-\x1f\x21-\x3b\x3d-\x7f]+>$"
+_RE2_ASCII = r"^[\x00-\x7f]*$"
+
+
+def _first_id_array(values: list) -> pa.Array:
+    """The first id of each value (``_fast_ids(v)[0]``) as a large_string array; null where
+    a value is absent or holds no usable id."""
+    raw = pa.array(values, type=pa.large_binary())
+    plain = pc.fill_null(pc.match_substring_regex(raw, _RE2_PLAIN_ID), False)
+    ids = pc.cast(pc.if_else(plain, pc.binary_slice(raw, 1, -1), _NULL_TEXT), pa.large_string())
+    odd = _odd_rows(raw, plain)
+    return _patched(ids, odd, [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd.tolist()])
+
+
+def _thread_id_array(values: list) -> pa.Array:
+    """X-GM-THRID values decoded and stripped (null where absent or empty)."""
+    raw = pa.array(values, type=pa.large_binary())
+    if raw.null_count == len(raw):
+        return pa.nulls(len(raw), pa.large_string())
+    if pc.all(pc.match_substring_regex(raw, r"^[0-9A-Za-z]+$")).as_py():
+        return pc.cast(raw, pa.large_string())
+    return pa.array([H.decode_bytes(v).strip() if v else None for v in values], type=pa.large_string())
+
+
+def _date_array(values: list) -> pa.Array:
+    """Date header texts (null where absent or empty)."""
+    raw = pa.array(values, type=pa.large_binary())
+    fast = pc.match_substring_regex(raw, _RE2_ASCII)
+    text = pc.cast(pc.if_else(pc.and_(fast, pc.greater(pc.binary_length(raw), 0)), raw, _NULL_TEXT), pa.large_string())
+    odd = _odd_rows(raw, fast)
+    return _patched(text, odd, [H.decode_bytes(values[i]) if values[i] else None for i in odd.tolist()])
+
+
+def _subject(raw: bytes) -> str:
+    text = H.decode_bytes(raw)
+    return H.decode_words(text) if "=?" in text else text
+
+
+def _subject_array(values: list) -> pa.Array:
+    """Subjects decoded, encoded words too (null where absent)."""
+    raw = pa.array(values, type=pa.large_binary())
+    fast = pc.and_(pc.match_substring_regex(raw, _RE2_ASCII), pc.invert(pc.match_substring(raw, "=?")))
+    text = pc.cast(pc.if_else(fast, raw, _NULL_TEXT), pa.large_string())
+    odd = _odd_rows(raw, fast)
+    return _patched(text, odd, [_subject(values[i]) for i in odd.tolist()])
 
 
 class Batch:
@@ -496,24 +547,17 @@ class Batch:
         to = [addr_map[r] if r else no_addr for r in to_raw]
         cc = [addr_map[r] if r else no_addr for r in cc_raw]
 
-        # ids
-        mids = _first_ids(col(b"message-id"))
-        if None in mids:  # no usable id: a synthetic one, the tolerant route makes it
-            slow.update(i for i, v in enumerate(mids) if v is None)
-        irt = _first_ids(col(b"in-reply-to"))
+        # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
+        # values outside the fast rules are made by the per-value rules and patched in
+        mids = _first_id_array(col(b"message-id"))
+        if mids.null_count:  # no usable id: a synthetic one, the tolerant route makes it
+            slow.update(np.flatnonzero(mids.is_null().to_numpy(zero_copy_only=False)).tolist())
+        irt = _first_id_array(col(b"in-reply-to"))
         refs = _id_lists(col(b"references"))
-        thread = _decode_column(thrid_raw)
-        thread_id = [
-            t.strip() if r else (rf[0] if rf else (i0 if i0 is not None else m))
-            for t, r, rf, i0, m in zip(thread, thrid_raw, refs, irt, mids, strict=True)
-        ]
-
-        date_raw = col(b"date")
-        date_text = [t if r else None for t, r in zip(_decode_column(date_raw), date_raw, strict=True)]
-        subj_raw = col(b"subject")
-        subject = [None if r is None else t for t, r in zip(_decode_column(subj_raw), subj_raw, strict=True)]
-        if "=?" in "\n".join(filter(None, subject)):
-            subject = [H.decode_words(t) if t is not None and "=?" in t else t for t in subject]
+        first_ref = pa.array([r[0] if r else None for r in refs], type=pa.large_string())
+        thread_id = pc.coalesce(_thread_id_array(thrid_raw), first_ref, irt, mids)
+        date_text = _date_array(col(b"date"))
+        subject = _subject_array(col(b"subject"))
 
         # automated senders
         auto_cache = self._auto_cache
@@ -571,19 +615,29 @@ class Batch:
         self.read += n
         if slow:
             self.read -= len(slow)
-            skipped = []
+            patched, rows, skipped = [], [], []
             for i in sorted(slow):
                 before = len(self.rows)
                 self._add(H.split_header_lines(blocks[i]), from_lines[i], None, positions[i])
                 if len(self.rows) > before:
-                    for c, v in zip(columns, self.rows.pop(), strict=True):
-                        c[i] = v
+                    patched.append(i)
+                    rows.append(self.rows.pop())
                 else:
                     skipped.append(i)
+            if rows:
+                at = np.array(patched, dtype=np.int64)
+                for k, values in enumerate(zip(*rows, strict=True)):
+                    c = columns[k]
+                    if isinstance(c, pa.Array):
+                        columns[k] = _patched(c, at, list(values))
+                    else:
+                        for i, v in zip(patched, values, strict=True):
+                            c[i] = v
             if skipped:
                 gone = set(skipped)
                 keep = [i for i in range(n) if i not in gone]
-                columns = [[c[i] for i in keep] for c in columns]
+                taken = pa.array(keep, type=pa.int64())
+                columns = [c.take(taken) if isinstance(c, pa.Array) else [c[i] for i in keep] for c in columns]
         self.columns.append(columns)
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
@@ -642,9 +696,12 @@ class Batch:
         elif len(self.columns) == 1:
             columns = self.columns[0]
         else:
-            columns = [list(itertools.chain.from_iterable(c)) for c in zip(*self.columns, strict=True)]
+            columns = [_concat(c) for c in zip(*self.columns, strict=True)]
         self.columns = []
-        self.cols = {name: list(values) for name, values in zip(COLUMNS, columns)}
+        self.cols = {
+            name: values if isinstance(values, pa.Array) else list(values)
+            for name, values in zip(COLUMNS, columns)
+        }
         self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
         n = len(self.date_text)
         ts = _fast_dates(self.date_text)
@@ -652,8 +709,9 @@ class Batch:
         where_bad = np.flatnonzero(np.isnat(ts))
         stats["date_header"] = n - len(where_bad)
         epoch = np.datetime64(0, "ns")
-        for i in where_bad:
-            value, exact = H.parse_date(self.date_text[i])
+        for i in where_bad.tolist():
+            date_text = _at(self.date_text, i)
+            value, exact = H.parse_date(date_text)
             rule = "date_header"
             if value is None or not exact:
                 rec_raw = self.received_raw[i]
@@ -671,7 +729,7 @@ class Batch:
             stats[rule] += 1
             if rule != "date_header":
                 self.warn(
-                    f"message {self.cols[S.MESSAGE_ID][i]}: Date {self.date_text[i]!r} unusable; "
+                    f"message {_at(self.cols[S.MESSAGE_ID], i)}: Date {date_text!r} unusable; "
                     + ("no date found (NaT)" if rule == "missing" else f"used the {rule.replace('_', ' ')}")
                 )
             if value is not None:
@@ -693,9 +751,12 @@ class Batch:
         n = len(c[S.MESSAGE_ID])
         parts: dict = {"n": n, "source_file": self.source_file, S.TIMESTAMP: ts}
         for col in TEXT_COLUMNS:
-            parts[col] = (
-                _repeated_text(c[col]) if col in _REPEATED_TEXT else pa.array(c[col], type=pa.large_string())
-            )
+            if isinstance(c[col], pa.Array):
+                parts[col] = c[col].cast(pa.large_string())
+            elif col in _REPEATED_TEXT:
+                parts[col] = _repeated_text(c[col])
+            else:
+                parts[col] = pa.array(c[col], type=pa.large_string())
         # rows holding the same To list object hold the same To names list object (both come
         # from one parse of the raw header), so one set of codes serves both
         recipients = np.zeros(n, dtype=np.int64)
@@ -882,16 +943,16 @@ _FAST_DATE = (
 _MONTHS = pa.array(["jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"])
 
 
-def _fast_dates(texts: list[str | None]) -> np.ndarray:
+def _fast_dates(texts: list[str | None] | pa.Array) -> np.ndarray:
     """Vectorised parse of well-formed RFC 5322 dates (Arrow regex, numpy date arithmetic).
 
     NaT where the text needs the tolerant per-message route (zone names, localized
     names, broken times, impossible days, years outside 1970–2100).
     """
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
-    if not texts:
+    if not len(texts):
         return out
-    arr = pa.array(texts, type=pa.string())
+    arr = texts.cast(pa.string()) if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
     fields = _layout_fields(arr)
     if fields is not None:
         return _stamps(*fields)
