@@ -11,6 +11,7 @@ import multiprocessing
 import re
 from collections import Counter
 from operator import itemgetter
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -27,6 +28,7 @@ __all__ = [
     "align",
     "check_mbox_start",
     "find_separators",
+    "mbox_blocks",
     "parse_mbox_range",
     "parse_message_files",
 ]
@@ -206,12 +208,63 @@ def _at(column, i: int):
     return value.as_py() if isinstance(value, pa.Scalar) else value
 
 
-def _concat(chunks: tuple) -> list | pa.Array:
-    """One column from the chunks of several batches (lists, or Arrow text arrays)."""
+class _Coded(NamedTuple):
+    """A column of repeating values, dictionary-encoded: row ``i`` holds ``values[codes[i]]``.
+    Columns derived from one raw header share its codes (never changed in place)."""
+
+    values: list
+    codes: np.ndarray
+
+
+def _encode(values: list) -> tuple[list, np.ndarray]:
+    """(the distinct values in first-seen order, the int32 code of each value)."""
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _with_rows(column, rows: list[int], values: list):
+    """``column`` (list, numpy, Arrow or :class:`_Coded`) with ``values`` at ``rows`` (ascending)."""
+    if isinstance(column, pa.Array):
+        return _patched(column, np.array(rows, dtype=np.int64), values)
+    if isinstance(column, _Coded):
+        codes = column.codes.copy()
+        codes[rows] = np.arange(len(column.values), len(column.values) + len(rows), dtype=np.int32)
+        return _Coded([*column.values, *values], codes)
+    if isinstance(column, np.ndarray):
+        column = column.copy()
+    for i, v in zip(rows, values, strict=True):
+        column[i] = v
+    return column
+
+
+def _without_rows(column, keep: np.ndarray):
+    """``column`` (list, numpy, Arrow or :class:`_Coded`) with only the rows ``keep``."""
+    if isinstance(column, pa.Array):
+        return column.take(pa.array(keep, type=pa.int64()))
+    if isinstance(column, _Coded):
+        return _Coded(column.values, column.codes[keep])
+    if isinstance(column, np.ndarray):
+        return column[keep]
+    return [column[i] for i in keep.tolist()]
+
+
+def _concat(chunks: tuple):
+    """One column from the chunks of several batches (lists, numpy, Arrow or :class:`_Coded`)."""
     if any(isinstance(c, pa.Array) for c in chunks):
         return pa.concat_arrays(
             [c.cast(pa.large_string()) if isinstance(c, pa.Array) else pa.array(c, pa.large_string()) for c in chunks]
         )
+    if any(isinstance(c, _Coded) for c in chunks):
+        values: list = []
+        codes = []
+        for c in chunks:
+            if not isinstance(c, _Coded):
+                c = _Coded(list(c), np.arange(len(c), dtype=np.int32))
+            codes.append(c.codes + np.int32(len(values)))
+            values.extend(c.values)
+        return _Coded(values, np.concatenate(codes))
+    if any(isinstance(c, np.ndarray) for c in chunks):
+        return np.concatenate([np.asarray(c, dtype=bool) for c in chunks])
     return list(itertools.chain.from_iterable(chunks))
 
 
@@ -246,14 +299,13 @@ def _first_id_array(values: list) -> pa.Array:
     return _patched(ids, odd, [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd.tolist()])
 
 
-def _thread_id_array(values: list) -> pa.Array:
-    """X-GM-THRID values decoded and stripped (null where absent or empty)."""
-    raw = pa.array(values, type=pa.large_binary())
+def _thread_id_array(raw: pa.Array) -> pa.Array:
+    """X-GM-THRID values (a large_binary array) decoded and stripped; null where absent or empty."""
     if raw.null_count == len(raw):
         return pa.nulls(len(raw), pa.large_string())
     if pc.all(pc.match_substring_regex(raw, r"^[0-9A-Za-z]+$")).as_py():
         return pc.cast(raw, pa.large_string())
-    return pa.array([H.decode_bytes(v).strip() if v else None for v in values], type=pa.large_string())
+    return pa.array([H.decode_bytes(v).strip() if v else None for v in raw.to_pylist()], type=pa.large_string())
 
 
 def _date_array(values: list) -> pa.Array:
@@ -503,49 +555,47 @@ class Batch:
             if values.count(None) != n:
                 slow.update(i for i, v in enumerate(values) if v is not None)
 
+        # Repeating headers are dictionary-encoded: each distinct raw value is parsed once, and
+        # the columns derived from it share its codes (see _Coded).
         # labels, folder, Sent evidence, chat items
-        lab_raw = col(b"x-gmail-labels")
+        lab_raw, lab_codes = _encode(col(b"x-gmail-labels"))
         no_label = (_EMPTY, False, self.folder_is_sent, self.folder)
-        lab_map = {}
-        for r in set(lab_raw):
-            if r is not None:
-                labels, is_chat, sent_label, folder = self._labels(r)
-                lab_map[r] = (
-                    labels,
-                    is_chat,
-                    sent_label or self.folder_is_sent,
-                    self.folder if folder is None else folder,
-                )
-        lab = [no_label if r is None else lab_map[r] for r in lab_raw]
-        if any(v[1] for v in lab_map.values()):
-            slow.update(i for i, v in enumerate(lab) if v[1])
+        lab = []
+        for r in lab_raw:
+            if r is None:
+                lab.append(no_label)
+                continue
+            labels, is_chat, sent_label, folder = self._labels(r)
+            lab.append((labels, is_chat, sent_label or self.folder_is_sent, self.folder if folder is None else folder))
+        is_chat = np.array([v[1] for v in lab], dtype=bool)[lab_codes]
+        if is_chat.any():
+            slow.update(np.flatnonzero(is_chat).tolist())
 
-        thrid_raw = col(b"x-gm-thrid")
-        gmail_source, own_source = _SOURCE_GMAIL, self.source
-        source = [
-            gmail_source if (a is not None or b is not None) else own_source
-            for a, b in zip(lab_raw, thrid_raw, strict=True)
-        ]
+        thrid = pa.array(col(b"x-gm-thrid"), type=pa.large_binary())
+        gmail = np.array([r is not None for r in lab_raw], dtype=bool)[lab_codes]
+        gmail |= thrid.is_valid().to_numpy(zero_copy_only=False)
+        source = _Coded([self.source, _SOURCE_GMAIL], gmail.astype(np.int32))
 
         # sender
-        from_raw = col(b"from")
-        no_from = (None, None, False)
-        from_map = {}
-        for r in set(from_raw):
-            if r:
-                sender, name, n_from = self._sender(r)
-                from_map[r] = (sender, name, n_from > 1 or (name is not None and " via " in name))
-        fr = [from_map.get(r, no_from) if r else no_from for r in from_raw]
-        if any(v[2] for v in from_map.values()):
-            slow.update(i for i, v in enumerate(fr) if v[2])
+        from_raw, from_codes = _encode(col(b"from"))
+        fr = []
+        for r in from_raw:
+            if not r:
+                fr.append((None, None, False))
+                continue
+            sender, name, n_from = self._sender(r)
+            fr.append((sender, name, n_from > 1 or (name is not None and " via " in name)))
+        tolerant = np.array([v[2] for v in fr], dtype=bool)[from_codes]
+        if tolerant.any():
+            slow.update(np.flatnonzero(tolerant).tolist())
         senders = [v[0] for v in fr]
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
-        to_raw, cc_raw = col(b"to"), col(b"cc")
         no_addr = (_EMPTY, _EMPTY)
-        addr_map = {r: self._shared_addresses(r) for r in set(to_raw).union(cc_raw) if r}
-        to = [addr_map[r] if r else no_addr for r in to_raw]
-        cc = [addr_map[r] if r else no_addr for r in cc_raw]
+        to_raw, to_codes = _encode(col(b"to"))
+        to = [self._shared_addresses(r) if r else no_addr for r in to_raw]
+        cc_raw, cc_codes = _encode(col(b"cc"))
+        cc = [self._shared_addresses(r) if r else no_addr for r in cc_raw]
 
         # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
         # values outside the fast rules are made by the per-value rules and patched in
@@ -555,7 +605,7 @@ class Batch:
         irt = _first_id_array(col(b"in-reply-to"))
         refs = _id_lists(col(b"references"))
         first_ref = pa.array([r[0] if r else None for r in refs], type=pa.large_string())
-        thread_id = pc.coalesce(_thread_id_array(thrid_raw), first_ref, irt, mids)
+        thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
         date_text = _date_array(col(b"date"))
         subject = _subject_array(col(b"subject"))
 
@@ -565,10 +615,10 @@ class Batch:
             auto_cache.clear()
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._shared.clear()
-        for s in set(senders):
-            if s not in auto_cache:
-                auto_cache[s] = is_automated_address(s)
-        automated = [auto_cache[s] for s in senders]
+        for sender in senders:
+            if sender not in auto_cache:
+                auto_cache[sender] = is_automated_address(sender)
+        automated = np.array([auto_cache[sender] for sender in senders], dtype=bool)[from_codes]
         unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
         if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
             for i in range(n):
@@ -581,32 +631,35 @@ class Batch:
                         or (autosub[i] is not None and autosub[i].strip().lower() not in (b"no", b""))
                     )
 
-        delivered_raw = [a or b for a, b in zip(col(b"delivered-to"), col(b"x-original-to"), strict=True)]
-        deliv_map = {}
-        for r in set(delivered_raw):
-            if r:
-                keys = self._shared_addresses(r)[0]
-                deliv_map[r] = keys[0] if keys else None
-        delivered = [deliv_map[r] if r else None for r in delivered_raw]
+        delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
+        if delivered_to.count(None) == n and original_to.count(None) == n:
+            delivered = _Coded([None], np.zeros(n, dtype=np.int32))
+        else:
+            deliv_raw, deliv_codes = _encode([a or b for a, b in zip(delivered_to, original_to, strict=True)])
+            deliv = []
+            for r in deliv_raw:
+                keys = self._shared_addresses(r)[0] if r else None
+                deliv.append(keys[0] if keys else None)
+            delivered = _Coded(deliv, deliv_codes)
 
         columns = [
             mids,
             source,
-            [v[3] for v in lab],
-            [v[0] for v in lab],
-            senders,
-            [v[1] for v in fr],
-            [v[0] for v in to],
-            [v[1] for v in to],
-            [v[0] for v in cc],
-            [v[1] for v in cc],
+            _Coded([v[3] for v in lab], lab_codes),
+            _Coded([v[0] for v in lab], lab_codes),
+            _Coded(senders, from_codes),
+            _Coded([v[1] for v in fr], from_codes),
+            _Coded([v[0] for v in to], to_codes),
+            _Coded([v[1] for v in to], to_codes),
+            _Coded([v[0] for v in cc], cc_codes),
+            _Coded([v[1] for v in cc], cc_codes),
             irt,
             refs,
             thread_id,
             subject,
             automated,
-            [None] * n,
-            [v[2] for v in lab],
+            _Coded([None], np.zeros(n, dtype=np.int32)),
+            _Coded([v[2] for v in lab], lab_codes),
             delivered,
             date_text,
             col(b"received"),
@@ -625,19 +678,10 @@ class Batch:
                 else:
                     skipped.append(i)
             if rows:
-                at = np.array(patched, dtype=np.int64)
-                for k, values in enumerate(zip(*rows, strict=True)):
-                    c = columns[k]
-                    if isinstance(c, pa.Array):
-                        columns[k] = _patched(c, at, list(values))
-                    else:
-                        for i, v in zip(patched, values, strict=True):
-                            c[i] = v
+                columns = [_with_rows(c, patched, list(v)) for c, v in zip(columns, zip(*rows), strict=True)]
             if skipped:
-                gone = set(skipped)
-                keep = [i for i in range(n) if i not in gone]
-                taken = pa.array(keep, type=pa.int64())
-                columns = [c.take(taken) if isinstance(c, pa.Array) else [c[i] for i in keep] for c in columns]
+                keep = np.setdiff1d(np.arange(n), np.array(skipped, dtype=np.int64))
+                columns = [_without_rows(c, keep) for c in columns]
         self.columns.append(columns)
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
@@ -699,7 +743,7 @@ class Batch:
             columns = [_concat(c) for c in zip(*self.columns, strict=True)]
         self.columns = []
         self.cols = {
-            name: values if isinstance(values, pa.Array) else list(values)
+            name: values if isinstance(values, (pa.Array, _Coded, np.ndarray)) else list(values)
             for name, values in zip(COLUMNS, columns)
         }
         self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
@@ -751,33 +795,53 @@ class Batch:
         n = len(c[S.MESSAGE_ID])
         parts: dict = {"n": n, "source_file": self.source_file, S.TIMESTAMP: ts}
         for col in TEXT_COLUMNS:
-            if isinstance(c[col], pa.Array):
-                parts[col] = c[col].cast(pa.large_string())
+            values = c[col]
+            if isinstance(values, pa.Array):
+                parts[col] = values.cast(pa.large_string())
+            elif isinstance(values, _Coded):
+                table = pa.array(values.values, type=pa.large_string())  # None becomes null
+                parts[col] = table.take(pa.array(values.codes))
             elif col in _REPEATED_TEXT:
-                parts[col] = _repeated_text(c[col])
+                parts[col] = _repeated_text(values)
             else:
-                parts[col] = pa.array(c[col], type=pa.large_string())
-        # rows holding the same To list object hold the same To names list object (both come
-        # from one parse of the raw header), so one set of codes serves both
+                parts[col] = pa.array(values, type=pa.large_string())
+        # list columns go as (distinct lists, codes): pickle sends each distinct list once
         recipients = np.zeros(n, dtype=np.int64)
         for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
-            coded = _shared_lists(c[keys_col])
-            if isinstance(coded, tuple):
-                distinct, codes, rows = coded
-                parts[keys_col] = (distinct, codes)
-                names = c[names_col]
-                parts[names_col] = ([names[i] for i in rows], codes)
-                recipients += np.fromiter(map(len, distinct), dtype=np.int64, count=len(distinct))[codes]
-            else:
-                parts[keys_col], parts[names_col] = coded, c[names_col]
-                recipients += np.fromiter(map(len, coded), dtype=np.int64, count=n)
-        labels = _shared_lists(c[S.LABELS])
-        parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
+            keys = c[keys_col]
+            if not isinstance(keys, _Coded):
+                # rows holding the same To list object hold the same To names list object
+                # (both come from one parse of the raw header)
+                coded = _shared_lists(keys)
+                if isinstance(coded, tuple):
+                    distinct, codes, rows = coded
+                    names = c[names_col]
+                    keys = _Coded(distinct, codes)
+                    c[names_col] = _Coded([names[i] for i in rows], codes)
+                else:
+                    parts[keys_col], parts[names_col] = coded, c[names_col]
+                    recipients += np.fromiter(map(len, coded), dtype=np.int64, count=n)
+                    continue
+            names = c[names_col]
+            parts[keys_col] = (keys.values, keys.codes)
+            parts[names_col] = (names.values, names.codes)
+            lengths = np.fromiter(map(len, keys.values), dtype=np.int64, count=len(keys.values))
+            recipients += lengths[keys.codes]
+        labels = c[S.LABELS]
+        if isinstance(labels, _Coded):
+            parts[S.LABELS] = (labels.values, labels.codes)
+        else:
+            labels = _shared_lists(labels)
+            parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
         parts[S.REFERENCES] = c[S.REFERENCES]  # nearly one list per row
         parts[S.N_RECIPIENTS] = recipients
         parts["id_hash"] = _text_hashes(parts[S.MESSAGE_ID])
-        parts[S.IS_AUTOMATED] = np.array(c[S.IS_AUTOMATED], dtype=bool)
-        parts[SENT_LABEL] = np.array(c[SENT_LABEL], dtype=bool)
+        for col in (S.IS_AUTOMATED, SENT_LABEL):
+            values = c[col]
+            if isinstance(values, _Coded):
+                parts[col] = np.array(values.values, dtype=bool)[values.codes]
+            else:
+                parts[col] = np.array(values, dtype=bool)
         self.cols = {k: [] for k in COLUMNS}
         return parts
 
@@ -1244,25 +1308,30 @@ def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
 _GROUP1, _GROUP2, _GROUP3 = itemgetter(1), itemgetter(2), itemgetter(3)
 
 
+def mbox_blocks(mm, start: int, end: int) -> tuple[list[bytes], list, list[int]]:
+    """(header blocks, From_ lines, start offsets) of the messages starting in ``[start, end)``
+    of a mapped mbox; ``start`` begins a message whatever its From_ line looks like."""
+    found, found_lines, starts, odd = _scan(mm, start, end)
+    block, from_line = _header_block(mm, start, starts[0] + 1 if starts else end)
+    blocks = [block, *found]
+    from_lines = [from_line, *found_lines]
+    del found, found_lines
+    positions = [start, *(np.array(starts, dtype=np.int64) + 1).tolist()]
+    if odd.count(None) != len(odd):
+        for k, flag in enumerate(odd):
+            if flag is not None:  # the exact slow rule
+                nxt = starts[k + 1] + 1 if k + 1 < len(starts) else end
+                blocks[k + 1], from_lines[k + 1] = _header_block(mm, positions[k + 1], nxt)
+    if None in blocks:  # no newline after the From_ line: the file ends there
+        k = blocks.index(None)
+        blocks[k], from_lines[k] = b"", None
+    return blocks, from_lines, positions
+
+
 def _parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     batch = Batch(source, folder, label)
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
-        found, found_lines, starts, odd = _scan(mm, start, end)
-        # the first message: at ``start`` whatever its From_ line looks like
-        block, from_line = _header_block(mm, start, starts[0] + 1 if starts else end)
-        blocks = [block, *found]
-        from_lines = [from_line, *found_lines]
-        del found, found_lines
-        positions = [start, *(np.array(starts, dtype=np.int64) + 1).tolist()]
-        if odd.count(None) != len(odd):
-            for k, flag in enumerate(odd):
-                if flag is not None:  # the exact slow rule
-                    nxt = starts[k + 1] + 1 if k + 1 < len(starts) else end
-                    blocks[k + 1], from_lines[k + 1] = _header_block(mm, positions[k + 1], nxt)
-        if None in blocks:  # no newline after the From_ line: the file ends there
-            k = blocks.index(None)
-            blocks[k], from_lines[k] = b"", None
-        del starts, odd
+        blocks, from_lines, positions = mbox_blocks(mm, start, end)
     batch.add_mbox_blocks(blocks, from_lines, positions)
     del blocks
     return batch.finish()

@@ -1,0 +1,78 @@
+"""A reader Batch fed in several pieces gives the frame of one piece.
+
+The mbox path holds columns as lists, numpy arrays, Arrow arrays and dictionary-encoded
+columns; these tests join them across pieces (and with rows from the per-message route) and
+check that nothing changes.
+"""
+
+from __future__ import annotations
+
+import mmap
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from netanalytics import schema as S
+from netanalytics.io import _mbox as M
+
+FIXTURE = Path(__file__).parent / "fixtures" / "email" / "gmail_takeout.mbox"
+
+# messages for the tolerant route: a list rewrite, a chat item, no Message-ID, two From addresses
+EXTRA = (
+    b"From - Tue Jan  7 10:00:00 2025\n"
+    b"From: Ann via Team <team@lists.x.org>\nReply-To: ann@x.org\nList-Id: <team.lists.x.org>\n"
+    b"To: team@lists.x.org\nMessage-ID: <l1@x>\nDate: Tue, 7 Jan 2025 10:00:00 +0000\n\nhi\n\n"
+    b"From 1@xxx Tue Jan  7 10:05:00 +0000 2025\nX-Gmail-Labels: Chat\nFrom: b@y.org\n\nchat\n\n"
+    b"From - Tue Jan  7 10:10:00 2025\nFrom: c@z.org\nTo: d@z.org\nDate: Tue, 7 Jan 2025 10:10:00 +0000\n\nx\n\n"
+    b"From - Tue Jan  7 10:20:00 2025\nFrom: e@z.org, f@z.org\nTo: g@z.org\nMessage-ID: <m4@z>\n"
+    b"Date: Tue, 7 Jan 2025 10:20:00 +0000\nList-Unsubscribe: <mailto:u@z.org>\n\nx\n"
+)
+
+
+@pytest.fixture
+def pieces(tmp_path):
+    path = tmp_path / "box.mbox"
+    path.write_bytes(FIXTURE.read_bytes().rstrip(b"\n") + b"\n\n" + EXTRA)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = M.check_mbox_start(mm, str(path))
+        return M.mbox_blocks(mm, start, len(mm))
+
+
+def frame_of(feed) -> tuple[pd.DataFrame, dict]:
+    batch = M.Batch("mbox", "box", "box.mbox")
+    feed(batch)
+    result = M.clear_caches() or batch.finish()
+    return M.frame_from_parts([M.prepare_parts(result["parts"])]), result
+
+
+def test_one_piece_reads_every_message(pieces):
+    blocks, lines, positions = pieces
+    frame, result = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
+    assert result["read"] == len(blocks) == 8
+    assert result["skipped"] == {"Gmail chat item": 2}  # one in the fixture, one here
+    assert len(frame) == 6
+    row = frame.set_index(S.MESSAGE_ID).loc["l1@x"]
+    assert (row[S.SENDER], row[S.MAILING_LIST]) == ("ann@x.org", "team@lists.x.org")
+    assert frame[S.MESSAGE_ID].str.startswith("synthetic-").sum() == 1
+    assert frame.set_index(S.MESSAGE_ID).loc["m4@z", S.IS_AUTOMATED]
+
+
+@pytest.mark.parametrize("cut", [1, 4, 7, 9])
+def test_pieces_join_to_one(pieces, cut):
+    blocks, lines, positions = pieces
+    whole, r1 = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
+
+    def two_pieces(b):
+        b.add_mbox_blocks(blocks[:cut], lines[:cut], positions[:cut])
+        b.add_mbox_blocks(blocks[cut:], lines[cut:], positions[cut:])
+
+    def with_single_messages(b):
+        b.add_mbox_blocks(blocks[:cut], lines[:cut], positions[:cut])
+        for block, line, at in zip(blocks[cut:], lines[cut:], positions[cut:], strict=True):
+            b.add_block(block, line, at)
+
+    for feed in (two_pieces, with_single_messages):
+        frame, result = frame_of(feed)
+        pd.testing.assert_frame_equal(frame, whole)
+        assert (result["read"], result["skipped"]) == (r1["read"], r1["skipped"])
