@@ -213,6 +213,32 @@ def test_not_an_mbox_raises_format_error(tmp_path):
         read_mbox(path, cache=False)
 
 
+def test_header_names_in_any_spelling(tmp_path):
+    # Postfix / Apple Mail write "Message-Id", some clients "CC" or lower case; the first
+    # of two same-named headers counts, whatever their spelling
+    box = write(
+        tmp_path / "spell.mbox",
+        msg("FROM: Ann <ann@x.org>\nto: bob@y.org\nCC: cy@z.org\nMessage-Id: <a1@x>\nmessage-id: <a2@x>\n"
+            "In-reply-to: <a0@x>\nSUBJECT:   Plan \nDate: Mon, 6 Jan 2025 10:00:00 +0000")
+        + msg("From: Dee <dee@x.org>\nTo: ann@x.org\nMessage-ID: <b1@x>\nSubject: Usual\n"
+              "Date: Mon, 6 Jan 2025 11:00:00 +0000"),
+    )  # fmt: skip
+    frame, report = read_mbox(box, cache=False)
+    assert frame[[S.MESSAGE_ID, S.SENDER, S.SENDER_NAME, S.SUBJECT]].to_dict("records") == [
+        {"message_id": "a1@x", "sender": "ann@x.org", "sender_name": "Ann", "subject": "Plan"},
+        {"message_id": "b1@x", "sender": "dee@x.org", "sender_name": "Dee", "subject": "Usual"},
+    ]
+    assert frame[S.IN_REPLY_TO].iloc[0] == "a0@x" and pd.isna(frame[S.IN_REPLY_TO].iloc[1])
+    assert frame[S.TO].tolist() == [["bob@y.org"], ["ann@x.org"]]
+    assert frame[S.CC].tolist() == [["cy@z.org"], []]
+    # a single message file goes the per-message route: the same row
+    eml = write(tmp_path / "a.eml", box.read_bytes().split(b"\n\nFrom ")[0].split(b"\n", 1)[1] + b"\n")
+    single, _ = read_eml(eml, cache=False)
+    first = frame.iloc[[0]].reset_index(drop=True)
+    cols = [S.MESSAGE_ID, S.SENDER, S.TO, S.CC, S.IN_REPLY_TO, S.SUBJECT, S.TIMESTAMP]
+    pd.testing.assert_frame_equal(single[cols], first[cols])
+
+
 def test_empty_and_blank_mbox(tmp_path):
     for data in (b"", b"\n\n"):
         frame, report = read_mbox(write(tmp_path / "e.mbox", data), cache=False)
