@@ -75,18 +75,49 @@ def save(
         return
 
 
-def _list_column(chunked: pa.ChunkedArray) -> list:
-    """Python lists from an Arrow list column, fast: the distinct values are converted once
-    (addresses and labels repeat), gathered with numpy, then sliced by the offsets."""
-    out: list = []
-    for chunk in chunked.chunks:
-        encoded = pc.dictionary_encode(chunk.flatten())
-        values = np.asarray(encoded.dictionary.to_pylist() + [None], dtype=object)
-        indices = encoded.indices.fill_null(len(values) - 1).to_numpy()
-        flat = values[indices].tolist()
-        offsets = np.asarray(chunk.offsets) - chunk.offsets[0].as_py()
-        out.extend([flat[a:b] for a, b in itertools.pairwise(offsets.tolist())])
-    return out
+_SEP = "\x1f"
+
+
+def _holds_separator(strings: pa.Array) -> bool:
+    """Whether any string of ``strings`` may hold :data:`_SEP` (its whole data buffer is read)."""
+    data = strings.buffers()[2]
+    return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == ord(_SEP)).any())
+
+
+def _slices(chunk: pa.ListArray) -> list:
+    """One Python list per row: the distinct values are converted once (addresses and labels
+    repeat), gathered with numpy, then sliced by the offsets."""
+    encoded = pc.dictionary_encode(chunk.flatten())
+    values = np.asarray(encoded.dictionary.to_pylist() + [None], dtype=object)
+    indices = encoded.indices.fill_null(len(values) - 1).to_numpy()
+    flat = values[indices].tolist()
+    offsets = np.asarray(chunk.offsets) - chunk.offsets[0].as_py()
+    return [flat[a:b] for a, b in itertools.pairwise(offsets.tolist())]
+
+
+def _list_column(chunked: pa.ChunkedArray) -> list | np.ndarray:
+    """Python lists from an Arrow list column. When lists repeat (To, Cc, labels), rows holding
+    equal lists share one list object, as the readers make them: each distinct list is built
+    once (keyed by its elements joined with a separator no element holds)."""
+    chunk = chunked.combine_chunks() if chunked.num_chunks != 1 else chunked.chunk(0)
+    if not len(chunk):
+        return []
+    flat = chunk.flatten()
+    sample = chunk.slice(0, 4096)
+    if (
+        not (chunk.null_count or flat.null_count)
+        and not _holds_separator(flat)
+        and pc.count_distinct(pc.binary_join(sample, _SEP)).as_py() * 2 <= len(sample)
+    ):
+        encoded = pc.dictionary_encode(pc.binary_join(chunk, _SEP))
+        n_distinct = len(encoded.dictionary)
+        if n_distinct * 2 <= len(chunk):
+            codes = encoded.indices.to_numpy()
+            row_of = np.empty(n_distinct, dtype=np.int64)
+            row_of[codes] = np.arange(len(codes))  # a row holding each distinct list
+            distinct = _slices(chunk.take(pa.array(row_of)))
+            return np.fromiter(distinct, dtype=object, count=n_distinct)[codes]
+    return _slices(chunk)
 
 
 def load(cache_dir: str | os.PathLike, key: str, list_columns: list[str]) -> tuple[pd.DataFrame, dict] | None:

@@ -1,0 +1,39 @@
+"""The Parquet cache gives back the frame it stored, list columns as Python lists."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from netanalytics.io import cache as C
+
+
+def roundtrip(tmp_path, frame: pd.DataFrame, lists: list[str]) -> pd.DataFrame:
+    C.save(tmp_path, "k", frame, {"kept": len(frame)}, lists)
+    back, meta = C.load(tmp_path, "k", lists)
+    assert meta == {"kept": len(frame)}
+    return back
+
+
+def test_repeating_lists_come_back_shared(tmp_path):
+    to = [["a@x.org"], ["a@x.org", "b@y.org"], [], ["a@x.org"]] * 50
+    refs = [[f"r{i}@x"] for i in range(200)]
+    back = roundtrip(tmp_path, pd.DataFrame({"to": to, "references": refs, "n": range(200)}), ["to", "references"])
+    assert back["to"].tolist() == to and back["references"].tolist() == refs
+    assert back["n"].tolist() == list(range(200))
+    cells = back["to"].tolist()
+    assert cells[0] is cells[3] and cells[0] is not cells[1]  # one list per distinct value
+    assert all(type(c) is list for c in cells + back["references"].tolist())
+
+
+def test_lists_holding_the_key_separator_or_nulls(tmp_path):
+    # "a\x1fb" and ["a", "b"] would join to the same key: the column is built row by row
+    tricky = [["a\x1fb"], ["a", "b"]] * 20
+    with_none = [["x", None], ["x", None]] * 20
+    back = roundtrip(tmp_path, pd.DataFrame({"t": tricky, "w": with_none}), ["t", "w"])
+    assert back["t"].tolist() == tricky
+    assert back["w"].tolist() == with_none
+
+
+def test_empty_frame(tmp_path):
+    back = roundtrip(tmp_path, pd.DataFrame({"to": pd.Series([], dtype=object)}), ["to"])
+    assert len(back) == 0 and list(back.columns) == ["to"]
