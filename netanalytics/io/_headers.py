@@ -148,8 +148,18 @@ def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
 # A line that starts every block in the joined text: one findall() call then parses them all.
 _MARK = b"\x00\x01\x02"
 # possessive quantifiers: the same matches (nothing after the value can fail), no backtracking state
+# the usual spellings first, as literals (no character class to test per letter), the most
+# frequent first; any other spelling falls through to the case-blind trie
+_USUAL_FIRST = (
+    b"X-GM-THRID", b"X-Gmail-Labels", b"From", b"To", b"Date", b"Message-ID", b"Subject", b"References",
+    b"In-Reply-To", b"Cc", b"Received", b"Delivered-To", b"Reply-To", b"X-Original-To", b"X-Original-From",
+    b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence", b"Auto-Submitted",
+)  # fmt: skip
+assert frozenset(_USUAL_FIRST) == _PRIMARY_NAMES
 _RAW_MARKED = re.compile(
-    b"\n(" + re.escape(_MARK) + b"|" + _trie(WANTED) + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
+    b"\n("
+    + b"|".join([re.escape(_MARK), *map(re.escape, _USUAL_FIRST), _trie(WANTED)])
+    + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
 )
 
 

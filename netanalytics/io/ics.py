@@ -70,7 +70,7 @@ def _calendar_tz(calendars: list, path: Path, report: FileReport) -> dt.tzinfo:
         if name:
             try:
                 return ZoneInfo(str(name).strip())
-            except (ZoneInfoNotFoundError, ValueError):
+            except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder of zones
                 _warn(report, f"X-WR-TIMEZONE {str(name)!r} is not a known zone; floating times read as UTC")
     return _UTC
 

@@ -230,6 +230,23 @@ def test_unknown_tzid_warns_and_reads_floating(tmp_path):
     assert any("Mars/Olympus" in w for w in rep.warnings)
 
 
+def test_calendar_zone_naming_a_folder_of_zones_warns(tmp_path):
+    # "Europe" is a folder in the zone database, not a zone (found by the mutation test)
+    path = write(
+        tmp_path,
+        "X-WR-TIMEZONE:Europe",
+        "BEGIN:VEVENT",
+        "UID:f",
+        "DTSTART:20250101T100000",
+        "ORGANIZER:mailto:a@x.org",
+        "ATTENDEE:mailto:b@x.org",
+        "END:VEVENT",
+    )
+    frame, rep = read(path)
+    assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 10:00")]  # floating, read as UTC
+    assert any("'Europe' is not a known zone" in w for w in rep.warnings)
+
+
 def test_empty_calendar_gives_empty_frame(tmp_path):
     frame, rep = read(write(tmp_path))
     assert frame.empty and rep.read == 0
