@@ -1240,31 +1240,44 @@ def _drop_pages(mm, dropped: int, upto: int) -> int:
     return dropped
 
 
-def _busy_runs(mm, start: int, end: int) -> list[tuple[int, int]]:
-    """Merged ``[a, b)`` runs of busy windows (:func:`_busy_windows`) of ``[start, end)``: no
-    ``"\nFrom "`` lies outside them. Read 16 MB at a time, the pages dropped behind."""
+def _runs(busy: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int]]:
+    """``[a, b)`` byte ranges of the runs of consecutive busy windows."""
+    edges = np.diff(np.concatenate(([0], busy.view(np.int8), [0])))
+    starts, stops = offsets[np.flatnonzero(edges == 1)], offsets[np.flatnonzero(edges == -1)]
+    return list(zip(starts.tolist(), stops.tolist(), strict=True))
+
+
+def _busy_runs(mm, start: int, end: int):
+    """Yield, in order, merged ``[a, b)`` runs of busy windows (:func:`_busy_windows`) of
+    ``[start, end)``: no ``"\nFrom "`` lies outside them. Read 16 MB at a time, one step ahead
+    of the caller, who drops the pages it has passed (steps without a run are dropped here)."""
     data = pa.py_buffer(mm)
-    flags = []
-    dropped = start
     try:
+        held = None  # a run reaching the end of the step: it may go on in the next one
+        carry = False  # a "\nFrom " runs across the seam: the next step's first window is busy
         for lo in range(start, end, _SCAN_STEP):
             hi = min(lo + _SCAN_STEP, end)
-            flags.append(_busy_windows(mm, data, np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)))
-            dropped = _drop_pages(mm, dropped, hi - 8)
+            offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
+            busy = _busy_windows(mm, data, offsets)
+            busy[0] |= carry
+            carry = hi < end and mm.find(b"\nFrom ", hi - 5, hi + 5) >= 0
+            busy[-1] |= carry
+            runs = _runs(busy, offsets)
+            if held is not None:
+                if runs and runs[0][0] == lo:
+                    runs[0] = (held[0], runs[0][1])
+                else:
+                    yield held
+                held = None
+            if runs and runs[-1][1] == hi and hi < end:
+                held = runs.pop()
+            if not runs and held is None:
+                _drop_pages(mm, lo, hi)
+            yield from runs
+        if held is not None:
+            yield held
     finally:
         del data
-    busy = np.concatenate(flags) if flags else np.zeros(0, dtype=bool)
-    # a seam between two 16 MB steps is also a window boundary: recheck it
-    for k in range(1, len(flags)):
-        seam = start + k * _SCAN_STEP
-        if mm.find(b"\nFrom ", seam - 5, seam + 5) >= 0:
-            w = k * (_SCAN_STEP // _WINDOW)
-            busy[w - 1] = busy[w] = True
-    edges = np.diff(np.concatenate(([0], busy.view(np.int8), [0])))
-    first = np.flatnonzero(edges == 1)
-    last = np.flatnonzero(edges == -1)
-    bounds = np.minimum(start + np.stack([first, last], axis=1).astype(np.int64) * _WINDOW, end)
-    return [tuple(r) for r in bounds.tolist()]
 
 
 def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
