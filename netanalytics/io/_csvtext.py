@@ -396,6 +396,10 @@ def _split_records(body: str, header: list[str], header_line: int, name: str) ->
     return records, starts[: len(records)], first_line + reader.line_num
 
 
+_NS_FIRST = pd.Timestamp("1678-01-01", tz="UTC")
+_NS_LAST = pd.Timestamp("2262-01-01", tz="UTC")
+
+
 def parse_dates(values: Sequence[str] | pd.Series, formats: Sequence[str]) -> pd.Series:
     """Parse date text with explicit formats tried in order; UTC, NaT where none fits.
 
@@ -415,8 +419,8 @@ def parse_dates(values: Sequence[str] | pd.Series, formats: Sequence[str]) -> pd
 
     Examples
     --------
-    >>> parse_dates(["17 Jun 2021", "23-Apr-23", "soon"], ["%d %b %Y", "%d-%b-%y"]).tolist()
-    [Timestamp('2021-06-17 00:00:00+0000', tz='UTC'), Timestamp('2023-04-23 00:00:00+0000', tz='UTC'), NaT]
+    >>> parse_dates(["17 Jun 2021", "23-Apr-23", "soon", "1 Aug 2333"], ["%d %b %Y", "%d-%b-%y"]).tolist()
+    [Timestamp('2021-06-17 00:00:00+0000', tz='UTC'), Timestamp('2023-04-23 00:00:00+0000', tz='UTC'), NaT, NaT]
     """
     text = pd.Series(list(values), dtype=object).fillna("").astype(str).str.strip()
     result = pd.Series(pd.NaT, index=text.index, dtype="datetime64[ns, UTC]")
@@ -430,7 +434,8 @@ def parse_dates(values: Sequence[str] | pd.Series, formats: Sequence[str]) -> pd
             candidates = candidates[candidates.str.endswith(" UTC")].str.slice(0, -4)
             fmt = fmt[:-4]
         parsed = pd.to_datetime(candidates, format=fmt, errors="coerce", utc=True)
-        ok = parsed.notna()
+        # years outside what nanosecond timestamps hold (a mangled "2333") count as unparsed
+        ok = parsed.notna() & parsed.between(_NS_FIRST, _NS_LAST)
         if ok.any():
             result.loc[ok[ok].index] = parsed[ok].astype("datetime64[ns, UTC]")
             todo.loc[ok[ok].index] = False

@@ -150,6 +150,18 @@ def test_2018_invitations():
     assert inv[S.LINKEDIN_URL].isna().all()
 
 
+def test_invitation_date_past_the_timestamp_range_is_kept_with_nat(tmp_path):
+    # a mangled year (found by the mutation test) is not a date pandas can hold: NaT + warning
+    shutil.copytree(FIXTURES / "v2023", tmp_path / "v2023")
+    path = tmp_path / "v2023" / "Invitations.csv"
+    path.write_text(path.read_text(encoding="utf-8").replace("8/01/23, 6:45 PM", "8/01/2333, 6:45 PM"), "utf-8")
+    export = na.io.read_linkedin(tmp_path / "v2023")
+    inv = export.invitations
+    assert inv[S.NAME].tolist() == ["Kenji 山田", "Mia Rossi"]
+    assert inv[S.TIMESTAMP].iloc[0] == ts("2023-07-14 11:20") and pd.isna(inv[S.TIMESTAMP].iloc[1])
+    assert any("'8/01/2333, 6:45 PM' not understood; kept with NaT" in w for w in file_report(export, "Invitations.csv").warnings)
+
+
 def test_missing_files_are_listed():
     export = read("v2018")
     assert export.report.missing == [
