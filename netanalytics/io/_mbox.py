@@ -925,7 +925,7 @@ def _object_column(chunks: list, n: int) -> pd.Series:
     """One object column of lists from :func:`_shared_lists` chunks."""
     arrays = [_object_chunk(c) for c in chunks]
     out = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
-    return pd.Series(out, dtype=object)
+    return pd.Series(out, dtype=object, copy=False)
 
 
 def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
@@ -937,8 +937,10 @@ def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
         return pd.array(pa.chunked_array([p[col] for p in parts], type=pa.large_string()), dtype=STR_DTYPE)
 
     def constant(values: list[str]):
+        # one repeat per run of parts holding the same value (usually one for all)
         chunks = [
-            pa.repeat(pa.scalar(v, pa.large_string()), p["n"]) for v, p in zip(values, parts, strict=True)
+            pa.repeat(pa.scalar(v, pa.large_string()), sum(k for _, k in run))
+            for v, run in itertools.groupby(zip(values, (p["n"] for p in parts)), key=itemgetter(0))
         ]
         return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR_DTYPE)
 
@@ -948,7 +950,7 @@ def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
     def lists(col: str) -> pd.Series:
         return _object_column([p[col] for p in parts], n)
 
-    ts = numbers(S.TIMESTAMP, "datetime64[ns]").astype("datetime64[ns]")
+    ts = numbers(S.TIMESTAMP, "datetime64[ns]").astype("datetime64[ns]", copy=False)
     frame = pd.DataFrame(
         {
             S.MESSAGE_ID: text(S.MESSAGE_ID),
