@@ -200,9 +200,16 @@ def test_duplicate_and_no_dtstart_and_no_organizer(tmp_path):
     assert dict(rep.skipped) == {"duplicate event": 1, "no DTSTART": 1, "no ORGANIZER": 1}
 
 
-def test_floating_time_without_calendar_zone_is_utc(tmp_path):
+@pytest.mark.parametrize(
+    "calendar_zone, warning",
+    # "Europe" is a folder in the zone database, not a zone (found by the mutation test)
+    [(None, None), ("Europe", "X-WR-TIMEZONE 'Europe' is not a known zone")],
+)
+def test_floating_time_without_usable_calendar_zone_is_utc(tmp_path, calendar_zone, warning):
+    zone = [f"X-WR-TIMEZONE:{calendar_zone}"] if calendar_zone else []
     path = write(
         tmp_path,
+        *zone,
         "BEGIN:VEVENT",
         "UID:f",
         "DTSTART:20250101T100000",
@@ -210,8 +217,9 @@ def test_floating_time_without_calendar_zone_is_utc(tmp_path):
         "ATTENDEE:mailto:b@x.org",
         "END:VEVENT",
     )
-    frame, _ = read(path)
+    frame, rep = read(path)
     assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 10:00")]
+    assert [w for w in rep.warnings if "X-WR-TIMEZONE" in w] == ([f"{warning}; floating times read as UTC"] if warning else [])
 
 
 def test_unknown_tzid_warns_and_reads_floating(tmp_path):
@@ -228,23 +236,6 @@ def test_unknown_tzid_warns_and_reads_floating(tmp_path):
     frame, rep = read(path)
     assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 01:00")]
     assert any("Mars/Olympus" in w for w in rep.warnings)
-
-
-def test_calendar_zone_naming_a_folder_of_zones_warns(tmp_path):
-    # "Europe" is a folder in the zone database, not a zone (found by the mutation test)
-    path = write(
-        tmp_path,
-        "X-WR-TIMEZONE:Europe",
-        "BEGIN:VEVENT",
-        "UID:f",
-        "DTSTART:20250101T100000",
-        "ORGANIZER:mailto:a@x.org",
-        "ATTENDEE:mailto:b@x.org",
-        "END:VEVENT",
-    )
-    frame, rep = read(path)
-    assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 10:00")]  # floating, read as UTC
-    assert any("'Europe' is not a known zone" in w for w in rep.warnings)
 
 
 def test_empty_calendar_gives_empty_frame(tmp_path):
