@@ -339,6 +339,7 @@ class Batch:
         self.source_file = source_file
         self.folder = folder
         self.folder_is_sent = H.is_sent_folder(folder)
+        self._fast_ts: tuple | None = None  # (date texts, their fast parse) of add_mbox_blocks
         self.rows: list[tuple] = []
         self.columns: list[list[list]] = []  # column lists from add_mbox_blocks
         self.cols: dict[str, list] = {k: [] for k in COLUMNS}
@@ -608,6 +609,11 @@ class Batch:
         thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
         date_text = _date_array(col(b"date"))
         subject = _subject_array(col(b"subject"))
+        # Received only where the Date is unusable (it is the first fallback; see finish)
+        self._fast_ts = (date_text, _fast_dates(date_text))
+        received: list = [None] * n
+        for i in np.flatnonzero(np.isnat(self._fast_ts[1])).tolist():
+            received[i] = H.split_header_lines(blocks[i]).get(b"received")
 
         # automated senders
         auto_cache = self._auto_cache
@@ -662,7 +668,7 @@ class Batch:
             _Coded([v[2] for v in lab], lab_codes),
             delivered,
             date_text,
-            col(b"received"),
+            received,
             from_lines,
         ]
         self.read += n
@@ -748,7 +754,9 @@ class Batch:
         }
         self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
         n = len(self.date_text)
-        ts = _fast_dates(self.date_text)
+        done = self._fast_ts
+        ts = done[1] if done is not None and done[0] is self.date_text else _fast_dates(self.date_text)
+        self._fast_ts = None
         stats = Counter()
         where_bad = np.flatnonzero(np.isnat(ts))
         stats["date_header"] = n - len(where_bad)

@@ -289,16 +289,19 @@ def test_tolerant_dates(tmp_path, date, expected):
     assert report.files[0].notes["dates"] == {"date_header": 1}
 
 
-def test_date_fallbacks_counted(tmp_path):
+@pytest.mark.parametrize("ids", [False, True])  # without ids: the per-message route; with: columns
+def test_date_fallbacks_counted(tmp_path, ids):
     received = "Received: from a by b; Tue, 7 Jan 2025 08:00:00 +0000\n"
+    received += " (folded comment)\nReceived: from c by d; Tue, 7 Jan 2025 07:00:00 +0000\n"
+    mid = [f"Message-ID: <{k}@b.org>\n" if ids else "" for k in range(3)]
     data = b"".join(
         [
-            msg("From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received),  # broken time -> Received
+            msg(mid[0] + "From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received),  # broken time -> Received
             msg(
-                "From: a@b.org\nDate: Mon, 6 Jan 3609 10:00:00 +0000",  # absurd year -> From_ line
+                mid[1] + "From: a@b.org\nDate: Mon, 6 Jan 3609 10:00:00 +0000",  # absurd year -> From_ line
                 sep="From a@b.org Wed Jan  8 09:30:00 2025",
             ),
-            msg("From: a@b.org\nDate: \n"),  # empty -> From_ line
+            msg(mid[2] + "From: a@b.org\nDate: \n"),  # empty -> From_ line
         ]
     )
     frame, report = read_mbox(write(tmp_path / "d.mbox", data), cache=False)
