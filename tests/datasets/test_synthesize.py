@@ -22,6 +22,7 @@ from dateutil.rrule import rrulestr
 
 from netanalytics import schema as S
 from netanalytics.datasets import synthesize, write_mbox
+from netanalytics.io import read_mbox
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_data"
 END = datetime(2026, 10, 31, tzinfo=UTC)
@@ -471,6 +472,21 @@ def test_write_mbox_streams_the_requested_number_of_messages(tmp_path):
     assert 5 <= len(with_attachment) <= 60
     assert sum(bool(m["In-Reply-To"]) for m in msgs) > 100
     assert write_mbox(tmp_path / "again.mbox", 500, attachment_share=0.05).read_bytes() == path.read_bytes()
+
+
+def test_write_mbox_delivery_headers_add_only_headers(tmp_path):
+    plain = write_mbox(tmp_path / "plain.mbox", 300, attachment_share=0.05)
+    heavy = write_mbox(tmp_path / "heavy.mbox", 300, attachment_share=0.05, delivery_headers=True)
+    parser = email.parser.HeaderParser(policy=email.policy.compat32)
+    msgs = [parser.parsestr(b) for _, b in _mbox_blocks(heavy)]
+    incoming = [m for m in msgs if m["X-Gmail-Labels"] != "Sent"]
+    assert incoming and all(m["DKIM-Signature"] and len(m.get_all("Received")) >= 2 for m in incoming)
+    assert all(m["Delivered-To"] is None for m in msgs if m["X-Gmail-Labels"] == "Sent")
+    assert heavy.stat().st_size > plain.stat().st_size + 300 * 1500
+    # the reader sees the same messages in both files
+    a, _ = read_mbox(plain, cache=False)
+    b, _ = read_mbox(heavy, cache=False)
+    pd.testing.assert_frame_equal(a.drop(columns=S.SOURCE_FILE), b.drop(columns=S.SOURCE_FILE))
 
 
 def test_write_mbox_rejects_bad_arguments(tmp_path):
