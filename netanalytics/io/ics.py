@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -62,6 +63,22 @@ class _Clock:
 
     def utc(self, value: dt.date | dt.datetime) -> dt.datetime:
         return self.aware(value).astimezone(_UTC)
+
+
+_TZID_PARAM = re.compile(rb'(;TZID=)("?)([^;:"\r\n]+)', re.IGNORECASE)
+
+
+def _unloadable_tzids(raw: bytes) -> set[bytes]:
+    """TZID parameter values for which zoneinfo raises something other than "not found"."""
+    bad = set()
+    for value in {m[3] for m in _TZID_PARAM.finditer(raw)}:
+        try:
+            ZoneInfo(value.decode("utf-8", "replace").strip())
+        except ZoneInfoNotFoundError:
+            continue  # an unknown zone: icalendar handles it
+        except (OSError, ValueError):
+            bad.add(value)
+    return bad
 
 
 def _calendar_tz(calendars: list, path: Path, report: FileReport) -> dt.tzinfo:
@@ -326,7 +343,19 @@ def read_ics(
     try:
         calendars = icalendar.Calendar.from_ical(raw, multiple=True)
     except Exception as exc:
-        raise FormatError(f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar.") from None
+        # A TZID naming a folder of the zone database ("Europe") makes zoneinfo raise
+        # IsADirectoryError, which icalendar passes on: such TZIDs are renamed to something
+        # that is plainly not a zone, and the events read as floating times (with a warning).
+        bad = _unloadable_tzids(raw)
+        try:
+            if not bad:
+                raise
+            calendars = icalendar.Calendar.from_ical(
+                _TZID_PARAM.sub(lambda m: m[1] + m[2] + (m[3] + b" (not a zone)" if m[3] in bad else m[3]), raw),
+                multiple=True,
+            )
+        except Exception:
+            raise FormatError(f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar.") from None
     report = LoadReport()
     file_report = report.new_file(str(path), "ics")
     clock = _Clock(_calendar_tz(calendars, path, file_report))

@@ -238,6 +238,22 @@ def test_unknown_tzid_warns_and_reads_floating(tmp_path):
     assert any("Mars/Olympus" in w for w in rep.warnings)
 
 
+def test_event_zone_naming_a_folder_of_zones_reads_floating(tmp_path):
+    # zoneinfo raises IsADirectoryError for "Europe" and icalendar passes it on
+    path = write(
+        tmp_path,
+        "BEGIN:VEVENT",
+        "UID:e",
+        "DTSTART;TZID=Europe:20250101T100000",
+        "ORGANIZER:mailto:a@x.org",
+        "ATTENDEE:mailto:b@x.org",
+        "END:VEVENT",
+    )
+    frame, rep = read(path)
+    assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 10:00")]
+    assert rep.warnings == ["event e: unknown TZID 'Europe (not a zone)'; read as floating time"]
+
+
 def test_empty_calendar_gives_empty_frame(tmp_path):
     frame, rep = read(write(tmp_path))
     assert frame.empty and rep.read == 0
