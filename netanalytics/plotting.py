@@ -124,8 +124,8 @@ def _place_labels(
 
     Labels start a few points away from their point (in ``directions``, default up-right), or
     at ``start`` (data coordinates) when given, and are pushed apart in display space until no bounding boxes overlap, staying inside the
-    axes and off the ``obstacles`` points; a thin line links a label that moved away to its
-    point. Axis limits are frozen first, so later autoscaling cannot undo the placement.
+    axes, off the legend and off the ``obstacles`` points; a thin line links a label that moved
+    away to its point. Axis limits are frozen first, so later autoscaling cannot undo the placement.
     """
     if len(labels) == 0:
         return []
@@ -163,6 +163,8 @@ def _place_labels(
                                                           np.asarray(obstacles[1], float)]))])
     r_obs = 3.0 * fig.dpi / 72.0
     pad = 1.5
+    legend = ax.get_legend()
+    keep_off = legend.get_window_extent(renderer) if legend is not None else None
     for _ in range(iterations):
         boxes = np.column_stack([pos + rel[:, :2], pos + rel[:, 2:]])
         moved = False
@@ -193,6 +195,20 @@ def _place_labels(
                 norm = np.linalg.norm(push)
                 push = dirs[i] if norm < 1e-6 else push / norm
                 pos[i] += push * 1.5
+                moved = True
+            b = np.r_[pos[i] + rel[i, :2], pos[i] + rel[i, 2:]]
+            if keep_off is not None and b[0] < keep_off.x1 and b[2] > keep_off.x0 and b[1] < keep_off.y1 \
+                    and b[3] > keep_off.y0:
+                # off the legend by the shortest move that stays inside the axes
+                moves = [
+                    (keep_off.y1 - b[1] + pad, (0.0, 1.0), b[3] + keep_off.y1 - b[1] + pad <= frame_box.y1),
+                    (b[3] - keep_off.y0 + pad, (0.0, -1.0), b[1] - (b[3] - keep_off.y0 + pad) >= frame_box.y0),
+                    (keep_off.x1 - b[0] + pad, (1.0, 0.0), b[2] + keep_off.x1 - b[0] + pad <= frame_box.x1),
+                    (b[2] - keep_off.x0 + pad, (-1.0, 0.0), b[0] - (b[2] - keep_off.x0 + pad) >= frame_box.x0),
+                ]
+                feasible = [m for m in moves if m[2]] or moves
+                step, (sx, sy), _ = min(feasible, key=lambda m: m[0])
+                pos[i] += (sx * step, sy * step)
                 moved = True
             # keep inside the axes
             b = np.r_[pos[i] + rel[i, :2], pos[i] + rel[i, 2:]]

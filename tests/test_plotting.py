@@ -135,6 +135,22 @@ def test_network_map_draws_ego_and_every_alter_coloured_by_circle(net):
     assert {P.OKABE_ITO["blue"].lower(), P.OKABE_ITO["orange"].lower(), P.OKABE_ITO["grey"].lower()} <= colours
 
 
+def test_labels_keep_off_the_legend():
+    # a labelled point right under the legend (as a one-sided tie near the top left can be)
+    fig, ax = plt.subplots(figsize=(5, 4))
+    ax.plot([0, 10], [0, 10], label="a line with a long legend entry")
+    ax.scatter([1.5], [9.2], label="points")
+    ax.set_xlim(0, 10)
+    ax.set_ylim(0, 10)
+    ax.legend(loc="upper left")
+    (text,) = P._place_labels(ax, [1.5], [9.2], ["Sofia Sullivan"])
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    assert not text.get_window_extent(renderer).overlaps(ax.get_legend().get_window_extent(renderer))
+    assert ax.get_window_extent(renderer).contains(*text.get_window_extent(renderer).p0)
+    plt.close(fig)
+
+
 def test_network_map_labels_only_the_top_ties_without_overlap(net):
     strength = pd.DataFrame({S.STRENGTH: [0.9, 0.8, 0.7, 0.1, 0.05, 0.0]},
                             index=pd.Index(["ann", "bob", "cy", "dee", "eve", "fay"], name=S.PERSON_ID))
