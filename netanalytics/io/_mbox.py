@@ -1215,28 +1215,25 @@ _WINDOW = 16 << 10
 _RE2_FROM_LINE = "\nFrom "
 
 
-def _busy_windows(mm, data: pa.Buffer, offsets: np.ndarray) -> np.ndarray:
+def _busy_windows(mm, data: pa.Buffer, offsets: np.ndarray) -> tuple[np.ndarray, bool]:
     """Flags of the windows ``[offsets[k], offsets[k + 1])`` of ``data`` (the mapping) that hold
-    a ``"\nFrom "``; a window holding the start of one that runs into the next flags both."""
+    a ``"\nFrom "``; a window holding the start of one that runs into the next flags both. Also
+    whether one runs across the last offset into what follows (its window is flagged)."""
     n = len(offsets) - 1
     windows = pa.LargeBinaryArray.from_buffers(pa.large_binary(), n, [None, pa.py_buffer(offsets), data])
     busy = pc.match_substring_regex(windows, _RE2_FROM_LINE).to_numpy(zero_copy_only=False)
     del windows
-    # "\nFrom " across the boundary at offsets[k] starts in its 5 bytes before: look at
-    # the 10 bytes around each inner boundary
-    inner = offsets[1:-1]
-    if len(inner):
-        around = np.clip(inner[:, None] + np.arange(-5, 5), 0, len(mm) - 1).ravel()
-        edges = np.frombuffer(data, dtype=np.uint8)[around]
-        seams = pa.LargeBinaryArray.from_buffers(
-            pa.large_binary(),
-            len(inner),
-            [None, pa.py_buffer(np.arange(0, len(edges) + 1, 10, dtype=np.int64)), pa.py_buffer(edges)],
-        )
-        across = np.flatnonzero(pc.match_substring_regex(seams, _RE2_FROM_LINE).to_numpy(zero_copy_only=False))
-        busy[across] = True
-        busy[across + 1] = True
-    return busy
+    # "\nFrom " across the boundary at offsets[k] starts in its 5 bytes before: look at the
+    # 10 bytes around each boundary after a window
+    around = np.clip(offsets[1:, None] + np.arange(-5, 5), 0, len(mm) - 1).ravel()
+    edges = np.frombuffer(data, dtype=np.uint8)[around]
+    seams = pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [None, pa.py_buffer(np.arange(0, len(edges) + 1, 10, dtype=np.int64)), pa.py_buffer(edges)]
+    )
+    across = np.flatnonzero(pc.match_substring_regex(seams, _RE2_FROM_LINE).to_numpy(zero_copy_only=False))
+    busy[across] = True
+    busy[across[across < n - 1] + 1] = True
+    return busy, bool(len(across)) and across[-1] == n - 1
 
 
 def _drop_pages(mm, dropped: int, upto: int) -> int:
@@ -1268,10 +1265,9 @@ def _busy_runs(mm, start: int, end: int):
         for lo in range(start, end, _SCAN_STEP):
             hi = min(lo + _SCAN_STEP, end)
             offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
-            busy = _busy_windows(mm, data, offsets)
+            busy, into_next = _busy_windows(mm, data, offsets)
             busy[0] |= carry
-            carry = hi < end and mm.find(b"\nFrom ", hi - 5, hi + 5) >= 0
-            busy[-1] |= carry
+            carry = into_next and hi < end
             runs = _runs(busy, offsets)
             if held is not None:
                 if runs and runs[0][0] == lo:
