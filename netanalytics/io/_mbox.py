@@ -127,13 +127,28 @@ def is_automated_address(key: str | None) -> bool:
     return bool(_AUTOMATED_LOCAL.search(local)) or domain.endswith(_AUTOMATED_DOMAINS)
 
 
+# List names: linux-mm@, dev-announce@, rails-users@, tools-devel@, XYZ-L@ (LISTSERV) ...
+_LIST_LOCAL = re.compile(r"^linux-|[-_.](?:devel?|users?|announce|discuss|general|list|l)$")
+
+
 def is_list_address(key: str | None) -> bool:
-    """Whether an address is a mailing list's own (on a host that only runs lists) or one of
-    a list's management addresses (``-request``, ``-owner``, ``-bounces`` ...)."""
+    """Whether an address is a mailing list's own or one of its management addresses.
+
+    A list's own: on a host that only runs lists (``lists.*``, ``vger.kernel.org``,
+    ``googlegroups.com`` ...) or named like a list (``linux-*``, ``*-devel``, ``*-users``,
+    ``*-announce``, ``*-l`` ...). Management: ``-request``, ``-owner``, ``-bounces``,
+    ``mailman`` ... Lists met in the mail itself (List-Post, List-Id) are known from the
+    ``mailing_list`` column; this catches the ones a message was cross-posted to.
+
+    Examples
+    --------
+    >>> [is_list_address(k) for k in ["linux-mm@kvack.org", "dev@lists.x.org", "ann@x.org", "ann.list@x.org"]]
+    [True, True, False, True]
+    """
     if not key or "@" not in key:
         return False
     local, _, domain = key.partition("@")
-    return bool(_LIST_HOSTS.search(domain)) or bool(_AUTOMATED_LOCAL.search(local))
+    return bool(_LIST_HOSTS.search(domain) or _LIST_LOCAL.search(local) or _AUTOMATED_LOCAL.search(local))
 
 
 def list_address(list_post: bytes | None, list_id: bytes | None) -> str | None:

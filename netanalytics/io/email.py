@@ -19,10 +19,20 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
+from netanalytics.io._mbox import is_list_address
 from netanalytics.io import cache as C
 from netanalytics.io.report import FileReport, LoadReport
 
-__all__ = ["READER_VERSION", "read_email", "read_eml", "read_maildir", "read_mbox"]
+__all__ = [
+    "READER_VERSION",
+    "drop_duplicate_messages",
+    "duplicate_messages",
+    "is_list_address",
+    "read_email",
+    "read_eml",
+    "read_maildir",
+    "read_mbox",
+]
 
 
 def _source_digest() -> str:
@@ -150,7 +160,7 @@ def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFram
         frame = M.frame_from_parts(parts) if parts else M.empty_frame()
         distinct = M.ids_all_distinct(parts)
         del parts
-        frame, n_dup, dup_warnings = (frame, 0, []) if distinct else _drop_duplicates(frame)
+        frame, n_dup, dup_warnings = (frame, 0, []) if distinct else drop_duplicate_messages(frame)
     skipped[_SKIP_DUPLICATE] += n_dup
     n_warnings += len(dup_warnings)
     warnings.extend(dup_warnings[: max(0, M.MAX_WARNINGS - len(warnings))])
@@ -190,7 +200,7 @@ def duplicate_messages(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     return duplicate, seen & ~duplicate
 
 
-def _drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[str]]:
+def drop_duplicate_messages(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[str]]:
     """Keep the first row of each message (:func:`duplicate_messages`); it inherits a Sent label
     from any copy. A different message under a Message-ID already seen keeps its row, with
     ``#2``, ``#3`` ... appended to the id (ids key the rows downstream); the warnings say which."""
@@ -473,7 +483,7 @@ def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.Data
         for i, n in zip(*np.unique(part[dup], return_counts=True)):
             parts[i][1].kept -= int(n)
             parts[i][1].skip(_SKIP_DUPLICATE, int(n))
-        frame, _, dup_warnings = _drop_duplicates(frame)
+        frame, _, dup_warnings = drop_duplicate_messages(frame)
         for i, text in list(zip(part[reused], dup_warnings))[: M.MAX_WARNINGS]:
             parts[i][1].warn(text)
     owner = _detect_me(frame, me)
