@@ -36,12 +36,71 @@ def test_a_folder_of_exports_loads_like_the_explicit_paths(sample, net, tmp_path
     pd.testing.assert_frame_equal(from_folder.interactions, net.interactions)
 
 
-def test_cache_returns_the_same_network(sample, tmp_path):
+NETWORK_FRAMES = ("people", "identities", "interactions", "messages", "contacts", "endorsements",
+                  "recommendations", "invitations", "participation", "candidates")  # fmt: skip
+
+
+def test_cache_returns_the_same_network_and_runs_no_code(sample, tmp_path):
     first = na.load(**_inputs(sample), cache_dir=tmp_path)
+    entries = list((tmp_path / "networks").iterdir())
+    assert len(entries) == 1 and entries[0].is_dir()
+    # Parquet frames and a JSON manifest: nothing that unpickles
+    assert sorted(p.name for p in entries[0].iterdir()) == sorted(
+        [f"{n}.parquet" for n in NETWORK_FRAMES] + ["manifest.json"]
+    )
+    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pkl", ".pickle")]
     again = na.load(**_inputs(sample), cache_dir=tmp_path)
-    assert list((tmp_path / "networks").glob("*.pkl"))
+
+    def missing_as_none(frame):  # text columns mix None and NaN for "missing"; both come back None
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        return frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in text})
+
+    for name in NETWORK_FRAMES:
+        a, b = getattr(first, name), getattr(again, name)
+        pd.testing.assert_frame_equal(missing_as_none(a), b, obj=name)
+    assert str(again.report) == str(first.report)
+    assert again.me == first.me
+
+
+def test_cache_is_private(sample, tmp_path):
+    root = tmp_path / "cache"
+    na.load(**_inputs(sample), cache_dir=root)
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_a_damaged_cache_entry_is_read_again_with_a_warning(sample, tmp_path):
+    first = na.load(**_inputs(sample), cache_dir=tmp_path)
+    (entry,) = (tmp_path / "networks").iterdir()
+    people = entry / "people.parquet"
+    people.write_bytes(people.read_bytes()[:100])  # truncated
+    with pytest.warns(UserWarning, match="damaged cache entry .*reading the sources again"):
+        again = na.load(**_inputs(sample), cache_dir=tmp_path)
     pd.testing.assert_frame_equal(first.people, again.people)
-    pd.testing.assert_frame_equal(first.interactions, again.interactions)
+    # the entry was written again, whole
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    (entry,) = (tmp_path / "networks").iterdir()
+    (entry / "manifest.json").write_text("{not json")
+    with pytest.warns(UserWarning, match="damaged cache entry"):
+        na.load(**_inputs(sample), cache_dir=tmp_path)
+
+
+def test_cache_key_holds_library_versions(sample, tmp_path, monkeypatch):
+    import netanalytics.loader as L
+
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    monkeypatch.setattr(L, "_versions", lambda: ("0.1.0", "9.9.9", "99.0.0"))
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    assert len(list((tmp_path / "networks").iterdir())) == 2
+
+
+def test_cache_clear(sample, tmp_path):
+    from netanalytics.io import cache
+
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    assert cache.clear(tmp_path) > 10
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_overrides_are_honoured_on_load(sample, net, tmp_path):
