@@ -108,7 +108,9 @@ class Coverage:
     low_confidence: bool
     reasons: tuple[str, ...] = ()
 
-    def __str__(self) -> str:
+    @property
+    def data(self) -> str:
+        """The statement of sources and counts, without the confidence verdict."""
         since = (
             ""
             if pd.isna(self.first_interaction)
@@ -119,9 +121,11 @@ class Coverage:
             f"{self.received:,} received with {self.ties:,} people ({self.group_ties:,} of them on group "
             f"messages or meetings); {self.connections:,} LinkedIn connections{since}."
         )
-        if self.low_confidence:
-            text += " Low confidence: " + "; ".join(self.reasons) + "."
         return text
+
+    def __str__(self) -> str:
+        verdict = " Low confidence: " + "; ".join(self.reasons) + "." if self.low_confidence else ""
+        return self.data + verdict
 
 
 @dataclass
@@ -397,11 +401,11 @@ def _concentration(m: _Evidence, weight: float) -> Component:
 
 def _vitality(m: _Evidence, weight: float) -> Component:
     """1 − dormant − cooling/2 among last year's layer-15/50 ties; needs a year of history."""
-    if pd.isna(m.first_interaction) or m.first_interaction > m.as_of - _YEAR:
+    if m.first_interaction > m.as_of - _YEAR:
         return _not_measurable(
             weight,
-            f"needs a year of history before {m.as_of - _YEAR:%Y-%m-%d}; your interactions "
-            f"start on {m.first_interaction:%Y-%m-%d}: load older mail",
+            f"needs interactions from before {m.as_of - _YEAR:%Y-%m-%d} (yours start on "
+            f"{m.first_interaction:%Y-%m-%d}): load older mail",
         )
     if m.n_prior == 0:
         return _not_measurable(weight, "no layer-15/50 ties a year ago to compare")
@@ -416,11 +420,11 @@ def _vitality(m: _Evidence, weight: float) -> Component:
 
 def _growth(m: _Evidence, weight: float) -> Component:
     """New ties (connection or first contact) in the last 365 days; needs a year of evidence before."""
-    if pd.isna(m.evidence_start) or m.evidence_start > m.as_of - _YEAR:
+    if m.evidence_start > m.as_of - _YEAR:
         return _not_measurable(
             weight,
-            "needs ties known from before the last 365 days to tell new ones: your sources "
-            f"start on {m.evidence_start:%Y-%m-%d}: load older mail or your connections",
+            f"needs ties known from before {m.as_of - _YEAR:%Y-%m-%d} to tell the new ones (your earliest "
+            f"starts on {m.evidence_start:%Y-%m-%d}): load older mail or your LinkedIn connections",
         )
     target = max(m.renewal_target * m.size_365, 1.0)
     by_contact = m.new_ties - m.new_connections

@@ -166,9 +166,13 @@ def test_unmeasurable_components_are_nan_and_the_score_is_renormalised():
     assert c.loc[gone, S.POINTS].isna().all() and c.loc[gone, S.VALUE].isna().all()
     assert not c.loc[gone, S.MEASURABLE].any()
     assert c.loc["vitality", S.REASON] == (
-        "needs a year of history before 2023-05-05; your interactions start on 2024-05-01: load older mail"
+        "needs interactions from before 2023-05-05 (yours start on 2024-05-01): load older mail"
     )
     assert c.loc["diversity", S.REASON] == "no company, work domain or community known for last year's contacts"
+    assert c.loc["growth", S.REASON] == (
+        "needs ties known from before 2023-05-05 to tell the new ones (your earliest starts on 2024-05-01): "
+        "load older mail or your LinkedIn connections"
+    )
     # points stay out of the weight shown (no longer 100 * 10 / 70 = 14.3 of 10) ...
     assert c.loc["concentration", S.POINTS] == 10.0 and c.loc["concentration", S.WEIGHT] == 10.0
     assert c.loc["reciprocity", S.POINTS] == 10.0
