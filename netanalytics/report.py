@@ -296,11 +296,9 @@ def _one_sided_section(net: Network, rec, figures: bool) -> str:
         return _section("one-sided", "", _undefined(rec))
     one = rec[rec[S.ONE_SIDED]].sort_values(S.LOG_IMBALANCE, ascending=False, kind="stable").head(25)
     one = one.assign(**{S.NAME: _names(net, one.index)})
-    one["_who"] = [
-        f"you write {((s + 1) / (r + 1)):.1f}× more"
-        if s > r
-        else f"they write {((r + 1) / (s + 1)):.1f}× more"
-        for s, r in zip(one[S.SENT], one[S.RECEIVED])
+    one["_who"] = [  # 1 / balance: the ratio with the prior of metrics._common.balance
+        f"{'you' if s > r else 'they'} write {1 / b:.1f}× more"
+        for s, r, b in zip(one[S.SENT], one[S.RECEIVED], one[S.BALANCE])
     ]
     one["_sr"] = [f"{s} / {r}" for s, r in zip(one[S.SENT], one[S.RECEIVED])]
     n_one = int(rec[S.ONE_SIDED].sum())

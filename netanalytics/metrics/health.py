@@ -866,7 +866,9 @@ def health_history(net: Network, freq: str = "QE", **kwargs) -> pd.DataFrame:
     pandas.DataFrame
         Indexed by period end (UTC), from the first period end after the first interaction to
         the last one before the latest interaction; columns ``score`` and one per component
-        (its value). Periods with no interaction yet are left out.
+        (its value; NaN where the component was not measurable then — e.g. vitality in the
+        first year — and the score is over the components that were). Periods with no
+        interaction yet are left out.
 
     Raises
     ------
