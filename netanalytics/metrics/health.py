@@ -53,6 +53,8 @@ _YEAR = pd.Timedelta(days=365)
 _LAYERS = (5, 15, 50, 150)
 _DIMENSIONS = (S.COMPANY, S.DOMAIN, S.COMMUNITY)
 _STATES = (S.ACTIVE, S.COOLING, S.DORMANT, S.LONG_DORMANT)
+#: A diversity dimension counts when known for at least this share of last year's contacts (and 2).
+_MIN_KNOWN_SHARE = 0.2
 #: Channels whose messages can show two of my contacts together (co-recipients, attendees).
 _GROUP_CHANNELS = ("email", "meeting")
 
@@ -370,18 +372,24 @@ def _structure(m: _Evidence, weight: float) -> Component:
 
 
 def _diversity(m: _Evidence, weight: float) -> Component:
-    """Mean normalised entropy of company, work domain and community; needs at least one known."""
-    entropy = m.diversity[S.ENTROPY].dropna()
-    if entropy.empty:
-        return _not_measurable(weight, "no company, work domain or community known for last year's contacts")
+    """Mean normalised entropy of company, work domain and community, over the dimensions known enough."""
     n = m.diversity[S.N_PEOPLE]
+    ties = len(m.year_ids)
+    enough = (n >= 2) & (n >= _MIN_KNOWN_SHARE * ties)
+    entropy = m.diversity.loc[enough, S.ENTROPY].dropna()
+    thin = [f"{d} known for {n[d]:.0f} of {ties}" for d in m.diversity.index[~enough & (n > 0)]]
+    notes = ([] if m.structure_ok else ["community (structure not measurable)"]) + thin
+    left_out = f"; left out: {', '.join(notes)}" if notes else ""
+    if entropy.empty:
+        return _not_measurable(
+            weight, f"no company, work domain or community known for enough of last year's contacts{left_out}"
+        )
     parts = ", ".join(f"{d} {e:.2f} ({n[d]:.0f} known)" for d, e in entropy.items())
-    note = "" if m.structure_ok else "; community left out (structure not measurable)"
     return _scored(
         weight,
         entropy.mean(),
         entropy.mean(),
-        f"evenness (normalised entropy) of last year's {m.size_365} contacts over {parts}{note}",
+        f"evenness (normalised entropy) of last year's {ties} contacts over {parts}{left_out}",
     )
 
 
@@ -728,6 +736,8 @@ def health(
                                                                                   contacts on a group message or meeting
                                                                                   (a LinkedIn export alone has none)
     diversity      mean normalised entropy      the value                         no company, domain or community known
+                   of the dimensions known for                                    for ≥ 20 % of last year's contacts (and
+                   ≥ 20 % (and ≥ 2) contacts                                      ≥ 2)
     concentration  ``gini``                     1 − gini                          fewer than 2 people in contact
     vitality       ``dormant_share``            1 − dormant − cooling / 2         interactions start within the last year,
                                                                                   or no layer-15/50 ties a year ago
@@ -737,7 +747,9 @@ def health(
                                                                                   the last year
     ============== ============================ ================================= ==========================================
 
-    (Community diversity is left out when structure is not measurable.)
+    (Community diversity is left out when structure is not measurable; a dimension known for
+    too few contacts is left out, since its evenness would say more about the gaps than the
+    network.)
 
     **Score.** A component's points are out of its own weight, :math:`\\text{points}_c =
     w_c s_c \\le w_c`, exactly as shown; the score is renormalised over the measurable

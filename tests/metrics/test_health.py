@@ -168,7 +168,10 @@ def test_unmeasurable_components_are_nan_and_the_score_is_renormalised():
     assert c.loc["vitality", S.REASON] == (
         "needs interactions from before 2023-05-05 (yours start on 2024-05-01): load older mail"
     )
-    assert c.loc["diversity", S.REASON] == "no company, work domain or community known for last year's contacts"
+    assert c.loc["diversity", S.REASON] == (
+        "no company, work domain or community known for enough of last year's contacts; "
+        "left out: community (structure not measurable)"
+    )
     assert c.loc["growth", S.REASON] == (
         "needs ties known from before 2023-05-05 to tell the new ones (your earliest starts on 2024-05-01): "
         "load older mail or your LinkedIn connections"
@@ -207,6 +210,7 @@ def linkedin_only():
             S.CONNECTED_ON: [({**old, **new}).get(pid, pd.NaT) for pid in ids],
             S.COMPANY: [company.get(pid) for pid in ids],
             S.SOURCES: [["linkedin"] for _ in ids],
+            S.EMAILS: [["x0@zeta.com"] if pid == "x0" else [] for pid in ids],  # one work domain known
         },
         index=pd.Index(ids, name=S.PERSON_ID),
     )
@@ -230,6 +234,12 @@ def test_linkedin_only_export_is_honest(linkedin_only):
     assert c.loc["growth", S.MEASURABLE] and c.loc["growth", S.VALUE] == 15
     assert "(10 LinkedIn connections, 5 more by first contact;" in c.loc["growth", S.REASON]
     assert h.new_ties_per_quarter == 15 / 4
+    # a work domain known for 1 of 11 contacts is left out, not averaged in as evenness 0
+    assert c.loc["diversity", S.VALUE] == 1.0
+    assert c.loc["diversity", S.REASON] == (
+        "evenness (normalised entropy) of last year's 11 contacts over company 1.00 (6 known); "
+        "left out: community (structure not measurable), domain known for 1 of 11"
+    )
     # points never exceed the weight shown
     assert (c.loc[c[S.MEASURABLE], S.POINTS] <= c.loc[c[S.MEASURABLE], S.WEIGHT]).all()
     expected = {"size": 15 * 11 / 150, "core": 0.0, "diversity": 15.0, "concentration": 10.0, "growth": 10.0}
@@ -258,7 +268,7 @@ def test_structure_needs_enough_group_evidence(net):
     assert not c.loc["structure", S.MEASURABLE]
     assert c.loc["structure", S.REASON].startswith("only 2 of 3 contacts (67%) appear on group messages or meetings")
     # community diversity is left out with structure
-    assert c.loc["diversity", S.REASON].endswith("community left out (structure not measurable)")
+    assert c.loc["diversity", S.REASON].endswith("; left out: community (structure not measurable)")
     assert h.communities is None
 
 
