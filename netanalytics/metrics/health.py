@@ -282,7 +282,6 @@ class _Evidence:
     """Everything the component functions read, measured once per :func:`health` call."""
 
     as_of: pd.Timestamp
-    year: pd.DataFrame  # non-broadcast interaction rows in the 365 days to as_of
     year_ids: pd.Index
     first_interaction: pd.Timestamp
     channels: frozenset
@@ -569,7 +568,6 @@ def _measure(
     received = year[year[S.DIRECTION] == S.IN].groupby(S.PERSON_ID).size().reindex(year_ids, fill_value=0)
     evidence = _Evidence(
         as_of=as_of,
-        year=year,
         year_ids=year_ids,
         first_interaction=core[S.TIMESTAMP].min(),
         channels=frozenset(inter[S.CHANNEL].dropna()),
