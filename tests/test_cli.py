@@ -114,6 +114,11 @@ def test_summary(capsys):
     assert out.startswith("Network of 11 people (Zoe Owner is 'me') from 4 files")
     # the fixtures' ties are all recent; none has the three contact days a rhythm needs
     assert "Health score " in out and "Ties: 6 active, 0 cooling, 0 dormant, 0 long dormant" in out
+    # the score says what it is over and what it stands on; unmeasurable components say so
+    assert "Health score 45/100 over 6 of 8 components (low confidence) (as of 2025-03-28):" in out
+    assert "  Data: google, ics, linkedin. Last 365 days: 2 sent and 14 received with 6 people" in out
+    assert "  Low confidence: 2 messages sent in the last 365 days (fewer than 20);" in out
+    assert "  vitality      not measurable  needs interactions from before 2024-03-28" in out
 
 
 def test_report(capsys, tmp_path):
