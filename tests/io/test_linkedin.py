@@ -166,11 +166,11 @@ def test_missing_files_are_listed():
     export = read("v2018")
     assert export.report.missing == [
         "Profile.csv",
-        "Positions.csv",
         "Endorsement_Received_Info.csv",
         "Endorsement_Given_Info.csv",
         "Recommendations_Received.csv",
         "Recommendations_Given.csv",
+        "Positions.csv",
     ]
 
 
@@ -435,7 +435,11 @@ def test_file_names_matched_case_space_underscore_insensitively_in_subfolders(tm
         "linkedin.assistant",
         "linkedin.endorsements_given",
         "linkedin.imported_contacts",
+        "linkedin.unknown",
     ]
+    rich_media = export.report.files[-1]
+    assert (rich_media.path, rich_media.read) == (f"{target}!Rich_Media.csv", 0)
+    assert rich_media.notes == {"file_skipped": L.R_UNKNOWN_FILE, "header": "Date/Time, Media Link"}
     assert export.report.files[1].path == f"{target}!data/MESSAGES.CSV"
     assert len(export.messages) == 4 and len(export.imported_contacts) == 1
 
@@ -586,13 +590,15 @@ def test_runaway_quote_raises_format_error_naming_the_line(tmp_path):
         na.io.read_linkedin(write(tmp_path / "x", "messages.csv", HEADER_2023 + rows))
 
 
-def test_empty_export_folder(tmp_path):
+def test_empty_export_folder_is_an_error_naming_path_and_files_looked_for(tmp_path):
     (tmp_path / "empty").mkdir()
-    export = na.io.read_linkedin(tmp_path / "empty")
-    assert export.report.files == []
-    assert len(export.report.missing) == len(L._EXPECTED)
-    assert export.owner_name is None and export.owner_keys == []
-    S.validate(export.messages, S.MESSAGES)
+    with pytest.raises(FormatError) as err:
+        na.io.read_linkedin(tmp_path / "empty")
+    text = str(err.value)
+    assert text.startswith(f"{tmp_path / 'empty'}: no file of it could be read as part of a LinkedIn data export.")
+    assert "Looked for Profile.csv, Connections.csv, messages.csv, Invitations.csv" in text
+    assert "found no files at all" in text
+    assert "Pass the export zip" in text
 
 
 # --- helpers -----------------------------------------------------------------------------------------
