@@ -415,7 +415,7 @@ class _RawMessages:
 
 
 def _is_spinmail(body: str) -> bool:
-    return "spin" in body and _SPINMAIL.search(body) is not None
+    return _SPINMAIL.search(body) is not None
 
 
 def _parse_messages(table: Table, report: FileReport, ctx: _Context) -> _RawMessages:
@@ -907,10 +907,12 @@ def _skip_unknown(member: _Member, report: LoadReport) -> None:
         _skip_file(fr, R_NOT_CSV)
         return
     try:
-        text, _ = decode_bytes(member.read(_HEAD_BYTES), member.display)
+        text, encoding = decode_bytes(member.read(_HEAD_BYTES), member.display)
     except FormatError as exc:
         _skip_file(fr, f"{R_UNKNOWN_FILE}; {exc}")
         return
+    if encoding not in ("utf-8", "utf-8-sig"):
+        fr.notes["encoding"] = encoding
     _skip_file(fr, R_UNKNOWN_FILE, _header_seen(text))
 
 
