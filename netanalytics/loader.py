@@ -168,7 +168,7 @@ def load(
     path : path, optional
         A folder holding several exports; its content is sorted by :func:`discover`.
     linkedin : path or list of paths, optional
-        LinkedIn data export(s): zip or unpacked folder.
+        LinkedIn data export(s): zip, unpacked folder, or a single CSV of one (``Connections.csv``).
     email : path or list of paths, optional
         mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
     contacts : path or list of paths, optional

@@ -626,7 +626,9 @@ def _split_list(value: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,;]", value) if p.strip()]
 
 
-_PROFILE_IN_TEXT = re.compile(r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^\s,;\"'<>\[\]]+", re.I)
+_PROFILE_IN_TEXT = re.compile(
+    r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^\s,;\"'<>\[\]]+", re.I
+)
 
 
 def _profile_in(text: str) -> str | None:
@@ -937,6 +939,8 @@ def _drop_repeats(parts: list[tuple[pd.DataFrame, FileReport]]) -> list[pd.DataF
     every endorsement. A record identical in every column (file and line aside) to one of an
     earlier file is dropped and counted in its file's report.
     """
+    if len(parts) < 2:
+        return [frame for frame, _ in parts]
     seen: set = set()
     out = []
     for frame, fr in parts:
@@ -960,14 +964,16 @@ def _drop_repeats(parts: list[tuple[pd.DataFrame, FileReport]]) -> list[pd.DataF
 
 
 def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExport:
-    """Read a LinkedIn data export, zip or extracted folder, of any vintage since 2018.
+    """Read a LinkedIn data export, zip, extracted folder or one of its CSVs, of any vintage since 2018.
 
     Parameters
     ----------
     path : str or Path
-        ``Basic_LinkedInDataExport_*.zip`` / ``Complete_*.zip`` (read in place, never extracted)
-        or the folder it was extracted to (CSVs at the root or in subfolders). File names are
-        matched case-insensitively, ignoring spaces, underscores and hyphens.
+        ``Basic_LinkedInDataExport_*.zip`` / ``Complete_*.zip`` (read in place, never extracted),
+        the folder it was extracted to (CSVs at the root or in subfolders), or a single CSV of
+        the export (``Connections.csv``, ``messages.csv`` ...; a renamed one is recognised by its
+        header). File names are matched case-insensitively, ignoring spaces, underscores and
+        hyphens.
     owner : str, optional
         The account owner's name or profile URL. Default: ``Profile.csv``'s first and last name,
         else the 2018 ``Direction`` column, else the most frequent message participant.
@@ -981,20 +987,32 @@ def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExpo
     Raises
     ------
     FormatError
-        When ``path`` is neither a zip nor a folder, the zip is corrupt or a member is too large
-        (zip-bomb guard), a file is not of the kind its name says (the message names the columns
-        found and expected), or a CSV cannot be split into records.
+        When ``path`` is neither a zip, a folder nor a CSV, the zip is corrupt, or **no** file of
+        the export can be read (the message names the path, the files looked for, and each file
+        found with the reason it was not read).
 
     Notes
     -----
+    *Files*: the files read are declared in one table (``_FILES``: name, header columns with
+    the aliases of older vintages, target frame, parse function). Encoding (UTF-8, UTF-16 with
+    or without BOM, cp1252) and delimiter (comma, tab, semicolon) are detected per file. A file
+    the table does not name, one whose header is not recognised, a placeholder without a table
+    (``No conversations found``), a damaged zip member or a CSV that cannot be split is **not
+    read**, never raised: its FileReport carries ``notes["file_skipped"]`` (the reason) and
+    ``notes["header"]`` (the header line seen), and the other files load. When two files feed
+    one table (``Endorsement Received Info.csv`` beside ``Endorsement_Received_Info.csv``), a
+    record identical to one of an earlier file is skipped as a repeat.
+
     *Rows not kept* (reasons in the report): connections with no name and no URL (hidden
-    profiles); messages that are drafts, sponsored/InMail (title containing "Sponsored" or
-    ``%FIRSTNAME%`` merge fields in the content), system rows (empty FROM), rows from deleted
-    members (``LinkedIn Member``), and every row of ``coach_messages.csv``,
-    ``learning_coach_messages.csv`` and ``guide_messages.csv`` (assistant conversations), checked
-    in that order. A ``LinkedIn Member`` that is only a recipient is dropped from ``to`` and
-    counted in the file's notes. Damaged CSV records (wrong field count, unterminated quote at
-    the end of the file) are skipped with a reason naming the line.
+    profiles); messages that are drafts, sponsored/InMail (title containing "Sponsored",
+    ``%FIRSTNAME%`` merge fields in the content, or no sender URL and an HTML body with
+    LinkedIn's ``spinmail``/``spin...`` classes, whatever the folder), in the ``SPAM`` folder,
+    system rows (empty FROM), rows from deleted members (``LinkedIn Member``), undated rows,
+    and rows sent only to deleted members, checked in that order; every row of
+    ``coach_messages.csv``, ``learning_coach_messages.csv`` and ``guide_messages.csv``
+    (assistant conversations). A ``LinkedIn Member`` beside other recipients is dropped from
+    ``to`` and counted in the file's notes. Damaged CSV records (wrong field count,
+    unterminated quote at the end of the file) are skipped with a reason naming the line.
 
     *Dates*: each file's own formats are tried first, then Excel re-save formats (US order).
     Times without a zone (2018 files, Excel) are taken as UTC. A message whose DATE is not
@@ -1010,7 +1028,8 @@ def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExpo
     *Identifiers*: ``thread_id`` is CONVERSATION ID (2018 files: a hash of the participants'
     names); ``message_id`` is ``linkedin:`` + a hash of conversation, sender, date, recipients and
     subject (not the content), with ``-2``, ``-3`` ... appended to exact repeats. Message
-    content is read only to spot merge fields and is never stored.
+    content is read only to spot merge fields and spinmail markup, and is never stored. URLs
+    are canonical (:func:`~netanalytics.schema.normalize_linkedin_url`: percent-decoded, lower-case).
 
     Examples
     --------
@@ -1063,7 +1082,9 @@ def _read_path(path: Path, owner: str | None) -> LinkedInExport:
         return _read_members(_members_of_zip(zf, label), owner, label)
 
 
-def _read_members(members: list[_Member], owner: str | None, label: str, *, single: bool = False) -> LinkedInExport:
+def _read_members(
+    members: list[_Member], owner: str | None, label: str, *, single: bool = False
+) -> LinkedInExport:
     """Read every file of an export through the :data:`_FILES` table; unknown files are report rows."""
     report = LoadReport()
     by_kind: dict[str, list[_Member]] = {spec.kind: [] for spec in _FILES}
@@ -1107,7 +1128,9 @@ def _read_members(members: list[_Member], owner: str | None, label: str, *, sing
 
     export = LinkedInExport(report=report, profile=ctx.profile)
     export.owner_name, export.owner_url = ctx.owner_name, ctx.owner_url
-    export.owner_keys = [k for k in (ctx.owner_url, name_key(ctx.owner_name) if ctx.owner_name else None) if k]
+    export.owner_keys = [
+        k for k in (ctx.owner_url, name_key(ctx.owner_name) if ctx.owner_name else None) if k
+    ]
     for fr in reports["messages"] + reports["profile"]:
         fr.notes["owner_evidence"] = ctx.evidence or "none: no Profile.csv and no messages"
         fr.notes["owner"] = ctx.owner_name or ctx.owner_url
@@ -1140,7 +1163,9 @@ def _take_profile(profile: dict, display: str, ctx: _Context) -> None:
 
 def _settle_owner(ctx: _Context) -> None:
     if ctx.owner_name is None:
-        ctx.owner_name, ctx.owner_url, ctx.evidence = _infer_owner(ctx.raw_messages, ctx.owner_url, ctx.evidence)
+        ctx.owner_name, ctx.owner_url, ctx.evidence = _infer_owner(
+            ctx.raw_messages, ctx.owner_url, ctx.evidence
+        )
     elif ctx.owner_url is None and ctx.raw_messages:
         ctx.owner_url = _owner_url_from_messages(ctx.raw_messages, ctx.owner_name)
 
@@ -1181,5 +1206,3 @@ def _infer_owner(
         return None, None, evidence
     evidence = f"most frequent message participant ({name!r} in {count} of {total} messages)"
     return name, _owner_url_from_messages(raw, name), evidence
-
-

@@ -162,12 +162,17 @@ def test_invitation_date_past_the_timestamp_range_is_kept_with_nat(tmp_path):
     # a mangled year (found by the mutation test) is not a date pandas can hold: NaT + warning
     shutil.copytree(FIXTURES / "v2023", tmp_path / "v2023")
     path = tmp_path / "v2023" / "Invitations.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("8/01/23, 6:45 PM", "8/01/2333, 6:45 PM"), "utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("8/01/23, 6:45 PM", "8/01/2333, 6:45 PM"), "utf-8"
+    )
     export = na.io.read_linkedin(tmp_path / "v2023")
     inv = export.invitations
     assert inv[S.NAME].tolist() == ["Kenji 山田", "Mia Rossi"]
     assert inv[S.TIMESTAMP].iloc[0] == ts("2023-07-14 11:20") and pd.isna(inv[S.TIMESTAMP].iloc[1])
-    assert any("'8/01/2333, 6:45 PM' not understood; kept with NaT" in w for w in file_report(export, "Invitations.csv").warnings)
+    assert any(
+        "'8/01/2333, 6:45 PM' not understood; kept with NaT" in w
+        for w in file_report(export, "Invitations.csv").warnings
+    )
 
 
 def test_missing_files_are_listed():
@@ -603,7 +608,9 @@ def test_empty_export_folder_is_an_error_naming_path_and_files_looked_for(tmp_pa
     with pytest.raises(FormatError) as err:
         na.io.read_linkedin(tmp_path / "empty")
     text = str(err.value)
-    assert text.startswith(f"{tmp_path / 'empty'}: no file of it could be read as part of a LinkedIn data export.")
+    assert text.startswith(
+        f"{tmp_path / 'empty'}: no file of it could be read as part of a LinkedIn data export."
+    )
     assert "Looked for Profile.csv, Connections.csv, messages.csv, Invitations.csv" in text
     assert "found no files at all" in text
     assert "Pass the export zip" in text
@@ -616,6 +623,8 @@ def test_decode_bytes_variants():
     assert decode_bytes("Zoë".encode(), "f") == ("Zoë", "utf-8")
     assert decode_bytes(b"\xef\xbb\xbfZo\xc3\xab", "f") == ("Zoë", "utf-8-sig")
     assert decode_bytes("Zoë".encode("utf-16"), "f") == ("Zoë", "utf-16")
+    assert decode_bytes("Date\tStatus\r\n".encode("utf-16-le"), "f") == ("Date\tStatus\r\n", "utf-16-le")
+    assert decode_bytes("Date\tStatus\r\n".encode("utf-16-be"), "f") == ("Date\tStatus\r\n", "utf-16-be")
     assert decode_bytes(b"Zo\xeb \x81", "f") == ("Zoë \x81", "latin-1")
     with pytest.raises(FormatError, match="NUL bytes"):
         decode_bytes(b"a\x00b", "f")
@@ -732,13 +741,20 @@ def test_2018_imported_contacts_header_with_spaces():
     assert c[S.SOURCE].eq(L.IMPORTED_SOURCE_NAME).all()
     fr = file_report(export, "Imported Contacts.csv")
     assert (fr.kind, fr.read, fr.kept, dict(fr.skipped)) == (
-        "linkedin.imported_contacts", 3, 2, {L.R_EMPTY_CONTACT: 1})
+        "linkedin.imported_contacts",
+        3,
+        2,
+        {L.R_EMPTY_CONTACT: 1},
+    )
 
 
 def test_2022_complete_utf16_tab_side_files_and_spaced_twin():
     export = read("complete2022")
     twin = file_report(export, "Endorsement Received Info.csv")
-    assert (twin.kind, twin.notes) == ("linkedin.endorsements_received", {"encoding": "utf-16", "delimiter": "\t"})
+    assert (twin.kind, twin.notes) == (
+        "linkedin.endorsements_received",
+        {"encoding": "utf-16", "delimiter": "\t"},
+    )
     assert (twin.read, twin.kept) == (3, 3)
     usual = file_report(export, "Endorsement_Received_Info.csv")
     # the spaced file sorts first; the two records it shares with the usual file count once
@@ -840,7 +856,9 @@ def test_export_with_no_readable_file_names_each_file_and_why(tmp_path):
         na.io.read_linkedin(folder)
     text = str(err.value)
     assert text.startswith(f"{folder}: no file of it could be read as part of a LinkedIn data export.")
-    assert f"{folder / 'LearningCoachMessages.csv'}: {L.R_PLACEHOLDER} (found: No conversations found)" in text
+    assert (
+        f"{folder / 'LearningCoachMessages.csv'}: {L.R_PLACEHOLDER} (found: No conversations found)" in text
+    )
     assert f"{folder / 'Rich_Media.csv'}: {L.R_UNKNOWN_FILE} (found: Date/Time, Media Link)" in text
 
 
@@ -914,7 +932,9 @@ def test_record_keys_hold_no_paths(tmp_path):
     shutil.copytree(FIXTURES / "v2023", b)
     zipped = zip_folder(FIXTURES / "v2021", tmp_path / "Basic_LinkedInDataExport_01-02-2022.zip")
     google = tmp_path / "google.csv"
-    google.write_text("First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value\nAnn,Lee,Work,ann@acme.example\n")
+    google.write_text(
+        "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value\nAnn,Lee,Work,ann@acme.example\n"
+    )
     net = na.load(linkedin=[a, b, zipped], contacts=google, cache=False)
     ids = net.contacts[S.RECORD_ID].tolist()
     assert not [k for k in list(net.identities[S.KEY]) + ids if str(tmp_path) in k]
