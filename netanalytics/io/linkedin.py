@@ -846,14 +846,18 @@ def _locate_header(text: str, spec: _FileKind) -> tuple[str, list[str]] | None:
     return None
 
 
-def _header_seen(text: str) -> str | None:
-    """The first line that looks like a header (two cells or more), as cells, for the report."""
+def _header_seen(text: str) -> tuple[str | None, bool]:
+    """The first line that looks like a header, as cells, for the report; and whether one did.
+
+    A header has two cells or more; a file without such a line holds no table (a placeholder
+    like ``No conversations found``), and its first line is shown instead.
+    """
     lines = [line for line in _head_lines(text) if line.strip()]
     for line in lines:
         cells = max((next(csv.reader([line], delimiter=d), []) for d in _DELIMITERS), key=len)
         if sum(1 for c in cells if c.strip()) >= 2:
-            return ", ".join(c.strip() for c in cells)[:300]
-    return lines[0].strip()[:300] if lines else None
+            return ", ".join(c.strip() for c in cells)[:300], True
+    return (lines[0].strip()[:300] if lines else None), False
 
 
 def _skip_file(fr: FileReport, reason: str, header: str | None = None) -> None:
@@ -881,8 +885,8 @@ def _read_member(member: _Member, spec: _FileKind, report: LoadReport, ctx: _Con
         fr.notes["encoding"] = encoding
     located = _locate_header(text, spec)
     if located is None:
-        header = _header_seen(text)
-        if header is None or ", " not in header:
+        header, is_table = _header_seen(text)
+        if not is_table:
             _skip_file(fr, R_PLACEHOLDER, header)
         else:
             looked_for = ", ".join(c.title() if c.islower() else c for c in spec.required)
@@ -915,7 +919,7 @@ def _skip_unknown(member: _Member, report: LoadReport) -> None:
         return
     if encoding not in ("utf-8", "utf-8-sig"):
         fr.notes["encoding"] = encoding
-    _skip_file(fr, R_UNKNOWN_FILE, _header_seen(text))
+    _skip_file(fr, R_UNKNOWN_FILE, _header_seen(text)[0])
 
 
 def _kind_by_header(member: _Member) -> _FileKind | None:
