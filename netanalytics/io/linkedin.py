@@ -115,7 +115,10 @@ class LinkedInExport:
     owner_keys : list of str
         Identity keys that are the owner (URL, ``name:<owner>``).
     report : LoadReport
-        One FileReport per file read; expected files not found are in ``report.missing``.
+        One FileReport per file of the export. A file not read (unknown, unrecognised header,
+        placeholder, damaged) has ``kind`` ``"linkedin.unknown"`` or its kind, 0 records, and
+        ``notes["file_skipped"]`` (why) and ``notes["header"]`` (the header line seen, if any).
+        Expected files not found are in ``report.missing``.
     """
 
     connections: pd.DataFrame = field(default_factory=lambda: S.empty_frame(S.CONTACTS))
