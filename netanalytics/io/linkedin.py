@@ -415,6 +415,7 @@ class _RawMessages:
 
     columns: dict
     direction_hint: list  # True (OUTGOING), False (INCOMING) or None, from the 2018 Direction column
+    report: FileReport | None = None  # the file's report, where repeats of another file are counted
 
 
 def _is_spinmail(body: str) -> bool:
@@ -507,7 +508,7 @@ def _parse_messages(table: Table, report: FileReport, ctx: _Context) -> _RawMess
     out[S.IS_AUTOMATED] = [False] * k
     out[S.MAILING_LIST] = [None] * k
     out[S.LABELS] = [[] for _ in range(k)]
-    return _RawMessages(out, hints)
+    return _RawMessages(out, hints, report)
 
 
 def _parse_assistant(table: Table, report: FileReport, ctx: _Context) -> None:
@@ -732,6 +733,16 @@ def _finish_messages(raw: list[_RawMessages], owner_keys: list[str], owner_name:
             for hint, sender, name in zip(part.direction_hint, cols[S.SENDER], cols[S.SENDER_NAME])
         ]
         frames.append(_frame(cols, S.MESSAGES))
+    if len(frames) > 1:
+        # the same messages in two files of one export count once (as in _drop_repeats)
+        seen: set = set()
+        for k, (frame, part) in enumerate(zip(frames, raw)):
+            repeat = frame[S.MESSAGE_ID].isin(seen).to_numpy()
+            seen.update(frame[S.MESSAGE_ID])
+            if repeat.any() and part.report is not None:
+                part.report.kept -= int(repeat.sum())
+                part.report.skip(R_DUPLICATE, int(repeat.sum()))
+                frames[k] = frame[~repeat].reset_index(drop=True)
     if not frames:
         return S.empty_frame(S.MESSAGES)
     messages = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]

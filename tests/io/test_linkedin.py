@@ -946,3 +946,15 @@ def test_record_keys_hold_no_paths(tmp_path):
     assert f"Connections.csv~{digest_a}#6" in ids
     assert "ImportedContacts.csv#2" in ids and "google.csv#1" in ids
     assert len(set(ids)) == len(ids)
+
+
+def test_messages_in_two_files_count_once(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "v2021", folder)
+    (folder / "old").mkdir()
+    shutil.copy(FIXTURES / "v2021" / "messages.csv", folder / "old" / "Messages.csv")
+    export = na.io.read_linkedin(folder)
+    assert len(export.messages) == 4 and export.messages[S.MESSAGE_ID].is_unique
+    copy = file_report(export, "Messages.csv")
+    assert (copy.read, copy.kept, copy.skipped[L.R_DUPLICATE]) == (8, 0, 4)
+    assert file_report(export, "messages.csv").kept == 4
