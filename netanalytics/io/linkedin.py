@@ -840,11 +840,15 @@ def _head_lines(text: str) -> list[str]:
     return text[: 256 * 1024].splitlines()[:_HEADER_LINES]
 
 
-def _cells(line: str, delimiter: str) -> list[str]:
+def _split(line: str, delimiter: str) -> list[str]:
     try:
-        return [normalize_column(c) for c in next(csv.reader([line], delimiter=delimiter), [])]
-    except csv.Error:
-        return [normalize_column(c) for c in line.split(delimiter)]
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a line the csv module refuses (a NUL byte ...) is still shown
+        return line.split(delimiter)
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    return [normalize_column(c) for c in _split(line, delimiter)]
 
 
 def _locate_header(text: str, spec: _FileKind) -> tuple[str, list[str]] | None:
@@ -868,7 +872,7 @@ def _header_seen(text: str) -> tuple[str | None, bool]:
     """
     lines = [line for line in _head_lines(text) if line.strip()]
     for line in lines:
-        cells = max((next(csv.reader([line], delimiter=d), []) for d in _DELIMITERS), key=len)
+        cells = max((_split(line, d) for d in _DELIMITERS), key=len)
         if sum(1 for c in cells if c.strip()) >= 2:
             return ", ".join(c.strip() for c in cells)[:300], True
     return (lines[0].strip()[:300] if lines else None), False
