@@ -168,7 +168,7 @@ def load(
     path : path, optional
         A folder holding several exports; its content is sorted by :func:`discover`.
     linkedin : path or list of paths, optional
-        LinkedIn data export(s): zip or unpacked folder.
+        LinkedIn data export(s): zip, unpacked folder, or a single CSV of one (``Connections.csv``).
     email : path or list of paths, optional
         mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
     contacts : path or list of paths, optional
@@ -311,6 +311,7 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
             raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
         me_keys.add(k)
     my_emails = sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None
+    owner_name = None  # the name Profile.csv gives the account owner, if any
 
     jobs = [(kind, p) for kind in ("linkedin", "contacts", "email", "calendar") for p in inputs[kind]]
     try:
@@ -331,6 +332,9 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
             recommendations.append(export.recommendations)
             invitations.append(export.invitations)
             me_keys |= set(export.owner_keys)
+            owner_name = owner_name or S.clean_name(
+                f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
+            )
         elif kind == "contacts":
             reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
             frame, rep = reader(p)
@@ -349,7 +353,8 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
     contacts = _concat(contacts_frames, S.CONTACTS)
     # record ids are numbers within a file: qualify them by the file, so that two exports (or
     # Connections.csv and Contacts.csv) never share a record key
-    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str) + "#" + contacts[S.RECORD_ID].astype(str)
+    labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
+    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
     messages = _concat(message_frames, S.MESSAGES)
     endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
     recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
@@ -374,7 +379,7 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
 
     k2p = resolution.key_to_person
-    people = _people(resolution, contacts, messages)
+    people = _people(resolution, contacts, messages, owner_name=owner_name)
     if annotations is not None:
         people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
     interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
@@ -397,6 +402,34 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
         candidates=resolution.candidates,
     )
     return net
+
+
+def _file_labels(paths) -> dict[str, str]:
+    """A short name for each input file that holds none of the user's folders.
+
+    Identity keys end up in notebooks, caches and shared reports; the user's paths must not.
+    A file is named by its base name (a zip member by its name inside the zip); two inputs
+    with the same name get a short digest of their full path appended, which is stable across
+    runs and tells them apart without showing the path.
+
+    Examples
+    --------
+    >>> _file_labels(["/home/ann/x/Connections.csv", "/tmp/a.zip!data/c.csv"])
+    {'/home/ann/x/Connections.csv': 'Connections.csv', '/tmp/a.zip!data/c.csv': 'data/c.csv'}
+    """
+    def base(path: str) -> str:
+        if "!" in path:  # "export.zip!member": the member's name inside the zip
+            return path.rsplit("!", 1)[1]
+        return Path(path).name
+
+    names = {p: base(p) for p in paths}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        p: name if counts[name] == 1 else f"{name}~{hashlib.blake2b(p.encode(), digest_size=4).hexdigest()}"
+        for p, name in names.items()
+    }
 
 
 def _concat(frames: list[pd.DataFrame], spec: dict) -> pd.DataFrame:
@@ -453,7 +486,7 @@ def _participants(messages, endorsements, recommendations, invitations) -> pd.Da
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None) -> pd.DataFrame:
     records = {
         S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")
     }
@@ -517,6 +550,8 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame) -> pd.Da
             S.DOMAIN: None, S.SOURCES: [], S.CONNECTED_ON: pd.NaT, S.TAGS: [], S.KIND: None,
             S.CADENCE_DAYS: np.nan, S.IS_ME: True,
         }
+    if owner_name:  # the owner's own profile names them best (a contact card or a display name may be a nickname)
+        rows[EGO][S.NAME] = owner_name
     for pid, row in rows.items():
         if not row[S.NAME]:
             row[S.NAME] = fallback.get(pid) or (row[S.EMAILS][0] if row[S.EMAILS] else pid)
