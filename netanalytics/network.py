@@ -129,6 +129,9 @@ class Network:
     participation: pd.DataFrame | None = None
     candidates: pd.DataFrame | None = None
     me: str = EGO
+    # graphs and communities computed once per network (frames are treated as read-only:
+    # with_frames() makes a new network, with an empty memo)
+    _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         S.validate_people(self.people)
@@ -172,7 +175,7 @@ class Network:
             )
         return self.interactions[S.TIMESTAMP].max()
 
-    def graph(self, directed: bool = False, *, broadcast: int = 10) -> nx.Graph:
+    def graph(self, directed: bool = False, *, broadcast: int = 10, copy: bool = True) -> nx.Graph:
         """Build the ego network as a networkx graph.
 
         Parameters
@@ -186,6 +189,9 @@ class Network:
             Messages with more participants than this count as weak evidence: their
             alter–alter co-participation weight is divided by the number of other
             participants (see Notes).
+        copy : bool, default True
+            False returns the network's shared graph, built once and frozen (read-only;
+            ``networkx.freeze``): what the metrics and figures use, to build it once.
 
         Returns
         -------
@@ -213,10 +219,17 @@ class Network:
         >>> G.has_node(net.me)
         True
         """
+        if not copy:
+            key = ("graph", directed, broadcast)
+            if key not in self._memo:
+                self._memo[key] = nx.freeze(self.graph(directed, broadcast=broadcast))
+            return self._memo[key]
         G: nx.Graph = nx.DiGraph() if directed else nx.Graph()
-        for pid, row in self.people.iterrows():
-            attrs = {k: (tuple(v) if isinstance(v, list) else v) for k, v in row.items()}
-            G.add_node(pid, **attrs)
+        people = self.people.astype(object)  # plain Python values, one pass per column
+        columns = {c: [tuple(v) if isinstance(v, list) else v for v in people[c]] for c in people.columns}
+        G.add_nodes_from(
+            (pid, dict(zip(columns, values))) for pid, values in zip(people.index, zip(*columns.values()))
+        )
         inter = self.interactions
         if directed:
             counts = inter.groupby([S.PERSON_ID, S.DIRECTION]).size()
@@ -234,11 +247,49 @@ class Network:
             n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
         edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
-        for u, v, n_shared, w in edges.itertuples(index=False, name=None):
-            G.add_edge(u, v, weight=float(w), messages=int(n_shared))
-            if directed:
-                G.add_edge(v, u, weight=float(w), messages=int(n_shared))
+        rows = [(u, v, {"weight": float(w), "messages": int(n)}) for u, v, n, w in edges.itertuples(index=False, name=None)]
+        G.add_edges_from(rows)
+        if directed:
+            G.add_edges_from((v, u, dict(attrs)) for u, v, attrs in rows)
         return G
+
+    def communities(self, *, seed: int = 0) -> list[frozenset]:
+        """Louvain communities of the alter–alter co-participation graph, largest first.
+
+        Computed once per network and seed (the reconnect ranking and the network map share
+        them). Alters without a shared message, and communities of one, are left out.
+
+        Parameters
+        ----------
+        seed : int, default 0
+            Seed of :func:`networkx.community.louvain_communities`.
+
+        Returns
+        -------
+        list of frozenset
+            person_ids per community, sorted by size (then smallest id).
+
+        Examples
+        --------
+        >>> import netanalytics as na
+        >>> parts = na.datasets.load_sample().communities()
+        >>> len(parts[0]) >= len(parts[-1]) >= 2
+        True
+        """
+        key = ("communities", seed)
+        if key not in self._memo:
+            # a plain graph of the alter-alter edges (Louvain is several times slower on views)
+            alters = nx.Graph()
+            alters.add_weighted_edges_from(
+                (u, v, w) for u, v, w in self.graph(copy=False).edges(data="weight") if self.me not in (u, v)
+            )
+            parts = []
+            if alters.number_of_edges():
+                parts = [frozenset(p) for p in nx.community.louvain_communities(alters, weight="weight", seed=seed)]
+            parts = [p for p in parts if len(p) > 1]
+            parts.sort(key=lambda p: (-len(p), min(map(str, p))))
+            self._memo[key] = parts
+        return list(self._memo[key])
 
     def merge_candidates(self) -> pd.DataFrame:
         """Borderline pairs of people that identity resolution kept apart, for review.

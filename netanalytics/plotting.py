@@ -8,11 +8,11 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.dates as mdates
 import matplotlib.pyplot as plt
-import networkx as nx
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.colors import ListedColormap
+from matplotlib.collections import LineCollection
+from matplotlib.colors import ListedColormap, to_rgba
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Wedge
 from matplotlib.text import Text
@@ -230,16 +230,15 @@ def _place_labels(
 # --- 1. network map ------------------------------------------------------------------------
 
 
-def _circles(net: Network, seed: int) -> tuple[dict, list[tuple[str, list]]]:
-    """Louvain communities of the alter–alter graph: person -> group index, and (label, members)."""
-    G = net.graph()
-    if net.me in G:
-        G.remove_node(net.me)
-    alters = list(net.alters.index)
-    linked = G.subgraph([n for n in G if G.degree(n) > 0])
-    parts: list[set] = []
-    if linked.number_of_edges():
-        parts = [p for p in nx.community.louvain_communities(linked, weight="weight", seed=seed) if len(p) > 1]
+def _circles(net: Network, seed: int, people: Sequence | None = None) -> tuple[dict, list[tuple[str, list]]]:
+    """Louvain communities of the alter–alter graph (among ``people`` when given): person ->
+    group index, and (label, members)."""
+    alters = list(net.alters.index) if people is None else list(people)
+    G = net.graph(copy=False).subgraph(alters)
+    # the network's communities, restricted to the people drawn
+    keep = set(alters)
+    parts = [p & keep for p in net.communities(seed=seed)]
+    parts = [p for p in parts if len(p) > 1]
     parts.sort(key=lambda p: (-len(p), min(map(str, p))))
     companies = net.people[S.COMPANY]
     groups: list[tuple[str, list]] = []
@@ -270,6 +269,7 @@ def plot_network_map(
     strength: pd.DataFrame | None = None,
     ax: Axes | None = None,
     top_labels: int = 12,
+    max_people: int = 1500,
     seed: int = 0,
 ) -> Axes:
     """Map of the ego network: me at the centre, alters grouped by circle, strong ties near me.
@@ -285,6 +285,10 @@ def plot_network_map(
         Axes to draw on; default the current axes (``plt.gca()``).
     top_labels : int, default 12
         Name the strongest ties only, this many.
+    max_people : int, default 1500
+        Draw at most this many people: the strongest ties (by ``strength``, then id). The
+        title says how many are left out. More would not be readable, and the circles,
+        the edges and the drawing grow with the people shown, not with the whole network.
     seed : int, default 0
         Seed of the Louvain community detection.
 
@@ -330,9 +334,11 @@ def plot_network_map(
 
         strength = tie_strength(net)
     _require(strength, [S.STRENGTH], "strength", "netanalytics.tie_strength(net)")
-    _membership, groups = _circles(net, seed)
+    everyone = strength[S.STRENGTH].reindex(net.alters.index).fillna(0.0).clip(0, 1)
+    shown = everyone.sort_index(kind="stable").sort_values(ascending=False, kind="stable").index[:max_people]
+    _membership, groups = _circles(net, seed, people=shown)
     alters = [p for _, members in groups for p in members]
-    s = strength[S.STRENGTH].reindex(alters).fillna(0.0).clip(0, 1)
+    s = everyone.reindex(alters)
     # radius from the strength rank, so the disc is used evenly whatever the spread of strengths
     rank = s.rank(method="average", pct=True) if len(s) else s
     n = max(len(alters), 1)
@@ -349,16 +355,19 @@ def plot_network_map(
             pos[p] = (r * math.cos(theta), r * math.sin(theta))
         start += width + gap
 
-    G = net.graph()
-    edges = [(u, v) for u, v in G.edges() if u != net.me and v != net.me and u in pos and v in pos]
+    # edges and spokes as two collections: one artist each, whatever the number of lines
+    edges = list(net.graph(copy=False).subgraph(alters).edges())
     if edges:
         segs = np.array([[pos[u], pos[v]] for u, v in edges])
-        for seg in segs:
-            ax.plot(seg[:, 0], seg[:, 1], color="0.6", lw=0.4, alpha=0.35, zorder=1)
+        ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
     spokes = s[s > 0].sort_values()
-    for p, v in spokes.items():
-        ax.plot([0, pos[p][0]], [0, pos[p][1]], color="0.35", lw=0.2 + 1.2 * v**2, alpha=0.04 + 0.3 * v**2,
-                zorder=1)
+    if len(spokes):
+        ends = np.array([pos[p] for p in spokes.index])
+        segs = np.stack([np.zeros_like(ends), ends], axis=1)
+        v = spokes.to_numpy()
+        colors = np.tile(to_rgba("0.35"), (len(v), 1))
+        colors[:, 3] = 0.04 + 0.3 * v**2
+        ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.2 + 1.2 * v**2, zorder=1))
     handles = []
     for g, (label, members) in enumerate(groups):
         color = _CIRCLE_COLORS[g] if g < len(_CIRCLE_COLORS) and not label.startswith(("other", "no shared")) \
@@ -375,7 +384,11 @@ def plot_network_map(
     ax.set_ylim(-1.15, 1.15)
     ax.set_axis_off()
     n_circles = sum(1 for label, _ in groups if label.startswith("circle"))
-    ax.set_title(f"Network map: {len(alters)} people in {n_circles} circle{'s' if n_circles != 1 else ''}")
+    title = f"Network map: {len(alters):,} people in {n_circles} circle{'s' if n_circles != 1 else ''}"
+    left_out = len(everyone) - len(alters)
+    if left_out:
+        title += f"\n(the {len(alters):,} strongest ties; {left_out:,} more not drawn)"
+    ax.set_title(title)
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
               title="circle (people)", title_fontsize=8)
     top = s[s > 0].sort_values(ascending=False, kind="stable").head(top_labels)

@@ -135,6 +135,22 @@ def test_network_map_draws_ego_and_every_alter_coloured_by_circle(net):
     assert {P.OKABE_ITO["blue"].lower(), P.OKABE_ITO["orange"].lower(), P.OKABE_ITO["grey"].lower()} <= colours
 
 
+def test_network_map_draws_the_strongest_ties_and_says_how_many_are_left_out(net):
+    from matplotlib.collections import LineCollection
+
+    ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
+    strength = pd.DataFrame({S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID))
+    ax = P.plot_network_map(net, strength=strength, max_people=3, top_labels=0)
+    assert _points(ax) == 3 + 1
+    # ann and bob share messages (a circle); cy's partner dee is not drawn
+    assert ax.get_title() == "Network map: 3 people in 1 circle\n(the 3 strongest ties; 3 more not drawn)"
+    # edges and spokes are one collection each, whatever their number
+    edges, spokes = [c for c in ax.collections if isinstance(c, LineCollection)]
+    assert not ax.lines
+    assert len(edges.get_segments()) == 1  # ann-bob
+    assert len(spokes.get_segments()) == 3
+
+
 def test_labels_keep_off_the_legend():
     # a labelled point right under the legend (as a one-sided tie near the top left can be)
     fig, ax = plt.subplots(figsize=(5, 4))
@@ -163,7 +179,7 @@ def test_network_map_puts_stronger_ties_closer_to_me(net):
     ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
     strength = pd.DataFrame({S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID))
     ax = P.plot_network_map(net, strength=strength, top_labels=0)
-    radii = sorted(round(float(np.hypot(x, y)), 3) for c in ax.collections
+    radii = sorted(round(float(np.hypot(x, y)), 3) for c in ax.collections if isinstance(c, PathCollection)
                    for x, y in c.get_offsets())
     # me at 0; r = 1 - 0.85 * percentile rank of strength; no contact (fay) on the rim
     assert radii == [0.0, 0.15, 0.292, 0.433, 0.575, 0.717, 1.0]

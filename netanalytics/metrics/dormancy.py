@@ -5,7 +5,6 @@ from __future__ import annotations
 from collections.abc import Hashable, Mapping
 from typing import Literal
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 from numpy.typing import ArrayLike
@@ -511,13 +510,7 @@ def _norm_text(values: pd.Series) -> pd.Series:
 
 
 def _alter_communities(net: Network, seed: int) -> dict[Hashable, int]:
-    G = net.graph()
-    G.remove_node(net.me)
-    G.remove_nodes_from([n for n in list(G) if G.degree(n) == 0])
-    if G.number_of_edges() == 0:
-        return {}
-    parts = nx.community.louvain_communities(G, weight="weight", seed=seed)
-    return {node: i for i, part in enumerate(parts) if len(part) > 1 for node in part}
+    return {node: i for i, part in enumerate(net.communities(seed=seed)) for node in part}
 
 
 def _silence(days: float) -> str:

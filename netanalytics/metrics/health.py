@@ -526,7 +526,8 @@ def _measure(
     community: dict = {}
     n_comm = 0
     if structure_ok and A.number_of_edges():
-        comms = [c for c in nx.community.louvain_communities(A, weight=S.WEIGHT, seed=seed) if len(c) >= 2]
+        # on a plain copy: Louvain is several times slower on a subgraph view
+        comms = [c for c in nx.community.louvain_communities(nx.Graph(A), weight=S.WEIGHT, seed=seed) if len(c) >= 2]
         n_comm = len(comms)
         community = {
             node: i
