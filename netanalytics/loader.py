@@ -154,7 +154,8 @@ def _files_below(folder: Path) -> list[Path]:
         Path(d) / name
         for d, dirs, names in os.walk(folder)
         for name in names
-        if not name.startswith(".") and not any(part.startswith(".") for part in Path(d).relative_to(folder).parts)
+        if not name.startswith(".")
+        and not any(part.startswith(".") for part in Path(d).relative_to(folder).parts)
     )
 
 
@@ -318,8 +319,13 @@ def load(
     key = None
     if cache:
         blob = repr(
-            (_CACHE_VERSION, _code_digest(), [(j.kind, str(j.path), str(j.origin)) for j in jobs], sorted(me_list),
-             _fingerprint(all_paths + extra_files))
+            (
+                _CACHE_VERSION,
+                _code_digest(),
+                [(j.kind, str(j.path), str(j.origin)) for j in jobs],
+                sorted(me_list),
+                _fingerprint(all_paths + extra_files),
+            )
         ).encode()
         key = hashlib.sha256(blob).hexdigest()[:24]
         cached = _cache_root(cache_dir) / "networks" / f"{key}.pkl"
@@ -341,7 +347,9 @@ def load(
     return net
 
 
-def _load_uncached(given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress) -> Network:
+def _load_uncached(
+    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress
+) -> Network:
     from netanalytics import io as nio
 
     show = sys.stderr.isatty() if progress is None else progress

@@ -112,7 +112,8 @@ def test_unwritable_output_exits_1(capsys, tmp_path):
 def test_summary(capsys):
     assert main(["summary", *INPUTS, "--quiet"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("Network of 11 people (Zoe Owner is 'me') from 3 files")  # the three files given; identity resolution is no file
+    # the three files given (identity resolution is a stage, not a file)
+    assert out.startswith("Network of 11 people (Zoe Owner is 'me') from 3 files")
     # the fixtures' ties are all recent; none has the three contact days a rhythm needs
     assert "Health score " in out and "Ties: 6 active, 0 cooling, 0 dormant, 0 long dormant" in out
 
@@ -305,13 +306,14 @@ def test_records_read_is_the_number_of_messages_in_a_maildir(capsys, tmp_path):
     root = tmp_path / "Maildir"
     for sub in ("cur", "new", "tmp", ".Sent/cur", ".Sent/new", ".Sent/tmp"):
         (root / sub).mkdir(parents=True, exist_ok=True)
-    date = "Date: Mon, 6 Jan 2025 1{}:00:00 +0000\n"
-    _mail(root / "cur", "1:2,S", "From: Ann <ann@x.org>\nTo: me@me.org\nMessage-ID: <1@x>\n" + date.format(0) + "\nhi\n")
-    _mail(root / "cur", "2:2,S", "From: Bob <bob@y.org>\nTo: me@me.org\nMessage-ID: <2@y>\n" + date.format(1) + "\nhi\n")
-    _mail(root / "cur", "3:2,S", "From: noreply@shop.example\nTo: me@me.org\nMessage-ID: <3@s>\n" + date.format(2) + "\nx\n")
-    _mail(root / ".Sent/cur", "4:2,S", "From: me@me.org\nTo: ann@x.org\nMessage-ID: <4@me>\nIn-Reply-To: <1@x>\n"
-          + date.format(3) + "\nre\n")
-    _mail(root / ".Sent/cur", "5:2,S", "From: me@me.org\nTo: me@me.org\nMessage-ID: <5@me>\n" + date.format(4) + "\nnote\n")
+    head = "From: {}\nTo: {}\nMessage-ID: <{}>\nDate: Mon, 6 Jan 2025 1{}:00:00 +0000\n{}\nbody\n"
+    _mail(root / "cur", "1:2,S", head.format("Ann <ann@x.org>", "me@me.org", "1@x", 0, ""))
+    _mail(root / "cur", "2:2,S", head.format("Bob <bob@y.org>", "me@me.org", "2@y", 1, ""))
+    _mail(root / "cur", "3:2,S", head.format("noreply@shop.example", "me@me.org", "3@s", 2, ""))
+    _mail(
+        root / ".Sent/cur", "4:2,S", head.format("me@me.org", "ann@x.org", "4@me", 3, "In-Reply-To: <1@x>\n")
+    )
+    _mail(root / ".Sent/cur", "5:2,S", head.format("me@me.org", "me@me.org", "5@me", 4, ""))  # self-mail
     n_files = sum(1 for p in root.rglob("*") if p.is_file())
     assert n_files == 5
     assert main(["summary", "--email", str(root), "--me", "me@me.org", "-q"]) == 0
