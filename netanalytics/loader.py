@@ -432,6 +432,7 @@ def _load_uncached(
     automated |= set(messages[S.MAILING_LIST].dropna())
 
     participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
+    automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
     override_frame = read_overrides(overrides) if overrides is not None else None
     resolution = resolve_identities(
         contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame
@@ -477,10 +478,15 @@ def _concat(frames: list[pd.DataFrame], spec: dict) -> pd.DataFrame:
 
 
 def _dedupe_messages(messages: pd.DataFrame, rep) -> pd.DataFrame:
-    """The same message read from two archives is kept once (by message_id)."""
-    dup = messages[S.MESSAGE_ID].notna() & messages.duplicated(S.MESSAGE_ID, keep="first")
-    rep.skip("duplicate message across sources", int(dup.sum()))
-    return messages[~dup].reset_index(drop=True)
+    """The same message read from two archives is kept once (same Message-ID, sender and date:
+    :func:`netanalytics.io.email.drop_duplicate_messages`)."""
+    from netanalytics.io.email import drop_duplicate_messages
+
+    messages, n_dup, warnings = drop_duplicate_messages(messages)
+    rep.skip("duplicate message across sources", n_dup)
+    for text in warnings:
+        rep.warn(text)
+    return messages
 
 
 def _participants(messages, endorsements, recommendations, invitations) -> pd.DataFrame:
@@ -632,6 +638,8 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
         ex[S.ROLE] = role
         recips.append(ex[[S.MESSAGE_ID, S.PERSON_ID, S.ROLE]])
     recips = pd.concat(recips, ignore_index=True).dropna(subset=[S.PERSON_ID])
+    addressed_to_me = set(recips.loc[recips[S.PERSON_ID].eq(EGO), S.MESSAGE_ID])
+    recips = pd.concat([recips, _list_reply_parents(msgs)], ignore_index=True)
     recips = recips.drop_duplicates([S.MESSAGE_ID, S.PERSON_ID], keep="first")
     senders = msgs[[S.MESSAGE_ID, "_sender_pid"]].rename(columns={"_sender_pid": S.PERSON_ID})
     senders = senders.dropna(subset=[S.PERSON_ID]).assign(**{S.ROLE: "from"})
@@ -639,10 +647,13 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     participation = pd.concat([senders, recips, me_rows], ignore_index=True)
     participation = participation.drop_duplicates([S.MESSAGE_ID, S.PERSON_ID], keep="first")
     n_part = participation.groupby(S.MESSAGE_ID).size()
+    n_part = _with_list_audience(n_part, msgs, addressed_to_me)
 
     others = participation[participation[S.PERSON_ID] != EGO].groupby(S.MESSAGE_ID).size()
     self_mail = msgs[S.IS_FROM_ME] & ~msgs[S.MESSAGE_ID].isin(others.index)
-    rep.skip("self-mail (only me on it)", int(self_mail.sum()))
+    list_post = self_mail & msgs[S.MAILING_LIST].notna()
+    rep.skip("post to a mailing list, no person addressed", int(list_post.sum()))
+    rep.skip("self-mail (only me on it)", int((self_mail & ~list_post).sum()))
     msgs = msgs[~self_mail]
     participation = participation[participation[S.MESSAGE_ID].isin(msgs[S.MESSAGE_ID])]
 
@@ -673,6 +684,40 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     inter[S.N_PARTICIPANTS] = inter[S.N_PARTICIPANTS].astype("int64")
     participation = participation.reset_index(drop=True)
     return inter, participation, msgs.drop(columns=["_sender_pid"]).reset_index(drop=True)
+
+
+def _list_reply_parents(msgs: pd.DataFrame) -> pd.DataFrame:
+    """My list posts answer a person: the author of the message each replies to becomes its
+    counterpart (role ``to``), as a direct reply would have them in To. Lists that set
+    Reply-To to themselves leave only the list in To."""
+    mine = msgs[msgs[S.IS_FROM_ME].to_numpy(bool) & msgs[S.MAILING_LIST].notna().to_numpy()]
+    author = msgs.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)["_sender_pid"]
+    parent = mine[S.IN_REPLY_TO].map(author)
+    rows = pd.DataFrame({S.MESSAGE_ID: mine[S.MESSAGE_ID], S.PERSON_ID: parent, S.ROLE: "to"})
+    return rows[rows[S.PERSON_ID].notna() & rows[S.PERSON_ID].ne(EGO)]
+
+
+def _with_list_audience(n_part: pd.Series, msgs: pd.DataFrame, addressed_to_me: set) -> pd.Series:
+    """Participants per message, where a post a list distributed to me counts its audience.
+
+    A list post that neither has me in To/Cc nor replies to a message of mine is a broadcast:
+    its participants are at least everyone seen posting to that list (and me), so that it
+    weighs like any message over the broadcast threshold. A post that has me in To/Cc, or
+    replies to me, is a direct exchange and keeps its own count."""
+    listed = msgs[S.MAILING_LIST].notna().to_numpy()
+    if not listed.any():
+        return n_part
+    mine = set(msgs.loc[msgs[S.IS_FROM_ME].to_numpy(bool), S.MESSAGE_ID])
+    to_me = msgs[S.MESSAGE_ID].isin(addressed_to_me).to_numpy() | msgs[S.IN_REPLY_TO].isin(mine).to_numpy()
+    posted = msgs.loc[listed, [S.MAILING_LIST, "_sender_pid"]].dropna()
+    posted = posted[posted["_sender_pid"].ne(EGO)]
+    audience = posted.groupby(S.MAILING_LIST)["_sender_pid"].nunique() + 1  # and me
+    broadcast = listed & ~to_me & ~msgs[S.IS_FROM_ME].to_numpy(bool)
+    ids = msgs.loc[broadcast, S.MESSAGE_ID]
+    sizes = msgs.loc[broadcast, S.MAILING_LIST].map(audience).fillna(2).astype("int64")
+    out = n_part.copy()
+    out.loc[ids.to_numpy()] = np.maximum(n_part.reindex(ids).fillna(2).to_numpy(), sizes.to_numpy())
+    return out
 
 
 def _attach_person(frame: pd.DataFrame, k2p: dict) -> pd.DataFrame:

@@ -95,7 +95,7 @@ SUBJECT = "subject"
 N_RECIPIENTS = "n_recipients"
 IS_FROM_ME = "is_from_me"
 IS_AUTOMATED = "is_automated"
-MAILING_LIST = "mailing_list"  # list address when From was rewritten by a list
+MAILING_LIST = "mailing_list"  # address of the list that distributed the message (None: direct mail)
 FOLDER = "folder"  # mail folder or Gmail labels joined; LinkedIn FOLDER
 
 # identities

@@ -16,12 +16,14 @@ import numpy as np
 from netanalytics.schema import clean_name, name_key, normalize_email
 
 __all__ = [
+    "JUNK_NAMES",
     "SENT_NAMES",
     "WANTED",
     "decode_bytes",
     "decode_words",
     "extract_ids",
     "is_chat_label",
+    "is_junk_folder",
     "is_sent_folder",
     "parse_addresses",
     "parse_date",
@@ -598,6 +600,51 @@ def is_sent_folder(name: str | None) -> bool:
     last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
     candidates = (name, last, last.rsplit(".", 1)[-1])
     return any(_norm_folder(c) in SENT_NAMES for c in candidates)
+
+
+# Spam and junk folders or labels in the languages mail programs use (Gmail's label is
+# "Spam" in most languages; Outlook "Junk Email", "Junk-E-Mail", "Courrier indésirable" ...).
+JUNK_NAMES = frozenset(
+    {
+        "spam",
+        "junk",
+        "junk email",
+        "junk e-mail",
+        "junk mail",
+        "bulk mail",
+        "junk-e-mail",
+        "spam-verdacht",
+        "courrier indésirable",
+        "courrier indesirable",
+        "pourriel",
+        "indésirables",
+        "correo no deseado",
+        "lixo eletrônico",
+        "posta indesiderata",
+        "ongewenste e-mail",
+        "skräppost",
+        "спам",
+        "迷惑メール",
+        "垃圾邮件",
+    }
+)
+
+
+def is_junk_folder(name: str | None) -> bool:
+    """Whether a Gmail label or mail folder name means spam / junk (judged as
+    :func:`is_sent_folder` judges Sent; ``Junk.mbox`` by its stem).
+
+    Examples
+    --------
+    >>> [is_junk_folder(n) for n in ["Spam", ".Junk", "Junk Email", "mail/Junk.mbox", "Trash"]]
+    [True, True, True, True, False]
+    """
+    if not name:
+        return False
+    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    stem = last[:-5] if last.lower().endswith(".mbox") else last
+    candidates = (name, last, stem, stem.rsplit(".", 1)[-1])
+    return any(_norm_folder(c) in JUNK_NAMES for c in candidates)
 
 
 def is_chat_label(name: str) -> bool:

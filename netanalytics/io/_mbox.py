@@ -28,6 +28,11 @@ __all__ = [
     "align",
     "check_mbox_start",
     "find_separators",
+    "is_automated_address",
+    "is_bulk_by_headers",
+    "is_list_address",
+    "is_list_distribution",
+    "list_address",
     "mbox_blocks",
     "parse_mbox_range",
     "parse_message_files",
@@ -43,10 +48,13 @@ FROM_LINE = re.compile(
 )
 
 # a machine word anywhere in the local part, as a whole token: noreply@, messages-noreply@,
-# calendar-notification@, notify@ ...
+# calendar-notification@, notify@ ...; and a mailing list's management addresses
+# (openbmc-bounces@, dev-request@, kasan-dev+owners@, owner-dev@, mailman@, majordomo@ ...;
+# a bare owner@ or admin@ may be a person)
 _AUTOMATED_LOCAL = re.compile(
     r"(?:^|[-+_.])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|notify|mailer[-_.]?daemon"
     r"|postmaster|bounces?|automated|auto[-_.]?confirm|alerts?|newsletters?)(?:$|[-+_.])"
+    r"|[-+](?:request|owners?|admin)$|^owner-|^(?:mailman|majordomo|listserv|sympa|ezmlm)$"
 )
 _AUTOMATED_DOMAINS = (
     "facebookmail.com",
@@ -63,6 +71,12 @@ _AUTOMATED_DOMAINS = (
     "exacttarget.com",
 )
 _BULK_PRECEDENCE = (b"bulk", b"list", b"junk")
+SKIP_CHAT = "Gmail chat item"
+SKIP_SPAM_LABEL = "spam (Gmail Spam label)"
+SKIP_JUNK_FOLDER = "spam or junk folder"
+# Hosts that only run mailing lists: every address there is a list, never a person
+# (linux-kernel@vger.kernel.org, dev@lists.example.org, team@googlegroups.com ...).
+_LIST_HOSTS = re.compile(r"^(?:lists?|mailman|groups)\.|^(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$")
 _SOURCE_GMAIL = "gmail"
 
 # Private evidence columns kept in cached frames and dropped before a reader returns.
@@ -111,6 +125,81 @@ def is_automated_address(key: str | None) -> bool:
         return False
     local, _, domain = key.partition("@")
     return bool(_AUTOMATED_LOCAL.search(local)) or domain.endswith(_AUTOMATED_DOMAINS)
+
+
+# List names: linux-mm@, dev-announce@, rails-users@, tools-devel@, XYZ-L@ (LISTSERV) ...
+_LIST_LOCAL = re.compile(r"^linux-|[-_.](?:devel?|users?|announce|discuss|general|list|l)$")
+
+
+def is_list_address(key: str | None) -> bool:
+    """Whether an address is a mailing list's own or one of its management addresses.
+
+    A list's own: on a host that only runs lists (``lists.*``, ``vger.kernel.org``,
+    ``googlegroups.com`` ...) or named like a list (``linux-*``, ``*-devel``, ``*-users``,
+    ``*-announce``, ``*-l`` ...). Management: ``-request``, ``-owner``, ``-bounces``,
+    ``mailman`` ... Lists met in the mail itself (List-Post, List-Id) are known from the
+    ``mailing_list`` column; this catches the ones a message was cross-posted to.
+
+    Examples
+    --------
+    >>> [is_list_address(k) for k in ["linux-mm@kvack.org", "dev@lists.x.org", "ann@x.org", "ann.list@x.org"]]
+    [True, True, False, True]
+    """
+    if not key or "@" not in key:
+        return False
+    local, _, domain = key.partition("@")
+    return bool(_LIST_HOSTS.search(domain) or _LIST_LOCAL.search(local) or _AUTOMATED_LOCAL.search(local))
+
+
+def list_address(list_post: bytes | None, list_id: bytes | None) -> str | None:
+    """The address a mailing list distributes from: List-Post's ``mailto:``, else the List-Id
+    read the Mailman / Google Groups way (``<dev.lists.x.org>`` -> ``dev@lists.x.org``).
+
+    Examples
+    --------
+    >>> list_address(b"<https://groups.google.com/group/k/post>, <mailto:k@googlegroups.com>", None)
+    'k@googlegroups.com'
+    >>> list_address(None, b"Development list <openbmc.lists.ozlabs.org>")
+    'openbmc@lists.ozlabs.org'
+    """
+    if list_post is not None:
+        for target in re.findall(rb"<mailto:([^>?]+)", list_post, flags=re.I):
+            keys = H.parse_addresses(target)[0]
+            if keys and "@" in keys[0]:
+                return keys[0]
+    if list_id is not None:
+        ids = re.findall(rb"<([^<>@\s]+)>", list_id) or [list_id.strip()]
+        name, dot, host = H.decode_bytes(ids[-1]).strip().lower().partition(".")
+        if name and dot and "." in host:
+            return f"{name}@{host}"
+    return None
+
+
+def is_list_distribution(list_post: bytes | None, list_id: bytes | None) -> bool:
+    """Whether a message was distributed by a discussion list: it carries List-Post or List-Id,
+    and is not an announce-only list (``List-Post: NO``, RFC 2369) or a bulk-mail service's
+    list (a List-Id on a bulk-mail domain, e.g. Mailchimp's ``...list-id.mcsv.net``)."""
+    if list_post is not None and list_post.strip().upper() == b"NO":
+        return False
+    if list_id is not None:
+        lid = H.decode_bytes(list_id).lower().rstrip(">").strip()
+        if lid.endswith(_AUTOMATED_DOMAINS):
+            return False
+    return list_post is not None or list_id is not None
+
+
+def is_bulk_by_headers(unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed: bool) -> bool:
+    """Whether headers mark a message as machine-made.
+
+    ``Auto-Submitted`` (other than ``no``) always does. A list's distribution marks
+    (``List-Unsubscribe``, ``Precedence: list`` or ``bulk``) do not when the message was
+    distributed by a discussion list (``listed``): a person's post reaching me through a list is
+    human mail. Without a list, they mark bulk mail (marketing, notifications)."""
+    if autosub is not None and autosub.strip().lower() not in (b"no", b""):
+        return True
+    if listed:
+        return False
+    return unsub is not None or (prec is not None and prec.strip().lower() in _BULK_PRECEDENCE)
 
 
 _CACHE_LIMIT = 50_000
@@ -339,6 +428,7 @@ class Batch:
         self.source_file = source_file
         self.folder = folder
         self.folder_is_sent = H.is_sent_folder(folder)
+        self.folder_is_junk = H.is_junk_folder(folder)
         self._fast_ts: tuple | None = None  # (date texts, their fast parse) of add_mbox_blocks
         self.rows: list[tuple] = []
         self.columns: list[list[list]] = []  # column lists from add_mbox_blocks
@@ -383,9 +473,14 @@ class Batch:
             share = self._shared.setdefault
             labels = [share(x, x) for x in labels]
             joined = ",".join(labels)
+            skip = None
+            if any(H.is_chat_label(x) for x in labels):
+                skip = SKIP_CHAT
+            elif any(H.is_junk_folder(x) for x in labels):
+                skip = SKIP_SPAM_LABEL
             hit = (
                 labels,
-                any(H.is_chat_label(x) for x in labels),
+                skip,
                 any(H.is_sent_folder(x) for x in labels),
                 share(joined, joined) if labels else None,
             )
@@ -419,13 +514,16 @@ class Batch:
         if not h:
             self.skipped["no header lines (not an email message)"] += 1
             return
+        if self.folder_is_junk:
+            self.skipped[SKIP_JUNK_FOLDER] += 1
+            return
         get = h.get
         labels_raw = get(b"x-gmail-labels")
         if labels_raw is not None:
-            labels, is_chat, sent_label, folder = self._labels(labels_raw)
+            labels, skip, sent_label, folder = self._labels(labels_raw)
             labels = list(labels)
-            if is_chat:
-                self.skipped["Gmail chat item"] += 1
+            if skip is not None:
+                self.skipped[skip] += 1
                 return
             sent_label = sent_label or self.folder_is_sent
             if folder is None:
@@ -445,11 +543,14 @@ class Batch:
                 where = f"{self.source_file} message at byte {position}"
             self.warn(f"{where}: From holds {n_from} addresses; kept the first ({sender})")
         mailing_list = None
-        list_id = get(b"list-id")
+        list_id, list_post = get(b"list-id"), get(b"list-post")
+        listed = is_list_distribution(list_post, list_id)
         original = get(b"x-original-from")
         via = sender_name is not None and " via " in sender_name
         if list_id is not None or original is not None or via:
             sender, sender_name, mailing_list = self._resolve_list(h, sender, sender_name, via)
+        if listed and mailing_list is None:
+            mailing_list = list_address(list_post, list_id)
 
         to_raw, cc_raw = get(b"to"), get(b"cc")
         to, to_names = self._addresses(to_raw) if to_raw else ([], [])
@@ -493,12 +594,8 @@ class Batch:
         if automated is None:
             automated = self._auto_cache[sender] = is_automated_address(sender)
         if not automated and (b"list-unsubscribe" in h or b"precedence" in h or b"auto-submitted" in h):
-            prec = get(b"precedence")
-            auto = get(b"auto-submitted")
-            automated = (
-                b"list-unsubscribe" in h
-                or (prec is not None and prec.strip().lower() in _BULK_PRECEDENCE)
-                or (auto is not None and auto.strip().lower() not in (b"no", b""))
+            automated = is_bulk_by_headers(
+                get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
             )
 
         delivered = get(b"delivered-to") or get(b"x-original-to")
@@ -551,7 +648,7 @@ class Batch:
 
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
-        for rare in (b"list-id", b"x-original-from"):
+        for rare in (b"list-id", b"list-post", b"x-original-from"):
             values = col(rare)
             if values.count(None) != n:
                 slow.update(i for i, v in enumerate(values) if v is not None)
@@ -566,11 +663,12 @@ class Batch:
             if r is None:
                 lab.append(no_label)
                 continue
-            labels, is_chat, sent_label, folder = self._labels(r)
-            lab.append((labels, is_chat, sent_label or self.folder_is_sent, self.folder if folder is None else folder))
-        is_chat = np.array([v[1] for v in lab], dtype=bool)[lab_codes]
-        if is_chat.any():
-            slow.update(np.flatnonzero(is_chat).tolist())
+            labels, skip, sent_label, folder = self._labels(r)
+            lab.append((labels, skip is not None, sent_label or self.folder_is_sent, self.folder if folder is None else folder))
+        # chat and spam items are skipped by the tolerant route (it counts them by reason)
+        skipped_label = np.array([v[1] for v in lab], dtype=bool)[lab_codes]
+        if skipped_label.any() or self.folder_is_junk:
+            slow.update(range(n) if self.folder_is_junk else np.flatnonzero(skipped_label).tolist())
 
         thrid = pa.array(col(b"x-gm-thrid"), type=pa.large_binary())
         gmail = np.array([r is not None for r in lab_raw], dtype=bool)[lab_codes]
@@ -627,15 +725,12 @@ class Batch:
         automated = np.array([auto_cache[sender] for sender in senders], dtype=bool)[from_codes]
         unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
         if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
+            # (list-distributed messages take the tolerant route: none here is listed)
             for i in range(n):
                 if not automated[i] and (
                     unsub[i] is not None or prec[i] is not None or autosub[i] is not None
                 ):
-                    automated[i] = (
-                        unsub[i] is not None
-                        or (prec[i] is not None and prec[i].strip().lower() in _BULK_PRECEDENCE)
-                        or (autosub[i] is not None and autosub[i].strip().lower() not in (b"no", b""))
-                    )
+                    automated[i] = is_bulk_by_headers(unsub[i], prec[i], autosub[i], False)
 
         delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
         if delivered_to.count(None) == n and original_to.count(None) == n:

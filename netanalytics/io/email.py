@@ -19,10 +19,20 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
+from netanalytics.io._mbox import is_list_address
 from netanalytics.io import cache as C
 from netanalytics.io.report import FileReport, LoadReport
 
-__all__ = ["READER_VERSION", "read_email", "read_eml", "read_maildir", "read_mbox"]
+__all__ = [
+    "READER_VERSION",
+    "drop_duplicate_messages",
+    "duplicate_messages",
+    "is_list_address",
+    "read_email",
+    "read_eml",
+    "read_maildir",
+    "read_mbox",
+]
 
 
 def _source_digest() -> str:
@@ -150,8 +160,10 @@ def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFram
         frame = M.frame_from_parts(parts) if parts else M.empty_frame()
         distinct = M.ids_all_distinct(parts)
         del parts
-        frame, n_dup = (frame, 0) if distinct else _drop_duplicates(frame)
+        frame, n_dup, dup_warnings = (frame, 0, []) if distinct else drop_duplicate_messages(frame)
     skipped[_SKIP_DUPLICATE] += n_dup
+    n_warnings += len(dup_warnings)
+    warnings.extend(dup_warnings[: max(0, M.MAX_WARNINGS - len(warnings))])
     report.kept = len(frame)
     for reason, k in skipped.items():
         report.skip(reason, k)
@@ -162,17 +174,56 @@ def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFram
     return frame, report
 
 
-def _drop_duplicates(frame: pd.DataFrame) -> tuple[pd.DataFrame, int]:
-    """Keep the first row of each Message-ID; it inherits a Sent label from any copy."""
+def duplicate_messages(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
+    """Which rows repeat an earlier message, and which reuse an earlier row's Message-ID for a
+    different message.
+
+    A row is a duplicate when an earlier row has its Message-ID, its sender and its date (a
+    missing date agrees with any). Real archives hold different messages under one
+    Message-ID (broken mail programs, RFC examples): those are kept.
+
+    Returns
+    -------
+    duplicate, reused : numpy.ndarray of bool
+    """
     ids = frame[S.MESSAGE_ID]
     if ids.nunique(dropna=False) == len(ids):  # a hash count, cheaper than duplicated()
-        return frame, 0
-    dup = ids.duplicated().to_numpy()
-    if not dup.any():
-        return frame, 0
-    sent = frame.groupby(S.MESSAGE_ID, sort=False)[M.SENT_LABEL].transform("any").to_numpy(bool)
-    frame = frame.assign(**{M.SENT_LABEL: sent})
-    return frame.loc[~dup].reset_index(drop=True), int(dup.sum())
+        none = np.zeros(len(frame), dtype=bool)
+        return none, none
+    seen = ids.duplicated().to_numpy() & ids.notna().to_numpy()
+    keys = [S.MESSAGE_ID, S.SENDER]
+    same_sender = frame.duplicated(keys).to_numpy() & seen
+    ts = frame[S.TIMESTAMP]
+    first = frame.groupby(keys, sort=False, dropna=False)[S.TIMESTAMP].transform("first")
+    same_date = (ts.isna() | first.isna() | ts.eq(first)).to_numpy()
+    duplicate = same_sender & same_date
+    return duplicate, seen & ~duplicate
+
+
+def drop_duplicate_messages(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[str]]:
+    """Keep the first row of each message (:func:`duplicate_messages`); it inherits a Sent label
+    from any copy. A different message under a Message-ID already seen keeps its row, with
+    ``#2``, ``#3`` ... appended to the id (ids key the rows downstream); the warnings say which."""
+    duplicate, reused = duplicate_messages(frame)
+    warnings = []
+    if reused.any():
+        ids = frame[S.MESSAGE_ID].to_numpy(dtype=object).copy()
+        kept = frame.loc[~duplicate, [S.MESSAGE_ID]]
+        rank = kept.groupby(S.MESSAGE_ID, sort=False).cumcount().reindex(frame.index).to_numpy()
+        for i in np.flatnonzero(reused):
+            warnings.append(
+                f"Message-ID <{ids[i]}> is on different messages (another sender or date): "
+                f"kept both, this one as <{ids[i]}#{int(rank[i]) + 1}>"
+            )
+            ids[i] = f"{ids[i]}#{int(rank[i]) + 1}"
+        frame = frame.assign(**{S.MESSAGE_ID: pd.array(ids, dtype=frame[S.MESSAGE_ID].dtype)})
+    if not duplicate.any():
+        return frame, 0, warnings
+    if M.SENT_LABEL in frame.columns:
+        # a duplicate keeps the id of the row it repeats
+        sent = frame.groupby(S.MESSAGE_ID, sort=False)[M.SENT_LABEL].transform("any").to_numpy(bool)
+        frame = frame.assign(**{M.SENT_LABEL: sent})
+    return frame.loc[~duplicate].reset_index(drop=True), int(duplicate.sum()), warnings
 
 
 def _report_to_dict(report: FileReport) -> dict:
@@ -428,11 +479,13 @@ def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.Data
     else:
         frame = pd.concat([p[0] for p in parts], ignore_index=True)
         part = np.repeat(np.arange(len(parts)), [len(p[0]) for p in parts])
-        dup = frame[S.MESSAGE_ID].duplicated().to_numpy()
+        dup, reused = duplicate_messages(frame)
         for i, n in zip(*np.unique(part[dup], return_counts=True)):
             parts[i][1].kept -= int(n)
             parts[i][1].skip(_SKIP_DUPLICATE, int(n))
-        frame, _ = _drop_duplicates(frame)
+        frame, _, dup_warnings = drop_duplicate_messages(frame)
+        for i, text in list(zip(part[reused], dup_warnings))[: M.MAX_WARNINGS]:
+            parts[i][1].warn(text)
     owner = _detect_me(frame, me)
     mine = frame[S.SENDER].isin(owner["addresses"]).to_numpy(dtype=bool) | frame[M.SENT_LABEL].to_numpy(bool)
     frame = frame.drop(columns=[M.SENT_LABEL, M.DELIVERED_TO])

@@ -8,18 +8,18 @@ from netanalytics.loader import build_interactions
 from netanalytics.network import Network
 
 
-def msg(mid, ts, sender, to=(), cc=(), *, thread=None, reply_to=None, channel="email", automated=False):
+def msg(mid, ts, sender, to=(), cc=(), *, thread=None, reply_to=None, channel="email", automated=False, listed=None):
     return {
         S.MESSAGE_ID: mid, S.SOURCE: "mbox", S.SOURCE_FILE: "x.mbox", S.CHANNEL: channel,
         S.TIMESTAMP: pd.Timestamp(ts, tz="UTC"), S.SENDER: sender, S.SENDER_NAME: None,
         S.TO: list(to), S.CC: list(cc), S.TO_NAMES: [], S.CC_NAMES: [], S.THREAD_ID: thread or mid,
         S.IN_REPLY_TO: reply_to, S.REFERENCES: [], S.SUBJECT: None, S.N_RECIPIENTS: len(to) + len(cc),
-        S.IS_FROM_ME: False, S.IS_AUTOMATED: automated, S.MAILING_LIST: None, S.FOLDER: None, S.LABELS: [],
+        S.IS_FROM_ME: False, S.IS_AUTOMATED: automated, S.MAILING_LIST: listed, S.FOLDER: None, S.LABELS: [],
     }
 
 
 K2P = {"me@x.org": "me", "me@work.com": "me", "ann@a.com": "pA", "bob@b.com": "pB", "cy@c.com": "pC",
-       "news@shop.com": None}
+       "news@shop.com": None, "dev@lists.x.org": None}
 
 
 def run(rows):
@@ -94,3 +94,31 @@ def test_graph_links_co_participants_with_broadcast_downweighting():
     assert not G.has_edge("pC", "pA")
     D = net.graph(directed=True)
     assert D["me"]["pA"]["weight"] == 2 and not D.has_edge("pA", "me")
+
+
+def test_list_mail_broadcasts_replies_and_direct_posts():
+    L = "dev@lists.x.org"
+    inter, part, kept, rep = run([
+        # ann posts to the list: a broadcast to me
+        msg("l1", "2025-01-06 09:00", "ann@a.com", to=[L], listed=L),
+        # bob posts too; cy as well, with me in Cc: direct
+        msg("l2", "2025-01-06 10:00", "bob@b.com", to=[L], listed=L),
+        msg("l3", "2025-01-06 11:00", "cy@c.com", to=[L], cc=["me@x.org"], listed=L),
+        # I answer ann's post on the list only (the list set Reply-To to itself): a reply to ann
+        msg("l4", "2025-01-06 12:00", "me@x.org", to=[L], reply_to="l1", thread="l1", listed=L),
+        # bob answers my post on the list only: a reply to me, direct
+        msg("l5", "2025-01-06 13:00", "bob@b.com", to=[L], reply_to="l4", thread="l1", listed=L),
+        # my new post to the list, no one addressed
+        msg("l6", "2025-01-06 14:00", "me@x.org", to=[L], listed=L),
+    ])
+    got = inter[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.N_PARTICIPANTS]].values.tolist()
+    # the list's audience: everyone seen posting to it (ann, bob, cy, me) -> 4
+    assert got == [
+        ["l1", "pA", "in", 4],
+        ["l2", "pB", "in", 4],
+        ["l3", "pC", "in", 2],
+        ["l4", "pA", "out", 2],
+        ["l5", "pB", "in", 2],
+    ]
+    assert rep.skipped == {"post to a mailing list, no person addressed": 1}
+    assert sorted(part.loc[part[S.MESSAGE_ID] == "l4", S.PERSON_ID]) == ["me", "pA"]

@@ -402,12 +402,28 @@ def test_from_with_only_a_name(tmp_path):
             "Cy",
             "hikers@groups.test",
         ),
-        # a list that does not rewrite From: the author stays the sender
+        # a list that does not rewrite From: the author stays the sender; the list is named
+        # from its List-Id (Mailman / Google Groups spell the address with a dot)
         (
             "From: Ann <ann@x.org>\nList-Id: <hikers.groups.test>\nReply-To: hikers@groups.test",
             "ann@x.org",
             "Ann",
-            None,
+            "hikers@groups.test",
+        ),
+        # List-Post names the list's address
+        (
+            "From: Ann <ann@x.org>\nList-Id: Hikers <h.g>\nList-Post: <https://g.test/post>, <mailto:hike@g.test>",
+            "ann@x.org",
+            "Ann",
+            "hike@g.test",
+        ),
+        # Google Groups: " via " only inside an encoded word, the person in X-Original-From
+        (
+            "From: =?UTF-8?Q?'Ann_L=C3=A9e'_via_hikers?= <hikers@googlegroups.com>\n"
+            "X-Original-From: =?iso-8859-1?Q?Ann_L=E9e?= <ann@x.org>\nList-ID: <hikers.googlegroups.com>",
+            "ann@x.org",
+            "Ann Lée",
+            "hikers@googlegroups.com",
         ),
     ],
 )
@@ -517,6 +533,23 @@ def test_me_rules(tmp_path):
         ("From: Notion Team <notify@mail.notion.so>", True),
         ("From: Alex Notley <alex.notley@x.org>", False),
         ("From: Nora Alertson <nora.alertson@x.org>", False),
+        # a person's post distributed by a discussion list is human mail
+        ("From: ann@x.org\nList-Id: <dev.lists.x.org>\nList-Unsubscribe: <mailto:u@x.org>\nPrecedence: list", False),
+        ("From: ann@x.org\nList-Post: <mailto:dev@x.org>\nList-Unsubscribe: <mailto:u@x.org>", False),
+        # vger-style: Precedence bulk and a List-Id, no List-Post
+        ("From: ann@x.org\nList-Id: <linux-mm.kvack.org>\nPrecedence: bulk", False),
+        # a machine posting to a list is still a machine
+        ("From: bot@x.org\nList-Id: <dev.lists.x.org>\nAuto-Submitted: auto-generated", True),
+        # announce-only lists (RFC 2369 "List-Post: NO") and bulk-mail services' lists are bulk
+        ("From: ann@x.org\nList-Post: NO\nList-Id: <news.x.org>\nList-Unsubscribe: <mailto:u@x.org>", True),
+        ("From: shop@brand.test\nList-Id: 1a2b <1a2b.list-id.mcsv.net>\nList-Unsubscribe: <mailto:u@x.org>", True),
+        # list management addresses
+        ("From: dev-request@lists.x.org", True),
+        ("From: openbmc-bounces+ann=x.org@lists.ozlabs.org", True),
+        ("From: kasan-dev+owners@googlegroups.com", True),
+        ("From: owner-dev@x.org", True),
+        ("From: Mailman <mailman@lists.x.org>", True),
+        ("From: Olive Owner <owner@bakery.test>", False),
     ],
 )
 def test_automated_senders(tmp_path, headers, automated):
@@ -617,7 +650,8 @@ def test_read_email_dispatch(tmp_path):
     assert frame[[S.FOLDER, S.IS_FROM_ME]].values.tolist() == [["Inbox", False], ["Sent", True]]
     assert [f.kind for f in report.files] == ["mbox", "mbox"]
     # a single message file, and a list mixing kinds
-    eml = write(tmp_path / "x.eml", b"From: a@b.org\nMessage-ID: <1@y>\n\n")
+    # (the same message as Inbox.mbox's: same id and sender, no date of its own)
+    eml = write(tmp_path / "x.eml", b"From: bob@y.org\nMessage-ID: <1@y>\n\n")
     frame, report = read_email([folder / "Inbox.mbox", eml], cache=False)
     assert len(frame) == 1 and report.files[1].skipped == {"duplicate Message-ID": 1}
 
@@ -703,3 +737,51 @@ def test_progress_bar_reports_bytes_and_changes_nothing(capsys):
     err = capsys.readouterr().err
     assert "gmail_takeout.mbox" in err and "B/s" in err
     pd.testing.assert_frame_equal(quiet, shown)
+
+
+def test_a_repeated_message_id_is_a_duplicate_only_with_the_same_sender_and_date(tmp_path):
+    d1 = "Date: Mon, 6 Jan 2025 10:00:00 +0000"
+    d2 = "Date: Tue, 7 Jan 2025 10:00:00 +0000"
+    box = write(
+        tmp_path / "a.mbox",
+        msg(f"From: a@b.org\nMessage-ID: <1@b>\n{d1}")
+        + msg(f"From: a@b.org\nMessage-ID: <1@b>\n{d1}")  # the same message again
+        + msg(f"From: c@d.org\nMessage-ID: <1@b>\n{d1}")  # another sender
+        + msg(f"From: a@b.org\nMessage-ID: <1@b>\n{d2}"),  # another date
+    )
+    frame, report = read_mbox(box, cache=False)
+    assert frame[[S.MESSAGE_ID, S.SENDER]].values.tolist() == [
+        ["1@b", "a@b.org"],
+        ["1@b#2", "c@d.org"],
+        ["1@b#3", "a@b.org"],
+    ]
+    f = report.files[0]
+    assert (f.read, f.kept, dict(f.skipped)) == (4, 3, {"duplicate Message-ID": 1})
+    assert f.warnings == [
+        "Message-ID <1@b> is on different messages (another sender or date): kept both, this one as <1@b#2>",
+        "Message-ID <1@b> is on different messages (another sender or date): kept both, this one as <1@b#3>",
+    ]
+
+
+def test_spam_and_junk_are_skipped_trash_is_kept(tmp_path):
+    takeout = write(
+        tmp_path / "All mail Including Spam and Trash.mbox",
+        msg("X-Gmail-Labels: Inbox\nFrom: a@b.org\nTo: me@m.org\nMessage-ID: <1@b>")
+        + msg("X-Gmail-Labels: Spam\nFrom: win@prize.test\nTo: me@m.org\nMessage-ID: <2@p>")
+        + msg("X-Gmail-Labels: =?UTF-8?Q?Spam?=,Unread\nFrom: cash@prize.test\nTo: me@m.org\nMessage-ID: <3@p>")
+        + msg("X-Gmail-Labels: Trash,Opened\nFrom: c@d.org\nTo: me@m.org\nMessage-ID: <4@d>"),
+    )
+    frame, report = read_mbox(takeout, cache=False)
+    assert frame[S.SENDER].tolist() == ["a@b.org", "c@d.org"]
+    assert frame[S.LABELS].tolist() == [["Inbox"], ["Trash", "Opened"]]
+    assert dict(report.files[0].skipped) == {"spam (Gmail Spam label)": 2}
+    # a Maildir++ junk folder and an Apple Mail / Thunderbird Junk.mbox
+    root = make_maildir(tmp_path / "md")
+    write(root / ".Junk" / "cur" / "1700000009.M9.host:2,S", b"From: win@prize.test\nTo: ann@x.org\n\nbody\n")
+    frame, report = read_maildir(root, cache=False)
+    assert [(Path(f.path).name, f.read, f.kept, dict(f.skipped)) for f in report.files if f.read != f.kept] == [
+        (".Junk", 1, 0, {"spam or junk folder": 1})
+    ]
+    junk = write(tmp_path / "Junk.mbox", msg("From: win@prize.test\nTo: me@m.org\nMessage-ID: <5@p>"))
+    frame, report = read_mbox(junk, cache=False)
+    assert len(frame) == 0 and dict(report.files[0].skipped) == {"spam or junk folder": 1}
