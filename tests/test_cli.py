@@ -346,3 +346,27 @@ def test_records_read_is_the_number_of_rows_in_the_linkedin_files(capsys, tmp_pa
     out = capsys.readouterr().out
     assert f"Load report: {rows} records read, " in out
     assert "  (identity resolution): of the records kept, left out 4\n" in out  # the copy's 4 messages
+
+
+def test_a_folder_with_unreadable_files_loads_the_others(capsys, tmp_path):
+    folder = tmp_path / "contacts"
+    folder.mkdir()
+    (folder / "google.csv").write_bytes(CONTACTS.read_bytes())
+    (folder / "bank.csv").write_text("Date,Amount,Description\n2025-01-02,12.50,coffee\n", encoding="utf-8")
+    (folder / "broken.vcf").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n", encoding="utf-8")
+    assert main(["summary", "--contacts", str(folder), "-q"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("Network of 2 people (me is 'me') from 1 files\n")
+    assert "Load report: 3 records read, 2 kept, 1 skipped\n" in out
+    assert (
+        f"  {folder / 'bank.csv'} [contacts]: not read: not a recognised contacts CSV "
+        "(line 1 columns: Date, Amount, Description)."
+    ) in out
+    assert f"  {folder / 'broken.vcf'} [contacts]: not read: no BEGIN:VCARD found" in out
+    # with the good file gone, nothing of the input can be read: exit 1, one line
+    (folder / "google.csv").unlink()
+    assert main(["summary", "--contacts", str(folder), "-q"]) == 1
+    assert _one_line_error(capsys.readouterr().err).startswith(
+        f"netanalytics: error: {folder}: no contacts found (looked for Google, Outlook or LinkedIn "
+        "contacts .csv files and vCard .vcf files). Not read: bank.csv: not a recognised contacts CSV"
+    )
