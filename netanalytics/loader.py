@@ -131,6 +131,12 @@ _LOOKED_FOR = {
     "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
     "calendar": "no calendar events found (looked for .ics files)",
 }
+_NONE_IN_FILE = {
+    "linkedin": "no LinkedIn records found",
+    "email": "no messages found",
+    "contacts": "no contacts found",
+    "calendar": "no calendar events found",
+}
 _SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",)}
 
 
@@ -207,6 +213,8 @@ def _nothing_found(kind: str, origin: Path, files: list) -> str:
     unread = [f for f in files if f.not_read is not None]
     shown = "; ".join(f"{Path(f.path).name}: {f.not_read.split('. ')[0].rstrip('.')}" for f in unread[:3])
     more = f"; and {len(unread) - 3} more" if len(unread) > 3 else ""
+    if origin.is_file() and kind != "linkedin":  # read, but empty: a header only, no message, no event
+        return f"{origin}: {_NONE_IN_FILE[kind]} (the file holds no record)"
     return f"{origin}: {_LOOKED_FOR[kind]}" + (f". Not read: {shown}{more}" if unread else "")
 
 

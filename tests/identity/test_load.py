@@ -257,3 +257,16 @@ def test_records_read_counts_each_record_once(tmp_path):
     assert net.report.read == records == sum(f.read for f in net.report.files)
     assert net.report.left_out == sum(f.n_skipped for f in net.report.stages) > 0
     assert [s.path for s in net.report.stages] == ["(identity resolution)"]
+
+
+def test_a_file_without_records_is_an_error(tmp_path):
+    header_only = tmp_path / "google.csv"
+    header_only.write_text(GOOD_CSV.splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        na.load(contacts=header_only, cache=False)
+    assert str(info.value) == f"{header_only}: no contacts found (the file holds no record)"
+    no_events = tmp_path / "calendar.ics"
+    no_events.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        na.load(calendar=no_events, cache=False)
+    assert str(info.value) == f"{no_events}: no calendar events found (the file holds no record)"
