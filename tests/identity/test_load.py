@@ -270,3 +270,26 @@ def test_a_file_without_records_is_an_error(tmp_path):
     with pytest.raises(FormatError) as info:
         na.load(calendar=no_events, cache=False)
     assert str(info.value) == f"{no_events}: no calendar events found (the file holds no record)"
+
+
+def test_a_mail_folder_loads_around_a_broken_mbox(tmp_path):
+    import shutil
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    shutil.copy(MBOX, folder / "Inbox.mbox")
+    (folder / "Archive.mbox").write_text("garbage line\nmore\n", encoding="utf-8")
+    net = na.load(email=folder, cache=False)
+    assert net.report.read == _mbox_messages(MBOX) == 4
+    assert _not_read(net) == {
+        "Archive.mbox": ("mbox", "not an mbox file: line 1 should be a 'From ' separator line, found "
+                         "'garbage line'. For single messages use read_eml; for a folder use read_email."),
+    }  # fmt: skip
+    (folder / "Inbox.mbox").unlink()
+    with pytest.raises(FormatError) as info:
+        na.load(email=folder, cache=False)
+    assert str(info.value) == (
+        f"{folder}: no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files "
+        "such as .eml). Not read: Archive.mbox: not an mbox file: line 1 should be a 'From ' separator "
+        "line, found 'garbage line'"
+    )
