@@ -273,9 +273,10 @@ def load(
     email : path or list of paths, optional
         mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
     contacts : path or list of paths, optional
-        Google / Outlook / LinkedIn contact CSVs and vCard files.
+        Google / Outlook / LinkedIn contact CSVs and vCard files, or folders of them.
     calendar : path or list of paths, optional
-        ``.ics`` calendar exports; meetings with attendees become interactions.
+        ``.ics`` calendar exports (or folders of them); meetings with attendees become
+        interactions.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -298,7 +299,19 @@ def load(
     Raises
     ------
     FormatError
-        When a path does not exist or no input was given.
+        When no input was given, a path does not exist, a file given on its own cannot be
+        read, or an input yields no record (an empty folder, a folder none of whose files can
+        be read, a file with a header only): the message names the path and what was
+        looked for.
+
+    Notes
+    -----
+    Each path given is one input. In a folder (``path``, or a folder given as ``contacts``,
+    ``calendar`` or ``email``), a file that cannot be read (an unrecognised CSV, a broken
+    vCard, an unknown file type) does not stop the load: it is in ``net.report.files`` with
+    ``not_read`` set to the reason and what was seen, and the other files load.
+    ``net.report.read`` counts the records of the input files once each; what identity
+    resolution leaves out of the kept records is in ``net.report.stages``.
 
     Examples
     --------

@@ -175,7 +175,7 @@ class LoadReport:
             lines += self._details(f)
         for m in self.missing:
             lines.append(f"  not found: {m}")
-        for stage in self.stages:
+        for stage in (s for s in self.stages if s.n_skipped or s.warnings):
             lines.append(f"  {stage.path}: of the records kept, left out {stage.n_skipped}")
             lines += self._details(stage)
         return "\n".join(lines)
