@@ -378,7 +378,7 @@ def _headline(net, as_of) -> list[str]:
 
 def _cmd_summary(args) -> int:
     net = _load(args)
-    print(net.summary())
+    print(_cli_wording(net.summary()))  # its "not read" reasons quote library messages
     as_of = _resolve_as_of(net, args.as_of)
     if as_of is None:
         print(f"Health: not defined ({_NO_DATE})")
@@ -432,7 +432,7 @@ def _cmd_demo(args) -> int:
 
         raise FormatError(f"--out {out_dir}: no such folder (create it first, or pick another)")
     net = load_sample(progress=not args.quiet and sys.stderr.isatty())
-    print(net.summary())
+    print(_cli_wording(net.summary()))  # its "not read" reasons quote library messages
     print("\n".join(_headline(net, _resolve_as_of(net, None))))
     out = write_report(net, out_dir / "netanalytics-demo-report.html")
     print(f"Report written to {out}")

@@ -362,7 +362,10 @@ def test_a_folder_with_unreadable_files_loads_the_others(capsys, tmp_path):
         f"  {folder / 'bank.csv'} [contacts]: not read: not a recognised contacts CSV "
         "(line 1 columns: Date, Amount, Description)."
     ) in out
-    assert f"  {folder / 'broken.vcf'} [contacts]: not read: no BEGIN:VCARD found" in out
+    assert (
+        f"  {folder / 'broken.vcf'} [contacts]: not read: no BEGIN:VCARD found, so this is not a vCard "
+        "file. Export the contacts as vCard (.vcf), or give a contacts .csv file to --contacts.\n"
+    ) in out
     # with the good file gone, nothing of the input can be read: exit 1, one line
     (folder / "google.csv").unlink()
     assert main(["summary", "--contacts", str(folder), "-q"]) == 1
