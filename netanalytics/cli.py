@@ -31,7 +31,8 @@ examples:
   netanalytics summary --email Takeout/Mail --me ann@example.com
 
 Run "netanalytics <command> --help" for the options of one command.
-Exit codes: 0 ok, 1 input error (bad path, unreadable file), 2 usage error.
+Exit codes: 0 ok, 1 input error (bad path, unreadable file, an input that yields nothing),
+2 usage error.
 """
 
 _EPILOGS = {
