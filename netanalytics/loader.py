@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
+import warnings
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -27,7 +27,7 @@ from netanalytics.network import EGO, Network
 
 __all__ = ["load", "discover", "build_interactions"]
 
-_CACHE_VERSION = "1"
+_CACHE_VERSION = "2"  # 2: Parquet frames and a JSON manifest (was a pickle)
 _KNOWN_KINDS = {
     "mentor": "mentor", "mentors": "mentor", "mentee": "mentee", "mentees": "mentee",
     "client": "client", "clients": "client", "customer": "client", "customers": "client",
@@ -337,35 +337,81 @@ def load(
     me_list = [me] if isinstance(me, str) else list(me or [])
     extra_files = [Path(p) for p in (overrides, annotations) if p is not None]
 
-    key = None
+    entry = None
     if cache:
         blob = repr(
             (
                 _CACHE_VERSION,
+                _versions(),
                 _code_digest(),
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
             )
         ).encode()
-        key = hashlib.sha256(blob).hexdigest()[:24]
-        cached = _cache_root(cache_dir) / "networks" / f"{key}.pkl"
-        if cached.exists():
-            try:
-                with open(cached, "rb") as fh:
-                    return pickle.load(fh)
-            except Exception:  # a damaged cache is rebuilt, never fatal
-                cached.unlink(missing_ok=True)
+        entry = _cache_root(cache_dir) / "networks" / hashlib.sha256(blob).hexdigest()[:24]
+        net = _load_cached(entry)
+        if net is not None:
+            return net
 
     net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress)
-    if key is not None:
-        target = _cache_root(cache_dir) / "networks"
-        target.mkdir(parents=True, exist_ok=True)
-        tmp = target / f"{key}.tmp{os.getpid()}"
-        with open(tmp, "wb") as fh:
-            pickle.dump(net, fh, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(target / f"{key}.pkl")
+    if entry is not None:
+        _save_cached(entry, net)
     return net
+
+
+def _versions() -> tuple[str, ...]:
+    """Library versions in the cache key: a cached network is re-read after an upgrade."""
+    import pyarrow
+
+    from netanalytics import __version__
+
+    return (__version__, pd.__version__, pyarrow.__version__)
+
+
+_NETWORK_FRAMES = (
+    "people", "identities", "interactions", "messages", "contacts", "endorsements",
+    "recommendations", "invitations", "participation", "candidates",
+)  # fmt: skip
+
+
+def _save_cached(entry: Path, net: Network) -> None:
+    """Store a network as Parquet frames and a JSON manifest (no pickle: nothing read back
+    from the cache can run code)."""
+    from netanalytics.io import cache as C
+
+    C.private_dir(entry.parent)
+    meta = {
+        "me": net.me,
+        "report": [f.to_dict() for f in net.report.files],
+        "missing": net.report.missing,
+        "stages": [f.to_dict() for f in net.report.stages],
+    }
+    C.save_frames(entry, {name: getattr(net, name) for name in _NETWORK_FRAMES}, meta)
+
+
+def _load_cached(entry: Path) -> Network | None:
+    """The network stored under ``entry``; None when there is none, or when it is damaged
+    (then it is removed with a warning and the sources are read again)."""
+    from netanalytics.io import cache as C
+    from netanalytics.io.report import FileReport
+
+    try:
+        hit = C.load_frames(entry)
+        if hit is None:
+            return None
+        frames, meta = hit
+        report = LoadReport(
+            [FileReport.from_dict(f) for f in meta["report"]],
+            list(meta["missing"]),
+            [FileReport.from_dict(f) for f in meta["stages"]],
+        )
+        return Network(**frames, report=report, me=meta["me"])
+    except (ValueError, KeyError, TypeError) as err:
+        warnings.warn(f"netanalytics: {err}; reading the sources again", stacklevel=3)
+        C.clear(entry)
+        entry.rmdir()
+        return None
 
 
 def _load_uncached(

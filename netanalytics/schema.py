@@ -40,6 +40,7 @@ __all__ = [
     "RECOMMENDATIONS",
     "INVITATIONS",
     "POSITIONS",
+    "PRIVACY",
     "empty_frame",
     "validate",
     "validate_contacts",
@@ -251,6 +252,87 @@ POSITIONS: dict[str, str] = {
     STARTED_ON: "str",
     FINISHED_ON: "str",
 }
+
+# --- privacy ----------------------------------------------------------------------------
+
+#: Every column of every frame a :class:`~netanalytics.network.Network` carries, with its
+#: privacy class (``identifying``, ``quasi-identifying``, ``safe``) and what
+#: :meth:`~netanalytics.network.Network.anonymize` does with it. A column name means the same
+#: in every frame. A column missing here makes anonymize raise (tested), so a new column can
+#: never be shared unclassified. Treatments: ``key``/``keys`` identity keys -> pseudonym keys;
+#: ``name``/``names`` -> the person's pseudonym; ``first_name``/``last_name`` -> its parts;
+#: ``id``/``ids`` message and thread ids -> consistent hashes (threads stay threads);
+#: ``company``, ``domain`` (free-mail domains kept), ``label``/``labels``, ``path``,
+#: ``record`` -> consistent pseudonyms; ``remove`` -> empty; ``keep``.
+PRIVACY: dict[str, tuple[str, str]] = {
+    # identifying
+    NAME: ("identifying", "name"),
+    FULL_NAME: ("identifying", "name"),
+    SENDER_NAME: ("identifying", "name"),
+    DISPLAY_NAME: ("identifying", "name"),
+    "name_a": ("identifying", "name"),
+    "name_b": ("identifying", "name"),
+    TO_NAMES: ("identifying", "names"),
+    CC_NAMES: ("identifying", "names"),
+    FIRST_NAME: ("identifying", "first_name"),
+    LAST_NAME: ("identifying", "last_name"),
+    MIDDLE_NAME: ("identifying", "remove"),
+    KEY: ("identifying", "key"),
+    SENDER: ("identifying", "key"),
+    LINKEDIN_URL: ("identifying", "key"),
+    MAILING_LIST: ("identifying", "key"),
+    "key_a": ("identifying", "key"),
+    "key_b": ("identifying", "key"),
+    EMAILS: ("identifying", "keys"),
+    TO: ("identifying", "keys"),
+    CC: ("identifying", "keys"),
+    PHONES: ("identifying", "remove"),
+    BIRTHDAY: ("identifying", "remove"),
+    MESSAGE_ID: ("identifying", "id"),
+    THREAD_ID: ("identifying", "id"),
+    IN_REPLY_TO: ("identifying", "id"),
+    REFERENCES: ("identifying", "ids"),
+    SUBJECT: ("identifying", "remove"),
+    TEXT: ("identifying", "remove"),
+    SOURCE_FILE: ("identifying", "path"),
+    RECORD_ID: ("identifying", "record"),
+    # quasi-identifying: with other facts they can single someone out
+    COMPANY: ("quasi-identifying", "company"),
+    DOMAIN: ("quasi-identifying", "domain"),
+    TITLE: ("quasi-identifying", "remove"),
+    TAGS: ("quasi-identifying", "labels"),
+    LABELS: ("quasi-identifying", "labels"),
+    FOLDER: ("quasi-identifying", "label"),
+    "evidence": ("quasi-identifying", "remove"),
+    SKILL: ("quasi-identifying", "keep"),
+    TIMESTAMP: ("quasi-identifying", "keep"),
+    CONNECTED_ON: ("quasi-identifying", "keep"),
+    # safe: categories, counts, flags, the library's own person ids
+    PERSON_ID: ("safe", "keep"),
+    "person_a": ("safe", "keep"),
+    "person_b": ("safe", "keep"),
+    SOURCE: ("safe", "keep"),
+    SOURCES: ("safe", "keep"),
+    CHANNEL: ("safe", "keep"),
+    DIRECTION: ("safe", "keep"),
+    ROLE: ("safe", "keep"),
+    N_PARTICIPANTS: ("safe", "keep"),
+    N_RECIPIENTS: ("safe", "keep"),
+    IS_REPLY: ("safe", "keep"),
+    STARTS_THREAD: ("safe", "keep"),
+    IS_FROM_ME: ("safe", "keep"),
+    IS_AUTOMATED: ("safe", "keep"),
+    IS_ME: ("safe", "keep"),
+    KEY_KIND: ("safe", "keep"),
+    MATCH_RULE: ("safe", "keep"),
+    MATCH_SCORE: ("safe", "keep"),
+    "score": ("safe", "keep"),
+    KIND: ("safe", "keep"),
+    CADENCE_DAYS: ("safe", "keep"),
+    STATUS: ("safe", "keep"),
+    HAS_MESSAGE: ("safe", "keep"),
+}
+
 
 _FRAME_NAMES = {
     id(CONTACTS): "contacts",

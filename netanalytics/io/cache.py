@@ -1,4 +1,9 @@
-"""Parquet cache of parsed frames, keyed by what the input was (path, size, mtime, reader version)."""
+"""Parquet cache of parsed frames, keyed by what the input was (path, size, mtime, reader version).
+
+Nothing read back from the cache can run code: frames are Parquet, everything else JSON (no
+pickle). The cache holds the user's whole mailbox in structured form, so its folders are made
+private (0700) and its files 0600; every entry is written under a temporary name and renamed
+into place, so two processes loading at once never see a half-written entry."""
 
 from __future__ import annotations
 
@@ -14,7 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-__all__ = ["cache_key", "default_cache_dir", "load", "save"]
+__all__ = ["cache_key", "clear", "default_cache_dir", "load", "load_frames", "save", "save_frames"]
 
 
 def default_cache_dir() -> Path:
@@ -40,6 +45,46 @@ def cache_key(*parts: object) -> str:
     return hashlib.sha256(json.dumps([str(p) for p in parts]).encode()).hexdigest()[:32]
 
 
+def private_dir(path: Path) -> Path:
+    """Create ``path`` (and missing parents) readable by the owner only (0700)."""
+    path.mkdir(parents=True, exist_ok=True, mode=0o700)
+    os.chmod(path, 0o700)
+    return path
+
+
+def _private_write(path: Path, write) -> Path:
+    """Call ``write(tmp)`` on a temporary name beside ``path``, make it 0600, return it (the
+    caller renames it into place when the whole entry is written)."""
+    tmp = path.with_name(f"{path.name}.tmp{os.getpid()}")
+    write(tmp)
+    os.chmod(tmp, 0o600)
+    return tmp
+
+
+def clear(cache_dir: str | os.PathLike | None = None) -> int:
+    """Delete the cache (default :func:`default_cache_dir`); returns the number of files removed.
+
+    Examples
+    --------
+    >>> import tempfile
+    >>> where = tempfile.mkdtemp()
+    >>> save(where, "k1", pd.DataFrame({"n": [1]}), {}, [])
+    >>> clear(where)
+    2
+    """
+    root = Path(cache_dir) if cache_dir is not None else default_cache_dir()
+    if not root.is_dir():
+        return 0
+    removed = 0
+    for path in sorted(root.rglob("*"), key=lambda p: len(p.parts), reverse=True):
+        if path.is_dir() and not path.is_symlink():
+            path.rmdir()
+        else:
+            path.unlink()
+            removed += 1
+    return removed
+
+
 def _paths(cache_dir: Path, key: str) -> tuple[Path, Path]:
     return cache_dir / f"{key}.parquet", cache_dir / f"{key}.json"
 
@@ -55,7 +100,7 @@ def save(
     cache_dir = Path(cache_dir)
     data_path, meta_path = _paths(cache_dir, key)
     try:
-        cache_dir.mkdir(parents=True, exist_ok=True)
+        private_dir(cache_dir)
         fields, arrays = [], []
         for col in frame.columns:
             values = frame[col]
@@ -65,10 +110,8 @@ def save(
                 arrays.append(pa.Array.from_pandas(values))
             fields.append(col)
         table = pa.table(arrays, names=fields)
-        tmp = data_path.with_name(f"{data_path.name}.tmp{os.getpid()}")
-        pq.write_table(table, tmp, compression="zstd")
-        tmp_meta = meta_path.with_name(f"{meta_path.name}.tmp{os.getpid()}")
-        tmp_meta.write_text(json.dumps(meta))
+        tmp = _private_write(data_path, lambda t: pq.write_table(table, t, compression="zstd"))
+        tmp_meta = _private_write(meta_path, lambda t: t.write_text(json.dumps(meta)))
         os.replace(tmp, data_path)
         os.replace(tmp_meta, meta_path)
     except (OSError, TypeError, ValueError, pa.ArrowException):
@@ -80,7 +123,10 @@ _SEP = "\x1f"
 
 def _holds_separator(strings: pa.Array) -> bool:
     """Whether any string of ``strings`` may hold :data:`_SEP` (its whole data buffer is read)."""
-    data = strings.buffers()[2]
+    buffers = strings.buffers()
+    if len(buffers) < 3:  # not strings (a list column of empty lists is list<null>): no shortcut
+        return True
+    data = buffers[2]
     return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == ord(_SEP)).any())
 
 
@@ -103,6 +149,8 @@ def _list_column(chunked: pa.ChunkedArray) -> list | np.ndarray:
     if not len(chunk):
         return []
     flat = chunk.flatten()
+    if not len(flat):  # every list empty (or null): nothing to share
+        return chunk.to_pylist()
     sample = chunk.slice(0, 4096)
     if (
         not (chunk.null_count or flat.null_count)
@@ -150,3 +198,113 @@ def load(cache_dir: str | os.PathLike, key: str, list_columns: list[str]) -> tup
     for col, values in lists.items():
         frame[col] = pd.Series(values, index=frame.index, dtype=object)
     return frame[table.column_names], meta
+
+
+# --- several frames and a manifest (the resolved Network) -------------------------------------
+
+_MANIFEST = "manifest.json"
+
+
+def _json_default(value):
+    if isinstance(value, np.generic):
+        return value.item()
+    if isinstance(value, (set, frozenset)):
+        return sorted(value)
+    if isinstance(value, pd.Timestamp):
+        return value.isoformat()
+    raise TypeError(f"{type(value).__name__} is not JSON data")
+
+
+def _is_list_column(values: pd.Series) -> bool:
+    return values.dtype == object and any(isinstance(v, list) for v in values)
+
+
+def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None], meta: dict) -> bool:
+    """Store ``frames`` (Parquet, one file each, index included) and ``meta`` (JSON) as the
+    folder ``entry``, atomically: the folder is built under a temporary name and renamed.
+
+    Returns whether the entry was written; failures (read-only disk, a value Parquet cannot
+    hold) leave no entry behind and are not errors: the cache is an optimisation.
+    """
+    entry = Path(entry)
+    tmp = entry.with_name(f".{entry.name}.tmp{os.getpid()}")
+    try:
+        private_dir(tmp)
+        layout = {}
+        for name, frame in frames.items():
+            if frame is None:
+                layout[name] = None
+                continue
+            table = pa.Table.from_pandas(frame, preserve_index=True)
+            _private_write(tmp / f"{name}.parquet", lambda t, tb=table: pq.write_table(tb, t, compression="zstd")).rename(
+                tmp / f"{name}.parquet"
+            )
+            columns = list(frame.columns)
+            layout[name] = {
+                "lists": [c for c in columns if _is_list_column(frame[c])],
+                "objects": [c for c in columns if frame[c].dtype == object and not _is_list_column(frame[c])],
+                "object_index": frame.index.dtype == object,
+            }
+        text = json.dumps({"frames": layout, "meta": meta}, default=_json_default)
+        _private_write(tmp / _MANIFEST, lambda t: t.write_text(text)).rename(tmp / _MANIFEST)
+        try:
+            os.rename(tmp, entry)  # atomic; fails when another process got there first
+        except OSError:
+            clear(tmp)
+            tmp.rmdir()
+        return entry.is_dir()
+    except (OSError, TypeError, ValueError, pa.ArrowException):
+        if tmp.is_dir():
+            clear(tmp)
+            tmp.rmdir()
+        return False
+
+
+def _as_objects(values: pd.Series | pd.Index):
+    """Text back as Python objects with ``None`` for missing (as the readers build them)."""
+    out = values.astype(object)
+    return out.where(out.notna(), None)
+
+
+def load_frames(entry: str | os.PathLike) -> tuple[dict[str, pd.DataFrame | None], dict] | None:
+    """Frames and meta stored by :func:`save_frames`, or None when there is no entry.
+
+    Raises
+    ------
+    ValueError
+        When the entry exists but is damaged (truncated file, bad manifest): the caller
+        rebuilds it.
+
+    Examples
+    --------
+    >>> import tempfile, pandas as pd
+    >>> entry = Path(tempfile.mkdtemp()) / "k"
+    >>> people = pd.DataFrame({"name": ["Ann", None], "emails": [["a@x.org"], []]}, index=["p1", "p2"])
+    >>> save_frames(entry, {"people": people, "extra": None}, {"n": 2})
+    True
+    >>> frames, meta = load_frames(entry)
+    >>> frames["people"].equals(people), frames["extra"], meta
+    (True, None, {'n': 2})
+    """
+    entry = Path(entry)
+    if not entry.is_dir():
+        return None
+    try:
+        manifest = json.loads((entry / _MANIFEST).read_text())
+        frames = {}
+        for name, layout in manifest["frames"].items():
+            if layout is None:
+                frames[name] = None
+                continue
+            table = pq.read_table(entry / f"{name}.parquet")
+            frame = table.to_pandas()
+            for col in layout["lists"]:
+                frame[col] = pd.Series(list(_list_column(table.column(col))), index=frame.index, dtype=object)
+            for col in layout["objects"]:
+                frame[col] = _as_objects(frame[col])
+            if layout["object_index"]:
+                frame.index = _as_objects(frame.index).rename(frame.index.name)
+            frames[name] = frame
+        return frames, manifest["meta"]
+    except (OSError, KeyError, TypeError, ValueError, pa.ArrowException) as err:
+        raise ValueError(f"damaged cache entry {entry}: {err}") from err

@@ -226,24 +226,6 @@ def drop_duplicate_messages(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, lis
     return frame.loc[~duplicate].reset_index(drop=True), int(duplicate.sum()), warnings
 
 
-def _report_to_dict(report: FileReport) -> dict:
-    return {
-        "path": report.path,
-        "kind": report.kind,
-        "kept": report.kept,
-        "skipped": dict(report.skipped),
-        "warnings": list(report.warnings),
-        "notes": report.notes,
-    }
-
-
-def _report_from_dict(data: dict) -> FileReport:
-    report = FileReport(data["path"], data["kind"], kept=data["kept"], skipped=Counter(data["skipped"]))
-    report.warnings = list(data["warnings"])
-    report.notes = dict(data["notes"])
-    return report
-
-
 def _cached(
     key_parts: tuple, cache: bool, cache_dir: PathLike | None, compute
 ) -> tuple[pd.DataFrame, FileReport]:
@@ -255,9 +237,9 @@ def _cached(
         hit = C.load(directory, key, _LIST_COLUMNS)
     if hit is not None:
         frame, meta = hit
-        return frame, _report_from_dict(meta)
+        return frame, FileReport.from_dict(meta)
     frame, report = compute()
-    C.save(directory, key, frame, _report_to_dict(report), _LIST_COLUMNS)
+    C.save(directory, key, frame, report.to_dict(), _LIST_COLUMNS)
     return frame, report
 
 

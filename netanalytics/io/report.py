@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
@@ -62,6 +62,16 @@ class FileReport:
 
     def warn(self, message: str) -> None:
         self.warnings.append(message)
+
+    def to_dict(self) -> dict:
+        """Plain data (for the JSON of a cache entry); :meth:`from_dict` reverses it."""
+        return {f.name: getattr(self, f.name) for f in fields(self)}
+
+    @classmethod
+    def from_dict(cls, data: dict) -> FileReport:
+        data = dict(data)
+        data["skipped"] = Counter(data.get("skipped", {}))
+        return cls(**data)
 
 
 @dataclass

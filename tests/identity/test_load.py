@@ -1,6 +1,7 @@
 """na.load end to end on the sample files: overrides, annotations, cache, folders, errors, anonymize."""
 
 import re
+from collections import Counter
 from pathlib import Path
 
 import pandas as pd
@@ -48,12 +49,71 @@ def test_a_folder_of_exports_loads_like_the_explicit_paths(sample, net, tmp_path
     pd.testing.assert_frame_equal(from_folder.interactions, net.interactions)
 
 
-def test_cache_returns_the_same_network(sample, tmp_path):
+NETWORK_FRAMES = ("people", "identities", "interactions", "messages", "contacts", "endorsements",
+                  "recommendations", "invitations", "participation", "candidates")  # fmt: skip
+
+
+def test_cache_returns_the_same_network_and_runs_no_code(sample, tmp_path):
     first = na.load(**_inputs(sample), cache_dir=tmp_path)
+    entries = list((tmp_path / "networks").iterdir())
+    assert len(entries) == 1 and entries[0].is_dir()
+    # Parquet frames and a JSON manifest: nothing that unpickles
+    assert sorted(p.name for p in entries[0].iterdir()) == sorted(
+        [f"{n}.parquet" for n in NETWORK_FRAMES] + ["manifest.json"]
+    )
+    assert not [p for p in tmp_path.rglob("*") if p.suffix in (".pkl", ".pickle")]
     again = na.load(**_inputs(sample), cache_dir=tmp_path)
-    assert list((tmp_path / "networks").glob("*.pkl"))
+
+    def missing_as_none(frame):  # text columns mix None and NaN for "missing"; both come back None
+        text = [c for c in frame.columns if frame[c].dtype == object]
+        return frame.assign(**{c: frame[c].where(frame[c].notna(), None) for c in text})
+
+    for name in NETWORK_FRAMES:
+        a, b = getattr(first, name), getattr(again, name)
+        pd.testing.assert_frame_equal(missing_as_none(a), b, obj=name)
+    assert str(again.report) == str(first.report)
+    assert again.me == first.me
+
+
+def test_cache_is_private(sample, tmp_path):
+    root = tmp_path / "cache"
+    na.load(**_inputs(sample), cache_dir=root)
+    for path in [root, *root.rglob("*")]:
+        mode = path.stat().st_mode & 0o777
+        assert mode == (0o700 if path.is_dir() else 0o600), (path, oct(mode))
+
+
+def test_a_damaged_cache_entry_is_read_again_with_a_warning(sample, tmp_path):
+    first = na.load(**_inputs(sample), cache_dir=tmp_path)
+    (entry,) = (tmp_path / "networks").iterdir()
+    people = entry / "people.parquet"
+    people.write_bytes(people.read_bytes()[:100])  # truncated
+    with pytest.warns(UserWarning, match="damaged cache entry .*reading the sources again"):
+        again = na.load(**_inputs(sample), cache_dir=tmp_path)
     pd.testing.assert_frame_equal(first.people, again.people)
-    pd.testing.assert_frame_equal(first.interactions, again.interactions)
+    # the entry was written again, whole
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    (entry,) = (tmp_path / "networks").iterdir()
+    (entry / "manifest.json").write_text("{not json")
+    with pytest.warns(UserWarning, match="damaged cache entry"):
+        na.load(**_inputs(sample), cache_dir=tmp_path)
+
+
+def test_cache_key_holds_library_versions(sample, tmp_path, monkeypatch):
+    import netanalytics.loader as L
+
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    monkeypatch.setattr(L, "_versions", lambda: ("0.1.0", "9.9.9", "99.0.0"))
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    assert len(list((tmp_path / "networks").iterdir())) == 2
+
+
+def test_cache_clear(sample, tmp_path):
+    from netanalytics.io import cache
+
+    na.load(**_inputs(sample), cache_dir=tmp_path)
+    assert cache.clear(tmp_path) > 10
+    assert list(tmp_path.iterdir()) == []
 
 
 def test_overrides_are_honoured_on_load(sample, net, tmp_path):
@@ -111,18 +171,97 @@ def test_anonymize_is_consistent_and_keeps_the_metrics(net):
     anon = net.anonymize(seed=3)
     real_names = set(net.people[S.NAME])
     assert not real_names & set(anon.people[S.NAME])
-    real_keys = set(net.identities[S.KEY])
-    assert not real_keys & set(anon.identities[S.KEY].dropna()) - {k for k in real_keys if k.startswith("record:")}
+    assert not set(net.identities[S.KEY]) & set(anon.identities[S.KEY].dropna())
     assert anon.messages[S.SUBJECT].isna().all()
     # the same pseudonym in people and in the messages the person sent
     k2p = anon.identities.set_index(S.KEY)[S.PERSON_ID]
     sent = anon.messages.dropna(subset=[S.SENDER_NAME]).iloc[0]
     assert anon.people.loc[k2p[sent[S.SENDER]], S.NAME] == sent[S.SENDER_NAME]
-    pd.testing.assert_frame_equal(na.tie_strength(anon), na.tie_strength(net))
+    # threads stay threads, replies stay replies
+    assert anon.interactions[S.THREAD_ID].nunique() == net.interactions[S.THREAD_ID].nunique()
+    assert anon.messages[S.IN_REPLY_TO].isin(anon.messages[S.MESSAGE_ID]).sum() == (
+        net.messages[S.IN_REPLY_TO].isin(net.messages[S.MESSAGE_ID]).sum()
+    )
+    # the metrics are the same numbers
+    for metric in (na.tie_strength, na.dormancy, na.reciprocity):
+        pd.testing.assert_frame_equal(metric(anon), metric(net), obj=metric.__name__)
+    h_real, h_anon = na.health(net), na.health(anon)
+    assert h_anon.score == h_real.score
+    pd.testing.assert_frame_equal(h_anon.components, h_real.components)
     # the load report keeps its counts but no file names, addresses or message ids
     assert [(f.read, f.kept) for f in anon.report.files] == [(f.read, f.kept) for f in net.report.files]
     text = str(anon.report)
     assert "elena" not in text.lower() and ".mbox" not in text and "@" not in text
+
+
+def _identifying_tokens(net) -> set[str]:
+    """Every token of the original that names someone: name parts, email local parts,
+    non-free-mail domains, profile slugs, companies, job titles, labels and the folders of
+    the input files; collected from the frames' text, independently of the privacy table."""
+    from netanalytics.identity import is_free_mail
+
+    tokens: set[str] = set()
+    names = [*net.people[S.NAME], *net.identities[S.DISPLAY_NAME], *net.messages[S.SENDER_NAME],
+             *net.contacts[S.FULL_NAME], *net.invitations[S.NAME]]  # fmt: skip
+    for name in names:
+        if isinstance(name, str):
+            tokens |= {part.strip(",.()") for part in name.split() if len(part.strip(",.()")) >= 4}
+    # the keys of people (automated senders are services: messages-noreply@linkedin.com names no one)
+    keys = net.identities.loc[net.identities[S.PERSON_ID].notna(), S.KEY]
+    for key in keys:
+        if isinstance(key, str) and "@" in key:
+            local, _, domain = key.partition("@")
+            tokens.add(local)
+            if not is_free_mail(domain):
+                tokens.add(domain)
+        elif isinstance(key, str) and "/in/" in key:
+            tokens.add(key.rsplit("/in/", 1)[1].strip("/"))
+    for frame, column in ((net.people, S.COMPANY), (net.contacts, S.COMPANY), (net.contacts, S.TITLE),
+                          (net.people, S.TAGS), (net.contacts, S.LABELS)):  # fmt: skip
+        for value in frame[column]:
+            for v in value if isinstance(value, list) else [value]:
+                # (Google's system groups name no one)
+                if isinstance(v, str) and v.lstrip("* ").lower() not in ("mycontacts", "friends", "starred"):
+                    tokens.add(v.lstrip("* "))
+    for path in net.messages[S.SOURCE_FILE].dropna().unique():
+        tokens.add(str(Path(path).parent))
+    return {t for t in tokens if len(t) >= 4}
+
+
+def _text_cells(net):
+    for name in ("people", "identities", "interactions", "messages", "contacts", "endorsements",
+                 "recommendations", "invitations", "participation", "candidates"):  # fmt: skip
+        frame = getattr(net, name)
+        yield from (str(i) for i in frame.index)
+        for column in frame.columns:
+            for value in frame[column]:
+                for v in value if isinstance(value, list) else [value]:
+                    if isinstance(v, str):
+                        yield v
+
+
+def test_anonymize_leaves_no_identifying_token(net):
+    tokens = _identifying_tokens(net)
+    assert len(tokens) > 500  # names, addresses, domains, companies ... of 300 people
+    pattern = re.compile("|".join(re.escape(t) for t in sorted(tokens, key=len, reverse=True)), re.IGNORECASE)
+    anon = net.anonymize(seed=0)
+    pseudonyms = set(anon.people[S.NAME])
+    hits = Counter()
+    for text in [*_text_cells(anon), str(anon.report)]:
+        for match in pattern.finditer(text):
+            if not any(match.group(0).lower() in p.lower() for p in pseudonyms):  # "Dale" is also a pseudonym
+                hits[match.group(0)] += 1
+    assert hits == Counter()
+
+
+def test_anonymize_refuses_a_column_without_a_privacy_class(net):
+    extra = net.with_frames(people=net.people.assign(nickname="x"))
+    with pytest.raises(ValueError, match=r"column people\.nickname has no privacy class"):
+        extra.anonymize()
+    # and every column of every frame the sample network carries has one
+    for name in ("people", "identities", "interactions", "messages", "contacts", "endorsements",
+                 "recommendations", "invitations", "participation", "candidates"):  # fmt: skip
+        assert set(getattr(net, name).columns) <= set(S.PRIVACY), name
 
 
 def test_records_of_two_files_never_share_a_key(tmp_path):
