@@ -432,3 +432,19 @@ def test_a_mail_folder_loads_around_a_broken_mbox(tmp_path):
         "such as .eml). Not read: Archive.mbox: not an mbox file: line 1 should be a 'From ' separator "
         "line, found 'garbage line'"
     )
+
+
+def test_the_cached_network_keeps_the_report_stages_and_unread_files(tmp_path):
+    import shutil
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    shutil.copy(MBOX, folder / "Inbox.mbox")
+    shutil.copy(MBOX, folder / "Copy.mbox")
+    (folder / "Archive.mbox").write_text("garbage line\n", encoding="utf-8")
+    first = na.load(folder, cache_dir=tmp_path / "cache")
+    again = na.load(folder, cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache" / "networks").iterdir())
+    assert str(again.report) == str(first.report)
+    assert again.report.left_out == first.report.left_out > 0
+    assert [f.not_read is not None for f in again.report.files] == [True, False, False]
