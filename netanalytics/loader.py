@@ -323,7 +323,7 @@ def load(
     given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
              ("calendar", calendar)) for p in _as_list(value)]  # fmt: skip
     if path is not None:
-        given.insert(0, (_FOLDER, Path(path)))
+        given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
     if not given:
         raise FormatError(
             "na.load() was given no input. Pass linkedin=, email=, contacts= or calendar= paths, "
