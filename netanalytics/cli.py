@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import math
 import re
 import sys
 from collections.abc import Sequence
@@ -357,12 +356,16 @@ def _headline(net, as_of) -> list[str]:
     except NotDefinedError as exc:
         lines.append(f"Health: not defined ({exc})")
     else:
-        lines.append(f"Health score {h.score:.0f}/100 (as of {h.as_of:%Y-%m-%d}):")
-        for comp, points, _weight, reason in zip(
-            h.components[S.COMPONENT], h.components[S.POINTS], h.components[S.WEIGHT], h.components[S.REASON]
+        lines.append(f"Health score {h.headline} (as of {h.as_of:%Y-%m-%d}):")
+        lines.append(f"  {h.coverage.data}")
+        if h.low_confidence:
+            lines.append("  Low confidence: " + "; ".join(h.coverage.reasons) + ".")
+        c = h.components
+        for comp, points, weight, ok, reason in zip(
+            c[S.COMPONENT], c[S.POINTS], c[S.WEIGHT], c[S.MEASURABLE], c[S.REASON]
         ):
-            pts = "  -- " if math.isnan(points) else f"{points:4.1f}"
-            lines.append(f"  {comp:<13} {pts}  {reason}")
+            pts = f"{points:4.1f} / {weight:<3g}" if ok else "not measurable"
+            lines.append(f"  {comp:<13} {pts:>14}  {reason}")
         states = dorm[S.STATE].value_counts()
         lines.append(
             "Ties: "

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
 import sys
+import warnings
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -125,14 +125,13 @@ _FOLDER = "folder"
 _LOOKED_FOR = {
     _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
     "contacts .csv and .vcf files, .ics calendars)",
-    "linkedin": "no LinkedIn export files found (looked for Connections.csv, messages.csv, Profile.csv, "
-    "Invitations.csv, Positions.csv, Endorsement_Received_Info.csv, ... in the folder or zip)",
+    # (an export none of whose files can be read is refused by read_linkedin, which names them)
+    "linkedin": "no LinkedIn record found (the export's files hold no row)",
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml)",
     "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
     "calendar": "no calendar events found (looked for .ics files)",
 }
 _NONE_IN_FILE = {
-    "linkedin": "no LinkedIn records found",
     "email": "no messages found",
     "contacts": "no contacts found",
     "calendar": "no calendar events found",
@@ -269,7 +268,7 @@ def load(
     path : path, optional
         A folder holding several exports; its content is sorted by :func:`discover`.
     linkedin : path or list of paths, optional
-        LinkedIn data export(s): zip or unpacked folder.
+        LinkedIn data export(s): zip, unpacked folder, or a single CSV of one (``Connections.csv``).
     email : path or list of paths, optional
         mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
     contacts : path or list of paths, optional
@@ -430,6 +429,7 @@ def _load_uncached(
             raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
         me_keys.add(k)
     my_emails = sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None
+    owner_name = None  # the name Profile.csv gives the account owner, if any
 
     try:
         from tqdm import tqdm
@@ -455,6 +455,9 @@ def _load_uncached(
                 recommendations.append(export.recommendations)
                 invitations.append(export.invitations)
                 me_keys |= set(export.owner_keys)
+                owner_name = owner_name or S.clean_name(
+                    f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
+                )
             elif kind == "contacts":
                 reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
                 frame, rep = reader(p)
@@ -483,7 +486,8 @@ def _load_uncached(
     contacts = _concat(contacts_frames, S.CONTACTS)
     # record ids are numbers within a file: qualify them by the file, so that two exports (or
     # Connections.csv and Contacts.csv) never share a record key
-    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str) + "#" + contacts[S.RECORD_ID].astype(str)
+    labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
+    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
     messages = _concat(message_frames, S.MESSAGES)
     endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
     recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
@@ -508,7 +512,7 @@ def _load_uncached(
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
 
     k2p = resolution.key_to_person
-    people = _people(resolution, contacts, messages)
+    people = _people(resolution, contacts, messages, owner_name=owner_name)
     if annotations is not None:
         people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
     interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
@@ -531,6 +535,34 @@ def _load_uncached(
         candidates=resolution.candidates,
     )
     return net
+
+
+def _file_labels(paths) -> dict[str, str]:
+    """A short name for each input file that holds none of the user's folders.
+
+    Identity keys end up in notebooks, caches and shared reports; the user's paths must not.
+    A file is named by its base name (a zip member by its name inside the zip); two inputs
+    with the same name get a short digest of their full path appended, which is stable across
+    runs and tells them apart without showing the path.
+
+    Examples
+    --------
+    >>> _file_labels(["/home/ann/x/Connections.csv", "/tmp/a.zip!data/c.csv"])
+    {'/home/ann/x/Connections.csv': 'Connections.csv', '/tmp/a.zip!data/c.csv': 'data/c.csv'}
+    """
+    def base(path: str) -> str:
+        if "!" in path:  # "export.zip!member": the member's name inside the zip
+            return path.rsplit("!", 1)[1]
+        return Path(path).name
+
+    names = {p: base(p) for p in paths}
+    counts: dict[str, int] = {}
+    for name in names.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {
+        p: name if counts[name] == 1 else f"{name}~{hashlib.blake2b(p.encode(), digest_size=4).hexdigest()}"
+        for p, name in names.items()
+    }
 
 
 def _concat(frames: list[pd.DataFrame], spec: dict) -> pd.DataFrame:
@@ -587,7 +619,7 @@ def _participants(messages, endorsements, recommendations, invitations) -> pd.Da
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame) -> pd.DataFrame:
+def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None) -> pd.DataFrame:
     records = {
         S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")
     }
@@ -651,6 +683,8 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame) -> pd.Da
             S.DOMAIN: None, S.SOURCES: [], S.CONNECTED_ON: pd.NaT, S.TAGS: [], S.KIND: None,
             S.CADENCE_DAYS: np.nan, S.IS_ME: True,
         }
+    if owner_name:  # the owner's own profile names them best (a contact card or a display name may be a nickname)
+        rows[EGO][S.NAME] = owner_name
     for pid, row in rows.items():
         if not row[S.NAME]:
             row[S.NAME] = fallback.get(pid) or (row[S.EMAILS][0] if row[S.EMAILS] else pid)

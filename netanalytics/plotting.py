@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import textwrap
 from collections.abc import Iterable, Mapping, Sequence
 
 import matplotlib.dates as mdates
@@ -944,8 +945,9 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     Parameters
     ----------
     health_report : HealthReport
-        A :func:`~netanalytics.metrics.health.health` result: ``.score`` (0–100) and
-        ``.components`` (``component``, ``value``, ``weight``, ``points``, ``reason``).
+        A :func:`~netanalytics.metrics.health.health` result: ``.score`` (0–100),
+        ``.components`` (``component``, ``value``, ``weight``, ``points``, ``measurable``,
+        ``reason``) and, when present, ``.coverage`` (printed under the bars).
     ax : matplotlib Axes, optional
         Axes to draw on; default ``plt.gca()``.
 
@@ -958,7 +960,11 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     One row per component, in report order: a light bar as long as the component's weight
     (the most points it can give) and a dark bar for the points earned, with
     ``points / weight`` and the measured value written beside it. The bar colour follows the
-    share earned (≥ 2/3 green, ≥ 1/3 orange, else vermillion).
+    share earned (≥ 2/3 green, ≥ 1/3 orange, else vermillion). A component the data cannot
+    measure (``measurable`` False, or NaN points without that column) is a hatched grey bar
+    labelled "not measurable": it earns no points and is left out of the score. The title
+    says what the score is over ("78 / 100 over 8 of 8 components") and flags low
+    confidence; the coverage statement (sources, messages, people) is written below.
 
     Examples
     --------
@@ -973,7 +979,7 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     ...     "weight": [50.0, 50.0], "points": [40.0, 15.0], "reason": ["", ""]}))
     >>> ax = plot_health(report)
     >>> ax.get_title()
-    'Network health: 55 / 100'
+    'Network health: 55 / 100 over 2 of 2 components'
     >>> plt.close("all")
     """
     ax = _axes(ax)
@@ -986,31 +992,54 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     n = len(comp)
     ys = np.arange(n)
     weight = comp[S.WEIGHT].astype(float).to_numpy()
+    measurable = (comp[S.MEASURABLE].astype(bool) if S.MEASURABLE in comp.columns
+                  else comp[S.POINTS].notna()).to_numpy()
     points = comp[S.POINTS].astype(float).fillna(0.0).to_numpy()
     share = np.divide(points, weight, out=np.zeros(n), where=weight > 0)
     colors = [OKABE_ITO["green"] if s >= 2 / 3 else OKABE_ITO["orange"] if s >= 1 / 3 else OKABE_ITO["vermillion"]
               for s in share]
-    ax.barh(ys, weight, color="0.9", edgecolor="0.7", height=0.7, zorder=1, label="weight (most points)")
-    ax.barh(ys, points, color=colors, height=0.7, zorder=2, label="points earned")
+    ax.barh(ys[measurable], weight[measurable], color="0.9", edgecolor="0.7", height=0.7, zorder=1)
+    ax.barh(ys[~measurable], weight[~measurable], color="white", edgecolor="0.6", hatch="///", height=0.7, zorder=1)
+    ax.barh(ys[measurable], points[measurable], color=np.array(colors, dtype=object)[measurable].tolist(),
+            height=0.7, zorder=2)
     wmax = float(weight.max()) if n else 1.0
     values = comp[S.VALUE] if S.VALUE in comp.columns else pd.Series([None] * n)
-    for y, w, p, v in zip(ys, weight, points, values):
+    for y, w, p, v, ok in zip(ys, weight, points, values, measurable):
+        if not ok:
+            ax.text(w + wmax * 0.02, y, "not measurable", va="center", ha="left", fontsize=8, color="0.35",
+                    style="italic")
+            continue
         text = f"{p:.1f} / {w:g}"
         if v is not None and not (isinstance(v, float) and math.isnan(v)):
             text += f"   (value {_value_text(v)})"
         ax.text(w + wmax * 0.02, y, text, va="center", ha="left", fontsize=8)
     ax.set_yticks(ys, [_pretty(c) for c in comp[S.COMPONENT]])
+    for tick, ok in zip(ax.get_yticklabels(), measurable):
+        if not ok:
+            tick.set_color("0.45")
     ax.invert_yaxis()
     ax.set_xlim(0, wmax * 1.6)
     ax.set_xlabel("points (bar length = component weight)")
     ax.spines[["top", "right"]].set_visible(False)
-    score = float(health_report.score)
-    ax.set_title(f"Network health: {score:.0f} / 100")
-    ax.legend(handles=[Patch(color="0.9", ec="0.7", label="weight (most points)"),
-                       Patch(color=OKABE_ITO["green"], label="points earned ≥ 2/3"),
-                       Patch(color=OKABE_ITO["orange"], label="≥ 1/3"),
-                       Patch(color=OKABE_ITO["vermillion"], label="< 1/3")],
-              loc="lower right", fontsize=7, framealpha=0.9)
+    counted = weight > 0
+    title = (f"Network health: {float(health_report.score):.0f} / 100 over {int((measurable & counted).sum())} "
+             f"of {int(counted.sum())} components")
+    coverage = getattr(health_report, "coverage", None)
+    if getattr(coverage, "low_confidence", False):
+        title += " (low confidence)"
+    ax.set_title(title)
+    if coverage is not None:
+        # from the figure's left edge, wrapped to its width (7.5 pt characters are ~ 4 pt wide)
+        chars = max(40, int(ax.figure.get_figwidth() * 72 / 4.0 * 0.92))
+        ax.annotate(textwrap.fill(str(coverage), chars), xy=(0.01, 0), xycoords=("figure fraction", ax.xaxis.label),
+                    xytext=(0, -6), textcoords="offset points", va="top", ha="left", fontsize=7.5, color="0.25")
+    handles = [Patch(color="0.9", ec="0.7", label="weight (most points)"),
+               Patch(color=OKABE_ITO["green"], label="points earned ≥ 2/3"),
+               Patch(color=OKABE_ITO["orange"], label="≥ 1/3"),
+               Patch(color=OKABE_ITO["vermillion"], label="< 1/3")]
+    if not measurable.all():
+        handles.append(Patch(facecolor="white", edgecolor="0.6", hatch="///", label="not measurable\n(left out of the score)"))
+    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     return ax
 
 

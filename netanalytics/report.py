@@ -211,17 +211,28 @@ def _health_section(h, figures: bool) -> str:
         return _section("health", "", _undefined(h))
     grade = "good" if h.score >= 67 else ("fair" if h.score >= 40 else "poor")
     comp = h.components.copy()
-    total_weight = comp[S.WEIGHT].sum()
     comp["_pts"] = [
-        "—" if math.isnan(p) else f"{p:.1f} / {100 * w / total_weight:.0f}"
-        for p, w in zip(comp[S.POINTS].astype(float), comp[S.WEIGHT])
+        f"{p:.1f} / {w:g}" if ok else "not measurable"
+        for p, w, ok in zip(comp[S.POINTS].astype(float), comp[S.WEIGHT], comp[S.MEASURABLE])
     ]
+    cov = h.coverage
+    structure = (
+        f", {h.communities} communities, {h.bridging_ties} bridging ties" if h.communities is not None else ""
+    )
+    confidence = (
+        f'<p class="fair"><strong>Low confidence:</strong> {_e("; ".join(cov.reasons))}.</p>'
+        if cov.low_confidence
+        else ""
+    )
     score = (
         f'<div class="score"><div class="big {grade}">{h.score:.0f}<span class="of"> / 100</span></div>'
-        f"<div><p>{h.size_365d} people contacted in the last year, {h.active_size_28d} active in the last "
-        f"28 days, {h.communities} communities, {h.bridging_ties} bridging ties.</p>"
+        f"<div><p><strong>over {cov.measurable} of {cov.components} components</strong>: the score counts only "
+        f"what the loaded data can measure. {h.size_365d} people contacted in the last 365 days, "
+        f"{h.active_size_28d} active in the last 28 days{structure}.</p>{confidence}"
+        f'<p class="muted">{_e(cov.data)}</p>'
         f'<p class="muted">Measured on {h.as_of:%Y-%m-%d}. Each component earns points up to its '
-        f"weight; the reason says why.</p></div></div>"
+        f"weight; one that the data cannot measure earns none and is left out of the score; the reason "
+        f"says why.</p></div></div>"
     )
     table = _table(
         comp,
@@ -229,7 +240,12 @@ def _health_section(h, figures: bool) -> str:
         empty="No components.",
         stack=True,
     )
-    fig = _fig(lambda plt, ax: plt.plot_health(h, ax=ax), "Points earned per health component", figures)
+    fig = _fig(
+        lambda plt, ax: plt.plot_health(h, ax=ax),
+        "Points earned per health component; hatched: not measurable from the loaded data",
+        figures,
+        size=(7.0, 4.6),
+    )
     return _section("health", "", score, table, *fig)
 
 
@@ -280,11 +296,9 @@ def _one_sided_section(net: Network, rec, figures: bool) -> str:
         return _section("one-sided", "", _undefined(rec))
     one = rec[rec[S.ONE_SIDED]].sort_values(S.LOG_IMBALANCE, ascending=False, kind="stable").head(25)
     one = one.assign(**{S.NAME: _names(net, one.index)})
-    one["_who"] = [
-        f"you write {((s + 1) / (r + 1)):.1f}× more"
-        if s > r
-        else f"they write {((r + 1) / (s + 1)):.1f}× more"
-        for s, r in zip(one[S.SENT], one[S.RECEIVED])
+    one["_who"] = [  # 1 / balance: the ratio with the prior of metrics._common.balance
+        f"{'you' if s > r else 'they'} write {1 / b:.1f}× more"
+        for s, r, b in zip(one[S.SENT], one[S.RECEIVED], one[S.BALANCE])
     ]
     one["_sr"] = [f"{s} / {r}" for s, r in zip(one[S.SENT], one[S.RECEIVED])]
     n_one = int(rec[S.ONE_SIDED].sum())

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+import urllib.parse
 
 import pandas as pd
 
@@ -478,12 +479,19 @@ def normalize_email(value: object) -> str | None:
 
 
 def normalize_linkedin_url(value: object) -> str | None:
-    """Normalise a LinkedIn profile URL to ``https://www.linkedin.com/in/<slug>``.
+    """Canonical LinkedIn profile URL ``https://www.linkedin.com/in/<slug>``; ``None`` if not one.
+
+    The slug is percent-decoded, NFC-normalised and lower-cased; scheme, host (any country
+    sub-domain), query, fragment and trailing slash do not matter. Exports spell one profile
+    both ways (percent-encoded in Connections.csv, decoded in messages.csv), and the URL is a
+    person's identity key, so both spellings must give the same key.
 
     Examples
     --------
     >>> normalize_linkedin_url("www.linkedin.com/in/ann-lee-12ab/")
     'https://www.linkedin.com/in/ann-lee-12ab'
+    >>> normalize_linkedin_url("https://WWW.LinkedIn.com/in/j%C3%B6rg-M%C3%BCller-1a2b3c/?trk=x#top")
+    'https://www.linkedin.com/in/jörg-müller-1a2b3c'
     >>> normalize_linkedin_url("") is None
     True
     """
@@ -492,7 +500,10 @@ def normalize_linkedin_url(value: object) -> str | None:
     match = _LINKEDIN_RE.match(value.strip())
     if not match:
         return None
-    return f"https://www.linkedin.com/{match.group(1).lower()}/{match.group(2).lower()}"
+    slug = unicodedata.normalize("NFC", urllib.parse.unquote(match.group(2))).lower()
+    if not slug or "/" in slug or slug.isspace():
+        return None  # an encoded slash or blank slug names no profile
+    return f"https://www.linkedin.com/{match.group(1).lower()}/{slug}"
 
 
 def clean_name(value: object) -> str | None:
@@ -567,6 +578,7 @@ LAYER = "layer"
 # reciprocity (metrics.reciprocity)
 LOG_IMBALANCE = "log_imbalance"
 ONE_SIDED = "one_sided"
+ONE_SIDED_EVIDENCE = "one_sided_evidence"
 INITIATION_SHARE = "initiation_share"
 MY_REPLY_RATE = "my_reply_rate"
 THEIR_REPLY_RATE = "their_reply_rate"
@@ -602,6 +614,7 @@ VALUE = "value"
 WEIGHT = "weight"
 POINTS = "points"
 REASON = "reason"
+MEASURABLE = "measurable"
 DIMENSION = "dimension"
 BLAU = "blau"
 ENTROPY = "entropy"

@@ -83,7 +83,7 @@ plt.show()"""),
 - **Reciprocity**: `na.reciprocity(net)` — who initiates, who replies and how fast."""),
     ("code", """\
 h = na.health(net)
-print(f"Health score: {h.score:.0f} / 100")
+print(f"Health score: {h.headline}")
 h.components[["component", "value", "weight", "points", "reason"]]"""),
     ("code", """\
 na.reconnect(net, n=5)[["name", "state", "days_since", "reason"]]"""),
@@ -206,13 +206,20 @@ Whether a message gets an answer depends first of all on how many people it went
 messages."""),
     ("code", """\
 r[["my_reply_rate_direct", "my_reply_rate_group", "their_reply_rate_direct", "their_reply_rate_group"]].describe().loc[["count", "mean", "50%"]]"""),
-    ("md", "## Replies I owe, and one-sided ties"),
+    ("md", """\
+## Replies I owe, and one-sided ties
+
+`balance` = (min(sent, received) + 1) / (max + 1) is shrunk towards even by a uniform Beta(1, 1)
+prior (as strong as one message each way), so a single message reads 0.50 and 6 sent / 0 received
+reads 0.14. The raw counts therefore travel with it, and a tie is called **one-sided** only on
+evidence: balance ≤ 1/4 *and* at least five messages. `one_sided_evidence` gives the counts — also
+for lopsided ties with too few messages to call."""),
     ("code", """\
 names = net.people["name"]
 owed = r[r["owes_reply"]]
 print(f"{len(owed)} replies owed:", ", ".join(names[owed.index][:10]))
 one_sided = r[r["one_sided"]].assign(name=names).sort_values("log_imbalance", ascending=False)
-one_sided[["name", "sent", "received", "log_imbalance"]].head(8)"""),
+one_sided[["name", "sent", "received", "balance", "one_sided_evidence"]].head(8)"""),
     ("md", "## LinkedIn favours: endorsements, recommendations, invitations"),
     ("code", """\
 favours = r[["endorsements_given", "endorsements_received", "recommendations_given", "recommendations_received"]].sum()
@@ -227,14 +234,58 @@ NOTEBOOKS["04_network_health"] = [
 
 `na.health` condenses size, structure, diversity, concentration and vitality into a 0–100 score.
 The number matters less than its parts: every component shows its value, its weight and a
-one-line reason, so you can see *why*."""),
+one-line reason, so you can see *why*.
+
+Two rules keep the number honest about what your files can show:
+
+- **Coverage.** Each component needs some evidence — structure needs ties *between* your contacts
+  (group mail, meetings, co-recipients), reciprocity needs messages both ways, vitality and growth
+  need a year of history. When the loaded sources do not hold it, the component is **not
+  measurable**: NaN value and points, `measurable` False, and a reason that says what to load. It is
+  left out of the score, which is renormalised over the measurable components and says so
+  (`h.headline`: "78/100 over 8 of 8 components"). A component's points never exceed its weight.
+- **Confidence.** `h.coverage` states what the score stands on: the sources, the messages sent and
+  received and the people in contact in the last 365 days, how many of them appear on group
+  messages, the LinkedIn connections. Below the minimum in `na.metrics.health.MIN_EVIDENCE` (20
+  messages sent, 20 received, 15 people, half of the weight measurable) the score is flagged
+  **low-confidence**, with the reasons."""),
     ("code", SETUP),
     ("code", """\
 h = na.health(net)
+print(h.headline)
+print(h.coverage)
 fig, ax = plt.subplots(figsize=(9, 5))
 plotting.plot_health(h, ax=ax)
 plt.show()
-h.components[["component", "value", "weight", "points", "reason"]]"""),
+h.components[["component", "value", "weight", "points", "measurable", "reason"]]"""),
+    ("md", """\
+## What a LinkedIn export alone can tell
+
+The most common first step is to load only the LinkedIn export. It holds your connections and your
+LinkedIn messages, but nothing shows which of your contacts know each other: an ego network without
+alter–alter ties looks perfectly non-redundant, so structure would earn full marks from missing data.
+Here it is not measurable instead, community diversity is left out with it, and the score is over
+the other components. Growth still counts: each LinkedIn connection is a new tie on its
+`connected_on` date (a first message from someone new is another)."""),
+    ("code", """\
+linkedin_only = na.load(linkedin=na.datasets.sample_path() / "linkedin", progress=False)
+h_li = na.health(linkedin_only)
+print(h_li.headline)
+print(h_li.coverage)
+fig, ax = plt.subplots(figsize=(9, 5))
+plotting.plot_health(h_li, ax=ax)
+plt.show()
+for row in h_li.components[~h_li.components["measurable"]].itertuples():
+    print(f"{row.component}: not measurable: {row.reason}")
+h_li.components[["component", "value", "weight", "points", "measurable", "reason"]]"""),
+    ("md", """\
+A network built from a few months of mail, or from an inbox without the sent folder, shows the same
+way: vitality and growth say they need a year of history, reciprocity that it needs messages you
+sent, and `h.coverage` flags a score standing on fewer than 20 messages each way or 15 people.
+
+Reciprocity per tie follows the same rule: `balance` is shrunk towards even by a stated Beta(1, 1)
+prior, so the raw `sent` / `received` counts travel with it, and `one_sided` needs at least five
+messages (see notebook 03)."""),
     ("md", """\
 ## Size and Dunbar layers
 

@@ -116,6 +116,11 @@ def test_summary(capsys):
     assert out.startswith("Network of 11 people (Zoe Owner is 'me') from 3 files")
     # the fixtures' ties are all recent; none has the three contact days a rhythm needs
     assert "Health score " in out and "Ties: 6 active, 0 cooling, 0 dormant, 0 long dormant" in out
+    # the score says what it is over and what it stands on; unmeasurable components say so
+    assert "Health score 45/100 over 6 of 8 components (low confidence) (as of 2025-03-28):" in out
+    assert "  Data: google, ics, linkedin. Last 365 days: 2 sent and 14 received with 6 people" in out
+    assert "  Low confidence: 2 messages sent in the last 365 days (fewer than 20);" in out
+    assert "  vitality      not measurable  needs interactions from before 2024-03-28" in out
 
 
 def test_report(capsys, tmp_path):
@@ -276,8 +281,12 @@ def test_help_shows_the_inputs_once(capsys, command):
 @pytest.mark.parametrize(
     "flag, looked_for",
     [
-        ("--linkedin", "no LinkedIn export files found (looked for Connections.csv, messages.csv, Profile.csv, "
-         "Invitations.csv, Positions.csv, Endorsement_Received_Info.csv, ... in the folder or zip)"),
+        ("--linkedin", "no file of it could be read as part of a LinkedIn data export. Looked for Profile.csv, "
+         "Connections.csv, messages.csv, Invitations.csv, Endorsement_Received_Info.csv, "
+         "Endorsement_Given_Info.csv, Recommendations_Received.csv, Recommendations_Given.csv, Positions.csv "
+         "(names matched ignoring case, spaces, '_' and '-'), and found no files at all. Pass the export zip "
+         "(Basic_LinkedInDataExport_*.zip or Complete_...), the folder it was extracted to, or one of its CSV "
+         "files unchanged."),
         ("--email", "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files "
          "such as .eml)"),
         ("--contacts", "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and "

@@ -340,11 +340,25 @@ def test_health_bars_of_points_against_weight():
     comp = pd.DataFrame({S.COMPONENT: ["size", "active_share", "reciprocity"], S.VALUE: [120.0, 0.5, np.nan],
                          S.WEIGHT: [40.0, 30.0, 30.0], S.POINTS: [30.0, 5.0, np.nan], S.REASON: ["", "", ""]})
     ax = P.plot_health(SimpleNamespace(score=35.0, components=comp))
-    assert ax.get_title() == "Network health: 35 / 100"
+    # NaN points without a measurable column: not measurable, left out of "over k of n"
+    assert ax.get_title() == "Network health: 35 / 100 over 2 of 3 components"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Size", "Active share", "Reciprocity"]
     widths = [p.get_width() for p in ax.patches]
-    assert widths == [40.0, 30.0, 30.0, 30.0, 5.0, 0.0]
-    assert [t.get_text() for t in ax.texts] == ["30.0 / 40   (value 120)", "5.0 / 30   (value 0.5)", "0.0 / 30"]
+    assert widths == [40.0, 30.0, 30.0, 30.0, 5.0]  # weights of measurable, of unmeasurable; points
+    assert [t.get_text() for t in ax.texts] == ["30.0 / 40   (value 120)", "5.0 / 30   (value 0.5)", "not measurable"]
+
+
+def test_health_marks_unmeasurable_components_and_writes_the_coverage():
+    comp = pd.DataFrame({S.COMPONENT: ["size", "structure"], S.VALUE: [11.0, np.nan], S.WEIGHT: [15.0, 15.0],
+                         S.POINTS: [1.1, np.nan], S.MEASURABLE: [True, False], S.REASON: ["", "no source"]})
+    coverage = type("Cov", (), {"low_confidence": True, "__str__": lambda self: "Data: linkedin. Low confidence."})()
+    ax = P.plot_health(SimpleNamespace(score=7.3, components=comp, coverage=coverage))
+    assert ax.get_title() == "Network health: 7 / 100 over 1 of 2 components (low confidence)"
+    hatched = [p for p in ax.patches if p.get_hatch()]
+    assert [p.get_width() for p in hatched] == [15.0]
+    assert [t.get_text() for t in ax.texts] == ["1.1 / 15   (value 11)", "not measurable", "Data: linkedin. Low confidence."]
+    assert ax.get_yticklabels()[1].get_color() == "0.45"
+    assert "not measurable\n(left out of the score)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
 
 def test_health_rejects_something_that_is_not_a_report():

@@ -96,6 +96,12 @@ def test_sections_in_order(page):
     # the reasons come with the score, the hostile dormant tie is suggested with its reason
     health = page[positions[0] : positions[1]]
     assert "/ 100" in health and "people contacted in the last 365 days" in health
+    # what the score is over, what it stands on, and what it cannot measure
+    assert "<strong>over 7 of 8 components</strong>" in health
+    assert "Data: email. Last 365 days: 7 sent and 5 received with 5 people (3 of them on group" in health
+    assert "<strong>Low confidence:</strong> 7 messages sent in the last 365 days (fewer than 20);" in health
+    assert '<td class="num" data-label="Points">not measurable</td>' in health
+    assert "no layer-15/50 ties a year ago to compare" in health
     reconnect = page[positions[1] : positions[2]]
     assert "Former close tie" in reconnect and "&lt;script&gt;" in reconnect
     owed = page[positions[2] : positions[3]]

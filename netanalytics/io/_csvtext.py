@@ -77,7 +77,8 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
     text : str
         The decoded text, without a byte-order mark.
     encoding : str
-        ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"``, ``"cp1252"`` or ``"latin-1"``.
+        ``"utf-8"``, ``"utf-8-sig"``, ``"utf-16"`` (with a BOM), ``"utf-16-le"`` or ``"utf-16-be"``
+        (without one), ``"cp1252"`` or ``"latin-1"``.
 
     Raises
     ------
@@ -103,6 +104,9 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         return data[3:].decode("utf-8", errors="replace"), "utf-8-sig"
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
         return data.decode("utf-16", errors="replace").lstrip("\ufeff"), "utf-16"
+    bom_less = _utf16_without_bom(data[:4096])
+    if bom_less:
+        return data.decode(bom_less, errors="replace"), bom_less
     if b"\x00" in data[:4096]:
         raise FormatError(
             f"{name} contains NUL bytes near its start: it is a binary file, not a CSV text file. "
@@ -115,6 +119,23 @@ def decode_bytes(data: bytes, name: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             continue
     return data.decode("latin-1"), "latin-1"
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    """``"utf-16-le"``/``"utf-16-be"`` when ``head`` looks like UTF-16 text written without a BOM.
+
+    Text in the Latin range written as UTF-16 has a NUL in every other byte (the high byte of
+    each code unit); a binary file has NULs scattered anywhere. Some exports (LinkedIn's 2022
+    side files, Windows tools) write UTF-16, not always with a byte-order mark.
+    """
+    if len(head) < 4:
+        return None
+    head = head[: len(head) - len(head) % 2]
+    even, odd = head[0::2], head[1::2]
+    for zeros, text, encoding in ((odd, even, "utf-16-le"), (even, odd, "utf-16-be")):
+        if zeros.count(0) >= 0.6 * len(zeros) and text.count(0) == 0:
+            return encoding
+    return None
 
 
 def normalize_column(name: str) -> str:
@@ -143,15 +164,21 @@ def file_key(filename: str) -> str:
     return re.sub(r"[\s_\-]+", "", stem).lower()
 
 
-def _split_line(line: str) -> list[str]:
+def _split_line(line: str, delimiter: str = ",") -> list[str]:
     try:
-        return next(csv.reader([line]), [])
+        return next(csv.reader([line], delimiter=delimiter), [])
     except csv.Error:
-        return line.split(",")
+        return line.split(delimiter)
 
 
 def find_header(
-    text: str, required: Iterable[str], name: str, *, max_lines: int = 60, what: str = "export"
+    text: str,
+    required: Iterable[str],
+    name: str,
+    *,
+    max_lines: int = 60,
+    what: str = "export",
+    delimiter: str = ",",
 ) -> tuple[int, int, list[str]]:
     """Locate the header line by its content (never by a fixed number of lines).
 
@@ -167,6 +194,8 @@ def find_header(
         How many physical lines to search; preambles are a few lines long.
     what : str
         What the file should be, for the error message (``"LinkedIn Connections export"``).
+    delimiter : str, default ","
+        Field separator (``"\\t"`` for tab-separated files).
 
     Returns
     -------
@@ -193,7 +222,7 @@ def find_header(
     for number, match in enumerate(itertools.chain(_LINE_BREAK.finditer(text), [None]), start=1):
         end = match.start() if match else len(text)
         line = text[offset:end]
-        cells = _split_line(line)
+        cells = _split_line(line, delimiter)
         names = {normalize_column(c) for c in cells}
         if all(r in names for r in required):
             return number, offset, cells
@@ -275,6 +304,7 @@ def read_table(
     required: Sequence[str],
     what: str = "export",
     max_header_lines: int = 60,
+    delimiter: str = ",",
 ) -> Table:
     """Split a decoded CSV into records after its header, accounting for every damaged one.
 
@@ -298,6 +328,8 @@ def read_table(
         What the file should be, for error messages.
     max_header_lines : int, default 60
         Lines searched for the header.
+    delimiter : str, default ","
+        Field separator.
 
     Returns
     -------
@@ -317,9 +349,11 @@ def read_table(
     >>> t.columns, t.lines, sorted(r.skipped.items())
     ({'a': ['1'], 'b': ['2']}, [4], [('malformed row (field count differs from header)', 1), ('truncated record (unterminated quote at end of file)', 1)])
     """
-    header_line, offset, header = find_header(text, required, name, max_lines=max_header_lines, what=what)
+    header_line, offset, header = find_header(
+        text, required, name, max_lines=max_header_lines, what=what, delimiter=delimiter
+    )
     n_fields = len(header)
-    records, starts, last_line = _split_records(text[offset:], header, header_line, name)
+    records, starts, last_line = _split_records(text[offset:], header, header_line, name, delimiter)
     if records and records[-1] == [_EOF_SENTINEL]:
         records.pop()
         starts.pop()
@@ -371,9 +405,13 @@ def read_table(
     return Table(name=name, header=header, columns=columns, lines=lines)
 
 
-def _split_records(body: str, header: list[str], header_line: int, name: str) -> tuple[list, list, int]:
+def _split_records(
+    body: str, header: list[str], header_line: int, name: str, delimiter: str = ","
+) -> tuple[list, list, int]:
     """Records after the header, the physical line where each starts, and the last line number."""
-    reader = csv.reader(itertools.chain(io.StringIO(body, newline=""), ["\n", _EOF_SENTINEL]))
+    reader = csv.reader(
+        itertools.chain(io.StringIO(body, newline=""), ["\n", _EOF_SENTINEL]), delimiter=delimiter
+    )
     first_line = header_line - 1
     records: list[list[str]] = []
     ends: list[int] = []

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import csv
+import functools
 import hashlib
 import re
 import zipfile
@@ -16,7 +18,16 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._csvtext import decode_bytes, file_key, gc_paused, parse_dates, read_table, warn_capped
+from netanalytics.io._csvtext import (
+    Table,
+    decode_bytes,
+    file_key,
+    gc_paused,
+    normalize_column,
+    parse_dates,
+    read_table,
+    warn_capped,
+)
 from netanalytics.io.report import FileReport, LoadReport
 from netanalytics.schema import clean_name, name_key, normalize_email, normalize_linkedin_url
 
@@ -30,50 +41,6 @@ IMPORTED_SOURCE_NAME = "linkedin_contacts"
 MAX_MEMBER_BYTES = 2 * 1024**3
 #: Largest uncompressed/compressed ratio accepted for members over 1 MiB (deflate tops out near 1032).
 MAX_COMPRESSION_RATIO = 1000
-
-# File kinds, by file_key() of the file name.
-_KINDS = {
-    "connections": "connections",
-    "messages": "messages",
-    "coachmessages": "assistant",
-    "learningcoachmessages": "assistant",
-    "guidemessages": "assistant",
-    "contacts": "imported_contacts",
-    "importedcontacts": "imported_contacts",
-    "invitations": "invitations",
-    "endorsementreceivedinfo": "endorsements_received",
-    "endorsementgiveninfo": "endorsements_given",
-    "recommendationsreceived": "recommendations_received",
-    "recommendationsgiven": "recommendations_given",
-    "profile": "profile",
-    "positions": "positions",
-}
-# Files an export usually has, reported in LoadReport.missing when absent.
-_EXPECTED = {
-    "profile": "Profile.csv",
-    "connections": "Connections.csv",
-    "messages": "messages.csv",
-    "invitations": "Invitations.csv",
-    "positions": "Positions.csv",
-    "endorsements_received": "Endorsement_Received_Info.csv",
-    "endorsements_given": "Endorsement_Given_Info.csv",
-    "recommendations_received": "Recommendations_Received.csv",
-    "recommendations_given": "Recommendations_Given.csv",
-}
-# Reading order: the owner (Profile.csv) first, messages before the files that need the owner.
-_ORDER = [
-    "profile",
-    "connections",
-    "messages",
-    "assistant",
-    "invitations",
-    "endorsements_received",
-    "endorsements_given",
-    "recommendations_received",
-    "recommendations_given",
-    "positions",
-    "imported_contacts",
-]
 
 # Date formats per file, most likely first; the fallbacks cover Excel re-saves (US order).
 _EXCEL_FALLBACKS = ["%m/%d/%Y %H:%M", "%m/%d/%y %H:%M", "%m/%d/%Y %I:%M %p", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"]
@@ -97,9 +64,18 @@ R_DATE = "date not understood"
 R_DIRECTION = "direction unknown (no Direction column and owner not a party)"
 R_EMPTY_CONTACT = "empty contact (no name, email or phone)"
 R_EXTRA_PROFILE = "additional profile row (the first row is the owner)"
+R_SPAM = "in the SPAM folder"
+R_TO_MEMBER = "sent only to a deleted LinkedIn account (LinkedIn Member)"
+R_DUPLICATE = "same record as in another file of the export"
+# Why a whole file is not read (FileReport.notes["file_skipped"]; the header seen is in notes["header"]).
+R_UNKNOWN_FILE = "not a file netanalytics reads"
+R_NOT_CSV = "not a CSV file"
+R_PLACEHOLDER = "no table in the file (a placeholder, such as 'No conversations found')"
 
 _MEMBER = "linkedin member"
 _MERGE_FIELD = re.compile(r"%(?:FIRST|LAST)NAME%", re.IGNORECASE)
+# Sponsored InMail bodies are HTML whose elements carry LinkedIn's "spinmail-..." / "spin..." classes.
+_SPINMAIL = re.compile(r"""class\s*=\s*["']?\s*spin""", re.IGNORECASE)
 _YES = {"yes", "true", "1", "y"}
 
 # Tokens that, alone after a comma in a TO list, belong to the previous name ("Lee, MBA").
@@ -139,7 +115,10 @@ class LinkedInExport:
     owner_keys : list of str
         Identity keys that are the owner (URL, ``name:<owner>``).
     report : LoadReport
-        One FileReport per file read; expected files not found are in ``report.missing``.
+        One FileReport per file of the export. A file not read (unknown, unrecognised header,
+        placeholder, damaged) has ``kind`` ``"linkedin.unknown"`` or its kind, 0 records, and
+        ``notes["file_skipped"]`` (why) and ``notes["header"]`` (the header line seen, if any).
+        Expected files not found are in ``report.missing``.
     """
 
     connections: pd.DataFrame = field(default_factory=lambda: S.empty_frame(S.CONTACTS))
@@ -169,15 +148,17 @@ class LinkedInExport:
 @dataclass
 class _Member:
     display: str  # as shown in reports: "export.zip!Connections.csv" or "folder/Connections.csv"
-    kind: str
-    read: Callable[[], bytes]
+    name: str  # the file's name inside the export, which tells its kind
+    read: Callable[[int | None], bytes]  # the bytes, or only the first ``n`` when given n
 
 
-def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[], bytes]:
-    def read() -> bytes:
+def _zip_reader(zf: zipfile.ZipFile, info: zipfile.ZipInfo, display: str) -> Callable[[int | None], bytes]:
+    def read(limit: int | None = None) -> bytes:
+        if limit is None:
+            _check_member(info, display)
         try:
             with zf.open(info) as handle:
-                data = handle.read(MAX_MEMBER_BYTES + 1)
+                data = handle.read(MAX_MEMBER_BYTES + 1 if limit is None else limit)
         except (zipfile.BadZipFile, zlib.error, EOFError, OSError) as exc:
             raise FormatError(
                 f"{display}: the zip member is damaged and cannot be decompressed ({exc}). "
@@ -210,32 +191,37 @@ def _check_member(info: zipfile.ZipInfo, display: str) -> None:
         )
 
 
+def _is_os_litter(name: str) -> bool:
+    """Files the operating system adds beside an export (macOS resource forks, .DS_Store)."""
+    base = name.rsplit("/", 1)[-1]
+    return name.startswith("__MACOSX/") or base.startswith(".")
+
+
 def _members_of_zip(zf: zipfile.ZipFile, label: str) -> list[_Member]:
-    members = []
-    for info in zf.infolist():
-        name = info.filename
-        if info.is_dir() or name.startswith("__MACOSX/") or name.rsplit("/", 1)[-1].startswith("._"):
-            continue
-        if not name.lower().endswith(".csv"):
-            continue
-        kind = _KINDS.get(file_key(name))
-        if kind is None:
-            continue
-        display = f"{label}!{name}"
-        _check_member(info, display)
-        members.append(_Member(display, kind, _zip_reader(zf, info, display)))
-    return members
+    return [
+        _Member(f"{label}!{info.filename}", info.filename, _zip_reader(zf, info, f"{label}!{info.filename}"))
+        for info in zf.infolist()
+        if not info.is_dir() and not _is_os_litter(info.filename)
+    ]
+
+
+def _file_reader(path: Path) -> Callable[[int | None], bytes]:
+    def read(limit: int | None = None) -> bytes:
+        try:
+            with open(path, "rb") as handle:
+                return handle.read() if limit is None else handle.read(limit)
+        except OSError as exc:
+            raise FormatError(f"{path} cannot be read ({exc.strerror or exc}).") from None
+
+    return read
 
 
 def _members_of_folder(folder: Path) -> list[_Member]:
-    members = []
-    for path in sorted(folder.rglob("*")):
-        if not path.is_file() or path.suffix.lower() != ".csv" or path.name.startswith("._"):
-            continue
-        kind = _KINDS.get(file_key(path.name))
-        if kind is not None:
-            members.append(_Member(str(path), kind, path.read_bytes))
-    return members
+    return [
+        _Member(str(path), path.relative_to(folder).as_posix(), _file_reader(path))
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and not _is_os_litter(path.relative_to(folder).as_posix())
+    ]
 
 
 # --- small helpers --------------------------------------------------------------------------
@@ -246,7 +232,8 @@ def _text(value: str) -> str | None:
     return value or None
 
 
-_CANONICAL_URL = re.compile(r"https://www\.linkedin\.com/in/[^/?#\sA-Z]+\Z")
+# Plain ASCII slugs only: anything else (percent-escapes, accents) goes through the full canonicaliser.
+_CANONICAL_URL = re.compile(r"https://www\.linkedin\.com/in/[-a-z0-9_.]+\Z")
 
 
 def _url(value: str) -> str | None:
@@ -376,13 +363,21 @@ def _warn_dates(
 # --- one reader per file kind -----------------------------------------------------------------
 
 
-def _read_connections(text: str, name: str, report: FileReport) -> pd.DataFrame:
-    table = read_table(
-        text, name, report, required=["first name", "last name", "connected on"],
-        what="LinkedIn Connections export (Connections.csv)",
-    )  # fmt: skip
+@dataclass
+class _Context:
+    """What the files read so far tell the files read next (the owner, from Profile.csv and messages)."""
+
+    owner_name: str | None = None
+    owner_url: str | None = None
+    evidence: str | None = None  # how the owner was found, shown in the load report
+    profile: dict = field(default_factory=dict)
+    raw_messages: list = field(default_factory=list)
+
+
+def _parse_connections(table: Table, report: FileReport, ctx: _Context) -> pd.DataFrame:
+    name = table.name
     first, last = _cleans(table.get("first name")), _cleans(table.get("last name"))
-    urls = _urls(table.get("url", "profile url"))
+    urls = _urls(table.get("url"))
     idx = [i for i, (f, la, u) in enumerate(zip(first, last, urls)) if f or la or u]
     report.skip(R_HIDDEN, len(table) - len(idx))
     report.keep(len(idx))
@@ -420,12 +415,15 @@ class _RawMessages:
 
     columns: dict
     direction_hint: list  # True (OUTGOING), False (INCOMING) or None, from the 2018 Direction column
+    report: FileReport | None = None  # the file's report, where repeats of another file are counted
 
 
-def _read_messages(text: str, name: str, report: FileReport) -> _RawMessages:
-    table = read_table(
-        text, name, report, required=["from", "to", "date"], what="LinkedIn messages export (messages.csv)"
-    )
+def _is_spinmail(body: str) -> bool:
+    return _SPINMAIL.search(body) is not None
+
+
+def _parse_messages(table: Table, report: FileReport, ctx: _Context) -> _RawMessages:
+    name = table.name
     n = len(table)
     sender_name, sender_url = table.get("from"), table.get("sender profile url")
     to_text, url_text = table.get("to"), table.get("recipient profile urls")
@@ -443,25 +441,35 @@ def _read_messages(text: str, name: str, report: FileReport) -> _RawMessages:
     senders = _per_unique(sender_name, _clean)
     is_draft = _per_unique(drafts, lambda v: v.strip().casefold() in _YES)
     sponsored_title = _per_unique(titles, lambda v: "sponsored" in v.casefold())
+    spam = _per_unique(folders, lambda v: v.strip().upper() == "SPAM")
     # Checks in order; the first that applies is the reason a row is skipped (0 = kept).
-    reasons = [R_DRAFT, R_SPONSORED, R_SYSTEM, R_MEMBER, R_DATE]
+    # Sponsored InMail: a "Sponsored" title or merge fields, or (often with neither) an HTML body
+    # with LinkedIn's spinmail classes from a sender without a profile URL.
+    reasons = [R_DRAFT, R_SPONSORED, R_SPAM, R_SYSTEM, R_MEMBER, R_DATE, R_TO_MEMBER]
     code = [
         1 if is_draft[i]
         else 2 if sponsored_title[i] or ("%" in content[i] and _MERGE_FIELD.search(content[i]))
-        else 3 if senders[i] is None and surls[i] is None
-        else 4 if surls[i] is None and senders[i].casefold() == _MEMBER
-        else 5 if not date_ok[i]
+        or (surls[i] is None and _is_spinmail(content[i]))
+        else 3 if spam[i]
+        else 4 if senders[i] is None and surls[i] is None
+        else 5 if surls[i] is None and senders[i].casefold() == _MEMBER
+        else 6 if not date_ok[i]
         else 0
         for i in range(n)
     ]  # fmt: skip
+    candidates = [i for i in range(n) if code[i] == 0]
+    recipients = {cell: _recipients(*cell) for cell in {(to_text[i], url_text[i]) for i in candidates}}
+    for i in candidates:
+        keys, _, dropped = recipients[(to_text[i], url_text[i])]
+        if not keys and dropped:  # every recipient was a deleted account: nobody left to talk to
+            code[i] = 7
     for number, count in sorted(Counter(code).items()):
         if number:
             report.skip(reasons[number - 1], count)
-    for i in (i for i in range(n) if code[i] == 5):
+    for i in (i for i in range(n) if code[i] == 6):
         warn_capped(report, f"line {table.lines[i]}: DATE {raw_dates[i]!r} not understood; skipped")
     kept_rows = [i for i in range(n) if code[i] == 0]
 
-    recipients = {cell: _recipients(*cell) for cell in {(to_text[i], url_text[i]) for i in kept_rows}}
     cells = [recipients[(to_text[i], url_text[i])] for i in kept_rows]
     members_dropped = sum(cell[2] for cell in cells)
     out: dict[str, list] = {}
@@ -500,18 +508,14 @@ def _read_messages(text: str, name: str, report: FileReport) -> _RawMessages:
     out[S.IS_AUTOMATED] = [False] * k
     out[S.MAILING_LIST] = [None] * k
     out[S.LABELS] = [[] for _ in range(k)]
-    return _RawMessages(out, hints)
+    return _RawMessages(out, hints, report)
 
 
-def _count_records(text: str, name: str, report: FileReport, reason: str) -> None:
-    table = read_table(text, name, report, required=["from", "date"], what="LinkedIn messages export")
-    report.skip(reason, len(table))
+def _parse_assistant(table: Table, report: FileReport, ctx: _Context) -> None:
+    report.skip(R_ASSISTANT, len(table))
 
 
-def _read_profile(text: str, name: str, report: FileReport) -> dict:
-    table = read_table(
-        text, name, report, required=["first name", "last name"], what="LinkedIn profile export (Profile.csv)"
-    )
+def _parse_profile(table: Table, report: FileReport, ctx: _Context) -> dict:
     if not len(table):
         return {}
     report.keep()
@@ -524,14 +528,8 @@ def _read_profile(text: str, name: str, report: FileReport) -> dict:
     return profile
 
 
-def _read_invitations(text: str, name: str, report: FileReport, owner: str | None) -> pd.DataFrame:
-    table = read_table(
-        text,
-        name,
-        report,
-        required=["from", "to", "sent at"],
-        what="LinkedIn invitations export (Invitations.csv)",
-    )
+def _parse_invitations(table: Table, report: FileReport, ctx: _Context) -> pd.DataFrame:
+    owner = ctx.owner_name
     senders, receivers = table.get("from"), table.get("to")
     inviter, invitee = _urls(table.get("inviterprofileurl")), _urls(table.get("inviteeprofileurl"))
     directions, messages = table.get("direction"), table.get("message")
@@ -567,18 +565,7 @@ def _read_invitations(text: str, name: str, report: FileReport, owner: str | Non
     return _frame(out, S.INVITATIONS)
 
 
-def _column_ending(table, suffix: str) -> list[str]:
-    for column in table.columns:
-        if column.endswith(suffix):
-            return table.columns[column]
-    return [""] * len(table)
-
-
-def _read_endorsements(text: str, name: str, report: FileReport, direction: str) -> pd.DataFrame:
-    table = read_table(
-        text, name, report, required=["endorsement date", "skill name"],
-        what="LinkedIn endorsements export (Endorsement_Received_Info.csv / Endorsement_Given_Info.csv)",
-    )  # fmt: skip
+def _parse_endorsements(table: Table, report: FileReport, ctx: _Context, *, direction: str) -> pd.DataFrame:
     n = len(table)
     report.keep(n)
     raw_dates = table.get("endorsement date")
@@ -588,19 +575,17 @@ def _read_endorsements(text: str, name: str, report: FileReport, direction: str)
         S.DIRECTION: [direction] * n,
         S.TIMESTAMP: dates,
         S.SKILL: [_text(v) for v in table.get("skill name")],
-        S.FIRST_NAME: [clean_name(v) for v in _column_ending(table, "first name")],
-        S.LAST_NAME: [clean_name(v) for v in _column_ending(table, "last name")],
-        S.LINKEDIN_URL: _urls(_column_ending(table, "url")),
-        S.STATUS: [_text(v) for v in table.get("endorsement status", "status")],
+        S.FIRST_NAME: [clean_name(v) for v in table.get("first name")],
+        S.LAST_NAME: [clean_name(v) for v in table.get("last name")],
+        S.LINKEDIN_URL: _urls(table.get("url")),
+        S.STATUS: [_text(v) for v in table.get("endorsement status")],
     }
     return _frame(columns, S.ENDORSEMENTS)
 
 
-def _read_recommendations(text: str, name: str, report: FileReport, direction: str) -> pd.DataFrame:
-    table = read_table(
-        text, name, report, required=["first name", "last name", "text"],
-        what="LinkedIn recommendations export (Recommendations_Received.csv / Recommendations_Given.csv)",
-    )  # fmt: skip
+def _parse_recommendations(
+    table: Table, report: FileReport, ctx: _Context, *, direction: str
+) -> pd.DataFrame:
     n = len(table)
     report.keep(n)
     raw_dates = table.get("creation date")
@@ -612,7 +597,7 @@ def _read_recommendations(text: str, name: str, report: FileReport, direction: s
         S.FIRST_NAME: [clean_name(v) for v in table.get("first name")],
         S.LAST_NAME: [clean_name(v) for v in table.get("last name")],
         S.COMPANY: [_text(v) for v in table.get("company")],
-        S.TITLE: [_text(v) for v in table.get("job title", "title")],
+        S.TITLE: [_text(v) for v in table.get("job title")],
         S.TEXT: [_text(v) for v in table.get("text")],
         S.STATUS: [_text(v) for v in table.get("status")],
     }
@@ -630,14 +615,7 @@ def _month(value: str) -> str | None:
     return value if pd.isna(parsed) else parsed.strftime("%Y-%m")
 
 
-def _read_positions(text: str, name: str, report: FileReport) -> pd.DataFrame:
-    table = read_table(
-        text,
-        name,
-        report,
-        required=["company name", "title"],
-        what="LinkedIn positions export (Positions.csv)",
-    )
+def _parse_positions(table: Table, report: FileReport, ctx: _Context) -> pd.DataFrame:
     report.keep(len(table))
     columns = {
         S.COMPANY: [_text(v) for v in table.get("company name")],
@@ -652,11 +630,19 @@ def _split_list(value: str) -> list[str]:
     return [p.strip() for p in re.split(r"[,;]", value) if p.strip()]
 
 
-def _read_imported_contacts(text: str, name: str, report: FileReport) -> pd.DataFrame:
-    table = read_table(
-        text, name, report, required=["firstname", "lastname", "emails"],
-        what="LinkedIn imported contacts export (Contacts.csv / ImportedContacts.csv)",
-    )  # fmt: skip
+_PROFILE_IN_TEXT = re.compile(
+    r"(?:https?://)?(?:[a-z]{2,3}\.)?linkedin\.com/(?:in|pub)/[^\s,;\"'<>\[\]]+", re.I
+)
+
+
+def _profile_in(text: str) -> str | None:
+    """The first LinkedIn profile URL written anywhere in a cell (2018 ``Profiles`` / ``Sites`` lists)."""
+    match = _PROFILE_IN_TEXT.search(text) if "linkedin" in text.casefold() else None
+    return normalize_linkedin_url(match.group(0)) if match else None
+
+
+def _parse_imported_contacts(table: Table, report: FileReport, ctx: _Context) -> pd.DataFrame:
+    name = table.name
     first = [clean_name(v) for v in table.get("firstname")]
     last = [clean_name(v) for v in table.get("lastname")]
     emails = [[e for p in _split_list(v) if (e := normalize_email(p))] for v in table.get("emails")]
@@ -667,6 +653,7 @@ def _read_imported_contacts(text: str, name: str, report: FileReport) -> pd.Data
     sources, companies, titles = table.get("source"), table.get("companies"), table.get("title")
     full = table.get("fullname")
     birthdays = table.get("birthday")
+    profiles, sites = table.get("profiles"), table.get("sites")  # 2018 only
     columns = {
         S.SOURCE: [IMPORTED_SOURCE_NAME] * len(idx),
         S.SOURCE_FILE: [name] * len(idx),
@@ -679,7 +666,8 @@ def _read_imported_contacts(text: str, name: str, report: FileReport) -> pd.Data
         S.PHONES: [phones[i] for i in idx],
         S.COMPANY: [_text(companies[i]) for i in idx],
         S.TITLE: [_text(titles[i]) for i in idx],
-        S.LINKEDIN_URL: [None] * len(idx),
+        S.LINKEDIN_URL: [_profile_in(profiles[i]) or _profile_in(sites[i]) for i in idx],
+        # "Created At" (2018) is when the address book was imported, not a connection date
         S.CONNECTED_ON: [pd.NaT] * len(idx),
         S.LABELS: [[s.strip()] if s.strip() else [] for s in (sources[i] for i in idx)],
         S.BIRTHDAY: [_text(birthdays[i]) for i in idx],
@@ -745,6 +733,16 @@ def _finish_messages(raw: list[_RawMessages], owner_keys: list[str], owner_name:
             for hint, sender, name in zip(part.direction_hint, cols[S.SENDER], cols[S.SENDER_NAME])
         ]
         frames.append(_frame(cols, S.MESSAGES))
+    if len(frames) > 1:
+        # the same messages in two files of one export count once (as in _drop_repeats)
+        seen: set = set()
+        for k, (frame, part) in enumerate(zip(frames, raw)):
+            repeat = frame[S.MESSAGE_ID].isin(seen).to_numpy()
+            seen.update(frame[S.MESSAGE_ID])
+            if repeat.any() and part.report is not None:
+                part.report.kept -= int(repeat.sum())
+                part.report.skip(R_DUPLICATE, int(repeat.sum()))
+                frames[k] = frame[~repeat].reset_index(drop=True)
     if not frames:
         return S.empty_frame(S.MESSAGES)
     messages = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
@@ -757,18 +755,248 @@ def _finish_messages(raw: list[_RawMessages], owner_keys: list[str], owner_name:
     return messages
 
 
+# --- the files of an export, declared -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _FileKind:
+    """One kind of file in a LinkedIn export: how to recognise it and what to make of it.
+
+    A file is taken for this kind when its name (compared by :func:`file_key`, so case, spaces,
+    ``_`` and ``-`` do not matter) is one of ``names``; it is read when a header line within its
+    first 60 lines, split on ``,``, tab or ``;``, holds every ``required`` column once each cell is
+    renamed through ``aliases`` (the spellings of other vintages). ``parse`` turns the records into
+    rows for ``target``; it reads columns by the names after ``aliases``.
+    """
+
+    kind: str  # "linkedin.<kind>" in the load report
+    names: tuple[str, ...]  # file_key() of every name the file has had
+    required: tuple[str, ...]  # normalised columns (after aliases) that identify the header
+    parse: Callable  # (Table, FileReport, _Context) -> rows for target
+    target: str | None  # LinkedInExport frame the rows join; "profile", "messages" or None (counted only)
+    what: str  # the file as users know it, for reasons and errors
+    aliases: dict[str, str] = field(default_factory=dict)  # column in some vintage -> column parse reads
+    expected: str | None = None  # listed in report.missing when an export has no file of this kind
+
+
+_ENDORSEMENT_ALIASES = {
+    f"{who} {column}": canonical
+    for who in ("endorser", "endorsee")
+    for column, canonical in (("first name", "first name"), ("last name", "last name"), ("public url", "url"))
+} | {"status": "endorsement status"}
+_IMPORTED_2018_ALIASES = {  # 2018 "Imported Contacts.csv" spells with spaces what later files join
+    "first name": "firstname",
+    "last name": "lastname",
+    "email address": "emails",
+    "phone numbers": "phonenumbers",
+    "full name": "fullname",
+}
+
+#: The files read, in reading order: the owner (Profile.csv) first, messages before the files
+#: whose direction depends on the owner.
+_FILES: tuple[_FileKind, ...] = (
+    _FileKind("profile", ("profile",), ("first name", "last name"), _parse_profile, "profile",
+              "LinkedIn profile (Profile.csv)", expected="Profile.csv"),
+    _FileKind("connections", ("connections",), ("first name", "last name", "connected on"), _parse_connections,
+              "connections", "LinkedIn Connections export (Connections.csv)", aliases={"profile url": "url"},
+              expected="Connections.csv"),
+    _FileKind("messages", ("messages",), ("from", "to", "date"), _parse_messages, "messages",
+              "LinkedIn messages export (messages.csv)", expected="messages.csv"),
+    _FileKind("assistant", ("coachmessages", "learningcoachmessages", "guidemessages"), ("from", "date"),
+              _parse_assistant, None, "LinkedIn assistant conversations (coach_messages.csv)"),
+    _FileKind("invitations", ("invitations",), ("from", "to", "sent at"), _parse_invitations, "invitations",
+              "LinkedIn invitations export (Invitations.csv)", expected="Invitations.csv"),
+    _FileKind("endorsements_received", ("endorsementreceivedinfo",), ("endorsement date", "skill name"),
+              functools.partial(_parse_endorsements, direction=S.RECEIVED), "endorsements",
+              "LinkedIn endorsements export (Endorsement_Received_Info.csv)", aliases=_ENDORSEMENT_ALIASES,
+              expected="Endorsement_Received_Info.csv"),
+    _FileKind("endorsements_given", ("endorsementgiveninfo",), ("endorsement date", "skill name"),
+              functools.partial(_parse_endorsements, direction=S.GIVEN), "endorsements",
+              "LinkedIn endorsements export (Endorsement_Given_Info.csv)", aliases=_ENDORSEMENT_ALIASES,
+              expected="Endorsement_Given_Info.csv"),
+    _FileKind("recommendations_received", ("recommendationsreceived",), ("first name", "last name", "text"),
+              functools.partial(_parse_recommendations, direction=S.RECEIVED), "recommendations",
+              "LinkedIn recommendations export (Recommendations_Received.csv)", aliases={"title": "job title"},
+              expected="Recommendations_Received.csv"),
+    _FileKind("recommendations_given", ("recommendationsgiven",), ("first name", "last name", "text"),
+              functools.partial(_parse_recommendations, direction=S.GIVEN), "recommendations",
+              "LinkedIn recommendations export (Recommendations_Given.csv)", aliases={"title": "job title"},
+              expected="Recommendations_Given.csv"),
+    _FileKind("positions", ("positions",), ("company name", "title"), _parse_positions, "positions",
+              "LinkedIn positions export (Positions.csv)", expected="Positions.csv"),
+    _FileKind("imported_contacts", ("contacts", "importedcontacts"), ("firstname", "lastname", "emails"),
+              _parse_imported_contacts, "imported_contacts",
+              "LinkedIn imported contacts export (Contacts.csv / Imported Contacts.csv)",
+              aliases=_IMPORTED_2018_ALIASES),
+)  # fmt: skip
+_KIND_BY_NAME = {name: spec for spec in _FILES for name in spec.names}
+_DELIMITERS = (",", "\t", ";")
+_HEADER_LINES = 60
+#: Bytes read from a file that is not read, to show its header in the report.
+_HEAD_BYTES = 64 * 1024
+
+
+def _head_lines(text: str) -> list[str]:
+    return text[: 256 * 1024].splitlines()[:_HEADER_LINES]
+
+
+def _split(line: str, delimiter: str) -> list[str]:
+    try:
+        return next(csv.reader([line], delimiter=delimiter), [])
+    except csv.Error:  # a line the csv module refuses (a NUL byte ...) is still shown
+        return line.split(delimiter)
+
+
+def _cells(line: str, delimiter: str) -> list[str]:
+    return [normalize_column(c) for c in _split(line, delimiter)]
+
+
+def _locate_header(text: str, spec: _FileKind) -> tuple[str, list[str]] | None:
+    """The delimiter and the required columns as this file writes them, or None if no header fits."""
+    lines = _head_lines(text)
+    for delimiter in _DELIMITERS:
+        for line in lines:
+            written: dict[str, str] = {}
+            for cell in _cells(line, delimiter):
+                written.setdefault(spec.aliases.get(cell, cell), cell)
+            if all(column in written for column in spec.required):
+                return delimiter, [written[column] for column in spec.required]
+    return None
+
+
+def _header_seen(text: str) -> tuple[str | None, bool]:
+    """The first line that looks like a header, as cells, for the report; and whether one did.
+
+    A header has two cells or more; a file without such a line holds no table (a placeholder
+    like ``No conversations found``), and its first line is shown instead.
+    """
+    lines = [line for line in _head_lines(text) if line.strip()]
+    for line in lines:
+        cells = max((_split(line, d) for d in _DELIMITERS), key=len)
+        if sum(1 for c in cells if c.strip()) >= 2:
+            return ", ".join(c.strip() for c in cells)[:300], True
+    return (lines[0].strip()[:300] if lines else None), False
+
+
+def _skip_file(fr: FileReport, reason: str, header: str | None = None) -> None:
+    """The whole file is not read: say why, and show the header seen, in the report."""
+    fr.kept = 0
+    fr.skipped.clear()
+    fr.notes["file_skipped"] = reason
+    if header is not None:
+        fr.notes["header"] = header
+    fr.not_read = reason + (f" (found: {header})" if header else "")  # what every reader sets
+    fr.warn(f"file not read: {fr.not_read}")
+
+
+_NOT_READ = object()
+
+
+def _read_member(member: _Member, spec: _FileKind, report: LoadReport, ctx: _Context):
+    """Read one file of a known kind; any defect of the file skips it (in the report), never raises."""
+    fr = report.new_file(member.display, f"linkedin.{spec.kind}")
+    try:
+        text, encoding = decode_bytes(member.read(None), member.display)
+    except FormatError as exc:
+        _skip_file(fr, str(exc))
+        return _NOT_READ, fr
+    if encoding not in ("utf-8", "utf-8-sig"):
+        fr.notes["encoding"] = encoding
+    located = _locate_header(text, spec)
+    if located is None:
+        header, is_table = _header_seen(text)
+        if not is_table:
+            _skip_file(fr, R_PLACEHOLDER, header)
+        else:
+            looked_for = ", ".join(c.title() if c.islower() else c for c in spec.required)
+            _skip_file(fr, f"columns not recognised as a {spec.what}: looked for {looked_for}", header)
+        return _NOT_READ, fr
+    delimiter, required = located
+    if delimiter != ",":
+        fr.notes["delimiter"] = delimiter
+    try:
+        table = read_table(text, member.display, fr, required=required, what=spec.what, delimiter=delimiter)
+        renamed: dict[str, list[str]] = {}
+        for column, values in table.columns.items():
+            renamed.setdefault(spec.aliases.get(column, column), values)
+        table.columns = renamed
+        return spec.parse(table, fr, ctx), fr
+    except FormatError as exc:  # a damaged CSV (a quote never closed ...): this file only
+        _skip_file(fr, str(exc))
+        return _NOT_READ, fr
+
+
+def _skip_unknown(member: _Member, report: LoadReport) -> None:
+    fr = report.new_file(member.display, "linkedin.unknown")
+    if not member.name.lower().endswith((".csv", ".tsv", ".txt")):
+        _skip_file(fr, R_NOT_CSV)
+        return
+    try:
+        text, encoding = decode_bytes(member.read(_HEAD_BYTES), member.display)
+    except FormatError as exc:
+        _skip_file(fr, f"{R_UNKNOWN_FILE}; {exc}")
+        return
+    if encoding not in ("utf-8", "utf-8-sig"):
+        fr.notes["encoding"] = encoding
+    _skip_file(fr, R_UNKNOWN_FILE, _header_seen(text)[0])
+
+
+def _kind_by_header(member: _Member) -> _FileKind | None:
+    """For a lone CSV whose name tells nothing (renamed by the user): the kind its header fits."""
+    try:
+        text, _ = decode_bytes(member.read(_HEAD_BYTES), member.display)
+    except FormatError:
+        return None
+    # most specific first: several kinds need only First Name and Last Name
+    for spec in sorted(_FILES, key=lambda s: -len(s.required)):
+        if _locate_header(text, spec) is not None:
+            return spec
+    return None
+
+
+def _drop_repeats(parts: list[tuple[pd.DataFrame, FileReport]]) -> list[pd.DataFrame]:
+    """The frames of the files feeding one table, without records already read from another file.
+
+    Exports sometimes carry one file twice under two names (the 2022 ``Endorsement Received
+    Info.csv`` beside ``Endorsement_Received_Info.csv``); counting its records twice would double
+    every endorsement. A record identical in every column (file and line aside) to one of an
+    earlier file is dropped and counted in its file's report.
+    """
+    if len(parts) < 2:
+        return [frame for frame, _ in parts]
+    seen: set = set()
+    out = []
+    for frame, fr in parts:
+        compared = frame.drop(columns=[c for c in (S.SOURCE_FILE, S.RECORD_ID) if c in frame.columns])
+        rows = [
+            tuple(tuple(v) if isinstance(v, list) else (None if v is pd.NaT else v) for v in row)
+            for row in compared.itertuples(index=False, name=None)
+        ]
+        repeat = [row in seen for row in rows]
+        seen.update(rows)
+        n = sum(repeat)
+        if n:
+            fr.kept -= n
+            fr.skip(R_DUPLICATE, n)
+            frame = frame[[not r for r in repeat]].reset_index(drop=True)
+        out.append(frame)
+    return out
+
+
 # --- entry point ------------------------------------------------------------------------------
 
 
 def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExport:
-    """Read a LinkedIn data export, zip or extracted folder, of any vintage since 2018.
+    """Read a LinkedIn data export, zip, extracted folder or one of its CSVs, of any vintage since 2018.
 
     Parameters
     ----------
     path : str or Path
-        ``Basic_LinkedInDataExport_*.zip`` / ``Complete_*.zip`` (read in place, never extracted)
-        or the folder it was extracted to (CSVs at the root or in subfolders). File names are
-        matched case-insensitively, ignoring spaces, underscores and hyphens.
+        ``Basic_LinkedInDataExport_*.zip`` / ``Complete_*.zip`` (read in place, never extracted),
+        the folder it was extracted to (CSVs at the root or in subfolders), or a single CSV of
+        the export (``Connections.csv``, ``messages.csv`` ...; a renamed one is recognised by its
+        header). File names are matched case-insensitively, ignoring spaces, underscores and
+        hyphens.
     owner : str, optional
         The account owner's name or profile URL. Default: ``Profile.csv``'s first and last name,
         else the 2018 ``Direction`` column, else the most frequent message participant.
@@ -782,20 +1010,32 @@ def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExpo
     Raises
     ------
     FormatError
-        When ``path`` is neither a zip nor a folder, the zip is corrupt or a member is too large
-        (zip-bomb guard), a file is not of the kind its name says (the message names the columns
-        found and expected), or a CSV cannot be split into records.
+        When ``path`` is neither a zip, a folder nor a CSV, the zip is corrupt, or **no** file of
+        the export can be read (the message names the path, the files looked for, and each file
+        found with the reason it was not read).
 
     Notes
     -----
+    *Files*: the files read are declared in one table (``_FILES``: name, header columns with
+    the aliases of older vintages, target frame, parse function). Encoding (UTF-8, UTF-16 with
+    or without BOM, cp1252) and delimiter (comma, tab, semicolon) are detected per file. A file
+    the table does not name, one whose header is not recognised, a placeholder without a table
+    (``No conversations found``), a damaged zip member or a CSV that cannot be split is **not
+    read**, never raised: its FileReport carries ``notes["file_skipped"]`` (the reason) and
+    ``notes["header"]`` (the header line seen), and the other files load. When two files feed
+    one table (``Endorsement Received Info.csv`` beside ``Endorsement_Received_Info.csv``), a
+    record identical to one of an earlier file is skipped as a repeat.
+
     *Rows not kept* (reasons in the report): connections with no name and no URL (hidden
-    profiles); messages that are drafts, sponsored/InMail (title containing "Sponsored" or
-    ``%FIRSTNAME%`` merge fields in the content), system rows (empty FROM), rows from deleted
-    members (``LinkedIn Member``), and every row of ``coach_messages.csv``,
-    ``learning_coach_messages.csv`` and ``guide_messages.csv`` (assistant conversations), checked
-    in that order. A ``LinkedIn Member`` that is only a recipient is dropped from ``to`` and
-    counted in the file's notes. Damaged CSV records (wrong field count, unterminated quote at
-    the end of the file) are skipped with a reason naming the line.
+    profiles); messages that are drafts, sponsored/InMail (title containing "Sponsored",
+    ``%FIRSTNAME%`` merge fields in the content, or no sender URL and an HTML body with
+    LinkedIn's ``spinmail``/``spin...`` classes, whatever the folder), in the ``SPAM`` folder,
+    system rows (empty FROM), rows from deleted members (``LinkedIn Member``), undated rows,
+    and rows sent only to deleted members, checked in that order; every row of
+    ``coach_messages.csv``, ``learning_coach_messages.csv`` and ``guide_messages.csv``
+    (assistant conversations). A ``LinkedIn Member`` beside other recipients is dropped from
+    ``to`` and counted in the file's notes. Damaged CSV records (wrong field count,
+    unterminated quote at the end of the file) are skipped with a reason naming the line.
 
     *Dates*: each file's own formats are tried first, then Excel re-save formats (US order).
     Times without a zone (2018 files, Excel) are taken as UTC. A message whose DATE is not
@@ -811,7 +1051,8 @@ def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExpo
     *Identifiers*: ``thread_id`` is CONVERSATION ID (2018 files: a hash of the participants'
     names); ``message_id`` is ``linkedin:`` + a hash of conversation, sender, date, recipients and
     subject (not the content), with ``-2``, ``-3`` ... appended to exact repeats. Message
-    content is read only to spot merge fields and is never stored.
+    content is read only to spot merge fields and spinmail markup, and is never stored. URLs
+    are canonical (:func:`~netanalytics.schema.normalize_linkedin_url`: percent-decoded, lower-case).
 
     Examples
     --------
@@ -836,13 +1077,17 @@ def read_linkedin(path: str | Path, *, owner: str | None = None) -> LinkedInExpo
 def _read_path(path: Path, owner: str | None) -> LinkedInExport:
     label = str(path)
     if path.is_dir():
-        return _read_members(_members_of_folder(path), owner)
+        return _read_members(_members_of_folder(path), owner, label)
     if not path.exists():
         raise FormatError(
-            f"{label} does not exist. Pass the LinkedIn export zip or the folder it was extracted to."
+            f"{label} does not exist. Pass the LinkedIn export zip, the folder it was extracted to, "
+            "or one of its CSV files."
         )
     with open(path, "rb") as handle:
         magic = handle.read(4)
+    if path.suffix.lower() in (".csv", ".tsv") and not magic.startswith(b"PK"):
+        # one file of an export (Connections.csv, messages.csv ...) given on its own
+        return _read_members([_Member(label, path.name, _file_reader(path))], owner, label, single=True)
     try:
         zf = zipfile.ZipFile(path)
     except zipfile.BadZipFile as exc:
@@ -852,81 +1097,113 @@ def _read_path(path: Path, owner: str | None) -> LinkedInExport:
             ) from None
         raise FormatError(
             f"{label} is neither a zip file nor a folder. Pass the LinkedIn export zip "
-            "(Basic_LinkedInDataExport_*.zip) or the folder it was extracted to."
+            "(Basic_LinkedInDataExport_*.zip), the folder it was extracted to, or one of its CSV files."
         ) from None
     except OSError as exc:
         raise FormatError(f"{label} cannot be opened as a zip ({exc}).") from None
     with zf:
-        return _read_members(_members_of_zip(zf, label), owner)
+        return _read_members(_members_of_zip(zf, label), owner, label)
 
 
-def _read_members(members: list[_Member], owner: str | None) -> LinkedInExport:
+def _read_members(
+    members: list[_Member], owner: str | None, label: str, *, single: bool = False
+) -> LinkedInExport:
+    """Read every file of an export through the :data:`_FILES` table; unknown files are report rows."""
     report = LoadReport()
-    by_kind: dict[str, list[_Member]] = {}
+    by_kind: dict[str, list[_Member]] = {spec.kind: [] for spec in _FILES}
+    unknown: list[_Member] = []
     for member in members:
-        by_kind.setdefault(member.kind, []).append(member)
-    report.missing.extend(shown for kind, shown in _EXPECTED.items() if kind not in by_kind)
-    export = LinkedInExport(report=report)
-    owner_url = normalize_linkedin_url(owner) if owner else None
-    owner_name = clean_name(owner) if owner and owner_url is None else None
-    evidence = f"owner= argument ({owner!r})" if owner else None
-    frames: dict[str, list[pd.DataFrame]] = {}
-    raw_messages: list[_RawMessages] = []
-    message_reports: list[FileReport] = []
-    profile_reports: list[FileReport] = []
+        spec = _KIND_BY_NAME.get(file_key(member.name))
+        if spec is None and single:
+            spec = _kind_by_header(member)
+        if spec is None:
+            unknown.append(member)
+        else:
+            by_kind[spec.kind].append(member)
+    if not single:  # a lone CSV was never meant to hold the others
+        report.missing.extend(spec.expected for spec in _FILES if spec.expected and not by_kind[spec.kind])
 
-    for kind in _ORDER:
-        for member in by_kind.get(kind, []):
-            fr = report.new_file(member.display, f"linkedin.{kind}")
-            text, encoding = decode_bytes(member.read(), member.display)
-            if encoding not in ("utf-8", "utf-8-sig"):
-                fr.notes["encoding"] = encoding
-            if kind == "profile":
-                profile_reports.append(fr)
-                profile = _read_profile(text, member.display, fr)
-                if profile and not export.profile:
-                    export.profile = profile
-                    full = clean_name(f"{profile.get('first_name', '')} {profile.get('last_name', '')}")
-                    if owner_name is None and owner_url is None and full:
-                        owner_name = full
-                        evidence = f"{member.display} first and last name"
-            elif kind == "connections":
-                frames.setdefault(kind, []).append(_read_connections(text, member.display, fr))
-            elif kind == "messages":
-                message_reports.append(fr)
-                raw_messages.append(_read_messages(text, member.display, fr))
-            elif kind == "assistant":
-                _count_records(text, member.display, fr, R_ASSISTANT)
+    ctx = _Context()
+    ctx.owner_url = normalize_linkedin_url(owner) if owner else None
+    ctx.owner_name = clean_name(owner) if owner and ctx.owner_url is None else None
+    ctx.evidence = f"owner= argument ({owner!r})" if owner else None
+    parts: dict[str, list[tuple[pd.DataFrame, FileReport]]] = {}
+    reports: dict[str, list[FileReport]] = {"profile": [], "messages": []}
+    for spec in _FILES:
+        for member in by_kind[spec.kind]:
+            rows, fr = _read_member(member, spec, report, ctx)
+            if rows is _NOT_READ or spec.target is None:
+                continue
+            if spec.target == "profile":
+                reports["profile"].append(fr)
+                _take_profile(rows, member.display, ctx)
+            elif spec.target == "messages":
+                reports["messages"].append(fr)
+                ctx.raw_messages.append(rows)
             else:
-                frames.setdefault(kind, []).append(_read_other(kind, text, member.display, fr, owner_name))
-        if kind == "messages":
-            if owner_name is None:
-                owner_name, owner_url, evidence = _infer_owner(raw_messages, owner_url, evidence)
-            elif owner_url is None and raw_messages:
-                owner_url = _owner_url_from_messages(raw_messages, owner_name)
+                parts.setdefault(spec.target, []).append((rows, fr))
+        if spec.kind == "messages":  # the files after this one need the owner
+            _settle_owner(ctx)
+    for member in unknown:
+        _skip_unknown(member, report)
+    if not any("file_skipped" not in fr.notes for fr in report.files):
+        raise _nothing_read(label, report)
 
-    export.owner_name, export.owner_url = owner_name, owner_url
-    export.owner_keys = [k for k in (owner_url, name_key(owner_name) if owner_name else None) if k]
-    for fr in message_reports + profile_reports:
-        fr.notes["owner_evidence"] = evidence or "none: no Profile.csv and no messages"
-        fr.notes["owner"] = owner_name or owner_url
-    export.messages = _finish_messages(raw_messages, export.owner_keys, owner_name)
-
-    def combined(kinds: list[str], spec: dict[str, str]) -> pd.DataFrame:
-        parts = [f for kind in kinds for f in frames.get(kind, [])]
-        if not parts:
-            return S.empty_frame(spec)
-        return pd.concat(parts, ignore_index=True) if len(parts) > 1 else parts[0]
-
-    export.connections = combined(["connections"], S.CONTACTS)
-    export.invitations = combined(["invitations"], S.INVITATIONS)
-    export.endorsements = combined(["endorsements_received", "endorsements_given"], S.ENDORSEMENTS)
-    export.recommendations = combined(
-        ["recommendations_received", "recommendations_given"], S.RECOMMENDATIONS
-    )
-    export.positions = combined(["positions"], S.POSITIONS)
-    export.imported_contacts = combined(["imported_contacts"], S.CONTACTS)
+    export = LinkedInExport(report=report, profile=ctx.profile)
+    export.owner_name, export.owner_url = ctx.owner_name, ctx.owner_url
+    export.owner_keys = [
+        k for k in (ctx.owner_url, name_key(ctx.owner_name) if ctx.owner_name else None) if k
+    ]
+    for fr in reports["messages"] + reports["profile"]:
+        fr.notes["owner_evidence"] = ctx.evidence or "none: no Profile.csv and no messages"
+        fr.notes["owner"] = ctx.owner_name or ctx.owner_url
+    export.messages = _finish_messages(ctx.raw_messages, export.owner_keys, ctx.owner_name)
+    for target, spec_frame in (
+        ("connections", S.CONTACTS),
+        ("invitations", S.INVITATIONS),
+        ("endorsements", S.ENDORSEMENTS),
+        ("recommendations", S.RECOMMENDATIONS),
+        ("positions", S.POSITIONS),
+        ("imported_contacts", S.CONTACTS),
+    ):
+        frames = _drop_repeats(parts.get(target, []))
+        if frames:
+            setattr(export, target, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
+        else:
+            setattr(export, target, S.empty_frame(spec_frame))
     return export
+
+
+def _take_profile(profile: dict, display: str, ctx: _Context) -> None:
+    if not profile or ctx.profile:
+        return
+    ctx.profile = profile
+    full = clean_name(f"{profile.get('first_name', '')} {profile.get('last_name', '')}")
+    if ctx.owner_name is None and ctx.owner_url is None and full:
+        ctx.owner_name = full
+        ctx.evidence = f"{display} first and last name"
+
+
+def _settle_owner(ctx: _Context) -> None:
+    if ctx.owner_name is None:
+        ctx.owner_name, ctx.owner_url, ctx.evidence = _infer_owner(
+            ctx.raw_messages, ctx.owner_url, ctx.evidence
+        )
+    elif ctx.owner_url is None and ctx.raw_messages:
+        ctx.owner_url = _owner_url_from_messages(ctx.raw_messages, ctx.owner_name)
+
+
+def _nothing_read(label: str, report: LoadReport) -> FormatError:
+    looked_for = ", ".join(spec.expected for spec in _FILES if spec.expected)
+    seen = [f"{fr.path}: {fr.notes['file_skipped']}" + (f" (found: {fr.notes['header']})" if fr.notes.get("header") else "")
+            for fr in report.files]  # fmt: skip
+    shown = "; ".join(seen[:10]) + (f"; and {len(seen) - 10} more" if len(seen) > 10 else "")
+    return FormatError(
+        f"{label}: no file of it could be read as part of a LinkedIn data export. Looked for {looked_for} "
+        "(names matched ignoring case, spaces, '_' and '-'), and found "
+        f"{shown or 'no files at all'}. Pass the export zip (Basic_LinkedInDataExport_*.zip or "
+        "Complete_...), the folder it was extracted to, or one of its CSV files unchanged."
+    )
 
 
 def _infer_owner(
@@ -952,19 +1229,3 @@ def _infer_owner(
         return None, None, evidence
     evidence = f"most frequent message participant ({name!r} in {count} of {total} messages)"
     return name, _owner_url_from_messages(raw, name), evidence
-
-
-def _read_other(kind: str, text: str, name: str, fr: FileReport, owner_name: str | None) -> pd.DataFrame:
-    if kind == "invitations":
-        return _read_invitations(text, name, fr, owner_name)
-    if kind == "endorsements_received":
-        return _read_endorsements(text, name, fr, S.RECEIVED)
-    if kind == "endorsements_given":
-        return _read_endorsements(text, name, fr, S.GIVEN)
-    if kind == "recommendations_received":
-        return _read_recommendations(text, name, fr, S.RECEIVED)
-    if kind == "recommendations_given":
-        return _read_recommendations(text, name, fr, S.GIVEN)
-    if kind == "positions":
-        return _read_positions(text, name, fr)
-    return _read_imported_contacts(text, name, fr)

@@ -178,11 +178,11 @@ class LoadReport:
     def __str__(self) -> str:
         lines = [f"{self.read} records read, {self.kept} kept, {self.skipped} skipped"]
         for f in self.files:
-            if f.not_read is not None:
+            if f.not_read is not None:  # no record, and its warnings only repeat the reason
                 lines.append(f"  {f.path} [{f.kind}]: not read: {f.not_read}")
             else:
                 lines.append(f"  {f.path} [{f.kind}]: read {f.read}, kept {f.kept}, skipped {f.n_skipped}")
-            lines += self._details(f)
+                lines += self._details(f)
         for m in self.missing:
             lines.append(f"  not found: {m}")
         for stage in (s for s in self.stages if s.n_skipped or s.warnings):

@@ -6,11 +6,18 @@ import math
 from collections.abc import Hashable
 
 import networkx as nx
-import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
+from netanalytics.metrics._common import (
+    BALANCE_PRIOR,
+    ONE_SIDED_MIN_MESSAGES,
+    ONE_SIDED_RATIO,
+    balance,
+    log_imbalance,
+    one_sided,
+)
 from netanalytics.network import Network
 
 __all__ = ["give_take_ratio", "overall_reciprocity", "reciprocity"]
@@ -89,6 +96,9 @@ def reciprocity(
     broadcast: int = 10,
     owes_days: float = 30,
     episode_gap_days: float = 30,
+    balance_prior: float = BALANCE_PRIOR,
+    one_sided_ratio: float = ONE_SIDED_RATIO,
+    one_sided_min_messages: int = ONE_SIDED_MIN_MESSAGES,
 ) -> pd.DataFrame:
     """Give and take with each alter: volume, initiation, reply rates and latencies, LinkedIn favours.
 
@@ -108,6 +118,13 @@ def reciprocity(
     episode_gap_days : float, default 30
         For rows without threads (meetings, invitations, or a missing ``thread_id``) a new
         contact episode starts after this many days without such contact.
+    balance_prior : float, default 1
+        Pseudo-messages per direction of the Beta prior behind ``balance`` (see
+        :func:`~netanalytics.metrics._common.balance`); 0 gives the raw ratio.
+    one_sided_ratio : float, default 4
+        A tie is one-sided when one side writes at least this many times as much ...
+    one_sided_min_messages : int, default 5
+        ... on at least this many messages (sent + received).
 
     Returns
     -------
@@ -115,15 +132,20 @@ def reciprocity(
         Indexed by ``person_id`` (every alter), columns:
 
         ``sent``, ``received`` (int)
-            Interaction rows out / in, broadcasts excluded.
+            Interaction rows out / in, broadcasts excluded: the raw counts behind every
+            ratio below.
         ``broadcast_sent``, ``broadcast_received`` (int)
             The excluded broadcast rows.
         ``balance``
-            :math:`(\\min(s, r) + 1) / (\\max(s, r) + 1)`; 1 = even.
+            :math:`(\\min(s, r) + a) / (\\max(s, r) + a)`, a = ``balance_prior``; 1 = even.
         ``log_imbalance``
-            :math:`|\\ln(s+1) - \\ln(r+1)|`.
+            :math:`|\\ln(s+a) - \\ln(r+a)|`.
         ``one_sided`` (bool)
-            ``log_imbalance`` ≥ ln 4 (one side writes ≥ 4× as much) and s + r ≥ 5.
+            ``balance`` ≤ 1/4 (one side writes ≥ 4× as much, prior included) on
+            s + r ≥ 5 messages.
+        ``one_sided_evidence`` (str or None)
+            The counts behind the flag, for flagged ties ("you wrote 6, they wrote 0: ...")
+            and for lopsided ties with too few messages to call; None otherwise.
         ``initiation_share``
             Share of the threads (or contact episodes) with this alter that I started,
             counted on direct (two-person) threads when there are any, else on all
@@ -165,8 +187,15 @@ def reciprocity(
     threads started by a third person count for neither. Rows without a thread start a new
     episode after ``episode_gap_days`` of silence; the episode's first row decides.
 
-    **Imbalance** is normal in communication networks (Wang et al. 2013: most ties are
-    asymmetric), so only extremes are flagged: ``one_sided``.
+    **Balance and one-sidedness.** ``balance`` is the ratio of the posterior mean shares of
+    the two sides under a symmetric Beta(a, a) prior, a = ``balance_prior`` (default 1, the
+    uniform prior: as strong as one message each way). It shrinks thin ties towards even —
+    one message reads 0.50, 6 sent / 0 received reads 1/7 ≈ 0.14 — which is why the raw
+    ``sent`` / ``received`` travel with it and why one-sidedness needs evidence: a tie is
+    **one-sided** when balance ≤ 1/``one_sided_ratio`` and s + r ≥ ``one_sided_min_messages``
+    (6 / 0 is one-sided; 3 / 0 is 4× but only 3 messages, so it is not, and its evidence says
+    so). Imbalance is normal in communication networks (Wang et al. 2013: most ties are
+    asymmetric), so only such extremes are flagged.
 
     References
     ----------
@@ -210,10 +239,14 @@ def reciprocity(
     sent, received = count(core, S.OUT), count(core, S.IN)
     out[S.SENT], out[S.RECEIVED] = sent, received
     out[S.BROADCAST_SENT], out[S.BROADCAST_RECEIVED] = count(inter[is_bc], S.OUT), count(inter[is_bc], S.IN)
-    lo, hi = np.minimum(sent, received), np.maximum(sent, received)
-    out[S.BALANCE] = (lo + 1) / (hi + 1)
-    out[S.LOG_IMBALANCE] = (np.log1p(sent) - np.log1p(received)).abs()
-    out[S.ONE_SIDED] = (out[S.LOG_IMBALANCE] >= math.log(4) - 1e-12) & (sent + received >= 5)
+    out[S.BALANCE] = balance(sent, received, prior=balance_prior)
+    out[S.LOG_IMBALANCE] = log_imbalance(sent, received, prior=balance_prior)
+    out[S.ONE_SIDED] = one_sided(
+        sent, received, ratio=one_sided_ratio, min_messages=one_sided_min_messages, prior=balance_prior
+    ).astype(bool)
+    out[S.ONE_SIDED_EVIDENCE] = _one_sided_evidence(
+        sent, received, out[S.BALANCE], out[S.ONE_SIDED], one_sided_ratio, one_sided_min_messages
+    )
     # a group thread is started for the group, not for the dyad: judge initiation on direct
     # (two-person) threads when the alter has any, else on all non-broadcast threads
     direct_share = _initiation_share(core[core[S.N_PARTICIPANTS] <= 2], index, episode_gap_days)
@@ -263,6 +296,23 @@ def reciprocity(
     out[S.INVITATION] = _invitation(net.invitations, as_of, index)
     out.index.name = S.PERSON_ID
     return out
+
+
+def _one_sided_evidence(
+    sent: pd.Series, received: pd.Series, bal: pd.Series, flag: pd.Series, ratio: float, min_messages: int
+) -> pd.Series:
+    """The raw counts behind ``one_sided``: for flagged ties, and for lopsided ties too thin to call."""
+    lopsided = bal <= 1 / ratio + 1e-12
+    text = [
+        f"you wrote {s}, they wrote {r}: balance {b:.2f} ≤ {1 / ratio:.2f} on {s + r} messages"
+        if f
+        else f"you wrote {s}, they wrote {r}: lopsided, but {s + r} messages are too few to call "
+        f"(≥ {min_messages} needed)"
+        if lop
+        else None
+        for s, r, b, f, lop in zip(sent, received, bal, flag, lopsided)
+    ]
+    return pd.Series(text, index=sent.index, dtype=object)
 
 
 def _initiation_share(core: pd.DataFrame, index: pd.Index, gap_days: float) -> pd.Series:

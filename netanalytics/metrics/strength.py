@@ -9,6 +9,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.metrics._common import balance
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
 from netanalytics.metrics.reciprocity import _upto
 from netanalytics.network import Network, coparticipation
@@ -92,7 +93,9 @@ def tie_strength(
         ``sent``, ``received`` (int)
             Interaction rows out / in.
         ``balance``
-            :math:`(\\min(s, r) + 1) / (\\max(s, r) + 1)`.
+            :math:`(\\min(s, r) + 1) / (\\max(s, r) + 1)`: the shrunk balance of
+            :func:`~netanalytics.metrics._common.balance` (Beta(1, 1) prior), beside its
+            raw counts ``sent`` and ``received``.
         ``overlap`` (int)
             Alters linked to both me and this alter in the co-participation graph.
         ``channels`` (int)
@@ -191,9 +194,7 @@ def tie_strength(
     for col, d in ((S.SENT, S.OUT), (S.RECEIVED, S.IN)):
         series = counts[d] if d in counts.columns else pd.Series(dtype="int64")
         out[col] = series.reindex(index, fill_value=0).astype("int64")
-    lo = np.minimum(out[S.SENT], out[S.RECEIVED])
-    hi = np.maximum(out[S.SENT], out[S.RECEIVED])
-    out[S.BALANCE] = (lo + 1) / (hi + 1)
+    out[S.BALANCE] = balance(out[S.SENT], out[S.RECEIVED])
     out[S.OVERLAP] = _overlap(net, core, index)
     out[S.CHANNELS] = (
         core.groupby(S.PERSON_ID)[S.CHANNEL].nunique().reindex(index, fill_value=0).astype("int64")

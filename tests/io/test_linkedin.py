@@ -21,7 +21,7 @@ from netanalytics.io import linkedin as L
 from netanalytics.io._csvtext import decode_bytes, find_header, parse_dates
 
 FIXTURES = Path(__file__).parent / "fixtures" / "linkedin"
-VINTAGES = ["v2018", "v2021", "v2023", "v2024", "v2026", "excel"]
+VINTAGES = ["v2018", "v2021", "v2023", "v2024", "v2026", "excel", "complete2022", "v2025"]
 ZOE = "https://www.linkedin.com/in/zoe-owner"
 
 
@@ -40,8 +40,9 @@ def file_report(export: L.LinkedInExport, filename: str):
 
 def zip_folder(folder: Path, target: Path, prefix: str = "") -> Path:
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as zf:
-        for path in sorted(folder.iterdir()):
-            zf.write(path, prefix + path.name)
+        for path in sorted(folder.rglob("*")):
+            if path.is_file():
+                zf.write(path, prefix + path.relative_to(folder).as_posix())
     return target
 
 
@@ -84,6 +85,13 @@ def test_message_content_is_never_stored(vintage):
         "kickoff",
         "group note",
         "Hello both",
+        "lange nicht",
+        "meet our platform",
+        "free trial",
+        "money fast",
+        "still there",
+        "Ann's note",
+        "Namaste",
     ]
     for frame in (export.messages,):
         flat = " ".join(str(v) for v in frame.to_numpy().ravel())
@@ -154,23 +162,28 @@ def test_invitation_date_past_the_timestamp_range_is_kept_with_nat(tmp_path):
     # a mangled year (found by the mutation test) is not a date pandas can hold: NaT + warning
     shutil.copytree(FIXTURES / "v2023", tmp_path / "v2023")
     path = tmp_path / "v2023" / "Invitations.csv"
-    path.write_text(path.read_text(encoding="utf-8").replace("8/01/23, 6:45 PM", "8/01/2333, 6:45 PM"), "utf-8")
+    path.write_text(
+        path.read_text(encoding="utf-8").replace("8/01/23, 6:45 PM", "8/01/2333, 6:45 PM"), "utf-8"
+    )
     export = na.io.read_linkedin(tmp_path / "v2023")
     inv = export.invitations
     assert inv[S.NAME].tolist() == ["Kenji 山田", "Mia Rossi"]
     assert inv[S.TIMESTAMP].iloc[0] == ts("2023-07-14 11:20") and pd.isna(inv[S.TIMESTAMP].iloc[1])
-    assert any("'8/01/2333, 6:45 PM' not understood; kept with NaT" in w for w in file_report(export, "Invitations.csv").warnings)
+    assert any(
+        "'8/01/2333, 6:45 PM' not understood; kept with NaT" in w
+        for w in file_report(export, "Invitations.csv").warnings
+    )
 
 
 def test_missing_files_are_listed():
     export = read("v2018")
     assert export.report.missing == [
         "Profile.csv",
-        "Positions.csv",
         "Endorsement_Received_Info.csv",
         "Endorsement_Given_Info.csv",
         "Recommendations_Received.csv",
         "Recommendations_Given.csv",
+        "Positions.csv",
     ]
 
 
@@ -435,7 +448,11 @@ def test_file_names_matched_case_space_underscore_insensitively_in_subfolders(tm
         "linkedin.assistant",
         "linkedin.endorsements_given",
         "linkedin.imported_contacts",
+        "linkedin.unknown",
     ]
+    rich_media = export.report.files[-1]
+    assert (rich_media.path, rich_media.read) == (f"{target}!Rich_Media.csv", 0)
+    assert rich_media.notes == {"file_skipped": L.R_UNKNOWN_FILE, "header": "Date/Time, Media Link"}
     assert export.report.files[1].path == f"{target}!data/MESSAGES.CSV"
     assert len(export.messages) == 4 and len(export.imported_contacts) == 1
 
@@ -586,13 +603,17 @@ def test_runaway_quote_raises_format_error_naming_the_line(tmp_path):
         na.io.read_linkedin(write(tmp_path / "x", "messages.csv", HEADER_2023 + rows))
 
 
-def test_empty_export_folder(tmp_path):
+def test_empty_export_folder_is_an_error_naming_path_and_files_looked_for(tmp_path):
     (tmp_path / "empty").mkdir()
-    export = na.io.read_linkedin(tmp_path / "empty")
-    assert export.report.files == []
-    assert len(export.report.missing) == len(L._EXPECTED)
-    assert export.owner_name is None and export.owner_keys == []
-    S.validate(export.messages, S.MESSAGES)
+    with pytest.raises(FormatError) as err:
+        na.io.read_linkedin(tmp_path / "empty")
+    text = str(err.value)
+    assert text.startswith(
+        f"{tmp_path / 'empty'}: no file of it could be read as part of a LinkedIn data export."
+    )
+    assert "Looked for Profile.csv, Connections.csv, messages.csv, Invitations.csv" in text
+    assert "found no files at all" in text
+    assert "Pass the export zip" in text
 
 
 # --- helpers -----------------------------------------------------------------------------------------
@@ -602,6 +623,8 @@ def test_decode_bytes_variants():
     assert decode_bytes("Zoë".encode(), "f") == ("Zoë", "utf-8")
     assert decode_bytes(b"\xef\xbb\xbfZo\xc3\xab", "f") == ("Zoë", "utf-8-sig")
     assert decode_bytes("Zoë".encode("utf-16"), "f") == ("Zoë", "utf-16")
+    assert decode_bytes("Date\tStatus\r\n".encode("utf-16-le"), "f") == ("Date\tStatus\r\n", "utf-16-le")
+    assert decode_bytes("Date\tStatus\r\n".encode("utf-16-be"), "f") == ("Date\tStatus\r\n", "utf-16-be")
     assert decode_bytes(b"Zo\xeb \x81", "f") == ("Zoë \x81", "latin-1")
     with pytest.raises(FormatError, match="NUL bytes"):
         decode_bytes(b"a\x00b", "f")
@@ -694,3 +717,244 @@ def test_fixture_folders_are_independent_copies(tmp_path):
     before = sorted(p.name for p in copy.iterdir())
     na.io.read_linkedin(copy)
     assert sorted(p.name for p in copy.iterdir()) == before
+
+
+# --- real-export quirks (issue 11): one file never sinks the export ---------------------------------
+
+
+def notes_of(export: L.LinkedInExport) -> dict:
+    return {Path(f.path.split("!")[-1]).name: (f.kind, f.notes.get("file_skipped"), f.notes.get("header"))
+            for f in export.report.files if "file_skipped" in f.notes}  # fmt: skip
+
+
+def test_2018_imported_contacts_header_with_spaces():
+    export = read("v2018")
+    c = export.imported_contacts
+    assert c[S.FULL_NAME].tolist() == ["Dana Fox", "Li Na"]
+    assert c[S.EMAILS].tolist() == [["dana.fox@example.net"], ["li.na@example.cn", "lina.work@example.com"]]
+    assert c[S.PHONES].tolist() == [["+44 20 7946 0000"], []]
+    assert c[S.COMPANY].tolist() == ["Fox & Hound Ltd", None]
+    assert c[S.TITLE].tolist() == ["Founder", None]
+    # "Profiles" holds the LinkedIn URL; "Sites" a home page, which is not one
+    assert c[S.LINKEDIN_URL].tolist() == ["https://www.linkedin.com/in/dana-fox-77", None]
+    assert c[S.CONNECTED_ON].isna().all()  # "Created At" is the import, not a connection
+    assert c[S.SOURCE].eq(L.IMPORTED_SOURCE_NAME).all()
+    fr = file_report(export, "Imported Contacts.csv")
+    assert (fr.kind, fr.read, fr.kept, dict(fr.skipped)) == (
+        "linkedin.imported_contacts",
+        3,
+        2,
+        {L.R_EMPTY_CONTACT: 1},
+    )
+
+
+def test_2022_complete_utf16_tab_side_files_and_spaced_twin():
+    export = read("complete2022")
+    twin = file_report(export, "Endorsement Received Info.csv")
+    assert (twin.kind, twin.notes) == (
+        "linkedin.endorsements_received",
+        {"encoding": "utf-16", "delimiter": "\t"},
+    )
+    assert (twin.read, twin.kept) == (3, 3)
+    usual = file_report(export, "Endorsement_Received_Info.csv")
+    # the spaced file sorts first; the two records it shares with the usual file count once
+    assert (usual.read, usual.kept, dict(usual.skipped)) == (3, 1, {L.R_DUPLICATE: 2})
+    e = export.endorsements
+    assert e[S.SKILL].tolist() == ["Python", "SQL", "Leadership", "Statistics"]
+    assert e[S.LINKEDIN_URL].tolist() == [
+        "https://www.linkedin.com/in/ann-lee",
+        "https://www.linkedin.com/in/ravi-s",
+        "https://www.linkedin.com/in/mia-rossi",
+        "https://www.linkedin.com/in/kenji-yamada",
+    ]
+    assert e[S.TIMESTAMP].tolist()[2] == ts("2022-06-11 16:45:00")
+    # spaces in the name: "Recommendations Given.csv" is read
+    assert export.recommendations[[S.DIRECTION, S.FIRST_NAME, S.TIMESTAMP]].values.tolist() == [
+        ["given", "Mia", ts("2022-06-20 21:25")]
+    ]
+    assert len(export.connections) == 3 and len(export.messages) == 2
+    assert notes_of(export) == {
+        "Account Status History.csv": ("linkedin.unknown", L.R_UNKNOWN_FILE, "Date, Account Status"),
+        "2021-11-02 10-00-00.0-network-notes.html": ("linkedin.unknown", L.R_NOT_CSV, None),
+        "Rich Media.csv": ("linkedin.unknown", L.R_UNKNOWN_FILE, "Date/Time, Media Description, Media Link"),
+    }
+    status = file_report(export, "Account Status History.csv")
+    assert status.notes["encoding"] == "utf-16" and status.read == 0
+    assert status.warnings == [f"file not read: {L.R_UNKNOWN_FILE} (found: Date, Account Status)"]
+
+
+def test_placeholder_file_is_skipped_and_the_export_loads():
+    export = read("v2025")
+    assert notes_of(export) == {
+        "LearningCoachMessages.csv": ("linkedin.assistant", L.R_PLACEHOLDER, "No conversations found"),
+    }
+    assert file_report(export, "LearningCoachMessages.csv").read == 0
+    assert len(export.connections) == 2 and len(export.messages) == 3
+
+
+def test_2025_sponsored_spinmail_spam_and_message_to_deleted_account():
+    export = read("v2025")
+    fr = file_report(export, "messages.csv")
+    assert dict(fr.skipped) == {L.R_SPONSORED: 2, L.R_SPAM: 1, L.R_TO_MEMBER: 1}
+    assert fr.kept == 3
+    m = export.messages
+    assert m[S.THREAD_ID].tolist() == ["2-J1", "2-J1", "2-A1"]
+    # a person with a profile URL whose message happens to hold a "spin..." class is not sponsored
+    assert m[S.SENDER].tolist()[2] == "https://www.linkedin.com/in/ann-lee"
+    assert "linkedin_member_recipients_dropped" not in fr.notes
+
+
+def test_deleted_account_message_is_not_self_mail_in_load(tmp_path):
+    for name in ("Profile.csv", "messages.csv"):
+        shutil.copy(FIXTURES / "v2025" / name, tmp_path / name)
+    net = na.load(linkedin=tmp_path, cache=False)
+    (resolution,) = net.report.stages  # identity resolution: a stage, not a file
+    assert "self-mail (only me on it)" not in resolution.skipped
+    assert file_report(net, "messages.csv").skipped[L.R_TO_MEMBER] == 1
+
+
+def test_spinmail_needs_no_sender_url_whatever_the_folder(tmp_path):
+    body = '"<p class=""spinmail-body"">Hi</p>"'
+    text = (
+        HEADER_2023
+        + f"2-S,,Fabrikam,,Zoe Owner,{ZOE},2025-01-01 08:00:00 UTC,,{body},ARCHIVE\n"
+        + f"2-T,,Fabrikam,,Zoe Owner,{ZOE},2025-01-01 09:00:00 UTC,,{body.replace('spinmail', 'SPIN-x')},SENT\n"
+        + f"2-U,,Ann Lee,https://www.linkedin.com/in/ann-lee,Zoe Owner,{ZOE},2025-01-02 08:00:00 UTC,,{body},INBOX\n"
+    )
+    export = na.io.read_linkedin(write(tmp_path / "x", "messages.csv", text), owner="Zoe Owner")
+    assert dict(export.report.files[0].skipped) == {L.R_SPONSORED: 2}
+    assert export.messages[S.THREAD_ID].tolist() == ["2-U"]
+
+
+def test_one_damaged_or_foreign_file_does_not_sink_the_export(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "v2023", folder)
+    (folder / "Invitations.csv").write_text((FIXTURES / "v2021" / "Positions.csv").read_text())
+    (folder / "messages.csv").write_text(HEADER_2023 + ROW_ANN.replace(",hi,", ',"hi,') + ROW_ANN * 3000)
+    (folder / "Ad_Targeting.csv").write_bytes(b"%PDF-1.7\n")
+    export = na.io.read_linkedin(folder)
+    assert len(export.connections) == 3 and len(export.endorsements) == 1
+    assert export.messages.empty and export.invitations.empty
+    skipped = notes_of(export)
+    assert skipped["Invitations.csv"] == (
+        "linkedin.invitations",
+        "columns not recognised as a LinkedIn invitations export (Invitations.csv): looked for From, To, Sent At",
+        "Company Name, Title, Description, Location, Started On, Finished On",
+    )
+    kind, reason, header = skipped["messages.csv"]
+    assert kind == "linkedin.messages" and header is None
+    assert reason.startswith(f"{folder / 'messages.csv'} line ")
+    assert "the CSV cannot be split into records" in reason
+    assert skipped["Ad_Targeting.csv"] == (
+        "linkedin.unknown", f"{L.R_UNKNOWN_FILE}; {folder / 'Ad_Targeting.csv'} is a PDF document, not a CSV text "
+        "file. Export the data again as CSV.", None)  # fmt: skip
+    assert file_report(export, "messages.csv").read == 0
+
+
+def test_export_with_no_readable_file_names_each_file_and_why(tmp_path):
+    folder = write(tmp_path / "x", "LearningCoachMessages.csv", "No conversations found")
+    write(folder, "Rich_Media.csv", "Date/Time,Media Link\n")
+    with pytest.raises(FormatError) as err:
+        na.io.read_linkedin(folder)
+    text = str(err.value)
+    assert text.startswith(f"{folder}: no file of it could be read as part of a LinkedIn data export.")
+    assert (
+        f"{folder / 'LearningCoachMessages.csv'}: {L.R_PLACEHOLDER} (found: No conversations found)" in text
+    )
+    assert f"{folder / 'Rich_Media.csv'}: {L.R_UNKNOWN_FILE} (found: Date/Time, Media Link)" in text
+
+
+def test_profile_urls_percent_encoded_and_decoded_meet_in_one_person():
+    net = na.load(linkedin=FIXTURES / "v2025", cache=False)
+    joerg = "https://www.linkedin.com/in/jörg-müller-1a2b3c"
+    url_keys = [k for k in net.identities[S.KEY] if "1a2b3c" in k]
+    assert url_keys == [joerg]
+    (pid,) = net.people.index[net.people[S.NAME] == "Jörg Müller"]
+    assert net.people.at[pid, S.LINKEDIN_URL] == joerg
+    assert net.people.at[pid, S.COMPANY] == "Müller & Söhne"
+    assert sorted(net.interactions.loc[net.interactions[S.PERSON_ID] == pid, S.DIRECTION]) == ["in", "out"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "https://www.linkedin.com/in/j%C3%B6rg-m%C3%BCller-1a2b3c",
+        "https://www.linkedin.com/in/j%c3%b6rg-m%c3%bcller-1a2b3c/",
+        "https://www.linkedin.com/in/jörg-müller-1a2b3c",
+        "HTTPS://DE.LinkedIn.com/in/J%C3%B6rg-M%C3%BCller-1A2B3C?trk=public#about",
+        "www.linkedin.com/in/jo\u0308rg-mu\u0308ller-1a2b3c",  # decomposed umlauts (NFD)
+    ],
+)
+def test_normalize_linkedin_url_canonical_spellings(url):
+    assert S.normalize_linkedin_url(url) == "https://www.linkedin.com/in/jörg-müller-1a2b3c"
+    assert L._url(url) == "https://www.linkedin.com/in/jörg-müller-1a2b3c"
+
+
+def test_owner_named_from_profile_not_me(tmp_path):
+    folder = tmp_path / "export"
+    folder.mkdir()
+    for name in ("Profile.csv", "Connections.csv"):  # no messages: no display name for the owner
+        shutil.copy(FIXTURES / "v2025" / name, folder / name)
+    net = na.load(linkedin=folder, cache=False)
+    assert net.people.at["me", S.NAME] == "Zoe Owner"
+
+
+@pytest.mark.parametrize("vintage, filename, frame, n", [
+    ("v2023", "Connections.csv", "connections", 3),
+    ("v2021", "messages.csv", "messages", 4),
+    ("excel", "Imported Contacts.csv", "imported_contacts", 1),
+])  # fmt: skip
+def test_single_csv_is_accepted(vintage, filename, frame, n):
+    export = na.io.read_linkedin(FIXTURES / vintage / filename)
+    assert len(getattr(export, frame)) == n
+    assert [f.path for f in export.report.files] == [str(FIXTURES / vintage / filename)]
+    assert export.report.missing == []
+
+
+def test_single_renamed_csv_is_recognised_by_its_header(tmp_path):
+    path = tmp_path / "my linkedin connections 2024.csv"
+    shutil.copy(FIXTURES / "v2023" / "Connections.csv", path)
+    export = na.io.read_linkedin(path)
+    assert export.report.files[0].kind == "linkedin.connections"
+    assert len(export.connections) == 3
+
+
+def test_load_accepts_a_single_connections_or_messages_csv():
+    net = na.load(linkedin=FIXTURES / "v2023" / "Connections.csv", cache=False)
+    assert len(net.alters) == 3 and {"Ann Lee", "Kenji 山田"} < set(net.alters[S.NAME])
+    net = na.load(linkedin=FIXTURES / "v2021" / "messages.csv", cache=False)
+    assert net.people.at["me", S.NAME] == "Zoe Owner"
+    assert sorted(net.alters[S.NAME]) == ["Amira Mehic-Dzanic (IoT), MBA", "Ann Lee", "Ravi Shankar"]
+    assert len(net.interactions) == 5
+
+
+def test_record_keys_hold_no_paths(tmp_path):
+    a, b = tmp_path / "a", tmp_path / "b"
+    shutil.copytree(FIXTURES / "v2025", a)
+    shutil.copytree(FIXTURES / "v2023", b)
+    zipped = zip_folder(FIXTURES / "v2021", tmp_path / "Basic_LinkedInDataExport_01-02-2022.zip")
+    google = tmp_path / "google.csv"
+    google.write_text(
+        "First Name,Last Name,E-mail 1 - Label,E-mail 1 - Value\nAnn,Lee,Work,ann@acme.example\n"
+    )
+    net = na.load(linkedin=[a, b, zipped], contacts=google, cache=False)
+    ids = net.contacts[S.RECORD_ID].tolist()
+    assert not [k for k in list(net.identities[S.KEY]) + ids if str(tmp_path) in k]
+    assert not [k for k in ids if "/" in k]
+    # two inputs with the same file name differ by a short digest of their paths, never the path
+    digest_a = L.hashlib.blake2b(str(a / "Connections.csv").encode(), digest_size=4).hexdigest()
+    assert f"Connections.csv~{digest_a}#6" in ids
+    assert "ImportedContacts.csv#2" in ids and "google.csv#1" in ids
+    assert len(set(ids)) == len(ids)
+
+
+def test_messages_in_two_files_count_once(tmp_path):
+    folder = tmp_path / "export"
+    shutil.copytree(FIXTURES / "v2021", folder)
+    (folder / "old").mkdir()
+    shutil.copy(FIXTURES / "v2021" / "messages.csv", folder / "old" / "Messages.csv")
+    export = na.io.read_linkedin(folder)
+    assert len(export.messages) == 4 and export.messages[S.MESSAGE_ID].is_unique
+    copy = file_report(export, "Messages.csv")
+    assert (copy.read, copy.kept, copy.skipped[L.R_DUPLICATE]) == (8, 0, 4)
+    assert file_report(export, "messages.csv").kept == 4

@@ -16,6 +16,10 @@ AS_OF = "2024-12-31 12:00"
 
 @pytest.fixture(scope="module")
 def net():
+    return _fixture_net()
+
+
+def _fixture_net():
     rows = [
         ("2023-06-01 09:00", "ann", "out", "a0", 2),
         ("2023-06-01 10:00", "ann", "in", "a1", 2),
@@ -115,8 +119,25 @@ def test_score_components(report):
     assert round(report.score, 2) == 46.98
     assert c[S.WEIGHT].to_dict() == {k: float(v) for k, v in HEALTH_WEIGHTS.items()}
     assert report.components[S.REASON].str.len().gt(20).all()
-    assert list(report.components.columns) == [S.COMPONENT, S.VALUE, S.WEIGHT, S.POINTS, S.REASON]
+    assert list(report.components.columns) == [S.COMPONENT, S.VALUE, S.WEIGHT, S.POINTS, S.MEASURABLE, S.REASON]
+    assert report.components[S.MEASURABLE].all()
     assert isinstance(report, HealthReport) and "score 47.0" in repr(report)
+    # every component measurable: the score is the plain sum, over 8 of 8, but on 3 people and
+    # 8 messages it is flagged
+    assert report.headline == "47/100 over 8 of 8 components (low confidence)"
+    cov = report.coverage
+    print(cov)
+    assert (cov.sent, cov.received, cov.ties, cov.group_ties, cov.connections) == (6, 2, 3, 2, 0)  # g1 twice, a2, b1, b2, c2 / a3, c1
+    assert cov.sources == ("email",)
+    assert cov.reasons == (
+        "6 messages sent in the last 365 days (fewer than 20)",
+        "2 messages received in the last 365 days (fewer than 20)",
+        "3 people in contact in the last 365 days (fewer than 15)",
+    )
+    relaxed = health(report_net := _fixture_net(), AS_OF, min_evidence={"sent": 1, "received": 1, "ties": 1})
+    assert not relaxed.low_confidence and relaxed.headline == "47/100 over 8 of 8 components"
+    with pytest.raises(ValueError, match="unknown minimum"):
+        health(report_net, AS_OF, min_evidence={"messages": 3})
 
 
 def test_weights_override(net, report):
@@ -128,7 +149,7 @@ def test_weights_override(net, report):
         health(net, AS_OF, weights={"happiness": 3})
 
 
-def test_undefined_component_spreads_its_weight():
+def test_unmeasurable_components_are_nan_and_the_score_is_renormalised():
     net = build_network(
         pd.DataFrame(
             {
@@ -140,11 +161,137 @@ def test_undefined_component_spreads_its_weight():
     )
     h = health(net)
     c = h.components.set_index(S.COMPONENT)
-    print(h.components[[S.COMPONENT, S.VALUE, S.POINTS]])
-    assert math.isnan(c.loc["vitality", S.POINTS]) and math.isnan(c.loc["diversity", S.POINTS])
-    assert "undefined" in c.loc["vitality", S.REASON]
-    assert c.loc["concentration", S.POINTS] == pytest.approx(100 * 10 / 70)
+    print(h.components[[S.COMPONENT, S.VALUE, S.POINTS, S.MEASURABLE]])
+    gone = ["structure", "diversity", "vitality", "growth"]
+    assert c.loc[gone, S.POINTS].isna().all() and c.loc[gone, S.VALUE].isna().all()
+    assert not c.loc[gone, S.MEASURABLE].any()
+    assert c.loc["vitality", S.REASON] == (
+        "needs interactions from before 2023-05-05 (yours start on 2024-05-01): load older mail"
+    )
+    assert c.loc["diversity", S.REASON] == (
+        "no company, work domain or community known for enough of last year's contacts; "
+        "left out: community (structure not measurable)"
+    )
+    assert c.loc["growth", S.REASON] == (
+        "needs ties known from before 2023-05-05 to tell the new ones (your earliest starts on 2024-05-01): "
+        "load older mail or your LinkedIn connections"
+    )
+    # points stay out of the weight shown (no longer 100 * 10 / 70 = 14.3 of 10) ...
+    assert c.loc["concentration", S.POINTS] == 10.0 and c.loc["concentration", S.WEIGHT] == 10.0
+    assert c.loc["reciprocity", S.POINTS] == 10.0
+    assert c.loc["size", S.POINTS] == pytest.approx(15 * 2 / 150)
+    # ... and the score is renormalised over the measurable weight 15 + 10 + 10 + 10
+    assert h.score == pytest.approx(100 * (0.2 + 0 + 10 + 10) / 45)
+    assert h.headline == "45/100 over 4 of 8 components (low confidence)"
+    assert math.isnan(h.efficiency) and h.communities is None and h.bridging_ties is None
+
+
+AS_OF_LI = "2024-12-31 12:00"
+
+
+@pytest.fixture(scope="module")
+def linkedin_only():
+    """A LinkedIn export alone: 40 connections (10 made in 2024), 11 messages received, none sent."""
+    old = {f"c{k:02d}": pd.Timestamp("2019-01-01") + pd.Timedelta(days=60 * k) for k in range(30)}
+    new = {f"n{k}": pd.Timestamp("2024-02-01") + pd.Timedelta(days=30 * k) for k in range(10)}
+    senders = ["c00", "c01", "c02", "n0", "n1", "n2", "x0", "x1", "x2", "x3", "x4"]
+    rows = pd.DataFrame(
+        {
+            S.TIMESTAMP: [pd.Timestamp("2024-11-01") + pd.Timedelta(days=k) for k in range(11)],
+            S.PERSON_ID: senders,
+            S.DIRECTION: "in",
+            S.CHANNEL: "linkedin",
+        }
+    )
+    ids = [*old, *new, "x0", "x1", "x2", "x3", "x4"]
+    company = {pid: "Acme" for pid in senders[:3]} | {pid: "Beta" for pid in senders[3:6]}
+    people = pd.DataFrame(
+        {
+            S.CONNECTED_ON: [({**old, **new}).get(pid, pd.NaT) for pid in ids],
+            S.COMPANY: [company.get(pid) for pid in ids],
+            S.SOURCES: [["linkedin"] for _ in ids],
+            S.EMAILS: [["x0@zeta.com"] if pid == "x0" else [] for pid in ids],  # one work domain known
+        },
+        index=pd.Index(ids, name=S.PERSON_ID),
+    )
+    return build_network(rows, people)
+
+
+def test_linkedin_only_export_is_honest(linkedin_only):
+    h = health(linkedin_only, AS_OF_LI)
+    c = h.components.set_index(S.COMPONENT)
+    print(h)
+    print(h.components[[S.COMPONENT, S.VALUE, S.WEIGHT, S.POINTS, S.MEASURABLE]])
+    print(h.coverage)
+    # no alter-alter evidence: structure is not measurable (not 15 / 15, not 17.6 / 15)
+    assert not c.loc["structure", S.MEASURABLE] and math.isnan(c.loc["structure", S.POINTS])
+    assert c.loc["structure", S.REASON] == "no source shows ties between your contacts: load mail or a calendar"
+    # nothing sent: reciprocity is not measurable (not a median balance of 0.50)
+    assert not c.loc["reciprocity", S.MEASURABLE] and math.isnan(h.reciprocity_balance)
+    assert c.loc["reciprocity", S.REASON].startswith("no messages you sent in the last 365 days (11 received)")
+    assert not c.loc["vitality", S.MEASURABLE]  # messages start in 2024
+    # growth counts the connections made in the year: 10, plus 5 first messages from non-connections
+    assert c.loc["growth", S.MEASURABLE] and c.loc["growth", S.VALUE] == 15
+    assert "(10 LinkedIn connections, 5 more by first contact;" in c.loc["growth", S.REASON]
+    assert h.new_ties_per_quarter == 15 / 4
+    # a work domain known for 1 of 11 contacts is left out, not averaged in as evenness 0
+    assert c.loc["diversity", S.VALUE] == 1.0
+    assert c.loc["diversity", S.REASON] == (
+        "evenness (normalised entropy) of last year's 11 contacts over company 1.00 (6 known); "
+        "left out: community (structure not measurable), domain known for 1 of 11"
+    )
+    # points never exceed the weight shown
+    assert (c.loc[c[S.MEASURABLE], S.POINTS] <= c.loc[c[S.MEASURABLE], S.WEIGHT]).all()
+    expected = {"size": 15 * 11 / 150, "core": 0.0, "diversity": 15.0, "concentration": 10.0, "growth": 10.0}
+    assert c.loc[c[S.MEASURABLE], S.POINTS].to_dict() == pytest.approx(expected)
+    assert h.score == pytest.approx(100 * sum(expected.values()) / 60)
+    assert h.headline == "60/100 over 5 of 8 components (low confidence)"
+    cov = h.coverage
+    assert (cov.sources, cov.sent, cov.received, cov.ties, cov.connections) == (("linkedin",), 0, 11, 11, 40)
+    assert cov.low_confidence and cov.reasons == (
+        "0 messages sent in the last 365 days (fewer than 20)",
+        "11 messages received in the last 365 days (fewer than 20)",
+        "11 people in contact in the last 365 days (fewer than 15)",
+    )
+    assert str(cov).startswith(
+        "Data: linkedin. Last 365 days: 0 sent and 11 received with 11 people (0 of them on group messages "
+        "or meetings); 40 LinkedIn connections; interactions since 2024-11-01. Low confidence: 0 messages sent"
+    )
+
+
+def test_structure_needs_enough_group_evidence(net):
+    # the fixture: 2 of last year's 3 contacts are on group message g1
+    assert health(net, AS_OF, min_group_share=2 / 3).components.set_index(S.COMPONENT).loc["structure", S.MEASURABLE]
+    h = health(net, AS_OF, min_group_share=0.7)
+    c = h.components.set_index(S.COMPONENT)
+    print(c.loc["structure", S.REASON])
+    assert not c.loc["structure", S.MEASURABLE]
+    assert c.loc["structure", S.REASON].startswith("only 2 of 3 contacts (67%) appear on group messages or meetings")
+    # community diversity is left out with structure
+    assert c.loc["diversity", S.REASON].endswith("; left out: community (structure not measurable)")
+    assert h.communities is None
+
+
+def test_no_component_measurable_is_not_defined(linkedin_only):
+    weights = {"size": 0, "core": 0, "diversity": 0, "concentration": 0, "growth": 0}
+    with pytest.raises(NotDefinedError, match="no weighted component is measurable"):
+        health(linkedin_only, AS_OF_LI, weights=weights)
+
+
+def test_sample_scores_sensibly_with_every_component_within_its_weight():
+    from netanalytics.datasets import load_sample
+
+    h = health(load_sample())
+    c = h.components.set_index(S.COMPONENT)
+    print(h)
+    print(h.coverage)
+    assert c[S.MEASURABLE].all() and not h.low_confidence
+    assert (c[S.POINTS] <= c[S.WEIGHT]).all()
     assert h.score == pytest.approx(c[S.POINTS].sum())
+    assert round(h.score, 2) == 77.77
+    assert h.headline == "78/100 over 8 of 8 components"
+    # growth: 5 connections made in the year + 5 people first contacted without one
+    assert c.loc["growth", S.VALUE] == 10
 
 
 def test_by_kind_matches_dormancy_states(net, report):

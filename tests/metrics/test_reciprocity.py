@@ -156,6 +156,51 @@ def test_balance_imbalance_one_sided_and_broadcasts():
     assert not gus[S.ONE_SIDED]  # 4x, but only 3 messages
 
 
+def test_six_sent_none_received_reads_one_sided_with_its_counts():
+    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)]
+    rows += [(f"2024-01-{d:02d} 10:00", "ivy", "out", f"i{d}", None, f"ti{d}", 2, "email") for d in range(1, 4)]
+    rows += [("2024-01-05 11:00", "jo", "in", "j1", None, "tj1", 2, "email")]
+    r = reciprocity(_net(rows), as_of=AS_OF)
+    print(r[[S.SENT, S.RECEIVED, S.BALANCE, S.ONE_SIDED, S.ONE_SIDED_EVIDENCE]].to_string())
+    hal, ivy, jo = r.loc["hal"], r.loc["ivy"], r.loc["jo"]
+    # Beta(1, 1) prior: (0 + 1) / (6 + 1), not 0.50; raw counts beside it
+    assert (hal[S.SENT], hal[S.RECEIVED]) == (6, 0)
+    assert hal[S.BALANCE] == pytest.approx(1 / 7)
+    assert hal[S.ONE_SIDED]
+    assert hal[S.ONE_SIDED_EVIDENCE] == "you wrote 6, they wrote 0: balance 0.14 ≤ 0.25 on 6 messages"
+    # 3 / 0 is 4x after the prior but only 3 messages: not called, and the evidence says why
+    assert ivy[S.BALANCE] == 0.25 and not ivy[S.ONE_SIDED]
+    assert ivy[S.ONE_SIDED_EVIDENCE] == (
+        "you wrote 3, they wrote 0: lopsided, but 3 messages are too few to call (≥ 5 needed)"
+    )
+    # a single message: balance 0.5 by the prior, not lopsided, no evidence to show
+    assert jo[S.BALANCE] == 0.5 and not jo[S.ONE_SIDED] and jo[S.ONE_SIDED_EVIDENCE] is None
+
+
+def test_balance_prior_and_one_sided_thresholds_are_parameters():
+    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 4)]
+    net = _net(rows)
+    raw = reciprocity(net, as_of=AS_OF, balance_prior=0, one_sided_min_messages=3)
+    print(raw.loc["hal", [S.BALANCE, S.ONE_SIDED]])
+    assert raw.loc["hal", S.BALANCE] == 0.0 and raw.loc["hal", S.ONE_SIDED]
+    jeffreys = reciprocity(net, as_of=AS_OF, balance_prior=0.5)
+    assert jeffreys.loc["hal", S.BALANCE] == pytest.approx(0.5 / 3.5)
+    strict = reciprocity(net, as_of=AS_OF, one_sided_ratio=5, one_sided_min_messages=3)
+    assert not strict.loc["hal", S.ONE_SIDED]  # balance 1/4 > 1/5
+
+
+def test_balance_formula_is_shared():
+    from netanalytics.metrics import _common
+    from netanalytics.metrics.strength import tie_strength
+
+    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)]
+    net = _net(rows)
+    assert tie_strength(net).loc["hal", S.BALANCE] == reciprocity(net).loc["hal", S.BALANCE] == _common.balance(6, 0)
+    assert _common.one_sided(6, 0) and not _common.one_sided(3, 0)
+    assert _common.one_sided(8, 1) and not _common.one_sided(7, 2)
+    assert _common.one_sided(0, 7)
+
+
 def test_linkedin_extras():
     end = pd.DataFrame(
         {
