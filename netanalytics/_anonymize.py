@@ -200,10 +200,15 @@ def anonymize_network(net, seed: int = 0):
                 kept=f.kept,
                 skipped=Counter(f.skipped),
                 warnings=[f"{len(f.warnings)} warnings removed by anonymize()"] if f.warnings else [],
+                not_read=None if f.not_read is None else "removed by anonymize()",
             )
             for i, f in enumerate(net.report.files)
         ],
         missing=list(net.report.missing),
+        stages=[
+            FileReport(path=f.path, kind=f.kind, kept=f.kept, skipped=Counter(f.skipped))
+            for f in net.report.stages
+        ],
     )
     return replace(net, report=report, **frames)
 

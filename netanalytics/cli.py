@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import re
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -29,16 +30,8 @@ examples:
   netanalytics summary --email Takeout/Mail --me ann@example.com
 
 Run "netanalytics <command> --help" for the options of one command.
-Exit codes: 0 ok, 1 input error (bad path, unreadable file), 2 usage error.
-"""
-
-_INPUTS_HELP = """\
-inputs (each flag can be given several times; at least one input is needed):
-  --linkedin    LinkedIn data export, the .zip or its unpacked folder
-  --email       mbox file (Gmail Takeout or any), Maildir, or folder of .eml files
-  --contacts    Google / Outlook / LinkedIn contacts CSV, or a vCard (.vcf) file
-  --calendar    calendar export (.ics); meetings with attendees count as contact
-  or a FOLDER holding several exports, sorted out by what the files are.
+Exit codes: 0 ok, 1 input error (bad path, unreadable file, an input that yields nothing),
+2 usage error.
 """
 
 _EPILOGS = {
@@ -48,15 +41,13 @@ example:
   # prints the summary of the synthetic sample (about 300 invented people over four years)
   # and writes /tmp/netanalytics-demo-report.html
 """,
-    "report": _INPUTS_HELP
-    + """
+    "report": """\
 example:
   netanalytics report --linkedin Basic_LinkedInDataExport_10-02-2026.zip \\
       --email "All mail Including Spam and Trash.mbox" --contacts contacts.vcf \\
       --calendar calendar.ics --out report.html
 """,
-    "reminders": _INPUTS_HELP
-    + """
+    "reminders": """\
 Reminders: ties overdue against their own rhythm (or the cadence you set in --annotations),
 replies you owe, birthdays (from your contacts) and connection anniversaries coming within
 --horizon days. The CSV is safe to open in a spreadsheet; the .ics holds one to-do each.
@@ -65,14 +56,48 @@ example:
   netanalytics reminders --linkedin export/ --contacts contacts.vcf \\
       --out reminders.csv --ics reminders.ics --as-of 2026-02-10
 """,
-    "summary": _INPUTS_HELP
-    + """
+    "summary": """\
 example:
   netanalytics summary --linkedin export.zip --email mail.mbox --me ann@example.com
 """,
 }
 
 _INPUT_KINDS = ("linkedin", "email", "contacts", "calendar")
+_AS_OF_DEFAULT = "your latest interaction, else the latest dated record loaded"
+_NO_DATE = "the input holds no dated record to measure from; pass --as-of YYYY-MM-DD"
+
+# Library messages name arguments and functions; a command-line user needs the flags.
+_CLI_WORDING = [
+    (re.compile(r"\bor pass as_of="), "or pass --as-of YYYY-MM-DD"),
+    (re.compile(r"\bas_of="), "--as-of"),
+    (re.compile(r"\bme=(?=\S)"), "--me "),
+    (re.compile(r"(?<![\w-])(linkedin|email|contacts|calendar)=(?=[\s,])"), r"--\1"),
+    (re.compile(r" ?Check the path given to na\.load\(\)\."), ""),
+    (re.compile(r"\bna\.load\(\)"), "netanalytics"),
+    (re.compile(r"or use read_contacts_csv for CSV exports"), "or give a contacts .csv file to --contacts"),
+    (re.compile(r"For single messages use read_eml; for a folder use read_email\."), "Give mbox files, "
+     "message files and mail folders to --email."),
+    (re.compile(r"\bread_(?:email|eml|mbox|maildir)\b"), "--email"),
+    (re.compile(r"\bread_(?:contacts_csv|vcard)\b"), "--contacts"),
+    (re.compile(r"\bread_ics\b"), "--calendar"),
+    (re.compile(r"\bread_linkedin\b"), "--linkedin"),
+    (re.compile(r"(--\w+) \(or \1\)|(--\w+) or \2"), lambda m: m[1] or m[2]),
+]  # fmt: skip
+
+
+def _cli_wording(message: str) -> str:
+    """A library message as a command-line user reads it: flags instead of argument names.
+
+    Examples
+    --------
+    >>> _cli_wording("no interactions (load messages first, or pass as_of=)")
+    'no interactions (load messages first, or pass --as-of YYYY-MM-DD)'
+    >>> _cli_wording("me='ann' is neither an email address nor a LinkedIn profile URL")
+    "--me 'ann' is neither an email address nor a LinkedIn profile URL"
+    """
+    for pattern, replacement in _CLI_WORDING:
+        message = pattern.sub(replacement, message)
+    return message
 
 
 class _Parser(argparse.ArgumentParser):
@@ -110,31 +135,45 @@ def _positive_int(text: str) -> int:
 
 
 def _add_inputs(p: argparse.ArgumentParser) -> None:
-    g = p.add_argument_group("inputs")
-    g.add_argument("folder", nargs="?", metavar="FOLDER", help="a folder holding several exports (optional)")
+    g = p.add_argument_group(
+        "inputs",
+        "At least one input is needed; each flag can be given several times. A file of a "
+        "folder that cannot be read is reported and skipped; an input that yields nothing is "
+        "an error.",
+    )
+    g.add_argument(
+        "folder",
+        nargs="?",
+        metavar="FOLDER",
+        help="a folder holding several exports, sorted out by what the files are (optional)",
+    )
     g.add_argument(
         "--linkedin",
         action="append",
         default=[],
         metavar="PATH",
-        help="LinkedIn data export (.zip or folder); repeatable",
+        help="LinkedIn data export: the .zip or its unpacked folder",
     )
     g.add_argument(
         "--email",
         action="append",
         default=[],
         metavar="PATH",
-        help="mbox file, Maildir or folder of .eml; repeatable",
+        help="mbox file (Gmail Takeout or any), Maildir, or folder of .eml files",
     )
     g.add_argument(
         "--contacts",
         action="append",
         default=[],
         metavar="PATH",
-        help="contacts CSV (Google/Outlook/LinkedIn) or vCard .vcf; repeatable",
+        help="Google / Outlook / LinkedIn contacts CSV, vCard (.vcf) file, or a folder of them",
     )
     g.add_argument(
-        "--calendar", action="append", default=[], metavar="PATH", help="calendar export .ics; repeatable"
+        "--calendar",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="calendar export (.ics) or a folder of them; meetings with attendees count as contact",
     )
     g.add_argument(
         "--me",
@@ -207,7 +246,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="measure as of this day (default: your latest interaction)",
+        help=f"measure as of this day (default: {_AS_OF_DEFAULT})",
     )
     p.add_argument("--no-figures", action="store_true", help="tables only (smaller file)")
     _add_common(p)
@@ -226,7 +265,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="'today' for the reminders (default: your latest interaction)",
+        help=f"'today' for the reminders (default: {_AS_OF_DEFAULT})",
     )
     p.add_argument(
         "--horizon",
@@ -249,7 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--as-of",
         type=_date,
         metavar="DATE",
-        help="measure as of this day (default: your latest interaction)",
+        help=f"measure as of this day (default: {_AS_OF_DEFAULT})",
     )
     _add_common(p)
     return parser
@@ -283,6 +322,25 @@ def _load(args: argparse.Namespace):
     )
 
 
+def _resolve_as_of(net, given):
+    """The day every command measures at: ``--as-of``, else the latest interaction, else the
+    latest dated record loaded (a connection, invitation, endorsement, recommendation or
+    message); None when the input holds no date at all."""
+    import pandas as pd
+
+    from netanalytics import schema as S
+
+    if given is not None:
+        return given
+    if len(net.interactions):
+        return net.interactions[S.TIMESTAMP].max()
+    dated = [net.people[S.CONNECTED_ON], net.messages[S.TIMESTAMP]]
+    dated += [frame[S.TIMESTAMP] for frame in (net.invitations, net.endorsements, net.recommendations)
+              if S.TIMESTAMP in frame.columns]  # fmt: skip
+    latest = max((col.max() for col in dated if col.notna().any()), default=None)
+    return None if latest is None or pd.isna(latest) else latest
+
+
 def _headline(net, as_of) -> list[str]:
     """A few lines of numbers after ``net.summary()``; a metric undefined for this data says so."""
     from netanalytics import schema as S
@@ -296,25 +354,26 @@ def _headline(net, as_of) -> list[str]:
         dorm = dormancy(net, as_of)
         h = health(net, as_of, dormancy_frame=dorm)
     except NotDefinedError as exc:
-        return [f"Health: not defined ({exc})"]
-    lines.append(f"Health score {h.headline} (as of {h.as_of:%Y-%m-%d}):")
-    lines.append(f"  {h.coverage.data}")
-    if h.low_confidence:
-        lines.append("  Low confidence: " + "; ".join(h.coverage.reasons) + ".")
-    c = h.components
-    for comp, points, weight, ok, reason in zip(
-        c[S.COMPONENT], c[S.POINTS], c[S.WEIGHT], c[S.MEASURABLE], c[S.REASON]
-    ):
-        pts = f"{points:4.1f} / {weight:<3g}" if ok else "not measurable"
-        lines.append(f"  {comp:<13} {pts:>14}  {reason}")
-    states = dorm[S.STATE].value_counts()
-    lines.append(
-        "Ties: "
-        + ", ".join(
-            f"{states.get(s, 0)} {s.replace('_', ' ')}"
-            for s in (S.ACTIVE, S.COOLING, S.DORMANT, S.LONG_DORMANT)
+        lines.append(f"Health: not defined ({exc})")
+    else:
+        lines.append(f"Health score {h.headline} (as of {h.as_of:%Y-%m-%d}):")
+        lines.append(f"  {h.coverage.data}")
+        if h.low_confidence:
+            lines.append("  Low confidence: " + "; ".join(h.coverage.reasons) + ".")
+        c = h.components
+        for comp, points, weight, ok, reason in zip(
+            c[S.COMPONENT], c[S.POINTS], c[S.WEIGHT], c[S.MEASURABLE], c[S.REASON]
+        ):
+            pts = f"{points:4.1f} / {weight:<3g}" if ok else "not measurable"
+            lines.append(f"  {comp:<13} {pts:>14}  {reason}")
+        states = dorm[S.STATE].value_counts()
+        lines.append(
+            "Ties: "
+            + ", ".join(
+                f"{states.get(s, 0)} {s.replace('_', ' ')}"
+                for s in (S.ACTIVE, S.COOLING, S.DORMANT, S.LONG_DORMANT)
+            )
         )
-    )
     rem = reminders(net, as_of=as_of)
     owed = int((rem[S.KIND] == OWES_REPLY).sum())
     lines.append(f"Reminders: {len(rem)} ({owed} replies owed); see 'netanalytics reminders'")
@@ -323,8 +382,12 @@ def _headline(net, as_of) -> list[str]:
 
 def _cmd_summary(args) -> int:
     net = _load(args)
-    print(net.summary())
-    print("\n".join(_headline(net, args.as_of)))
+    print(_cli_wording(net.summary()))  # its "not read" reasons quote library messages
+    as_of = _resolve_as_of(net, args.as_of)
+    if as_of is None:
+        print(f"Health: not defined ({_NO_DATE})")
+    else:
+        print("\n".join(_headline(net, as_of)))
     return 0
 
 
@@ -332,19 +395,27 @@ def _cmd_report(args) -> int:
     from netanalytics.report import write_report
 
     net = _load(args)
-    out = write_report(net, args.out, as_of=args.as_of, figures=not args.no_figures)
+    out = write_report(net, args.out, as_of=_resolve_as_of(net, args.as_of), figures=not args.no_figures)
     print(f"Report written to {out}")
     return 0
 
 
 def _cmd_reminders(args) -> int:
+    import pandas as pd
+
     from netanalytics import schema as S
-    from netanalytics.reminders import reminders, write_reminders_csv, write_reminders_ics
+    from netanalytics.reminders import REMINDER_COLUMNS, reminders, write_reminders_csv, write_reminders_ics
 
     net = _load(args)
-    rem = reminders(net, as_of=args.as_of, horizon_days=args.horizon)
-    write_reminders_csv(rem, args.out)
-    print(f"{len(rem)} reminders as of {rem.attrs['as_of']:%Y-%m-%d} written to {args.out}")
+    as_of = _resolve_as_of(net, args.as_of)
+    if as_of is None:  # like report and summary: the run succeeds and says what is missing
+        rem = pd.DataFrame(columns=REMINDER_COLUMNS)
+        write_reminders_csv(rem, args.out)
+        print(f"0 reminders written to {args.out}: {_NO_DATE} (birthdays and anniversaries count from it)")
+    else:
+        rem = reminders(net, as_of=as_of, horizon_days=args.horizon)
+        write_reminders_csv(rem, args.out)
+        print(f"{len(rem)} reminders as of {rem.attrs['as_of']:%Y-%m-%d} written to {args.out}")
     if args.ics:
         write_reminders_ics(rem, args.ics)
         print(f"Calendar to-dos written to {args.ics}")
@@ -365,8 +436,8 @@ def _cmd_demo(args) -> int:
 
         raise FormatError(f"--out {out_dir}: no such folder (create it first, or pick another)")
     net = load_sample(progress=not args.quiet and sys.stderr.isatty())
-    print(net.summary())
-    print("\n".join(_headline(net, None)))
+    print(_cli_wording(net.summary()))  # its "not read" reasons quote library messages
+    print("\n".join(_headline(net, _resolve_as_of(net, None))))
     out = write_report(net, out_dir / "netanalytics-demo-report.html")
     print(f"Report written to {out}")
     return 0
@@ -376,7 +447,7 @@ _COMMANDS = {"demo": _cmd_demo, "report": _cmd_report, "reminders": _cmd_reminde
 
 
 def _error(message: str) -> None:
-    text = " ".join(str(message).split())  # one line, whatever the exception held
+    text = _cli_wording(" ".join(str(message).split()))  # one line, whatever the exception held
     print(f"{PROG}: error: {text}", file=sys.stderr)
 
 

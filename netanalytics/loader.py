@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import hashlib
 import os
-import warnings
 import sys
+import warnings
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -53,8 +54,9 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Maildirs and folders of ``.eml`` are email; ``.vcf``
     files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
-    files are calendars. Other ``.csv`` files are listed under ``ignored`` (and reported by
-    :func:`load`, never read silently).
+    files are calendars. Every other file (a ``.csv`` whose header names no person, a
+    ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
+    the reason, and never reads it silently. Hidden files are left out.
 
     Examples
     --------
@@ -98,6 +100,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
             found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
             found["calendar"].append(path)
+        elif not any(s.suffix.lower() == ".eml" for s in path.parent.iterdir()):
+            found["ignored"].append(path)  # (beside .eml files it is read as a message file)
 
     visit(folder)
     return found
@@ -115,6 +119,102 @@ def _looks_like_contacts(path: Path) -> bool:
         head = fh.read(8192).decode("utf-8", errors="replace").lower()
     lines = [ln for ln in head.splitlines() if ln.strip(" ,;\t") and not ln.startswith("notes:")]
     return bool(lines) and any(word in lines[0] for word in _CONTACT_HEADER_WORDS)
+
+
+_FOLDER = "folder"
+_LOOKED_FOR = {
+    _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
+    "contacts .csv and .vcf files, .ics calendars)",
+    # (an export none of whose files can be read is refused by read_linkedin, which names them)
+    "linkedin": "no LinkedIn record found (the export's files hold no row)",
+    "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml)",
+    "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
+    "calendar": "no calendar events found (looked for .ics files)",
+}
+_NONE_IN_FILE = {
+    "email": "no messages found",
+    "contacts": "no contacts found",
+    "calendar": "no calendar events found",
+}
+_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",)}
+
+
+@dataclass(frozen=True)
+class _Job:
+    """One path to read, and the input it belongs to (the path the caller gave)."""
+
+    kind: str  # linkedin, email, contacts, calendar, or ignored (reported, not read)
+    path: Path
+    origin_kind: str
+    origin: Path
+
+    @property
+    def in_folder(self) -> bool:
+        """Found inside a folder the caller gave: a file we cannot read is reported, not raised."""
+        return self.path != self.origin
+
+
+def _files_below(folder: Path) -> list[Path]:
+    return sorted(
+        Path(d) / name
+        for d, dirs, names in os.walk(folder)
+        for name in names
+        if not name.startswith(".")
+        and not any(part.startswith(".") for part in Path(d).relative_to(folder).parts)
+    )
+
+
+def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
+    """Expand the inputs into files to read: a folder by what its files are, contact and
+    calendar folders file by file; every other input is read as one."""
+    jobs = []
+    for kind, path in given:
+        if kind == _FOLDER:
+            found = discover(path)
+            for sub in ("linkedin", "contacts", "email", "calendar", "ignored"):
+                jobs += [_Job(sub, p, kind, path) for p in found[sub]]
+        elif kind in _SUFFIXES and path.is_dir():
+            for p in _files_below(path):
+                sub = kind if p.suffix.lower() in _SUFFIXES[kind] else "ignored"
+                jobs.append(_Job(sub, p, kind, path))
+        else:
+            jobs.append(_Job(kind, path, kind, path))
+    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "ignored": 4}
+    return sorted(jobs, key=lambda j: order[j.kind])  # stable: the caller's order within a kind
+
+
+def _glimpse(path: Path) -> str:
+    """What a file we do not read looks like: its first line for text, else its type."""
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(512)
+    except OSError as exc:
+        return f"cannot be opened: {exc.strerror}"
+    text = head.lstrip(b"\xef\xbb\xbf").decode("utf-8", errors="replace")
+    first = text.splitlines()[0].strip() if text.strip() else ""
+    if not first or "\x00" in text or "\ufffd" in first:
+        return f"{path.suffix or 'no suffix'} file, not text" if head else "empty file"
+    return f"first line: {first[:120]}"
+
+
+def _reason(exc: Exception, path: Path) -> str:
+    """The reader's message without the path it starts with (the report names the file)."""
+    if isinstance(exc, OSError):
+        return f"cannot be read ({exc.strerror or exc})"
+    text = str(exc)
+    for prefix in (f"{path}: ", f"{path} "):
+        if text.startswith(prefix):
+            return text[len(prefix) :]
+    return text
+
+
+def _nothing_found(kind: str, origin: Path, files: list) -> str:
+    unread = [f for f in files if f.not_read is not None]
+    shown = "; ".join(f"{Path(f.path).name}: {f.not_read.split('. ')[0].rstrip('.')}" for f in unread[:3])
+    more = f"; and {len(unread) - 3} more" if len(unread) > 3 else ""
+    if origin.is_file() and kind != "linkedin":  # read, but empty: a header only, no message, no event
+        return f"{origin}: {_NONE_IN_FILE[kind]} (the file holds no record)"
+    return f"{origin}: {_LOOKED_FOR[kind]}" + (f". Not read: {shown}{more}" if unread else "")
 
 
 def _fingerprint(paths: Iterable[Path]) -> list:
@@ -172,9 +272,10 @@ def load(
     email : path or list of paths, optional
         mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
     contacts : path or list of paths, optional
-        Google / Outlook / LinkedIn contact CSVs and vCard files.
+        Google / Outlook / LinkedIn contact CSVs and vCard files, or folders of them.
     calendar : path or list of paths, optional
-        ``.ics`` calendar exports; meetings with attendees become interactions.
+        ``.ics`` calendar exports (or folders of them); meetings with attendees become
+        interactions.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -197,7 +298,19 @@ def load(
     Raises
     ------
     FormatError
-        When a path does not exist or no input was given.
+        When no input was given, a path does not exist, a file given on its own cannot be
+        read, or an input yields no record (an empty folder, a folder none of whose files can
+        be read, a file with a header only): the message names the path and what was
+        looked for.
+
+    Notes
+    -----
+    Each path given is one input. In a folder (``path``, or a folder given as ``contacts``,
+    ``calendar`` or ``email``), a file that cannot be read (an unrecognised CSV, a broken
+    vCard, an unknown file type) does not stop the load: it is in ``net.report.files`` with
+    ``not_read`` set to the reason and what was seen, and the other files load.
+    ``net.report.read`` counts the records of the input files once each; what identity
+    resolution leaves out of the kept records is in ``net.report.stages``.
 
     Examples
     --------
@@ -206,47 +319,41 @@ def load(
     >>> int(net.people["is_me"].sum())
     1
     """
-    ignored: list[Path] = []
-    inputs = {
-        "linkedin": _as_list(linkedin),
-        "email": _as_list(email),
-        "contacts": _as_list(contacts),
-        "calendar": _as_list(calendar),
-    }
+    given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
+             ("calendar", calendar)) for p in _as_list(value)]  # fmt: skip
     if path is not None:
-        if not Path(path).exists():
-            raise FormatError(f"{path}: no such file or folder. Check the path given to na.load().")
-        for kind, paths in discover(path).items():
-            if kind == "ignored":
-                ignored = paths
-            else:
-                inputs[kind] += paths
-    all_paths = [p for paths in inputs.values() for p in paths]
-    if not all_paths:
+        given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
+    if not given:
         raise FormatError(
             "na.load() was given no input. Pass linkedin=, email=, contacts= or calendar= paths, "
             "or a folder holding your exports."
         )
-    for p in all_paths:
+    for _, p in given:
         if not p.exists():
             raise FormatError(f"{p}: no such file or folder. Check the path given to na.load().")
+    jobs = _jobs(given)
+    all_paths = [p for _, p in given]
     me_list = [me] if isinstance(me, str) else list(me or [])
     extra_files = [Path(p) for p in (overrides, annotations) if p is not None]
 
     entry = None
     if cache:
         blob = repr(
-            (_CACHE_VERSION, _versions(), _code_digest(), sorted((k, [str(p) for p in v]) for k, v in inputs.items()),
-             sorted(me_list), _fingerprint(all_paths + extra_files))
+            (
+                _CACHE_VERSION,
+                _versions(),
+                _code_digest(),
+                [(j.kind, str(j.path), str(j.origin)) for j in jobs],
+                sorted(me_list),
+                _fingerprint(all_paths + extra_files),
+            )
         ).encode()
         entry = _cache_root(cache_dir) / "networks" / hashlib.sha256(blob).hexdigest()[:24]
         net = _load_cached(entry)
         if net is not None:
             return net
 
-    net = _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, progress)
-    for p in ignored:
-        net.report.new_file(str(p), "ignored").warn("not a recognised export: not read")
+    net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress)
     if entry is not None:
         _save_cached(entry, net)
     return net
@@ -273,7 +380,12 @@ def _save_cached(entry: Path, net: Network) -> None:
     from netanalytics.io import cache as C
 
     C.private_dir(entry.parent)
-    meta = {"me": net.me, "report": [f.to_dict() for f in net.report.files], "missing": net.report.missing}
+    meta = {
+        "me": net.me,
+        "report": [f.to_dict() for f in net.report.files],
+        "missing": net.report.missing,
+        "stages": [f.to_dict() for f in net.report.stages],
+    }
     C.save_frames(entry, {name: getattr(net, name) for name in _NETWORK_FRAMES}, meta)
 
 
@@ -288,7 +400,11 @@ def _load_cached(entry: Path) -> Network | None:
         if hit is None:
             return None
         frames, meta = hit
-        report = LoadReport([FileReport.from_dict(f) for f in meta["report"]], list(meta["missing"]))
+        report = LoadReport(
+            [FileReport.from_dict(f) for f in meta["report"]],
+            list(meta["missing"]),
+            [FileReport.from_dict(f) for f in meta["stages"]],
+        )
         return Network(**frames, report=report, me=meta["me"])
     except (ValueError, KeyError, TypeError) as err:
         warnings.warn(f"netanalytics: {err}; reading the sources again", stacklevel=3)
@@ -297,7 +413,9 @@ def _load_cached(entry: Path) -> Network | None:
         return None
 
 
-def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, progress) -> Network:
+def _load_uncached(
+    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress
+) -> Network:
     from netanalytics import io as nio
 
     show = sys.stderr.isatty() if progress is None else progress
@@ -313,42 +431,57 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
     my_emails = sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None
     owner_name = None  # the name Profile.csv gives the account owner, if any
 
-    jobs = [(kind, p) for kind in ("linkedin", "contacts", "email", "calendar") for p in inputs[kind]]
     try:
         from tqdm import tqdm
 
         bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
     except ImportError:  # pragma: no cover - tqdm is a dependency
         bar = jobs
-    for kind, p in bar:
+    files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
+    for job in bar:
+        kind, p = job.kind, job.path
         if show and hasattr(bar, "set_postfix_str"):
             bar.set_postfix_str(p.name)
-        if kind == "linkedin":
-            export = nio.read_linkedin(p)
-            report.extend(export.report)
-            contacts_frames += [export.connections, export.imported_contacts]
-            message_frames.append(export.messages)
-            endorsements.append(export.endorsements)
-            recommendations.append(export.recommendations)
-            invitations.append(export.invitations)
-            me_keys |= set(export.owner_keys)
-            owner_name = owner_name or S.clean_name(
-                f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
-            )
-        elif kind == "contacts":
-            reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
-            frame, rep = reader(p)
-            report.extend(rep)
-            contacts_frames.append(frame)
-        elif kind == "email":
-            frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
-            report.extend(rep)
-            message_frames.append(frame)
-            me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
-        else:
-            frame, rep = nio.read_ics(p, me=my_emails)
-            report.extend(rep)
-            message_frames.append(frame)
+        first = len(report.files)
+        try:
+            if kind == "ignored":
+                report.skip_file(str(p), "ignored", f"not a recognised export ({_glimpse(p)})")
+            elif kind == "linkedin":
+                export = nio.read_linkedin(p)
+                report.extend(export.report)
+                contacts_frames += [export.connections, export.imported_contacts]
+                message_frames.append(export.messages)
+                endorsements.append(export.endorsements)
+                recommendations.append(export.recommendations)
+                invitations.append(export.invitations)
+                me_keys |= set(export.owner_keys)
+                owner_name = owner_name or S.clean_name(
+                    f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
+                )
+            elif kind == "contacts":
+                reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
+                frame, rep = reader(p)
+                report.extend(rep)
+                contacts_frames.append(frame)
+            elif kind == "email":
+                frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+            else:
+                frame, rep = nio.read_ics(p, me=my_emails)
+                report.extend(rep)
+                message_frames.append(frame)
+        except (FormatError, OSError, UnicodeError) as exc:
+            if not job.in_folder:
+                raise
+            # one file of a folder: reported with the reason, the folder's other files still load
+            del report.files[first:]
+            report.skip_file(str(p), kind, _reason(exc, p))
+        files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
+    for (origin_kind, origin), files in files_of.items():
+        if not any(f.read for f in files):
+            raise FormatError(_nothing_found(origin_kind, origin, files))
 
     contacts = _concat(contacts_frames, S.CONTACTS)
     # record ids are numbers within a file: qualify them by the file, so that two exports (or
@@ -360,7 +493,7 @@ def _load_uncached(inputs, me_list, overrides, annotations, cache, cache_dir, pr
     recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
     invitations_f = _concat(invitations, S.INVITATIONS)
 
-    resolution_report = report.new_file("(identity resolution)", "resolution")
+    resolution_report = report.new_stage("(identity resolution)")
     messages = _dedupe_messages(messages, resolution_report)
     # automated senders and mailing-list addresses are not people
     # (a person whose post reached me through a list is still a person: a key is automated

@@ -325,7 +325,8 @@ class Network:
         me = self.people.loc[self.me]
         inter = self.interactions
         lines = [
-            f"Network of {len(alters)} people ({me[S.NAME]} is 'me') from {len(self.report.files)} files",
+            f"Network of {len(alters)} people ({me[S.NAME]} is 'me') from "
+            f"{sum(f.not_read is None for f in self.report.files)} files",
             f"  {len(inter)} interactions "
             + (f"from {inter[S.TIMESTAMP].min():%Y-%m-%d} to {inter[S.TIMESTAMP].max():%Y-%m-%d}" if len(inter) else ""),
         ]

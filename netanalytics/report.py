@@ -432,6 +432,13 @@ def _load_section(net: Network) -> str:
         frame["path"] = [p[len(root) :].lstrip("/\\") if p.startswith(root) else p for p in frame["path"]]
     intro = (
         f"{rep.read} records read, {rep.kept} kept, {rep.skipped} skipped (with the reason)"
+        + "".join(
+            f"; {stage.n_skipped} of the kept left out at {_e(stage.path.strip('()'))} ("
+            + _e(", ".join(f"{reason}: {n}" for reason, n in stage.skipped.most_common()))
+            + ")"
+            for stage in rep.stages
+            if stage.n_skipped
+        )
         + (f"; files under <code>{_e(root)}</code>" if root else "")
         + ". Message bodies are never kept."
     )

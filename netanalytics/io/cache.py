@@ -123,7 +123,10 @@ _SEP = "\x1f"
 
 def _holds_separator(strings: pa.Array) -> bool:
     """Whether any string of ``strings`` may hold :data:`_SEP` (its whole data buffer is read)."""
-    data = strings.buffers()[2]
+    buffers = strings.buffers()
+    if len(buffers) < 3:  # not strings (a list column of empty lists is list<null>): no shortcut
+        return True
+    data = buffers[2]
     return data is not None and bool((np.frombuffer(data, dtype=np.uint8) == ord(_SEP)).any())
 
 
@@ -146,6 +149,8 @@ def _list_column(chunked: pa.ChunkedArray) -> list | np.ndarray:
     if not len(chunk):
         return []
     flat = chunk.flatten()
+    if not len(flat):  # every list empty (or null): nothing to share
+        return chunk.to_pylist()
     sample = chunk.slice(0, 4096)
     if (
         not (chunk.null_count or flat.null_count)

@@ -302,6 +302,16 @@ def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.Dat
     return _cached(key, cache, cache_dir, lambda: _parse_mbox(path, workers))
 
 
+def _mbox_of_tree(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
+    """An mbox found in a folder tree; one that cannot be read is reported as not read, with
+    the reason, so that the folder's other archives still load."""
+    try:
+        return _load_mbox(path, cache, cache_dir, workers)
+    except FormatError as exc:
+        reason = str(exc).removeprefix(f"{path}: ")
+        return M.empty_frame(), FileReport(str(path), "mbox", not_read=" ".join(reason.split()))
+
+
 # --- message files ------------------------------------------------------------------------------
 
 
@@ -679,7 +689,8 @@ def read_email(
     An mbox file (starts with a ``From `` line); any other file (one message); a Maildir
     or Maildir++ folder (``cur/``/``new/`` anywhere inside); any other folder tree, whose
     mbox files (``*.mbox`` or files starting with a ``From `` line) are read as mbox and
-    the rest as message files. A list of paths is read as one archive: a Message-ID seen
+    the rest as message files; an mbox of the tree that cannot be read is reported as not
+    read (:attr:`FileReport.not_read`, with the reason) and the others load. A list of paths is read as one archive: a Message-ID seen
     again is kept once and counted as skipped ``duplicate Message-ID``.
 
     Parameters, returns and owner detection are as in :func:`read_mbox`.
@@ -712,7 +723,7 @@ def read_email(
                 parts.extend(_maildir_parts(p, cache, cache_dir, n))
             else:
                 mboxes, groups = _tree(p)
-                parts.extend(_load_mbox(m, cache, cache_dir, n) for m in mboxes)
+                parts.extend(_mbox_of_tree(m, cache, cache_dir, n) for m in mboxes)
                 for d, items in groups.items():
                     rel = d.relative_to(p)
                     folder = p.name if str(rel) == "." else str(rel).replace(os.sep, "/")

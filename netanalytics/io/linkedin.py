@@ -885,7 +885,8 @@ def _skip_file(fr: FileReport, reason: str, header: str | None = None) -> None:
     fr.notes["file_skipped"] = reason
     if header is not None:
         fr.notes["header"] = header
-    fr.warn(f"file not read: {reason}" + (f" (found: {header})" if header else ""))
+    fr.not_read = reason + (f" (found: {header})" if header else "")  # what every reader sets
+    fr.warn(f"file not read: {fr.not_read}")
 
 
 _NOT_READ = object()

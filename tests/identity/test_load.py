@@ -1,14 +1,24 @@
 """na.load end to end on the sample files: overrides, annotations, cache, folders, errors, anonymize."""
 
-from pathlib import Path
-from collections import Counter
 import re
+from collections import Counter
+from pathlib import Path
+
 import pandas as pd
 import pytest
 
 import netanalytics as na
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
+from netanalytics.io.contacts import FORMATS_EXPECTED
+
+MBOX = Path(__file__).parents[1] / "io" / "fixtures" / "email" / "gmail_takeout.mbox"
+
+
+def _mbox_messages(path) -> int:
+    """Messages of an mbox counted by their separator lines ('From ' + sender + a time)."""
+    separator = re.compile(rb"From \S+ .*\d\d:\d\d:\d\d")
+    return sum(bool(separator.match(line)) for line in Path(path).read_bytes().splitlines())
 
 
 @pytest.fixture(scope="module")
@@ -271,3 +281,172 @@ def test_records_of_two_files_never_share_a_key(tmp_path):
     # they were one key, and Ann and Bob one person
     assert k2p["ann@acme.example"] != k2p["bob@initech.example"]
     assert sorted(net.alters[S.NAME]) == ["Ann Able", "Bob Baker"]
+
+
+# --- issue 11: multi-file inputs never sink on one bad file; an input that yields nothing is an error ---
+
+GOOD_CSV = (
+    "First Name,Last Name,Organization Name,Labels,E-mail 1 - Label,E-mail 1 - Value\n"
+    "Ann,Able,Acme,* myContacts,Work,ann@acme.example\n"
+    "Bob,Baker,Initech,* myContacts,Work,bob@initech.example\n"
+)
+
+
+def _mixed_contacts(folder):
+    folder.mkdir()
+    (folder / "google.csv").write_text(GOOD_CSV, encoding="utf-8")
+    (folder / "bank.csv").write_text("Date,Amount,Description\n2025-01-02,12.50,coffee\n", encoding="utf-8")
+    (folder / "broken.vcf").write_bytes(b"\xff\xfe\x00\x00\x01 not a card at all\n")
+    (folder / "photo.jpg").write_bytes(b"\xff\xd8\xff\xe0\x00\x10JFIF\x00")
+    return folder
+
+
+def _not_read(net):
+    unread = net.report.unread_files
+    return {f.path.rsplit("/", 1)[1]: (f.kind, f.not_read) for f in unread}
+
+
+def test_a_contacts_folder_reports_the_files_it_cannot_read(tmp_path):
+    folder = _mixed_contacts(tmp_path / "contacts")
+    net = na.load(contacts=folder, cache=False)
+    assert sorted(net.alters[S.NAME]) == ["Ann Able", "Bob Baker"]
+    assert (net.report.read, net.report.kept, net.report.skipped) == (2, 2, 0)
+    assert _not_read(net) == {
+        "bank.csv": ("contacts", "not a recognised contacts CSV (line 1 columns: Date, Amount, Description). "
+                     f"Expected one of: {FORMATS_EXPECTED}."),
+        "broken.vcf": ("contacts", "no BEGIN:VCARD found, so this is not a vCard file. Export the contacts as "
+                       "vCard (.vcf), or use read_contacts_csv for CSV exports."),
+        "photo.jpg": ("ignored", "not a recognised export (.jpg file, not text)"),
+    }  # fmt: skip
+    line = f"  {folder / 'bank.csv'} [contacts]: not read: not a recognised contacts CSV (line 1 columns"
+    assert line in str(net.report)
+    # read as a folder of exports, the same files load and the others are reported
+    takeout = na.load(folder, cache=False)
+    assert sorted(takeout.alters[S.NAME]) == ["Ann Able", "Bob Baker"]
+    assert _not_read(takeout) == {
+        "bank.csv": ("ignored", "not a recognised export (first line: Date,Amount,Description)"),
+        "broken.vcf": ("contacts", "no BEGIN:VCARD found, so this is not a vCard file. Export the contacts as "
+                       "vCard (.vcf), or use read_contacts_csv for CSV exports."),
+        "photo.jpg": ("ignored", "not a recognised export (.jpg file, not text)"),
+    }  # fmt: skip
+
+
+def test_a_takeout_like_folder_loads_around_a_broken_file(tmp_path):
+    import shutil
+
+    root = tmp_path / "Takeout"
+    (root / "Mail").mkdir(parents=True)
+    shutil.copy(MBOX, root / "Mail" / "All mail Including Spam and Trash.mbox")
+    (root / "Contacts").mkdir()
+    (root / "Contacts" / "All Contacts.vcf").write_text("BEGIN:VCALENDAR\nEND:VCALENDAR\n", encoding="utf-8")
+    (root / "archive_browser.html").write_text("<html>Takeout</html>\n", encoding="utf-8")
+    net = na.load(root, cache=False)
+    mail = [f for f in net.report.files if f.kind == "mbox"]
+    assert len(mail) == 1 and mail[0].read == _mbox_messages(MBOX) == 4
+    assert _not_read(net) == {
+        "All Contacts.vcf": ("contacts", "no BEGIN:VCARD found, so this is not a vCard file. Export the "
+                             "contacts as vCard (.vcf), or use read_contacts_csv for CSV exports."),
+        "archive_browser.html": ("ignored", "not a recognised export (first line: <html>Takeout</html>)"),
+    }  # fmt: skip
+
+
+def test_a_folder_none_of_whose_files_can_be_read_is_an_error(tmp_path):
+    folder = _mixed_contacts(tmp_path / "contacts")
+    (folder / "google.csv").unlink()
+    message = (
+        f"{folder}: no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard "
+        ".vcf files). Not read: bank.csv: not a recognised contacts CSV (line 1 columns: Date, Amount, "
+        "Description); broken.vcf: no BEGIN:VCARD found, so this is not a vCard file; photo.jpg: not a "
+        "recognised export (.jpg file, not text)"
+    )
+    with pytest.raises(FormatError) as info:
+        na.load(contacts=folder, cache=False)
+    assert str(info.value) == message
+    # a file named on its own is read or refused: its error is the reader's
+    with pytest.raises(FormatError, match="no BEGIN:VCARD found"):
+        na.load(contacts=folder / "broken.vcf", cache=False)
+
+
+@pytest.mark.parametrize("kind", ["linkedin", "email", "contacts", "calendar", None])
+def test_an_empty_folder_is_an_error(tmp_path, kind):
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    looked_for = {
+        # the LinkedIn reader's own message (it knows the file names of every vintage)
+        "linkedin": "no file of it could be read as part of a LinkedIn data export. Looked for Profile.csv, "
+        "Connections.csv, messages.csv",
+        "email": "no mail found (looked for mbox files, Maildir folders",
+        "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files",
+        "calendar": "no calendar events found (looked for .ics files)",
+        None: "no export found (looked for a LinkedIn export, mbox files, Maildirs",
+    }[kind]
+    with pytest.raises(FormatError) as info:
+        na.load(**{kind: empty}, cache=False) if kind else na.load(empty, cache=False)
+    assert str(info.value).startswith(f"{empty}: {looked_for}")
+
+
+def test_records_read_counts_each_record_once(tmp_path):
+    # the same mbox twice: the second copy's messages are duplicates, left out by identity
+    # resolution; the files hold 8 records and the total says 8 (it said 8 + the duplicates)
+    import shutil
+
+    copy = tmp_path / "copy.mbox"
+    shutil.copy(MBOX, copy)
+    net = na.load(email=[MBOX, copy], cache=False)
+    records = _mbox_messages(MBOX) + _mbox_messages(copy)
+    assert records == 8
+    assert net.report.read == records == sum(f.read for f in net.report.files)
+    assert net.report.left_out == sum(f.n_skipped for f in net.report.stages) > 0
+    assert [s.path for s in net.report.stages] == ["(identity resolution)"]
+
+
+def test_a_file_without_records_is_an_error(tmp_path):
+    header_only = tmp_path / "google.csv"
+    header_only.write_text(GOOD_CSV.splitlines()[0] + "\n", encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        na.load(contacts=header_only, cache=False)
+    assert str(info.value) == f"{header_only}: no contacts found (the file holds no record)"
+    no_events = tmp_path / "calendar.ics"
+    no_events.write_text("BEGIN:VCALENDAR\nVERSION:2.0\nEND:VCALENDAR\n", encoding="utf-8")
+    with pytest.raises(FormatError) as info:
+        na.load(calendar=no_events, cache=False)
+    assert str(info.value) == f"{no_events}: no calendar events found (the file holds no record)"
+
+
+def test_a_mail_folder_loads_around_a_broken_mbox(tmp_path):
+    import shutil
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    shutil.copy(MBOX, folder / "Inbox.mbox")
+    (folder / "Archive.mbox").write_text("garbage line\nmore\n", encoding="utf-8")
+    net = na.load(email=folder, cache=False)
+    assert net.report.read == _mbox_messages(MBOX) == 4
+    assert _not_read(net) == {
+        "Archive.mbox": ("mbox", "not an mbox file: line 1 should be a 'From ' separator line, found "
+                         "'garbage line'. For single messages use read_eml; for a folder use read_email."),
+    }  # fmt: skip
+    (folder / "Inbox.mbox").unlink()
+    with pytest.raises(FormatError) as info:
+        na.load(email=folder, cache=False)
+    assert str(info.value) == (
+        f"{folder}: no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files "
+        "such as .eml). Not read: Archive.mbox: not an mbox file: line 1 should be a 'From ' separator "
+        "line, found 'garbage line'"
+    )
+
+
+def test_the_cached_network_keeps_the_report_stages_and_unread_files(tmp_path):
+    import shutil
+
+    folder = tmp_path / "Mail"
+    folder.mkdir()
+    shutil.copy(MBOX, folder / "Inbox.mbox")
+    shutil.copy(MBOX, folder / "Copy.mbox")
+    (folder / "Archive.mbox").write_text("garbage line\n", encoding="utf-8")
+    first = na.load(folder, cache_dir=tmp_path / "cache")
+    again = na.load(folder, cache_dir=tmp_path / "cache")
+    assert list((tmp_path / "cache" / "networks").iterdir())
+    assert str(again.report) == str(first.report)
+    assert again.report.left_out == first.report.left_out > 0
+    assert [f.not_read is not None for f in again.report.files] == [True, False, False]

@@ -37,3 +37,15 @@ def test_lists_holding_the_key_separator_or_nulls(tmp_path):
 def test_empty_frame(tmp_path):
     back = roundtrip(tmp_path, pd.DataFrame({"to": pd.Series([], dtype=object)}), ["to"])
     assert len(back) == 0 and list(back.columns) == ["to"]
+
+
+def test_a_list_column_of_empty_lists(tmp_path):
+    # every list empty (people without e-mail, a LinkedIn export with connections only):
+    # Arrow stores list<null>, whose values have no string buffer
+    frame = pd.DataFrame({"emails": [[], [], []], "n": [1, 2, 3]})
+    assert roundtrip(tmp_path, frame, ["emails"])["emails"].tolist() == [[], [], []]
+    assert C.save_frames(tmp_path / "entry", {"people": frame}, {})
+    frames, _ = C.load_frames(tmp_path / "entry")
+    back = frames["people"]
+    assert back["emails"].tolist() == [[], [], []] and back["n"].tolist() == [1, 2, 3]
+    assert all(type(c) is list for c in back["emails"])

@@ -808,7 +808,7 @@ def test_deleted_account_message_is_not_self_mail_in_load(tmp_path):
     for name in ("Profile.csv", "messages.csv"):
         shutil.copy(FIXTURES / "v2025" / name, tmp_path / name)
     net = na.load(linkedin=tmp_path, cache=False)
-    (resolution,) = [f for f in net.report.files if f.kind == "resolution"]
+    (resolution,) = net.report.stages  # identity resolution: a stage, not a file
     assert "self-mail (only me on it)" not in resolution.skipped
     assert file_report(net, "messages.csv").skipped[L.R_TO_MEMBER] == 1
 
