@@ -188,6 +188,17 @@ def is_list_distribution(list_post: bytes | None, list_id: bytes | None) -> bool
     return list_post is not None or list_id is not None
 
 
+def _is_list_own_sender(sender: str | None, list_id: bytes, list_post: bytes | None) -> bool:
+    """Whether From is the list's own address (named in List-Post, or spelled like List-Id)."""
+    if not sender or "@" not in sender:
+        return False
+    post_keys = H.parse_addresses(list_post.replace(b"mailto:", b""))[0] if list_post else []
+    lid = H.extract_ids(list_id)
+    lid_text = (lid[0] if lid else H.decode_bytes(list_id)).lower()
+    local, _, dom = sender.partition("@")
+    return sender in post_keys or lid_text in (f"{local}.{dom}", sender)
+
+
 def is_bulk_by_headers(unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed: bool) -> bool:
     """Whether headers mark a message as machine-made.
 
@@ -648,10 +659,9 @@ class Batch:
 
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
-        for rare in (b"list-id", b"list-post", b"x-original-from"):
-            values = col(rare)
-            if values.count(None) != n:
-                slow.update(i for i, v in enumerate(values) if v is not None)
+        original = col(b"x-original-from")
+        if original.count(None) != n:
+            slow.update(i for i, v in enumerate(original) if v is not None)
 
         # Repeating headers are dictionary-encoded: each distinct raw value is parsed once, and
         # the columns derived from it share its codes (see _Coded).
@@ -689,6 +699,19 @@ class Batch:
             slow.update(np.flatnonzero(tolerant).tolist())
         senders = [v[0] for v in fr]
 
+        # mailing lists: List-Id and List-Post repeat across a list's messages, judged once per
+        # distinct pair. A list that put its own address in From (the person is in Reply-To)
+        # sends that message to the tolerant route, as _resolve_list decides.
+        list_raw, list_codes = _encode(list(zip(col(b"list-id"), col(b"list-post"))))
+        lists = [list_address(post, lid) if is_list_distribution(post, lid) else None for lid, post in list_raw]
+        listed = np.array([a is not None for a in lists], dtype=bool)[list_codes]
+        mailing_list = _Coded(lists, list_codes)
+        with_list_id = [lid is not None for lid, _ in list_raw]
+        for i in np.flatnonzero(np.array(with_list_id, dtype=bool)[list_codes]).tolist():
+            lid, post = list_raw[list_codes[i]]
+            if _is_list_own_sender(senders[from_codes[i]], lid, post):
+                slow.add(i)
+
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
         no_addr = (_EMPTY, _EMPTY)
         to_raw, to_codes = _encode(col(b"to"))
@@ -725,12 +748,11 @@ class Batch:
         automated = np.array([auto_cache[sender] for sender in senders], dtype=bool)[from_codes]
         unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
         if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
-            # (list-distributed messages take the tolerant route: none here is listed)
             for i in range(n):
                 if not automated[i] and (
                     unsub[i] is not None or prec[i] is not None or autosub[i] is not None
                 ):
-                    automated[i] = is_bulk_by_headers(unsub[i], prec[i], autosub[i], False)
+                    automated[i] = is_bulk_by_headers(unsub[i], prec[i], autosub[i], listed[i])
 
         delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
         if delivered_to.count(None) == n and original_to.count(None) == n:
@@ -759,7 +781,7 @@ class Batch:
             thread_id,
             subject,
             automated,
-            _Coded([None], np.zeros(n, dtype=np.int32)),
+            mailing_list,
             _Coded([v[2] for v in lab], lab_codes),
             delivered,
             date_text,
@@ -798,14 +820,8 @@ class Batch:
         list_id = h.get(b"list-id")
         original = h.get(b"x-original-from")
         list_addr = None
-        if list_id is not None and sender and "@" in sender:
-            post = h.get(b"list-post")
-            post_keys = H.parse_addresses(post.replace(b"mailto:", b""))[0] if post else []
-            lid = H.extract_ids(list_id)
-            lid_text = (lid[0] if lid else H.decode_bytes(list_id)).lower()
-            local, _, dom = sender.partition("@")
-            if sender in post_keys or lid_text in (f"{local}.{dom}", sender):
-                list_addr = sender
+        if list_id is not None and _is_list_own_sender(sender, list_id, h.get(b"list-post")):
+            list_addr = sender
         mailing_list = None
         if via or list_addr or (original is not None and sender is not None):
             person = None

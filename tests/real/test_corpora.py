@@ -154,3 +154,34 @@ def test_list_broadcasts_weigh_as_broadcasts(corpus):
     assert len(direct) > 0
     assert (direct[S.N_PARTICIPANTS] <= direct[S.MESSAGE_ID].map(own)).all()
     assert direct[S.N_PARTICIPANTS].min() < broadcast[S.N_PARTICIPANTS].min()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_column_route_equals_the_per_message_route_on_real_mail(name, tmp_path):
+    """The fast column route of the mbox reader and the per-message route give the same frame."""
+    import mmap
+    import subprocess
+    import sys
+
+    import pandas as pd
+
+    from netanalytics.io import _mbox as M
+
+    box = tmp_path / f"{name}.mbox"
+    subprocess.run([sys.executable, str(CORPORA / "make_mbox.py"), str(CORPORA / name), str(box)], check=True)
+    with open(box, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        blocks, lines, positions = M.mbox_blocks(mm, M.check_mbox_start(mm, str(box)), len(mm))
+
+    def frame_of(feed):
+        batch = M.Batch("mbox", name, str(box))
+        feed(batch)
+        result = M.clear_caches() or batch.finish()
+        return M.frame_from_parts([M.prepare_parts(result["parts"])]), result
+
+    columns, r1 = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
+    per_message, r2 = frame_of(
+        lambda b: [b.add_block(x, line, at) for x, line, at in zip(blocks, lines, positions, strict=True)]
+    )
+    assert len(columns) == len(blocks) == {"openbmc": 2000, "kasan-dev": 1000}[name]
+    pd.testing.assert_frame_equal(columns, per_message)
+    assert (r1["read"], r1["skipped"], r1["counters"]) == (r2["read"], r2["skipped"], r2["counters"])
