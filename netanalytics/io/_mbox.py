@@ -188,13 +188,19 @@ def is_list_distribution(list_post: bytes | None, list_id: bytes | None) -> bool
     return list_post is not None or list_id is not None
 
 
-def _is_list_own_sender(sender: str | None, list_id: bytes, list_post: bytes | None) -> bool:
-    """Whether From is the list's own address (named in List-Post, or spelled like List-Id)."""
-    if not sender or "@" not in sender:
-        return False
+def _list_own(list_id: bytes, list_post: bytes | None) -> tuple[list[str], str]:
+    """A list's own addresses as its headers spell them: List-Post's, and the List-Id text."""
     post_keys = H.parse_addresses(list_post.replace(b"mailto:", b""))[0] if list_post else []
     lid = H.extract_ids(list_id)
-    lid_text = (lid[0] if lid else H.decode_bytes(list_id)).lower()
+    return post_keys, (lid[0] if lid else H.decode_bytes(list_id)).lower()
+
+
+def _is_list_own_sender(sender: str | None, own: tuple[list[str], str]) -> bool:
+    """Whether From is the list's own address (named in List-Post, or spelled like List-Id);
+    ``own`` from :func:`_list_own`."""
+    if not sender or "@" not in sender:
+        return False
+    post_keys, lid_text = own
     local, _, dom = sender.partition("@")
     return sender in post_keys or lid_text in (f"{local}.{dom}", sender)
 
@@ -706,10 +712,9 @@ class Batch:
         lists = [list_address(post, lid) if is_list_distribution(post, lid) else None for lid, post in list_raw]
         listed = np.array([a is not None for a in lists], dtype=bool)[list_codes]
         mailing_list = _Coded(lists, list_codes)
-        with_list_id = [lid is not None for lid, _ in list_raw]
-        for i in np.flatnonzero(np.array(with_list_id, dtype=bool)[list_codes]).tolist():
-            lid, post = list_raw[list_codes[i]]
-            if _is_list_own_sender(senders[from_codes[i]], lid, post):
+        own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
+        for i in np.flatnonzero(np.array([o is not None for o in own], dtype=bool)[list_codes]).tolist():
+            if _is_list_own_sender(senders[from_codes[i]], own[list_codes[i]]):
                 slow.add(i)
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
@@ -820,7 +825,7 @@ class Batch:
         list_id = h.get(b"list-id")
         original = h.get(b"x-original-from")
         list_addr = None
-        if list_id is not None and _is_list_own_sender(sender, list_id, h.get(b"list-post")):
+        if list_id is not None and _is_list_own_sender(sender, _list_own(list_id, h.get(b"list-post"))):
             list_addr = sender
         mailing_list = None
         if via or list_addr or (original is not None and sender is not None):
