@@ -60,6 +60,11 @@ example:
 example:
   netanalytics summary --linkedin export.zip --email mail.mbox --me ann@example.com
 """,
+    "cache": """\
+examples:
+  netanalytics cache where
+  netanalytics cache clear
+""",
 }
 
 _INPUT_KINDS = ("linkedin", "email", "contacts", "calendar")
@@ -291,6 +296,18 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"measure as of this day (default: {_AS_OF_DEFAULT})",
     )
     _add_common(p)
+
+    p = sub.add_parser(
+        "cache",
+        help="show or clear the cache of parsed files",
+        formatter_class=fmt,
+        description="The cache keeps what was parsed and resolved (Parquet frames and JSON, no code) "
+        "so that a second load of the same files is fast. 'clear' deletes it.",
+        epilog=_EPILOGS["cache"],
+    )
+    p.add_argument("action", choices=["where", "clear"], help="print the cache folder, or delete its content")
+    p.add_argument("--cache-dir", metavar="DIR", help="the cache folder (default: $NETANALYTICS_CACHE or ~/.cache/netanalytics)")
+    _add_common(p)
     return parser
 
 
@@ -443,7 +460,24 @@ def _cmd_demo(args) -> int:
     return 0
 
 
-_COMMANDS = {"demo": _cmd_demo, "report": _cmd_report, "reminders": _cmd_reminders, "summary": _cmd_summary}
+def _cmd_cache(args) -> int:
+    from netanalytics.io import cache
+
+    where = Path(args.cache_dir) if args.cache_dir else cache.default_cache_dir()
+    if args.action == "where":
+        print(where)
+        return 0
+    print(f"removed {cache.clear(where)} files from {where}")
+    return 0
+
+
+_COMMANDS = {
+    "demo": _cmd_demo,
+    "report": _cmd_report,
+    "reminders": _cmd_reminders,
+    "summary": _cmd_summary,
+    "cache": _cmd_cache,
+}
 
 
 def _error(message: str) -> None:

@@ -382,3 +382,15 @@ def test_a_folder_with_unreadable_files_loads_the_others(capsys, tmp_path):
         f"netanalytics: error: {folder}: no contacts found (looked for Google, Outlook or LinkedIn "
         "contacts .csv files and vCard .vcf files). Not read: bank.csv: not a recognised contacts CSV"
     )
+
+
+def test_cache_where_and_clear(tmp_path, capsys):
+    from netanalytics.io import cache
+
+    root = tmp_path / "cache"
+    cache.save(root, "k1", pd.DataFrame({"n": [1]}), {}, [])
+    assert main(["cache", "where", "--cache-dir", str(root)]) == 0
+    assert capsys.readouterr().out.strip() == str(root)
+    assert main(["cache", "clear", "--cache-dir", str(root)]) == 0
+    assert capsys.readouterr().out.strip() == f"removed 2 files from {root}"
+    assert list(root.iterdir()) == []
