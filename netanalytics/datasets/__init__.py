@@ -1,7 +1,20 @@
-"""Synthetic data: the generator of a realistic professional life, and the bundled sample."""
+"""Synthetic data: the generator of a realistic professional life, and the bundled sample.
 
-from netanalytics.datasets._stream import write_mbox
+The generator (``synthesize``, ``write_mbox``: some 2,500 lines) is imported on first use, so
+``import netanalytics`` does not pay for it."""
+
 from netanalytics.datasets.sample import load_sample, sample_path
-from netanalytics.datasets.synthesize import synthesize
 
 __all__ = ["synthesize", "write_mbox", "load_sample", "sample_path"]
+
+
+def __getattr__(name: str):
+    if name == "synthesize":
+        from netanalytics.datasets.synthesize import synthesize as value
+    elif name == "write_mbox":
+        from netanalytics.datasets._stream import write_mbox as value
+    else:
+        raise AttributeError(f"module 'netanalytics.datasets' has no attribute {name!r}")
+    # importing the submodule synthesize.py bound its name here to the module: the function wins
+    globals()[name] = value
+    return value

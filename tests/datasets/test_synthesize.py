@@ -494,3 +494,15 @@ def test_write_mbox_rejects_bad_arguments(tmp_path):
         write_mbox(tmp_path / "x.mbox", 10, attachment_share=1.5)
     with pytest.raises(ValueError, match="n_messages"):
         write_mbox(tmp_path / "x.mbox", -1)
+
+
+def test_import_netanalytics_does_not_import_the_generator():
+    import subprocess
+    import sys
+
+    code = "import sys, netanalytics; print(sorted(m for m in sys.modules if m.startswith('netanalytics.datasets.')))"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "['netanalytics.datasets.sample']"
+    code = "from netanalytics.datasets import synthesize, write_mbox; print(synthesize.__name__, write_mbox.__name__)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["synthesize", "write_mbox"]
