@@ -368,8 +368,8 @@ def _headline(net, as_of) -> list[str]:
 
     lines = []
     try:
-        dorm = dormancy(net, as_of)
-        h = health(net, as_of, dormancy_frame=dorm)
+        dorm = dormancy(net, as_of=as_of)
+        h = health(net, as_of=as_of, dormancy_frame=dorm)
     except NotDefinedError as exc:
         lines.append(f"Health: not defined ({exc})")
     else:

@@ -97,7 +97,7 @@ def _ago(as_of: pd.Timestamp, ts: pd.Timestamp) -> str:
 def _overdue_rows(net: Network, as_of: pd.Timestamp, names: pd.Series) -> list[dict]:
     from netanalytics.metrics.dormancy import dormancy
 
-    dorm = dormancy(net, as_of)
+    dorm = dormancy(net, as_of=as_of)
     rows = []
     for pid, d in dorm[dorm[S.DUE]].iterrows():
         days, last = d[S.DAYS_SINCE], d[S.LAST_CONTACT]
@@ -275,7 +275,7 @@ def reminders(
 
     Notes
     -----
-    - **overdue**: ``dormancy(net, as_of)["due"]`` — past the user's ``cadence_days`` when
+    - **overdue**: ``dormancy(net, as_of=as_of)["due"]`` — past the user's ``cadence_days`` when
       set, else past the tie's own typical gap while still active or cooling. Due date:
       last contact + cadence (or typical gap). Priority 1 when at least twice the cadence
       or gap has passed, else 2.

@@ -553,15 +553,15 @@ def build_report(
     from netanalytics.metrics.reciprocity import reciprocity
     from netanalytics.metrics.strength import tie_strength
 
-    dorm = _attempt(dormancy, net, as_of)
-    h = _attempt(health, net, as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
+    dorm = _attempt(dormancy, net, as_of=as_of)
+    h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
     recon = (
         dorm
         if isinstance(dorm, Exception)
         else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
     )
     rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
-    ts = _attempt(tie_strength, net, as_of)
+    ts = _attempt(tie_strength, net, as_of=as_of)
     owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     body = [
         _header(net, as_of),

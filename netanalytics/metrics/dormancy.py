@@ -277,8 +277,8 @@ def _empty_dormancy(columns: list[str]) -> pd.DataFrame:
 
 def dormancy(
     net: Network,
-    as_of: object = None,
     *,
+    as_of: object = None,
     model: Literal["paretonbd", "mbgnbd", "bgnbd"] = "paretonbd",
     unit_days: float = 7,
     horizon_days: float = 90,
@@ -432,6 +432,7 @@ def dormancy(
     if inter.empty:
         out = _empty_dormancy(columns)[columns]
         out.attrs["btyd"] = {"model": _RULE, "reason": "no interactions up to as_of", "as_of": as_of}
+        out.attrs["as_of"] = as_of
         return out
 
     summ = _Summary(inter, as_of)
@@ -501,7 +502,28 @@ def dormancy(
     if bg:
         info.update(params_bgnbd=dict(bg.params_), log_likelihood_bgnbd=bg.log_likelihood_)
     out.attrs["btyd"] = info
+    out.attrs["as_of"] = as_of
     return out
+
+
+def dormancy_at(net: Network, as_of: pd.Timestamp, frame: pd.DataFrame | None) -> pd.DataFrame:
+    """``frame`` when it is a :func:`dormancy` result for ``as_of``, else computed for it.
+
+    Raises
+    ------
+    ValueError
+        When ``frame`` was computed for another moment (``frame.attrs["as_of"]``): mixing two
+        moments would silently mislabel states.
+    """
+    if frame is None:
+        return dormancy(net, as_of=as_of)
+    made = frame.attrs.get("as_of")
+    if made is not None and pd.Timestamp(made) != pd.Timestamp(as_of):
+        raise ValueError(
+            f"dormancy_frame was computed as of {pd.Timestamp(made)}, not {pd.Timestamp(as_of)}: "
+            "compute it with dormancy(net, as_of=...) for the same moment, or leave it out"
+        )
+    return frame
 
 
 def _norm_text(values: pd.Series) -> pd.Series:
@@ -532,9 +554,9 @@ def _tie_kind(peak: float) -> str:
 
 def reconnect(
     net: Network,
+    *,
     n: int = 20,
     as_of: object = None,
-    *,
     include_cooling: bool = False,
     half_life_days: float = 180,
     novelty_weight: float = 1.0,
@@ -620,7 +642,7 @@ def reconnect(
     """
     inter = _contacts(net)
     as_of = net.resolve_as_of(as_of)
-    dorm = dormancy(net, as_of) if dormancy_frame is None else dormancy_frame
+    dorm = dormancy_at(net, as_of, dormancy_frame)
     inter = inter[inter[S.TIMESTAMP] <= as_of]
     columns = [S.PERSON_ID, S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY, S.SCORE, S.REASON]
     if dorm.empty:

@@ -14,7 +14,7 @@ from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
 from netanalytics.metrics._common import BALANCE_PRIOR, balance, one_sided
-from netanalytics.metrics.dormancy import _norm_text, contacts_last_year, dormancy, dunbar_layer
+from netanalytics.metrics.dormancy import _norm_text, contacts_last_year, dormancy_at, dunbar_layer
 from netanalytics.metrics.reciprocity import _upto
 from netanalytics.metrics.strength import _ego_graph
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
@@ -549,7 +549,7 @@ def _measure(
     g = gini(volume) if len(volume) else np.nan
     top5 = float(volume.nlargest(5).sum() / volume.sum()) if len(volume) else np.nan
 
-    dorm = dormancy(net, as_of) if dormancy_frame is None else dormancy_frame
+    dorm = dormancy_at(net, as_of, dormancy_frame)
     state = dorm[S.STATE]
     before = _layers(net, as_of - _YEAR, broadcast)
     prior = before.index[before.isin([15, 50]).fillna(False).to_numpy(dtype=bool)]
@@ -636,8 +636,8 @@ def _coverage(
 
 def health(
     net: Network,
-    as_of: object = None,
     *,
+    as_of: object = None,
     weights: Mapping[str, float] | None = None,
     broadcast: int = 10,
     bridge_overlap: int = 1,
@@ -910,7 +910,7 @@ def health_history(net: Network, freq: str = "QE", **kwargs) -> pd.DataFrame:
     for end in ends:
         as_of = end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1)
         try:
-            h = health(net, as_of, **kwargs)
+            h = health(net, as_of=as_of, **kwargs)
         except NotDefinedError:
             continue
         rows[end] = {S.SCORE: h.score, **dict(zip(h.components[S.COMPONENT], h.components[S.VALUE]))}

@@ -15,8 +15,8 @@ _HOUR = pd.Timedelta(hours=1)
 
 def reply_latencies(
     net: Network,
-    window_days: float = 7,
     *,
+    window_days: float = 7,
     as_of: object = None,
     broadcast: int = 10,
 ) -> pd.DataFrame:

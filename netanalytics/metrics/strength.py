@@ -54,8 +54,8 @@ def _overlap(net: Network, core: pd.DataFrame, index: pd.Index) -> pd.Series:
 
 def tie_strength(
     net: Network,
-    as_of: object = None,
     *,
+    as_of: object = None,
     short_half_life: float = 42,
     long_half_life: float = 180,
     weights: Mapping[str, float] | None = None,

@@ -36,7 +36,7 @@ def small():
     people = pd.DataFrame(
         {S.CADENCE_DAYS: [7.0, 90.0]}, index=pd.Index(["bob", "hal"], name=S.PERSON_ID)
     )
-    return dormancy(_net(rows, people), AS_OF)
+    return dormancy(_net(rows, people), as_of=AS_OF)
 
 
 EXPECTED = {
@@ -117,7 +117,7 @@ def test_no_interactions_raises():
 
 
 def test_as_of_before_everything_gives_empty_frame():
-    d = dormancy(_net([("2024-01-01", "a")]), "2023-01-01")
+    d = dormancy(_net([("2024-01-01", "a")]), as_of="2023-01-01")
     assert d.empty and S.STATE in d.columns
 
 

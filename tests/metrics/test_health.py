@@ -7,7 +7,7 @@ import pytest
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.metrics.dormancy import dormancy
+from netanalytics.metrics.dormancy import dormancy, reconnect
 from netanalytics.metrics.health import HEALTH_WEIGHTS, HealthReport, health, health_history
 from netanalytics.network import build_network
 
@@ -52,7 +52,7 @@ def _fixture_net():
 
 @pytest.fixture(scope="module")
 def report(net):
-    return health(net, AS_OF)
+    return health(net, as_of=AS_OF)
 
 
 def test_size_measures(report):
@@ -74,7 +74,7 @@ def test_structure_of_last_years_ego_network(report):
 
 
 def test_bridge_overlap_parameter(net):
-    h = health(net, AS_OF, bridge_overlap=0)
+    h = health(net, as_of=AS_OF, bridge_overlap=0)
     print(h.bridging_ties)
     assert h.bridging_ties == 1  # only cy is a local bridge
 
@@ -134,19 +134,19 @@ def test_score_components(report):
         "2 messages received in the last 365 days (fewer than 20)",
         "3 people in contact in the last 365 days (fewer than 15)",
     )
-    relaxed = health(report_net := _fixture_net(), AS_OF, min_evidence={"sent": 1, "received": 1, "ties": 1})
+    relaxed = health(report_net := _fixture_net(), as_of=AS_OF, min_evidence={"sent": 1, "received": 1, "ties": 1})
     assert not relaxed.low_confidence and relaxed.headline == "47/100 over 8 of 8 components"
     with pytest.raises(ValueError, match="unknown minimum"):
-        health(report_net, AS_OF, min_evidence={"messages": 3})
+        health(report_net, as_of=AS_OF, min_evidence={"messages": 3})
 
 
 def test_weights_override(net, report):
-    h = health(net, AS_OF, weights={"vitality": 0, "size": 0})
+    h = health(net, as_of=AS_OF, weights={"vitality": 0, "size": 0})
     print(h.score)
     # the same sub-scores over 70 weight points instead of 100
     assert h.score == pytest.approx((report.score - 0.3) * 100 / 70)
     with pytest.raises(ValueError, match="unknown health component"):
-        health(net, AS_OF, weights={"happiness": 3})
+        health(net, as_of=AS_OF, weights={"happiness": 3})
 
 
 def test_unmeasurable_components_are_nan_and_the_score_is_renormalised():
@@ -218,7 +218,7 @@ def linkedin_only():
 
 
 def test_linkedin_only_export_is_honest(linkedin_only):
-    h = health(linkedin_only, AS_OF_LI)
+    h = health(linkedin_only, as_of=AS_OF_LI)
     c = h.components.set_index(S.COMPONENT)
     print(h)
     print(h.components[[S.COMPONENT, S.VALUE, S.WEIGHT, S.POINTS, S.MEASURABLE]])
@@ -261,8 +261,8 @@ def test_linkedin_only_export_is_honest(linkedin_only):
 
 def test_structure_needs_enough_group_evidence(net):
     # the fixture: 2 of last year's 3 contacts are on group message g1
-    assert health(net, AS_OF, min_group_share=2 / 3).components.set_index(S.COMPONENT).loc["structure", S.MEASURABLE]
-    h = health(net, AS_OF, min_group_share=0.7)
+    assert health(net, as_of=AS_OF, min_group_share=2 / 3).components.set_index(S.COMPONENT).loc["structure", S.MEASURABLE]
+    h = health(net, as_of=AS_OF, min_group_share=0.7)
     c = h.components.set_index(S.COMPONENT)
     print(c.loc["structure", S.REASON])
     assert not c.loc["structure", S.MEASURABLE]
@@ -275,7 +275,7 @@ def test_structure_needs_enough_group_evidence(net):
 def test_no_component_measurable_is_not_defined(linkedin_only):
     weights = {"size": 0, "core": 0, "diversity": 0, "concentration": 0, "growth": 0}
     with pytest.raises(NotDefinedError, match="no weighted component is measurable"):
-        health(linkedin_only, AS_OF_LI, weights=weights)
+        health(linkedin_only, as_of=AS_OF_LI, weights=weights)
 
 
 def test_sample_scores_sensibly_with_every_component_within_its_weight():
@@ -295,7 +295,7 @@ def test_sample_scores_sensibly_with_every_component_within_its_weight():
 
 
 def test_by_kind_matches_dormancy_states(net, report):
-    states = dormancy(net, AS_OF)[S.STATE]
+    states = dormancy(net, as_of=AS_OF)[S.STATE]
     print(report.by_kind)
     bk = report.by_kind.set_index([S.GROUP_BY, S.GROUP])
     assert bk[S.N_PEOPLE].to_dict() == {
@@ -316,7 +316,7 @@ def test_history_uses_only_what_was_known(net):
     hist = health_history(net, freq="YE")
     print(hist)
     assert hist.index.strftime("%Y-%m-%d").tolist() == ["2023-12-31"]
-    h2023 = health(net, "2023-12-31 23:59:59.999999")
+    h2023 = health(net, as_of="2023-12-31 23:59:59.999999")
     assert hist.loc[hist.index[0], S.SCORE] == pytest.approx(h2023.score)
     assert hist.loc[hist.index[0], "size"] == 2  # ann and ed in 2023
     assert list(hist.columns) == [S.SCORE, *HEALTH_WEIGHTS]
@@ -331,11 +331,23 @@ def test_empty_network_not_defined():
 
 
 def test_a_given_dormancy_frame_is_reused_not_recomputed(net, report):
-    d = dormancy(net, report.as_of)
-    again = health(net, report.as_of, dormancy_frame=d)
+    d = dormancy(net, as_of=report.as_of)
+    again = health(net, as_of=report.as_of, dormancy_frame=d)
     assert again.score == report.score
     pd.testing.assert_frame_equal(again.components, report.components)
     # a frame saying everyone is active changes vitality and nothing structural
-    changed = health(net, report.as_of, dormancy_frame=d.assign(state="active"))
+    changed = health(net, as_of=report.as_of, dormancy_frame=d.assign(state="active"))
     assert changed.constraint == report.constraint
     assert report.dormant_share == 1.0 and changed.dormant_share == 0.0
+
+
+def test_a_dormancy_frame_for_another_moment_is_refused():
+    net = _fixture_net()
+    d = dormancy(net, as_of=AS_OF)
+    assert d.attrs["as_of"] == pd.Timestamp(AS_OF, tz="UTC")
+    health(net, as_of=AS_OF, dormancy_frame=d)  # the same moment: reused
+    earlier = dormancy(net, as_of=pd.Timestamp(AS_OF) - pd.Timedelta(days=30))
+    with pytest.raises(ValueError, match=r"dormancy_frame was computed as of .*, not .*"):
+        health(net, as_of=AS_OF, dormancy_frame=earlier)
+    with pytest.raises(ValueError, match="dormancy_frame was computed as of"):
+        reconnect(net, as_of=AS_OF, dormancy_frame=earlier)

@@ -25,8 +25,8 @@ def test_decay_published_check(h):
     net = _net(
         [(t0, "ann", "out", "m1", 2, "email"), (t0 + pd.Timedelta(days=h), "ann", "in", "m2", 2, "email")]
     )
-    at_h = tie_strength(net, t0 + pd.Timedelta(days=h), short_half_life=h, long_half_life=h)
-    at_2h = tie_strength(net, t0 + pd.Timedelta(days=2 * h), short_half_life=h, long_half_life=h)
+    at_h = tie_strength(net, as_of=t0 + pd.Timedelta(days=h), short_half_life=h, long_half_life=h)
+    at_2h = tie_strength(net, as_of=t0 + pd.Timedelta(days=2 * h), short_half_life=h, long_half_life=h)
     print(h, at_h.loc["ann", S.INTENSITY_SHORT], at_2h.loc["ann", S.INTENSITY_LONG])
     assert at_h.loc["ann", S.INTENSITY_SHORT] == pytest.approx(1.5)
     assert at_2h.loc["ann", S.INTENSITY_LONG] == pytest.approx(0.75)
@@ -40,7 +40,7 @@ def test_default_half_lives_and_future_rows_ignored():
             ("2024-12-01", "ann", "in", "m3", 2, "email"),
         ]
     )
-    t = tie_strength(net, "2024-03-25")  # 84 days = 2 short half-lives after the first row
+    t = tie_strength(net, as_of="2024-03-25")  # 84 days = 2 short half-lives after the first row
     print(t.loc["ann"])
     assert t.loc["ann", S.INTENSITY_SHORT] == pytest.approx(0.75)
     assert t.loc["ann", S.INTENSITY_LONG] == pytest.approx(2 ** (-84 / 180) + 2 ** (-42 / 180))
@@ -56,7 +56,7 @@ def test_broadcast_rows_are_weak_evidence():
             ("2024-03-01", "bob", "out", "news", 12, "email"),
         ]
     )
-    t = tie_strength(net, "2024-03-01")
+    t = tie_strength(net, as_of="2024-03-01")
     print(t[[S.INTENSITY_SHORT, S.RECENCY_DAYS, S.SENT, S.N_365D, S.OVERLAP, S.LAYER]])
     # bob only got a mailing to 11 people: 1/11 of a contact, nothing else
     assert t.loc["bob", S.INTENSITY_SHORT] == pytest.approx(1 / 11)
@@ -66,7 +66,7 @@ def test_broadcast_rows_are_weak_evidence():
     assert t.loc["ann", S.RECENCY_DAYS] == 60.0
     assert t.loc["ann", S.OVERLAP] == 0
     assert t.loc["ann", S.INTENSITY_SHORT] == pytest.approx(2 ** (-60 / 42) + 1 / 11)
-    wider = tie_strength(net, "2024-03-01", broadcast=12)
+    wider = tie_strength(net, as_of="2024-03-01", broadcast=12)
     assert wider.loc["bob", S.INTENSITY_SHORT] == 1.0 and wider.loc["ann", S.OVERLAP] == 1
 
 
@@ -80,7 +80,7 @@ def test_dunbar_layers_from_interactions_in_the_last_year():
             rows += [(ts, pid, "out", f"{pid}{d}a", 2, "email"), (ts, pid, "in", f"{pid}{d}b", 2, "email")]
     rows = rows[:-1]  # y: only my message
     rows.append((as_of - pd.Timedelta(days=400), "old", "out", "o1", 2, "email"))
-    t = tie_strength(_net(rows), as_of)
+    t = tie_strength(_net(rows), as_of=as_of)
     print(t[[S.N_365D, S.LAYER]])
     assert t[S.N_365D].to_dict() == {"w": 52, "m": 12, "q": 4, "y": 1, "old": 0}
     assert t.loc[["w", "m", "q", "y"], S.LAYER].tolist() == [5, 15, 50, 150]
@@ -115,10 +115,10 @@ def test_strength_is_weighted_mean_of_ranks():
         ]
     )
     only_recency = {c: 0.0 for c in STRENGTH_COMPONENTS} | {S.RECENCY_DAYS: 1.0}
-    t = tie_strength(net, "2024-01-11", weights=only_recency)
+    t = tie_strength(net, as_of="2024-01-11", weights=only_recency)
     print(t[S.STRENGTH])
     assert t[S.STRENGTH].to_dict() == pytest.approx({"ann": 1 / 3, "bob": 2 / 3, "cy": 1.0})
-    equal = tie_strength(net, "2024-01-11")
+    equal = tie_strength(net, as_of="2024-01-11")
     # cy is most recent and most intense; ties elsewhere (balance, overlap, channels, duration reversed)
     print(equal[S.STRENGTH])
     assert equal[S.STRENGTH].idxmax() == "cy"
@@ -171,7 +171,7 @@ def test_intensity_equals_dormancy_decayed_intensity():
         ]
     )
     as_of = pd.Timestamp("2024-04-01", tz="UTC")
-    t = tie_strength(net, as_of)
+    t = tie_strength(net, as_of=as_of)
     inter = net.interactions
     for pid in ("ann", "bob"):
         rows = inter[inter[S.PERSON_ID] == pid]
