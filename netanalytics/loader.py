@@ -468,6 +468,8 @@ def _load_uncached(
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+                # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
+                me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}
             else:
                 frame, rep = nio.read_ics(p, me=my_emails)
                 report.extend(rep)

@@ -507,6 +507,12 @@ def _measure(
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
     alters = net.alters
     if core.empty or not core[S.PERSON_ID].isin(alters.index).any():
+        if len(inter):
+            raise NotDefinedError(
+                f"network health is not defined: all {len(inter)} interactions up to {as_of} are broadcasts "
+                f"(mailing-list posts, or messages to more than {broadcast} people); it needs direct "
+                "exchanges (is the owner right? pass me=)"
+            )
         raise NotDefinedError(f"network health is not defined: no interaction with anyone up to {as_of}")
     year = core[core[S.TIMESTAMP] > as_of - _YEAR]
     year_ids = pd.Index(year[S.PERSON_ID].unique())

@@ -351,3 +351,12 @@ def test_a_dormancy_frame_for_another_moment_is_refused():
         health(net, as_of=AS_OF, dormancy_frame=earlier)
     with pytest.raises(ValueError, match="dormancy_frame was computed as of"):
         reconnect(net, as_of=AS_OF, dormancy_frame=earlier)
+
+
+def test_only_broadcasts_is_not_defined_and_says_why():
+    rows = pd.DataFrame({
+        S.TIMESTAMP: pd.to_datetime(["2024-01-01", "2024-02-01"], utc=True), S.PERSON_ID: ["ann", "bob"],
+        S.DIRECTION: S.IN, S.MESSAGE_ID: ["m1", "m2"], S.N_PARTICIPANTS: [40, 40],
+    })
+    with pytest.raises(NotDefinedError, match=r"all 2 interactions up to .* are broadcasts \(mailing-list posts"):
+        health(build_network(rows), as_of="2024-03-01")
