@@ -20,12 +20,12 @@ import time
 import matplotlib
 
 matplotlib.use("Agg")
-import matplotlib.pyplot as plt  # noqa: E402
-import numpy as np  # noqa: E402
-import pandas as pd  # noqa: E402
+import matplotlib.pyplot as plt
+import numpy as np
+import pandas as pd
 
-from netanalytics import schema as S  # noqa: E402
-from netanalytics.network import build_network  # noqa: E402
+from netanalytics import schema as S
+from netanalytics.network import build_network
 
 TARGET_S = 5.0
 

@@ -595,11 +595,17 @@ def is_sent_folder(name: str | None) -> bool:
     >>> [is_sent_folder(n) for n in ["Sent", ".INBOX.Sent", "Gesendet", "ann/sent_items", "Inbox"]]
     [True, True, True, True, False]
     """
+    return any(_norm_folder(c) in SENT_NAMES for c in _folder_candidates(name))
+
+
+def _folder_candidates(name: str | None) -> tuple[str, ...]:
+    """The spellings a folder name is judged by: whole, its last path component, that
+    component without ``.mbox``, and its last Maildir++ part (``.INBOX.Sent`` -> ``Sent``)."""
     if not name:
-        return False
+        return ()
     last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    candidates = (name, last, last.rsplit(".", 1)[-1])
-    return any(_norm_folder(c) in SENT_NAMES for c in candidates)
+    stem = last[:-5] if last.lower().endswith(".mbox") else last
+    return (name, last, stem, stem.rsplit(".", 1)[-1])
 
 
 # Spam and junk folders or labels in the languages mail programs use (Gmail's label is
@@ -639,12 +645,7 @@ def is_junk_folder(name: str | None) -> bool:
     >>> [is_junk_folder(n) for n in ["Spam", ".Junk", "Junk Email", "mail/Junk.mbox", "Trash"]]
     [True, True, True, True, False]
     """
-    if not name:
-        return False
-    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
-    stem = last[:-5] if last.lower().endswith(".mbox") else last
-    candidates = (name, last, stem, stem.rsplit(".", 1)[-1])
-    return any(_norm_folder(c) in JUNK_NAMES for c in candidates)
+    return any(_norm_folder(c) in JUNK_NAMES for c in _folder_candidates(name))
 
 
 def is_chat_label(name: str) -> bool:
