@@ -12,7 +12,7 @@ from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.io.report import LoadReport
 
-__all__ = ["Network", "EGO", "build_network", "coparticipation", "to_utc"]
+__all__ = ["Network", "EGO", "build_network", "coparticipation", "louvain_communities", "to_utc"]
 
 #: person_id of the network's owner ("me").
 EGO = "me"
@@ -28,6 +28,39 @@ def to_utc(value: object) -> pd.Timestamp:
     """
     ts = pd.Timestamp(value)
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def louvain_communities(G: nx.Graph, *, weight: str | None = "weight", seed: int = 0) -> list[frozenset]:
+    """Louvain communities (Blondel et al. 2008) of an undirected graph, largest first.
+
+    The method of :func:`networkx.community.louvain_communities`, computed by igraph's C
+    implementation (``community_multilevel``), several times faster on large graphs; ``seed``
+    makes it reproducible. Nodes without edges are communities of their own.
+
+    Examples
+    --------
+    >>> G = nx.Graph([("a", "b"), ("b", "c"), ("a", "c"), ("x", "y"), ("y", "z"), ("x", "z"), ("c", "x")])
+    >>> [sorted(c) for c in louvain_communities(G)]
+    [['a', 'b', 'c'], ['x', 'y', 'z']]
+    """
+    import random
+
+    import igraph as ig
+
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    edges = list(G.edges(data=weight, default=1.0)) if weight else [(u, v, 1.0) for u, v in G.edges()]
+    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v, _ in edges])
+    g.es["weight"] = [float(w) for _, _, w in edges]
+    ig.set_random_number_generator(random.Random(seed))
+    try:
+        membership = g.community_multilevel(weights="weight").membership if len(nodes) else []
+    finally:
+        ig.set_random_number_generator(random)
+    groups: dict[int, set] = {}
+    for node, k in zip(nodes, membership):
+        groups.setdefault(k, set()).add(node)
+    return sorted((frozenset(c) for c in groups.values()), key=lambda c: (-len(c), min(map(str, c))))
 
 
 def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10) -> pd.DataFrame:
@@ -285,9 +318,8 @@ class Network:
             )
             parts = []
             if alters.number_of_edges():
-                parts = [frozenset(p) for p in nx.community.louvain_communities(alters, weight="weight", seed=seed)]
+                parts = louvain_communities(alters, seed=seed)
             parts = [p for p in parts if len(p) > 1]
-            parts.sort(key=lambda p: (-len(p), min(map(str, p))))
             self._memo[key] = parts
         return list(self._memo[key])
 

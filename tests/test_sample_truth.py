@@ -156,17 +156,12 @@ def _nmi(a, b):
 
 
 def test_louvain_communities_match_planted_communities(net, planted):
-    import networkx as nx
-
-    G = net.graph()
-    G.remove_node(net.me)
-    G = G.subgraph([n for n in G if G.degree(n) > 0])
-    parts = nx.community.louvain_communities(G, weight="weight", seed=0)
+    parts = net.communities(seed=0)  # what the reconnect ranking and the network map use
     label = {n: i for i, part in enumerate(parts) for n in part}
-    nodes = [n for n in G if n in planted.index]
+    nodes = [n for n in label if n in planted.index]
     score = _nmi([planted.loc[n, "community"] for n in nodes], [label[n] for n in nodes])
     print(f"\nLouvain vs planted communities on {len(nodes)} connected alters: NMI {score:.3f}")
-    assert score >= 0.7
+    assert score >= 0.9  # achieved: 0.927 (networkx and igraph Louvain alike)
 
 
 def test_strongest_layer_holds_the_inner_circle(net, planted):

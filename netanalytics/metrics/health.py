@@ -6,7 +6,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
@@ -18,7 +17,7 @@ from netanalytics.metrics.dormancy import _norm_text, contacts_last_year, dorman
 from netanalytics.metrics.reciprocity import _upto
 from netanalytics.metrics.strength import _ego_graph
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
-from netanalytics.network import Network
+from netanalytics.network import Network, louvain_communities
 
 __all__ = [
     "COMPONENTS",
@@ -532,8 +531,7 @@ def _measure(
     community: dict = {}
     n_comm = 0
     if structure_ok and A.number_of_edges():
-        # on a plain copy: Louvain is several times slower on a subgraph view
-        comms = [c for c in nx.community.louvain_communities(nx.Graph(A), weight=S.WEIGHT, seed=seed) if len(c) >= 2]
+        comms = [c for c in louvain_communities(A, weight=S.WEIGHT, seed=seed) if len(c) >= 2]
         n_comm = len(comms)
         community = {
             node: i
