@@ -875,12 +875,22 @@ def read_msg(
     the subject come from its MAPI properties. Bodies and attachments are not read. A file
     that is not an Outlook message is skipped with the reason.
     """
-    import extract_msg
-
     paths = [path_or_folder] if isinstance(path_or_folder, (str, os.PathLike)) else list(path_or_folder)
     paths = [Path(p) for p in paths]
-    files = _msg_files(paths)
-    roots = {p: p for p in paths if p.is_dir()}
+    parts = []
+    for p in paths:
+        if p.is_dir():
+            parts += _msg_parts(_msg_files([p]), p)
+        else:
+            parts += _msg_parts(_msg_files([p]), None)
+    return E._assemble(parts, me)
+
+
+def _msg_parts(files: list[Path], root: Path | None) -> list[tuple[pd.DataFrame, FileReport]]:
+    """One (frame, FileReport) per folder of ``.msg`` files; ``folder`` is the folder relative
+    to ``root`` (its name when ``root`` is None or the folder itself)."""
+    import extract_msg
+
     groups: dict[Path, list[Path]] = {}
     for f in files:
         groups.setdefault(f.parent, []).append(f)
@@ -888,7 +898,6 @@ def read_msg(
     parts = []
     try:
         for d, members in groups.items():
-            root = next((r for r in roots if d == r or r in d.parents), None)
             folder = d.name if root is None or d == root else str(d.relative_to(root)).replace(os.sep, "/")
             batch = M.Batch("msg", folder, str(d))
             for f in members:
@@ -901,6 +910,9 @@ def read_msg(
                     batch.skipped[f"not an Outlook message ({exc.__class__.__name__})"] += 1
                     continue
                 try:
+                    if not isinstance(msg, extract_msg.msg_classes.MessageBase):
+                        batch.skipped[f"not a mail message ({msg.__class__.__name__})"] += 1
+                        continue
                     block = _msg_block(msg)
                 finally:
                     msg.close()
@@ -910,5 +922,4 @@ def read_msg(
     finally:
         if bar is not None:
             bar.close()
-    return E._assemble(parts, me)
-
+    return parts
