@@ -19,8 +19,8 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
-from netanalytics.io._mbox import is_list_address
 from netanalytics.io import cache as C
+from netanalytics.io._mbox import is_list_address
 from netanalytics.io.report import FileReport, LoadReport
 
 __all__ = [

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 from email.utils import format_datetime
 from pathlib import Path
 
-import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
@@ -39,11 +38,24 @@ _SEARCH_KEY = 0x300B
 _START_DATE = 0x0060
 _CONTAINER_CLASS = 0x3613
 # recipient table
-_RECIPIENT_TYPE, _DISPLAY_NAME, _ADDRTYPE, _EMAIL_ADDRESS, _SMTP_ADDRESS = 0x0C15, 0x3001, 0x3002, 0x3003, 0x39FE
+_RECIPIENT_TYPE, _DISPLAY_NAME, _ADDRTYPE, _EMAIL_ADDRESS, _SMTP_ADDRESS = (
+    0x0C15,
+    0x3001,
+    0x3002,
+    0x3003,
+    0x39FE,
+)
 _RECIPIENT_FLAGS, _TRACK_STATUS = 0x5FFD, 0x5FFF
 # contacts
 _GIVEN_NAME, _SURNAME, _MIDDLE_NAME, _COMPANY, _JOB_TITLE = 0x3A06, 0x3A11, 0x3A44, 0x3A16, 0x3A17
-_PHONES = (0x3A08, 0x3A09, 0x3A1C, 0x3A1A, 0x3A1B, 0x3A2F)  # business, home, mobile, primary, business 2, home 2
+_PHONES = (
+    0x3A08,
+    0x3A09,
+    0x3A1C,
+    0x3A1A,
+    0x3A1B,
+    0x3A2F,
+)  # business, home, mobile, primary, business 2, home 2
 _BIRTHDAY = 0x3A42
 
 _MSGFLAG_UNSENT = 0x8
@@ -200,7 +212,9 @@ def _recipients(item) -> list[_Recipient]:
         smtp = p.text(_SMTP_ADDRESS)
         addrtype = (p.text(_ADDRTYPE) or "").upper()
         email = p.text(_EMAIL_ADDRESS)
-        address = smtp or (email if addrtype == "SMTP" or (email and "@" in email and not _is_legacy_dn(email)) else None)
+        address = smtp or (
+            email if addrtype == "SMTP" or (email and "@" in email and not _is_legacy_dn(email)) else None
+        )
         dn = email if _is_legacy_dn(email) else None
         out.append(
             _Recipient(
@@ -245,8 +259,12 @@ def _sender(p: _Props) -> _Party:
         addrtype = (p.text(type_tag) or "").upper()
         if not (name or smtp or email):
             continue
-        address = smtp or (email if addrtype == "SMTP" or (email and "@" in email and not _is_legacy_dn(email)) else None)
-        return _Party(name, S.normalize_email(address) if address else None, email if _is_legacy_dn(email) else None)
+        address = smtp or (
+            email if addrtype == "SMTP" or (email and "@" in email and not _is_legacy_dn(email)) else None
+        )
+        return _Party(
+            name, S.normalize_email(address) if address else None, email if _is_legacy_dn(email) else None
+        )
     return _Party(None, None, None)
 
 
@@ -284,7 +302,11 @@ def _mapi_block(item, p: _Props, sender: _Party, recipients: list[_Recipient]) -
     when = p.time(_SUBMIT_TIME) or p.time(_DELIVERY_TIME)
     if when is not None:
         lines.append(b"Date: " + format_datetime(when).encode("ascii"))
-    for tag, field in ((_INTERNET_MESSAGE_ID, b"Message-ID"), (_IN_REPLY_TO, b"In-Reply-To"), (_REFERENCES, b"References")):
+    for tag, field in (
+        (_INTERNET_MESSAGE_ID, b"Message-ID"),
+        (_IN_REPLY_TO, b"In-Reply-To"),
+        (_REFERENCES, b"References"),
+    ):
         value = p.text(tag)
         if value:
             lines.append(field + b": " + _header_value(value))
@@ -335,7 +357,9 @@ def _open(path: Path):
     try:
         pst.open(str(path))
     except OSError as exc:
-        raise FormatError(f"{path}: damaged or truncated Outlook data file ({_first_cause(exc)}). {_FIX}") from None
+        raise FormatError(
+            f"{path}: damaged or truncated Outlook data file ({_first_cause(exc)}). {_FIX}"
+        ) from None
     return pst
 
 
@@ -361,7 +385,14 @@ def _folders(pst, path: Path) -> list[_Folder]:
             here = None  # the mailbox's own root: its folders are named from it
         else:
             here = (f"{parent}/{name}" if parent else name) or "(unnamed folder)"
-        out.append(_Folder(here, folder, folder.number_of_sub_messages, _Props(_first_record_set(folder)).text(_CONTAINER_CLASS)))
+        out.append(
+            _Folder(
+                here,
+                folder,
+                folder.number_of_sub_messages,
+                _Props(_first_record_set(folder)).text(_CONTAINER_CLASS),
+            )
+        )
         for i in range(folder.number_of_sub_folders):
             visit(folder.get_sub_folder(i), here, depth + 1)
 
@@ -406,7 +437,9 @@ def _progress_bar(total: int, desc: str):
     return tqdm(total=total, unit="item", unit_scale=True, desc=desc, leave=False)
 
 
-def _meeting_row(item, p: _Props, organizer: _Party, recipients: list[_Recipient], path: Path, folder, sent: bool):
+def _meeting_row(
+    item, p: _Props, organizer: _Party, recipients: list[_Recipient], path: Path, folder, sent: bool
+):
     """A meetings row (as :func:`netanalytics.io.read_ics` makes them), or (None, skip reason)."""
     start = p.time(_START_DATE)
     if start is None:
@@ -417,7 +450,14 @@ def _meeting_row(item, p: _Props, organizer: _Party, recipients: list[_Recipient
     to, names = [], []
     for r in recipients:
         # resources (rooms) are Bcc recipients of a meeting; declined attendees did not meet
-        if r.kind == _BCC or r.organizer or r.declined or not r.address or r.address == key or r.address in to:
+        if (
+            r.kind == _BCC
+            or r.organizer
+            or r.declined
+            or not r.address
+            or r.address == key
+            or r.address in to
+        ):
             continue
         to.append(r.address)
         names.append(r.name)
@@ -520,7 +560,10 @@ def _parse_pst(path: Path) -> tuple[pd.DataFrame, FileReport]:
         report.skip(reason, n)
     frame = _resolve_late(frame, pending, directory, counters, warn, label)
     report.warnings = (report.warnings + warnings)[: M.MAX_WARNINGS]
-    report.notes["counters"] = {**report.notes.get("counters", {}), **{k: v for k, v in counters.items() if v}}
+    report.notes["counters"] = {
+        **report.notes.get("counters", {}),
+        **{k: v for k, v in counters.items() if v},
+    }
     report.notes["message_classes"] = dict(classes)
     return frame, report
 
@@ -539,7 +582,9 @@ def _read_item(item, i, f: _Folder, batch, is_drafts, directory, meetings, meeti
         batch.skipped[SKIP_CONTACT_ELSEWHERE] += 1
         return
     is_meeting = upper.startswith("IPM.APPOINTMENT")
-    if not (is_meeting or upper.startswith(("IPM.NOTE", "IPM.SCHEDULE.MEETING", "IPM.POST")) or upper == "IPM"):
+    if not (
+        is_meeting or upper.startswith(("IPM.NOTE", "IPM.SCHEDULE.MEETING", "IPM.POST")) or upper == "IPM"
+    ):
         batch.skipped[SKIP_OTHER] += 1
         return
     if not is_meeting and (is_drafts or (p.integer(_MESSAGE_FLAGS) or 0) & _MSGFLAG_UNSENT):
@@ -555,7 +600,9 @@ def _read_item(item, i, f: _Folder, batch, is_drafts, directory, meetings, meeti
     if is_meeting:
         if sender.address is None and sender.dn:
             counters["sender_exchange_dn_unresolved"] += 1
-            warn(f"{where}: organizer {sender.name or ''} has an Exchange address ({sender.dn}) and no SMTP address in the file; kept by name")
+            warn(
+                f"{where}: organizer {sender.name or ''} has an Exchange address ({sender.dn}) and no SMTP address in the file; kept by name"
+            )
         row, reason = _meeting_row(item, p, sender, recipients, path, f.path, batch.folder_is_sent)
         if row is None:
             meeting_skips[reason] += 1
@@ -593,7 +640,9 @@ def _resolve_late(frame, pending, directory: _Directory, counters: Counter, warn
     for mid, (dn, name) in pending.items():
         if mid not in found:
             counters["sender_exchange_dn_unresolved"] += 1
-            warn(f"{label}: message {mid}: sender {name or ''} has an Exchange address ({dn}) and no SMTP address in the file; kept by name")
+            warn(
+                f"{label}: message {mid}: sender {name or ''} has an Exchange address ({dn}) and no SMTP address in the file; kept by name"
+            )
     if found:
         counters["sender_exchange_dn_resolved"] += len(found)
         rows = frame[S.MESSAGE_ID].isin(list(found)).to_numpy()
@@ -685,9 +734,24 @@ def read_pst(
 
     Examples
     --------
+    The real files of the project's test corpora (``../shared/corpora/pst``):
+
     >>> msgs, report = read_pst("../shared/corpora/pst/32-bit.pst", cache=False)  # doctest: +SKIP
-    >>> msgs.loc[0, ["channel", "sender"]].tolist()  # doctest: +SKIP
-    ['meeting', 'cyndy.foulkrod@stellent.com']
+    >>> msgs.loc[0, ["channel", "folder", "sender"]].tolist()  # doctest: +SKIP
+    ['meeting', 'Calendar', 'cyndy.foulkrod@stellent.com']
+    >>> msgs, report = read_pst("../shared/corpora/pst/support.pst", cache=False)  # doctest: +SKIP
+    >>> report.read, report.kept, dict(report.files[0].skipped)  # doctest: +SKIP
+    (17, 11, {'draft (never sent)': 6})
+
+    A file that is not one says so:
+
+    >>> import tempfile, pathlib
+    >>> fake = pathlib.Path(tempfile.mkdtemp()) / "mail.pst"
+    >>> _ = fake.write_bytes(b"From: ann@x.org\\n\\n")
+    >>> read_pst(fake, cache=False)  # doctest: +ELLIPSIS
+    Traceback (most recent call last):
+    ...
+    netanalytics.exceptions.FormatError: ...mail.pst: not an Outlook data file: a .pst or .ost starts with ...
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     with M.no_gc():
@@ -798,7 +862,11 @@ def _msg_files(paths: list[Path]) -> list[Path]:
     out = []
     for p in paths:
         if p.is_dir():
-            out += sorted(q for q in p.rglob("*") if q.suffix.lower() == MSG_SUFFIX and q.is_file() and not q.name.startswith("."))
+            out += sorted(
+                q
+                for q in p.rglob("*")
+                if q.suffix.lower() == MSG_SUFFIX and q.is_file() and not q.name.startswith(".")
+            )
         elif p.is_file():
             out.append(p)
         else:
@@ -821,8 +889,13 @@ def _msg_block(msg) -> bytes:
         email = msg.getStringStream("__substg1.0_0065") or msg.getStringStream("__substg1.0_0C1F")
         address = email if email and "@" in email and not _is_legacy_dn(email) else None
     if name or address:
-        lines.append(b"From: " + _mailbox(_Party(name, S.normalize_email(address) if address else None, None)))
-    for kind, field in ((extract_msg.enums.RecipientType.TO, b"To"), (extract_msg.enums.RecipientType.CC, b"Cc")):
+        lines.append(
+            b"From: " + _mailbox(_Party(name, S.normalize_email(address) if address else None, None))
+        )
+    for kind, field in (
+        (extract_msg.enums.RecipientType.TO, b"To"),
+        (extract_msg.enums.RecipientType.CC, b"Cc"),
+    ):
         parties = []
         for r in msg.recipients:
             if r.type != kind:
@@ -836,7 +909,11 @@ def _msg_block(msg) -> bytes:
     if when is not None:
         when = when if when.tzinfo is not None else when.replace(tzinfo=dt.UTC)
         lines.append(b"Date: " + format_datetime(when.astimezone(dt.UTC)).encode("ascii"))
-    for value, field in ((msg.messageId, b"Message-ID"), (msg.inReplyTo, b"In-Reply-To"), (msg.subject, b"Subject")):
+    for value, field in (
+        (msg.messageId, b"Message-ID"),
+        (msg.inReplyTo, b"In-Reply-To"),
+        (msg.subject, b"Subject"),
+    ):
         if value:
             lines.append(field + b": " + _header_value(value))
     return b"\n".join(lines) + b"\n"
@@ -874,6 +951,15 @@ def read_msg(
     (the mbox header parser); otherwise From, To, Cc, the date, Message-ID, In-Reply-To and
     the subject come from its MAPI properties. Bodies and attachments are not read. A file
     that is not an Outlook message is skipped with the reason.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "saved.msg").write_bytes(b"not a compound file")
+    >>> msgs, report = read_msg(folder)
+    >>> len(msgs), dict(report.files[0].skipped)
+    (0, {'not an Outlook message (InvalidFileFormatError)': 1})
     """
     paths = [path_or_folder] if isinstance(path_or_folder, (str, os.PathLike)) else list(path_or_folder)
     paths = [Path(p) for p in paths]

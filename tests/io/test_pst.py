@@ -25,8 +25,8 @@ import netanalytics as na
 from netanalytics import schema as S
 from netanalytics.cli import main
 from netanalytics.exceptions import FormatError
-from netanalytics.io import read_email, read_msg, read_pst, read_pst_contacts
 from netanalytics.io import outlook as O
+from netanalytics.io import read_email, read_msg, read_pst, read_pst_contacts
 
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora" / "pst"
 NAMES = ("support.pst", "outlook.pst", "32-bit.pst")
@@ -56,9 +56,15 @@ def _stdlib_headers(path: Path, folder: str) -> list[email.message.Message]:
     pst.open(str(path))
     try:
         top = pst.root_folder.get_sub_folder(1)
-        (wanted,) = [top.get_sub_folder(i) for i in range(top.number_of_sub_folders) if top.get_sub_folder(i).name == folder]
+        (wanted,) = [
+            top.get_sub_folder(i)
+            for i in range(top.number_of_sub_folders)
+            if top.get_sub_folder(i).name == folder
+        ]
         return [
-            email.message_from_string(wanted.get_sub_message(i).transport_headers, policy=email.policy.compat32)
+            email.message_from_string(
+                wanted.get_sub_message(i).transport_headers, policy=email.policy.compat32
+            )
             for i in range(wanted.number_of_sub_messages)
         ]
     finally:
@@ -268,7 +274,12 @@ def test_contact_item_mapping():
     assert row[S.EMAILS] == ["ann.lee@example.org", "ann@home.example"]
     assert row[S.PHONES] == ["+1 555 0100", "+1 555 0199"]
     assert (row[S.FULL_NAME], row[S.FIRST_NAME], row[S.LAST_NAME]) == ("Ann Lee", "Ann", "Lee")
-    assert (row[S.COMPANY], row[S.TITLE], row[S.LABELS], row[S.RECORD_ID]) == ("Acme", "CTO", ["Contacts"], "2097188")
+    assert (row[S.COMPANY], row[S.TITLE], row[S.LABELS], row[S.RECORD_ID]) == (
+        "Acme",
+        "CTO",
+        ["Contacts"],
+        "2097188",
+    )
 
 
 # --- .msg ----------------------------------------------------------------------------------------
