@@ -229,6 +229,28 @@ def _recipients(item) -> list[_Recipient]:
     return out
 
 
+def _exchange_recipients(item) -> list[_Recipient]:
+    """Only the recipients with an Exchange address and an SMTP one (what :class:`_Directory`
+    learns from): one property read per recipient for the others."""
+    try:
+        table = item.recipients
+        n = table.number_of_record_sets if table is not None else 0
+    except OSError:
+        return []
+    out = []
+    for i in range(n):
+        try:
+            p = _Props(table.get_record_set(i))
+        except OSError:
+            continue
+        if (p.text(_ADDRTYPE) or "").upper() != "EX":
+            continue
+        dn, smtp = p.text(_EMAIL_ADDRESS), p.text(_SMTP_ADDRESS)
+        if _is_legacy_dn(dn) and smtp:
+            out.append(_Recipient(None, S.normalize_email(smtp), dn, _TO, False, False))
+    return out
+
+
 class _Directory:
     """Exchange legacy DNs (``/O=ORG/OU=.../CN=RECIPIENTS/CN=ANN``) to SMTP addresses, learnt from
     the recipient tables of the file's items (a recipient row carries both)."""
@@ -593,6 +615,18 @@ def _read_item(item, i, f: _Folder, batch, is_drafts, directory, meetings, meeti
     if batch.folder_is_junk:
         batch.skipped[M.SKIP_JUNK_FOLDER] += 1
         return
+    try:
+        headers = None if is_meeting else item.transport_headers
+    except OSError:
+        headers = None
+    if headers and headers.strip():
+        # the headers name every address; the recipient table only teaches Exchange DNs
+        directory.learn(_exchange_recipients(item))
+        counters["transport_headers"] += 1
+        where = f"{label} item {i + 1} of {f.path}"
+        position = (p.binary(_SEARCH_KEY) or b"").hex() or f"{f.path}#{i}"
+        batch.add(headers.encode("utf-8", "surrogateescape"), None, where, position, _thread_key(p))
+        return
     recipients = _recipients(item)
     directory.learn(recipients)
     sender = directory.resolve(_sender(p))
@@ -610,15 +644,7 @@ def _read_item(item, i, f: _Folder, batch, is_drafts, directory, meetings, meeti
             meetings.append(row)
         return
     position = (p.binary(_SEARCH_KEY) or b"").hex() or f"{f.path}#{i}"
-    try:
-        headers = item.transport_headers
-    except OSError:
-        headers = None
     before = len(batch.rows)
-    if headers and headers.strip():
-        counters["transport_headers"] += 1
-        batch.add(headers.encode("utf-8", "surrogateescape"), None, where, position, _thread_key(p))
-        return
     counters["mapi_properties"] += 1
     unresolved = [r for r in recipients if r.address is None and r.kind in (_TO, _CC)]
     if unresolved:
