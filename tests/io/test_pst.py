@@ -5,7 +5,7 @@ repository; CI has them beside the clone and ``.ci/run`` sets ``NETANALYTICS_REQ
 so that these tests fail rather than skip there). Expected counts are the corpora README's;
 expected header values are read here with the standard library's parser from the transport
 headers libpff returns, not with netanalytics' own parser. The .msg fixtures are ours, written
-by ``fixtures/make_msg.py`` (aspose-email-foss): every value asserted is one set there.
+by ``scripts/make_msg_fixtures.py`` (aspose-email-foss): every value asserted is one set there.
 """
 
 from __future__ import annotations
