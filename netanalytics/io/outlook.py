@@ -511,7 +511,7 @@ def _meeting_row(
         S.IS_AUTOMATED: False,
         S.MAILING_LIST: None,
         S.FOLDER: folder,
-        S.LABELS: [folder] if folder else [],
+        S.LABELS: [],  # as for mail read from folders; the categories are a named property
         M.SENT_LABEL: sent,
         M.DELIVERED_TO: None,
     }

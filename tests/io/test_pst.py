@@ -14,6 +14,7 @@ import email
 import email.policy
 import email.utils
 import os
+import random
 import shutil
 from pathlib import Path
 
@@ -213,6 +214,30 @@ def test_not_a_pst_is_one_format_error(tmp_path):
         read_pst(fake, cache=False)
     with pytest.raises(FileNotFoundError):
         read_pst(tmp_path / "missing.pst", cache=False)
+
+
+def test_damaged_bytes_give_a_format_error_or_skipped_items(tmp_path):
+    """Random bytes written over parts of a real file: either one FormatError, or every item
+    accounted for (an item that cannot be read is skipped with the reason), never a crash."""
+    data = (CORPORA / "support.pst").read_bytes()
+    rng = random.Random(1)
+    outcomes = set()
+    for k in range(40):
+        damaged = bytearray(data)
+        start, length = rng.randrange(len(data) - 20_000), rng.choice([512, 4096, 20_000])
+        damaged[start : start + length] = rng.randbytes(length)
+        path = tmp_path / f"damaged{k}.pst"
+        path.write_bytes(bytes(damaged))
+        try:
+            frame, report = read_pst(path, cache=False)
+        except FormatError as exc:
+            assert str(exc).startswith(f"{path}: damaged or truncated Outlook data file")
+            outcomes.add("error")
+            continue
+        (f,) = report.files
+        assert f.read == 17 and f.kept == len(frame)
+        outcomes.add("skipped items" if O.SKIP_UNREADABLE in f.skipped else "read")
+    assert outcomes == {"error", "skipped items", "read"}
 
 
 def test_broken_pst_in_a_folder_is_reported_not_raised(tmp_path):
