@@ -10,6 +10,7 @@ by ``scripts/make_msg_fixtures.py`` (aspose-email-foss): every value asserted is
 
 from __future__ import annotations
 
+import collections
 import email
 import email.policy
 import email.utils
@@ -191,6 +192,26 @@ def test_progress_bar_over_items(capsys):
     read_pst(CORPORA / "support.pst", cache=False, progress=True)
     err = capsys.readouterr().err
     assert err.startswith("\rsupport.pst:") and "/17" in err and "item/s" in err  # a bar over 17 items
+
+
+def test_exchange_sender_resolved_by_a_later_item():
+    """A sender known only by a legacy DN when its item was read gets the SMTP address that a
+    later item's recipient table pairs with the same DN (compared without case)."""
+    dn = "/O=ACME/OU=EXCHANGE ADMINISTRATIVE GROUP/CN=RECIPIENTS/CN=ANN"
+    frame = pd.DataFrame({S.MESSAGE_ID: ["m1", "m2"], S.SENDER: ["name:Ann Lee", "name:Bo Chen"]}).astype(
+        "str"
+    )
+    directory = O._Directory()
+    directory.learn([O._Recipient("Ann Lee", "ann@acme.example", dn.lower(), 1, False, False)])
+    counters, warnings = collections.Counter(), []
+    pending = {"m1": (dn, "Ann Lee"), "m2": ("/O=ACME/CN=RECIPIENTS/CN=BO", "Bo Chen")}
+    out = O._resolve_late(frame, pending, directory, counters, warnings.append, "x.pst")
+    assert out[S.SENDER].tolist() == ["ann@acme.example", "name:Bo Chen"]
+    assert counters == {"sender_exchange_dn_resolved": 1, "sender_exchange_dn_unresolved": 1}
+    assert warnings == [
+        "x.pst: message m2: sender Bo Chen has an Exchange address (/O=ACME/CN=RECIPIENTS/CN=BO) and no SMTP "
+        "address in the file; kept by name"
+    ]
 
 
 # --- broken input -------------------------------------------------------------------------------
