@@ -53,9 +53,9 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar`` and
     ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Outlook data files (``.pst``, ``.ost``), Maildirs and
-    folders of ``.eml`` or ``.msg`` files are email; ``.vcf``
-    files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
-    files are calendars. Every other file (a ``.csv`` whose header names no person, a
+    folders of ``.eml`` or ``.msg`` files are email (a folder is read with everything below
+    it); ``.vcf`` files and ``.csv`` files whose header names people and addresses are
+    contacts; ``.ics`` files are calendars. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 

@@ -721,12 +721,13 @@ def read_email(
 
     An Outlook data file (``.pst``, ``.ost``: :func:`netanalytics.io.read_pst`) or saved
     message (``.msg``: :func:`netanalytics.io.read_msg`); an mbox file (starts with a
-    ``From `` line); any other file (one message); a Maildir
-    or Maildir++ folder (``cur/``/``new/`` anywhere inside); any other folder tree, whose
-    mbox files (``*.mbox`` or files starting with a ``From `` line) are read as mbox and
-    the rest as message files (Outlook files by their readers); an mbox or ``.pst`` of the
-    tree that cannot be read is reported as not read (:attr:`FileReport.not_read`, with the reason) and the others load. A list of paths is read as one archive: a Message-ID seen
-    again is kept once and counted as skipped ``duplicate Message-ID``.
+    ``From `` line); any other file (one message); a Maildir or Maildir++ folder
+    (``cur/``/``new/`` anywhere inside); any other folder tree, whose mbox files (``*.mbox``
+    or files starting with a ``From `` line) are read as mbox, Outlook files by their
+    readers and the rest as message files; an mbox or ``.pst`` of the tree that cannot be
+    read is reported as not read (:attr:`FileReport.not_read`, with the reason) and the
+    others load. A list of paths is read as one archive: a Message-ID seen again is kept
+    once and counted as skipped ``duplicate Message-ID``.
 
     Parameters, returns and owner detection are as in :func:`read_mbox`.
 
