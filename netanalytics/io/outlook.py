@@ -715,7 +715,7 @@ def read_pst(
         :data:`netanalytics.schema.MESSAGES`, ``source == "pst"``: one row per e-mail
         (``channel == "email"``) and per calendar item (``channel == "meeting"``, as
         :func:`read_ics` makes them). ``folder`` is the folder path below the file's root
-        (``Inbox``, ``Archive/2019``) and is also the row's label.
+        (``Inbox``, ``Archive/2019``); ``labels`` stay empty, as for mail read from folders.
     report : LoadReport
         One :class:`FileReport` per file, ``read == kept + skipped``. ``notes["counters"]``
         counts items read from transport headers and from MAPI properties, Exchange senders
