@@ -82,7 +82,7 @@ _CLI_WORDING = [
     (re.compile(r"or use read_contacts_csv for CSV exports"), "or give a contacts .csv file to --contacts"),
     (re.compile(r"For single messages use read_eml; for a folder use read_email\."), "Give mbox files, "
      "message files and mail folders to --email."),
-    (re.compile(r"\bread_(?:email|eml|mbox|maildir)\b"), "--email"),
+    (re.compile(r"\bread_(?:email|eml|mbox|maildir|pst|msg)\b"), "--email"),
     (re.compile(r"\bread_(?:contacts_csv|vcard)\b"), "--contacts"),
     (re.compile(r"\bread_ics\b"), "--calendar"),
     (re.compile(r"\bread_linkedin\b"), "--linkedin"),
@@ -164,7 +164,8 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="PATH",
-        help="mbox file (Gmail Takeout or any), Maildir, or folder of .eml files",
+        help="mbox file (Gmail Takeout or any), Maildir, folder of .eml files, Outlook .pst/.ost data file, "
+        "or .msg files",
     )
     g.add_argument(
         "--contacts",

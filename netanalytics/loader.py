@@ -52,9 +52,10 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
 
     Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar`` and
     ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
-    LinkedIn export; ``.mbox`` files, Maildirs and folders of ``.eml`` are email; ``.vcf``
-    files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
-    files are calendars. Every other file (a ``.csv`` whose header names no person, a
+    LinkedIn export; ``.mbox`` files, Outlook data files (``.pst``, ``.ost``), Maildirs and
+    folders of ``.eml`` or ``.msg`` files are email (a folder is read with everything below
+    it); ``.vcf`` files and ``.csv`` files whose header names people and addresses are
+    contacts; ``.ics`` files are calendars. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 
@@ -89,9 +90,9 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
         name = squash(path.name)
         if suffix == ".zip" and "linkedin" in name:
             found["linkedin"].append(path)
-        elif suffix == ".mbox" or name.endswith("mbox"):
+        elif suffix == ".mbox" or name.endswith("mbox") or suffix in (".pst", ".ost"):
             found["email"].append(path)
-        elif suffix == ".eml":
+        elif suffix in (".eml", ".msg"):
             if path.parent not in found["email"]:
                 found["email"].append(path.parent)
         elif suffix in (".vcf", ".vcard"):
@@ -100,11 +101,23 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
             found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
             found["calendar"].append(path)
-        elif not any(s.suffix.lower() == ".eml" for s in path.parent.iterdir()):
+        elif not any(s.suffix.lower() in (".eml", ".msg") for s in path.parent.iterdir()):
             found["ignored"].append(path)  # (beside .eml files it is read as a message file)
 
     visit(folder)
+    # a folder of message files is read as a tree: what lies below it is read with it
+    folders = [p for p in found["email"] if p.is_dir()]
+    found["email"] = [p for p in found["email"] if not any(f in p.parents for f in folders)]
     return found
+
+
+def _outlook_data_files(path: Path, report) -> list[Path]:
+    """The ``.pst``/``.ost`` files an email input read that hold items in contacts folders."""
+    return [
+        Path(f.path)
+        for f in report.files
+        if f.kind == "pst" and f.not_read is None and f.notes.get("counters", {}).get("items_in_contacts_folders")
+    ]
 
 
 _CONTACT_HEADER_WORDS = (
@@ -123,11 +136,13 @@ def _looks_like_contacts(path: Path) -> bool:
 
 _FOLDER = "folder"
 _LOOKED_FOR = {
-    _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
+    _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, Outlook "
+    ".pst/.ost/.msg files, "
     "contacts .csv and .vcf files, .ics calendars)",
     # (an export none of whose files can be read is refused by read_linkedin, which names them)
     "linkedin": "no LinkedIn record found (the export's files hold no row)",
-    "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml)",
+    "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml, "
+    "Outlook .pst, .ost and .msg files)",
     "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
     "calendar": "no calendar events found (looked for .ics files)",
 }
@@ -270,7 +285,9 @@ def load(
     linkedin : path or list of paths, optional
         LinkedIn data export(s): zip, unpacked folder, or a single CSV of one (``Connections.csv``).
     email : path or list of paths, optional
-        mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files.
+        mbox files (Gmail Takeout or any), Maildirs, folders of ``.eml`` files, Outlook
+        data files (``.pst``, ``.ost``: their mail, meetings and contacts) and saved
+        Outlook messages (``.msg`` files or folders of them).
     contacts : path or list of paths, optional
         Google / Outlook / LinkedIn contact CSVs and vCard files, or folders of them.
     calendar : path or list of paths, optional
@@ -467,6 +484,10 @@ def _load_uncached(
                 frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
                 report.extend(rep)
                 message_frames.append(frame)
+                for data_file in _outlook_data_files(p, rep):  # their contacts folders
+                    people, rep = nio.read_pst_contacts(data_file)
+                    report.extend(rep)
+                    contacts_frames.append(people)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
                 # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
                 me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}

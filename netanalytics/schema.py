@@ -59,7 +59,7 @@ __all__ = [
 # --- column names -------------------------------------------------------------------
 
 # shared
-SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics"
+SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics", "pst", "msg"
 SOURCE_FILE = "source_file"
 TIMESTAMP = "timestamp"
 PERSON_ID = "person_id"

@@ -288,12 +288,12 @@ def test_help_shows_the_inputs_once(capsys, command):
          "(Basic_LinkedInDataExport_*.zip or Complete_...), the folder it was extracted to, or one of its CSV "
          "files unchanged."),
         ("--email", "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files "
-         "such as .eml)"),
+         "such as .eml, Outlook .pst, .ost and .msg files)"),
         ("--contacts", "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and "
          "vCard .vcf files)"),
         ("--calendar", "no calendar events found (looked for .ics files)"),
         (None, "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
-         "contacts .csv and .vcf files, .ics calendars)"),
+         "Outlook .pst/.ost/.msg files, contacts .csv and .vcf files, .ics calendars)"),
     ],
 )  # fmt: skip
 def test_an_input_that_yields_nothing_is_an_error(capsys, tmp_path, flag, looked_for):

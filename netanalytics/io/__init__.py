@@ -5,6 +5,7 @@ from netanalytics.io.contacts import read_contacts_csv
 from netanalytics.io.email import read_email, read_eml, read_maildir, read_mbox
 from netanalytics.io.ics import read_ics
 from netanalytics.io.linkedin import LinkedInExport, read_linkedin
+from netanalytics.io.outlook import read_msg, read_pst, read_pst_contacts
 from netanalytics.io.report import FileReport, LoadReport
 from netanalytics.io.vcard import read_vcard
 
@@ -18,6 +19,9 @@ __all__ = [
     "read_mbox",
     "read_maildir",
     "read_eml",
+    "read_pst",
+    "read_pst_contacts",
+    "read_msg",
     "FileReport",
     "LoadReport",
 ]

@@ -16,6 +16,7 @@ import numpy as np
 from netanalytics.schema import clean_name, name_key, normalize_email
 
 __all__ = [
+    "DRAFTS_NAMES",
     "JUNK_NAMES",
     "SENT_NAMES",
     "WANTED",
@@ -23,6 +24,7 @@ __all__ = [
     "decode_words",
     "extract_ids",
     "is_chat_label",
+    "is_drafts_folder",
     "is_junk_folder",
     "is_sent_folder",
     "parse_addresses",
@@ -646,6 +648,46 @@ def is_junk_folder(name: str | None) -> bool:
     [True, True, True, True, False]
     """
     return any(_norm_folder(c) in JUNK_NAMES for c in _folder_candidates(name))
+
+
+# Drafts folders in the languages mail programs use (Outlook, Apple Mail, Thunderbird, Gmail).
+DRAFTS_NAMES = frozenset(
+    {
+        "drafts",
+        "draft",
+        "entwürfe",
+        "brouillons",
+        "borradores",
+        "rascunhos",
+        "bozze",
+        "concepten",
+        "utkast",
+        "kladder",
+        "luonnokset",
+        "wersje robocze",
+        "koncepty",
+        "piszkozatok",
+        "черновики",
+        "taslaklar",
+        "下書き",
+        "草稿",
+        "임시 보관함",
+    }
+)
+
+
+def is_drafts_folder(name: str | None) -> bool:
+    """Whether a mail folder name means Drafts (judged as :func:`is_sent_folder` judges Sent).
+
+    Examples
+    --------
+    >>> [is_drafts_folder(n) for n in ["Drafts", "Bozze", "[Gmail]/Drafts", "Inbox"]]
+    [True, True, True, False]
+    """
+    if not name:
+        return False
+    last = name.replace("\\", "/").rstrip("/").rsplit("/", 1)[-1]
+    return any(_norm_folder(c) in DRAFTS_NAMES for c in (name, last, last.rsplit(".", 1)[-1]))
 
 
 def is_chat_label(name: str) -> bool:

@@ -517,15 +517,20 @@ class Batch:
             hit = self._from_cache[raw] = (sender, name, n)
         return hit
 
-    def add(self, block: bytes, from_line: bytes | None, where: str, position: str) -> None:
-        """Parse one header block; ``where`` names it in warnings, ``position`` feeds synthetic ids."""
-        self._add(H.split_header_block(block), from_line, where, position)
+    def add(
+        self, block: bytes, from_line: bytes | None, where: str, position: str, thread_id: str | None = None
+    ) -> None:
+        """Parse one header block; ``where`` names it in warnings, ``position`` feeds synthetic ids.
+
+        ``thread_id`` replaces the thread id the headers give (a store that keeps its own
+        conversation key, such as Outlook's conversation index)."""
+        self._add(H.split_header_block(block), from_line, where, position, thread_id)
 
     def add_block(self, block: bytes, from_line: bytes | None, offset: int) -> None:
         """Parse the header block (with the newline before it) of the mbox message at byte ``offset``."""
         self._add(H.split_header_lines(block), from_line, None, offset)
 
-    def _add(self, h: dict, from_line: bytes | None, where: str | None, position) -> None:
+    def _add(self, h: dict, from_line: bytes | None, where: str | None, position, thread: str | None = None) -> None:
         # ``where`` None: an mbox message at byte ``position`` (names made only when needed)
         self.read += 1
         if not h:
@@ -606,6 +611,8 @@ class Batch:
             thread_id = irt[0]
         else:
             thread_id = message_id
+        if thread is not None:
+            thread_id = thread
 
         automated = self._auto_cache.get(sender)
         if automated is None:

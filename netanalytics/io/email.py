@@ -383,10 +383,12 @@ def _starts_like_mbox(path: Path) -> bool:
     return bool(M.FROM_LINE.match(head))
 
 
-def _tree(root: Path) -> tuple[list[Path], dict[Path, list[tuple[str, str]]]]:
-    """Split a folder tree into mbox files and message files grouped by directory."""
+def _tree(root: Path) -> tuple[list[Path], dict[Path, list[tuple[str, str]]], list[Path]]:
+    """Split a folder tree into mbox files, message files grouped by directory, and Outlook
+    files (``.pst``, ``.ost``, ``.msg``)."""
     mboxes: list[Path] = []
     groups: dict[Path, list[tuple[str, str]]] = {}
+    outlook: list[Path] = []
     for dirpath, dirnames, filenames in os.walk(root):
         dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
         here = Path(dirpath)
@@ -394,11 +396,39 @@ def _tree(root: Path) -> tuple[list[Path], dict[Path, list[tuple[str, str]]]]:
             full = here / name
             if not _is_mail_candidate(name) or not full.is_file():
                 continue
-            if name.lower().endswith(".mbox") or _starts_like_mbox(full):
+            if Path(name).suffix.lower() in _OUTLOOK_SUFFIXES:
+                outlook.append(full)
+            elif name.lower().endswith(".mbox") or _starts_like_mbox(full):
                 mboxes.append(full)
             else:
                 groups.setdefault(here, []).append((str(full), name))
-    return mboxes, groups
+    return mboxes, groups, outlook
+
+
+_OUTLOOK_SUFFIXES = (".pst", ".ost", ".msg")
+
+
+def _outlook_parts(files: list[Path], cache, cache_dir, root: Path | None = None):
+    """Parts of Outlook data files (each its own report) and of ``.msg`` files (one report per
+    folder); a data file of a folder tree that cannot be read is reported as not read."""
+    from netanalytics.io import outlook
+
+    parts = []
+    msgs = []
+    for f in files:
+        if f.suffix.lower() == ".msg":
+            msgs.append(f)
+            continue
+        try:
+            parts.append(outlook._load_pst(f, cache, cache_dir))
+        except FormatError as exc:
+            if root is None:
+                raise
+            reason = str(exc).removeprefix(f"{f}: ")
+            parts.append((M.empty_frame(), FileReport(str(f), "pst", not_read=" ".join(reason.split()))))
+    if msgs:
+        parts += outlook._msg_parts(msgs, root)
+    return parts
 
 
 def _natural(name: str) -> tuple:
@@ -629,13 +659,16 @@ def _eml_parts(paths: list[Path], cache, cache_dir, workers: int):
     parts = []
     for p in paths:
         if p.is_dir():
-            mboxes, tree_groups = _tree(p)
+            mboxes, tree_groups, outlook = _tree(p)
+            parts += _outlook_parts(outlook, cache, cache_dir, p)
             for m in mboxes:  # asked for message files: a From_ line first is tolerated
                 tree_groups.setdefault(m.parent, []).append((str(m), m.name))
             for d, items in tree_groups.items():
                 rel = d.relative_to(p)
                 folder = p.name if str(rel) == "." else str(rel).replace(os.sep, "/")
                 parts.append(_load_files(str(d), folder, items, "eml", cache, cache_dir, workers))
+        elif p.is_file() and p.suffix.lower() in _OUTLOOK_SUFFIXES:
+            parts += _outlook_parts([p], cache, cache_dir)
         elif p.is_file():
             groups.setdefault(p.parent, []).append((str(p), p.name))
         else:
@@ -686,12 +719,15 @@ def read_email(
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Read any email store, deciding by what the path is.
 
-    An mbox file (starts with a ``From `` line); any other file (one message); a Maildir
-    or Maildir++ folder (``cur/``/``new/`` anywhere inside); any other folder tree, whose
-    mbox files (``*.mbox`` or files starting with a ``From `` line) are read as mbox and
-    the rest as message files; an mbox of the tree that cannot be read is reported as not
-    read (:attr:`FileReport.not_read`, with the reason) and the others load. A list of paths is read as one archive: a Message-ID seen
-    again is kept once and counted as skipped ``duplicate Message-ID``.
+    An Outlook data file (``.pst``, ``.ost``: :func:`netanalytics.io.read_pst`) or saved
+    message (``.msg``: :func:`netanalytics.io.read_msg`); an mbox file (starts with a
+    ``From `` line); any other file (one message); a Maildir or Maildir++ folder
+    (``cur/``/``new/`` anywhere inside); any other folder tree, whose mbox files (``*.mbox``
+    or files starting with a ``From `` line) are read as mbox, Outlook files by their
+    readers and the rest as message files; an mbox or ``.pst`` of the tree that cannot be
+    read is reported as not read (:attr:`FileReport.not_read`, with the reason) and the
+    others load. A list of paths is read as one archive: a Message-ID seen again is kept
+    once and counted as skipped ``duplicate Message-ID``.
 
     Parameters, returns and owner detection are as in :func:`read_mbox`.
 
@@ -714,7 +750,9 @@ def read_email(
     parts = []
     for p in map(Path, paths):
         if p.is_file():
-            if _starts_like_mbox(p) or p.suffix.lower() == ".mbox":
+            if p.suffix.lower() in _OUTLOOK_SUFFIXES:
+                parts += _outlook_parts([p], cache, cache_dir)
+            elif _starts_like_mbox(p) or p.suffix.lower() == ".mbox":
                 parts.append(_load_mbox(p, cache, cache_dir, n))
             else:
                 parts.extend(_eml_parts([p], cache, cache_dir, n))
@@ -722,8 +760,9 @@ def read_email(
             if _is_maildir(p):
                 parts.extend(_maildir_parts(p, cache, cache_dir, n))
             else:
-                mboxes, groups = _tree(p)
+                mboxes, groups, outlook = _tree(p)
                 parts.extend(_mbox_of_tree(m, cache, cache_dir, n) for m in mboxes)
+                parts += _outlook_parts(outlook, cache, cache_dir, p)
                 for d, items in groups.items():
                     rel = d.relative_to(p)
                     folder = p.name if str(rel) == "." else str(rel).replace(os.sep, "/")

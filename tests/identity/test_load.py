@@ -431,7 +431,7 @@ def test_a_mail_folder_loads_around_a_broken_mbox(tmp_path):
         na.load(email=folder, cache=False)
     assert str(info.value) == (
         f"{folder}: no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files "
-        "such as .eml). Not read: Archive.mbox: not an mbox file: line 1 should be a 'From ' separator "
+        "such as .eml, Outlook .pst, .ost and .msg files). Not read: Archive.mbox: not an mbox file: line 1 should be a 'From ' separator "
         "line, found 'garbage line'"
     )
 
