@@ -902,7 +902,7 @@ def _msg_files(paths: list[Path]) -> list[Path]:
 
 def _msg_block(msg) -> bytes:
     """The header block of a saved message: its transport headers, else its MAPI properties."""
-    import extract_msg
+    extract_msg = _extract_msg()
 
     headers = msg.headerText if hasattr(msg, "headerText") else None
     if headers and headers.strip() and ":" in headers:
@@ -998,10 +998,22 @@ def read_msg(
     return E._assemble(parts, me)
 
 
+def _extract_msg():
+    """extract-msg, an optional extra (it is GPL-3.0): a clear error when it is missing."""
+    try:
+        import extract_msg
+    except ImportError as err:
+        raise FormatError(
+            "reading .msg files needs the optional extract-msg package (GPL-3.0): "
+            "pip install 'netanalytics[msg]'"
+        ) from err
+    return extract_msg
+
+
 def _msg_parts(files: list[Path], root: Path | None) -> list[tuple[pd.DataFrame, FileReport]]:
     """One (frame, FileReport) per folder of ``.msg`` files; ``folder`` is the folder relative
     to ``root`` (its name when ``root`` is None or the folder itself)."""
-    import extract_msg
+    extract_msg = _extract_msg()
 
     groups: dict[Path, list[Path]] = {}
     for f in files:

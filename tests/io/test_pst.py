@@ -396,3 +396,11 @@ def test_load_email_given_a_pst_file():
 def test_cli_takes_a_pst(capsys):
     assert main(["summary", "--email", str(CORPORA / "support.pst"), "--quiet"]) == 0
     assert "RCS Support" in capsys.readouterr().out
+
+
+def test_read_msg_without_the_optional_extra_says_how_to_install_it(monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "extract_msg", None)  # as if not installed
+    with pytest.raises(FormatError, match=r"pip install 'netanalytics\[msg\]'"):
+        read_msg(MSG)
