@@ -7,6 +7,7 @@ from netanalytics.io.ics import read_ics
 from netanalytics.io.linkedin import LinkedInExport, read_linkedin
 from netanalytics.io.report import FileReport, LoadReport
 from netanalytics.io.vcard import read_vcard
+from netanalytics.io.whatsapp import read_whatsapp
 
 __all__ = [
     "read_linkedin",
@@ -14,6 +15,7 @@ __all__ = [
     "read_contacts_csv",
     "read_vcard",
     "read_ics",
+    "read_whatsapp",
     "read_email",
     "read_mbox",
     "read_maildir",

@@ -1,0 +1,229 @@
+"""Tests for the chat and call-log readers: WhatsApp, Telegram, a log of calls and coffees."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from netanalytics import schema as S
+from netanalytics.exceptions import FormatError
+from netanalytics.io import read_whatsapp
+
+FIXTURES = Path(__file__).parent / "fixtures"
+WA = FIXTURES / "whatsapp"
+BRUNO = WA / "WhatsApp Chat with Bruno Keller.txt"
+CREW = WA / "WhatsApp Chat with Hiking Crew.txt"
+LENA = WA / "WhatsApp Chat - Lena Vogt.zip"
+GAMES = WA / "ios_group" / "_chat.txt"
+ALL_WA = [BRUNO, CREW, LENA, GAMES]
+
+
+def ts(text: str) -> pd.Timestamp:
+    return pd.Timestamp(text, tz="UTC")
+
+
+def reconciled(frame: pd.DataFrame, report, channel: str) -> None:
+    """Every record kept or skipped, one row per kept record, a valid frame, no content."""
+    S.validate(frame, S.MESSAGES)
+    for f in report.files:
+        assert f.read == f.kept + f.n_skipped
+    assert report.kept == len(frame)
+    assert frame[S.MESSAGE_ID].is_unique
+    assert (frame[S.CHANNEL] == channel).all() if channel else True
+    assert frame[S.SUBJECT].isna().all()
+    assert (frame[S.N_RECIPIENTS] == frame[S.TO].map(len)).all()
+
+
+def by_file(report) -> dict[str, object]:
+    return {Path(f.path.split("!")[0]).name: f for f in report.files}
+
+
+# --- WhatsApp --------------------------------------------------------------------------------
+
+
+def test_whatsapp_android_us_12_hour_one_to_one():
+    frame, report = read_whatsapp(BRUNO, me="Mara Olsen")
+    reconciled(frame, report, "whatsapp")
+    (f,) = report.files
+    assert (f.read, f.kept) == (8, 5)
+    assert dict(f.skipped) == {
+        "system: encryption notice": 1,
+        "media omitted (no text)": 1,
+        "deleted message": 1,
+    }
+    assert f.notes["layout"] == "android"
+    assert f.notes["clock"] == "12-hour"
+    assert f.notes["date_order"] == "month-first"
+    assert f.notes["date_order_evidence"] == "line 8 has a second number above 12"
+    assert f.notes["continuation_lines"] == 2
+    assert f.notes["group"] is False
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-01-09 20:02"),
+        ts("2025-01-09 20:15"),  # the multi-line message is one record
+        ts("2025-01-23 23:58"),
+        ts("2025-02-03 00:05"),  # 12:05 AM
+        ts("2025-02-03 12:20"),  # 12:20 PM
+    ]
+    assert frame[S.SENDER].tolist() == ["name:Bruno Keller", "name:Mara Olsen", "name:Mara Olsen",
+                                        "name:Bruno Keller", "name:Mara Olsen"]  # fmt: skip
+    assert frame[S.TO].tolist() == [["name:Mara Olsen"], ["name:Bruno Keller"], ["name:Bruno Keller"],
+                                    ["name:Mara Olsen"], ["name:Bruno Keller"]]  # fmt: skip
+    assert frame[S.TO_NAMES].tolist()[0] == ["Mara Olsen"]
+    assert frame[S.IS_FROM_ME].tolist() == [False, True, True, False, True]
+    assert set(frame[S.THREAD_ID]) == {"whatsapp:Bruno Keller"}
+    assert set(frame[S.SOURCE]) == {"whatsapp"}
+    assert frame[S.IN_REPLY_TO].isna().all()
+
+
+def test_whatsapp_android_uk_24_hour_group():
+    frame, report = read_whatsapp(CREW, me="Mara Olsen")
+    reconciled(frame, report, "whatsapp")
+    (f,) = report.files
+    assert (f.read, f.kept) == (12, 5)
+    assert dict(f.skipped) == {
+        "system: encryption notice": 1,
+        "system: group created": 1,
+        "system: added": 2,
+        "system: joined": 1,
+        "system: changed the group": 1,  # its new subject holds ': ', still a system line
+        "system: left": 1,
+    }
+    assert (f.notes["date_order"], f.notes["clock"], f.notes["group"]) == ("day-first", "24-hour", True)
+    assert f.notes["date_order_evidence"] == "line 12 has a first number above 12"
+    assert f.notes["participants"] == 4
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-02-02 09:05"), ts("2025-02-02 09:20"), ts("2025-02-02 10:03"),
+        ts("2025-02-03 18:45"), ts("2025-02-14 07:12"),
+    ]  # fmt: skip
+    everyone = ["name:Priya Natarajan", "name:Tomás Ruiz", "name:+44 7700 900456", "name:Mara Olsen"]
+    for sender, to in zip(frame[S.SENDER], frame[S.TO]):
+        assert to == [k for k in everyone if k != sender]  # participants: everyone who wrote
+    assert frame.loc[0, S.SENDER] == "name:Priya Natarajan"  # "Saturday: ..." stays in the text
+    assert frame[S.N_RECIPIENTS].tolist() == [3] * 5
+    assert set(frame[S.THREAD_ID]) == {"whatsapp:Hiking Crew"}
+
+
+def test_whatsapp_ios_german_zip_with_media_and_zone():
+    frame, report = read_whatsapp(LENA, me="Mara Olsen", tz="Europe/Berlin")
+    reconciled(frame, report, "whatsapp")
+    (f,) = report.files
+    assert f.path == f"{LENA}!_chat.txt"
+    assert (f.read, f.kept) == (8, 4)
+    assert dict(f.skipped) == {
+        "system: encryption notice": 1,
+        "media omitted (no text)": 2,  # <Anhang: ...> and "Bild weggelassen"
+        "deleted message": 1,
+    }
+    assert f.notes["layout"] == "ios"
+    assert f.notes["media_files_in_zip"] == 1
+    assert (f.notes["date_order"], f.notes["clock"], f.notes["tz"]) == ("day-first", "24-hour", "Europe/Berlin")
+    assert f.notes["group"] is False  # the encryption notice is "from" Lena, who writes
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-03-14 20:41:05"),  # 21:41:05 CET
+        ts("2025-03-14 20:43:30"),
+        ts("2025-03-15 07:13:02"),
+        ts("2025-04-02 15:01:15"),  # 17:01:15 CEST
+    ]
+    assert frame[S.SENDER].tolist() == ["name:Lena Vogt", "name:Mara Olsen", "name:Lena Vogt", "name:Mara Olsen"]
+    assert set(frame[S.THREAD_ID]) == {"whatsapp:Lena Vogt"}
+    assert frame[S.SOURCE_FILE].tolist() == [f"{LENA}!_chat.txt"] * 4
+
+
+def test_whatsapp_ios_group_ambiguous_dates_by_time_order():
+    frame, report = read_whatsapp(GAMES, me="Mara Olsen")
+    reconciled(frame, report, "whatsapp")
+    (f,) = report.files
+    assert (f.read, f.kept) == (9, 5)
+    assert dict(f.skipped) == {
+        "system: encryption notice": 1,
+        "system: group created": 1,
+        "system: added": 1,
+        "media omitted (no text)": 1,
+    }
+    assert f.notes["date_order"] == "month-first"
+    assert f.notes["date_order_evidence"] == "no day above 12; the other order would put lines out of time order"
+    assert f.notes["group"] is True
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-03-01 10:02:17"), ts("2025-03-02 19:45"), ts("2025-03-02 20:01:30"),
+        ts("2025-03-08 00:30"), ts("2025-04-05 18:16"),
+    ]  # fmt: skip
+    # the group's system lines are written as from the group; a bare _chat.txt is named by them
+    assert set(frame[S.THREAD_ID]) == {"whatsapp:Board Games"}
+    assert "name:Board Games" not in set(frame[S.SENDER]) | {k for ks in frame[S.TO] for k in ks}
+
+
+def test_whatsapp_owner_is_who_writes_in_every_chat():
+    frame, report = read_whatsapp(ALL_WA)
+    reconciled(frame, report, "whatsapp")
+    assert (report.read, report.kept, report.skipped) == (37, 19, 18)
+    assert set(frame.loc[frame[S.IS_FROM_ME], S.SENDER]) == {"name:Mara Olsen"}
+    assert int(frame[S.IS_FROM_ME].sum()) == 8
+    for f in report.files:
+        assert f.notes["owner"] == ["Mara Olsen"]
+        assert f.notes["owner_rule"] == "writes in every one of the 4 chats"
+        assert f.warnings == []
+
+
+def test_whatsapp_single_chat_without_me_warns():
+    frame, report = read_whatsapp(BRUNO)
+    assert not frame[S.IS_FROM_ME].any()
+    (f,) = report.files
+    assert f.warnings == [
+        "owner not identified (a single chat: the owner cannot be told from the other writer); "
+        "pass me= the name your own messages carry"
+    ]
+
+
+def test_whatsapp_message_ids_stable_across_reads_and_layouts(tmp_path):
+    first, _ = read_whatsapp(BRUNO)
+    copy = tmp_path / BRUNO.name
+    copy.write_bytes(BRUNO.read_bytes().replace(b"\n", b"\r\n"))
+    second, _ = read_whatsapp(copy)
+    assert first[S.MESSAGE_ID].tolist() == second[S.MESSAGE_ID].tolist()
+    assert first[S.MESSAGE_ID].str.startswith("whatsapp:").all()
+
+
+def test_whatsapp_one_to_one_where_only_the_owner_wrote(tmp_path):
+    path = tmp_path / "WhatsApp Chat with Odile Brun.txt"
+    path.write_text("12/03/2025, 08:00 - Mara Olsen: Happy birthday!\n", encoding="utf-8")
+    frame, report = read_whatsapp(path, me="Mara Olsen")
+    assert frame[S.TO].tolist() == [["name:Odile Brun"]]  # the file names the other person
+    assert report.files[0].notes["date_order_evidence"].startswith("ambiguous")
+
+
+def test_whatsapp_chat_with_one_writer_and_no_name_skips(tmp_path):
+    path = tmp_path / "chat.txt"
+    path.write_text("2025-03-12 08:00 - Mara Olsen: note to self\n", encoding="utf-8")
+    frame, report = read_whatsapp(path, me="Mara Olsen")
+    assert frame.empty
+    assert dict(report.files[0].skipped) == {"no other participant in the chat": 1}
+    assert report.files[0].notes["date_order"] == "year-first"
+
+
+def test_whatsapp_not_an_export_names_file_line_and_fix(tmp_path):
+    path = tmp_path / "notes.txt"
+    path.write_text("\nshopping list\n12/03/2025, 08:00 - A: b\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"notes\.txt: line 2 does not start with a WhatsApp date.*Export chat"):
+        read_whatsapp(path)
+
+
+def test_whatsapp_mixed_date_orders_refused(tmp_path):
+    path = tmp_path / "WhatsApp Chat with X.txt"
+    path.write_text("13/01/2025, 08:00 - A: b\n01/14/2025, 08:00 - X: c\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="line 1 has a first number above 12, line 2 a second"):
+        read_whatsapp(path)
+    frame, _ = read_whatsapp(path, date_order="day-first")  # the fix the message names
+    assert len(frame) == 1  # 01/14 is no day-first date
+    assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-13 08:00")]
+
+
+def test_whatsapp_errors_report_keeps_other_files(tmp_path):
+    bad = tmp_path / "WhatsApp Chat with Y.txt"
+    bad.write_bytes(b"\xff\xfe\x00garbage")
+    shutil.copy(BRUNO, tmp_path / BRUNO.name)
+    frame, report = read_whatsapp([bad, tmp_path / BRUNO.name], errors="report")
+    assert len(frame) == 5
+    assert [f.not_read is not None for f in report.files] == [True, False]
