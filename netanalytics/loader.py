@@ -50,11 +50,12 @@ def _as_list(value) -> list[Path]:
 def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """Find the exports in a folder by what the files are.
 
-    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar`` and
-    ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
+    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``
+    and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Maildirs and folders of ``.eml`` are email; ``.vcf``
     files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
-    files are calendars. Every other file (a ``.csv`` whose header names no person, a
+    files are calendars; WhatsApp exports (``WhatsApp Chat with <name>.txt`` or ``.zip``,
+    iOS ``_chat.txt``) and Telegram Desktop exports (``result.json``) are chats. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 
@@ -64,10 +65,15 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
-    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'ignored': []}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'ignored': []}
     """
+    from netanalytics.io.telegram import is_telegram_export
+    from netanalytics.io.whatsapp import is_whatsapp_export
+
     folder = Path(folder)
-    found: dict[str, list[Path]] = {"linkedin": [], "email": [], "contacts": [], "calendar": [], "ignored": []}
+    found: dict[str, list[Path]] = {
+        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "ignored": [],
+    }  # fmt: skip
 
     def squash(name: str) -> str:
         return name.lower().replace(" ", "").replace("_", "").replace("-", "")
@@ -89,6 +95,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
         name = squash(path.name)
         if suffix == ".zip" and "linkedin" in name:
             found["linkedin"].append(path)
+        elif is_whatsapp_export(path) or is_telegram_export(path):
+            found["chats"].append(path)
         elif suffix == ".mbox" or name.endswith("mbox"):
             found["email"].append(path)
         elif suffix == ".eml":
@@ -130,20 +138,23 @@ _LOOKED_FOR = {
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml)",
     "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
     "calendar": "no calendar events found (looked for .ics files)",
+    "chats": "no chat found (looked for WhatsApp exports: 'WhatsApp Chat with <name>.txt' or .zip, _chat.txt; "
+    "Telegram Desktop result.json)",
 }
 _NONE_IN_FILE = {
     "email": "no messages found",
     "contacts": "no contacts found",
     "calendar": "no calendar events found",
+    "chats": "no chat messages found",
 }
-_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",)}
+_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",), "chats": (".txt", ".zip", ".json")}
 
 
 @dataclass(frozen=True)
 class _Job:
     """One path to read, and the input it belongs to (the path the caller gave)."""
 
-    kind: str  # linkedin, email, contacts, calendar, or ignored (reported, not read)
+    kind: str  # linkedin, email, contacts, calendar, chats, or ignored (reported, not read)
     path: Path
     origin_kind: str
     origin: Path
@@ -171,7 +182,7 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
     for kind, path in given:
         if kind == _FOLDER:
             found = discover(path)
-            for sub in ("linkedin", "contacts", "email", "calendar", "ignored"):
+            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "ignored"):
                 jobs += [_Job(sub, p, kind, path) for p in found[sub]]
         elif kind in _SUFFIXES and path.is_dir():
             for p in _files_below(path):
@@ -179,7 +190,8 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
                 jobs.append(_Job(sub, p, kind, path))
         else:
             jobs.append(_Job(kind, path, kind, path))
-    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "ignored": 4}
+    # chats after email and LinkedIn: the owner's names seen there identify them in chats
+    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "chats": 4, "ignored": 5}
     return sorted(jobs, key=lambda j: order[j.kind])  # stable: the caller's order within a kind
 
 
@@ -254,6 +266,7 @@ def load(
     email=None,
     contacts=None,
     calendar=None,
+    chats=None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -276,6 +289,12 @@ def load(
     calendar : path or list of paths, optional
         ``.ics`` calendar exports (or folders of them); meetings with attendees become
         interactions.
+    chats : path or list of paths, optional
+        WhatsApp chat exports (``.txt`` or ``.zip``) and Telegram Desktop exports
+        (``result.json``), or folders of them. WhatsApp exports are read together by
+        :func:`netanalytics.io.read_whatsapp`: the owner is the name their sent mail or
+        LinkedIn profile gives them when it writes in the chats, else the name that writes in
+        every chat; their times are read as UTC. Telegram: :func:`netanalytics.io.read_telegram`.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -320,12 +339,12 @@ def load(
     1
     """
     given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
-             ("calendar", calendar)) for p in _as_list(value)]  # fmt: skip
+             ("calendar", calendar), ("chats", chats)) for p in _as_list(value)]  # fmt: skip
     if path is not None:
         given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
     if not given:
         raise FormatError(
-            "na.load() was given no input. Pass linkedin=, email=, contacts= or calendar= paths, "
+            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar= or chats= paths, "
             "or a folder holding your exports."
         )
     for _, p in given:
@@ -438,6 +457,8 @@ def _load_uncached(
     except ImportError:  # pragma: no cover - tqdm is a dependency
         bar = jobs
     files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
+    owner_names: set[str] = set()  # the owner's display names in mail, to find them in chats
+    chat_jobs: list[_Job] = []
     for job in bar:
         kind, p = job.kind, job.path
         if show and hasattr(bar, "set_postfix_str"):
@@ -468,6 +489,14 @@ def _load_uncached(
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+                owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
+            elif kind == "chats" and p.suffix.lower() == ".json":
+                frame, rep = nio.read_telegram(p, me=sorted(owner_names | {owner_name} - {None}) or None)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
+            elif kind == "chats":
+                chat_jobs.append(job)  # read together below: the owner is found across chats
             else:
                 frame, rep = nio.read_ics(p, me=my_emails)
                 report.extend(rep)
@@ -479,6 +508,10 @@ def _load_uncached(
             del report.files[first:]
             report.skip_file(str(p), kind, _reason(exc, p))
         files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
+    if chat_jobs:
+        frame, me_chat = _read_chats(chat_jobs, owner_names | {owner_name} - {None}, report, files_of)
+        message_frames.append(frame)
+        me_keys |= me_chat
     for (origin_kind, origin), files in files_of.items():
         if not any(f.read for f in files):
             raise FormatError(_nothing_found(origin_kind, origin, files))
@@ -535,6 +568,24 @@ def _load_uncached(
         candidates=resolution.candidates,
     )
     return net
+
+
+def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, files_of: dict):
+    """Read every WhatsApp export in one call (the owner is the name that writes in all of
+    them, unless a name the owner has in mail or on LinkedIn writes in them); returns the
+    messages and the owner's keys. A file found in a folder that cannot be read is reported."""
+    from netanalytics import io as nio
+
+    paths = [j.path for j in jobs]
+    errors = "report" if all(j.in_folder for j in jobs) else "raise"
+    frame, rep = nio.read_whatsapp(paths, me=owner_names or None, errors=errors)
+    if owner_names and not frame[S.IS_FROM_ME].any():  # those names are not the ones in the chats
+        frame, rep = nio.read_whatsapp(paths, errors=errors)
+    report.extend(rep)
+    origin = {str(j.path): (j.origin_kind, j.origin) for j in jobs}
+    for f in rep.files:
+        files_of.setdefault(origin[f.path.split("!")[0]], []).append(f)
+    return frame, set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
 
 
 def _file_labels(paths) -> dict[str, str]:

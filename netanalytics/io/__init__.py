@@ -6,6 +6,7 @@ from netanalytics.io.email import read_email, read_eml, read_maildir, read_mbox
 from netanalytics.io.ics import read_ics
 from netanalytics.io.linkedin import LinkedInExport, read_linkedin
 from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.telegram import read_telegram
 from netanalytics.io.vcard import read_vcard
 from netanalytics.io.whatsapp import read_whatsapp
 
@@ -16,6 +17,7 @@ __all__ = [
     "read_vcard",
     "read_ics",
     "read_whatsapp",
+    "read_telegram",
     "read_email",
     "read_mbox",
     "read_maildir",

@@ -227,3 +227,92 @@ def test_whatsapp_errors_report_keeps_other_files(tmp_path):
     frame, report = read_whatsapp([bad, tmp_path / BRUNO.name], errors="report")
     assert len(frame) == 5
     assert [f.not_read is not None for f in report.files] == [True, False]
+
+
+# --- into na.load and the metrics ----------------------------------------------------------
+
+
+def _mbox(path: Path, exchanges: list[tuple[str, str, str]]) -> Path:
+    """An mbox of plain messages (date, from, to)."""
+    names = {"mara@example.org": "Mara Olsen", "bruno.keller@example.com": "Bruno Keller",
+             "priya@example.net": "Priya Natarajan"}  # fmt: skip
+    parts = []
+    for i, (date, sender, to) in enumerate(exchanges):
+        when = pd.Timestamp(date, tz="UTC").strftime("%a, %d %b %Y %H:%M:%S +0000")
+        parts.append(
+            f"From {sender} {pd.Timestamp(date).strftime('%a %b %d %H:%M:%S %Y')}\n"
+            f"From: {names[sender]} <{sender}>\nTo: {names[to]} <{to}>\nDate: {when}\n"
+            f"Subject: note {i}\nMessage-ID: <m{i}@example.org>\n\nhello\n\n"
+        )
+    path.write_text("".join(parts), encoding="utf-8")
+    return path
+
+
+def _mail_then_chat(tmp_path: Path) -> Path:
+    """Weekly mail with Bruno and Priya up to June 2023, then nothing by mail."""
+    rows = []
+    for week in range(20):
+        day = pd.Timestamp("2023-02-06") + pd.Timedelta(weeks=week)
+        for other in ("bruno.keller@example.com", "priya@example.net"):
+            rows.append((str(day + pd.Timedelta(hours=9)), "mara@example.org", other))
+            rows.append((str(day + pd.Timedelta(hours=15)), other, "mara@example.org"))
+    return _mbox(tmp_path / "mail.mbox", rows)
+
+
+def test_load_chats_links_people_across_mail_and_whatsapp(tmp_path):
+    import netanalytics as na
+
+    net = na.load(email=_mail_then_chat(tmp_path), chats=ALL_WA, me="mara@example.org", cache=False)
+    people = net.people
+    bruno = people.index[people["name"] == "Bruno Keller"]
+    assert len(bruno) == 1  # his mail address and his WhatsApp name are one person
+    assert sorted(people.loc[bruno[0], S.SOURCES]) == ["mbox", "whatsapp"]
+    ego = people.index[people[S.IS_ME]][0]
+    assert "name:Mara Olsen" in set(net.identities.loc[net.identities[S.PERSON_ID] == ego, S.KEY])
+    chat = net.interactions[net.interactions[S.CHANNEL] == "whatsapp"]
+    # one row per message and counterpart: theirs from the writer, mine to every other writer
+    assert len(chat) == 5 + (3 + 2 * 3) + 4 + (4 + 1 * 2)
+    files = {Path(f.path.split("!")[0]).name for f in net.report.files if f.kind == "whatsapp"}
+    assert files == {BRUNO.name, CREW.name, LENA.name, "_chat.txt"}
+
+
+def test_tie_only_on_whatsapp_is_active_not_dormant(tmp_path):
+    """Bruno's mail stopped in June 2023 and the tie moved to WhatsApp: active in February 2025.
+    Priya's mail stopped too and no chat with her was read: she stays dormant."""
+    import netanalytics as na
+
+    mail = _mail_then_chat(tmp_path)
+    as_of = pd.Timestamp("2025-02-10", tz="UTC")
+    mail_only = na.load(email=mail, me="mara@example.org", cache=False)
+    with_chat = na.load(email=mail, chats=[BRUNO], me="mara@example.org", cache=False)
+
+    def state(net, name):
+        d = na.dormancy(net, as_of=as_of)
+        pid = net.people.index[net.people["name"] == name][0]
+        return d.loc[pid, S.STATE]
+
+    assert state(mail_only, "Bruno Keller") == S.DORMANT
+    assert state(with_chat, "Bruno Keller") == S.ACTIVE
+    assert state(with_chat, "Priya Natarajan") == S.DORMANT
+
+
+def test_discover_finds_whatsapp_exports():
+    from netanalytics.loader import discover
+
+    found = discover(WA)
+    assert sorted(p.name for p in found["chats"]) == sorted(p.name for p in ALL_WA)
+    assert found["ignored"] == []
+
+
+def test_load_folder_reports_an_unreadable_chat_and_reads_the_rest(tmp_path):
+    import netanalytics as na
+
+    for p in (BRUNO, CREW):
+        shutil.copy(p, tmp_path / p.name)
+    (tmp_path / "WhatsApp Chat with Nobody.txt").write_text("hello\n", encoding="utf-8")
+    net = na.load(chats=tmp_path, cache=False)
+    unread = {Path(f.path).name: f.not_read for f in net.report.unread_files}
+    assert list(unread) == ["WhatsApp Chat with Nobody.txt"]
+    assert unread["WhatsApp Chat with Nobody.txt"].startswith("line 1 does not start with a WhatsApp date")
+    assert net.report.kept == 10
+    assert net.people.loc[net.people[S.IS_ME], "name"].tolist() == ["Mara Olsen"]
