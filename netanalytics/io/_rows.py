@@ -81,4 +81,7 @@ def message_frame(rows: list[dict]) -> pd.DataFrame:
     frame[S.N_RECIPIENTS] = frame[S.N_RECIPIENTS].astype("int64")
     frame[S.IS_FROM_ME] = frame[S.IS_FROM_ME].astype(bool)
     frame[S.IS_AUTOMATED] = frame[S.IS_AUTOMATED].astype(bool)
+    for col, kind in S.MESSAGES.items():
+        if kind == "str":  # None, never NaN, where a value is missing
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return S.validate(frame, S.MESSAGES)

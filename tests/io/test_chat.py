@@ -10,7 +10,7 @@ import pytest
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io import read_whatsapp
+from netanalytics.io import read_telegram, read_whatsapp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WA = FIXTURES / "whatsapp"
@@ -229,6 +229,91 @@ def test_whatsapp_errors_report_keeps_other_files(tmp_path):
     assert [f.not_read is not None for f in report.files] == [True, False]
 
 
+# --- Telegram --------------------------------------------------------------------------------
+
+TG = FIXTURES / "telegram"
+
+
+def test_telegram_full_account_export():
+    frame, report = read_telegram(TG / "result.json")
+    reconciled(frame, report, None)
+    (f,) = report.files
+    assert (f.read, f.kept) == (20, 9)
+    assert dict(f.skipped) == {
+        "bot chat": 2,
+        "channel post (broadcast)": 2,
+        "saved messages (only me)": 1,
+        "missed call": 1,
+        "service: invite_members": 1,
+        "service: pin_message": 1,
+        "service: create_group": 1,  # a chat I left is still read
+        "sender unknown (deleted account)": 1,
+        "posted as a channel": 1,
+    }
+    assert f.notes["export"] == "full account"
+    assert f.notes["owner_rule"] == "personal_information in the export"
+    assert frame[S.MESSAGE_ID].tolist() == [
+        "telegram:5550202:9001", "telegram:5550202:9002", "telegram:5550202:9003", "telegram:5550202:9005",
+        "telegram:1777000111:121", "telegram:1777000111:122", "telegram:1777000111:123",
+        "telegram:4440001:51", "telegram:4440001:52",
+    ]  # fmt: skip
+    assert frame[S.TIMESTAMP].tolist()[:3] == [
+        ts("2025-03-10 07:30"),  # date_unixtime, not the local "date" (08:30 in Berlin)
+        ts("2025-03-10 07:34:10"),
+        ts("2025-03-10 18:00"),
+    ]
+    assert frame[S.CHANNEL].tolist() == ["telegram", "telegram", "call"] + ["telegram"] * 6
+    assert frame[S.IN_REPLY_TO].tolist() == [
+        None, "telegram:5550202:9001", None, None, None, None, "telegram:1777000111:122", None, None,
+    ]  # fmt: skip
+    assert frame[S.IS_FROM_ME].tolist() == [False, True, True, False, False, False, True, False, True]
+    group = frame[frame[S.THREAD_ID] == "telegram:1777000111"]
+    # participants: everyone who wrote (the deleted account and the channel are nobody)
+    assert group[S.TO].tolist() == [
+        ["name:Kofi Mensah", "name:Mara Olsen"],
+        ["name:Priya Natarajan", "name:Mara Olsen"],
+        ["name:Priya Natarajan", "name:Kofi Mensah"],
+    ]
+    assert frame[S.SUBJECT].isna().all()
+
+
+def test_telegram_one_chat_export_owner_and_renamed_sender():
+    frame, report = read_telegram(TG / "one_chat" / "result.json")
+    reconciled(frame, report, "telegram")
+    (f,) = report.files
+    assert (f.read, f.kept, f.n_skipped) == (4, 4, 0)
+    assert f.notes["owner_rule"] == "the writer of a personal chat who is not the chat's person"
+    assert f.notes["local_dates"] == 1  # an old message with the local date only: read as UTC
+    assert frame[S.SENDER].tolist() == ["name:Bruno Keller"] * 2 + ["name:Mara Olsen", "name:Bruno Keller"]
+    assert frame[S.IS_FROM_ME].tolist() == [False, False, True, False]
+    assert frame[S.TIMESTAMP].tolist()[0] == ts("2021-11-02 19:00")
+
+
+def test_telegram_group_chat_export_needs_me(tmp_path):
+    import json
+
+    data = json.loads((TG / "result.json").read_text(encoding="utf-8"))["chats"]["list"][1]
+    path = tmp_path / "result.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    frame, report = read_telegram(path)
+    assert not frame[S.IS_FROM_ME].any()
+    assert report.files[0].warnings == ["owner not identified: pass me= your name or from_id (user...)"]
+    frame, _ = read_telegram(path, me="Mara Olsen")
+    assert frame[S.IS_FROM_ME].tolist() == [False, False, True]
+    frame, _ = read_telegram(path, me="user5550101")
+    assert frame[S.IS_FROM_ME].tolist() == [False, False, True]
+
+
+def test_telegram_bad_json_names_line_and_fix(tmp_path):
+    path = tmp_path / "result.json"
+    path.write_text('{\n "name": "Bo",\n "messages": [\n', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"result\.json: is not valid JSON \(line 4, column 1.*Export Telegram data"):
+        read_telegram(path)
+    path.write_text('{"accounts": []}', encoding="utf-8")
+    with pytest.raises(FormatError, match=r"neither 'chats' nor 'messages' \(found: accounts\)"):
+        read_telegram(path)
+
+
 # --- into na.load and the metrics ----------------------------------------------------------
 
 
@@ -302,6 +387,7 @@ def test_discover_finds_whatsapp_exports():
     found = discover(WA)
     assert sorted(p.name for p in found["chats"]) == sorted(p.name for p in ALL_WA)
     assert found["ignored"] == []
+    assert [p.relative_to(TG).as_posix() for p in discover(TG)["chats"]] == ["one_chat/result.json", "result.json"]
 
 
 def test_load_folder_reports_an_unreadable_chat_and_reads_the_rest(tmp_path):
@@ -316,3 +402,20 @@ def test_load_folder_reports_an_unreadable_chat_and_reads_the_rest(tmp_path):
     assert unread["WhatsApp Chat with Nobody.txt"].startswith("line 1 does not start with a WhatsApp date")
     assert net.report.kept == 10
     assert net.people.loc[net.people[S.IS_ME], "name"].tolist() == ["Mara Olsen"]
+
+
+def test_load_telegram_folder_with_whatsapp(tmp_path):
+    import netanalytics as na
+
+    net = na.load(chats=[TG, BRUNO], cache=False)
+    kinds = sorted(f.kind for f in net.report.files)
+    assert kinds == ["telegram", "telegram", "whatsapp"]
+    assert net.report.kept == 9 + 4 + 5
+    people = net.people
+    assert people.loc[people[S.IS_ME], "name"].tolist() == ["Mara Olsen"]
+    # Bruno on Telegram (one-chat export) and on WhatsApp is one person, by his name
+    bruno = people.index[people["name"] == "Bruno Keller"]
+    assert len(bruno) == 1
+    assert sorted(people.loc[bruno[0], S.SOURCES]) == ["telegram", "whatsapp"]
+    calls = net.interactions[net.interactions[S.CHANNEL] == "call"]
+    assert calls[S.DIRECTION].tolist() == [S.OUT]
