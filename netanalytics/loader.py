@@ -50,12 +50,14 @@ def _as_list(value) -> list[Path]:
 def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """Find the exports in a folder by what the files are.
 
-    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``
-    and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
+    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``,
+    ``calls`` and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Maildirs and folders of ``.eml`` are email; ``.vcf``
     files and ``.csv`` files whose header names people and addresses are contacts; ``.ics``
     files are calendars; WhatsApp exports (``WhatsApp Chat with <name>.txt`` or ``.zip``,
-    iOS ``_chat.txt``) and Telegram Desktop exports (``result.json``) are chats. Every other file (a ``.csv`` whose header names no person, a
+    iOS ``_chat.txt``) and Telegram Desktop exports (``result.json``) are chats; a ``.csv``
+    whose header has ``date``, ``person`` and ``channel``, ``direction`` or
+    ``duration_minutes`` is a log of calls and meetings. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 
@@ -65,14 +67,15 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
-    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'ignored': []}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'ignored': []}
     """
+    from netanalytics.io.calllog import is_call_log
     from netanalytics.io.telegram import is_telegram_export
     from netanalytics.io.whatsapp import is_whatsapp_export
 
     folder = Path(folder)
     found: dict[str, list[Path]] = {
-        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "ignored": [],
+        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "calls": [], "ignored": [],
     }  # fmt: skip
 
     def squash(name: str) -> str:
@@ -104,6 +107,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
                 found["email"].append(path.parent)
         elif suffix in (".vcf", ".vcard"):
             found["contacts"].append(path)
+        elif suffix == ".csv" and is_call_log(path):
+            found["calls"].append(path)
         elif suffix == ".csv":
             found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
@@ -140,21 +145,23 @@ _LOOKED_FOR = {
     "calendar": "no calendar events found (looked for .ics files)",
     "chats": "no chat found (looked for WhatsApp exports: 'WhatsApp Chat with <name>.txt' or .zip, _chat.txt; "
     "Telegram Desktop result.json)",
+    "calls": "no logged call or meeting found (looked for .csv files)",
 }
 _NONE_IN_FILE = {
     "email": "no messages found",
     "contacts": "no contacts found",
     "calendar": "no calendar events found",
     "chats": "no chat messages found",
+    "calls": "no logged call or meeting found",
 }
-_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",), "chats": (".txt", ".zip", ".json")}
+_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",), "chats": (".txt", ".zip", ".json"), "calls": (".csv",)}
 
 
 @dataclass(frozen=True)
 class _Job:
     """One path to read, and the input it belongs to (the path the caller gave)."""
 
-    kind: str  # linkedin, email, contacts, calendar, chats, or ignored (reported, not read)
+    kind: str  # linkedin, email, contacts, calendar, chats, calls, or ignored (reported, not read)
     path: Path
     origin_kind: str
     origin: Path
@@ -182,7 +189,7 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
     for kind, path in given:
         if kind == _FOLDER:
             found = discover(path)
-            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "ignored"):
+            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "calls", "ignored"):
                 jobs += [_Job(sub, p, kind, path) for p in found[sub]]
         elif kind in _SUFFIXES and path.is_dir():
             for p in _files_below(path):
@@ -191,7 +198,7 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
         else:
             jobs.append(_Job(kind, path, kind, path))
     # chats after email and LinkedIn: the owner's names seen there identify them in chats
-    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "chats": 4, "ignored": 5}
+    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "chats": 4, "calls": 5, "ignored": 6}
     return sorted(jobs, key=lambda j: order[j.kind])  # stable: the caller's order within a kind
 
 
@@ -267,6 +274,7 @@ def load(
     contacts=None,
     calendar=None,
     chats=None,
+    calls=None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -295,6 +303,11 @@ def load(
         :func:`netanalytics.io.read_whatsapp`: the owner is the name their sent mail or
         LinkedIn profile gives them when it writes in the chats, else the name that writes in
         every chat; their times are read as UTC. Telegram: :func:`netanalytics.io.read_telegram`.
+    calls : path or list of paths, optional
+        Logs of calls, meetings and coffees (``.csv`` with the columns of
+        :func:`netanalytics.io.read_call_log`, or folders of them); the owner is written as
+        their email address or LinkedIn URL when one is known. For other column names, read
+        the file with ``read_call_log(path, columns=...)``.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -339,12 +352,12 @@ def load(
     1
     """
     given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
-             ("calendar", calendar), ("chats", chats)) for p in _as_list(value)]  # fmt: skip
+             ("calendar", calendar), ("chats", chats), ("calls", calls)) for p in _as_list(value)]  # fmt: skip
     if path is not None:
         given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
     if not given:
         raise FormatError(
-            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar= or chats= paths, "
+            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar=, chats= or calls= paths, "
             "or a folder holding your exports."
         )
     for _, p in given:
@@ -497,6 +510,12 @@ def _load_uncached(
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
             elif kind == "chats":
                 chat_jobs.append(job)  # read together below: the owner is found across chats
+            elif kind == "calls":
+                owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
+                frame, rep = nio.read_call_log(p, me=owner)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys.add(rep.files[0].notes["owner_key"])
             else:
                 frame, rep = nio.read_ics(p, me=my_emails)
                 report.extend(rep)

@@ -1,6 +1,7 @@
 """Readers: one module per source. Each returns canonical frames (see ``netanalytics.schema``)
 and a :class:`LoadReport`."""
 
+from netanalytics.io.calllog import read_call_log
 from netanalytics.io.contacts import read_contacts_csv
 from netanalytics.io.email import read_email, read_eml, read_maildir, read_mbox
 from netanalytics.io.ics import read_ics
@@ -18,6 +19,7 @@ __all__ = [
     "read_ics",
     "read_whatsapp",
     "read_telegram",
+    "read_call_log",
     "read_email",
     "read_mbox",
     "read_maildir",

@@ -10,7 +10,7 @@ import pytest
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io import read_telegram, read_whatsapp
+from netanalytics.io import read_call_log, read_telegram, read_whatsapp
 
 FIXTURES = Path(__file__).parent / "fixtures"
 WA = FIXTURES / "whatsapp"
@@ -229,6 +229,82 @@ def test_whatsapp_errors_report_keeps_other_files(tmp_path):
     assert [f.not_read is not None for f in report.files] == [True, False]
 
 
+# --- a log of calls, meetings and coffees ------------------------------------------------------
+
+LOG = FIXTURES / "calllog"
+
+
+def test_call_log_canonical_columns():
+    frame, report = read_call_log(LOG / "interactions.csv")
+    reconciled(frame, report, None)
+    (f,) = report.files
+    assert (f.read, f.kept) == (11, 6)
+    assert dict(f.skipped) == {
+        "missed call": 1,  # duration 0
+        "no person": 1,
+        "unknown direction": 1,
+        "unreadable date": 1,  # 24/01/2025 is not ISO 8601 and no date_format was given
+        "empty row": 1,
+    }
+    assert f.warnings == [
+        "line 7: no person named",
+        "line 9: direction 'sideways' is not in, out or mutual",
+        "line 10: date '24/01/2025' not read",
+    ]
+    assert f.notes["note_column"] == "present, never read"
+    assert f.notes["minutes_total"] == 189.0
+    assert f.notes["channels"] == {"call": 2, "coffee": 1, "meeting": 1, "lunch": 1, "video call": 1}
+    assert frame[S.TIMESTAMP].tolist() == [
+        ts("2025-01-06 09:15"), ts("2025-01-08"), ts("2025-01-13 18:00"), ts("2025-01-20 12:30"),
+        ts("2025-01-23"), ts("2025-01-27 18:30"),  # +01:00 honoured
+    ]  # fmt: skip
+    assert frame[S.CHANNEL].tolist() == ["call", "coffee", "meeting", "lunch", "call", "video call"]
+    me = "name:(me)"
+    assert frame[S.SENDER].tolist() == [me, me, "https://www.linkedin.com/in/kofi-mensah-5550", me, me,
+                                        "name:Ines Duarte"]  # fmt: skip
+    assert frame[S.TO].tolist() == [
+        ["name:Bruno Keller"], ["priya@example.net"], [me], ["name:Lena Vogt", "name:Tomás Ruiz"],
+        ["name:Odile Brun"], [me],
+    ]  # fmt: skip
+    assert frame[S.LABELS].tolist() == [[], ["mutual"], [], ["mutual"], [], []]
+    assert frame[S.IS_FROM_ME].tolist() == [True, True, False, True, True, False]
+    assert frame[S.THREAD_ID].isna().all() and (frame[S.SOURCE] == "calllog").all()
+    # the note is never kept: its words appear in no column
+    assert not frame.astype(str).apply(lambda col: col.str.contains("Lisbon")).any().any()
+
+
+def test_call_log_other_columns_by_mapping():
+    mapping = {"Name": "person", "Date": "date", "Type": "direction", "Duration": "duration_minutes"}
+    frame, report = read_call_log(
+        LOG / "phone_calls_export.csv", columns=mapping, date_format="%d/%m/%Y %H:%M", me="Mara@Example.org"
+    )
+    reconciled(frame, report, "call")
+    (f,) = report.files
+    assert (f.read, f.kept, dict(f.skipped)) == (3, 2, {"missed call": 1})
+    assert f.notes["delimiter"] == ";"
+    assert f.notes["columns_not_read"] == ["Number"]
+    assert f.warnings == ["columns not read: Number (name them with columns= to read them)"]
+    assert frame[S.TIMESTAMP].tolist() == [ts("2025-02-03 18:02"), ts("2025-02-04 09:10")]
+    assert frame[S.SENDER].tolist() == ["mara@example.org", "name:Bruno Keller"]
+    assert frame[S.TO].tolist() == [["name:Lena Vogt"], ["mara@example.org"]]
+
+
+def test_call_log_without_required_columns_shows_the_fix():
+    with pytest.raises(FormatError, match=r"line 1 has no person column \(found: Name, Number, Date.*columns=\{'When': 'date'"):
+        read_call_log(LOG / "phone_calls_export.csv")
+    with pytest.raises(ValueError, match="columns= maps to \\['who'\\]"):
+        read_call_log(LOG / "phone_calls_export.csv", columns={"Name": "who"})
+
+
+def test_call_log_no_readable_date_names_line_and_fix(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("date,person,direction\n03/02/2025,Bo Chen,out\n", encoding="utf-8")
+    with pytest.raises(FormatError, match=r"line 2: no row has a readable date.*date_format="):
+        read_call_log(path)
+    frame, _ = read_call_log(path, date_format="%d/%m/%Y", tz="Europe/Berlin")
+    assert frame[S.TIMESTAMP].tolist() == [ts("2025-02-02 23:00")]
+
+
 # --- Telegram --------------------------------------------------------------------------------
 
 TG = FIXTURES / "telegram"
@@ -388,6 +464,8 @@ def test_discover_finds_whatsapp_exports():
     assert sorted(p.name for p in found["chats"]) == sorted(p.name for p in ALL_WA)
     assert found["ignored"] == []
     assert [p.relative_to(TG).as_posix() for p in discover(TG)["chats"]] == ["one_chat/result.json", "result.json"]
+    # the canonical log is recognised; the phone export with other names is not (no date/person)
+    assert [p.name for p in discover(LOG)["calls"]] == ["interactions.csv"]
 
 
 def test_load_folder_reports_an_unreadable_chat_and_reads_the_rest(tmp_path):
@@ -419,3 +497,20 @@ def test_load_telegram_folder_with_whatsapp(tmp_path):
     assert sorted(people.loc[bruno[0], S.SOURCES]) == ["telegram", "whatsapp"]
     calls = net.interactions[net.interactions[S.CHANNEL] == "call"]
     assert calls[S.DIRECTION].tolist() == [S.OUT]
+
+
+def test_load_calls_attach_to_the_owner_and_people(tmp_path):
+    import netanalytics as na
+
+    net = na.load(email=_mail_then_chat(tmp_path), calls=LOG / "interactions.csv", me="mara@example.org", cache=False)
+    ego = net.people.index[net.people[S.IS_ME]][0]
+    keys = set(net.identities.loc[net.identities[S.PERSON_ID] == ego, S.KEY])
+    assert "mara@example.org" in keys and "name:(me)" not in keys  # the log is written with her address
+    inter = net.interactions[net.interactions[S.MESSAGE_ID].str.startswith("calllog:")]
+    assert len(inter) == 7  # 6 rows, the lunch with two people
+    priya = net.people.index[net.people["name"] == "Priya Natarajan"][0]
+    coffee = inter[inter[S.CHANNEL] == "coffee"]
+    assert coffee[S.PERSON_ID].tolist() == [priya] and coffee[S.DIRECTION].tolist() == [S.OUT]
+    bruno = net.people.index[net.people["name"] == "Bruno Keller"]
+    assert len(bruno) == 1  # his mail address and his name in the log are one person
+    assert sorted(net.people.loc[bruno[0], S.SOURCES]) == ["calllog", "mbox"]
