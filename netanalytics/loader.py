@@ -137,7 +137,7 @@ def _looks_like_contacts(path: Path) -> bool:
 _FOLDER = "folder"
 _LOOKED_FOR = {
     _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
-    "contacts .csv and .vcf files, .ics calendars)",
+    "contacts .csv and .vcf files, .ics calendars, WhatsApp and Telegram chat exports, call-log .csv files)",
     # (an export none of whose files can be read is refused by read_linkedin, which names them)
     "linkedin": "no LinkedIn record found (the export's files hold no row)",
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml)",
@@ -275,6 +275,7 @@ def load(
     calendar=None,
     chats=None,
     calls=None,
+    call_columns: dict[str, str] | None = None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -306,8 +307,10 @@ def load(
     calls : path or list of paths, optional
         Logs of calls, meetings and coffees (``.csv`` with the columns of
         :func:`netanalytics.io.read_call_log`, or folders of them); the owner is written as
-        their email address or LinkedIn URL when one is known. For other column names, read
-        the file with ``read_call_log(path, columns=...)``.
+        their email address or LinkedIn URL when one is known.
+    call_columns : dict, optional
+        The call logs' column names for the standard ones (``{"When": "date", "Who":
+        "person"}``), as ``columns=`` of :func:`netanalytics.io.read_call_log`.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -376,6 +379,7 @@ def load(
                 _versions(),
                 _code_digest(),
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
+                sorted((call_columns or {}).items()),
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
             )
@@ -385,7 +389,7 @@ def load(
         if net is not None:
             return net
 
-    net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress)
+    net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns)
     if entry is not None:
         _save_cached(entry, net)
     return net
@@ -446,7 +450,7 @@ def _load_cached(entry: Path) -> Network | None:
 
 
 def _load_uncached(
-    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress
+    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None
 ) -> Network:
     from netanalytics import io as nio
 
@@ -512,7 +516,7 @@ def _load_uncached(
                 chat_jobs.append(job)  # read together below: the owner is found across chats
             elif kind == "calls":
                 owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
-                frame, rep = nio.read_call_log(p, me=owner)
+                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns)
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys.add(rep.files[0].notes["owner_key"])

@@ -514,3 +514,34 @@ def test_load_calls_attach_to_the_owner_and_people(tmp_path):
     bruno = net.people.index[net.people["name"] == "Bruno Keller"]
     assert len(bruno) == 1  # his mail address and his name in the log are one person
     assert sorted(net.people.loc[bruno[0], S.SOURCES]) == ["calllog", "mbox"]
+
+
+def test_load_call_columns_mapping(tmp_path):
+    import netanalytics as na
+
+    path = tmp_path / "calls.csv"
+    path.write_text("Name;Number;When;Type;Minutes\nLena Vogt;+49 170 5550202;2025-02-03 18:02;Outgoing;14\n"
+                    "Bruno Keller;+49 151 5550303;2025-02-04 09:10;Incoming;3\n", encoding="utf-8")  # fmt: skip
+    mapping = {"Name": "person", "When": "date", "Type": "direction", "Minutes": "duration_minutes"}
+    net = na.load(calls=path, call_columns=mapping, cache=False)
+    assert net.report.kept == 2
+    assert net.report.files[0].notes["columns_not_read"] == ["Number"]
+    assert sorted(net.interactions[S.DIRECTION]) == [S.IN, S.OUT]
+
+
+def test_cli_summary_reads_chats_and_calls(capsys):
+    from netanalytics.cli import main
+
+    assert main(["summary", "--chats", str(BRUNO), "--chats", str(TG), "--calls", str(LOG / "interactions.csv"),
+                 "--quiet", "--no-cache"]) == 0  # fmt: skip
+    out = capsys.readouterr().out
+    assert "whatsapp" in out and "telegram" in out and "calllog" in out
+
+
+def test_cli_call_log_error_names_the_file_fix(capsys):
+    from netanalytics.cli import main
+
+    bad = LOG / "phone_calls_export.csv"
+    assert main(["summary", "--calls", str(bad), "--quiet", "--no-cache"]) == 1
+    err = " ".join(capsys.readouterr().err.split())
+    assert str(bad) in err and "rename the file's columns to these" in err and "columns={" not in err
