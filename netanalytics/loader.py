@@ -276,6 +276,7 @@ def load(
     chats=None,
     calls=None,
     call_columns: dict[str, str] | None = None,
+    phone_region: str | None = None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -311,6 +312,12 @@ def load(
     call_columns : dict, optional
         The call logs' column names for the standard ones (``{"When": "date", "Who":
         "person"}``), as ``columns=`` of :func:`netanalytics.io.read_call_log`.
+    phone_region : str, optional
+        Country (ISO 3166, ``"DE"``) of phone numbers written without their country code
+        (address books, call logs). Default: the owner's country from their Telegram
+        export, else the country most international numbers in the address books have.
+        Phone numbers are identity keys (``tel:`` + E.164): a WhatsApp writer shown by
+        number joins the address-book entry that lists it.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile).
@@ -380,6 +387,7 @@ def load(
                 _code_digest(),
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
                 sorted((call_columns or {}).items()),
+                phone_region,
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
             )
@@ -389,7 +397,9 @@ def load(
         if net is not None:
             return net
 
-    net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns)
+    net = _load_uncached(
+        given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns, phone_region
+    )
     if entry is not None:
         _save_cached(entry, net)
     return net
@@ -450,7 +460,8 @@ def _load_cached(entry: Path) -> Network | None:
 
 
 def _load_uncached(
-    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None
+    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None,
+    phone_region=None,
 ) -> Network:
     from netanalytics import io as nio
 
@@ -516,7 +527,8 @@ def _load_uncached(
                 chat_jobs.append(job)  # read together below: the owner is found across chats
             elif kind == "calls":
                 owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
-                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns)
+                region, _ = _phone_region(phone_region, report, contacts_frames)
+                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region)
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys.add(rep.files[0].notes["owner_key"])
@@ -561,8 +573,11 @@ def _load_uncached(
     participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
     automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
     override_frame = read_overrides(overrides) if overrides is not None else None
+    region, region_rule = _phone_region(phone_region, report, [contacts])
+    resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
     resolution = resolve_identities(
-        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
+        phone_region=region,
     )
     resolution_report.notes["owner_keys"] = sorted(me_keys)
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -591,6 +606,27 @@ def _load_uncached(
         candidates=resolution.candidates,
     )
     return net
+
+
+def _phone_region(explicit: str | None, report: LoadReport, contacts_frames: list) -> tuple[str | None, str]:
+    """The country national phone numbers are read in, and how it was found."""
+    if explicit:
+        return explicit.upper(), "phone_region= given"
+    owner = next((f.notes["owner_region"] for f in report.files if f.notes.get("owner_region")), None)
+    if owner:
+        return owner, "the owner's number in the Telegram export"
+    regions: dict[str, int] = {}
+    for frame in contacts_frames:
+        for phones in frame[S.PHONES] if frame is not None and len(frame) else []:
+            for phone in phones:
+                key = S.normalize_phone(phone) if str(phone).strip().startswith(("+", "00")) else None
+                region = S.phone_region(key) if key else None
+                if region:
+                    regions[region] = regions.get(region, 0) + 1
+    if regions:
+        best = max(sorted(regions), key=regions.get)
+        return best, f"most international numbers in the address books ({regions[best]})"
+    return None, "unknown: national numbers without a country code are not keys; pass phone_region="
 
 
 def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, files_of: dict):

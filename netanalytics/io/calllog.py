@@ -66,14 +66,18 @@ def is_call_log(path: str | Path) -> bool:
     return {"date", "person"} <= names and bool(names & {"channel", "direction", "duration_minutes"})
 
 
-def _key(text: str) -> tuple[str | None, str | None]:
-    """(identity key, display name) of one person cell: an email, a LinkedIn URL or a name."""
+def _key(text: str, region: str | None = None) -> tuple[str | None, str | None]:
+    """(identity key, display name) of one person cell: an email, a LinkedIn URL, a phone
+    number or a name."""
     email = S.normalize_email(text)
     if email:
         return email, None
     url = S.normalize_linkedin_url(text)
     if url:
         return url, None
+    phone = S.normalize_phone(text, region)
+    if phone:
+        return phone, None
     name = S.clean_name(text)
     return (S.name_key(name), name) if name else (None, None)
 
@@ -106,6 +110,7 @@ def read_call_log(
     tz: str | None = None,
     date_format: str | None = None,
     default_channel: str = "call",
+    region: str | None = None,
 ) -> tuple[pd.DataFrame, LoadReport]:
     """Read a log of calls, meetings and coffees: one messages row per logged interaction.
 
@@ -131,6 +136,8 @@ def read_call_log(
     default_channel : str, default "call"
         The channel of a row whose ``channel`` is blank (or of every row, when the file has
         no channel column).
+    region : str, optional
+        Country (ISO 3166, ``"DE"``) of phone numbers written without their country code.
 
     Returns
     -------
@@ -155,7 +162,8 @@ def read_call_log(
     Notes
     -----
     ``person`` holds one person or several separated by ``;`` (a coffee with two people),
-    each an email address, a LinkedIn profile URL or a name (a name-only key, matched to
+    each an email address, a LinkedIn profile URL, a phone number (a ``tel:`` key in E.164,
+    linked to the address-book entry that lists it) or a name (a name-only key, matched to
     address-book and LinkedIn people by name like any other). ``direction`` is ``in``,
     ``out`` or ``mutual`` (also ``incoming``/``outgoing``/``inbound``/``outbound``/
     ``both``; blank is mutual). Since the log does not say who started a mutual
@@ -247,7 +255,7 @@ def read_call_log(
             if row:
                 rep.skip("empty row")
             continue
-        people = [_key(p) for p in cell(row, "person").split(";")]
+        people = [_key(p, region) for p in cell(row, "person").split(";")]
         people = [(k, n) for k, n in people if k is not None and k != owner]
         if not people:
             rep.skip("no person")

@@ -116,7 +116,8 @@ def read_telegram(
         participants (everyone who wrote in it, and a personal chat's person),
         ``thread_id`` ``"telegram:<chat id>"``, ``message_id`` ``"telegram:<chat id>:<id>"``,
         ``in_reply_to`` from ``reply_to_message_id``, ``timestamp`` from ``date_unixtime``.
-        No text is kept.
+        No text is kept (nor the owner's phone number: only its country, in
+        ``notes["owner_region"]``).
     report : LoadReport
         One :class:`~netanalytics.io.report.FileReport`; a record is one entry of a chat's
         ``messages``; ``read == kept + skipped``. ``notes``: ``export``, ``chats``,
@@ -183,6 +184,10 @@ def read_telegram(
     report = LoadReport()
     rep = report.new_file(str(path), "telegram")
     rep.notes.update(export=kind, chats=len(chats), owner_rule=rule)
+    info = data.get("personal_information")
+    own_phone = S.normalize_phone(info.get("phone_number")) if isinstance(info, dict) else None
+    if own_phone:  # the owner's country: national numbers elsewhere are read in it
+        rep.notes["owner_region"] = S.phone_region(own_phone)
     if owner is None:
         warn(rep, f"owner {rule}")
     rep.notes["chat_types"] = dict(Counter(str(c.get("type")) for c in chats))

@@ -270,6 +270,13 @@ def _sources(path: Path) -> tuple[list[tuple[str, str | None, str]], int]:
         return out, len(archive.namelist()) - len(texts)
 
 
+def _key(writer: str) -> tuple[str, str | None]:
+    """(identity key, display name) of a writer: a number (WhatsApp shows people not in the
+    phone's address book by their number, with its country code) or a name."""
+    phone = S.normalize_phone(writer)
+    return (phone, None) if phone else (S.name_key(writer), writer)
+
+
 def _owner(chats: list[_Chat], me: set[str]) -> tuple[set[str], str]:
     writers = [set(c.writers) for c in chats if c.writers]
     if me:
@@ -316,8 +323,9 @@ def read_whatsapp(
     -------
     messages : DataFrame
         :data:`netanalytics.schema.MESSAGES` with ``source == channel == "whatsapp"``:
-        ``sender`` the writer's name key (:func:`netanalytics.schema.name_key`), ``to`` the
-        other participants of the chat (everyone else who wrote in it), ``thread_id``
+        ``sender`` the writer's name key (:func:`netanalytics.schema.name_key`), or the
+        ``tel:`` key of a writer shown by number (someone not in the phone's address book),
+        ``to`` the other participants of the chat (everyone else who wrote in it), ``thread_id``
         ``"whatsapp:<chat name>"``, ``is_from_me`` for the owner's messages. No message text,
         media name or group subject is kept.
     report : LoadReport
@@ -449,6 +457,8 @@ def read_whatsapp(
                 continue
             key = (when, line.sender)
             seen[key] += 1
+            sender_key, sender_name = _key(line.sender)
+            to = [_key(p) for p in others]
             rows.append(
                 message_row(
                     message_id=stable_id("whatsapp", thread, when.isoformat(), line.sender, seen[key]),
@@ -456,10 +466,10 @@ def read_whatsapp(
                     source_file=chat.path,
                     channel="whatsapp",
                     timestamp=when,
-                    sender=S.name_key(line.sender),
-                    sender_name=line.sender,
-                    to=[S.name_key(p) for p in others],
-                    to_names=others,
+                    sender=sender_key,
+                    sender_name=sender_name,
+                    to=[k for k, _ in to],
+                    to_names=[n for _, n in to],
                     thread_id=thread,
                     is_from_me=line.sender in owner,
                 )

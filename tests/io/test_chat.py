@@ -98,7 +98,8 @@ def test_whatsapp_android_uk_24_hour_group():
         ts("2025-02-02 09:05"), ts("2025-02-02 09:20"), ts("2025-02-02 10:03"),
         ts("2025-02-03 18:45"), ts("2025-02-14 07:12"),
     ]  # fmt: skip
-    everyone = ["name:Priya Natarajan", "name:Tomás Ruiz", "name:+44 7700 900456", "name:Mara Olsen"]
+    # a writer shown by number (not in the phone's address book) is a phone key
+    everyone = ["name:Priya Natarajan", "name:Tomás Ruiz", "tel:+447700900456", "name:Mara Olsen"]
     for sender, to in zip(frame[S.SENDER], frame[S.TO]):
         assert to == [k for k in everyone if k != sender]  # participants: everyone who wrote
     assert frame.loc[0, S.SENDER] == "name:Priya Natarajan"  # "Saturday: ..." stays in the text
@@ -545,3 +546,60 @@ def test_cli_call_log_error_names_the_file_fix(capsys):
     assert main(["summary", "--calls", str(bad), "--quiet", "--no-cache"]) == 1
     err = " ".join(capsys.readouterr().err.split())
     assert str(bad) in err and "rename the file's columns to these" in err and "columns={" not in err
+
+
+# --- phone numbers as identity keys -------------------------------------------------------------
+
+
+def test_whatsapp_number_links_to_the_address_book_entry(tmp_path):
+    """Jonas writes in the group by number (+44 7700 900456); the address book lists him with a
+    national number (07700 900456), read in the owner's country: one person."""
+    import netanalytics as na
+
+    vcf = tmp_path / "contacts.vcf"
+    vcf.write_text(
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Jonas Berg\r\nN:Berg;Jonas;;;\r\nTEL;TYPE=CELL:07700 900456\r\nEND:VCARD\r\n"
+        "BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Priya Natarajan\r\nN:Natarajan;Priya;;;\r\nTEL:+44 20 7946 0018\r\n"
+        "END:VCARD\r\n",
+        encoding="utf-8",
+    )
+    net = na.load(contacts=vcf, chats=ALL_WA, cache=False)
+    stage = net.report.stages[0]
+    assert stage.notes["phone_region"] == "GB (most international numbers in the address books (1))"
+    ident = net.identities.set_index(S.KEY)
+    assert ident.loc["tel:+447700900456", S.KEY_KIND] == "phone"
+    jonas = ident.loc["tel:+447700900456", S.PERSON_ID]
+    assert net.people.loc[jonas, "name"] == "Jonas Berg"
+    assert sorted(net.people.loc[jonas, S.SOURCES]) == ["vcard", "whatsapp"]
+    assert (net.interactions[S.PERSON_ID] == jonas).sum() == 1 + 2  # his message; my two group posts
+
+
+def test_shared_phone_joins_nobody(tmp_path):
+    import pandas as pd
+
+    from netanalytics.identity import resolve_identities
+
+    contacts = pd.DataFrame({
+        S.SOURCE: ["vcard"] * 3, S.RECORD_ID: ["1", "2", "3"], S.FULL_NAME: ["Ann Lee", "Bo Chen", "Cy Diaz"],
+        S.EMAILS: [[], [], []], S.PHONES: [["+49 30 5550 1000"], ["030 5550 1000"], ["+49 170 5550 333"]],
+        S.COMPANY: [None] * 3, S.LINKEDIN_URL: [None] * 3,
+    })  # fmt: skip
+    participants = pd.DataFrame({S.KEY: ["tel:+493055501000", "tel:+491705550333"], S.DISPLAY_NAME: [None, None]})
+    res = resolve_identities(contacts, participants, me_keys=set(), phone_region="DE")
+    k2p = res.key_to_person
+    assert k2p["tel:+491705550333"] == k2p["record:vcard:3"]  # Cy's own mobile
+    assert k2p["tel:+493055501000"] not in (k2p["record:vcard:1"], k2p["record:vcard:2"])  # the office line
+
+
+def test_call_log_phone_numbers_are_keys(tmp_path):
+    path = tmp_path / "log.csv"
+    path.write_text("date,person,direction\n2025-03-01,0170 5550202,out\n2025-03-02,+44 7700 900456,in\n", encoding="utf-8")
+    frame, _ = read_call_log(path, region="DE")
+    assert frame[S.TO].tolist() == [["tel:+491705550202"], ["name:(me)"]]
+    assert frame[S.SENDER].tolist()[1] == "tel:+447700900456"
+
+
+def test_telegram_gives_the_owner_region_only():
+    _, report = read_telegram(TG / "result.json")
+    assert report.files[0].notes["owner_region"] == "DE"
+    assert "+49" not in repr(report.files[0].notes)
