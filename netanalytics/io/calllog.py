@@ -206,7 +206,9 @@ def read_call_log(
     lines = text.splitlines()
     header_at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
     if header_at is None:
-        raise FormatError(f"{path}: is empty. A call log starts with the header {','.join(CALL_LOG_COLUMNS)}.")
+        raise FormatError(
+            f"{path}: is empty. A call log starts with the header {','.join(CALL_LOG_COLUMNS)}."
+        )
     delimiter = max(_DELIMITERS, key=lines[header_at].count)
     reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
     header = next(reader)

@@ -70,7 +70,9 @@ def _chats(data: dict) -> tuple[list[dict], str]:
     if isinstance(data.get("messages"), list):
         return [data], "one chat"
     found = ", ".join(list(data)[:8]) or "nothing"
-    raise FormatError(f"has neither 'chats' nor 'messages' (found: {found}), so it is not a Telegram Desktop export.")
+    raise FormatError(
+        f"has neither 'chats' nor 'messages' (found: {found}), so it is not a Telegram Desktop export."
+    )
 
 
 def _owner_id(data: dict, chats: list[dict], me: set[str], kind: str) -> tuple[str | None, str]:

@@ -130,7 +130,7 @@ def _classify(layout: str, rest: str) -> tuple[str | None, str | None, bool]:
     """(sender, skip reason, is a system line written as from the chat) of a line's text."""
     head, sep, text = rest.partition(": ")
     name = S.clean_name(head.replace(_LRM, ""))
-    is_message = bool(sep) and name is not None and len(name) <= 100 and not any(q in head for q in "\"“”«»")
+    is_message = bool(sep) and name is not None and len(name) <= 100 and not any(q in head for q in '"“”«»')
     if not is_message:
         return None, _system_reason(rest), False
     body = text.strip()
@@ -223,7 +223,10 @@ def _date_order(chat: _Chat) -> tuple[str, str]:
         return "month-first", f"line {month_first.number} has a second number above 12"
     # every number is 12 or less: an export is in time order, so take the order that keeps it so
     steps = {}
-    for order, pick in (("day-first", lambda d: (d[2], d[1], d[0])), ("month-first", lambda d: (d[2], d[0], d[1]))):
+    for order, pick in (
+        ("day-first", lambda d: (d[2], d[1], d[0])),
+        ("month-first", lambda d: (d[2], d[0], d[1])),
+    ):
         keys = [pick(ln.date) for ln in chat.lines]
         steps[order] = sum(b < a for a, b in zip(keys, keys[1:]))
     if steps["day-first"] != steps["month-first"]:
@@ -234,7 +237,9 @@ def _date_order(chat: _Chat) -> tuple[str, str]:
 
 def _timestamp(line: _Line, order: str, zone: dt.tzinfo) -> pd.Timestamp | None:
     a, b, c = line.date
-    year, month, day = (a, b, c) if order == "year-first" else (c, b, a) if order == "day-first" else (c, a, b)
+    year, month, day = (
+        (a, b, c) if order == "year-first" else (c, b, a) if order == "day-first" else (c, a, b)
+    )
     if year < 100:
         year += 2000
     try:
@@ -249,7 +254,9 @@ def _sources(path: Path) -> tuple[list[tuple[str, str | None, str]], int]:
     number of other (media) files in the zip."""
     if path.suffix.lower() != ".zip":
         match = _FILE_NAME.match(path.stem)
-        return [(str(path), match["name"].strip() if match else None, _decode(path.read_bytes(), str(path)))], 0
+        return [
+            (str(path), match["name"].strip() if match else None, _decode(path.read_bytes(), str(path)))
+        ], 0
     try:
         archive = zipfile.ZipFile(path)
     except zipfile.BadZipFile:
@@ -266,7 +273,9 @@ def _sources(path: Path) -> tuple[list[tuple[str, str | None, str]], int]:
         for member in texts:
             inner = _FILE_NAME.match(Path(member).stem)
             name = inner["name"] if inner else match["name"] if match else None
-            out.append((f"{path}!{member}", name and name.strip(), _decode(archive.read(member), f"{path}!{member}")))
+            out.append(
+                (f"{path}!{member}", name and name.strip(), _decode(archive.read(member), f"{path}!{member}"))
+            )
         return out, len(archive.namelist()) - len(texts)
 
 
@@ -410,7 +419,9 @@ def read_whatsapp(
         except (FormatError, OSError) as exc:
             if errors == "raise":
                 if isinstance(exc, OSError):
-                    raise FormatError(f"{p}: cannot be read ({exc.strerror or exc}). Check the path.") from None
+                    raise FormatError(
+                        f"{p}: cannot be read ({exc.strerror or exc}). Check the path."
+                    ) from None
                 raise
             report.skip_file(str(p), "whatsapp", str(exc).removeprefix(f"{p}: "))
 
@@ -438,7 +449,9 @@ def read_whatsapp(
             tz=str(zone),
         )
         if me_names and not me_names & set(writers):
-            warn(rep, f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})")
+            warn(
+                rep, f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})"
+            )
         if not owner:
             warn(rep, f"owner not identified ({rule}); pass me= the name your own messages carry")
         seen: Counter = Counter()

@@ -120,7 +120,11 @@ def test_whatsapp_ios_german_zip_with_media_and_zone():
     }
     assert f.notes["layout"] == "ios"
     assert f.notes["media_files_in_zip"] == 1
-    assert (f.notes["date_order"], f.notes["clock"], f.notes["tz"]) == ("day-first", "24-hour", "Europe/Berlin")
+    assert (f.notes["date_order"], f.notes["clock"], f.notes["tz"]) == (
+        "day-first",
+        "24-hour",
+        "Europe/Berlin",
+    )
     assert f.notes["group"] is False  # the encryption notice is "from" Lena, who writes
     assert frame[S.TIMESTAMP].tolist() == [
         ts("2025-03-14 20:41:05"),  # 21:41:05 CET
@@ -128,7 +132,12 @@ def test_whatsapp_ios_german_zip_with_media_and_zone():
         ts("2025-03-15 07:13:02"),
         ts("2025-04-02 15:01:15"),  # 17:01:15 CEST
     ]
-    assert frame[S.SENDER].tolist() == ["name:Lena Vogt", "name:Mara Olsen", "name:Lena Vogt", "name:Mara Olsen"]
+    assert frame[S.SENDER].tolist() == [
+        "name:Lena Vogt",
+        "name:Mara Olsen",
+        "name:Lena Vogt",
+        "name:Mara Olsen",
+    ]
     assert set(frame[S.THREAD_ID]) == {"whatsapp:Lena Vogt"}
     assert frame[S.SOURCE_FILE].tolist() == [f"{LENA}!_chat.txt"] * 4
 
@@ -145,7 +154,9 @@ def test_whatsapp_ios_group_ambiguous_dates_by_time_order():
         "media omitted (no text)": 1,
     }
     assert f.notes["date_order"] == "month-first"
-    assert f.notes["date_order_evidence"] == "no day above 12; the other order would put lines out of time order"
+    assert (
+        f.notes["date_order_evidence"] == "no day above 12; the other order would put lines out of time order"
+    )
     assert f.notes["group"] is True
     assert frame[S.TIMESTAMP].tolist() == [
         ts("2025-03-01 10:02:17"), ts("2025-03-02 19:45"), ts("2025-03-02 20:01:30"),
@@ -207,7 +218,9 @@ def test_whatsapp_chat_with_one_writer_and_no_name_skips(tmp_path):
 def test_whatsapp_not_an_export_names_file_line_and_fix(tmp_path):
     path = tmp_path / "notes.txt"
     path.write_text("\nshopping list\n12/03/2025, 08:00 - A: b\n", encoding="utf-8")
-    with pytest.raises(FormatError, match=r"notes\.txt: line 2 does not start with a WhatsApp date.*Export chat"):
+    with pytest.raises(
+        FormatError, match=r"notes\.txt: line 2 does not start with a WhatsApp date.*Export chat"
+    ):
         read_whatsapp(path)
 
 
@@ -291,7 +304,10 @@ def test_call_log_other_columns_by_mapping():
 
 
 def test_call_log_without_required_columns_shows_the_fix():
-    with pytest.raises(FormatError, match=r"line 1 has no person column \(found: Name, Number, Date.*columns=\{'When': 'date'"):
+    with pytest.raises(
+        FormatError,
+        match=r"line 1 has no person column \(found: Name, Number, Date.*columns=\{'When': 'date'",
+    ):
         read_call_log(LOG / "phone_calls_export.csv")
     with pytest.raises(ValueError, match="columns= maps to \\['who'\\]"):
         read_call_log(LOG / "phone_calls_export.csv", columns={"Name": "who"})
@@ -384,7 +400,9 @@ def test_telegram_group_chat_export_needs_me(tmp_path):
 def test_telegram_bad_json_names_line_and_fix(tmp_path):
     path = tmp_path / "result.json"
     path.write_text('{\n "name": "Bo",\n "messages": [\n', encoding="utf-8")
-    with pytest.raises(FormatError, match=r"result\.json: is not valid JSON \(line 4, column 1.*Export Telegram data"):
+    with pytest.raises(
+        FormatError, match=r"result\.json: is not valid JSON \(line 4, column 1.*Export Telegram data"
+    ):
         read_telegram(path)
     path.write_text('{"accounts": []}', encoding="utf-8")
     with pytest.raises(FormatError, match=r"neither 'chats' nor 'messages' \(found: accounts\)"):
@@ -464,7 +482,10 @@ def test_discover_finds_whatsapp_exports():
     found = discover(WA)
     assert sorted(p.name for p in found["chats"]) == sorted(p.name for p in ALL_WA)
     assert found["ignored"] == []
-    assert [p.relative_to(TG).as_posix() for p in discover(TG)["chats"]] == ["one_chat/result.json", "result.json"]
+    assert [p.relative_to(TG).as_posix() for p in discover(TG)["chats"]] == [
+        "one_chat/result.json",
+        "result.json",
+    ]
     # the canonical log is recognised; the phone export with other names is not (no date/person)
     assert [p.name for p in discover(LOG)["calls"]] == ["interactions.csv"]
 
@@ -503,7 +524,9 @@ def test_load_telegram_folder_with_whatsapp(tmp_path):
 def test_load_calls_attach_to_the_owner_and_people(tmp_path):
     import netanalytics as na
 
-    net = na.load(email=_mail_then_chat(tmp_path), calls=LOG / "interactions.csv", me="mara@example.org", cache=False)
+    net = na.load(
+        email=_mail_then_chat(tmp_path), calls=LOG / "interactions.csv", me="mara@example.org", cache=False
+    )
     ego = net.people.index[net.people[S.IS_ME]][0]
     keys = set(net.identities.loc[net.identities[S.PERSON_ID] == ego, S.KEY])
     assert "mara@example.org" in keys and "name:(me)" not in keys  # the log is written with her address
@@ -584,7 +607,9 @@ def test_shared_phone_joins_nobody(tmp_path):
         S.EMAILS: [[], [], []], S.PHONES: [["+49 30 5550 1000"], ["030 5550 1000"], ["+49 170 5550 333"]],
         S.COMPANY: [None] * 3, S.LINKEDIN_URL: [None] * 3,
     })  # fmt: skip
-    participants = pd.DataFrame({S.KEY: ["tel:+493055501000", "tel:+491705550333"], S.DISPLAY_NAME: [None, None]})
+    participants = pd.DataFrame(
+        {S.KEY: ["tel:+493055501000", "tel:+491705550333"], S.DISPLAY_NAME: [None, None]}
+    )
     res = resolve_identities(contacts, participants, me_keys=set(), phone_region="DE")
     k2p = res.key_to_person
     assert k2p["tel:+491705550333"] == k2p["record:vcard:3"]  # Cy's own mobile
@@ -593,7 +618,10 @@ def test_shared_phone_joins_nobody(tmp_path):
 
 def test_call_log_phone_numbers_are_keys(tmp_path):
     path = tmp_path / "log.csv"
-    path.write_text("date,person,direction\n2025-03-01,0170 5550202,out\n2025-03-02,+44 7700 900456,in\n", encoding="utf-8")
+    path.write_text(
+        "date,person,direction\n2025-03-01,0170 5550202,out\n2025-03-02,+44 7700 900456,in\n",
+        encoding="utf-8",
+    )
     frame, _ = read_call_log(path, region="DE")
     assert frame[S.TO].tolist() == [["tel:+491705550202"], ["name:(me)"]]
     assert frame[S.SENDER].tolist()[1] == "tel:+447700900456"
