@@ -197,7 +197,8 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         action="append",
         default=[],
         metavar="ADDR",
-        help="your email address or LinkedIn URL (found from the data when omitted); repeatable",
+        help="your email address or LinkedIn URL, or with --chats your name in the chats "
+        "(found from the data when omitted); repeatable",
     )
     g.add_argument("--overrides", metavar="CSV", help="identity corrections: rows 'key,key,same|different'")
     g.add_argument(

@@ -320,7 +320,8 @@ def load(
         number joins the address-book entry that lists it.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
-        (Sent mail, the LinkedIn profile).
+        (Sent mail, the LinkedIn profile). With ``chats=``, a value that is neither is the
+        name the owner's chat messages carry.
     overrides : path, optional
         CSV ``key,key,same|different`` of identity corrections, honoured on every load.
     annotations : path, optional
@@ -470,8 +471,13 @@ def _load_uncached(
     contacts_frames, message_frames = [], []
     endorsements, recommendations, invitations = [], [], []
     me_keys: set[str] = set()
+    chat_me: set[str] = set()  # me= names: how the owner's messages are signed in chats
+    has_chats = any(j.kind == "chats" for j in jobs)
     for value in me_list:
         k = S.normalize_email(value) or S.normalize_linkedin_url(value)
+        if k is None and has_chats and S.clean_name(value):
+            chat_me.add(S.clean_name(value))
+            continue
         if k is None:
             raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
         me_keys.add(k)
@@ -519,7 +525,7 @@ def _load_uncached(
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
                 owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
             elif kind == "chats" and p.suffix.lower() == ".json":
-                frame, rep = nio.read_telegram(p, me=sorted(owner_names | {owner_name} - {None}) or None)
+                frame, rep = nio.read_telegram(p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None)
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
@@ -544,7 +550,7 @@ def _load_uncached(
             report.skip_file(str(p), kind, _reason(exc, p))
         files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
     if chat_jobs:
-        frame, me_chat = _read_chats(chat_jobs, owner_names | {owner_name} - {None}, report, files_of)
+        frame, me_chat = _read_chats(chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of)
         message_frames.append(frame)
         me_keys |= me_chat
     for (origin_kind, origin), files in files_of.items():

@@ -62,12 +62,14 @@ __all__ = [
 # --- column names -------------------------------------------------------------------
 
 # shared
-SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics"
+SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics",
+# "whatsapp", "telegram", "calllog"
 SOURCE_FILE = "source_file"
 TIMESTAMP = "timestamp"
 PERSON_ID = "person_id"
 DIRECTION = "direction"
-CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation"
+CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation", "whatsapp", "telegram", "call",
+# or a call log's own channel ("coffee", "lunch" ...)
 THREAD_ID = "thread_id"
 MESSAGE_ID = "message_id"
 NAME = "name"

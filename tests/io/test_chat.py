@@ -631,3 +631,13 @@ def test_telegram_gives_the_owner_region_only():
     _, report = read_telegram(TG / "result.json")
     assert report.files[0].notes["owner_region"] == "DE"
     assert "+49" not in repr(report.files[0].notes)
+
+
+def test_load_me_as_a_chat_name():
+    import netanalytics as na
+
+    net = na.load(chats=BRUNO, me="Mara Olsen", cache=False)  # one chat: only me= tells who is who
+    assert net.people.loc[net.people[S.IS_ME], "name"].tolist() == ["Mara Olsen"]
+    assert net.report.files[0].notes["owner_rule"] == "me= given"
+    with pytest.raises(FormatError, match="neither an email address nor a LinkedIn profile URL"):
+        na.load(calls=LOG / "interactions.csv", me="Mara Olsen", cache=False)  # no chats: not a name
