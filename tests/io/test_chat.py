@@ -641,3 +641,15 @@ def test_load_me_as_a_chat_name():
     assert net.report.files[0].notes["owner_rule"] == "me= given"
     with pytest.raises(FormatError, match="neither an email address nor a LinkedIn profile URL"):
         na.load(calls=LOG / "interactions.csv", me="Mara Olsen", cache=False)  # no chats: not a name
+
+
+def test_logged_calls_are_events_not_messages_awaiting_an_answer():
+    """An incoming video call in the log leaves nobody owing a reply; an outgoing call is no
+    unanswered message (reply rates are for messages)."""
+    import netanalytics as na
+
+    net = na.load(calls=LOG / "interactions.csv", cache=False)
+    r = na.reciprocity(net).join(net.people["name"]).set_index("name")
+    assert not r[S.OWES_REPLY].any()
+    assert r[S.THEIR_REPLY_RATE].isna().all() and r[S.MY_REPLY_RATE].isna().all()
+    assert r.loc["Ines Duarte", S.RECEIVED] == 1 and r.loc["Bruno Keller", S.SENT] == 1
