@@ -653,3 +653,15 @@ def test_logged_calls_are_events_not_messages_awaiting_an_answer():
     assert not r[S.OWES_REPLY].any()
     assert r[S.THEIR_REPLY_RATE].isna().all() and r[S.MY_REPLY_RATE].isna().all()
     assert r.loc["Ines Duarte", S.RECEIVED] == 1 and r.loc["Bruno Keller", S.SENT] == 1
+
+
+def test_chat_network_caches_and_anonymizes(tmp_path):
+    import netanalytics as na
+
+    first = na.load(chats=ALL_WA, cache=True, cache_dir=tmp_path)
+    again = na.load(chats=ALL_WA, cache=True, cache_dir=tmp_path)
+    pd.testing.assert_frame_equal(first.interactions, again.interactions)
+    anon = first.anonymize(seed=1)
+    keys = set(anon.identities[S.KEY])
+    assert "tel:+447700900456" not in keys and not any("Olsen" in k for k in keys)
+    assert sum(k.startswith("tel:+1555") for k in keys) == 1  # the number stays a phone key
