@@ -235,7 +235,7 @@ def _date_order(chat: _Chat) -> tuple[str, str]:
     return "day-first", "ambiguous: no day above 12 and both orders keep time order; day-first assumed"
 
 
-def _timestamp(line: _Line, order: str, zone: dt.tzinfo) -> pd.Timestamp | None:
+def _timestamp(line: _Line, order: str, zone: dt.tzinfo) -> dt.datetime | None:
     a, b, c = line.date
     year, month, day = (
         (a, b, c) if order == "year-first" else (c, b, a) if order == "day-first" else (c, a, b)
@@ -246,7 +246,7 @@ def _timestamp(line: _Line, order: str, zone: dt.tzinfo) -> pd.Timestamp | None:
         local = dt.datetime(year, month, day, *line.time, tzinfo=zone)
     except ValueError:
         return None
-    return pd.Timestamp(local.astimezone(dt.UTC))
+    return local.astimezone(dt.UTC)  # a plain datetime: message_frame converts the column at once
 
 
 def _sources(path: Path) -> tuple[list[tuple[str, str | None, str]], int]:
@@ -454,6 +454,12 @@ def read_whatsapp(
             )
         if not owner:
             warn(rep, f"owner not identified ({rule}); pass me= the name your own messages carry")
+        # keys and audiences once per writer (a chat has few writers and many lines)
+        keys = {p: _key(p) for p in participants}
+        audience = {
+            w: ([keys[p][0] for p in participants if p != w], [keys[p][1] for p in participants if p != w])
+            for w in writers
+        }
         seen: Counter = Counter()
         for line in chat.lines:
             if line.reason is not None:
@@ -464,14 +470,13 @@ def read_whatsapp(
                 rep.skip("impossible date")
                 warn(rep, f"line {line.number}: the date {line.date} is not a calendar date as {order}")
                 continue
-            others = [p for p in participants if p != line.sender]
-            if not others:
+            sender_key, sender_name = keys[line.sender]
+            to, to_names = audience[line.sender]
+            if not to:
                 rep.skip("no other participant in the chat")
                 continue
             key = (when, line.sender)
             seen[key] += 1
-            sender_key, sender_name = _key(line.sender)
-            to = [_key(p) for p in others]
             rows.append(
                 message_row(
                     message_id=stable_id("whatsapp", thread, when.isoformat(), line.sender, seen[key]),
@@ -481,8 +486,8 @@ def read_whatsapp(
                     timestamp=when,
                     sender=sender_key,
                     sender_name=sender_name,
-                    to=[k for k, _ in to],
-                    to_names=[n for _, n in to],
+                    to=to,
+                    to_names=to_names,
                     thread_id=thread,
                     is_from_me=line.sender in owner,
                 )
