@@ -104,6 +104,8 @@ class _Pseudonyms:
                 out[key] = f"https://www.linkedin.com/in/{slug.replace('.', '-')}{tag}-{_digest(self.seed, key)[:4]}"
             elif kind == S.KEY_NAME:
                 out[key] = S.name_key(base)
+            elif kind == S.KEY_PHONE:  # a number in the reserved fictional range, same per key
+                out[key] = "tel:+1555" + str(int(_digest(self.seed, key)[:8], 16) % 10_000_000).zfill(7)
             else:
                 source, _, record_id = key.removeprefix("record:").partition(":")
                 out[key] = S.record_key(source, self.record(record_id))

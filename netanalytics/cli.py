@@ -14,7 +14,7 @@ PROG = "netanalytics"
 
 _DESCRIPTION = """\
 Measure the health, dormancy and reciprocity of your professional network from files you
-already own (LinkedIn export, contact files, calendars, email archives). Everything runs
+already own (LinkedIn export, contact files, calendars, email archives, chats, call logs). Everything runs
 locally; nothing is sent anywhere and message bodies are never kept.
 
 commands:
@@ -67,7 +67,7 @@ examples:
 """,
 }
 
-_INPUT_KINDS = ("linkedin", "email", "contacts", "calendar")
+_INPUT_KINDS = ("linkedin", "email", "contacts", "calendar", "chats", "calls")
 _AS_OF_DEFAULT = "your latest interaction, else the latest dated record loaded"
 _NO_DATE = "the input holds no dated record to measure from; pass --as-of YYYY-MM-DD"
 
@@ -76,7 +76,7 @@ _CLI_WORDING = [
     (re.compile(r"\bor pass as_of="), "or pass --as-of YYYY-MM-DD"),
     (re.compile(r"\bas_of="), "--as-of"),
     (re.compile(r"\bme=(?=\S)"), "--me "),
-    (re.compile(r"(?<![\w-])(linkedin|email|contacts|calendar)=(?=[\s,])"), r"--\1"),
+    (re.compile(r"(?<![\w-])(linkedin|email|contacts|calendar|chats|calls)=(?=[\s,])"), r"--\1"),
     (re.compile(r" ?Check the path given to na\.load\(\)\."), ""),
     (re.compile(r"\bna\.load\(\)"), "netanalytics"),
     (re.compile(r"or use read_contacts_csv for CSV exports"), "or give a contacts .csv file to --contacts"),
@@ -85,6 +85,9 @@ _CLI_WORDING = [
     (re.compile(r"\bread_(?:email|eml|mbox|maildir|pst|msg)\b"), "--email"),
     (re.compile(r"\bread_(?:contacts_csv|vcard)\b"), "--contacts"),
     (re.compile(r"\bread_ics\b"), "--calendar"),
+    (re.compile(r"\bread_(?:whatsapp|telegram)\b"), "--chats"),
+    (re.compile(r"; for other names pass columns=, e\.g\. columns=\{[^}]*\}\."), "; rename the file's columns "
+     "to these (the Python API reads other names with read_call_log(path, columns=...))."),
     (re.compile(r"\bread_linkedin\b"), "--linkedin"),
     (re.compile(r"(--\w+) \(or \1\)|(--\w+) or \2"), lambda m: m[1] or m[2]),
 ]  # fmt: skip
@@ -182,11 +185,26 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         help="calendar export (.ics) or a folder of them; meetings with attendees count as contact",
     )
     g.add_argument(
+        "--chats",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="WhatsApp chat export (.txt or .zip), Telegram Desktop result.json, or a folder of them",
+    )
+    g.add_argument(
+        "--calls",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="log of calls, meetings and coffees (.csv: date,person,channel,direction,duration_minutes,note)",
+    )
+    g.add_argument(
         "--me",
         action="append",
         default=[],
         metavar="ADDR",
-        help="your email address or LinkedIn URL (found from the data when omitted); repeatable",
+        help="your email address or LinkedIn URL, or with --chats your name in the chats "
+        "(found from the data when omitted); repeatable",
     )
     g.add_argument("--overrides", metavar="CSV", help="identity corrections: rows 'key,key,same|different'")
     g.add_argument(
@@ -320,7 +338,7 @@ def _load(args: argparse.Namespace):
     if not args.folder and not any(given.values()):
         raise _UsageError(
             "no input given: name at least one export with --linkedin, --email, --contacts, --calendar, "
-            "or give a folder"
+            "--chats, --calls, or give a folder"
         )
     flags = [("", args.folder)] if args.folder else []
     flags += [(f"--{kind}", p) for kind, paths in given.items() for p in paths]

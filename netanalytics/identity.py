@@ -283,6 +283,17 @@ class Resolution:
     candidates: pd.DataFrame
 
 
+def _shared_phones(contacts: pd.DataFrame, region: str | None) -> set[str]:
+    """Phone keys listed on contact records of different names (a household or office line)."""
+    names: dict[str, set] = defaultdict(set)
+    for full_name, phones in zip(contacts[S.FULL_NAME], contacts[S.PHONES]):
+        for phone in phones:
+            pkey = S.normalize_phone(phone, region)
+            if pkey:
+                names[pkey].add(normalize_person_name(full_name))
+    return {k for k, v in names.items() if len(v) > 1}
+
+
 def resolve_identities(
     contacts: pd.DataFrame,
     participants: pd.DataFrame,
@@ -292,6 +303,7 @@ def resolve_identities(
     overrides: pd.DataFrame | None = None,
     fuzzy_threshold: float = 90.0,
     candidate_threshold: float = 80.0,
+    phone_region: str | None = None,
 ) -> Resolution:
     """Group identity keys into people, conservatively.
 
@@ -312,6 +324,10 @@ def resolve_identities(
     fuzzy_threshold, candidate_threshold : float
         rapidfuzz ``token_sort_ratio`` needed for a corroborated fuzzy merge, and for listing
         a pair as a merge candidate.
+    phone_region : str, optional
+        Country (ISO 3166, ``"DE"``) in which national phone numbers on contact records are
+        read (:func:`netanalytics.schema.normalize_phone`); numbers with a country code need
+        none.
 
     Returns
     -------
@@ -324,7 +340,9 @@ def resolve_identities(
     1. Overrides ``different`` forbid a merge; ``same`` merges.
     2. Keys that are the same string are one identity (an email seen in mail and in an
        address book: *exact key*). A contact record joins every email and profile URL
-       written on it (*listed on contact*).
+       written on it, and every phone number (as a ``tel:`` key) that no record of another
+       name also lists — a shared line such as a switchboard joins nobody (*listed on
+       contact*).
     3. Clusters are grouped by normalised name (:func:`normalize_person_name`: accents,
        case, credentials, middle names, nicknames). Within a name group, two clusters merge
        when a company on one matches a company or corporate email domain on the other
@@ -356,6 +374,7 @@ def resolve_identities(
             if row.decision == "different":
                 uf.forbid(row.key_a, row.key_b)
 
+    shared_phones = _shared_phones(contacts, phone_region)
     for rec in contacts.itertuples(index=False):
         rkey = S.record_key(rec.source, rec.record_id)
         uf.add(rkey)
@@ -374,6 +393,11 @@ def resolve_identities(
         if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
             uf.add(rec.linkedin_url)
             uf.union(rkey, rec.linkedin_url, RULE_ON_RECORD)
+        for phone in rec.phones:
+            pkey = S.normalize_phone(phone, phone_region)
+            if pkey and pkey not in shared_phones:
+                uf.add(pkey)
+                uf.union(rkey, pkey, RULE_ON_RECORD)
 
     for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
         if key in automated and key not in me_keys:

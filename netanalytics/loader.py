@@ -50,12 +50,15 @@ def _as_list(value) -> list[Path]:
 def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """Find the exports in a folder by what the files are.
 
-    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar`` and
-    ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
+    Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``,
+    ``calls`` and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Outlook data files (``.pst``, ``.ost``), Maildirs and
     folders of ``.eml`` or ``.msg`` files are email (a folder is read with everything below
     it); ``.vcf`` files and ``.csv`` files whose header names people and addresses are
-    contacts; ``.ics`` files are calendars. Every other file (a ``.csv`` whose header names no person, a
+    contacts; ``.ics`` files are calendars; WhatsApp exports (``WhatsApp Chat with <name>.txt``
+    or ``.zip``, iOS ``_chat.txt``) and Telegram Desktop exports (``result.json``) are chats; a
+    ``.csv`` whose header has ``date``, ``person`` and ``channel``, ``direction`` or
+    ``duration_minutes`` is a log of calls and meetings. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 
@@ -65,10 +68,16 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
-    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'ignored': []}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'ignored': []}
     """
+    from netanalytics.io.calllog import is_call_log
+    from netanalytics.io.telegram import is_telegram_export
+    from netanalytics.io.whatsapp import is_whatsapp_export
+
     folder = Path(folder)
-    found: dict[str, list[Path]] = {"linkedin": [], "email": [], "contacts": [], "calendar": [], "ignored": []}
+    found: dict[str, list[Path]] = {
+        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "calls": [], "ignored": [],
+    }  # fmt: skip
 
     def squash(name: str) -> str:
         return name.lower().replace(" ", "").replace("_", "").replace("-", "")
@@ -90,6 +99,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
         name = squash(path.name)
         if suffix == ".zip" and "linkedin" in name:
             found["linkedin"].append(path)
+        elif is_whatsapp_export(path) or is_telegram_export(path):
+            found["chats"].append(path)
         elif suffix == ".mbox" or name.endswith("mbox") or suffix in (".pst", ".ost"):
             found["email"].append(path)
         elif suffix in (".eml", ".msg"):
@@ -97,6 +108,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
                 found["email"].append(path.parent)
         elif suffix in (".vcf", ".vcard"):
             found["contacts"].append(path)
+        elif suffix == ".csv" and is_call_log(path):
+            found["calls"].append(path)
         elif suffix == ".csv":
             found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
@@ -137,28 +150,33 @@ def _looks_like_contacts(path: Path) -> bool:
 _FOLDER = "folder"
 _LOOKED_FOR = {
     _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, Outlook "
-    ".pst/.ost/.msg files, "
-    "contacts .csv and .vcf files, .ics calendars)",
+    ".pst/.ost/.msg files, contacts .csv and .vcf files, .ics calendars, WhatsApp and Telegram chat exports, "
+    "call-log .csv files)",
     # (an export none of whose files can be read is refused by read_linkedin, which names them)
     "linkedin": "no LinkedIn record found (the export's files hold no row)",
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml, "
     "Outlook .pst, .ost and .msg files)",
     "contacts": "no contacts found (looked for Google, Outlook or LinkedIn contacts .csv files and vCard .vcf files)",
     "calendar": "no calendar events found (looked for .ics files)",
+    "chats": "no chat found (looked for WhatsApp exports: 'WhatsApp Chat with <name>.txt' or .zip, _chat.txt; "
+    "Telegram Desktop result.json)",
+    "calls": "no logged call or meeting found (looked for .csv files)",
 }
 _NONE_IN_FILE = {
     "email": "no messages found",
     "contacts": "no contacts found",
     "calendar": "no calendar events found",
+    "chats": "no chat messages found",
+    "calls": "no logged call or meeting found",
 }
-_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",)}
+_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",), "chats": (".txt", ".zip", ".json"), "calls": (".csv",)}
 
 
 @dataclass(frozen=True)
 class _Job:
     """One path to read, and the input it belongs to (the path the caller gave)."""
 
-    kind: str  # linkedin, email, contacts, calendar, or ignored (reported, not read)
+    kind: str  # linkedin, email, contacts, calendar, chats, calls, or ignored (reported, not read)
     path: Path
     origin_kind: str
     origin: Path
@@ -186,7 +204,7 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
     for kind, path in given:
         if kind == _FOLDER:
             found = discover(path)
-            for sub in ("linkedin", "contacts", "email", "calendar", "ignored"):
+            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "calls", "ignored"):
                 jobs += [_Job(sub, p, kind, path) for p in found[sub]]
         elif kind in _SUFFIXES and path.is_dir():
             for p in _files_below(path):
@@ -194,7 +212,8 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
                 jobs.append(_Job(sub, p, kind, path))
         else:
             jobs.append(_Job(kind, path, kind, path))
-    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "ignored": 4}
+    # chats after email and LinkedIn: the owner's names seen there identify them in chats
+    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "chats": 4, "calls": 5, "ignored": 6}
     return sorted(jobs, key=lambda j: order[j.kind])  # stable: the caller's order within a kind
 
 
@@ -269,6 +288,10 @@ def load(
     email=None,
     contacts=None,
     calendar=None,
+    chats=None,
+    calls=None,
+    call_columns: dict[str, str] | None = None,
+    phone_region: str | None = None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -293,9 +316,29 @@ def load(
     calendar : path or list of paths, optional
         ``.ics`` calendar exports (or folders of them); meetings with attendees become
         interactions.
+    chats : path or list of paths, optional
+        WhatsApp chat exports (``.txt`` or ``.zip``) and Telegram Desktop exports
+        (``result.json``), or folders of them. WhatsApp exports are read together by
+        :func:`netanalytics.io.read_whatsapp`: the owner is the name their sent mail or
+        LinkedIn profile gives them when it writes in the chats, else the name that writes in
+        every chat; their times are read as UTC. Telegram: :func:`netanalytics.io.read_telegram`.
+    calls : path or list of paths, optional
+        Logs of calls, meetings and coffees (``.csv`` with the columns of
+        :func:`netanalytics.io.read_call_log`, or folders of them); the owner is written as
+        their email address or LinkedIn URL when one is known.
+    call_columns : dict, optional
+        The call logs' column names for the standard ones (``{"When": "date", "Who":
+        "person"}``), as ``columns=`` of :func:`netanalytics.io.read_call_log`.
+    phone_region : str, optional
+        Country (ISO 3166, ``"DE"``) of phone numbers written without their country code
+        (address books, call logs). Default: the owner's country from their Telegram
+        export, else the country most international numbers in the address books have.
+        Phone numbers are identity keys (``tel:`` + E.164): a WhatsApp writer shown by
+        number joins the address-book entry that lists it.
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
-        (Sent mail, the LinkedIn profile).
+        (Sent mail, the LinkedIn profile). With ``chats=``, a value that is neither is the
+        name the owner's chat messages carry.
     overrides : path, optional
         CSV ``key,key,same|different`` of identity corrections, honoured on every load.
     annotations : path, optional
@@ -337,12 +380,12 @@ def load(
     1
     """
     given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
-             ("calendar", calendar)) for p in _as_list(value)]  # fmt: skip
+             ("calendar", calendar), ("chats", chats), ("calls", calls)) for p in _as_list(value)]  # fmt: skip
     if path is not None:
         given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
     if not given:
         raise FormatError(
-            "na.load() was given no input. Pass linkedin=, email=, contacts= or calendar= paths, "
+            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar=, chats= or calls= paths, "
             "or a folder holding your exports."
         )
     for _, p in given:
@@ -361,6 +404,8 @@ def load(
                 _versions(),
                 _code_digest(),
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
+                sorted((call_columns or {}).items()),
+                phone_region,
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
             )
@@ -370,7 +415,9 @@ def load(
         if net is not None:
             return net
 
-    net = _load_uncached(given, jobs, me_list, overrides, annotations, cache, cache_dir, progress)
+    net = _load_uncached(
+        given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns, phone_region
+    )
     if entry is not None:
         _save_cached(entry, net)
     return net
@@ -431,7 +478,8 @@ def _load_cached(entry: Path) -> Network | None:
 
 
 def _load_uncached(
-    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress
+    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None,
+    phone_region=None,
 ) -> Network:
     from netanalytics import io as nio
 
@@ -440,8 +488,13 @@ def _load_uncached(
     contacts_frames, message_frames = [], []
     endorsements, recommendations, invitations = [], [], []
     me_keys: set[str] = set()
+    chat_me: set[str] = set()  # me= names: how the owner's messages are signed in chats
+    has_chats = any(j.kind == "chats" for j in jobs)
     for value in me_list:
         k = S.normalize_email(value) or S.normalize_linkedin_url(value)
+        if k is None and has_chats and S.clean_name(value):
+            chat_me.add(S.clean_name(value))
+            continue
         if k is None:
             raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
         me_keys.add(k)
@@ -455,6 +508,8 @@ def _load_uncached(
     except ImportError:  # pragma: no cover - tqdm is a dependency
         bar = jobs
     files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
+    owner_names: set[str] = set()  # the owner's display names in mail, to find them in chats
+    chat_jobs: list[_Job] = []
     for job in bar:
         kind, p = job.kind, job.path
         if show and hasattr(bar, "set_postfix_str"):
@@ -484,13 +539,28 @@ def _load_uncached(
                 frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
                 report.extend(rep)
                 message_frames.append(frame)
-                for data_file in _outlook_data_files(p, rep):  # their contacts folders
-                    people, rep = nio.read_pst_contacts(data_file)
-                    report.extend(rep)
-                    contacts_frames.append(people)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
                 # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
                 me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}
+                owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
+                for data_file in _outlook_data_files(p, rep):  # their contacts folders
+                    people, contacts_rep = nio.read_pst_contacts(data_file)
+                    report.extend(contacts_rep)
+                    contacts_frames.append(people)
+            elif kind == "chats" and p.suffix.lower() == ".json":
+                frame, rep = nio.read_telegram(p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
+            elif kind == "chats":
+                chat_jobs.append(job)  # read together below: the owner is found across chats
+            elif kind == "calls":
+                owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
+                region, _ = _phone_region(phone_region, report, contacts_frames)
+                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys.add(rep.files[0].notes["owner_key"])
             else:
                 frame, rep = nio.read_ics(p, me=my_emails)
                 report.extend(rep)
@@ -502,6 +572,10 @@ def _load_uncached(
             del report.files[first:]
             report.skip_file(str(p), kind, _reason(exc, p))
         files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
+    if chat_jobs:
+        frame, me_chat = _read_chats(chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of)
+        message_frames.append(frame)
+        me_keys |= me_chat
     for (origin_kind, origin), files in files_of.items():
         if not any(f.read for f in files):
             raise FormatError(_nothing_found(origin_kind, origin, files))
@@ -528,8 +602,11 @@ def _load_uncached(
     participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
     automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
     override_frame = read_overrides(overrides) if overrides is not None else None
+    region, region_rule = _phone_region(phone_region, report, [contacts])
+    resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
     resolution = resolve_identities(
-        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
+        phone_region=region,
     )
     resolution_report.notes["owner_keys"] = sorted(me_keys)
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -558,6 +635,45 @@ def _load_uncached(
         candidates=resolution.candidates,
     )
     return net
+
+
+def _phone_region(explicit: str | None, report: LoadReport, contacts_frames: list) -> tuple[str | None, str]:
+    """The country national phone numbers are read in, and how it was found."""
+    if explicit:
+        return explicit.upper(), "phone_region= given"
+    owner = next((f.notes["owner_region"] for f in report.files if f.notes.get("owner_region")), None)
+    if owner:
+        return owner, "the owner's number in the Telegram export"
+    regions: dict[str, int] = {}
+    for frame in contacts_frames:
+        for phones in frame[S.PHONES] if frame is not None and len(frame) else []:
+            for phone in phones:
+                key = S.normalize_phone(phone) if str(phone).strip().startswith(("+", "00")) else None
+                region = S.phone_region(key) if key else None
+                if region:
+                    regions[region] = regions.get(region, 0) + 1
+    if regions:
+        best = max(sorted(regions), key=regions.get)
+        return best, f"most international numbers in the address books ({regions[best]})"
+    return None, "unknown: national numbers without a country code are not keys; pass phone_region="
+
+
+def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, files_of: dict):
+    """Read every WhatsApp export in one call (the owner is the name that writes in all of
+    them, unless a name the owner has in mail or on LinkedIn writes in them); returns the
+    messages and the owner's keys. A file found in a folder that cannot be read is reported."""
+    from netanalytics import io as nio
+
+    paths = [j.path for j in jobs]
+    errors = "report" if all(j.in_folder for j in jobs) else "raise"
+    frame, rep = nio.read_whatsapp(paths, me=owner_names or None, errors=errors)
+    if owner_names and not frame[S.IS_FROM_ME].any():  # those names are not the ones in the chats
+        frame, rep = nio.read_whatsapp(paths, errors=errors)
+    report.extend(rep)
+    origin = {str(j.path): (j.origin_kind, j.origin) for j in jobs}
+    for f in rep.files:
+        files_of.setdefault(origin[f.path.split("!")[0]], []).append(f)
+    return frame, set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
 
 
 def _file_labels(paths) -> dict[str, str]:

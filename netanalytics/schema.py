@@ -16,8 +16,9 @@ Identity keys
 -------------
 A participant is named by an *identity key*: a lower-cased email address
 (``ann@example.com``), a normalised LinkedIn profile URL
-(``https://www.linkedin.com/in/ann-lee``), a name seen without any address
-(``name:Ann Lee``) or a contact record (``record:<source>:<record_id>``).
+(``https://www.linkedin.com/in/ann-lee``), a phone number in E.164 (``tel:+4917055502020``),
+a name seen without any address (``name:Ann Lee``) or a contact record
+(``record:<source>:<record_id>``).
 :func:`key_kind` tells them apart.
 """
 
@@ -51,6 +52,8 @@ __all__ = [
     "validate_interactions",
     "normalize_email",
     "normalize_linkedin_url",
+    "normalize_phone",
+    "phone_region",
     "name_key",
     "record_key",
     "key_kind",
@@ -59,12 +62,14 @@ __all__ = [
 # --- column names -------------------------------------------------------------------
 
 # shared
-SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics", "pst", "msg"
+SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics",
+# "pst", "msg", "whatsapp", "telegram", "calllog"
 SOURCE_FILE = "source_file"
 TIMESTAMP = "timestamp"
 PERSON_ID = "person_id"
 DIRECTION = "direction"
-CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation"
+CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation", "whatsapp", "telegram", "call",
+# or a call log's own channel ("coffee", "lunch" ...)
 THREAD_ID = "thread_id"
 MESSAGE_ID = "message_id"
 NAME = "name"
@@ -134,7 +139,7 @@ OUT, IN = "out", "in"
 GIVEN, RECEIVED = "given", "received"
 
 # key kinds
-KEY_EMAIL, KEY_URL, KEY_NAME, KEY_RECORD = "email", "url", "name", "record"
+KEY_EMAIL, KEY_URL, KEY_NAME, KEY_RECORD, KEY_PHONE = "email", "url", "name", "record", "phone"
 
 # --- frame specifications -------------------------------------------------------------
 
@@ -506,6 +511,62 @@ def normalize_linkedin_url(value: object) -> str | None:
     return f"https://www.linkedin.com/{match.group(1).lower()}/{slug}"
 
 
+#: What a phone number is written with (a date such as 12/03/2025 is not one).
+_PHONE_CHARS = re.compile(r"^\+?[\d\s()\-\u00a0\u202f\u2011]{6,}$")
+
+
+def normalize_phone(value: object, region: str | None = None) -> str | None:
+    """Identity key ``tel:<E.164>`` of a phone number; ``None`` when it is not one.
+
+    A number written with its country code (``+44 7700 900456``, ``0044 ...``) needs no
+    region; a national number (``030 5550 1010``) is read in ``region`` (ISO 3166 code such
+    as ``"DE"``, the owner's country) and is ``None`` without one. Parsed with
+    `phonenumbers <https://github.com/daviddrysdale/python-phonenumbers>`_ (Google's
+    libphonenumber); a number that is not possible in its country is ``None``.
+
+    Examples
+    --------
+    >>> normalize_phone("+44 7700 900456")
+    'tel:+447700900456'
+    >>> normalize_phone("030 5550 1010", region="DE")
+    'tel:+493055501010'
+    >>> normalize_phone("030 5550 1010") is None, normalize_phone("Ann Lee") is None
+    (True, True)
+    """
+    import phonenumbers
+
+    if not isinstance(value, str) or not _PHONE_CHARS.match(value.strip()):
+        return None
+    text = value.strip()
+    if text.startswith("00"):
+        text = "+" + text[2:]
+    try:
+        number = phonenumbers.parse(text, None if text.startswith("+") else region)
+    except phonenumbers.NumberParseException:
+        return None
+    if not phonenumbers.is_possible_number(number):
+        return None
+    return "tel:" + phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def phone_region(key: str) -> str | None:
+    """The country (ISO 3166 code) of a ``tel:`` key; ``None`` when it has none.
+
+    Examples
+    --------
+    >>> phone_region("tel:+493055501010")
+    'DE'
+    """
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(key.removeprefix("tel:"), None)
+    except phonenumbers.NumberParseException:
+        return None
+    region = phonenumbers.region_code_for_country_code(number.country_code)
+    return None if region in (None, "ZZ", "001") else region
+
+
 def clean_name(value: object) -> str | None:
     """Collapse whitespace in a display name; ``None`` for empty text.
 
@@ -543,15 +604,18 @@ def record_key(source: str, record_id: str) -> str:
 
 
 def key_kind(key: str) -> str:
-    """Tell what an identity key names: ``email``, ``url``, ``name`` or ``record``.
+    """Tell what an identity key names: ``email``, ``url``, ``name``, ``record`` or ``phone``.
 
     Examples
     --------
-    >>> [key_kind(k) for k in ["a@b.org", "https://www.linkedin.com/in/a", "name:A", "record:vcard:1"]]
-    ['email', 'url', 'name', 'record']
+    >>> keys = ["a@b.org", "https://www.linkedin.com/in/a", "name:A", "record:vcard:1", "tel:+4930555"]
+    >>> [key_kind(k) for k in keys]
+    ['email', 'url', 'name', 'record', 'phone']
     """
     if key.startswith("name:"):
         return KEY_NAME
+    if key.startswith("tel:"):
+        return KEY_PHONE
     if key.startswith("record:"):
         return KEY_RECORD
     if key.startswith("https://"):

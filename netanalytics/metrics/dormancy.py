@@ -350,6 +350,9 @@ def dormancy(
     **Contacts.** Each interaction row is one contact (``n_contacts``). Same-day contacts
     are merged for everything about rhythm (gaps, layer, model), because email threads are
     bursty: ten messages in one afternoon are one contact day.
+    Every channel counts the same way: an email, a LinkedIn, WhatsApp or Telegram message, a
+    meeting, a call or a logged coffee is a contact on its day, so a tie that moved from
+    mail to a chat app stays alive.
 
     **Model.** Each dyad is summarised in weeks from its first contact day: x = contact
     days − 1, t_x = (last − first contact day) / 7, T = (day of ``as_of`` − first contact

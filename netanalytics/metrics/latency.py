@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics.reciprocity import _NOT_ANSWERABLE, _answers, _upto
+from netanalytics.metrics.reciprocity import _ANSWERABLE, _answers, _upto
 from netanalytics.network import Network
 
 __all__ = ["reply_latencies"]
@@ -82,7 +82,7 @@ def reply_latencies(
     as_of = net.resolve_as_of(as_of)
     inter = _upto(net, as_of)
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
-    rows = core[~core[S.CHANNEL].isin(_NOT_ANSWERABLE)]
+    rows = core[core[S.CHANNEL].isin(_ANSWERABLE)]
     latency = _answers(rows) - rows[S.TIMESTAMP]
     answered = latency.notna() & (latency <= pd.Timedelta(days=window_days))
     rows = rows[answered]

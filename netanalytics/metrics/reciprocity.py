@@ -22,8 +22,9 @@ from netanalytics.network import Network
 
 __all__ = ["give_take_ratio", "overall_reciprocity", "reciprocity"]
 
-#: Channels whose rows are events, not messages that can be answered.
-_NOT_ANSWERABLE = ("meeting", "invitation")
+#: Channels whose rows are messages that can be answered. Every other channel holds events:
+#: meetings, invitations, calls and whatever a call log names (coffee, lunch ...).
+_ANSWERABLE = ("email", "linkedin", "whatsapp", "telegram")
 #: Channels without conversation threads: initiation is judged per contact episode.
 _UNTHREADED = ("meeting", "invitation")
 _DAY = pd.Timedelta(days=1)
@@ -175,8 +176,9 @@ def reciprocity(
     **Answers.** A message m with alter a is answered by the first row in the other
     direction with a whose ``in_reply_to`` is m's ``message_id``; when there is none, by the
     next row in the other direction with a in the same ``thread_id``. A reply to a later
-    message in the thread therefore also answers my earlier unanswered follow-ups. Meetings
-    and invitations are never "answered" and are left out of reply rates.
+    message in the thread therefore also answers my earlier unanswered follow-ups. Only
+    messages (email, LinkedIn, WhatsApp, Telegram) are answered: meetings, invitations,
+    calls and the coffees of a call log are events, left out of reply rates.
     A message whose window is still open at ``as_of`` and has no answer yet is left out of
     the rate (it is censored, not ignored). Rates are split by recipient-list size because it
     dominates reply probability (Karagiannis & Vojnovic 2009); latencies are heavy-tailed,
@@ -253,7 +255,7 @@ def reciprocity(
     all_share = _initiation_share(core, index, episode_gap_days)
     out[S.INITIATION_SHARE] = direct_share.where(direct_share.notna(), all_share)
 
-    rows = core[~core[S.CHANNEL].isin(_NOT_ANSWERABLE)]
+    rows = core[core[S.CHANNEL].isin(_ANSWERABLE)]
     answer_ts = _answers(rows)
     latency = answer_ts - rows[S.TIMESTAMP]
     answered = latency.notna() & (latency <= window)

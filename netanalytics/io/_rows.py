@@ -1,0 +1,87 @@
+"""Message rows for the non-mail channels (chats, call logs): one builder, one frame finisher."""
+
+from __future__ import annotations
+
+import hashlib
+
+import pandas as pd
+
+from netanalytics import schema as S
+from netanalytics.io.report import FileReport
+
+__all__ = ["message_row", "message_frame", "stable_id", "warn", "count"]
+
+#: Per-record warnings kept in a FileReport; the rest are only counted in notes["warnings_total"].
+MAX_WARNINGS = 20
+
+
+def warn(report: FileReport, message: str) -> None:
+    """Add a warning, keeping at most :data:`MAX_WARNINGS` (all are counted)."""
+    report.notes["warnings_total"] = report.notes.get("warnings_total", 0) + 1
+    if len(report.warnings) < MAX_WARNINGS:
+        report.warn(message)
+
+
+def count(report: FileReport, key: str, n: int = 1) -> None:
+    report.notes[key] = report.notes.get(key, 0) + n
+
+
+def stable_id(prefix: str, *parts: object) -> str:
+    """A message id that is the same on every read of the same record (and of an overlapping export)."""
+    digest = hashlib.sha1("\x1f".join(map(str, parts)).encode("utf-8", "surrogatepass")).hexdigest()
+    return f"{prefix}:{digest[:20]}"
+
+
+def message_row(
+    *,
+    message_id: str,
+    source: str,
+    source_file: str,
+    channel: str,
+    timestamp: pd.Timestamp,
+    sender: str,
+    sender_name: str | None,
+    to: list[str],
+    to_names: list[str | None],
+    thread_id: str | None,
+    is_from_me: bool,
+    in_reply_to: str | None = None,
+    labels: list[str] | None = None,
+) -> dict:
+    """One :data:`netanalytics.schema.MESSAGES` row; no subject and no content (none is kept)."""
+    return {
+        S.MESSAGE_ID: message_id,
+        S.SOURCE: source,
+        S.SOURCE_FILE: source_file,
+        S.CHANNEL: channel,
+        S.TIMESTAMP: timestamp,
+        S.SENDER: sender,
+        S.SENDER_NAME: sender_name,
+        S.TO: list(to),
+        S.CC: [],
+        S.TO_NAMES: list(to_names) if any(n is not None for n in to_names) else [],
+        S.CC_NAMES: [],
+        S.THREAD_ID: thread_id,
+        S.IN_REPLY_TO: in_reply_to,
+        S.REFERENCES: [],
+        S.SUBJECT: None,
+        S.N_RECIPIENTS: len(to),
+        S.IS_FROM_ME: bool(is_from_me),
+        S.IS_AUTOMATED: False,
+        S.MAILING_LIST: None,
+        S.FOLDER: None,
+        S.LABELS: list(labels or []),
+    }
+
+
+def message_frame(rows: list[dict]) -> pd.DataFrame:
+    """The rows as a validated messages frame (an empty one with the right dtypes when none)."""
+    frame = pd.DataFrame(rows, columns=list(S.MESSAGES)) if rows else S.empty_frame(S.MESSAGES)
+    frame[S.TIMESTAMP] = pd.to_datetime(frame[S.TIMESTAMP], utc=True)
+    frame[S.N_RECIPIENTS] = frame[S.N_RECIPIENTS].astype("int64")
+    frame[S.IS_FROM_ME] = frame[S.IS_FROM_ME].astype(bool)
+    frame[S.IS_AUTOMATED] = frame[S.IS_AUTOMATED].astype(bool)
+    for col, kind in S.MESSAGES.items():
+        if kind == "str":  # None, never NaN, where a value is missing
+            frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
+    return S.validate(frame, S.MESSAGES)
