@@ -369,11 +369,12 @@ def plot_network_map(
         colors[:, 3] = 0.04 + 0.3 * v**2
         ax.add_collection(LineCollection(segs, colors=colors, linewidths=0.2 + 1.2 * v**2, zorder=1))
     handles = []
+    crowd = min(1.0, 300 / max(len(alters), 1))  # smaller markers when many people share the disc
     for g, (label, members) in enumerate(groups):
         color = _CIRCLE_COLORS[g] if g < len(_CIRCLE_COLORS) and not label.startswith(("other", "no shared")) \
             else OKABE_ITO["grey"]
         xy = np.array([pos[p] for p in members])
-        ax.scatter(xy[:, 0], xy[:, 1], s=12 + 230 * s[members].to_numpy() ** 1.5, color=color,
+        ax.scatter(xy[:, 0], xy[:, 1], s=crowd * (12 + 230 * s[members].to_numpy() ** 1.5), color=color,
                    edgecolor="white", linewidth=0.5, zorder=3)
         handles.append(Line2D([], [], ls="", marker="o", color=color, markersize=7, label=label))
     ax.scatter([0], [0], s=260, color=OKABE_ITO["black"], marker="*", zorder=4)
