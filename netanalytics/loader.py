@@ -291,6 +291,7 @@ def load(
     chats=None,
     calls=None,
     call_columns: dict[str, str] | None = None,
+    contact_columns: dict[str, str] | None = None,
     phone_region: str | None = None,
     me: str | Iterable[str] | None = None,
     overrides=None,
@@ -329,6 +330,10 @@ def load(
     call_columns : dict, optional
         The call logs' column names for the standard ones (``{"When": "date", "Who":
         "person"}``), as ``columns=`` of :func:`netanalytics.io.read_call_log`.
+    contact_columns : dict, optional
+        For contact sheets whose columns are not recognised: header -> field
+        (``{"Who": "name", "Addr": "email"}``), as ``columns=`` of
+        :func:`netanalytics.io.read_contacts_csv`; used for every contacts ``.csv``.
     phone_region : str, optional
         Country (ISO 3166, ``"DE"``) of phone numbers written without their country code
         (address books, call logs). Default: the owner's country from their Telegram
@@ -405,6 +410,7 @@ def load(
                 _code_digest(),
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
                 sorted((call_columns or {}).items()),
+                sorted((contact_columns or {}).items()),
                 phone_region,
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
@@ -416,7 +422,8 @@ def load(
             return net
 
     net = _load_uncached(
-        given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns, phone_region
+        given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns, phone_region,
+        contact_columns,
     )
     if entry is not None:
         _save_cached(entry, net)
@@ -479,7 +486,7 @@ def _load_cached(entry: Path) -> Network | None:
 
 def _load_uncached(
     given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None,
-    phone_region=None,
+    phone_region=None, contact_columns=None,
 ) -> Network:
     from netanalytics import io as nio
 
@@ -531,8 +538,10 @@ def _load_uncached(
                     f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
                 )
             elif kind == "contacts":
-                reader = nio.read_vcard if p.suffix.lower() in (".vcf", ".vcard") else nio.read_contacts_csv
-                frame, rep = reader(p)
+                if p.suffix.lower() in (".vcf", ".vcard"):
+                    frame, rep = nio.read_vcard(p)
+                else:
+                    frame, rep = nio.read_contacts_csv(p, columns=contact_columns)
                 report.extend(rep)
                 contacts_frames.append(frame)
             elif kind == "email":

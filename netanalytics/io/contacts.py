@@ -230,12 +230,70 @@ def _outlook_layout(keys: list[str]) -> _Layout | None:
     if len(email_slots) > 1 or any("type" in c for c in email_slots.values()) or lay.labels:
         lay.kind = f"outlook.{lay.locale}"
     else:
-        lay.source, lay.kind = "csv", f"csv.{lay.locale}"
+        # a sheet in common spellings reads more fields (Organization, Tags ...) than Outlook's table
+        lay = _sheet_layout(keys) or lay
+        if lay.source != "csv":
+            lay.source, lay.kind = "csv", f"csv.{lay.locale}"
+    return lay
+
+
+# Hand-made sheets and other tools' exports: the common spellings of each field (normalised
+# with _norm). "title" alone is left out: in Outlook files it is the salutation (Mr., Ms.).
+SHEET_FIELDS: dict[str, tuple[str, ...]] = {
+    "name": ("name", "full name", "fullname", "display name", "contact", "contact name", "person"),
+    "first_name": ("first", "first name", "firstname", "given name", "forename", "vorname", "prenom"),
+    "last_name": ("last", "last name", "lastname", "surname", "family name", "nachname", "nom"),
+    "email": ("email", "e-mail", "mail", "email address", "e-mail address", "emails", "courriel",
+              "work email", "personal email", "email 1", "email 2"),
+    "phone": ("phone", "phone number", "telephone", "tel", "mobile", "cell", "mobile phone", "phones"),
+    "company": ("company", "organization", "organisation", "org", "employer", "firma", "company name",
+                "organization name"),
+    "title": ("job title", "position", "role", "job", "occupation"),
+    "labels": ("tags", "tag", "labels", "label", "groups", "group", "categories", "category", "lists"),
+    "birthday": ("birthday", "date of birth", "birth date", "dob"),
+    "linkedin_url": ("linkedin", "linkedin url", "linkedin profile", "profile url", "url", "website"),
+}  # fmt: skip
+_SHEET_ALIAS = {alias: fld for fld, aliases in SHEET_FIELDS.items() for alias in aliases}
+
+
+def _sheet_layout(keys: list[str], columns: dict[str, str] | None = None) -> _Layout | None:
+    """A hand-made sheet: columns by their common spellings (or ``columns``: header -> field).
+    Needs a name and an e-mail or phone column."""
+    lay = _Layout("csv", "csv.sheet")
+    mapping = {_norm(k): v for k, v in columns.items()} if columns is not None else _SHEET_ALIAS
+    for i, k in enumerate(keys):
+        fld = mapping.get(k)
+        if fld == "email":
+            lay.emails.append((None, i))
+        elif fld == "phone":
+            lay.phones.append((None, i))
+        elif fld == "labels":
+            lay.labels.append(i)
+        elif fld == "linkedin_url":
+            lay.web.append(i)
+        elif fld is not None:
+            attr = {"name": "full", "first_name": "first", "last_name": "last"}.get(fld, fld)
+            if getattr(lay, attr) is None:
+                setattr(lay, attr, i)
+    has_name = lay.first is not None or lay.last is not None or lay.full is not None
+    if columns is None and not (has_name and (lay.emails or lay.phones)):
+        return None
+    if columns is not None:
+        lay.kind = "csv.mapped"
     return lay
 
 
 def _detect(keys: list[str]) -> _Layout | None:
-    return _google_layout(keys) or _linkedin_layout(keys) or _outlook_layout(keys)
+    return _google_layout(keys) or _linkedin_layout(keys) or _outlook_layout(keys) or _sheet_layout(keys)
+
+
+def _used_columns(lay: _Layout) -> set[int]:
+    used = {i for i in (lay.first, lay.middle, lay.last, lay.full, lay.company, lay.title, lay.birthday)
+            if i is not None}  # fmt: skip
+    used.update(lay.labels, lay.web)
+    for pairs in (lay.emails, lay.phones):
+        used.update(i for pair in pairs for i in pair if i is not None)
+    return used
 
 
 # --- decoding ------------------------------------------------------------------------------------
@@ -348,9 +406,14 @@ def _warn(report: FileReport, message: str) -> None:
         report.warn(message)
 
 
-def _find_header(rows: list[list[str]]) -> tuple[int, _Layout] | None:
+def _find_header(rows: list[list[str]], columns: dict[str, str] | None = None) -> tuple[int, _Layout] | None:
     for i, row in enumerate(rows[:HEADER_SEARCH_LINES]):
-        lay = _detect([_norm(c) for c in row])
+        keys = [_norm(c) for c in row]
+        if columns is not None:
+            if {_norm(k) for k in columns} <= set(keys):
+                return i, _sheet_layout(keys, columns)
+            continue
+        lay = _detect(keys)
         if lay is not None:
             return i, lay
     return None
@@ -366,7 +429,7 @@ def _parse_rows(text: str, delimiter: str, path: Path) -> list[list[str]]:
         ) from None
 
 
-def read_contacts_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
+def read_contacts_csv(path: str | Path, *, columns: dict[str, str] | None = None) -> tuple[pd.DataFrame, LoadReport]:
     """Read an address-book CSV export into a contacts frame.
 
     The format is recognised from the header row, read by column name: Google Contacts
@@ -378,6 +441,11 @@ def read_contacts_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     path : str or Path
         The CSV file. UTF-8 (with or without BOM), UTF-16 with BOM or cp1252; comma, semicolon
         or tab separated.
+    columns : dict, optional
+        For a sheet whose columns are not recognised: header name -> field, the fields being
+        the keys of :data:`SHEET_FIELDS` (``name``, ``first_name``, ``last_name``, ``email``,
+        ``phone``, ``company``, ``title``, ``labels``, ``birthday``, ``linkedin_url``); e.g.
+        ``{"Who": "name", "Addr": "email"}``. A field may be given by several columns.
 
     Returns
     -------
@@ -435,19 +503,32 @@ def read_contacts_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
             f"{path}: looks binary or UTF-16 (NUL bytes near the start), not a contacts CSV. "
             f"Re-save it as 'CSV UTF-8'. Expected one of: {FORMATS_EXPECTED}."
         )
+    if columns is not None:
+        unknown = sorted(set(columns.values()) - set(SHEET_FIELDS))
+        if unknown:
+            raise FormatError(
+                f"{path}: columns= maps to unknown fields {unknown}; the fields are {sorted(SHEET_FIELDS)}"
+            )
     found = None
     rows: list[list[str]] = []
     for delimiter in _delimiter_candidates(text):
         rows = _parse_rows(text, delimiter, path)
-        found = _find_header(rows)
+        found = _find_header(rows, columns)
         if found:
             break
+    if not found and columns is not None:
+        first = next((r for r in _parse_rows(text, _delimiter_candidates(text)[0], path) if r), [])
+        missing = sorted(set(columns) - {c.strip() for c in first})
+        raise FormatError(
+            f"{path}: columns= names {missing}, not in the header (found: {', '.join(c.strip() for c in first[:30])})"
+        )
     if not found:
         first = next((r for r in _parse_rows(text, _delimiter_candidates(text)[0], path) if r), [])
-        columns = ", ".join(c.strip() for c in first[:30]) or "none (empty file)"
+        seen = ", ".join(c.strip() for c in first[:30]) or "none (empty file)"
         raise FormatError(
-            f"{path}: not a recognised contacts CSV (line 1 columns: {columns}). "
-            f"Expected one of: {FORMATS_EXPECTED}."
+            f"{path}: not a recognised contacts CSV (line 1 columns: {seen}). "
+            f"Expected one of: {FORMATS_EXPECTED}; or map your columns with "
+            "read_contacts_csv(path, columns={'Your name column': 'name', 'Your e-mail column': 'email'})."
         )
     header_at, lay = found
     report = LoadReport()
@@ -456,6 +537,11 @@ def read_contacts_csv(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
     if not encoding.startswith("utf"):
         _warn(file_report, f"not UTF-8: decoded as {encoding}")
     width = len(rows[header_at])
+    # a column read into no field is said, never dropped without a word
+    unread = [c.strip() for i, c in enumerate(rows[header_at]) if c.strip() and i not in _used_columns(lay)]
+    if unread:
+        file_report.notes["columns_not_read"] = unread
+        _warn(file_report, f"columns not read: {', '.join(unread)} (map them with columns={{...}})")
     month_first = lay.source in ("outlook", "csv") and lay.locale == "en"
     records: list[dict] = []
     record_no = 0

@@ -313,7 +313,8 @@ def test_a_contacts_folder_reports_the_files_it_cannot_read(tmp_path):
     assert (net.report.read, net.report.kept, net.report.skipped) == (2, 2, 0)
     assert _not_read(net) == {
         "bank.csv": ("contacts", "not a recognised contacts CSV (line 1 columns: Date, Amount, Description). "
-                     f"Expected one of: {FORMATS_EXPECTED}."),
+                     f"Expected one of: {FORMATS_EXPECTED}; or map your columns with read_contacts_csv(path, "
+                     "columns={'Your name column': 'name', 'Your e-mail column': 'email'})."),
         "broken.vcf": ("contacts", "no BEGIN:VCARD found, so this is not a vCard file. Export the contacts as "
                        "vCard (.vcf), or use read_contacts_csv for CSV exports."),
         "photo.jpg": ("ignored", "not a recognised export (.jpg file, not text)"),

@@ -378,3 +378,72 @@ def test_header_only_file_gives_empty_frame(tmp_path):
     frame, report = read_contacts_csv(path)
     S.validate(frame, S.CONTACTS)
     assert frame.empty and report.read == 0
+
+
+# --- hand-made sheets -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        (
+            "name;email;company\nAnn Lee;ann@x.org;Acme\nBo Chen;bo@y.org;\n",
+            [("Ann Lee", ["ann@x.org"], "Acme", []), ("Bo Chen", ["bo@y.org"], None, [])],
+        ),
+        (
+            "Full Name,Email Address,Organization,Phone\nAnn Lee,ann@x.org,Acme,+1 555 0100\n",
+            [("Ann Lee", ["ann@x.org"], "Acme", [])],
+        ),
+        (
+            "First,Last,E-mail,Company,Tags\nAnn,Lee,ann@x.org,Acme,mentor\n",
+            [("Ann Lee", ["ann@x.org"], "Acme", ["mentor"])],
+        ),
+    ],
+)
+def test_hand_made_sheets_are_recognised(tmp_path, text, expected):
+    path = tmp_path / "people.csv"
+    path.write_text(text, encoding="utf-8")
+    frame, report = read_contacts_csv(path)
+    company = [c if isinstance(c, str) else None for c in frame[S.COMPANY]]
+    got = list(zip(frame[S.FULL_NAME], frame[S.EMAILS], company, frame[S.LABELS]))
+    assert got == expected
+    f = report.files[0]
+    assert (f.kind, f.read, f.kept) == ("contacts.csv.sheet", len(expected), len(expected))
+    assert "columns_not_read" not in f.notes
+
+
+def test_a_column_no_field_reads_is_reported(tmp_path):
+    path = tmp_path / "people.csv"
+    path.write_text("Name,Email,Notes,Met at\nAnn Lee,ann@x.org,likes chess,PyCon\n", encoding="utf-8")
+    frame, report = read_contacts_csv(path)
+    f = report.files[0]
+    assert frame[S.EMAILS].tolist() == [["ann@x.org"]]
+    assert f.notes["columns_not_read"] == ["Notes", "Met at"]
+    assert f.warnings == ["columns not read: Notes, Met at (map them with columns={...})"]
+
+
+def test_columns_maps_any_sheet(tmp_path):
+    path = tmp_path / "crm.csv"
+    path.write_text("Who,Addr,Firm,Mobile,Extra\nAnn Lee,ann@x.org,Acme,+1 555 0100,x\n", encoding="utf-8")
+    with pytest.raises(FormatError, match="not a recognised contacts CSV"):
+        read_contacts_csv(path)
+    frame, report = read_contacts_csv(path, columns={"Who": "name", "Addr": "email", "Firm": "company",
+                                                     "Mobile": "phone"})
+    row = frame.iloc[0]
+    assert (row[S.FULL_NAME], row[S.EMAILS], row[S.COMPANY], row[S.PHONES]) == (
+        "Ann Lee", ["ann@x.org"], "Acme", ["+1 555 0100"])
+    assert report.files[0].kind == "contacts.csv.mapped"
+    assert report.files[0].notes["columns_not_read"] == ["Extra"]
+    with pytest.raises(FormatError, match=r"unknown fields \['nickname'\]"):
+        read_contacts_csv(path, columns={"Who": "nickname"})
+    with pytest.raises(FormatError, match=r"columns= names \['Email'\], not in the header"):
+        read_contacts_csv(path, columns={"Who": "name", "Email": "email"})
+
+
+def test_load_takes_contact_columns(tmp_path):
+    import netanalytics as na
+
+    path = tmp_path / "crm.csv"
+    path.write_text("Who,Addr,Firm\nAnn Lee,ann@x.org,Acme\n", encoding="utf-8")
+    net = na.load(contacts=path, contact_columns={"Who": "name", "Addr": "email", "Firm": "company"}, cache=False)
+    assert net.alters[[S.NAME, S.COMPANY]].values.tolist() == [["Ann Lee", "Acme"]]
