@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 import pandas as pd
 
 from netanalytics.exceptions import FormatError
-from netanalytics.io.report import FileReport
+from netanalytics.io.report import MAX_WARNINGS, FileReport
 
 __all__ = [
     "MAX_WARNINGS",
@@ -26,11 +26,9 @@ __all__ = [
     "normalize_column",
     "parse_dates",
     "read_table",
-    "warn_capped",
 ]
 
 #: Per-record warnings kept in a FileReport; the rest are counted in one closing line.
-MAX_WARNINGS = 20
 
 # Magic numbers of files people rename to .csv by mistake.
 _BINARY_MAGIC = {
@@ -240,26 +238,6 @@ def find_header(
     )
 
 
-def warn_capped(report: FileReport, message: str, *, limit: int = MAX_WARNINGS) -> None:
-    """Add a warning to ``report``, keeping the first ``limit`` and counting the rest.
-
-    The count of the dropped ones is kept in ``report.notes["more_warnings"]``.
-
-    Examples
-    --------
-    >>> from netanalytics.io.report import FileReport
-    >>> r = FileReport("x.csv", "demo")
-    >>> for i in range(3):
-    ...     warn_capped(r, f"w{i}", limit=2)
-    >>> r.warnings, r.notes["more_warnings"]
-    (['w0', 'w1'], 1)
-    """
-    if len(report.warnings) < limit:
-        report.warn(message)
-    else:
-        report.notes["more_warnings"] = report.notes.get("more_warnings", 0) + 1
-
-
 @dataclass
 class Table:
     """The records of one CSV file that have the header's shape, columns by normalised name.
@@ -343,7 +321,7 @@ def read_table(
 
     Examples
     --------
-    >>> from netanalytics.io.report import FileReport
+    >>> from netanalytics.io.report import MAX_WARNINGS, FileReport
     >>> r = FileReport("c.csv", "demo")
     >>> t = read_table('Notes:\\n\\nA,B\\n1,2\\n3\\n4,"5', "c.csv", r, required=["a"])
     >>> t.columns, t.lines, sorted(r.skipped.items())
@@ -361,10 +339,10 @@ def read_table(
         records.pop()
         start = starts.pop()
         report.skip("truncated record (unterminated quote at end of file)")
-        warn_capped(
-            report,
+        report.warn(
             f"{name} line {start}: a quote opened in this record is never closed; the record "
             f"(lines {start}-{last_line - 2}) is damaged and was skipped",
+            limit=MAX_WARNINGS,
         )
     odd = [k for k, r in enumerate(records) if len(r) != n_fields or r == header or not any(r)]
     good, lines = records, starts
@@ -382,8 +360,9 @@ def read_table(
                 continue  # a blank line is not a record
             if len(record) != n_fields:
                 report.skip("malformed row (field count differs from header)")
-                warn_capped(
-                    report, f"{name} line {starts[k]}: {len(record)} fields where the header has {n_fields}"
+                report.warn(
+                    f"{name} line {starts[k]}: {len(record)} fields where the header has {n_fields}",
+                    limit=MAX_WARNINGS,
                 )
             elif record == header:
                 report.skip("repeated header line")

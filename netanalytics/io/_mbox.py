@@ -20,6 +20,7 @@ import pyarrow.compute as pc
 
 from netanalytics import schema as S
 from netanalytics.io import _headers as H
+from netanalytics.io.report import MAX_WARNINGS
 
 __all__ = [
     "FROM_LINE",
@@ -38,7 +39,6 @@ __all__ = [
     "parse_message_files",
 ]
 
-MAX_WARNINGS = 20
 
 # A From_ line with an asctime date: "From ann@x Mon Jan  1 00:00:00 2001", Thunderbird's
 # "From - ...", Gmail's "From 1538...@xxx Thu Jun 30 12:31:44 +0000 2016" (zone optional).

@@ -9,17 +9,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.io.report import FileReport
 
-__all__ = ["message_row", "message_frame", "stable_id", "warn", "count"]
-
-#: Per-record warnings kept in a FileReport; the rest are only counted in notes["warnings_total"].
-MAX_WARNINGS = 20
-
-
-def warn(report: FileReport, message: str) -> None:
-    """Add a warning, keeping at most :data:`MAX_WARNINGS` (all are counted)."""
-    report.notes["warnings_total"] = report.notes.get("warnings_total", 0) + 1
-    if len(report.warnings) < MAX_WARNINGS:
-        report.warn(message)
+__all__ = ["message_row", "message_frame", "stable_id", "count"]
 
 
 def count(report: FileReport, key: str, n: int = 1) -> None:

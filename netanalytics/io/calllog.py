@@ -15,8 +15,8 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
-from netanalytics.io._rows import message_frame, message_row, stable_id, warn
-from netanalytics.io.report import LoadReport
+from netanalytics.io._rows import message_frame, message_row, stable_id
+from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_call_log", "is_call_log", "CALL_LOG_COLUMNS", "OWNER_KEY"]
 
@@ -238,7 +238,10 @@ def read_call_log(
         owner_key=owner,
     )
     if not_read:
-        warn(rep, f"columns not read: {', '.join(not_read)} (name them with columns= to read them)")
+        rep.warn(
+            f"columns not read: {', '.join(not_read)} (name them with columns= to read them)",
+            limit=MAX_WARNINGS,
+        )
     if "note" in where:
         rep.notes["note_column"] = "present, never read"
 
@@ -261,13 +264,13 @@ def read_call_log(
         people = [(k, n) for k, n in people if k is not None and k != owner]
         if not people:
             rep.skip("no person")
-            warn(rep, f"line {line}: no person named")
+            rep.warn(f"line {line}: no person named", limit=MAX_WARNINGS)
             continue
         when = _parse_date(cell(row, "date"), date_format, zone)
         if when is None:
             rep.skip("unreadable date")
             unreadable_dates.append((line, cell(row, "date")))
-            warn(rep, f"line {line}: date {cell(row, 'date')!r} not read")
+            rep.warn(f"line {line}: date {cell(row, 'date')!r} not read", limit=MAX_WARNINGS)
             continue
         direction = _DIRECTIONS.get(cell(row, "direction").casefold())
         if direction == "missed":
@@ -275,14 +278,20 @@ def read_call_log(
             continue
         if direction is None:
             rep.skip("unknown direction")
-            warn(rep, f"line {line}: direction {cell(row, 'direction')!r} is not in, out or mutual")
+            rep.warn(
+                f"line {line}: direction {cell(row, 'direction')!r} is not in, out or mutual",
+                limit=MAX_WARNINGS,
+            )
             continue
         duration_text = cell(row, "duration_minutes").replace(",", ".")
         if duration_text:
             try:
                 duration = float(duration_text)
             except ValueError:
-                warn(rep, f"line {line}: duration {duration_text!r} is not a number of minutes; row kept")
+                rep.warn(
+                    f"line {line}: duration {duration_text!r} is not a number of minutes; row kept",
+                    limit=MAX_WARNINGS,
+                )
             else:
                 if duration == 0:
                     rep.skip("missed call")

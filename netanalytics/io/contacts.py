@@ -14,12 +14,11 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
-from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_contacts_csv"]
 
 #: Per-record warnings kept in a FileReport; the rest are only counted.
-MAX_WARNINGS = 20
 #: Lines searched for the header row (exports may carry a short preamble).
 HEADER_SEARCH_LINES = 10
 
@@ -400,12 +399,6 @@ def _labels(row: list[str], lay: _Layout) -> list[str]:
 # --- reader --------------------------------------------------------------------------------------
 
 
-def _warn(report: FileReport, message: str) -> None:
-    report.notes["warnings_total"] = report.notes.get("warnings_total", 0) + 1
-    if len(report.warnings) < MAX_WARNINGS:
-        report.warn(message)
-
-
 def _find_header(rows: list[list[str]], columns: dict[str, str] | None = None) -> tuple[int, _Layout] | None:
     for i, row in enumerate(rows[:HEADER_SEARCH_LINES]):
         keys = [_norm(c) for c in row]
@@ -429,7 +422,9 @@ def _parse_rows(text: str, delimiter: str, path: Path) -> list[list[str]]:
         ) from None
 
 
-def read_contacts_csv(path: str | Path, *, columns: dict[str, str] | None = None) -> tuple[pd.DataFrame, LoadReport]:
+def read_contacts_csv(
+    path: str | Path, *, columns: dict[str, str] | None = None
+) -> tuple[pd.DataFrame, LoadReport]:
     """Read an address-book CSV export into a contacts frame.
 
     The format is recognised from the header row, read by column name: Google Contacts
@@ -535,13 +530,15 @@ def read_contacts_csv(path: str | Path, *, columns: dict[str, str] | None = None
     file_report = report.new_file(str(path), f"contacts.{lay.kind}")
     file_report.notes.update(encoding=encoding, delimiter=delimiter, header_row=header_at + 1)
     if not encoding.startswith("utf"):
-        _warn(file_report, f"not UTF-8: decoded as {encoding}")
+        file_report.warn(f"not UTF-8: decoded as {encoding}", limit=MAX_WARNINGS)
     width = len(rows[header_at])
     # a column read into no field is said, never dropped without a word
     unread = [c.strip() for i, c in enumerate(rows[header_at]) if c.strip() and i not in _used_columns(lay)]
     if unread:
         file_report.notes["columns_not_read"] = unread
-        _warn(file_report, f"columns not read: {', '.join(unread)} (map them with columns={{...}})")
+        file_report.warn(
+            f"columns not read: {', '.join(unread)} (map them with columns={{...}})", limit=MAX_WARNINGS
+        )
     month_first = lay.source in ("outlook", "csv") and lay.locale == "en"
     records: list[dict] = []
     record_no = 0
@@ -550,7 +547,10 @@ def read_contacts_csv(path: str | Path, *, columns: dict[str, str] | None = None
             continue
         record_no += 1
         if len(row) > width and any(c.strip() for c in row[width:]):
-            _warn(file_report, f"record {record_no}: {len(row)} fields, header has {width}; extra ignored")
+            file_report.warn(
+                f"record {record_no}: {len(row)} fields, header has {width}; extra ignored",
+                limit=MAX_WARNINGS,
+            )
         if not any(c.strip() for c in row):
             file_report.skip("empty row")
             continue
@@ -573,13 +573,18 @@ def _record(
         raw = _cell(row, value_idx) or ""
         if raw.startswith("/") or (raw and (_cell(row, label_idx) or "").upper() == "EX" and "@" not in raw):
             report.notes["x500_dropped"] = report.notes.get("x500_dropped", 0) + 1
-            _warn(report, f"record {record_no}: Exchange X.500 address dropped (not an e-mail): {raw[:40]!r}")
+            report.warn(
+                f"record {record_no}: Exchange X.500 address dropped (not an e-mail): {raw[:40]!r}",
+                limit=MAX_WARNINGS,
+            )
         else:
             email_columns.append((label_idx, value_idx))
     for value in _ordered_values(row, email_columns, lay.comma_lists):
         email = S.normalize_email(value)
         if email is None:
-            _warn(report, f"record {record_no}: {value!r} is not an e-mail address; ignored")
+            report.warn(
+                f"record {record_no}: {value!r} is not an e-mail address; ignored", limit=MAX_WARNINGS
+            )
         elif email not in emails:
             emails.append(email)
     phones: list[str] = []
@@ -599,7 +604,9 @@ def _record(
     try:
         birthday = _parse_birthday(raw_birthday, month_first=month_first)
     except ValueError:
-        _warn(report, f"record {record_no}: birthday {raw_birthday!r} is not a date; ignored")
+        report.warn(
+            f"record {record_no}: birthday {raw_birthday!r} is not a date; ignored", limit=MAX_WARNINGS
+        )
     report.keep()
     return {
         S.SOURCE: lay.source,

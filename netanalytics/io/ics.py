@@ -16,19 +16,12 @@ from dateutil import rrule as du_rrule
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io.contacts import MAX_WARNINGS
-from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_ics"]
 
 _UTC = dt.UTC
 _NOT_PEOPLE = {"ROOM", "RESOURCE"}
-
-
-def _warn(report: FileReport, message: str) -> None:
-    report.notes["warnings_total"] = report.notes.get("warnings_total", 0) + 1
-    if len(report.warnings) < MAX_WARNINGS:
-        report.warn(message)
 
 
 def _count(report: FileReport, key: str, n: int = 1) -> None:
@@ -88,7 +81,10 @@ def _calendar_tz(calendars: list, path: Path, report: FileReport) -> dt.tzinfo:
             try:
                 return ZoneInfo(str(name).strip())
             except (ZoneInfoNotFoundError, ValueError, OSError):  # OSError: "Europe" is a folder of zones
-                _warn(report, f"X-WR-TIMEZONE {str(name)!r} is not a known zone; floating times read as UTC")
+                report.warn(
+                    f"X-WR-TIMEZONE {str(name)!r} is not a known zone; floating times read as UTC",
+                    limit=MAX_WARNINGS,
+                )
     return _UTC
 
 
@@ -172,7 +168,10 @@ def _expand(
                     until_at = clock.aware(until) + dt.timedelta(days=1, microseconds=-1)
                 recurrence = recurrence.replace(until=until_at)
         except (ValueError, TypeError, KeyError, OverflowError) as exc:
-            _warn(report, f"event {uid}: RRULE {text!r} not understood ({exc}); first occurrence only")
+            report.warn(
+                f"event {uid}: RRULE {text!r} not understood ({exc}); first occurrence only",
+                limit=MAX_WARNINGS,
+            )
             recurrence = None
         if recurrence is not None:
             starts = []
@@ -182,13 +181,14 @@ def _expand(
                         break
                     if len(starts) >= max_occurrences:
                         _count(report, "occurrence_cap_hits")
-                        _warn(
-                            report, f"event {uid}: more than {max_occurrences} occurrences; the rest ignored"
+                        report.warn(
+                            f"event {uid}: more than {max_occurrences} occurrences; the rest ignored",
+                            limit=MAX_WARNINGS,
                         )
                         break
                     starts.append(occurrence)
             except (ValueError, OverflowError) as exc:  # the rule runs past year 9999
-                _warn(report, f"event {uid}: RRULE expansion stopped ({exc})")
+                report.warn(f"event {uid}: RRULE expansion stopped ({exc})", limit=MAX_WARNINGS)
             if not any(s == start for s in starts) and len(starts) < max_occurrences:
                 starts.insert(0, start)  # RFC 5545: DTSTART is always the first instance
     for extra in _dates(_many(event, "RDATE")):
@@ -351,11 +351,15 @@ def read_ics(
             if not bad:
                 raise
             calendars = icalendar.Calendar.from_ical(
-                _TZID_PARAM.sub(lambda m: m[1] + m[2] + (m[3] + b" (not a zone)" if m[3] in bad else m[3]), raw),
+                _TZID_PARAM.sub(
+                    lambda m: m[1] + m[2] + (m[3] + b" (not a zone)" if m[3] in bad else m[3]), raw
+                ),
                 multiple=True,
             )
         except Exception:
-            raise FormatError(f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar.") from None
+            raise FormatError(
+                f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar."
+            ) from None
     report = LoadReport()
     file_report = report.new_file(str(path), "ics")
     clock = _Clock(_calendar_tz(calendars, path, file_report))
@@ -384,8 +388,9 @@ def read_ics(
             file_report.skip("no DTSTART" if start_prop is None else "unreadable DTSTART")
             continue
         if "TZID" in start_prop.params and getattr(start, "tzinfo", 1) is None:
-            _warn(
-                file_report, f"event {uid}: unknown TZID {start_prop.params['TZID']!r}; read as floating time"
+            file_report.warn(
+                f"event {uid}: unknown TZID {start_prop.params['TZID']!r}; read as floating time",
+                limit=MAX_WARNINGS,
             )
         rid = _when(_one(ev, "RECURRENCE-ID"))
         if rid is not None:
@@ -415,7 +420,7 @@ def read_ics(
     for uid, ev in order:
         start = clock.aware(_when(_one(ev, "DTSTART")))
         if _one(ev, "RRULE") is not None and _rule(ev) is None:
-            _warn(file_report, f"event {uid}: RRULE unreadable; first occurrence only")
+            file_report.warn(f"event {uid}: RRULE unreadable; first occurrence only", limit=MAX_WARNINGS)
         if _rule(ev) is None and not _many(ev, "RDATE"):
             slot_events = overrides.get(uid, {})
             replaced = slot_events.pop(clock.utc(start), None)

@@ -26,9 +26,8 @@ from netanalytics.io._csvtext import (
     normalize_column,
     parse_dates,
     read_table,
-    warn_capped,
 )
-from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 from netanalytics.schema import clean_name, name_key, normalize_email, normalize_linkedin_url
 
 __all__ = ["LinkedInExport", "read_linkedin"]
@@ -357,7 +356,7 @@ def _warn_dates(
     outcome = "kept with NaT" if kept else "skipped"
     for i in bad.nonzero()[0]:
         if raw[i].strip():
-            warn_capped(report, f"line {lines[i]}: {column} {raw[i]!r} not understood; {outcome}")
+            report.warn(f"line {lines[i]}: {column} {raw[i]!r} not understood; {outcome}", limit=MAX_WARNINGS)
 
 
 # --- one reader per file kind -----------------------------------------------------------------
@@ -467,7 +466,9 @@ def _parse_messages(table: Table, report: FileReport, ctx: _Context) -> _RawMess
         if number:
             report.skip(reasons[number - 1], count)
     for i in (i for i in range(n) if code[i] == 6):
-        warn_capped(report, f"line {table.lines[i]}: DATE {raw_dates[i]!r} not understood; skipped")
+        report.warn(
+            f"line {table.lines[i]}: DATE {raw_dates[i]!r} not understood; skipped", limit=MAX_WARNINGS
+        )
     kept_rows = [i for i in range(n) if code[i] == 0]
 
     cells = [recipients[(to_text[i], url_text[i])] for i in kept_rows]

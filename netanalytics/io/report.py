@@ -7,7 +7,10 @@ from dataclasses import dataclass, field, fields
 
 import pandas as pd
 
-__all__ = ["FileReport", "LoadReport"]
+__all__ = ["MAX_WARNINGS", "FileReport", "LoadReport"]
+
+#: Per-record warnings a reader keeps in one FileReport; the rest are counted, not kept.
+MAX_WARNINGS = 20
 
 
 @dataclass
@@ -60,7 +63,21 @@ class FileReport:
         if n:
             self.skipped[reason] += n
 
-    def warn(self, message: str) -> None:
+    def warn(self, message: str, *, limit: int | None = None) -> None:
+        """Add a warning; with ``limit``, keep the first ``limit`` and count the rest in
+        ``notes["warnings_not_shown"]`` (readers pass :data:`MAX_WARNINGS`).
+
+        Examples
+        --------
+        >>> r = FileReport("x.csv", "demo")
+        >>> for i in range(3):
+        ...     r.warn(f"w{i}", limit=2)
+        >>> r.warnings, r.notes["warnings_not_shown"]
+        (['w0', 'w1'], 1)
+        """
+        if limit is not None and len(self.warnings) >= limit:
+            self.notes["warnings_not_shown"] = self.notes.get("warnings_not_shown", 0) + 1
+            return
         self.warnings.append(message)
 
     def to_dict(self) -> dict:

@@ -13,8 +13,8 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._rows import count, message_frame, message_row, warn
-from netanalytics.io.report import LoadReport
+from netanalytics.io._rows import count, message_frame, message_row
+from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_telegram", "is_telegram_export"]
 
@@ -191,7 +191,7 @@ def read_telegram(
     if own_phone:  # the owner's country: national numbers elsewhere are read in it
         rep.notes["owner_region"] = S.phone_region(own_phone)
     if owner is None:
-        warn(rep, f"owner {rule}")
+        rep.warn(f"owner {rule}", limit=MAX_WARNINGS)
     rep.notes["chat_types"] = dict(Counter(str(c.get("type")) for c in chats))
 
     # a user renamed keeps their from_id: one name (the most frequent) per id, for the whole file

@@ -13,8 +13,8 @@ import vobject
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io.contacts import _GOOGLE_BOOKKEEPING_GROUPS, MAX_WARNINGS, _parse_birthday
-from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.contacts import _GOOGLE_BOOKKEEPING_GROUPS, _parse_birthday
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_vcard"]
 
@@ -49,12 +49,6 @@ class _Card:
     start_line: int
     lines: list[str] = field(default_factory=list)
     terminated: bool = False
-
-
-def _warn(report: FileReport, message: str) -> None:
-    report.notes["warnings_total"] = report.notes.get("warnings_total", 0) + 1
-    if len(report.warnings) < MAX_WARNINGS:
-        report.warn(message)
 
 
 # --- streaming: physical lines -> unfolded logical lines -> cards --------------------------------
@@ -115,7 +109,9 @@ def _cards(logical: Iterator[tuple[int, str]], report: FileReport) -> Iterator[_
         upper = line.strip().upper()
         if upper == "BEGIN:VCARD":
             if card is not None:
-                _warn(report, f"card {card.number} (line {card.start_line}) has no END:VCARD")
+                report.warn(
+                    f"card {card.number} (line {card.start_line}) has no END:VCARD", limit=MAX_WARNINGS
+                )
                 yield card
             count += 1
             card = _Card(count, number)
@@ -128,7 +124,7 @@ def _cards(logical: Iterator[tuple[int, str]], report: FileReport) -> Iterator[_
         else:
             report.notes["lines_outside_cards"] = report.notes.get("lines_outside_cards", 0) + 1
     if card is not None:
-        _warn(report, f"card {card.number} (line {card.start_line}) has no END:VCARD")
+        report.warn(f"card {card.number} (line {card.start_line}) has no END:VCARD", limit=MAX_WARNINGS)
         yield card
 
 
@@ -250,7 +246,9 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
     for p in _ordered(props, "EMAIL"):
         email = S.normalize_email(p.value)
         if email is None:
-            _warn(report, f"card {card.number}: EMAIL {p.value[:60]!r} is not an address; ignored")
+            report.warn(
+                f"card {card.number}: EMAIL {p.value[:60]!r} is not an address; ignored", limit=MAX_WARNINGS
+            )
         elif email not in emails:
             emails.append(email)
     phones: list[str] = []
@@ -283,7 +281,7 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
     try:
         birthday = _parse_birthday(bday)
     except ValueError:
-        _warn(report, f"card {card.number}: BDAY {bday!r} is not a date; ignored")
+        report.warn(f"card {card.number}: BDAY {bday!r} is not a date; ignored", limit=MAX_WARNINGS)
     report.keep()
     return {
         S.SOURCE: "vcard",
@@ -372,9 +370,9 @@ def read_vcard(path: str | Path) -> tuple[pd.DataFrame, LoadReport]:
                 props = _from_vobject(card)
             except Exception as exc:
                 file_report.notes["fallback_cards"] = file_report.notes.get("fallback_cards", 0) + 1
-                _warn(
-                    file_report,
+                file_report.warn(
                     f"card {card.number} (line {card.start_line}): vobject: {exc}; line parser used",
+                    limit=MAX_WARNINGS,
                 )
                 props = [p for p in map(_parse_line, card.lines) if p is not None]
             record = _record(card, props, path, file_report)

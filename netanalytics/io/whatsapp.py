@@ -15,8 +15,8 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._rows import message_frame, message_row, stable_id, warn
-from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io._rows import message_frame, message_row, stable_id
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_whatsapp", "is_whatsapp_export"]
 
@@ -449,11 +449,15 @@ def read_whatsapp(
             tz=str(zone),
         )
         if me_names and not me_names & set(writers):
-            warn(
-                rep, f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})"
+            rep.warn(
+                f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})",
+                limit=MAX_WARNINGS,
             )
         if not owner:
-            warn(rep, f"owner not identified ({rule}); pass me= the name your own messages carry")
+            rep.warn(
+                f"owner not identified ({rule}); pass me= the name your own messages carry",
+                limit=MAX_WARNINGS,
+            )
         # keys and audiences once per writer (a chat has few writers and many lines)
         keys = {p: _key(p) for p in participants}
         audience = {
@@ -468,7 +472,10 @@ def read_whatsapp(
             when = _timestamp(line, order, zone)
             if when is None:
                 rep.skip("impossible date")
-                warn(rep, f"line {line.number}: the date {line.date} is not a calendar date as {order}")
+                rep.warn(
+                    f"line {line.number}: the date {line.date} is not a calendar date as {order}",
+                    limit=MAX_WARNINGS,
+                )
                 continue
             sender_key, sender_name = keys[line.sender]
             to, to_names = audience[line.sender]
