@@ -4,6 +4,7 @@ The library never reads ``ground_truth/``; these tests do, and print the figure 
 """
 
 from itertools import combinations
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -74,13 +75,23 @@ def test_graph_edges_match_planted_co_participation(net, truth, true_of_pid):
     tp = len(ours & planted)
     precision, recall = tp / len(ours), tp / len(planted)
     print(f"\nalter–alter edges: ours {len(ours)}, planted {len(planted)}, precision {precision:.3f}, recall {recall:.3f}")
-    assert precision >= 0.95 and recall >= 0.95
+    assert precision >= 0.99 and recall >= 0.99  # achieved: 1.000 / 1.000
 
 
-def test_every_file_reconciles(net):
-    for f in net.report.files:
-        assert f.read == f.kept + f.n_skipped
+def test_every_record_of_the_files_is_read(net):
+    """Records read per file against the generator's own count of what it wrote (counts.csv),
+    not against kept + skipped (which is true by construction)."""
+    counts = pd.read_csv(na.datasets.sample_path() / "ground_truth" / "counts.csv")
+    counts = counts[~counts["file"].str.contains(r"\(")]  # notes such as "(From-lines in bodies)"
+    read = {str(Path(f.path).relative_to(na.datasets.sample_path())): f.read for f in net.report.files}
     print("\n" + net.report.to_frame().to_string())
+    checked = 0
+    for file, records in counts.itertuples(index=False):
+        if file.endswith(".ics"):
+            continue  # the generator counts events, the reader occurrences of recurring ones
+        assert read[file] == records, file
+        checked += 1
+    assert checked == 10
 
 
 # --- metrics against the planted truth -------------------------------------------------------
@@ -109,7 +120,7 @@ def test_dormancy_state_recovers_planted_trajectories(net, planted):
     score = _balanced_accuracy(expected.to_numpy(), state.to_numpy())
     print(f"\nstate vs planted trajectory: balanced accuracy {score:.3f}")
     print(pd.crosstab(expected, state).to_string())
-    assert score >= 0.85
+    assert score >= 0.9  # achieved: 0.934
 
 
 def test_reply_rates_recover_planted_profiles(net, planted):
@@ -127,8 +138,8 @@ def test_reply_rates_recover_planted_profiles(net, planted):
     print(f"\nnever-repliers (n={len(never)}): median {never.median():.3f}, max {never.max():.3f}, "
           f"share below 0.2 {(never < 0.2).mean():.3f}")
     print(f"balanced (n={len(balanced)}): median {balanced.median():.3f}, share above 0.6 {(balanced > 0.6).mean():.3f}")
-    assert len(never) >= 10 and never.median() < 0.1 and (never < 0.2).mean() >= 0.9
-    assert len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.8
+    assert len(never) >= 10 and never.median() < 0.1 and (never < 0.2).mean() >= 0.93  # achieved 0.957
+    assert len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.85  # achieved 0.889
 
 
 def test_initiation_share_recovers_who_starts(net, planted):
@@ -139,7 +150,7 @@ def test_initiation_share_recovers_who_starts(net, planted):
     ok = pd.concat([me_first > 0.5, them_first < 0.5])
     print(f"\ninitiation: I start (n={len(me_first)}) median {me_first.median():.2f}; "
           f"they start (n={len(them_first)}) median {them_first.median():.2f}; agreement {ok.mean():.3f}")
-    assert ok.mean() >= 0.85
+    assert ok.mean() >= 0.88  # achieved 0.900
 
 
 def _nmi(a, b):
