@@ -21,7 +21,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).parent))
-import bench_email  # noqa: E402
+import bench_email
 
 TARGET = 0.5
 
