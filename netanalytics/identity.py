@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -209,7 +210,6 @@ class _Cluster:
     companies: set = field(default_factory=set)  # company keys from contact records
     domains: set = field(default_factory=set)  # corporate email domains
     n_connections: int = 0  # LinkedIn connection records in the cluster
-    cannot: set = field(default_factory=set)  # keys this cluster must never join
 
 
 class _UnionFind:
@@ -238,13 +238,13 @@ class _UnionFind:
         fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
         return any(self.find(k) == rb for k in fa) or any(self.find(k) == ra for k in fb)
 
-    def union(self, a: str, b: str, rule: str, score: float = 1.0) -> bool:
+    def union(self, a: str, b: str, rule: str, score: float = 1.0, *, force: bool = False) -> bool:
         self.add(a)
         self.add(b)
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.members_forbidden(a, b):
+        if not force and self.members_forbidden(a, b):
             return False
         if self.rule[b][0] == RULE_SELF:
             self.rule[b] = (rule, score)
@@ -261,6 +261,292 @@ class _UnionFind:
         self.forbidden[self.find(b)].add(a)
 
 
+@dataclass(frozen=True)
+class Merge:
+    """One merge a rule made: two keys (from the two clusters joined), the rule, its score and why."""
+
+    rule: str
+    key_a: str
+    key_b: str
+    score: float
+    evidence: str
+
+
+@dataclass
+class _Index:
+    """What every rule reads and writes: the union–find over keys and what each key tells about a person.
+
+    Rules merge through :meth:`merge` (which records a :class:`Merge`) and read the current
+    clusters through :meth:`clusters`; pairs a rule considered and left apart go to
+    ``near_misses`` (key_a, key_b, score, evidence) for the review list.
+    """
+
+    contacts: pd.DataFrame
+    overrides: pd.DataFrame | None
+    me_keys: set
+    fuzzy_threshold: float
+    candidate_threshold: float
+    uf: _UnionFind = field(default_factory=_UnionFind)
+    display: dict = field(default_factory=lambda: defaultdict(Counter))
+    key_company: dict = field(default_factory=dict)
+    connection_records: set = field(default_factory=set)
+    me_list: list = field(default_factory=list)
+    merges: list = field(default_factory=list)
+    near_misses: list = field(default_factory=list)
+
+    def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
+        """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
+        joined_before = a in self.uf.parent and b in self.uf.parent and self.uf.find(a) == self.uf.find(b)
+        ok = self.uf.union(a, b, rule, score, force=force)
+        if ok and not joined_before:
+            self.merges.append(Merge(rule, a, b, float(score), evidence))
+        return ok
+
+    def same(self, a: str, b: str) -> bool:
+        return self.uf.find(a) == self.uf.find(b)
+
+    def me_root(self) -> str | None:
+        return self.uf.find(self.me_list[0]) if self.me_list else None
+
+    def clusters(self) -> dict[str, _Cluster]:
+        """Clusters by root, built from the current union–find (a snapshot: rules read it as of their start)."""
+        uf, display = self.uf, self.display
+        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
+        for key in uf.parent:
+            c = clusters[uf.find(key)]
+            c.keys.add(key)
+            for name, n in display.get(key, {}).items():
+                c.display[name] += n
+                norm = normalize_person_name(name)
+                if norm:
+                    c.names[norm] += n
+            if key in self.key_company:
+                c.companies.add(self.key_company[key])
+            if key in self.connection_records:
+                c.n_connections += 1
+            dom = email_domain(key) if S.key_kind(key) == S.KEY_EMAIL else None
+            if dom and not is_free_mail(dom):
+                c.domains.add(dom)
+        return clusters
+
+    def name_groups(self, clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
+        """Normalised name → roots of the clusters (the owner's left out) that carry it."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        mroot = self.me_root()
+        for root, c in clusters.items():
+            if root == mroot:
+                continue
+            for norm in c.names:
+                groups[norm].append(root)
+        return groups
+
+
+def _build_index(contacts, participants, *, me_keys, automated, overrides, fuzzy_threshold, candidate_threshold) -> _Index:
+    """Every key, in the order the sources list them, with its names, companies and connection records.
+
+    The order keys are added in is kept: it decides ties between equally frequent names.
+    """
+    index = _Index(contacts, overrides, set(me_keys), fuzzy_threshold, candidate_threshold)
+    uf, display = index.uf, index.display
+    index.me_list = sorted(me_keys)
+    for key in index.me_list:
+        uf.add(key)
+    if overrides is not None:
+        for row in overrides.itertuples(index=False):
+            if row.decision == "different":
+                uf.forbid(row.key_a, row.key_b)
+    for rec in contacts.itertuples(index=False):
+        rkey = S.record_key(rec.source, rec.record_id)
+        uf.add(rkey)
+        if isinstance(rec.full_name, str) and rec.full_name:
+            display[rkey][rec.full_name] += 1
+        ckey = company_key(rec.company)
+        if ckey:
+            index.key_company[rkey] = ckey
+        if rec.source == "linkedin":
+            index.connection_records.add(rkey)
+        for email in rec.emails:
+            uf.add(email)
+            if isinstance(rec.full_name, str):
+                display[email][rec.full_name] += 1
+        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+            uf.add(rec.linkedin_url)
+    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
+        if key in automated and key not in me_keys:
+            continue
+        uf.add(key)
+        if isinstance(name, str) and name:
+            display[key][name] += 1
+        elif key.startswith("name:"):
+            display[key][key[5:]] += 1
+    return index
+
+
+def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
+    """What ties two clusters to one employer (shared company, shared corporate domain, domain of
+    the other's company), or None."""
+    if a.companies & b.companies:
+        return f"same company ({min(a.companies & b.companies)})"
+    if a.domains & b.domains:
+        return f"same corporate domain ({min(a.domains & b.domains)})"
+    for x, y in ((a, b), (b, a)):
+        for dom in sorted(x.domains):
+            comp = next((c for c in sorted(y.companies) if _domain_matches_company(dom, c)), None)
+            if comp:
+                return f"domain {dom} matches company {comp}"
+    return None
+
+
+# --- the rules, in the order they are applied -----------------------------------------------------
+
+
+def _rule(func):
+    """A rule mutates the index through ``index.merge``; wrapped, it returns the merges it made."""
+
+    @functools.wraps(func)
+    def apply(index: _Index) -> list[Merge]:
+        start = len(index.merges)
+        func(index)
+        return index.merges[start:]
+
+    return apply
+
+
+@_rule
+def _rule_owner(index: _Index) -> None:
+    """Every key known to be the owner is the person ``"me"``."""
+    for other in index.me_list[1:]:
+        # the owner's keys are one person whatever an override says
+        index.merge(index.me_list[0], other, RULE_ME, 1.0, "owner key", force=True)
+
+
+@_rule
+def _rule_on_record(index: _Index) -> None:
+    """A contact record joins every email and profile URL written on it."""
+    for rec in index.contacts.itertuples(index=False):
+        rkey = S.record_key(rec.source, rec.record_id)
+        for email in rec.emails:
+            index.merge(rkey, email, RULE_ON_RECORD, 1.0, f"written on {rkey}")
+        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+            index.merge(rkey, rec.linkedin_url, RULE_ON_RECORD, 1.0, f"written on {rkey}")
+
+
+@_rule
+def _rule_override(index: _Index) -> None:
+    """The user's ``same`` overrides merge (their ``different`` ones were set as the index was built)."""
+    if index.overrides is not None:
+        for row in index.overrides.itertuples(index=False):
+            if row.decision == "same":
+                index.merge(row.key_a, row.key_b, RULE_OVERRIDE, 1.0, "overrides CSV: same")
+
+
+@_rule
+def _rule_name_company(index: _Index) -> None:
+    """Same normalised name and a company or corporate domain in common (never two connections)."""
+    clusters = index.clusters()
+    for name, roots in sorted(index.name_groups(clusters).items()):
+        roots = sorted(roots)
+        for i, a in enumerate(roots):
+            for b in roots[i + 1 :]:
+                if index.same(a, b):
+                    continue
+                ca, cb = clusters[a], clusters[b]
+                if ca.n_connections and cb.n_connections:
+                    continue  # two connections are two people
+                why = _corroboration(ca, cb)
+                if why:
+                    index.merge(a, b, RULE_NAME_COMPANY, 0.95, f"name {name!r}; {why}")
+
+
+@_rule
+def _rule_name_connection(index: _Index) -> None:
+    """A name-only key joins the connection of that name when exactly one connection has it."""
+    clusters = index.clusters()
+    mroot = index.me_root()
+    by_name_conn: dict[str, list[str]] = defaultdict(list)
+    for root, c in clusters.items():
+        if c.n_connections:
+            for norm in c.names:
+                by_name_conn[norm].append(root)
+    for root, c in sorted(clusters.items()):
+        if not all(S.key_kind(k) == S.KEY_NAME for k in c.keys) or root == mroot:
+            continue
+        norms = list(c.names)
+        if len(norms) != 1:
+            continue
+        targets = sorted(set(index.uf.find(r) for r in by_name_conn.get(norms[0], [])))
+        if len(targets) == 1:
+            index.merge(targets[0], root, RULE_NAME_CONNECTION, 0.9, f"name {norms[0]!r} of one connection")
+
+
+@_rule
+def _rule_name_unique(index: _Index) -> None:
+    """The clusters of one name merge when nothing tells them apart: at most one connection, no two
+    different companies on record, and at least one key that is more than a name."""
+    clusters = index.clusters()
+    for name, roots in sorted(index.name_groups(clusters).items()):
+        roots = sorted(set(index.uf.find(r) for r in roots))
+        if len(roots) < 2:
+            continue
+        group = [clusters[r] for r in roots]
+        if sum(1 for c in group if c.n_connections) > 1:
+            continue  # two connections of one name are two people
+        companies = [c.companies for c in group if c.companies]
+        if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
+            continue
+        if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
+            continue
+        for other in roots[1:]:
+            index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"name {name!r}; no conflicting record")
+
+
+@_rule
+def _rule_fuzzy(index: _Index) -> None:
+    """Names that differ but score at least ``fuzzy_threshold`` merge with company or domain
+    corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
+    clusters = index.clusters()
+    mroot = index.me_root()
+    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names}
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for root, norm in best_name.items():
+        if root != mroot:
+            blocks[norm.split()[-1][:1]].append(root)  # blocked by the first letter of the last name
+    for block in blocks.values():
+        block = sorted(block)
+        for i, a in enumerate(block):
+            for b in block[i + 1 :]:
+                if index.same(a, b) or best_name[a] == best_name[b]:
+                    continue
+                score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+                if score < index.candidate_threshold:
+                    continue
+                ca, cb = clusters[a], clusters[b]
+                both_conn = ca.n_connections and cb.n_connections
+                why = _corroboration(ca, cb)
+                evidence = []
+                if why:
+                    evidence.append("company or domain matches")
+                if both_conn:
+                    evidence.append("both are LinkedIn connections")
+                if score >= index.fuzzy_threshold and why and not both_conn:
+                    detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+                    if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                        continue
+                index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
+
+
+# The declared order: the strongest evidence first (a wrong merge is worse than a missed one).
+RULES = (
+    _rule_owner,
+    _rule_on_record,
+    _rule_override,
+    _rule_name_company,
+    _rule_name_connection,
+    _rule_name_unique,
+    _rule_fuzzy,
+)
+
+
 @dataclass
 class Resolution:
     """Result of :func:`resolve_identities`.
@@ -275,12 +561,15 @@ class Resolution:
         person_id → set of keys.
     candidates : DataFrame
         Borderline pairs not merged: key_a, key_b, name_a, name_b, score, evidence.
+    merges : DataFrame
+        Every merge in the order made: rule, key_a, key_b, score, evidence.
     """
 
     identities: pd.DataFrame
     key_to_person: dict
     clusters: dict
     candidates: pd.DataFrame
+    merges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["rule", "key_a", "key_b", "score", "evidence"]))
 
 
 def resolve_identities(
@@ -319,202 +608,45 @@ def resolve_identities(
 
     Notes
     -----
-    Rules, applied in this order (a wrong merge is worse than a missed one):
+    The rules are the functions in :data:`RULES`, applied in that order over one union–find
+    of keys (a wrong merge is worse than a missed one); each records its merges with its
+    name and evidence (``Resolution.merges``):
 
-    1. Overrides ``different`` forbid a merge; ``same`` merges.
-    2. Keys that are the same string are one identity (an email seen in mail and in an
-       address book: *exact key*). A contact record joins every email and profile URL
-       written on it (*listed on contact*).
-    3. Clusters are grouped by normalised name (:func:`normalize_person_name`: accents,
-       case, credentials, middle names, nicknames). Within a name group, two clusters merge
-       when a company on one matches a company or corporate email domain on the other
-       (*name + company or domain*).
-    4. A name-only key (``name:...``, a LinkedIn participant without URL, an endorser, a
-       recommender) joins the connection of that name when exactly one connection has it
-       (*name of a unique connection*).
-    5. The clusters left in a name group merge when nothing tells them apart: at most one
-       of them is a LinkedIn connection and no two name different companies on record
-       (*name, no conflicting record*). A job change (old and new company address and a
+    1. *owner*: the owner's keys are the person ``"me"``. Overrides ``different`` forbid a
+       merge before any rule runs.
+    2. *listed on contact*: a contact record joins every email and profile URL written on
+       it; keys that are the same string are one identity (*exact key*).
+    3. *override*: the user's ``same`` pairs merge.
+    4. *name + company or domain*: clusters of one normalised name
+       (:func:`normalize_person_name`: accents, case, credentials, middle names, nicknames)
+       merge when a company on one matches a company or corporate email domain on the other.
+    5. *name of a unique connection*: a name-only key (``name:...``, a LinkedIn participant
+       without URL, an endorser, a recommender) joins the connection of that name when
+       exactly one connection has it.
+    6. *name, no conflicting record*: the clusters left in a name group merge when nothing
+       tells them apart: at most one of them is a LinkedIn connection and no two name
+       different companies on record. A job change (old and new company address and a
        personal address under one name) is kept as one person this way.
-    6. Names that differ but score at least ``fuzzy_threshold`` merge only with company or
-       domain corroboration (*fuzzy name + company or domain*); pairs at or above
-       ``candidate_threshold`` that did not merge are listed as candidates for review.
+    7. *fuzzy name + company or domain*: names that differ but score at least
+       ``fuzzy_threshold`` merge only with company or domain corroboration; pairs at or
+       above ``candidate_threshold`` that did not merge are listed as candidates for review.
     """
-    uf = _UnionFind()
-    display: dict[str, Counter] = defaultdict(Counter)
-    key_company: dict[str, str] = {}
-    connection_records: set[str] = set()
+    index = _build_index(
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=overrides,
+        fuzzy_threshold=fuzzy_threshold, candidate_threshold=candidate_threshold,
+    )
+    for rule in RULES:
+        rule(index)
+    return _resolution(index, me_keys=me_keys, automated=automated)
 
-    for key in sorted(me_keys):
-        uf.add(key)
-    me_list = sorted(me_keys)
-    for other in me_list[1:]:
-        uf.union(me_list[0], other, RULE_ME)
 
-    if overrides is not None:
-        for row in overrides.itertuples(index=False):
-            if row.decision == "different":
-                uf.forbid(row.key_a, row.key_b)
-
-    for rec in contacts.itertuples(index=False):
-        rkey = S.record_key(rec.source, rec.record_id)
-        uf.add(rkey)
-        if isinstance(rec.full_name, str) and rec.full_name:
-            display[rkey][rec.full_name] += 1
-        ckey = company_key(rec.company)
-        if ckey:
-            key_company[rkey] = ckey
-        if rec.source == "linkedin":
-            connection_records.add(rkey)
-        for email in rec.emails:
-            uf.add(email)
-            uf.union(rkey, email, RULE_ON_RECORD)
-            if isinstance(rec.full_name, str):
-                display[email][rec.full_name] += 1
-        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
-            uf.add(rec.linkedin_url)
-            uf.union(rkey, rec.linkedin_url, RULE_ON_RECORD)
-
-    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
-        if key in automated and key not in me_keys:
-            continue
-        uf.add(key)
-        if isinstance(name, str) and name:
-            display[key][name] += 1
-        elif key.startswith("name:"):
-            display[key][key[5:]] += 1
-
-    for key in me_keys:
-        uf.union(me_list[0], key, RULE_ME)
-
-    if overrides is not None:
-        for row in overrides.itertuples(index=False):
-            if row.decision == "same":
-                uf.union(row.key_a, row.key_b, RULE_OVERRIDE)
-
-    def me_root() -> str | None:
-        return uf.find(me_list[0]) if me_list else None
-
-    def build_clusters() -> dict[str, _Cluster]:
-        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
-        for key in uf.parent:
-            c = clusters[uf.find(key)]
-            c.keys.add(key)
-            for name, n in display.get(key, {}).items():
-                c.display[name] += n
-                norm = normalize_person_name(name)
-                if norm:
-                    c.names[norm] += n
-            if key in key_company:
-                c.companies.add(key_company[key])
-            if key in connection_records:
-                c.n_connections += 1
-            dom = email_domain(key) if S.key_kind(key) == S.KEY_EMAIL else None
-            if dom and not is_free_mail(dom):
-                c.domains.add(dom)
-        return clusters
-
-    def corroborated(a: _Cluster, b: _Cluster) -> bool:
-        if a.companies & b.companies:
-            return True
-        if a.domains & b.domains:
-            return True
-        for dom in a.domains:
-            if any(_domain_matches_company(dom, comp) for comp in b.companies):
-                return True
-        for dom in b.domains:
-            if any(_domain_matches_company(dom, comp) for comp in a.companies):
-                return True
-        return False
-
-    def name_groups(clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
-        groups: dict[str, list[str]] = defaultdict(list)
-        for root, c in clusters.items():
-            if root == me_root():
-                continue
-            for norm in c.names:
-                groups[norm].append(root)
-        return groups
-
-    # rule 3: same normalised name + company/domain corroboration
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
-        roots = sorted(roots)
-        for i, a in enumerate(roots):
-            for b in roots[i + 1 :]:
-                if uf.find(a) == uf.find(b):
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                if ca.n_connections and cb.n_connections:
-                    continue  # two connections are two people
-                if corroborated(ca, cb):
-                    uf.union(a, b, RULE_NAME_COMPANY, 0.95)
-
-    # rule 4: name-only keys to a unique connection of that name
-    clusters = build_clusters()
-    by_name_conn: dict[str, list[str]] = defaultdict(list)
-    for root, c in clusters.items():
-        if c.n_connections:
-            for norm in c.names:
-                by_name_conn[norm].append(root)
-    for root, c in sorted(clusters.items()):
-        if not all(S.key_kind(k) == S.KEY_NAME for k in c.keys) or root == me_root():
-            continue
-        norms = list(c.names)
-        if len(norms) != 1:
-            continue
-        targets = sorted(set(uf.find(r) for r in by_name_conn.get(norms[0], [])))
-        if len(targets) == 1:
-            uf.union(targets[0], root, RULE_NAME_CONNECTION, 0.9)
-
-    # rule 5: a name group whose clusters cannot be told apart merges
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
-        roots = sorted(set(uf.find(r) for r in roots))
-        if len(roots) < 2:
-            continue
-        group = [clusters[r] for r in roots]
-        if sum(1 for c in group if c.n_connections) > 1:
-            continue  # two connections of one name are two people
-        companies = [c.companies for c in group if c.companies]
-        if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
-            continue
-        if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
-            continue
-        for other in roots[1:]:
-            uf.union(roots[0], other, RULE_NAME_UNIQUE, 0.85)
-
-    # rule 6: fuzzy names, blocked by the first letter of the last name
-    clusters = build_clusters()
-    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names}
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for root, norm in best_name.items():
-        if root != me_root():
-            blocks[norm.split()[-1][:1]].append(root)
-    candidates = []
-    for block in blocks.values():
-        block = sorted(block)
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                if uf.find(a) == uf.find(b) or best_name[a] == best_name[b]:
-                    continue
-                score = fuzz.token_sort_ratio(best_name[a], best_name[b])
-                if score < candidate_threshold:
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                both_conn = ca.n_connections and cb.n_connections
-                evidence = []
-                if corroborated(ca, cb):
-                    evidence.append("company or domain matches")
-                if both_conn:
-                    evidence.append("both are LinkedIn connections")
-                if score >= fuzzy_threshold and corroborated(ca, cb) and not both_conn:
-                    if uf.union(a, b, RULE_FUZZY, score / 100):
-                        continue
-                candidates.append((a, b, score, "; ".join(evidence) or "name only"))
+def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
+    """Person ids, the identities frame and the review list from the final clusters."""
+    uf, display = index.uf, index.display
     # exact-name groups that stayed apart are candidates too
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
+    candidates = list(index.near_misses)
+    clusters = index.clusters()
+    for _name, roots in sorted(index.name_groups(clusters).items()):
         roots = sorted(set(uf.find(r) for r in roots))
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
@@ -526,8 +658,8 @@ def resolve_identities(
                 candidates.append((a, b, 100.0, evidence))
 
     # person ids: the owner is "me"; others numbered in a stable order
-    clusters = build_clusters()
-    mroot = me_root()
+    clusters = index.clusters()
+    mroot = index.me_root()
     ordered = sorted(
         (r for r in clusters if r != mroot),
         key=lambda r: (clusters[r].display.most_common(1)[0][0].lower() if clusters[r].display else "~", min(clusters[r].keys)),
@@ -593,7 +725,8 @@ def resolve_identities(
     by_person: dict[str, set] = defaultdict(set)
     for k, p in key_to_person.items():
         by_person[p].add(k)
-    return Resolution(identities, key_to_person, dict(by_person), cand)
+    merges = pd.DataFrame([vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"])
+    return Resolution(identities, key_to_person, dict(by_person), cand, merges)
 
 
 def read_overrides(path) -> pd.DataFrame:

@@ -174,3 +174,23 @@ def test_annotations_errors_name_the_fix():
         read_annotations(io.StringIO("email,kind\na@x.org,mentor\n"))
     with pytest.raises(FormatError, match="line 2: cadence_days must be a positive number"):
         read_annotations(io.StringIO("key,cadence_days\na@x.org,-3\n"))
+
+
+def test_each_rule_returns_its_merges_with_name_and_evidence():
+    from netanalytics.identity import RULES
+
+    c, p = frames(
+        [contact("linkedin", 4, "Hannah Becker", url=URL + "hbecker", company="Globex")],
+        [("hannah.becker@initech.com", "Hannah Becker"), ("hbecker@globex.com", "Hannah Becker"),
+         ("name:Hannah Becker", "Hannah Becker")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    merges = res.merges
+    assert list(merges["rule"]) == [
+        "listed on contact", "name + company or domain", "name of a unique connection",
+        "name, no conflicting record",
+    ]
+    assert merges.loc[1, "evidence"] == "name 'hannah becker'; domain globex.com matches company globex"
+    assert merges.loc[3, "evidence"] == "name 'hannah becker'; no conflicting record"
+    assert all(merges["evidence"].str.len() > 0)
+    assert [r.__name__ for r in RULES][:3] == ["_rule_owner", "_rule_on_record", "_rule_override"]
