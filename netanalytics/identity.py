@@ -8,6 +8,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
 from rapidfuzz import fuzz
 
@@ -210,6 +211,10 @@ class _Cluster:
     companies: set = field(default_factory=set)  # company keys from contact records
     domains: set = field(default_factory=set)  # corporate email domains
     n_connections: int = 0  # LinkedIn connection records in the cluster
+    urls: set = field(default_factory=set)  # LinkedIn profile URLs (one account each)
+    n_messages: int = 0  # messages that carry one of its keys
+    first_seen: pd.Timestamp | None = None
+    last_seen: pd.Timestamp | None = None
 
 
 class _UnionFind:
@@ -286,6 +291,7 @@ class _Index:
     me_keys: set
     fuzzy_threshold: float
     candidate_threshold: float
+    activity: dict = field(default_factory=dict)  # key → (n_messages, first_seen, last_seen)
     uf: _UnionFind = field(default_factory=_UnionFind)
     display: dict = field(default_factory=lambda: defaultdict(Counter))
     key_company: dict = field(default_factory=dict)
@@ -324,9 +330,18 @@ class _Index:
                 c.companies.add(self.key_company[key])
             if key in self.connection_records:
                 c.n_connections += 1
-            dom = email_domain(key) if S.key_kind(key) == S.KEY_EMAIL else None
+            kind = S.key_kind(key)
+            dom = email_domain(key) if kind == S.KEY_EMAIL else None
             if dom and not is_free_mail(dom):
                 c.domains.add(dom)
+            if kind == S.KEY_URL:
+                c.urls.add(key)
+            seen = self.activity.get(key)
+            if seen is not None:
+                n, first, last = seen
+                c.n_messages += n
+                c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
+                c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
         return clusters
 
     def name_groups(self, clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
@@ -397,6 +412,113 @@ def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
     return None
 
 
+# --- evidence that two clusters are one person --------------------------------------------------
+# Odds in the Fellegi–Sunter sense: prior odds from how common the name is in the user's own data,
+# times Bayes factors (how much likelier a feature is for two keys of one person than for two
+# people). The factors are stated, not fitted; README "Identity resolution" gives the reasoning.
+
+CONCURRENT_DAYS = 90  # active at two employers longer than this at once: two people
+HANDOVER_DAYS = 180  # one address stops and another starts within this: a job change
+BF_EMPLOYER = 20.0  # same company or corporate domain
+BF_HANDOVER = 16.0  # one stops as the other starts
+BF_OTHER_EMPLOYER = 0.2  # different employers, neither at once nor in succession
+BF_CONCURRENT = 0.01  # different employers in the same months
+BF_TWO_ACCOUNTS = 0.01  # two LinkedIn profile URLs, or two connection records
+FUZZY_ODDS = 0.1  # prior odds for similar names whose first names agree (typo, transliteration)
+FUZZY_ODDS_OTHER_FIRST = 0.001  # similar names, different first names (Maria / Maya Costa)
+MIN_LIKELIHOOD = 0.05  # pairs less likely than this are not worth a review
+REVIEW_PER_100 = 3  # at most this many review pairs per 100 people
+
+
+@dataclass
+class _NameFrequency:
+    """How often each first name and surname appears among the clusters (the user's own data)."""
+
+    first: Counter
+    last: Counter
+    n: int
+
+    def expected_bearers(self, name: str) -> float:
+        """People expected to bear ``name`` if first names and surnames were drawn independently:
+        ``n · p(first) · p(last)`` (the term-frequency adjustment of Fellegi–Sunter / splink)."""
+        first, last = name.split()[0], name.split()[-1]
+        return self.first[first] * self.last[last] / max(self.n, 1)
+
+
+def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFrequency:
+    first, last = Counter(), Counter()
+    n = 0
+    for root, c in clusters.items():
+        if root == skip or not c.names:
+            continue
+        n += 1
+        for norm in c.names:
+            tokens = norm.split()
+            first[tokens[0]] += 1
+            last[tokens[-1]] += 1
+    return _NameFrequency(first, last, n)
+
+
+def _employers(c: _Cluster) -> set[str]:
+    return set(c.companies) | {re.sub(r"[^a-z0-9]", "", _domain_label(d)) for d in c.domains}
+
+
+def _time_relation(a: _Cluster, b: _Cluster) -> str | None:
+    """``"concurrent"`` when two clusters at different employers were active in the same months
+    (longer than CONCURRENT_DAYS), ``"handover"`` when one stops as the other starts (within
+    HANDOVER_DAYS), ``"apart"`` otherwise; None when either lacks an employer or dates."""
+    if not (_employers(a) and _employers(b)) or None in (a.first_seen, b.first_seen):
+        return None
+    overlap = (min(a.last_seen, b.last_seen) - max(a.first_seen, b.first_seen)).days
+    if overlap > CONCURRENT_DAYS:
+        return "concurrent"
+    if overlap > -HANDOVER_DAYS:
+        return "handover"
+    return "apart"
+
+
+def _two_accounts(a: _Cluster, b: _Cluster) -> bool:
+    return bool(a.urls and b.urls and a.urls != b.urls) or bool(a.n_connections and b.n_connections)
+
+
+def _first_names_agree(name_a: str, name_b: str) -> bool:
+    fa, fb = name_a.split()[0], name_b.split()[0]
+    if fa == fb or ((len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0]):
+        return True
+    return fuzz.ratio(fa, fb) >= 80
+
+
+def _pair_odds(a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFrequency) -> tuple[float, list[str]]:
+    """Odds that clusters ``a`` and ``b`` are one person, and the evidence in words."""
+    if name_a == name_b:
+        expected = freq.expected_bearers(name_a)
+        odds = 1.0 / max(expected, 1e-3)
+        evidence = [f"same name ({expected:.2g} people expected to bear it in your data)"]
+    else:
+        agree = _first_names_agree(name_a, name_b)
+        odds = FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_FIRST
+        evidence = ["similar names" if agree else "similar names, different first names"]
+    why = _corroboration(a, b)
+    if why:
+        odds *= BF_EMPLOYER
+        evidence.append(why)
+    else:
+        relation = _time_relation(a, b)
+        if relation == "concurrent":
+            odds *= BF_CONCURRENT
+            evidence.append("different employers in the same months")
+        elif relation == "handover":
+            odds *= BF_HANDOVER
+            evidence.append("one address stops as the other starts (job change?)")
+        elif relation == "apart":
+            odds *= BF_OTHER_EMPLOYER
+            evidence.append("different employers")
+    if _two_accounts(a, b):
+        odds *= BF_TWO_ACCOUNTS
+        evidence.append("two LinkedIn accounts")
+    return odds, evidence
+
+
 # --- the rules, in the order they are applied -----------------------------------------------------
 
 
@@ -451,8 +573,8 @@ def _rule_name_company(index: _Index) -> None:
                 if index.same(a, b):
                     continue
                 ca, cb = clusters[a], clusters[b]
-                if ca.n_connections and cb.n_connections:
-                    continue  # two connections are two people
+                if _two_accounts(ca, cb):
+                    continue  # two connections, or two profile URLs, are two people
                 why = _corroboration(ca, cb)
                 if why:
                     index.merge(a, b, RULE_NAME_COMPANY, 0.95, f"name {name!r}; {why}")
@@ -491,6 +613,8 @@ def _rule_name_unique(index: _Index) -> None:
         group = [clusters[r] for r in roots]
         if sum(1 for c in group if c.n_connections) > 1:
             continue  # two connections of one name are two people
+        if len(set().union(*(c.urls for c in group))) > 1:
+            continue  # two profile URLs are two accounts
         companies = [c.companies for c in group if c.companies]
         if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
             continue
@@ -521,7 +645,7 @@ def _rule_fuzzy(index: _Index) -> None:
                 if score < index.candidate_threshold:
                     continue
                 ca, cb = clusters[a], clusters[b]
-                both_conn = ca.n_connections and cb.n_connections
+                both_conn = _two_accounts(ca, cb)
                 why = _corroboration(ca, cb)
                 evidence = []
                 if why:
@@ -560,7 +684,9 @@ class Resolution:
     clusters : dict
         person_id → set of keys.
     candidates : DataFrame
-        Borderline pairs not merged: key_a, key_b, name_a, name_b, score, evidence.
+        The review list: pairs of people left apart that may be one (see
+        :func:`resolve_identities`, Notes): person_a, person_b, name_a, name_b, key_a, key_b,
+        score (name similarity 0–100), likelihood (0–1), n_messages, evidence.
     merges : DataFrame
         Every merge in the order made: rule, key_a, key_b, score, evidence.
     """
@@ -581,6 +707,8 @@ def resolve_identities(
     overrides: pd.DataFrame | None = None,
     fuzzy_threshold: float = 90.0,
     candidate_threshold: float = 80.0,
+    activity: pd.DataFrame | None = None,
+    rules: tuple | None = None,
 ) -> Resolution:
     """Group identity keys into people, conservatively.
 
@@ -601,6 +729,13 @@ def resolve_identities(
     fuzzy_threshold, candidate_threshold : float
         rapidfuzz ``token_sort_ratio`` needed for a corroborated fuzzy merge, and for listing
         a pair as a merge candidate.
+    activity : DataFrame, optional
+        Columns ``key, n_messages, first_seen, last_seen``: how much and when each key was
+        seen on messages. Dates tell a job change (one address stops as another starts) from
+        two namesakes at two employers; counts rank the review list.
+    rules : sequence of rule functions, optional
+        The rules to apply, in order (default :data:`RULES`); a prefix of it shows what the
+        later rules add.
 
     Returns
     -------
@@ -628,35 +763,101 @@ def resolve_identities(
        different companies on record. A job change (old and new company address and a
        personal address under one name) is kept as one person this way.
     7. *fuzzy name + company or domain*: names that differ but score at least
-       ``fuzzy_threshold`` merge only with company or domain corroboration; pairs at or
-       above ``candidate_threshold`` that did not merge are listed as candidates for review.
+       ``fuzzy_threshold`` merge only with company or domain corroboration.
+
+    No name rule joins two LinkedIn connections or two profile URLs: two accounts are two
+    people unless an override says otherwise.
+
+    The review list (``candidates``) takes the pairs at or above ``candidate_threshold``
+    that did not merge and the clusters of one name left apart, gives each a likelihood of
+    being one person (odds from how common the name is in the data, times stated factors for
+    a shared employer, a job-change handover, concurrent activity at two employers, two
+    accounts), drops two accounts with two names and pairs below ``MIN_LIKELIHOOD``, ranks the
+    rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
+    people.
     """
     index = _build_index(
         contacts, participants, me_keys=me_keys, automated=automated, overrides=overrides,
         fuzzy_threshold=fuzzy_threshold, candidate_threshold=candidate_threshold,
     )
-    for rule in RULES:
+    if activity is not None and len(activity):
+        index.activity = {
+            k: (int(n), first, last)
+            for k, n, first, last in activity[["key", "n_messages", "first_seen", "last_seen"]].itertuples(index=False)
+        }
+    for rule in RULES if rules is None else rules:
         rule(index)
     return _resolution(index, me_keys=me_keys, automated=automated)
+
+
+CANDIDATE_COLUMNS = [
+    "person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "likelihood", "n_messages", "evidence",
+]
+MAX_NAME_GROUP = 200  # clusters of one name compared pairwise for review (the most active first)
+
+
+def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: dict) -> pd.DataFrame:
+    """Pairs of people left apart that a person should look at, most worth it first.
+
+    Candidates are the near misses of the fuzzy rule and the clusters of one name left apart.
+    Each gets a likelihood of being one person (:func:`_pair_odds`); pairs of two LinkedIn
+    accounts with different names, and pairs below MIN_LIKELIHOOD, are dropped; the rest are
+    ranked by likelihood × log2(2 + messages of the two) and cut at REVIEW_PER_100 per 100 people.
+    """
+    uf = index.uf
+    mroot = index.me_root()
+    freq = _name_frequency(clusters, mroot)
+    best = {r: c.names.most_common(1)[0][0] for r, c in clusters.items() if c.names}
+    pairs: dict[tuple[str, str], float] = {}
+    for a, b, score, _evidence in index.near_misses:
+        ra, rb = sorted((uf.find(a), uf.find(b)))
+        if ra != rb:
+            pairs.setdefault((ra, rb), float(score))
+    for _name, roots in sorted(index.name_groups(clusters).items()):
+        roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[:MAX_NAME_GROUP]
+        for i, a in enumerate(roots):
+            for b in roots[i + 1 :]:
+                pairs.setdefault(tuple(sorted((a, b))), 100.0)
+    rows = []
+    for (ra, rb), score in pairs.items():
+        ca, cb = clusters[ra], clusters[rb]
+        name_a, name_b = best.get(ra), best.get(rb)
+        if name_a is None or name_b is None:
+            continue
+        if _two_accounts(ca, cb) and name_a != name_b:
+            continue  # two accounts with two names are two people
+        odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq)
+        likelihood = odds / (1.0 + odds)
+        if likelihood < MIN_LIKELIHOOD:
+            continue
+        volume = ca.n_messages + cb.n_messages
+        pa, pb = key_to_person[ra], key_to_person[rb]
+        if pa > pb:
+            (pa, ca, ra), (pb, cb, rb) = (pb, cb, rb), (pa, ca, ra)
+        rows.append(
+            {
+                "person_a": pa,
+                "person_b": pb,
+                "name_a": ca.display.most_common(1)[0][0] if ca.display else None,
+                "name_b": cb.display.most_common(1)[0][0] if cb.display else None,
+                "key_a": min(ca.keys),
+                "key_b": min(cb.keys),
+                "score": float(score),
+                "likelihood": float(likelihood),
+                "n_messages": int(volume),
+                "evidence": "; ".join(evidence),
+                "_rank": likelihood * np.log2(2 + volume),
+            }
+        )
+    limit = max(1, int(np.ceil(REVIEW_PER_100 * freq.n / 100)))
+    cand = pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "_rank"])
+    cand = cand.sort_values(["_rank", "person_a", "person_b"], ascending=[False, True, True], kind="stable")
+    return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
 
 def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     """Person ids, the identities frame and the review list from the final clusters."""
     uf, display = index.uf, index.display
-    # exact-name groups that stayed apart are candidates too
-    candidates = list(index.near_misses)
-    clusters = index.clusters()
-    for _name, roots in sorted(index.name_groups(clusters).items()):
-        roots = sorted(set(uf.find(r) for r in roots))
-        for i, a in enumerate(roots):
-            for b in roots[i + 1 :]:
-                ca, cb = clusters[a], clusters[b]
-                evidence = "same name; " + (
-                    "both are LinkedIn connections" if ca.n_connections and cb.n_connections
-                    else "different companies" if ca.companies and cb.companies else "no corroboration"
-                )
-                candidates.append((a, b, 100.0, evidence))
-
     # person ids: the owner is "me"; others numbered in a stable order
     clusters = index.clusters()
     mroot = index.me_root()
@@ -699,29 +900,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     else:
         identities = S.empty_frame(S.IDENTITIES)
 
-    cand_rows = []
-    seen = set()
-    for a, b, score, evidence in candidates:
-        pa, pb = key_to_person[a], key_to_person[b]
-        if pa == pb or (pa, pb) in seen:
-            continue
-        seen.add((pa, pb))
-        ca, cb = clusters[uf.find(a)], clusters[uf.find(b)]
-        cand_rows.append(
-            {
-                "person_a": pa,
-                "person_b": pb,
-                "name_a": ca.display.most_common(1)[0][0] if ca.display else None,
-                "name_b": cb.display.most_common(1)[0][0] if cb.display else None,
-                "key_a": min(ca.keys),
-                "key_b": min(cb.keys),
-                "score": float(score),
-                "evidence": evidence,
-            }
-        )
-    cand = pd.DataFrame(
-        cand_rows, columns=["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "evidence"]
-    ).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    cand = _review_list(index, clusters, key_to_person)
     by_person: dict[str, set] = defaultdict(set)
     for k, p in key_to_person.items():
         by_person[p].add(k)

@@ -506,7 +506,8 @@ def _load_uncached(
     automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
     override_frame = read_overrides(overrides) if overrides is not None else None
     resolution = resolve_identities(
-        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
+        activity=_key_activity(messages),
     )
     resolution_report.notes["owner_keys"] = sorted(me_keys)
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -586,6 +587,24 @@ def _dedupe_messages(messages: pd.DataFrame, rep) -> pd.DataFrame:
     for text in warnings:
         rep.warn(text)
     return messages
+
+
+def _key_activity(messages: pd.DataFrame) -> pd.DataFrame:
+    """key, n_messages, first_seen, last_seen over senders and To/Cc recipients."""
+    lengths = [messages[col].str.len().fillna(0).astype(int).to_numpy() for col in (S.TO, S.CC)]
+    keys = pd.concat(
+        [
+            messages[S.SENDER],
+            pd.Series([k for ks in messages[S.TO] for k in ks], dtype=object),
+            pd.Series([k for ks in messages[S.CC] for k in ks], dtype=object),
+        ],
+        ignore_index=True,
+    )
+    stamps = messages[S.TIMESTAMP].to_numpy()
+    when = np.concatenate([stamps, np.repeat(stamps, lengths[0]), np.repeat(stamps, lengths[1])])
+    frame = pd.DataFrame({"key": keys.to_numpy(), "when": when}).dropna(subset=["key"])
+    out = frame.groupby("key", sort=True)["when"].agg(["size", "min", "max"]).reset_index()
+    return out.set_axis(["key", "n_messages", "first_seen", "last_seen"], axis=1)
 
 
 def _participants(messages, endorsements, recommendations, invitations) -> pd.DataFrame:

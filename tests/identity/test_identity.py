@@ -130,7 +130,8 @@ def test_fuzzy_name_needs_corroboration():
     # similar name, free-mail address, no corroboration → not merged, but a candidate
     assert k2p["kasia@gmail.com"] != k2p[URL + "kw"]
     assert len(res.candidates) == 1
-    assert res.candidates.loc[0, "evidence"] == "name only"
+    assert res.candidates.loc[0, "evidence"] == "similar names"
+    assert res.candidates.loc[0, "likelihood"] == pytest.approx(0.1 / 1.1)
 
 
 def test_overrides_force_and_forbid():
@@ -194,3 +195,20 @@ def test_each_rule_returns_its_merges_with_name_and_evidence():
     assert merges.loc[3, "evidence"] == "name 'hannah becker'; no conflicting record"
     assert all(merges["evidence"].str.len() > 0)
     assert [r.__name__ for r in RULES][:3] == ["_rule_owner", "_rule_on_record", "_rule_override"]
+
+
+def test_name_rule_never_joins_two_profile_urls():
+    # two LinkedIn participants (no connection record) and an address under one common name
+    c, p = frames(
+        [],
+        [(URL + "wei-zhang-1", "Wei Zhang"), (URL + "wei-zhang-2", "Wei Zhang"), ("wzhang@gmail.com", "Wei Zhang")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    k2p = res.key_to_person
+    assert k2p[URL + "wei-zhang-1"] != k2p[URL + "wei-zhang-2"]
+    assert len(set(k2p.values())) == 3
+    # one pair to review (3 per 100 people, at least one): an account and the address; the name is
+    # common here (3 of 3 people bear it), so the likelihood is 1 / (1 + 3)
+    cand = res.candidates
+    assert cand[["key_a", "key_b"]].values.tolist() == [[URL + "wei-zhang-1", "wzhang@gmail.com"]]
+    assert cand.loc[0, "likelihood"] == pytest.approx(0.25)
