@@ -215,6 +215,7 @@ class _Cluster:
     n_messages: int = 0  # messages that carry one of its keys
     first_seen: pd.Timestamp | None = None
     last_seen: pd.Timestamp | None = None
+    spans: dict = field(default_factory=dict)  # corporate domain → (first, last) seen on its addresses
 
 
 class _UnionFind:
@@ -342,6 +343,9 @@ class _Index:
                 c.n_messages += n
                 c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
                 c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
+                if dom and not is_free_mail(dom):
+                    was = c.spans.get(dom)
+                    c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
         return clusters
 
     def name_groups(self, clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
@@ -421,60 +425,103 @@ CONCURRENT_DAYS = 90  # active at two employers longer than this at once: two pe
 HANDOVER_DAYS = 180  # one address stops and another starts within this: a job change
 BF_EMPLOYER = 20.0  # same company or corporate domain
 BF_HANDOVER = 16.0  # one stops as the other starts
-BF_OTHER_EMPLOYER = 0.2  # different employers, neither at once nor in succession
-BF_CONCURRENT = 0.01  # different employers in the same months
+BF_OTHER_EMPLOYER = 1.0  # different employers years apart: sparse mail makes job changes look like this too
+BF_CONCURRENT = 0.1  # different organisations in the same months (people do write from kernel.org and an employer at once)
 BF_TWO_ACCOUNTS = 0.01  # two LinkedIn profile URLs, or two connection records
 FUZZY_ODDS = 0.1  # prior odds for similar names whose first names agree (typo, transliteration)
 FUZZY_ODDS_OTHER_FIRST = 0.001  # similar names, different first names (Maria / Maya Costa)
+MERGE_ODDS = 2.0  # the name rule merges at these odds of one person or more (a wrong merge is worse than a missed one)
 MIN_LIKELIHOOD = 0.05  # pairs less likely than this are not worth a review
 REVIEW_PER_100 = 3  # at most this many review pairs per 100 people
 
 
+SAME_NAME_PRIOR = (9.0, 1.0)  # Beta pseudo-counts (one person, two people) for a same-name pair
+
+
 @dataclass
 class _NameFrequency:
-    """How often each first name and surname appears among the clusters (the user's own data)."""
+    """How common each name is in the user's own data, and how often one name is one person.
+
+    ``p(first)`` and ``p(last)`` are the shares of clusters whose name has that first name or
+    surname. Two different people share a full name with probability ``u = p(first)·p(last)``
+    (the term-frequency *u* of Fellegi–Sunter record linkage, as in splink). ``match_share`` is
+    the share of same-name pairs of clusters that are one person: the pairs observed in excess
+    of those expected if names were drawn independently, ``C(n, 2)·Σp(first)²·Σp(last)²``,
+    with SAME_NAME_PRIOR added (in a small address book a shared name is mostly one person).
+    """
 
     first: Counter
     last: Counter
     n: int
+    match_share: float
+    u_mean: float  # u of an average name: chance two different people share a full name, Σp(first)²·Σp(last)²
 
-    def expected_bearers(self, name: str) -> float:
-        """People expected to bear ``name`` if first names and surnames were drawn independently:
-        ``n · p(first) · p(last)`` (the term-frequency adjustment of Fellegi–Sunter / splink)."""
-        first, last = name.split()[0], name.split()[-1]
-        return self.first[first] * self.last[last] / max(self.n, 1)
+    def u(self, name: str, own: int = 2) -> float:
+        """Chance that another person bears ``name``: the first-name and surname shares counted
+        without the ``own`` clusters under test (a name is not made common by the keys being
+        judged), with half a count added (a name seen nowhere else is rare, not impossible)."""
+        tokens = name.split()
+        n = max(self.n, 1)
+        return (max(self.first[tokens[0]] - own, 0) + 0.5) / n * (max(self.last[tokens[-1]] - own, 0) + 0.5) / n
+
+    def odds(self, name: str, own: int = 2) -> float:
+        """Odds that ``own`` clusters carrying ``name`` are one person, from the name alone:
+        ``match_share / (1 - match_share) · u_mean / u(name)`` (a name rarer than the average
+        is stronger evidence)."""
+        return self.match_share / (1.0 - self.match_share) * self.u_mean / self.u(name, own)
 
 
 def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFrequency:
-    first, last = Counter(), Counter()
-    n = 0
+    first, last, full = Counter(), Counter(), Counter()
     for root, c in clusters.items():
         if root == skip or not c.names:
             continue
-        n += 1
-        for norm in c.names:
-            tokens = norm.split()
-            first[tokens[0]] += 1
-            last[tokens[-1]] += 1
-    return _NameFrequency(first, last, n)
+        best = c.names.most_common(1)[0][0]
+        tokens = best.split()
+        first[tokens[0]] += 1
+        last[tokens[-1]] += 1
+        full[best] += 1
+    n = sum(full.values())
+    if n < 2:
+        return _NameFrequency(first, last, n, SAME_NAME_PRIOR[0] / sum(SAME_NAME_PRIOR), 1.0)
+    pf = np.array(list(first.values()), dtype=float) / n
+    pl = np.array(list(last.values()), dtype=float) / n
+    observed = sum(k * (k - 1) / 2 for k in full.values())
+    expected = n * (n - 1) / 2 * float((pf**2).sum() * (pl**2).sum())
+    one, two = SAME_NAME_PRIOR
+    share = (max(observed - expected, 0.0) + one) / (observed + one + two)
+    u_mean = float((pf**2).sum() * (pl**2).sum())
+    return _NameFrequency(first, last, n, share, u_mean)
 
 
-def _employers(c: _Cluster) -> set[str]:
-    return set(c.companies) | {re.sub(r"[^a-z0-9]", "", _domain_label(d)) for d in c.domains}
+def _organisations(clusters: dict[str, _Cluster]) -> set[str]:
+    """Corporate domains of at least two clusters: an employer, not someone's own domain
+    (arndb.de, tanous.net), which says nothing about where its owner works."""
+    counts = Counter(d for c in clusters.values() for d in c.domains)
+    return {d for d, n in counts.items() if n >= 2}
 
 
-def _time_relation(a: _Cluster, b: _Cluster) -> str | None:
-    """``"concurrent"`` when two clusters at different employers were active in the same months
-    (longer than CONCURRENT_DAYS), ``"handover"`` when one stops as the other starts (within
-    HANDOVER_DAYS), ``"apart"`` otherwise; None when either lacks an employer or dates."""
-    if not (_employers(a) and _employers(b)) or None in (a.first_seen, b.first_seen):
-        return None
-    overlap = (min(a.last_seen, b.last_seen) - max(a.first_seen, b.first_seen)).days
-    if overlap > CONCURRENT_DAYS:
-        return "concurrent"
-    if overlap > -HANDOVER_DAYS:
-        return "handover"
-    return "apart"
+def _time_relation(a: _Cluster, b: _Cluster, organisations: set[str]) -> str | None:
+    """How the addresses of two clusters at different employers follow each other in time.
+
+    ``"concurrent"`` when addresses at two different organisations were active in the same
+    months (overlapping by more than CONCURRENT_DAYS), ``"handover"`` when one stops as the
+    other starts (within HANDOVER_DAYS), ``"apart"`` when they are further apart; None when
+    the two have no dated addresses at two different organisations.
+    """
+    relation = None
+    for da, (fa, la) in a.spans.items():
+        for db, (fb, lb) in b.spans.items():
+            if da not in organisations or db not in organisations or _domain_label(da) == _domain_label(db):
+                continue
+            overlap = (min(la, lb) - max(fa, fb)).days
+            if overlap > CONCURRENT_DAYS:
+                return "concurrent"
+            if overlap > -HANDOVER_DAYS:
+                relation = "handover"
+            elif relation is None:
+                relation = "apart"
+    return relation
 
 
 def _two_accounts(a: _Cluster, b: _Cluster) -> bool:
@@ -488,12 +535,13 @@ def _first_names_agree(name_a: str, name_b: str) -> bool:
     return fuzz.ratio(fa, fb) >= 80
 
 
-def _pair_odds(a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFrequency) -> tuple[float, list[str]]:
+def _pair_odds(
+    a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFrequency, organisations: set[str]
+) -> tuple[float, list[str]]:
     """Odds that clusters ``a`` and ``b`` are one person, and the evidence in words."""
     if name_a == name_b:
-        expected = freq.expected_bearers(name_a)
-        odds = 1.0 / max(expected, 1e-3)
-        evidence = [f"same name ({expected:.2g} people expected to bear it in your data)"]
+        odds = freq.odds(name_a)
+        evidence = [f"same name (odds {odds:.2g} from how common it is in your data)"]
     else:
         agree = _first_names_agree(name_a, name_b)
         odds = FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_FIRST
@@ -503,7 +551,7 @@ def _pair_odds(a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFr
         odds *= BF_EMPLOYER
         evidence.append(why)
     else:
-        relation = _time_relation(a, b)
+        relation = _time_relation(a, b, organisations)
         if relation == "concurrent":
             odds *= BF_CONCURRENT
             evidence.append("different employers in the same months")
@@ -603,9 +651,19 @@ def _rule_name_connection(index: _Index) -> None:
 
 @_rule
 def _rule_name_unique(index: _Index) -> None:
-    """The clusters of one name merge when nothing tells them apart: at most one connection, no two
-    different companies on record, and at least one key that is more than a name."""
+    """The clusters of one name merge when nothing tells them apart and the name is rare enough to
+    say who it is.
+
+    Nothing tells them apart: at most one connection and one profile URL, no two different
+    companies on record, and at least one key that is more than a name. The name says who it
+    is when the odds of one person reach MERGE_ODDS: the odds from how common the name is in this
+    data (:class:`_NameFrequency`), times BF_HANDOVER when an address at one organisation stops as one at another
+    starts, BF_OTHER_EMPLOYER when the two are years apart, BF_CONCURRENT when both were
+    active in the same months (two people, unless the name is very rare).
+    """
     clusters = index.clusters()
+    freq = _name_frequency(clusters, index.me_root())
+    organisations = _organisations(clusters)
     for name, roots in sorted(index.name_groups(clusters).items()):
         roots = sorted(set(index.uf.find(r) for r in roots))
         if len(roots) < 2:
@@ -620,8 +678,31 @@ def _rule_name_unique(index: _Index) -> None:
             continue
         if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
             continue
+        odds = freq.odds(name, own=len(roots))
+        if odds * BF_HANDOVER < MERGE_ODDS:
+            continue  # too common a name for any evidence here to settle it
+        relations = {
+            _time_relation(a, b, organisations)
+            for i, a in enumerate(group)
+            for b in group[i + 1 :]
+            if not _corroboration(a, b)
+        }
+        why = f"name {name!r} (odds {odds:.2g} from how common it is)"
+        if "concurrent" in relations:
+            # two employers in the same months: two people, unless the name is so rare that
+            # it is one person writing from two organisations (mingo@kernel.org, mingo@redhat.com)
+            odds *= BF_CONCURRENT
+            why += "; two organisations in the same months"
+        if "handover" in relations:
+            odds *= BF_HANDOVER
+            why += "; one address stops as another starts"
+        if "apart" in relations:
+            odds *= BF_OTHER_EMPLOYER
+            why += "; employers years apart"
+        if odds < MERGE_ODDS:
+            continue
         for other in roots[1:]:
-            index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"name {name!r}; no conflicting record")
+            index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"{why}; no conflicting record")
 
 
 @_rule
@@ -807,6 +888,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     uf = index.uf
     mroot = index.me_root()
     freq = _name_frequency(clusters, mroot)
+    organisations = _organisations(clusters)
     best = {r: c.names.most_common(1)[0][0] for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
     for a, b, score, _evidence in index.near_misses:
@@ -826,7 +908,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
-        odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq)
+        odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq, organisations)
         likelihood = odds / (1.0 + odds)
         if likelihood < MIN_LIKELIHOOD:
             continue
