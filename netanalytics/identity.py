@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from netanalytics import schema as S
 
@@ -300,6 +300,7 @@ class _Index:
     me_list: list = field(default_factory=list)
     merges: list = field(default_factory=list)
     near_misses: list = field(default_factory=list)
+    _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
@@ -324,7 +325,9 @@ class _Index:
             c.keys.add(key)
             for name, n in display.get(key, {}).items():
                 c.display[name] += n
-                norm = normalize_person_name(name)
+                norm = self._norm.get(name, False)
+                if norm is False:
+                    norm = self._norm[name] = normalize_person_name(name)
                 if norm:
                     c.names[norm] += n
             if key in self.key_company:
@@ -428,8 +431,8 @@ BF_HANDOVER = 16.0  # one stops as the other starts
 BF_OTHER_EMPLOYER = 1.0  # different employers years apart: sparse mail makes job changes look like this too
 BF_CONCURRENT = 0.1  # different organisations in the same months (people do write from kernel.org and an employer at once)
 BF_TWO_ACCOUNTS = 0.01  # two LinkedIn profile URLs, or two connection records
-FUZZY_ODDS = 0.1  # prior odds for similar names whose first names agree (typo, transliteration)
-FUZZY_ODDS_OTHER_FIRST = 0.001  # similar names, different first names (Maria / Maya Costa)
+FUZZY_ODDS = 0.1  # prior odds for similar names whose first names and surnames agree (typo, transliteration)
+FUZZY_ODDS_OTHER_NAME = 0.001  # similar names, another first name or surname (Maria / Maya Costa, Mateo Eriksen / Jensen)
 MERGE_ODDS = 2.0  # the name rule merges at these odds of one person or more (a wrong merge is worse than a missed one)
 MIN_LIKELIHOOD = 0.05  # pairs less likely than this are not worth a review
 REVIEW_PER_100 = 3  # at most this many review pairs per 100 people
@@ -528,11 +531,12 @@ def _two_accounts(a: _Cluster, b: _Cluster) -> bool:
     return bool(a.urls and b.urls and a.urls != b.urls) or bool(a.n_connections and b.n_connections)
 
 
-def _first_names_agree(name_a: str, name_b: str) -> bool:
-    fa, fb = name_a.split()[0], name_b.split()[0]
-    if fa == fb or ((len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0]):
-        return True
-    return fuzz.ratio(fa, fb) >= 80
+def _names_agree(name_a: str, name_b: str) -> bool:
+    """Two different names that can be one person's: first names equal, an initial of the other
+    or a spelling away (ratio ≥ 80), and the same for surnames (Wisniewska / Wisniewski)."""
+    (fa, la), (fb, lb) = (name_a.split()[0], name_a.split()[-1]), (name_b.split()[0], name_b.split()[-1])
+    first = fa == fb or ((len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0]) or fuzz.ratio(fa, fb) >= 80
+    return first and fuzz.ratio(la, lb) >= 80
 
 
 def _pair_odds(
@@ -543,9 +547,13 @@ def _pair_odds(
         odds = freq.odds(name_a)
         evidence = [f"same name (odds {odds:.2g} from how common it is in your data)"]
     else:
-        agree = _first_names_agree(name_a, name_b)
-        odds = FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_FIRST
-        evidence = ["similar names" if agree else "similar names, different first names"]
+        agree = _names_agree(name_a, name_b)
+        # scaled like a shared name: in data where a shared name is seldom one person, a
+        # similar one is seldom too (many people, many near-namesakes)
+        one, two = SAME_NAME_PRIOR
+        scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
+        odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
+        evidence = ["similar names" if agree else "similar names, different first names or surnames"]
     why = _corroboration(a, b)
     if why:
         odds *= BF_EMPLOYER
@@ -705,39 +713,68 @@ def _rule_name_unique(index: _Index) -> None:
             index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"{why}; no conflicting record")
 
 
+MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
+
+
+def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
+    """Pairs of roots whose names differ and score at least ``threshold`` (rapidfuzz
+    ``token_sort_ratio``), found without comparing every pair.
+
+    Names are blocked on each of their words and on the first four letters of the surname
+    (Wisniewska / Wisniewski); a block is compared at once with ``rapidfuzz.process.cdist``;
+    blocks of more than MAX_BLOCK names are skipped (too common a word to tell anything).
+    The pairs come in the order a scan of surname-initial blocks would meet them, those
+    sharing the initial first.
+    """
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for root, norm in best_name.items():
+        tokens = norm.split()
+        keys = {f"w:{t}" for t in tokens}
+        if len(tokens[-1]) >= 4:
+            keys.add(f"p:{tokens[-1][:4]}")
+        for key in keys:
+            blocks[key].append(root)
+    found: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        names = [best_name[r] for r in members]
+        scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=threshold - 0.01)
+        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
+            a, b = members[i], members[j]
+            if best_name[a] != best_name[b]:
+                found.add((a, b) if a < b else (b, a))
+    initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
+    order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
+    return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
+
+
 @_rule
 def _rule_fuzzy(index: _Index) -> None:
     """Names that differ but score at least ``fuzzy_threshold`` merge with company or domain
     corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
     clusters = index.clusters()
     mroot = index.me_root()
-    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names}
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for root, norm in best_name.items():
-        if root != mroot:
-            blocks[norm.split()[-1][:1]].append(root)  # blocked by the first letter of the last name
-    for block in blocks.values():
-        block = sorted(block)
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                if index.same(a, b) or best_name[a] == best_name[b]:
-                    continue
-                score = fuzz.token_sort_ratio(best_name[a], best_name[b])
-                if score < index.candidate_threshold:
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                both_conn = _two_accounts(ca, cb)
-                why = _corroboration(ca, cb)
-                evidence = []
-                if why:
-                    evidence.append("company or domain matches")
-                if both_conn:
-                    evidence.append("both are LinkedIn connections")
-                if score >= index.fuzzy_threshold and why and not both_conn:
-                    detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
-                    if index.merge(a, b, RULE_FUZZY, score / 100, detail):
-                        continue
-                index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
+    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names and root != mroot}
+    for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
+        if index.same(a, b):
+            continue
+        score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+        if score < index.candidate_threshold:
+            continue
+        ca, cb = clusters[a], clusters[b]
+        both_conn = _two_accounts(ca, cb)
+        why = _corroboration(ca, cb)
+        evidence = []
+        if why:
+            evidence.append("company or domain matches")
+        if both_conn:
+            evidence.append("both are LinkedIn connections")
+        if score >= index.fuzzy_threshold and why and not both_conn:
+            detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+            if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                continue
+        index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
 
 
 # The declared order: the strongest evidence first (a wrong merge is worse than a missed one).

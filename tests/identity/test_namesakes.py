@@ -45,3 +45,17 @@ def test_namesakes_are_rarely_merged_and_job_changes_often_kept(world):
     assert share <= 0.0075  # issue 12 target: 1 %
     assert kept >= 0.65
     assert len(review) <= -(-3 * n_people // 100)
+
+
+def test_review_list_precision_on_the_namesake_world(world):
+    truth, net = world
+    true_of = truth.set_index("key")["person_id"]
+    ids = net.identities.dropna(subset=["person_id"])
+    people = ids.assign(t=ids["key"].map(true_of)).dropna(subset=["t"]).groupby("person_id")["t"].agg(set)
+    review = net.merge_candidates()
+    hits = [bool(people.get(a, set()) & people.get(b, set())) for a, b in zip(review["person_a"], review["person_b"])]
+    precision = sum(hits) / len(hits)
+    top = sum(hits[:20]) / len(hits[:20])
+    print(f"\nnamesake world review list: {len(hits)} pairs, {sum(hits)} truly one person: precision {precision:.3f} "
+          f"(top 20: {top:.2f})")
+    assert precision >= 0.45
