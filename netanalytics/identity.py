@@ -301,6 +301,7 @@ class _Index:
     merges: list = field(default_factory=list)
     near_misses: list = field(default_factory=list)
     _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
+    _facts: dict = field(default_factory=dict)  # key → what it tells (see _key_facts)
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
@@ -316,37 +317,55 @@ class _Index:
     def me_root(self) -> str | None:
         return self.uf.find(self.me_list[0]) if self.me_list else None
 
-    def clusters(self) -> dict[str, _Cluster]:
-        """Clusters by root, built from the current union–find (a snapshot: rules read it as of their start)."""
-        uf, display = self.uf, self.display
-        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
-        for key in uf.parent:
-            c = clusters[uf.find(key)]
-            c.keys.add(key)
-            for name, n in display.get(key, {}).items():
-                c.display[name] += n
+    def _key_facts(self, key: str) -> tuple:
+        """What one key tells, computed once: display names, normalised names, company,
+        connection record, corporate domain, profile URL, activity."""
+        facts = self._facts.get(key)
+        if facts is None:
+            display = list(self.display.get(key, {}).items())
+            names = []
+            for name, n in display:
                 norm = self._norm.get(name, False)
                 if norm is False:
                     norm = self._norm[name] = normalize_person_name(name)
                 if norm:
-                    c.names[norm] += n
-            if key in self.key_company:
-                c.companies.add(self.key_company[key])
-            if key in self.connection_records:
-                c.n_connections += 1
+                    names.append((norm, n))
             kind = S.key_kind(key)
             dom = email_domain(key) if kind == S.KEY_EMAIL else None
-            if dom and not is_free_mail(dom):
+            corporate = dom if dom and not is_free_mail(dom) else None
+            facts = (
+                display, names, self.key_company.get(key), key in self.connection_records, corporate,
+                kind == S.KEY_URL, self.activity.get(key),
+            )
+            self._facts[key] = facts
+        return facts
+
+    def clusters(self) -> dict[str, _Cluster]:
+        """Clusters by root, built from the current union–find (a snapshot: rules read it as of their start)."""
+        uf = self.uf
+        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
+        for key in uf.parent:
+            c = clusters[uf.find(key)]
+            c.keys.add(key)
+            display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+            for name, n in display:
+                c.display[name] += n
+            for norm, n in names:
+                c.names[norm] += n
+            if company:
+                c.companies.add(company)
+            if is_connection:
+                c.n_connections += 1
+            if dom:
                 c.domains.add(dom)
-            if kind == S.KEY_URL:
+            if is_url:
                 c.urls.add(key)
-            seen = self.activity.get(key)
             if seen is not None:
                 n, first, last = seen
                 c.n_messages += n
                 c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
                 c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
-                if dom and not is_free_mail(dom):
+                if dom:
                     was = c.spans.get(dom)
                     c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
         return clusters
@@ -639,6 +658,8 @@ def _rule_name_company(index: _Index) -> None:
 @_rule
 def _rule_name_connection(index: _Index) -> None:
     """A name-only key joins the connection of that name when exactly one connection has it."""
+    if not index.connection_records or not any(S.key_kind(k) == S.KEY_NAME for k in index.uf.parent):
+        return  # nothing to join (a mailbox alone): spare the cluster rebuild
     clusters = index.clusters()
     mroot = index.me_root()
     by_name_conn: dict[str, list[str]] = defaultdict(list)
