@@ -302,6 +302,11 @@ class _Index:
     near_misses: list = field(default_factory=list)
     _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
     _facts: dict = field(default_factory=dict)  # key → what it tells (see _key_facts)
+    _snapshot: dict | None = None  # the clusters as last built, and what rebuilding them needs
+    _order: dict = field(default_factory=dict)  # key → position in the union–find
+    _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
+    _first: dict = field(default_factory=dict)  # root → position of its earliest key
+    _dirty: set = field(default_factory=set)  # keys merged since the snapshot
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
@@ -309,6 +314,7 @@ class _Index:
         ok = self.uf.union(a, b, rule, score, force=force)
         if ok and not joined_before:
             self.merges.append(Merge(rule, a, b, float(score), evidence))
+            self._dirty.update((a, b))
         return ok
 
     def same(self, a: str, b: str) -> bool:
@@ -340,35 +346,60 @@ class _Index:
             self._facts[key] = facts
         return facts
 
-    def clusters(self) -> dict[str, _Cluster]:
-        """Clusters by root, built from the current union–find (a snapshot: rules read it as of their start)."""
-        uf = self.uf
-        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
-        for key in uf.parent:
-            c = clusters[uf.find(key)]
-            c.keys.add(key)
-            display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
-            for name, n in display:
-                c.display[name] += n
-            for norm, n in names:
-                c.names[norm] += n
-            if company:
-                c.companies.add(company)
-            if is_connection:
-                c.n_connections += 1
+    def _add_key(self, c: _Cluster, key: str) -> None:
+        c.keys.add(key)
+        display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+        for name, n in display:
+            c.display[name] += n
+        for norm, n in names:
+            c.names[norm] += n
+        if company:
+            c.companies.add(company)
+        if is_connection:
+            c.n_connections += 1
+        if dom:
+            c.domains.add(dom)
+        if is_url:
+            c.urls.add(key)
+        if seen is not None:
+            n, first, last = seen
+            c.n_messages += n
+            c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
+            c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
             if dom:
-                c.domains.add(dom)
-            if is_url:
-                c.urls.add(key)
-            if seen is not None:
-                n, first, last = seen
-                c.n_messages += n
-                c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
-                c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
-                if dom:
-                    was = c.spans.get(dom)
-                    c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
-        return clusters
+                was = c.spans.get(dom)
+                c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
+
+    def clusters(self) -> dict[str, _Cluster]:
+        """Clusters by root as the union–find stands (a snapshot: rules read it as of their start).
+
+        Only the clusters that merges touched since the last snapshot are rebuilt, from their
+        keys in the order the keys were added (which decides ties between names).
+        """
+        uf = self.uf
+        if self._snapshot is None or len(uf.parent) != len(self._order):
+            self._order = {key: i for i, key in enumerate(uf.parent)}
+            clusters: dict[str, _Cluster] = defaultdict(_Cluster)
+            for key in uf.parent:
+                self._add_key(clusters[uf.find(key)], key)
+            self._root_of = {key: root for root, c in clusters.items() for key in c.keys}
+            self._first = {root: min(self._order[k] for k in c.keys) for root, c in clusters.items()}
+        else:
+            clusters = self._snapshot
+            touched = {self._root_of[k] for k in self._dirty} & clusters.keys()
+            keys = sorted((k for r in touched for k in clusters.pop(r).keys), key=self._order.__getitem__)
+            for root in touched:
+                del self._first[root]
+            for key in keys:
+                root = uf.find(key)
+                self._add_key(clusters[root], key)
+                self._root_of[key] = root
+                self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
+            # the order a full rebuild gives: by each cluster's earliest key
+            clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: self._first[rc[0]]))
+        self._snapshot = clusters
+        self._dirty = set()
+        return dict(clusters)
 
     def name_groups(self, clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
         """Normalised name → roots of the clusters (the owner's left out) that carry it."""
