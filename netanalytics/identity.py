@@ -203,6 +203,13 @@ def _domain_matches_company(domain: str, company: str) -> bool:
     return len(label) >= 3 and (label == company or company.startswith(label) or label.startswith(company))
 
 
+def _top(counter: Counter):
+    """The most common entry, the first seen among ties (as ``Counter.most_common(1)``), faster."""
+    if len(counter) == 1:
+        return next(iter(counter))
+    return max(counter, key=counter.__getitem__)
+
+
 @dataclass
 class _Cluster:
     keys: set = field(default_factory=set)
@@ -529,7 +536,7 @@ def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFre
     for root, c in clusters.items():
         if root == skip or not c.names:
             continue
-        best = c.names.most_common(1)[0][0]
+        best = _top(c.names)
         tokens = best.split()
         first[tokens[0]] += 1
         last[tokens[-1]] += 1
@@ -673,6 +680,8 @@ def _rule_name_company(index: _Index) -> None:
     """Same normalised name and a company or corporate domain in common (never two connections)."""
     clusters = index.clusters()
     for name, roots in sorted(index.name_groups(clusters).items()):
+        if len(roots) < 2:
+            continue
         roots = sorted(roots)
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
@@ -807,7 +816,7 @@ def _rule_fuzzy(index: _Index) -> None:
     corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
     clusters = index.clusters()
     mroot = index.me_root()
-    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names and root != mroot}
+    best_name = {root: _top(c.names) for root, c in clusters.items() if c.names and root != mroot}
     for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
         if index.same(a, b):
             continue
@@ -978,7 +987,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     mroot = index.me_root()
     freq = _name_frequency(clusters, mroot)
     organisations = _organisations(clusters)
-    best = {r: c.names.most_common(1)[0][0] for r, c in clusters.items() if c.names}
+    best = {r: _top(c.names) for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
     for a, b, score, _evidence in index.near_misses:
         ra, rb = sorted((uf.find(a), uf.find(b)))
@@ -1009,8 +1018,8 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             {
                 "person_a": pa,
                 "person_b": pb,
-                "name_a": ca.display.most_common(1)[0][0] if ca.display else None,
-                "name_b": cb.display.most_common(1)[0][0] if cb.display else None,
+                "name_a": _top(ca.display) if ca.display else None,
+                "name_b": _top(cb.display) if cb.display else None,
                 "key_a": min(ca.keys),
                 "key_b": min(cb.keys),
                 "score": float(score),
@@ -1034,7 +1043,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     mroot = index.me_root()
     ordered = sorted(
         (r for r in clusters if r != mroot),
-        key=lambda r: (clusters[r].display.most_common(1)[0][0].lower() if clusters[r].display else "~", min(clusters[r].keys)),
+        key=lambda r: (_top(clusters[r].display).lower() if clusters[r].display else "~", min(clusters[r].keys)),
     )
     person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
     if mroot is not None:
@@ -1054,7 +1063,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
             {
                 S.KEY: key,
                 S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: names.most_common(1)[0][0] if names else None,
+                S.DISPLAY_NAME: _top(names) if names else None,
                 S.PERSON_ID: key_to_person[key],
                 S.MATCH_RULE: rule,
                 S.MATCH_SCORE: float(score),
