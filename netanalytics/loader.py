@@ -695,7 +695,10 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner
         }
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
-    fallback = shown.groupby(S.PERSON_ID)[S.DISPLAY_NAME].agg(lambda s: s.value_counts().index[0]).to_dict()
+    # each person's most frequent display name (the first seen among ties), without a Python
+    # function per person
+    counts = shown.groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
+    fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
     if EGO not in rows:
         rows[EGO] = {
             S.NAME: None, S.EMAILS: [], S.LINKEDIN_URL: None, S.COMPANY: None, S.TITLE: None,
