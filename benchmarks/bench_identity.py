@@ -44,8 +44,10 @@ def main(argv: list[str] | None = None) -> None:
     path = args.path or Path(tempfile.mkdtemp(prefix="bench_identity_")) / "namesakes.mbox"
     t = time.perf_counter()
     truth = write_namesake_mbox(path, n_people=args.people, n_messages=args.messages, seed=args.seed)
-    print(f"wrote {path}: {len(truth):,} addresses of {truth['person_id'].nunique():,} people, "
-          f"{args.messages:,} messages in {time.perf_counter() - t:.1f} s")
+    print(
+        f"wrote {path}: {len(truth):,} addresses of {truth['person_id'].nunique():,} people, "
+        f"{args.messages:,} messages in {time.perf_counter() - t:.1f} s"
+    )
 
     t = time.perf_counter()
     frame, _report = read_mbox(path, cache=False)
@@ -73,9 +75,11 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'(a) read_mbox, cache off (baseline)':<44}{read_s:>10.2f}{1.0:>10.1f}")
     print(f"{'(b) na.load, cache off':<44}{load_s:>10.2f}{load_s / read_s:>10.1f}")
     print(f"{'(c) resolve_identities inside (b)':<44}{resolve_s:>10.2f}{resolve_s / read_s:>10.1f}")
-    print(f"resolution / read: {resolve_s / read_s:.1f}x (target <= {TARGET_RATIO:.0f}x); "
-          f"{len(frame):,} messages, {len(net.identities):,} identity keys; "
-          f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    print(
+        f"resolution / read: {resolve_s / read_s:.1f}x (target <= {TARGET_RATIO:.0f}x); "
+        f"{len(frame):,} messages, {len(net.identities):,} identity keys; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
 
     ours = truth["key"].map(net.identities.set_index("key")["person_id"])
     majority = truth.assign(ours=ours).groupby("ours")["person_id"].agg(lambda s: s.value_counts().index[0])
@@ -87,13 +91,19 @@ def main(argv: list[str] | None = None) -> None:
     true_of = truth.set_index("key")["person_id"]
     ids = net.identities.dropna(subset=["person_id"])
     held = ids.assign(t=ids["key"].map(true_of)).dropna(subset=["t"]).groupby("person_id")["t"].agg(set)
-    hits = sum(bool(held.get(a, set()) & held.get(b, set())) for a, b in zip(review["person_a"], review["person_b"]))
+    hits = sum(
+        bool(held.get(a, set()) & held.get(b, set())) for a, b in zip(review["person_a"], review["person_b"])
+    )
     print(f"\npeople sharing a full name: {shared:.1%}")
-    print(f"addresses merged into another person: {merged:,} of {len(truth):,} ({merged / len(truth):.2%}; "
-          f"target <= {TARGET_MERGED:.0%})")
+    print(
+        f"addresses merged into another person: {merged:,} of {len(truth):,} ({merged / len(truth):.2%}; "
+        f"target <= {TARGET_MERGED:.0%})"
+    )
     print(f"job changes kept as one person: {(jobs == 1).sum():,} of {len(jobs):,}")
-    print(f"review list: {len(review):,} pairs, {hits} truly one person"
-          + (f" (precision {hits / len(review):.2f})" if len(review) else ""))
+    print(
+        f"review list: {len(review):,} pairs, {hits} truly one person"
+        + (f" (precision {hits / len(review):.2f})" if len(review) else "")
+    )
 
 
 if __name__ == "__main__":

@@ -13,7 +13,29 @@ from netanalytics.datasets._formats import DEFAULT_END, address, ascii_fold, fro
 
 __all__ = ["write_namesake_mbox"]
 
-_ONSETS = ["b", "br", "d", "dr", "f", "g", "gr", "h", "k", "kr", "l", "m", "n", "p", "r", "s", "st", "t", "v", "w", "z"]
+_ONSETS = [
+    "b",
+    "br",
+    "d",
+    "dr",
+    "f",
+    "g",
+    "gr",
+    "h",
+    "k",
+    "kr",
+    "l",
+    "m",
+    "n",
+    "p",
+    "r",
+    "s",
+    "st",
+    "t",
+    "v",
+    "w",
+    "z",
+]
 _VOWELS = ["a", "e", "i", "o", "u", "ai", "ei", "ou"]
 _CODAS = ["", "n", "r", "l", "s", "k", "m", "nd", "rt", "st", "th"]
 _SUFFIXES = ["", "son", "er", "ski", "ová", "ez", "ini", "sen", "ley", "berg", "ford", "ton", "ic", "ov"]
@@ -24,7 +46,10 @@ ME = ("Elena Marsh", "elena.marsh.pm@gmail.com")
 def _invented(rng: random.Random, n: int, taken: set[str], *, suffixes: bool) -> list[str]:
     out = []
     while len(out) < n:
-        word = "".join(rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS) for _ in range(rng.choice((1, 2, 2))))
+        word = "".join(
+            rng.choice(_ONSETS) + rng.choice(_VOWELS) + rng.choice(_CODAS)
+            for _ in range(rng.choice((1, 2, 2)))
+        )
         if suffixes:
             word += rng.choice(_SUFFIXES)
         word = word.capitalize()
@@ -96,7 +121,9 @@ def write_namesake_mbox(
     """
     rng = random.Random(f"netanalytics-namesakes-{seed}")
     taken = {n.lower() for n in N.FIRST_NAMES + N.LAST_NAMES}
-    firsts = list(N.FIRST_NAMES) + _invented(rng, max(0, n_first_names - len(N.FIRST_NAMES)), taken, suffixes=False)
+    firsts = list(N.FIRST_NAMES) + _invented(
+        rng, max(0, n_first_names - len(N.FIRST_NAMES)), taken, suffixes=False
+    )
     lasts = list(N.LAST_NAMES) + _invented(rng, max(0, n_surnames - len(N.LAST_NAMES)), taken, suffixes=True)
     firsts, lasts = firsts[:n_first_names], lasts[:n_surnames]
     rng.shuffle(firsts)
@@ -136,12 +163,18 @@ def write_namesake_mbox(
             old, new = rng.sample(range(len(companies)), 2)
             cut = rng.uniform(start + 60, stop - 60)
             for company, (a, b) in ((companies[old], (start, cut)), (companies[new], (cut, stop))):
-                rows.append((new_address(first, last, f"{company}.com"), pid, name, company, a, b, True, activity))
+                rows.append(
+                    (new_address(first, last, f"{company}.com"), pid, name, company, a, b, True, activity)
+                )
         elif rng.random() < 0.4:
-            rows.append((new_address(first, last, rng.choice(_FREE)), pid, name, None, start, stop, False, activity))
+            rows.append(
+                (new_address(first, last, rng.choice(_FREE)), pid, name, None, start, stop, False, activity)
+            )
         else:
             company = drawn_company[i]
-            rows.append((new_address(first, last, f"{company}.com"), pid, name, company, start, stop, False, activity))
+            rows.append(
+                (new_address(first, last, f"{company}.com"), pid, name, company, start, stop, False, activity)
+            )
 
     # every address once, then the rest by activity
     picks = list(range(len(rows)))

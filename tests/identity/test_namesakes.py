@@ -39,9 +39,11 @@ def test_namesakes_are_rarely_merged_and_job_changes_often_kept(world):
     kept = float((jobs == 1).mean())
     review = net.merge_candidates()
     n_people = int((~net.people["is_me"]).sum())
-    print(f"addresses merged into another person: {merged} of {len(truth)} ({share:.2%}); "
-          f"job changes kept as one person: {(jobs == 1).sum()} of {len(jobs)} ({kept:.0%}); "
-          f"review pairs {len(review)} for {n_people} people")
+    print(
+        f"addresses merged into another person: {merged} of {len(truth)} ({share:.2%}); "
+        f"job changes kept as one person: {(jobs == 1).sum()} of {len(jobs)} ({kept:.0%}); "
+        f"review pairs {len(review)} for {n_people} people"
+    )
     assert share <= 0.0075  # issue 12 target: 1 %
     assert kept >= 0.65
     assert len(review) <= -(-3 * n_people // 100)
@@ -53,9 +55,14 @@ def test_review_list_precision_on_the_namesake_world(world):
     ids = net.identities.dropna(subset=["person_id"])
     people = ids.assign(t=ids["key"].map(true_of)).dropna(subset=["t"]).groupby("person_id")["t"].agg(set)
     review = net.merge_candidates()
-    hits = [bool(people.get(a, set()) & people.get(b, set())) for a, b in zip(review["person_a"], review["person_b"])]
+    hits = [
+        bool(people.get(a, set()) & people.get(b, set()))
+        for a, b in zip(review["person_a"], review["person_b"])
+    ]
     precision = sum(hits) / len(hits)
     top = sum(hits[:20]) / len(hits[:20])
-    print(f"\nnamesake world review list: {len(hits)} pairs, {sum(hits)} truly one person: precision {precision:.3f} "
-          f"(top 20: {top:.2f})")
+    print(
+        f"\nnamesake world review list: {len(hits)} pairs, {sum(hits)} truly one person: precision {precision:.3f} "
+        f"(top 20: {top:.2f})"
+    )
     assert precision >= 0.45

@@ -1,7 +1,6 @@
 """The review list (``net.merge_candidates()``): short, ranked, with evidence, and precise on planted truth."""
 
 import pandas as pd
-import pytest
 
 import netanalytics as na
 from netanalytics import identity
@@ -10,7 +9,9 @@ from netanalytics import schema as S
 
 def _truth():
     root = na.datasets.sample_path() / "ground_truth"
-    return pd.read_csv(root / "identities.csv", dtype=str, keep_default_na=False).set_index("key")["person_id"]
+    return pd.read_csv(root / "identities.csv", dtype=str, keep_default_na=False).set_index("key")[
+        "person_id"
+    ]
 
 
 def _precision(net, truth):
@@ -42,8 +43,10 @@ def test_review_list_on_the_sample_is_short():
     net = na.datasets.load_sample()
     cand, n_people = _check_shape(net)
     tp, judged, n = _precision(net, _truth())
-    print(f"\nsample: {n} review pairs for {n_people} people, {tp} of {judged} judged truly one person "
-          "(the sample resolves every planted person: nothing is left to review)")
+    print(
+        f"\nsample: {n} review pairs for {n_people} people, {tp} of {judged} judged truly one person "
+        "(the sample resolves every planted person: nothing is left to review)"
+    )
     assert n <= 3  # cap is 9 for 299 people
 
 
@@ -54,8 +57,10 @@ def test_review_list_precision_when_the_name_rules_are_off(monkeypatch):
     net = na.datasets.load_sample(cache=False)
     cand, n_people = _check_shape(net)
     tp, judged, n = _precision(net, _truth())
-    print(f"\nname rules off: {n} review pairs for {n_people} people; {judged} judged against the truth, "
-          f"{tp} truly one person: precision {tp / judged:.3f}")
+    print(
+        f"\nname rules off: {n} review pairs for {n_people} people; {judged} judged against the truth, "
+        f"{tp} truly one person: precision {tp / judged:.3f}"
+    )
     print(cand[["name_a", "name_b", "key_a", "key_b", "likelihood", "n_messages", "evidence"]].to_string())
     assert judged >= 10
     assert tp / judged >= 0.95
