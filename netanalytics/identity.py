@@ -938,9 +938,12 @@ def resolve_identities(
        without URL, an endorser, a recommender) joins the connection of that name when
        exactly one connection has it.
     6. *name, no conflicting record*: the clusters left in a name group merge when nothing
-       tells them apart: at most one of them is a LinkedIn connection and no two name
-       different companies on record. A job change (old and new company address and a
-       personal address under one name) is kept as one person this way.
+       tells them apart (at most one LinkedIn connection and one profile URL, no two
+       different companies on record) and the name is rare enough in this data to say who
+       it is: odds of one person from the name's frequency (:class:`_NameFrequency`) times
+       factors for time at organisations (an address that stops as another starts; two
+       active in the same months) reach ``MERGE_ODDS``. A job change (old and new company
+       address and a personal address under one name) is kept as one person this way.
     7. *fuzzy name + company or domain*: names that differ but score at least
        ``fuzzy_threshold`` merge only with company or domain corroboration.
 
