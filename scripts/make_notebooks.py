@@ -390,7 +390,7 @@ net.merge_candidates().head(8)"""),
 import tempfile, pathlib
 folder = pathlib.Path(tempfile.mkdtemp())
 review = net.merge_candidates()
-# the sample resolves every planted person, so its review list is empty: write a correction by hand
+# keep the first pair apart for good (an empty list: write a correction for two people by hand)
 alters = net.alters[net.alters["emails"].map(len) > 0]
 cand = review.iloc[0] if len(review) else {"key_a": alters["emails"].iloc[0][0], "key_b": alters["emails"].iloc[1][0]}
 (folder / "overrides.csv").write_text(f"key_a,key_b,decision\\n{cand['key_a']},{cand['key_b']},different\\n")
