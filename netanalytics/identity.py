@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
+import numpy as np
 import pandas as pd
-from rapidfuzz import fuzz
+from rapidfuzz import fuzz, process
 
 from netanalytics import schema as S
 
@@ -201,6 +203,13 @@ def _domain_matches_company(domain: str, company: str) -> bool:
     return len(label) >= 3 and (label == company or company.startswith(label) or label.startswith(company))
 
 
+def _top(counter: Counter):
+    """The most common entry, the first seen among ties (as ``Counter.most_common(1)``), faster."""
+    if len(counter) == 1:
+        return next(iter(counter))
+    return max(counter, key=counter.__getitem__)
+
+
 @dataclass
 class _Cluster:
     keys: set = field(default_factory=set)
@@ -209,7 +218,11 @@ class _Cluster:
     companies: set = field(default_factory=set)  # company keys from contact records
     domains: set = field(default_factory=set)  # corporate email domains
     n_connections: int = 0  # LinkedIn connection records in the cluster
-    cannot: set = field(default_factory=set)  # keys this cluster must never join
+    urls: set = field(default_factory=set)  # LinkedIn profile URLs (one account each)
+    n_messages: int = 0  # messages that carry one of its keys
+    first_seen: pd.Timestamp | None = None
+    last_seen: pd.Timestamp | None = None
+    spans: dict = field(default_factory=dict)  # corporate domain → (first, last) seen on its addresses
 
 
 class _UnionFind:
@@ -238,13 +251,13 @@ class _UnionFind:
         fa, fb = self.forbidden.get(ra, set()), self.forbidden.get(rb, set())
         return any(self.find(k) == rb for k in fa) or any(self.find(k) == ra for k in fb)
 
-    def union(self, a: str, b: str, rule: str, score: float = 1.0) -> bool:
+    def union(self, a: str, b: str, rule: str, score: float = 1.0, *, force: bool = False) -> bool:
         self.add(a)
         self.add(b)
         ra, rb = self.find(a), self.find(b)
         if ra == rb:
             return True
-        if self.members_forbidden(a, b):
+        if not force and self.members_forbidden(a, b):
             return False
         if self.rule[b][0] == RULE_SELF:
             self.rule[b] = (rule, score)
@@ -261,6 +274,594 @@ class _UnionFind:
         self.forbidden[self.find(b)].add(a)
 
 
+@dataclass(frozen=True)
+class Merge:
+    """One merge a rule made: two keys (from the two clusters joined), the rule, its score and why."""
+
+    rule: str
+    key_a: str
+    key_b: str
+    score: float
+    evidence: str
+
+
+@dataclass
+class _Index:
+    """What every rule reads and writes: the union–find over keys and what each key tells about a person.
+
+    Rules merge through :meth:`merge` (which records a :class:`Merge`) and read the current
+    clusters through :meth:`clusters`; pairs a rule considered and left apart go to
+    ``near_misses`` (key_a, key_b, score, evidence) for the review list.
+    """
+
+    contacts: pd.DataFrame
+    overrides: pd.DataFrame | None
+    me_keys: set
+    fuzzy_threshold: float
+    candidate_threshold: float
+    activity: dict = field(default_factory=dict)  # key → (n_messages, first_seen, last_seen)
+    uf: _UnionFind = field(default_factory=_UnionFind)
+    display: dict = field(default_factory=lambda: defaultdict(Counter))
+    key_company: dict = field(default_factory=dict)
+    connection_records: set = field(default_factory=set)
+    me_list: list = field(default_factory=list)
+    merges: list = field(default_factory=list)
+    near_misses: list = field(default_factory=list)
+    _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
+    _facts: dict = field(default_factory=dict)  # key → what it tells (see _key_facts)
+    _snapshot: dict | None = None  # the clusters as last built, and what rebuilding them needs
+    _order: dict = field(default_factory=dict)  # key → position in the union–find
+    _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
+    _first: dict = field(default_factory=dict)  # root → position of its earliest key
+    _dirty: set = field(default_factory=set)  # keys merged since the snapshot
+
+    def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
+        """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
+        joined_before = a in self.uf.parent and b in self.uf.parent and self.uf.find(a) == self.uf.find(b)
+        ok = self.uf.union(a, b, rule, score, force=force)
+        if ok and not joined_before:
+            self.merges.append(Merge(rule, a, b, float(score), evidence))
+            self._dirty.update((a, b))
+        return ok
+
+    def same(self, a: str, b: str) -> bool:
+        return self.uf.find(a) == self.uf.find(b)
+
+    def me_root(self) -> str | None:
+        return self.uf.find(self.me_list[0]) if self.me_list else None
+
+    def _key_facts(self, key: str) -> tuple:
+        """What one key tells, computed once: display names, normalised names, company,
+        connection record, corporate domain, profile URL, activity."""
+        facts = self._facts.get(key)
+        if facts is None:
+            display = list(self.display.get(key, {}).items())
+            names = []
+            for name, n in display:
+                norm = self._norm.get(name, False)
+                if norm is False:
+                    norm = self._norm[name] = normalize_person_name(name)
+                if norm:
+                    names.append((norm, n))
+            kind = S.key_kind(key)
+            dom = email_domain(key) if kind == S.KEY_EMAIL else None
+            corporate = dom if dom and not is_free_mail(dom) else None
+            facts = (
+                display, names, self.key_company.get(key), key in self.connection_records, corporate,
+                kind == S.KEY_URL, self.activity.get(key),
+            )
+            self._facts[key] = facts
+        return facts
+
+    def _add_key(self, c: _Cluster, key: str) -> None:
+        c.keys.add(key)
+        display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+        for name, n in display:
+            c.display[name] += n
+        for norm, n in names:
+            c.names[norm] += n
+        if company:
+            c.companies.add(company)
+        if is_connection:
+            c.n_connections += 1
+        if dom:
+            c.domains.add(dom)
+        if is_url:
+            c.urls.add(key)
+        if seen is not None:
+            n, first, last = seen
+            c.n_messages += n
+            c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
+            c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
+            if dom:
+                was = c.spans.get(dom)
+                c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
+
+    def clusters(self) -> dict[str, _Cluster]:
+        """Clusters by root as the union–find stands (a snapshot: rules read it as of their start).
+
+        Only the clusters that merges touched since the last snapshot are rebuilt, from their
+        keys in the order the keys were added (which decides ties between names).
+        """
+        uf = self.uf
+        if self._snapshot is None or len(uf.parent) != len(self._order):
+            self._order = {key: i for i, key in enumerate(uf.parent)}
+            clusters: dict[str, _Cluster] = defaultdict(_Cluster)
+            for key in uf.parent:
+                self._add_key(clusters[uf.find(key)], key)
+            self._root_of = {key: root for root, c in clusters.items() for key in c.keys}
+            self._first = {root: min(self._order[k] for k in c.keys) for root, c in clusters.items()}
+        else:
+            clusters = self._snapshot
+            touched = {self._root_of[k] for k in self._dirty} & clusters.keys()
+            keys = sorted((k for r in touched for k in clusters.pop(r).keys), key=self._order.__getitem__)
+            for root in touched:
+                del self._first[root]
+            for key in keys:
+                root = uf.find(key)
+                self._add_key(clusters[root], key)
+                self._root_of[key] = root
+                self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
+            # the order a full rebuild gives: by each cluster's earliest key
+            clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: self._first[rc[0]]))
+        self._snapshot = clusters
+        self._dirty = set()
+        return dict(clusters)
+
+    def name_groups(self, clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
+        """Normalised name → roots of the clusters (the owner's left out) that carry it."""
+        groups: dict[str, list[str]] = defaultdict(list)
+        mroot = self.me_root()
+        for root, c in clusters.items():
+            if root == mroot:
+                continue
+            for norm in c.names:
+                groups[norm].append(root)
+        return groups
+
+
+def _build_index(
+    contacts, participants, *, me_keys, automated, overrides, fuzzy_threshold, candidate_threshold, phone_region=None
+) -> _Index:
+    """Every key, in the order the sources list them, with its names, companies and connection records.
+
+    The order keys are added in is kept: it decides ties between equally frequent names.
+    """
+    index = _Index(contacts, overrides, set(me_keys), fuzzy_threshold, candidate_threshold)
+    uf, display = index.uf, index.display
+    index.me_list = sorted(me_keys)
+    for key in index.me_list:
+        uf.add(key)
+    if overrides is not None:
+        for row in overrides.itertuples(index=False):
+            if row.decision == "different":
+                uf.forbid(row.key_a, row.key_b)
+    shared_phones = _shared_phones(contacts, phone_region)
+    index.record_phones = {}
+    for rec in contacts.itertuples(index=False):
+        rkey = S.record_key(rec.source, rec.record_id)
+        uf.add(rkey)
+        if isinstance(rec.full_name, str) and rec.full_name:
+            display[rkey][rec.full_name] += 1
+        # phone numbers as tel: keys, except a line listed under two names (a switchboard)
+        phones = [k for k in (S.normalize_phone(p, phone_region) for p in rec.phones) if k and k not in shared_phones]
+        for pkey in phones:
+            uf.add(pkey)
+        if phones:
+            index.record_phones[rkey] = phones
+        ckey = company_key(rec.company)
+        if ckey:
+            index.key_company[rkey] = ckey
+        if rec.source == "linkedin":
+            index.connection_records.add(rkey)
+        for email in rec.emails:
+            uf.add(email)
+            if isinstance(rec.full_name, str):
+                display[email][rec.full_name] += 1
+        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+            uf.add(rec.linkedin_url)
+    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
+        if key in automated and key not in me_keys:
+            continue
+        uf.add(key)
+        if isinstance(name, str) and name:
+            display[key][name] += 1
+        elif key.startswith("name:"):
+            display[key][key[5:]] += 1
+    return index
+
+
+def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
+    """What ties two clusters to one employer (shared company, shared corporate domain, domain of
+    the other's company), or None."""
+    if a.companies & b.companies:
+        return f"same company ({min(a.companies & b.companies)})"
+    if a.domains & b.domains:
+        return f"same corporate domain ({min(a.domains & b.domains)})"
+    for x, y in ((a, b), (b, a)):
+        for dom in sorted(x.domains):
+            comp = next((c for c in sorted(y.companies) if _domain_matches_company(dom, c)), None)
+            if comp:
+                return f"domain {dom} matches company {comp}"
+    return None
+
+
+# --- evidence that two clusters are one person --------------------------------------------------
+# Odds in the Fellegi–Sunter sense: prior odds from how common the name is in the user's own data,
+# times Bayes factors (how much likelier a feature is for two keys of one person than for two
+# people). The factors are stated, not fitted; README "Identity resolution" gives the reasoning.
+
+CONCURRENT_DAYS = 90  # active at two employers longer than this at once: two people
+HANDOVER_DAYS = 180  # one address stops and another starts within this: a job change
+BF_EMPLOYER = 20.0  # same company or corporate domain
+BF_HANDOVER = 16.0  # one stops as the other starts
+BF_OTHER_EMPLOYER = 1.0  # different employers years apart: sparse mail makes job changes look like this too
+BF_CONCURRENT = 0.1  # different organisations in the same months (people do write from kernel.org and an employer at once)
+BF_TWO_ACCOUNTS = 0.01  # two LinkedIn profile URLs, or two connection records
+FUZZY_ODDS = 0.1  # prior odds for similar names whose first names and surnames agree (typo, transliteration)
+FUZZY_ODDS_OTHER_NAME = 0.001  # similar names, another first name or surname (Maria / Maya Costa, Mateo Eriksen / Jensen)
+MERGE_ODDS = 2.0  # the name rule merges at these odds of one person or more (a wrong merge is worse than a missed one)
+MIN_LIKELIHOOD = 0.05  # pairs less likely than this are not worth a review
+REVIEW_PER_100 = 3  # at most this many review pairs per 100 people
+
+
+SAME_NAME_PRIOR = (9.0, 1.0)  # Beta pseudo-counts (one person, two people) for a same-name pair
+
+
+@dataclass
+class _NameFrequency:
+    """How common each name is in the user's own data, and how often one name is one person.
+
+    ``p(first)`` and ``p(last)`` are the shares of clusters whose name has that first name or
+    surname. Two different people share a full name with probability ``u = p(first)·p(last)``
+    (the term-frequency *u* of Fellegi–Sunter record linkage, as in splink). ``match_share`` is
+    the share of same-name pairs of clusters that are one person: the pairs observed in excess
+    of those expected if names were drawn independently, ``C(n, 2)·Σp(first)²·Σp(last)²``,
+    with SAME_NAME_PRIOR added (in a small address book a shared name is mostly one person).
+    """
+
+    first: Counter
+    last: Counter
+    n: int
+    match_share: float
+    u_mean: float  # u of an average name: chance two different people share a full name, Σp(first)²·Σp(last)²
+
+    def u(self, name: str, own: int = 2) -> float:
+        """Chance that another person bears ``name``: the first-name and surname shares counted
+        without the ``own`` clusters under test (a name is not made common by the keys being
+        judged), with half a count added (a name seen nowhere else is rare, not impossible)."""
+        tokens = name.split()
+        n = max(self.n, 1)
+        return (max(self.first[tokens[0]] - own, 0) + 0.5) / n * (max(self.last[tokens[-1]] - own, 0) + 0.5) / n
+
+    def odds(self, name: str, own: int = 2) -> float:
+        """Odds that ``own`` clusters carrying ``name`` are one person, from the name alone:
+        ``match_share / (1 - match_share) · u_mean / u(name)`` (a name rarer than the average
+        is stronger evidence)."""
+        return self.match_share / (1.0 - self.match_share) * self.u_mean / self.u(name, own)
+
+
+def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFrequency:
+    first, last, full = Counter(), Counter(), Counter()
+    for root, c in clusters.items():
+        if root == skip or not c.names:
+            continue
+        best = _top(c.names)
+        tokens = best.split()
+        first[tokens[0]] += 1
+        last[tokens[-1]] += 1
+        full[best] += 1
+    n = sum(full.values())
+    if n < 2:
+        return _NameFrequency(first, last, n, SAME_NAME_PRIOR[0] / sum(SAME_NAME_PRIOR), 1.0)
+    pf = np.array(list(first.values()), dtype=float) / n
+    pl = np.array(list(last.values()), dtype=float) / n
+    observed = sum(k * (k - 1) / 2 for k in full.values())
+    expected = n * (n - 1) / 2 * float((pf**2).sum() * (pl**2).sum())
+    one, two = SAME_NAME_PRIOR
+    share = (max(observed - expected, 0.0) + one) / (observed + one + two)
+    u_mean = float((pf**2).sum() * (pl**2).sum())
+    return _NameFrequency(first, last, n, share, u_mean)
+
+
+def _organisations(clusters: dict[str, _Cluster]) -> set[str]:
+    """Corporate domains of at least two clusters: an employer, not someone's own domain
+    (arndb.de, tanous.net), which says nothing about where its owner works."""
+    counts = Counter(d for c in clusters.values() for d in c.domains)
+    return {d for d, n in counts.items() if n >= 2}
+
+
+def _time_relation(a: _Cluster, b: _Cluster, organisations: set[str]) -> str | None:
+    """How the addresses of two clusters at different employers follow each other in time.
+
+    ``"concurrent"`` when addresses at two different organisations were active in the same
+    months (overlapping by more than CONCURRENT_DAYS), ``"handover"`` when one stops as the
+    other starts (within HANDOVER_DAYS), ``"apart"`` when they are further apart; None when
+    the two have no dated addresses at two different organisations.
+    """
+    relation = None
+    for da, (fa, la) in a.spans.items():
+        for db, (fb, lb) in b.spans.items():
+            if da not in organisations or db not in organisations or _domain_label(da) == _domain_label(db):
+                continue
+            overlap = (min(la, lb) - max(fa, fb)).days
+            if overlap > CONCURRENT_DAYS:
+                return "concurrent"
+            if overlap > -HANDOVER_DAYS:
+                relation = "handover"
+            elif relation is None:
+                relation = "apart"
+    return relation
+
+
+def _two_accounts(a: _Cluster, b: _Cluster) -> bool:
+    return bool(a.urls and b.urls and a.urls != b.urls) or bool(a.n_connections and b.n_connections)
+
+
+def _names_agree(name_a: str, name_b: str) -> bool:
+    """Two different names that can be one person's: first names equal, an initial of the other
+    or a spelling away (ratio ≥ 80), and the same for surnames (Wisniewska / Wisniewski)."""
+    (fa, la), (fb, lb) = (name_a.split()[0], name_a.split()[-1]), (name_b.split()[0], name_b.split()[-1])
+    first = fa == fb or ((len(fa) == 1 or len(fb) == 1) and fa[0] == fb[0]) or fuzz.ratio(fa, fb) >= 80
+    return first and fuzz.ratio(la, lb) >= 80
+
+
+def _pair_odds(
+    a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFrequency, organisations: set[str]
+) -> tuple[float, list[str]]:
+    """Odds that clusters ``a`` and ``b`` are one person, and the evidence in words."""
+    if name_a == name_b:
+        odds = freq.odds(name_a)
+        evidence = [f"same name (odds {odds:.2g} from how common it is in your data)"]
+    else:
+        agree = _names_agree(name_a, name_b)
+        # scaled like a shared name: in data where a shared name is seldom one person, a
+        # similar one is seldom too (many people, many near-namesakes)
+        one, two = SAME_NAME_PRIOR
+        scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
+        odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
+        evidence = ["similar names" if agree else "similar names, different first names or surnames"]
+    why = _corroboration(a, b)
+    if why:
+        odds *= BF_EMPLOYER
+        evidence.append(why)
+    else:
+        relation = _time_relation(a, b, organisations)
+        if relation == "concurrent":
+            odds *= BF_CONCURRENT
+            evidence.append("different employers in the same months")
+        elif relation == "handover":
+            odds *= BF_HANDOVER
+            evidence.append("one address stops as the other starts (job change?)")
+        elif relation == "apart":
+            odds *= BF_OTHER_EMPLOYER
+            evidence.append("different employers")
+    if _two_accounts(a, b):
+        odds *= BF_TWO_ACCOUNTS
+        evidence.append("two LinkedIn accounts")
+    return odds, evidence
+
+
+# --- the rules, in the order they are applied -----------------------------------------------------
+
+
+def _rule(func):
+    """A rule mutates the index through ``index.merge``; wrapped, it returns the merges it made."""
+
+    @functools.wraps(func)
+    def apply(index: _Index) -> list[Merge]:
+        start = len(index.merges)
+        func(index)
+        return index.merges[start:]
+
+    return apply
+
+
+@_rule
+def _rule_owner(index: _Index) -> None:
+    """Every key known to be the owner is the person ``"me"``."""
+    for other in index.me_list[1:]:
+        # the owner's keys are one person whatever an override says
+        index.merge(index.me_list[0], other, RULE_ME, 1.0, "owner key", force=True)
+
+
+@_rule
+def _rule_on_record(index: _Index) -> None:
+    """A contact record joins every email, profile URL and (unshared) phone number written on it."""
+    for rec in index.contacts.itertuples(index=False):
+        rkey = S.record_key(rec.source, rec.record_id)
+        for email in rec.emails:
+            index.merge(rkey, email, RULE_ON_RECORD, 1.0, f"written on {rkey}")
+        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+            index.merge(rkey, rec.linkedin_url, RULE_ON_RECORD, 1.0, f"written on {rkey}")
+        for pkey in index.record_phones.get(rkey, ()):
+            index.merge(rkey, pkey, RULE_ON_RECORD, 1.0, f"written on {rkey}")
+
+
+@_rule
+def _rule_override(index: _Index) -> None:
+    """The user's ``same`` overrides merge (their ``different`` ones were set as the index was built)."""
+    if index.overrides is not None:
+        for row in index.overrides.itertuples(index=False):
+            if row.decision == "same":
+                index.merge(row.key_a, row.key_b, RULE_OVERRIDE, 1.0, "overrides CSV: same")
+
+
+@_rule
+def _rule_name_company(index: _Index) -> None:
+    """Same normalised name and a company or corporate domain in common (never two connections)."""
+    clusters = index.clusters()
+    for name, roots in sorted(index.name_groups(clusters).items()):
+        if len(roots) < 2:
+            continue
+        roots = sorted(roots)
+        for i, a in enumerate(roots):
+            for b in roots[i + 1 :]:
+                if index.same(a, b):
+                    continue
+                ca, cb = clusters[a], clusters[b]
+                if _two_accounts(ca, cb):
+                    continue  # two connections, or two profile URLs, are two people
+                why = _corroboration(ca, cb)
+                if why:
+                    index.merge(a, b, RULE_NAME_COMPANY, 0.95, f"name {name!r}; {why}")
+
+
+@_rule
+def _rule_name_connection(index: _Index) -> None:
+    """A name-only key joins the connection of that name when exactly one connection has it."""
+    if not index.connection_records or not any(S.key_kind(k) == S.KEY_NAME for k in index.uf.parent):
+        return  # nothing to join (a mailbox alone): spare the cluster rebuild
+    clusters = index.clusters()
+    mroot = index.me_root()
+    by_name_conn: dict[str, list[str]] = defaultdict(list)
+    for root, c in clusters.items():
+        if c.n_connections:
+            for norm in c.names:
+                by_name_conn[norm].append(root)
+    for root, c in sorted(clusters.items()):
+        if not all(S.key_kind(k) == S.KEY_NAME for k in c.keys) or root == mroot:
+            continue
+        norms = list(c.names)
+        if len(norms) != 1:
+            continue
+        targets = sorted(set(index.uf.find(r) for r in by_name_conn.get(norms[0], [])))
+        if len(targets) == 1:
+            index.merge(targets[0], root, RULE_NAME_CONNECTION, 0.9, f"name {norms[0]!r} of one connection")
+
+
+@_rule
+def _rule_name_unique(index: _Index) -> None:
+    """The clusters of one name merge when nothing tells them apart and the name is rare enough to
+    say who it is.
+
+    Nothing tells them apart: at most one connection and one profile URL, no two different
+    companies on record, and at least one key that is more than a name. The name says who it
+    is when the odds of one person reach MERGE_ODDS: the odds from how common the name is in this
+    data (:class:`_NameFrequency`), times BF_HANDOVER when an address at one organisation stops as one at another
+    starts, BF_OTHER_EMPLOYER when the two are years apart, BF_CONCURRENT when both were
+    active in the same months (two people, unless the name is very rare).
+    """
+    clusters = index.clusters()
+    freq = _name_frequency(clusters, index.me_root())
+    organisations = _organisations(clusters)
+    for name, roots in sorted(index.name_groups(clusters).items()):
+        roots = sorted(set(index.uf.find(r) for r in roots))
+        if len(roots) < 2:
+            continue
+        group = [clusters[r] for r in roots]
+        if sum(1 for c in group if c.n_connections) > 1:
+            continue  # two connections of one name are two people
+        if len(set().union(*(c.urls for c in group))) > 1:
+            continue  # two profile URLs are two accounts
+        companies = [c.companies for c in group if c.companies]
+        if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
+            continue
+        if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
+            continue
+        odds = freq.odds(name, own=len(roots))
+        if odds * BF_HANDOVER < MERGE_ODDS:
+            continue  # too common a name for any evidence here to settle it
+        relations = {
+            _time_relation(a, b, organisations)
+            for i, a in enumerate(group)
+            for b in group[i + 1 :]
+            if not _corroboration(a, b)
+        }
+        why = f"name {name!r} (odds {odds:.2g} from how common it is)"
+        if "concurrent" in relations:
+            # two employers in the same months: two people, unless the name is so rare that
+            # it is one person writing from two organisations (mingo@kernel.org, mingo@redhat.com)
+            odds *= BF_CONCURRENT
+            why += "; two organisations in the same months"
+        if "handover" in relations:
+            odds *= BF_HANDOVER
+            why += "; one address stops as another starts"
+        if "apart" in relations:
+            odds *= BF_OTHER_EMPLOYER
+            why += "; employers years apart"
+        if odds < MERGE_ODDS:
+            continue
+        for other in roots[1:]:
+            index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"{why}; no conflicting record")
+
+
+MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
+
+
+def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
+    """Pairs of roots whose names differ and score at least ``threshold`` (rapidfuzz
+    ``token_sort_ratio``), found without comparing every pair.
+
+    Names are blocked on each of their words and on the first four letters of the surname
+    (Wisniewska / Wisniewski); a block is compared at once with ``rapidfuzz.process.cdist``;
+    blocks of more than MAX_BLOCK names are skipped (too common a word to tell anything).
+    The pairs come in the order a scan of surname-initial blocks would meet them, those
+    sharing the initial first.
+    """
+    blocks: dict[str, list[str]] = defaultdict(list)
+    for root, norm in best_name.items():
+        tokens = norm.split()
+        keys = {f"w:{t}" for t in tokens}
+        if len(tokens[-1]) >= 4:
+            keys.add(f"p:{tokens[-1][:4]}")
+        for key in keys:
+            blocks[key].append(root)
+    found: set[tuple[str, str]] = set()
+    for members in blocks.values():
+        if len(members) < 2 or len(members) > MAX_BLOCK:
+            continue
+        names = [best_name[r] for r in members]
+        scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=threshold - 0.01)
+        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
+            a, b = members[i], members[j]
+            if best_name[a] != best_name[b]:
+                found.add((a, b) if a < b else (b, a))
+    initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
+    order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
+    return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
+
+
+@_rule
+def _rule_fuzzy(index: _Index) -> None:
+    """Names that differ but score at least ``fuzzy_threshold`` merge with company or domain
+    corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
+    clusters = index.clusters()
+    mroot = index.me_root()
+    best_name = {root: _top(c.names) for root, c in clusters.items() if c.names and root != mroot}
+    for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
+        if index.same(a, b):
+            continue
+        score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+        if score < index.candidate_threshold:
+            continue
+        ca, cb = clusters[a], clusters[b]
+        both_conn = _two_accounts(ca, cb)
+        why = _corroboration(ca, cb)
+        evidence = []
+        if why:
+            evidence.append("company or domain matches")
+        if both_conn:
+            evidence.append("both are LinkedIn connections")
+        if score >= index.fuzzy_threshold and why and not both_conn:
+            detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+            if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                continue
+        index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
+
+
+# The declared order: the strongest evidence first (a wrong merge is worse than a missed one).
+RULES = (
+    _rule_owner,
+    _rule_on_record,
+    _rule_override,
+    _rule_name_company,
+    _rule_name_connection,
+    _rule_name_unique,
+    _rule_fuzzy,
+)
+
+
 @dataclass
 class Resolution:
     """Result of :func:`resolve_identities`.
@@ -274,13 +875,18 @@ class Resolution:
     clusters : dict
         person_id → set of keys.
     candidates : DataFrame
-        Borderline pairs not merged: key_a, key_b, name_a, name_b, score, evidence.
+        The review list: pairs of people left apart that may be one (see
+        :func:`resolve_identities`, Notes): person_a, person_b, name_a, name_b, key_a, key_b,
+        score (name similarity 0–100), likelihood (0–1), n_messages, evidence.
+    merges : DataFrame
+        Every merge in the order made: rule, key_a, key_b, score, evidence.
     """
 
     identities: pd.DataFrame
     key_to_person: dict
     clusters: dict
     candidates: pd.DataFrame
+    merges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["rule", "key_a", "key_b", "score", "evidence"]))
 
 
 def _shared_phones(contacts: pd.DataFrame, region: str | None) -> set[str]:
@@ -304,6 +910,8 @@ def resolve_identities(
     fuzzy_threshold: float = 90.0,
     candidate_threshold: float = 80.0,
     phone_region: str | None = None,
+    activity: pd.DataFrame | None = None,
+    rules: tuple | None = None,
 ) -> Resolution:
     """Group identity keys into people, conservatively.
 
@@ -328,6 +936,13 @@ def resolve_identities(
         Country (ISO 3166, ``"DE"``) in which national phone numbers on contact records are
         read (:func:`netanalytics.schema.normalize_phone`); numbers with a country code need
         none.
+    activity : DataFrame, optional
+        Columns ``key, n_messages, first_seen, last_seen``: how much and when each key was
+        seen on messages. Dates tell a job change (one address stops as another starts) from
+        two namesakes at two employers; counts rank the review list.
+    rules : sequence of rule functions, optional
+        The rules to apply, in order (default :data:`RULES`); a prefix of it shows what the
+        later rules add.
 
     Returns
     -------
@@ -335,226 +950,133 @@ def resolve_identities(
 
     Notes
     -----
-    Rules, applied in this order (a wrong merge is worse than a missed one):
+    The rules are the functions in :data:`RULES`, applied in that order over one union–find
+    of keys (a wrong merge is worse than a missed one); each records its merges with its
+    name and evidence (``Resolution.merges``):
 
-    1. Overrides ``different`` forbid a merge; ``same`` merges.
-    2. Keys that are the same string are one identity (an email seen in mail and in an
-       address book: *exact key*). A contact record joins every email and profile URL
-       written on it, and every phone number (as a ``tel:`` key) that no record of another
-       name also lists — a shared line such as a switchboard joins nobody (*listed on
-       contact*).
-    3. Clusters are grouped by normalised name (:func:`normalize_person_name`: accents,
-       case, credentials, middle names, nicknames). Within a name group, two clusters merge
-       when a company on one matches a company or corporate email domain on the other
-       (*name + company or domain*).
-    4. A name-only key (``name:...``, a LinkedIn participant without URL, an endorser, a
-       recommender) joins the connection of that name when exactly one connection has it
-       (*name of a unique connection*).
-    5. The clusters left in a name group merge when nothing tells them apart: at most one
-       of them is a LinkedIn connection and no two name different companies on record
-       (*name, no conflicting record*). A job change (old and new company address and a
-       personal address under one name) is kept as one person this way.
-    6. Names that differ but score at least ``fuzzy_threshold`` merge only with company or
-       domain corroboration (*fuzzy name + company or domain*); pairs at or above
-       ``candidate_threshold`` that did not merge are listed as candidates for review.
+    1. *owner*: the owner's keys are the person ``"me"``. Overrides ``different`` forbid a
+       merge before any rule runs.
+    2. *listed on contact*: a contact record joins every email and profile URL written on
+       it, and every phone number (as a ``tel:`` key) that no record of another name also
+       lists — a shared line such as a switchboard joins nobody; keys that are the same
+       string are one identity (*exact key*).
+    3. *override*: the user's ``same`` pairs merge.
+    4. *name + company or domain*: clusters of one normalised name
+       (:func:`normalize_person_name`: accents, case, credentials, middle names, nicknames)
+       merge when a company on one matches a company or corporate email domain on the other.
+    5. *name of a unique connection*: a name-only key (``name:...``, a LinkedIn participant
+       without URL, an endorser, a recommender) joins the connection of that name when
+       exactly one connection has it.
+    6. *name, no conflicting record*: the clusters left in a name group merge when nothing
+       tells them apart (at most one LinkedIn connection and one profile URL, no two
+       different companies on record) and the name is rare enough in this data to say who
+       it is: odds of one person from the name's frequency (:class:`_NameFrequency`) times
+       factors for time at organisations (an address that stops as another starts; two
+       active in the same months) reach ``MERGE_ODDS``. A job change (old and new company
+       address and a personal address under one name) is kept as one person this way.
+    7. *fuzzy name + company or domain*: names that differ but score at least
+       ``fuzzy_threshold`` merge only with company or domain corroboration.
+
+    No name rule joins two LinkedIn connections or two profile URLs: two accounts are two
+    people unless an override says otherwise.
+
+    The review list (``candidates``) takes the pairs at or above ``candidate_threshold``
+    that did not merge and the clusters of one name left apart, gives each a likelihood of
+    being one person (odds from how common the name is in the data, times stated factors for
+    a shared employer, a job-change handover, concurrent activity at two employers, two
+    accounts), drops two accounts with two names and pairs below ``MIN_LIKELIHOOD``, ranks the
+    rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
+    people.
     """
-    uf = _UnionFind()
-    display: dict[str, Counter] = defaultdict(Counter)
-    key_company: dict[str, str] = {}
-    connection_records: set[str] = set()
+    index = _build_index(
+        contacts, participants, me_keys=me_keys, automated=automated, overrides=overrides,
+        fuzzy_threshold=fuzzy_threshold, candidate_threshold=candidate_threshold, phone_region=phone_region,
+    )
+    if activity is not None and len(activity):
+        index.activity = {
+            k: (int(n), first, last)
+            for k, n, first, last in activity[["key", "n_messages", "first_seen", "last_seen"]].itertuples(index=False)
+        }
+    for rule in RULES if rules is None else rules:
+        rule(index)
+    return _resolution(index, me_keys=me_keys, automated=automated)
 
-    for key in sorted(me_keys):
-        uf.add(key)
-    me_list = sorted(me_keys)
-    for other in me_list[1:]:
-        uf.union(me_list[0], other, RULE_ME)
 
-    if overrides is not None:
-        for row in overrides.itertuples(index=False):
-            if row.decision == "different":
-                uf.forbid(row.key_a, row.key_b)
+CANDIDATE_COLUMNS = [
+    "person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "likelihood", "n_messages", "evidence",
+]
+MAX_NAME_GROUP = 200  # clusters of one name compared pairwise for review (the most active first)
 
-    shared_phones = _shared_phones(contacts, phone_region)
-    for rec in contacts.itertuples(index=False):
-        rkey = S.record_key(rec.source, rec.record_id)
-        uf.add(rkey)
-        if isinstance(rec.full_name, str) and rec.full_name:
-            display[rkey][rec.full_name] += 1
-        ckey = company_key(rec.company)
-        if ckey:
-            key_company[rkey] = ckey
-        if rec.source == "linkedin":
-            connection_records.add(rkey)
-        for email in rec.emails:
-            uf.add(email)
-            uf.union(rkey, email, RULE_ON_RECORD)
-            if isinstance(rec.full_name, str):
-                display[email][rec.full_name] += 1
-        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
-            uf.add(rec.linkedin_url)
-            uf.union(rkey, rec.linkedin_url, RULE_ON_RECORD)
-        for phone in rec.phones:
-            pkey = S.normalize_phone(phone, phone_region)
-            if pkey and pkey not in shared_phones:
-                uf.add(pkey)
-                uf.union(rkey, pkey, RULE_ON_RECORD)
 
-    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
-        if key in automated and key not in me_keys:
-            continue
-        uf.add(key)
-        if isinstance(name, str) and name:
-            display[key][name] += 1
-        elif key.startswith("name:"):
-            display[key][key[5:]] += 1
+def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: dict) -> pd.DataFrame:
+    """Pairs of people left apart that a person should look at, most worth it first.
 
-    for key in me_keys:
-        uf.union(me_list[0], key, RULE_ME)
-
-    if overrides is not None:
-        for row in overrides.itertuples(index=False):
-            if row.decision == "same":
-                uf.union(row.key_a, row.key_b, RULE_OVERRIDE)
-
-    def me_root() -> str | None:
-        return uf.find(me_list[0]) if me_list else None
-
-    def build_clusters() -> dict[str, _Cluster]:
-        clusters: dict[str, _Cluster] = defaultdict(_Cluster)
-        for key in uf.parent:
-            c = clusters[uf.find(key)]
-            c.keys.add(key)
-            for name, n in display.get(key, {}).items():
-                c.display[name] += n
-                norm = normalize_person_name(name)
-                if norm:
-                    c.names[norm] += n
-            if key in key_company:
-                c.companies.add(key_company[key])
-            if key in connection_records:
-                c.n_connections += 1
-            dom = email_domain(key) if S.key_kind(key) == S.KEY_EMAIL else None
-            if dom and not is_free_mail(dom):
-                c.domains.add(dom)
-        return clusters
-
-    def corroborated(a: _Cluster, b: _Cluster) -> bool:
-        if a.companies & b.companies:
-            return True
-        if a.domains & b.domains:
-            return True
-        for dom in a.domains:
-            if any(_domain_matches_company(dom, comp) for comp in b.companies):
-                return True
-        for dom in b.domains:
-            if any(_domain_matches_company(dom, comp) for comp in a.companies):
-                return True
-        return False
-
-    def name_groups(clusters: dict[str, _Cluster]) -> dict[str, list[str]]:
-        groups: dict[str, list[str]] = defaultdict(list)
-        for root, c in clusters.items():
-            if root == me_root():
-                continue
-            for norm in c.names:
-                groups[norm].append(root)
-        return groups
-
-    # rule 3: same normalised name + company/domain corroboration
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
-        roots = sorted(roots)
+    Candidates are the near misses of the fuzzy rule and the clusters of one name left apart.
+    Each gets a likelihood of being one person (:func:`_pair_odds`); pairs of two LinkedIn
+    accounts with different names, and pairs below MIN_LIKELIHOOD, are dropped; the rest are
+    ranked by likelihood × log2(2 + messages of the two) and cut at REVIEW_PER_100 per 100 people.
+    """
+    uf = index.uf
+    mroot = index.me_root()
+    freq = _name_frequency(clusters, mroot)
+    organisations = _organisations(clusters)
+    best = {r: _top(c.names) for r, c in clusters.items() if c.names}
+    pairs: dict[tuple[str, str], float] = {}
+    for a, b, score, _evidence in index.near_misses:
+        ra, rb = sorted((uf.find(a), uf.find(b)))
+        if ra != rb:
+            pairs.setdefault((ra, rb), float(score))
+    for _name, roots in sorted(index.name_groups(clusters).items()):
+        roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[:MAX_NAME_GROUP]
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
-                if uf.find(a) == uf.find(b):
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                if ca.n_connections and cb.n_connections:
-                    continue  # two connections are two people
-                if corroborated(ca, cb):
-                    uf.union(a, b, RULE_NAME_COMPANY, 0.95)
+                pairs.setdefault(tuple(sorted((a, b))), 100.0)
+    rows = []
+    for (ra, rb), score in pairs.items():
+        ca, cb = clusters[ra], clusters[rb]
+        name_a, name_b = best.get(ra), best.get(rb)
+        if name_a is None or name_b is None:
+            continue
+        if _two_accounts(ca, cb) and name_a != name_b:
+            continue  # two accounts with two names are two people
+        odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq, organisations)
+        likelihood = odds / (1.0 + odds)
+        if likelihood < MIN_LIKELIHOOD:
+            continue
+        volume = ca.n_messages + cb.n_messages
+        pa, pb = key_to_person[ra], key_to_person[rb]
+        if pa > pb:
+            (pa, ca, ra), (pb, cb, rb) = (pb, cb, rb), (pa, ca, ra)
+        rows.append(
+            {
+                "person_a": pa,
+                "person_b": pb,
+                "name_a": _top(ca.display) if ca.display else None,
+                "name_b": _top(cb.display) if cb.display else None,
+                "key_a": min(ca.keys),
+                "key_b": min(cb.keys),
+                "score": float(score),
+                "likelihood": float(likelihood),
+                "n_messages": int(volume),
+                "evidence": "; ".join(evidence),
+                "_rank": likelihood * np.log2(2 + volume),
+            }
+        )
+    limit = max(1, int(np.ceil(REVIEW_PER_100 * freq.n / 100)))
+    cand = pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "_rank"])
+    cand = cand.sort_values(["_rank", "person_a", "person_b"], ascending=[False, True, True], kind="stable")
+    return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
-    # rule 4: name-only keys to a unique connection of that name
-    clusters = build_clusters()
-    by_name_conn: dict[str, list[str]] = defaultdict(list)
-    for root, c in clusters.items():
-        if c.n_connections:
-            for norm in c.names:
-                by_name_conn[norm].append(root)
-    for root, c in sorted(clusters.items()):
-        if not all(S.key_kind(k) == S.KEY_NAME for k in c.keys) or root == me_root():
-            continue
-        norms = list(c.names)
-        if len(norms) != 1:
-            continue
-        targets = sorted(set(uf.find(r) for r in by_name_conn.get(norms[0], [])))
-        if len(targets) == 1:
-            uf.union(targets[0], root, RULE_NAME_CONNECTION, 0.9)
 
-    # rule 5: a name group whose clusters cannot be told apart merges
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
-        roots = sorted(set(uf.find(r) for r in roots))
-        if len(roots) < 2:
-            continue
-        group = [clusters[r] for r in roots]
-        if sum(1 for c in group if c.n_connections) > 1:
-            continue  # two connections of one name are two people
-        companies = [c.companies for c in group if c.companies]
-        if any(not (a & b) for i, a in enumerate(companies) for b in companies[i + 1 :]):
-            continue
-        if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
-            continue
-        for other in roots[1:]:
-            uf.union(roots[0], other, RULE_NAME_UNIQUE, 0.85)
-
-    # rule 6: fuzzy names, blocked by the first letter of the last name
-    clusters = build_clusters()
-    best_name = {root: c.names.most_common(1)[0][0] for root, c in clusters.items() if c.names}
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for root, norm in best_name.items():
-        if root != me_root():
-            blocks[norm.split()[-1][:1]].append(root)
-    candidates = []
-    for block in blocks.values():
-        block = sorted(block)
-        for i, a in enumerate(block):
-            for b in block[i + 1 :]:
-                if uf.find(a) == uf.find(b) or best_name[a] == best_name[b]:
-                    continue
-                score = fuzz.token_sort_ratio(best_name[a], best_name[b])
-                if score < candidate_threshold:
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                both_conn = ca.n_connections and cb.n_connections
-                evidence = []
-                if corroborated(ca, cb):
-                    evidence.append("company or domain matches")
-                if both_conn:
-                    evidence.append("both are LinkedIn connections")
-                if score >= fuzzy_threshold and corroborated(ca, cb) and not both_conn:
-                    if uf.union(a, b, RULE_FUZZY, score / 100):
-                        continue
-                candidates.append((a, b, score, "; ".join(evidence) or "name only"))
-    # exact-name groups that stayed apart are candidates too
-    clusters = build_clusters()
-    for _name, roots in sorted(name_groups(clusters).items()):
-        roots = sorted(set(uf.find(r) for r in roots))
-        for i, a in enumerate(roots):
-            for b in roots[i + 1 :]:
-                ca, cb = clusters[a], clusters[b]
-                evidence = "same name; " + (
-                    "both are LinkedIn connections" if ca.n_connections and cb.n_connections
-                    else "different companies" if ca.companies and cb.companies else "no corroboration"
-                )
-                candidates.append((a, b, 100.0, evidence))
-
+def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
+    """Person ids, the identities frame and the review list from the final clusters."""
+    uf, display = index.uf, index.display
     # person ids: the owner is "me"; others numbered in a stable order
-    clusters = build_clusters()
-    mroot = me_root()
+    clusters = index.clusters()
+    mroot = index.me_root()
     ordered = sorted(
         (r for r in clusters if r != mroot),
-        key=lambda r: (clusters[r].display.most_common(1)[0][0].lower() if clusters[r].display else "~", min(clusters[r].keys)),
+        key=lambda r: (_top(clusters[r].display).lower() if clusters[r].display else "~", min(clusters[r].keys)),
     )
     person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
     if mroot is not None:
@@ -574,7 +1096,7 @@ def resolve_identities(
             {
                 S.KEY: key,
                 S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: names.most_common(1)[0][0] if names else None,
+                S.DISPLAY_NAME: _top(names) if names else None,
                 S.PERSON_ID: key_to_person[key],
                 S.MATCH_RULE: rule,
                 S.MATCH_SCORE: float(score),
@@ -591,33 +1113,12 @@ def resolve_identities(
     else:
         identities = S.empty_frame(S.IDENTITIES)
 
-    cand_rows = []
-    seen = set()
-    for a, b, score, evidence in candidates:
-        pa, pb = key_to_person[a], key_to_person[b]
-        if pa == pb or (pa, pb) in seen:
-            continue
-        seen.add((pa, pb))
-        ca, cb = clusters[uf.find(a)], clusters[uf.find(b)]
-        cand_rows.append(
-            {
-                "person_a": pa,
-                "person_b": pb,
-                "name_a": ca.display.most_common(1)[0][0] if ca.display else None,
-                "name_b": cb.display.most_common(1)[0][0] if cb.display else None,
-                "key_a": min(ca.keys),
-                "key_b": min(cb.keys),
-                "score": float(score),
-                "evidence": evidence,
-            }
-        )
-    cand = pd.DataFrame(
-        cand_rows, columns=["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "evidence"]
-    ).sort_values("score", ascending=False, kind="stable").reset_index(drop=True)
+    cand = _review_list(index, clusters, key_to_person)
     by_person: dict[str, set] = defaultdict(set)
     for k, p in key_to_person.items():
         by_person[p].add(k)
-    return Resolution(identities, key_to_person, dict(by_person), cand)
+    merges = pd.DataFrame([vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"])
+    return Resolution(identities, key_to_person, dict(by_person), cand, merges)
 
 
 def read_overrides(path) -> pd.DataFrame:

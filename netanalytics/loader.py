@@ -616,6 +616,7 @@ def _load_uncached(
     resolution = resolve_identities(
         contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
         phone_region=region,
+        activity=_key_activity(messages),
     )
     resolution_report.notes["owner_keys"] = sorted(me_keys)
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -736,6 +737,24 @@ def _dedupe_messages(messages: pd.DataFrame, rep) -> pd.DataFrame:
     return messages
 
 
+def _key_activity(messages: pd.DataFrame) -> pd.DataFrame:
+    """key, n_messages, first_seen, last_seen over senders and To/Cc recipients."""
+    lengths = [messages[col].str.len().fillna(0).astype(int).to_numpy() for col in (S.TO, S.CC)]
+    keys = pd.concat(
+        [
+            messages[S.SENDER],
+            pd.Series([k for ks in messages[S.TO] for k in ks], dtype=object),
+            pd.Series([k for ks in messages[S.CC] for k in ks], dtype=object),
+        ],
+        ignore_index=True,
+    )
+    stamps = messages[S.TIMESTAMP].to_numpy()
+    when = np.concatenate([stamps, np.repeat(stamps, lengths[0]), np.repeat(stamps, lengths[1])])
+    frame = pd.DataFrame({"key": keys.to_numpy(), "when": when}).dropna(subset=["key"])
+    out = frame.groupby("key", sort=True)["when"].agg(["size", "min", "max"]).reset_index()
+    return out.set_axis(["key", "n_messages", "first_seen", "last_seen"], axis=1)
+
+
 def _participants(messages, endorsements, recommendations, invitations) -> pd.DataFrame:
     """(key, display_name) pairs for every participant sighting, deduplicated."""
     parts = [messages[[S.SENDER, S.SENDER_NAME]].set_axis([S.KEY, S.DISPLAY_NAME], axis=1)]
@@ -824,7 +843,10 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner
         }
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
-    fallback = shown.groupby(S.PERSON_ID)[S.DISPLAY_NAME].agg(lambda s: s.value_counts().index[0]).to_dict()
+    # each person's most frequent display name (the first seen among ties), without a Python
+    # function per person
+    counts = shown.groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
+    fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
     if EGO not in rows:
         rows[EGO] = {
             S.NAME: None, S.EMAILS: [], S.LINKEDIN_URL: None, S.COMPANY: None, S.TITLE: None,

@@ -335,17 +335,22 @@ class Network:
         Returns
         -------
         DataFrame
-            person_a, person_b, name_a, name_b, key_a, key_b, score (0–100), evidence. To
-            merge or separate for good, write ``key_a,key_b,same`` (or ``different``) into
-            the overrides CSV passed to :func:`netanalytics.load`.
+            The review list, most worth a look first and at most 3 pairs per 100 people:
+            person_a, person_b, name_a, name_b, key_a, key_b, score (name similarity 0–100),
+            likelihood (0–1, that the two are one person), n_messages (of the two), evidence.
+            Two LinkedIn accounts with different names are never listed. To merge or separate
+            for good, write ``key_a,key_b,same`` (or ``different``) into the overrides CSV
+            passed to :func:`netanalytics.load`.
 
         Examples
         --------
         >>> import netanalytics as na
         >>> list(na.datasets.load_sample().merge_candidates().columns)
-        ['person_a', 'person_b', 'name_a', 'name_b', 'key_a', 'key_b', 'score', 'evidence']
+        ['person_a', 'person_b', 'name_a', 'name_b', 'key_a', 'key_b', 'score', 'likelihood', 'n_messages', 'evidence']
         """
-        columns = ["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "evidence"]
+        from netanalytics.identity import CANDIDATE_COLUMNS
+
+        columns = list(CANDIDATE_COLUMNS)
         if self.candidates is None:
             return pd.DataFrame(columns=columns)
         return self.candidates.copy()

@@ -333,6 +333,8 @@ PRIVACY: dict[str, tuple[str, str]] = {
     MATCH_RULE: ("safe", "keep"),
     MATCH_SCORE: ("safe", "keep"),
     "score": ("safe", "keep"),
+    "likelihood": ("safe", "keep"),  # merge candidates
+    "n_messages": ("safe", "keep"),
     KIND: ("safe", "keep"),
     CADENCE_DAYS: ("safe", "keep"),
     STATUS: ("safe", "keep"),

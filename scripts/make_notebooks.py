@@ -389,7 +389,10 @@ net.merge_candidates().head(8)"""),
     ("code", """\
 import tempfile, pathlib
 folder = pathlib.Path(tempfile.mkdtemp())
-cand = net.merge_candidates().iloc[0]
+review = net.merge_candidates()
+# keep the first pair apart for good (an empty list: write a correction for two people by hand)
+alters = net.alters[net.alters["emails"].map(len) > 0]
+cand = review.iloc[0] if len(review) else {"key_a": alters["emails"].iloc[0][0], "key_b": alters["emails"].iloc[1][0]}
 (folder / "overrides.csv").write_text(f"key_a,key_b,decision\\n{cand['key_a']},{cand['key_b']},different\\n")
 (folder / "annotations.csv").write_text("key,kind,tags,cadence_days\\nkind:client,,,45\\n")
 net = na.load(linkedin=LINKEDIN, email=EMAIL, contacts=CONTACTS, calendar=CALENDAR,

@@ -1,11 +1,11 @@
 """Synthetic data: the generator of a realistic professional life, and the bundled sample.
 
-The generator (``synthesize``, ``write_mbox``: some 2,500 lines) is imported on first use, so
-``import netanalytics`` does not pay for it."""
+The generators (``synthesize``, ``write_mbox``, ``write_namesake_mbox``: some 3,000 lines) are
+imported on first use, so ``import netanalytics`` does not pay for them."""
 
 from netanalytics.datasets.sample import load_sample, sample_path
 
-__all__ = ["synthesize", "write_mbox", "load_sample", "sample_path"]
+__all__ = ["synthesize", "write_mbox", "write_namesake_mbox", "load_sample", "sample_path"]
 
 
 def __getattr__(name: str):
@@ -13,6 +13,8 @@ def __getattr__(name: str):
         from netanalytics.datasets.synthesize import synthesize as value
     elif name == "write_mbox":
         from netanalytics.datasets._stream import write_mbox as value
+    elif name == "write_namesake_mbox":
+        from netanalytics.datasets._namesakes import write_namesake_mbox as value
     else:
         raise AttributeError(f"module 'netanalytics.datasets' has no attribute {name!r}")
     # importing the submodule synthesize.py bound its name here to the module: the function wins

@@ -130,7 +130,8 @@ def test_fuzzy_name_needs_corroboration():
     # similar name, free-mail address, no corroboration → not merged, but a candidate
     assert k2p["kasia@gmail.com"] != k2p[URL + "kw"]
     assert len(res.candidates) == 1
-    assert res.candidates.loc[0, "evidence"] == "name only"
+    assert res.candidates.loc[0, "evidence"] == "similar names"
+    assert res.candidates.loc[0, "likelihood"] == pytest.approx(0.1 / 1.1)
 
 
 def test_overrides_force_and_forbid():
@@ -174,3 +175,44 @@ def test_annotations_errors_name_the_fix():
         read_annotations(io.StringIO("email,kind\na@x.org,mentor\n"))
     with pytest.raises(FormatError, match="line 2: cadence_days must be a positive number"):
         read_annotations(io.StringIO("key,cadence_days\na@x.org,-3\n"))
+
+
+def test_each_rule_returns_its_merges_with_name_and_evidence():
+    from netanalytics.identity import RULES
+
+    c, p = frames(
+        [contact("linkedin", 4, "Hannah Becker", url=URL + "hbecker", company="Globex")],
+        [("hannah.becker@initech.com", "Hannah Becker"), ("hbecker@globex.com", "Hannah Becker"),
+         ("name:Hannah Becker", "Hannah Becker")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    merges = res.merges
+    assert list(merges["rule"]) == [
+        "listed on contact", "name + company or domain", "name of a unique connection",
+        "name, no conflicting record",
+    ]
+    assert merges.loc[1, "evidence"] == "name 'hannah becker'; domain globex.com matches company globex"
+    assert merges.loc[3, "evidence"].startswith("name 'hannah becker' (odds ")
+    assert merges.loc[3, "evidence"].endswith("from how common it is); no conflicting record")
+    assert all(merges["evidence"].str.len() > 0)
+    assert [r.__name__ for r in RULES][:3] == ["_rule_owner", "_rule_on_record", "_rule_override"]
+
+
+def test_name_rule_never_joins_two_profile_urls():
+    # two LinkedIn participants (no connection record) and an address under one common name
+    c, p = frames(
+        [],
+        [(URL + "wei-zhang-1", "Wei Zhang"), (URL + "wei-zhang-2", "Wei Zhang"), ("wzhang@gmail.com", "Wei Zhang")],
+    )
+    res = resolve_identities(c, p, me_keys=set())
+    k2p = res.key_to_person
+    assert k2p[URL + "wei-zhang-1"] != k2p[URL + "wei-zhang-2"]
+    assert len(set(k2p.values())) == 3
+    # one pair to review (3 per 100 people, at least one): an account and the address. All three
+    # clusters bear the name, as many as independent names would give (3 pairs seen, 3 expected),
+    # so the share of same-name pairs that are one person is the prior's, 9 / 13 (odds 9 / 4);
+    # without the pair, (1 + 0.5) / 3 of first names and of surnames match (u = 1/4, u_mean = 1):
+    # odds 9, likelihood 0.9
+    cand = res.candidates
+    assert cand[["key_a", "key_b"]].values.tolist() == [[URL + "wei-zhang-1", "wzhang@gmail.com"]]
+    assert cand.loc[0, "likelihood"] == pytest.approx(0.9)

@@ -1,0 +1,110 @@
+"""Identity resolution on a high-cardinality mailbox: its time against reading the mbox, and its accuracy.
+
+Usage::
+
+    .venv/bin/python benchmarks/bench_identity.py                      # 30,000 people, 100,000 messages
+    .venv/bin/python benchmarks/bench_identity.py --people 60000 --messages 200000
+
+The mailbox comes from ``netanalytics.datasets.write_namesake_mbox``: distinct people with
+Zipf-distributed first names and surnames (about 6 % share a full name at 30,000 people), one
+address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one
+run: (a) ``read_mbox`` with the cache off — the baseline; (b) ``na.load`` of the same file,
+cache off, and inside it (c) ``resolve_identities``; the ratios (c)/(a) and (b)/(a) against the
+target (issue 13: resolution at most 3x the read time); and against the truth the share of
+addresses merged into another person (issue 12 target: at most 1 %), the job changes kept as one
+person, and the review list's length and precision.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import tempfile
+import time
+from pathlib import Path
+
+TARGET_RATIO = 3.0
+TARGET_MERGED = 0.01
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--people", type=int, default=30_000)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--path", type=Path, help="where to write the mbox (default: a temporary folder)")
+    args = parser.parse_args(argv)
+
+    import netanalytics as na
+    from netanalytics import loader
+    from netanalytics.datasets import write_namesake_mbox
+    from netanalytics.datasets._namesakes import ME
+    from netanalytics.io import read_mbox
+
+    path = args.path or Path(tempfile.mkdtemp(prefix="bench_identity_")) / "namesakes.mbox"
+    t = time.perf_counter()
+    truth = write_namesake_mbox(path, n_people=args.people, n_messages=args.messages, seed=args.seed)
+    print(
+        f"wrote {path}: {len(truth):,} addresses of {truth['person_id'].nunique():,} people, "
+        f"{args.messages:,} messages in {time.perf_counter() - t:.1f} s"
+    )
+
+    t = time.perf_counter()
+    frame, _report = read_mbox(path, cache=False)
+    read_s = time.perf_counter() - t
+
+    timed = {}
+    resolve = loader.resolve_identities
+
+    def timed_resolve(*a, **k):
+        t0 = time.perf_counter()
+        out = resolve(*a, **k)
+        timed["resolve"] = time.perf_counter() - t0
+        return out
+
+    loader.resolve_identities = timed_resolve
+    try:
+        t = time.perf_counter()
+        net = na.load(email=path, me=ME[1], cache=False, progress=False)
+        load_s = time.perf_counter() - t
+    finally:
+        loader.resolve_identities = resolve
+    resolve_s = timed["resolve"]
+
+    print(f"\n{'step':<44}{'seconds':>10}{'x read':>10}")
+    print(f"{'(a) read_mbox, cache off (baseline)':<44}{read_s:>10.2f}{1.0:>10.1f}")
+    print(f"{'(b) na.load, cache off':<44}{load_s:>10.2f}{load_s / read_s:>10.1f}")
+    print(f"{'(c) resolve_identities inside (b)':<44}{resolve_s:>10.2f}{resolve_s / read_s:>10.1f}")
+    print(
+        f"resolution / read: {resolve_s / read_s:.1f}x (target <= {TARGET_RATIO:.0f}x); "
+        f"{len(frame):,} messages, {len(net.identities):,} identity keys; "
+        f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
+    )
+
+    ours = truth["key"].map(net.identities.set_index("key")["person_id"])
+    majority = truth.assign(ours=ours).groupby("ours")["person_id"].agg(lambda s: s.value_counts().index[0])
+    merged = int((truth["person_id"] != ours.map(majority)).sum())
+    jobs = truth.assign(ours=ours)[truth["job_change"]].groupby("person_id")["ours"].nunique()
+    people = truth.drop_duplicates("person_id")
+    shared = (people["name"].map(people["name"].value_counts()) > 1).mean()
+    review = net.merge_candidates()
+    true_of = truth.set_index("key")["person_id"]
+    ids = net.identities.dropna(subset=["person_id"])
+    held = ids.assign(t=ids["key"].map(true_of)).dropna(subset=["t"]).groupby("person_id")["t"].agg(set)
+    hits = sum(
+        bool(held.get(a, set()) & held.get(b, set())) for a, b in zip(review["person_a"], review["person_b"])
+    )
+    print(f"\npeople sharing a full name: {shared:.1%}")
+    print(
+        f"addresses merged into another person: {merged:,} of {len(truth):,} ({merged / len(truth):.2%}; "
+        f"target <= {TARGET_MERGED:.0%})"
+    )
+    print(f"job changes kept as one person: {(jobs == 1).sum():,} of {len(jobs):,}")
+    print(
+        f"review list: {len(review):,} pairs, {hits} truly one person"
+        + (f" (precision {hits / len(review):.2f})" if len(review) else "")
+    )
+
+
+if __name__ == "__main__":
+    main()
