@@ -51,17 +51,15 @@ def main() -> None:
     net, t_load = timed(lambda: na.load(email=path, me=args.me, cache=False, progress=False))
     print(f"(a) na.load:          {t_load:7.2f} s  ({len(net.alters):,} people, {len(net.interactions):,} interactions)")
     t_metrics = 0.0
-    dorm = None
+    done: dict = {}  # dormancy's frame, reused by reconnect and health as a user would
     for name, fn in (
         ("tie_strength", lambda: na.tie_strength(net)),
         ("dormancy", lambda: na.dormancy(net)),
-        ("reconnect", lambda: na.reconnect(net, dormancy_frame=dorm)),
+        ("reconnect", lambda: na.reconnect(net, dormancy_frame=done["dormancy"])),
         ("reciprocity", lambda: na.reciprocity(net)),
-        ("health", lambda: na.health(net, dormancy_frame=dorm)),
+        ("health", lambda: na.health(net, dormancy_frame=done["dormancy"])),
     ):
-        out, t = timed(fn)
-        if name == "dormancy":
-            dorm = out
+        done[name], t = timed(fn)
         t_metrics += t
         print(f"(b) {name + ':':<18}{t:7.2f} s")
     _, t_report = timed(lambda: build_report(net))
