@@ -71,6 +71,7 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'ignored': []}
     """
     from netanalytics.io.calllog import is_call_log
+    from netanalytics.io.slack import is_slack_export
     from netanalytics.io.telegram import is_telegram_export
     from netanalytics.io.whatsapp import is_whatsapp_export
 
@@ -83,6 +84,9 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
         return name.lower().replace(" ", "").replace("_", "").replace("-", "")
 
     def visit(path: Path) -> None:
+        if is_slack_export(path):
+            found["chats"].append(path)
+            return
         if path.is_dir():
             names = {squash(p.name) for p in path.iterdir()}
             if {"connections.csv", "messages.csv", "profile.csv"} & names:
@@ -556,6 +560,11 @@ def _load_uncached(
                     people, contacts_rep = nio.read_pst_contacts(data_file)
                     report.extend(contacts_rep)
                     contacts_frames.append(people)
+            elif kind == "chats" and nio.slack.is_slack_export(p):
+                frame, rep = nio.read_slack(p, me=sorted(set(my_emails or []) | set(chat_me or [])) or None)
+                report.extend(rep)
+                message_frames.append(frame)
+                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
             elif kind == "chats" and p.suffix.lower() == ".json":
                 frame, rep = nio.read_telegram(p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None)
                 report.extend(rep)
@@ -976,7 +985,8 @@ def _with_list_audience(n_part: pd.Series, msgs: pd.DataFrame, addressed_to_me: 
     """Participants per message, where a post a list distributed to me counts its audience.
 
     A list post that neither has me in To/Cc nor replies to a message of mine is a broadcast:
-    its participants are at least everyone seen posting to that list (and me), so that it
+    its participants are at least everyone seen posting to that list (and me), or the list's
+    members where the source knows them (a Slack channel's ``n_recipients``), so that it
     weighs like any message over the broadcast threshold. A post that has me in To/Cc, or
     replies to me, is a direct exchange and keeps its own count."""
     listed = msgs[S.MAILING_LIST].notna().to_numpy()
@@ -987,6 +997,9 @@ def _with_list_audience(n_part: pd.Series, msgs: pd.DataFrame, addressed_to_me: 
     posted = msgs.loc[listed, [S.MAILING_LIST, "_sender_pid"]].dropna()
     posted = posted[posted["_sender_pid"].ne(EGO)]
     audience = posted.groupby(S.MAILING_LIST)["_sender_pid"].nunique() + 1  # and me
+    # a list whose members are known (a Slack channel) counts them all
+    members = msgs.loc[listed].groupby(S.MAILING_LIST)[S.N_RECIPIENTS].max() + 1
+    audience = audience.reindex(members.index).fillna(0).combine(members, max).astype("int64")
     broadcast = listed & ~to_me & ~msgs[S.IS_FROM_ME].to_numpy(bool)
     ids = msgs.loc[broadcast, S.MESSAGE_ID]
     sizes = msgs.loc[broadcast, S.MAILING_LIST].map(audience).fillna(2).astype("int64")

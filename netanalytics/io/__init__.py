@@ -8,6 +8,7 @@ from netanalytics.io.ics import read_ics
 from netanalytics.io.linkedin import LinkedInExport, read_linkedin
 from netanalytics.io.outlook import read_msg, read_pst, read_pst_contacts
 from netanalytics.io.report import FileReport, LoadReport
+from netanalytics.io.slack import read_slack
 from netanalytics.io.telegram import read_telegram
 from netanalytics.io.vcard import read_vcard
 from netanalytics.io.whatsapp import read_whatsapp
@@ -20,6 +21,7 @@ __all__ = [
     "read_ics",
     "read_whatsapp",
     "read_telegram",
+    "read_slack",
     "read_call_log",
     "read_email",
     "read_mbox",
