@@ -198,7 +198,7 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
     if not my_ids:
         rep.warn(f"owner {rule}", limit=MAX_WARNINGS)
     rows = []
-    for conv_id, folder, members, kind, name in conversations:
+    for conv_id, folder, members, _kind, name in conversations:
         days = sorted(n for n in export.names if PurePosixPath(n).parent.as_posix() == folder)
         broadcast = len(members) > BROADCAST
         for day in days:
