@@ -282,7 +282,7 @@ def _when(m: dict, zone: dt.tzinfo, rep) -> pd.Timestamp | None:
         try:
             return pd.Timestamp(int(unix), unit="s", tz="UTC")
         except (TypeError, ValueError):
-            pass
+            count(rep, "unreadable_date_unixtime")  # counted; the local "date" below is used instead
     local = m.get("date")
     try:
         moment = dt.datetime.fromisoformat(str(local))
