@@ -1027,7 +1027,9 @@ class _World:
         and :data:`MAILING_LISTS` busy over the whole period, where I post and answer too."""
         rng = self.rng
         named = [p for p in self.people if not {"deleted_member", "name_only_linkedin"} & set(p.tags)]
-        direct = {p.pid for p in sorted((p for p in named if p.layer), key=lambda p: (p.layer, p.pid))[:n_direct]}
+        direct = {
+            p.pid for p in sorted((p for p in named if p.layer), key=lambda p: (p.layer, p.pid))[:n_direct]
+        }
         keep = direct | {ME}
 
         def only_direct(pids) -> bool:
@@ -1040,7 +1042,7 @@ class _World:
         ]
         self.meetings = [m for m in self.meetings if only_direct([m.organizer, *(a for a, _ in m.attendees)])]
         pool = [p for p in named if p.pid not in direct]
-        for (name, addr), per_year in zip(MAILING_LISTS, (110, 70, 45), strict=True):
+        for (name, addr), per_year in zip(MAILING_LISTS, (200, 130, 80), strict=True):
             posters = rng.sample(pool, min(posters_per_list, len(pool)))
             for _ in range(round(per_year * (self.end - self.start).days / 365.25)):
                 t = self._work_time(self._random_day(self.start, self.end), self.my_tz)
@@ -1995,7 +1997,9 @@ class _Renderer:
             for name, addr in sorted({th.mailing_list for th in lists}, key=lambda x: x[1]):
                 posts = [(th, m) for th in lists if th.mailing_list[1] == addr for m in th.msgs]
                 answers = Counter(
-                    m.sender == ME for th, m in posts if _msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None)
+                    m.sender == ME
+                    for th, m in posts
+                    if _msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None)
                 )
                 rows.append(
                     [
