@@ -2098,6 +2098,27 @@ def synthesize(
         fills the rest, at least a tenth of the person-to-person mail.
     end : Timestamp, default 2026-10-31 UTC
         End of the period; nothing is dated later. A naive timestamp is taken as UTC.
+    persona : {None, "default", "linkedin_only", "new_graduate", "list_heavy"}, default None
+        A thin-data world, to see what the library can and cannot say on little evidence
+        (None and ``"default"`` write the full life above, byte for byte):
+
+        - ``"linkedin_only"``: the same life, but only ``linkedin/`` is written (its files are
+          byte-identical to the default's) — the usual first step of a real user. No source
+          shows ties between contacts, so network structure cannot be measured.
+        - ``"new_graduate"``: the last 120 days of a two-year life, with at most 12 people of
+          the university, mentor, recruiter and industry communities (no colleagues, clients or
+          meetings, so no ``calendar/``); LinkedIn connections are made in those days too.
+          ``years`` only scales ``n_messages`` to the 120 days (× 120 / (365.25 × ``years``))
+          and may be below 2: the persona plants no dormant ties, which need 400 days.
+        - ``"list_heavy"``: direct mail and meetings only with 8 close people; most mail is
+          three busy mailing lists (:data:`MAILING_LISTS`, 25 posters each) where I post too,
+          and answer some authors off the list as they answer me. ``ground_truth/lists.csv``
+          gives per list its posters, posts, my posts, my answers to others' posts and their
+          answers to mine.
+
+        Each persona's ``ground_truth/`` describes what it wrote: ``counts.csv`` counts the
+        records of the files written, ``identities.csv`` the keys in them, and the layers and
+        edges count the channels written.
 
     Returns
     -------
@@ -2107,7 +2128,8 @@ def synthesize(
     Raises
     ------
     ValueError
-        If ``n_people`` or ``years`` is too small to plant every planned pattern.
+        If ``n_people`` or ``years`` is too small to plant every planned pattern, or
+        ``persona`` is unknown.
 
     Notes
     -----
@@ -2118,7 +2140,9 @@ def synthesize(
     do not count; invitations, endorsements and recommendations are not contacts. Mailing-list
     posts, ``undisclosed recipients`` mail, the declined meeting and the weekly 1:1 all lie before
     the window (and nothing at all lies in the two weeks before it), so readers that treat them
-    differently still find the same layers.
+    differently still find the same layers. A list post counts only where it answers across me
+    (my post answering someone's counts for its author, a post answering mine for its sender):
+    in ``"list_heavy"`` list traffic fills the window.
 
     Examples
     --------
@@ -2129,6 +2153,9 @@ def synthesize(
     ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
     >>> (out / "linkedin" / "Connections.csv").read_text(encoding="utf-8").splitlines()[0]
     'Notes:'
+    >>> thin = synthesize(tempfile.mkdtemp(), n_people=60, years=2, n_messages=500, persona="linkedin_only")
+    >>> sorted(p.name for p in thin.iterdir())
+    ['ground_truth', 'linkedin']
     """
     if n_people < 60:
         raise ValueError(

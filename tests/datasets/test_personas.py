@@ -98,6 +98,15 @@ def test_counts_csv_counts_exactly_the_records_written(persona, request):
     assert _counted(out) == _written(out)
 
 
+def test_default_persona_is_the_default_byte_for_byte(tmp_path):
+    kw = {"seed": 3, "n_people": 60, "years": 2, "n_messages": 400}
+    a = synthesize(tmp_path / "none", **kw)
+    b = synthesize(tmp_path / "default", persona="default", **kw)
+    files = sorted(p.relative_to(a) for p in a.rglob("*") if p.is_file())
+    assert files == sorted(p.relative_to(b) for p in b.rglob("*") if p.is_file())
+    assert all((a / f).read_bytes() == (b / f).read_bytes() for f in files)
+
+
 def test_unknown_persona_is_refused(tmp_path):
     with pytest.raises(ValueError, match="unknown persona 'student'"):
         synthesize(tmp_path, persona="student")
