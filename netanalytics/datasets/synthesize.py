@@ -1063,7 +1063,8 @@ class _World:
                         self._off_list(thread.subject, ME, m.sender, m.t)
                     elif m.sender == ME and rng.random() < 0.5:
                         live = [p.pid for p in posters if p.allowed(m.t)]
-                        self._off_list(thread.subject, rng.choice(live), ME, m.t)
+                        if live:
+                            self._off_list(thread.subject, rng.choice(live), ME, m.t)
 
     def _off_list(self, subject: str, sender: str, to: str, after: datetime) -> None:
         other = self.by_id[to if sender == ME else sender]
