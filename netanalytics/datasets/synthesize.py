@@ -33,6 +33,8 @@ from netanalytics.datasets._formats import (
 __all__ = ["synthesize"]
 
 ME = "me"
+#: Channels of planned contact, and which files carry each (ground truth counts what was written).
+CHANNELS = frozenset({"email", "linkedin", "meeting"})
 AUTOMATED = "automated"
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -101,6 +103,34 @@ SKILLS = [
     "Go-to-Market Strategy",
     "Data Analysis",
 ]
+
+#: The ``list_heavy`` persona's mailing lists (name, address); the first is the PM Guild.
+MAILING_LISTS = (
+    N.GROUP_LIST,
+    ("Product Analytics Circle", "product-analytics@googlegroups.com"),
+    ("Healthtech PMs", "healthtech-pm@groups.io"),
+)
+LIST_TOPICS = [
+    "Pricing page teardown",
+    "Favourite discovery tools?",
+    "Meetup venue ideas",
+    "Job: Senior PM, remote",
+    "How do you run quarterly planning?",
+    "Metrics for onboarding funnels",
+    "Reading list for new PMs",
+    "Anyone using feature flags at scale?",
+]
+#: Personas of :func:`synthesize`: which files each writes.
+PERSONAS = {
+    "default": ("mail", "linkedin", "contacts", "calendar"),
+    "linkedin_only": ("linkedin",),
+    "new_graduate": ("mail", "linkedin", "contacts"),  # none of its people hold meetings with me
+    "list_heavy": ("mail", "linkedin", "contacts", "calendar"),
+}
+#: The ``new_graduate`` persona's history, and the communities a graduate has met.
+GRADUATE_DAYS = 120
+GRADUATE_COMMUNITIES = ("university", "mentors_mentees", "recruiters_vendors", "industry_peers")
+GRADUATE_PEOPLE = 12
 
 OWNER = {
     "first": "Elena",
@@ -193,6 +223,7 @@ class _Thread:
     subject: str
     msgs: list[_Msg] = field(default_factory=list)
     title: str = ""
+    mailing_list: tuple[str, str] | None = None  # (name, address); None: the PM Guild
 
 
 @dataclass
@@ -215,8 +246,16 @@ class _Meeting:
         return out
 
 
-def _msg_contacts(msg: _Msg) -> list[str]:
-    """People credited with one contact by ``msg`` (the rule of METRICS.md / the task brief)."""
+def _msg_contacts(msg: _Msg, parent: _Msg | None = None) -> list[str]:
+    """People credited with one contact by ``msg`` (the rule of METRICS.md / the task brief).
+
+    A list post is a broadcast, except where it answers across me: my post answering someone's
+    post counts for its author, someone's post answering mine for its sender (``parent`` is the
+    answered message)."""
+    if msg.kind == "list":
+        if parent is None or (msg.sender == ME) == (parent.sender == ME):
+            return []
+        return [parent.sender if msg.sender == ME else msg.sender]
     if msg.kind in ("draft", "system", "sponsored"):
         return []
     if msg.sender == ME:
@@ -256,6 +295,7 @@ class _World:
         self.meetings: list[_Meeting] = []
         self.vacations = self._vacations()
         self.group_credit: Counter[str] = Counter()
+        self.persona = "default"
 
     # ---- time -------------------------------------------------------------------------------
 
@@ -953,28 +993,115 @@ class _World:
             th.msgs.append(_Msg(t, ME, [p.pid], kind="draft"))
             self.threads.append(th)
 
+    # ---- thin-data personas -------------------------------------------------------------------
+
+    def keep_recent(self, days: int, communities: tuple[str, ...], n_people: int) -> None:
+        """Keep the last ``days`` of the planned life and at most ``n_people`` of ``communities``
+        met in them: the threads and meetings among them and me that start in those days."""
+        cutoff = self.end - timedelta(days=days)
+
+        def among(th: _Thread) -> set[str]:
+            return {x for m in th.msgs for x in (m.sender, *m.to, *m.cc)} - {ME}
+
+        recent = [th for th in self.threads if th.msgs[0].t >= cutoff and th.community in communities]
+        met = sorted(set().union(*map(among, recent)))
+        kept = set(self.rng.sample(met, min(n_people, len(met))))
+        self.threads = [th for th in recent if among(th) <= kept]
+        self.meetings = [
+            m
+            for m in self.meetings
+            if m.until is None
+            and m.start >= cutoff
+            and m.community in communities
+            and {m.organizer, *(a for a, _ in m.attendees)} - {ME} <= kept
+        ]
+        met_now = {x for th in self.threads for x in among(th)}
+        met_now |= {x for m in self.meetings for x in (m.organizer, *(a for a, _ in m.attendees))}
+        self.people = [p for p in self.people if p.pid in met_now]
+        for p in self.people:  # (a message I still owe can lie after a window's end)
+            p.windows = [(max(a, cutoff), b) for a, b in p.windows if b > cutoff] or [(cutoff, self.end)]
+        self.start = cutoff
+
+    def plan_lists(self, n_direct: int, posters_per_list: int) -> None:
+        """Make mail mostly list traffic: direct mail and meetings only with ``n_direct`` people,
+        and :data:`MAILING_LISTS` busy over the whole period, where I post and answer too."""
+        rng = self.rng
+        named = [p for p in self.people if not {"deleted_member", "name_only_linkedin"} & set(p.tags)]
+        direct = {
+            p.pid for p in sorted((p for p in named if p.layer), key=lambda p: (p.layer, p.pid))[:n_direct]
+        }
+        keep = direct | {ME}
+
+        def only_direct(pids) -> bool:
+            return set(pids) <= keep
+
+        self.threads = [
+            th
+            for th in self.threads
+            if th.channel != "email" or only_direct(x for m in th.msgs for x in (m.sender, *m.to, *m.cc))
+        ]
+        self.meetings = [m for m in self.meetings if only_direct([m.organizer, *(a for a, _ in m.attendees)])]
+        pool = [p for p in named if p.pid not in direct]
+        for (name, addr), per_year in zip(MAILING_LISTS, (200, 130, 80), strict=True):
+            posters = rng.sample(pool, min(posters_per_list, len(pool)))
+            for _ in range(round(per_year * (self.end - self.start).days / 365.25)):
+                t = self._work_time(self._random_day(self.start, self.end), self.my_tz)
+                thread = _Thread("email", "industry_peers", f"[{name}] {rng.choice(LIST_TOPICS)}")
+                thread.mailing_list = (name, addr)
+                for i in range(rng.choice([1, 1, 2, 3, 4, 5])):
+                    live = [p.pid for p in posters if p.allowed(t)]
+                    if not live or t >= self.end:
+                        break
+                    sender = ME if rng.random() < 0.12 else rng.choice(live)
+                    thread.msgs.append(_Msg(t, sender, [], kind="list", parent=i - 1))
+                    t = self._settle(t + self._delay("list"), self.my_tz)
+                if not thread.msgs:
+                    continue
+                self.threads.append(thread)
+                for m in thread.msgs:  # answered off the list, to one person
+                    if m.sender != ME and rng.random() < 0.07:
+                        self._off_list(thread.subject, ME, m.sender, m.t)
+                    elif m.sender == ME and rng.random() < 0.5:
+                        live = [p.pid for p in posters if p.allowed(m.t)]
+                        if live:
+                            self._off_list(thread.subject, rng.choice(live), ME, m.t)
+
+    def _off_list(self, subject: str, sender: str, to: str, after: datetime) -> None:
+        other = self.by_id[to if sender == ME else sender]
+        thread = _Thread("email", "industry_peers", "Re: " + subject.split("] ", 1)[1])
+        t = self._settle(after + self._delay(sender), self._tz(sender))
+        for i in range(self.rng.choice([1, 2, 2, 3])):
+            if i:
+                sender, to = to, sender
+                t = self._settle(t + self._delay(sender), self._tz(sender))
+            if t >= self.end or not other.allowed(t):
+                break
+            thread.msgs.append(_Msg(t, sender, [to], parent=i - 1))
+        if thread.msgs:
+            self.threads.append(thread)
+
     # ---- ground truth -------------------------------------------------------------------------
 
-    def contacts_in_window(self) -> Counter[str]:
+    def contacts_in_window(self, channels: frozenset[str] = CHANNELS) -> Counter[str]:
         counts: Counter[str] = Counter()
         for th in self.threads:
             for m in th.msgs:
-                if self.window <= m.t <= self.end:
-                    counts.update(_msg_contacts(m))
-        for mtg in self.meetings:
+                if th.channel in channels and self.window <= m.t <= self.end:
+                    counts.update(_msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None))
+        for mtg in self.meetings if "meeting" in channels else []:
             for t in mtg.occurrences():
                 if self.window <= t <= self.end:
                     counts.update(_meeting_contacts(mtg))
         return counts
 
-    def edges(self) -> Counter[tuple[str, str]]:
+    def edges(self, channels: frozenset[str] = CHANNELS) -> Counter[tuple[str, str]]:
         pairs: Counter[tuple[str, str]] = Counter()
         for th in self.threads:
             for m in th.msgs:
-                if m.kind in ("person",):
+                if m.kind in ("person",) and th.channel in channels:
                     people = sorted({m.sender, *m.to, *m.cc} - {ME})
                     pairs.update(combinations(people, 2))
-        for mtg in self.meetings:
+        for mtg in self.meetings if "meeting" in channels else []:
             people = sorted({mtg.organizer, *(p for p, s in mtg.attendees if s != "DECLINED")} - {ME})
             pairs.update({pair: len(mtg.occurrences()) for pair in combinations(people, 2)})
         return pairs
@@ -991,8 +1118,14 @@ class _Renderer:
         self.rng = random.Random(f"netanalytics-render-{world.seed}")
         self.keys: dict[str, str] = {}
         self.counts: dict[str, int] = {}
+        self.written: set[str] = set()
+        #: False while rendering a part the persona does not write: the random draws are the
+        #: same (so the written parts match the default byte for byte), nothing is written or keyed.
+        self.active = True
 
     def key(self, raw: str, pid: str) -> None:
+        if not self.active:
+            return
         key = S.normalize_email(raw) if "@" in raw else S.normalize_linkedin_url(raw)
         if raw.startswith("name:"):
             key = raw
@@ -1002,6 +1135,9 @@ class _Renderer:
             raise AssertionError(f"identity key {key} planted for {self.keys[key]} and {pid}")
 
     def write(self, rel: str, text: str, *, newline: str = "\n") -> None:
+        if not self.active:
+            return
+        self.written.add(rel)
         path = self.out / rel
         path.parent.mkdir(parents=True, exist_ok=True)
         with open(path, "w", encoding="utf-8", newline="") as fh:
@@ -1113,7 +1249,7 @@ class _Renderer:
                 headers.append(f"Subject: {subject}")
                 first = w.by_id[m.sender].mail_first if m.sender != ME else OWNER["first"]
                 if m.kind == "list":
-                    gname, gaddr = N.GROUP_LIST
+                    gname, gaddr = th.mailing_list or N.GROUP_LIST
                     self.key(gaddr, AUTOMATED)
                     headers.append(f"From: \"'{sname}' via {gname}\" <{gaddr}>")
                     headers.append(f"Reply-To: {address(sname, saddr, rng)}")
@@ -1352,7 +1488,9 @@ class _Renderer:
             ):
                 continue
             a = p.windows[0][0]
-            if p.community in ("university", "mentors_mentees", "former_employer") or rng.random() < 0.3:
+            if w.persona == "new_graduate":  # all of a graduate's connections are recent
+                when = min(a + timedelta(days=rng.randint(0, 30)), p.windows[-1][1] - DAY)
+            elif p.community in ("university", "mentors_mentees", "former_employer") or rng.random() < 0.3:
                 when = w.start - timedelta(days=rng.randint(30, 3000))
             else:
                 when = min(a + timedelta(days=rng.randint(0, 60)), p.windows[-1][1] - DAY)
@@ -1797,7 +1935,12 @@ class _Renderer:
 
     def ground_truth(self) -> None:
         w = self.w
-        counts = w.contacts_in_window()
+        channels = frozenset(
+            ch
+            for ch, part in (("email", "mail/"), ("linkedin", "linkedin/"), ("meeting", "calendar/"))
+            if any(r.startswith(part) for r in self.written)
+        )
+        counts = w.contacts_in_window(channels)
         rows = []
         for p in w.people:
             layer = _layer(counts[p.pid])
@@ -1840,17 +1983,44 @@ class _Renderer:
                 rows,
             ),
         )
-        for addr in (OWNER["gmail"], OWNER["former"], OWNER["current"]):
-            self.key(addr, ME)
+        if any(r.startswith(("mail/", "contacts/", "calendar/")) for r in self.written):
+            for addr in (OWNER["gmail"], OWNER["former"], OWNER["current"]):
+                self.key(addr, ME)
         ident = sorted([k, S.key_kind(k), pid] for k, pid in self.keys.items())
         self.write("ground_truth/identities.csv", self.csv_text(["key", "key_kind", "person_id"], ident))
-        edges = sorted([a, b, str(n)] for (a, b), n in w.edges().items())
+        edges = sorted([a, b, str(n)] for (a, b), n in w.edges(channels).items())
         self.write(
             "ground_truth/edges.csv", self.csv_text(["person_a", "person_b", "shared_messages"], edges)
         )
+        lists = [th for th in w.threads if th.mailing_list and th.msgs]
+        if lists:
+            rows = []
+            for name, addr in sorted({th.mailing_list for th in lists}, key=lambda x: x[1]):
+                posts = [(th, m) for th in lists if th.mailing_list[1] == addr for m in th.msgs]
+                answers = Counter(
+                    m.sender == ME
+                    for th, m in posts
+                    if _msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None)
+                )
+                rows.append(
+                    [
+                        addr,
+                        name,
+                        str(len({m.sender for _, m in posts} - {ME})),
+                        str(len(posts)),
+                        str(sum(m.sender == ME for _, m in posts)),
+                        str(answers[True]),
+                        str(answers[False]),
+                    ]
+                )
+            header = ["address", "name", "posters", "posts", "posts_by_me", "my_answers", "answers_to_me"]
+            self.write("ground_truth/lists.csv", self.csv_text(header, rows))
         self.write(
             "ground_truth/counts.csv",
-            self.csv_text(["file", "records"], [[k, str(v)] for k, v in sorted(self.counts.items())]),
+            self.csv_text(
+                ["file", "records"],
+                [[k, str(v)] for k, v in sorted(self.counts.items()) if k.split(" (")[0] in self.written],
+            ),
         )
 
 
@@ -1902,6 +2072,7 @@ def synthesize(
     years: int = 4,
     n_messages: int = 6000,
     end: pd.Timestamp = DEFAULT_END,
+    persona: str | None = None,
 ) -> Path:
     """Write a synthetic professional life in real export formats, with its ground truth.
 
@@ -1928,6 +2099,27 @@ def synthesize(
         fills the rest, at least a tenth of the person-to-person mail.
     end : Timestamp, default 2026-10-31 UTC
         End of the period; nothing is dated later. A naive timestamp is taken as UTC.
+    persona : {None, "default", "linkedin_only", "new_graduate", "list_heavy"}, default None
+        A thin-data world, to see what the library can and cannot say on little evidence
+        (None and ``"default"`` write the full life above, byte for byte):
+
+        - ``"linkedin_only"``: the same life, but only ``linkedin/`` is written (its files are
+          byte-identical to the default's) — the usual first step of a real user. No source
+          shows ties between contacts, so network structure cannot be measured.
+        - ``"new_graduate"``: the last 120 days of a two-year life, with at most 12 people of
+          the university, mentor, recruiter and industry communities (no colleagues, clients or
+          meetings, so no ``calendar/``); LinkedIn connections are made in those days too.
+          ``years`` only scales ``n_messages`` to the 120 days (× 120 / (365.25 × ``years``))
+          and may be below 2: the persona plants no dormant ties, which need 400 days.
+        - ``"list_heavy"``: direct mail and meetings only with 8 close people; most mail is
+          three busy mailing lists (:data:`MAILING_LISTS`, 25 posters each) where I post too,
+          and answer some authors off the list as they answer me. ``ground_truth/lists.csv``
+          gives per list its posters, posts, my posts, my answers to others' posts and their
+          answers to mine.
+
+        Each persona's ``ground_truth/`` describes what it wrote: ``counts.csv`` counts the
+        records of the files written, ``identities.csv`` the keys in them, and the layers and
+        edges count the channels written.
 
     Returns
     -------
@@ -1937,7 +2129,8 @@ def synthesize(
     Raises
     ------
     ValueError
-        If ``n_people`` or ``years`` is too small to plant every planned pattern.
+        If ``n_people`` or ``years`` is too small to plant every planned pattern, or
+        ``persona`` is unknown.
 
     Notes
     -----
@@ -1948,7 +2141,9 @@ def synthesize(
     do not count; invitations, endorsements and recommendations are not contacts. Mailing-list
     posts, ``undisclosed recipients`` mail, the declined meeting and the weekly 1:1 all lie before
     the window (and nothing at all lies in the two weeks before it), so readers that treat them
-    differently still find the same layers.
+    differently still find the same layers. A list post counts only where it answers across me
+    (my post answering someone's counts for its author, a post answering mine for its sender):
+    in ``"list_heavy"`` list traffic fills the window.
 
     Examples
     --------
@@ -1959,26 +2154,46 @@ def synthesize(
     ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
     >>> (out / "linkedin" / "Connections.csv").read_text(encoding="utf-8").splitlines()[0]
     'Notes:'
+    >>> thin = synthesize(tempfile.mkdtemp(), n_people=60, years=2, n_messages=500, persona="linkedin_only")
+    >>> sorted(p.name for p in thin.iterdir())
+    ['ground_truth', 'linkedin']
     """
     if n_people < 60:
         raise ValueError(
             f"n_people={n_people} is too small: use at least 60 to plant every community and layer"
         )
-    if years < 2:
+    persona = persona or "default"
+    if persona not in PERSONAS:
+        raise ValueError(f"unknown persona {persona!r}; use one of {sorted(PERSONAS)} (or None)")
+    if years < 2 and persona != "new_graduate":
         raise ValueError(f"years={years} is too short: dormant ties need 400 days of silence; use years >= 2")
     end_ts = pd.Timestamp(end)
     end_ts = end_ts.tz_localize("UTC") if end_ts.tzinfo is None else end_ts.tz_convert("UTC")
     end_dt = end_ts.to_pydatetime().replace(microsecond=0)
     out = Path(out_dir)
+    if persona == "new_graduate":
+        # a two-year life cut to its last months; its share of the message total
+        n_messages, years = round(n_messages * GRADUATE_DAYS / (365.25 * years)), 2
     world = _World(seed, n_people, years, n_messages, end_dt)
+    world.persona = persona
     world.plan_people()
     world.plan_group_events()
     world.plan_dialogs()
+    if persona == "new_graduate":
+        world.keep_recent(GRADUATE_DAYS, GRADUATE_COMMUNITIES, GRADUATE_PEOPLE)
+    elif persona == "list_heavy":
+        world.plan_lists(n_direct=8, posters_per_list=25)
     renderer = _Renderer(world, out)
-    renderer.mbox()
-    renderer.linkedin()
-    renderer.google_csv()
-    renderer.vcard()
-    renderer.ics()
+    parts = PERSONAS[persona]
+    for part, render in (
+        ("mail", renderer.mbox),
+        ("linkedin", renderer.linkedin),
+        ("contacts", renderer.google_csv),
+        ("contacts", renderer.vcard),
+        ("calendar", renderer.ics),
+    ):
+        renderer.active = part in parts
+        render()
+    renderer.active = True
     renderer.ground_truth()
     return out
