@@ -43,7 +43,7 @@ def sample_path() -> Path:
     >>> sorted(p.name for p in sample_path().iterdir() if not p.name.startswith('.'))
     ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
     """
-    from netanalytics.datasets.synthesize import synthesize
+    from netanalytics.datasets._synthesize import synthesize
 
     target = _cache_root() / f"sample-{_generator_digest()}"
     if (target / ".complete").exists():

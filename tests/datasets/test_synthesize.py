@@ -506,3 +506,15 @@ def test_import_netanalytics_does_not_import_the_generator():
     code = "from netanalytics.datasets import synthesize, write_mbox; print(synthesize.__name__, write_mbox.__name__)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["synthesize", "write_mbox"]
+
+
+def test_synthesize_stays_the_function_after_the_sample_is_regenerated():
+    import subprocess
+    import sys
+
+    code = (
+        "import netanalytics as na, netanalytics.datasets._synthesize, netanalytics.datasets.sample;"
+        "print(callable(na.datasets.synthesize), na.datasets.synthesize.__module__)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["True", "netanalytics.datasets._synthesize"]
