@@ -5,7 +5,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.io.report import LoadReport
 from netanalytics.loader import build_interactions
-from netanalytics.network import Network
+from netanalytics.network import Network, coparticipation
 
 
 def msg(mid, ts, sender, to=(), cc=(), *, bcc=(), thread=None, reply_to=None, channel="email", automated=False,
@@ -103,6 +103,11 @@ def test_my_bcc_recipients_are_counterparts_but_not_co_participants():
     # m3 (Ann to Bob) links Ann and Bob; the Bcc messages link no alters
     assert sorted(map(sorted, G.edges)) == [["me", "pA"], ["me", "pB"], ["me", "pC"], ["pA", "pB"]]
     assert G["me"]["pB"]["weight"] == 2 and G["pA"]["pB"]["messages"] == 1
+    # without participation the interactions stand in, their Bcc rows left out (m1 links no one)
+    G2 = Network(people=_people(["me", "pA", "pB", "pC"]), identities=S.empty_frame(S.IDENTITIES),
+                 interactions=inter).graph()  # fmt: skip
+    assert sorted(map(sorted, G2.edges)) == [["me", "pA"], ["me", "pB"], ["me", "pC"]]
+    assert coparticipation(inter).empty
 
 
 def test_linkedin_followups_in_a_conversation_are_replies():
