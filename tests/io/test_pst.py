@@ -114,7 +114,9 @@ def test_support_pst_headers_match_the_standard_library():
     assert frame[S.TO].map(len).sum() == 1
     # the BCC header of the other ten, as the standard library reads it (folded, with names)
     bcc = {
-        m["Message-ID"].strip("<> "): [a.lower() for _, a in email.utils.getaddresses(m.get_all("Bcc") or []) if a]
+        m["Message-ID"].strip("<> "): [
+            a.lower() for _, a in email.utils.getaddresses(m.get_all("Bcc") or []) if a
+        ]
         for m in sent
     }
     assert frame.set_index(S.MESSAGE_ID)[S.BCC].to_dict() == bcc
