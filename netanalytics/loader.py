@@ -617,7 +617,7 @@ def _load_uncached(
     automated = set(flags.index[flags])
     automated |= set(messages[S.MAILING_LIST].dropna())
 
-    participants = _participants(messages, endorsements_f, recommendations_f, invitations_f)
+    participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
     automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
     override_frame = read_overrides(overrides) if overrides is not None else None
     region, region_rule = _phone_region(phone_region, report, [contacts])
@@ -625,7 +625,7 @@ def _load_uncached(
     resolution = resolve_identities(
         contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
         phone_region=region,
-        activity=_key_activity(messages),
+        activity=_key_activity(messages, me_keys),
     )
     resolution_report.notes["owner_keys"] = sorted(me_keys)
     resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -746,25 +746,31 @@ def _dedupe_messages(messages: pd.DataFrame, rep) -> pd.DataFrame:
     return messages
 
 
-def _key_activity(messages: pd.DataFrame) -> pd.DataFrame:
-    """key, n_messages, first_seen, last_seen over senders and To/Cc recipients."""
-    lengths = [messages[col].str.len().fillna(0).astype(int).to_numpy() for col in (S.TO, S.CC)]
+def _bcc_keys(messages: pd.DataFrame, me_keys=()) -> pd.Series:
+    """The Bcc lists of the owner's own messages (empty lists elsewhere): a Bcc list on
+    incoming mail, if any, names me and adds no one (see :func:`build_interactions`)."""
+    if S.BCC not in messages.columns:
+        return pd.Series([[]] * len(messages), index=messages.index, dtype=object)
+    mine = messages[S.IS_FROM_ME].fillna(False).to_numpy(bool) | messages[S.SENDER].isin(list(me_keys)).to_numpy(bool)
+    return messages[S.BCC].where(mine, pd.Series([[]] * len(messages), index=messages.index, dtype=object))
+
+
+def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
+    """key, n_messages, first_seen, last_seen over senders and To/Cc (and my Bcc) recipients."""
+    lists = [messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys)]
+    lengths = [col.str.len().fillna(0).astype(int).to_numpy() for col in lists]
     keys = pd.concat(
-        [
-            messages[S.SENDER],
-            pd.Series([k for ks in messages[S.TO] for k in ks], dtype=object),
-            pd.Series([k for ks in messages[S.CC] for k in ks], dtype=object),
-        ],
+        [messages[S.SENDER], *(pd.Series([k for ks in col for k in ks], dtype=object) for col in lists)],
         ignore_index=True,
     )
     stamps = messages[S.TIMESTAMP].to_numpy()
-    when = np.concatenate([stamps, np.repeat(stamps, lengths[0]), np.repeat(stamps, lengths[1])])
+    when = np.concatenate([stamps, *(np.repeat(stamps, n) for n in lengths)])
     frame = pd.DataFrame({"key": keys.to_numpy(), "when": when}).dropna(subset=["key"])
     out = frame.groupby("key", sort=True)["when"].agg(["size", "min", "max"]).reset_index()
     return out.set_axis(["key", "n_messages", "first_seen", "last_seen"], axis=1)
 
 
-def _participants(messages, endorsements, recommendations, invitations) -> pd.DataFrame:
+def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
     """(key, display_name) pairs for every participant sighting, deduplicated."""
     parts = [messages[[S.SENDER, S.SENDER_NAME]].set_axis([S.KEY, S.DISPLAY_NAME], axis=1)]
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
@@ -774,6 +780,9 @@ def _participants(messages, endorsements, recommendations, invitations) -> pd.Da
         flat_k = [k for ks in keys for k in ks]
         flat_n = [n for ns in aligned for n in ns]
         parts.append(pd.DataFrame({S.KEY: flat_k, S.DISPLAY_NAME: flat_n}))
+    bcc = [k for ks in _bcc_keys(messages, me_keys) for k in ks]  # keys only: Bcc names are not kept
+    if bcc:
+        parts.append(pd.DataFrame({S.KEY: bcc, S.DISPLAY_NAME: [None] * len(bcc)}))
     for extras in (endorsements, recommendations):
         if len(extras):
             full = (extras[S.FIRST_NAME].fillna("") + " " + extras[S.LAST_NAME].fillna("")).str.strip()
@@ -902,7 +911,14 @@ def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.D
 
 
 def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
-    """Turn messages into (message × counterpart) rows; see DESIGN.md and the Network docs."""
+    """Turn messages into (message × counterpart) rows; see DESIGN.md and the Network docs.
+
+    Returns (interactions, participation, kept messages). A message from me has one out row
+    per person in To/Cc (roles ``to``, ``cc``) and per person in Bcc (role ``bcc``, when the
+    owner's copy kept the list: Gmail Sent, Outlook); Bcc recipients count in
+    ``n_participants``. ``participation`` (the co-participation evidence) leaves Bcc
+    recipients out: they did not see the To/Cc people nor each other, so they are linked to
+    me only. Bcc on incoming mail names me and adds nothing."""
     rep.skip("automated sender (no-reply, list, bulk)", int(messages[S.IS_AUTOMATED].sum()))
     msgs = messages[~messages[S.IS_AUTOMATED]].copy()
     # ids as Python objects: the joins and isin below hash them (pandas' Arrow-string isin
@@ -933,8 +949,13 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     n_part = participation.groupby(S.MESSAGE_ID).size()
     n_part = _with_list_audience(n_part, msgs, addressed_to_me)
 
+    # Bcc of my messages: counterparts of mine, not co-participants (kept out of participation)
+    bcc = _bcc_rows(msgs, k2p, participation)
+    if len(bcc):
+        n_part = n_part.add(bcc.groupby(S.MESSAGE_ID).size(), fill_value=0).astype("int64")
+
     others = participation[participation[S.PERSON_ID] != EGO].groupby(S.MESSAGE_ID).size()
-    self_mail = msgs[S.IS_FROM_ME] & ~msgs[S.MESSAGE_ID].isin(others.index)
+    self_mail = msgs[S.IS_FROM_ME] & ~msgs[S.MESSAGE_ID].isin(others.index) & ~msgs[S.MESSAGE_ID].isin(bcc[S.MESSAGE_ID])
     list_post = self_mail & msgs[S.MAILING_LIST].notna()
     rep.skip("post to a mailing list, no person addressed", int(list_post.sum()))
     rep.skip("self-mail (only me on it)", int((self_mail & ~list_post).sum()))
@@ -951,10 +972,11 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     )
     meta[S.N_PARTICIPANTS] = n_part.reindex(meta.index).fillna(2).astype("int64")
 
-    out_rows = participation[
-        participation[S.MESSAGE_ID].isin(meta.index[meta[S.IS_FROM_ME]])
-        & (participation[S.PERSON_ID] != EGO)
-        & (participation[S.ROLE] != "from")
+    out_rows = pd.concat([participation, bcc], ignore_index=True)
+    out_rows = out_rows[
+        out_rows[S.MESSAGE_ID].isin(meta.index[meta[S.IS_FROM_ME]])
+        & (out_rows[S.PERSON_ID] != EGO)
+        & (out_rows[S.ROLE] != "from")
     ].assign(**{S.DIRECTION: S.OUT})
     in_rows = participation[
         participation[S.MESSAGE_ID].isin(meta.index[~meta[S.IS_FROM_ME]]) & (participation[S.ROLE] == "from")
@@ -968,6 +990,27 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     inter[S.N_PARTICIPANTS] = inter[S.N_PARTICIPANTS].astype("int64")
     participation = participation.reset_index(drop=True)
     return inter, participation, msgs.drop(columns=["_sender_pid"]).reset_index(drop=True)
+
+
+def _bcc_rows(msgs: pd.DataFrame, k2p: dict, participation: pd.DataFrame) -> pd.DataFrame:
+    """(message_id, person_id, role "bcc") for the Bcc recipients of my messages who are
+    not already on the message (in To or Cc) and are not me."""
+    empty = pd.DataFrame({S.MESSAGE_ID: pd.Series(dtype=object), S.PERSON_ID: pd.Series(dtype=object),
+                          S.ROLE: pd.Series(dtype=object)})  # fmt: skip
+    if S.BCC not in msgs.columns:
+        return empty
+    mine = msgs[msgs[S.IS_FROM_ME].to_numpy(bool)]
+    mine = mine[mine[S.BCC].str.len().fillna(0).to_numpy() > 0]
+    if not len(mine):
+        return empty
+    ex = mine[[S.MESSAGE_ID, S.BCC]].explode(S.BCC).dropna(subset=[S.BCC])
+    rows = pd.DataFrame({S.MESSAGE_ID: ex[S.MESSAGE_ID].to_numpy(), S.PERSON_ID: ex[S.BCC].map(k2p).to_numpy(),
+                         S.ROLE: "bcc"})  # fmt: skip
+    rows = rows[rows[S.PERSON_ID].notna() & rows[S.PERSON_ID].ne(EGO)]
+    rows = rows.drop_duplicates([S.MESSAGE_ID, S.PERSON_ID])
+    seen = pd.MultiIndex.from_frame(participation[[S.MESSAGE_ID, S.PERSON_ID]])
+    on = pd.MultiIndex.from_frame(rows[[S.MESSAGE_ID, S.PERSON_ID]]).isin(seen)
+    return rows[~on].reset_index(drop=True)
 
 
 def _list_reply_parents(msgs: pd.DataFrame) -> pd.DataFrame:

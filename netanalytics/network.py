@@ -70,7 +70,8 @@ def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, br
     ----------
     rows : DataFrame
         ``message_id`` and ``person_id`` per person on a message (the owner left out), such as
-        ``net.participation`` without the owner, or interaction rows.
+        ``net.participation`` without the owner, or interaction rows. Rows whose ``role`` is
+        ``bcc`` are left out: a Bcc recipient saw no one else on the message.
     n_people : Series, optional
         Participants per message (indexed by message_id), owner included; default: the
         number of rows of the message plus one (the owner).
@@ -92,6 +93,8 @@ def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, br
     [['a', 'b', 2, 2.0], ['a', 'c', 1, 1.0], ['b', 'c', 1, 1.0]]
     """
     u_col, v_col = S.PERSON_ID + "_u", S.PERSON_ID + "_v"
+    if S.ROLE in rows.columns:
+        rows = rows[rows[S.ROLE].to_numpy() != "bcc"]
     r = rows[[S.MESSAGE_ID, S.PERSON_ID]].drop_duplicates()
     k = r.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size")
     r, k = r[k >= 2], k[k >= 2]
@@ -142,8 +145,10 @@ class Network:
         What was read, kept and skipped, per file.
     participation : DataFrame, optional
         One row per message × person on it (``message_id``, ``person_id``, ``role``), the
-        owner and co-recipients included: the evidence for alter–alter edges. When None,
-        the interactions stand in for it.
+        owner and co-recipients included: the evidence for alter–alter edges. Bcc recipients
+        are left out (they saw neither the To/Cc people nor each other; they are in the
+        interactions, role ``bcc``, as my counterparts). When None, the interactions without
+        their ``bcc`` rows stand in for it.
     candidates : DataFrame, optional
         Borderline identity pairs left apart (see :meth:`merge_candidates`).
     me : str
@@ -247,6 +252,8 @@ class Network:
         ``1`` to each of its ``k (k - 1) / 2`` pairs when it has at most ``broadcast``
         participants and ``1 / (k - 1)`` otherwise, so a mass mailing does not turn its
         recipients into a clique of strong ties. ``messages`` counts the raw shared messages.
+        Bcc recipients of my messages are linked to me only, never to the To/Cc people or to
+        each other (no one on the message saw them); they count in ``n_participants``.
         We never see alters talking to each other without us, so these edges are a lower
         bound on the real alter–alter graph.
 
@@ -282,7 +289,7 @@ class Network:
             part = self.participation
             n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].size()
         else:
-            part = inter
+            part = inter  # (coparticipation leaves out its Bcc rows)
             n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
         edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)

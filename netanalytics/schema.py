@@ -96,10 +96,11 @@ TO = "to"
 CC = "cc"
 TO_NAMES = "to_names"  # display names parallel to TO when known, else []
 CC_NAMES = "cc_names"
+BCC = "bcc"  # blind-copy recipients: known only on the owner's own sent copies (Gmail Sent, Outlook)
 IN_REPLY_TO = "in_reply_to"
 REFERENCES = "references"
 SUBJECT = "subject"
-N_RECIPIENTS = "n_recipients"
+N_RECIPIENTS = "n_recipients"  # To + Cc (who the message showed); Bcc is not counted
 IS_FROM_ME = "is_from_me"
 IS_AUTOMATED = "is_automated"
 MAILING_LIST = "mailing_list"  # address of the list that distributed the message (None: direct mail)
@@ -121,7 +122,7 @@ CADENCE_DAYS = "cadence_days"
 IS_ME = "is_me"
 
 # interactions
-ROLE = "role"  # "from", "to", "cc"
+ROLE = "role"  # "from", "to", "cc", "bcc"
 N_PARTICIPANTS = "n_participants"
 IS_REPLY = "is_reply"
 STARTS_THREAD = "starts_thread"
@@ -173,6 +174,7 @@ MESSAGES: dict[str, str] = {
     CC: "list",
     TO_NAMES: "list",
     CC_NAMES: "list",
+    BCC: "list",
     THREAD_ID: "str",
     IN_REPLY_TO: "str",
     REFERENCES: "list",
@@ -292,6 +294,7 @@ PRIVACY: dict[str, tuple[str, str]] = {
     EMAILS: ("identifying", "keys"),
     TO: ("identifying", "keys"),
     CC: ("identifying", "keys"),
+    BCC: ("identifying", "keys"),
     PHONES: ("identifying", "remove"),
     BIRTHDAY: ("identifying", "remove"),
     MESSAGE_ID: ("identifying", "id"),

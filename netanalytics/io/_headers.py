@@ -41,6 +41,7 @@ WANTED = frozenset(
         b"from",
         b"to",
         b"cc",
+        b"bcc",
         b"date",
         b"message-id",
         b"in-reply-to",
@@ -74,7 +75,7 @@ def _any_case(word: bytes) -> bytes:
 
 
 # first letters of the wanted names, the most frequent in real header blocks first
-_FIRST_LETTERS = b"xrftdmsiclap"
+_FIRST_LETTERS = b"xrftdmsiclapb"
 
 
 def _trie(names) -> bytes:
@@ -113,7 +114,7 @@ def split_header_lines(block: bytes) -> dict[bytes, bytes]:
 PRIMARY = {
     n.lower(): n
     for n in (
-        b"From", b"To", b"Cc", b"Date", b"Message-ID", b"In-Reply-To", b"References", b"Subject",
+        b"From", b"To", b"Cc", b"Bcc", b"Date", b"Message-ID", b"In-Reply-To", b"References", b"Subject",
         b"X-GM-THRID", b"X-Gmail-Labels", b"Delivered-To", b"X-Original-To", b"Reply-To",
         b"X-Original-From", b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence",
         b"Auto-Submitted", b"Received",
@@ -160,7 +161,7 @@ _BULK = WANTED - {b"received"}
 _USUAL_FIRST = (
     b"X-GM-THRID", b"X-Gmail-Labels", b"From", b"To", b"Date", b"Message-ID", b"Subject", b"References",
     b"In-Reply-To", b"Cc", b"Delivered-To", b"Reply-To", b"X-Original-To", b"X-Original-From",
-    b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence", b"Auto-Submitted",
+    b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence", b"Auto-Submitted", b"Bcc",
 )  # fmt: skip
 assert {n.lower() for n in _USUAL_FIRST} == _BULK
 # a line whose first byte starts no wanted name (continuation lines, DKIM-, ARC-, Return-...:

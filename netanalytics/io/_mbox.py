@@ -108,6 +108,7 @@ COLUMNS = (
     S.TO_NAMES,
     S.CC,
     S.CC_NAMES,
+    S.BCC,
     S.IN_REPLY_TO,
     S.REFERENCES,
     S.THREAD_ID,
@@ -577,6 +578,8 @@ class Batch:
         to_raw, cc_raw = get(b"to"), get(b"cc")
         to, to_names = self._addresses(to_raw) if to_raw else ([], [])
         cc, cc_names = self._addresses(cc_raw) if cc_raw else ([], [])
+        bcc_raw = get(b"bcc")  # on the owner's Sent copy only (Gmail keeps it there)
+        bcc = self._addresses(bcc_raw)[0] if bcc_raw else []
 
         mid_raw = get(b"message-id")
         mids = _fast_ids(mid_raw) if mid_raw else []
@@ -641,6 +644,7 @@ class Batch:
                 to_names,
                 cc,
                 cc_names,
+                bcc,
                 irt[0] if irt else None,
                 refs,
                 thread_id,
@@ -730,6 +734,12 @@ class Batch:
         to = [self._shared_addresses(r) if r else no_addr for r in to_raw]
         cc_raw, cc_codes = _encode(col(b"cc"))
         cc = [self._shared_addresses(r) if r else no_addr for r in cc_raw]
+        bcc_col = col(b"bcc")  # rare (the owner's Sent copies): nearly always all None
+        if bcc_col.count(None) == n:
+            bcc = _Coded([_EMPTY], np.zeros(n, dtype=np.int32))
+        else:
+            bcc_raw, bcc_codes = _encode(bcc_col)
+            bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
 
         # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
         # values outside the fast rules are made by the per-value rules and patched in
@@ -788,6 +798,7 @@ class Batch:
             _Coded([v[1] for v in to], to_codes),
             _Coded([v[0] for v in cc], cc_codes),
             _Coded([v[1] for v in cc], cc_codes),
+            bcc,
             irt,
             refs,
             thread_id,
@@ -958,6 +969,12 @@ class Batch:
             parts[names_col] = (names.values, names.codes)
             lengths = np.fromiter(map(len, keys.values), dtype=np.int64, count=len(keys.values))
             recipients += lengths[keys.codes]
+        bcc = c[S.BCC]  # not in n_recipients (To and Cc: who the message showed)
+        if isinstance(bcc, _Coded):
+            parts[S.BCC] = (bcc.values, bcc.codes)
+        else:
+            bcc = _shared_lists(bcc)
+            parts[S.BCC] = bcc[:2] if isinstance(bcc, tuple) else bcc
         labels = c[S.LABELS]
         if isinstance(labels, _Coded):
             parts[S.LABELS] = (labels.values, labels.codes)
@@ -977,7 +994,7 @@ class Batch:
         return parts
 
 
-_LIST_COLUMNS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.REFERENCES, S.LABELS)
+_LIST_COLUMNS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.REFERENCES, S.LABELS)
 
 
 def _shared_lists(values: list):
@@ -1095,6 +1112,7 @@ def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
             S.CC: lists(S.CC),
             S.TO_NAMES: lists(S.TO_NAMES),
             S.CC_NAMES: lists(S.CC_NAMES),
+            S.BCC: lists(S.BCC),
             S.THREAD_ID: text(S.THREAD_ID),
             S.IN_REPLY_TO: text(S.IN_REPLY_TO),
             S.REFERENCES: lists(S.REFERENCES),

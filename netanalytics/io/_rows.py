@@ -51,6 +51,7 @@ def message_row(
         S.CC: [],
         S.TO_NAMES: list(to_names) if any(n is not None for n in to_names) else [],
         S.CC_NAMES: [],
+        S.BCC: [],
         S.THREAD_ID: thread_id,
         S.IN_REPLY_TO: in_reply_to,
         S.REFERENCES: [],

@@ -48,7 +48,7 @@ def _source_digest() -> str:
 READER_VERSION = f"email-2026.1+{_source_digest()}"
 
 PathLike = str | os.PathLike
-_LIST_COLUMNS = [S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.REFERENCES, S.LABELS]
+_LIST_COLUMNS = [S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.REFERENCES, S.LABELS]
 _SKIP_DUPLICATE = "duplicate Message-ID"
 _MBOX_TASK_BYTES = 64 << 20  # one worker task: about 64 MB of mbox
 _MBOX_PARALLEL_BYTES = 32 << 20  # below this, starting processes costs more than it saves

@@ -503,6 +503,7 @@ def _parse_messages(table: Table, report: FileReport, ctx: _Context) -> _RawMess
     out[S.TIMESTAMP] = dates.iloc[kept_rows]
     out[S.CC] = [[] for _ in range(k)]
     out[S.CC_NAMES] = [[] for _ in range(k)]
+    out[S.BCC] = [[] for _ in range(k)]
     out[S.IN_REPLY_TO] = [None] * k
     out[S.REFERENCES] = [[] for _ in range(k)]
     out[S.N_RECIPIENTS] = [len(t) for t in out[S.TO]]

@@ -317,7 +317,7 @@ def _mapi_block(item, p: _Props, sender: _Party, recipients: list[_Recipient]) -
     lines = []
     if sender.name or sender.address:
         lines.append(b"From: " + _mailbox(sender))
-    for kind, field in ((_TO, b"To"), (_CC, b"Cc")):
+    for kind, field in ((_TO, b"To"), (_CC, b"Cc"), (_BCC, b"Bcc")):
         parties = [r for r in recipients if r.kind == kind and r.address]
         if parties:
             lines.append(field + b": " + b", ".join(_mailbox(r) for r in parties))
@@ -502,6 +502,7 @@ def _meeting_row(
         S.CC: [],
         S.TO_NAMES: names if any(n is not None for n in names) else [],
         S.CC_NAMES: [],
+        S.BCC: [],  # a meeting's Bcc recipients are its rooms and resources
         S.THREAD_ID: uid,
         S.IN_REPLY_TO: None,
         S.REFERENCES: [],
@@ -646,12 +647,9 @@ def _read_item(item, i, f: _Folder, batch, is_drafts, directory, meetings, meeti
     position = (p.binary(_SEARCH_KEY) or b"").hex() or f"{f.path}#{i}"
     before = len(batch.rows)
     counters["mapi_properties"] += 1
-    unresolved = [r for r in recipients if r.address is None and r.kind in (_TO, _CC)]
+    unresolved = [r for r in recipients if r.address is None and r.kind in (_TO, _CC, _BCC)]
     if unresolved:
         counters["recipients_without_smtp_address"] += len(unresolved)
-    bcc = sum(1 for r in recipients if r.kind == _BCC)
-    if bcc:
-        counters["bcc_recipients_not_in_frame"] += bcc
     batch.add(_mapi_block(item, p, sender, recipients), None, where, position, _thread_key(p))
     if sender.address is None and sender.dn and len(batch.rows) > before:
         pending[batch.rows[-1][0]] = (sender.dn, sender.name)
@@ -742,8 +740,7 @@ def read_pst(
     sender (else the sender), its SMTP address (an Exchange legacy DN ``/O=.../CN=...`` is
     resolved through the recipient tables of the file's items, where some item carries the
     same DN with its SMTP address; otherwise the sender is kept by name and the report says
-    so), To and Cc recipients (Bcc recipients are counted in the notes; the messages frame
-    has no Bcc column), the client submit time (else the delivery time), the Internet
+    so), To, Cc and Bcc recipients (``bcc``: the owner's sent items list them), the client submit time (else the delivery time), the Internet
     Message-ID, In-Reply-To and References. The thread id is the conversation index's
     header block, for both kinds of items, when the item has one.
 
@@ -921,6 +918,7 @@ def _msg_block(msg) -> bytes:
     for kind, field in (
         (extract_msg.enums.RecipientType.TO, b"To"),
         (extract_msg.enums.RecipientType.CC, b"Cc"),
+        (extract_msg.enums.RecipientType.BCC, b"Bcc"),
     ):
         parties = []
         for r in msg.recipients:

@@ -455,3 +455,68 @@ def test_the_cached_network_keeps_the_report_stages_and_unread_files(tmp_path):
     assert str(again.report) == str(first.report)
     assert again.report.left_out == first.report.left_out > 0
     assert [f.not_read is not None for f in again.report.files] == [True, False, False]
+
+
+# --- Bcc: the owner's Sent copies name their Bcc recipients --------------------------------------
+
+BCC_MBOX = (
+    "From - Mon Jan  6 09:00:00 2025\n"
+    "X-Gmail-Labels: Sent\nFrom: Mira Okafor <mira@home.example>\nTo: Ann Zeller <ann.zeller@acme.example>\n"
+    "Bcc: Bob Quist <bob.quist@bobco.example>\nMessage-ID: <b1@home.example>\n"
+    "Date: Mon, 6 Jan 2025 09:00:00 +0000\nSubject: plans\n\nx\n\n"
+    "From - Mon Jan  6 10:00:00 2025\n"
+    "X-Gmail-Labels: Sent\nFrom: Mira Okafor <mira@home.example>\nBcc: bob.quist@bobco.example\n"
+    "Message-ID: <b2@home.example>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\nSubject: only bob\n\nx\n\n"
+    "From - Mon Jan  6 11:00:00 2025\n"
+    "X-Gmail-Labels: Inbox\nFrom: Ann Zeller <ann.zeller@acme.example>\nTo: mira@home.example\n"
+    "Message-ID: <b3@acme.example>\nIn-Reply-To: <b1@home.example>\n"
+    "Date: Mon, 6 Jan 2025 11:00:00 +0000\nSubject: Re: plans\n\nx\n"
+)
+
+
+@pytest.fixture
+def bcc_mbox(tmp_path):
+    path = tmp_path / "mail" / "all.mbox"
+    path.parent.mkdir()
+    path.write_text(BCC_MBOX)
+    return path
+
+
+def test_a_bcc_recipient_of_my_sent_mail_is_an_out_interaction(bcc_mbox, tmp_path):
+    net = na.load(email=[bcc_mbox], cache_dir=tmp_path / "cache")
+    assert net.messages.set_index(S.MESSAGE_ID)[S.BCC].to_dict() == {
+        "b1@home.example": ["bob.quist@bobco.example"],
+        "b2@home.example": ["bob.quist@bobco.example"],
+        "b3@acme.example": [],
+    }
+    k2p = dict(zip(net.identities[S.KEY], net.identities[S.PERSON_ID]))
+    bob, ann = k2p["bob.quist@bobco.example"], k2p["ann.zeller@acme.example"]
+    got = net.interactions[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.ROLE, S.N_PARTICIPANTS]].values.tolist()
+    assert got == [
+        ["b1@home.example", ann, "out", "to", 3],
+        ["b1@home.example", bob, "out", "bcc", 3],
+        ["b2@home.example", bob, "out", "bcc", 2],
+        ["b3@acme.example", ann, "in", "from", 2],
+    ]
+    G = net.graph()
+    assert not G.has_edge(ann, bob)  # Bob was not seen by Ann
+    # the cache gives the same network back, Bcc lists included
+    again = na.load(email=[bcc_mbox], cache_dir=tmp_path / "cache")
+    for name in NETWORK_FRAMES:
+        a, b = getattr(net, name), getattr(again, name)
+        text = [c for c in a.columns if a[c].dtype == object]
+        # (without contacts, people.connected_on is all NaT: datetime64[s] here, [ms] from the cache)
+        pd.testing.assert_frame_equal(a.assign(**{c: a[c].where(a[c].notna(), None) for c in text}), b, obj=name,
+                                      check_dtype=name != "people")  # fmt: skip
+    # anonymize leaves nothing of Bob (nor of anyone else) behind
+    anon = net.anonymize(seed=0)
+    pattern = re.compile(r"bob|quist|bobco|ann\.zeller|zeller|acme|mira|okafor|home\.example", re.IGNORECASE)
+    pseudonyms = set(anon.people[S.NAME])
+    leaks = [
+        m.group(0)
+        for text in [*_text_cells(anon), str(anon.report)]
+        for m in pattern.finditer(text)
+        if not any(m.group(0).lower() in p.lower() for p in pseudonyms)
+    ]
+    assert leaks == []
+    assert anon.messages[S.BCC].map(len).tolist() == [1, 1, 0]

@@ -695,7 +695,7 @@ def test_cache_round_trip_and_invalidation(tmp_path):
     pd.testing.assert_frame_equal(f1, f2)
     assert str(r1) == str(r2) and r1.files[0].notes == r2.files[0].notes
     assert r1.files[0].skipped == r2.files[0].skipped and r1.files[0].warnings == r2.files[0].warnings
-    for col in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.REFERENCES, S.LABELS):
+    for col in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.REFERENCES, S.LABELS):
         assert all(type(v) is list for v in f2[col])
     # the cache is really used: poison it and see the poison come back
     parquet = next(cache_dir.glob("*.parquet"))
@@ -785,3 +785,19 @@ def test_spam_and_junk_are_skipped_trash_is_kept(tmp_path):
     junk = write(tmp_path / "Junk.mbox", msg("From: win@prize.test\nTo: me@m.org\nMessage-ID: <5@p>"))
     frame, report = read_mbox(junk, cache=False)
     assert len(frame) == 0 and dict(report.files[0].skipped) == {"spam or junk folder": 1}
+
+
+def test_bcc_is_read_from_maildir_and_eml_and_cached(tmp_path):
+    sent = b"From: Ann <ann@x.org>\nBcc: Bob <Bob@Y.org>,\n cy@z.org\nMessage-ID: <s1@x>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\n\nx\n"
+    root = make_maildir(tmp_path / "md")
+    write(root / ".Sent" / "cur" / "1700000009.M9.host:2,S", sent)
+    frame, _ = read_maildir(root, cache=False)
+    by_id = frame.set_index(S.MESSAGE_ID)[S.BCC]
+    assert by_id["s1@x"] == ["bob@y.org", "cy@z.org"]
+    assert (by_id.drop("s1@x").map(len) == 0).all()
+    eml = write(tmp_path / "e" / "s1.eml", sent)
+    cache_dir = tmp_path / "cache"
+    first, _ = read_eml(eml, cache_dir=cache_dir)
+    again, _ = read_eml(eml, cache_dir=cache_dir)
+    assert first[S.BCC].tolist() == again[S.BCC].tolist() == [["bob@y.org", "cy@z.org"]]
+    assert type(again[S.BCC].iloc[0]) is list

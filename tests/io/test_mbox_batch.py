@@ -76,3 +76,60 @@ def test_pieces_join_to_one(pieces, cut):
         frame, result = frame_of(feed)
         pd.testing.assert_frame_equal(frame, whole)
         assert (result["read"], result["skipped"]) == (r1["read"], r1["skipped"])
+
+
+# the owner's Sent copies keep Bcc (Gmail); any spelling, folded, on either route
+BCC_MBOX = (
+    b"From - Mon Jan  6 09:00:00 2025\n"
+    b"X-Gmail-Labels: Sent\nFrom: Me <me@x.org>\nTo: Ann <ann@a.com>\nBcc: Bob <Bob@B.com>\n"
+    b"Message-ID: <b1@x>\nDate: Mon, 6 Jan 2025 09:00:00 +0000\n\nx\n\n"
+    b"From - Mon Jan  6 09:10:00 2025\n"
+    b"X-Gmail-Labels: Sent\nFrom: Me <me@x.org>\nBCC: Bob <bob@b.com>,\n Cy <cy@c.com>\n"
+    b"Message-ID: <b2@x>\nDate: Mon, 6 Jan 2025 09:10:00 +0000\n\nx\n\n"
+    b"From - Mon Jan  6 09:20:00 2025\n"
+    b"X-Gmail-Labels: Sent\nFrom: Me <me@x.org>\nTo: Ann <ann@a.com>\nbcc: Bob <Bob@B.com>\n"
+    b"Message-ID: <b3@x>\nDate: Mon, 6 Jan 2025 09:20:00 +0000\n\nx\n\n"
+    b"From - Mon Jan  6 09:30:00 2025\n"
+    b"From: Ann <ann@a.com>\nTo: Me <me@x.org>\nMessage-ID: <b4@x>\nDate: Mon, 6 Jan 2025 09:30:00 +0000\n\nx\n\n"
+    # the tolerant route (two From addresses) with a Bcc
+    b"From - Mon Jan  6 09:40:00 2025\n"
+    b"X-Gmail-Labels: Sent\nFrom: me@x.org, me@y.org\nBcc: dee@d.com\n"
+    b"Message-ID: <b5@x>\nDate: Mon, 6 Jan 2025 09:40:00 +0000\n\nx\n"
+)
+BCC_EXPECTED = {
+    "b1@x": ["bob@b.com"],
+    "b2@x": ["bob@b.com", "cy@c.com"],
+    "b3@x": ["bob@b.com"],
+    "b4@x": [],
+    "b5@x": ["dee@d.com"],
+}
+
+
+@pytest.fixture
+def bcc_pieces(tmp_path):
+    path = tmp_path / "sent.mbox"
+    path.write_bytes(BCC_MBOX)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = M.check_mbox_start(mm, str(path))
+        return M.mbox_blocks(mm, start, len(mm))
+
+
+def test_bcc_column_route_equals_per_message_route(bcc_pieces):
+    blocks, lines, positions = bcc_pieces
+    columns, _ = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
+
+    def one_by_one(b):
+        for block, line, at in zip(blocks, lines, positions, strict=True):
+            b.add_block(block, line, at)
+
+    single, _ = frame_of(one_by_one)
+    pd.testing.assert_frame_equal(columns, single)
+    assert columns.set_index(S.MESSAGE_ID)[S.BCC].to_dict() == BCC_EXPECTED
+    # Bcc is not in n_recipients (To and Cc: who the message showed)
+    assert columns[S.N_RECIPIENTS].tolist() == [1, 0, 1, 1, 0]
+
+
+def test_bcc_without_any_in_the_piece_is_empty_lists(pieces):
+    blocks, lines, positions = pieces
+    frame, _ = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
+    assert frame[S.BCC].map(list).tolist() == [[]] * len(frame)

@@ -108,10 +108,40 @@ def test_support_pst_headers_match_the_standard_library():
         for r in frame[[S.MESSAGE_ID, S.SENDER, S.TIMESTAMP, S.SUBJECT]].itertuples()
     }
     assert got == expected
-    # the one message with a To header; the others went out by Bcc only (no Bcc column)
+    # the one message with a To header; the others went out by Bcc only
     test = frame.set_index(S.MESSAGE_ID).loc["A2E2D8FE-61EC-49CA-855D-925EFDA4A28F@hackingteam.com"]
-    assert (test[S.TO], test[S.SENDER_NAME]) == (["vale@hackingteam.it"], "ht")
+    assert (test[S.TO], test[S.SENDER_NAME], test[S.BCC]) == (["vale@hackingteam.it"], "ht", [])
     assert frame[S.TO].map(len).sum() == 1
+    # the BCC header of the other ten, as the standard library reads it (folded, with names)
+    bcc = {
+        m["Message-ID"].strip("<> "): [
+            a.lower() for _, a in email.utils.getaddresses(m.get_all("Bcc") or []) if a
+        ]
+        for m in sent
+    }
+    assert frame.set_index(S.MESSAGE_ID)[S.BCC].to_dict() == bcc
+    assert sum(map(bool, bcc.values())) == 10 and sum(map(len, bcc.values())) == 782
+
+
+def test_support_pst_bcc_only_messages_become_interactions():
+    """Before the bcc column, the ten Bcc-only sent messages were dropped as self-mail."""
+    net = na.load(email=[CORPORA / "support.pst"], cache=False)
+    inter = net.interactions
+    assert len(net.messages) == 11
+    (stage,) = net.report.stages  # was {"self-mail (only me on it)": 10}, and 1 interaction
+    assert dict(stage.skipped) == {}
+    assert (inter[S.DIRECTION] == S.OUT).all()
+    assert inter[S.ROLE].value_counts().to_dict() == {"bcc": 773, "to": 1}
+    # 782 Bcc addresses: 1 is the owner, 8 are one newsletter address (automated, not a person)
+    assert inter.loc[inter[S.ROLE] == "bcc", S.MESSAGE_ID].nunique() == 10
+    assert inter[S.PERSON_ID].nunique() == 151
+    per_message = inter.groupby(S.MESSAGE_ID).agg(rows=(S.PERSON_ID, "size"), n=(S.N_PARTICIPANTS, "first"))
+    assert sorted(per_message["rows"]) == [1, 1, 51, 79, 79, 87, 90, 92, 93, 96, 105]
+    assert (per_message["n"] == per_message["rows"] + 1).all()  # the counterparts and me
+    # Bcc recipients are linked to me only: no alter-alter edge, no participation row
+    assert set(net.participation[S.ROLE]) == {"from", "to"}
+    G = net.graph()
+    assert G.number_of_edges() == 151 and all(net.me in edge for edge in G.edges)
 
 
 def test_support_pst_threads_by_conversation_index():
@@ -341,7 +371,9 @@ def test_read_msg_fixtures():
     mapi = by_id.loc["plan-2@example.org"]
     assert (mapi[S.SENDER], mapi[S.SENDER_NAME]) == ("ann.lee@example.org", "Ann Lee")
     assert (mapi[S.TO], mapi[S.TO_NAMES]) == (["bo@example.net"], ["Bo Chen"])
-    assert (mapi[S.CC], mapi[S.CC_NAMES]) == (["cy@example.com"], ["Cy, Dee"])  # Bcc left out
+    assert (mapi[S.CC], mapi[S.CC_NAMES]) == (["cy@example.com"], ["Cy, Dee"])
+    assert mapi[S.BCC] == ["hidden@example.com"]  # the Bcc recipient of the owner's sent item
+    assert by_id.loc["plan-3@example.net", S.BCC] == []
     assert mapi[S.IN_REPLY_TO] == "plan-1@example.org"
     assert mapi[S.TIMESTAMP] == pd.Timestamp("2025-03-10 09:15:00", tz="UTC")  # submit time
     assert mapi[S.SUBJECT] == "Quarterly plan"
