@@ -136,8 +136,9 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
         :data:`netanalytics.schema.MESSAGES` with ``source`` and ``channel`` ``"slack"``:
         ``sender`` the user's profile email (so Slack people join the same people as mail),
         else the name key of their real name; ``to`` the conversation's other members;
-        ``thread_id`` ``"slack:<conversation>:<thread_ts>"``, a thread reply's ``in_reply_to``
-        the thread's first message. A conversation of more than :data:`BROADCAST` members is
+        ``thread_id`` ``"slack:<conversation>:<thread_ts>"`` (a DM or group DM without
+        threads is one thread, ``"slack:<conversation>"``, as a chat), a thread reply's
+        ``in_reply_to`` the thread's first message. A conversation of more than :data:`BROADCAST` members is
         a broadcast: ``to`` is empty, ``n_recipients`` its other members and ``mailing_list``
         names it (``slack:#<name>``), so the loader weighs a post there like a mailing-list
         post to that many people (direct when it answers me or when I answer someone). No
@@ -198,7 +199,8 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
     if not my_ids:
         rep.warn(f"owner {rule}", limit=MAX_WARNINGS)
     rows = []
-    for conv_id, folder, members, _kind, name in conversations:
+    for conv_id, folder, members, kind, name in conversations:
+        direct = kind in ("DM", "group DM")  # a direct conversation is one thread, as a chat
         days = sorted(n for n in export.names if PurePosixPath(n).parent.as_posix() == folder)
         broadcast = len(members) > BROADCAST
         for day in days:
@@ -223,6 +225,7 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
                     continue
                 ts = str(m["ts"])
                 thread = str(m.get("thread_ts") or ts)
+                thread_id = f"slack:{conv_id}" if direct and "thread_ts" not in m else f"slack:{conv_id}:{thread}"
                 rep.keep()
                 rows.append(
                     message_row(
@@ -235,7 +238,7 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
                         sender_name=names.get(uid),
                         to=[] if broadcast else [keys.get(u) or S.name_key(u) for u in others],
                         to_names=[] if broadcast else [names.get(u) for u in others],
-                        thread_id=f"slack:{conv_id}:{thread}",
+                        thread_id=thread_id,
                         is_from_me=uid in my_ids,
                         in_reply_to=None if thread == ts else f"slack:{conv_id}:{thread}",
                     )

@@ -24,7 +24,7 @@ __all__ = ["give_take_ratio", "overall_reciprocity", "reciprocity"]
 
 #: Channels whose rows are messages that can be answered. Every other channel holds events:
 #: meetings, invitations, calls and whatever a call log names (coffee, lunch ...).
-_ANSWERABLE = ("email", "linkedin", "whatsapp", "telegram")
+_ANSWERABLE = ("email", "linkedin", "whatsapp", "telegram", "slack")
 #: Channels without conversation threads: initiation is judged per contact episode.
 _UNTHREADED = ("meeting", "invitation")
 _DAY = pd.Timedelta(days=1)

@@ -117,3 +117,12 @@ def test_slack_people_join_mail_people_and_broadcasts_weigh_as_broadcasts(tmp_pa
     reply = inter.loc["slack:C2:1742032900.000100"]
     assert (reply[S.PERSON_ID], reply[S.DIRECTION], reply[S.N_PARTICIPANTS]) == (k2p["m10@acme.example"], "out", 2)
     assert "slack:#general" not in k2p or k2p["slack:#general"] is None
+
+
+def test_slack_replies_count_in_reciprocity(tmp_path):
+    export = write_export(tmp_path / "slack.zip")
+    net = na.load(chats=export, me="ann.lee@acme.example", cache=False)
+    rec = na.reciprocity(net)
+    bo = dict(zip(net.identities[S.KEY], net.identities[S.PERSON_ID]))["bo@acme.example"]
+    # Bo answered Ann's thread post, Ann answered Bo's DM: one reply each way
+    assert (rec.loc[bo, "my_reply_rate"], rec.loc[bo, "their_reply_rate"]) == (1.0, 1.0)
