@@ -3,13 +3,26 @@
 from __future__ import annotations
 
 import hashlib
+from pathlib import Path
 
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.io.report import FileReport
 
-__all__ = ["message_row", "message_frame", "stable_id", "count"]
+__all__ = ["message_row", "message_frame", "stable_id", "count", "head_text"]
+
+
+def head_text(path: Path, suffix: str, n: int = 4096) -> str | None:
+    """The first ``n`` bytes of a ``suffix`` file as text (to recognise its format), or None
+    when it has another suffix or cannot be read."""
+    if path.suffix.lower() != suffix:
+        return None
+    try:
+        with open(path, "rb") as fh:
+            return fh.read(n).decode("utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def count(report: FileReport, key: str, n: int = 1) -> None:

@@ -15,7 +15,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
-from netanalytics.io._rows import message_frame, message_row, stable_id
+from netanalytics.io._rows import head_text, message_frame, message_row, stable_id
 from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_call_log", "is_call_log", "CALL_LOG_COLUMNS", "OWNER_KEY"]
@@ -52,13 +52,8 @@ def is_call_log(path: str | Path) -> bool:
     >>> is_call_log(p)
     True
     """
-    path = Path(path)
-    if path.suffix.lower() != ".csv":
-        return False
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", errors="replace")
-    except OSError:
+    head = head_text(Path(path), ".csv")
+    if head is None:
         return False
     first = next((ln for ln in head.splitlines() if ln.strip()), "")
     delimiter = max(_DELIMITERS, key=first.count)

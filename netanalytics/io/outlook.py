@@ -197,18 +197,23 @@ class _Recipient(_Party):
     declined: bool
 
 
-def _recipients(item) -> list[_Recipient]:
+def _recipient_rows(item):
+    """The property sets of an item's recipient table (unreadable rows passed over)."""
     try:
         table = item.recipients
         n = table.number_of_record_sets if table is not None else 0
     except OSError:
-        return []
-    out = []
+        return
     for i in range(n):
         try:
-            p = _Props(table.get_record_set(i))
+            yield _Props(table.get_record_set(i))
         except OSError:
             continue
+
+
+def _recipients(item) -> list[_Recipient]:
+    out = []
+    for p in _recipient_rows(item):
         smtp = p.text(_SMTP_ADDRESS)
         addrtype = (p.text(_ADDRTYPE) or "").upper()
         email = p.text(_EMAIL_ADDRESS)
@@ -232,17 +237,8 @@ def _recipients(item) -> list[_Recipient]:
 def _exchange_recipients(item) -> list[_Recipient]:
     """Only the recipients with an Exchange address and an SMTP one (what :class:`_Directory`
     learns from): one property read per recipient for the others."""
-    try:
-        table = item.recipients
-        n = table.number_of_record_sets if table is not None else 0
-    except OSError:
-        return []
     out = []
-    for i in range(n):
-        try:
-            p = _Props(table.get_record_set(i))
-        except OSError:
-            continue
+    for p in _recipient_rows(item):
         if (p.text(_ADDRTYPE) or "").upper() != "EX":
             continue
         dn, smtp = p.text(_EMAIL_ADDRESS), p.text(_SMTP_ADDRESS)

@@ -13,7 +13,7 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._rows import count, message_frame, message_row
+from netanalytics.io._rows import count, head_text, message_frame, message_row
 from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_telegram", "is_telegram_export"]
@@ -48,15 +48,8 @@ def is_telegram_export(path: str | Path) -> bool:
     >>> is_telegram_export(p)
     True
     """
-    path = Path(path)
-    if path.suffix.lower() != ".json":
-        return False
-    try:
-        with open(path, "rb") as fh:
-            head = fh.read(4096).decode("utf-8", errors="replace")
-    except OSError:
-        return False
-    return any(f'"{word}"' in head for word in _MARKERS)
+    head = head_text(Path(path), ".json")
+    return head is not None and any(f'"{word}"' in head for word in _MARKERS)
 
 
 def _chats(data: dict) -> tuple[list[dict], str]:
