@@ -3,6 +3,7 @@
 
     python3 tasks.py demo   # create/reuse .venv, install netanalytics, run it on the sample data
     python3 tasks.py test   # create/reuse .venv with the dev extras, run the whole test suite
+    python3 tasks.py lint   # ruff check and ruff format --check (the style .ci/run enforces)
 
 The virtual environment is re-installed only when pyproject.toml changes.
 """
@@ -37,13 +38,18 @@ def ensure_venv() -> None:
 
 
 def main(argv: list[str]) -> int:
-    if not argv or argv[0] not in ("demo", "test"):
+    if not argv or argv[0] not in ("demo", "test", "lint"):
         print(__doc__)
         return 2
     ensure_venv()
     if argv[0] == "demo":
         (ROOT / "out").mkdir(exist_ok=True)
         cmd = [str(BIN / "netanalytics"), "demo", "--out", str(ROOT / "out"), *argv[1:]]
+    elif argv[0] == "lint":
+        ruff = str(BIN / "ruff")
+        paths = ["netanalytics", "tests", "benchmarks", "notebooks", "tasks.py"]
+        checked = subprocess.run([ruff, "check", *paths], cwd=ROOT).returncode
+        return checked or subprocess.run([ruff, "format", "--check", *paths], cwd=ROOT).returncode
     else:
         cmd = [str(BIN / "python"), "-m", "pytest", "-q", *argv[1:]]
     return subprocess.run(cmd, cwd=ROOT).returncode

@@ -112,7 +112,9 @@ def write_real_mbox(path: Path, n_messages: int) -> str:
     parts = []
     for name, n in (("openbmc", n_messages - n_messages // 3), ("kasan-dev", n_messages // 3)):
         part = path.with_name(f"{path.stem}.{name}.mbox")
-        subprocess.run([sys.executable, str(make), str(CORPORA / name), str(part), "--repeat-to", str(n)], check=True)
+        subprocess.run(
+            [sys.executable, str(make), str(CORPORA / name), str(part), "--repeat-to", str(n)], check=True
+        )
         parts.append(part)
     with open(path, "wb") as out:
         for part in parts:
@@ -143,10 +145,14 @@ def main(argv: list[str] | None = None) -> None:
         action="store_true",
         help="add the ~3 KB of headers Gmail's delivery writes above each message (as in a real Takeout)",
     )
-    parser.add_argument("--real", type=int, metavar="N", help="N messages of real list mail instead (see above)")
+    parser.add_argument(
+        "--real", type=int, metavar="N", help="N messages of real list mail instead (see above)"
+    )
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench_email_"))
-    name = f"real_{args.real}" if args.real else f"bench_{args.n}{'_delivery' if args.delivery_headers else ''}"
+    name = (
+        f"real_{args.real}" if args.real else f"bench_{args.n}{'_delivery' if args.delivery_headers else ''}"
+    )
     path = args.path or tmp / f"{name}.mbox"
     if not path.exists():
         t = time.perf_counter()

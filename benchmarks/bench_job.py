@@ -49,7 +49,9 @@ def main() -> None:
     print(f"mbox: {path} ({path.stat().st_size / 1e9:.2f} GB), me = {args.me}")
 
     net, t_load = timed(lambda: na.load(email=path, me=args.me, cache=False, progress=False))
-    print(f"(a) na.load:          {t_load:7.2f} s  ({len(net.alters):,} people, {len(net.interactions):,} interactions)")
+    print(
+        f"(a) na.load:          {t_load:7.2f} s  ({len(net.alters):,} people, {len(net.interactions):,} interactions)"
+    )
     t_metrics = 0.0
     done: dict = {}  # dormancy's frame, reused by reconnect and health as a user would
     for name, fn in (
@@ -69,7 +71,9 @@ def main() -> None:
     print(f"whole job (a+b+c):    {total:7.2f} s")
     print(f"(d) stdlib mailbox loop, read only: {base['seconds']:.2f} s for {base['n']:,} messages")
     ratio = total / base["seconds"]
-    print(f"ratio whole job / stdlib read: {ratio:.2f} (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})")
+    print(
+        f"ratio whole job / stdlib read: {ratio:.2f} (target <= {TARGET}: {'met' if ratio <= TARGET else 'NOT met'})"
+    )
     load = subprocess.run(["cat", "/proc/loadavg"], capture_output=True, text=True).stdout.split()[0]
     print(f"load average: {load}")
 

@@ -17,7 +17,9 @@ from netanalytics.loader import load
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     root = sample_path()
@@ -37,7 +39,9 @@ def main() -> None:
         load(**inputs, cache=True, cache_dir=cache_dir)
         warm.append(time.perf_counter() - t0)
         shutil.rmtree(cache_dir)
-    print(f"sample: {len(net.alters)} people, {len(net.interactions)} interactions, {net.report.read} records read")
+    print(
+        f"sample: {len(net.alters)} people, {len(net.interactions)} interactions, {net.report.read} records read"
+    )
     print(f"{'load':<14}{'best s':>10}{'median s':>10}{'target s':>10}")
     for label, times, target in (("cold", cold, 5.0), ("from cache", warm, 1.0)):
         times = sorted(times)

@@ -79,9 +79,11 @@ def bench_dormancy(net, base_s: float) -> None:
 
     d, secs = _timed(dormancy, net)
     info = d.attrs["btyd"]
-    print(f"dormancy: {secs:.2f} s for {len(net.interactions):,} interactions / {len(d):,} dyads "
-          f"({secs / base_s:.0f}x baseline; budget {DORMANCY_BUDGET_S:.0f} s: "
-          f"{'OK' if secs < DORMANCY_BUDGET_S else 'OVER'})")
+    print(
+        f"dormancy: {secs:.2f} s for {len(net.interactions):,} interactions / {len(d):,} dyads "
+        f"({secs / base_s:.0f}x baseline; budget {DORMANCY_BUDGET_S:.0f} s: "
+        f"{'OK' if secs < DORMANCY_BUDGET_S else 'OVER'})"
+    )
     print(f"  model {info['model']}: {info.get('params')}; BG/NBD {info.get('params_bgnbd')}")
     print("  states:", d[S.STATE].value_counts().to_dict(), "| due:", int(d[S.DUE].sum()))
     # Communities are given (none) so the timing is the ranking itself, not Louvain.
@@ -107,8 +109,10 @@ def bench_reciprocity(net, base_s: float) -> None:
     from netanalytics.metrics.reciprocity import overall_reciprocity, reciprocity
 
     r, secs = _timed(reciprocity, net)
-    print(f"reciprocity: {secs:.2f} s for {len(r):,} alters ({secs / base_s:.0f}x baseline); "
-          f"one-sided {int(r[S.ONE_SIDED].sum()):,}")
+    print(
+        f"reciprocity: {secs:.2f} s for {len(r):,} alters ({secs / base_s:.0f}x baseline); "
+        f"one-sided {int(r[S.ONE_SIDED].sum()):,}"
+    )
     value, secs = _timed(overall_reciprocity, net)
     print(f"overall_reciprocity: {value:.3f} in {secs:.2f} s")
 
@@ -130,10 +134,12 @@ def bench_health(net, base_s: float, n_alters: int = 5_000, seed: int = 0) -> No
     comms = nx.community.louvain_communities(A, seed=seed)
     summary = graph_summary(A)
     secs = time.perf_counter() - t0
-    print(f"structure of a {n_alters:,}-alter ego graph ({A.number_of_edges():,} alter ties): {secs:.2f} s "
-          f"(budget {STRUCTURE_BUDGET_S:.0f} s: {'OK' if secs < STRUCTURE_BUDGET_S else 'OVER'}); "
-          f"constraint {ego[S.CONSTRAINT]:.4f}, efficiency {ego[S.EFFICIENCY]:.3f}, "
-          f"{len(comms)} communities, clustering {summary[S.AVERAGE_CLUSTERING]:.3f}")
+    print(
+        f"structure of a {n_alters:,}-alter ego graph ({A.number_of_edges():,} alter ties): {secs:.2f} s "
+        f"(budget {STRUCTURE_BUDGET_S:.0f} s: {'OK' if secs < STRUCTURE_BUDGET_S else 'OVER'}); "
+        f"constraint {ego[S.CONSTRAINT]:.4f}, efficiency {ego[S.EFFICIENCY]:.3f}, "
+        f"{len(comms)} communities, clustering {summary[S.AVERAGE_CLUSTERING]:.3f}"
+    )
 
 
 def bench_all(net) -> None:
@@ -150,8 +156,10 @@ def bench_all(net) -> None:
     na.health(net, dormancy_frame=d)
     total = time.perf_counter() - t0
     verdict = "OK" if total < 10 else "OVER"
-    print(f"all together (tie_strength, dormancy, reconnect, reciprocity, health): {total:.2f} s "
-          f"(budget 10 s: {verdict})")
+    print(
+        f"all together (tie_strength, dormancy, reconnect, reciprocity, health): {total:.2f} s "
+        f"(budget 10 s: {verdict})"
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -109,21 +109,34 @@ def main() -> None:
     net, t, _ = timed(lambda: make_network(args.people, args.messages, args.seed))
     G = net.graph()
     n_edges = sum(1 for u, v in G.edges() if net.me not in (u, v))
-    print(f"network: {len(net.alters):,} people, {len(net.interactions):,} interactions, "
-          f"{n_edges:,} alter-alter edges (built in {t:.1f} s)")
+    print(
+        f"network: {len(net.alters):,} people, {len(net.interactions):,} interactions, "
+        f"{n_edges:,} alter-alter edges (built in {t:.1f} s)"
+    )
     strength = tie_strength(net)
 
     html, wall, cpu = timed(lambda: build_report(net))
-    print(f"(a) build_report:            {wall:6.2f} s wall, {cpu:6.2f} s CPU  ({len(html) / 1e6:.1f} MB)"
-          f"  target <= {TARGET_S:.0f} s: {'met' if wall <= TARGET_S else 'NOT met'}")
+    print(
+        f"(a) build_report:            {wall:6.2f} s wall, {cpu:6.2f} s CPU  ({len(html) / 1e6:.1f} MB)"
+        f"  target <= {TARGET_S:.0f} s: {'met' if wall <= TARGET_S else 'NOT met'}"
+    )
     fig, ax = plt.subplots(figsize=(8, 6))
-    _, wall_map, _ = timed(lambda: (plot_network_map(net, strength=strength, ax=ax), fig.savefig("/dev/null", format="png", dpi=110)))
+    _, wall_map, _ = timed(
+        lambda: (
+            plot_network_map(net, strength=strength, ax=ax),
+            fig.savefig("/dev/null", format="png", dpi=110),
+        )
+    )
     plt.close(fig)
     print(f"    network map alone:       {wall_map:6.2f} s (drawn and rendered to PNG)")
     fig, ax = plt.subplots(figsize=(8, 6))
-    _, wall_old, _ = timed(lambda: (old_network_map(net, strength, ax), fig.savefig("/dev/null", format="png", dpi=110)))
+    _, wall_old, _ = timed(
+        lambda: (old_network_map(net, strength, ax), fig.savefig("/dev/null", format="png", dpi=110))
+    )
     plt.close(fig)
-    print(f"(b) baseline map, one ax.plot per edge: {wall_old:6.2f} s  -> map {wall_old / wall_map:.0f}x faster")
+    print(
+        f"(b) baseline map, one ax.plot per edge: {wall_old:6.2f} s  -> map {wall_old / wall_map:.0f}x faster"
+    )
 
 
 if __name__ == "__main__":

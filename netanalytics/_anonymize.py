@@ -87,7 +87,9 @@ class _Pseudonyms:
         return None if not isinstance(record_id, str) else "r" + _digest(self.seed, record_id)[:12]
 
     def ident(self, value):
-        return value if not isinstance(value, str) else "id" + _digest(self.seed, value)[:16] + "@anon.invalid"
+        return (
+            value if not isinstance(value, str) else "id" + _digest(self.seed, value)[:16] + "@anon.invalid"
+        )
 
     def _keys(self, identities: pd.DataFrame) -> dict[str, str]:
         out: dict[str, str] = {}
@@ -101,7 +103,9 @@ class _Pseudonyms:
             if kind == S.KEY_EMAIL:
                 out[key] = f"{slug}{tag}@{self.domain(email_domain(key))}"
             elif kind == S.KEY_URL:
-                out[key] = f"https://www.linkedin.com/in/{slug.replace('.', '-')}{tag}-{_digest(self.seed, key)[:4]}"
+                out[key] = (
+                    f"https://www.linkedin.com/in/{slug.replace('.', '-')}{tag}-{_digest(self.seed, key)[:4]}"
+                )
             elif kind == S.KEY_NAME:
                 out[key] = S.name_key(base)
             elif kind == S.KEY_PHONE:  # a number in the reserved fictional range, same per key

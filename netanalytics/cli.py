@@ -325,7 +325,11 @@ def build_parser() -> argparse.ArgumentParser:
         epilog=_EPILOGS["cache"],
     )
     p.add_argument("action", choices=["where", "clear"], help="print the cache folder, or delete its content")
-    p.add_argument("--cache-dir", metavar="DIR", help="the cache folder (default: $NETANALYTICS_CACHE or ~/.cache/netanalytics)")
+    p.add_argument(
+        "--cache-dir",
+        metavar="DIR",
+        help="the cache folder (default: $NETANALYTICS_CACHE or ~/.cache/netanalytics)",
+    )
     _add_common(p)
     return parser
 

@@ -37,63 +37,275 @@ RULE_NAME_UNIQUE = "name, no conflicting record"
 RULE_FUZZY = "fuzzy name + company or domain"
 
 _CREDENTIALS = {
-    "mba", "phd", "md", "cpa", "pmp", "jd", "msc", "ms", "ma", "ba", "bsc", "mph", "cfa", "esq", "jr",
-    "sr", "ii", "iii", "iv", "dds", "rn", "pe", "ceng", "frsa", "facs", "mbbs", "llm", "dr", "mr", "mrs",
-    "ms.", "prof", "sir",
+    "mba",
+    "phd",
+    "md",
+    "cpa",
+    "pmp",
+    "jd",
+    "msc",
+    "ms",
+    "ma",
+    "ba",
+    "bsc",
+    "mph",
+    "cfa",
+    "esq",
+    "jr",
+    "sr",
+    "ii",
+    "iii",
+    "iv",
+    "dds",
+    "rn",
+    "pe",
+    "ceng",
+    "frsa",
+    "facs",
+    "mbbs",
+    "llm",
+    "dr",
+    "mr",
+    "mrs",
+    "ms.",
+    "prof",
+    "sir",
 }
 _PREFIXES = {"dr", "mr", "mrs", "ms", "prof", "sir", "mx"}
 
 # Common English nicknames → formal first name (both directions resolve to the formal one).
 _NICKNAMES = {
-    "bob": "robert", "rob": "robert", "robbie": "robert", "bobby": "robert", "bert": "robert",
-    "bill": "william", "will": "william", "billy": "william", "liam": "william", "willy": "william",
-    "jim": "james", "jimmy": "james", "jamie": "james", "mike": "michael", "mick": "michael",
-    "mikey": "michael", "dave": "david", "davy": "david", "tom": "thomas", "tommy": "thomas",
-    "chris": "christopher", "kit": "christopher", "dan": "daniel", "danny": "daniel", "joe": "joseph",
-    "joey": "joseph", "jon": "jonathan", "nick": "nicholas", "nicky": "nicholas", "tony": "anthony",
-    "steve": "steven", "stephen": "steven", "matt": "matthew", "pat": "patrick", "rick": "richard",
-    "rich": "richard", "dick": "richard", "ricky": "richard", "ed": "edward", "eddie": "edward",
-    "ted": "edward", "ben": "benjamin", "benny": "benjamin", "sam": "samuel", "alex": "alexander",
-    "andy": "andrew", "drew": "andrew", "greg": "gregory", "jeff": "jeffrey", "geoff": "jeffrey",
-    "ken": "kenneth", "kenny": "kenneth", "larry": "lawrence", "len": "leonard", "charlie": "charles",
-    "chuck": "charles", "hank": "henry", "harry": "henry", "jack": "john", "johnny": "john",
-    "fred": "frederick", "freddie": "frederick", "gerry": "gerald", "jerry": "gerald", "don": "donald",
-    "ron": "ronald", "ronnie": "ronald", "tim": "timothy", "timmy": "timothy", "vince": "vincent",
-    "walt": "walter", "zach": "zachary", "zack": "zachary", "phil": "philip", "pete": "peter",
-    "ray": "raymond", "russ": "russell", "stu": "stuart", "al": "albert", "abe": "abraham",
-    "liz": "elizabeth", "beth": "elizabeth", "betty": "elizabeth", "lizzie": "elizabeth",
-    "eliza": "elizabeth", "kate": "katherine", "katie": "katherine", "kathy": "katherine",
-    "cathy": "katherine", "catherine": "katherine", "kat": "katherine", "jen": "jennifer",
-    "jenny": "jennifer", "jess": "jessica", "jessie": "jessica", "sue": "susan", "susie": "susan",
-    "maggie": "margaret", "meg": "margaret", "peggy": "margaret", "patty": "patricia",
-    "trish": "patricia", "tricia": "patricia", "becky": "rebecca", "becca": "rebecca",
-    "mandy": "amanda", "abby": "abigail", "vicky": "victoria", "tori": "victoria", "debbie": "deborah",
-    "deb": "deborah", "sandy": "sandra", "cindy": "cynthia", "pam": "pamela", "barb": "barbara",
-    "chrissy": "christine", "tina": "christina", "nat": "natalie", "steph": "stephanie",
-    "sam.": "samantha", "annie": "anne", "ann": "anne", "nancy": "anne", "mandi": "amanda",
-    "nikki": "nicole", "ally": "allison", "alli": "allison", "jo": "joanne",
+    "bob": "robert",
+    "rob": "robert",
+    "robbie": "robert",
+    "bobby": "robert",
+    "bert": "robert",
+    "bill": "william",
+    "will": "william",
+    "billy": "william",
+    "liam": "william",
+    "willy": "william",
+    "jim": "james",
+    "jimmy": "james",
+    "jamie": "james",
+    "mike": "michael",
+    "mick": "michael",
+    "mikey": "michael",
+    "dave": "david",
+    "davy": "david",
+    "tom": "thomas",
+    "tommy": "thomas",
+    "chris": "christopher",
+    "kit": "christopher",
+    "dan": "daniel",
+    "danny": "daniel",
+    "joe": "joseph",
+    "joey": "joseph",
+    "jon": "jonathan",
+    "nick": "nicholas",
+    "nicky": "nicholas",
+    "tony": "anthony",
+    "steve": "steven",
+    "stephen": "steven",
+    "matt": "matthew",
+    "pat": "patrick",
+    "rick": "richard",
+    "rich": "richard",
+    "dick": "richard",
+    "ricky": "richard",
+    "ed": "edward",
+    "eddie": "edward",
+    "ted": "edward",
+    "ben": "benjamin",
+    "benny": "benjamin",
+    "sam": "samuel",
+    "alex": "alexander",
+    "andy": "andrew",
+    "drew": "andrew",
+    "greg": "gregory",
+    "jeff": "jeffrey",
+    "geoff": "jeffrey",
+    "ken": "kenneth",
+    "kenny": "kenneth",
+    "larry": "lawrence",
+    "len": "leonard",
+    "charlie": "charles",
+    "chuck": "charles",
+    "hank": "henry",
+    "harry": "henry",
+    "jack": "john",
+    "johnny": "john",
+    "fred": "frederick",
+    "freddie": "frederick",
+    "gerry": "gerald",
+    "jerry": "gerald",
+    "don": "donald",
+    "ron": "ronald",
+    "ronnie": "ronald",
+    "tim": "timothy",
+    "timmy": "timothy",
+    "vince": "vincent",
+    "walt": "walter",
+    "zach": "zachary",
+    "zack": "zachary",
+    "phil": "philip",
+    "pete": "peter",
+    "ray": "raymond",
+    "russ": "russell",
+    "stu": "stuart",
+    "al": "albert",
+    "abe": "abraham",
+    "liz": "elizabeth",
+    "beth": "elizabeth",
+    "betty": "elizabeth",
+    "lizzie": "elizabeth",
+    "eliza": "elizabeth",
+    "kate": "katherine",
+    "katie": "katherine",
+    "kathy": "katherine",
+    "cathy": "katherine",
+    "catherine": "katherine",
+    "kat": "katherine",
+    "jen": "jennifer",
+    "jenny": "jennifer",
+    "jess": "jessica",
+    "jessie": "jessica",
+    "sue": "susan",
+    "susie": "susan",
+    "maggie": "margaret",
+    "meg": "margaret",
+    "peggy": "margaret",
+    "patty": "patricia",
+    "trish": "patricia",
+    "tricia": "patricia",
+    "becky": "rebecca",
+    "becca": "rebecca",
+    "mandy": "amanda",
+    "abby": "abigail",
+    "vicky": "victoria",
+    "tori": "victoria",
+    "debbie": "deborah",
+    "deb": "deborah",
+    "sandy": "sandra",
+    "cindy": "cynthia",
+    "pam": "pamela",
+    "barb": "barbara",
+    "chrissy": "christine",
+    "tina": "christina",
+    "nat": "natalie",
+    "steph": "stephanie",
+    "sam.": "samantha",
+    "annie": "anne",
+    "ann": "anne",
+    "nancy": "anne",
+    "mandi": "amanda",
+    "nikki": "nicole",
+    "ally": "allison",
+    "alli": "allison",
+    "jo": "joanne",
 }
 
 _FREE_MAIL = {
-    "gmail.com", "googlemail.com", "yahoo.com", "yahoo.co.uk", "yahoo.fr", "yahoo.de", "ymail.com",
-    "hotmail.com", "hotmail.co.uk", "hotmail.fr", "hotmail.de", "outlook.com", "live.com", "msn.com",
-    "icloud.com", "me.com", "mac.com", "aol.com", "proton.me", "protonmail.com", "pm.me", "gmx.com",
-    "gmx.de", "gmx.net", "web.de", "t-online.de", "yandex.ru", "yandex.com", "mail.ru", "qq.com",
-    "163.com", "126.com", "fastmail.com", "hey.com", "zoho.com", "orange.fr", "free.fr", "laposte.net",
-    "libero.it", "btinternet.com", "comcast.net", "verizon.net", "att.net", "naver.com",
+    "gmail.com",
+    "googlemail.com",
+    "yahoo.com",
+    "yahoo.co.uk",
+    "yahoo.fr",
+    "yahoo.de",
+    "ymail.com",
+    "hotmail.com",
+    "hotmail.co.uk",
+    "hotmail.fr",
+    "hotmail.de",
+    "outlook.com",
+    "live.com",
+    "msn.com",
+    "icloud.com",
+    "me.com",
+    "mac.com",
+    "aol.com",
+    "proton.me",
+    "protonmail.com",
+    "pm.me",
+    "gmx.com",
+    "gmx.de",
+    "gmx.net",
+    "web.de",
+    "t-online.de",
+    "yandex.ru",
+    "yandex.com",
+    "mail.ru",
+    "qq.com",
+    "163.com",
+    "126.com",
+    "fastmail.com",
+    "hey.com",
+    "zoho.com",
+    "orange.fr",
+    "free.fr",
+    "laposte.net",
+    "libero.it",
+    "btinternet.com",
+    "comcast.net",
+    "verizon.net",
+    "att.net",
+    "naver.com",
 }
 _COMPANY_SUFFIXES = {
-    "inc", "incorporated", "llc", "ltd", "limited", "gmbh", "ag", "sa", "sas", "sarl", "bv", "nv", "plc",
-    "corp", "corporation", "co", "company", "group", "holdings", "the", "kg", "srl", "spa", "ab", "as",
-    "oy", "pty", "lp", "llp", "se",
+    "inc",
+    "incorporated",
+    "llc",
+    "ltd",
+    "limited",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "sarl",
+    "bv",
+    "nv",
+    "plc",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "group",
+    "holdings",
+    "the",
+    "kg",
+    "srl",
+    "spa",
+    "ab",
+    "as",
+    "oy",
+    "pty",
+    "lp",
+    "llp",
+    "se",
 }
 _NON_ALNUM = re.compile(r"[^a-z0-9 ]+")
 
 
 # Letters that Unicode does not decompose into a base letter and an accent.
 _TRANSLITERATE = str.maketrans(
-    {"ø": "o", "Ø": "O", "æ": "ae", "Æ": "AE", "ß": "ss", "ł": "l", "Ł": "L", "đ": "d", "Đ": "D",
-     "þ": "th", "Þ": "TH", "œ": "oe", "Œ": "OE", "ı": "i", "ð": "d", "Ð": "D"}
+    {
+        "ø": "o",
+        "Ø": "O",
+        "æ": "ae",
+        "Æ": "AE",
+        "ß": "ss",
+        "ł": "l",
+        "Ł": "L",
+        "đ": "d",
+        "Đ": "D",
+        "þ": "th",
+        "Þ": "TH",
+        "œ": "oe",
+        "Œ": "OE",
+        "ı": "i",
+        "ð": "d",
+        "Ð": "D",
+    }
 )
 
 
@@ -347,8 +559,13 @@ class _Index:
             dom = email_domain(key) if kind == S.KEY_EMAIL else None
             corporate = dom if dom and not is_free_mail(dom) else None
             facts = (
-                display, names, self.key_company.get(key), key in self.connection_records, corporate,
-                kind == S.KEY_URL, self.activity.get(key),
+                display,
+                names,
+                self.key_company.get(key),
+                key in self.connection_records,
+                corporate,
+                kind == S.KEY_URL,
+                self.activity.get(key),
             )
             self._facts[key] = facts
         return facts
@@ -421,7 +638,15 @@ class _Index:
 
 
 def _build_index(
-    contacts, participants, *, me_keys, automated, overrides, fuzzy_threshold, candidate_threshold, phone_region=None
+    contacts,
+    participants,
+    *,
+    me_keys,
+    automated,
+    overrides,
+    fuzzy_threshold,
+    candidate_threshold,
+    phone_region=None,
 ) -> _Index:
     """Every key, in the order the sources list them, with its names, companies and connection records.
 
@@ -444,7 +669,11 @@ def _build_index(
         if isinstance(rec.full_name, str) and rec.full_name:
             display[rkey][rec.full_name] += 1
         # phone numbers as tel: keys, except a line listed under two names (a switchboard)
-        phones = [k for k in (S.normalize_phone(p, phone_region) for p in rec.phones) if k and k not in shared_phones]
+        phones = [
+            k
+            for k in (S.normalize_phone(p, phone_region) for p in rec.phones)
+            if k and k not in shared_phones
+        ]
         for pkey in phones:
             uf.add(pkey)
         if phones:
@@ -499,8 +728,12 @@ BF_OTHER_EMPLOYER = 1.0  # different employers years apart: sparse mail makes jo
 BF_CONCURRENT = 0.1  # different organisations in the same months (people do write from kernel.org and an employer at once)
 BF_TWO_ACCOUNTS = 0.01  # two LinkedIn profile URLs, or two connection records
 FUZZY_ODDS = 0.1  # prior odds for similar names whose first names and surnames agree (typo, transliteration)
-FUZZY_ODDS_OTHER_NAME = 0.001  # similar names, another first name or surname (Maria / Maya Costa, Mateo Eriksen / Jensen)
-MERGE_ODDS = 2.0  # the name rule merges at these odds of one person or more (a wrong merge is worse than a missed one)
+FUZZY_ODDS_OTHER_NAME = (
+    0.001  # similar names, another first name or surname (Maria / Maya Costa, Mateo Eriksen / Jensen)
+)
+MERGE_ODDS = (
+    2.0  # the name rule merges at these odds of one person or more (a wrong merge is worse than a missed one)
+)
 MIN_LIKELIHOOD = 0.05  # pairs less likely than this are not worth a review
 REVIEW_PER_100 = 3  # at most this many review pairs per 100 people
 
@@ -532,7 +765,9 @@ class _NameFrequency:
         judged), with half a count added (a name seen nowhere else is rare, not impossible)."""
         tokens = name.split()
         n = max(self.n, 1)
-        return (max(self.first[tokens[0]] - own, 0) + 0.5) / n * (max(self.last[tokens[-1]] - own, 0) + 0.5) / n
+        return (
+            (max(self.first[tokens[0]] - own, 0) + 0.5) / n * (max(self.last[tokens[-1]] - own, 0) + 0.5) / n
+        )
 
     def odds(self, name: str, own: int = 2) -> float:
         """Odds that ``own`` clusters carrying ``name`` are one person, from the name alone:
@@ -886,7 +1121,9 @@ class Resolution:
     key_to_person: dict
     clusters: dict
     candidates: pd.DataFrame
-    merges: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=["rule", "key_a", "key_b", "score", "evidence"]))
+    merges: pd.DataFrame = field(
+        default_factory=lambda: pd.DataFrame(columns=["rule", "key_a", "key_b", "score", "evidence"])
+    )
 
 
 def _shared_phones(contacts: pd.DataFrame, region: str | None) -> set[str]:
@@ -989,13 +1226,21 @@ def resolve_identities(
     people.
     """
     index = _build_index(
-        contacts, participants, me_keys=me_keys, automated=automated, overrides=overrides,
-        fuzzy_threshold=fuzzy_threshold, candidate_threshold=candidate_threshold, phone_region=phone_region,
+        contacts,
+        participants,
+        me_keys=me_keys,
+        automated=automated,
+        overrides=overrides,
+        fuzzy_threshold=fuzzy_threshold,
+        candidate_threshold=candidate_threshold,
+        phone_region=phone_region,
     )
     if activity is not None and len(activity):
         index.activity = {
             k: (int(n), first, last)
-            for k, n, first, last in activity[["key", "n_messages", "first_seen", "last_seen"]].itertuples(index=False)
+            for k, n, first, last in activity[["key", "n_messages", "first_seen", "last_seen"]].itertuples(
+                index=False
+            )
         }
     for rule in RULES if rules is None else rules:
         rule(index)
@@ -1003,7 +1248,16 @@ def resolve_identities(
 
 
 CANDIDATE_COLUMNS = [
-    "person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score", "likelihood", "n_messages", "evidence",
+    "person_a",
+    "person_b",
+    "name_a",
+    "name_b",
+    "key_a",
+    "key_b",
+    "score",
+    "likelihood",
+    "n_messages",
+    "evidence",
 ]
 MAX_NAME_GROUP = 200  # clusters of one name compared pairwise for review (the most active first)
 
@@ -1027,7 +1281,9 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
         if ra != rb:
             pairs.setdefault((ra, rb), float(score))
     for _name, roots in sorted(index.name_groups(clusters).items()):
-        roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[:MAX_NAME_GROUP]
+        roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[
+            :MAX_NAME_GROUP
+        ]
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
                 pairs.setdefault(tuple(sorted((a, b))), 100.0)
@@ -1076,7 +1332,10 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     mroot = index.me_root()
     ordered = sorted(
         (r for r in clusters if r != mroot),
-        key=lambda r: (_top(clusters[r].display).lower() if clusters[r].display else "~", min(clusters[r].keys)),
+        key=lambda r: (
+            _top(clusters[r].display).lower() if clusters[r].display else "~",
+            min(clusters[r].keys),
+        ),
     )
     person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
     if mroot is not None:
@@ -1104,8 +1363,14 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         )
     for key in sorted(automated - set(uf.parent)):
         rows.append(
-            {S.KEY: key, S.KEY_KIND: S.key_kind(key), S.DISPLAY_NAME: None, S.PERSON_ID: None,
-             S.MATCH_RULE: "automated sender", S.MATCH_SCORE: float("nan")}
+            {
+                S.KEY: key,
+                S.KEY_KIND: S.key_kind(key),
+                S.DISPLAY_NAME: None,
+                S.PERSON_ID: None,
+                S.MATCH_RULE: "automated sender",
+                S.MATCH_SCORE: float("nan"),
+            }
         )
     if rows:
         identities = pd.DataFrame(rows, columns=list(S.IDENTITIES), dtype=object)
@@ -1117,7 +1382,9 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     by_person: dict[str, set] = defaultdict(set)
     for k, p in key_to_person.items():
         by_person[p].add(k)
-    merges = pd.DataFrame([vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"])
+    merges = pd.DataFrame(
+        [vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"]
+    )
     return Resolution(identities, key_to_person, dict(by_person), cand, merges)
 
 
@@ -1202,7 +1469,9 @@ def read_annotations(path) -> pd.DataFrame:
         except ValueError:
             days = -1.0
         if cadence and not days > 0:
-            raise FormatError(f"{name}, line {lineno}: cadence_days must be a positive number of days, got {cadence!r}")
+            raise FormatError(
+                f"{name}, line {lineno}: cadence_days must be a positive number of days, got {cadence!r}"
+            )
         key = row["key"].strip()
         out.append(
             [

@@ -29,11 +29,25 @@ __all__ = ["load", "discover", "build_interactions"]
 
 _CACHE_VERSION = "2"  # 2: Parquet frames and a JSON manifest (was a pickle)
 _KNOWN_KINDS = {
-    "mentor": "mentor", "mentors": "mentor", "mentee": "mentee", "mentees": "mentee",
-    "client": "client", "clients": "client", "customer": "client", "customers": "client",
-    "vendor": "vendor", "vendors": "vendor", "supplier": "vendor", "colleague": "colleague",
-    "colleagues": "colleague", "coworkers": "colleague", "friend": "friend", "friends": "friend",
-    "family": "family", "recruiter": "recruiter", "recruiters": "recruiter",
+    "mentor": "mentor",
+    "mentors": "mentor",
+    "mentee": "mentee",
+    "mentees": "mentee",
+    "client": "client",
+    "clients": "client",
+    "customer": "client",
+    "customers": "client",
+    "vendor": "vendor",
+    "vendors": "vendor",
+    "supplier": "vendor",
+    "colleague": "colleague",
+    "colleagues": "colleague",
+    "coworkers": "colleague",
+    "friend": "friend",
+    "friends": "friend",
+    "family": "family",
+    "recruiter": "recruiter",
+    "recruiters": "recruiter",
 }
 _SYSTEM_LABELS = {"mycontacts", "starred", "imported", "other contacts", "friends (system)"}
 _PARTICIPATION = {"message_id": "str", S.PERSON_ID: "str", S.ROLE: "str"}
@@ -133,13 +147,27 @@ def _outlook_data_files(path: Path, report) -> list[Path]:
     return [
         Path(f.path)
         for f in report.files
-        if f.kind == "pst" and f.not_read is None and f.notes.get("counters", {}).get("items_in_contacts_folders")
+        if f.kind == "pst"
+        and f.not_read is None
+        and f.notes.get("counters", {}).get("items_in_contacts_folders")
     ]
 
 
 _CONTACT_HEADER_WORDS = (
-    "e-mail", "email", "messagerie", "correo", "first name", "given name", "firstname", "vorname",
-    "prénom", "nombre", "phone", "telefon", "téléphone", "teléfono",
+    "e-mail",
+    "email",
+    "messagerie",
+    "correo",
+    "first name",
+    "given name",
+    "firstname",
+    "vorname",
+    "prénom",
+    "nombre",
+    "phone",
+    "telefon",
+    "téléphone",
+    "teléfono",
 )
 
 
@@ -173,7 +201,12 @@ _NONE_IN_FILE = {
     "chats": "no chat messages found",
     "calls": "no logged call or meeting found",
 }
-_SUFFIXES = {"contacts": (".csv", ".vcf", ".vcard"), "calendar": (".ics",), "chats": (".txt", ".zip", ".json"), "calls": (".csv",)}
+_SUFFIXES = {
+    "contacts": (".csv", ".vcf", ".vcard"),
+    "calendar": (".ics",),
+    "chats": (".txt", ".zip", ".json"),
+    "calls": (".csv",),
+}
 
 
 @dataclass(frozen=True)
@@ -426,7 +459,16 @@ def load(
             return net
 
     net = _load_uncached(
-        given, jobs, me_list, overrides, annotations, cache, cache_dir, progress, call_columns, phone_region,
+        given,
+        jobs,
+        me_list,
+        overrides,
+        annotations,
+        cache,
+        cache_dir,
+        progress,
+        call_columns,
+        phone_region,
         contact_columns,
     )
     if entry is not None:
@@ -489,8 +531,17 @@ def _load_cached(entry: Path) -> Network | None:
 
 
 def _load_uncached(
-    given, jobs: list[_Job], me_list, overrides, annotations, cache, cache_dir, progress, call_columns=None,
-    phone_region=None, contact_columns=None,
+    given,
+    jobs: list[_Job],
+    me_list,
+    overrides,
+    annotations,
+    cache,
+    cache_dir,
+    progress,
+    call_columns=None,
+    phone_region=None,
+    contact_columns=None,
 ) -> Network:
     from netanalytics import io as nio
 
@@ -566,7 +617,9 @@ def _load_uncached(
                 message_frames.append(frame)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
             elif kind == "chats" and p.suffix.lower() == ".json":
-                frame, rep = nio.read_telegram(p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None)
+                frame, rep = nio.read_telegram(
+                    p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None
+                )
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
@@ -591,7 +644,9 @@ def _load_uncached(
             report.skip_file(str(p), kind, _reason(exc, p))
         files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
     if chat_jobs:
-        frame, me_chat = _read_chats(chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of)
+        frame, me_chat = _read_chats(
+            chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of
+        )
         message_frames.append(frame)
         me_keys |= me_chat
     for (origin_kind, origin), files in files_of.items():
@@ -602,7 +657,9 @@ def _load_uncached(
     # record ids are numbers within a file: qualify them by the file, so that two exports (or
     # Connections.csv and Contacts.csv) never share a record key
     labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
-    contacts[S.RECORD_ID] = contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
+    contacts[S.RECORD_ID] = (
+        contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
+    )
     messages = _concat(message_frames, S.MESSAGES)
     endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
     recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
@@ -623,7 +680,11 @@ def _load_uncached(
     region, region_rule = _phone_region(phone_region, report, [contacts])
     resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
     resolution = resolve_identities(
-        contacts, participants, me_keys=me_keys, automated=automated, overrides=override_frame,
+        contacts,
+        participants,
+        me_keys=me_keys,
+        automated=automated,
+        overrides=override_frame,
         phone_region=region,
         activity=_key_activity(messages, me_keys),
     )
@@ -708,6 +769,7 @@ def _file_labels(paths) -> dict[str, str]:
     >>> _file_labels(["/home/ann/x/Connections.csv", "/tmp/a.zip!data/c.csv"])
     {'/home/ann/x/Connections.csv': 'Connections.csv', '/tmp/a.zip!data/c.csv': 'data/c.csv'}
     """
+
     def base(path: str) -> str:
         if "!" in path:  # "export.zip!member": the member's name inside the zip
             return path.rsplit("!", 1)[1]
@@ -751,7 +813,9 @@ def _bcc_keys(messages: pd.DataFrame, me_keys=()) -> pd.Series:
     incoming mail, if any, names me and adds no one (see :func:`build_interactions`)."""
     if S.BCC not in messages.columns:
         return pd.Series([[]] * len(messages), index=messages.index, dtype=object)
-    mine = messages[S.IS_FROM_ME].fillna(False).to_numpy(bool) | messages[S.SENDER].isin(list(me_keys)).to_numpy(bool)
+    mine = messages[S.IS_FROM_ME].fillna(False).to_numpy(bool) | messages[S.SENDER].isin(
+        list(me_keys)
+    ).to_numpy(bool)
     return messages[S.BCC].where(mine, pd.Series([[]] * len(messages), index=messages.index, dtype=object))
 
 
@@ -804,10 +868,10 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None) -> pd.DataFrame:
-    records = {
-        S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")
-    }
+def _people(
+    resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None
+) -> pd.DataFrame:
+    records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sender_counts = messages[S.SENDER].value_counts().to_dict()
     source_of_key: dict[str, set] = {}
     for col in (S.SENDER,):
@@ -826,14 +890,18 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner
         recs.sort(key=lambda r: (r[S.SOURCE] != "linkedin", r[S.RECORD_ID]))
         emails = sorted(k for k in keys if S.key_kind(k) == S.KEY_EMAIL)
         urls = sorted(k for k in keys if S.key_kind(k) == S.KEY_URL)
-        name = next((r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None)
+        name = next(
+            (r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None
+        )
         company = next((r[S.COMPANY] for r in recs if isinstance(r[S.COMPANY], str) and r[S.COMPANY]), None)
         title = next((r[S.TITLE] for r in recs if isinstance(r[S.TITLE], str) and r[S.TITLE]), None)
         connected = next((r[S.CONNECTED_ON] for r in recs if pd.notna(r[S.CONNECTED_ON])), pd.NaT)
         corporate = [e for e in emails if not is_free_mail(email_domain(e))]
         domain_pool = corporate or emails
         domain = (
-            email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e))) if domain_pool else None
+            email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e)))
+            if domain_pool
+            else None
         )
         labels = []
         for r in recs:
@@ -867,11 +935,22 @@ def _people(resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner
     fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
     if EGO not in rows:
         rows[EGO] = {
-            S.NAME: None, S.EMAILS: [], S.LINKEDIN_URL: None, S.COMPANY: None, S.TITLE: None,
-            S.DOMAIN: None, S.SOURCES: [], S.CONNECTED_ON: pd.NaT, S.TAGS: [], S.KIND: None,
-            S.CADENCE_DAYS: np.nan, S.IS_ME: True,
+            S.NAME: None,
+            S.EMAILS: [],
+            S.LINKEDIN_URL: None,
+            S.COMPANY: None,
+            S.TITLE: None,
+            S.DOMAIN: None,
+            S.SOURCES: [],
+            S.CONNECTED_ON: pd.NaT,
+            S.TAGS: [],
+            S.KIND: None,
+            S.CADENCE_DAYS: np.nan,
+            S.IS_ME: True,
         }
-    if owner_name:  # the owner's own profile names them best (a contact card or a display name may be a nickname)
+    if (
+        owner_name
+    ):  # the owner's own profile names them best (a contact card or a display name may be a nickname)
         rows[EGO][S.NAME] = owner_name
     for pid, row in rows.items():
         if not row[S.NAME]:
@@ -955,7 +1034,11 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
         n_part = n_part.add(bcc.groupby(S.MESSAGE_ID).size(), fill_value=0).astype("int64")
 
     others = participation[participation[S.PERSON_ID] != EGO].groupby(S.MESSAGE_ID).size()
-    self_mail = msgs[S.IS_FROM_ME] & ~msgs[S.MESSAGE_ID].isin(others.index) & ~msgs[S.MESSAGE_ID].isin(bcc[S.MESSAGE_ID])
+    self_mail = (
+        msgs[S.IS_FROM_ME]
+        & ~msgs[S.MESSAGE_ID].isin(others.index)
+        & ~msgs[S.MESSAGE_ID].isin(bcc[S.MESSAGE_ID])
+    )
     list_post = self_mail & msgs[S.MAILING_LIST].notna()
     rep.skip("post to a mailing list, no person addressed", int(list_post.sum()))
     rep.skip("self-mail (only me on it)", int((self_mail & ~list_post).sum()))

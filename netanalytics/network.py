@@ -63,7 +63,9 @@ def louvain_communities(G: nx.Graph, *, weight: str | None = "weight", seed: int
     return sorted((frozenset(c) for c in groups.values()), key=lambda c: (-len(c), min(map(str, c))))
 
 
-def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10) -> pd.DataFrame:
+def coparticipation(
+    rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10
+) -> pd.DataFrame:
     """Alter–alter pairs that appear on the same message: the edges of :meth:`Network.graph`.
 
     Parameters
@@ -99,9 +101,15 @@ def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, br
     k = r.groupby(S.MESSAGE_ID)[S.PERSON_ID].transform("size")
     r, k = r[k >= 2], k[k >= 2]
     if r.empty:
-        return pd.DataFrame({u_col: pd.Series(dtype=object), v_col: pd.Series(dtype=object),
-                             "messages": pd.Series(dtype="int64"), "weight": pd.Series(dtype=float)})
-    n = (n_people.reindex(r[S.MESSAGE_ID]).to_numpy() if n_people is not None else (k + 1).to_numpy())
+        return pd.DataFrame(
+            {
+                u_col: pd.Series(dtype=object),
+                v_col: pd.Series(dtype=object),
+                "messages": pd.Series(dtype="int64"),
+                "weight": pd.Series(dtype=float),
+            }
+        )
+    n = n_people.reindex(r[S.MESSAGE_ID]).to_numpy() if n_people is not None else (k + 1).to_numpy()
     w = np.where(n > broadcast, 1.0 / (k.to_numpy() - 1), 1.0)
     # the self-join on integer codes (string keys cost seconds at 100,000 messages); person
     # codes sorted by the ids' text, so u < v compares as the ids do
@@ -112,12 +120,14 @@ def coparticipation(rows: pd.DataFrame, *, n_people: pd.Series | None = None, br
     pairs = pairs[pairs["p_u"].to_numpy() < pairs["p_v"].to_numpy()]
     edges = pairs.groupby(["p_u", "p_v"]).agg(messages=("m", "size"), weight=("w", "sum")).reset_index()
     ids = np.asarray(ids, dtype=object)
-    return pd.DataFrame({
-        u_col: ids[edges["p_u"].to_numpy()],
-        v_col: ids[edges["p_v"].to_numpy()],
-        "messages": edges["messages"].to_numpy(dtype="int64"),
-        "weight": edges["weight"].to_numpy(dtype=float),
-    })
+    return pd.DataFrame(
+        {
+            u_col: ids[edges["p_u"].to_numpy()],
+            v_col: ids[edges["p_v"].to_numpy()],
+            "messages": edges["messages"].to_numpy(dtype="int64"),
+            "weight": edges["weight"].to_numpy(dtype=float),
+        }
+    )
 
 
 @dataclass
@@ -293,7 +303,10 @@ class Network:
             n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
         edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
-        rows = [(u, v, {"weight": float(w), "messages": int(n)}) for u, v, n, w in edges.itertuples(index=False, name=None)]
+        rows = [
+            (u, v, {"weight": float(w), "messages": int(n)})
+            for u, v, n, w in edges.itertuples(index=False, name=None)
+        ]
         G.add_edges_from(rows)
         if directed:
             G.add_edges_from((v, u, dict(attrs)) for u, v, attrs in rows)
@@ -378,15 +391,23 @@ class Network:
             f"Network of {len(alters)} people ({me[S.NAME]} is 'me') from "
             f"{sum(f.not_read is None for f in self.report.files)} files",
             f"  {len(inter)} interactions "
-            + (f"from {inter[S.TIMESTAMP].min():%Y-%m-%d} to {inter[S.TIMESTAMP].max():%Y-%m-%d}" if len(inter) else ""),
+            + (
+                f"from {inter[S.TIMESTAMP].min():%Y-%m-%d} to {inter[S.TIMESTAMP].max():%Y-%m-%d}"
+                if len(inter)
+                else ""
+            ),
         ]
         if len(inter):
             by_channel = inter[S.CHANNEL].value_counts()
             lines.append("  by channel: " + ", ".join(f"{c} {n}" for c, n in by_channel.items()))
             by_dir = inter[S.DIRECTION].value_counts()
             lines.append(f"  sent {by_dir.get(S.OUT, 0)}, received {by_dir.get(S.IN, 0)}")
-        lines.append(f"  identity keys {len(self.identities)}; merge candidates to review {len(self.merge_candidates())}")
-        lines.append(f"  my keys: {', '.join(self.identities.loc[self.identities[S.PERSON_ID] == self.me, S.KEY])}")
+        lines.append(
+            f"  identity keys {len(self.identities)}; merge candidates to review {len(self.merge_candidates())}"
+        )
+        lines.append(
+            f"  my keys: {', '.join(self.identities.loc[self.identities[S.PERSON_ID] == self.me, S.KEY])}"
+        )
         lines.append("Load report: " + str(self.report))
         return "\n".join(lines)
 
@@ -507,7 +528,9 @@ def build_network(
             else:
                 full[col] = pd.Series(pd.NaT, index=ids, dtype="datetime64[ns, UTC]")
         elif kind == "float":
-            full[col] = (full[col] if col in full.columns else pd.Series(float("nan"), index=ids)).astype(float)
+            full[col] = (full[col] if col in full.columns else pd.Series(float("nan"), index=ids)).astype(
+                float
+            )
         elif col not in full.columns:
             full[col] = pd.Series(None, index=ids, dtype=object)
     full.index.name = S.PERSON_ID

@@ -57,13 +57,21 @@ STATE_COLORS: dict[str, str] = {
     S.LONG_DORMANT: OKABE_ITO["grey"],
 }
 
-_STATE_LABELS = {S.ACTIVE: "active", S.COOLING: "cooling", S.DORMANT: "dormant", S.LONG_DORMANT: "long dormant"}
+_STATE_LABELS = {
+    S.ACTIVE: "active",
+    S.COOLING: "cooling",
+    S.DORMANT: "dormant",
+    S.LONG_DORMANT: "long dormant",
+}
 # community colours: ego is black, "no circle / other" is grey
-_CIRCLE_COLORS = [OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")]
+_CIRCLE_COLORS = [
+    OKABE_ITO[c] for c in ("blue", "orange", "green", "purple", "sky_blue", "vermillion", "yellow")
+]
 _MINE_COLOR, _THEIRS_COLOR = OKABE_ITO["blue"], OKABE_ITO["orange"]
 _LAYERS = (5, 15, 50, 150)
-_LAYER_COLORS = dict(zip(_LAYERS, (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["blue"],
-                                   OKABE_ITO["sky_blue"])))
+_LAYER_COLORS = dict(
+    zip(_LAYERS, (OKABE_ITO["vermillion"], OKABE_ITO["orange"], OKABE_ITO["blue"], OKABE_ITO["sky_blue"]))
+)
 _MEETING, _INVITATION = "meeting", "invitation"  # channels that are events, not messages
 _WEEKDAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 # health components whose value is better when lower
@@ -149,8 +157,16 @@ def _place_labels(
             pos = ax.transData.inverted().transform((ax_px + dx * gap, ay_px + dy * gap))
         else:
             pos = start[i]
-        text = ax.text(pos[0], pos[1], label, fontsize=fontsize, ha=ha, va=va, zorder=6,
-                       bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75})
+        text = ax.text(
+            pos[0],
+            pos[1],
+            label,
+            fontsize=fontsize,
+            ha=ha,
+            va=va,
+            zorder=6,
+            bbox={"boxstyle": "round,pad=0.15", "fc": "white", "ec": "none", "alpha": 0.75},
+        )
         texts.append(text)
     pos = np.array([to_px(t.get_position()) for t in texts])
     for t, p in zip(texts, pos):
@@ -160,8 +176,12 @@ def _place_labels(
     frame_box = ax.get_window_extent(renderer)
     obs = anchors
     if obstacles is not None and len(obstacles[0]):
-        obs = np.vstack([anchors, to_px(np.column_stack([np.asarray(obstacles[0], float),
-                                                          np.asarray(obstacles[1], float)]))])
+        obs = np.vstack(
+            [
+                anchors,
+                to_px(np.column_stack([np.asarray(obstacles[0], float), np.asarray(obstacles[1], float)])),
+            ]
+        )
     r_obs = 3.0 * fig.dpi / 72.0
     pad = 1.5
     legend = ax.get_legend()
@@ -188,8 +208,12 @@ def _place_labels(
                     boxes[j] = np.r_[pos[j] + rel[j, :2], pos[j] + rel[j, 2:]]
         for i in range(len(texts)):
             b = boxes[i]
-            inside = ((obs[:, 0] > b[0] - r_obs) & (obs[:, 0] < b[2] + r_obs)
-                      & (obs[:, 1] > b[1] - r_obs) & (obs[:, 1] < b[3] + r_obs))
+            inside = (
+                (obs[:, 0] > b[0] - r_obs)
+                & (obs[:, 0] < b[2] + r_obs)
+                & (obs[:, 1] > b[1] - r_obs)
+                & (obs[:, 1] < b[3] + r_obs)
+            )
             if inside.any():
                 c = (b[:2] + b[2:]) / 2
                 push = c - obs[inside].mean(axis=0)
@@ -198,14 +222,27 @@ def _place_labels(
                 pos[i] += push * 1.5
                 moved = True
             b = np.r_[pos[i] + rel[i, :2], pos[i] + rel[i, 2:]]
-            if keep_off is not None and b[0] < keep_off.x1 and b[2] > keep_off.x0 and b[1] < keep_off.y1 \
-                    and b[3] > keep_off.y0:
+            if (
+                keep_off is not None
+                and b[0] < keep_off.x1
+                and b[2] > keep_off.x0
+                and b[1] < keep_off.y1
+                and b[3] > keep_off.y0
+            ):
                 # off the legend by the shortest move that stays inside the axes
                 moves = [
                     (keep_off.y1 - b[1] + pad, (0.0, 1.0), b[3] + keep_off.y1 - b[1] + pad <= frame_box.y1),
-                    (b[3] - keep_off.y0 + pad, (0.0, -1.0), b[1] - (b[3] - keep_off.y0 + pad) >= frame_box.y0),
+                    (
+                        b[3] - keep_off.y0 + pad,
+                        (0.0, -1.0),
+                        b[1] - (b[3] - keep_off.y0 + pad) >= frame_box.y0,
+                    ),
                     (keep_off.x1 - b[0] + pad, (1.0, 0.0), b[2] + keep_off.x1 - b[0] + pad <= frame_box.x1),
-                    (b[2] - keep_off.x0 + pad, (-1.0, 0.0), b[0] - (b[2] - keep_off.x0 + pad) >= frame_box.x0),
+                    (
+                        b[2] - keep_off.x0 + pad,
+                        (-1.0, 0.0),
+                        b[0] - (b[2] - keep_off.x0 + pad) >= frame_box.x0,
+                    ),
                 ]
                 feasible = [m for m in moves if m[2]] or moves
                 step, (sx, sy), _ = min(feasible, key=lambda m: m[0])
@@ -371,11 +408,21 @@ def plot_network_map(
     handles = []
     crowd = min(1.0, 300 / max(len(alters), 1))  # smaller markers when many people share the disc
     for g, (label, members) in enumerate(groups):
-        color = _CIRCLE_COLORS[g] if g < len(_CIRCLE_COLORS) and not label.startswith(("other", "no shared")) \
+        color = (
+            _CIRCLE_COLORS[g]
+            if g < len(_CIRCLE_COLORS) and not label.startswith(("other", "no shared"))
             else OKABE_ITO["grey"]
+        )
         xy = np.array([pos[p] for p in members])
-        ax.scatter(xy[:, 0], xy[:, 1], s=crowd * (12 + 230 * s[members].to_numpy() ** 1.5), color=color,
-                   edgecolor="white", linewidth=0.5, zorder=3)
+        ax.scatter(
+            xy[:, 0],
+            xy[:, 1],
+            s=crowd * (12 + 230 * s[members].to_numpy() ** 1.5),
+            color=color,
+            edgecolor="white",
+            linewidth=0.5,
+            zorder=3,
+        )
         handles.append(Line2D([], [], ls="", marker="o", color=color, markersize=7, label=label))
     ax.scatter([0], [0], s=260, color=OKABE_ITO["black"], marker="*", zorder=4)
     handles.insert(0, Line2D([], [], ls="", marker="*", color=OKABE_ITO["black"], markersize=11, label="me"))
@@ -390,8 +437,15 @@ def plot_network_map(
     if left_out:
         title += f"\n(the {len(alters):,} strongest ties; {left_out:,} more not drawn)"
     ax.set_title(title)
-    ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False,
-              title="circle (people)", title_fontsize=8)
+    ax.legend(
+        handles=handles,
+        loc="upper left",
+        bbox_to_anchor=(1.0, 1.0),
+        fontsize=8,
+        frameon=False,
+        title="circle (people)",
+        title_fontsize=8,
+    )
     top = s[s > 0].sort_values(ascending=False, kind="stable").head(top_labels)
     if len(top):
         names = net.people[S.NAME].reindex(top.index)
@@ -400,16 +454,27 @@ def plot_network_map(
         # so they never hide the crowded centre
         xy = np.array([pos[p] for p in top.index])
         unit = xy / np.maximum(np.hypot(xy[:, 0], xy[:, 1]), 1e-9)[:, None]
-        _place_labels(ax, xy[:, 0], xy[:, 1], list(names), directions=[(u[0], 0.0) for u in unit],
-                      start=[tuple(1.06 * u) for u in unit])
+        _place_labels(
+            ax,
+            xy[:, 0],
+            xy[:, 1],
+            list(names),
+            directions=[(u[0], 0.0) for u in unit],
+            start=[tuple(1.06 * u) for u in unit],
+        )
     return ax
 
 
 # --- 2. dormancy map -------------------------------------------------------------------------
 
 
-def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None = None,
-                      ax: Axes | None = None, label_top: int = 8) -> Axes:
+def plot_dormancy_map(
+    dormancy: pd.DataFrame,
+    *,
+    reconnect: pd.DataFrame | None = None,
+    ax: Axes | None = None,
+    label_top: int = 8,
+) -> Axes:
     """Each tie's rhythm against its silence: who is overdue, judged by their own rhythm.
 
     Parameters
@@ -469,9 +534,17 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
         sel = rhythm[S.STATE] == state
         if not sel.any():
             continue
-        ax.scatter(x[sel], y[sel], s=22, color=STATE_COLORS.get(state, OKABE_ITO["black"]), alpha=0.8,
-                   edgecolor="white", linewidth=0.4, zorder=3,
-                   label=f"{_STATE_LABELS.get(state, state)} ({int(sel.sum())})")
+        ax.scatter(
+            x[sel],
+            y[sel],
+            s=22,
+            color=STATE_COLORS.get(state, OKABE_ITO["black"]),
+            alpha=0.8,
+            edgecolor="white",
+            linewidth=0.4,
+            zorder=3,
+            label=f"{_STATE_LABELS.get(state, state)} ({int(sel.sum())})",
+        )
     ax.set_xscale("log")
     ax.set_yscale("log")
     if len(rhythm):
@@ -487,8 +560,17 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
     for days, text in ((365, "1 year"), (3 * 365, "3 years")):
         if lo < days < hi:
             ax.axhline(days, color="0.55", lw=0.8, ls=":", zorder=1)
-            ax.text(ax.get_xlim()[1] / 1.08, days * 1.04, text, fontsize=7, color="0.3", va="bottom",
-                    ha="right", zorder=5, bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1})
+            ax.text(
+                ax.get_xlim()[1] / 1.08,
+                days * 1.04,
+                text,
+                fontsize=7,
+                color="0.3",
+                va="bottom",
+                ha="right",
+                zorder=5,
+                bbox={"fc": "white", "ec": "none", "alpha": 0.85, "pad": 1},
+            )
     ax.set_xlabel("typical gap between contacts (days, log scale)")
     ax.set_ylabel("days since last contact (log scale)")
     title = f"Dormancy map: {len(rhythm)} ties with a rhythm"
@@ -502,13 +584,30 @@ def plot_dormancy_map(dormancy: pd.DataFrame, *, reconnect: pd.DataFrame | None 
     cx = x.reindex(cand[S.PERSON_ID]).to_numpy()
     cy = y.reindex(cand[S.PERSON_ID]).to_numpy()
     if len(cand):
-        ax.scatter(cx, cy, s=70, facecolor="none", edgecolor=OKABE_ITO["black"], linewidth=1.1, zorder=4,
-                   label=f"reconnect candidate ({len(cand)})")
-    ax.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8, frameon=False, title="state (ties)",
-              title_fontsize=8, alignment="left")
+        ax.scatter(
+            cx,
+            cy,
+            s=70,
+            facecolor="none",
+            edgecolor=OKABE_ITO["black"],
+            linewidth=1.1,
+            zorder=4,
+            label=f"reconnect candidate ({len(cand)})",
+        )
+    ax.legend(
+        loc="upper left",
+        bbox_to_anchor=(1.01, 1.0),
+        fontsize=8,
+        frameon=False,
+        title="state (ties)",
+        title_fontsize=8,
+        alignment="left",
+    )
     if len(cand):
         top = slice(0, label_top)  # reconnect() ranks its rows: name the first ones only
-        _place_labels(ax, cx[top], cy[top], list(_names(cand, None))[top], obstacles=(x.to_numpy(), y.to_numpy()))
+        _place_labels(
+            ax, cx[top], cy[top], list(_names(cand, None))[top], obstacles=(x.to_numpy(), y.to_numpy())
+        )
     return ax
 
 
@@ -579,8 +678,17 @@ def plot_reciprocity(
     )
     for sel, label, color, size in groups:
         if sel.any():
-            ax.scatter(x[sel], y[sel], s=size, color=color, alpha=0.75, edgecolor="white", linewidth=0.4,
-                       zorder=3, label=f"{label} ({int(sel.sum())})")
+            ax.scatter(
+                x[sel],
+                y[sel],
+                s=size,
+                color=color,
+                alpha=0.75,
+                edgecolor="white",
+                linewidth=0.4,
+                zorder=3,
+                label=f"{label} ({int(sel.sum())})",
+            )
     ax.set_xscale("log")
     ax.set_yscale("log")
     hi = max(float(x.max()) if len(x) else 10.0, float(y.max()) if len(y) else 10.0, 10.0) * 1.6
@@ -603,8 +711,14 @@ def plot_reciprocity(
         top = total.sort_values(ascending=False, kind="stable").head(label_top).index
         labels = _names(frame.loc[top], names)
         dirs = [(1.0, -1.0) if mostly_me[p] else (-1.0, 1.0) for p in top]
-        _place_labels(ax, x[top].to_numpy(), y[top].to_numpy(), list(labels), directions=dirs,
-                      obstacles=(x.to_numpy(), y.to_numpy()))
+        _place_labels(
+            ax,
+            x[top].to_numpy(),
+            y[top].to_numpy(),
+            list(labels),
+            directions=dirs,
+            obstacles=(x.to_numpy(), y.to_numpy()),
+        )
     return ax
 
 
@@ -665,13 +779,15 @@ def plot_reply_latency(latencies: pd.DataFrame, *, ax: Axes | None = None) -> Ax
     else:
         bins = np.geomspace(1 / 60, 200.0, 31)
     medians = []
-    for direction, label, color in ((S.MINE, "my replies", _MINE_COLOR), (S.THEIRS, "their replies", _THEIRS_COLOR)):
+    for direction, label, color in (
+        (S.MINE, "my replies", _MINE_COLOR),
+        (S.THEIRS, "their replies", _THEIRS_COLOR),
+    ):
         h = hours[valid & (latencies[S.DIRECTION] == direction)]
         if h.empty:
             continue
         ax.hist(h, bins=bins, histtype="stepfilled", color=color, alpha=0.25, zorder=2)
-        ax.hist(h, bins=bins, histtype="step", color=color, lw=1.6, zorder=3,
-                label=f"{label} (n={len(h)})")
+        ax.hist(h, bins=bins, histtype="step", color=color, lw=1.6, zorder=3, label=f"{label} (n={len(h)})")
         med = float(h.median())
         medians.append((med, color, f"{label.split()[0]} median {_hours_text(med)}"))
         ax.axvline(med, color=color, lw=1.6, ls="--", zorder=4)
@@ -683,8 +799,17 @@ def plot_reply_latency(latencies: pd.DataFrame, *, ax: Axes | None = None) -> Ax
             ax.axvline(h, color="0.6", lw=0.8, ls=":", zorder=1)
             ax.text(h, top * 0.985, text, fontsize=7, color="0.4", ha="center", va="top")
     for i, (med, color, text) in enumerate(sorted(medians)):
-        ax.text(med, top * (0.86 - 0.08 * i), f" {text}", fontsize=8, color=color, ha="left", va="top",
-                fontweight="bold", bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1})
+        ax.text(
+            med,
+            top * (0.86 - 0.08 * i),
+            f" {text}",
+            fontsize=8,
+            color=color,
+            ha="left",
+            va="top",
+            fontweight="bold",
+            bbox={"fc": "white", "ec": "none", "alpha": 0.8, "pad": 1},
+        )
     ax.set_xlabel("time to reply (hours, log scale)")
     ax.set_ylabel("replies")
     ax.set_title("Reply latency: mine vs theirs" if medians else "Reply latency: no answered messages")
@@ -696,7 +821,9 @@ def plot_reply_latency(latencies: pd.DataFrame, *, ax: Axes | None = None) -> Ax
 # --- 5. activity calendar -----------------------------------------------------------------
 
 
-def plot_activity_calendar(interactions: pd.DataFrame, *, ax: Axes | None = None, year: int | None = None) -> Axes:
+def plot_activity_calendar(
+    interactions: pd.DataFrame, *, ax: Axes | None = None, year: int | None = None
+) -> Axes:
     """Interactions per day as a calendar heatmap (weeks × weekdays), or per month × year.
 
     Parameters
@@ -752,18 +879,38 @@ def plot_activity_calendar(interactions: pd.DataFrame, *, ax: Axes | None = None
                 month = pd.Timestamp(year=y, month=m + 1, day=1)
                 outside[i, m] = month < first.replace(day=1) or month > last
         shown = np.ma.masked_array(grid, mask=(grid == 0) | outside)
-        mesh = ax.pcolormesh(np.arange(13), np.arange(len(years) + 1), shown, cmap=cmap,
-                             edgecolors="white", linewidth=1.5, vmin=0 if shown.count() == 0 else None)
+        mesh = ax.pcolormesh(
+            np.arange(13),
+            np.arange(len(years) + 1),
+            shown,
+            cmap=cmap,
+            edgecolors="white",
+            linewidth=1.5,
+            vmin=0 if shown.count() == 0 else None,
+        )
         if outside.any():
-            ax.pcolormesh(np.arange(13), np.arange(len(years) + 1), np.ma.masked_array(grid, mask=~outside),
-                          cmap=ListedColormap(["white"]), edgecolors="white", linewidth=1.5)
+            ax.pcolormesh(
+                np.arange(13),
+                np.arange(len(years) + 1),
+                np.ma.masked_array(grid, mask=~outside),
+                cmap=ListedColormap(["white"]),
+                edgecolors="white",
+                linewidth=1.5,
+            )
         norm_max = float(grid.max()) or 1.0
         if len(years) <= 15:
             for i in range(len(years)):
                 for m in range(12):
                     if grid[i, m] > 0:
-                        ax.text(m + 0.5, i + 0.5, f"{int(grid[i, m])}", ha="center", va="center", fontsize=7,
-                                color="white" if grid[i, m] > 0.55 * norm_max else "black")
+                        ax.text(
+                            m + 0.5,
+                            i + 0.5,
+                            f"{int(grid[i, m])}",
+                            ha="center",
+                            va="center",
+                            fontsize=7,
+                            color="white" if grid[i, m] > 0.55 * norm_max else "black",
+                        )
         ax.set_xticks(np.arange(12) + 0.5, _MONTHS)
         ax.set_yticks(np.arange(len(years)) + 0.5, [str(y) for y in years])
         ax.invert_yaxis()
@@ -790,16 +937,34 @@ def plot_activity_calendar(interactions: pd.DataFrame, *, ax: Axes | None = None
     grid[weekday, week] = per_day.reindex(calendar, fill_value=0).to_numpy()
     shown = np.ma.masked_invalid(np.where(grid == 0, np.nan, grid))
     background = np.ma.masked_array(np.zeros_like(grid), mask=np.isnan(grid))
-    ax.pcolormesh(np.arange(n_weeks + 1), np.arange(8), background, cmap=ListedColormap(["#ebedf0"]),
-                  edgecolors="white", linewidth=1.2)
+    ax.pcolormesh(
+        np.arange(n_weeks + 1),
+        np.arange(8),
+        background,
+        cmap=ListedColormap(["#ebedf0"]),
+        edgecolors="white",
+        linewidth=1.2,
+    )
     vmax = float(np.nanmax(grid)) if np.nansum(grid) > 0 else 1.0
-    mesh = ax.pcolormesh(np.arange(n_weeks + 1), np.arange(8), shown, cmap=cmap, vmin=min(1.0, vmax),
-                         vmax=vmax, edgecolors="white", linewidth=1.2)
+    mesh = ax.pcolormesh(
+        np.arange(n_weeks + 1),
+        np.arange(8),
+        shown,
+        cmap=cmap,
+        vmin=min(1.0, vmax),
+        vmax=vmax,
+        edgecolors="white",
+        linewidth=1.2,
+    )
     ax.set_aspect("equal")
     ax.set_yticks(np.arange(7) + 0.5, _WEEKDAYS, fontsize=7)
     firsts = pd.date_range(start, end, freq="MS")
-    ax.set_xticks(((firsts - origin).days // 7).to_numpy() + 0.5, [_MONTHS[d.month - 1] for d in firsts],
-                  fontsize=7, ha="left")
+    ax.set_xticks(
+        ((firsts - origin).days // 7).to_numpy() + 0.5,
+        [_MONTHS[d.month - 1] for d in firsts],
+        fontsize=7,
+        ha="left",
+    )
     ax.set_xlim(0, n_weeks)
     ax.set_ylim(7, 0)
     ax.tick_params(length=0)
@@ -809,7 +974,9 @@ def plot_activity_calendar(interactions: pd.DataFrame, *, ax: Axes | None = None
     cbar.set_label("interactions per day", fontsize=8)
     cbar.ax.tick_params(labelsize=7)
     n_days = int((per_day > 0).sum())
-    ax.set_title(f"Activity in {year}: {len(in_year):,} interactions on {n_days} day{'s' if n_days != 1 else ''}")
+    ax.set_title(
+        f"Activity in {year}: {len(in_year):,} interactions on {n_days} day{'s' if n_days != 1 else ''}"
+    )
     return ax
 
 
@@ -871,8 +1038,10 @@ def plot_timeline(net: Network, person_id: str, *, ax: Axes | None = None) -> Ax
     """
     ax = _axes(ax)
     if person_id not in net.people.index:
-        raise KeyError(f"person {person_id!r} is not in net.people (person_ids look like "
-                       f"{', '.join(map(repr, net.alters.index[:3]))})")
+        raise KeyError(
+            f"person {person_id!r} is not in net.people (person_ids look like "
+            f"{', '.join(map(repr, net.alters.index[:3]))})"
+        )
     name = net.people.at[person_id, S.NAME]
     name = str(name) if isinstance(name, str) and name else str(person_id)
     inter = net.interactions[net.interactions[S.PERSON_ID] == person_id]
@@ -885,18 +1054,54 @@ def plot_timeline(net: Network, person_id: str, *, ax: Axes | None = None) -> Ax
     if len(out):
         ax.vlines(out.index, 0, out.to_numpy(), color=_MINE_COLOR, lw=1.6, zorder=3)
         ax.scatter(out.index, out.to_numpy(), s=14, color=_MINE_COLOR, zorder=3)
-        handles.append(Line2D([], [], color=_MINE_COLOR, marker="o", markersize=4, lw=1.6,
-                              label=f"I wrote ({int(out.sum())})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_MINE_COLOR,
+                marker="o",
+                markersize=4,
+                lw=1.6,
+                label=f"I wrote ({int(out.sum())})",
+            )
+        )
     if len(inn):
         ax.vlines(inn.index, 0, -inn.to_numpy(), color=_THEIRS_COLOR, lw=1.6, zorder=3)
         ax.scatter(inn.index, -inn.to_numpy(), s=14, color=_THEIRS_COLOR, zorder=3)
-        handles.append(Line2D([], [], color=_THEIRS_COLOR, marker="o", markersize=4, lw=1.6,
-                              label=f"they wrote ({int(inn.sum())})"))
+        handles.append(
+            Line2D(
+                [],
+                [],
+                color=_THEIRS_COLOR,
+                marker="o",
+                markersize=4,
+                lw=1.6,
+                label=f"they wrote ({int(inn.sum())})",
+            )
+        )
     if len(meetings):
-        ax.scatter(meetings[S.TIMESTAMP], np.zeros(len(meetings)), marker="s", s=46, color=OKABE_ITO["green"],
-                   edgecolor="black", linewidth=0.5, zorder=4)
-        handles.append(Line2D([], [], ls="", marker="s", color=OKABE_ITO["green"], markeredgecolor="black",
-                              markersize=7, label=f"meeting ({len(meetings)})"))
+        ax.scatter(
+            meetings[S.TIMESTAMP],
+            np.zeros(len(meetings)),
+            marker="s",
+            s=46,
+            color=OKABE_ITO["green"],
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=4,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker="s",
+                color=OKABE_ITO["green"],
+                markeredgecolor="black",
+                markersize=7,
+                label=f"meeting ({len(meetings)})",
+            )
+        )
     peak = max([1, *out.to_list(), *inn.to_list()])
     level = 0.5 * peak if peak > 1 else 0.5
     extras = (
@@ -909,10 +1114,28 @@ def plot_timeline(net: Network, person_id: str, *, ax: Axes | None = None) -> Ax
         if rows.empty:
             continue
         ys = np.where(rows[S.DIRECTION].to_numpy() == mine, level, -level)
-        ax.scatter(rows[S.TIMESTAMP], ys, marker=marker, s=90 if marker == "*" else 50, color=color,
-                   edgecolor="black", linewidth=0.5, zorder=5)
-        handles.append(Line2D([], [], ls="", marker=marker, color=color, markeredgecolor="black",
-                              markersize=9 if marker == "*" else 7, label=f"{label} ({len(rows)})"))
+        ax.scatter(
+            rows[S.TIMESTAMP],
+            ys,
+            marker=marker,
+            s=90 if marker == "*" else 50,
+            color=color,
+            edgecolor="black",
+            linewidth=0.5,
+            zorder=5,
+        )
+        handles.append(
+            Line2D(
+                [],
+                [],
+                ls="",
+                marker=marker,
+                color=color,
+                markeredgecolor="black",
+                markersize=9 if marker == "*" else 7,
+                label=f"{label} ({len(rows)})",
+            )
+        )
     ax.axhline(0, color="0.3", lw=0.8, zorder=2)
     lim = peak * 1.25
     ax.set_ylim(-lim, lim)
@@ -999,29 +1222,55 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     ax = _axes(ax)
     comp = getattr(health_report, "components", None)
     if comp is None or not hasattr(health_report, "score"):
-        raise SchemaError("plot_health needs a HealthReport with .score and .components "
-                          "(pass the result of netanalytics.health(net))")
+        raise SchemaError(
+            "plot_health needs a HealthReport with .score and .components "
+            "(pass the result of netanalytics.health(net))"
+        )
     _require(comp, [S.COMPONENT, S.WEIGHT, S.POINTS], "health components", "netanalytics.health(net)")
     comp = comp.reset_index(drop=True)
     n = len(comp)
     ys = np.arange(n)
     weight = comp[S.WEIGHT].astype(float).to_numpy()
-    measurable = (comp[S.MEASURABLE].astype(bool) if S.MEASURABLE in comp.columns
-                  else comp[S.POINTS].notna()).to_numpy()
+    measurable = (
+        comp[S.MEASURABLE].astype(bool) if S.MEASURABLE in comp.columns else comp[S.POINTS].notna()
+    ).to_numpy()
     points = comp[S.POINTS].astype(float).fillna(0.0).to_numpy()
     share = np.divide(points, weight, out=np.zeros(n), where=weight > 0)
-    colors = [OKABE_ITO["green"] if s >= 2 / 3 else OKABE_ITO["orange"] if s >= 1 / 3 else OKABE_ITO["vermillion"]
-              for s in share]
+    colors = [
+        OKABE_ITO["green"] if s >= 2 / 3 else OKABE_ITO["orange"] if s >= 1 / 3 else OKABE_ITO["vermillion"]
+        for s in share
+    ]
     ax.barh(ys[measurable], weight[measurable], color="0.9", edgecolor="0.7", height=0.7, zorder=1)
-    ax.barh(ys[~measurable], weight[~measurable], color="white", edgecolor="0.6", hatch="///", height=0.7, zorder=1)
-    ax.barh(ys[measurable], points[measurable], color=np.array(colors, dtype=object)[measurable].tolist(),
-            height=0.7, zorder=2)
+    ax.barh(
+        ys[~measurable],
+        weight[~measurable],
+        color="white",
+        edgecolor="0.6",
+        hatch="///",
+        height=0.7,
+        zorder=1,
+    )
+    ax.barh(
+        ys[measurable],
+        points[measurable],
+        color=np.array(colors, dtype=object)[measurable].tolist(),
+        height=0.7,
+        zorder=2,
+    )
     wmax = float(weight.max()) if n else 1.0
     values = comp[S.VALUE] if S.VALUE in comp.columns else pd.Series([None] * n)
     for y, w, p, v, ok in zip(ys, weight, points, values, measurable):
         if not ok:
-            ax.text(w + wmax * 0.02, y, "not measurable", va="center", ha="left", fontsize=8, color="0.35",
-                    style="italic")
+            ax.text(
+                w + wmax * 0.02,
+                y,
+                "not measurable",
+                va="center",
+                ha="left",
+                fontsize=8,
+                color="0.35",
+                style="italic",
+            )
             continue
         text = f"{p:.1f} / {w:g}"
         if v is not None and not (isinstance(v, float) and math.isnan(v)):
@@ -1036,8 +1285,10 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     ax.set_xlabel("points (bar length = component weight)")
     ax.spines[["top", "right"]].set_visible(False)
     counted = weight > 0
-    title = (f"Network health: {float(health_report.score):.0f} / 100 over {int((measurable & counted).sum())} "
-             f"of {int(counted.sum())} components")
+    title = (
+        f"Network health: {float(health_report.score):.0f} / 100 over {int((measurable & counted).sum())} "
+        f"of {int(counted.sum())} components"
+    )
     coverage = getattr(health_report, "coverage", None)
     if getattr(coverage, "low_confidence", False):
         title += " (low confidence)"
@@ -1045,14 +1296,32 @@ def plot_health(health_report, *, ax: Axes | None = None) -> Axes:
     if coverage is not None:
         # from the figure's left edge, wrapped to its width (7.5 pt characters are ~ 4 pt wide)
         chars = max(40, int(ax.figure.get_figwidth() * 72 / 4.0 * 0.92))
-        ax.annotate(textwrap.fill(str(coverage), chars), xy=(0.01, 0), xycoords=("figure fraction", ax.xaxis.label),
-                    xytext=(0, -6), textcoords="offset points", va="top", ha="left", fontsize=7.5, color="0.25")
-    handles = [Patch(color="0.9", ec="0.7", label="weight (most points)"),
-               Patch(color=OKABE_ITO["green"], label="points earned ≥ 2/3"),
-               Patch(color=OKABE_ITO["orange"], label="≥ 1/3"),
-               Patch(color=OKABE_ITO["vermillion"], label="< 1/3")]
+        ax.annotate(
+            textwrap.fill(str(coverage), chars),
+            xy=(0.01, 0),
+            xycoords=("figure fraction", ax.xaxis.label),
+            xytext=(0, -6),
+            textcoords="offset points",
+            va="top",
+            ha="left",
+            fontsize=7.5,
+            color="0.25",
+        )
+    handles = [
+        Patch(color="0.9", ec="0.7", label="weight (most points)"),
+        Patch(color=OKABE_ITO["green"], label="points earned ≥ 2/3"),
+        Patch(color=OKABE_ITO["orange"], label="≥ 1/3"),
+        Patch(color=OKABE_ITO["vermillion"], label="< 1/3"),
+    ]
     if not measurable.all():
-        handles.append(Patch(facecolor="white", edgecolor="0.6", hatch="///", label="not measurable\n(left out of the score)"))
+        handles.append(
+            Patch(
+                facecolor="white",
+                edgecolor="0.6",
+                hatch="///",
+                label="not measurable\n(left out of the score)",
+            )
+        )
     ax.legend(handles=handles, loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=7, frameon=False)
     return ax
 
@@ -1107,19 +1376,37 @@ def plot_health_history(
     when = pd.to_datetime(frame.index)
     if components is None:
         numeric = frame.drop(columns=[S.SCORE]).select_dtypes("number")
-        components = [c for c in numeric.columns
-                      if numeric[c].notna().any() and numeric[c].dropna().between(0, 1).all()]
+        components = [
+            c for c in numeric.columns if numeric[c].notna().any() and numeric[c].dropna().between(0, 1).all()
+        ]
     missing = [c for c in components if c not in frame.columns]
     if missing:
-        raise SchemaError(f"health history has no {missing[0]!r} column (found: {', '.join(map(str, frame.columns))})")
-    ax.plot(when, frame[S.SCORE].astype(float), color=OKABE_ITO["black"], lw=2.6, marker="o", markersize=4,
-            zorder=4, label="score")
+        raise SchemaError(
+            f"health history has no {missing[0]!r} column (found: {', '.join(map(str, frame.columns))})"
+        )
+    ax.plot(
+        when,
+        frame[S.SCORE].astype(float),
+        color=OKABE_ITO["black"],
+        lw=2.6,
+        marker="o",
+        markersize=4,
+        zorder=4,
+        label="score",
+    )
     palette = [c for c in _CIRCLE_COLORS if c != OKABE_ITO["yellow"]]
     styles = ["-", "--", "-.", ":"]
     for i, col in enumerate(components):
         label = f"{col} ×100" + (" (lower is better)" if col in _LOWER_IS_BETTER else "")
-        ax.plot(when, 100 * frame[col].astype(float), color=palette[i % len(palette)], lw=1.4,
-                ls=styles[i % len(styles)], zorder=3, label=label)
+        ax.plot(
+            when,
+            100 * frame[col].astype(float),
+            color=palette[i % len(palette)],
+            lw=1.4,
+            ls=styles[i % len(styles)],
+            zorder=3,
+            label=label,
+        )
     ax.set_ylim(0, 100)
     ax.set_ylabel("score; component values × 100")
     ax.set_xlabel("period end")
@@ -1182,15 +1469,21 @@ def plot_layers(strength: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     for ring, k in enumerate(_LAYERS):
         inner, outer = float(ring), float(ring + 1)
         color = _LAYER_COLORS[k]
-        ax.add_patch(Wedge((0, 0), outer, 0, 360, width=1.0, facecolor=color, alpha=0.12,
-                           edgecolor="0.6", linewidth=0.8))
+        ax.add_patch(
+            Wedge(
+                (0, 0), outer, 0, 360, width=1.0, facecolor=color, alpha=0.12, edgecolor="0.6", linewidth=0.8
+            )
+        )
         n = counts[k]
         cumulative += n
         if n:
             # rows of dots on concentric circles inside the band, angle gap at the top
             n_rows = max(1, min(4, math.ceil(n / max(8, int(12 * (ring + 0.5))))))
-            radii = np.linspace(inner + 0.5 / n_rows * (1 if ring else 0.6), outer - 0.5 / n_rows, n_rows) \
-                if n_rows > 1 else np.array([inner + 0.55 if ring else 0.55])
+            radii = (
+                np.linspace(inner + 0.5 / n_rows * (1 if ring else 0.6), outer - 0.5 / n_rows, n_rows)
+                if n_rows > 1
+                else np.array([inner + 0.55 if ring else 0.55])
+            )
             lengths = radii / radii.sum()
             per_row = np.maximum(1, np.round(lengths * n).astype(int))
             per_row[-1] = n - per_row[:-1].sum()
@@ -1204,14 +1497,32 @@ def plot_layers(strength: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
                     thetas = math.radians(190) + math.radians(160) * (np.arange(m) + 0.5) / m
                 xs.extend(r * np.cos(thetas))
                 ys.extend(r * np.sin(thetas))
-            ax.scatter(xs, ys, s=max(6, 40 - 6 * ring), color=color, edgecolor="white", linewidth=0.3, zorder=3)
+            ax.scatter(
+                xs, ys, s=max(6, 40 - 6 * ring), color=color, edgecolor="white", linewidth=0.3, zorder=3
+            )
         y_text = (outer - 0.5) if ring else 0.35
-        ax.text(0, y_text, f"Layer {k}: {cumulative} (expected {k})", ha="center", va="center", fontsize=8,
-                fontweight="bold", color="0.15", zorder=4,
-                bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85})
+        ax.text(
+            0,
+            y_text,
+            f"Layer {k}: {cumulative} (expected {k})",
+            ha="center",
+            va="center",
+            fontsize=8,
+            fontweight="bold",
+            color="0.15",
+            zorder=4,
+            bbox={"boxstyle": "round,pad=0.2", "fc": "white", "ec": "none", "alpha": 0.85},
+        )
     r_max = float(len(_LAYERS))
-    ax.text(0, -r_max - 0.35, f"{outside} ties outside layer 150 (no contact in the last 365 days)",
-            ha="center", va="top", fontsize=8, color="0.3")
+    ax.text(
+        0,
+        -r_max - 0.35,
+        f"{outside} ties outside layer 150 (no contact in the last 365 days)",
+        ha="center",
+        va="top",
+        fontsize=8,
+        color="0.3",
+    )
     ax.set_xlim(-r_max - 0.2, r_max + 0.2)
     ax.set_ylim(-r_max - 0.9, r_max + 0.2)
     ax.set_aspect("equal")

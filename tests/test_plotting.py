@@ -50,17 +50,39 @@ def net():
     rows.append((t0 + pd.Timedelta(days=3), "ann", "out", "meet1", 2, "meeting"))
     rows.append((t0 + pd.Timedelta(days=40), "eve", "out", "e1", 2, "linkedin"))
     rows.append((t0 + pd.Timedelta(days=90), "fay", "in", "f1", 2, "email"))
-    inter = pd.DataFrame(rows, columns=[S.TIMESTAMP, S.PERSON_ID, S.DIRECTION, S.MESSAGE_ID,
-                                        S.N_PARTICIPANTS, S.CHANNEL])
-    people = _people(ann=["Ann Lee", "Acme"], bob=["Bob Roy", "Acme"], cy=["Cy Ng", "Initech"],
-                     dee=["Dee Fox", "Initech"], eve=["Eve Kim", None], fay=["Fay Wu", None])
-    endorsements = pd.DataFrame({
-        S.DIRECTION: [S.GIVEN, S.RECEIVED], S.TIMESTAMP: pd.to_datetime(["2024-01-20", "2024-02-10"], utc=True),
-        S.SKILL: ["Python", "SQL"], S.FIRST_NAME: ["Ann", "Ann"], S.LAST_NAME: ["Lee", "Lee"],
-        S.LINKEDIN_URL: [None, None], S.STATUS: ["ACCEPTED", "ACCEPTED"], S.PERSON_ID: ["ann", "ann"]})
-    invitations = pd.DataFrame({
-        S.DIRECTION: [S.IN], S.TIMESTAMP: pd.to_datetime(["2023-12-15"], utc=True), S.NAME: ["Ann Lee"],
-        S.LINKEDIN_URL: [None], S.HAS_MESSAGE: [False], S.PERSON_ID: ["ann"]})
+    inter = pd.DataFrame(
+        rows, columns=[S.TIMESTAMP, S.PERSON_ID, S.DIRECTION, S.MESSAGE_ID, S.N_PARTICIPANTS, S.CHANNEL]
+    )
+    people = _people(
+        ann=["Ann Lee", "Acme"],
+        bob=["Bob Roy", "Acme"],
+        cy=["Cy Ng", "Initech"],
+        dee=["Dee Fox", "Initech"],
+        eve=["Eve Kim", None],
+        fay=["Fay Wu", None],
+    )
+    endorsements = pd.DataFrame(
+        {
+            S.DIRECTION: [S.GIVEN, S.RECEIVED],
+            S.TIMESTAMP: pd.to_datetime(["2024-01-20", "2024-02-10"], utc=True),
+            S.SKILL: ["Python", "SQL"],
+            S.FIRST_NAME: ["Ann", "Ann"],
+            S.LAST_NAME: ["Lee", "Lee"],
+            S.LINKEDIN_URL: [None, None],
+            S.STATUS: ["ACCEPTED", "ACCEPTED"],
+            S.PERSON_ID: ["ann", "ann"],
+        }
+    )
+    invitations = pd.DataFrame(
+        {
+            S.DIRECTION: [S.IN],
+            S.TIMESTAMP: pd.to_datetime(["2023-12-15"], utc=True),
+            S.NAME: ["Ann Lee"],
+            S.LINKEDIN_URL: [None],
+            S.HAS_MESSAGE: [False],
+            S.PERSON_ID: ["ann"],
+        }
+    )
     return build_network(inter, people, endorsements=endorsements, invitations=invitations)
 
 
@@ -79,13 +101,20 @@ def _no_overlap(ax, texts) -> bool:
 
 
 def _calls(net):
-    dorm = pd.DataFrame({S.TYPICAL_GAP_DAYS: [7.0], S.DAYS_SINCE: [3.0], S.STATE: [S.ACTIVE]},
-                        index=pd.Index(["ann"], name=S.PERSON_ID))
-    recip = pd.DataFrame({S.SENT: [3], S.RECEIVED: [1], S.ONE_SIDED: [False]},
-                         index=pd.Index(["ann"], name=S.PERSON_ID))
+    dorm = pd.DataFrame(
+        {S.TYPICAL_GAP_DAYS: [7.0], S.DAYS_SINCE: [3.0], S.STATE: [S.ACTIVE]},
+        index=pd.Index(["ann"], name=S.PERSON_ID),
+    )
+    recip = pd.DataFrame(
+        {S.SENT: [3], S.RECEIVED: [1], S.ONE_SIDED: [False]}, index=pd.Index(["ann"], name=S.PERSON_ID)
+    )
     lat = pd.DataFrame({S.PERSON_ID: ["ann"], S.DIRECTION: [S.MINE], S.HOURS: [2.0]})
-    report = SimpleNamespace(score=50.0, components=pd.DataFrame(
-        {S.COMPONENT: ["size"], S.VALUE: [3.0], S.WEIGHT: [100.0], S.POINTS: [50.0], S.REASON: [""]}))
+    report = SimpleNamespace(
+        score=50.0,
+        components=pd.DataFrame(
+            {S.COMPONENT: ["size"], S.VALUE: [3.0], S.WEIGHT: [100.0], S.POINTS: [50.0], S.REASON: [""]}
+        ),
+    )
     hist = pd.DataFrame({S.SCORE: [50.0]}, index=pd.to_datetime(["2024-03-31"], utc=True))
     layers = pd.DataFrame({S.LAYER: pd.array([5], dtype="Int64")})
     return {
@@ -128,18 +157,29 @@ def test_network_map_draws_ego_and_every_alter_coloured_by_circle(net):
     ax = P.plot_network_map(net)
     assert _points(ax) == 6 + 1
     labels = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert labels == ["me", "circle 1: Acme (2)", "circle 2: Initech (2)", "no shared messages (2)",
-                      "shared messages"]
+    assert labels == [
+        "me",
+        "circle 1: Acme (2)",
+        "circle 2: Initech (2)",
+        "no shared messages (2)",
+        "shared messages",
+    ]
     assert ax.get_title() == "Network map: 6 people in 2 circles"
     colours = {to_hex(c.get_facecolor()[0]) for c in ax.collections if isinstance(c, PathCollection)}
-    assert {P.OKABE_ITO["blue"].lower(), P.OKABE_ITO["orange"].lower(), P.OKABE_ITO["grey"].lower()} <= colours
+    assert {
+        P.OKABE_ITO["blue"].lower(),
+        P.OKABE_ITO["orange"].lower(),
+        P.OKABE_ITO["grey"].lower(),
+    } <= colours
 
 
 def test_network_map_draws_the_strongest_ties_and_says_how_many_are_left_out(net):
     from matplotlib.collections import LineCollection
 
     ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
-    strength = pd.DataFrame({S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID))
+    strength = pd.DataFrame(
+        {S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID)
+    )
     ax = P.plot_network_map(net, strength=strength, max_people=3, top_labels=0)
     assert _points(ax) == 3 + 1
     # ann and bob share messages (a circle); cy's partner dee is not drawn
@@ -168,8 +208,10 @@ def test_labels_keep_off_the_legend():
 
 
 def test_network_map_labels_only_the_top_ties_without_overlap(net):
-    strength = pd.DataFrame({S.STRENGTH: [0.9, 0.8, 0.7, 0.1, 0.05, 0.0]},
-                            index=pd.Index(["ann", "bob", "cy", "dee", "eve", "fay"], name=S.PERSON_ID))
+    strength = pd.DataFrame(
+        {S.STRENGTH: [0.9, 0.8, 0.7, 0.1, 0.05, 0.0]},
+        index=pd.Index(["ann", "bob", "cy", "dee", "eve", "fay"], name=S.PERSON_ID),
+    )
     ax = P.plot_network_map(net, strength=strength, top_labels=3)
     assert sorted(t.get_text() for t in ax.texts) == ["Ann Lee", "Bob Roy", "Cy Ng"]
     assert _no_overlap(ax, ax.texts)
@@ -177,10 +219,16 @@ def test_network_map_labels_only_the_top_ties_without_overlap(net):
 
 def test_network_map_puts_stronger_ties_closer_to_me(net):
     ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
-    strength = pd.DataFrame({S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID))
+    strength = pd.DataFrame(
+        {S.STRENGTH: [0.9, 0.5, 0.4, 0.3, 0.2, 0.0]}, index=pd.Index(ids, name=S.PERSON_ID)
+    )
     ax = P.plot_network_map(net, strength=strength, top_labels=0)
-    radii = sorted(round(float(np.hypot(x, y)), 3) for c in ax.collections if isinstance(c, PathCollection)
-                   for x, y in c.get_offsets())
+    radii = sorted(
+        round(float(np.hypot(x, y)), 3)
+        for c in ax.collections
+        if isinstance(c, PathCollection)
+        for x, y in c.get_offsets()
+    )
     # me at 0; r = 1 - 0.85 * percentile rank of strength; no contact (fay) on the rim
     assert radii == [0.0, 0.15, 0.292, 0.433, 0.575, 0.717, 1.0]
     assert not ax.texts
@@ -197,22 +245,34 @@ def test_network_map_rejects_a_frame_without_strength(net):
 @pytest.fixture
 def dorm():
     return pd.DataFrame(
-        {S.TYPICAL_GAP_DAYS: [7.0, 30.0, 20.0, 60.0, 14.0, np.nan],
-         S.DAYS_SINCE: [3.0, 50.0, 400.0, 1200.0, 0.0, 10.0],
-         S.STATE: [S.ACTIVE, S.COOLING, S.DORMANT, S.LONG_DORMANT, S.ACTIVE, S.COOLING]},
-        index=pd.Index(["ann", "bob", "cy", "dee", "eve", "fay"], name=S.PERSON_ID))
+        {
+            S.TYPICAL_GAP_DAYS: [7.0, 30.0, 20.0, 60.0, 14.0, np.nan],
+            S.DAYS_SINCE: [3.0, 50.0, 400.0, 1200.0, 0.0, 10.0],
+            S.STATE: [S.ACTIVE, S.COOLING, S.DORMANT, S.LONG_DORMANT, S.ACTIVE, S.COOLING],
+        },
+        index=pd.Index(["ann", "bob", "cy", "dee", "eve", "fay"], name=S.PERSON_ID),
+    )
 
 
 def test_dormancy_map_is_log_log_and_coloured_by_state(dorm):
     ax = P.plot_dormancy_map(dorm)
     assert (ax.get_xscale(), ax.get_yscale()) == ("log", "log")
     by_colour = {to_hex(c.get_facecolor()[0]): len(c.get_offsets()) for c in ax.collections}
-    assert by_colour == {P.STATE_COLORS[S.ACTIVE].lower(): 2, P.STATE_COLORS[S.COOLING].lower(): 1,
-                         P.STATE_COLORS[S.DORMANT].lower(): 1, P.STATE_COLORS[S.LONG_DORMANT].lower(): 1}
-    assert ax.get_title() == "Dormancy map: 5 ties with a rhythm\n(1 without a rhythm, under 3 contact days, not shown)"
+    assert by_colour == {
+        P.STATE_COLORS[S.ACTIVE].lower(): 2,
+        P.STATE_COLORS[S.COOLING].lower(): 1,
+        P.STATE_COLORS[S.DORMANT].lower(): 1,
+        P.STATE_COLORS[S.LONG_DORMANT].lower(): 1,
+    }
+    assert (
+        ax.get_title()
+        == "Dormancy map: 5 ties with a rhythm\n(1 without a rhythm, under 3 contact days, not shown)"
+    )
     assert "days since last contact" in ax.get_ylabel() and "typical gap" in ax.get_xlabel()
     # zero days since is drawn at half a day, not lost on the log axis
-    active = next(c for c in ax.collections if to_hex(c.get_facecolor()[0]) == P.STATE_COLORS[S.ACTIVE].lower())
+    active = next(
+        c for c in ax.collections if to_hex(c.get_facecolor()[0]) == P.STATE_COLORS[S.ACTIVE].lower()
+    )
     assert sorted(active.get_offsets()[:, 1].tolist()) == [0.5, 3.0]
 
 
@@ -248,9 +308,13 @@ def test_dormancy_map_names_the_missing_column():
 def recip():
     ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
     return pd.DataFrame(
-        {S.SENT: [20, 1, 5, 12, 0, 0], S.RECEIVED: [2, 15, 5, 1, 0, 30],
-         S.ONE_SIDED: [True, True, False, True, False, True]},
-        index=pd.Index(ids, name=S.PERSON_ID))
+        {
+            S.SENT: [20, 1, 5, 12, 0, 0],
+            S.RECEIVED: [2, 15, 5, 1, 0, 30],
+            S.ONE_SIDED: [True, True, False, True, False, True],
+        },
+        index=pd.Index(ids, name=S.PERSON_ID),
+    )
 
 
 def test_reciprocity_is_log_log_with_balance_diagonal(recip):
@@ -282,8 +346,13 @@ def test_reciprocity_labels_the_top_one_sided_ties(recip):
 
 
 def test_reply_latency_histograms_and_medians():
-    lat = pd.DataFrame({S.PERSON_ID: ["a"] * 5, S.DIRECTION: [S.MINE, S.MINE, S.MINE, S.THEIRS, S.THEIRS],
-                        S.HOURS: [1.0, 2.0, 30.0, 0.0, 48.0]})
+    lat = pd.DataFrame(
+        {
+            S.PERSON_ID: ["a"] * 5,
+            S.DIRECTION: [S.MINE, S.MINE, S.MINE, S.THEIRS, S.THEIRS],
+            S.HOURS: [1.0, 2.0, 30.0, 0.0, 48.0],
+        }
+    )
     ax = P.plot_reply_latency(lat)
     assert ax.get_xscale() == "log"
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
@@ -304,7 +373,9 @@ def test_reply_latency_without_replies_says_so():
 
 
 def test_activity_calendar_one_year_is_weeks_by_weekdays():
-    ts = pd.to_datetime(["2024-01-01 08:00", "2024-01-01 17:00", "2024-01-03 00:00", "2024-12-31 00:00"], utc=True)
+    ts = pd.to_datetime(
+        ["2024-01-01 08:00", "2024-01-01 17:00", "2024-01-03 00:00", "2024-12-31 00:00"], utc=True
+    )
     ax = P.plot_activity_calendar(pd.DataFrame({S.TIMESTAMP: ts}))
     mesh = [c for c in ax.collections if isinstance(c, QuadMesh)][-1]
     grid = mesh.get_array()
@@ -339,7 +410,13 @@ def test_timeline_messages_out_above_in_below_and_extras_as_markers(net):
     assert all(seg[1][1] > 0 for seg in out.get_segments())
     assert all(seg[1][1] < 0 for seg in inn.get_segments())
     legend = [t.get_text() for t in ax.get_legend().get_texts()]
-    assert legend == ["I wrote (6)", "they wrote (4)", "meeting (1)", "endorsement (2)", "LinkedIn invitation (1)"]
+    assert legend == [
+        "I wrote (6)",
+        "they wrote (4)",
+        "meeting (1)",
+        "endorsement (2)",
+        "LinkedIn invitation (1)",
+    ]
     markers = {c.get_paths()[0].vertices.shape[0] for c in ax.collections if isinstance(c, PathCollection)}
     assert len(markers) >= 3  # circles, squares, stars/triangles differ
 
@@ -353,26 +430,51 @@ def test_timeline_of_unknown_person_raises(net):
 
 
 def test_health_bars_of_points_against_weight():
-    comp = pd.DataFrame({S.COMPONENT: ["size", "active_share", "reciprocity"], S.VALUE: [120.0, 0.5, np.nan],
-                         S.WEIGHT: [40.0, 30.0, 30.0], S.POINTS: [30.0, 5.0, np.nan], S.REASON: ["", "", ""]})
+    comp = pd.DataFrame(
+        {
+            S.COMPONENT: ["size", "active_share", "reciprocity"],
+            S.VALUE: [120.0, 0.5, np.nan],
+            S.WEIGHT: [40.0, 30.0, 30.0],
+            S.POINTS: [30.0, 5.0, np.nan],
+            S.REASON: ["", "", ""],
+        }
+    )
     ax = P.plot_health(SimpleNamespace(score=35.0, components=comp))
     # NaN points without a measurable column: not measurable, left out of "over k of n"
     assert ax.get_title() == "Network health: 35 / 100 over 2 of 3 components"
     assert [t.get_text() for t in ax.get_yticklabels()] == ["Size", "Active share", "Reciprocity"]
     widths = [p.get_width() for p in ax.patches]
     assert widths == [40.0, 30.0, 30.0, 30.0, 5.0]  # weights of measurable, of unmeasurable; points
-    assert [t.get_text() for t in ax.texts] == ["30.0 / 40   (value 120)", "5.0 / 30   (value 0.5)", "not measurable"]
+    assert [t.get_text() for t in ax.texts] == [
+        "30.0 / 40   (value 120)",
+        "5.0 / 30   (value 0.5)",
+        "not measurable",
+    ]
 
 
 def test_health_marks_unmeasurable_components_and_writes_the_coverage():
-    comp = pd.DataFrame({S.COMPONENT: ["size", "structure"], S.VALUE: [11.0, np.nan], S.WEIGHT: [15.0, 15.0],
-                         S.POINTS: [1.1, np.nan], S.MEASURABLE: [True, False], S.REASON: ["", "no source"]})
-    coverage = type("Cov", (), {"low_confidence": True, "__str__": lambda self: "Data: linkedin. Low confidence."})()
+    comp = pd.DataFrame(
+        {
+            S.COMPONENT: ["size", "structure"],
+            S.VALUE: [11.0, np.nan],
+            S.WEIGHT: [15.0, 15.0],
+            S.POINTS: [1.1, np.nan],
+            S.MEASURABLE: [True, False],
+            S.REASON: ["", "no source"],
+        }
+    )
+    coverage = type(
+        "Cov", (), {"low_confidence": True, "__str__": lambda self: "Data: linkedin. Low confidence."}
+    )()
     ax = P.plot_health(SimpleNamespace(score=7.3, components=comp, coverage=coverage))
     assert ax.get_title() == "Network health: 7 / 100 over 1 of 2 components (low confidence)"
     hatched = [p for p in ax.patches if p.get_hatch()]
     assert [p.get_width() for p in hatched] == [15.0]
-    assert [t.get_text() for t in ax.texts] == ["1.1 / 15   (value 11)", "not measurable", "Data: linkedin. Low confidence."]
+    assert [t.get_text() for t in ax.texts] == [
+        "1.1 / 15   (value 11)",
+        "not measurable",
+        "Data: linkedin. Low confidence.",
+    ]
     assert ax.get_yticklabels()[1].get_color() == "0.45"
     assert "not measurable\n(left out of the score)" in [t.get_text() for t in ax.get_legend().get_texts()]
 
@@ -383,9 +485,15 @@ def test_health_rejects_something_that_is_not_a_report():
 
 
 def test_health_history_score_and_share_components():
-    hist = pd.DataFrame({S.SCORE: [40.0, 50.0, 60.0], "size": [10.0, 20.0, 30.0],
-                         "concentration": [0.5, 0.4, 0.3], "diversity": [0.2, np.nan, 0.4]},
-                        index=pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30"], utc=True))
+    hist = pd.DataFrame(
+        {
+            S.SCORE: [40.0, 50.0, 60.0],
+            "size": [10.0, 20.0, 30.0],
+            "concentration": [0.5, 0.4, 0.3],
+            "diversity": [0.2, np.nan, 0.4],
+        },
+        index=pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30"], utc=True),
+    )
     ax = P.plot_health_history(hist)
     lines = {ln.get_label(): ln for ln in ax.get_lines()}
     assert list(lines) == ["score", "concentration ×100 (lower is better)", "diversity ×100"]
@@ -403,8 +511,12 @@ def test_layers_rings_with_counts_and_expected_sizes():
     layer = pd.array([5, 5, 15, 50, 50, 50, 150, None, None], dtype="Int64")
     ax = P.plot_layers(pd.DataFrame({S.LAYER: layer}))
     assert [t.get_text() for t in ax.texts] == [
-        "Layer 5: 2 (expected 5)", "Layer 15: 3 (expected 15)", "Layer 50: 6 (expected 50)",
-        "Layer 150: 7 (expected 150)", "2 ties outside layer 150 (no contact in the last 365 days)"]
+        "Layer 5: 2 (expected 5)",
+        "Layer 15: 3 (expected 15)",
+        "Layer 50: 6 (expected 50)",
+        "Layer 150: 7 (expected 150)",
+        "2 ties outside layer 150 (no contact in the last 365 days)",
+    ]
     assert len(ax.patches) == 4
     assert [len(c.get_offsets()) for c in ax.collections] == [2, 1, 3, 1]
     assert (ax.collections[0].get_offsets()[:, 1] < 0).all()  # inner dots stay clear of the label

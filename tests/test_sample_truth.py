@@ -35,7 +35,11 @@ def true_of_pid(net, truth):
     gt = truth["identities"].set_index("key")["person_id"]
     ours = net.identities.dropna(subset=[S.PERSON_ID])
     ours = ours[ours[S.KEY].isin(gt.index)]
-    votes = ours.assign(true=ours[S.KEY].map(gt)).groupby(S.PERSON_ID)["true"].agg(lambda s: s.value_counts().index[0])
+    votes = (
+        ours.assign(true=ours[S.KEY].map(gt))
+        .groupby(S.PERSON_ID)["true"]
+        .agg(lambda s: s.value_counts().index[0])
+    )
     return votes.to_dict()
 
 
@@ -67,14 +71,14 @@ def test_identity_resolution_precision_and_recall(net, truth):
 def test_graph_edges_match_planted_co_participation(net, truth, true_of_pid):
     G = net.graph()
     ours = {
-        tuple(sorted((true_of_pid.get(u), true_of_pid.get(v))))
-        for u, v in G.edges()
-        if net.me not in (u, v)
+        tuple(sorted((true_of_pid.get(u), true_of_pid.get(v)))) for u, v in G.edges() if net.me not in (u, v)
     }
     planted = {tuple(sorted(p)) for p in truth["edges"][["person_a", "person_b"]].itertuples(index=False)}
     tp = len(ours & planted)
     precision, recall = tp / len(ours), tp / len(planted)
-    print(f"\nalter–alter edges: ours {len(ours)}, planted {len(planted)}, precision {precision:.3f}, recall {recall:.3f}")
+    print(
+        f"\nalter–alter edges: ours {len(ours)}, planted {len(planted)}, precision {precision:.3f}, recall {recall:.3f}"
+    )
     assert precision >= 0.99 and recall >= 0.99  # achieved: 1.000 / 1.000
 
 
@@ -114,7 +118,13 @@ def _balanced_accuracy(true, pred):
 def test_dormancy_state_recovers_planted_trajectories(net, planted):
     d = na.dormancy(net)
     expected = planted["trajectory"].map(
-        {"steady": "active", "growing": "active", "revived": "active", "cooling": "cooling", "dormant": "dormant"}
+        {
+            "steady": "active",
+            "growing": "active",
+            "revived": "active",
+            "cooling": "cooling",
+            "dormant": "dormant",
+        }
     )
     state = d["state"].replace({"long_dormant": "dormant"}).reindex(expected.index)
     score = _balanced_accuracy(expected.to_numpy(), state.to_numpy())
@@ -135,11 +145,17 @@ def test_reply_rates_recover_planted_profiles(net, planted):
     rate = r["their_reply_rate_direct"]
     never = rate[(planted["reciprocity_profile"] == "never_replies") & (r["sent"] >= 5)].dropna()
     balanced = rate[(planted["reciprocity_profile"] == "balanced") & (r["sent"] >= 10)].dropna()
-    print(f"\nnever-repliers (n={len(never)}): median {never.median():.3f}, max {never.max():.3f}, "
-          f"share below 0.2 {(never < 0.2).mean():.3f}")
-    print(f"balanced (n={len(balanced)}): median {balanced.median():.3f}, share above 0.6 {(balanced > 0.6).mean():.3f}")
+    print(
+        f"\nnever-repliers (n={len(never)}): median {never.median():.3f}, max {never.max():.3f}, "
+        f"share below 0.2 {(never < 0.2).mean():.3f}"
+    )
+    print(
+        f"balanced (n={len(balanced)}): median {balanced.median():.3f}, share above 0.6 {(balanced > 0.6).mean():.3f}"
+    )
     assert len(never) >= 10 and never.median() < 0.1 and (never < 0.2).mean() >= 0.93  # achieved 0.957
-    assert len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.85  # achieved 0.889
+    assert (
+        len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.85
+    )  # achieved 0.889
 
 
 def test_initiation_share_recovers_who_starts(net, planted):
@@ -148,8 +164,10 @@ def test_initiation_share_recovers_who_starts(net, planted):
     me_first = share[planted["initiation"] == "me"].dropna()
     them_first = share[planted["initiation"] == "them"].dropna()
     ok = pd.concat([me_first > 0.5, them_first < 0.5])
-    print(f"\ninitiation: I start (n={len(me_first)}) median {me_first.median():.2f}; "
-          f"they start (n={len(them_first)}) median {them_first.median():.2f}; agreement {ok.mean():.3f}")
+    print(
+        f"\ninitiation: I start (n={len(me_first)}) median {me_first.median():.2f}; "
+        f"they start (n={len(them_first)}) median {them_first.median():.2f}; agreement {ok.mean():.3f}"
+    )
     assert ok.mean() >= 0.88  # achieved 0.900
 
 

@@ -41,5 +41,8 @@ def test_key_normalisation():
     assert S.normalize_email(" Ann.Lee@Example.COM ") == "ann.lee@example.com"
     assert S.normalize_email("mailto:bo@x.io") == "bo@x.io"
     assert S.normalize_email("undisclosed-recipients:;") is None
-    assert S.normalize_linkedin_url("http://uk.linkedin.com/in/Ann-Lee/?trk=x") == "https://www.linkedin.com/in/ann-lee"
+    assert (
+        S.normalize_linkedin_url("http://uk.linkedin.com/in/Ann-Lee/?trk=x")
+        == "https://www.linkedin.com/in/ann-lee"
+    )
     assert S.key_kind(S.name_key("Ann  Lee")) == "name" and S.name_key("Ann  Lee") == "name:Ann Lee"

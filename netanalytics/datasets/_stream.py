@@ -260,7 +260,10 @@ def _delivery_headers(rng: random.Random, t, sender: str, outgoing: bool) -> lis
         for _ in range(rng.randint(1, 3))
     ]
     if outgoing:
-        return [smtp, f"X-Received: by 2002:a17:906:{rng.randrange(4096):x} with SMTP id {_b64(rng, 14)};\n        {stamp}"]
+        return [
+            smtp,
+            f"X-Received: by 2002:a17:906:{rng.randrange(4096):x} with SMTP id {_b64(rng, 14)};\n        {stamp}",
+        ]
     signature = "\n        ".join(_b64(rng, 76) for _ in range(5))
     return [
         "Delivered-To: elena.marsh.pm@gmail.com",

@@ -168,7 +168,9 @@ assert {n.lower() for n in _USUAL_FIRST} == _BULK
 # most of a real header block) is passed over after one class test
 _BULK_FIRST = bytes(sorted({c for n in _BULK for c in (n[0], n[0] - 32)})) + _MARK[:1]
 _RAW_MARKED = re.compile(
-    b"\n(?=[" + re.escape(_BULK_FIRST) + b"])("
+    b"\n(?=["
+    + re.escape(_BULK_FIRST)
+    + b"])("
     + b"|".join([re.escape(_MARK), *map(re.escape, _USUAL_FIRST), _trie(_BULK)])
     + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
 )

@@ -76,7 +76,9 @@ SKIP_SPAM_LABEL = "spam (Gmail Spam label)"
 SKIP_JUNK_FOLDER = "spam or junk folder"
 # Hosts that only run mailing lists: every address there is a list, never a person
 # (linux-kernel@vger.kernel.org, dev@lists.example.org, team@googlegroups.com ...).
-_LIST_HOSTS = re.compile(r"^(?:lists?|mailman|groups)\.|^(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$")
+_LIST_HOSTS = re.compile(
+    r"^(?:lists?|mailman|groups)\.|^(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$"
+)
 _SOURCE_GMAIL = "gmail"
 
 # Private evidence columns kept in cached frames and dropped before a reader returns.
@@ -359,7 +361,10 @@ def _concat(chunks: tuple):
     """One column from the chunks of several batches (lists, numpy, Arrow or :class:`_Coded`)."""
     if any(isinstance(c, pa.Array) for c in chunks):
         return pa.concat_arrays(
-            [c.cast(pa.large_string()) if isinstance(c, pa.Array) else pa.array(c, pa.large_string()) for c in chunks]
+            [
+                c.cast(pa.large_string()) if isinstance(c, pa.Array) else pa.array(c, pa.large_string())
+                for c in chunks
+            ]
         )
     if any(isinstance(c, _Coded) for c in chunks):
         values: list = []
@@ -403,7 +408,9 @@ def _first_id_array(values: list) -> pa.Array:
     plain = pc.fill_null(pc.match_substring_regex(raw, _RE2_PLAIN_ID), False)
     ids = pc.cast(pc.if_else(plain, pc.binary_slice(raw, 1, -1), _NULL_TEXT), pa.large_string())
     odd = _odd_rows(raw, plain)
-    return _patched(ids, odd, [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd.tolist()])
+    return _patched(
+        ids, odd, [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd.tolist()]
+    )
 
 
 def _thread_id_array(raw: pa.Array) -> pa.Array:
@@ -412,14 +419,18 @@ def _thread_id_array(raw: pa.Array) -> pa.Array:
         return pa.nulls(len(raw), pa.large_string())
     if pc.all(pc.match_substring_regex(raw, r"^[0-9A-Za-z]+$")).as_py():
         return pc.cast(raw, pa.large_string())
-    return pa.array([H.decode_bytes(v).strip() if v else None for v in raw.to_pylist()], type=pa.large_string())
+    return pa.array(
+        [H.decode_bytes(v).strip() if v else None for v in raw.to_pylist()], type=pa.large_string()
+    )
 
 
 def _date_array(values: list) -> pa.Array:
     """Date header texts (null where absent or empty)."""
     raw = pa.array(values, type=pa.large_binary())
     fast = pc.match_substring_regex(raw, _RE2_ASCII)
-    text = pc.cast(pc.if_else(pc.and_(fast, pc.greater(pc.binary_length(raw), 0)), raw, _NULL_TEXT), pa.large_string())
+    text = pc.cast(
+        pc.if_else(pc.and_(fast, pc.greater(pc.binary_length(raw), 0)), raw, _NULL_TEXT), pa.large_string()
+    )
     odd = _odd_rows(raw, fast)
     return _patched(text, odd, [H.decode_bytes(values[i]) if values[i] else None for i in odd.tolist()])
 
@@ -531,7 +542,9 @@ class Batch:
         """Parse the header block (with the newline before it) of the mbox message at byte ``offset``."""
         self._add(H.split_header_lines(block), from_line, None, offset)
 
-    def _add(self, h: dict, from_line: bytes | None, where: str | None, position, thread: str | None = None) -> None:
+    def _add(
+        self, h: dict, from_line: bytes | None, where: str | None, position, thread: str | None = None
+    ) -> None:
         # ``where`` None: an mbox message at byte ``position`` (names made only when needed)
         self.read += 1
         if not h:
@@ -691,7 +704,14 @@ class Batch:
                 lab.append(no_label)
                 continue
             labels, skip, sent_label, folder = self._labels(r)
-            lab.append((labels, skip is not None, sent_label or self.folder_is_sent, self.folder if folder is None else folder))
+            lab.append(
+                (
+                    labels,
+                    skip is not None,
+                    sent_label or self.folder_is_sent,
+                    self.folder if folder is None else folder,
+                )
+            )
         # chat and spam items are skipped by the tolerant route (it counts them by reason)
         skipped_label = np.array([v[1] for v in lab], dtype=bool)[lab_codes]
         if skipped_label.any() or self.folder_is_junk:
@@ -720,7 +740,9 @@ class Batch:
         # distinct pair. A list that put its own address in From (the person is in Reply-To)
         # sends that message to the tolerant route, as _resolve_list decides.
         list_raw, list_codes = _encode(list(zip(col(b"list-id"), col(b"list-post"))))
-        lists = [list_address(post, lid) if is_list_distribution(post, lid) else None for lid, post in list_raw]
+        lists = [
+            list_address(post, lid) if is_list_distribution(post, lid) else None for lid, post in list_raw
+        ]
         listed = np.array([a is not None for a in lists], dtype=bool)[list_codes]
         mailing_list = _Coded(lists, list_codes)
         own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
@@ -1369,7 +1391,9 @@ def _busy_windows(mm, data: pa.Buffer, offsets: np.ndarray) -> tuple[np.ndarray,
     around = np.clip(offsets[1:, None] + np.arange(-5, 5), 0, len(mm) - 1).ravel()
     edges = np.frombuffer(data, dtype=np.uint8)[around]
     seams = pa.LargeBinaryArray.from_buffers(
-        pa.large_binary(), n, [None, pa.py_buffer(np.arange(0, len(edges) + 1, 10, dtype=np.int64)), pa.py_buffer(edges)]
+        pa.large_binary(),
+        n,
+        [None, pa.py_buffer(np.arange(0, len(edges) + 1, 10, dtype=np.int64)), pa.py_buffer(edges)],
     )
     across = np.flatnonzero(pc.match_substring_regex(seams, _RE2_FROM_LINE).to_numpy(zero_copy_only=False))
     busy[across] = True

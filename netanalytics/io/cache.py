@@ -236,9 +236,9 @@ def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None]
                 layout[name] = None
                 continue
             table = pa.Table.from_pandas(frame, preserve_index=True)
-            _private_write(tmp / f"{name}.parquet", lambda t, tb=table: pq.write_table(tb, t, compression="zstd")).rename(
-                tmp / f"{name}.parquet"
-            )
+            _private_write(
+                tmp / f"{name}.parquet", lambda t, tb=table: pq.write_table(tb, t, compression="zstd")
+            ).rename(tmp / f"{name}.parquet")
             columns = list(frame.columns)
             layout[name] = {
                 "lists": [c for c in columns if _is_list_column(frame[c])],

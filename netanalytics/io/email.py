@@ -39,7 +39,13 @@ def _source_digest() -> str:
     """Hash of the code that makes a messages frame, so a cached frame never outlives it."""
     here = Path(__file__).resolve().parent
     digest = hashlib.sha256()
-    for path in (here / "email.py", here / "_mbox.py", here / "_headers.py", here / "cache.py", here.parent / "schema.py"):
+    for path in (
+        here / "email.py",
+        here / "_mbox.py",
+        here / "_headers.py",
+        here / "cache.py",
+        here.parent / "schema.py",
+    ):
         digest.update(path.read_bytes())
     return digest.hexdigest()[:12]
 

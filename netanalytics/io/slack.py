@@ -28,7 +28,12 @@ _SYSTEM_SUBTYPES = {
     "group_archive", "group_unarchive", "pinned_item", "unpinned_item", "bot_add", "bot_remove",
     "reminder_add", "tombstone", "sh_room_created", "joiner_notification",
 }  # fmt: skip
-_LISTS = {"channels.json": "channel", "groups.json": "private channel", "mpims.json": "group DM", "dms.json": "DM"}
+_LISTS = {
+    "channels.json": "channel",
+    "groups.json": "private channel",
+    "mpims.json": "group DM",
+    "dms.json": "DM",
+}
 
 
 class _Export:
@@ -43,7 +48,9 @@ class _Export:
             try:
                 self._zip = zipfile.ZipFile(path)
             except (zipfile.BadZipFile, OSError) as exc:
-                raise FormatError(f"{path}: not a zip or folder of a Slack export ({exc}). Pass the export's zip.") from None
+                raise FormatError(
+                    f"{path}: not a zip or folder of a Slack export ({exc}). Pass the export's zip."
+                ) from None
             self.names = sorted(n for n in self._zip.namelist() if n.endswith(".json"))
 
     def load(self, name: str):
@@ -89,7 +96,13 @@ def _user_keys(users: list[dict]) -> tuple[dict[str, str], dict[str, str], set[s
         if not uid:
             continue
         profile = u.get("profile") or {}
-        name = profile.get("real_name") or u.get("real_name") or profile.get("display_name") or u.get("name") or uid
+        name = (
+            profile.get("real_name")
+            or u.get("real_name")
+            or profile.get("display_name")
+            or u.get("name")
+            or uid
+        )
         names[uid] = name
         keys[uid] = S.normalize_email(profile.get("email") or "") or S.name_key(name)
         if u.get("is_bot") or uid == "USLACKBOT" or profile.get("bot_id"):
@@ -189,7 +202,9 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
         if list_name in export.names:
             for c in export.load(list_name):
                 folder = c.get("name") or c.get("id")
-                conversations.append((c.get("id") or folder, folder, list(c.get("members") or []), kind, c.get("name")))
+                conversations.append(
+                    (c.get("id") or folder, folder, list(c.get("members") or []), kind, c.get("name"))
+                )
     dms = [{"members": m} for _, _, m, kind, _ in conversations if kind == "DM"]
     my_ids, rule = _owner(me, keys, names, dms)
 
@@ -225,7 +240,9 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
                     continue
                 ts = str(m["ts"])
                 thread = str(m.get("thread_ts") or ts)
-                thread_id = f"slack:{conv_id}" if direct and "thread_ts" not in m else f"slack:{conv_id}:{thread}"
+                thread_id = (
+                    f"slack:{conv_id}" if direct and "thread_ts" not in m else f"slack:{conv_id}:{thread}"
+                )
                 rep.keep()
                 rows.append(
                     message_row(
@@ -243,6 +260,10 @@ def read_slack(path: str | Path, *, me: str | Iterable[str] | None = None) -> tu
                         in_reply_to=None if thread == ts else f"slack:{conv_id}:{thread}",
                     )
                     # a broadcast names its channel and counts its members as recipients
-                    | ({S.MAILING_LIST: f"slack:#{name or folder}", S.N_RECIPIENTS: len(others)} if broadcast else {})
+                    | (
+                        {S.MAILING_LIST: f"slack:#{name or folder}", S.N_RECIPIENTS: len(others)}
+                        if broadcast
+                        else {}
+                    )
                 )
     return message_frame(rows), report

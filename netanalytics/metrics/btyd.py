@@ -99,7 +99,9 @@ class _BTYDFit(ABC):
         missing = [p for p in cls.PARAM_NAMES if p not in params]
         extra = [p for p in params if p not in cls.PARAM_NAMES]
         if missing or extra:
-            raise TypeError(f"{cls.MODEL} needs parameters {cls.PARAM_NAMES}; missing {missing}, unknown {extra}")
+            raise TypeError(
+                f"{cls.MODEL} needs parameters {cls.PARAM_NAMES}; missing {missing}, unknown {extra}"
+            )
         if any(not params[p] > 0 for p in cls.PARAM_NAMES):
             raise ValueError(f"{cls.MODEL} parameters must be positive, got {params}")
         return cls(params_={p: float(params[p]) for p in cls.PARAM_NAMES})
@@ -152,12 +154,20 @@ class _BTYDFit(ABC):
             fine = minimize(objective, x0, method="L-BFGS-B", bounds=bounds, options=lbfgs)
             coarse = fine
             if not (fine.success and fine.fun < 1e299):
-                coarse = minimize(objective, x0, method="Nelder-Mead", bounds=bounds,
-                                  options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000, "maxfev": 8000})
+                coarse = minimize(
+                    objective,
+                    x0,
+                    method="Nelder-Mead",
+                    bounds=bounds,
+                    options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000, "maxfev": 8000},
+                )
         else:
             x0 = np.log(np.asarray(cls.START, dtype=float))
             coarse = minimize(
-                objective, x0, method="Nelder-Mead", bounds=bounds,
+                objective,
+                x0,
+                method="Nelder-Mead",
+                bounds=bounds,
                 options={"xatol": 1e-4, "fatol": 1e-6, "maxiter": 4000, "maxfev": 8000},
             )
             fine = minimize(objective, coarse.x, method="L-BFGS-B", bounds=bounds, options=lbfgs)
@@ -206,8 +216,13 @@ class BGNBDFit(_BTYDFit):
     def _loglik(p, x, t_x, T):
         r, alpha, a, b = p
         head = (
-            gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-            + gammaln(a + b) + gammaln(b + x) - gammaln(b) - gammaln(a + b + x)
+            gammaln(r + x)
+            - gammaln(r)
+            + r * np.log(alpha)
+            + gammaln(a + b)
+            + gammaln(b + x)
+            - gammaln(b)
+            - gammaln(a + b + x)
             - (r + x) * np.log(alpha + T)
         )
         return head + np.logaddexp(0.0, BGNBDFit._log_a4_ratio(p, x, t_x, T))
@@ -250,8 +265,13 @@ class MBGNBDFit(_BTYDFit):
     def _loglik(p, x, t_x, T):
         r, alpha, a, b = p
         head = (
-            gammaln(r + x) - gammaln(r) + r * np.log(alpha)
-            + gammaln(a + b) + gammaln(b + x + 1.0) - gammaln(b) - gammaln(a + b + x + 1.0)
+            gammaln(r + x)
+            - gammaln(r)
+            + r * np.log(alpha)
+            + gammaln(a + b)
+            + gammaln(b + x + 1.0)
+            - gammaln(b)
+            - gammaln(a + b + x + 1.0)
             - (r + x) * np.log(alpha + T)
         )
         return head + np.logaddexp(0.0, MBGNBDFit._log_a4_ratio(p, x, t_x, T))
@@ -311,7 +331,10 @@ class ParetoNBDFit(_BTYDFit):
         """log of (s / (r + s + x)) (alpha + T)^(r + x) (beta + T)^s A0: the odds of being dead."""
         r, alpha, s, beta = p
         return (
-            np.log(s) - np.log(r + s + x) + (r + x) * np.log(alpha + T) + s * np.log(beta + T)
+            np.log(s)
+            - np.log(r + s + x)
+            + (r + x) * np.log(alpha + T)
+            + s * np.log(beta + T)
             + ParetoNBDFit._log_a0(p, x, t_x, T, max_quad)
         )
 
@@ -319,8 +342,12 @@ class ParetoNBDFit(_BTYDFit):
     def _loglik(p, x, t_x, T):
         r, alpha, s, beta = p
         head = (
-            gammaln(r + x) - gammaln(r) + r * np.log(alpha) + s * np.log(beta)
-            - (r + x) * np.log(alpha + T) - s * np.log(beta + T)
+            gammaln(r + x)
+            - gammaln(r)
+            + r * np.log(alpha)
+            + s * np.log(beta)
+            - (r + x) * np.log(alpha + T)
+            - s * np.log(beta + T)
         )
         # While fitting, regions where 2F1 fails on many rows are refused rather than integrated.
         with np.errstate(invalid="ignore"):
@@ -392,7 +419,7 @@ _FIT_DOC = """Fit the {model} model by maximum likelihood.
 """
 
 _REF_FHL = (
-    "Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). \"Counting your customers\" the easy way: "
+    'Fader, P. S., Hardie, B. G. S. & Lee, K. L. (2005). "Counting your customers" the easy way: '
     "an alternative to the Pareto/NBD model. Marketing Science 24(2), 275–284."
 )
 

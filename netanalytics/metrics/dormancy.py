@@ -40,7 +40,6 @@ _DAY = pd.Timedelta(days=1)
 MIN_RHYTHM_DAYS = 3
 
 
-
 def dunbar_layer(counts: ArrayLike | pd.Series | float) -> np.ndarray | pd.Series | float:
     """Dunbar layer (5, 15, 50, 150) of a tie from its number of contacts in the trailing 365 days.
 
@@ -428,9 +427,22 @@ def dormancy(
     inter = inter[inter[S.TIMESTAMP] <= as_of]
     horizon_col = S.EXPECTED_NEXT_90D if horizon_days == 90 else f"expected_next_{horizon_days:g}d"
     columns = [
-        S.LAST_CONTACT, S.DAYS_SINCE, S.N_CONTACTS, S.N_CONTACT_DAYS, S.TYPICAL_GAP_DAYS,
-        S.OVERDUE_RATIO, S.P_ALIVE, S.P_ALIVE_BGNBD, horizon_col, S.MODEL, S.LAYER,
-        S.LAYER_GAP_DAYS, S.STATE, S.CADENCE_DAYS, S.DUE, S.DUE_DATE,
+        S.LAST_CONTACT,
+        S.DAYS_SINCE,
+        S.N_CONTACTS,
+        S.N_CONTACT_DAYS,
+        S.TYPICAL_GAP_DAYS,
+        S.OVERDUE_RATIO,
+        S.P_ALIVE,
+        S.P_ALIVE_BGNBD,
+        horizon_col,
+        S.MODEL,
+        S.LAYER,
+        S.LAYER_GAP_DAYS,
+        S.STATE,
+        S.CADENCE_DAYS,
+        S.DUE,
+        S.DUE_DATE,
     ]
     if inter.empty:
         out = _empty_dormancy(columns)[columns]
@@ -498,8 +510,9 @@ def dormancy(
     )
     info: dict[str, object] = {"model": model if chosen else _RULE, "as_of": as_of, "n_dyads": summ.k}
     if chosen:
-        info.update(params=dict(chosen.params_), log_likelihood=chosen.log_likelihood_,
-                    converged=chosen.converged_)
+        info.update(
+            params=dict(chosen.params_), log_likelihood=chosen.log_likelihood_, converged=chosen.converged_
+        )
     else:
         info["reason"] = why
     if bg:
@@ -656,7 +669,9 @@ def reconnect(
 
     people = net.people.reindex(dorm.index)
     company = _norm_text(people[S.COMPANY])
-    domain = _norm_text(people[S.DOMAIN]).map(lambda d: None if is_free_mail(d) else d)  # free mail says nothing of work
+    domain = _norm_text(people[S.DOMAIN]).map(
+        lambda d: None if is_free_mail(d) else d
+    )  # free mail says nothing of work
     if communities is None:
         communities = _alter_communities(net, seed)
     community = pd.Series([communities.get(pid) for pid in dorm.index], index=dorm.index, dtype=object)
@@ -667,8 +682,12 @@ def reconnect(
     novel = {}
     for dim, values in (("company", company), ("domain", domain), ("community", community)):
         held = set(values.loc[active].dropna())
-        novel[dim] = values.loc[cand].map(lambda v, held=held: v is not None and not pd.isna(v) and v not in held)
-    novelty = (novel["company"].astype(int) + novel["domain"].astype(int) + novel["community"].astype(int)) / 3
+        novel[dim] = values.loc[cand].map(
+            lambda v, held=held: v is not None and not pd.isna(v) and v not in held
+        )
+    novelty = (
+        novel["company"].astype(int) + novel["domain"].astype(int) + novel["community"].astype(int)
+    ) / 3
     score = peak.loc[cand] * (1.0 + novelty_weight * novelty)
 
     raw_company = people[S.COMPANY]
@@ -683,7 +702,9 @@ def reconnect(
         if novel["company"][pid]:
             clauses.append(f"works at {str(raw_company[pid]).strip()}, where none of your active ties are")
         elif novel["domain"][pid]:
-            clauses.append(f"writes from {str(raw_domain[pid]).strip().lower()}, a domain none of your active ties use")
+            clauses.append(
+                f"writes from {str(raw_domain[pid]).strip().lower()}, a domain none of your active ties use"
+            )
         if novel["community"][pid]:
             clauses.append("belongs to a circle none of your active ties are in")
         reasons.append("; ".join([text, *clauses]))

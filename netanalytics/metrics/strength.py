@@ -41,7 +41,9 @@ def _ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
     G.add_node(me)
     G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
     edges = coparticipation(core)
-    G.add_weighted_edges_from(edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None))
+    G.add_weighted_edges_from(
+        edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None)
+    )
     return G
 
 

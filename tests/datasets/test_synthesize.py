@@ -367,8 +367,10 @@ def test_layers_recomputed_from_files_match_ground_truth(out, events):
     people = _truth(out, "people.csv")
     window = END - timedelta(days=365)
     counts = Counter(pid for t, pid, _ in events if window <= t <= END)
+
     def rule(n):
         return 5 if n >= 52 else 15 if n >= 12 else 50 if n >= 4 else 150 if n >= 1 else 0
+
     for pid, layer in zip(people["person_id"], people["expected_layer"]):
         assert rule(counts[pid]) == int(layer), pid
     sizes = Counter(people["expected_layer"])

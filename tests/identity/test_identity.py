@@ -17,10 +17,20 @@ from netanalytics.identity import (
 
 def contact(source, rid, name, *, emails=(), url=None, company=None):
     return {
-        S.SOURCE: source, S.SOURCE_FILE: f"{source}.csv", S.RECORD_ID: str(rid), S.FULL_NAME: name,
-        S.FIRST_NAME: name.split()[0] if name else None, S.MIDDLE_NAME: None,
-        S.LAST_NAME: name.split()[-1] if name else None, S.EMAILS: list(emails), S.PHONES: [],
-        S.COMPANY: company, S.TITLE: None, S.LINKEDIN_URL: url, S.CONNECTED_ON: pd.NaT, S.LABELS: [],
+        S.SOURCE: source,
+        S.SOURCE_FILE: f"{source}.csv",
+        S.RECORD_ID: str(rid),
+        S.FULL_NAME: name,
+        S.FIRST_NAME: name.split()[0] if name else None,
+        S.MIDDLE_NAME: None,
+        S.LAST_NAME: name.split()[-1] if name else None,
+        S.EMAILS: list(emails),
+        S.PHONES: [],
+        S.COMPANY: company,
+        S.TITLE: None,
+        S.LINKEDIN_URL: url,
+        S.CONNECTED_ON: pd.NaT,
+        S.LABELS: [],
         S.BIRTHDAY: None,
     }
 
@@ -143,7 +153,9 @@ def test_overrides_force_and_forbid():
     assert plain.key_to_person["lw@acme.com"] == plain.key_to_person["li.wei@acme.com"]
     assert plain.key_to_person["weili88@gmail.com"] != plain.key_to_person["li.wei@acme.com"]
     overrides = read_overrides(
-        io.StringIO("key_a,key_b,decision\nlw@acme.com,li.wei@acme.com,different\nWeiLi88@gmail.com,li.wei@acme.com,same\n")
+        io.StringIO(
+            "key_a,key_b,decision\nlw@acme.com,li.wei@acme.com,different\nWeiLi88@gmail.com,li.wei@acme.com,same\n"
+        )
     )
     res = resolve_identities(c, p, me_keys=set(), overrides=overrides)
     k2p = res.key_to_person
@@ -153,9 +165,7 @@ def test_overrides_force_and_forbid():
 
 
 def test_all_my_addresses_are_one_ego_and_automated_senders_are_nobody():
-    c, p = frames(
-        [], [("me@personal.net", "Me"), ("me@work.com", "Me"), ("noreply@shop.com", "Shop")]
-    )
+    c, p = frames([], [("me@personal.net", "Me"), ("me@work.com", "Me"), ("noreply@shop.com", "Shop")])
     res = resolve_identities(c, p, me_keys={"me@personal.net", "me@work.com"}, automated={"noreply@shop.com"})
     k2p = res.key_to_person
     assert k2p["me@personal.net"] == k2p["me@work.com"] == "me"
@@ -182,13 +192,18 @@ def test_each_rule_returns_its_merges_with_name_and_evidence():
 
     c, p = frames(
         [contact("linkedin", 4, "Hannah Becker", url=URL + "hbecker", company="Globex")],
-        [("hannah.becker@initech.com", "Hannah Becker"), ("hbecker@globex.com", "Hannah Becker"),
-         ("name:Hannah Becker", "Hannah Becker")],
+        [
+            ("hannah.becker@initech.com", "Hannah Becker"),
+            ("hbecker@globex.com", "Hannah Becker"),
+            ("name:Hannah Becker", "Hannah Becker"),
+        ],
     )
     res = resolve_identities(c, p, me_keys=set())
     merges = res.merges
     assert list(merges["rule"]) == [
-        "listed on contact", "name + company or domain", "name of a unique connection",
+        "listed on contact",
+        "name + company or domain",
+        "name of a unique connection",
         "name, no conflicting record",
     ]
     assert merges.loc[1, "evidence"] == "name 'hannah becker'; domain globex.com matches company globex"
@@ -202,7 +217,11 @@ def test_name_rule_never_joins_two_profile_urls():
     # two LinkedIn participants (no connection record) and an address under one common name
     c, p = frames(
         [],
-        [(URL + "wei-zhang-1", "Wei Zhang"), (URL + "wei-zhang-2", "Wei Zhang"), ("wzhang@gmail.com", "Wei Zhang")],
+        [
+            (URL + "wei-zhang-1", "Wei Zhang"),
+            (URL + "wei-zhang-2", "Wei Zhang"),
+            ("wzhang@gmail.com", "Wei Zhang"),
+        ],
     )
     res = resolve_identities(c, p, me_keys=set())
     k2p = res.key_to_person

@@ -8,26 +8,73 @@ from netanalytics.loader import build_interactions
 from netanalytics.network import Network, coparticipation
 
 
-def msg(mid, ts, sender, to=(), cc=(), *, bcc=(), thread=None, reply_to=None, channel="email", automated=False,
-        listed=None):
+def msg(
+    mid,
+    ts,
+    sender,
+    to=(),
+    cc=(),
+    *,
+    bcc=(),
+    thread=None,
+    reply_to=None,
+    channel="email",
+    automated=False,
+    listed=None,
+):
     return {
-        S.MESSAGE_ID: mid, S.SOURCE: "mbox", S.SOURCE_FILE: "x.mbox", S.CHANNEL: channel,
-        S.TIMESTAMP: pd.Timestamp(ts, tz="UTC"), S.SENDER: sender, S.SENDER_NAME: None,
-        S.TO: list(to), S.CC: list(cc), S.TO_NAMES: [], S.CC_NAMES: [], S.BCC: list(bcc), S.THREAD_ID: thread or mid,
-        S.IN_REPLY_TO: reply_to, S.REFERENCES: [], S.SUBJECT: None, S.N_RECIPIENTS: len(to) + len(cc),
-        S.IS_FROM_ME: False, S.IS_AUTOMATED: automated, S.MAILING_LIST: listed, S.FOLDER: None, S.LABELS: [],
+        S.MESSAGE_ID: mid,
+        S.SOURCE: "mbox",
+        S.SOURCE_FILE: "x.mbox",
+        S.CHANNEL: channel,
+        S.TIMESTAMP: pd.Timestamp(ts, tz="UTC"),
+        S.SENDER: sender,
+        S.SENDER_NAME: None,
+        S.TO: list(to),
+        S.CC: list(cc),
+        S.TO_NAMES: [],
+        S.CC_NAMES: [],
+        S.BCC: list(bcc),
+        S.THREAD_ID: thread or mid,
+        S.IN_REPLY_TO: reply_to,
+        S.REFERENCES: [],
+        S.SUBJECT: None,
+        S.N_RECIPIENTS: len(to) + len(cc),
+        S.IS_FROM_ME: False,
+        S.IS_AUTOMATED: automated,
+        S.MAILING_LIST: listed,
+        S.FOLDER: None,
+        S.LABELS: [],
     }
 
 
-K2P = {"me@x.org": "me", "me@work.com": "me", "ann@a.com": "pA", "bob@b.com": "pB", "cy@c.com": "pC",
-       "news@shop.com": None, "dev@lists.x.org": None}
+K2P = {
+    "me@x.org": "me",
+    "me@work.com": "me",
+    "ann@a.com": "pA",
+    "bob@b.com": "pB",
+    "cy@c.com": "pC",
+    "news@shop.com": None,
+    "dev@lists.x.org": None,
+}
 
 
 def _people(ids):
     people = pd.DataFrame(
-        {S.NAME: ids, S.EMAILS: [[] for _ in ids], S.LINKEDIN_URL: None, S.COMPANY: None, S.TITLE: None,
-         S.DOMAIN: None, S.SOURCES: [[] for _ in ids], S.CONNECTED_ON: pd.NaT, S.TAGS: [[] for _ in ids],
-         S.KIND: None, S.CADENCE_DAYS: float("nan"), S.IS_ME: [i == "me" for i in ids]},
+        {
+            S.NAME: ids,
+            S.EMAILS: [[] for _ in ids],
+            S.LINKEDIN_URL: None,
+            S.COMPANY: None,
+            S.TITLE: None,
+            S.DOMAIN: None,
+            S.SOURCES: [[] for _ in ids],
+            S.CONNECTED_ON: pd.NaT,
+            S.TAGS: [[] for _ in ids],
+            S.KIND: None,
+            S.CADENCE_DAYS: float("nan"),
+            S.IS_ME: [i == "me" for i in ids],
+        },
         index=pd.Index(ids, name=S.PERSON_ID),
     )
     people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True)
@@ -42,10 +89,25 @@ def run(rows):
 
 
 def test_out_message_gives_one_row_per_recipient_person_in_gives_the_sender():
-    inter, part, kept, rep = run([
-        msg("m1", "2025-01-06 09:00", "me@x.org", to=["ann@a.com", "bob@b.com"], cc=["cy@c.com", "ann@a.com"]),
-        msg("m2", "2025-01-06 11:00", "ann@a.com", to=["me@work.com", "bob@b.com"], thread="m1", reply_to="m1"),
-    ])
+    inter, part, kept, rep = run(
+        [
+            msg(
+                "m1",
+                "2025-01-06 09:00",
+                "me@x.org",
+                to=["ann@a.com", "bob@b.com"],
+                cc=["cy@c.com", "ann@a.com"],
+            ),
+            msg(
+                "m2",
+                "2025-01-06 11:00",
+                "ann@a.com",
+                to=["me@work.com", "bob@b.com"],
+                thread="m1",
+                reply_to="m1",
+            ),
+        ]
+    )
     S.validate_interactions(inter)
     assert inter[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.ROLE]].values.tolist() == [
         ["m1", "pA", "out", "to"],
@@ -62,11 +124,13 @@ def test_out_message_gives_one_row_per_recipient_person_in_gives_the_sender():
 
 
 def test_automated_and_self_mail_are_left_out_and_counted():
-    inter, part, kept, rep = run([
-        msg("m1", "2025-01-06 09:00", "news@shop.com", to=["me@x.org"], automated=True),
-        msg("m2", "2025-01-07 09:00", "me@x.org", to=["me@work.com"]),
-        msg("m3", "2025-01-08 09:00", "bob@b.com", to=["me@x.org"]),
-    ])
+    inter, part, kept, rep = run(
+        [
+            msg("m1", "2025-01-06 09:00", "news@shop.com", to=["me@x.org"], automated=True),
+            msg("m2", "2025-01-07 09:00", "me@x.org", to=["me@work.com"]),
+            msg("m3", "2025-01-08 09:00", "bob@b.com", to=["me@x.org"]),
+        ]
+    )
     assert inter[S.MESSAGE_ID].tolist() == ["m3"]
     assert rep.skipped["automated sender (no-reply, list, bulk)"] == 1
     assert rep.skipped["self-mail (only me on it)"] == 1
@@ -74,16 +138,24 @@ def test_automated_and_self_mail_are_left_out_and_counted():
 
 
 def test_my_bcc_recipients_are_counterparts_but_not_co_participants():
-    inter, part, kept, rep = run([
-        # to Ann, Bob in Bcc (and Ann again, and me: neither adds a row)
-        msg("m1", "2025-01-06 09:00", "me@x.org", to=["ann@a.com"], bcc=["bob@b.com", "ann@a.com", "me@work.com"]),
-        # Bcc only: an interaction with Bob and Cy, not self-mail
-        msg("m2", "2025-01-07 09:00", "me@x.org", bcc=["bob@b.com", "cy@c.com", "news@shop.com"]),
-        # Bcc on incoming mail (it names me) adds nothing; Cy here is not a counterpart
-        msg("m3", "2025-01-08 09:00", "ann@a.com", to=["bob@b.com"], bcc=["me@x.org", "cy@c.com"]),
-        # Bcc only to myself: self-mail, as before
-        msg("m4", "2025-01-09 09:00", "me@x.org", bcc=["me@work.com"]),
-    ])
+    inter, part, kept, rep = run(
+        [
+            # to Ann, Bob in Bcc (and Ann again, and me: neither adds a row)
+            msg(
+                "m1",
+                "2025-01-06 09:00",
+                "me@x.org",
+                to=["ann@a.com"],
+                bcc=["bob@b.com", "ann@a.com", "me@work.com"],
+            ),
+            # Bcc only: an interaction with Bob and Cy, not self-mail
+            msg("m2", "2025-01-07 09:00", "me@x.org", bcc=["bob@b.com", "cy@c.com", "news@shop.com"]),
+            # Bcc on incoming mail (it names me) adds nothing; Cy here is not a counterpart
+            msg("m3", "2025-01-08 09:00", "ann@a.com", to=["bob@b.com"], bcc=["me@x.org", "cy@c.com"]),
+            # Bcc only to myself: self-mail, as before
+            msg("m4", "2025-01-09 09:00", "me@x.org", bcc=["me@work.com"]),
+        ]
+    )
     S.validate_interactions(inter)
     assert inter[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.ROLE, S.N_PARTICIPANTS]].values.tolist() == [
         ["m1", "pA", "out", "to", 3],
@@ -111,10 +183,12 @@ def test_my_bcc_recipients_are_counterparts_but_not_co_participants():
 
 
 def test_linkedin_followups_in_a_conversation_are_replies():
-    inter, *_ = run([
-        msg("l1", "2025-02-01 09:00", "ann@a.com", to=["me@x.org"], thread="c1", channel="linkedin"),
-        msg("l2", "2025-02-01 10:00", "me@x.org", to=["ann@a.com"], thread="c1", channel="linkedin"),
-    ])
+    inter, *_ = run(
+        [
+            msg("l1", "2025-02-01 09:00", "ann@a.com", to=["me@x.org"], thread="c1", channel="linkedin"),
+            msg("l2", "2025-02-01 10:00", "me@x.org", to=["ann@a.com"], thread="c1", channel="linkedin"),
+        ]
+    )
     assert inter[S.IS_REPLY].tolist() == [False, True]
     assert inter[S.DIRECTION].tolist() == ["in", "out"]
 
@@ -127,7 +201,9 @@ def test_graph_links_co_participants_with_broadcast_downweighting():
     rep = LoadReport().new_file("(resolution)", "resolution")
     inter, part, kept = build_interactions(pd.DataFrame(rows), k2p, rep)
     ids = ["me", "pA", "pB", "pC", *[f"u{i}" for i in range(12)]]
-    net = Network(people=_people(ids), identities=S.empty_frame(S.IDENTITIES), interactions=inter, participation=part)
+    net = Network(
+        people=_people(ids), identities=S.empty_frame(S.IDENTITIES), interactions=inter, participation=part
+    )
     G = net.graph()
     # m1 (3 people) adds 1 to ann–bob; m2 (15 people > 10) adds 1/13
     assert G["pA"]["pB"]["weight"] == 1 + 1 / 13
@@ -140,19 +216,21 @@ def test_graph_links_co_participants_with_broadcast_downweighting():
 
 def test_list_mail_broadcasts_replies_and_direct_posts():
     L = "dev@lists.x.org"
-    inter, part, kept, rep = run([
-        # ann posts to the list: a broadcast to me
-        msg("l1", "2025-01-06 09:00", "ann@a.com", to=[L], listed=L),
-        # bob posts too; cy as well, with me in Cc: direct
-        msg("l2", "2025-01-06 10:00", "bob@b.com", to=[L], listed=L),
-        msg("l3", "2025-01-06 11:00", "cy@c.com", to=[L], cc=["me@x.org"], listed=L),
-        # I answer ann's post on the list only (the list set Reply-To to itself): a reply to ann
-        msg("l4", "2025-01-06 12:00", "me@x.org", to=[L], reply_to="l1", thread="l1", listed=L),
-        # bob answers my post on the list only: a reply to me, direct
-        msg("l5", "2025-01-06 13:00", "bob@b.com", to=[L], reply_to="l4", thread="l1", listed=L),
-        # my new post to the list, no one addressed
-        msg("l6", "2025-01-06 14:00", "me@x.org", to=[L], listed=L),
-    ])
+    inter, part, kept, rep = run(
+        [
+            # ann posts to the list: a broadcast to me
+            msg("l1", "2025-01-06 09:00", "ann@a.com", to=[L], listed=L),
+            # bob posts too; cy as well, with me in Cc: direct
+            msg("l2", "2025-01-06 10:00", "bob@b.com", to=[L], listed=L),
+            msg("l3", "2025-01-06 11:00", "cy@c.com", to=[L], cc=["me@x.org"], listed=L),
+            # I answer ann's post on the list only (the list set Reply-To to itself): a reply to ann
+            msg("l4", "2025-01-06 12:00", "me@x.org", to=[L], reply_to="l1", thread="l1", listed=L),
+            # bob answers my post on the list only: a reply to me, direct
+            msg("l5", "2025-01-06 13:00", "bob@b.com", to=[L], reply_to="l4", thread="l1", listed=L),
+            # my new post to the list, no one addressed
+            msg("l6", "2025-01-06 14:00", "me@x.org", to=[L], listed=L),
+        ]
+    )
     got = inter[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.N_PARTICIPANTS]].values.tolist()
     # the list's audience: everyone seen posting to it (ann, bob, cy, me) -> 4
     assert got == [

@@ -44,7 +44,12 @@ def test_a_folder_of_exports_loads_like_the_explicit_paths(sample, net, tmp_path
     from_folder = na.load(sample, cache=False)
     # the folder also holds ground_truth/*.csv, which are not exports: listed, not read
     ignored = [f for f in from_folder.report.files if f.kind == "ignored"]
-    assert sorted(f.path.rsplit("/", 1)[1] for f in ignored) == ["counts.csv", "edges.csv", "identities.csv", "people.csv"]
+    assert sorted(f.path.rsplit("/", 1)[1] for f in ignored) == [
+        "counts.csv",
+        "edges.csv",
+        "identities.csv",
+        "people.csv",
+    ]
     assert len(from_folder.people) == len(net.people)
     pd.testing.assert_frame_equal(from_folder.interactions, net.interactions)
 
@@ -121,7 +126,9 @@ def test_overrides_are_honoured_on_load(sample, net, tmp_path):
     # to merge)
     ids = net.identities.dropna(subset=[S.PERSON_ID])
     sizes = ids[S.PERSON_ID].value_counts()
-    single = ids[ids[S.PERSON_ID].map(sizes).eq(1) & ids[S.KEY_KIND].eq("email") & ids[S.PERSON_ID].ne(net.me)]
+    single = ids[
+        ids[S.PERSON_ID].map(sizes).eq(1) & ids[S.KEY_KIND].eq("email") & ids[S.PERSON_ID].ne(net.me)
+    ]
     cand = {"key_a": single[S.KEY].iloc[0], "key_b": single[S.KEY].iloc[1]}
     path = tmp_path / "overrides.csv"
     path.write_text(f"key_a,key_b,decision\n{cand['key_a']},{cand['key_b']},same\n")

@@ -17,7 +17,9 @@ def roundtrip(tmp_path, frame: pd.DataFrame, lists: list[str]) -> pd.DataFrame:
 def test_repeating_lists_come_back_shared(tmp_path):
     to = [["a@x.org"], ["a@x.org", "b@y.org"], [], ["a@x.org"]] * 50
     refs = [[f"r{i}@x"] for i in range(200)]
-    back = roundtrip(tmp_path, pd.DataFrame({"to": to, "references": refs, "n": range(200)}), ["to", "references"])
+    back = roundtrip(
+        tmp_path, pd.DataFrame({"to": to, "references": refs, "n": range(200)}), ["to", "references"]
+    )
     assert back["to"].tolist() == to and back["references"].tolist() == refs
     assert back["n"].tolist() == list(range(200))
     cells = back["to"].tolist()

@@ -427,11 +427,16 @@ def test_columns_maps_any_sheet(tmp_path):
     path.write_text("Who,Addr,Firm,Mobile,Extra\nAnn Lee,ann@x.org,Acme,+1 555 0100,x\n", encoding="utf-8")
     with pytest.raises(FormatError, match="not a recognised contacts CSV"):
         read_contacts_csv(path)
-    frame, report = read_contacts_csv(path, columns={"Who": "name", "Addr": "email", "Firm": "company",
-                                                     "Mobile": "phone"})
+    frame, report = read_contacts_csv(
+        path, columns={"Who": "name", "Addr": "email", "Firm": "company", "Mobile": "phone"}
+    )
     row = frame.iloc[0]
     assert (row[S.FULL_NAME], row[S.EMAILS], row[S.COMPANY], row[S.PHONES]) == (
-        "Ann Lee", ["ann@x.org"], "Acme", ["+1 555 0100"])
+        "Ann Lee",
+        ["ann@x.org"],
+        "Acme",
+        ["+1 555 0100"],
+    )
     assert report.files[0].kind == "contacts.csv.mapped"
     assert report.files[0].notes["columns_not_read"] == ["Extra"]
     with pytest.raises(FormatError, match=r"unknown fields \['nickname'\]"):
@@ -445,5 +450,7 @@ def test_load_takes_contact_columns(tmp_path):
 
     path = tmp_path / "crm.csv"
     path.write_text("Who,Addr,Firm\nAnn Lee,ann@x.org,Acme\n", encoding="utf-8")
-    net = na.load(contacts=path, contact_columns={"Who": "name", "Addr": "email", "Firm": "company"}, cache=False)
+    net = na.load(
+        contacts=path, contact_columns={"Who": "name", "Addr": "email", "Firm": "company"}, cache=False
+    )
     assert net.alters[[S.NAME, S.COMPANY]].values.tolist() == [["Ann Lee", "Acme"]]

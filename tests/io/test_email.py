@@ -296,7 +296,9 @@ def test_date_fallbacks_counted(tmp_path, ids):
     mid = [f"Message-ID: <{k}@b.org>\n" if ids else "" for k in range(3)]
     data = b"".join(
         [
-            msg(mid[0] + "From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received),  # broken time -> Received
+            msg(
+                mid[0] + "From: a@b.org\nDate: Mon, 6 Jan 2025 59:10 +0000\n" + received
+            ),  # broken time -> Received
             msg(
                 mid[1] + "From: a@b.org\nDate: Mon, 6 Jan 3609 10:00:00 +0000",  # absurd year -> From_ line
                 sep="From a@b.org Wed Jan  8 09:30:00 2025",
@@ -534,7 +536,10 @@ def test_me_rules(tmp_path):
         ("From: Alex Notley <alex.notley@x.org>", False),
         ("From: Nora Alertson <nora.alertson@x.org>", False),
         # a person's post distributed by a discussion list is human mail
-        ("From: ann@x.org\nList-Id: <dev.lists.x.org>\nList-Unsubscribe: <mailto:u@x.org>\nPrecedence: list", False),
+        (
+            "From: ann@x.org\nList-Id: <dev.lists.x.org>\nList-Unsubscribe: <mailto:u@x.org>\nPrecedence: list",
+            False,
+        ),
         ("From: ann@x.org\nList-Post: <mailto:dev@x.org>\nList-Unsubscribe: <mailto:u@x.org>", False),
         # vger-style: Precedence bulk and a List-Id, no List-Post
         ("From: ann@x.org\nList-Id: <linux-mm.kvack.org>\nPrecedence: bulk", False),
@@ -542,7 +547,10 @@ def test_me_rules(tmp_path):
         ("From: bot@x.org\nList-Id: <dev.lists.x.org>\nAuto-Submitted: auto-generated", True),
         # announce-only lists (RFC 2369 "List-Post: NO") and bulk-mail services' lists are bulk
         ("From: ann@x.org\nList-Post: NO\nList-Id: <news.x.org>\nList-Unsubscribe: <mailto:u@x.org>", True),
-        ("From: shop@brand.test\nList-Id: 1a2b <1a2b.list-id.mcsv.net>\nList-Unsubscribe: <mailto:u@x.org>", True),
+        (
+            "From: shop@brand.test\nList-Id: 1a2b <1a2b.list-id.mcsv.net>\nList-Unsubscribe: <mailto:u@x.org>",
+            True,
+        ),
         # list management addresses
         ("From: dev-request@lists.x.org", True),
         ("From: openbmc-bounces+ann=x.org@lists.ozlabs.org", True),
@@ -768,7 +776,9 @@ def test_spam_and_junk_are_skipped_trash_is_kept(tmp_path):
         tmp_path / "All mail Including Spam and Trash.mbox",
         msg("X-Gmail-Labels: Inbox\nFrom: a@b.org\nTo: me@m.org\nMessage-ID: <1@b>")
         + msg("X-Gmail-Labels: Spam\nFrom: win@prize.test\nTo: me@m.org\nMessage-ID: <2@p>")
-        + msg("X-Gmail-Labels: =?UTF-8?Q?Spam?=,Unread\nFrom: cash@prize.test\nTo: me@m.org\nMessage-ID: <3@p>")
+        + msg(
+            "X-Gmail-Labels: =?UTF-8?Q?Spam?=,Unread\nFrom: cash@prize.test\nTo: me@m.org\nMessage-ID: <3@p>"
+        )
         + msg("X-Gmail-Labels: Trash,Opened\nFrom: c@d.org\nTo: me@m.org\nMessage-ID: <4@d>"),
     )
     frame, report = read_mbox(takeout, cache=False)
@@ -779,9 +789,9 @@ def test_spam_and_junk_are_skipped_trash_is_kept(tmp_path):
     root = make_maildir(tmp_path / "md")
     write(root / ".Junk" / "cur" / "1700000009.M9.host:2,S", b"From: win@prize.test\nTo: ann@x.org\n\nbody\n")
     frame, report = read_maildir(root, cache=False)
-    assert [(Path(f.path).name, f.read, f.kept, dict(f.skipped)) for f in report.files if f.read != f.kept] == [
-        (".Junk", 1, 0, {"spam or junk folder": 1})
-    ]
+    assert [
+        (Path(f.path).name, f.read, f.kept, dict(f.skipped)) for f in report.files if f.read != f.kept
+    ] == [(".Junk", 1, 0, {"spam or junk folder": 1})]
     junk = write(tmp_path / "Junk.mbox", msg("From: win@prize.test\nTo: me@m.org\nMessage-ID: <5@p>"))
     frame, report = read_mbox(junk, cache=False)
     assert len(frame) == 0 and dict(report.files[0].skipped) == {"spam or junk folder": 1}

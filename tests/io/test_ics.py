@@ -219,7 +219,9 @@ def test_floating_time_without_usable_calendar_zone_is_utc(tmp_path, calendar_zo
     )
     frame, rep = read(path)
     assert frame[S.TIMESTAMP].tolist() == [ts("2025-01-01 10:00")]
-    assert [w for w in rep.warnings if "X-WR-TIMEZONE" in w] == ([f"{warning}; floating times read as UTC"] if warning else [])
+    assert [w for w in rep.warnings if "X-WR-TIMEZONE" in w] == (
+        [f"{warning}; floating times read as UTC"] if warning else []
+    )
 
 
 def test_unknown_tzid_warns_and_reads_floating(tmp_path):

@@ -20,7 +20,10 @@ USERS = [
     {"id": "U2", "name": "bo", "profile": {"real_name": "Bo Chen", "email": "bo@acme.example"}},
     {"id": "U3", "name": "cy", "profile": {"real_name": "Cy Diaz"}},  # no email: a name key
     {"id": "B1", "name": "deploybot", "is_bot": True, "profile": {"real_name": "Deploy Bot", "bot_id": "BX"}},
-] + [{"id": f"U{i}", "profile": {"real_name": f"Member {i}", "email": f"m{i}@acme.example"}} for i in range(10, 22)]
+] + [
+    {"id": f"U{i}", "profile": {"real_name": f"Member {i}", "email": f"m{i}@acme.example"}}
+    for i in range(10, 22)
+]
 
 
 def msg(user, dt, **kw):
@@ -73,7 +76,11 @@ def test_read_slack(tmp_path):
     assert msgs[S.TIMESTAMP].iloc[0] == pd.Timestamp("2025-03-14 10:01:00.0001", tz="UTC")
     assert (msgs[S.CHANNEL] == "slack").all() and msgs[S.SUBJECT].isna().all()
     f = report.files[0]
-    assert (f.read, f.kept, dict(f.skipped)) == (10, 7, {"system message (channel_join)": 1, "bot message": 2})
+    assert (f.read, f.kept, dict(f.skipped)) == (
+        10,
+        7,
+        {"system message (channel_join)": 1, "bot message": 2},
+    )
     assert f.notes["owner"] == "the member of all 2 direct-message conversations"
     assert f.notes["conversations"] == {"channel": 2, "DM": 2}
 
@@ -110,12 +117,19 @@ def test_slack_people_join_mail_people_and_broadcasts_weigh_as_broadcasts(tmp_pa
     net = na.load(email=box, chats=export, me="ann.lee@acme.example", cache=False)
     k2p = dict(zip(net.identities[S.KEY], net.identities[S.PERSON_ID]))
     bo = k2p["bo@acme.example"]
-    assert sorted(net.interactions.loc[net.interactions[S.PERSON_ID] == bo, S.CHANNEL].unique()) == ["email", "slack"]
+    assert sorted(net.interactions.loc[net.interactions[S.PERSON_ID] == bo, S.CHANNEL].unique()) == [
+        "email",
+        "slack",
+    ]
     inter = net.interactions.set_index(S.MESSAGE_ID)
     # Member 10's post in #general (15 members) is a broadcast; Ann's thread reply to it is direct
     assert inter.loc["slack:C2:1742032800.000100", S.N_PARTICIPANTS] > 10
     reply = inter.loc["slack:C2:1742032900.000100"]
-    assert (reply[S.PERSON_ID], reply[S.DIRECTION], reply[S.N_PARTICIPANTS]) == (k2p["m10@acme.example"], "out", 2)
+    assert (reply[S.PERSON_ID], reply[S.DIRECTION], reply[S.N_PARTICIPANTS]) == (
+        k2p["m10@acme.example"],
+        "out",
+        2,
+    )
     assert "slack:#general" not in k2p or k2p["slack:#general"] is None
 
 

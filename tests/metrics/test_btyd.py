@@ -97,18 +97,27 @@ def test_paretonbd_a0_matches_numerical_integral_on_extreme_grid():
     t_x = np.array([0, 1, 10, 49.9, 300, 999, 1, 0], dtype=float)
     T = np.array([0.5, 2, 50, 50, 1000, 1000, 2, 1000], dtype=float)
     worst = 0.0
-    for r, alpha, s, beta in [(0.05, 0.1, 0.05, 1000), (0.05, 10, 5, 0.1), (5, 1000, 100, 0.1), (0.5, 10, 0.5, 10)]:
+    for r, alpha, s, beta in [
+        (0.05, 0.1, 0.05, 1000),
+        (0.05, 10, 5, 0.1),
+        (5, 1000, 100, 0.1),
+        (0.5, 10, 0.5, 10),
+    ]:
         got = ParetoNBDFit._log_a0((r, alpha, s, beta), x, t_x, T)
         for i in range(len(x)):
             k1, k2 = r + x[i], s + 1
 
             def f(u, i=i, k1=k1, k2=k2, alpha=alpha, beta=beta):
-                return np.exp(-k1 * np.log((alpha + u) / (alpha + t_x[i])) - k2 * np.log((beta + u) / (beta + t_x[i])))
+                return np.exp(
+                    -k1 * np.log((alpha + u) / (alpha + t_x[i])) - k2 * np.log((beta + u) / (beta + t_x[i]))
+                )
 
             rate = k1 / (alpha + t_x[i]) + k2 / (beta + t_x[i])
             pts = [t_x[i] + j / rate for j in (1, 10, 100) if t_x[i] + j / rate < T[i]] or None
             val, _ = integrate.quad(f, t_x[i], T[i], points=pts, limit=500, epsabs=0, epsrel=1e-11)
-            ref = np.log(r + s + x[i]) + np.log(val) - k1 * np.log(alpha + t_x[i]) - k2 * np.log(beta + t_x[i])
+            ref = (
+                np.log(r + s + x[i]) + np.log(val) - k1 * np.log(alpha + t_x[i]) - k2 * np.log(beta + t_x[i])
+            )
             worst = max(worst, abs(got[i] - ref) / max(1.0, abs(ref)))
         m = ParetoNBDFit.from_params(r=r, alpha=alpha, s=s, beta=beta)
         p = m.p_alive(x, t_x, T)
@@ -130,12 +139,20 @@ def test_expectation_transforms_match_direct_formula():
     t, x, t_x, T = 39.0, np.array([0.0, 1, 5, 20]), np.array([0.0, 10, 30, 37]), np.array([38.86] * 4)
     r, al, a, b = 0.243, 4.414, 0.793, 2.426
     z = t / (al + T + t)
-    direct_bg = ((a + b + x - 1) / (a - 1) * (1 - ((al + T) / (al + T + t)) ** (r + x)
-                 * hyp2f1(r + x, b + x, a + b + x - 1, z)) * bg.p_alive(x, t_x, T))
+    direct_bg = (
+        (a + b + x - 1)
+        / (a - 1)
+        * (1 - ((al + T) / (al + T + t)) ** (r + x) * hyp2f1(r + x, b + x, a + b + x - 1, z))
+        * bg.p_alive(x, t_x, T)
+    )
     r, al, a, b = 0.525, 6.183, 0.891, 1.614
     z = t / (al + T + t)
-    direct_mbg = ((a + b + x) / (a - 1) * (1 - ((al + T) / (al + T + t)) ** (r + x)
-                  * hyp2f1(r + x, b + x + 1, a + b + x, z)) * mbg.p_alive(x, t_x, T))
+    direct_mbg = (
+        (a + b + x)
+        / (a - 1)
+        * (1 - ((al + T) / (al + T + t)) ** (r + x) * hyp2f1(r + x, b + x + 1, a + b + x, z))
+        * mbg.p_alive(x, t_x, T)
+    )
     np.testing.assert_allclose(bg.expected_purchases(t, x, t_x, T), direct_bg, rtol=1e-10)
     np.testing.assert_allclose(mbg.expected_purchases(t, x, t_x, T), direct_mbg, rtol=1e-10)
     big = bg.expected_purchases(t, 3000.0, 700.0, 700.0)
@@ -150,7 +167,12 @@ def test_paretonbd_expectation_limit_s_equal_one():
 
 @pytest.mark.parametrize(
     "x, t_x, T, match",
-    [([-1], [0], [5], ">= 0"), ([1], [6], [5], "exceed T"), ([0], [2], [5], "must be 0"), ([np.nan], [0], [5], "finite")],
+    [
+        ([-1], [0], [5], ">= 0"),
+        ([1], [6], [5], "exceed T"),
+        ([0], [2], [5], "must be 0"),
+        ([np.nan], [0], [5], "finite"),
+    ],
 )
 def test_bad_summaries_are_rejected(x, t_x, T, match):
     with pytest.raises(ValueError, match=match):

@@ -16,7 +16,9 @@ AS_OF = "2024-07-01 12:00"
 
 def _net(rows, people=None):
     ts, pid = zip(*rows)
-    frame = pd.DataFrame({S.TIMESTAMP: [pd.Timestamp(t) for t in ts], S.PERSON_ID: list(pid), S.DIRECTION: S.OUT})
+    frame = pd.DataFrame(
+        {S.TIMESTAMP: [pd.Timestamp(t) for t in ts], S.PERSON_ID: list(pid), S.DIRECTION: S.OUT}
+    )
     return build_network(frame, people)
 
 
@@ -24,25 +26,39 @@ def _net(rows, people=None):
 def small():
     eve = [(str((pd.Timestamp("2023-07-03") + pd.Timedelta(days=30 * k)).date()), "eve") for k in range(12)]
     rows = [
-        ("2024-06-01 09:00", "ann"), ("2024-06-01 15:00", "ann"), ("2024-06-11 10:00", "ann"),
-        ("2024-06-21 10:00", "ann"), ("2024-08-01 10:00", "ann"),  # the last one is after as_of
+        ("2024-06-01 09:00", "ann"),
+        ("2024-06-01 15:00", "ann"),
+        ("2024-06-11 10:00", "ann"),
+        ("2024-06-21 10:00", "ann"),
+        ("2024-08-01 10:00", "ann"),  # the last one is after as_of
         ("2024-06-28 12:00", "bob"),
-        ("2024-01-01", "cat"), ("2024-01-31", "cat"), ("2024-03-01", "cat"),
+        ("2024-01-01", "cat"),
+        ("2024-01-31", "cat"),
+        ("2024-03-01", "cat"),
         *eve,
         ("2023-06-01", "fay"),
-        ("2020-01-01", "gus"), ("2020-02-01", "gus"),
+        ("2020-01-01", "gus"),
+        ("2020-02-01", "gus"),
         ("2023-01-01", "hal"),
     ]
-    people = pd.DataFrame(
-        {S.CADENCE_DAYS: [7.0, 90.0]}, index=pd.Index(["bob", "hal"], name=S.PERSON_ID)
-    )
+    people = pd.DataFrame({S.CADENCE_DAYS: [7.0, 90.0]}, index=pd.Index(["bob", "hal"], name=S.PERSON_ID))
     return dormancy(_net(rows, people), as_of=AS_OF)
 
 
 EXPECTED = {
     # person: (last_contact, days_since, n_contacts, typical_gap, overdue_ratio, layer, state, due, due_date)
     # ann: 4 interaction rows in the year (two on one day) -> layer 50
-    "ann": ("2024-06-21 10:00", 10 + 2 / 24, 4, 10.0, (10 + 2 / 24) / 10, 50, "active", True, "2024-07-01 10:00"),
+    "ann": (
+        "2024-06-21 10:00",
+        10 + 2 / 24,
+        4,
+        10.0,
+        (10 + 2 / 24) / 10,
+        50,
+        "active",
+        True,
+        "2024-07-01 10:00",
+    ),
     "bob": ("2024-06-28 12:00", 3.0, 1, np.nan, np.nan, 150, "active", False, "2024-07-05 12:00"),
     "cat": ("2024-03-01", 122.5, 3, 30.0, 122.5 / 30, 150, "cooling", True, "2024-03-31"),
     "eve": ("2024-05-28", 34.5, 12, 30.0, 34.5 / 30, 15, "cooling", True, "2024-06-27"),
@@ -57,9 +73,22 @@ def test_index_and_columns(small):
     print(small.to_string())
     assert list(small.index) == sorted(EXPECTED)
     assert small.index.name == S.PERSON_ID
-    for col in [S.LAST_CONTACT, S.DAYS_SINCE, S.N_CONTACTS, S.TYPICAL_GAP_DAYS, S.OVERDUE_RATIO, S.P_ALIVE,
-                S.P_ALIVE_BGNBD, S.EXPECTED_NEXT_90D, S.LAYER_GAP_DAYS, S.STATE, S.CADENCE_DAYS, S.DUE,
-                S.DUE_DATE, S.MODEL]:
+    for col in [
+        S.LAST_CONTACT,
+        S.DAYS_SINCE,
+        S.N_CONTACTS,
+        S.TYPICAL_GAP_DAYS,
+        S.OVERDUE_RATIO,
+        S.P_ALIVE,
+        S.P_ALIVE_BGNBD,
+        S.EXPECTED_NEXT_90D,
+        S.LAYER_GAP_DAYS,
+        S.STATE,
+        S.CADENCE_DAYS,
+        S.DUE,
+        S.DUE_DATE,
+        S.MODEL,
+    ]:
         assert col in small.columns
 
 
@@ -149,9 +178,16 @@ def test_planted_states_with_fitted_model(planted, model):
     d = dormancy(planted, model=model)
     steady = d[d.index.str.startswith("steady")]
     gone = d[d.index.str.startswith("gone")]
-    print(model, d.attrs["btyd"]["params"], "steady p_alive min", steady[S.P_ALIVE].min(),
-          "gone p_alive max", gone[S.P_ALIVE].max(), "steady E[next 90d] median",
-          steady[S.EXPECTED_NEXT_90D].median())
+    print(
+        model,
+        d.attrs["btyd"]["params"],
+        "steady p_alive min",
+        steady[S.P_ALIVE].min(),
+        "gone p_alive max",
+        gone[S.P_ALIVE].max(),
+        "steady E[next 90d] median",
+        steady[S.EXPECTED_NEXT_90D].median(),
+    )
     assert set(d[S.MODEL]) == {model}
     assert (steady[S.STATE] == S.ACTIVE).all()
     assert gone[S.STATE].isin([S.DORMANT, S.LONG_DORMANT]).all()
@@ -207,7 +243,9 @@ def rec_net():
         *weekly,
         ("2021-03-01", "cy"),
         *[(str(d), "di") for d in pd.date_range("2019-01-01", periods=5, freq="30D")],
-        ("2023-04-20", "ann"), ("2023-05-01", "ann"), ("2023-05-20", "ann"),
+        ("2023-04-20", "ann"),
+        ("2023-05-01", "ann"),
+        ("2023-05-20", "ann"),
         ("2023-05-20", "eli"),
     ]
     people = pd.DataFrame(
@@ -224,8 +262,16 @@ def rec_net():
 def test_reconnect_ordering_and_reasons(rec_net):
     r = reconnect(rec_net, communities={})
     print(r.to_string())
-    assert list(r.columns) == [S.PERSON_ID, S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY,
-                               S.SCORE, S.REASON]
+    assert list(r.columns) == [
+        S.PERSON_ID,
+        S.NAME,
+        S.STATE,
+        S.DAYS_SINCE,
+        S.PEAK_STRENGTH,
+        S.NOVELTY,
+        S.SCORE,
+        S.REASON,
+    ]
     assert r[S.PERSON_ID].tolist() == ["bo", "di", "cy"]
     peak_bo = sum(2 ** (-7 * k / 180) for k in range(20))
     peak_di = sum(2 ** (-30 * k / 180) for k in range(5))
@@ -256,8 +302,15 @@ def test_reconnect_community_novelty_and_n(rec_net):
 
 
 def test_reconnect_include_cooling():
-    net = _net([("2024-01-01", "a"), ("2024-01-11", "a"), ("2024-01-21", "a"), ("2024-06-01", "b"),
-                ("2024-06-02", "b")])
+    net = _net(
+        [
+            ("2024-01-01", "a"),
+            ("2024-01-11", "a"),
+            ("2024-01-21", "a"),
+            ("2024-06-01", "b"),
+            ("2024-06-02", "b"),
+        ]
+    )
     assert reconnect(net, communities={}).empty
     r = reconnect(net, include_cooling=True, communities={})
     assert r[S.PERSON_ID].tolist() == ["a"] and r[S.STATE].iloc[0] == S.COOLING

@@ -119,7 +119,14 @@ def test_score_components(report):
     assert round(report.score, 2) == 46.98
     assert c[S.WEIGHT].to_dict() == {k: float(v) for k, v in HEALTH_WEIGHTS.items()}
     assert report.components[S.REASON].str.len().gt(20).all()
-    assert list(report.components.columns) == [S.COMPONENT, S.VALUE, S.WEIGHT, S.POINTS, S.MEASURABLE, S.REASON]
+    assert list(report.components.columns) == [
+        S.COMPONENT,
+        S.VALUE,
+        S.WEIGHT,
+        S.POINTS,
+        S.MEASURABLE,
+        S.REASON,
+    ]
     assert report.components[S.MEASURABLE].all()
     assert isinstance(report, HealthReport) and "score 47.0" in repr(report)
     # every component measurable: the score is the plain sum, over 8 of 8, but on 3 people and
@@ -127,14 +134,22 @@ def test_score_components(report):
     assert report.headline == "47/100 over 8 of 8 components (low confidence)"
     cov = report.coverage
     print(cov)
-    assert (cov.sent, cov.received, cov.ties, cov.group_ties, cov.connections) == (6, 2, 3, 2, 0)  # g1 twice, a2, b1, b2, c2 / a3, c1
+    assert (cov.sent, cov.received, cov.ties, cov.group_ties, cov.connections) == (
+        6,
+        2,
+        3,
+        2,
+        0,
+    )  # g1 twice, a2, b1, b2, c2 / a3, c1
     assert cov.sources == ("email",)
     assert cov.reasons == (
         "6 messages sent in the last 365 days (fewer than 20)",
         "2 messages received in the last 365 days (fewer than 20)",
         "3 people in contact in the last 365 days (fewer than 15)",
     )
-    relaxed = health(report_net := _fixture_net(), as_of=AS_OF, min_evidence={"sent": 1, "received": 1, "ties": 1})
+    relaxed = health(
+        report_net := _fixture_net(), as_of=AS_OF, min_evidence={"sent": 1, "received": 1, "ties": 1}
+    )
     assert not relaxed.low_confidence and relaxed.headline == "47/100 over 8 of 8 components"
     with pytest.raises(ValueError, match="unknown minimum"):
         health(report_net, as_of=AS_OF, min_evidence={"messages": 3})
@@ -225,10 +240,14 @@ def test_linkedin_only_export_is_honest(linkedin_only):
     print(h.coverage)
     # no alter-alter evidence: structure is not measurable (not 15 / 15, not 17.6 / 15)
     assert not c.loc["structure", S.MEASURABLE] and math.isnan(c.loc["structure", S.POINTS])
-    assert c.loc["structure", S.REASON] == "no source shows ties between your contacts: load mail or a calendar"
+    assert (
+        c.loc["structure", S.REASON] == "no source shows ties between your contacts: load mail or a calendar"
+    )
     # nothing sent: reciprocity is not measurable (not a median balance of 0.50)
     assert not c.loc["reciprocity", S.MEASURABLE] and math.isnan(h.reciprocity_balance)
-    assert c.loc["reciprocity", S.REASON].startswith("no messages you sent in the last 365 days (11 received)")
+    assert c.loc["reciprocity", S.REASON].startswith(
+        "no messages you sent in the last 365 days (11 received)"
+    )
     assert not c.loc["vitality", S.MEASURABLE]  # messages start in 2024
     # growth counts the connections made in the year: 10, plus 5 first messages from non-connections
     assert c.loc["growth", S.MEASURABLE] and c.loc["growth", S.VALUE] == 15
@@ -261,12 +280,18 @@ def test_linkedin_only_export_is_honest(linkedin_only):
 
 def test_structure_needs_enough_group_evidence(net):
     # the fixture: 2 of last year's 3 contacts are on group message g1
-    assert health(net, as_of=AS_OF, min_group_share=2 / 3).components.set_index(S.COMPONENT).loc["structure", S.MEASURABLE]
+    assert (
+        health(net, as_of=AS_OF, min_group_share=2 / 3)
+        .components.set_index(S.COMPONENT)
+        .loc["structure", S.MEASURABLE]
+    )
     h = health(net, as_of=AS_OF, min_group_share=0.7)
     c = h.components.set_index(S.COMPONENT)
     print(c.loc["structure", S.REASON])
     assert not c.loc["structure", S.MEASURABLE]
-    assert c.loc["structure", S.REASON].startswith("only 2 of 3 contacts (67%) appear on group messages or meetings")
+    assert c.loc["structure", S.REASON].startswith(
+        "only 2 of 3 contacts (67%) appear on group messages or meetings"
+    )
     # community diversity is left out with structure
     assert c.loc["diversity", S.REASON].endswith("; left out: community (structure not measurable)")
     assert h.communities is None
@@ -354,9 +379,16 @@ def test_a_dormancy_frame_for_another_moment_is_refused():
 
 
 def test_only_broadcasts_is_not_defined_and_says_why():
-    rows = pd.DataFrame({
-        S.TIMESTAMP: pd.to_datetime(["2024-01-01", "2024-02-01"], utc=True), S.PERSON_ID: ["ann", "bob"],
-        S.DIRECTION: S.IN, S.MESSAGE_ID: ["m1", "m2"], S.N_PARTICIPANTS: [40, 40],
-    })
-    with pytest.raises(NotDefinedError, match=r"all 2 interactions up to .* are broadcasts \(mailing-list posts"):
+    rows = pd.DataFrame(
+        {
+            S.TIMESTAMP: pd.to_datetime(["2024-01-01", "2024-02-01"], utc=True),
+            S.PERSON_ID: ["ann", "bob"],
+            S.DIRECTION: S.IN,
+            S.MESSAGE_ID: ["m1", "m2"],
+            S.N_PARTICIPANTS: [40, 40],
+        }
+    )
+    with pytest.raises(
+        NotDefinedError, match=r"all 2 interactions up to .* are broadcasts \(mailing-list posts"
+    ):
         health(build_network(rows), as_of="2024-03-01")

@@ -12,31 +12,41 @@ from netanalytics.network import build_network
 
 
 def _net(rows):
-    cols = [S.TIMESTAMP, S.PERSON_ID, S.DIRECTION, S.MESSAGE_ID, S.IN_REPLY_TO, S.THREAD_ID, S.N_PARTICIPANTS,
-            S.CHANNEL]
+    cols = [
+        S.TIMESTAMP,
+        S.PERSON_ID,
+        S.DIRECTION,
+        S.MESSAGE_ID,
+        S.IN_REPLY_TO,
+        S.THREAD_ID,
+        S.N_PARTICIPANTS,
+        S.CHANNEL,
+    ]
     return build_network(pd.DataFrame(rows, columns=cols))
 
 
 @pytest.fixture
 def net():
-    return _net([
-        # ann: I write, she answers after 3 h (explicit In-Reply-To); she writes, I answer after 30 min
-        ("2024-03-01 09:00", "ann", "out", "a1", None, "ta", 2, "email"),
-        ("2024-03-01 12:00", "ann", "in", "a2", "a1", "ta", 2, "email"),
-        ("2024-03-05 10:00", "ann", "in", "a3", None, "tb", 2, "email"),
-        ("2024-03-05 10:30", "ann", "out", "a4", "a3", "tb", 2, "email"),
-        # bob: same thread, no In-Reply-To: next message the other way answers (5 h)
-        ("2024-03-02 08:00", "bob", "in", "b1", None, "tc", 2, "linkedin"),
-        ("2024-03-02 13:00", "bob", "out", "b2", None, "tc", 2, "linkedin"),
-        # cy: an answer after 10 days is outside the 7-day window
-        ("2024-03-03 08:00", "cy", "out", "c1", None, "td", 2, "email"),
-        ("2024-03-13 08:00", "cy", "in", "c2", "c1", "td", 2, "email"),
-        # dee: broadcast (12 participants) and a meeting are never answered messages
-        ("2024-03-04 08:00", "dee", "out", "d1", None, "te", 12, "email"),
-        ("2024-03-04 09:00", "dee", "in", "d2", "d1", "te", 12, "email"),
-        ("2024-03-06 08:00", "dee", "out", "d3", None, None, 2, "meeting"),
-        ("2024-03-06 09:00", "dee", "in", "d4", None, None, 2, "meeting"),
-    ])
+    return _net(
+        [
+            # ann: I write, she answers after 3 h (explicit In-Reply-To); she writes, I answer after 30 min
+            ("2024-03-01 09:00", "ann", "out", "a1", None, "ta", 2, "email"),
+            ("2024-03-01 12:00", "ann", "in", "a2", "a1", "ta", 2, "email"),
+            ("2024-03-05 10:00", "ann", "in", "a3", None, "tb", 2, "email"),
+            ("2024-03-05 10:30", "ann", "out", "a4", "a3", "tb", 2, "email"),
+            # bob: same thread, no In-Reply-To: next message the other way answers (5 h)
+            ("2024-03-02 08:00", "bob", "in", "b1", None, "tc", 2, "linkedin"),
+            ("2024-03-02 13:00", "bob", "out", "b2", None, "tc", 2, "linkedin"),
+            # cy: an answer after 10 days is outside the 7-day window
+            ("2024-03-03 08:00", "cy", "out", "c1", None, "td", 2, "email"),
+            ("2024-03-13 08:00", "cy", "in", "c2", "c1", "td", 2, "email"),
+            # dee: broadcast (12 participants) and a meeting are never answered messages
+            ("2024-03-04 08:00", "dee", "out", "d1", None, "te", 12, "email"),
+            ("2024-03-04 09:00", "dee", "in", "d2", "d1", "te", 12, "email"),
+            ("2024-03-06 08:00", "dee", "out", "d3", None, None, 2, "meeting"),
+            ("2024-03-06 09:00", "dee", "in", "d4", None, None, 2, "meeting"),
+        ]
+    )
 
 
 def test_one_row_per_answered_message_with_exact_hours(net):

@@ -157,8 +157,12 @@ def test_balance_imbalance_one_sided_and_broadcasts():
 
 
 def test_six_sent_none_received_reads_one_sided_with_its_counts():
-    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)]
-    rows += [(f"2024-01-{d:02d} 10:00", "ivy", "out", f"i{d}", None, f"ti{d}", 2, "email") for d in range(1, 4)]
+    rows = [
+        (f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)
+    ]
+    rows += [
+        (f"2024-01-{d:02d} 10:00", "ivy", "out", f"i{d}", None, f"ti{d}", 2, "email") for d in range(1, 4)
+    ]
     rows += [("2024-01-05 11:00", "jo", "in", "j1", None, "tj1", 2, "email")]
     r = reciprocity(_net(rows), as_of=AS_OF)
     print(r[[S.SENT, S.RECEIVED, S.BALANCE, S.ONE_SIDED, S.ONE_SIDED_EVIDENCE]].to_string())
@@ -178,7 +182,9 @@ def test_six_sent_none_received_reads_one_sided_with_its_counts():
 
 
 def test_balance_prior_and_one_sided_thresholds_are_parameters():
-    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 4)]
+    rows = [
+        (f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 4)
+    ]
     net = _net(rows)
     raw = reciprocity(net, as_of=AS_OF, balance_prior=0, one_sided_min_messages=3)
     print(raw.loc["hal", [S.BALANCE, S.ONE_SIDED]])
@@ -193,9 +199,15 @@ def test_balance_formula_is_shared():
     from netanalytics.metrics import _common
     from netanalytics.metrics.strength import tie_strength
 
-    rows = [(f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)]
+    rows = [
+        (f"2024-01-{d:02d} 09:00", "hal", "out", f"h{d}", None, f"th{d}", 2, "email") for d in range(1, 7)
+    ]
     net = _net(rows)
-    assert tie_strength(net).loc["hal", S.BALANCE] == reciprocity(net).loc["hal", S.BALANCE] == _common.balance(6, 0)
+    assert (
+        tie_strength(net).loc["hal", S.BALANCE]
+        == reciprocity(net).loc["hal", S.BALANCE]
+        == _common.balance(6, 0)
+    )
     assert _common.one_sided(6, 0) and not _common.one_sided(3, 0)
     assert _common.one_sided(8, 1) and not _common.one_sided(7, 2)
     assert _common.one_sided(0, 7)

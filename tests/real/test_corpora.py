@@ -75,8 +75,12 @@ class Facts:
         mine = {x["id"] for x in self.messages if x["author"] == self.me}
         replied_to = {by_id[x["in_reply_to"]]["author"] for x in self.messages
                       if x["author"] == self.me and x["in_reply_to"] in by_id}  # fmt: skip
-        answered_by = {x["author"] for x in self.messages if x["author"] != self.me and x["in_reply_to"] in mine}
-        wrote_to_me = {x["author"] for x in self.messages if x["author"] != self.me and self.me in x["recipients"]}
+        answered_by = {
+            x["author"] for x in self.messages if x["author"] != self.me and x["in_reply_to"] in mine
+        }
+        wrote_to_me = {
+            x["author"] for x in self.messages if x["author"] != self.me and self.me in x["recipients"]
+        }
         self.correspondents = (replied_to | answered_by | wrote_to_me) - {self.me}
         self.list_addresses = {x["list"] for x in self.messages}
 
