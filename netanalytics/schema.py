@@ -129,7 +129,7 @@ STARTS_THREAD = "starts_thread"
 
 # LinkedIn extras
 SKILL = "skill"
-TEXT = "text"
+TEXT_CHARS = "text_chars"  # length of a text that is not kept (a recommendation)
 STATUS = "status"
 STARTED_ON = "started_on"
 FINISHED_ON = "finished_on"
@@ -242,7 +242,7 @@ RECOMMENDATIONS: dict[str, str] = {
     LAST_NAME: "str",
     COMPANY: "str",
     TITLE: "str",
-    TEXT: "str",
+    TEXT_CHARS: "int",
     STATUS: "str",
 }
 
@@ -302,7 +302,6 @@ PRIVACY: dict[str, tuple[str, str]] = {
     IN_REPLY_TO: ("identifying", "id"),
     REFERENCES: ("identifying", "ids"),
     SUBJECT: ("identifying", "remove"),
-    TEXT: ("identifying", "remove"),
     SOURCE_FILE: ("identifying", "path"),
     RECORD_ID: ("identifying", "record"),
     # quasi-identifying: with other facts they can single someone out
@@ -328,6 +327,7 @@ PRIVACY: dict[str, tuple[str, str]] = {
     N_PARTICIPANTS: ("safe", "keep"),
     N_RECIPIENTS: ("safe", "keep"),
     IS_REPLY: ("safe", "keep"),
+    TEXT_CHARS: ("safe", "keep"),
     STARTS_THREAD: ("safe", "keep"),
     IS_FROM_ME: ("safe", "keep"),
     IS_AUTOMATED: ("safe", "keep"),

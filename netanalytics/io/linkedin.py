@@ -600,7 +600,8 @@ def _parse_recommendations(
         S.LAST_NAME: [clean_name(v) for v in table.get("last name")],
         S.COMPANY: [_text(v) for v in table.get("company")],
         S.TITLE: [_text(v) for v in table.get("job title")],
-        S.TEXT: [_text(v) for v in table.get("text")],
+        # the recommendation itself is a message body: only its length is kept
+        S.TEXT_CHARS: [len((v or "").strip()) for v in table.get("text")],
         S.STATUS: [_text(v) for v in table.get("status")],
     }
     return _frame(columns, S.RECOMMENDATIONS)
