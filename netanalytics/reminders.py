@@ -127,7 +127,7 @@ def _overdue_rows(net: Network, as_of: pd.Timestamp, names: pd.Series) -> list[d
     return rows
 
 
-def _owes_rows(
+def owed_reply_rows(
     net: Network,
     as_of: pd.Timestamp,
     names: pd.Series,
@@ -314,7 +314,7 @@ def reminders(
     end = start + timedelta(days=int(horizon_days))
     rows: list[dict] = []
     if not net.interactions.empty and (net.interactions[S.TIMESTAMP] <= as_of_ts).any():
-        rows += _owes_rows(net, as_of_ts, names, owes_days)
+        rows += owed_reply_rows(net, as_of_ts, names, owes_days)
         rows += _overdue_rows(net, as_of_ts, names)
     rows += _birthday_rows(net, start, end, names)
     rows += _anniversary_rows(net, start, end, names)

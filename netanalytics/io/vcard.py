@@ -13,7 +13,7 @@ import vobject
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io.contacts import _GOOGLE_BOOKKEEPING_GROUPS, _parse_birthday
+from netanalytics.io._contact_fields import GOOGLE_BOOKKEEPING_GROUPS, parse_birthday
 from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_vcard"]
@@ -267,7 +267,7 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
         if p.name == "CATEGORIES":
             for part in p.parts:
                 label = _clean(part)
-                if label and label.casefold() in _GOOGLE_BOOKKEEPING_GROUPS:
+                if label and label.casefold() in GOOGLE_BOOKKEEPING_GROUPS:
                     continue  # Google writes its membership bookkeeping group into CATEGORIES
                 if label and label not in labels:
                     labels.append(label)
@@ -279,7 +279,7 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
     birthday = None
     bday = next((p.value.strip() for p in props if p.name == "BDAY"), None)
     try:
-        birthday = _parse_birthday(bday)
+        birthday = parse_birthday(bday)
     except ValueError:
         report.warn(f"card {card.number}: BDAY {bday!r} is not a date; ignored", limit=MAX_WARNINGS)
     report.keep()

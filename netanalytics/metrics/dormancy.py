@@ -12,6 +12,7 @@ from numpy.typing import ArrayLike
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
+from netanalytics.metrics._common import normalized_text
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network, to_utc
 
@@ -542,11 +543,6 @@ def dormancy_at(net: Network, as_of: pd.Timestamp, frame: pd.DataFrame | None) -
     return frame
 
 
-def _norm_text(values: pd.Series) -> pd.Series:
-    text = values.astype(object).where(values.notna(), None)
-    return text.map(lambda v: v.strip().casefold() if isinstance(v, str) and v.strip() else None)
-
-
 def _alter_communities(net: Network, seed: int) -> dict[Hashable, int]:
     return {node: i for i, part in enumerate(net.communities(seed=seed)) for node in part}
 
@@ -668,8 +664,8 @@ def reconnect(
     peak = pd.Series(summ.peak_intensity(half_life_days), index=pd.Index(summ.people, name=S.PERSON_ID))
 
     people = net.people.reindex(dorm.index)
-    company = _norm_text(people[S.COMPANY])
-    domain = _norm_text(people[S.DOMAIN]).map(
+    company = normalized_text(people[S.COMPANY])
+    domain = normalized_text(people[S.DOMAIN]).map(
         lambda d: None if is_free_mail(d) else d
     )  # free mail says nothing of work
     if communities is None:

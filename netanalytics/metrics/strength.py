@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics._common import balance
+from netanalytics.metrics._common import balance, interactions_upto
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
-from netanalytics.metrics.reciprocity import _upto
 from netanalytics.network import Network, coparticipation
 
 __all__ = ["STRENGTH_COMPONENTS", "tie_strength"]
@@ -33,18 +31,6 @@ def _broadcast_weight(n_participants: pd.Series, broadcast: int) -> pd.Series:
     """1 per row; a broadcast row (more than ``broadcast`` participants) counts 1/(n − 1)."""
     others = (n_participants - 1).clip(lower=1).astype(float)
     return pd.Series(np.where(n_participants > broadcast, 1.0 / others, 1.0), index=n_participants.index)
-
-
-def _ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
-    """Ego + alters of ``core`` rows; ego–alter weight = rows, alter–alter weight = shared messages."""
-    G = nx.Graph()
-    G.add_node(me)
-    G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
-    edges = coparticipation(core)
-    G.add_weighted_edges_from(
-        edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None)
-    )
-    return G
 
 
 def _overlap(net: Network, core: pd.DataFrame, index: pd.Index) -> pd.Series:
@@ -177,7 +163,7 @@ def tie_strength(
         )
     w_comp = {**STRENGTH_COMPONENTS, **(weights or {})}
 
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     is_bc = inter[S.N_PARTICIPANTS] > broadcast
     core = inter[~is_bc]
     row_w = _broadcast_weight(inter[S.N_PARTICIPANTS], broadcast)

@@ -140,7 +140,7 @@ def test_alters_without_contact_and_empty_network():
 
 
 def test_fast_ego_graph_matches_network_graph():
-    from netanalytics.metrics.strength import _ego_graph
+    from netanalytics.metrics._common import ego_graph
 
     net = _net(
         [
@@ -152,7 +152,7 @@ def test_fast_ego_graph_matches_network_graph():
             ("2024-01-03", "bob", "out", "g2", 3, "email"),
         ]
     )
-    G, H = net.graph(), _ego_graph(net.me, net.interactions)
+    G, H = net.graph(), ego_graph(net.me, net.interactions)
     print(sorted(H.edges(data="weight")))
     assert {frozenset(e): w for *e, w in G.edges(data="weight")} == {
         frozenset(e): w for *e, w in H.edges(data="weight")
