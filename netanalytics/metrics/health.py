@@ -869,7 +869,7 @@ def health(
     )
 
 
-def health_history(net: Network, freq: str = "QE", **kwargs) -> pd.DataFrame:
+def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
     """The health score and its component values at the end of every period.
 
     Parameters

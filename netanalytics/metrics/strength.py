@@ -44,8 +44,8 @@ def tie_strength(
     net: Network,
     *,
     as_of: object = None,
-    short_half_life: float = 42,
-    long_half_life: float = 180,
+    short_half_life_days: float = 42,
+    long_half_life_days: float = 180,
     weights: Mapping[str, float] | None = None,
     broadcast: int = 10,
 ) -> pd.DataFrame:
@@ -57,9 +57,9 @@ def tie_strength(
         The ego network.
     as_of : timestamp-like, optional
         Moment of measurement; later interactions are ignored. Default: the latest interaction.
-    short_half_life : float, default 42
+    short_half_life_days : float, default 42
         Half-life in days of ``intensity_short`` (≈ a 60-day window).
-    long_half_life : float, default 180
+    long_half_life_days : float, default 180
         Half-life in days of ``intensity_long`` (a yearly contact keeps ≈ 25 % after a year).
     weights : dict, optional
         Weight of each component of ``strength`` (keys of :data:`STRENGTH_COMPONENTS`);
@@ -171,7 +171,7 @@ def tie_strength(
     # The per-row terms of decayed_intensity, summed per alter in one pass: calling it once
     # per alter costs ~2 ms each, too slow for 20,000 alters (equality is tested).
     age = ((as_of - inter[S.TIMESTAMP]) / _DAY).to_numpy(dtype=float)
-    for col, h in ((S.INTENSITY_SHORT, short_half_life), (S.INTENSITY_LONG, long_half_life)):
+    for col, h in ((S.INTENSITY_SHORT, short_half_life_days), (S.INTENSITY_LONG, long_half_life_days)):
         terms = pd.Series(row_w.to_numpy() * np.exp(-np.log(2.0) * age / h), index=inter.index)
         out[col] = terms.groupby(inter[S.PERSON_ID]).sum().reindex(index, fill_value=0.0).astype(float)
 

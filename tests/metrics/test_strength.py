@@ -25,8 +25,10 @@ def test_decay_published_check(h):
     net = _net(
         [(t0, "ann", "out", "m1", 2, "email"), (t0 + pd.Timedelta(days=h), "ann", "in", "m2", 2, "email")]
     )
-    at_h = tie_strength(net, as_of=t0 + pd.Timedelta(days=h), short_half_life=h, long_half_life=h)
-    at_2h = tie_strength(net, as_of=t0 + pd.Timedelta(days=2 * h), short_half_life=h, long_half_life=h)
+    at_h = tie_strength(net, as_of=t0 + pd.Timedelta(days=h), short_half_life_days=h, long_half_life_days=h)
+    at_2h = tie_strength(
+        net, as_of=t0 + pd.Timedelta(days=2 * h), short_half_life_days=h, long_half_life_days=h
+    )
     print(h, at_h.loc["ann", S.INTENSITY_SHORT], at_2h.loc["ann", S.INTENSITY_LONG])
     assert at_h.loc["ann", S.INTENSITY_SHORT] == pytest.approx(1.5)
     assert at_2h.loc["ann", S.INTENSITY_LONG] == pytest.approx(0.75)
