@@ -233,15 +233,17 @@ def _ordered(props: list[_Prop], name: str) -> list[_Prop]:
     return sorted((p for p in props if p.name == name), key=lambda p: not p.is_pref)
 
 
-def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> dict | None:
-    first = middle = last = None
+def _name_parts(props: list[_Prop]) -> tuple[str | None, str | None, str | None]:
+    """(first, middle, last) from the first N property."""
     for p in props:
         if p.name == "N":
             parts = [*p.parts, "", "", ""]
-            last, first, middle = _clean(parts[0]), _clean(parts[1]), _clean(parts[2])
-            break
-    full = next((_clean(p.value) for p in props if p.name == "FN" and _clean(p.value)), None)
-    full = full or S.clean_name(" ".join(x for x in (first, middle, last) if x))
+            return _clean(parts[1]), _clean(parts[2]), _clean(parts[0])
+    return None, None, None
+
+
+def _emails(card: _Card, props: list[_Prop], report: FileReport) -> list[str]:
+    """EMAIL addresses, preferred first, each once; a value that is no address is warned about."""
     emails: list[str] = []
     for p in _ordered(props, "EMAIL"):
         email = S.normalize_email(p.value)
@@ -251,17 +253,21 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
             )
         elif email not in emails:
             emails.append(email)
+    return emails
+
+
+def _phones(props: list[_Prop]) -> list[str]:
+    """TEL values (``tel:`` URIs unwrapped), preferred first, each once."""
     phones: list[str] = []
     for p in _ordered(props, "TEL"):
         phone = _clean(re.sub(r"^tel:", "", p.value, flags=re.IGNORECASE))
         if phone and phone not in phones:
             phones.append(phone)
-    company = next((_clean(p.parts[0]) for p in props if p.name == "ORG" and _clean(p.parts[0])), None)
-    if not full:
-        full = company or (emails[0] if emails else None)
-    if not full and not phones:
-        report.skip("no name, organisation, e-mail or phone")
-        return None
+    return phones
+
+
+def _labels(props: list[_Prop]) -> list[str]:
+    """CATEGORIES, each once, without Google's membership bookkeeping groups."""
     labels: list[str] = []
     for p in props:
         if p.name == "CATEGORIES":
@@ -271,11 +277,32 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
                     continue  # Google writes its membership bookkeeping group into CATEGORIES
                 if label and label not in labels:
                     labels.append(label)
-    linkedin = None
+    return labels
+
+
+def _linkedin(props: list[_Prop]) -> str | None:
+    """The first LinkedIn profile URL among URL and X-SOCIALPROFILE (value or X-USER parameter)."""
     for p in props:
-        if p.name in ("URL", "X-SOCIALPROFILE") and linkedin is None:
+        if p.name in ("URL", "X-SOCIALPROFILE"):
             candidates = [p.value, *p.params.get("X-USER", [])]
             linkedin = next((u for u in map(S.normalize_linkedin_url, candidates) if u), None)
+            if linkedin is not None:
+                return linkedin
+    return None
+
+
+def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> dict | None:
+    first, middle, last = _name_parts(props)
+    full = next((_clean(p.value) for p in props if p.name == "FN" and _clean(p.value)), None)
+    full = full or S.clean_name(" ".join(x for x in (first, middle, last) if x))
+    emails = _emails(card, props, report)
+    phones = _phones(props)
+    company = next((_clean(p.parts[0]) for p in props if p.name == "ORG" and _clean(p.parts[0])), None)
+    if not full:
+        full = company or (emails[0] if emails else None)
+    if not full and not phones:
+        report.skip("no name, organisation, e-mail or phone")
+        return None
     birthday = None
     bday = next((p.value.strip() for p in props if p.name == "BDAY"), None)
     try:
@@ -295,9 +322,9 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
         S.PHONES: phones,
         S.COMPANY: company,
         S.TITLE: next((_clean(p.value) for p in props if p.name == "TITLE" and _clean(p.value)), None),
-        S.LINKEDIN_URL: linkedin,
+        S.LINKEDIN_URL: _linkedin(props),
         S.CONNECTED_ON: pd.NaT,
-        S.LABELS: labels,
+        S.LABELS: _labels(props),
         S.BIRTHDAY: birthday,
     }
 
