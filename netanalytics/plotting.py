@@ -117,7 +117,8 @@ def _freeze_limits(ax: Axes) -> None:
     ax.set_ylim(ax.get_ylim())
 
 
-def _place_labels(
+# complexity exception: greedy label placement, one loop; plotting.py is being sped up on another branch
+def _place_labels(  # noqa: C901
     ax: Axes,
     x: Sequence[float],
     y: Sequence[float],
