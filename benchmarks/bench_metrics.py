@@ -77,14 +77,13 @@ def bench_dormancy(net, base_s: float) -> None:
     """Dormancy (model fits included) and reconnect."""
     from netanalytics.metrics.dormancy import dormancy, reconnect
 
-    d, secs = _timed(dormancy, net)
-    info = d.attrs["btyd"]
+    (d, info), secs = _timed(dormancy, net, return_model=True)
     print(
         f"dormancy: {secs:.2f} s for {len(net.interactions):,} interactions / {len(d):,} dyads "
         f"({secs / base_s:.0f}x baseline; budget {DORMANCY_BUDGET_S:.0f} s: "
         f"{'OK' if secs < DORMANCY_BUDGET_S else 'OVER'})"
     )
-    print(f"  model {info['model']}: {info.get('params')}; BG/NBD {info.get('params_bgnbd')}")
+    print(f"  model {info.model}: {info.params}; BG/NBD {info.params_bgnbd}")
     print("  states:", d[S.STATE].value_counts().to_dict(), "| due:", int(d[S.DUE].sum()))
     # Communities are given (none) so the timing is the ranking itself, not Louvain.
     r, secs = _timed(reconnect, net, n=20, communities={}, dormancy_frame=d)

@@ -449,7 +449,7 @@ def _cmd_reminders(args) -> int:
     net = _load(args)
     as_of = _resolve_as_of(net, args.as_of)
     if as_of is None:  # like report and summary: the run succeeds and says what is missing
-        rem = pd.DataFrame(columns=REMINDER_COLUMNS)
+        rem = pd.DataFrame(columns=REMINDER_COLUMNS, index=pd.Index([], name=S.PERSON_ID))
         write_reminders_csv(rem, args.out)
         print(f"0 reminders written to {args.out}: {_NO_DATE} (birthdays and anniversaries count from it)")
     else:

@@ -664,31 +664,7 @@ def _build_index(
     shared_phones = _shared_phones(contacts, phone_region)
     index.record_phones = {}
     for rec in contacts.itertuples(index=False):
-        rkey = S.record_key(rec.source, rec.record_id)
-        uf.add(rkey)
-        if isinstance(rec.full_name, str) and rec.full_name:
-            display[rkey][rec.full_name] += 1
-        # phone numbers as tel: keys, except a line listed under two names (a switchboard)
-        phones = [
-            k
-            for k in (S.normalize_phone(p, phone_region) for p in rec.phones)
-            if k and k not in shared_phones
-        ]
-        for pkey in phones:
-            uf.add(pkey)
-        if phones:
-            index.record_phones[rkey] = phones
-        ckey = company_key(rec.company)
-        if ckey:
-            index.key_company[rkey] = ckey
-        if rec.source == "linkedin":
-            index.connection_records.add(rkey)
-        for email in rec.emails:
-            uf.add(email)
-            if isinstance(rec.full_name, str):
-                display[email][rec.full_name] += 1
-        if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
-            uf.add(rec.linkedin_url)
+        _add_contact_record(index, rec, shared_phones, phone_region)
     for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
         if key in automated and key not in me_keys:
             continue
@@ -698,6 +674,35 @@ def _build_index(
         elif key.startswith("name:"):
             display[key][key[5:]] += 1
     return index
+
+
+def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None:
+    """One contact record's keys into ``index``: its record key, phones, e-mails and profile URL,
+    with its name, company and whether it is a LinkedIn connection."""
+    uf, display = index.uf, index.display
+    rkey = S.record_key(rec.source, rec.record_id)
+    uf.add(rkey)
+    if isinstance(rec.full_name, str) and rec.full_name:
+        display[rkey][rec.full_name] += 1
+    # phone numbers as tel: keys, except a line listed under two names (a switchboard)
+    phones = [
+        k for k in (S.normalize_phone(p, phone_region) for p in rec.phones) if k and k not in shared_phones
+    ]
+    for pkey in phones:
+        uf.add(pkey)
+    if phones:
+        index.record_phones[rkey] = phones
+    ckey = company_key(rec.company)
+    if ckey:
+        index.key_company[rkey] = ckey
+    if rec.source == "linkedin":
+        index.connection_records.add(rkey)
+    for email in rec.emails:
+        uf.add(email)
+        if isinstance(rec.full_name, str):
+            display[email][rec.full_name] += 1
+    if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
+        uf.add(rec.linkedin_url)
 
 
 def _corroboration(a: _Cluster, b: _Cluster) -> str | None:

@@ -61,7 +61,8 @@ def _as_list(value) -> list[Path]:
     return [Path(v) for v in value]
 
 
-def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
+# complexity exception: one ladder of file-kind checks; loader.py is being changed on another branch
+def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
     """Find the exports in a folder by what the files are.
 
     Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``,
@@ -97,7 +98,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     def squash(name: str) -> str:
         return name.lower().replace(" ", "").replace("_", "").replace("-", "")
 
-    def visit(path: Path) -> None:
+    # complexity exception: the ladder's per-path step; loader.py is being changed on another branch
+    def visit(path: Path) -> None:  # noqa: C901
         if is_slack_export(path):
             found["chats"].append(path)
             return
@@ -530,7 +532,8 @@ def _load_cached(entry: Path) -> Network | None:
         return None
 
 
-def _load_uncached(
+# complexity exception: the whole load pipeline; loader.py is being changed on another branch
+def _load_uncached(  # noqa: C901, PLR0915
     given,
     jobs: list[_Job],
     me_list,
@@ -868,7 +871,8 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     return out.drop_duplicates().reset_index(drop=True)
 
 
-def _people(
+# complexity exception: one row per person from every source; loader.py is being changed on another branch
+def _people(  # noqa: C901
     resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None
 ) -> pd.DataFrame:
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}

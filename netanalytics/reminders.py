@@ -27,8 +27,8 @@ __all__ = [
 #: Values of the ``kind`` column.
 OVERDUE, OWES_REPLY, BIRTHDAY, ANNIVERSARY = "overdue", "owes_reply", "birthday", "anniversary"
 
-#: Columns of :func:`reminders`, in order.
-REMINDER_COLUMNS: list[str] = [S.PERSON_ID, S.NAME, S.REASON, S.KIND, S.DUE_DATE, S.PRIORITY]
+#: Columns of :func:`reminders`, in order (its index is ``person_id``, the first column of its CSV).
+REMINDER_COLUMNS: list[str] = [S.NAME, S.REASON, S.KIND, S.DUE_DATE, S.PRIORITY]
 
 _KIND_ORDER = {OWES_REPLY: 0, OVERDUE: 1, BIRTHDAY: 2, ANNIVERSARY: 3}
 _SUMMARY = {
@@ -127,7 +127,7 @@ def _overdue_rows(net: Network, as_of: pd.Timestamp, names: pd.Series) -> list[d
     return rows
 
 
-def _owes_rows(
+def owed_reply_rows(
     net: Network,
     as_of: pd.Timestamp,
     names: pd.Series,
@@ -262,7 +262,7 @@ def reminders(
     Returns
     -------
     DataFrame
-        One row per reminder, columns ``person_id``, ``name``, ``reason`` (a sentence),
+        One row per reminder, indexed by ``person_id``; columns ``name``, ``reason`` (a sentence),
         ``kind`` (``overdue`` / ``owes_reply`` / ``birthday`` / ``anniversary``),
         ``due_date`` (UTC midnight) and ``priority`` (1 high, 2 medium, 3 low), sorted by
         priority, due date, kind and name. ``attrs["as_of"]`` holds the ``as_of`` used.
@@ -300,12 +300,13 @@ def reminders(
     ...                          "connected_on": [pd.NaT, pd.Timestamp("2020-03-20")]},
     ...                         index=pd.Index(["ann", "bo"], name="person_id")))
     >>> r = reminders(net)
-    >>> r[["name", "kind", "due_date", "priority"]]
-          name         kind                  due_date  priority
-    0  Ann Lee      overdue 2024-01-22 00:00:00+00:00         1
-    1    Bo Li   owes_reply 2024-03-01 00:00:00+00:00         1
-    2    Bo Li  anniversary 2024-03-20 00:00:00+00:00         3
-    >>> print(r["reason"][0])
+    >>> r[["name", "kind", "due_date", "priority"]]  # doctest: +NORMALIZE_WHITESPACE
+                  name         kind                  due_date  priority
+    person_id
+    ann        Ann Lee      overdue 2024-01-22 00:00:00+00:00         1
+    bo           Bo Li   owes_reply 2024-03-01 00:00:00+00:00         1
+    bo           Bo Li  anniversary 2024-03-20 00:00:00+00:00         3
+    >>> print(r["reason"].iloc[0])
     Usually in touch every 7 days; last contact was 46 days ago (2024-01-15)
     """
     as_of_ts = net.resolve_as_of(as_of)
@@ -314,11 +315,11 @@ def reminders(
     end = start + timedelta(days=int(horizon_days))
     rows: list[dict] = []
     if not net.interactions.empty and (net.interactions[S.TIMESTAMP] <= as_of_ts).any():
-        rows += _owes_rows(net, as_of_ts, names, owes_days)
+        rows += owed_reply_rows(net, as_of_ts, names, owes_days)
         rows += _overdue_rows(net, as_of_ts, names)
     rows += _birthday_rows(net, start, end, names)
     rows += _anniversary_rows(net, start, end, names)
-    out = pd.DataFrame(rows, columns=REMINDER_COLUMNS)
+    out = pd.DataFrame(rows, columns=[S.PERSON_ID, *REMINDER_COLUMNS])
     out[S.DUE_DATE] = pd.to_datetime(out[S.DUE_DATE], utc=True).astype("datetime64[ns, UTC]")
     out[S.PRIORITY] = out[S.PRIORITY].astype("int64")
     for col in (S.PERSON_ID, S.NAME, S.REASON, S.KIND):
@@ -328,7 +329,7 @@ def reminders(
         out.assign(_k=order)
         .sort_values([S.PRIORITY, S.DUE_DATE, "_k", S.NAME, S.PERSON_ID], kind="stable")
         .drop(columns="_k")
-        .reset_index(drop=True)
+        .set_index(S.PERSON_ID)
     )
     out.attrs["as_of"] = as_of_ts
     return out
@@ -346,7 +347,7 @@ def write_reminders_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     Parameters
     ----------
     frame : DataFrame
-        The result of :func:`reminders`.
+        The result of :func:`reminders` (indexed by ``person_id``).
     path : path
         Target file (UTF-8 with a byte-order mark, so Excel shows accents right).
 
@@ -359,18 +360,18 @@ def write_reminders_csv(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     Examples
     --------
     >>> import pandas as pd, tempfile, pathlib
-    >>> frame = pd.DataFrame({"person_id": ["p1"], "name": ["=HYPERLINK(1)"], "reason": ["hi"],
+    >>> frame = pd.DataFrame({"name": ["=HYPERLINK(1)"], "reason": ["hi"],
     ...                       "kind": ["overdue"], "due_date": [pd.Timestamp("2024-05-01", tz="UTC")],
-    ...                       "priority": [1]})
+    ...                       "priority": [1]}, index=pd.Index(["p1"], name="person_id"))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.csv"
     >>> write_reminders_csv(frame, path)
     >>> print(path.read_text(encoding="utf-8-sig"), end="")
     person_id,name,reason,kind,due_date,priority
     p1,'=HYPERLINK(1),hi,overdue,2024-05-01,1
     """
-    columns = [c for c in REMINDER_COLUMNS if c in frame.columns] + [
-        c for c in frame.columns if c not in REMINDER_COLUMNS
-    ]
+    frame = frame.reset_index()  # person_id: the first column of the file
+    order = [S.PERSON_ID, *REMINDER_COLUMNS]
+    columns = [c for c in order if c in frame.columns] + [c for c in frame.columns if c not in order]
     with open(path, "w", encoding="utf-8-sig", newline="") as fh:
         writer = csv.writer(fh, lineterminator="\r\n")  # RFC 4180; also quotes a lone CR
         writer.writerow([_safe_cell(str(c)) for c in columns])
@@ -397,7 +398,7 @@ def write_reminders_ics(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     Parameters
     ----------
     frame : DataFrame
-        The result of :func:`reminders`.
+        The result of :func:`reminders` (indexed by ``person_id``).
     path : path
         Target ``.ics`` file; calendar apps (Apple Reminders/Calendar, Thunderbird, Outlook)
         import it.
@@ -414,9 +415,9 @@ def write_reminders_ics(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     Examples
     --------
     >>> import pandas as pd, tempfile, pathlib, icalendar
-    >>> frame = pd.DataFrame({"person_id": ["p1"], "name": ["Ann Lee"], "reason": ["Birthday on Monday 06 May"],
+    >>> frame = pd.DataFrame({"name": ["Ann Lee"], "reason": ["Birthday on Monday 06 May"],
     ...                       "kind": ["birthday"], "due_date": [pd.Timestamp("2024-05-06", tz="UTC")],
-    ...                       "priority": [3]})
+    ...                       "priority": [3]}, index=pd.Index(["p1"], name="person_id"))
     >>> path = pathlib.Path(tempfile.mkdtemp()) / "r.ics"
     >>> write_reminders_ics(frame, path)
     >>> todo = icalendar.Calendar.from_ical(path.read_bytes()).walk("VTODO")[0]
@@ -429,7 +430,7 @@ def write_reminders_ics(frame: pd.DataFrame, path: str | os.PathLike) -> None:
     cal.add("prodid", "-//netanalytics//reminders//EN")
     cal.add("version", "2.0")
     stamp = frame.attrs.get("as_of")
-    for _, row in frame.iterrows():
+    for _, row in frame.reset_index().iterrows():
         todo = icalendar.Todo()
         name = row[S.NAME] if isinstance(row[S.NAME], str) and row[S.NAME] else row[S.PERSON_ID]
         todo.add("uid", _uid(row))

@@ -274,11 +274,11 @@ def _reconnect_section(dorm, recon, figures: bool) -> str:
 
 
 def _owed_section(net: Network, rec, as_of, owes_days: float) -> str:
-    from netanalytics.reminders import _owes_rows
+    from netanalytics.reminders import owed_reply_rows
 
     if isinstance(rec, Exception):
         return _section("replies-owed", "", _undefined(rec))
-    rows = _owes_rows(net, as_of, net.people[S.NAME], owes_days, reciprocity_frame=rec)
+    rows = owed_reply_rows(net, as_of, net.people[S.NAME], owes_days, reciprocity_frame=rec)
     owed = pd.DataFrame(rows, columns=[S.NAME, S.REASON, S.DUE_DATE])
     owed = owed.sort_values(S.DUE_DATE, ascending=False, kind="stable")
     table = _table(

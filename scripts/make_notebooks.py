@@ -143,7 +143,7 @@ for _, row in rc.iterrows():
     ("md", "One relationship over time — the top candidate:"),
     ("code", """\
 fig, ax = plt.subplots(figsize=(10, 3.5))
-plotting.plot_timeline(net, rc["person_id"].iloc[0], ax=ax)
+plotting.plot_timeline(net, rc.index[0], ax=ax)
 plt.show()"""),
     ("md", """\
 ## Your own cadence

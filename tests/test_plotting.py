@@ -288,12 +288,20 @@ def test_dormancy_map_draws_the_1x_and_2x_overdue_diagonals(dorm):
 
 
 def test_dormancy_map_labels_reconnect_candidates_by_name(dorm):
-    rec = pd.DataFrame({S.PERSON_ID: ["cy", "dee", "fay"], S.NAME: ["Cy Ng", "Dee Fox", "Fay Wu"]})
+    rec = pd.DataFrame(
+        {S.NAME: ["Cy Ng", "Dee Fox", "Fay Wu"]}, index=pd.Index(["cy", "dee", "fay"], name=S.PERSON_ID)
+    )
     ax = P.plot_dormancy_map(dorm, reconnect=rec)
     names = [t.get_text() for t in ax.texts if t.get_text() in {"Cy Ng", "Dee Fox", "Fay Wu"}]
     assert sorted(names) == ["Cy Ng", "Dee Fox"]  # fay has no rhythm, so she is not drawn
     assert "reconnect candidate (2)" in [t.get_text() for t in ax.get_legend().get_texts()]
     assert _no_overlap(ax, [t for t in ax.texts if t.get_text() in names])
+
+
+def test_dormancy_map_wants_reconnect_indexed_by_person_id(dorm):
+    rec = pd.DataFrame({S.PERSON_ID: ["cy"], S.NAME: ["Cy Ng"]})
+    with pytest.raises(SchemaError, match="indexed by None, not 'person_id'.*netanalytics.reconnect"):
+        P.plot_dormancy_map(dorm, reconnect=rec)
 
 
 def test_dormancy_map_names_the_missing_column():

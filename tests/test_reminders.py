@@ -90,7 +90,8 @@ def _network():
 def test_exact_rows():
     r = reminders(_network(), as_of=AS_OF)
     assert list(r.columns) == REMINDER_COLUMNS
-    assert r[[S.PERSON_ID, S.KIND, S.DUE_DATE, S.PRIORITY]].values.tolist() == [
+    assert r.index.name == S.PERSON_ID
+    assert r.reset_index()[[S.PERSON_ID, S.KIND, S.DUE_DATE, S.PRIORITY]].values.tolist() == [
         ["ann", "overdue", _day("2024-05-22"), 1],
         ["bo", "owes_reply", _day("2024-06-05"), 1],
         ["cy", "overdue", _day("2024-05-20"), 2],
@@ -104,19 +105,19 @@ def test_exact_rows():
         "Birthday on Saturday 15 June",
         "Connected 5 years ago (2019-06-25) — anniversary on Tuesday 25 June",
     ]
-    assert r.loc[3, S.NAME] == "@Dee Ray"
+    assert r.loc["dee", S.NAME] == "@Dee Ray"
     assert r.attrs["as_of"] == pd.Timestamp(AS_OF, tz="UTC")
     assert str(r[S.DUE_DATE].dtype) == "datetime64[ns, UTC]"
 
 
 def test_horizon_takes_birthday_with_year():
     r = reminders(_network(), as_of=AS_OF, horizon_days=60)
-    eve = r[r[S.PERSON_ID] == "eve"]
+    eve = r.loc[["eve"]]
     assert eve[[S.KIND, S.DUE_DATE, S.PRIORITY, S.REASON]].values.tolist() == [
         ["birthday", _day("2024-07-20"), 3, "Turns 34 on Saturday 20 July"]
     ]
     # my own birthday (record vcard:1 belongs to "me") is never a reminder
-    assert "me" not in set(r[S.PERSON_ID])
+    assert "me" not in r.index
 
 
 def test_leap_day_birthday_and_year_wrap():
@@ -125,11 +126,11 @@ def test_leap_day_birthday_and_year_wrap():
     contacts.loc[0, S.BIRTHDAY] = "--02-29"
     net = net.with_frames(contacts=contacts)
     r = reminders(net, as_of="2023-02-20")
-    assert r.loc[r[S.PERSON_ID] == "dee", S.DUE_DATE].tolist() == [_day("2023-02-28")]
+    assert r.loc[["dee"], S.DUE_DATE].tolist() == [_day("2023-02-28")]
     # late December: next birthday in January of the next year
     contacts.loc[0, S.BIRTHDAY] = "--01-03"
     r = reminders(net.with_frames(contacts=contacts), as_of="2023-12-30")
-    assert r.loc[r[S.PERSON_ID] == "dee", S.DUE_DATE].tolist() == [_day("2024-01-03")]
+    assert r.loc[["dee"], S.DUE_DATE].tolist() == [_day("2024-01-03")]
 
 
 def test_default_as_of_is_latest_interaction():
@@ -154,12 +155,12 @@ def test_csv_neutralises_formulas(tmp_path):
             S.DUE_DATE: [_day("2024-05-01")] * 6,
             S.PRIORITY: [1, 2, 3, 1, 2, 3],
         }
-    )
+    ).set_index(S.PERSON_ID)
     path = tmp_path / "r.csv"
     write_reminders_csv(frame, path)
     with open(path, encoding="utf-8-sig", newline="") as fh:
         rows = list(csv.reader(fh))
-    assert rows[0] == REMINDER_COLUMNS
+    assert rows[0] == [S.PERSON_ID, *REMINDER_COLUMNS]
     assert [row[1] for row in rows[1:]] == ["'=1+1", "'+SUM(A1)", "'-2", "'@cmd", "'\tTab", "'\rCR"]
     assert [row[2] for row in rows[1:]] == ["ok", "fine", "a=b", "x", "y", "z"]
     assert rows[1][4:] == ["2024-05-01", "1"]

@@ -2,15 +2,31 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.io.report import FileReport
 
-__all__ = ["message_row", "message_frame", "stable_id", "count", "head_text"]
+__all__ = ["message_row", "message_frame", "stable_id", "count", "head_text", "time_zone"]
+
+
+def time_zone(tz: str | None) -> dt.tzinfo:
+    """The zone named ``tz`` (UTC when None), for a reader's ``tz=`` argument.
+
+    Examples
+    --------
+    >>> time_zone(None), str(time_zone("Europe/Berlin"))
+    (datetime.timezone.utc, 'Europe/Berlin')
+    """
+    try:
+        return ZoneInfo(tz) if tz else dt.UTC
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"tz={tz!r} is not a known time zone (e.g. 'Europe/Berlin')") from None
 
 
 def head_text(path: Path, suffix: str, n: int = 4096) -> str | None:

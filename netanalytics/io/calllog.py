@@ -8,14 +8,13 @@ import io
 from collections import Counter
 from collections.abc import Mapping
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
-from netanalytics.io._rows import head_text, message_frame, message_row, stable_id
+from netanalytics.io._rows import head_text, message_frame, message_row, stable_id, time_zone
 from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_call_log", "is_call_log", "CALL_LOG_COLUMNS", "OWNER_KEY"]
@@ -184,37 +183,15 @@ def read_call_log(
     {'missed call': 1}
     """
     path = Path(path)
-    try:
-        zone = ZoneInfo(tz) if tz else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"tz={tz!r} is not a known time zone (e.g. 'Europe/Berlin')") from None
+    zone = time_zone(tz)
     mapping = {_column(k): v for k, v in (columns or {}).items()}
     wrong = sorted(set(mapping.values()) - set(CALL_LOG_COLUMNS))
     if wrong:
         raise ValueError(f"columns= maps to {wrong}: the log's columns are {', '.join(CALL_LOG_COLUMNS)}")
     owner = _owner(me)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
-    text, _encoding = decode_bytes(raw, str(path))
-    lines = text.splitlines()
-    header_at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
-    if header_at is None:
-        raise FormatError(
-            f"{path}: is empty. A call log starts with the header {','.join(CALL_LOG_COLUMNS)}."
-        )
-    delimiter = max(_DELIMITERS, key=lines[header_at].count)
-    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
+    header_at, delimiter, reader = _open_log(path)
     header = next(reader)
-    where: dict[str, int] = {}
-    not_read = []
-    for i, name in enumerate(header):
-        target = mapping.get(_column(name)) or (_column(name) if _column(name) in CALL_LOG_COLUMNS else None)
-        if target and target not in where:
-            where[target] = i
-        elif name.strip():
-            not_read.append(name.strip())
+    where, not_read = _locate_columns(header, mapping)
     missing = [c for c in ("date", "person") if c not in where]
     if missing:
         raise FormatError(
@@ -278,28 +255,13 @@ def read_call_log(
                 limit=MAX_WARNINGS,
             )
             continue
-        duration_text = cell(row, "duration_minutes").replace(",", ".")
-        if duration_text:
-            try:
-                duration = float(duration_text)
-            except ValueError:
-                rep.warn(
-                    f"line {line}: duration {duration_text!r} is not a number of minutes; row kept",
-                    limit=MAX_WARNINGS,
-                )
-            else:
-                if duration == 0:
-                    rep.skip("missed call")
-                    continue
-                minutes += duration
+        duration = _duration(cell(row, "duration_minutes"), line, rep)
+        if duration == 0:
+            rep.skip("missed call")
+            continue
+        minutes += duration or 0.0
         channel = cell(row, "channel").casefold() or default_channel
-        keys = [k for k, _ in people]
-        names = [n for _, n in people]
-        if direction == "in":
-            sender, sender_name = keys[0], names[0]
-            to, to_names = [owner, *keys[1:]], [None, *names[1:]]
-        else:
-            sender, sender_name, to, to_names = owner, None, keys, names
+        sender, sender_name, to, to_names = _parties(people, direction, owner)
         basis = (cell(row, "date"), cell(row, "person"), channel, direction)
         seen[basis] += 1
         rows.append(
@@ -329,3 +291,56 @@ def read_call_log(
             f"2025-03-04 or 2025-03-04 14:30, or pass date_format= (e.g. '%d/%m/%Y')."
         )
     return message_frame(rows), report
+
+
+def _open_log(path: Path):
+    """(line index of the header, delimiter, csv reader from the header on) of a call-log file."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
+    text, _encoding = decode_bytes(raw, str(path))
+    lines = text.splitlines()
+    header_at = next((i for i, ln in enumerate(lines) if ln.strip()), None)
+    if header_at is None:
+        raise FormatError(
+            f"{path}: is empty. A call log starts with the header {','.join(CALL_LOG_COLUMNS)}."
+        )
+    delimiter = max(_DELIMITERS, key=lines[header_at].count)
+    reader = csv.reader(io.StringIO("\n".join(lines[header_at:])), delimiter=delimiter)
+    return header_at, delimiter, reader
+
+
+def _locate_columns(header: list[str], mapping: Mapping[str, str]) -> tuple[dict[str, int], list[str]]:
+    """Position of each log column in ``header`` (first one wins), and the file's columns not read."""
+    where: dict[str, int] = {}
+    not_read = []
+    for i, name in enumerate(header):
+        target = mapping.get(_column(name)) or (_column(name) if _column(name) in CALL_LOG_COLUMNS else None)
+        if target and target not in where:
+            where[target] = i
+        elif name.strip():
+            not_read.append(name.strip())
+    return where, not_read
+
+
+def _duration(text: str, line: int, rep) -> float | None:
+    """Minutes of a row (decimal comma allowed); None when blank or unreadable (warned, row kept)."""
+    text = text.replace(",", ".")
+    if not text:
+        return None
+    try:
+        return float(text)
+    except ValueError:
+        rep.warn(f"line {line}: duration {text!r} is not a number of minutes; row kept", limit=MAX_WARNINGS)
+        return None
+
+
+def _parties(people: list[tuple[str, str | None]], direction: str, owner: str):
+    """(sender, sender_name, to, to_names): an incoming row is from its first person to the owner
+    and the others; an outgoing or mutual one is the owner's, to the people."""
+    keys = [k for k, _ in people]
+    names = [n for _, n in people]
+    if direction == "in":
+        return keys[0], names[0], [owner, *keys[1:]], [None, *names[1:]]
+    return owner, None, keys, names

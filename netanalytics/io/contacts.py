@@ -13,6 +13,7 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
+from netanalytics.io._contact_fields import GOOGLE_BOOKKEEPING_GROUPS, parse_birthday
 from netanalytics.io._csvtext import decode_bytes
 from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
@@ -23,8 +24,6 @@ __all__ = ["read_contacts_csv"]
 HEADER_SEARCH_LINES = 10
 
 _MULTI_SEP = " ::: "
-#: Google membership bookkeeping groups: every contact has one, they say nothing about the person.
-_GOOGLE_BOOKKEEPING_GROUPS = {"mycontacts", "my contacts", "other contacts", "othercontacts"}
 
 FORMATS_EXPECTED = (
     "Google Contacts CSV (legacy 'Name,Given Name,...,E-mail 1 - Value' or 2023+ "
@@ -323,39 +322,6 @@ def _is_primary(text: str) -> bool:
     return text.startswith("*")
 
 
-_EMPTY_DATE = re.compile(r"^[0\W]*$")
-_ISO_DATE = re.compile(r"^(\d{4})-?(\d{2})-?(\d{2})(?:[T ].*)?$")
-_NO_YEAR = re.compile(r"^--(\d{2})-?(\d{2})$")
-_DOTTED = re.compile(r"^(\d{1,2})\.(\d{1,2})\.(\d{2}|\d{4})$")
-_SLASHED = re.compile(r"^(\d{1,2})/(\d{1,2})/(\d{2}|\d{4})$")
-
-
-def _parse_birthday(value: str | None, *, month_first: bool = False) -> str | None:
-    """Birthday as ISO text (``YYYY-MM-DD``, or ``--MM-DD`` without a year); ``None`` when empty.
-
-    Raises ``ValueError`` when the text is not a date the exports write.
-    """
-    if value is None:
-        return None
-    text = value.strip()
-    if not text or _EMPTY_DATE.match(text):  # Outlook's empty date "0.0.00" / "0/0/00"
-        return None
-    if m := _NO_YEAR.match(text):
-        month, day = int(m.group(1)), int(m.group(2))
-        pd.Timestamp(2000, month, day)  # validates (leap year allows --02-29)
-        return f"--{month:02d}-{day:02d}"
-    if m := _ISO_DATE.match(text):
-        year, month, day = int(m.group(1)), int(m.group(2)), int(m.group(3))
-    elif m := (_DOTTED.match(text) or _SLASHED.match(text)):
-        a, b, year = int(m.group(1)), int(m.group(2)), int(m.group(3))
-        day, month = (b, a) if (month_first and "/" in text) else (a, b)
-        if year < 100:  # two-digit years: 00-29 -> 20xx, 30-99 -> 19xx
-            year += 2000 if year < 30 else 1900
-    else:
-        raise ValueError(f"not a date: {text!r}")
-    return pd.Timestamp(year, month, day).strftime("%Y-%m-%d")
-
-
 def _ordered_values(row: list[str], columns: list[tuple[int | None, int]], comma_lists: bool) -> list[str]:
     """Values of a repeated group, primary ones (``* `` on the label or the value) first."""
     primary: list[str] = []
@@ -388,7 +354,7 @@ def _labels(row: list[str], lay: _Layout) -> list[str]:
                 continue
             if label.startswith("*"):
                 system = label.lstrip("* ").strip()
-                if system.casefold() in _GOOGLE_BOOKKEEPING_GROUPS:
+                if system.casefold() in GOOGLE_BOOKKEEPING_GROUPS:
                     continue
                 label = system.casefold()
             if label not in out:
@@ -602,7 +568,7 @@ def _record(
     birthday = None
     raw_birthday = _cell(row, lay.birthday)
     try:
-        birthday = _parse_birthday(raw_birthday, month_first=month_first)
+        birthday = parse_birthday(raw_birthday, month_first=month_first)
     except ValueError:
         report.warn(
             f"record {record_no}: birthday {raw_birthday!r} is not a date; ignored", limit=MAX_WARNINGS

@@ -98,7 +98,9 @@ def _n_workers(workers: int | None) -> int:
 
 
 #: Set by the public readers' ``progress=`` argument; read where the work is split into tasks.
-_PROGRESS: contextvars.ContextVar[bool] = contextvars.ContextVar("netanalytics_email_progress", default=False)
+SHOW_PROGRESS: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "netanalytics_email_progress", default=False
+)
 
 
 def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: str, desc: str):
@@ -107,7 +109,7 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
     ``amounts`` (bytes or messages per task) drive a progress bar when ``progress=True``.
     """
     bar = None
-    if _PROGRESS.get():
+    if SHOW_PROGRESS.get():
         from tqdm import tqdm
 
         bar = tqdm(total=sum(amounts), unit=unit, unit_scale=True, desc=desc, leave=False)
@@ -131,21 +133,21 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
             bar.close()
 
 
-def _progress_option(read):
+def progress_option(read):
     """Give a public reader ``progress=False``: a progress bar over bytes (mbox) or files."""
 
     @functools.wraps(read)
     def wrapper(*args, progress: bool = False, **kwargs):
-        token = _PROGRESS.set(bool(progress))
+        token = SHOW_PROGRESS.set(bool(progress))
         try:
             return read(*args, **kwargs)
         finally:
-            _PROGRESS.reset(token)
+            SHOW_PROGRESS.reset(token)
 
     return wrapper
 
 
-def _combine(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFrame, FileReport]:
+def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.DataFrame, FileReport]:
     """One frame (with private evidence columns) and its FileReport from worker results."""
     report = FileReport(path, kind)
     parts = []
@@ -232,9 +234,11 @@ def drop_duplicate_messages(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, lis
     return frame.loc[~duplicate].reset_index(drop=True), int(duplicate.sum()), warnings
 
 
-def _cached(
+def cached_part(
     key_parts: tuple, cache: bool, cache_dir: PathLike | None, compute
 ) -> tuple[pd.DataFrame, FileReport]:
+    """``compute()``'s (frame, FileReport), from the parse cache under ``key_parts`` when ``cache``
+    (used by every mail reader, Outlook's included)."""
     if not cache:
         return compute()
     directory = Path(cache_dir) if cache_dir is not None else C.default_cache_dir()
@@ -261,11 +265,11 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
     folder = _mbox_folder(path)
     size = path.stat().st_size
     if size == 0:
-        return _combine([], label, "mbox")
+        return combine_parts([], label, "mbox")
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         start = M.check_mbox_start(mm, label)
         if start >= size:
-            return _combine([], label, "mbox")
+            return combine_parts([], label, "mbox")
         n_tasks = 1
         if workers > 1 and size >= _MBOX_PARALLEL_BYTES:
             n_tasks = max(workers, size // _MBOX_TASK_BYTES)
@@ -290,7 +294,7 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
             M.parse_mbox_range, tasks, workers,
             amounts=[b - a for a, b in itertools.pairwise(bounds)], unit="B", desc=path.name,
         )  # fmt: skip
-        return _combine(results, label, "mbox")
+        return combine_parts(results, label, "mbox")
 
 
 def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
@@ -305,7 +309,7 @@ def _load_mbox(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.Dat
         )
     st = path.stat()
     key = ("mbox", str(path.resolve()), st.st_size, st.st_mtime_ns)
-    return _cached(key, cache, cache_dir, lambda: _parse_mbox(path, workers))
+    return cached_part(key, cache, cache_dir, lambda: _parse_mbox(path, workers))
 
 
 def _mbox_of_tree(path: Path, cache: bool, cache_dir, workers: int) -> tuple[pd.DataFrame, FileReport]:
@@ -330,7 +334,7 @@ def _parse_files(label: str, folder: str | None, items: list[tuple[str, str]], k
             M.parse_message_files, tasks, workers,
             amounts=[len(t[0]) for t in tasks], unit="msg", desc=Path(label).name,
         )  # fmt: skip
-        return _combine(results, label, kind)
+        return combine_parts(results, label, kind)
 
 
 def _load_files(
@@ -344,7 +348,7 @@ def _load_files(
         except OSError:
             listing.append((rel, -1, -1))
     key = (kind, str(Path(label).resolve()), folder, C.cache_key(*listing))
-    return _cached(key, cache, cache_dir, lambda: _parse_files(label, folder, items, kind, workers))
+    return cached_part(key, cache, cache_dir, lambda: _parse_files(label, folder, items, kind, workers))
 
 
 def _is_mail_candidate(name: str) -> bool:
@@ -426,14 +430,14 @@ def _outlook_parts(files: list[Path], cache, cache_dir, root: Path | None = None
             msgs.append(f)
             continue
         try:
-            parts.append(outlook._load_pst(f, cache, cache_dir))
+            parts.append(outlook.load_pst_part(f, cache, cache_dir))
         except FormatError as exc:
             if root is None:
                 raise
             reason = str(exc).removeprefix(f"{f}: ")
             parts.append((M.empty_frame(), FileReport(str(f), "pst", not_read=" ".join(reason.split()))))
     if msgs:
-        parts += outlook._msg_parts(msgs, root)
+        parts += outlook.msg_parts(msgs, root)
     return parts
 
 
@@ -496,7 +500,9 @@ def _detect_me(frame: pd.DataFrame, me) -> dict:
     return {"rule": "none", "addresses": [], "evidence": "no message names any address"}
 
 
-def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.DataFrame, LoadReport]:
+def assemble_parts(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.DataFrame, LoadReport]:
+    """The public readers' result from per-file parts: one frame, duplicates dropped, ``me`` found,
+    and the LoadReport (used by every mail reader, Outlook's included)."""
     report = LoadReport()
     for _, file_report in parts:
         report.files.append(file_report)
@@ -530,7 +536,7 @@ def _assemble(parts: list[tuple[pd.DataFrame, FileReport]], me) -> tuple[pd.Data
 # --- public readers ---------------------------------------------------------------------------------
 
 
-@_progress_option
+@progress_option
 def read_mbox(
     path: PathLike | Iterable[PathLike],
     *,
@@ -604,7 +610,7 @@ def read_mbox(
     # triggered while it is assembled rescans all of them for nothing
     with M.no_gc():
         parts = [_load_mbox(Path(p), cache, cache_dir, n) for p in paths]
-        return _assemble(parts, me)
+        return assemble_parts(parts, me)
 
 
 def _maildir_parts(root: Path, cache, cache_dir, workers: int):
@@ -615,7 +621,7 @@ def _maildir_parts(root: Path, cache, cache_dir, workers: int):
     return parts
 
 
-@_progress_option
+@progress_option
 def read_maildir(
     path: PathLike,
     *,
@@ -657,7 +663,7 @@ def read_maildir(
             f"{root}: not a Maildir: no cur/ or new/ folder inside. For a folder of .eml or "
             "Enron-style message files use read_eml or read_email."
         )
-    return _assemble(_maildir_parts(root, cache, cache_dir, _n_workers(workers)), me)
+    return assemble_parts(_maildir_parts(root, cache, cache_dir, _n_workers(workers)), me)
 
 
 def _eml_parts(paths: list[Path], cache, cache_dir, workers: int):
@@ -684,7 +690,7 @@ def _eml_parts(paths: list[Path], cache, cache_dir, workers: int):
     return parts
 
 
-@_progress_option
+@progress_option
 def read_eml(
     path_or_paths: PathLike | Iterable[PathLike],
     *,
@@ -711,10 +717,10 @@ def read_eml(
     ('Zoë', True)
     """
     paths = [path_or_paths] if isinstance(path_or_paths, (str, os.PathLike)) else list(path_or_paths)
-    return _assemble(_eml_parts([Path(p) for p in paths], cache, cache_dir, _n_workers(workers)), me)
+    return assemble_parts(_eml_parts([Path(p) for p in paths], cache, cache_dir, _n_workers(workers)), me)
 
 
-@_progress_option
+@progress_option
 def read_email(
     path: PathLike | Iterable[PathLike],
     *,
@@ -775,4 +781,4 @@ def read_email(
                     parts.append(_load_files(str(d), folder, items, "eml", cache, cache_dir, n))
         else:
             raise FileNotFoundError(f"{p}: no such file or folder.")
-    return _assemble(parts, me)
+    return assemble_parts(parts, me)

@@ -6,7 +6,7 @@ import datetime as dt
 import hashlib
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -330,37 +330,7 @@ def read_ics(
     path = Path(path)
     me_set = {S.normalize_email(me)} if isinstance(me, str) else {S.normalize_email(m) for m in (me or [])}
     me_set.discard(None)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
-    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
-    if not head.startswith(b"BEGIN:VCALENDAR"):
-        raise FormatError(
-            f"{path}: does not start with BEGIN:VCALENDAR, so it is not an iCalendar (.ics) file. "
-            f"Export the calendar as .ics (Google Calendar: Settings > Import & export; Outlook: "
-            f"Save Calendar)."
-        )
-    try:
-        calendars = icalendar.Calendar.from_ical(raw, multiple=True)
-    except Exception as exc:
-        # A TZID naming a folder of the zone database ("Europe") makes zoneinfo raise
-        # IsADirectoryError, which icalendar passes on: such TZIDs are renamed to something
-        # that is plainly not a zone, and the events read as floating times (with a warning).
-        bad = _unloadable_tzids(raw)
-        try:
-            if not bad:
-                raise
-            calendars = icalendar.Calendar.from_ical(
-                _TZID_PARAM.sub(
-                    lambda m: m[1] + m[2] + (m[3] + b" (not a zone)" if m[3] in bad else m[3]), raw
-                ),
-                multiple=True,
-            )
-        except Exception:
-            raise FormatError(
-                f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar."
-            ) from None
+    calendars = _parse_calendars(path)
     report = LoadReport()
     file_report = report.new_file(str(path), "ics")
     clock = _Clock(_calendar_tz(calendars, path, file_report))
@@ -377,10 +347,66 @@ def read_ics(
         if w is not None
     ]
     horizon = max(moments) if moments else dt.datetime.max.replace(tzinfo=_UTC)
+    series, overrides = _series_and_overrides(events, clock, file_report)
 
-    masters: dict[str, object] = {}
+    out = _Occurrences(clock, path, folder, me_set, file_report)
+    for uid, ev in series:
+        _emit_series(out, ev, uid, overrides.get(uid, {}), horizon, max_occurrences)
+    for uid, slots in overrides.items():
+        for slot, ev in slots.items():  # moved outside the expansion, or no master in the file
+            out.emit(ev, uid, slot)
+
+    frame = pd.DataFrame(out.rows, columns=list(S.MESSAGES)) if out.rows else S.empty_frame(S.MESSAGES)
+    frame[S.TIMESTAMP] = pd.to_datetime(frame[S.TIMESTAMP], utc=True)
+    frame[S.N_RECIPIENTS] = frame[S.N_RECIPIENTS].astype("int64")
+    frame[S.IS_FROM_ME] = frame[S.IS_FROM_ME].astype(bool)
+    frame[S.IS_AUTOMATED] = frame[S.IS_AUTOMATED].astype(bool)
+    S.validate(frame, S.MESSAGES)
+    return frame, report
+
+
+def _parse_calendars(path: Path) -> list:
+    """The VCALENDARs of an .ics file; FormatError naming the file and the fix otherwise."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
+    head = raw[:512].lstrip(b"\xef\xbb\xbf \t\r\n").upper()
+    if not head.startswith(b"BEGIN:VCALENDAR"):
+        raise FormatError(
+            f"{path}: does not start with BEGIN:VCALENDAR, so it is not an iCalendar (.ics) file. "
+            f"Export the calendar as .ics (Google Calendar: Settings > Import & export; Outlook: "
+            f"Save Calendar)."
+        )
+    try:
+        return icalendar.Calendar.from_ical(raw, multiple=True)
+    except Exception as exc:
+        # A TZID naming a folder of the zone database ("Europe") makes zoneinfo raise
+        # IsADirectoryError, which icalendar passes on: such TZIDs are renamed to something
+        # that is plainly not a zone, and the events read as floating times (with a warning).
+        bad = _unloadable_tzids(raw)
+        try:
+            if not bad:
+                raise
+            return icalendar.Calendar.from_ical(
+                _TZID_PARAM.sub(
+                    lambda m: m[1] + m[2] + (m[3] + b" (not a zone)" if m[3] in bad else m[3]), raw
+                ),
+                multiple=True,
+            )
+        except Exception:
+            raise FormatError(
+                f"{path}: cannot be parsed as iCalendar ({exc}). Re-export the calendar."
+            ) from None
+
+
+def _series_and_overrides(
+    events: list, clock: _Clock, file_report: FileReport
+) -> tuple[list[tuple[str, object]], dict[str, dict[dt.datetime, object]]]:
+    """Events without a RECURRENCE-ID in file order, and per UID the ones with one by their UTC
+    slot; a VEVENT without a readable DTSTART is skipped here."""
     overrides: dict[str, dict[dt.datetime, object]] = {}
-    order: list[tuple[str, object]] = []
+    series: list[tuple[str, object]] = []
     for ev in events:
         uid = _uid(ev)
         start_prop = _one(ev, "DTSTART")
@@ -397,55 +423,65 @@ def read_ics(
         if rid is not None:
             overrides.setdefault(uid, {})[clock.utc(rid)] = ev
         else:
-            masters.setdefault(uid, ev)
-            order.append((uid, ev))
+            series.append((uid, ev))
+    return series, overrides
 
-    rows: list[dict] = []
-    seen: set[str] = set()
 
-    def emit(ev, uid: str, slot: dt.datetime, start_override: dt.datetime | None = None) -> None:
-        row, reason, declined = _row(ev, uid, slot, clock, path, folder, me_set)
+@dataclass
+class _Occurrences:
+    """The rows of the occurrences kept, each once (by message_id); every one counted in ``report``."""
+
+    clock: _Clock
+    path: Path
+    folder: str | None
+    me: set[str]
+    report: FileReport
+    rows: list[dict] = field(default_factory=list)
+    seen: set[str] = field(default_factory=set)
+
+    def row(self, ev, uid: str, slot: dt.datetime) -> tuple:
+        return _row(ev, uid, slot, self.clock, self.path, self.folder, self.me)
+
+    def emit(self, ev, uid: str, slot: dt.datetime, start_override: dt.datetime | None = None) -> None:
+        row, reason, declined = self.row(ev, uid, slot)
         if row is None:
-            file_report.skip(reason)
+            self.report.skip(reason)
             return
         if start_override is not None:
             row[S.TIMESTAMP] = pd.Timestamp(start_override.astimezone(_UTC))
-        if row[S.MESSAGE_ID] in seen:
-            file_report.skip("duplicate event")
+        if row[S.MESSAGE_ID] in self.seen:
+            self.report.skip("duplicate event")
             return
-        seen.add(row[S.MESSAGE_ID])
-        _count(file_report, "declined_attendees", declined)
-        file_report.keep()
-        rows.append(row)
+        self.seen.add(row[S.MESSAGE_ID])
+        _count(self.report, "declined_attendees", declined)
+        self.report.keep()
+        self.rows.append(row)
 
-    for uid, ev in order:
-        start = clock.aware(_when(_one(ev, "DTSTART")))
-        if _one(ev, "RRULE") is not None and _rule(ev) is None:
-            file_report.warn(f"event {uid}: RRULE unreadable; first occurrence only", limit=MAX_WARNINGS)
-        if _rule(ev) is None and not _many(ev, "RDATE"):
-            slot_events = overrides.get(uid, {})
-            replaced = slot_events.pop(clock.utc(start), None)
-            emit(replaced if replaced is not None else ev, uid, start)
-            continue
-        row, reason, _ = _row(ev, uid, start, clock, path, folder, me_set)
-        if row is None:
-            file_report.skip(reason)  # the whole series; its overrides are still read below
-            continue
-        slot_events = overrides.get(uid, {})
-        for occurrence in _expand(ev, start, clock, horizon, max_occurrences, uid, file_report):
-            replaced = slot_events.pop(occurrence.astimezone(_UTC), None)
-            if replaced is not None:
-                emit(replaced, uid, occurrence)
-            else:
-                emit(ev, uid, occurrence, start_override=occurrence)
-    for uid, slots in overrides.items():
-        for slot, ev in slots.items():  # moved outside the expansion, or no master in the file
-            emit(ev, uid, slot)
 
-    frame = pd.DataFrame(rows, columns=list(S.MESSAGES)) if rows else S.empty_frame(S.MESSAGES)
-    frame[S.TIMESTAMP] = pd.to_datetime(frame[S.TIMESTAMP], utc=True)
-    frame[S.N_RECIPIENTS] = frame[S.N_RECIPIENTS].astype("int64")
-    frame[S.IS_FROM_ME] = frame[S.IS_FROM_ME].astype(bool)
-    frame[S.IS_AUTOMATED] = frame[S.IS_AUTOMATED].astype(bool)
-    S.validate(frame, S.MESSAGES)
-    return frame, report
+def _emit_series(
+    out: _Occurrences,
+    ev,
+    uid: str,
+    slot_events: dict[dt.datetime, object],
+    horizon: dt.datetime,
+    max_occurrences: int,
+) -> None:
+    """The occurrences of one event (one, or its RRULE/RDATE expansion); an override in
+    ``slot_events`` replaces the occurrence it names and is removed from it."""
+    start = out.clock.aware(_when(_one(ev, "DTSTART")))
+    if _one(ev, "RRULE") is not None and _rule(ev) is None:
+        out.report.warn(f"event {uid}: RRULE unreadable; first occurrence only", limit=MAX_WARNINGS)
+    if _rule(ev) is None and not _many(ev, "RDATE"):
+        replaced = slot_events.pop(out.clock.utc(start), None)
+        out.emit(replaced if replaced is not None else ev, uid, start)
+        return
+    row, reason, _ = out.row(ev, uid, start)
+    if row is None:
+        out.report.skip(reason)  # the whole series; its overrides are still read by the caller
+        return
+    for occurrence in _expand(ev, start, out.clock, horizon, max_occurrences, uid, out.report):
+        replaced = slot_events.pop(occurrence.astimezone(_UTC), None)
+        if replaced is not None:
+            out.emit(replaced, uid, occurrence)
+        else:
+            out.emit(ev, uid, occurrence, start_override=occurrence)

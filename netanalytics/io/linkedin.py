@@ -1113,16 +1113,7 @@ def _read_members(
 ) -> LinkedInExport:
     """Read every file of an export through the :data:`_FILES` table; unknown files are report rows."""
     report = LoadReport()
-    by_kind: dict[str, list[_Member]] = {spec.kind: [] for spec in _FILES}
-    unknown: list[_Member] = []
-    for member in members:
-        spec = _KIND_BY_NAME.get(file_key(member.name))
-        if spec is None and single:
-            spec = _kind_by_header(member)
-        if spec is None:
-            unknown.append(member)
-        else:
-            by_kind[spec.kind].append(member)
+    by_kind, unknown = _members_by_kind(members, single=single)
     if not single:  # a lone CSV was never meant to hold the others
         report.missing.extend(spec.expected for spec in _FILES if spec.expected and not by_kind[spec.kind])
 
@@ -1161,6 +1152,30 @@ def _read_members(
         fr.notes["owner_evidence"] = ctx.evidence or "none: no Profile.csv and no messages"
         fr.notes["owner"] = ctx.owner_name or ctx.owner_url
     export.messages = _finish_messages(ctx.raw_messages, export.owner_keys, ctx.owner_name)
+    _set_frames(export, parts)
+    return export
+
+
+def _members_by_kind(
+    members: list[_Member], *, single: bool
+) -> tuple[dict[str, list[_Member]], list[_Member]]:
+    """The members of each kind of the :data:`_FILES` table (by file name; a lone CSV also by its
+    header), and the members of no known kind."""
+    by_kind: dict[str, list[_Member]] = {spec.kind: [] for spec in _FILES}
+    unknown: list[_Member] = []
+    for member in members:
+        spec = _KIND_BY_NAME.get(file_key(member.name))
+        if spec is None and single:
+            spec = _kind_by_header(member)
+        if spec is None:
+            unknown.append(member)
+        else:
+            by_kind[spec.kind].append(member)
+    return by_kind, unknown
+
+
+def _set_frames(export: LinkedInExport, parts: dict[str, list[tuple[pd.DataFrame, FileReport]]]) -> None:
+    """Each target frame of ``export`` from its parts (repeats dropped), or empty in its schema."""
     for target, spec_frame in (
         ("connections", S.CONTACTS),
         ("invitations", S.INVITATIONS),
@@ -1174,7 +1189,6 @@ def _read_members(
             setattr(export, target, pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0])
         else:
             setattr(export, target, S.empty_frame(spec_frame))
-    return export
 
 
 def _take_profile(profile: dict, display: str, ctx: _Context) -> None:

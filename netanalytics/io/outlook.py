@@ -448,7 +448,7 @@ def _items(f: _Folder, skipped: Counter, warn, label: str):
 
 
 def _progress_bar(total: int, desc: str):
-    if not E._PROGRESS.get():
+    if not E.SHOW_PROGRESS.get():
         return None
     from tqdm import tqdm
 
@@ -570,7 +570,7 @@ def _parse_pst(path: Path) -> tuple[pd.DataFrame, FileReport]:
     finally:
         pst.close()
 
-    frame, report = E._combine(results, label, "pst")
+    frame, report = E.combine_parts(results, label, "pst")
     if meetings:
         meeting_frame = _meetings_frame(meetings, frame)
         frame = pd.concat([frame, meeting_frame], ignore_index=True) if len(frame) else meeting_frame
@@ -672,14 +672,14 @@ def _resolve_late(frame, pending, directory: _Directory, counters: Counter, warn
     return frame
 
 
-def _load_pst(path: Path, cache: bool, cache_dir) -> tuple[pd.DataFrame, FileReport]:
+def load_pst_part(path: Path, cache: bool, cache_dir) -> tuple[pd.DataFrame, FileReport]:
     _check_file(path)
     st = path.stat()
     key = ("pst", _VERSION, str(path.resolve()), st.st_size, st.st_mtime_ns)
-    return E._cached(key, cache, cache_dir, lambda: _parse_pst(path))
+    return E.cached_part(key, cache, cache_dir, lambda: _parse_pst(path))
 
 
-@E._progress_option
+@E.progress_option
 def read_pst(
     path: str | os.PathLike | Iterable[str | os.PathLike],
     *,
@@ -774,8 +774,8 @@ def read_pst(
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
     with M.no_gc():
-        parts = [_load_pst(Path(p), cache, cache_dir) for p in paths]
-        return E._assemble(parts, me)
+        parts = [load_pst_part(Path(p), cache, cache_dir) for p in paths]
+        return E.assemble_parts(parts, me)
 
 
 # --- contacts --------------------------------------------------------------------------------------
@@ -939,7 +939,7 @@ def _msg_block(msg) -> bytes:
     return b"\n".join(lines) + b"\n"
 
 
-@E._progress_option
+@E.progress_option
 def read_msg(
     path_or_folder: str | os.PathLike | Iterable[str | os.PathLike], *, me: str | Iterable[str] | None = None
 ) -> tuple[pd.DataFrame, LoadReport]:
@@ -986,10 +986,10 @@ def read_msg(
     parts = []
     for p in paths:
         if p.is_dir():
-            parts += _msg_parts(_msg_files([p]), p)
+            parts += msg_parts(_msg_files([p]), p)
         else:
-            parts += _msg_parts(_msg_files([p]), None)
-    return E._assemble(parts, me)
+            parts += msg_parts(_msg_files([p]), None)
+    return E.assemble_parts(parts, me)
 
 
 def _extract_msg():
@@ -1004,7 +1004,7 @@ def _extract_msg():
     return extract_msg
 
 
-def _msg_parts(files: list[Path], root: Path | None) -> list[tuple[pd.DataFrame, FileReport]]:
+def msg_parts(files: list[Path], root: Path | None) -> list[tuple[pd.DataFrame, FileReport]]:
     """One (frame, FileReport) per folder of ``.msg`` files; ``folder`` is the folder relative
     to ``root`` (its name when ``root`` is None or the folder itself)."""
     extract_msg = _extract_msg()
@@ -1035,7 +1035,7 @@ def _msg_parts(files: list[Path], root: Path | None) -> list[tuple[pd.DataFrame,
                 finally:
                     msg.close()
                 batch.add(block, None, str(f), f.name)
-            parts.append(E._combine([batch.finish()], str(d), "msg"))
+            parts.append(E.combine_parts([batch.finish()], str(d), "msg"))
             M.clear_caches()
     finally:
         if bar is not None:

@@ -7,13 +7,12 @@ import json
 from collections import Counter, defaultdict
 from collections.abc import Iterable
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._rows import count, head_text, message_frame, message_row
+from netanalytics.io._rows import count, head_text, message_frame, message_row, time_zone
 from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_telegram", "is_telegram_export"]
@@ -148,25 +147,8 @@ def read_telegram(
     '2025-03-14 10:00:00+00:00'
     """
     path = Path(path)
-    try:
-        zone = ZoneInfo(tz) if tz else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"tz={tz!r} is not a known time zone (e.g. 'Europe/Berlin')") from None
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
-    try:
-        data = json.loads(raw.decode("utf-8-sig"))
-    except UnicodeDecodeError:
-        raise FormatError(f"{path}: is not UTF-8 text. {_HOW_TO}") from None
-    except json.JSONDecodeError as exc:
-        raise FormatError(
-            f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
-            f"A Telegram export cut short or edited by hand does not load; export it again. {_HOW_TO}"
-        ) from None
-    if not isinstance(data, dict):
-        raise FormatError(f"{path}: holds a JSON {type(data).__name__}, not a Telegram export. {_HOW_TO}")
+    zone = time_zone(tz)
+    data = _read_json(path)
     try:
         chats, kind = _chats(data)
     except FormatError as exc:
@@ -187,7 +169,36 @@ def read_telegram(
         rep.warn(f"owner {rule}", limit=MAX_WARNINGS)
     rep.notes["chat_types"] = dict(Counter(str(c.get("type")) for c in chats))
 
-    # a user renamed keeps their from_id: one name (the most frequent) per id, for the whole file
+    known = _names_by_id(data, chats, owner)
+    rows: list[dict] = []
+    for chat in chats:
+        rows += _chat_rows(chat, str(path), zone, rep, known, owner)
+    return message_frame(rows), report
+
+
+def _read_json(path: Path) -> dict:
+    """The export's JSON object; FormatError naming the file, the place and the fix otherwise."""
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FormatError(f"{path}: cannot be read ({exc.strerror}). Check the path.") from None
+    try:
+        data = json.loads(raw.decode("utf-8-sig"))
+    except UnicodeDecodeError:
+        raise FormatError(f"{path}: is not UTF-8 text. {_HOW_TO}") from None
+    except json.JSONDecodeError as exc:
+        raise FormatError(
+            f"{path}: is not valid JSON (line {exc.lineno}, column {exc.colno}: {exc.msg}). "
+            f"A Telegram export cut short or edited by hand does not load; export it again. {_HOW_TO}"
+        ) from None
+    if not isinstance(data, dict):
+        raise FormatError(f"{path}: holds a JSON {type(data).__name__}, not a Telegram export. {_HOW_TO}")
+    return data
+
+
+def _names_by_id(data: dict, chats: list[dict], owner: str | None) -> dict[str, str]:
+    """One name per ``from_id`` for the whole file: a user renamed keeps their id, and the name
+    they carry most often (ties: the larger name) is theirs."""
     names: dict[str, Counter] = defaultdict(Counter)
     for chat in chats:
         for m in chat.get("messages") or []:
@@ -201,72 +212,86 @@ def read_telegram(
         full = S.clean_name(f"{info.get('first_name') or ''} {info.get('last_name') or ''}")
         if full:
             names[owner][full] += 0
+    return {user: max(counter, key=lambda n, c=counter: (c[n], n)) for user, counter in names.items()}
 
-    def name_of(user: str) -> str | None:
-        counter = names.get(user)
-        return max(counter, key=lambda n: (counter[n], n)) if counter else None
 
-    rows: list[dict] = []
-    for chat in chats:
-        messages = chat.get("messages") or []
-        chat_type = str(chat.get("type"))
-        if chat_type in _NOT_CONVERSATION:
-            rep.skip(_NOT_CONVERSATION[chat_type], len(messages))
+def _members(messages: list[dict], chat_type: str, chat_id, known: dict[str, str]) -> list[str]:
+    """The people of a chat: everyone known who wrote in it, and a personal chat's person."""
+    members = list(dict.fromkeys(
+        m["from_id"] for m in messages
+        if m.get("type") == "message" and isinstance(m.get("from_id"), str)
+        and m["from_id"].startswith("user") and m["from_id"] in known
+    ))  # fmt: skip
+    if chat_type == "personal_chat" and f"user{chat_id}" not in members:
+        members.append(f"user{chat_id}")
+    return members
+
+
+def _record_skip_reason(m: dict, who, known: dict[str, str]) -> str | None:
+    """Why a record is not a message between people, judged before its date (None: keep going)."""
+    row_kind = m.get("type")
+    if row_kind == "service":
+        if m.get("action") != "phone_call":
+            return f"service: {m.get('action') or 'unknown'}"
+        if m.get("discard_reason") in _MISSED:
+            return "missed call"
+    elif row_kind != "message":
+        return "unknown record type"
+    if not isinstance(who, str) or who not in known:
+        return "sender unknown (deleted account)"
+    if not who.startswith("user"):
+        return "posted as a channel"
+    return None
+
+
+def _chat_rows(
+    chat: dict, source_file: str, zone: dt.tzinfo, rep, known: dict[str, str], owner: str | None
+) -> list[dict]:
+    """Message rows of one chat; every record is kept or skipped with its reason in ``rep``."""
+    messages = chat.get("messages") or []
+    chat_type = str(chat.get("type"))
+    if chat_type in _NOT_CONVERSATION:
+        rep.skip(_NOT_CONVERSATION[chat_type], len(messages))
+        return []
+    chat_id = chat.get("id")
+    thread = f"telegram:{chat_id}"
+    members = _members(messages, chat_type, chat_id, known)
+    rows = []
+    for m in messages:
+        row_kind = m.get("type")
+        who = m.get("from_id") if row_kind == "message" else m.get("actor_id")
+        reason = _record_skip_reason(m, who, known)
+        when = None
+        if reason is None:
+            when = _when(m, zone, rep)
+            if when is None:
+                reason = "no date"
+        others = [u for u in members if u != who] if reason is None else []
+        if reason is None and not others:
+            reason = "no other participant in the chat"
+        if reason is not None:
+            rep.skip(reason)
             continue
-        chat_id = chat.get("id")
-        thread = f"telegram:{chat_id}"
-        members = list(dict.fromkeys(
-            m["from_id"] for m in messages
-            if m.get("type") == "message" and isinstance(m.get("from_id"), str)
-            and m["from_id"].startswith("user") and name_of(m["from_id"]) is not None
-        ))  # fmt: skip
-        if chat_type == "personal_chat" and f"user{chat_id}" not in members:
-            members.append(f"user{chat_id}")
-        for m in messages:
-            reason, row_kind = None, m.get("type")
-            who = m.get("from_id") if row_kind == "message" else m.get("actor_id")
-            if row_kind == "service":
-                if m.get("action") != "phone_call":
-                    reason = f"service: {m.get('action') or 'unknown'}"
-                elif m.get("discard_reason") in _MISSED:
-                    reason = "missed call"
-            elif row_kind != "message":
-                reason = "unknown record type"
-            if reason is None and (not isinstance(who, str) or name_of(who) is None):
-                reason = "sender unknown (deleted account)"
-            elif reason is None and not who.startswith("user"):
-                reason = "posted as a channel"
-            when = None
-            if reason is None:
-                when = _when(m, zone, rep)
-                if when is None:
-                    reason = "no date"
-            others = [u for u in members if u != who] if reason is None else []
-            if reason is None and not others:
-                reason = "no other participant in the chat"
-            if reason is not None:
-                rep.skip(reason)
-                continue
-            reply = m.get("reply_to_message_id")
-            cross_chat = m.get("reply_to_peer_id") not in (None, chat_id)
-            rows.append(
-                message_row(
-                    message_id=f"{thread}:{m.get('id')}",
-                    source="telegram",
-                    source_file=str(path),
-                    channel="call" if row_kind == "service" else "telegram",
-                    timestamp=when,
-                    sender=S.name_key(name_of(who) or who),
-                    sender_name=name_of(who),
-                    to=[S.name_key(name_of(u) or u) for u in others],
-                    to_names=[name_of(u) for u in others],
-                    thread_id=thread,
-                    is_from_me=who == owner,
-                    in_reply_to=f"{thread}:{reply}" if reply is not None and not cross_chat else None,
-                )
+        reply = m.get("reply_to_message_id")
+        cross_chat = m.get("reply_to_peer_id") not in (None, chat_id)
+        rows.append(
+            message_row(
+                message_id=f"{thread}:{m.get('id')}",
+                source="telegram",
+                source_file=source_file,
+                channel="call" if row_kind == "service" else "telegram",
+                timestamp=when,
+                sender=S.name_key(known[who]),
+                sender_name=known[who],
+                to=[S.name_key(known.get(u) or u) for u in others],
+                to_names=[known.get(u) for u in others],
+                thread_id=thread,
+                is_from_me=who == owner,
+                in_reply_to=f"{thread}:{reply}" if reply is not None and not cross_chat else None,
             )
-            rep.keep()
-    return message_frame(rows), report
+        )
+        rep.keep()
+    return rows
 
 
 def _when(m: dict, zone: dt.tzinfo, rep) -> pd.Timestamp | None:

@@ -13,7 +13,7 @@ import vobject
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io.contacts import _GOOGLE_BOOKKEEPING_GROUPS, _parse_birthday
+from netanalytics.io._contact_fields import GOOGLE_BOOKKEEPING_GROUPS, parse_birthday
 from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_vcard"]
@@ -233,15 +233,17 @@ def _ordered(props: list[_Prop], name: str) -> list[_Prop]:
     return sorted((p for p in props if p.name == name), key=lambda p: not p.is_pref)
 
 
-def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> dict | None:
-    first = middle = last = None
+def _name_parts(props: list[_Prop]) -> tuple[str | None, str | None, str | None]:
+    """(first, middle, last) from the first N property."""
     for p in props:
         if p.name == "N":
             parts = [*p.parts, "", "", ""]
-            last, first, middle = _clean(parts[0]), _clean(parts[1]), _clean(parts[2])
-            break
-    full = next((_clean(p.value) for p in props if p.name == "FN" and _clean(p.value)), None)
-    full = full or S.clean_name(" ".join(x for x in (first, middle, last) if x))
+            return _clean(parts[1]), _clean(parts[2]), _clean(parts[0])
+    return None, None, None
+
+
+def _emails(card: _Card, props: list[_Prop], report: FileReport) -> list[str]:
+    """EMAIL addresses, preferred first, each once; a value that is no address is warned about."""
     emails: list[str] = []
     for p in _ordered(props, "EMAIL"):
         email = S.normalize_email(p.value)
@@ -251,35 +253,60 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
             )
         elif email not in emails:
             emails.append(email)
+    return emails
+
+
+def _phones(props: list[_Prop]) -> list[str]:
+    """TEL values (``tel:`` URIs unwrapped), preferred first, each once."""
     phones: list[str] = []
     for p in _ordered(props, "TEL"):
         phone = _clean(re.sub(r"^tel:", "", p.value, flags=re.IGNORECASE))
         if phone and phone not in phones:
             phones.append(phone)
+    return phones
+
+
+def _labels(props: list[_Prop]) -> list[str]:
+    """CATEGORIES, each once, without Google's membership bookkeeping groups."""
+    labels: list[str] = []
+    for p in props:
+        if p.name == "CATEGORIES":
+            for part in p.parts:
+                label = _clean(part)
+                if label and label.casefold() in GOOGLE_BOOKKEEPING_GROUPS:
+                    continue  # Google writes its membership bookkeeping group into CATEGORIES
+                if label and label not in labels:
+                    labels.append(label)
+    return labels
+
+
+def _linkedin(props: list[_Prop]) -> str | None:
+    """The first LinkedIn profile URL among URL and X-SOCIALPROFILE (value or X-USER parameter)."""
+    for p in props:
+        if p.name in ("URL", "X-SOCIALPROFILE"):
+            candidates = [p.value, *p.params.get("X-USER", [])]
+            linkedin = next((u for u in map(S.normalize_linkedin_url, candidates) if u), None)
+            if linkedin is not None:
+                return linkedin
+    return None
+
+
+def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> dict | None:
+    first, middle, last = _name_parts(props)
+    full = next((_clean(p.value) for p in props if p.name == "FN" and _clean(p.value)), None)
+    full = full or S.clean_name(" ".join(x for x in (first, middle, last) if x))
+    emails = _emails(card, props, report)
+    phones = _phones(props)
     company = next((_clean(p.parts[0]) for p in props if p.name == "ORG" and _clean(p.parts[0])), None)
     if not full:
         full = company or (emails[0] if emails else None)
     if not full and not phones:
         report.skip("no name, organisation, e-mail or phone")
         return None
-    labels: list[str] = []
-    for p in props:
-        if p.name == "CATEGORIES":
-            for part in p.parts:
-                label = _clean(part)
-                if label and label.casefold() in _GOOGLE_BOOKKEEPING_GROUPS:
-                    continue  # Google writes its membership bookkeeping group into CATEGORIES
-                if label and label not in labels:
-                    labels.append(label)
-    linkedin = None
-    for p in props:
-        if p.name in ("URL", "X-SOCIALPROFILE") and linkedin is None:
-            candidates = [p.value, *p.params.get("X-USER", [])]
-            linkedin = next((u for u in map(S.normalize_linkedin_url, candidates) if u), None)
     birthday = None
     bday = next((p.value.strip() for p in props if p.name == "BDAY"), None)
     try:
-        birthday = _parse_birthday(bday)
+        birthday = parse_birthday(bday)
     except ValueError:
         report.warn(f"card {card.number}: BDAY {bday!r} is not a date; ignored", limit=MAX_WARNINGS)
     report.keep()
@@ -295,9 +322,9 @@ def _record(card: _Card, props: list[_Prop], path: Path, report: FileReport) -> 
         S.PHONES: phones,
         S.COMPANY: company,
         S.TITLE: next((_clean(p.value) for p in props if p.name == "TITLE" and _clean(p.value)), None),
-        S.LINKEDIN_URL: linkedin,
+        S.LINKEDIN_URL: _linkedin(props),
         S.CONNECTED_ON: pd.NaT,
-        S.LABELS: labels,
+        S.LABELS: _labels(props),
         S.BIRTHDAY: birthday,
     }
 

@@ -9,13 +9,12 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
-from netanalytics.io._rows import message_frame, message_row, stable_id
+from netanalytics.io._rows import message_frame, message_row, stable_id, time_zone
 from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_whatsapp", "is_whatsapp_export"]
@@ -393,14 +392,26 @@ def read_whatsapp(
         raise ValueError(f"errors={errors!r}: use 'raise' or 'report'")
     if date_order not in (None, "day-first", "month-first", "year-first"):
         raise ValueError(f"date_order={date_order!r}: use 'day-first', 'month-first' or 'year-first'")
-    try:
-        zone = ZoneInfo(tz) if tz else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError(f"tz={tz!r} is not a known time zone (e.g. 'Europe/Berlin')") from None
+    zone = time_zone(tz)
     me_names = {S.clean_name(me)} if isinstance(me, str) else {S.clean_name(m) for m in (me or [])}
     me_names.discard(None)
 
     report = LoadReport()
+    chats, orders = _read_chats(paths, date_order, errors, report)
+    owner, rule = _owner(chats, me_names)
+    rows: list[dict] = []
+    for chat in chats:
+        report.files.append(chat.report)
+        _describe(chat, orders[id(chat)], owner, rule, me_names, zone)
+        rows += _chat_rows(chat, orders[id(chat)][0], owner, zone)
+    return message_frame(rows), report
+
+
+def _read_chats(
+    paths: list[Path], date_order: str | None, errors: str, report: LoadReport
+) -> tuple[list[_Chat], dict[int, tuple[str, str]]]:
+    """The chats of every file (a zip may hold several) with their date order and its evidence;
+    a file that is not a readable export raises, or with ``errors="report"`` is a skipped file."""
     chats: list[_Chat] = []
     orders: dict[int, tuple[str, str]] = {}
     for p in paths:
@@ -424,80 +435,91 @@ def read_whatsapp(
                     ) from None
                 raise
             report.skip_file(str(p), "whatsapp", str(exc).removeprefix(f"{p}: "))
+    return chats, orders
 
-    owner, rule = _owner(chats, me_names)
-    rows: list[dict] = []
-    for chat in chats:
-        rep = chat.report
-        report.files.append(rep)
-        order, evidence = orders[id(chat)]
-        writers = chat.writers
-        group = chat.is_group
-        participants = list(writers)
-        if not group and chat.name and chat.name not in participants and len(participants) < 2:
-            participants.append(chat.name)  # a one-to-one chat where the other person never wrote
-        thread = f"whatsapp:{chat.name or chat.system_sender or Path(chat.path.split('!')[0]).stem}"
-        rep.notes.update(
-            layout=chat.layout,
-            date_order=order,
-            date_order_evidence=evidence,
-            clock="12-hour" if chat.twelve_hour else "24-hour",
-            group=group,
-            participants=len(participants),
-            owner=sorted(owner & set(writers)) if owner else [],
-            owner_rule=rule,
-            tz=str(zone),
+
+def _participants(chat: _Chat) -> list[str]:
+    """Everyone who wrote in the chat, and the person a one-to-one chat's file is named after."""
+    participants = list(chat.writers)
+    if not chat.is_group and chat.name and chat.name not in participants and len(participants) < 2:
+        participants.append(chat.name)  # a one-to-one chat where the other person never wrote
+    return participants
+
+
+def _describe(
+    chat: _Chat, order: tuple[str, str], owner: set[str], rule: str, me_names: set[str], zone: dt.tzinfo
+) -> None:
+    """The chat's notes (layout, date order, owner ...) and warnings about the owner."""
+    rep, writers = chat.report, chat.writers
+    rep.notes.update(
+        layout=chat.layout,
+        date_order=order[0],
+        date_order_evidence=order[1],
+        clock="12-hour" if chat.twelve_hour else "24-hour",
+        group=chat.is_group,
+        participants=len(_participants(chat)),
+        owner=sorted(owner & set(writers)) if owner else [],
+        owner_rule=rule,
+        tz=str(zone),
+    )
+    if me_names and not me_names & set(writers):
+        rep.warn(
+            f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})",
+            limit=MAX_WARNINGS,
         )
-        if me_names and not me_names & set(writers):
+    if not owner:
+        rep.warn(
+            f"owner not identified ({rule}); pass me= the name your own messages carry",
+            limit=MAX_WARNINGS,
+        )
+
+
+def _chat_rows(chat: _Chat, order: str, owner: set[str], zone: dt.tzinfo) -> list[dict]:
+    """Message rows of one chat; every line is kept or skipped with its reason in ``chat.report``."""
+    rep = chat.report
+    participants = _participants(chat)
+    thread = f"whatsapp:{chat.name or chat.system_sender or Path(chat.path.split('!')[0]).stem}"
+    # keys and audiences once per writer (a chat has few writers and many lines)
+    keys = {p: _key(p) for p in participants}
+    audience = {
+        w: ([keys[p][0] for p in participants if p != w], [keys[p][1] for p in participants if p != w])
+        for w in chat.writers
+    }
+    rows: list[dict] = []
+    seen: Counter = Counter()
+    for line in chat.lines:
+        if line.reason is not None:
+            rep.skip(line.reason)
+            continue
+        when = _timestamp(line, order, zone)
+        if when is None:
+            rep.skip("impossible date")
             rep.warn(
-                f"none of me={sorted(me_names)} writes in this chat (writers: {', '.join(writers[:5])})",
+                f"line {line.number}: the date {line.date} is not a calendar date as {order}",
                 limit=MAX_WARNINGS,
             )
-        if not owner:
-            rep.warn(
-                f"owner not identified ({rule}); pass me= the name your own messages carry",
-                limit=MAX_WARNINGS,
+            continue
+        sender_key, sender_name = keys[line.sender]
+        to, to_names = audience[line.sender]
+        if not to:
+            rep.skip("no other participant in the chat")
+            continue
+        key = (when, line.sender)
+        seen[key] += 1
+        rows.append(
+            message_row(
+                message_id=stable_id("whatsapp", thread, when.isoformat(), line.sender, seen[key]),
+                source="whatsapp",
+                source_file=chat.path,
+                channel="whatsapp",
+                timestamp=when,
+                sender=sender_key,
+                sender_name=sender_name,
+                to=to,
+                to_names=to_names,
+                thread_id=thread,
+                is_from_me=line.sender in owner,
             )
-        # keys and audiences once per writer (a chat has few writers and many lines)
-        keys = {p: _key(p) for p in participants}
-        audience = {
-            w: ([keys[p][0] for p in participants if p != w], [keys[p][1] for p in participants if p != w])
-            for w in writers
-        }
-        seen: Counter = Counter()
-        for line in chat.lines:
-            if line.reason is not None:
-                rep.skip(line.reason)
-                continue
-            when = _timestamp(line, order, zone)
-            if when is None:
-                rep.skip("impossible date")
-                rep.warn(
-                    f"line {line.number}: the date {line.date} is not a calendar date as {order}",
-                    limit=MAX_WARNINGS,
-                )
-                continue
-            sender_key, sender_name = keys[line.sender]
-            to, to_names = audience[line.sender]
-            if not to:
-                rep.skip("no other participant in the chat")
-                continue
-            key = (when, line.sender)
-            seen[key] += 1
-            rows.append(
-                message_row(
-                    message_id=stable_id("whatsapp", thread, when.isoformat(), line.sender, seen[key]),
-                    source="whatsapp",
-                    source_file=chat.path,
-                    channel="whatsapp",
-                    timestamp=when,
-                    sender=sender_key,
-                    sender_name=sender_name,
-                    to=to,
-                    to_names=to_names,
-                    thread_id=thread,
-                    is_from_me=line.sender in owner,
-                )
-            )
-            rep.keep()
-    return message_frame(rows), report
+        )
+        rep.keep()
+    return rows

@@ -1,16 +1,26 @@
-"""Formulas shared by several metric families: the give/take balance of a tie and when it is one-sided."""
+"""What several metric families share: the give/take balance of a tie and when it is one-sided, the
+interactions known at a moment, which rows answer which, the weighted ego graph, normalised text."""
 
 from __future__ import annotations
 
+import networkx as nx
 import numpy as np
 import pandas as pd
 
+from netanalytics import schema as S
+from netanalytics.network import Network, coparticipation
+
 __all__ = [
+    "ANSWERABLE_CHANNELS",
     "BALANCE_PRIOR",
     "ONE_SIDED_MIN_MESSAGES",
     "ONE_SIDED_RATIO",
     "balance",
     "log_imbalance",
+    "answer_times",
+    "ego_graph",
+    "interactions_upto",
+    "normalized_text",
     "one_sided",
 ]
 
@@ -21,6 +31,9 @@ BALANCE_PRIOR: float = 1.0
 ONE_SIDED_RATIO: float = 4.0
 #: Fewest messages (both directions) on which a tie can be called one-sided.
 ONE_SIDED_MIN_MESSAGES: int = 5
+#: Channels whose rows are messages that can be answered. Every other channel holds events:
+#: meetings, invitations, calls and whatever a call log names (coffee, lunch ...).
+ANSWERABLE_CHANNELS: tuple[str, ...] = ("email", "linkedin", "whatsapp", "telegram", "slack")
 
 
 def balance(sent, received, *, prior: float = BALANCE_PRIOR):
@@ -117,3 +130,65 @@ def one_sided(
     b = balance(sent, received, prior=prior)
     flag = (b <= 1 / ratio + 1e-12) & (np.add(sent, received) >= min_messages)
     return bool(flag) if np.ndim(flag) == 0 else flag
+
+
+def interactions_upto(net: Network, as_of: pd.Timestamp) -> pd.DataFrame:
+    """Interaction rows at or before ``as_of`` (what was known at that moment)."""
+    inter = net.interactions
+    return inter[inter[S.TIMESTAMP] <= as_of]
+
+
+def answer_times(rows: pd.DataFrame) -> pd.Series:
+    """Timestamp of the answer to each row (NaT when none), index aligned with ``rows``.
+
+    An answer to row m (with alter a) is a row with a in the other direction whose
+    ``in_reply_to`` is m's message_id; failing that, the next row in the other direction
+    with a in the same thread.
+    """
+    ts, pid, direction = rows[S.TIMESTAMP], rows[S.PERSON_ID], rows[S.DIRECTION]
+    # explicit: In-Reply-To (or LinkedIn's reply link) names the message
+    replies = rows.loc[rows[S.IN_REPLY_TO].notna(), [S.PERSON_ID, S.DIRECTION, S.IN_REPLY_TO, S.TIMESTAMP]]
+    targets = pd.DataFrame(
+        {
+            "_row": rows.index,
+            S.PERSON_ID: pid.array,
+            "_dir": direction.array,
+            S.MESSAGE_ID: rows[S.MESSAGE_ID].array,
+            "_ts": ts.array,
+        }
+    )
+    matched = targets.merge(
+        replies.rename(columns={S.IN_REPLY_TO: S.MESSAGE_ID, S.DIRECTION: "_adir", S.TIMESTAMP: "_ats"}),
+        on=[S.PERSON_ID, S.MESSAGE_ID],
+    )
+    matched = matched[(matched["_adir"] != matched["_dir"]) & (matched["_ats"] >= matched["_ts"])]
+    explicit = matched.groupby("_row")["_ats"].min().reindex(rows.index)
+    # fallback: next message the other way in the same thread
+    threaded = rows[rows[S.THREAD_ID].notna()].sort_values(S.TIMESTAMP, kind="stable")
+    keys = threaded.groupby([S.PERSON_ID, S.THREAD_ID], sort=False).ngroup()
+    nxt = pd.Series(pd.NaT, index=rows.index, dtype=ts.dtype)
+    for d in (S.OUT, S.IN):
+        t_other = threaded[S.TIMESTAMP].where(threaded[S.DIRECTION] != d)
+        following = t_other.groupby(keys).shift(-1)
+        following = following.groupby(keys).bfill()
+        mine = threaded[S.DIRECTION] == d
+        nxt.loc[following.index[mine]] = following[mine]
+    return explicit.fillna(nxt) if not explicit.isna().all() else nxt
+
+
+def ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
+    """Ego + alters of ``core`` rows; ego–alter weight = rows, alter–alter weight = shared messages."""
+    G = nx.Graph()
+    G.add_node(me)
+    G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
+    edges = coparticipation(core)
+    G.add_weighted_edges_from(
+        edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None)
+    )
+    return G
+
+
+def normalized_text(values: pd.Series) -> pd.Series:
+    """Stripped, casefolded text; None for missing or blank values (to compare companies, domains)."""
+    text = values.astype(object).where(values.notna(), None)
+    return text.map(lambda v: v.strip().casefold() if isinstance(v, str) and v.strip() else None)

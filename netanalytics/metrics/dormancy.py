@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from dataclasses import dataclass
 from typing import Literal
 
 import numpy as np
@@ -12,11 +13,13 @@ from numpy.typing import ArrayLike
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
+from netanalytics.metrics._common import normalized_text
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network, to_utc
 
 __all__ = [
     "contacts_last_year",
+    "DormancyModel",
     "DUNBAR_LAYERS",
     "LAYER_GAP_DAYS",
     "decayed_intensity",
@@ -261,6 +264,61 @@ def _fit_models(model: str, x, t_x, T, min_dyads: int, max_fit_dyads: int):
     return fit, bg, ""
 
 
+@dataclass(frozen=True)
+class DormancyModel:
+    """The buy-till-you-die model behind a :func:`dormancy` frame: what was fitted, or why not.
+
+    Returned by ``dormancy(net, return_model=True)`` beside the frame.
+
+    Attributes
+    ----------
+    model : str
+        The model behind ``p_alive``: ``"paretonbd"``, ``"mbgnbd"``, ``"bgnbd"``, or ``"rule"``
+        when none could be fitted (the fallback of :func:`dormancy`).
+    as_of : pandas.Timestamp
+        The moment of measurement (UTC), as in the frame's ``attrs["as_of"]``.
+    n_dyads : int
+        Dyads summarised (every alter with a contact up to ``as_of``); at most
+        ``max_fit_dyads`` of them were fitted.
+    params : dict or None
+        Fitted parameters of ``model`` (None under the fallback).
+    log_likelihood : float or None
+        Its log-likelihood at the optimum.
+    converged : bool or None
+        Whether its optimiser reported convergence.
+    params_bgnbd : dict or None
+        Fitted BG/NBD parameters (always fitted first, behind ``p_alive_bgnbd``).
+    log_likelihood_bgnbd : float or None
+    reason : str
+        Why the fallback was used; empty when ``model`` was fitted.
+    """
+
+    model: str
+    as_of: pd.Timestamp
+    n_dyads: int
+    params: dict[str, float] | None = None
+    log_likelihood: float | None = None
+    converged: bool | None = None
+    params_bgnbd: dict[str, float] | None = None
+    log_likelihood_bgnbd: float | None = None
+    reason: str = ""
+
+
+def _model_info(model: str, chosen, bg, why: str, as_of: pd.Timestamp, n_dyads: int) -> DormancyModel:
+    """What :func:`_fit_models` fitted, as a :class:`DormancyModel`."""
+    return DormancyModel(
+        model=model if chosen else _RULE,
+        as_of=as_of,
+        n_dyads=n_dyads,
+        params=dict(chosen.params_) if chosen else None,
+        log_likelihood=chosen.log_likelihood_ if chosen else None,
+        converged=chosen.converged_ if chosen else None,
+        params_bgnbd=dict(bg.params_) if bg else None,
+        log_likelihood_bgnbd=bg.log_likelihood_ if bg else None,
+        reason="" if chosen else why,
+    )
+
+
 def _empty_dormancy(columns: list[str]) -> pd.DataFrame:
     frame = pd.DataFrame({c: pd.Series(dtype=float) for c in columns})
     frame[S.LAST_CONTACT] = pd.Series(dtype="datetime64[ns, UTC]")
@@ -286,7 +344,8 @@ def dormancy(
     alive_threshold: float = 0.5,
     dormant_days: float = 365,
     long_dormant_days: float = 3 * 365,
-) -> pd.DataFrame:
+    return_model: bool = False,
+) -> pd.DataFrame | tuple[pd.DataFrame, DormancyModel]:
     """How alive is each tie: last contact, rhythm, overdue ratio, P(alive), state, due date.
 
     Parameters
@@ -315,11 +374,13 @@ def dormancy(
         P(alive) needed for the ``active`` state.
     dormant_days, long_dormant_days : float, default 365 and 1095
         Silence after which a tie is ``dormant`` / ``long_dormant``.
+    return_model : bool, default False
+        Also return the fitted model (a :class:`DormancyModel`).
 
     Returns
     -------
-    DataFrame
-        Indexed by ``person_id`` (every alter with at least one interaction up to
+    DataFrame, or (DataFrame, DormancyModel) with ``return_model=True``
+        The frame is indexed by ``person_id`` (every alter with at least one interaction up to
         ``as_of``, sorted), with columns
 
         - ``last_contact`` (UTC timestamp), ``days_since`` (float days to ``as_of``),
@@ -334,8 +395,9 @@ def dormancy(
         - ``state`` (``active``/``cooling``/``dormant``/``long_dormant``),
         - ``cadence_days`` (from ``net.people``), ``due`` (bool), ``due_date`` (UTC).
 
-        ``attrs["btyd"]`` holds the fitted parameters and log-likelihoods, or the reason
-        for the fallback.
+        ``attrs["as_of"]`` holds the ``as_of`` used: the metrics that accept this frame
+        (``dormancy_frame=``) check it against their own. The :class:`DormancyModel` holds the
+        fitted parameters and log-likelihoods, or the reason for the fallback.
 
     Raises
     ------
@@ -419,6 +481,9 @@ def dormancy(
     old             406.0               NaN            NaN  dormant  False
     >>> d["model"].unique().tolist()   # two dyads are too few to fit a model
     ['rule']
+    >>> d, fitted = dormancy(net, return_model=True)
+    >>> fitted.model, fitted.n_dyads, fitted.reason
+    ('rule', 2, '2 dyads < min_dyads=30')
     """
     if model not in _FITTERS:
         raise ValueError(f"model must be one of {sorted(_FITTERS)}, got {model!r}")
@@ -446,9 +511,9 @@ def dormancy(
     ]
     if inter.empty:
         out = _empty_dormancy(columns)[columns]
-        out.attrs["btyd"] = {"model": _RULE, "reason": "no interactions up to as_of", "as_of": as_of}
         out.attrs["as_of"] = as_of
-        return out
+        info = DormancyModel(model=_RULE, as_of=as_of, n_dyads=0, reason="no interactions up to as_of")
+        return (out, info) if return_model else out
 
     summ = _Summary(inter, as_of)
     days_since = (summ.as_of_ns - summ.last_ns) / _NS_PER_DAY
@@ -508,17 +573,9 @@ def dormancy(
         },
         index=people_index,
     )
-    info: dict[str, object] = {"model": model if chosen else _RULE, "as_of": as_of, "n_dyads": summ.k}
-    if chosen:
-        info.update(
-            params=dict(chosen.params_), log_likelihood=chosen.log_likelihood_, converged=chosen.converged_
-        )
-    else:
-        info["reason"] = why
-    if bg:
-        info.update(params_bgnbd=dict(bg.params_), log_likelihood_bgnbd=bg.log_likelihood_)
-    out.attrs["btyd"] = info
     out.attrs["as_of"] = as_of
+    if return_model:
+        return out, _model_info(model, chosen, bg, why, as_of, summ.k)
     return out
 
 
@@ -540,11 +597,6 @@ def dormancy_at(net: Network, as_of: pd.Timestamp, frame: pd.DataFrame | None) -
             "compute it with dormancy(net, as_of=...) for the same moment, or leave it out"
         )
     return frame
-
-
-def _norm_text(values: pd.Series) -> pd.Series:
-    text = values.astype(object).where(values.notna(), None)
-    return text.map(lambda v: v.strip().casefold() if isinstance(v, str) and v.strip() else None)
 
 
 def _alter_communities(net: Network, seed: int) -> dict[Hashable, int]:
@@ -609,7 +661,7 @@ def reconnect(
     -------
     DataFrame
         At most ``n`` rows ranked by ``score`` (highest first; ties by peak strength, then
-        person_id) with columns ``person_id``, ``name``, ``state``, ``days_since``,
+        person_id), indexed by ``person_id``, with columns ``name``, ``state``, ``days_since``,
         ``peak_strength``, ``novelty``, ``score``, ``reason``.
 
     Raises
@@ -651,7 +703,7 @@ def reconnect(
     ...     people=pd.DataFrame({"name": ["Bo Li", "Cy Ng", "Ann Lee"], "company": ["Acme", "Initech", "Initech"]},
     ...                         index=pd.Index(["bo", "cy", "ann"], name="person_id")))
     >>> r = reconnect(net)
-    >>> r[["person_id", "state", "novelty"]].values.tolist()
+    >>> r[["state", "novelty"]].reset_index().values.tolist()
     [['bo', 'dormant', 0.3333333333333333], ['cy', 'dormant', 0.0]]
     >>> print(r["reason"].iloc[0])
     Former close tie (peak 15.7 contacts/half-life), silent 2.0 years; works at Acme, where none of your active ties are
@@ -660,16 +712,18 @@ def reconnect(
     as_of = net.resolve_as_of(as_of)
     dorm = dormancy_at(net, as_of, dormancy_frame)
     inter = inter[inter[S.TIMESTAMP] <= as_of]
-    columns = [S.PERSON_ID, S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY, S.SCORE, S.REASON]
+    columns = [S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY, S.SCORE, S.REASON]
     if dorm.empty:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in columns})
+        return pd.DataFrame(
+            {c: pd.Series(dtype=object) for c in columns}, index=pd.Index([], dtype=object, name=S.PERSON_ID)
+        )
 
     summ = _Summary(inter, as_of)
     peak = pd.Series(summ.peak_intensity(half_life_days), index=pd.Index(summ.people, name=S.PERSON_ID))
 
     people = net.people.reindex(dorm.index)
-    company = _norm_text(people[S.COMPANY])
-    domain = _norm_text(people[S.DOMAIN]).map(
+    company = normalized_text(people[S.COMPANY])
+    domain = normalized_text(people[S.DOMAIN]).map(
         lambda d: None if is_free_mail(d) else d
     )  # free mail says nothing of work
     if communities is None:
@@ -724,4 +778,4 @@ def reconnect(
     out = out.sort_values(
         [S.SCORE, S.PEAK_STRENGTH, S.PERSON_ID], ascending=[False, False, True], kind="stable"
     )
-    return out.head(n).reset_index(drop=True)
+    return out.head(n).set_index(S.PERSON_ID)

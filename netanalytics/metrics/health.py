@@ -12,10 +12,15 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
-from netanalytics.metrics._common import BALANCE_PRIOR, balance, one_sided
-from netanalytics.metrics.dormancy import _norm_text, contacts_last_year, dormancy_at, dunbar_layer
-from netanalytics.metrics.reciprocity import _upto
-from netanalytics.metrics.strength import _ego_graph
+from netanalytics.metrics._common import (
+    BALANCE_PRIOR,
+    balance,
+    ego_graph,
+    interactions_upto,
+    normalized_text,
+    one_sided,
+)
+from netanalytics.metrics.dormancy import contacts_last_year, dormancy_at, dunbar_layer
 from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
 from netanalytics.network import Network, louvain_communities
 
@@ -230,7 +235,7 @@ def _domain(people: pd.DataFrame) -> pd.Series:
     """Work email domain per person: ``domain``, else the first email's; free-mail is unknown."""
     first_email = people[S.EMAILS].map(lambda es: es[0].rsplit("@", 1)[-1] if es else None)
     dom = people[S.DOMAIN].astype(object).where(people[S.DOMAIN].notna(), first_email)
-    return _norm_text(dom).map(lambda d: None if is_free_mail(d) else d)
+    return normalized_text(dom).map(lambda d: None if is_free_mail(d) else d)
 
 
 def _diversity_row(values: pd.Series) -> dict[str, float]:
@@ -502,7 +507,7 @@ def _measure(
     dormancy_frame: pd.DataFrame | None,
 ) -> tuple[_Evidence, pd.Series, tuple[str, ...], int]:
     """The evidence every component reads; also the dormancy states, sources and connections."""
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
     alters = net.alters
     if core.empty or not core[S.PERSON_ID].isin(alters.index).any():
@@ -525,7 +530,7 @@ def _measure(
     # structure: last year's ego network, unweighted; judged only with enough alter-alter evidence
     group_ties = int(year.loc[year[S.N_PARTICIPANTS] >= 3, S.PERSON_ID].nunique())
     structure_ok = len(year_ids) > 0 and group_ties / len(year_ids) >= min_group_share
-    G = _ego_graph(net.me, year)
+    G = ego_graph(net.me, year)
     ego = ego_structure(G, net.me)
     A = G.subgraph([n for n in G if n != net.me])
     community: dict = {}
@@ -542,7 +547,7 @@ def _measure(
 
     people = alters.reindex(year_ids)
     dims = {
-        S.COMPANY: _norm_text(people[S.COMPANY]),
+        S.COMPANY: normalized_text(people[S.COMPANY]),
         S.DOMAIN: _domain(people),
         S.COMMUNITY: pd.Series([community.get(a) for a in year_ids], index=year_ids, dtype=object),
     }
@@ -864,7 +869,7 @@ def health(
     )
 
 
-def health_history(net: Network, freq: str = "QE", **kwargs) -> pd.DataFrame:
+def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
     """The health score and its component values at the end of every period.
 
     Parameters

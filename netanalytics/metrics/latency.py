@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics.reciprocity import _ANSWERABLE, _answers, _upto
+from netanalytics.metrics._common import ANSWERABLE_CHANNELS, answer_times, interactions_upto
 from netanalytics.network import Network
 
 __all__ = ["reply_latencies"]
@@ -80,10 +80,10 @@ def reply_latencies(
     1       ann      mine   21.0
     """
     as_of = net.resolve_as_of(as_of)
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
-    rows = core[core[S.CHANNEL].isin(_ANSWERABLE)]
-    latency = _answers(rows) - rows[S.TIMESTAMP]
+    rows = core[core[S.CHANNEL].isin(ANSWERABLE_CHANNELS)]
+    latency = answer_times(rows) - rows[S.TIMESTAMP]
     answered = latency.notna() & (latency <= pd.Timedelta(days=window_days))
     rows = rows[answered]
     out = pd.DataFrame(

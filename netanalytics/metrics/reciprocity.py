@@ -11,10 +11,13 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.metrics._common import (
+    ANSWERABLE_CHANNELS,
     BALANCE_PRIOR,
     ONE_SIDED_MIN_MESSAGES,
     ONE_SIDED_RATIO,
+    answer_times,
     balance,
+    interactions_upto,
     log_imbalance,
     one_sided,
 )
@@ -22,19 +25,10 @@ from netanalytics.network import Network
 
 __all__ = ["give_take_ratio", "overall_reciprocity", "reciprocity"]
 
-#: Channels whose rows are messages that can be answered. Every other channel holds events:
-#: meetings, invitations, calls and whatever a call log names (coffee, lunch ...).
-_ANSWERABLE = ("email", "linkedin", "whatsapp", "telegram", "slack")
 #: Channels without conversation threads: initiation is judged per contact episode.
 _UNTHREADED = ("meeting", "invitation")
 _DAY = pd.Timedelta(days=1)
 _HOUR = pd.Timedelta(hours=1)
-
-
-def _upto(net: Network, as_of: pd.Timestamp) -> pd.DataFrame:
-    """Interaction rows at or before ``as_of`` (what was known at that moment)."""
-    inter = net.interactions
-    return inter[inter[S.TIMESTAMP] <= as_of]
 
 
 def _extra_counts(frame: pd.DataFrame, as_of: pd.Timestamp, direction: str, index: pd.Index) -> pd.Series:
@@ -44,44 +38,6 @@ def _extra_counts(frame: pd.DataFrame, as_of: pd.Timestamp, direction: str, inde
     ts = frame[S.TIMESTAMP]
     keep = frame[S.PERSON_ID].notna() & (frame[S.DIRECTION] == direction) & (ts.isna() | (ts <= as_of))
     return frame.loc[keep].groupby(S.PERSON_ID).size().reindex(index, fill_value=0).astype("int64")
-
-
-def _answers(rows: pd.DataFrame) -> pd.Series:
-    """Timestamp of the answer to each row (NaT when none), index aligned with ``rows``.
-
-    An answer to row m (with alter a) is a row with a in the other direction whose
-    ``in_reply_to`` is m's message_id; failing that, the next row in the other direction
-    with a in the same thread.
-    """
-    ts, pid, direction = rows[S.TIMESTAMP], rows[S.PERSON_ID], rows[S.DIRECTION]
-    # explicit: In-Reply-To (or LinkedIn's reply link) names the message
-    replies = rows.loc[rows[S.IN_REPLY_TO].notna(), [S.PERSON_ID, S.DIRECTION, S.IN_REPLY_TO, S.TIMESTAMP]]
-    targets = pd.DataFrame(
-        {
-            "_row": rows.index,
-            S.PERSON_ID: pid.array,
-            "_dir": direction.array,
-            S.MESSAGE_ID: rows[S.MESSAGE_ID].array,
-            "_ts": ts.array,
-        }
-    )
-    matched = targets.merge(
-        replies.rename(columns={S.IN_REPLY_TO: S.MESSAGE_ID, S.DIRECTION: "_adir", S.TIMESTAMP: "_ats"}),
-        on=[S.PERSON_ID, S.MESSAGE_ID],
-    )
-    matched = matched[(matched["_adir"] != matched["_dir"]) & (matched["_ats"] >= matched["_ts"])]
-    explicit = matched.groupby("_row")["_ats"].min().reindex(rows.index)
-    # fallback: next message the other way in the same thread
-    threaded = rows[rows[S.THREAD_ID].notna()].sort_values(S.TIMESTAMP, kind="stable")
-    keys = threaded.groupby([S.PERSON_ID, S.THREAD_ID], sort=False).ngroup()
-    nxt = pd.Series(pd.NaT, index=rows.index, dtype=ts.dtype)
-    for d in (S.OUT, S.IN):
-        t_other = threaded[S.TIMESTAMP].where(threaded[S.DIRECTION] != d)
-        following = t_other.groupby(keys).shift(-1)
-        following = following.groupby(keys).bfill()
-        mine = threaded[S.DIRECTION] == d
-        nxt.loc[following.index[mine]] = following[mine]
-    return explicit.fillna(nxt) if not explicit.isna().all() else nxt
 
 
 def _rate(answered: pd.Series, eligible: pd.Series, pid: pd.Series, index: pd.Index) -> pd.Series:
@@ -229,7 +185,7 @@ def reciprocity(
     as_of = net.resolve_as_of(as_of)
     index = net.alters.index
     window = pd.Timedelta(days=window_days)
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     is_bc = inter[S.N_PARTICIPANTS] > broadcast
     core = inter[~is_bc]
     out = pd.DataFrame(index=index)
@@ -255,8 +211,8 @@ def reciprocity(
     all_share = _initiation_share(core, index, episode_gap_days)
     out[S.INITIATION_SHARE] = direct_share.where(direct_share.notna(), all_share)
 
-    rows = core[core[S.CHANNEL].isin(_ANSWERABLE)]
-    answer_ts = _answers(rows)
+    rows = core[core[S.CHANNEL].isin(ANSWERABLE_CHANNELS)]
+    answer_ts = answer_times(rows)
     latency = answer_ts - rows[S.TIMESTAMP]
     answered = latency.notna() & (latency <= window)
     eligible = answered | (rows[S.TIMESTAMP] + window <= as_of)
@@ -359,7 +315,7 @@ def _invitation(frame: pd.DataFrame, as_of: pd.Timestamp, index: pd.Index) -> pd
 def _ego_digraph(net: Network, as_of: object = None) -> nx.DiGraph:
     """Directed ego–alter graph: u → v when u wrote to v (alter–alter edges left out)."""
     as_of = net.resolve_as_of(as_of)
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     D = nx.DiGraph()
     D.add_node(net.me)
     for (pid, direction), n in inter.groupby([S.PERSON_ID, S.DIRECTION]).size().items():

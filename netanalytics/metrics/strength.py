@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics._common import balance
+from netanalytics.metrics._common import balance, interactions_upto
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
-from netanalytics.metrics.reciprocity import _upto
 from netanalytics.network import Network, coparticipation
 
 __all__ = ["STRENGTH_COMPONENTS", "tie_strength"]
@@ -35,18 +33,6 @@ def _broadcast_weight(n_participants: pd.Series, broadcast: int) -> pd.Series:
     return pd.Series(np.where(n_participants > broadcast, 1.0 / others, 1.0), index=n_participants.index)
 
 
-def _ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
-    """Ego + alters of ``core`` rows; ego–alter weight = rows, alter–alter weight = shared messages."""
-    G = nx.Graph()
-    G.add_node(me)
-    G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
-    edges = coparticipation(core)
-    G.add_weighted_edges_from(
-        edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None)
-    )
-    return G
-
-
 def _overlap(net: Network, core: pd.DataFrame, index: pd.Index) -> pd.Series:
     """Shared neighbours of me and each alter: alters who were on a message with both of us."""
     edges = coparticipation(core)
@@ -58,8 +44,8 @@ def tie_strength(
     net: Network,
     *,
     as_of: object = None,
-    short_half_life: float = 42,
-    long_half_life: float = 180,
+    short_half_life_days: float = 42,
+    long_half_life_days: float = 180,
     weights: Mapping[str, float] | None = None,
     broadcast: int = 10,
 ) -> pd.DataFrame:
@@ -71,9 +57,9 @@ def tie_strength(
         The ego network.
     as_of : timestamp-like, optional
         Moment of measurement; later interactions are ignored. Default: the latest interaction.
-    short_half_life : float, default 42
+    short_half_life_days : float, default 42
         Half-life in days of ``intensity_short`` (≈ a 60-day window).
-    long_half_life : float, default 180
+    long_half_life_days : float, default 180
         Half-life in days of ``intensity_long`` (a yearly contact keeps ≈ 25 % after a year).
     weights : dict, optional
         Weight of each component of ``strength`` (keys of :data:`STRENGTH_COMPONENTS`);
@@ -177,7 +163,7 @@ def tie_strength(
         )
     w_comp = {**STRENGTH_COMPONENTS, **(weights or {})}
 
-    inter = _upto(net, as_of)
+    inter = interactions_upto(net, as_of)
     is_bc = inter[S.N_PARTICIPANTS] > broadcast
     core = inter[~is_bc]
     row_w = _broadcast_weight(inter[S.N_PARTICIPANTS], broadcast)
@@ -185,7 +171,7 @@ def tie_strength(
     # The per-row terms of decayed_intensity, summed per alter in one pass: calling it once
     # per alter costs ~2 ms each, too slow for 20,000 alters (equality is tested).
     age = ((as_of - inter[S.TIMESTAMP]) / _DAY).to_numpy(dtype=float)
-    for col, h in ((S.INTENSITY_SHORT, short_half_life), (S.INTENSITY_LONG, long_half_life)):
+    for col, h in ((S.INTENSITY_SHORT, short_half_life_days), (S.INTENSITY_LONG, long_half_life_days)):
         terms = pd.Series(row_w.to_numpy() * np.exp(-np.log(2.0) * age / h), index=inter.index)
         out[col] = terms.groupby(inter[S.PERSON_ID]).sum().reindex(index, fill_value=0.0).astype(float)
 

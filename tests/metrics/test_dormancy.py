@@ -8,7 +8,7 @@ import pytest
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.metrics.dormancy import decayed_intensity, dormancy, dunbar_layer, reconnect
+from netanalytics.metrics.dormancy import DormancyModel, decayed_intensity, dormancy, dunbar_layer, reconnect
 from netanalytics.network import build_network
 
 AS_OF = "2024-07-01 12:00"
@@ -119,7 +119,18 @@ def test_same_day_contacts_merge_for_rhythm(small):
 def test_too_few_dyads_fall_back_to_rule(small):
     assert set(small[S.MODEL]) == {"rule"}
     assert small[S.P_ALIVE].isna().all() and small[S.EXPECTED_NEXT_90D].isna().all()
-    assert "min_dyads" in small.attrs["btyd"]["reason"]
+    assert "btyd" not in small.attrs  # the model is returned, not hidden in attrs
+
+
+def test_fallback_model_says_why():
+    net = _net([("2024-01-01", "a"), ("2024-01-11", "a"), ("2024-02-01", "b")])
+    d, fitted = dormancy(net, return_model=True)
+    assert fitted == DormancyModel(
+        model="rule", as_of=pd.Timestamp("2024-02-01", tz="UTC"), n_dyads=2, reason="2 dyads < min_dyads=30"
+    )
+    d, fitted = dormancy(net, as_of="2023-01-01", return_model=True)
+    assert d.empty and fitted.n_dyads == 0 and fitted.reason == "no interactions up to as_of"
+    assert fitted.params is None and fitted.log_likelihood is None
 
 
 def test_layer_gap_and_days_columns(small):
@@ -131,8 +142,8 @@ def test_layer_gap_and_days_columns(small):
 
 def test_default_as_of_is_latest_interaction():
     net = _net([("2024-01-01", "a"), ("2024-01-11", "a"), ("2024-02-01", "b")])
-    d = dormancy(net)
-    assert d.attrs["btyd"]["as_of"] == pd.Timestamp("2024-02-01", tz="UTC")
+    d, fitted = dormancy(net, return_model=True)
+    assert d.attrs["as_of"] == fitted.as_of == pd.Timestamp("2024-02-01", tz="UTC")
     assert d.at["a", S.DAYS_SINCE] == 21.0
     assert d.at["b", S.DAYS_SINCE] == 0.0
 
@@ -148,6 +159,9 @@ def test_no_interactions_raises():
 def test_as_of_before_everything_gives_empty_frame():
     d = dormancy(_net([("2024-01-01", "a")]), as_of="2023-01-01")
     assert d.empty and S.STATE in d.columns
+    r = reconnect(_net([("2024-01-01", "a")]), as_of="2023-01-01")
+    assert r.empty and r.index.name == S.PERSON_ID
+    assert list(r.columns) == [S.NAME, S.STATE, S.DAYS_SINCE, S.PEAK_STRENGTH, S.NOVELTY, S.SCORE, S.REASON]
 
 
 def test_unknown_model_rejected():
@@ -175,12 +189,12 @@ def planted():
 
 @pytest.mark.parametrize("model", ["paretonbd", "mbgnbd", "bgnbd"])
 def test_planted_states_with_fitted_model(planted, model):
-    d = dormancy(planted, model=model)
+    d, fitted = dormancy(planted, model=model, return_model=True)
     steady = d[d.index.str.startswith("steady")]
     gone = d[d.index.str.startswith("gone")]
     print(
         model,
-        d.attrs["btyd"]["params"],
+        fitted.params,
         "steady p_alive min",
         steady[S.P_ALIVE].min(),
         "gone p_alive max",
@@ -188,7 +202,10 @@ def test_planted_states_with_fitted_model(planted, model):
         "steady E[next 90d] median",
         steady[S.EXPECTED_NEXT_90D].median(),
     )
-    assert set(d[S.MODEL]) == {model}
+    assert set(d[S.MODEL]) == {model} and fitted.model == model and fitted.reason == ""
+    assert fitted.n_dyads == len(d)
+    assert np.isfinite(fitted.log_likelihood) and np.isfinite(fitted.log_likelihood_bgnbd)
+    assert set(fitted.params_bgnbd) == {"r", "alpha", "a", "b"}
     assert (steady[S.STATE] == S.ACTIVE).all()
     assert gone[S.STATE].isin([S.DORMANT, S.LONG_DORMANT]).all()
     assert steady[S.P_ALIVE].min() > 0.9
@@ -208,10 +225,10 @@ def test_one_contact_dyads_get_p_alive_below_one_from_paretonbd(planted):
 
 
 def test_max_fit_dyads_subsamples_deterministically(planted):
-    a = dormancy(planted, max_fit_dyads=100)
-    b = dormancy(planted, max_fit_dyads=100)
-    assert a.attrs["btyd"]["params"] == b.attrs["btyd"]["params"]
-    assert a.attrs["btyd"]["params"] != dormancy(planted).attrs["btyd"]["params"]
+    a = dormancy(planted, max_fit_dyads=100, return_model=True)[1]
+    b = dormancy(planted, max_fit_dyads=100, return_model=True)[1]
+    assert a.params == b.params
+    assert a.params != dormancy(planted, return_model=True)[1].params
 
 
 def test_dunbar_layer_thresholds():
@@ -262,8 +279,8 @@ def rec_net():
 def test_reconnect_ordering_and_reasons(rec_net):
     r = reconnect(rec_net, communities={})
     print(r.to_string())
+    assert r.index.name == S.PERSON_ID
     assert list(r.columns) == [
-        S.PERSON_ID,
         S.NAME,
         S.STATE,
         S.DAYS_SINCE,
@@ -272,7 +289,7 @@ def test_reconnect_ordering_and_reasons(rec_net):
         S.SCORE,
         S.REASON,
     ]
-    assert r[S.PERSON_ID].tolist() == ["bo", "di", "cy"]
+    assert r.index.tolist() == ["bo", "di", "cy"]
     peak_bo = sum(2 ** (-7 * k / 180) for k in range(20))
     peak_di = sum(2 ** (-30 * k / 180) for k in range(5))
     assert r[S.PEAK_STRENGTH].tolist() == pytest.approx([peak_bo, peak_di, 1.0])
@@ -294,9 +311,9 @@ def test_reconnect_ordering_and_reasons(rec_net):
 
 def test_reconnect_community_novelty_and_n(rec_net):
     r = reconnect(rec_net, n=1, communities={"ann": 0, "cy": 1, "di": 1, "bo": 0})
-    assert r[S.PERSON_ID].tolist() == ["bo"]
+    assert r.index.tolist() == ["bo"]
     r = reconnect(rec_net, communities={"ann": 0, "cy": 1})
-    cy = r.set_index(S.PERSON_ID).loc["cy"]
+    cy = r.loc["cy"]
     assert cy[S.NOVELTY] == pytest.approx(1 / 3)
     assert cy[S.REASON].endswith("; belongs to a circle none of your active ties are in")
 
@@ -313,5 +330,5 @@ def test_reconnect_include_cooling():
     )
     assert reconnect(net, communities={}).empty
     r = reconnect(net, include_cooling=True, communities={})
-    assert r[S.PERSON_ID].tolist() == ["a"] and r[S.STATE].iloc[0] == S.COOLING
+    assert r.index.tolist() == ["a"] and r[S.STATE].iloc[0] == S.COOLING
     assert "silent 4 months" in r[S.REASON].iloc[0]

@@ -25,8 +25,10 @@ def test_decay_published_check(h):
     net = _net(
         [(t0, "ann", "out", "m1", 2, "email"), (t0 + pd.Timedelta(days=h), "ann", "in", "m2", 2, "email")]
     )
-    at_h = tie_strength(net, as_of=t0 + pd.Timedelta(days=h), short_half_life=h, long_half_life=h)
-    at_2h = tie_strength(net, as_of=t0 + pd.Timedelta(days=2 * h), short_half_life=h, long_half_life=h)
+    at_h = tie_strength(net, as_of=t0 + pd.Timedelta(days=h), short_half_life_days=h, long_half_life_days=h)
+    at_2h = tie_strength(
+        net, as_of=t0 + pd.Timedelta(days=2 * h), short_half_life_days=h, long_half_life_days=h
+    )
     print(h, at_h.loc["ann", S.INTENSITY_SHORT], at_2h.loc["ann", S.INTENSITY_LONG])
     assert at_h.loc["ann", S.INTENSITY_SHORT] == pytest.approx(1.5)
     assert at_2h.loc["ann", S.INTENSITY_LONG] == pytest.approx(0.75)
@@ -140,7 +142,7 @@ def test_alters_without_contact_and_empty_network():
 
 
 def test_fast_ego_graph_matches_network_graph():
-    from netanalytics.metrics.strength import _ego_graph
+    from netanalytics.metrics._common import ego_graph
 
     net = _net(
         [
@@ -152,7 +154,7 @@ def test_fast_ego_graph_matches_network_graph():
             ("2024-01-03", "bob", "out", "g2", 3, "email"),
         ]
     )
-    G, H = net.graph(), _ego_graph(net.me, net.interactions)
+    G, H = net.graph(), ego_graph(net.me, net.interactions)
     print(sorted(H.edges(data="weight")))
     assert {frozenset(e): w for *e, w in G.edges(data="weight")} == {
         frozenset(e): w for *e, w in H.edges(data="weight")
