@@ -13,6 +13,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.channels import channel_kind, raw_channel_label
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
 from netanalytics.io._rows import head_text, message_frame, message_row, stable_id
@@ -129,8 +130,8 @@ def read_call_log(
         (``"%d/%m/%Y %H:%M"``). By default ``2025-03-04``, ``2025-03-04 14:30`` and
         ``2025-03-04T14:30:00+01:00`` are read.
     default_channel : str, default "call"
-        The channel of a row whose ``channel`` is blank (or of every row, when the file has
-        no channel column).
+        The kind of channel of a row whose ``channel`` is blank (or of every row, when the file
+        has no channel column).
     region : str, optional
         Country (ISO 3166, ``"DE"``) of phone numbers written without their country code.
 
@@ -138,7 +139,9 @@ def read_call_log(
     -------
     messages : DataFrame
         :data:`netanalytics.schema.MESSAGES` with ``source == "calllog"``, ``channel`` the
-        row's channel lower-cased (``call``, ``meeting``, ``coffee`` ...). ``direction`` in:
+        kind of the row's channel (:func:`netanalytics.channels.channel_kind`: ``call``,
+        ``video``, ``meeting``, ``in_person``, ``sms`` ... or ``other``), the text as written in
+        the label ``"channel:<text>"`` (``"channel:Coffee chat"``). ``direction`` in:
         the person is the sender and the owner in ``to``; out and mutual: the owner is the
         sender and the people in ``to`` (a mutual row carries the label ``"mutual"``).
         ``thread_id`` is None: a logged interaction is no conversation thread.
@@ -146,7 +149,7 @@ def read_call_log(
         One :class:`~netanalytics.io.report.FileReport`; a record is a data row;
         ``read == kept + skipped``. ``notes``: ``delimiter``, ``columns`` (file column ->
         log column), ``columns_not_read``, ``owner_key``, ``channels`` (rows kept per
-        channel), ``minutes_total``.
+        kind of channel), ``channels_as_written`` (rows kept per channel text), ``minutes_total``.
 
     Raises
     ------
@@ -164,6 +167,10 @@ def read_call_log(
     ``both``; blank is mutual). Since the log does not say who started a mutual
     interaction, it counts as the owner's, like a meeting they organised.
 
+    Channels are read through :data:`netanalytics.channels.CHANNEL_VOCABULARY`, so that
+    "Coffee", "coffee chat" and "lunch" are one kind of channel (``in_person``) and tie
+    strength's ``channels`` (multiplexity) counts kinds of channel, not spellings.
+
     *Skipped, with the reason:* rows without a person, with an unreadable date or an unknown
     direction (each with a warning naming the line), missed calls (direction ``missed``,
     ``rejected``, ``declined``, ``unanswered``, or a duration of 0), and rows with every
@@ -179,7 +186,7 @@ def read_call_log(
     ...                  "2025-03-06,bo@example.org,call,in,0,missed\\n")
     >>> log, report = read_call_log(p, me="ann@example.org")
     >>> log[["channel", "sender", "to", "labels"]].values.tolist()
-    [['coffee', 'ann@example.org', ['name:Bo Chen'], ['mutual']]]
+    [['in_person', 'ann@example.org', ['name:Bo Chen'], ['mutual', 'channel:coffee']]]
     >>> dict(report.files[0].skipped)
     {'missed call': 1}
     """
@@ -247,6 +254,7 @@ def read_call_log(
     rows: list[dict] = []
     seen: Counter = Counter()
     channels: Counter = Counter()
+    as_written: Counter = Counter()
     minutes = 0.0
     unreadable_dates = []
     for row in reader:
@@ -292,7 +300,8 @@ def read_call_log(
                     rep.skip("missed call")
                     continue
                 minutes += duration
-        channel = cell(row, "channel").casefold() or default_channel
+        written = cell(row, "channel")
+        channel = channel_kind(written, default_channel)
         keys = [k for k, _ in people]
         names = [n for _, n in people]
         if direction == "in":
@@ -315,12 +324,15 @@ def read_call_log(
                 to_names=to_names,
                 thread_id=None,
                 is_from_me=sender == owner,
-                labels=["mutual"] if direction == "mutual" else [],
+                labels=(["mutual"] if direction == "mutual" else []) + raw_channel_label(written, channel),
             )
         )
         channels[channel] += 1
+        if written:
+            as_written[written] += 1
         rep.keep()
     rep.notes["channels"] = dict(channels)
+    rep.notes["channels_as_written"] = dict(as_written)
     rep.notes["minutes_total"] = minutes
     if unreadable_dates and not rows:
         line, value = unreadable_dates[0]
