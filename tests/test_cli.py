@@ -178,7 +178,7 @@ def test_demo_end_to_end(capsys, tmp_path, monkeypatch):
     assert out.startswith("Network of ") and "Health score " in out
     assert out.endswith(f"Report written to {report}\n")
     page = report.read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 5 and "<script" not in page
+    assert page.count("data:image/png;base64,") == 6 and "<script" not in page
 
 
 def test_demo_bad_folder(capsys, tmp_path):
