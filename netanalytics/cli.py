@@ -88,6 +88,8 @@ _CLI_WORDING = [
     (re.compile(r"\bread_(?:whatsapp|telegram)\b"), "--chats"),
     (re.compile(r"; for other names pass columns=, e\.g\. columns=\{[^}]*\}\."), "; rename the file's columns "
      "to these (the Python API reads other names with read_call_log(path, columns=...))."),
+    (re.compile(r"; another CRM's columns load with columns=\{[^}]*\} \(fields: [^)]*\)\."), "; rename another "
+     "CRM's columns to HubSpot's (the Python API reads other names with read_crm(paths, columns=...))."),
     (re.compile(r"\bread_linkedin\b"), "--linkedin"),
     (re.compile(r"(--\w+) \(or \1\)|(--\w+) or \2"), lambda m: m[1] or m[2]),
 ]  # fmt: skip

@@ -105,3 +105,29 @@ def test_cli_crm_and_tz(tmp_path, capsys):
     assert "monica-export.json [monica]: read 17, kept 13, skipped 4" in out
     assert main(["summary", "--crm", str(MONICA), "--tz", "Nowhere/Land"]) == 2
     assert "not a time zone: 'Nowhere/Land'" in capsys.readouterr().err
+
+
+def test_cli_crm_error_names_the_fix(tmp_path, capsys):
+    from netanalytics.cli import main
+
+    bank = tmp_path / "bank.csv"
+    bank.write_text("Date,Amount,Description\n2025-01-02,12.50,coffee\n")
+    assert main(["summary", "--crm", str(bank), "--no-cache", "-q"]) == 1
+    err = capsys.readouterr().err
+    assert "bank.csv: line 1 is neither a CRM contacts header" in err
+    assert "rename another CRM's columns to HubSpot's (the Python API reads other names with read_crm(" in err
+    assert "columns={" not in err
+
+
+def test_load_folder_reports_an_unreadable_crm_file(tmp_path):
+    folder = _folder(tmp_path)
+    (folder / "empty-activities.csv").write_text(
+        "Activity date,Activity type,Associated Contact\n03/04/2025,CALL,bo@x.org\n"
+    )
+    net = na.load(folder, me="mara@example.org", cache=False)
+    unread = {Path(f.path).name: f.not_read for f in net.report.files if f.not_read}
+    assert set(unread) == {"bank.csv", "empty-activities.csv"}
+    assert unread["empty-activities.csv"].startswith(
+        "line 2: no row has a readable date (first: '03/04/2025')"
+    )
+    assert len(net.messages) == 9 + 6  # Monica's and the HubSpot activities' rows still load
