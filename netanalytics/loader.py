@@ -192,7 +192,7 @@ _FOLDER = "folder"
 _LOOKED_FOR = {
     _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, Outlook "
     ".pst/.ost/.msg files, contacts .csv and .vcf files, .ics calendars, WhatsApp and Telegram chat exports, "
-    "call-log .csv files)",
+    "call-log .csv files, Monica and CRM exports)",
     # (an export none of whose files can be read is refused by read_linkedin, which names them)
     "linkedin": "no LinkedIn record found (the export's files hold no row)",
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml, "
