@@ -83,8 +83,10 @@ def test_channel_mix_frame(net):
     assert [names[p] for p in mix.index] == ["Bo Chen", "Cy Diaz", "Di Eng"]
     assert mix[["in_person", "video", "call"]].values.tolist() == [[0, 12, 6], [12, 0, 0], [1, 0, 0]]
     assert mix["main_before"].tolist() == ["call", "in_person", None]  # Di: no contact in the first half
-    assert mix["main_after"].tolist() == ["video", "in_person", "in_person"]
+    assert mix["main_after"].tolist() == ["video", "in_person", None]  # one lunch: fewer than 2, no habit
     assert mix["moved"].tolist() == [True, False, False]
+    one = channel_mix(net, as_of="2024-12-31", min_interactions=1)
+    assert one["main_after"].tolist() == ["video", "in_person", "in_person"]
     assert mix.attrs["as_of"] == pd.Timestamp("2024-12-31", tz="UTC")
 
 

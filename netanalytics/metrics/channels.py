@@ -14,7 +14,12 @@ BEFORE, AFTER, MOVED = "main_before", "main_after", "moved"
 
 
 def channel_mix(
-    net: Network, *, days: float = 365, as_of: object = None, top: int | None = None
+    net: Network,
+    *,
+    days: float = 365,
+    as_of: object = None,
+    top: int | None = None,
+    min_interactions: int = 2,
 ) -> pd.DataFrame:
     """Interactions per tie and channel over a window, and whether the tie moved channel.
 
@@ -28,6 +33,9 @@ def channel_mix(
         End of the window (naive means UTC); default the latest interaction.
     top : int, optional
         Keep the ``top`` ties with most interactions in the window (default all).
+    min_interactions : int, default 2
+        A tie has a main channel in a half of the window only with at least this many
+        interactions there (one message is no habit).
 
     Returns
     -------
@@ -35,7 +43,7 @@ def channel_mix(
         Indexed by person_id, busiest tie first (ties with equal counts by person_id); one
         int column per channel used by these ties (most used first), then ``main_before``,
         ``main_after`` (the tie's main channel in the first and in the second half of the
-        window; missing when it had no interaction there) and ``moved`` (bool). Ties
+        window; missing when it had fewer than ``min_interactions`` there) and ``moved`` (bool). Ties
         without interaction in the window and the owner are left out.
 
     Notes
@@ -76,6 +84,7 @@ def channel_mix(
 
     def main_channel(rows: pd.DataFrame) -> pd.Series:
         n = rows.groupby([S.PERSON_ID, S.CHANNEL]).size().rename("n").reset_index()
+        n = n[n.groupby(S.PERSON_ID)["n"].transform("sum") >= min_interactions].copy()
         n["rank"] = n[S.CHANNEL].map(rank)
         n = n.sort_values([S.PERSON_ID, "n", "rank"], ascending=[True, False, True])
         return n.drop_duplicates(S.PERSON_ID).set_index(S.PERSON_ID)[S.CHANNEL]
