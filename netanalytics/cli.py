@@ -14,7 +14,7 @@ PROG = "netanalytics"
 
 _DESCRIPTION = """\
 Measure the health, dormancy and reciprocity of your professional network from files you
-already own (LinkedIn export, contact files, calendars, email archives, chats, call logs). Everything runs
+already own (LinkedIn export, contact files, calendars, email archives, chats, call logs, CRM exports). Everything runs
 locally; nothing is sent anywhere and message bodies are never kept.
 
 commands:
@@ -67,7 +67,7 @@ examples:
 """,
 }
 
-_INPUT_KINDS = ("linkedin", "email", "contacts", "calendar", "chats", "calls")
+_INPUT_KINDS = ("linkedin", "email", "contacts", "calendar", "chats", "calls", "crm")
 _AS_OF_DEFAULT = "your latest interaction, else the latest dated record loaded"
 _NO_DATE = "the input holds no dated record to measure from; pass --as-of YYYY-MM-DD"
 
@@ -76,7 +76,7 @@ _CLI_WORDING = [
     (re.compile(r"\bor pass as_of="), "or pass --as-of YYYY-MM-DD"),
     (re.compile(r"\bas_of="), "--as-of"),
     (re.compile(r"\bme=(?=\S)"), "--me "),
-    (re.compile(r"(?<![\w-])(linkedin|email|contacts|calendar|chats|calls)=(?=[\s,])"), r"--\1"),
+    (re.compile(r"(?<![\w-])(linkedin|email|contacts|calendar|chats|calls|crm)=(?=[\s,])"), r"--\1"),
     (re.compile(r" ?Check the path given to na\.load\(\)\."), ""),
     (re.compile(r"\bna\.load\(\)"), "netanalytics"),
     (re.compile(r"or use read_contacts_csv for CSV exports"), "or give a contacts .csv file to --contacts"),
@@ -88,6 +88,8 @@ _CLI_WORDING = [
     (re.compile(r"\bread_(?:whatsapp|telegram)\b"), "--chats"),
     (re.compile(r"; for other names pass columns=, e\.g\. columns=\{[^}]*\}\."), "; rename the file's columns "
      "to these (the Python API reads other names with read_call_log(path, columns=...))."),
+    (re.compile(r"; another CRM's columns load with columns=\{[^}]*\} \(fields: [^)]*\)\."), "; rename another "
+     "CRM's columns to HubSpot's (the Python API reads other names with read_crm(paths, columns=...))."),
     (re.compile(r"\bread_linkedin\b"), "--linkedin"),
     (re.compile(r"(--\w+) \(or \1\)|(--\w+) or \2"), lambda m: m[1] or m[2]),
 ]  # fmt: skip
@@ -130,6 +132,18 @@ def _date(text: str):
     if ts is pd.NaT:
         raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY-MM-DD)")
     return ts.tz_localize("UTC") if ts.tzinfo is None else ts.tz_convert("UTC")
+
+
+def _zone(text: str) -> str:
+    from netanalytics.io._rows import time_zone
+
+    try:
+        time_zone(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"not a time zone: {text!r} (use a name such as Europe/Berlin)"
+        ) from None
+    return text
 
 
 def _positive_int(text: str) -> int:
@@ -197,6 +211,21 @@ def _add_inputs(p: argparse.ArgumentParser) -> None:
         default=[],
         metavar="PATH",
         help="log of calls, meetings and coffees (.csv: date,person,channel,direction,duration_minutes,note)",
+    )
+    g.add_argument(
+        "--crm",
+        action="append",
+        default=[],
+        metavar="PATH",
+        help="export of another relationship tool: Monica's JSON export, or a CRM's contacts and activities "
+        ".csv files (HubSpot's columns), or a folder of them",
+    )
+    g.add_argument(
+        "--tz",
+        type=_zone,
+        metavar="ZONE",
+        help="time zone of times written without one (WhatsApp, call logs, CRM exports), e.g. Europe/Berlin; "
+        "default UTC",
     )
     g.add_argument(
         "--me",
@@ -342,7 +371,7 @@ def _load(args: argparse.Namespace):
     if not args.folder and not any(given.values()):
         raise _UsageError(
             "no input given: name at least one export with --linkedin, --email, --contacts, --calendar, "
-            "--chats, --calls, or give a folder"
+            "--chats, --calls, --crm, or give a folder"
         )
     flags = [("", args.folder)] if args.folder else []
     flags += [(f"--{kind}", p) for kind, paths in given.items() for p in paths]
@@ -355,6 +384,7 @@ def _load(args: argparse.Namespace):
         args.folder,
         **{kind: (paths or None) for kind, paths in given.items()},
         me=args.me or None,
+        tz=args.tz,
         overrides=args.overrides,
         annotations=args.annotations,
         cache=not args.no_cache,

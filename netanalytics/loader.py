@@ -66,14 +66,16 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
     """Find the exports in a folder by what the files are.
 
     Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``,
-    ``calls`` and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
+    ``calls``, ``crm`` and ``ignored``. A folder (or zip) holding ``Connections.csv`` or ``messages.csv`` is a
     LinkedIn export; ``.mbox`` files, Outlook data files (``.pst``, ``.ost``), Maildirs and
     folders of ``.eml`` or ``.msg`` files are email (a folder is read with everything below
     it); ``.vcf`` files and ``.csv`` files whose header names people and addresses are
     contacts; ``.ics`` files are calendars; WhatsApp exports (``WhatsApp Chat with <name>.txt``
     or ``.zip``, iOS ``_chat.txt``) and Telegram Desktop exports (``result.json``) are chats; a
     ``.csv`` whose header has ``date``, ``person`` and ``channel``, ``direction`` or
-    ``duration_minutes`` is a log of calls and meetings. Every other file (a ``.csv`` whose header names no person, a
+    ``duration_minutes`` is a log of calls and meetings; a Monica export (``.json``) and a CRM's
+    contacts or activities export (``.csv`` with HubSpot's ``Record ID`` and ``First Name`` or
+    ``Email``, or ``Activity date`` and ``Activity type``) are ``crm``. Every other file (a ``.csv`` whose header names no person, a
     ``.pdf``, ...) is listed under ``ignored``: :func:`load` reports it as not read, with
     the reason, and never reads it silently. Hidden files are left out.
 
@@ -83,16 +85,19 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
     >>> d = pathlib.Path(tempfile.mkdtemp())
     >>> _ = (d / "calendar.ics").write_text("BEGIN:VCALENDAR\\nEND:VCALENDAR\\n")
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
-    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'ignored': []}
+    {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'crm': [], 'ignored': []}
     """
     from netanalytics.io.calllog import is_call_log
+    from netanalytics.io.crm import is_crm_csv
+    from netanalytics.io.monica import is_monica_export
     from netanalytics.io.slack import is_slack_export
     from netanalytics.io.telegram import is_telegram_export
     from netanalytics.io.whatsapp import is_whatsapp_export
 
     folder = Path(folder)
     found: dict[str, list[Path]] = {
-        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "calls": [], "ignored": [],
+        "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "calls": [], "crm": [],
+        "ignored": [],
     }  # fmt: skip
 
     def squash(name: str) -> str:
@@ -119,6 +124,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
         name = squash(path.name)
         if suffix == ".zip" and "linkedin" in name:
             found["linkedin"].append(path)
+        elif is_monica_export(path):
+            found["crm"].append(path)
         elif is_whatsapp_export(path) or is_telegram_export(path):
             found["chats"].append(path)
         elif suffix == ".mbox" or name.endswith("mbox") or suffix in (".pst", ".ost"):
@@ -130,6 +137,8 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
             found["contacts"].append(path)
         elif suffix == ".csv" and is_call_log(path):
             found["calls"].append(path)
+        elif suffix == ".csv" and is_crm_csv(path):
+            found["crm"].append(path)
         elif suffix == ".csv":
             found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
         elif suffix == ".ics":
@@ -185,7 +194,7 @@ _FOLDER = "folder"
 _LOOKED_FOR = {
     _FOLDER: "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, Outlook "
     ".pst/.ost/.msg files, contacts .csv and .vcf files, .ics calendars, WhatsApp and Telegram chat exports, "
-    "call-log .csv files)",
+    "call-log .csv files, Monica and CRM exports)",
     # (an export none of whose files can be read is refused by read_linkedin, which names them)
     "linkedin": "no LinkedIn record found (the export's files hold no row)",
     "email": "no mail found (looked for mbox files, Maildir folders with cur/ or new/, message files such as .eml, "
@@ -195,6 +204,7 @@ _LOOKED_FOR = {
     "chats": "no chat found (looked for WhatsApp exports: 'WhatsApp Chat with <name>.txt' or .zip, _chat.txt; "
     "Telegram Desktop result.json)",
     "calls": "no logged call or meeting found (looked for .csv files)",
+    "crm": "no CRM export found (looked for a Monica export .json and CRM contacts or activities .csv files)",
 }
 _NONE_IN_FILE = {
     "email": "no messages found",
@@ -202,12 +212,14 @@ _NONE_IN_FILE = {
     "calendar": "no calendar events found",
     "chats": "no chat messages found",
     "calls": "no logged call or meeting found",
+    "crm": "no CRM contact or activity found",
 }
 _SUFFIXES = {
     "contacts": (".csv", ".vcf", ".vcard"),
     "calendar": (".ics",),
     "chats": (".txt", ".zip", ".json"),
     "calls": (".csv",),
+    "crm": (".csv", ".json"),
 }
 
 
@@ -215,7 +227,7 @@ _SUFFIXES = {
 class _Job:
     """One path to read, and the input it belongs to (the path the caller gave)."""
 
-    kind: str  # linkedin, email, contacts, calendar, chats, calls, or ignored (reported, not read)
+    kind: str  # linkedin, email, contacts, calendar, chats, calls, crm, or ignored (reported, not read)
     path: Path
     origin_kind: str
     origin: Path
@@ -243,7 +255,7 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
     for kind, path in given:
         if kind == _FOLDER:
             found = discover(path)
-            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "calls", "ignored"):
+            for sub in ("linkedin", "contacts", "email", "calendar", "chats", "calls", "crm", "ignored"):
                 jobs += [_Job(sub, p, kind, path) for p in found[sub]]
         elif kind in _SUFFIXES and path.is_dir():
             for p in _files_below(path):
@@ -252,7 +264,16 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
         else:
             jobs.append(_Job(kind, path, kind, path))
     # chats after email and LinkedIn: the owner's names seen there identify them in chats
-    order = {"linkedin": 0, "contacts": 1, "email": 2, "calendar": 3, "chats": 4, "calls": 5, "ignored": 6}
+    order = {
+        "linkedin": 0,
+        "contacts": 1,
+        "email": 2,
+        "calendar": 3,
+        "chats": 4,
+        "calls": 5,
+        "crm": 6,
+        "ignored": 7,
+    }
     return sorted(jobs, key=lambda j: order[j.kind])  # stable: the caller's order within a kind
 
 
@@ -329,9 +350,12 @@ def load(
     calendar=None,
     chats=None,
     calls=None,
+    crm=None,
     call_columns: dict[str, str] | None = None,
     contact_columns: dict[str, str] | None = None,
+    crm_columns: dict[str, str] | None = None,
     phone_region: str | None = None,
+    tz: str | None = None,
     me: str | Iterable[str] | None = None,
     overrides=None,
     annotations=None,
@@ -361,11 +385,18 @@ def load(
         (``result.json``), or folders of them. WhatsApp exports are read together by
         :func:`netanalytics.io.read_whatsapp`: the owner is the name their sent mail or
         LinkedIn profile gives them when it writes in the chats, else the name that writes in
-        every chat; their times are read as UTC. Telegram: :func:`netanalytics.io.read_telegram`.
+        every chat; their local times are read in ``tz`` (UTC by default). Telegram:
+        :func:`netanalytics.io.read_telegram`.
     calls : path or list of paths, optional
         Logs of calls, meetings and coffees (``.csv`` with the columns of
         :func:`netanalytics.io.read_call_log`, or folders of them); the owner is written as
         their email address or LinkedIn URL when one is known.
+    crm : path or list of paths, optional
+        Exports of other relationship tools, or folders of them: a Monica export (``.json``,
+        :func:`netanalytics.io.read_monica`) and a CRM's contacts and activities exports
+        (``.csv``, HubSpot's column names or ``crm_columns=``, read together by
+        :func:`netanalytics.io.read_crm`). Their contacts are address-book records, their
+        activities, calls and logged conversations interactions.
     call_columns : dict, optional
         The call logs' column names for the standard ones (``{"When": "date", "Who":
         "person"}``), as ``columns=`` of :func:`netanalytics.io.read_call_log`.
@@ -373,12 +404,20 @@ def load(
         For contact sheets whose columns are not recognised: header -> field
         (``{"Who": "name", "Addr": "email"}``), as ``columns=`` of
         :func:`netanalytics.io.read_contacts_csv`; used for every contacts ``.csv``.
+    crm_columns : dict, optional
+        A CRM export's column names for the fields of :data:`netanalytics.io.crm.CRM_FIELDS`
+        (``{"Kontakt": "contact", "Datum": "date"}``), as ``columns=`` of
+        :func:`netanalytics.io.read_crm`.
     phone_region : str, optional
         Country (ISO 3166, ``"DE"``) of phone numbers written without their country code
         (address books, call logs). Default: the owner's country from their Telegram
         export, else the country most international numbers in the address books have.
         Phone numbers are identity keys (``tel:`` + E.164): a WhatsApp writer shown by
         number joins the address-book entry that lists it.
+    tz : str, optional
+        The time zone (``"Europe/Berlin"``) of times written without one: WhatsApp exports,
+        old Telegram exports without ``date_unixtime``, call logs, Monica and CRM exports.
+        Default UTC (the time as written is taken as UTC, whatever the machine's zone).
     me : str or list of str, optional
         The owner's email addresses and/or LinkedIn URL. Found from the data when None
         (Sent mail, the LinkedIn profile). With ``chats=``, a value that is neither is the
@@ -424,14 +463,19 @@ def load(
     1
     """
     given = [(kind, p) for kind, value in (("linkedin", linkedin), ("email", email), ("contacts", contacts),
-             ("calendar", calendar), ("chats", chats), ("calls", calls)) for p in _as_list(value)]  # fmt: skip
+             ("calendar", calendar), ("chats", chats), ("calls", calls), ("crm", crm))
+             for p in _as_list(value)]  # fmt: skip
     if path is not None:
         given.append((_FOLDER, Path(path)))  # after the named paths, as before: first copy kept
     if not given:
         raise FormatError(
-            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar=, chats= or calls= paths, "
+            "na.load() was given no input. Pass linkedin=, email=, contacts=, calendar=, chats=, calls= or crm= paths, "
             "or a folder holding your exports."
         )
+    if tz is not None:
+        from netanalytics.io._rows import time_zone
+
+        time_zone(tz)  # a wrong name is refused before any file is read
     for _, p in given:
         if not p.exists():
             raise FormatError(f"{p}: no such file or folder. Check the path given to na.load().")
@@ -450,7 +494,9 @@ def load(
                 [(j.kind, str(j.path), str(j.origin)) for j in jobs],
                 sorted((call_columns or {}).items()),
                 sorted((contact_columns or {}).items()),
+                sorted((crm_columns or {}).items()),
                 phone_region,
+                tz,
                 sorted(me_list),
                 _fingerprint(all_paths + extra_files),
             )
@@ -472,6 +518,8 @@ def load(
         call_columns,
         phone_region,
         contact_columns,
+        crm_columns,
+        tz,
     )
     if entry is not None:
         _save_cached(entry, net)
@@ -545,6 +593,8 @@ def _load_uncached(  # noqa: C901, PLR0915
     call_columns=None,
     phone_region=None,
     contact_columns=None,
+    crm_columns=None,
+    tz=None,
 ) -> Network:
     from netanalytics import io as nio
 
@@ -575,6 +625,7 @@ def _load_uncached(  # noqa: C901, PLR0915
     files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
     owner_names: set[str] = set()  # the owner's display names in mail, to find them in chats
     chat_jobs: list[_Job] = []
+    crm_jobs: list[_Job] = []
     for job in bar:
         kind, p = job.kind, job.path
         if show and hasattr(bar, "set_postfix_str"):
@@ -621,7 +672,7 @@ def _load_uncached(  # noqa: C901, PLR0915
                 me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
             elif kind == "chats" and p.suffix.lower() == ".json":
                 frame, rep = nio.read_telegram(
-                    p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None
+                    p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None, tz=tz
                 )
                 report.extend(rep)
                 message_frames.append(frame)
@@ -631,10 +682,20 @@ def _load_uncached(  # noqa: C901, PLR0915
             elif kind == "calls":
                 owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
                 region, _ = _phone_region(phone_region, report, contacts_frames)
-                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region)
+                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region, tz=tz)
                 report.extend(rep)
                 message_frames.append(frame)
                 me_keys.add(rep.files[0].notes["owner_key"])
+            elif kind == "crm" and p.suffix.lower() == ".json":
+                owner = next((k for k in sorted(me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
+                region, _ = _phone_region(phone_region, report, contacts_frames)
+                people, frame, rep = nio.read_monica(p, me=owner, tz=tz, region=region)
+                report.extend(rep)
+                contacts_frames.append(people)
+                message_frames.append(frame)
+                me_keys.add(rep.files[0].notes["owner_key"])
+            elif kind == "crm":
+                crm_jobs.append(job)  # read together below: activities name contacts by their id
             else:
                 frame, rep = nio.read_ics(p, me=my_emails)
                 report.extend(rep)
@@ -648,10 +709,17 @@ def _load_uncached(  # noqa: C901, PLR0915
         files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
     if chat_jobs:
         frame, me_chat = _read_chats(
-            chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of
+            chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of, tz
         )
         message_frames.append(frame)
         me_keys |= me_chat
+    if crm_jobs:
+        owner = next((k for k in sorted(me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
+        region, _ = _phone_region(phone_region, report, contacts_frames)
+        people, frame, me_crm = _read_crm(crm_jobs, owner, crm_columns, tz, region, report, files_of)
+        contacts_frames.append(people)
+        message_frames.append(frame)
+        me_keys |= me_crm
     for (origin_kind, origin), files in files_of.items():
         if not any(f.read for f in files):
             raise FormatError(_nothing_found(origin_kind, origin, files))
@@ -741,7 +809,38 @@ def _phone_region(explicit: str | None, report: LoadReport, contacts_frames: lis
     return None, "unknown: national numbers without a country code are not keys; pass phone_region="
 
 
-def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, files_of: dict):
+def _read_crm(jobs: list[_Job], owner, columns, tz, region, report: LoadReport, files_of: dict):
+    """Read every CRM ``.csv`` in one call (an activity names its contact by the id the contacts
+    file gives); returns the contacts, the messages and the owner's keys. A file found in a
+    folder that cannot be read is reported, and the others are read."""
+    from netanalytics import io as nio
+
+    readable = []
+    for job in jobs:
+        if not job.in_folder:  # given by the caller: an error in it stops the load
+            readable.append(job)
+            continue
+        try:  # a trial read (a CSV, quick): a file that cannot be read is reported, not raised
+            nio.read_crm(job.path, columns=columns, me=owner, tz=tz, region=region)
+        except (FormatError, OSError, UnicodeError) as exc:
+            if not job.in_folder:
+                raise
+            files_of.setdefault((job.origin_kind, job.origin), []).append(
+                report.skip_file(str(job.path), "crm", _reason(exc, job.path))
+            )
+        else:
+            readable.append(job)
+    people, frame, rep = nio.read_crm(
+        [j.path for j in readable], columns=columns, me=owner, tz=tz, region=region
+    )
+    report.extend(rep)
+    origin = {str(j.path): (j.origin_kind, j.origin) for j in readable}
+    for f in rep.files:
+        files_of.setdefault(origin[f.path], []).append(f)
+    return people, frame, {owner or nio.crm.OWNER_KEY}
+
+
+def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, files_of: dict, tz=None):
     """Read every WhatsApp export in one call (the owner is the name that writes in all of
     them, unless a name the owner has in mail or on LinkedIn writes in them); returns the
     messages and the owner's keys. A file found in a folder that cannot be read is reported."""
@@ -749,9 +848,9 @@ def _read_chats(jobs: list[_Job], owner_names: set[str], report: LoadReport, fil
 
     paths = [j.path for j in jobs]
     errors = "report" if all(j.in_folder for j in jobs) else "raise"
-    frame, rep = nio.read_whatsapp(paths, me=owner_names or None, errors=errors)
+    frame, rep = nio.read_whatsapp(paths, me=owner_names or None, errors=errors, tz=tz)
     if owner_names and not frame[S.IS_FROM_ME].any():  # those names are not the ones in the chats
-        frame, rep = nio.read_whatsapp(paths, errors=errors)
+        frame, rep = nio.read_whatsapp(paths, errors=errors, tz=tz)
     report.extend(rep)
     origin = {str(j.path): (j.origin_kind, j.origin) for j in jobs}
     for f in rep.files:

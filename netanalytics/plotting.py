@@ -23,9 +23,11 @@ from netanalytics.metrics.health import CONCENTRATION, VITALITY
 from netanalytics.network import Network
 
 __all__ = [
+    "CHANNEL_COLORS",
     "OKABE_ITO",
     "STATE_COLORS",
     "plot_activity_calendar",
+    "plot_channel_mix",
     "plot_dormancy_map",
     "plot_health",
     "plot_health_history",
@@ -1534,4 +1536,110 @@ def plot_layers(strength: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ax.set_aspect("equal")
     ax.set_axis_off()
     ax.set_title(f"Dunbar layers: {cumulative} ties in touch over the last year")
+    return ax
+
+
+# --- channel mix -------------------------------------------------------------------------------
+
+#: Fixed colour of each channel (the same in every figure); channels not listed take the
+#: remaining colours in order of first appearance.
+CHANNEL_COLORS: dict[str, str] = {
+    "email": OKABE_ITO["blue"],
+    "linkedin": OKABE_ITO["sky_blue"],
+    "meeting": OKABE_ITO["orange"],
+    "in_person": OKABE_ITO["vermillion"],
+    "call": OKABE_ITO["green"],
+    "video": OKABE_ITO["purple"],
+    "whatsapp": OKABE_ITO["yellow"],
+    "other": OKABE_ITO["grey"],
+}
+_SPARE_COLORS = ("#332288", "#882255", "#117733", "#AA4499", "#44AA99", "#999933", "#661100", "#6699CC")
+
+
+def plot_channel_mix(
+    net: Network,
+    *,
+    top: int = 15,
+    days: float = 365,
+    as_of: object = None,
+    ax: Axes | None = None,
+) -> Axes:
+    """Which ties live on which channels: interactions per channel for the busiest ties.
+
+    Parameters
+    ----------
+    net : Network
+        A loaded network (its ``interactions`` and ``people``).
+    top : int, default 15
+        Draw this many ties: the people with most interactions in the window.
+    days : float, default 365
+        The window: the ``days`` days up to ``as_of``.
+    as_of : timestamp, optional
+        End of the window; default the latest interaction.
+    ax : matplotlib Axes, optional
+        Axes to draw on; default ``plt.gca()``.
+
+    Returns
+    -------
+    matplotlib.axes.Axes
+        One horizontal stacked bar per person (busiest at the top), one segment per channel
+        (``ax.containers``, labelled by channel, in the legend).
+
+    Notes
+    -----
+    Draws :func:`netanalytics.metrics.channels.channel_mix`. A segment's length is the number
+    of interactions (a message, a call, a meeting ...) with the person on that channel in the
+    window. A tie that *moved channel* (its main channel in the first half of the window is
+    not the one in the second half) ends with ``before → after`` ("email → whatsapp"), so a
+    tie that left email for chat reads as moved, not as fading. Channel colours are fixed
+    (:data:`CHANNEL_COLORS`).
+
+    Examples
+    --------
+    >>> import matplotlib
+    >>> matplotlib.use("Agg")
+    >>> import matplotlib.pyplot as plt
+    >>> import netanalytics as na
+    >>> from netanalytics.plotting import plot_channel_mix
+    >>> ax = plot_channel_mix(na.datasets.load_sample(), top=5)
+    >>> len(ax.get_yticklabels())
+    5
+    >>> plt.close("all")
+    """
+    from netanalytics.metrics.channels import AFTER, BEFORE, MOVED, channel_mix
+
+    ax = _axes(ax)
+    table = channel_mix(net, days=days, as_of=as_of, top=top)
+    if table.empty:
+        ax.text(0.5, 0.5, f"No interaction in the {days:g} days to the end of the data", ha="center",
+                va="center", transform=ax.transAxes)  # fmt: skip
+        ax.set_axis_off()
+        return ax
+    end = table.attrs["as_of"]
+    channels = [c for c in table.columns if c not in (BEFORE, AFTER, MOVED)]
+    spare = iter(_SPARE_COLORS * 3)
+    colors = {c: CHANNEL_COLORS.get(c) or next(spare) for c in channels}
+    names = _names(pd.DataFrame(index=table.index), net.people[S.NAME] if S.NAME in net.people else None)
+    y = np.arange(len(table))[::-1]  # busiest at the top
+    left = np.zeros(len(table))
+    for channel in channels:
+        width = table[channel].to_numpy(dtype=float)
+        ax.barh(y, width, left=left, color=colors[channel], edgecolor="white", linewidth=0.5,
+                label=channel.replace("_", " "), height=0.7)  # fmt: skip
+        left += width
+    for yi, total, before, after, moved in zip(y, left, table[BEFORE], table[AFTER], table[MOVED]):
+        if moved:
+            ax.text(total + left.max() * 0.01, yi, f" {before.replace('_', ' ')} → {after.replace('_', ' ')}",
+                    va="center", ha="left", fontsize=8, color="0.2")  # fmt: skip
+    ax.set_yticks(y)
+    ax.set_yticklabels([textwrap.shorten(n, 28, placeholder="…") for n in names])
+    ax.set_xlim(0, left.max() * 1.35)
+    ax.set_xlabel(f"interactions in the {days:g} days to {end:%Y-%m-%d}")
+    ax.spines[["top", "right"]].set_visible(False)
+    ax.legend(title="channel", loc="lower right", fontsize=8, title_fontsize=8, frameon=False)
+    ax.xaxis.set_major_locator(plt.MaxNLocator(integer=True))
+    moved = int(table[MOVED].sum())
+    only = f"all on {channels[0].replace('_', ' ')}" if len(channels) == 1 else f"{len(channels)} channels"
+    moves = {0: "none moved channel", 1: "1 tie moved channel"}.get(moved, f"{moved} ties moved channel")
+    ax.set_title(f"Channel mix of the {len(table)} busiest ties ({only}; {moves})", fontsize=10)
     return ax

@@ -25,6 +25,7 @@ SECTIONS: tuple[str, ...] = (
     "replies-owed",
     "one-sided",
     "layers",
+    "channels",
     "communities",
     "load",
 )
@@ -35,6 +36,7 @@ _TITLES = {
     "replies-owed": "Replies you owe",
     "one-sided": "One-sided ties",
     "layers": "Dunbar layers",
+    "channels": "Channel mix",
     "communities": "Communities and diversity",
     "load": "What was loaded",
 }
@@ -372,6 +374,42 @@ def _layers_section(net: Network, ts, figures: bool) -> str:
     return _section("layers", intro, table, *fig)
 
 
+def _channels_section(net: Network, mix, figures: bool) -> str:
+    """Which channels the last year's ties live on, and the ties that moved channel."""
+    from netanalytics.metrics.channels import AFTER, BEFORE, MOVED
+
+    if isinstance(mix, Exception):
+        return _section("channels", "", _undefined(mix))
+    if mix.empty:
+        return _section("channels", "", '<p class="muted">No interaction in the last year.</p>')
+    counts = mix.drop(columns=[BEFORE, AFTER, MOVED]).sum()
+    shares = ", ".join(f"{_pretty(c)} {n / counts.sum():.0%}" for c, n in counts.items())
+    several = int((mix.drop(columns=[BEFORE, AFTER, MOVED]) > 0).sum(axis=1).gt(1).sum())
+    moved = mix[mix[MOVED]]
+    moves = "; ".join(
+        f"{name} ({_pretty(b)} → {_pretty(a)})"
+        for name, b, a in zip(_names(net, moved.index[:8]), moved[BEFORE], moved[AFTER])
+    )
+    more = f" and {len(moved) - 8} more" if len(moved) > 8 else ""
+    intro = (
+        f"Your interactions of the last 365 days by channel: {_e(shares)}. {several} of {len(mix)} ties use "
+        f"more than one channel. "
+        + (
+            f"{len(moved)} moved channel (their main channel in the last six months is not the one of the six "
+            f"months before; still in touch, elsewhere): {_e(moves)}{more}."
+            if len(moved)
+            else "No tie moved channel over the year."
+        )
+    )
+    fig = _fig(
+        lambda plt, ax: plt.plot_channel_mix(net, ax=ax, as_of=mix.attrs["as_of"]),
+        "Interactions per channel with your busiest ties over the last year",
+        figures,
+        size=(7.0, 5.0),
+    )
+    return _section("channels", intro, *fig)
+
+
 def _communities_section(net: Network, h, ts, figures: bool) -> str:
     if isinstance(h, Exception):
         return _section("communities", "", _undefined(h))
@@ -524,7 +562,8 @@ def build_report(
     -----
     Sections, in order (ids in :data:`SECTIONS`): the health score and its reasons,
     reconnection suggestions with their reasons, replies owed, one-sided ties, Dunbar
-    layers, communities and diversity, and the load summary (what was read, kept and
+    layers, the channel mix (which ties live on which channels, which moved channel),
+    communities and diversity, and the load summary (what was read, kept and
     skipped).
 
     The page is one file with no external resource: CSS inline, figures as
@@ -548,6 +587,7 @@ def build_report(
     """
     if as_of is not None:
         as_of = to_utc(as_of)
+    from netanalytics.metrics.channels import channel_mix
     from netanalytics.metrics.dormancy import dormancy, reconnect
     from netanalytics.metrics.health import health
     from netanalytics.metrics.reciprocity import reciprocity
@@ -562,6 +602,7 @@ def build_report(
     )
     rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
     ts = _attempt(tie_strength, net, as_of=as_of)
+    mix = _attempt(channel_mix, net, as_of=as_of)
     owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     body = [
         _header(net, as_of),
@@ -570,6 +611,7 @@ def build_report(
         _owed_section(net, rec, owed_as_of, owes_days),
         _one_sided_section(net, rec, figures),
         _layers_section(net, ts, figures),
+        _channels_section(net, mix, figures),
         _communities_section(net, h, ts, figures),
         _load_section(net),
     ]

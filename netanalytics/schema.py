@@ -63,13 +63,14 @@ __all__ = [
 
 # shared
 SOURCE = "source"  # "linkedin", "gmail", "mbox", "maildir", "eml", "google", "outlook", "vcard", "ics",
-# "pst", "msg", "whatsapp", "telegram", "calllog"
+# "pst", "msg", "whatsapp", "telegram", "calllog", "monica", "crm"
 SOURCE_FILE = "source_file"
 TIMESTAMP = "timestamp"
 PERSON_ID = "person_id"
 DIRECTION = "direction"
 CHANNEL = "channel"  # "email", "linkedin", "meeting", "invitation", "whatsapp", "telegram", "call",
-# or a call log's own channel ("coffee", "lunch" ...)
+# or a kind of channel of netanalytics.channels for what a person typed (call logs, Monica, CRMs:
+# "video", "in_person", "sms", "other" ...)
 THREAD_ID = "thread_id"
 MESSAGE_ID = "message_id"
 NAME = "name"

@@ -178,7 +178,7 @@ def test_demo_end_to_end(capsys, tmp_path, monkeypatch):
     assert out.startswith("Network of ") and "Health score " in out
     assert out.endswith(f"Report written to {report}\n")
     page = report.read_text(encoding="utf-8")
-    assert page.count("data:image/png;base64,") == 5 and "<script" not in page
+    assert page.count("data:image/png;base64,") == 6 and "<script" not in page
 
 
 def test_demo_bad_folder(capsys, tmp_path):
@@ -294,7 +294,7 @@ def test_help_shows_the_inputs_once(capsys, command):
         ("--calendar", "no calendar events found (looked for .ics files)"),
         (None, "no export found (looked for a LinkedIn export, mbox files, Maildirs, .eml message files, "
          "Outlook .pst/.ost/.msg files, contacts .csv and .vcf files, .ics calendars, WhatsApp and Telegram chat "
-         "exports, call-log .csv files)"),
+         "exports, call-log .csv files, Monica and CRM exports)"),
     ],
 )  # fmt: skip
 def test_an_input_that_yields_nothing_is_an_error(capsys, tmp_path, flag, looked_for):

@@ -127,6 +127,7 @@ def _calls(net):
         "health": lambda ax: P.plot_health(report, ax=ax),
         "health_history": lambda ax: P.plot_health_history(hist, ax=ax),
         "layers": lambda ax: P.plot_layers(layers, ax=ax),
+        "channel_mix": lambda ax: P.plot_channel_mix(net, ax=ax),
     }
 
 

@@ -92,7 +92,9 @@ def test_hostile_text_is_escaped(page):
 def test_sections_in_order(page):
     positions = [page.index(f'<section id="{sid}">') for sid in SECTIONS]
     assert positions == sorted(positions)
-    assert SECTIONS == ("health", "reconnect", "replies-owed", "one-sided", "layers", "communities", "load")
+    assert SECTIONS == (
+        "health", "reconnect", "replies-owed", "one-sided", "layers", "channels", "communities", "load",
+    )  # fmt: skip
     # the reasons come with the score, the hostile dormant tie is suggested with its reason
     health = page[positions[0] : positions[1]]
     assert "/ 100" in health and "people contacted in the last 365 days" in health
@@ -110,7 +112,7 @@ def test_sections_in_order(page):
 
 def test_figures_embedded_and_self_contained(page):
     images = re.findall(r'src="data:image/png;base64,([A-Za-z0-9+/=]+)"', page)
-    assert len(images) == 5  # health, dormancy map, reciprocity, layers, network map
+    assert len(images) == 6  # health, dormancy map, reciprocity, layers, channel mix, network map
     assert all(base64.b64decode(img)[:8] == b"\x89PNG\r\n\x1a\n" for img in images)
     lowered = page.lower()
     for external in (

@@ -12,7 +12,7 @@ import pandas as pd
 from netanalytics import schema as S
 from netanalytics.io.report import FileReport
 
-__all__ = ["message_row", "message_frame", "stable_id", "count", "head_text", "time_zone"]
+__all__ = ["message_row", "message_frame", "stable_id", "count", "head_text", "time_zone", "parse_when"]
 
 
 def time_zone(tz: str | None) -> dt.tzinfo:
@@ -105,3 +105,19 @@ def message_frame(rows: list[dict]) -> pd.DataFrame:
         if kind == "str":  # None, never NaN, where a value is missing
             frame[col] = frame[col].astype(object).where(frame[col].notna(), None)
     return S.validate(frame, S.MESSAGES)
+
+
+def parse_when(text: object, zone: dt.tzinfo, date_format: str | None = None) -> pd.Timestamp | None:
+    """A UTC timestamp from ISO 8601 text (``2025-03-04``, ``2025-03-04 14:30``,
+    ``2025-03-04T14:30:00.000000Z``) or text in ``date_format``; a time without an offset is in
+    ``zone``. None when the text is blank or no date."""
+    text = str(text).strip() if text is not None else ""
+    if not text:
+        return None
+    try:
+        moment = dt.datetime.strptime(text, date_format) if date_format else dt.datetime.fromisoformat(text)
+    except ValueError:
+        return None
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=zone)
+    return pd.Timestamp(moment.astimezone(dt.UTC))

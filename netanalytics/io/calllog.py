@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import datetime as dt
 import io
 from collections import Counter
 from collections.abc import Mapping
@@ -12,9 +11,10 @@ from pathlib import Path
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.channels import channel_kind, raw_channel_label
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import decode_bytes
-from netanalytics.io._rows import head_text, message_frame, message_row, stable_id, time_zone
+from netanalytics.io._rows import head_text, message_frame, message_row, parse_when, stable_id, time_zone
 from netanalytics.io.report import MAX_WARNINGS, LoadReport
 
 __all__ = ["read_call_log", "is_call_log", "CALL_LOG_COLUMNS", "OWNER_KEY"]
@@ -85,18 +85,7 @@ def _owner(me: str | None) -> str:
     return key
 
 
-def _parse_date(text: str, date_format: str | None, zone: dt.tzinfo) -> pd.Timestamp | None:
-    text = text.strip()
-    try:
-        moment = dt.datetime.strptime(text, date_format) if date_format else dt.datetime.fromisoformat(text)
-    except ValueError:
-        return None
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=zone)
-    return pd.Timestamp(moment.astimezone(dt.UTC))
-
-
-def read_call_log(
+def read_call_log(  # noqa: C901  (split on a follow-up branch)
     path: str | Path,
     *,
     columns: Mapping[str, str] | None = None,
@@ -128,8 +117,8 @@ def read_call_log(
         (``"%d/%m/%Y %H:%M"``). By default ``2025-03-04``, ``2025-03-04 14:30`` and
         ``2025-03-04T14:30:00+01:00`` are read.
     default_channel : str, default "call"
-        The channel of a row whose ``channel`` is blank (or of every row, when the file has
-        no channel column).
+        The kind of channel of a row whose ``channel`` is blank (or of every row, when the file
+        has no channel column).
     region : str, optional
         Country (ISO 3166, ``"DE"``) of phone numbers written without their country code.
 
@@ -137,7 +126,9 @@ def read_call_log(
     -------
     messages : DataFrame
         :data:`netanalytics.schema.MESSAGES` with ``source == "calllog"``, ``channel`` the
-        row's channel lower-cased (``call``, ``meeting``, ``coffee`` ...). ``direction`` in:
+        kind of the row's channel (:func:`netanalytics.channels.channel_kind`: ``call``,
+        ``video``, ``meeting``, ``in_person``, ``sms`` ... or ``other``), the text as written in
+        the label ``"channel:<text>"`` (``"channel:Coffee chat"``). ``direction`` in:
         the person is the sender and the owner in ``to``; out and mutual: the owner is the
         sender and the people in ``to`` (a mutual row carries the label ``"mutual"``).
         ``thread_id`` is None: a logged interaction is no conversation thread.
@@ -145,7 +136,7 @@ def read_call_log(
         One :class:`~netanalytics.io.report.FileReport`; a record is a data row;
         ``read == kept + skipped``. ``notes``: ``delimiter``, ``columns`` (file column ->
         log column), ``columns_not_read``, ``owner_key``, ``channels`` (rows kept per
-        channel), ``minutes_total``.
+        kind of channel), ``channels_as_written`` (rows kept per channel text), ``minutes_total``.
 
     Raises
     ------
@@ -163,6 +154,10 @@ def read_call_log(
     ``both``; blank is mutual). Since the log does not say who started a mutual
     interaction, it counts as the owner's, like a meeting they organised.
 
+    Channels are read through :data:`netanalytics.channels.CHANNEL_VOCABULARY`, so that
+    "Coffee", "coffee chat" and "lunch" are one kind of channel (``in_person``) and tie
+    strength's ``channels`` (multiplexity) counts kinds of channel, not spellings.
+
     *Skipped, with the reason:* rows without a person, with an unreadable date or an unknown
     direction (each with a warning naming the line), missed calls (direction ``missed``,
     ``rejected``, ``declined``, ``unanswered``, or a duration of 0), and rows with every
@@ -178,7 +173,7 @@ def read_call_log(
     ...                  "2025-03-06,bo@example.org,call,in,0,missed\\n")
     >>> log, report = read_call_log(p, me="ann@example.org")
     >>> log[["channel", "sender", "to", "labels"]].values.tolist()
-    [['coffee', 'ann@example.org', ['name:Bo Chen'], ['mutual']]]
+    [['in_person', 'ann@example.org', ['name:Bo Chen'], ['mutual', 'channel:coffee']]]
     >>> dict(report.files[0].skipped)
     {'missed call': 1}
     """
@@ -224,6 +219,7 @@ def read_call_log(
     rows: list[dict] = []
     seen: Counter = Counter()
     channels: Counter = Counter()
+    as_written: Counter = Counter()
     minutes = 0.0
     unreadable_dates = []
     for row in reader:
@@ -238,7 +234,7 @@ def read_call_log(
             rep.skip("no person")
             rep.warn(f"line {line}: no person named", limit=MAX_WARNINGS)
             continue
-        when = _parse_date(cell(row, "date"), date_format, zone)
+        when = parse_when(cell(row, "date"), zone, date_format)
         if when is None:
             rep.skip("unreadable date")
             unreadable_dates.append((line, cell(row, "date")))
@@ -260,7 +256,8 @@ def read_call_log(
             rep.skip("missed call")
             continue
         minutes += duration or 0.0
-        channel = cell(row, "channel").casefold() or default_channel
+        written = cell(row, "channel")
+        channel = channel_kind(written, default_channel)
         sender, sender_name, to, to_names = _parties(people, direction, owner)
         basis = (cell(row, "date"), cell(row, "person"), channel, direction)
         seen[basis] += 1
@@ -277,12 +274,15 @@ def read_call_log(
                 to_names=to_names,
                 thread_id=None,
                 is_from_me=sender == owner,
-                labels=["mutual"] if direction == "mutual" else [],
+                labels=(["mutual"] if direction == "mutual" else []) + raw_channel_label(written, channel),
             )
         )
         channels[channel] += 1
+        if written:
+            as_written[written] += 1
         rep.keep()
     rep.notes["channels"] = dict(channels)
+    rep.notes["channels_as_written"] = dict(as_written)
     rep.notes["minutes_total"] = minutes
     if unreadable_dates and not rows:
         line, value = unreadable_dates[0]

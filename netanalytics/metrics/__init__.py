@@ -1,5 +1,6 @@
 """Metrics: pure functions from a Network (or frames) to tidy frames, one module per family."""
 
+from netanalytics.metrics.channels import channel_mix
 from netanalytics.metrics.dormancy import DormancyModel, dormancy, reconnect
 from netanalytics.metrics.health import HealthReport, health, health_history
 from netanalytics.metrics.latency import reply_latencies
@@ -9,6 +10,7 @@ from netanalytics.metrics.structure import blau, ego_structure, gini, graph_summ
 
 __all__ = [
     "tie_strength",
+    "channel_mix",
     "dormancy",
     "DormancyModel",
     "reconnect",

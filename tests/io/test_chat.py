@@ -267,12 +267,16 @@ def test_call_log_canonical_columns():
     ]
     assert f.notes["note_column"] == "present, never read"
     assert f.notes["minutes_total"] == 189.0
-    assert f.notes["channels"] == {"call": 2, "coffee": 1, "meeting": 1, "lunch": 1, "video call": 1}
+    # kinds of channel (netanalytics.channels), the text as written beside them
+    assert f.notes["channels"] == {"call": 2, "in_person": 2, "meeting": 1, "video": 1}
+    assert f.notes["channels_as_written"] == {
+        "call": 1, "coffee": 1, "meeting": 1, "lunch": 1, "Call": 1, "video call": 1,
+    }  # fmt: skip
     assert frame[S.TIMESTAMP].tolist() == [
         ts("2025-01-06 09:15"), ts("2025-01-08"), ts("2025-01-13 18:00"), ts("2025-01-20 12:30"),
         ts("2025-01-23"), ts("2025-01-27 18:30"),  # +01:00 honoured
     ]  # fmt: skip
-    assert frame[S.CHANNEL].tolist() == ["call", "coffee", "meeting", "lunch", "call", "video call"]
+    assert frame[S.CHANNEL].tolist() == ["call", "in_person", "meeting", "in_person", "call", "video"]
     me = "name:(me)"
     assert frame[S.SENDER].tolist() == [me, me, "https://www.linkedin.com/in/kofi-mensah-5550", me, me,
                                         "name:Ines Duarte"]  # fmt: skip
@@ -280,7 +284,9 @@ def test_call_log_canonical_columns():
         ["name:Bruno Keller"], ["priya@example.net"], [me], ["name:Lena Vogt", "name:Tomás Ruiz"],
         ["name:Odile Brun"], [me],
     ]  # fmt: skip
-    assert frame[S.LABELS].tolist() == [[], ["mutual"], [], ["mutual"], [], []]
+    assert frame[S.LABELS].tolist() == [
+        [], ["mutual", "channel:coffee"], [], ["mutual", "channel:lunch"], [], ["channel:video call"],
+    ]  # fmt: skip
     assert frame[S.IS_FROM_ME].tolist() == [True, True, False, True, True, False]
     assert frame[S.THREAD_ID].isna().all() and (frame[S.SOURCE] == "calllog").all()
     # the note is never kept: its words appear in no column
@@ -533,7 +539,8 @@ def test_load_calls_attach_to_the_owner_and_people(tmp_path):
     inter = net.interactions[net.interactions[S.MESSAGE_ID].str.startswith("calllog:")]
     assert len(inter) == 7  # 6 rows, the lunch with two people
     priya = net.people.index[net.people["name"] == "Priya Natarajan"][0]
-    coffee = inter[inter[S.CHANNEL] == "coffee"]
+    in_person = inter[inter[S.CHANNEL] == "in_person"]
+    coffee = in_person[in_person[S.TIMESTAMP] == pd.Timestamp("2025-01-08", tz="UTC")]  # (then a lunch)
     assert coffee[S.PERSON_ID].tolist() == [priya] and coffee[S.DIRECTION].tolist() == [S.OUT]
     bruno = net.people.index[net.people["name"] == "Bruno Keller"]
     assert len(bruno) == 1  # his mail address and his name in the log are one person
