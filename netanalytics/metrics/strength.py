@@ -87,7 +87,8 @@ def tie_strength(
         ``overlap`` (int)
             Alters linked to both me and this alter in the co-participation graph.
         ``channels`` (int)
-            Distinct channels used (email, linkedin, meeting): multiplexity.
+            Distinct kinds of channel used (email, linkedin, meeting, call, in_person, whatsapp ...;
+            see :data:`netanalytics.channels.CHANNEL_VOCABULARY`): multiplexity.
         ``n_365d`` (int)
             Interaction rows (message × counterpart, broadcasts excluded) in the trailing
             365 days: the count the Dunbar layer rule of METRICS.md uses.
