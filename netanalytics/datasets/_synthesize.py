@@ -44,6 +44,21 @@ LAYER_RULE = ((52, 5), (12, 15), (4, 50), (1, 150))
 #: Nothing is planted in the two weeks before the 365-day window opens, so a reader whose
 #: ``as_of`` (latest interaction) falls a few days before ``end`` still finds the same layers.
 WINDOW_GUARD = timedelta(days=14)
+#: METRICS.md's state thresholds, as the generator plants them (written here, not imported, so
+#: that a changed metric constant fails a truth test): a tie is cooling once its silence passes
+#: twice its usual gap between contact days (with at least three contact days) or its layer's
+#: gap; dormant after 365 days of silence.
+RHYTHM_FACTOR = 2.0
+DORMANT_DAYS = 365
+PLANTED_LAYER_GAP = {5: 7.0, 15: 30.0, 50: 120.0, 150: 365.0}
+#: Planted silence over rhythm: cooling ties spread past the rhythm threshold, some just past it
+#: and some far; "due" ties (steady ties waiting for their next contact) sit below it.
+COOLING_RATIO = {15: (2.3, 3.8, 9.0), 50: (2.3, 3.8, 9.0), 150: (2.25, 3.4)}
+DUE_RATIO = (1.15, 1.85)
+#: Dormant ties: the last contact lies within three weeks before ``dormant_since``, which is at
+#: least this many days before the end (just past the guard before the window); a third of
+#: them fall silent less than 500 days before the end.
+DORMANT_MIN_DAYS = 380
 
 COMMUNITIES = {  # share of people, p(LinkedIn channel), work-mail community
     "current_team": (0.12, 0.02, True),
@@ -175,6 +190,11 @@ class _Person:
     p_linkedin: float = 0.0
     owe_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    #: "cooling" or "due": the tie's silence is planted as a multiple of its rhythm
+    #: (:meth:`_World.plant_silences`); ``group_until`` ends group events early to leave room.
+    silence_plan: str = ""
+    silence_ratio: float = 0.0
+    group_until: datetime | None = None
 
     @property
     def name(self) -> str:
@@ -427,21 +447,26 @@ class _World:
 
     def _plan_trajectory(self, p: _Person) -> None:
         rng, comm = self.rng, p.community
-        if p.layer in (5, 15):
+        if p.layer == 5:
             p.trajectory = "growing" if comm == "current_team" or rng.random() < 0.25 else "steady"
+        elif p.layer == 15:
+            choices = {"current_team": (["growing"], [1])}.get(
+                comm, (["steady", "growing", "cooling"], [35, 15, 50])
+            )
+            p.trajectory = rng.choices(*choices)[0]
         elif p.layer == 50:
             choices = {
-                "current_team": (["growing", "steady"], [1, 1]),
-                "former_employer": (["steady", "cooling"], [1, 1]),
-            }.get(comm, (["steady", "growing", "cooling", "revived"], [45, 20, 20, 15]))
+                "current_team": (["growing", "steady", "cooling"], [2, 2, 1]),
+                "former_employer": (["steady", "cooling"], [1, 1.5]),
+            }.get(comm, (["steady", "growing", "cooling", "revived"], [35, 15, 35, 15]))
             p.trajectory = rng.choices(*choices)[0]
         elif p.layer == 150:
-            # with one to three contacts a year a fading tie cannot be told from a sparse one,
-            # so "cooling" is planted only where there was a rhythm to lose (layer 50 and up)
+            # a tie of one to three contacts a year can cool only where it had a rhythm to lose:
+            # cooling ties here were in touch several times a year before (a higher base rate)
             choices = (
                 (["steady"], [1])
                 if comm == "current_team"
-                else (["steady", "revived", "growing"], [60, 25, 15])
+                else (["steady", "revived", "growing", "cooling"], [50, 20, 12, 32])
             )
             p.trajectory = rng.choices(*choices)[0]
         else:
@@ -471,7 +496,7 @@ class _World:
             5: rng.uniform(55, 85),
             15: rng.uniform(14, 28),
             50: rng.uniform(4, 9),
-            150: rng.uniform(1, 3),
+            150: rng.uniform(4, 7) if p.trajectory == "cooling" else rng.uniform(1, 3),
             0: rng.uniform(1, 3.5),
         }[p.layer]
         first = self.start
@@ -485,9 +510,11 @@ class _World:
         first = max(first, self.start)
         pre_end = self.window - WINDOW_GUARD
         if p.trajectory == "dormant":
-            lo, hi = first + timedelta(days=150), self.end - timedelta(days=400)
+            lo, hi = first + timedelta(days=150), self.end - timedelta(days=DORMANT_MIN_DAYS)
             if comm == "former_employer":
                 lo = max(lo, self.job_change - timedelta(days=60))
+            if rng.random() < 1 / 3:  # near the 365-day rule
+                lo = max(lo, hi - timedelta(days=500 - DORMANT_MIN_DAYS))
             mid = lo + (hi - lo) * rng.random() if hi > lo else hi
             p.dormant_since = datetime(mid.year, mid.month, mid.day, tzinfo=UTC)
             p.windows = [(first, p.dormant_since)]
@@ -499,12 +526,27 @@ class _World:
             p.windows = [(first, pre_end)]
         elif new_this_year:
             p.windows = [(first, self.end)]
-        elif p.trajectory == "cooling":
-            # a cooling tie fades out: nothing at all (no dialog, no group thread, no meeting)
-            # in the last 55 % of the year
-            p.windows = [(first, pre_end), (self.window, self.window + (self.end - self.window) * 0.45)]
         else:
             p.windows = [(first, pre_end), (self.window, self.end)]
+        if p.trajectory == "cooling" or (
+            p.trajectory in ("steady", "growing")
+            and comm != "current_team"
+            and p.layer in (50, 150)
+            and not new_this_year
+            and rng.random() < 0.3
+        ):
+            # the silence is cut into the planned dialogs later (plant_silences); group events
+            # end early so that only one-to-one dialogs lie in the part that may be cut
+            p.silence_plan = "cooling" if p.trajectory == "cooling" else "due"
+            band = COOLING_RATIO[p.layer] if p.trajectory == "cooling" else DUE_RATIO
+            i = rng.randrange(len(band) - 1)  # (lo, mid, hi): half just past the threshold, half further
+            p.silence_ratio = rng.uniform(band[i], band[i + 1])
+            rhythm = {15: 15, 50: 30, 150: 45}[p.layer]  # a rough guess, for room only
+            p.group_until = self.end - timedelta(days=p.silence_ratio * rhythm + 15)
+            if p.trajectory == "cooling":  # more dialogs in the year, so that the cut can fall near the ratio
+                p.target += 3
+        if p.profile == "i_owe" and p.silence_plan:
+            p.profile = "balanced"
         if p.profile == "i_owe":
             p.owe_at = self.end - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 12))
             a, b = p.windows[-1]
@@ -670,6 +712,8 @@ class _World:
 
     def _eligible(self, p: _Person, t: datetime) -> bool:
         if not p.allowed(t) or "deleted_member" in p.tags or "name_only_linkedin" in p.tags:
+            return False
+        if p.group_until is not None and t >= p.group_until:
             return False
         if t >= self.window - WINDOW_GUARD and p.layer not in (5, 15, 50):
             return False
@@ -866,6 +910,89 @@ class _World:
             self._pre_window(p)
             self._fill_window(p)
         self._plan_oddities()
+        self.plant_silences()
+
+    def contact_days(
+        self, channels: frozenset[str] = CHANNELS, skip: frozenset[int] = frozenset()
+    ) -> dict[str, list[tuple[date, datetime]]]:
+        """Per person, the UTC days with any planned message or meeting they take part in, each
+        with its latest time (sorted): the contact days of METRICS.md. ``skip``: ``id()`` of
+        threads left out."""
+        days: dict[str, dict[date, datetime]] = {}
+
+        def add(who: str, t: datetime) -> None:
+            per = days.setdefault(who, {})
+            per[t.date()] = max(per.get(t.date(), t), t)
+
+        for th in self.threads:
+            if th.channel not in channels or id(th) in skip:
+                continue
+            for m in th.msgs:
+                if m.kind not in ("draft", "system", "sponsored"):
+                    for who in {m.sender, *m.to, *m.cc} - {ME}:
+                        add(who, m.t)
+        for mtg in self.meetings if "meeting" in channels else []:
+            for who in {mtg.organizer, *(a for a, s in mtg.attendees if s != "DECLINED")} - {ME}:
+                for t in mtg.occurrences():
+                    add(who, t)
+        return {who: sorted(per.items()) for who, per in days.items()}
+
+    def plant_silences(self) -> None:
+        """Cut each planned silence into the tie's one-to-one dialogs.
+
+        A tie with ``silence_plan`` keeps its contact days up to the day ``d`` whose silence
+        (end − last contact on ``d``) over rhythm (mean gap between the contact days up to ``d``,
+        at least three of them) is nearest ``silence_ratio`` within the plan's band (cooling:
+        at least 1.1 × :data:`RHYTHM_FACTOR`; due: :data:`DUE_RATIO`, and within the layer's
+        gap); its dialog messages after ``d`` are dropped. ``d`` lies in the last year and after
+        the tie's last group thread or meeting. A tie where no day qualifies keeps its dialogs
+        (a cooling tie is then planted steady, with one more dialog in the last quarter).
+        """
+        dialogs: dict[str, list[_Thread]] = {}
+        for th in self.threads:
+            who = {x for m in th.msgs for x in (m.sender, *m.to, *m.cc)} - {ME}
+            if len(who) == 1 and all(m.kind == "person" for m in th.msgs):
+                dialogs.setdefault(next(iter(who)), []).append(th)
+        every = self.contact_days()
+        fixed = self.contact_days(skip=frozenset(id(th) for ths in dialogs.values() for th in ths))
+        credit: dict[str, list[datetime]] = {}
+        for th in self.threads:
+            for m in th.msgs:
+                for who in _msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None):
+                    credit.setdefault(who, []).append(m.t)
+        for mtg in self.meetings:
+            for t in mtg.occurrences():
+                for who in _meeting_contacts(mtg):
+                    credit.setdefault(who, []).append(t)
+        for p in self.people:
+            if not p.silence_plan:
+                continue
+            days = every.get(p.pid, [])
+            fixed_last = fixed[p.pid][-1][0] if p.pid in fixed else date.min
+            lo, hi = (RHYTHM_FACTOR * 1.1, math.inf) if p.silence_plan == "cooling" else DUE_RATIO
+            cut, best = None, math.inf
+            for k in range(len(days) - 1, 1, -1):
+                day, last = days[k]
+                if day < fixed_last or last < self.window:
+                    break
+                silence = (self.end - last) / DAY
+                ratio = silence / ((day - days[0][0]).days / k)
+                layer = _layer(sum(self.window <= t and t.date() <= day for t in credit.get(p.pid, [])))
+                if p.silence_plan == "due" and (not layer or silence > PLANTED_LAYER_GAP[layer]):
+                    continue
+                if lo <= ratio <= hi and abs(math.log(ratio / p.silence_ratio)) < best:
+                    cut, best = day, abs(math.log(ratio / p.silence_ratio))
+            if cut is None:
+                if p.trajectory == "cooling":  # planted steady: still in touch in the last quarter
+                    p.trajectory = "steady"
+                    self._dialog(
+                        p, self.end - (self.end - self.window) * self.rng.uniform(0.05, 0.25), self.end, 2
+                    )
+                p.silence_plan = ""
+                continue
+            for th in dialogs.get(p.pid, []):
+                th.msgs = [m for m in th.msgs if m.t.date() <= cut]  # a prefix: threads run in time order
+        self.threads = [th for th in self.threads if th.msgs]
 
     def _shape(self, p: _Person, t: datetime) -> float:
         a, b = p.windows[0][0], self.window
@@ -910,6 +1037,10 @@ class _World:
         for a, b in p.windows:  # everybody was in touch at least once
             if made == 0 and min(b, guard) > a:
                 made += len(self._dialog(p, a + (min(b, guard) - a) * rng.random(), min(b, guard), 2))
+        if p.dormant_since is not None:  # a dormant tie's last dialog lies just before it fell silent
+            t = p.dormant_since - timedelta(days=rng.uniform(3, 21))
+            if t > p.windows[0][0]:
+                self._dialog(p, t, p.dormant_since, 2)
 
     def _fill_window(self, p: _Person) -> None:
         need = p.target - self.group_credit[p.pid] - (1 if p.owe_at else 0)
@@ -919,8 +1050,10 @@ class _World:
             tries += 1
             a, b = segments[self.rng.randrange(len(segments))]
             x = self.rng.random()
-            if p.trajectory == "steady" and tries == 1:
-                x = 0.75 + 0.25 * x  # a steady tie is still in touch: one dialog in the last quarter
+            if p.trajectory in ("steady", "growing") and tries == 1:
+                x = (
+                    0.75 + 0.25 * x
+                )  # a steady or growing tie is still in touch: one dialog in the last quarter
             if p.trajectory == "growing":
                 x = math.sqrt(x)
             t = a + (b - a) * x
@@ -1941,9 +2074,12 @@ class _Renderer:
             if any(r.startswith(part) for r in self.written)
         )
         counts = w.contacts_in_window(channels)
+        days = w.contact_days(channels)
         rows = []
         for p in w.people:
             layer = _layer(counts[p.pid])
+            mine = days.get(p.pid, [])
+            rhythm = (mine[-1][0] - mine[0][0]).days / (len(mine) - 1) if len(mine) >= 3 else None
             tags = [t for t in p.tags if t != "inner_circle"]
             rows.append(
                 [
@@ -1960,6 +2096,8 @@ class _Renderer:
                     ";".join(c[0] for c in p.companies),
                     ";".join(sorted(tags)),
                     str(counts[p.pid]),
+                    "" if rhythm is None else f"{rhythm:.2f}",
+                    f"{(w.end - mine[-1][1]) / DAY:.2f}" if mine else "",
                 ]
             )
         self.write(
@@ -1979,6 +2117,8 @@ class _Renderer:
                     "companies",
                     "tags",
                     "contacts_365d",
+                    "rhythm_days",
+                    "silence_days",
                 ],
                 rows,
             ),

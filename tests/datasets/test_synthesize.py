@@ -374,7 +374,7 @@ def test_layers_recomputed_from_files_match_ground_truth(out, events):
     for pid, layer in zip(people["person_id"], people["expected_layer"]):
         assert rule(counts[pid]) == int(layer), pid
     sizes = Counter(people["expected_layer"])
-    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 10, 35)
+    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 12, 44)
     inner = people[people["inner_circle"] == "True"]
     assert len(inner) == 5 and (inner["expected_layer"] == "5").all()
 
@@ -389,7 +389,7 @@ def test_trajectories_are_visible_in_the_timestamps(out, events):
         last = max(times[pid])
         if row["trajectory"] == "dormant":
             since = datetime.fromisoformat(row["dormant_since"]).replace(tzinfo=UTC)
-            assert since <= END - timedelta(days=400)
+            assert since <= END - timedelta(days=380)
             assert last < since, pid
         if row["trajectory"] == "revived":
             ts = sorted(times[pid])
