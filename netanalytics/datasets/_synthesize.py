@@ -1257,15 +1257,19 @@ class _Renderer:
         self.active = True
 
     def key(self, raw: str, pid: str) -> None:
+        """Record the identity key of ``raw`` for ``pid``, from the generator's own data.
+
+        ``raw`` is what the generator planned, never a spelling read back from a file: an address
+        (lower-case ASCII by construction), a profile URL ``https://www.linkedin.com/in/<slug>``
+        built from the planned slug, or ``name:`` + a LinkedIn display name. No library
+        normaliser is used, so that a bug in one fails a truth test instead of hiding in both.
+        """
         if not self.active:
             return
-        key = S.normalize_email(raw) if "@" in raw else S.normalize_linkedin_url(raw)
-        if raw.startswith("name:"):
-            key = raw
-        if key is None:
-            raise AssertionError(f"not an identity key: {raw!r}")
-        if self.keys.setdefault(key, pid) != pid:
-            raise AssertionError(f"identity key {key} planted for {self.keys[key]} and {pid}")
+        if _truth_key_kind(raw) is None:
+            raise AssertionError(f"not a canonical identity key of the generator: {raw!r}")
+        if self.keys.setdefault(raw, pid) != pid:
+            raise AssertionError(f"identity key {raw} planted for {self.keys[raw]} and {pid}")
 
     def write(self, rel: str, text: str, *, newline: str = "\n") -> None:
         if not self.active:
@@ -1490,10 +1494,10 @@ class _Renderer:
                 return me_name, me_url
             p = w.by_id[x]
             if "name_only_linkedin" in p.tags:
-                self.key(S.name_key(p.li_name), p.pid)
+                self.key("name:" + p.li_name, p.pid)
                 return p.li_name, ""
             if "deleted_member" in p.tags:
-                self.key(S.name_key("LinkedIn Member"), p.pid)
+                self.key("name:LinkedIn Member", p.pid)
                 return "LinkedIn Member", ""
             self.key(p.url, p.pid)
             return p.li_name, p.url
@@ -1562,7 +1566,7 @@ class _Renderer:
             convs.append((max(r[6] for r in rows), rows))
         # a sponsored InMail
         t = w.end - timedelta(days=rng.randint(30, 200), hours=rng.randint(1, 20))
-        self.key(S.name_key("Nadia at Skillforge"), AUTOMATED)
+        self.key("name:Nadia at Skillforge", AUTOMATED)
         convs.append(
             (
                 t.strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -2126,7 +2130,7 @@ class _Renderer:
         if any(r.startswith(("mail/", "contacts/", "calendar/")) for r in self.written):
             for addr in (OWNER["gmail"], OWNER["former"], OWNER["current"]):
                 self.key(addr, ME)
-        ident = sorted([k, S.key_kind(k), pid] for k, pid in self.keys.items())
+        ident = sorted([k, _truth_key_kind(k), pid] for k, pid in self.keys.items())
         self.write("ground_truth/identities.csv", self.csv_text(["key", "key_kind", "person_id"], ident))
         edges = sorted([a, b, str(n)] for (a, b), n in w.edges(channels).items())
         self.write(
@@ -2162,6 +2166,23 @@ class _Renderer:
                 [[k, str(v)] for k, v in sorted(self.counts.items()) if k.split(" (")[0] in self.written],
             ),
         )
+
+
+_PROFILE = "https://www.linkedin.com/in/"
+
+
+def _truth_key_kind(key: str) -> str | None:
+    """Kind of a ground-truth identity key as the generator writes it (``email``, ``url`` or
+    ``name``), or None when ``key`` is not in the generator's canonical form."""
+    if key.startswith("name:"):
+        return S.KEY_NAME if key[5:] and key[5:] == " ".join(key[5:].split()) else None
+    if key.startswith(_PROFILE):
+        slug = key[len(_PROFILE) :]
+        return S.KEY_URL if slug and slug.isascii() and slug == slug.lower() and "/" not in slug else None
+    local, at, domain = key.partition("@")
+    if at and local and "." in domain and key.isascii() and key == key.lower() and " " not in key:
+        return S.KEY_EMAIL
+    return None
 
 
 def _chain(msgs: list[_Msg], idx: int) -> list[int]:
