@@ -95,7 +95,7 @@ def test_every_record_of_the_files_is_read(net):
             continue  # the generator counts events, the reader occurrences of recurring ones
         assert read[file] == records, file
         checked += 1
-    assert checked == 10
+    assert checked == 15
 
 
 # --- metrics against the planted truth -------------------------------------------------------
@@ -138,7 +138,7 @@ def test_planted_silences_spread_across_the_state_thresholds(truth):
         pd.Interval(6, np.inf): 11,
     }
     assert within_gap.sum() == 12
-    assert len(dormant) == 167 and (dormant < 500).sum() == 82 and dormant.min() > 365
+    assert len(dormant) == 162 and (dormant < 500).sum() == 80 and dormant.min() > 365
 
 
 def test_dormancy_state_recovers_planted_trajectories(net, planted):
@@ -153,6 +153,7 @@ def test_dormancy_state_recovers_planted_trajectories(net, planted):
             "revived": "active",
             "cooling": "cooling",
             "dormant": "dormant",
+            "moved": "active",  # silent on mail and LinkedIn, alive on WhatsApp or the call log
         }
     )
     state = d["state"].replace({"long_dormant": "dormant"}).reindex(expected.index)
@@ -249,3 +250,68 @@ def test_dunbar_layers_match_the_planted_layers(net, planted):
     agreement = (ours == expected).mean()
     print(f"agreement {agreement:.3f} over {len(expected)} alters")
     assert agreement == 1.0  # achieved: 300 of 300 (the count is exact, so the floor is too)
+
+
+# --- chats, Slack and the call log ----------------------------------------------------------
+
+
+def test_chat_and_call_channels_reach_the_planted_people(net, truth, true_of_pid):
+    """Which people each chat and call channel reaches, against the generator's chat_channels."""
+    people = truth["people"]
+    planted = {
+        (pid, ch)
+        for pid, chans in zip(people["person_id"], people["chat_channels"], strict=True)
+        for ch in chans.split(";")
+        if ch
+    }
+    inter = net.interactions[net.interactions[S.PERSON_ID] != net.me]
+    channel = inter[S.CHANNEL].replace({"coffee": "call"})  # the log's coffees are calls' kin
+    ours = {
+        (true_of_pid.get(pid), ch)
+        for pid, ch in zip(inter[S.PERSON_ID], channel, strict=True)
+        if ch in ("whatsapp", "slack", "call")
+    }
+    counts = pd.Series([ch for _, ch in planted]).value_counts().sort_index()
+    print(f"\npeople per chat channel (planted): {counts.to_dict()}; ours equal: {ours == planted}")
+    assert counts.to_dict() == {"call": 2, "slack": 5, "whatsapp": 6}
+    assert ours == planted
+
+
+def test_ties_that_moved_to_chat_or_calls_are_active_not_dormant(net, truth, true_of_pid):
+    """Five people fell silent on mail and LinkedIn more than a year ago and live on WhatsApp
+    (three) or the call log (two) now: with every channel loaded they are active; loaded without
+    the chats and the call log, the same people are dormant."""
+    people = truth["people"].set_index("person_id")
+    moved = people.index[people["trajectory"] == "moved"]
+    ours = {t: p for p, t in true_of_pid.items()}
+    state = na.dormancy(net)["state"].reindex([ours[t] for t in moved])
+    root = na.datasets.sample_path()
+    mail_only = na.load(
+        linkedin=root / "linkedin",
+        email=root / "mail" / "mail.mbox",
+        contacts=[root / "contacts" / "google.csv", root / "contacts" / "contacts.vcf"],
+        calendar=root / "calendar" / "calendar.ics",
+    )
+    mail_ids = mail_only.identities.set_index(S.KEY)[S.PERSON_ID]
+    keys = truth["identities"].groupby("person_id")["key"].apply(list)
+    without = na.dormancy(mail_only)["state"]
+    before = [without.get(next(mail_ids[k] for k in keys[t] if k in mail_ids.index)) for t in moved]
+    print(
+        f"\nmoved ties: {len(moved)}; with chats and calls: {state.value_counts().to_dict()}; without: {before}"
+    )
+    assert len(moved) == 5 and people.loc[moved, "chat_channels"].tolist().count("whatsapp") == 3
+    assert (state == "active").all()
+    assert before == ["dormant"] * 5
+
+
+def test_a_whatsapp_number_joins_its_address_book_entry(net, truth):
+    """The chat that shows a number (the person is not saved in the phone) is the same person
+    as the vCard entry listing that number and as their mail addresses."""
+    ident = truth["identities"]
+    phones = ident[ident["key_kind"] == S.KEY_PHONE]
+    assert len(phones) == 1
+    pid = phones["person_id"].iloc[0]
+    keys = ident.loc[ident["person_id"] == pid, "key"]
+    ours = net.identities.set_index(S.KEY)[S.PERSON_ID].reindex(keys)
+    print(f"\n{phones['key'].iloc[0]}: {len(keys)} planted keys -> our people {sorted(set(ours))}")
+    assert ours.notna().all() and ours.nunique() == 1
