@@ -164,8 +164,8 @@ def test_dormancy_state_recovers_planted_trajectories(net, planted):
     for s in STATES:
         print(f"{s:8s} precision {precision[s]:.3f}  recall {recall[s]:.3f}  (n={table.loc[s].sum()})")
     assert table.loc["cooling"].sum() >= 30
-    # achieved: active 1.000 / 0.960, cooling 0.895 / 1.000, dormant 1.000 / 1.000
-    assert precision["active"] >= 0.98 and recall["active"] >= 0.94
+    # achieved: active 1.000 / 0.971, cooling 0.919 / 1.000, dormant 1.000 / 1.000
+    assert precision["active"] >= 0.98 and recall["active"] >= 0.95
     assert precision["cooling"] >= 0.85 and recall["cooling"] >= 0.98  # every planted cooling tie
     assert precision["dormant"] >= 0.99 and recall["dormant"] >= 0.99
 
