@@ -8,7 +8,7 @@ from pathlib import Path
 from netanalytics.datasets import synthesize
 
 SAMPLE = Path(__file__).resolve().parents[1] / "sample_data"
-PARTS = ["calendar", "contacts", "ground_truth", "linkedin", "mail"]
+PARTS = ["calendar", "calls", "chats", "contacts", "ground_truth", "linkedin", "mail"]
 
 
 def main() -> None:

@@ -445,3 +445,33 @@ NOREPLY = [
 ]
 
 GROUP_LIST = ("PM Guild", "pm-guild@googlegroups.com")
+
+#: Short chat lines (WhatsApp, Slack); the library keeps no text, these only make the files real.
+CHAT_LINES = [
+    "Hey! How are you?",
+    "All good here, busy week",
+    "Are you around on Saturday?",
+    "Haha yes",
+    "Sounds great 👍",
+    "Running 10 min late",
+    "Did you see the news about the merger?",
+    "Call later?",
+    "Thanks for yesterday!",
+    "Sure, send it over",
+    "On my way",
+    "Let's do lunch next week",
+]
+SLACK_LINES = [
+    "Pushed the updated spec to the drive",
+    "Can someone review the onboarding copy?",
+    "Standup notes are in the doc",
+    "Looks good to me",
+    "I'll take this one",
+    "Release moved to Thursday",
+    "Thanks!",
+    "Which dashboard are we using for the pilot?",
+]
+#: The owner's WhatsApp group with university friends.
+CHAT_GROUP = "Boston crew"
+#: The owner's Slack channel at her current employer.
+SLACK_CHANNEL = "product-team"

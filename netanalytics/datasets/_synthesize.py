@@ -5,8 +5,10 @@ from __future__ import annotations
 import base64
 import csv
 import io
+import json
 import math
 import random
+import zipfile
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -34,7 +36,16 @@ __all__ = ["synthesize"]
 
 ME = "me"
 #: Channels of planned contact, and which files carry each (ground truth counts what was written).
-CHANNELS = frozenset({"email", "linkedin", "meeting"})
+CHANNELS = frozenset({"email", "linkedin", "meeting", "whatsapp", "slack", "call"})
+#: Where each channel is written (ground truth counts the channels a persona writes).
+CHANNEL_PARTS = {
+    "email": "mail/",
+    "linkedin": "linkedin/",
+    "meeting": "calendar/",
+    "whatsapp": "chats/WhatsApp",
+    "slack": "chats/Tidewell Health Slack export",
+    "call": "calls/",
+}
 AUTOMATED = "automated"
 DAY = timedelta(days=1)
 HOUR = timedelta(hours=1)
@@ -44,6 +55,25 @@ LAYER_RULE = ((52, 5), (12, 15), (4, 50), (1, 150))
 #: Nothing is planted in the two weeks before the 365-day window opens, so a reader whose
 #: ``as_of`` (latest interaction) falls a few days before ``end`` still finds the same layers.
 WINDOW_GUARD = timedelta(days=14)
+#: The Slack export's file name in the sample (Slack names it after the workspace and dates).
+SLACK_EXPORT = "chats/Tidewell Health Slack export Jun 2 2026 - Oct 31 2026.zip"
+#: Chats, Slack and calls are planted in the last this many days (:meth:`_World.plan_chats`).
+CHAT_DAYS = 150
+#: METRICS.md's state thresholds, as the generator plants them (written here, not imported, so
+#: that a changed metric constant fails a truth test): a tie is cooling once its silence passes
+#: twice its usual gap between contact days (with at least three contact days) or its layer's
+#: gap; dormant after 365 days of silence.
+RHYTHM_FACTOR = 2.0
+DORMANT_DAYS = 365
+PLANTED_LAYER_GAP = {5: 7.0, 15: 30.0, 50: 120.0, 150: 365.0}
+#: Planted silence over rhythm: cooling ties spread past the rhythm threshold, some just past it
+#: and some far; "due" ties (steady ties waiting for their next contact) sit below it.
+COOLING_RATIO = {15: (2.3, 3.8, 9.0), 50: (2.3, 3.8, 9.0), 150: (2.25, 3.4)}
+DUE_RATIO = (1.15, 1.85)
+#: Dormant ties: the last contact lies within three weeks before ``dormant_since``, which is at
+#: least this many days before the end (just past the guard before the window); a third of
+#: them fall silent less than 500 days before the end.
+DORMANT_MIN_DAYS = 380
 
 COMMUNITIES = {  # share of people, p(LinkedIn channel), work-mail community
     "current_team": (0.12, 0.02, True),
@@ -122,7 +152,7 @@ LIST_TOPICS = [
 ]
 #: Personas of :func:`synthesize`: which files each writes.
 PERSONAS = {
-    "default": ("mail", "linkedin", "contacts", "calendar"),
+    "default": ("mail", "linkedin", "contacts", "calendar", "chats", "calls"),
     "linkedin_only": ("linkedin",),
     "new_graduate": ("mail", "linkedin", "contacts"),  # none of its people hold meetings with me
     "list_heavy": ("mail", "linkedin", "contacts", "calendar"),
@@ -175,6 +205,13 @@ class _Person:
     p_linkedin: float = 0.0
     owe_at: datetime | None = None
     tags: list[str] = field(default_factory=list)
+    #: "cooling" or "due": the tie's silence is planted as a multiple of its rhythm
+    #: (:meth:`_World.plant_silences`); ``group_until`` ends group events early to leave room.
+    silence_plan: str = ""
+    silence_ratio: float = 0.0
+    group_until: datetime | None = None
+    #: the mobile number the generator gives this person ("+1 617 555 0142"), or ""
+    phone: str = ""
 
     @property
     def name(self) -> str:
@@ -224,6 +261,7 @@ class _Thread:
     msgs: list[_Msg] = field(default_factory=list)
     title: str = ""
     mailing_list: tuple[str, str] | None = None  # (name, address); None: the PM Guild
+    shown_as: str = ""  # whatsapp: how the phone shows the other person ("" = their name)
 
 
 @dataclass
@@ -427,21 +465,26 @@ class _World:
 
     def _plan_trajectory(self, p: _Person) -> None:
         rng, comm = self.rng, p.community
-        if p.layer in (5, 15):
+        if p.layer == 5:
             p.trajectory = "growing" if comm == "current_team" or rng.random() < 0.25 else "steady"
+        elif p.layer == 15:
+            choices = {"current_team": (["growing"], [1])}.get(
+                comm, (["steady", "growing", "cooling"], [35, 15, 50])
+            )
+            p.trajectory = rng.choices(*choices)[0]
         elif p.layer == 50:
             choices = {
-                "current_team": (["growing", "steady"], [1, 1]),
-                "former_employer": (["steady", "cooling"], [1, 1]),
-            }.get(comm, (["steady", "growing", "cooling", "revived"], [45, 20, 20, 15]))
+                "current_team": (["growing", "steady", "cooling"], [2, 2, 1]),
+                "former_employer": (["steady", "cooling"], [1, 1.5]),
+            }.get(comm, (["steady", "growing", "cooling", "revived"], [35, 15, 35, 15]))
             p.trajectory = rng.choices(*choices)[0]
         elif p.layer == 150:
-            # with one to three contacts a year a fading tie cannot be told from a sparse one,
-            # so "cooling" is planted only where there was a rhythm to lose (layer 50 and up)
+            # a tie of one to three contacts a year can cool only where it had a rhythm to lose:
+            # cooling ties here were in touch several times a year before (a higher base rate)
             choices = (
                 (["steady"], [1])
                 if comm == "current_team"
-                else (["steady", "revived", "growing"], [60, 25, 15])
+                else (["steady", "revived", "growing", "cooling"], [50, 20, 12, 32])
             )
             p.trajectory = rng.choices(*choices)[0]
         else:
@@ -471,7 +514,7 @@ class _World:
             5: rng.uniform(55, 85),
             15: rng.uniform(14, 28),
             50: rng.uniform(4, 9),
-            150: rng.uniform(1, 3),
+            150: rng.uniform(4, 7) if p.trajectory == "cooling" else rng.uniform(1, 3),
             0: rng.uniform(1, 3.5),
         }[p.layer]
         first = self.start
@@ -485,9 +528,11 @@ class _World:
         first = max(first, self.start)
         pre_end = self.window - WINDOW_GUARD
         if p.trajectory == "dormant":
-            lo, hi = first + timedelta(days=150), self.end - timedelta(days=400)
+            lo, hi = first + timedelta(days=150), self.end - timedelta(days=DORMANT_MIN_DAYS)
             if comm == "former_employer":
                 lo = max(lo, self.job_change - timedelta(days=60))
+            if rng.random() < 1 / 3:  # near the 365-day rule
+                lo = max(lo, hi - timedelta(days=500 - DORMANT_MIN_DAYS))
             mid = lo + (hi - lo) * rng.random() if hi > lo else hi
             p.dormant_since = datetime(mid.year, mid.month, mid.day, tzinfo=UTC)
             p.windows = [(first, p.dormant_since)]
@@ -499,12 +544,27 @@ class _World:
             p.windows = [(first, pre_end)]
         elif new_this_year:
             p.windows = [(first, self.end)]
-        elif p.trajectory == "cooling":
-            # a cooling tie fades out: nothing at all (no dialog, no group thread, no meeting)
-            # in the last 55 % of the year
-            p.windows = [(first, pre_end), (self.window, self.window + (self.end - self.window) * 0.45)]
         else:
             p.windows = [(first, pre_end), (self.window, self.end)]
+        if p.trajectory == "cooling" or (
+            p.trajectory in ("steady", "growing")
+            and comm != "current_team"
+            and p.layer in (50, 150)
+            and not new_this_year
+            and rng.random() < 0.3
+        ):
+            # the silence is cut into the planned dialogs later (plant_silences); group events
+            # end early so that only one-to-one dialogs lie in the part that may be cut
+            p.silence_plan = "cooling" if p.trajectory == "cooling" else "due"
+            band = COOLING_RATIO[p.layer] if p.trajectory == "cooling" else DUE_RATIO
+            i = rng.randrange(len(band) - 1)  # (lo, mid, hi): half just past the threshold, half further
+            p.silence_ratio = rng.uniform(band[i], band[i + 1])
+            rhythm = {15: 15, 50: 30, 150: 45}[p.layer]  # a rough guess, for room only
+            p.group_until = self.end - timedelta(days=p.silence_ratio * rhythm + 15)
+            if p.trajectory == "cooling":  # more dialogs in the year, so that the cut can fall near the ratio
+                p.target += 3
+        if p.profile == "i_owe" and p.silence_plan:
+            p.profile = "balanced"
         if p.profile == "i_owe":
             p.owe_at = self.end - timedelta(days=rng.randint(3, 20), hours=rng.randint(0, 12))
             a, b = p.windows[-1]
@@ -670,6 +730,8 @@ class _World:
 
     def _eligible(self, p: _Person, t: datetime) -> bool:
         if not p.allowed(t) or "deleted_member" in p.tags or "name_only_linkedin" in p.tags:
+            return False
+        if p.group_until is not None and t >= p.group_until:
             return False
         if t >= self.window - WINDOW_GUARD and p.layer not in (5, 15, 50):
             return False
@@ -866,6 +928,89 @@ class _World:
             self._pre_window(p)
             self._fill_window(p)
         self._plan_oddities()
+        self.plant_silences()
+
+    def contact_days(
+        self, channels: frozenset[str] = CHANNELS, skip: frozenset[int] = frozenset()
+    ) -> dict[str, list[tuple[date, datetime]]]:
+        """Per person, the UTC days with any planned message or meeting they take part in, each
+        with its latest time (sorted): the contact days of METRICS.md. ``skip``: ``id()`` of
+        threads left out."""
+        days: dict[str, dict[date, datetime]] = {}
+
+        def add(who: str, t: datetime) -> None:
+            per = days.setdefault(who, {})
+            per[t.date()] = max(per.get(t.date(), t), t)
+
+        for th in self.threads:
+            if th.channel not in channels or id(th) in skip:
+                continue
+            for m in th.msgs:
+                if m.kind not in ("draft", "system", "sponsored"):
+                    for who in {m.sender, *m.to, *m.cc} - {ME}:
+                        add(who, m.t)
+        for mtg in self.meetings if "meeting" in channels else []:
+            for who in {mtg.organizer, *(a for a, s in mtg.attendees if s != "DECLINED")} - {ME}:
+                for t in mtg.occurrences():
+                    add(who, t)
+        return {who: sorted(per.items()) for who, per in days.items()}
+
+    def plant_silences(self) -> None:
+        """Cut each planned silence into the tie's one-to-one dialogs.
+
+        A tie with ``silence_plan`` keeps its contact days up to the day ``d`` whose silence
+        (end − last contact on ``d``) over rhythm (mean gap between the contact days up to ``d``,
+        at least three of them) is nearest ``silence_ratio`` within the plan's band (cooling:
+        at least 1.1 × :data:`RHYTHM_FACTOR`; due: :data:`DUE_RATIO`, and within the layer's
+        gap); its dialog messages after ``d`` are dropped. ``d`` lies in the last year and after
+        the tie's last group thread or meeting. A tie where no day qualifies keeps its dialogs
+        (a cooling tie is then planted steady, with one more dialog in the last quarter).
+        """
+        dialogs: dict[str, list[_Thread]] = {}
+        for th in self.threads:
+            who = {x for m in th.msgs for x in (m.sender, *m.to, *m.cc)} - {ME}
+            if len(who) == 1 and all(m.kind == "person" for m in th.msgs):
+                dialogs.setdefault(next(iter(who)), []).append(th)
+        every = self.contact_days()
+        fixed = self.contact_days(skip=frozenset(id(th) for ths in dialogs.values() for th in ths))
+        credit: dict[str, list[datetime]] = {}
+        for th in self.threads:
+            for m in th.msgs:
+                for who in _msg_contacts(m, th.msgs[m.parent] if m.parent >= 0 else None):
+                    credit.setdefault(who, []).append(m.t)
+        for mtg in self.meetings:
+            for t in mtg.occurrences():
+                for who in _meeting_contacts(mtg):
+                    credit.setdefault(who, []).append(t)
+        for p in self.people:
+            if not p.silence_plan:
+                continue
+            days = every.get(p.pid, [])
+            fixed_last = fixed[p.pid][-1][0] if p.pid in fixed else date.min
+            lo, hi = (RHYTHM_FACTOR * 1.1, math.inf) if p.silence_plan == "cooling" else DUE_RATIO
+            cut, best = None, math.inf
+            for k in range(len(days) - 1, 1, -1):
+                day, last = days[k]
+                if day < fixed_last or last < self.window:
+                    break
+                silence = (self.end - last) / DAY
+                ratio = silence / ((day - days[0][0]).days / k)
+                layer = _layer(sum(self.window <= t and t.date() <= day for t in credit.get(p.pid, [])))
+                if p.silence_plan == "due" and (not layer or silence > PLANTED_LAYER_GAP[layer]):
+                    continue
+                if lo <= ratio <= hi and abs(math.log(ratio / p.silence_ratio)) < best:
+                    cut, best = day, abs(math.log(ratio / p.silence_ratio))
+            if cut is None:
+                if p.trajectory == "cooling":  # planted steady: still in touch in the last quarter
+                    p.trajectory = "steady"
+                    self._dialog(
+                        p, self.end - (self.end - self.window) * self.rng.uniform(0.05, 0.25), self.end, 2
+                    )
+                p.silence_plan = ""
+                continue
+            for th in dialogs.get(p.pid, []):
+                th.msgs = [m for m in th.msgs if m.t.date() <= cut]  # a prefix: threads run in time order
+        self.threads = [th for th in self.threads if th.msgs]
 
     def _shape(self, p: _Person, t: datetime) -> float:
         a, b = p.windows[0][0], self.window
@@ -910,6 +1055,10 @@ class _World:
         for a, b in p.windows:  # everybody was in touch at least once
             if made == 0 and min(b, guard) > a:
                 made += len(self._dialog(p, a + (min(b, guard) - a) * rng.random(), min(b, guard), 2))
+        if p.dormant_since is not None:  # a dormant tie's last dialog lies just before it fell silent
+            t = p.dormant_since - timedelta(days=rng.uniform(3, 21))
+            if t > p.windows[0][0]:
+                self._dialog(p, t, p.dormant_since, 2)
 
     def _fill_window(self, p: _Person) -> None:
         need = p.target - self.group_credit[p.pid] - (1 if p.owe_at else 0)
@@ -919,8 +1068,10 @@ class _World:
             tries += 1
             a, b = segments[self.rng.randrange(len(segments))]
             x = self.rng.random()
-            if p.trajectory == "steady" and tries == 1:
-                x = 0.75 + 0.25 * x  # a steady tie is still in touch: one dialog in the last quarter
+            if p.trajectory in ("steady", "growing") and tries == 1:
+                x = (
+                    0.75 + 0.25 * x
+                )  # a steady or growing tie is still in touch: one dialog in the last quarter
             if p.trajectory == "growing":
                 x = math.sqrt(x)
             t = a + (b - a) * x
@@ -992,6 +1143,125 @@ class _World:
             t = self._work_time((self.end - timedelta(days=rng.randint(20, 60))).date(), self.my_tz)
             th.msgs.append(_Msg(t, ME, [p.pid], kind="draft"))
             self.threads.append(th)
+
+    # ---- chats, Slack and the call log -------------------------------------------------------
+
+    def vcard_people(self) -> list[_Person]:
+        """The people in the phone's vCard export: mentors and friends with a personal address."""
+        return [p for p in self.people if p.community in ("mentors_mentees", "university") and p.personal][:8]
+
+    def _chat_pool(
+        self,
+        trajectories: tuple[str, ...],
+        communities: tuple[str, ...],
+        profiles: tuple[str, ...] = ("balanced",),
+    ) -> list[_Person]:
+        """People whose other planted truths a chat cannot disturb: a reply profile that replies,
+        no planted silence, a plain name (as a phone saves it), and not in the inner layers."""
+        messy = {"deleted_member", "name_only_linkedin", "common_name", "nickname", "accent", "middle_name"}
+        return [
+            p
+            for p in self.people
+            if p.trajectory in trajectories
+            and p.community in communities
+            and p.profile in profiles
+            and not p.silence_plan
+            and p.layer not in (5, 15)
+            and not messy & set(p.tags)
+        ]
+
+    def plan_chats(self) -> None:
+        """WhatsApp chats, a Slack workspace and a log of calls and coffees in the last
+        :data:`CHAT_DAYS` days, drawn from their own random stream (the other files stay as
+        they are).
+
+        - ``moved`` ties: three people whose mail and LinkedIn went silent more than a year ago
+          (dormant by those channels) and who chat with me on WhatsApp now — one of them is not
+          saved in the phone, so the chat shows their number, which the vCard export lists —
+          and two more who live only on the call log. All five must come out active.
+        - A WhatsApp group (:data:`N.CHAT_GROUP`) with three university friends.
+        - A Slack channel (:data:`N.SLACK_CHANNEL`) with five colleagues and DMs with two.
+        """
+        rng = random.Random(f"netanalytics-chats-{self.seed}")
+        start, stop = self.end - timedelta(days=CHAT_DAYS), self.end - 2 * DAY
+        cards = self.vcard_people()
+        dormant = self._chat_pool(("dormant",), ("university", "mentors_mentees", "industry_peers"))
+        by_number = next((p for p in dormant if p in cards), None)
+        moved = ([by_number] if by_number else []) + [p for p in dormant if p is not by_number][:2]
+        for p in moved:
+            p.trajectory = "moved"
+            thread = _Thread("whatsapp", p.community, "")
+            if p is by_number:
+                p.phone = f"+1 (617) 555-01{rng.randint(10, 99)}"
+                thread.shown_as = p.phone
+            self._chat_exchanges(rng, thread, [p.pid], start, stop, per_week=0.7)
+        for p in [q for q in dormant if q not in moved][:2]:
+            p.trajectory = "moved"
+            t = start + timedelta(days=rng.uniform(0, 20))
+            while t < stop:
+                day = t.astimezone(self.my_tz).date()
+                day += timedelta(days=max(0, 7 - day.weekday()) if day.weekday() >= 5 else 0)
+                when = self._local(day, rng.uniform(9, 17.5), self.my_tz).replace(microsecond=0)
+                if when < stop:
+                    kind = rng.choice(["call", "call", "coffee"])
+                    sender = ME if rng.random() < 0.6 else p.pid
+                    th = _Thread("call", p.community, str(rng.choice([15, 20, 30, 45, 60])), title=kind)
+                    th.msgs.append(_Msg(when, sender, [p.pid if sender == ME else ME]))
+                    self.threads.append(th)
+                t += timedelta(days=rng.uniform(12, 30))
+        friends = self._chat_pool(
+            ("steady", "growing"),
+            ("university", "mentors_mentees"),
+            ("balanced", "they_initiate", "i_initiate"),
+        )[:3]
+        if len(friends) >= 2:
+            group = _Thread("whatsapp", "university", "", title=N.CHAT_GROUP)
+            self._chat_exchanges(rng, group, [p.pid for p in friends], start - 60 * DAY, stop, per_week=0.8)
+        team = [p for p in self._chat_pool(("steady", "growing"), ("current_team",)) if p.work][:5]
+        if len(team) >= 2:
+            channel = _Thread("slack", "current_team", "", title=N.SLACK_CHANNEL)
+            self._chat_exchanges(rng, channel, [p.pid for p in team], start, stop, per_week=1.2)
+            for p in team[:2]:  # two DMs: the export is the owner's, the member of both
+                self._chat_exchanges(
+                    rng, _Thread("slack", "current_team", ""), [p.pid], start, stop, per_week=0.4
+                )
+
+    def _chat_exchanges(
+        self,
+        rng: random.Random,
+        thread: _Thread,
+        others: list[str],
+        start: datetime,
+        stop: datetime,
+        per_week: float,
+    ) -> None:
+        """Fill a chat with short exchanges among me and ``others`` (everyone writes at least
+        once, so that every member is a participant), and add it to the world."""
+        members = [ME, *others]
+        week = start
+        while week < stop:
+            if rng.random() < per_week:
+                day = (week + timedelta(days=rng.uniform(0, 7))).astimezone(self.my_tz).date()
+                t = self._local(day, rng.uniform(8.5, 22.5), self.my_tz)
+                for _ in range(rng.choice([1, 2, 2, 3, 4])):
+                    if t >= stop:
+                        break
+                    unwritten = [m for m in members if all(x.sender != m for x in thread.msgs)]
+                    sender = unwritten[0] if unwritten and rng.random() < 0.5 else rng.choice(members)
+                    to = [m for m in members if m != sender]
+                    thread.msgs.append(
+                        _Msg(t.replace(microsecond=0), sender, to, parent=len(thread.msgs) - 1)
+                    )
+                    t += timedelta(minutes=rng.uniform(1, 90))
+            week += 7 * DAY
+        written = {m.sender for m in thread.msgs}
+        for missing in [m for m in members if m not in written]:  # the last exchange includes them
+            t = (thread.msgs[-1].t if thread.msgs else start) + timedelta(minutes=5)
+            thread.msgs.append(
+                _Msg(t, missing, [m for m in members if m != missing], parent=len(thread.msgs) - 1)
+            )
+        thread.msgs.sort(key=lambda m: m.t)
+        self.threads.append(thread)
 
     # ---- thin-data personas -------------------------------------------------------------------
 
@@ -1124,15 +1394,19 @@ class _Renderer:
         self.active = True
 
     def key(self, raw: str, pid: str) -> None:
+        """Record the identity key of ``raw`` for ``pid``, from the generator's own data.
+
+        ``raw`` is what the generator planned, never a spelling read back from a file: an address
+        (lower-case ASCII by construction), a profile URL ``https://www.linkedin.com/in/<slug>``
+        built from the planned slug, or ``name:`` + a LinkedIn display name. No library
+        normaliser is used, so that a bug in one fails a truth test instead of hiding in both.
+        """
         if not self.active:
             return
-        key = S.normalize_email(raw) if "@" in raw else S.normalize_linkedin_url(raw)
-        if raw.startswith("name:"):
-            key = raw
-        if key is None:
-            raise AssertionError(f"not an identity key: {raw!r}")
-        if self.keys.setdefault(key, pid) != pid:
-            raise AssertionError(f"identity key {key} planted for {self.keys[key]} and {pid}")
+        if _truth_key_kind(raw) is None:
+            raise AssertionError(f"not a canonical identity key of the generator: {raw!r}")
+        if self.keys.setdefault(raw, pid) != pid:
+            raise AssertionError(f"identity key {raw} planted for {self.keys[raw]} and {pid}")
 
     def write(self, rel: str, text: str, *, newline: str = "\n") -> None:
         if not self.active:
@@ -1357,10 +1631,10 @@ class _Renderer:
                 return me_name, me_url
             p = w.by_id[x]
             if "name_only_linkedin" in p.tags:
-                self.key(S.name_key(p.li_name), p.pid)
+                self.key("name:" + p.li_name, p.pid)
                 return p.li_name, ""
             if "deleted_member" in p.tags:
-                self.key(S.name_key("LinkedIn Member"), p.pid)
+                self.key("name:LinkedIn Member", p.pid)
                 return "LinkedIn Member", ""
             self.key(p.url, p.pid)
             return p.li_name, p.url
@@ -1429,7 +1703,7 @@ class _Renderer:
             convs.append((max(r[6] for r in rows), rows))
         # a sponsored InMail
         t = w.end - timedelta(days=rng.randint(30, 200), hours=rng.randint(1, 20))
-        self.key(S.name_key("Nadia at Skillforge"), AUTOMATED)
+        self.key("name:Nadia at Skillforge", AUTOMATED)
         convs.append(
             (
                 t.strftime("%Y-%m-%d %H:%M:%S UTC"),
@@ -1838,7 +2112,7 @@ class _Renderer:
 
     def vcard(self) -> None:
         w, rng = self.w, self.rng
-        cards = [p for p in w.people if p.community in ("mentors_mentees", "university") and p.personal][:8]
+        cards = w.vcard_people()
         out = []
         for i, p in enumerate(cards):
             lines = [
@@ -1857,7 +2131,11 @@ class _Renderer:
                 self.key(p.work[-1][0], p.pid)
             lines += [f"item1.EMAIL;type=INTERNET:{p.personal}", "item1.X-ABLabel:_$!<Other>!$_"]
             self.key(p.personal, p.pid)
-            lines.append(f"TEL;type=CELL;type=VOICE;type=pref:+1 (617) 555-01{rng.randint(10, 99)}")
+            tel = f"+1 (617) 555-01{rng.randint(10, 99)}"
+            if p.phone:  # the number a WhatsApp chat shows
+                tel = p.phone
+                self.key("tel:+" + "".join(ch for ch in tel if ch.isdigit()), p.pid)
+            lines.append(f"TEL;type=CELL;type=VOICE;type=pref:{tel}")
             if p.slug and i % 2 == 0:
                 lines += [f"item2.URL;type=pref:{p.url}", "item2.X-ABLabel:LinkedIn"]
                 self.key(p.url, p.pid)
@@ -1871,6 +2149,234 @@ class _Renderer:
             out.append("\r\n".join(fold(x) for x in lines))
         self.counts["contacts/contacts.vcf"] = len(out)
         self.write("contacts/contacts.vcf", "\r\n".join(out) + "\r\n")
+
+    # ---- chats, Slack and the call log ---------------------------------------------------
+
+    def _chat_name(self, th: _Thread, pid: str) -> str:
+        """How a chat shows ``pid`` (the owner's own name for her), and record its key."""
+        if pid == ME:
+            self.key(f"name:{OWNER['first']} {OWNER['last']}", ME)
+            return f"{OWNER['first']} {OWNER['last']}"
+        p = self.w.by_id[pid]
+        if th.shown_as:  # not saved in the phone: the chat shows the number
+            self.key("tel:+" + "".join(ch for ch in th.shown_as if ch.isdigit()), pid)
+            return th.shown_as
+        self.key("name:" + p.name, pid)
+        return p.name
+
+    def whatsapp(self) -> None:
+        """One Android export per one-to-one chat (US locale: month-first, 12-hour clock) and the
+        group as an iOS export (``_chat.txt`` in a zip; day-first, 24-hour clock), in the owner's
+        local time; one record per timestamped line (messages and system lines)."""
+        w, rng = self.w, self.rng
+        notice = (
+            "Messages and calls are end-to-end encrypted. No one outside of this chat, not even "
+            "WhatsApp, can read or listen to them."
+        )
+        for th in [th for th in w.threads if th.channel == "whatsapp"]:
+            names = {
+                x: self._chat_name(th, x)
+                for x in dict.fromkeys(x for m in th.msgs for x in (m.sender, *m.to))
+            }
+            local = [m.t.astimezone(w.my_tz) for m in th.msgs]
+            if th.title:
+
+                def stamp(t: datetime) -> str:
+                    return f"[{t.day:02d}/{t.month:02d}/{t.year}, {t:%H:%M:%S}]"
+
+                first = local[0] - timedelta(minutes=3)
+                others = [names[x] for x in names if x != ME]
+                lines = [
+                    f"{stamp(first)} {th.title}: \u200e{notice}",
+                    f"{stamp(first)} {th.title}: \u200e{names[ME]} created group \u201c{th.title}\u201d",
+                    f"{stamp(first)} {th.title}: \u200e{names[ME]} added {', '.join(others[:-1])} and {others[-1]}",
+                ]
+                lines += [
+                    f"{stamp(t)} {names[m.sender]}: {rng.choice(N.CHAT_LINES)}"
+                    for m, t in zip(th.msgs, local, strict=True)
+                ]
+                text = "\r\n".join(lines) + "\r\n"
+                rel = f"chats/WhatsApp Chat - {th.title}.zip"
+                self.counts[rel + "!_chat.txt"] = len(lines)
+                self.write_zip(rel, {"_chat.txt": text})
+                continue
+
+            def stamp(t: datetime) -> str:
+                return f"{t.month}/{t.day}/{t.year % 100:02d}, {t.hour % 12 or 12}:{t:%M} {'AM' if t.hour < 12 else 'PM'}"
+
+            other = names[next(x for x in names if x != ME)]
+            lines = [f"{stamp(local[0] - timedelta(minutes=3))} - {notice} Tap to learn more."]
+            for k, (m, t) in enumerate(zip(th.msgs, local, strict=True)):
+                line = f"{stamp(t)} - {names[m.sender]}: {rng.choice(N.CHAT_LINES)}"
+                lines.append(line + ("\nand one more thing" if k == 1 else ""))  # a two-line message
+            rel = f"chats/WhatsApp Chat with {other}.txt"
+            self.counts[rel] = len(lines)
+            self.write(rel, "\n".join(lines) + "\n")
+
+    def write_zip(self, rel: str, members: dict[str, str]) -> None:
+        """A zip of text files (member name -> text), byte for byte the same on every run."""
+        if not self.active:
+            return
+        self.written.add(rel)
+        buf = io.BytesIO()
+        stamp = (self.w.end.year, self.w.end.month, self.w.end.day, 0, 0, 0)
+        with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zf:
+            for member, text in members.items():
+                info = zipfile.ZipInfo(member, date_time=stamp)
+                info.compress_type = zipfile.ZIP_DEFLATED
+                zf.writestr(info, text.encode("utf-8"))
+        path = self.out / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(buf.getvalue())
+
+    def slack(self) -> None:
+        """A Slack workspace export (the zip Slack sends): ``users.json`` (profile emails are the people's work
+        addresses), ``channels.json``, ``dms.json`` and daily files; a join and a bot post are
+        records the reader skips. One record per entry of a daily file."""
+        w, rng = self.w, self.rng
+        threads = [th for th in w.threads if th.channel == "slack"]
+        if not threads:
+            return
+        people = list(dict.fromkeys(x for th in threads for m in th.msgs for x in (m.sender, *m.to)))
+        ids = {x: f"U0{rng.getrandbits(36):09X}" for x in people}
+        bot = f"B0{rng.getrandbits(36):09X}"
+        users = []
+        for x in people:
+            if x == ME:
+                name, addr, first = f"{OWNER['first']} {OWNER['last']}", OWNER["current"], OWNER["first"]
+            else:
+                p = w.by_id[x]
+                name, addr, first = f"{p.first} {p.last}", p.work[-1][0], p.first
+            self.key(addr, x)
+            users.append(
+                {
+                    "id": ids[x],
+                    "team_id": "T0TIDEWELL",
+                    "name": addr.split("@")[0],
+                    "real_name": name,
+                    "tz": "America/New_York",
+                    "is_bot": False,
+                    "profile": {"real_name": name, "display_name": first, "email": addr},
+                }
+            )
+        users.append(
+            {
+                "id": bot,
+                "name": "google_drive",
+                "is_bot": True,
+                "profile": {"real_name": "Google Drive", "bot_id": bot},
+            }
+        )
+        files: dict[str, list[dict]] = {}
+        channels, dms = [], []
+        for th in threads:
+            members = [ids[x] for x in dict.fromkeys(x for m in th.msgs for x in (m.sender, *m.to))]
+            created = int(th.msgs[0].t.timestamp()) - 86_400
+            if th.title:
+                folder = th.title
+                channels.append(
+                    {
+                        "id": f"C0{rng.getrandbits(36):09X}",
+                        "name": th.title,
+                        "created": created,
+                        "creator": ids[ME],
+                        "is_archived": False,
+                        "members": members,
+                        "topic": {"value": "", "creator": "", "last_set": 0},
+                        "purpose": {
+                            "value": "Product team day to day",
+                            "creator": ids[ME],
+                            "last_set": created,
+                        },
+                    }
+                )
+            else:
+                folder = f"D0{rng.getrandbits(36):09X}"
+                dms.append({"id": folder, "created": created, "members": members})
+            entries = []
+            if th.title:  # the owner joined when she made the channel
+                entries.append(
+                    (
+                        created,
+                        {
+                            "type": "message",
+                            "subtype": "channel_join",
+                            "user": ids[ME],
+                            "text": f"<@{ids[ME]}> has joined the channel",
+                        },
+                    )
+                )
+            last_ts = None
+            for m in th.msgs:
+                ts = f"{int(m.t.timestamp())}.{rng.randrange(10**6):06d}"
+                entry = {
+                    "type": "message",
+                    "user": ids[m.sender],
+                    "text": rng.choice(N.SLACK_LINES),
+                    "ts": ts,
+                }
+                if last_ts and th.title and rng.random() < 0.3:
+                    entry["thread_ts"] = last_ts  # a reply in the thread of the message before
+                else:
+                    last_ts = ts
+                entries.append((m.t.timestamp(), entry))
+            if th.title:  # a bot posts a file notice
+                t = th.msgs[len(th.msgs) // 2].t.timestamp() + 60
+                entries.append(
+                    (
+                        t,
+                        {
+                            "type": "message",
+                            "subtype": "bot_message",
+                            "bot_id": bot,
+                            "text": "A file was shared",
+                            "ts": f"{int(t)}.000100",
+                        },
+                    )
+                )
+            for t, entry in sorted(entries, key=lambda e: e[0]):
+                entry.setdefault("ts", f"{int(t)}.000000")
+                day = datetime.fromtimestamp(float(entry["ts"]), UTC).date().isoformat()
+                files.setdefault(f"{folder}/{day}.json", []).append(entry)
+
+        def text(data: list) -> str:
+            return json.dumps(data, indent=4, ensure_ascii=False) + "\n"
+
+        members = {"users.json": text(users), "channels.json": text(channels), "dms.json": text(dms)}
+        members |= {rel: text(entries) for rel, entries in sorted(files.items())}
+        self.write_zip(SLACK_EXPORT, members)
+        self.counts[SLACK_EXPORT] = sum(len(e) for e in files.values())
+
+    def call_log(self) -> None:
+        """``calls/interactions.csv``: date (local, with offset), person (an address or the
+        LinkedIn URL), channel, direction, duration_minutes, note; one missed call, which the
+        reader skips. One record per row."""
+        w = self.w
+        calls = sorted((th for th in w.threads if th.channel == "call"), key=lambda th: th.msgs[0].t)
+        if not calls:
+            return
+        cell: dict[str, str] = {}
+        for th in calls:
+            pid = next(x for x in (th.msgs[0].sender, *th.msgs[0].to) if x != ME)
+            if pid not in cell:
+                p = w.by_id[pid]
+                cell[pid] = p.url if p.slug and len(cell) % 2 else (p.personal or p.work[-1][0])
+                self.key(cell[pid], pid)
+        rows = []
+        for th in calls:
+            m = th.msgs[0]
+            pid = m.to[0] if m.sender == ME else m.sender
+            when = m.t.astimezone(w.my_tz).isoformat(sep=" ", timespec="minutes")
+            note = {"call": "Catch-up call", "coffee": "Coffee at Tatte"}[th.title]
+            rows.append([when, cell[pid], th.title, "out" if m.sender == ME else "in", th.subject, note])
+        first = calls[0].msgs[0]
+        missed = (first.t + timedelta(days=3)).astimezone(w.my_tz).isoformat(sep=" ", timespec="minutes")
+        rows.insert(1, [missed, rows[0][1], "call", "missed", "0", ""])
+        self.counts["calls/interactions.csv"] = len(rows)
+        self.write(
+            "calls/interactions.csv",
+            self.csv_text(["date", "person", "channel", "direction", "duration_minutes", "note"], rows),
+        )
 
     # ---- calendar ------------------------------------------------------------------------
 
@@ -1933,17 +2439,32 @@ class _Renderer:
 
     # ---- ground truth --------------------------------------------------------------------
 
+    def _counted_file_written(self, name: str) -> bool:
+        """Whether the file a ``counts.csv`` entry names was written: ``a.mbox (note)`` names
+        ``a.mbox``, ``a.zip!member`` the zip, ``chats/slack`` the export folder."""
+        base = name.split("!")[0]
+        if base not in self.written and " (" in base and not base.startswith("chats/WhatsApp"):
+            base = base.split(" (")[0]
+        return base in self.written or any(r.startswith(base + "/") for r in self.written)
+
     def ground_truth(self) -> None:
         w = self.w
         channels = frozenset(
-            ch
-            for ch, part in (("email", "mail/"), ("linkedin", "linkedin/"), ("meeting", "calendar/"))
-            if any(r.startswith(part) for r in self.written)
+            ch for ch, part in CHANNEL_PARTS.items() if any(r.startswith(part) for r in self.written)
         )
         counts = w.contacts_in_window(channels)
+        days = w.contact_days(channels)
+        chat_of: dict[str, set[str]] = {}
+        for th in w.threads:
+            if th.channel in channels - {"email", "linkedin"}:
+                for m in th.msgs:
+                    for x in {m.sender, *m.to} - {ME}:
+                        chat_of.setdefault(x, set()).add(th.channel)
         rows = []
         for p in w.people:
             layer = _layer(counts[p.pid])
+            mine = days.get(p.pid, [])
+            rhythm = (mine[-1][0] - mine[0][0]).days / (len(mine) - 1) if len(mine) >= 3 else None
             tags = [t for t in p.tags if t != "inner_circle"]
             rows.append(
                 [
@@ -1960,6 +2481,9 @@ class _Renderer:
                     ";".join(c[0] for c in p.companies),
                     ";".join(sorted(tags)),
                     str(counts[p.pid]),
+                    "" if rhythm is None else f"{rhythm:.2f}",
+                    f"{(w.end - mine[-1][1]) / DAY:.2f}" if mine else "",
+                    ";".join(sorted(chat_of.get(p.pid, ()))),
                 ]
             )
         self.write(
@@ -1979,6 +2503,9 @@ class _Renderer:
                     "companies",
                     "tags",
                     "contacts_365d",
+                    "rhythm_days",
+                    "silence_days",
+                    "chat_channels",
                 ],
                 rows,
             ),
@@ -1986,7 +2513,7 @@ class _Renderer:
         if any(r.startswith(("mail/", "contacts/", "calendar/")) for r in self.written):
             for addr in (OWNER["gmail"], OWNER["former"], OWNER["current"]):
                 self.key(addr, ME)
-        ident = sorted([k, S.key_kind(k), pid] for k, pid in self.keys.items())
+        ident = sorted([k, _truth_key_kind(k), pid] for k, pid in self.keys.items())
         self.write("ground_truth/identities.csv", self.csv_text(["key", "key_kind", "person_id"], ident))
         edges = sorted([a, b, str(n)] for (a, b), n in w.edges(channels).items())
         self.write(
@@ -2019,9 +2546,28 @@ class _Renderer:
             "ground_truth/counts.csv",
             self.csv_text(
                 ["file", "records"],
-                [[k, str(v)] for k, v in sorted(self.counts.items()) if k.split(" (")[0] in self.written],
+                [[k, str(v)] for k, v in sorted(self.counts.items()) if self._counted_file_written(k)],
             ),
         )
+
+
+_PROFILE = "https://www.linkedin.com/in/"
+
+
+def _truth_key_kind(key: str) -> str | None:
+    """Kind of a ground-truth identity key as the generator writes it (``email``, ``url`` or
+    ``name``), or None when ``key`` is not in the generator's canonical form."""
+    if key.startswith("tel:+"):
+        return S.KEY_PHONE if key[5:].isdigit() else None
+    if key.startswith("name:"):
+        return S.KEY_NAME if key[5:] and key[5:] == " ".join(key[5:].split()) else None
+    if key.startswith(_PROFILE):
+        slug = key[len(_PROFILE) :]
+        return S.KEY_URL if slug and slug.isascii() and slug == slug.lower() and "/" not in slug else None
+    local, at, domain = key.partition("@")
+    if at and local and "." in domain and key.isascii() and key == key.lower() and " " not in key:
+        return S.KEY_EMAIL
+    return None
 
 
 def _chain(msgs: list[_Msg], idx: int) -> list[int]:
@@ -2080,8 +2626,12 @@ def synthesize(
     that changes with a job change during the period), and ``n_people`` invented people in seven
     communities. Files: ``linkedin/`` (Connections, messages, Invitations, endorsements,
     recommendations, Profile, Positions), ``mail/mail.mbox`` (Gmail Takeout), ``contacts/``
-    (Google CSV, vCard), ``calendar/calendar.ics`` and ``ground_truth/`` (people, identities,
-    edges, counts), which the library never reads.
+    (Google CSV, vCard), ``calendar/calendar.ics``, ``chats/`` (WhatsApp exports of three
+    one-to-one chats and a group, a Slack workspace export zip), ``calls/interactions.csv`` (a
+    log of calls and coffees) and ``ground_truth/`` (people, identities, edges, counts), which
+    the library never reads. Chats, Slack and calls lie in the last 150 days
+    (:meth:`_World.plan_chats`): five ties silent on mail for more than a year live there
+    (trajectory ``moved``), and a WhatsApp chat shows a number the vCard lists.
 
     Parameters
     ----------
@@ -2151,7 +2701,7 @@ def synthesize(
     >>> from netanalytics.datasets import synthesize
     >>> out = synthesize(tempfile.mkdtemp(), n_people=60, years=2, n_messages=500)
     >>> sorted(p.name for p in out.iterdir())
-    ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
+    ['calendar', 'calls', 'chats', 'contacts', 'ground_truth', 'linkedin', 'mail']
     >>> (out / "linkedin" / "Connections.csv").read_text(encoding="utf-8").splitlines()[0]
     'Notes:'
     >>> thin = synthesize(tempfile.mkdtemp(), n_people=60, years=2, n_messages=500, persona="linkedin_only")
@@ -2183,6 +2733,8 @@ def synthesize(
         world.keep_recent(GRADUATE_DAYS, GRADUATE_COMMUNITIES, GRADUATE_PEOPLE)
     elif persona == "list_heavy":
         world.plan_lists(n_direct=8, posters_per_list=25)
+    if "chats" in PERSONAS[persona]:
+        world.plan_chats()
     renderer = _Renderer(world, out)
     parts = PERSONAS[persona]
     for part, render in (
@@ -2191,6 +2743,9 @@ def synthesize(
         ("contacts", renderer.google_csv),
         ("contacts", renderer.vcard),
         ("calendar", renderer.ics),
+        ("chats", renderer.whatsapp),
+        ("chats", renderer.slack),
+        ("calls", renderer.call_log),
     ):
         renderer.active = part in parts
         render()

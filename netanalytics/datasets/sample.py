@@ -35,13 +35,13 @@ def sample_path() -> Path:
     Returns
     -------
     pathlib.Path
-        With subfolders ``linkedin/``, ``mail/``, ``contacts/``, ``calendar/`` and
-        ``ground_truth/``.
+        With subfolders ``linkedin/``, ``mail/``, ``contacts/``, ``calendar/``, ``chats/``
+        (WhatsApp exports and a Slack export zip), ``calls/`` and ``ground_truth/``.
 
     Examples
     --------
     >>> sorted(p.name for p in sample_path().iterdir() if not p.name.startswith('.'))
-    ['calendar', 'contacts', 'ground_truth', 'linkedin', 'mail']
+    ['calendar', 'calls', 'chats', 'contacts', 'ground_truth', 'linkedin', 'mail']
     """
     from netanalytics.datasets._synthesize import synthesize
 
@@ -65,9 +65,9 @@ def load_sample(*, cache: bool = True, progress: bool = False):
     Returns
     -------
     Network
-        ``people`` (≈ 300 rows), ``interactions`` (several thousand rows of email, LinkedIn
-        and meeting contacts), ``identities``, LinkedIn extras and the load report. The
-        planted truth behind it is in ``sample_path() / "ground_truth"``.
+        ``people`` (≈ 300 rows), ``interactions`` (several thousand rows of email, LinkedIn,
+        meeting, WhatsApp, Slack, call and coffee contacts), ``identities``, LinkedIn extras and
+        the load report. The planted truth behind it is in ``sample_path() / "ground_truth"``.
 
     Examples
     --------
@@ -84,6 +84,8 @@ def load_sample(*, cache: bool = True, progress: bool = False):
         email=sorted((root / "mail").glob("*.mbox")),
         contacts=sorted(p for p in (root / "contacts").iterdir() if p.suffix in (".csv", ".vcf")),
         calendar=sorted((root / "calendar").glob("*.ics")),
+        chats=root / "chats",
+        calls=root / "calls" / "interactions.csv",
         cache=cache,
         progress=progress,
     )

@@ -33,6 +33,7 @@ __all__ = [
     "HealthReport",
     "health",
     "health_history",
+    "HISTORY_COLUMNS",
 ]
 
 SIZE, CORE, STRUCTURE, DIVERSITY = "size", "core", "structure", "diversity"
@@ -869,8 +870,12 @@ def health(
     )
 
 
+#: The confidence columns of :func:`health_history`, after the score and the components.
+HISTORY_COLUMNS = ("n_measurable", "n_components", "not_measurable", "low_confidence")
+
+
 def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
-    """The health score and its component values at the end of every period.
+    """The health score, its component values and its confidence at the end of every period.
 
     Parameters
     ----------
@@ -879,16 +884,20 @@ def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
         pandas offset alias of the periods (``"QE"`` quarter ends, ``"ME"`` month ends,
         ``"YE"`` year ends).
     **kwargs
-        Passed to :func:`health` (``weights``, ``broadcast``, ...).
+        Passed to :func:`health` (``weights``, ``broadcast``, ``min_evidence``, ...).
 
     Returns
     -------
     pandas.DataFrame
         Indexed by period end (UTC), from the first period end after the first interaction to
-        the last one before the latest interaction; columns ``score`` and one per component
-        (its value; NaN where the component was not measurable then — e.g. vitality in the
-        first year — and the score is over the components that were). Periods with no
-        interaction yet are left out.
+        the last one before the latest interaction; columns ``score``, one per component (its
+        value; NaN where the component was not measurable then — e.g. vitality in the first
+        year — and the score is over the components that were), then what the score of that
+        period stands on, as :func:`health` says it for one ``as_of``: ``n_measurable`` and
+        ``n_components`` (components with a weight, measurable / all: the score is "over
+        n_measurable of n_components"), ``not_measurable`` (their names, comma-separated;
+        ``""`` when all were) and ``low_confidence`` (bool: a minimum of
+        :data:`MIN_EVIDENCE` was not met then). Periods with no interaction yet are left out.
 
     Raises
     ------
@@ -898,7 +907,8 @@ def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
     Notes
     -----
     Each row is :func:`health` with ``as_of`` at the period end, so it only uses what was
-    known then.
+    known then; ``n_measurable``, ``n_components`` and ``low_confidence`` are that report's
+    ``coverage.measurable``, ``coverage.components`` and ``low_confidence``.
 
     Examples
     --------
@@ -911,6 +921,10 @@ def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
     >>> hist = health_history(net)
     >>> hist.index.strftime("%Y-%m-%d").tolist(), hist["size"].tolist()
     (['2024-03-31', '2024-06-30'], [1.0, 2.0])
+    >>> hist[["n_measurable", "n_components", "low_confidence"]].values.tolist()
+    [[3, 8, True], [4, 8, True]]
+    >>> hist["not_measurable"].tolist()[1]  # concentration is measurable once there are two people
+    'structure, diversity, vitality, growth'
     """
     last = net.resolve_as_of()
     start = net.interactions[S.TIMESTAMP].min()
@@ -922,6 +936,22 @@ def health_history(net: Network, *, freq: str = "QE", **kwargs) -> pd.DataFrame:
             h = health(net, as_of=as_of, **kwargs)
         except NotDefinedError:
             continue
-        rows[end] = {S.SCORE: h.score, **dict(zip(h.components[S.COMPONENT], h.components[S.VALUE]))}
-    out = pd.DataFrame.from_dict(rows, orient="index", columns=[S.SCORE, *HEALTH_WEIGHTS])
-    return out.astype(float)
+        weighted = h.components[h.components[S.WEIGHT] > 0]
+        rows[end] = {
+            S.SCORE: h.score,
+            **dict(zip(h.components[S.COMPONENT], h.components[S.VALUE].astype(float), strict=True)),
+            "n_measurable": h.coverage.measurable,
+            "n_components": h.coverage.components,
+            "not_measurable": ", ".join(weighted.loc[~weighted[S.MEASURABLE], S.COMPONENT]),
+            "low_confidence": h.low_confidence,
+        }
+    columns = [S.SCORE, *HEALTH_WEIGHTS, *HISTORY_COLUMNS]
+    out = pd.DataFrame.from_dict(rows, orient="index", columns=columns)
+    types = {S.SCORE: float, **dict.fromkeys(HEALTH_WEIGHTS, float)}
+    types |= {
+        "n_measurable": "int64",
+        "n_components": "int64",
+        "not_measurable": object,
+        "low_confidence": bool,
+    }
+    return out.astype(types)

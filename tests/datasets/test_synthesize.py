@@ -7,12 +7,15 @@ import email.parser
 import email.policy
 import io
 import itertools
+import json
 import mailbox
 import re
+import zipfile
 from collections import Counter, defaultdict
 from datetime import UTC, datetime, timedelta
 from email.utils import getaddresses, parsedate_to_datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import icalendar
 import pandas as pd
@@ -289,7 +292,66 @@ def _contact_events(out: Path) -> list[tuple[datetime, str, str]]:
         ]
         for t in times:
             credit(t.astimezone(UTC), organizer, [a for a in attendees if a != organizer], "meeting")
+    _chat_events(out, ident, credit)
     return events
+
+
+_ANDROID = re.compile(r"^(\d+)/(\d+)/(\d+), (\d+):(\d+) (AM|PM) - ([^:]+): ")
+_IOS = re.compile(r"^\[(\d+)/(\d+)/(\d+), (\d+):(\d+):(\d+)\] ([^:\u200e]+): (?!\u200e)")
+
+
+def _chat_events(out: Path, ident: dict[str, str], credit) -> None:
+    """Contacts in the WhatsApp exports (local New York time), the Slack zip and the call log."""
+    zone = ZoneInfo("America/New_York")
+
+    def chat_key(name: str) -> str:
+        return ident[
+            "tel:+" + "".join(c for c in name if c.isdigit()) if name.startswith("+") else "name:" + name
+        ]
+
+    for path in sorted((out / "chats").glob("WhatsApp Chat*")):
+        if path.suffix == ".zip":
+            text = zipfile.ZipFile(path).read("_chat.txt").decode("utf-8")
+        else:
+            text = path.read_text(encoding="utf-8")
+        lines = []
+        for line in text.splitlines():
+            if m := _ANDROID.match(line):
+                mo, d, y, h, mi, ampm, name = m.groups()
+                hour = int(h) % 12 + (12 if ampm == "PM" else 0)
+                t = datetime(2000 + int(y), int(mo), int(d), hour, int(mi), tzinfo=zone)
+            elif m := _IOS.match(line):
+                d, mo, y, h, mi, sec, name = m.groups()
+                t = datetime(int(y), int(mo), int(d), int(h), int(mi), int(sec), tzinfo=zone)
+            else:
+                continue  # a system line or a message's second line
+            lines.append((t.astimezone(UTC), name))
+        members = list(dict.fromkeys(name for _, name in lines))
+        for t, name in lines:
+            credit(t, chat_key(name), [chat_key(x) for x in members if x != name], "whatsapp")
+    for path in (out / "chats").glob("*Slack export*.zip"):
+        zf = zipfile.ZipFile(path)
+        users = {
+            u["id"]: ident[u["profile"]["email"]]
+            for u in json.loads(zf.read("users.json"))
+            if not u["is_bot"]
+        }
+        convs = {c["name"]: c["members"] for c in json.loads(zf.read("channels.json"))}
+        convs |= {c["id"]: c["members"] for c in json.loads(zf.read("dms.json"))}
+        for name in zf.namelist():
+            folder = name.rpartition("/")[0]
+            for entry in json.loads(zf.read(name)) if folder else []:
+                if entry.get("subtype") or entry.get("bot_id"):
+                    continue
+                t = datetime.fromtimestamp(float(entry["ts"]), UTC)
+                others = [users[u] for u in convs[folder] if u != entry["user"]]
+                credit(t, users[entry["user"]], others, "slack")
+    for r in _csv(out / "calls" / "interactions.csv"):
+        if r["direction"] == "missed":
+            continue
+        t = datetime.fromisoformat(r["date"]).astimezone(UTC)
+        person = ident[r["person"]]
+        credit(t, "me" if r["direction"] == "out" else person, [person], "call")
 
 
 @pytest.fixture(scope="module")
@@ -302,7 +364,7 @@ def test_people_have_every_ground_truth_attribute(out):
     assert len(people) == 300 and people["person_id"].is_unique
     for col in ("community", "kind", "trajectory", "reciprocity_profile", "initiation", "companies"):
         assert (people[col] != "").all(), col
-    assert set(people["trajectory"]) == {"steady", "growing", "cooling", "dormant", "revived"}
+    assert set(people["trajectory"]) == {"steady", "growing", "cooling", "dormant", "revived", "moved"}
     assert set(people["reciprocity_profile"]) == {
         "balanced",
         "they_initiate",
@@ -374,7 +436,7 @@ def test_layers_recomputed_from_files_match_ground_truth(out, events):
     for pid, layer in zip(people["person_id"], people["expected_layer"]):
         assert rule(counts[pid]) == int(layer), pid
     sizes = Counter(people["expected_layer"])
-    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 10, 35)
+    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 23, 43)
     inner = people[people["inner_circle"] == "True"]
     assert len(inner) == 5 and (inner["expected_layer"] == "5").all()
 
@@ -389,7 +451,7 @@ def test_trajectories_are_visible_in_the_timestamps(out, events):
         last = max(times[pid])
         if row["trajectory"] == "dormant":
             since = datetime.fromisoformat(row["dormant_since"]).replace(tzinfo=UTC)
-            assert since <= END - timedelta(days=400)
+            assert since <= END - timedelta(days=380)
             assert last < since, pid
         if row["trajectory"] == "revived":
             ts = sorted(times[pid])

@@ -8,7 +8,7 @@ import pytest
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.metrics.dormancy import dormancy, reconnect
-from netanalytics.metrics.health import HEALTH_WEIGHTS, HealthReport, health, health_history
+from netanalytics.metrics.health import HEALTH_WEIGHTS, HISTORY_COLUMNS, HealthReport, health, health_history
 from netanalytics.network import build_network
 
 AS_OF = "2024-12-31 12:00"
@@ -313,10 +313,10 @@ def test_sample_scores_sensibly_with_every_component_within_its_weight():
     assert c[S.MEASURABLE].all() and not h.low_confidence
     assert (c[S.POINTS] <= c[S.WEIGHT]).all()
     assert h.score == pytest.approx(c[S.POINTS].sum())
-    assert round(h.score, 2) == 77.84  # list posts now count as broadcasts (were "automated")
-    assert h.headline == "78/100 over 8 of 8 components"
-    # growth: 5 connections made in the year + 5 people first contacted without one
-    assert c.loc["growth", S.VALUE] == 10
+    assert round(h.score, 2) == 71.94  # the sample with chats, Slack, calls and 34 cooling ties
+    assert h.headline == "72/100 over 8 of 8 components"
+    # growth: no connection made in the year + 5 people first contacted in it
+    assert c.loc["growth", S.VALUE] == 5
 
 
 def test_by_kind_matches_dormancy_states(net, report):
@@ -344,7 +344,43 @@ def test_history_uses_only_what_was_known(net):
     h2023 = health(net, as_of="2023-12-31 23:59:59.999999")
     assert hist.loc[hist.index[0], S.SCORE] == pytest.approx(h2023.score)
     assert hist.loc[hist.index[0], "size"] == 2  # ann and ed in 2023
-    assert list(hist.columns) == [S.SCORE, *HEALTH_WEIGHTS]
+    assert list(hist.columns) == [S.SCORE, *HEALTH_WEIGHTS, *HISTORY_COLUMNS]
+
+
+def test_history_says_what_each_period_could_measure(net):
+    """Per quarter: which components were measurable and whether the score is low-confidence.
+
+    ed alone is in contact in the first quarter of 2023 (concentration needs two people,
+    diversity two known companies); ann joins in June 2023; a year of history (from
+    2023-01-05) makes vitality and growth measurable by 2024-03-31; the one group message
+    (g1, 2024-11-01) comes after the last period, so structure never is. The evidence stays
+    below :data:`MIN_EVIDENCE` throughout; with minimums of 1 sent, 1 received and 2 people
+    only the first quarter (one person, 35 % of the weight measurable) is low-confidence.
+    """
+    hist = health_history(net, freq="QE")
+    print(hist[["score", *HISTORY_COLUMNS]].to_string())
+    assert hist.index.strftime("%Y-%m-%d").tolist() == [
+        "2023-03-31",
+        "2023-06-30",
+        "2023-09-30",
+        "2023-12-31",
+        "2024-03-31",
+        "2024-06-30",
+        "2024-09-30",
+    ]
+    assert hist["n_measurable"].tolist() == [3, 5, 5, 5, 7, 7, 7]
+    assert (hist["n_components"] == 8).all()
+    assert hist["not_measurable"].tolist() == [
+        "structure, diversity, concentration, vitality, growth",
+        *["structure, vitality, growth"] * 3,
+        *["structure"] * 3,
+    ]
+    assert hist["low_confidence"].tolist() == [True] * 7
+    for end, row in hist.iterrows():  # each row is what health() says at that period's end
+        h = health(net, as_of=end + pd.Timedelta(days=1) - pd.Timedelta(microseconds=1))
+        assert (row["n_measurable"], row["low_confidence"]) == (h.coverage.measurable, h.low_confidence)
+    lenient = health_history(net, freq="QE", min_evidence={"sent": 1, "received": 1, "ties": 2})
+    assert lenient["low_confidence"].tolist() == [True] + [False] * 6
 
 
 def test_empty_network_not_defined():
