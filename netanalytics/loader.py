@@ -257,6 +257,17 @@ def _jobs(given: list[tuple[str, Path]]) -> list[_Job]:
             found = discover(path)
             for sub in ("linkedin", "contacts", "email", "calendar", "chats", "calls", "crm", "ignored"):
                 jobs += [_Job(sub, p, kind, path) for p in found[sub]]
+        elif kind == "chats" and path.is_dir():
+            # exports are recognised as discover() does: an unpacked Slack export is one input,
+            # not one chat per JSON file; anything that is no chat export is reported, not read
+            found = discover(path)
+            jobs += [_Job("chats", p, kind, path) for p in found.pop("chats")]
+            others = sorted(p for ps in found.values() for p in ps)
+            jobs += [
+                _Job("ignored", f, kind, path)
+                for p in others
+                for f in (_files_below(p) if p.is_dir() else [p])
+            ]
         elif kind in _SUFFIXES and path.is_dir():
             for p in _files_below(path):
                 sub = kind if p.suffix.lower() in _SUFFIXES[kind] else "ignored"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import zipfile
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -140,3 +141,21 @@ def test_slack_replies_count_in_reciprocity(tmp_path):
     bo = dict(zip(net.identities[S.KEY], net.identities[S.PERSON_ID]))["bo@acme.example"]
     # Bo answered Ann's thread post, Ann answered Bo's DM: one reply each way
     assert (rec.loc[bo, "my_reply_rate"], rec.loc[bo, "their_reply_rate"]) == (1.0, 1.0)
+
+
+def test_an_unpacked_export_in_a_chats_folder_is_one_export(tmp_path):
+    """The export as people unzip it, in a folder of chats given as chats=: read as one Slack
+    export (not each daily JSON file as a chat), the other files reported, not read."""
+    folder = tmp_path / "chats"
+    slack = folder / "Acme Slack export"
+    with zipfile.ZipFile(write_export(tmp_path / "slack.zip")) as zf:
+        zf.extractall(slack)
+    (folder / "notes.md").write_text("not a chat")
+    net = na.load(chats=folder, me="ann.lee@acme.example", cache=False)
+    zipped = na.load(chats=tmp_path / "slack.zip", me="ann.lee@acme.example", cache=False)
+    assert len(net.interactions) == len(zipped.interactions) > 0
+    assert sorted(net.interactions[S.CHANNEL].unique()) == ["slack"]
+    assert [Path(f.path).name for f in net.report.files if f.kind.startswith("slack")] == [
+        "Acme Slack export"
+    ]
+    assert [Path(f.path).name for f in net.report.unread_files] == ["notes.md"]
