@@ -86,6 +86,7 @@ def load_sample(*, cache: bool = True, progress: bool = False):
         calendar=sorted((root / "calendar").glob("*.ics")),
         chats=root / "chats",
         calls=root / "calls" / "interactions.csv",
+        tz="America/New_York",  # the owner's zone: their WhatsApp export writes local times
         cache=cache,
         progress=progress,
     )
