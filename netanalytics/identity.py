@@ -841,21 +841,30 @@ def _names_agree(name_a: str, name_b: str) -> bool:
     return first and fuzz.ratio(la, lb) >= 80
 
 
+def _name_odds(name_a: str, name_b: str, freq: _NameFrequency) -> tuple[float, str]:
+    """Odds that two clusters are one person from their names alone, and the evidence in words."""
+    if name_a == name_b:
+        odds = freq.odds(name_a)
+        return odds, f"same name (odds {odds:.2g} from how common it is in your data)"
+    agree = _names_agree(name_a, name_b)
+    # scaled like a shared name: in data where a shared name is seldom one person, a
+    # similar one is seldom too (many people, many near-namesakes)
+    one, two = SAME_NAME_PRIOR
+    scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
+    odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
+    return odds, "similar names" if agree else "similar names, different first names or surnames"
+
+
+# The most the evidence beyond the names multiplies their odds by (see _pair_odds).
+BF_MAX = max(BF_EMPLOYER, BF_HANDOVER, BF_OTHER_EMPLOYER, 1.0)
+
+
 def _pair_odds(
     a: _Cluster, b: _Cluster, name_a: str, name_b: str, freq: _NameFrequency, organisations: set[str]
 ) -> tuple[float, list[str]]:
     """Odds that clusters ``a`` and ``b`` are one person, and the evidence in words."""
-    if name_a == name_b:
-        odds = freq.odds(name_a)
-        evidence = [f"same name (odds {odds:.2g} from how common it is in your data)"]
-    else:
-        agree = _names_agree(name_a, name_b)
-        # scaled like a shared name: in data where a shared name is seldom one person, a
-        # similar one is seldom too (many people, many near-namesakes)
-        one, two = SAME_NAME_PRIOR
-        scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
-        odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
-        evidence = ["similar names" if agree else "similar names, different first names or surnames"]
+    odds, said = _name_odds(name_a, name_b, freq)
+    evidence = [said]
     why = _corroboration(a, b)
     if why:
         odds *= BF_EMPLOYER
@@ -1287,6 +1296,9 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
                 pairs.setdefault(tuple(sorted((a, b))), 100.0)
+    # odds at half of MIN_LIKELIHOOD: a pair whose names' odds stay below them even with the best
+    # other evidence is dropped unweighed (the margin keeps rounding from deciding)
+    skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
     rows = []
     for (ra, rb), score in pairs.items():
         ca, cb = clusters[ra], clusters[rb]
@@ -1295,6 +1307,8 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
+        if _name_odds(name_a, name_b, freq)[0] * BF_MAX < skip_odds:
+            continue  # below MIN_LIKELIHOOD whatever else is known (most pairs of a common name)
         odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq, organisations)
         likelihood = odds / (1.0 + odds)
         if likelihood < MIN_LIKELIHOOD:
