@@ -1031,6 +1031,7 @@ def _rule_name_unique(index: _Index) -> None:
 
 
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
+CDIST_ROWS = 500  # names of a block scored at once against the rest of it
 
 
 def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
@@ -1056,11 +1057,20 @@ def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tup
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
         names = [best_name[r] for r in members]
-        scores = process.cdist(names, names, scorer=fuzz.token_sort_ratio, score_cutoff=threshold - 0.01)
-        for i, j in zip(*np.nonzero(np.triu(scores, 1))):
-            a, b = members[i], members[j]
-            if best_name[a] != best_name[b]:
-                found.add((a, b) if a < b else (b, a))
+        # each name against the names after it, CDIST_ROWS names at a time: half the matrix
+        for start in range(0, len(names) - 1, CDIST_ROWS):
+            scores = process.cdist(
+                names[start : start + CDIST_ROWS],
+                names[start:],
+                scorer=fuzz.token_sort_ratio,
+                score_cutoff=threshold - 0.01,
+            )
+            rows, cols = np.nonzero(scores)
+            for i, j in zip((rows + start).tolist(), (cols + start).tolist()):
+                if i < j:
+                    a, b = members[i], members[j]
+                    if best_name[a] != best_name[b]:
+                        found.add((a, b) if a < b else (b, a))
     initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
     order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
     return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
@@ -1295,10 +1305,11 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
         ]
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
-                pairs.setdefault(tuple(sorted((a, b))), 100.0)
+                pairs.setdefault((a, b) if a < b else (b, a), 100.0)
     # odds at half of MIN_LIKELIHOOD: a pair whose names' odds stay below them even with the best
     # other evidence is dropped unweighed (the margin keeps rounding from deciding)
     skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
+    by_names: dict[tuple[str, str], float] = {}
     rows = []
     for (ra, rb), score in pairs.items():
         ca, cb = clusters[ra], clusters[rb]
@@ -1307,7 +1318,9 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
-        if _name_odds(name_a, name_b, freq)[0] * BF_MAX < skip_odds:
+        if (name_a, name_b) not in by_names:  # (many pairs share their names: weighed once)
+            by_names[name_a, name_b] = _name_odds(name_a, name_b, freq)[0]
+        if by_names[name_a, name_b] * BF_MAX < skip_odds:
             continue  # below MIN_LIKELIHOOD whatever else is known (most pairs of a common name)
         odds, evidence = _pair_odds(ca, cb, name_a, name_b, freq, organisations)
         likelihood = odds / (1.0 + odds)
