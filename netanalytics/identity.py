@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -1244,26 +1246,45 @@ def resolve_identities(
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
     """
-    index = _build_index(
-        contacts,
-        participants,
-        me_keys=me_keys,
-        automated=automated,
-        overrides=overrides,
-        fuzzy_threshold=fuzzy_threshold,
-        candidate_threshold=candidate_threshold,
-        phone_region=phone_region,
-    )
-    if activity is not None and len(activity):
-        index.activity = {
-            k: (int(n), first, last)
-            for k, n, first, last in activity[["key", "n_messages", "first_seen", "last_seen"]].itertuples(
-                index=False
-            )
-        }
-    for rule in RULES if rules is None else rules:
-        rule(index)
-    return _resolution(index, me_keys=me_keys, automated=automated)
+    with _cyclic_gc_paused():
+        index = _build_index(
+            contacts,
+            participants,
+            me_keys=me_keys,
+            automated=automated,
+            overrides=overrides,
+            fuzzy_threshold=fuzzy_threshold,
+            candidate_threshold=candidate_threshold,
+            phone_region=phone_region,
+        )
+        if activity is not None and len(activity):
+            index.activity = {
+                k: (int(n), first, last)
+                for k, n, first, last in activity[
+                    ["key", "n_messages", "first_seen", "last_seen"]
+                ].itertuples(index=False)
+            }
+        for rule in RULES if rules is None else rules:
+            rule(index)
+        return _resolution(index, me_keys=me_keys, automated=automated)
+
+
+@contextlib.contextmanager
+def _cyclic_gc_paused():
+    """Pause Python's cyclic garbage collector for the block, and restore it after.
+
+    Resolution allocates hundreds of thousands of small objects (clusters, counters, sets) that
+    form no reference cycles, so reference counting frees them; but each allocation burst
+    triggers collections that walk the whole heap, the loaded frames included: about a third
+    of resolution's time at 30,000 keys.
+    """
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
 
 
 CANDIDATE_COLUMNS = [
