@@ -43,13 +43,17 @@ def louvain_communities(G: nx.Graph, *, weight: str | None = "weight", seed: int
     >>> [sorted(c) for c in louvain_communities(G)]
     [['a', 'b', 'c'], ['x', 'y', 'z']]
     """
+    edges = list(G.edges(data=weight, default=1.0)) if weight else [(u, v, 1.0) for u, v in G.edges()]
+    return _louvain(list(G), edges, seed)
+
+
+def _louvain(nodes: list, edges: list[tuple], seed: int) -> list[frozenset]:
+    """:func:`louvain_communities` of the graph with these nodes and (u, v, weight) edges, in this order."""
     import random
 
     import igraph as ig
 
-    nodes = list(G)
     index = {n: i for i, n in enumerate(nodes)}
-    edges = list(G.edges(data=weight, default=1.0)) if weight else [(u, v, 1.0) for u, v in G.edges()]
     g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v, _ in edges])
     g.es["weight"] = [float(w) for _, _, w in edges]
     ig.set_random_number_generator(random.Random(seed))
@@ -303,9 +307,10 @@ class Network:
             n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
         edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
+        columns = (edges[c].to_numpy() for c in edges.columns)  # u, v, messages, weight
         rows = [
-            (u, v, {"weight": float(w), "messages": int(n)})
-            for u, v, n, w in edges.itertuples(index=False, name=None)
+            (u, v, {"weight": w, "messages": n})
+            for u, v, n, w in zip(*(c.tolist() for c in columns))  # tolist: Python ints and floats
         ]
         G.add_edges_from(rows)
         if directed:
@@ -337,15 +342,19 @@ class Network:
         """
         key = ("communities", seed)
         if key not in self._memo:
-            # a plain graph of the alter-alter edges (Louvain is several times slower on views)
-            alters = nx.Graph()
-            alters.add_weighted_edges_from(
+            # Louvain on the alter-alter edges, as on a plain graph built from them, without building
+            # it: its nodes in order of first appearance, its edges as its iteration gives them
+            # (each from the endpoint that comes first, in insertion order), so the same communities
+            edges = [
                 (u, v, w) for u, v, w in self.graph(copy=False).edges(data="weight") if self.me not in (u, v)
-            )
-            parts = []
-            if alters.number_of_edges():
-                parts = louvain_communities(alters, seed=seed)
-            parts = [p for p in parts if len(p) > 1]
+            ]
+            rank: dict = {}
+            for u, v, _ in edges:
+                rank.setdefault(u, len(rank))
+                rank.setdefault(v, len(rank))
+            edges = [(u, v, w) if rank[u] < rank[v] else (v, u, w) for u, v, w in edges]
+            edges.sort(key=lambda e: rank[e[0]])  # stable: insertion order within a node
+            parts = [p for p in _louvain(list(rank), edges, seed) if len(p) > 1] if edges else []
             self._memo[key] = parts
         return list(self._memo[key])
 
@@ -505,7 +514,8 @@ def build_network(
     given = people if people is not None else pd.DataFrame(index=pd.Index([], name=S.PERSON_ID))
     given = given.copy()
     given.index.name = S.PERSON_ID
-    ids += [pid for pid in given.index if pid not in ids]
+    seen = set(ids)
+    ids += [pid for pid in given.index if pid not in seen]
     full = given.reindex(ids)
     list_cols = [c for c, kind in S.PEOPLE.items() if kind == "list"]
     fill = {

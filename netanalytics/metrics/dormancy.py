@@ -522,7 +522,12 @@ def dormancy(
         overdue = days_since / typical
 
     x, t_x, T = summ.rfm(unit_days)
-    chosen, bg, why = _fit_models(model, x, t_x, T, min_dyads, max_fit_dyads)
+    # the fits (seconds on 20,000 dyads) are kept on the network, keyed by their exact inputs:
+    # calling dormancy again (the report does, after the user) reuses them
+    key = ("btyd", model, min_dyads, max_fit_dyads, x.tobytes(), t_x.tobytes(), T.tobytes())
+    if key not in net._memo:
+        net._memo[key] = _fit_models(model, x, t_x, T, min_dyads, max_fit_dyads)
+    chosen, bg, why = net._memo[key]
     nan = np.full(summ.k, np.nan)
     p_alive = chosen.p_alive(x, t_x, T) if chosen else nan
     p_alive_bg = bg.p_alive(x, t_x, T) if bg else nan

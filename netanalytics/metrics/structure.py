@@ -235,7 +235,9 @@ def ego_structure(G: nx.Graph, ego: Hashable, *, weight: str | None = None) -> p
         return pd.Series(out)
     # Restrict to ego + alters, but normalise with each alter's full strength / max weight in G.
     nodes = [ego, *alters]
-    A = nx.to_scipy_sparse_array(H.subgraph(nodes), nodelist=nodes, weight=wkey, format="csr")
+    # the subgraph view only when some node is outside the ego network (a view costs seconds at 100k edges)
+    sub = H if len(nodes) == H.number_of_nodes() else H.subgraph(nodes)
+    A = nx.to_scipy_sparse_array(sub, nodelist=nodes, weight=wkey, format="csr")
     A = sp.csr_array(A, dtype=float)
     A.setdiag(0.0)
     A.eliminate_zeros()

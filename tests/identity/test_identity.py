@@ -235,3 +235,30 @@ def test_name_rule_never_joins_two_profile_urls():
     cand = res.candidates
     assert cand[["key_a", "key_b"]].values.tolist() == [[URL + "wei-zhang-1", "wzhang@gmail.com"]]
     assert cand.loc[0, "likelihood"] == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize("enabled", [True, False])
+def test_cyclic_gc_paused_during_resolution_and_restored(enabled, monkeypatch):
+    import gc
+
+    import netanalytics.identity as identity
+
+    c, p = frames(
+        [contact("google", 1, "Bob Chen", emails=["bob@acme.com"], company="Acme Inc.")],
+        [("bob@acme.com", "Bob Chen")],
+    )
+    seen = []
+    rule = identity.RULES[0]
+    monkeypatch.setattr(identity, "RULES", (lambda index: seen.append(gc.isenabled()) or rule(index),))
+    was = gc.isenabled()
+    try:
+        (gc.enable if enabled else gc.disable)()
+        resolve_identities(c, p, me_keys=set())
+        assert seen == [False]
+        assert gc.isenabled() is enabled
+        monkeypatch.setattr(identity, "RULES", (lambda index: 1 / 0,))
+        with pytest.raises(ZeroDivisionError):  # restored when a rule fails too
+            resolve_identities(c, p, me_keys=set())
+        assert gc.isenabled() is enabled
+    finally:
+        (gc.enable if was else gc.disable)()

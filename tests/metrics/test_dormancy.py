@@ -226,7 +226,7 @@ def test_one_contact_dyads_get_p_alive_below_one_from_paretonbd(planted):
 
 def test_max_fit_dyads_subsamples_deterministically(planted):
     a = dormancy(planted, max_fit_dyads=100, return_model=True)[1]
-    b = dormancy(planted, max_fit_dyads=100, return_model=True)[1]
+    b = dormancy(planted.with_frames(), max_fit_dyads=100, return_model=True)[1]  # a copy: fitted again
     assert a.params == b.params
     assert a.params != dormancy(planted, return_model=True)[1].params
 
@@ -332,3 +332,27 @@ def test_reconnect_include_cooling():
     r = reconnect(net, include_cooling=True, communities={})
     assert r.index.tolist() == ["a"] and r[S.STATE].iloc[0] == S.COOLING
     assert "silent 4 months" in r[S.REASON].iloc[0]
+
+
+def test_fit_reused_for_the_same_inputs(planted, monkeypatch):
+    import sys
+
+    dormancy_module = sys.modules[dormancy.__module__]  # (the package exports the function by that name)
+    net = planted.with_frames()  # a fresh copy: nothing fitted yet
+    fits = []
+    fit_models = dormancy_module._fit_models
+    monkeypatch.setattr(dormancy_module, "_fit_models", lambda *a: fits.append(a[0]) or fit_models(*a))
+    first, model = dormancy(net, return_model=True)
+    again, model_again = dormancy(
+        net, horizon_days=30, return_model=True
+    )  # the horizon does not change the fit
+    assert fits == ["paretonbd"]
+    assert model_again == model
+    pd.testing.assert_frame_equal(dormancy(net), first)
+    assert fits == ["paretonbd"]
+    dormancy(net, as_of="2025-03-01")  # other summaries: fitted again
+    dormancy(net, model="bgnbd")
+    assert fits == ["paretonbd", "paretonbd", "bgnbd"]
+    fresh = dormancy(planted.with_frames())  # another network: its own fit, the same values
+    assert fits == ["paretonbd", "paretonbd", "bgnbd", "paretonbd"]
+    pd.testing.assert_frame_equal(fresh, first)
