@@ -1082,6 +1082,8 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
 def _people(
     resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None
 ) -> pd.DataFrame:
+    """The ``people`` frame: one row per resolved person and the owner, named by their records,
+    else their most frequent display name, else their first address."""
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sender_counts = messages[S.SENDER].value_counts().to_dict()
     source_of_key = _sources_of_keys(messages)
