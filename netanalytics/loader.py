@@ -7,7 +7,7 @@ import os
 import sys
 import warnings
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -61,8 +61,7 @@ def _as_list(value) -> list[Path]:
     return [Path(v) for v in value]
 
 
-# complexity exception: one ladder of file-kind checks; loader.py is being changed on another branch
-def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
+def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:
     """Find the exports in a folder by what the files are.
 
     Returns a dict with keys ``linkedin``, ``email``, ``contacts``, ``calendar``, ``chats``,
@@ -87,70 +86,95 @@ def discover(folder: str | os.PathLike) -> dict[str, list[Path]]:  # noqa: C901
     >>> {k: [p.name for p in v] for k, v in discover(d).items()}
     {'linkedin': [], 'email': [], 'contacts': [], 'calendar': ['calendar.ics'], 'chats': [], 'calls': [], 'crm': [], 'ignored': []}
     """
-    from netanalytics.io.calllog import is_call_log
-    from netanalytics.io.crm import is_crm_csv
-    from netanalytics.io.monica import is_monica_export
-    from netanalytics.io.slack import is_slack_export
-    from netanalytics.io.telegram import is_telegram_export
-    from netanalytics.io.whatsapp import is_whatsapp_export
-
-    folder = Path(folder)
     found: dict[str, list[Path]] = {
         "linkedin": [], "email": [], "contacts": [], "calendar": [], "chats": [], "calls": [], "crm": [],
         "ignored": [],
     }  # fmt: skip
-
-    def squash(name: str) -> str:
-        return name.lower().replace(" ", "").replace("_", "").replace("-", "")
-
-    # complexity exception: the ladder's per-path step; loader.py is being changed on another branch
-    def visit(path: Path) -> None:  # noqa: C901
-        if is_slack_export(path):
-            found["chats"].append(path)
-            return
-        if path.is_dir():
-            names = {squash(p.name) for p in path.iterdir()}
-            if {"connections.csv", "messages.csv", "profile.csv"} & names:
-                found["linkedin"].append(path)
-                return
-            if {"cur", "new"} <= names:
-                found["email"].append(path)
-                return
-            for child in sorted(path.iterdir()):
-                if not child.name.startswith("."):
-                    visit(child)
-            return
-        suffix = path.suffix.lower()
-        name = squash(path.name)
-        if suffix == ".zip" and "linkedin" in name:
-            found["linkedin"].append(path)
-        elif is_monica_export(path):
-            found["crm"].append(path)
-        elif is_whatsapp_export(path) or is_telegram_export(path):
-            found["chats"].append(path)
-        elif suffix == ".mbox" or name.endswith("mbox") or suffix in (".pst", ".ost"):
-            found["email"].append(path)
-        elif suffix in (".eml", ".msg"):
-            if path.parent not in found["email"]:
-                found["email"].append(path.parent)
-        elif suffix in (".vcf", ".vcard"):
-            found["contacts"].append(path)
-        elif suffix == ".csv" and is_call_log(path):
-            found["calls"].append(path)
-        elif suffix == ".csv" and is_crm_csv(path):
-            found["crm"].append(path)
-        elif suffix == ".csv":
-            found["contacts" if _looks_like_contacts(path) else "ignored"].append(path)
-        elif suffix == ".ics":
-            found["calendar"].append(path)
-        elif not any(s.suffix.lower() in (".eml", ".msg") for s in path.parent.iterdir()):
-            found["ignored"].append(path)  # (beside .eml files it is read as a message file)
-
-    visit(folder)
+    _visit(Path(folder), found)
     # a folder of message files is read as a tree: what lies below it is read with it
     folders = [p for p in found["email"] if p.is_dir()]
     found["email"] = [p for p in found["email"] if not any(f in p.parents for f in folders)]
     return found
+
+
+#: The kind :func:`_file_kind` gives a ``.eml`` or ``.msg`` file: its folder is one email input.
+_MESSAGE_FILE = "message file"
+
+
+def _squash(name: str) -> str:
+    return name.lower().replace(" ", "").replace("_", "").replace("-", "")
+
+
+def _visit(path: Path, found: dict[str, list[Path]]) -> None:
+    """List ``path`` in ``found`` under its kind; a folder that is no export, by its files and
+    folders (hidden ones left out)."""
+    from netanalytics.io.slack import is_slack_export
+
+    if is_slack_export(path):
+        found["chats"].append(path)
+        return
+    if path.is_dir():
+        kind = _folder_kind(path)
+        if kind is not None:
+            found[kind].append(path)
+            return
+        for child in sorted(path.iterdir()):
+            if not child.name.startswith("."):
+                _visit(child, found)
+        return
+    kind = _file_kind(path)
+    if kind == _MESSAGE_FILE:
+        if path.parent not in found["email"]:
+            found["email"].append(path.parent)
+    elif kind is not None:
+        found[kind].append(path)
+
+
+def _folder_kind(path: Path) -> str | None:
+    """``linkedin`` for a folder holding a LinkedIn export's files, ``email`` for a Maildir,
+    else None (a folder whose content is visited)."""
+    names = {_squash(p.name) for p in path.iterdir()}
+    if {"connections.csv", "messages.csv", "profile.csv"} & names:
+        return "linkedin"
+    if {"cur", "new"} <= names:
+        return "email"
+    return None
+
+
+def _file_kind(path: Path) -> str | None:
+    """The key of :func:`discover` a file is listed under, :data:`_MESSAGE_FILE` for a message
+    file, None for a file read as a message file with the ``.eml`` files beside it."""
+    from netanalytics.io.calllog import is_call_log
+    from netanalytics.io.crm import is_crm_csv
+    from netanalytics.io.monica import is_monica_export
+    from netanalytics.io.telegram import is_telegram_export
+    from netanalytics.io.whatsapp import is_whatsapp_export
+
+    suffix = path.suffix.lower()
+    name = _squash(path.name)
+    if suffix == ".zip" and "linkedin" in name:
+        return "linkedin"
+    if is_monica_export(path):
+        return "crm"
+    if is_whatsapp_export(path) or is_telegram_export(path):
+        return "chats"
+    if suffix == ".mbox" or name.endswith("mbox") or suffix in (".pst", ".ost"):
+        return "email"
+    if suffix in (".eml", ".msg"):
+        return _MESSAGE_FILE
+    if suffix in (".vcf", ".vcard"):
+        return "contacts"
+    if suffix == ".csv" and is_call_log(path):
+        return "calls"
+    if suffix == ".csv" and is_crm_csv(path):
+        return "crm"
+    if suffix == ".csv":
+        return "contacts" if _looks_like_contacts(path) else "ignored"
+    if suffix == ".ics":
+        return "calendar"
+    if not any(s.suffix.lower() in (".eml", ".msg") for s in path.parent.iterdir()):
+        return "ignored"
+    return None  # (beside .eml files it is read as a message file)
 
 
 def _outlook_data_files(path: Path, report) -> list[Path]:
@@ -591,8 +615,7 @@ def _load_cached(entry: Path) -> Network | None:
         return None
 
 
-# complexity exception: the whole load pipeline; loader.py is being changed on another branch
-def _load_uncached(  # noqa: C901, PLR0915
+def _load_uncached(
     given,
     jobs: list[_Job],
     me_list,
@@ -609,143 +632,34 @@ def _load_uncached(  # noqa: C901, PLR0915
 ) -> Network:
     from netanalytics import io as nio
 
-    show = sys.stderr.isatty() if progress is None else progress
     report = LoadReport()
-    contacts_frames, message_frames = [], []
-    endorsements, recommendations, invitations = [], [], []
-    me_keys: set[str] = set()
-    chat_me: set[str] = set()  # me= names: how the owner's messages are signed in chats
-    has_chats = any(j.kind == "chats" for j in jobs)
-    for value in me_list:
-        k = S.normalize_email(value) or S.normalize_linkedin_url(value)
-        if k is None and has_chats and S.clean_name(value):
-            chat_me.add(S.clean_name(value))
-            continue
-        if k is None:
-            raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
-        me_keys.add(k)
-    my_emails = sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None
-    owner_name = None  # the name Profile.csv gives the account owner, if any
+    got = _read_sources(
+        given,
+        jobs,
+        me_list,
+        report,
+        cache=cache,
+        cache_dir=cache_dir,
+        progress=progress,
+        call_columns=call_columns,
+        phone_region=phone_region,
+        contact_columns=contact_columns,
+        crm_columns=crm_columns,
+        tz=tz,
+    )
+    me_keys, owner_name = got.me_keys, got.owner_name
 
-    try:
-        from tqdm import tqdm
-
-        bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        bar = jobs
-    files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
-    owner_names: set[str] = set()  # the owner's display names in mail, to find them in chats
-    chat_jobs: list[_Job] = []
-    crm_jobs: list[_Job] = []
-    for job in bar:
-        kind, p = job.kind, job.path
-        if show and hasattr(bar, "set_postfix_str"):
-            bar.set_postfix_str(p.name)
-        first = len(report.files)
-        try:
-            if kind == "ignored":
-                report.skip_file(str(p), "ignored", f"not a recognised export ({_glimpse(p)})")
-            elif kind == "linkedin":
-                export = nio.read_linkedin(p)
-                report.extend(export.report)
-                contacts_frames += [export.connections, export.imported_contacts]
-                message_frames.append(export.messages)
-                endorsements.append(export.endorsements)
-                recommendations.append(export.recommendations)
-                invitations.append(export.invitations)
-                me_keys |= set(export.owner_keys)
-                owner_name = owner_name or S.clean_name(
-                    f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
-                )
-            elif kind == "contacts":
-                if p.suffix.lower() in (".vcf", ".vcard"):
-                    frame, rep = nio.read_vcard(p)
-                else:
-                    frame, rep = nio.read_contacts_csv(p, columns=contact_columns)
-                report.extend(rep)
-                contacts_frames.append(frame)
-            elif kind == "email":
-                frame, rep = nio.read_email(p, me=my_emails, cache=cache, cache_dir=cache_dir, progress=show)
-                report.extend(rep)
-                message_frames.append(frame)
-                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
-                # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
-                me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}
-                owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
-                for data_file in _outlook_data_files(p, rep):  # their contacts folders
-                    people, contacts_rep = nio.read_pst_contacts(data_file)
-                    report.extend(contacts_rep)
-                    contacts_frames.append(people)
-            elif kind == "chats" and nio.slack.is_slack_export(p):
-                frame, rep = nio.read_slack(p, me=sorted(set(my_emails or []) | set(chat_me or [])) or None)
-                report.extend(rep)
-                message_frames.append(frame)
-                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
-            elif kind == "chats" and p.suffix.lower() == ".json":
-                frame, rep = nio.read_telegram(
-                    p, me=sorted(chat_me or owner_names | {owner_name} - {None}) or None, tz=tz
-                )
-                report.extend(rep)
-                message_frames.append(frame)
-                me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
-            elif kind == "chats":
-                chat_jobs.append(job)  # read together below: the owner is found across chats
-            elif kind == "calls":
-                owner = next((k for k in sorted(me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
-                region, _ = _phone_region(phone_region, report, contacts_frames)
-                frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region, tz=tz)
-                report.extend(rep)
-                message_frames.append(frame)
-                me_keys.add(rep.files[0].notes["owner_key"])
-            elif kind == "crm" and p.suffix.lower() == ".json":
-                owner = next((k for k in sorted(me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
-                region, _ = _phone_region(phone_region, report, contacts_frames)
-                people, frame, rep = nio.read_monica(p, me=owner, tz=tz, region=region)
-                report.extend(rep)
-                contacts_frames.append(people)
-                message_frames.append(frame)
-                me_keys.add(rep.files[0].notes["owner_key"])
-            elif kind == "crm":
-                crm_jobs.append(job)  # read together below: activities name contacts by their id
-            else:
-                frame, rep = nio.read_ics(p, me=my_emails)
-                report.extend(rep)
-                message_frames.append(frame)
-        except (FormatError, OSError, UnicodeError) as exc:
-            if not job.in_folder:
-                raise
-            # one file of a folder: reported with the reason, the folder's other files still load
-            del report.files[first:]
-            report.skip_file(str(p), kind, _reason(exc, p))
-        files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
-    if chat_jobs:
-        frame, me_chat = _read_chats(
-            chat_jobs, chat_me or owner_names | {owner_name} - {None}, report, files_of, tz
-        )
-        message_frames.append(frame)
-        me_keys |= me_chat
-    if crm_jobs:
-        owner = next((k for k in sorted(me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
-        region, _ = _phone_region(phone_region, report, contacts_frames)
-        people, frame, me_crm = _read_crm(crm_jobs, owner, crm_columns, tz, region, report, files_of)
-        contacts_frames.append(people)
-        message_frames.append(frame)
-        me_keys |= me_crm
-    for (origin_kind, origin), files in files_of.items():
-        if not any(f.read for f in files):
-            raise FormatError(_nothing_found(origin_kind, origin, files))
-
-    contacts = _concat(contacts_frames, S.CONTACTS)
+    contacts = _concat(got.contacts, S.CONTACTS)
     # record ids are numbers within a file: qualify them by the file, so that two exports (or
     # Connections.csv and Contacts.csv) never share a record key
     labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
     contacts[S.RECORD_ID] = (
         contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
     )
-    messages = _concat(message_frames, S.MESSAGES)
-    endorsements_f = _concat(endorsements, S.ENDORSEMENTS)
-    recommendations_f = _concat(recommendations, S.RECOMMENDATIONS)
-    invitations_f = _concat(invitations, S.INVITATIONS)
+    messages = _concat(got.messages, S.MESSAGES)
+    endorsements_f = _concat(got.endorsements, S.ENDORSEMENTS)
+    recommendations_f = _concat(got.recommendations, S.RECOMMENDATIONS)
+    invitations_f = _concat(got.invitations, S.INVITATIONS)
 
     resolution_report = report.new_stage("(identity resolution)")
     messages = _dedupe_messages(messages, resolution_report)
@@ -797,6 +711,201 @@ def _load_uncached(  # noqa: C901, PLR0915
         candidates=resolution.candidates,
     )
     return net
+
+
+@dataclass
+class _Sources:
+    """What the readers of one load give, gathered file by file."""
+
+    me_keys: set[str]  # the owner's keys: me= and those the readers find
+    chat_me: set[str]  # me= names: how the owner's messages are signed in chats
+    my_emails: list[str] | None  # the me= addresses, given to the mail and calendar readers
+    # the frames read, one list per canonical frame
+    contacts: list = field(default_factory=list)
+    messages: list = field(default_factory=list)
+    endorsements: list = field(default_factory=list)
+    recommendations: list = field(default_factory=list)
+    invitations: list = field(default_factory=list)
+    owner_name: str | None = None  # the name Profile.csv gives the account owner, if any
+    # the owner's display names in mail, to find them in chats
+    owner_names: set[str] = field(default_factory=set)
+    chat_jobs: list[_Job] = field(default_factory=list)
+    crm_jobs: list[_Job] = field(default_factory=list)
+
+
+def _owner_keys(me_list, has_chats: bool) -> tuple[set[str], set[str]]:
+    """(the keys, the chat names) ``me=`` gives: an email address or LinkedIn URL is a key; with
+    chats to read, anything else that is a name is how the owner signs in chats."""
+    me_keys: set[str] = set()
+    chat_me: set[str] = set()
+    for value in me_list:
+        k = S.normalize_email(value) or S.normalize_linkedin_url(value)
+        if k is None and has_chats and S.clean_name(value):
+            chat_me.add(S.clean_name(value))
+            continue
+        if k is None:
+            raise FormatError(f"me={value!r} is neither an email address nor a LinkedIn profile URL")
+        me_keys.add(k)
+    return me_keys, chat_me
+
+
+def _read_sources(
+    given,
+    jobs: list[_Job],
+    me_list,
+    report: LoadReport,
+    *,
+    cache,
+    cache_dir,
+    progress,
+    call_columns,
+    phone_region,
+    contact_columns,
+    crm_columns,
+    tz,
+) -> _Sources:
+    """Read every file of the load into ``report``; FormatError when an input holds nothing
+    readable. A file found in a folder that cannot be read is reported, and the others are read."""
+    show = sys.stderr.isatty() if progress is None else progress
+    me_keys, chat_me = _owner_keys(me_list, any(j.kind == "chats" for j in jobs))
+    got = _Sources(me_keys, chat_me, sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None)
+    try:
+        from tqdm import tqdm
+
+        bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
+    except ImportError:  # pragma: no cover - tqdm is a dependency
+        bar = jobs
+    files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
+    for job in bar:
+        kind, p = job.kind, job.path
+        if show and hasattr(bar, "set_postfix_str"):
+            bar.set_postfix_str(p.name)
+        first = len(report.files)
+        try:
+            _read_file(
+                job,
+                got,
+                report,
+                cache=cache,
+                cache_dir=cache_dir,
+                show=show,
+                call_columns=call_columns,
+                phone_region=phone_region,
+                contact_columns=contact_columns,
+                tz=tz,
+            )
+        except (FormatError, OSError, UnicodeError) as exc:
+            if not job.in_folder:
+                raise
+            # one file of a folder: reported with the reason, the folder's other files still load
+            del report.files[first:]
+            report.skip_file(str(p), kind, _reason(exc, p))
+        files_of.setdefault((job.origin_kind, job.origin), []).extend(report.files[first:])
+    if got.chat_jobs:
+        frame, me_chat = _read_chats(
+            got.chat_jobs, got.chat_me or got.owner_names | {got.owner_name} - {None}, report, files_of, tz
+        )
+        got.messages.append(frame)
+        got.me_keys |= me_chat
+    if got.crm_jobs:
+        owner = next((k for k in sorted(got.me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
+        region, _ = _phone_region(phone_region, report, got.contacts)
+        people, frame, me_crm = _read_crm(got.crm_jobs, owner, crm_columns, tz, region, report, files_of)
+        got.contacts.append(people)
+        got.messages.append(frame)
+        got.me_keys |= me_crm
+    for (origin_kind, origin), files in files_of.items():
+        if not any(f.read for f in files):
+            raise FormatError(_nothing_found(origin_kind, origin, files))
+    return got
+
+
+def _read_file(
+    job: _Job,
+    got: _Sources,
+    report: LoadReport,
+    *,
+    cache,
+    cache_dir,
+    show,
+    call_columns,
+    phone_region,
+    contact_columns,
+    tz,
+) -> None:
+    """Read one file (or folder) of the load by its kind into ``got`` and ``report``; WhatsApp
+    chats and CRM ``.csv`` files are only queued in ``got`` (they are read together)."""
+    from netanalytics import io as nio
+
+    kind, p = job.kind, job.path
+    if kind == "ignored":
+        report.skip_file(str(p), "ignored", f"not a recognised export ({_glimpse(p)})")
+    elif kind == "linkedin":
+        export = nio.read_linkedin(p)
+        report.extend(export.report)
+        got.contacts += [export.connections, export.imported_contacts]
+        got.messages.append(export.messages)
+        got.endorsements.append(export.endorsements)
+        got.recommendations.append(export.recommendations)
+        got.invitations.append(export.invitations)
+        got.me_keys |= set(export.owner_keys)
+        got.owner_name = got.owner_name or S.clean_name(
+            f"{export.profile.get('first_name', '')} {export.profile.get('last_name', '')}"
+        )
+    elif kind == "contacts":
+        if p.suffix.lower() in (".vcf", ".vcard"):
+            frame, rep = nio.read_vcard(p)
+        else:
+            frame, rep = nio.read_contacts_csv(p, columns=contact_columns)
+        report.extend(rep)
+        got.contacts.append(frame)
+    elif kind == "email":
+        frame, rep = nio.read_email(p, me=got.my_emails, cache=cache, cache_dir=cache_dir, progress=show)
+        report.extend(rep)
+        got.messages.append(frame)
+        got.me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+        # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
+        got.me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}
+        got.owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
+        for data_file in _outlook_data_files(p, rep):  # their contacts folders
+            people, contacts_rep = nio.read_pst_contacts(data_file)
+            report.extend(contacts_rep)
+            got.contacts.append(people)
+    elif kind == "chats" and nio.slack.is_slack_export(p):
+        frame, rep = nio.read_slack(p, me=sorted(set(got.my_emails or []) | set(got.chat_me or [])) or None)
+        report.extend(rep)
+        got.messages.append(frame)
+        got.me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
+    elif kind == "chats" and p.suffix.lower() == ".json":
+        frame, rep = nio.read_telegram(
+            p, me=sorted(got.chat_me or got.owner_names | {got.owner_name} - {None}) or None, tz=tz
+        )
+        report.extend(rep)
+        got.messages.append(frame)
+        got.me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER])
+    elif kind == "chats":
+        got.chat_jobs.append(job)  # read together after the other files: the owner is found across chats
+    elif kind == "calls":
+        owner = next((k for k in sorted(got.me_keys) if S.key_kind(k) in (S.KEY_EMAIL, S.KEY_URL)), None)
+        region, _ = _phone_region(phone_region, report, got.contacts)
+        frame, rep = nio.read_call_log(p, me=owner, columns=call_columns, region=region, tz=tz)
+        report.extend(rep)
+        got.messages.append(frame)
+        got.me_keys.add(rep.files[0].notes["owner_key"])
+    elif kind == "crm" and p.suffix.lower() == ".json":
+        owner = next((k for k in sorted(got.me_keys) if S.key_kind(k) == S.KEY_EMAIL), None)
+        region, _ = _phone_region(phone_region, report, got.contacts)
+        people, frame, rep = nio.read_monica(p, me=owner, tz=tz, region=region)
+        report.extend(rep)
+        got.contacts.append(people)
+        got.messages.append(frame)
+        got.me_keys.add(rep.files[0].notes["owner_key"])
+    elif kind == "crm":
+        got.crm_jobs.append(job)  # read together after the other files: activities name contacts by their id
+    else:
+        frame, rep = nio.read_ics(p, me=got.my_emails)
+        report.extend(rep)
+        got.messages.append(frame)
 
 
 def _phone_region(explicit: str | None, report: LoadReport, contacts_frames: list) -> tuple[str | None, str]:
@@ -981,87 +1090,27 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     return out.drop_duplicates().reset_index(drop=True)
 
 
-# complexity exception: one row per person from every source; loader.py is being changed on another branch
-def _people(  # noqa: C901
+def _people(
     resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None
 ) -> pd.DataFrame:
+    """The ``people`` frame: one row per resolved person and the owner, named by their records,
+    else their most frequent display name, else their first address."""
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sender_counts = messages[S.SENDER].value_counts().to_dict()
-    source_of_key: dict[str, set] = {}
-    for col in (S.SENDER,):
-        for k, src in zip(messages[col], messages[S.SOURCE]):
-            source_of_key.setdefault(k, set()).add(src)
-    for ks, src in zip(messages[S.TO], messages[S.SOURCE]):
-        for k in ks:
-            source_of_key.setdefault(k, set()).add(src)
-
-    rows = {}
-    for pid, keys in sorted(resolution.clusters.items()):
-        if pid is None:
-            continue
-        recs = [records[k] for k in sorted(keys) if k in records]
-        # LinkedIn connections know the current company; address books come next
-        recs.sort(key=lambda r: (r[S.SOURCE] != "linkedin", r[S.RECORD_ID]))
-        emails = sorted(k for k in keys if S.key_kind(k) == S.KEY_EMAIL)
-        urls = sorted(k for k in keys if S.key_kind(k) == S.KEY_URL)
-        name = next(
-            (r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None
-        )
-        company = next((r[S.COMPANY] for r in recs if isinstance(r[S.COMPANY], str) and r[S.COMPANY]), None)
-        title = next((r[S.TITLE] for r in recs if isinstance(r[S.TITLE], str) and r[S.TITLE]), None)
-        connected = next((r[S.CONNECTED_ON] for r in recs if pd.notna(r[S.CONNECTED_ON])), pd.NaT)
-        corporate = [e for e in emails if not is_free_mail(email_domain(e))]
-        domain_pool = corporate or emails
-        domain = (
-            email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e)))
-            if domain_pool
-            else None
-        )
-        labels = []
-        for r in recs:
-            for label in r[S.LABELS]:
-                clean = label.lstrip("* ").strip()
-                if clean and clean.lower() not in _SYSTEM_LABELS and clean not in labels:
-                    labels.append(clean)
-        sources = set(r[S.SOURCE] for r in recs)
-        for k in keys:
-            sources |= source_of_key.get(k, set())
-        kind = next((_KNOWN_KINDS[t.lower()] for t in labels if t.lower() in _KNOWN_KINDS), None)
-        rows[pid] = {
-            S.NAME: name,
-            S.EMAILS: emails,
-            S.LINKEDIN_URL: urls[0] if urls else None,
-            S.COMPANY: company,
-            S.TITLE: title,
-            S.DOMAIN: domain,
-            S.SOURCES: sorted(sources),
-            S.CONNECTED_ON: connected,
-            S.TAGS: labels,
-            S.KIND: kind,
-            S.CADENCE_DAYS: np.nan,
-            S.IS_ME: pid == EGO,
-        }
+    source_of_key = _sources_of_keys(messages)
+    rows = {
+        pid: _person_row(pid, keys, records, sender_counts, source_of_key)
+        for pid, keys in sorted(resolution.clusters.items())
+        if pid is not None
+    }
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
     # function per person
     counts = shown.groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
     fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
-    if EGO not in rows:
-        rows[EGO] = {
-            S.NAME: None,
-            S.EMAILS: [],
-            S.LINKEDIN_URL: None,
-            S.COMPANY: None,
-            S.TITLE: None,
-            S.DOMAIN: None,
-            S.SOURCES: [],
-            S.CONNECTED_ON: pd.NaT,
-            S.TAGS: [],
-            S.KIND: None,
-            S.CADENCE_DAYS: np.nan,
-            S.IS_ME: True,
-        }
+    if EGO not in rows:  # the owner, known by no key: a row with nothing known
+        rows[EGO] = _person_row(EGO, set(), records, sender_counts, source_of_key)
     if (
         owner_name
     ):  # the owner's own profile names them best (a contact card or a display name may be a nickname)
@@ -1078,6 +1127,66 @@ def _people(  # noqa: C901
         if kind == "str":
             people[col] = people[col].astype(object).where(people[col].notna(), None)
     return people
+
+
+def _sources_of_keys(messages: pd.DataFrame) -> dict[str, set]:
+    """The sources each key sends or receives (To) messages in."""
+    source_of_key: dict[str, set] = {}
+    for k, src in zip(messages[S.SENDER], messages[S.SOURCE]):
+        source_of_key.setdefault(k, set()).add(src)
+    for ks, src in zip(messages[S.TO], messages[S.SOURCE]):
+        for k in ks:
+            source_of_key.setdefault(k, set()).add(src)
+    return source_of_key
+
+
+def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_key: dict) -> dict:
+    """One person's row of ``people`` from their keys' records (LinkedIn first) and messages; the
+    name is None when no record gives one (:func:`_people` fills it in)."""
+    recs = [records[k] for k in sorted(keys) if k in records]
+    # LinkedIn connections know the current company; address books come next
+    recs.sort(key=lambda r: (r[S.SOURCE] != "linkedin", r[S.RECORD_ID]))
+    emails = sorted(k for k in keys if S.key_kind(k) == S.KEY_EMAIL)
+    urls = sorted(k for k in keys if S.key_kind(k) == S.KEY_URL)
+    name = next((r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None)
+    company = next((r[S.COMPANY] for r in recs if isinstance(r[S.COMPANY], str) and r[S.COMPANY]), None)
+    title = next((r[S.TITLE] for r in recs if isinstance(r[S.TITLE], str) and r[S.TITLE]), None)
+    connected = next((r[S.CONNECTED_ON] for r in recs if pd.notna(r[S.CONNECTED_ON])), pd.NaT)
+    corporate = [e for e in emails if not is_free_mail(email_domain(e))]
+    domain_pool = corporate or emails
+    domain = (
+        email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e))) if domain_pool else None
+    )
+    labels = _labels(recs)
+    sources = set(r[S.SOURCE] for r in recs)
+    for k in keys:
+        sources |= source_of_key.get(k, set())
+    kind = next((_KNOWN_KINDS[t.lower()] for t in labels if t.lower() in _KNOWN_KINDS), None)
+    return {
+        S.NAME: name,
+        S.EMAILS: emails,
+        S.LINKEDIN_URL: urls[0] if urls else None,
+        S.COMPANY: company,
+        S.TITLE: title,
+        S.DOMAIN: domain,
+        S.SOURCES: sorted(sources),
+        S.CONNECTED_ON: connected,
+        S.TAGS: labels,
+        S.KIND: kind,
+        S.CADENCE_DAYS: np.nan,
+        S.IS_ME: pid == EGO,
+    }
+
+
+def _labels(recs: list[dict]) -> list[str]:
+    """The records' labels in order, once each, without the address books' system groups."""
+    labels = []
+    for r in recs:
+        for label in r[S.LABELS]:
+            clean = label.lstrip("* ").strip()
+            if clean and clean.lower() not in _SYSTEM_LABELS and clean not in labels:
+                labels.append(clean)
+    return labels
 
 
 def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.DataFrame:

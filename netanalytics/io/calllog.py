@@ -85,7 +85,7 @@ def _owner(me: str | None) -> str:
     return key
 
 
-def read_call_log(  # noqa: C901  (split on a follow-up branch)
+def read_call_log(
     path: str | Path,
     *,
     columns: Mapping[str, str] | None = None,
@@ -179,22 +179,12 @@ def read_call_log(  # noqa: C901  (split on a follow-up branch)
     """
     path = Path(path)
     zone = time_zone(tz)
-    mapping = {_column(k): v for k, v in (columns or {}).items()}
-    wrong = sorted(set(mapping.values()) - set(CALL_LOG_COLUMNS))
-    if wrong:
-        raise ValueError(f"columns= maps to {wrong}: the log's columns are {', '.join(CALL_LOG_COLUMNS)}")
+    mapping = _column_mapping(columns)
     owner = _owner(me)
     header_at, delimiter, reader = _open_log(path)
     header = next(reader)
     where, not_read = _locate_columns(header, mapping)
-    missing = [c for c in ("date", "person") if c not in where]
-    if missing:
-        raise FormatError(
-            f"{path}: line {header_at + 1} has no {' or '.join(missing)} column "
-            f"(found: {', '.join(h.strip() for h in header) or 'nothing'}). A call log has the columns "
-            f"{', '.join(CALL_LOG_COLUMNS)}; for other names pass columns=, e.g. "
-            f"columns={{'When': 'date', 'Who': 'person'}}."
-        )
+    _require_columns(path, header_at, header, where)
 
     report = LoadReport()
     rep = report.new_file(str(path), "calllog")
@@ -240,16 +230,8 @@ def read_call_log(  # noqa: C901  (split on a follow-up branch)
             unreadable_dates.append((line, cell(row, "date")))
             rep.warn(f"line {line}: date {cell(row, 'date')!r} not read", limit=MAX_WARNINGS)
             continue
-        direction = _DIRECTIONS.get(cell(row, "direction").casefold())
-        if direction == "missed":
-            rep.skip("missed call")
-            continue
+        direction = _direction(cell(row, "direction"), line, rep)
         if direction is None:
-            rep.skip("unknown direction")
-            rep.warn(
-                f"line {line}: direction {cell(row, 'direction')!r} is not in, out or mutual",
-                limit=MAX_WARNINGS,
-            )
             continue
         duration = _duration(cell(row, "duration_minutes"), line, rep)
         if duration == 0:
@@ -291,6 +273,42 @@ def read_call_log(  # noqa: C901  (split on a follow-up branch)
             f"2025-03-04 or 2025-03-04 14:30, or pass date_format= (e.g. '%d/%m/%Y')."
         )
     return message_frame(rows), report
+
+
+def _column_mapping(columns: Mapping[str, str] | None) -> dict[str, str]:
+    """``columns=`` by the file's column name as :func:`_column` reads it; ValueError when it
+    maps to a column a call log does not have."""
+    mapping = {_column(k): v for k, v in (columns or {}).items()}
+    wrong = sorted(set(mapping.values()) - set(CALL_LOG_COLUMNS))
+    if wrong:
+        raise ValueError(f"columns= maps to {wrong}: the log's columns are {', '.join(CALL_LOG_COLUMNS)}")
+    return mapping
+
+
+def _require_columns(path: Path, header_at: int, header: list[str], where: dict[str, int]) -> None:
+    """FormatError, with the header found and the ``columns=`` fix, when ``date`` or ``person`` is missing."""
+    missing = [c for c in ("date", "person") if c not in where]
+    if missing:
+        raise FormatError(
+            f"{path}: line {header_at + 1} has no {' or '.join(missing)} column "
+            f"(found: {', '.join(h.strip() for h in header) or 'nothing'}). A call log has the columns "
+            f"{', '.join(CALL_LOG_COLUMNS)}; for other names pass columns=, e.g. "
+            f"columns={{'When': 'date', 'Who': 'person'}}."
+        )
+
+
+def _direction(text: str, line: int, rep) -> str | None:
+    """``in``, ``out`` or ``mutual`` of a row; None when the row is skipped (a missed call, or an
+    unknown direction, warned)."""
+    direction = _DIRECTIONS.get(text.casefold())
+    if direction == "missed":
+        rep.skip("missed call")
+        return None
+    if direction is None:
+        rep.skip("unknown direction")
+        rep.warn(f"line {line}: direction {text!r} is not in, out or mutual", limit=MAX_WARNINGS)
+        return None
+    return direction
 
 
 def _open_log(path: Path):

@@ -3,8 +3,10 @@ and logged conversations."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pandas as pd
@@ -13,7 +15,7 @@ from netanalytics import schema as S
 from netanalytics.channels import OTHER, channel_kind, raw_channel_label
 from netanalytics.exceptions import FormatError
 from netanalytics.io._rows import head_text, message_frame, message_row, parse_when, stable_id, time_zone
-from netanalytics.io.report import MAX_WARNINGS, LoadReport
+from netanalytics.io.report import MAX_WARNINGS, FileReport, LoadReport
 
 __all__ = ["read_monica", "is_monica_export", "OWNER_KEY"]
 
@@ -69,7 +71,7 @@ def _birthday(special: object) -> str | None:
     return f"--{day[5:]}" if special.get("is_year_unknown") else day
 
 
-def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
+def read_monica(
     path: str | Path, *, me: str | None = None, tz: str | None = None, region: str | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, LoadReport]:
     """Read a Monica export: contacts as records, activities, calls and conversations as messages.
@@ -150,6 +152,46 @@ def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
     """
     path = Path(path)
     zone = time_zone(tz)
+    data, account = _read_account(path)
+    report = LoadReport()
+    rep = report.new_file(str(path), "monica")
+    rep.notes["version"] = data.get("version")
+    top = _collections(account)
+    instance = account.get("instance") if isinstance(account.get("instance"), dict) else {}
+    field_types = _types(instance, "contact_field_types")
+    activity_types = _types(instance, "activity_types")
+    users = [u for u in top.get("user", []) if isinstance(u, dict)]
+    me_contacts = {_props(u).get("me_contact") for u in users} - {None}
+    owner, rule = _owner(me, users)
+    rep.notes["owner_key"], rep.notes["owner_rule"] = owner, rule
+
+    export = _Export(path, rep, owner, zone, region, field_types, activity_types)
+    for contact in top.get("contact", []):
+        export.read_contact(contact, me_contacts)
+    for activity in top.get("activity", []):
+        export.read_activity(activity)
+    for kind, values in top.items():
+        if kind not in {"contact", "activity", "user"}:
+            export.not_read[kind] += len(values)
+
+    kept = export.kept
+    rep.notes.update(
+        contacts=kept["contacts"],
+        activities=kept["activities"],
+        calls=kept["calls"],
+        conversation_messages=kept["conversation_messages"],
+        channels=dict(export.channels),
+        collections_not_read=dict(sorted(export.not_read.items())),
+    )
+    records = export.records
+    contacts = pd.DataFrame(records, columns=list(S.CONTACTS)) if records else S.empty_frame(S.CONTACTS)
+    contacts[S.CONNECTED_ON] = pd.to_datetime(contacts[S.CONNECTED_ON], utc=True)
+    S.validate(contacts, S.CONTACTS)
+    return contacts, message_frame(export.rows), report
+
+
+def _read_account(path: Path) -> tuple[dict, dict]:
+    """The export's top-level object and its ``account``; FormatError when it is no Monica export."""
     try:
         data = json.loads(path.read_bytes().decode("utf-8-sig"))
     except OSError as exc:
@@ -159,54 +201,65 @@ def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
     account = data.get("account") if isinstance(data, dict) else None
     if not isinstance(account, dict):
         raise FormatError(f"{path}: holds no Monica 'account' (not a Monica export). {_HOW_TO}")
+    return data, account
 
-    report = LoadReport()
-    rep = report.new_file(str(path), "monica")
-    rep.notes["version"] = data.get("version")
-    top = _collections(account)
-    instance = account.get("instance") if isinstance(account.get("instance"), dict) else {}
 
-    def types(name: str) -> dict[str, dict]:
-        return {
-            t["uuid"]: _props(t) for t in instance.get(name) or [] if isinstance(t, dict) and t.get("uuid")
-        }
+def _types(instance: dict, name: str) -> dict[str, dict]:
+    """The properties of the account's field or activity types (``instance[name]``), by uuid."""
+    return {t["uuid"]: _props(t) for t in instance.get(name) or [] if isinstance(t, dict) and t.get("uuid")}
 
-    field_types = types("contact_field_types")
-    activity_types = types("activity_types")
 
-    users = [u for u in top.get("user", []) if isinstance(u, dict)]
-    me_contacts = {_props(u).get("me_contact") for u in users} - {None}
-    user_email = next(
-        (S.normalize_email(u.get("email")) for u in users if S.normalize_email(u.get("email"))), None
-    )
+def _owner(me: str | None, users: list[dict]) -> tuple[str, str]:
+    """(the owner's key, how it was found): ``me=``, else the export's user's email, else
+    :data:`OWNER_KEY`."""
     if me is not None:
         owner = S.normalize_email(me)
         if owner is None:
             raise ValueError(f"me={me!r}: give the owner's email address")
-        rep.notes["owner_key"], rep.notes["owner_rule"] = owner, "me= given"
-    elif user_email:
-        owner = user_email
-        rep.notes["owner_key"], rep.notes["owner_rule"] = owner, "the export's user"
-    else:
-        owner = OWNER_KEY
-        rep.notes["owner_key"], rep.notes["owner_rule"] = owner, "unknown: no me= and no user email"
+        return owner, "me= given"
+    user_email = next(
+        (S.normalize_email(u.get("email")) for u in users if S.normalize_email(u.get("email"))), None
+    )
+    if user_email:
+        return user_email, "the export's user"
+    return OWNER_KEY, "unknown: no me= and no user email"
 
-    records: list[dict] = []
-    rows: list[dict] = []
-    not_read: Counter = Counter()
-    channels: Counter = Counter()
-    attendees: dict[str, list[tuple[str, str | None]]] = {}  # activity uuid -> (key, name) of each
-    kept = Counter()
 
-    def add(kind: str, **row) -> None:
-        rows.append(message_row(source="monica", source_file=str(path), **row))
-        channels[row["channel"]] += 1
-        kept[kind] += 1
-        rep.keep()
+def _call_direction(called: object) -> tuple[bool, bool]:
+    """(incoming, outgoing) of a call's ``contact_called``; neither when it is missing."""
+    incoming = called is True or called in (1, "1", "true")
+    outgoing = called is False or called in (0, "0", "false")
+    return incoming, outgoing
 
-    def field_kind(type_uuid: object) -> tuple[str, str]:
+
+@dataclass
+class _Export:
+    """What reading one export builds: contact records, message rows, counts, and each
+    activity's participants (an activity lists no one: its contacts list it)."""
+
+    path: Path
+    rep: FileReport
+    owner: str
+    zone: dt.tzinfo
+    region: str | None
+    field_types: dict[str, dict]
+    activity_types: dict[str, dict]
+    records: list[dict] = field(default_factory=list)
+    rows: list[dict] = field(default_factory=list)
+    not_read: Counter = field(default_factory=Counter)
+    channels: Counter = field(default_factory=Counter)
+    kept: Counter = field(default_factory=Counter)
+    attendees: dict[str, list[tuple[str, str | None]]] = field(default_factory=dict)  # uuid -> (key, name)
+
+    def add(self, kind: str, **row) -> None:
+        self.rows.append(message_row(source="monica", source_file=str(self.path), **row))
+        self.channels[row["channel"]] += 1
+        self.kept[kind] += 1
+        self.rep.keep()
+
+    def field_kind(self, type_uuid: object) -> tuple[str, str]:
         """(email / phone / other, name as written) of a contact field type."""
-        t = field_types.get(type_uuid, {})
+        t = self.field_types.get(type_uuid, {})
         name = str(t.get("name") or "")
         kind = str(t.get("type") or "").casefold()
         protocol = str(t.get("protocol") or "").casefold()
@@ -216,59 +269,29 @@ def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
             return "phone", name or "Phone"
         return "other", name
 
-    for contact in top.get("contact", []):
+    def read_contact(self, contact: object, me_contacts: set) -> None:
+        """A contact's record, its calls and conversations, and the activities it lists."""
+        rep = self.rep
         if not isinstance(contact, dict):
             rep.skip("not a contact record")
-            continue
+            return
         props, uuid = _props(contact), str(contact.get("uuid") or "")
         sub = _collections(contact)
         for kind, values in sub.items():
             if kind not in _READ:
-                not_read[kind] += len(values)
+                self.not_read[kind] += len(values)
         if uuid and uuid in me_contacts:
             rep.skip("the owner's own contact (me_contact)")
-            continue
-        first, middle, last = (S.clean_name(props.get(k)) for k in ("first_name", "middle_name", "last_name"))
-        full = S.clean_name(" ".join(p for p in (first, middle, last) if p)) or S.clean_name(
-            props.get("nickname")
-        )
-        emails, phones, linkedin = [], [], None
-        for field in sub.get("contact_field", []):
-            value = S.clean_name(_props(field).get("data"))
-            if not value:
-                continue
-            kind, _name = field_kind(_props(field).get("type"))
-            linkedin = linkedin or S.normalize_linkedin_url(value)
-            if kind == "email" and S.normalize_email(value) and S.normalize_email(value) not in emails:
-                emails.append(S.normalize_email(value))
-            elif kind == "phone" and value not in phones:
-                phones.append(value)
-        if not (full or emails or phones):
+            return
+        record = self.contact_record(props, uuid, sub.get("contact_field", []))
+        if record is None:
             rep.skip("contact with no name, email or phone")
-            continue
+            return
         rep.keep()
-        kept["contacts"] += 1
-        tags = props.get("tags") if isinstance(props.get("tags"), list) else []
-        records.append(
-            {
-                S.SOURCE: "monica",
-                S.SOURCE_FILE: str(path),
-                S.RECORD_ID: uuid or str(len(records) + 1),
-                S.FULL_NAME: full,
-                S.FIRST_NAME: first,
-                S.MIDDLE_NAME: middle,
-                S.LAST_NAME: last,
-                S.EMAILS: emails,
-                S.PHONES: phones,
-                S.COMPANY: S.clean_name(props.get("company")),
-                S.TITLE: S.clean_name(props.get("job")),
-                S.LINKEDIN_URL: linkedin,
-                S.CONNECTED_ON: pd.NaT,
-                S.LABELS: [str(t) for t in tags if str(t).strip()],
-                S.BIRTHDAY: _birthday(props.get("birthdate")),
-            }
-        )
-        phone_key = next((k for k in (S.normalize_phone(p, region) for p in phones) if k), None)
+        self.kept["contacts"] += 1
+        self.records.append(record)
+        full, emails, phones = record[S.FULL_NAME], record[S.EMAILS], record[S.PHONES]
+        phone_key = next((k for k in (S.normalize_phone(p, self.region) for p in phones) if k), None)
         key = emails[0] if emails else phone_key or S.name_key(full or "")
         name = full if key.startswith("name:") else None
         who = full or key
@@ -276,86 +299,133 @@ def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
         for activity in sub.get("activity", []):
             activity_uuid = activity if isinstance(activity, str) else (activity or {}).get("uuid")
             if activity_uuid:
-                attendees.setdefault(str(activity_uuid), []).append((key, name))
-
+                self.attendees.setdefault(str(activity_uuid), []).append((key, name))
         for n, call in enumerate(sub.get("call", []), 1):
-            cprops = _props(call)
-            when = parse_when(cprops.get("called_at"), zone)
-            if when is None:
-                rep.skip("call without a readable date")
-                rep.warn(f"{who}: call {n} has no readable called_at", limit=MAX_WARNINGS)
+            self.read_call(call, n, uuid, key, name, who)
+        for n, conversation in enumerate(sub.get("conversation", []), 1):
+            self.read_conversation(conversation, n, uuid, key, name, who)
+
+    def contact_record(self, props: dict, uuid: str, fields: list) -> dict | None:
+        """A contact's CONTACTS row; None when it has no name, email or phone."""
+        first, middle, last = (S.clean_name(props.get(k)) for k in ("first_name", "middle_name", "last_name"))
+        full = S.clean_name(" ".join(p for p in (first, middle, last) if p)) or S.clean_name(
+            props.get("nickname")
+        )
+        emails, phones, linkedin = [], [], None
+        for contact_field in fields:
+            value = S.clean_name(_props(contact_field).get("data"))
+            if not value:
                 continue
-            called = cprops.get("contact_called")
-            incoming = called is True or called in (1, "1", "true")
-            outgoing = called is False or called in (0, "0", "false")
-            add(
-                "calls",
-                message_id=stable_id("monica", uuid, "call", cprops.get("called_at"), n),
-                channel="call",
+            kind, _name = self.field_kind(_props(contact_field).get("type"))
+            linkedin = linkedin or S.normalize_linkedin_url(value)
+            if kind == "email" and S.normalize_email(value) and S.normalize_email(value) not in emails:
+                emails.append(S.normalize_email(value))
+            elif kind == "phone" and value not in phones:
+                phones.append(value)
+        if not (full or emails or phones):
+            return None
+        tags = props.get("tags") if isinstance(props.get("tags"), list) else []
+        return {
+            S.SOURCE: "monica",
+            S.SOURCE_FILE: str(self.path),
+            S.RECORD_ID: uuid or str(len(self.records) + 1),
+            S.FULL_NAME: full,
+            S.FIRST_NAME: first,
+            S.MIDDLE_NAME: middle,
+            S.LAST_NAME: last,
+            S.EMAILS: emails,
+            S.PHONES: phones,
+            S.COMPANY: S.clean_name(props.get("company")),
+            S.TITLE: S.clean_name(props.get("job")),
+            S.LINKEDIN_URL: linkedin,
+            S.CONNECTED_ON: pd.NaT,
+            S.LABELS: [str(t) for t in tags if str(t).strip()],
+            S.BIRTHDAY: _birthday(props.get("birthdate")),
+        }
+
+    def read_call(self, call: object, n: int, uuid: str, key: str, name: str | None, who: str) -> None:
+        """The contact's ``n``-th call: one row, in, out or mutual."""
+        cprops = _props(call)
+        when = parse_when(cprops.get("called_at"), self.zone)
+        if when is None:
+            self.rep.skip("call without a readable date")
+            self.rep.warn(f"{who}: call {n} has no readable called_at", limit=MAX_WARNINGS)
+            return
+        incoming, outgoing = _call_direction(cprops.get("contact_called"))
+        owner = self.owner
+        self.add(
+            "calls",
+            message_id=stable_id("monica", uuid, "call", cprops.get("called_at"), n),
+            channel="call",
+            timestamp=when,
+            sender=key if incoming else owner,
+            sender_name=name if incoming else None,
+            to=[owner] if incoming else [key],
+            to_names=[None] if incoming else [name],
+            thread_id=None,
+            is_from_me=not incoming,
+            labels=[] if incoming or outgoing else ["mutual"],
+        )
+
+    def read_conversation(
+        self, conversation: object, n: int, uuid: str, key: str, name: str | None, who: str
+    ) -> None:
+        """The contact's ``n``-th conversation: one row per message (one mutual row when it has none)."""
+        cprops = _props(conversation)
+        kind, written = self.field_kind(cprops.get("contact_field_type"))
+        channel = "sms" if kind == "phone" else channel_kind(written, OTHER) if written else OTHER
+        labels = raw_channel_label(written, channel)
+        thread = stable_id("monica", uuid, "conversation", cprops.get("happened_at"), n)
+        messages = [m for m in cprops.get("messages") or [] if isinstance(m, dict)]
+        if not messages:
+            messages = [{"properties": {"written_at": cprops.get("happened_at"), "mutual": True}}]
+        owner = self.owner
+        for i, message in enumerate(messages, 1):
+            mprops = _props(message)
+            when = parse_when(mprops.get("written_at") or cprops.get("happened_at"), self.zone)
+            if when is None:
+                self.rep.skip("conversation message without a readable date")
+                self.rep.warn(f"{who}: conversation {n} message {i} has no readable date", limit=MAX_WARNINGS)
+                continue
+            mine = bool(mprops.get("written_by_me")) or bool(mprops.get("mutual"))
+            self.add(
+                "conversation_messages",
+                message_id=stable_id("monica", thread, i),
+                channel=channel,
                 timestamp=when,
-                sender=key if incoming else owner,
-                sender_name=name if incoming else None,
-                to=[owner] if incoming else [key],
-                to_names=[None] if incoming else [name],
-                thread_id=None,
-                is_from_me=not incoming,
-                labels=[] if incoming or outgoing else ["mutual"],
+                sender=owner if mine else key,
+                sender_name=None if mine else name,
+                to=[key] if mine else [owner],
+                to_names=[name] if mine else [None],
+                thread_id=thread,
+                is_from_me=mine,
+                labels=(["mutual"] if mprops.get("mutual") else []) + labels,
             )
 
-        for n, conversation in enumerate(sub.get("conversation", []), 1):
-            cprops = _props(conversation)
-            kind, written = field_kind(cprops.get("contact_field_type"))
-            channel = "sms" if kind == "phone" else channel_kind(written, OTHER) if written else OTHER
-            labels = raw_channel_label(written, channel)
-            thread = stable_id("monica", uuid, "conversation", cprops.get("happened_at"), n)
-            messages = [m for m in cprops.get("messages") or [] if isinstance(m, dict)]
-            if not messages:
-                messages = [{"properties": {"written_at": cprops.get("happened_at"), "mutual": True}}]
-            for i, message in enumerate(messages, 1):
-                mprops = _props(message)
-                when = parse_when(mprops.get("written_at") or cprops.get("happened_at"), zone)
-                if when is None:
-                    rep.skip("conversation message without a readable date")
-                    rep.warn(f"{who}: conversation {n} message {i} has no readable date", limit=MAX_WARNINGS)
-                    continue
-                mine = bool(mprops.get("written_by_me")) or bool(mprops.get("mutual"))
-                add(
-                    "conversation_messages",
-                    message_id=stable_id("monica", thread, i),
-                    channel=channel,
-                    timestamp=when,
-                    sender=owner if mine else key,
-                    sender_name=None if mine else name,
-                    to=[key] if mine else [owner],
-                    to_names=[name] if mine else [None],
-                    thread_id=thread,
-                    is_from_me=mine,
-                    labels=(["mutual"] if mprops.get("mutual") else []) + labels,
-                )
-
-    for activity in top.get("activity", []):
+    def read_activity(self, activity: object) -> None:
+        """An account activity: one row from the owner to every contact that lists it."""
         aprops = _props(activity)
         uuid = str(activity.get("uuid") or "") if isinstance(activity, dict) else ""
-        people = attendees.get(uuid, [])
+        people = self.attendees.get(uuid, [])
         if not people:
-            rep.skip("activity with no contact")
-            continue
-        when = parse_when(aprops.get("happened_at"), zone)
+            self.rep.skip("activity with no contact")
+            return
+        when = parse_when(aprops.get("happened_at"), self.zone)
         if when is None:
-            rep.skip("activity without a readable date")
-            rep.warn(
+            self.rep.skip("activity without a readable date")
+            self.rep.warn(
                 f"activity {uuid}: happened_at {aprops.get('happened_at')!r} not read", limit=MAX_WARNINGS
             )
-            continue
-        written = S.clean_name(activity_types.get(aprops.get("type"), {}).get("name")) or ""
+            return
+        written = S.clean_name(self.activity_types.get(aprops.get("type"), {}).get("name")) or ""
         channel = channel_kind(written, "in_person")
         channel = "in_person" if channel == OTHER else channel
-        add(
+        self.add(
             "activities",
             message_id=stable_id("monica", "activity", uuid),
             channel=channel,
             timestamp=when,
-            sender=owner,
+            sender=self.owner,
             sender_name=None,
             to=[k for k, _ in people],
             to_names=[n for _, n in people],
@@ -363,19 +433,3 @@ def read_monica(  # noqa: C901, PLR0915  (split on a follow-up branch)
             is_from_me=True,
             labels=["mutual", *raw_channel_label(written, channel)],
         )
-    for kind, values in top.items():
-        if kind not in {"contact", "activity", "user"}:
-            not_read[kind] += len(values)
-
-    rep.notes.update(
-        contacts=kept["contacts"],
-        activities=kept["activities"],
-        calls=kept["calls"],
-        conversation_messages=kept["conversation_messages"],
-        channels=dict(channels),
-        collections_not_read=dict(sorted(not_read.items())),
-    )
-    contacts = pd.DataFrame(records, columns=list(S.CONTACTS)) if records else S.empty_frame(S.CONTACTS)
-    contacts[S.CONNECTED_ON] = pd.to_datetime(contacts[S.CONNECTED_ON], utc=True)
-    S.validate(contacts, S.CONTACTS)
-    return contacts, message_frame(rows), report
