@@ -491,12 +491,17 @@ def _detect_me(frame: pd.DataFrame, me) -> dict:
             seen.add(sender)
         counts.update(k for k in seen if "@" in k)
     if counts:
-        top, n = counts.most_common(1)[0]
-        return {
-            "rule": "most_frequent_participant",
-            "addresses": [top],
-            "evidence": f"{top} takes part in {n} of {len(frame)} messages, more than any other address",
-        }
+        n = max(counts.values())
+        tied = sorted(k for k, c in counts.items() if c == n)  # sorted: the same owner on every run
+        top = tied[0]
+        evidence = f"{top} takes part in {n} of {len(frame)} messages, more than any other address"
+        if len(tied) > 1:
+            evidence = (
+                f"{top} takes part in {n} of {len(frame)} messages, as many as {', '.join(tied[1:4])}"
+                + (f" and {len(tied) - 4} more" if len(tied) > 4 else "")
+                + ": the first in alphabetical order was taken; pass me= to say which address is yours"
+            )
+        return {"rule": "most_frequent_participant", "addresses": [top], "evidence": evidence}
     return {"rule": "none", "addresses": [], "evidence": "no message names any address"}
 
 

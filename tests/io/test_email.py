@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -513,6 +516,39 @@ def test_me_rules(tmp_path):
     me = report.files[0].notes["me"]
     assert me["rule"] == "most_frequent_participant" and me["addresses"] == ["ann@x.org"]
     assert me["evidence"] == "ann@x.org takes part in 3 of 3 messages, more than any other address"
+
+
+def test_owner_guess_on_a_tie_is_deterministic_and_says_so(tmp_path):
+    """Two addresses in every message: either could be the owner. The guess must not depend on
+    Python's hash seed, and the evidence must say it was a tie."""
+    data = (
+        b"From x Mon Jan  6 10:00:00 2025\nFrom: Bo <bo@y.net>\nTo: ann@x.org\nMessage-ID: <1@y>\n"
+        b"Date: Mon, 6 Jan 2025 10:00:00 +0000\n\nhi\n\n"
+        b"From x Tue Jan  7 10:00:00 2025\nFrom: Ann <ann@x.org>\nTo: bo@y.net\nMessage-ID: <2@x>\n"
+        b"Date: Tue, 7 Jan 2025 10:00:00 +0000\n\nhello\n"
+    )
+    box = write(tmp_path / "tie.mbox", data)
+    script = (
+        "import json, sys; from netanalytics.io import read_mbox; "
+        "print(json.dumps(read_mbox(sys.argv[1], cache=False)[1].files[0].notes['me']))"
+    )
+    seen = {
+        subprocess.run(
+            [sys.executable, "-c", script, str(box)],
+            env={**os.environ, "PYTHONHASHSEED": str(seed)},
+            capture_output=True,
+            text=True,
+            check=True,
+        ).stdout
+        for seed in (0, 1, 2, 3)
+    }
+    assert len(seen) == 1
+    assert json.loads(seen.pop()) == {
+        "rule": "most_frequent_participant",
+        "addresses": ["ann@x.org"],
+        "evidence": "ann@x.org takes part in 2 of 2 messages, as many as bo@y.net: the first in alphabetical "
+        "order was taken; pass me= to say which address is yours",
+    }
 
 
 @pytest.mark.parametrize(
