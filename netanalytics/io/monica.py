@@ -52,8 +52,18 @@ def _collections(node: object) -> dict[str, list]:
     out: dict[str, list] = {}
     for item in items:
         if isinstance(item, dict) and isinstance(item.get("type"), str):
-            out.setdefault(item["type"], []).extend(v for v in item.get("values") or [] if v is not None)
+            out.setdefault(item["type"], []).extend(v for v in _list(item.get("values")) if v is not None)
     return out
+
+
+def _list(value: object) -> list:
+    """``value`` when it is a list, else empty: a damaged export's wrong type reads as absent."""
+    return value if isinstance(value, list) else []
+
+
+def _by_uuid(types: dict[str, dict], uuid: object) -> dict:
+    """The properties of the type ``uuid`` names; empty for an unknown or malformed reference."""
+    return types.get(uuid, {}) if isinstance(uuid, str) else {}
 
 
 def _props(node: object) -> dict:
@@ -161,7 +171,7 @@ def read_monica(
     field_types = _types(instance, "contact_field_types")
     activity_types = _types(instance, "activity_types")
     users = [u for u in top.get("user", []) if isinstance(u, dict)]
-    me_contacts = {_props(u).get("me_contact") for u in users} - {None}
+    me_contacts = {m for u in users if isinstance(m := _props(u).get("me_contact"), str)}
     owner, rule = _owner(me, users)
     rep.notes["owner_key"], rep.notes["owner_rule"] = owner, rule
 
@@ -206,7 +216,11 @@ def _read_account(path: Path) -> tuple[dict, dict]:
 
 def _types(instance: dict, name: str) -> dict[str, dict]:
     """The properties of the account's field or activity types (``instance[name]``), by uuid."""
-    return {t["uuid"]: _props(t) for t in instance.get(name) or [] if isinstance(t, dict) and t.get("uuid")}
+    return {
+        t["uuid"]: _props(t)
+        for t in _list(instance.get(name))
+        if isinstance(t, dict) and isinstance(t.get("uuid"), str)
+    }
 
 
 def _owner(me: str | None, users: list[dict]) -> tuple[str, str]:
@@ -259,7 +273,7 @@ class _Export:
 
     def field_kind(self, type_uuid: object) -> tuple[str, str]:
         """(email / phone / other, name as written) of a contact field type."""
-        t = self.field_types.get(type_uuid, {})
+        t = _by_uuid(self.field_types, type_uuid)
         name = str(t.get("name") or "")
         kind = str(t.get("type") or "").casefold()
         protocol = str(t.get("protocol") or "").casefold()
@@ -297,7 +311,13 @@ class _Export:
         who = full or key
 
         for activity in sub.get("activity", []):
-            activity_uuid = activity if isinstance(activity, str) else (activity or {}).get("uuid")
+            activity_uuid = (
+                activity
+                if isinstance(activity, str)
+                else activity.get("uuid")
+                if isinstance(activity, dict)
+                else None
+            )
             if activity_uuid:
                 self.attendees.setdefault(str(activity_uuid), []).append((key, name))
         for n, call in enumerate(sub.get("call", []), 1):
@@ -376,7 +396,7 @@ class _Export:
         channel = "sms" if kind == "phone" else channel_kind(written, OTHER) if written else OTHER
         labels = raw_channel_label(written, channel)
         thread = stable_id("monica", uuid, "conversation", cprops.get("happened_at"), n)
-        messages = [m for m in cprops.get("messages") or [] if isinstance(m, dict)]
+        messages = [m for m in _list(cprops.get("messages")) if isinstance(m, dict)]
         if not messages:
             messages = [{"properties": {"written_at": cprops.get("happened_at"), "mutual": True}}]
         owner = self.owner
@@ -417,7 +437,7 @@ class _Export:
                 f"activity {uuid}: happened_at {aprops.get('happened_at')!r} not read", limit=MAX_WARNINGS
             )
             return
-        written = S.clean_name(self.activity_types.get(aprops.get("type"), {}).get("name")) or ""
+        written = S.clean_name(_by_uuid(self.activity_types, aprops.get("type")).get("name")) or ""
         channel = channel_kind(written, "in_person")
         channel = "in_person" if channel == OTHER else channel
         self.add(

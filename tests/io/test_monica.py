@@ -116,3 +116,46 @@ def test_monica_detect_and_refuse(tmp_path):
     broken.write_text('{"account": ')
     with pytest.raises(FormatError, match=r"monica.json: is not JSON"):
         read_monica(broken)
+
+
+def _node_paths(node, prefix=()):
+    if prefix:
+        yield prefix
+    children = node.items() if isinstance(node, dict) else enumerate(node) if isinstance(node, list) else ()
+    for k, v in children:
+        yield from _node_paths(v, (*prefix, k))
+
+
+def test_a_damaged_export_is_read_or_refused_never_crashes(tmp_path):
+    """Any value of the export replaced by one of the wrong type (1-3 at a time, 400 seeded cases):
+    the reader keeps what it can or raises FormatError, never a TypeError from inside."""
+    import random
+
+    original = json.loads(EXPORT.read_text(encoding="utf-8"))
+    paths = list(_node_paths(original))
+    n_contacts, n_messages = (len(frame) for frame in read_monica(EXPORT)[:2])
+    outcomes = {"read": 0, "refused": 0}
+    for seed in range(400):
+        rng = random.Random(seed)
+        data = json.loads(json.dumps(original))
+        for _ in range(rng.randint(1, 3)):
+            path = rng.choice(paths)
+            node = data
+            try:
+                for k in path[:-1]:
+                    node = node[k]
+                node[path[-1]] = rng.choice([True, 7, "x", None, [], {}, [1], {"a": 1}, -1.5])
+            except (KeyError, IndexError, TypeError):  # an earlier damage removed this path
+                pass
+        case = tmp_path / "case.json"
+        case.write_text(json.dumps(data), encoding="utf-8")
+        try:
+            contacts, messages, report = read_monica(case)
+        except FormatError as exc:
+            assert str(exc).startswith(str(case))
+            outcomes["refused"] += 1
+            continue
+        S.validate(contacts, S.CONTACTS)
+        assert len(contacts) <= n_contacts + 1 and len(messages) <= n_messages + 2
+        outcomes["read"] += 1
+    assert outcomes["read"] > 300 and outcomes["refused"] > 0, outcomes
