@@ -47,7 +47,7 @@ def main(argv: list[str]) -> int:
         cmd = [str(BIN / "netanalytics"), "demo", "--out", str(ROOT / "out"), *argv[1:]]
     elif argv[0] == "lint":
         ruff = str(BIN / "ruff")
-        paths = ["netanalytics", "tests", "benchmarks", "notebooks", "tasks.py"]
+        paths = ["netanalytics", "tests", "benchmarks", "notebooks", "scripts", "tasks.py"]
         checked = subprocess.run([ruff, "check", *paths], cwd=ROOT).returncode
         return checked or subprocess.run([ruff, "format", "--check", *paths], cwd=ROOT).returncode
     else:

@@ -43,8 +43,12 @@ def main(out: Path, only: list[str]) -> None:
         "dormancy_map": ((9, 7), lambda ax: P.plot_dormancy_map(dorm, reconnect=reconnect(net, n=10), ax=ax)),
         "reciprocity": ((8, 8), lambda ax: P.plot_reciprocity(reciprocity(net), names=names, ax=ax)),
         "reply_latency": ((9, 5), lambda ax: P.plot_reply_latency(reply_latencies(net), ax=ax)),
-        "activity_calendar": ((12, 2.6), lambda ax: P.plot_activity_calendar(
-            net.interactions, year=int(net.interactions[S.TIMESTAMP].max().year) - 1, ax=ax)),
+        "activity_calendar": (
+            (12, 2.6),
+            lambda ax: P.plot_activity_calendar(
+                net.interactions, year=int(net.interactions[S.TIMESTAMP].max().year) - 1, ax=ax
+            ),
+        ),
         "activity_years": ((10, 4), lambda ax: P.plot_activity_calendar(net.interactions, ax=ax)),
         "timeline": ((12, 4.5), lambda ax: P.plot_timeline(net, best, ax=ax)),
         "health": ((9, 5), lambda ax: P.plot_health(health(net), ax=ax)),
