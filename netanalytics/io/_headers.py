@@ -176,6 +176,38 @@ _RAW_MARKED = re.compile(
 )
 
 
+def _not_in(names) -> str:
+    """An RE2 pattern (no lookahead) for a header-name token that is none of ``names`` in any case.
+
+    Notes
+    -----
+    A token is what may stand before the colon of a header line: bytes 0x21-0x7e but ``:``.
+    The pattern walks the trie of ``names``: at each node, either the next letter of a name
+    (then that node), any other token byte (then any token), or the end of the token where
+    the node is not a whole name.
+    """
+    token = "[!-9;-~]"
+    words = {n.lower() for n in names}
+
+    def letter(c: str) -> str:
+        return re.escape(c.upper()) + re.escape(c) if c.isalpha() else re.escape(c)
+
+    def node(prefix: bytes) -> str:
+        nexts = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and len(w) > len(prefix)})
+        branches = [f"[{letter(chr(c))}]" + node(prefix + bytes([c])) for c in nexts]
+        branches.append(f"[^\\x00-\\x20:\\x7f-\\xff{''.join(letter(chr(c)) for c in nexts)}]{token}*")
+        if prefix and prefix not in words:
+            branches.append("")
+        return "(?:" + "|".join(branches) + ")"
+
+    return node(b"")
+
+
+# RE2 (through Arrow): runs of header lines, with their continuation lines, that the split
+# below would pass over (Received, DKIM-Signature, ARC-*: most of a real header block)
+UNWANTED_LINES_RE2 = r"(?:\n" + _not_in(_BULK) + r"[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*)+"
+
+
 def _clean_column(vals: list[bytes]) -> list[bytes]:
     joined = b"\x00".join(vals) + b"\x00"
     if any(d in joined for d in _UNCLEAN) or _ends_blank(joined):
