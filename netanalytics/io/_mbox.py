@@ -21,7 +21,7 @@ import pyarrow.compute as pc
 
 from netanalytics import schema as S
 from netanalytics.io import _headers as H
-from netanalytics.io.report import MAX_WARNINGS
+from netanalytics.io.report import MAX_WARNINGS, FileReport
 
 __all__ = [
     "FROM_LINE",
@@ -529,8 +529,7 @@ class Batch:
         self.cols: dict[str, list] = {k: [] for k in COLUMNS}
         self.skipped: Counter = Counter()
         self.counters: Counter = Counter()
-        self.warnings: list[str] = []
-        self.n_warnings = 0
+        self.report = FileReport(source_file, "batch")  # its warnings (the rest is counted below)
         self.read = 0
         # Addresses, labels and folders repeat across messages: share one object per value
         # (pickle keeps the sharing when a worker sends its columns back), and parse each
@@ -543,9 +542,7 @@ class Batch:
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
 
     def warn(self, text: str) -> None:
-        self.n_warnings += 1
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(text)
+        self.report.warn(text, limit=MAX_WARNINGS)
 
     def _addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         hit = self._addr_cache.get(raw)
@@ -1013,8 +1010,8 @@ class Batch:
             "skipped": dict(self.skipped),
             "counters": dict(self.counters),
             "dates": dict(stats),
-            "warnings": self.warnings,
-            "n_warnings": self.n_warnings,
+            "warnings": self.report.warnings,
+            "n_warnings": len(self.report.warnings) + self.report.notes.get("warnings_not_shown", 0),
         }
 
     def _frame(self, ts: np.ndarray) -> dict:

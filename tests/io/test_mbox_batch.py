@@ -133,3 +133,43 @@ def test_bcc_without_any_in_the_piece_is_empty_lists(pieces):
     blocks, lines, positions = pieces
     frame, _ = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
     assert frame[S.BCC].map(list).tolist() == [[]] * len(frame)
+
+
+def test_warnings_past_the_limit_are_counted_not_shown(tmp_path):
+    from netanalytics.io import read_mbox
+
+    path = tmp_path / "many.mbox"
+    path.write_bytes(
+        b"\n".join(
+            b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org, b%d@z.org\nTo: c@z.org\n"
+            b"Message-ID: <w%d@z>\nDate: Tue, 7 Jan 2025 10:00:00 +0000\n\nx\n" % (i, i)
+            for i in range(M.MAX_WARNINGS + 5)
+        )
+    )
+    frame, load_report = read_mbox(path, cache=False, workers=1)
+    (report,) = load_report.files
+    assert len(frame) == M.MAX_WARNINGS + 5
+    assert len(report.warnings) == M.MAX_WARNINGS
+    assert report.warnings[0] == f"{path} message at byte 0: From holds 2 addresses; kept the first (a@z.org)"
+    assert report.notes["warnings_not_shown"] == 5
+    assert report.notes["counters"] == {"from_with_several_addresses": M.MAX_WARNINGS + 5}
+
+
+def test_a_list_rewrite_is_undone_once_per_distinct_headers_on_both_routes(pieces):
+    # the same "via" post twice more (other ids): the column route reuses one resolution
+    blocks, lines, positions = pieces
+    via = next(b for b in blocks if b"via Team" in b)
+    extra = [via.replace(b"<l1@x>", b"<l%d@x>" % k) for k in (2, 3)]
+    feed = (blocks + extra, lines + lines[-2:], positions + [10**6, 10**6 + 1])
+    columns, r1 = frame_of(lambda b: b.add_mbox_blocks(*feed))
+    per_message, r2 = frame_of(lambda b: [b.add_block(*x) for x in zip(*feed, strict=True)])
+    pd.testing.assert_frame_equal(columns, per_message)
+    assert (
+        r1["counters"]["sender_from_mailing_list_rewrite"]
+        == 3
+        == r2["counters"]["sender_from_mailing_list_rewrite"]
+    )
+    rows = columns.set_index(S.MESSAGE_ID).loc[["l1@x", "l2@x", "l3@x"]]
+    assert rows[S.SENDER].tolist() == ["ann@x.org"] * 3
+    assert rows[S.SENDER_NAME].tolist() == ["Ann"] * 3
+    assert rows[S.MAILING_LIST].tolist() == ["team@lists.x.org"] * 3
