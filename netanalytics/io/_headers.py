@@ -137,16 +137,12 @@ def _ends_blank(joined: bytes) -> bool:
 
 def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
     """Unfold and strip raw values (``joined``: the values each followed by a NUL)."""
-    if (
-        joined[:1] != b"\n"
-        and joined.count(b"\x00") == len(vals)
-        and not any(d in joined for d in (b"\r", b"\x0b", b"\x0c", b"\x00\n"))
-    ):
-        # only folds, none at the start of a value: unfold the whole column at once (no CR,
-        # so the fold pattern can start with its newline, which sre finds fast)
-        unfolded = _FOLD_LF.sub(b" ", joined)
-        if not _ends_blank(unfolded):
-            return unfolded[:-1].split(b"\x00")
+    if joined.count(b"\x00") == len(vals):
+        # no NUL inside a value: unfold the whole column at once (a fold cannot run across the
+        # NUL between two values); without CR the pattern starts with its newline, which sre
+        # finds fast
+        fold = _FOLD if b"\r" in joined else _FOLD_LF
+        return [v.strip() for v in fold.sub(b" ", joined)[:-1].split(b"\x00")]
     return [_FOLD.sub(b" ", v).strip() if b"\n" in v else v.strip() for v in vals]
 
 

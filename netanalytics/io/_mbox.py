@@ -356,6 +356,10 @@ def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
     return j.translate(None, b"<>").decode("ascii").split("\n"), spaces
 
 
+# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII
+_PLAIN_ID_LIST = re.compile(rb"<[!-;=?-~]+>(?: <[!-;=?-~]+>)*")
+
+
 def _id_lists(values: list) -> list[list[str]]:
     """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
     C-level calls for the usual plain values."""
@@ -369,7 +373,16 @@ def _id_lists(values: list) -> list[list[str]]:
             fromkeys = dict.fromkeys
             lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
     else:
-        lists = [_fast_ids(v) for v in present]
+        # folded References: blanks made single spaces, then the plain rule value by value
+        fromkeys, match = dict.fromkeys, _PLAIN_ID_LIST.fullmatch
+        lists = []
+        for v in present:
+            norm = b" ".join(v.split())
+            if match(norm):
+                ids = norm.translate(None, b"<>").decode("ascii").split(" ")
+                lists.append(ids if len(ids) == 1 else list(fromkeys(ids)))
+            else:
+                lists.append(_fast_ids(v))
     if len(present) == len(values):
         return lists
     it = iter(lists)

@@ -173,3 +173,17 @@ def test_a_list_rewrite_is_undone_once_per_distinct_headers_on_both_routes(piece
     assert rows[S.SENDER].tolist() == ["ann@x.org"] * 3
     assert rows[S.SENDER_NAME].tolist() == ["Ann"] * 3
     assert rows[S.MAILING_LIST].tolist() == ["team@lists.x.org"] * 3
+
+
+def test_id_lists_of_folded_references_equal_the_per_value_rule():
+    values = [
+        b"<a@x> <b@x>",
+        b"<a@x>\n <b@x>\t<a@x>",  # folded (as the column holds it before unfolding), a repeat
+        None,
+        b"<c@x>  <d@x>",
+        b"<e@x> junk <f@x>",  # not plain: the tolerant rule
+        b"<g\tx@y>",  # a blank inside the brackets: the tolerant rule
+        b"",
+    ]
+    assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_lists(values)[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
