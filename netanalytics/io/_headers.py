@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import email.utils
+import functools
 import re
 from base64 import b64decode
 from binascii import Error as _BinasciiError
@@ -434,6 +435,30 @@ def _clean_display(name: str) -> str | None:
     return clean_name(name.replace('\\"', '"'))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_address(part: str) -> tuple[str, str] | None:
+    """(key, display name) of one element of an address list without quotes, comments or
+    groups (``Ann Lee <ann@x.org>`` or ``ann@x.org``), None without a usable address.
+    Cached: in a large mailbox the same people fill many different recipient lists."""
+    lt = part.find("<")
+    if lt >= 0:
+        gt = part.find(">", lt)
+        addr = part[lt + 1 : gt if gt > 0 else None]
+        name = part[:lt]
+    else:
+        addr, name = part, ""
+    key = addr.strip().lower()
+    at = key.find("@")
+    if at <= 0 or "@" in key[at + 1 :] or " " in key or "." not in key[at:] or key.startswith("/"):
+        key = normalize_email(addr)
+    if key is None:
+        found = _EMAIL_RE.search(part)
+        key = normalize_email(found.group(0)) if found else None
+        if key is None:
+            return None
+    return key, (_clean_display(name) or "") if name.strip() else ""
+
+
 def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     """Parse an address-list header into (identity keys, display names), tolerantly.
 
@@ -453,26 +478,10 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     keys: list[str] = []
     names: list[str] = []
     if '"' not in text and "(" not in text and ":" not in text and ";" not in text:
-        for part in text.split(","):
-            lt = part.find("<")
-            if lt >= 0:
-                gt = part.find(">", lt)
-                addr = part[lt + 1 : gt if gt > 0 else None]
-                name = part[:lt]
-            else:
-                addr, name = part, ""
-            key = addr.strip().lower()
-            at = key.find("@")
-            if at <= 0 or "@" in key[at + 1 :] or " " in key or "." not in key[at:] or key.startswith("/"):
-                key = normalize_email(addr)
-            if key is None:
-                found = _EMAIL_RE.search(part)
-                key = normalize_email(found.group(0)) if found else None
-                if key is None:
-                    continue
-            keys.append(key)
-            names.append((_clean_display(name) or "") if name.strip() else "")
-        return keys, names
+        found = list(map(_plain_address, text.split(",")))
+        if None in found:
+            found = [f for f in found if f is not None]
+        return [f[0] for f in found], [f[1] for f in found]
     # Slow path: quoting, comments or groups. Drop group labels ("undisclosed recipients:").
     text = re.sub(r'^[^"<>@,]*:\s*;?', "", text.strip())
     text = text.replace(";", ",")

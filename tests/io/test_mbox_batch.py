@@ -187,3 +187,15 @@ def test_id_lists_of_folded_references_equal_the_per_value_rule():
     ]
     assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
     assert M._id_lists(values)[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+
+
+def test_address_elements_are_parsed_alike_in_any_list():
+    from netanalytics.io import _headers as H
+
+    H._plain_address.cache_clear()
+    a = H.parse_addresses(b"bob@y.org, Ann Lee <Ann@X.org>")
+    b = H.parse_addresses(b"Cy <cy@z.org>, Ann Lee <Ann@X.org>,, not an address")
+    assert a == (["bob@y.org", "ann@x.org"], ["", "Ann Lee"])
+    assert b == (["cy@z.org", "ann@x.org"], ["Cy", "Ann Lee"])
+    info = H._plain_address.cache_info()
+    assert (info.hits, info.misses) == (1, 5)  # " Ann Lee <Ann@X.org>" once parsed for both lists
