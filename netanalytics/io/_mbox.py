@@ -705,19 +705,10 @@ class Batch:
         if thread is not None:
             thread_id = thread
 
-        automated = self._auto_cache.get(sender)
-        if automated is None:
-            automated = self._auto_cache[sender] = is_automated_address(sender)
-        if not automated and (b"list-unsubscribe" in h or b"precedence" in h or b"auto-submitted" in h):
-            automated = is_bulk_by_headers(
-                get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
-            )
-
-        delivered = get(b"delivered-to") or get(b"x-original-to")
-        delivered_to = None
-        if delivered:
-            keys = self._addresses(delivered)[0]
-            delivered_to = keys[0] if keys else None
+        automated = self._is_automated(
+            sender, get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
+        )
+        delivered_to = self._delivered_key(get(b"delivered-to") or get(b"x-original-to"))
 
         # one tuple per message, in COLUMNS order then the three date sources (transposed in finish)
         self.rows.append(
@@ -845,34 +836,19 @@ class Batch:
         for i in np.flatnonzero(np.isnat(self._fast_ts[1])).tolist():
             received[i] = H.split_header_lines(blocks[i]).get(b"received")
 
-        # automated senders
-        auto_cache = self._auto_cache
-        if len(auto_cache) > _CACHE_LIMIT:
-            auto_cache.clear()
+        if len(self._auto_cache) > _CACHE_LIMIT:
+            self._auto_cache.clear()
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._shared.clear()
-        for key in sender.values:
-            if key not in auto_cache:
-                auto_cache[key] = is_automated_address(key)
-        automated = np.array([auto_cache[key] for key in sender.values], dtype=bool)[sender.codes]
-        unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
-        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
-            for i in range(n):
-                if not automated[i] and (
-                    unsub[i] is not None or prec[i] is not None or autosub[i] is not None
-                ):
-                    automated[i] = is_bulk_by_headers(unsub[i], prec[i], autosub[i], listed[i])
-
+        automated = self._automated_column(
+            sender, col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted"), listed
+        )
         delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
         if delivered_to.count(None) == n and original_to.count(None) == n:
             delivered = _Coded([None], np.zeros(n, dtype=np.int32))
         else:
             deliv_raw, deliv_codes = _encode([a or b for a, b in zip(delivered_to, original_to, strict=True)])
-            deliv = []
-            for r in deliv_raw:
-                keys = self._shared_addresses(r)[0] if r else None
-                deliv.append(keys[0] if keys else None)
-            delivered = _Coded(deliv, deliv_codes)
+            delivered = _Coded([self._delivered_key(r) for r in deliv_raw], deliv_codes)
 
         columns = [
             mids,
@@ -958,6 +934,37 @@ class Batch:
                 mailing_list, ml_rows, [r.mailing_list for r in resolved if r.mailing_list is not None]
             ),
         )
+
+    def _is_automated(
+        self, sender: str | None, unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed
+    ) -> bool:
+        """Whether a message is machine-made: by its sender's address (judged once per
+        sender), else by its bulk headers (:func:`is_bulk_by_headers`). One rule, both routes."""
+        automated = self._auto_cache.get(sender)
+        if automated is None:
+            automated = self._auto_cache[sender] = is_automated_address(sender)
+        if not automated and (unsub is not None or prec is not None or autosub is not None):
+            automated = is_bulk_by_headers(unsub, prec, autosub, bool(listed))
+        return automated
+
+    def _automated_column(self, sender: _Coded, unsub: list, prec: list, autosub: list, listed) -> np.ndarray:
+        """:meth:`_is_automated` for every row: per distinct sender, then the rows with bulk headers."""
+        by_sender = [self._is_automated(key, None, None, None, False) for key in sender.values]
+        automated = np.array(by_sender, dtype=bool)[sender.codes]
+        n = len(automated)
+        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
+            for i in np.flatnonzero(~automated).tolist():
+                if unsub[i] is not None or prec[i] is not None or autosub[i] is not None:
+                    key = sender.values[sender.codes[i]]
+                    automated[i] = self._is_automated(key, unsub[i], prec[i], autosub[i], listed[i])
+        return automated
+
+    def _delivered_key(self, raw: bytes | None) -> str | None:
+        """The first address of Delivered-To (else X-Original-To): whose mailbox this copy is in."""
+        if not raw:
+            return None
+        keys = self._shared_addresses(raw)[0]
+        return keys[0] if keys else None
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         """(keys, names) of an address header, the same list objects for the same raw value."""
