@@ -6,6 +6,7 @@ Usage::
     .venv/bin/python benchmarks/bench_email.py --n 1000000
     .venv/bin/python benchmarks/bench_email.py --delivery-headers   # + ~3 KB of Gmail delivery headers
     .venv/bin/python benchmarks/bench_email.py --real 200000  # real list mail from ../shared/corpora
+    .venv/bin/python benchmarks/bench_email.py --n 100000 --correspondents 15000  # high cardinality
 
 Prints, in one run: messages/second of (a) ``read_mbox`` (cache off), (b) the stdlib
 baseline (``mailbox.mbox`` reading From, To, Cc, Date, Message-ID, In-Reply-To into a
@@ -13,6 +14,10 @@ list of dicts), (b2) a headers-only stdlib parse (``email.parser.BytesHeaderPars
 header block, split off by a byte scan: the cheapest honest stdlib route to the same
 headers), (c) ``grep -c '^From '``; the ratios; the peak memory of (a) measured in a child
 process; and the time to reload the parsed frame from the Parquet cache.
+
+``--correspondents K`` writes a high-cardinality archive instead: K people, each message
+addressed to its correspondent and 2-5 more (0-3 in Cc), so nearly every To list is distinct
+(``write_mbox(..., correspondents=K, unique_recipients=True)``).
 
 ``--real N`` benchmarks real mail instead of our generator: the two public list archives in
 ``../shared/corpora`` (openbmc, kasan-dev) turned into one mbox of N messages with the
@@ -39,10 +44,28 @@ TARGET_PEAK_MB_PER_1M = 1500.0
 TARGET_CACHE_S_PER_1M = 3.0
 
 
-def write_bench_mbox(path: Path, n_messages: int, seed: int = 0, delivery_headers: bool = False) -> str:
-    """Write the benchmark mbox with the shared Gmail-Takeout-style generator."""
-    write_mbox(path, n_messages, seed=seed, delivery_headers=delivery_headers)
-    return "netanalytics.datasets.write_mbox" + (" (delivery headers)" if delivery_headers else "")
+def write_bench_mbox(
+    path: Path,
+    n_messages: int,
+    seed: int = 0,
+    delivery_headers: bool = False,
+    correspondents: int | None = None,
+) -> str:
+    """Write the benchmark mbox with the shared Gmail-Takeout-style generator (``correspondents``:
+    that many people and a distinct recipient list per message)."""
+    write_mbox(
+        path,
+        n_messages,
+        seed=seed,
+        delivery_headers=delivery_headers,
+        correspondents=correspondents,
+        unique_recipients=correspondents is not None,
+    )
+    return (
+        "netanalytics.datasets.write_mbox"
+        + (" (delivery headers)" if delivery_headers else "")
+        + (f" ({correspondents:,} correspondents, unique recipient lists)" if correspondents else "")
+    )
 
 
 _OURS = """
@@ -146,12 +169,21 @@ def main(argv: list[str] | None = None) -> None:
         help="add the ~3 KB of headers Gmail's delivery writes above each message (as in a real Takeout)",
     )
     parser.add_argument(
+        "--correspondents",
+        type=int,
+        metavar="K",
+        help="high-cardinality archive: K people, a distinct recipient list per message",
+    )
+    parser.add_argument(
         "--real", type=int, metavar="N", help="N messages of real list mail instead (see above)"
     )
     args = parser.parse_args(argv)
     tmp = Path(tempfile.mkdtemp(prefix="bench_email_"))
     name = (
-        f"real_{args.real}" if args.real else f"bench_{args.n}{'_delivery' if args.delivery_headers else ''}"
+        f"real_{args.real}"
+        if args.real
+        else f"bench_{args.n}{'_delivery' if args.delivery_headers else ''}"
+        + (f"_people{args.correspondents}" if args.correspondents else "")
     )
     path = args.path or tmp / f"{name}.mbox"
     if not path.exists():
@@ -159,7 +191,9 @@ def main(argv: list[str] | None = None) -> None:
         if args.real:
             made_by = write_real_mbox(path, args.real)
         else:
-            made_by = write_bench_mbox(path, args.n, delivery_headers=args.delivery_headers)
+            made_by = write_bench_mbox(
+                path, args.n, delivery_headers=args.delivery_headers, correspondents=args.correspondents
+            )
         print(
             f"wrote {path} with {made_by}: {path.stat().st_size / 1e9:.2f} GB in {time.perf_counter() - t:.0f} s"
         )

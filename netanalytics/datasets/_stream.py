@@ -106,6 +106,8 @@ def write_mbox(
     attachment_share: float = 0.02,
     end: pd.Timestamp = DEFAULT_END,
     delivery_headers: bool = False,
+    correspondents: int | None = None,
+    unique_recipients: bool = False,
 ) -> Path:
     """Stream ``n_messages`` Gmail Takeout style messages into an mbox file, for benchmarks.
 
@@ -133,6 +135,15 @@ def write_mbox(
         Received, X-Received, ARC-*, Authentication-Results, Received-SPF, DKIM-Signature,
         X-Google-Smtp-Source ...; about 3 KB, much of it folded), as in a real Takeout. The
         default leaves them out; the other content is the same either way.
+    correspondents : int, optional
+        How many people (besides the owner) the mailbox corresponds with; default
+        ``max(50, min(5000, n_messages // 100 + 50))``. A high number (15,000) makes an archive
+        where few header values repeat.
+    unique_recipients : bool, default False
+        Address each message to its correspondent and to 2-5 more people drawn at random, with
+        0-3 more in Cc, so that nearly every To list is distinct (as in a large organisation's
+        mail). The extra draws come from their own random stream: the rest of the file is as
+        without them.
 
     Returns
     -------
@@ -142,7 +153,8 @@ def write_mbox(
     Raises
     ------
     ValueError
-        If ``n_messages`` is negative or ``attachment_share`` is outside [0, 1].
+        If ``n_messages`` is negative, ``attachment_share`` is outside [0, 1] or
+        ``correspondents`` is below 1.
 
     Examples
     --------
@@ -156,6 +168,8 @@ def write_mbox(
         raise ValueError(f"n_messages must be >= 0, got {n_messages}")
     if not 0.0 <= attachment_share <= 1.0:
         raise ValueError(f"attachment_share must be between 0 and 1, got {attachment_share}")
+    if correspondents is not None and correspondents < 1:
+        raise ValueError(f"correspondents must be >= 1, got {correspondents}")
     end_ts = pd.Timestamp(end)
     end_ts = end_ts.tz_localize("UTC") if end_ts.tzinfo is None else end_ts.tz_convert("UTC")
     end_dt = end_ts.to_pydatetime().replace(microsecond=0)
@@ -164,11 +178,13 @@ def write_mbox(
     paragraphs = _paragraphs(rng)
     me = ("Elena Marsh", "elena.marsh.pm@gmail.com")
     people = []
-    for i in range(max(50, min(5000, n_messages // 100 + 50))):
+    n_people = max(50, min(5000, n_messages // 100 + 50)) if correspondents is None else correspondents
+    for i in range(n_people):
         first, last = rng.choice(N.FIRST_NAMES), rng.choice(N.LAST_NAMES)
         local = ascii_fold(f"{first}.{last}").lower().replace(" ", "").replace("'", "")
         domain = rng.choice(N.PERSONAL_DOMAINS + [d for _, d in N.CLIENTS + N.OTHER_COMPANIES])
         people.append((f"{first} {last}", f"{local}{i}@{domain}", ZoneInfo(rng.choice(_ZONES))))
+    extra_rng = random.Random(f"netanalytics-bench-{seed}-recipients")
     open_threads: deque[list] = deque(maxlen=2000)
     used: set[int] = set()
     path = Path(path)
@@ -215,6 +231,11 @@ def write_mbox(
                 f"From: {address(*sender[:2])}",
                 f"To: {address(*recipient[:2])}",
             ]
+            if unique_recipients:
+                headers[-1] += "".join(f", {address(*p[:2])}" for p in _draw(extra_rng, people, 2, 5))
+                cc = _draw(extra_rng, people, 0, 3)
+                if cc:
+                    headers.append("Cc: " + ", ".join(address(*p[:2]) for p in cc))
             if delivery_headers:
                 headers = _delivery_headers(random.Random(k), t, sender[1], outgoing) + headers
             refs.append(mid)
@@ -242,6 +263,11 @@ def write_mbox(
             msg = from_line(gid, t) + "\n" + "\n".join(headers) + "\n\n" + body + "\n"
             fh.write(msg.encode("utf-8"))
     return path
+
+
+def _draw(rng: random.Random, people: list, low: int, high: int) -> list:
+    """Between ``low`` and ``high`` people drawn at random (fewer if there are fewer)."""
+    return rng.sample(people, min(rng.randint(low, high), len(people)))
 
 
 def _b64(rng: random.Random, n: int) -> str:

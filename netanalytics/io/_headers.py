@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import datetime as _dt
 import email.utils
+import functools
 import re
 from base64 import b64decode
 from binascii import Error as _BinasciiError
@@ -137,16 +138,12 @@ def _ends_blank(joined: bytes) -> bool:
 
 def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
     """Unfold and strip raw values (``joined``: the values each followed by a NUL)."""
-    if (
-        joined[:1] != b"\n"
-        and joined.count(b"\x00") == len(vals)
-        and not any(d in joined for d in (b"\r", b"\x0b", b"\x0c", b"\x00\n"))
-    ):
-        # only folds, none at the start of a value: unfold the whole column at once (no CR,
-        # so the fold pattern can start with its newline, which sre finds fast)
-        unfolded = _FOLD_LF.sub(b" ", joined)
-        if not _ends_blank(unfolded):
-            return unfolded[:-1].split(b"\x00")
+    if joined.count(b"\x00") == len(vals):
+        # no NUL inside a value: unfold the whole column at once (a fold cannot run across the
+        # NUL between two values); without CR the pattern starts with its newline, which sre
+        # finds fast
+        fold = _FOLD if b"\r" in joined else _FOLD_LF
+        return [v.strip() for v in fold.sub(b" ", joined)[:-1].split(b"\x00")]
     return [_FOLD.sub(b" ", v).strip() if b"\n" in v else v.strip() for v in vals]
 
 
@@ -174,6 +171,38 @@ _RAW_MARKED = re.compile(
     + b"|".join([re.escape(_MARK), *map(re.escape, _USUAL_FIRST), _trie(_BULK)])
     + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
 )
+
+
+def _not_in(names) -> str:
+    """An RE2 pattern (no lookahead) for a header-name token that is none of ``names`` in any case.
+
+    Notes
+    -----
+    A token is what may stand before the colon of a header line: bytes 0x21-0x7e but ``:``.
+    The pattern walks the trie of ``names``: at each node, either the next letter of a name
+    (then that node), any other token byte (then any token), or the end of the token where
+    the node is not a whole name.
+    """
+    token = "[!-9;-~]"
+    words = {n.lower() for n in names}
+
+    def letter(c: str) -> str:
+        return re.escape(c.upper()) + re.escape(c) if c.isalpha() else re.escape(c)
+
+    def node(prefix: bytes) -> str:
+        nexts = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and len(w) > len(prefix)})
+        branches = [f"[{letter(chr(c))}]" + node(prefix + bytes([c])) for c in nexts]
+        branches.append(f"[^\\x00-\\x20:\\x7f-\\xff{''.join(letter(chr(c)) for c in nexts)}]{token}*")
+        if prefix and prefix not in words:
+            branches.append("")
+        return "(?:" + "|".join(branches) + ")"
+
+    return node(b"")
+
+
+# RE2 (through Arrow): runs of header lines, with their continuation lines, that the split
+# below would pass over (Received, DKIM-Signature, ARC-*: most of a real header block)
+UNWANTED_LINES_RE2 = r"(?:\n" + _not_in(_BULK) + r"[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*)+"
 
 
 def _clean_column(vals: list[bytes]) -> list[bytes]:
@@ -406,6 +435,30 @@ def _clean_display(name: str) -> str | None:
     return clean_name(name.replace('\\"', '"'))
 
 
+@functools.lru_cache(maxsize=1 << 16)
+def _plain_address(part: str) -> tuple[str, str] | None:
+    """(key, display name) of one element of an address list without quotes, comments or
+    groups (``Ann Lee <ann@x.org>`` or ``ann@x.org``), None without a usable address.
+    Cached: in a large mailbox the same people fill many different recipient lists."""
+    lt = part.find("<")
+    if lt >= 0:
+        gt = part.find(">", lt)
+        addr = part[lt + 1 : gt if gt > 0 else None]
+        name = part[:lt]
+    else:
+        addr, name = part, ""
+    key = addr.strip().lower()
+    at = key.find("@")
+    if at <= 0 or "@" in key[at + 1 :] or " " in key or "." not in key[at:] or key.startswith("/"):
+        key = normalize_email(addr)
+    if key is None:
+        found = _EMAIL_RE.search(part)
+        key = normalize_email(found.group(0)) if found else None
+        if key is None:
+            return None
+    return key, (_clean_display(name) or "") if name.strip() else ""
+
+
 def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     """Parse an address-list header into (identity keys, display names), tolerantly.
 
@@ -425,26 +478,10 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     keys: list[str] = []
     names: list[str] = []
     if '"' not in text and "(" not in text and ":" not in text and ";" not in text:
-        for part in text.split(","):
-            lt = part.find("<")
-            if lt >= 0:
-                gt = part.find(">", lt)
-                addr = part[lt + 1 : gt if gt > 0 else None]
-                name = part[:lt]
-            else:
-                addr, name = part, ""
-            key = addr.strip().lower()
-            at = key.find("@")
-            if at <= 0 or "@" in key[at + 1 :] or " " in key or "." not in key[at:] or key.startswith("/"):
-                key = normalize_email(addr)
-            if key is None:
-                found = _EMAIL_RE.search(part)
-                key = normalize_email(found.group(0)) if found else None
-                if key is None:
-                    continue
-            keys.append(key)
-            names.append((_clean_display(name) or "") if name.strip() else "")
-        return keys, names
+        found = list(map(_plain_address, text.split(",")))
+        if None in found:
+            found = [f for f in found if f is not None]
+        return [f[0] for f in found], [f[1] for f in found]
     # Slow path: quoting, comments or groups. Drop group labels ("undisclosed recipients:").
     text = re.sub(r'^[^"<>@,]*:\s*;?', "", text.strip())
     text = text.replace(";", ",")

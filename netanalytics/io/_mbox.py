@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import gc
 import hashlib
 import itertools
@@ -20,7 +21,7 @@ import pyarrow.compute as pc
 
 from netanalytics import schema as S
 from netanalytics.io import _headers as H
-from netanalytics.io.report import MAX_WARNINGS
+from netanalytics.io.report import MAX_WARNINGS, FileReport
 
 __all__ = [
     "FROM_LINE",
@@ -191,8 +192,10 @@ def is_list_distribution(list_post: bytes | None, list_id: bytes | None) -> bool
     return list_post is not None or list_id is not None
 
 
+@functools.lru_cache(maxsize=4096)
 def _list_own(list_id: bytes, list_post: bytes | None) -> tuple[list[str], str]:
-    """A list's own addresses as its headers spell them: List-Post's, and the List-Id text."""
+    """A list's own addresses as its headers spell them: List-Post's, and the List-Id text
+    (cached: a list's messages all carry the same two values)."""
     post_keys = H.parse_addresses(list_post.replace(b"mailto:", b""))[0] if list_post else []
     lid = H.extract_ids(list_id)
     return post_keys, (lid[0] if lid else H.decode_bytes(list_id)).lower()
@@ -206,6 +209,68 @@ def _is_list_own_sender(sender: str | None, own: tuple[list[str], str]) -> bool:
     post_keys, lid_text = own
     local, _, dom = sender.partition("@")
     return sender in post_keys or lid_text in (f"{local}.{dom}", sender)
+
+
+class ListSender(NamedTuple):
+    """The sender of a message once a mailing list's From rewrite is undone."""
+
+    sender: str | None
+    sender_name: str | None
+    mailing_list: str | None  # the list's address when the list rewrote From, else None
+    rewritten: bool  # the person was taken from X-Original-From or Reply-To
+
+
+def resolve_list_sender(
+    sender: str | None,
+    sender_name: str | None,
+    list_id: bytes | None,
+    list_post: bytes | None,
+    original: bytes | None,
+    reply_to: bytes | None,
+) -> ListSender:
+    """Undo a mailing list's From rewrite: the person from X-Original-From or Reply-To.
+
+    Notes
+    -----
+    A list rewrote From when From is the list's own address (named in List-Post or spelled
+    like List-Id), when the display name reads "Ann via List" (Google Groups), or when
+    X-Original-From names someone else. The person is then X-Original-From's first address
+    if it differs from From, else, for the first two cases, Reply-To's address if it holds
+    exactly one and it differs from From. Without a person, a "via" message still names the
+    list (From). The " via List" tail is cut from the display name. One rule for both the
+    column route and the per-message route of the mbox reader.
+    """
+    via = sender_name is not None and " via " in sender_name
+    list_addr = None
+    if list_id is not None and _is_list_own_sender(sender, _list_own(list_id, list_post)):
+        list_addr = sender
+    mailing_list = None
+    rewritten = False
+    if via or list_addr or (original is not None and sender is not None):
+        person = None
+        if original is not None:
+            keys, names = _parsed_addresses(original)
+            if keys and keys[0] != sender:
+                person = (keys[0], names[0] or None)
+        if person is None and (via or list_addr) and reply_to is not None:
+            keys, names = _parsed_addresses(reply_to)
+            if len(keys) == 1 and keys[0] != sender:
+                person = (keys[0], names[0] or None)
+        if person is not None:
+            mailing_list = sender
+            sender = person[0]
+            if person[1]:
+                sender_name = person[1]
+            rewritten = True
+        elif via:
+            mailing_list = sender
+    if via and sender_name and " via " in sender_name:
+        sender_name = sender_name.split(" via ", 1)[0].strip() or None
+    return ListSender(sender, sender_name, mailing_list, rewritten)
+
+
+# X-Original-From and Reply-To values repeat across a list's messages
+_parsed_addresses = functools.lru_cache(maxsize=4096)(H.parse_addresses)
 
 
 def is_bulk_by_headers(unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed: bool) -> bool:
@@ -291,6 +356,10 @@ def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
     return j.translate(None, b"<>").decode("ascii").split("\n"), spaces
 
 
+# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII
+_PLAIN_ID_LIST = re.compile(rb"<[!-;=?-~]+>(?: <[!-;=?-~]+>)*")
+
+
 def _id_lists(values: list) -> list[list[str]]:
     """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
     C-level calls for the usual plain values."""
@@ -304,7 +373,16 @@ def _id_lists(values: list) -> list[list[str]]:
             fromkeys = dict.fromkeys
             lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
     else:
-        lists = [_fast_ids(v) for v in present]
+        # folded References: blanks made single spaces, then the plain rule value by value
+        fromkeys, match = dict.fromkeys, _PLAIN_ID_LIST.fullmatch
+        lists = []
+        for v in present:
+            norm = b" ".join(v.split())
+            if match(norm):
+                ids = norm.translate(None, b"<>").decode("ascii").split(" ")
+                lists.append(ids if len(ids) == 1 else list(fromkeys(ids)))
+            else:
+                lists.append(_fast_ids(v))
     if len(present) == len(values):
         return lists
     it = iter(lists)
@@ -464,8 +542,7 @@ class Batch:
         self.cols: dict[str, list] = {k: [] for k in COLUMNS}
         self.skipped: Counter = Counter()
         self.counters: Counter = Counter()
-        self.warnings: list[str] = []
-        self.n_warnings = 0
+        self.report = FileReport(source_file, "batch")  # its warnings (the rest is counted below)
         self.read = 0
         # Addresses, labels and folders repeat across messages: share one object per value
         # (pickle keeps the sharing when a worker sends its columns back), and parse each
@@ -478,9 +555,7 @@ class Batch:
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
 
     def warn(self, text: str) -> None:
-        self.n_warnings += 1
-        if len(self.warnings) < MAX_WARNINGS:
-            self.warnings.append(text)
+        self.report.warn(text, limit=MAX_WARNINGS)
 
     def _addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         hit = self._addr_cache.get(raw)
@@ -579,13 +654,13 @@ class Batch:
             if where is None:
                 where = f"{self.source_file} message at byte {position}"
             self.warn(f"{where}: From holds {n_from} addresses; kept the first ({sender})")
-        mailing_list = None
         list_id, list_post = get(b"list-id"), get(b"list-post")
         listed = is_list_distribution(list_post, list_id)
-        original = get(b"x-original-from")
-        via = sender_name is not None and " via " in sender_name
-        if list_id is not None or original is not None or via:
-            sender, sender_name, mailing_list = self._resolve_list(h, sender, sender_name, via)
+        sender, sender_name, mailing_list, rewritten = resolve_list_sender(
+            sender, sender_name, list_id, list_post, get(b"x-original-from"), get(b"reply-to")
+        )
+        if rewritten:
+            self.counters["sender_from_mailing_list_rewrite"] += 1
         if listed and mailing_list is None:
             mailing_list = list_address(list_post, list_id)
 
@@ -631,19 +706,10 @@ class Batch:
         if thread is not None:
             thread_id = thread
 
-        automated = self._auto_cache.get(sender)
-        if automated is None:
-            automated = self._auto_cache[sender] = is_automated_address(sender)
-        if not automated and (b"list-unsubscribe" in h or b"precedence" in h or b"auto-submitted" in h):
-            automated = is_bulk_by_headers(
-                get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
-            )
-
-        delivered = get(b"delivered-to") or get(b"x-original-to")
-        delivered_to = None
-        if delivered:
-            keys = self._addresses(delivered)[0]
-            delivered_to = keys[0] if keys else None
+        automated = self._is_automated(
+            sender, get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
+        )
+        delivered_to = self._delivered_key(get(b"delivered-to") or get(b"x-original-to"))
 
         # one tuple per message, in COLUMNS order then the three date sources (transposed in finish)
         self.rows.append(
@@ -677,9 +743,10 @@ class Batch:
     def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901, PLR0915
         """Parse the header blocks of a range of mbox messages (see :meth:`add_block`), column
         by column: each distinct raw value of a repeating header (From, To, Cc, labels...) is
-        parsed once and its lists are shared by every row holding it. Messages needing the
-        tolerant route (mailing-list rewrites, odd or missing ids, several From addresses, chat
-        items, non-mail blocks) go through :meth:`_add` as before."""
+        parsed once and its lists are shared by every row holding it. Mailing-list rewrites
+        are undone with the same rule as the per-message route (:func:`resolve_list_sender`).
+        Messages needing the tolerant route (missing ids, several From addresses, chat items,
+        non-mail blocks) go through :meth:`_add`."""
         n = len(blocks)
         if not n:
             return
@@ -691,9 +758,6 @@ class Batch:
 
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
-        original = col(b"x-original-from")
-        if original.count(None) != n:
-            slow.update(i for i, v in enumerate(original) if v is not None)
 
         # Repeating headers are dictionary-encoded: each distinct raw value is parsed once, and
         # the columns derived from it share its codes (see _Coded).
@@ -724,33 +788,25 @@ class Batch:
         gmail |= thrid.is_valid().to_numpy(zero_copy_only=False)
         source = _Coded([self.source, _SOURCE_GMAIL], gmail.astype(np.int32))
 
-        # sender
+        # sender; a From with several addresses takes the tolerant route (it warns)
         from_raw, from_codes = _encode(col(b"from"))
-        fr = []
-        for r in from_raw:
-            if not r:
-                fr.append((None, None, False))
-                continue
-            sender, name, n_from = self._sender(r)
-            fr.append((sender, name, n_from > 1 or (name is not None and " via " in name)))
-        tolerant = np.array([v[2] for v in fr], dtype=bool)[from_codes]
-        if tolerant.any():
-            slow.update(np.flatnonzero(tolerant).tolist())
-        senders = [v[0] for v in fr]
+        fr = [self._sender(r) if r else (None, None, 0) for r in from_raw]
+        several = np.array([v[2] > 1 for v in fr], dtype=bool)[from_codes]
+        if several.any():
+            slow.update(np.flatnonzero(several).tolist())
 
         # mailing lists: List-Id and List-Post repeat across a list's messages, judged once per
-        # distinct pair. A list that put its own address in From (the person is in Reply-To)
-        # sends that message to the tolerant route, as _resolve_list decides.
+        # distinct pair
         list_raw, list_codes = _encode(list(zip(col(b"list-id"), col(b"list-post"))))
-        lists = [
-            list_address(post, lid) if is_list_distribution(post, lid) else None for lid, post in list_raw
-        ]
-        listed = np.array([a is not None for a in lists], dtype=bool)[list_codes]
+        distributed = [is_list_distribution(post, lid) for lid, post in list_raw]
+        listed = np.array(distributed, dtype=bool)[list_codes]
+        lists = [list_address(post, lid) if d else None for (lid, post), d in zip(list_raw, distributed)]
+        sender = _Coded([v[0] for v in fr], from_codes)
+        sender_name = _Coded([v[1] for v in fr], from_codes)
         mailing_list = _Coded(lists, list_codes)
-        own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
-        for i in np.flatnonzero(np.array([o is not None for o in own], dtype=bool)[list_codes]).tolist():
-            if _is_list_own_sender(senders[from_codes[i]], own[list_codes[i]]):
-                slow.add(i)
+        sender, sender_name, mailing_list = self._undo_list_rewrites(
+            sender, sender_name, mailing_list, list_raw, col(b"x-original-from"), col(b"reply-to")
+        )
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
         no_addr = (_EMPTY, _EMPTY)
@@ -782,42 +838,27 @@ class Batch:
         for i in np.flatnonzero(np.isnat(self._fast_ts[1])).tolist():
             received[i] = H.split_header_lines(blocks[i]).get(b"received")
 
-        # automated senders
-        auto_cache = self._auto_cache
-        if len(auto_cache) > _CACHE_LIMIT:
-            auto_cache.clear()
+        if len(self._auto_cache) > _CACHE_LIMIT:
+            self._auto_cache.clear()
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._shared.clear()
-        for sender in senders:
-            if sender not in auto_cache:
-                auto_cache[sender] = is_automated_address(sender)
-        automated = np.array([auto_cache[sender] for sender in senders], dtype=bool)[from_codes]
-        unsub, prec, autosub = col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted")
-        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
-            for i in range(n):
-                if not automated[i] and (
-                    unsub[i] is not None or prec[i] is not None or autosub[i] is not None
-                ):
-                    automated[i] = is_bulk_by_headers(unsub[i], prec[i], autosub[i], listed[i])
-
+        automated = self._automated_column(
+            sender, col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted"), listed
+        )
         delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
         if delivered_to.count(None) == n and original_to.count(None) == n:
             delivered = _Coded([None], np.zeros(n, dtype=np.int32))
         else:
             deliv_raw, deliv_codes = _encode([a or b for a, b in zip(delivered_to, original_to, strict=True)])
-            deliv = []
-            for r in deliv_raw:
-                keys = self._shared_addresses(r)[0] if r else None
-                deliv.append(keys[0] if keys else None)
-            delivered = _Coded(deliv, deliv_codes)
+            delivered = _Coded([self._delivered_key(r) for r in deliv_raw], deliv_codes)
 
         columns = [
             mids,
             source,
             _Coded([v[3] for v in lab], lab_codes),
             _Coded([v[0] for v in lab], lab_codes),
-            _Coded(senders, from_codes),
-            _Coded([v[1] for v in fr], from_codes),
+            sender,
+            sender_name,
             _Coded([v[0] for v in to], to_codes),
             _Coded([v[1] for v in to], to_codes),
             _Coded([v[0] for v in cc], cc_codes),
@@ -854,6 +895,79 @@ class Batch:
                 columns = [_without_rows(c, keep) for c in columns]
         self.columns.append(columns)
 
+    def _undo_list_rewrites(
+        self, sender: _Coded, sender_name: _Coded, mailing_list: _Coded, list_raw: list, original, reply_to
+    ) -> tuple[_Coded, _Coded, _Coded]:
+        """The sender, sender name and mailing-list columns with every mailing list's From
+        rewrite undone (:func:`resolve_list_sender`, judged once per distinct set of the
+        headers it reads); counts the rewrites as the per-message route does."""
+        n = len(sender.codes)
+        own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
+        suspect = np.array([o is not None for o in own], dtype=bool)[mailing_list.codes]
+        for k in np.flatnonzero(suspect).tolist():
+            suspect[k] = _is_list_own_sender(sender.values[sender.codes[k]], own[mailing_list.codes[k]])
+        via = [name is not None and " via " in name for name in sender_name.values]
+        suspect |= np.array(via, dtype=bool)[sender.codes]
+        if original.count(None) != n:
+            suspect |= np.array([v is not None for v in original], dtype=bool)
+        rows = np.flatnonzero(suspect).tolist()
+        if not rows:
+            return sender, sender_name, mailing_list
+        done: dict[tuple, ListSender] = {}
+        resolved = []
+        for k in rows:
+            s, m = int(sender.codes[k]), int(mailing_list.codes[k])
+            key = (s, m, original[k], reply_to[k])
+            r = done.get(key)
+            if r is None:
+                lid, post = list_raw[m]
+                r = done[key] = resolve_list_sender(
+                    sender.values[s], sender_name.values[s], lid, post, original[k], reply_to[k]
+                )
+            resolved.append(r)
+        n_rewritten = sum(r.rewritten for r in resolved)
+        if n_rewritten:
+            self.counters["sender_from_mailing_list_rewrite"] += n_rewritten
+        ml_rows = [k for k, r in zip(rows, resolved, strict=True) if r.mailing_list is not None]
+        return (
+            _with_rows(sender, rows, [r.sender for r in resolved]),
+            _with_rows(sender_name, rows, [r.sender_name for r in resolved]),
+            _with_rows(
+                mailing_list, ml_rows, [r.mailing_list for r in resolved if r.mailing_list is not None]
+            ),
+        )
+
+    def _is_automated(
+        self, sender: str | None, unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed
+    ) -> bool:
+        """Whether a message is machine-made: by its sender's address (judged once per
+        sender), else by its bulk headers (:func:`is_bulk_by_headers`). One rule, both routes."""
+        automated = self._auto_cache.get(sender)
+        if automated is None:
+            automated = self._auto_cache[sender] = is_automated_address(sender)
+        if not automated and (unsub is not None or prec is not None or autosub is not None):
+            automated = is_bulk_by_headers(unsub, prec, autosub, bool(listed))
+        return automated
+
+    def _automated_column(self, sender: _Coded, unsub: list, prec: list, autosub: list, listed) -> np.ndarray:
+        """:meth:`_is_automated` for every row: per distinct sender, then the rows with bulk headers."""
+        by_sender = [self._is_automated(key, None, None, None, False) for key in sender.values]
+        automated = np.array(by_sender, dtype=bool)[sender.codes]
+        n = len(automated)
+        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
+            for i in np.flatnonzero(~automated).tolist():
+                if unsub[i] is not None or prec[i] is not None or autosub[i] is not None:
+                    key = sender.values[sender.codes[i]]
+                    automated[i] = self._is_automated(key, unsub[i], prec[i], autosub[i], listed[i])
+        return automated
+
+    def _delivered_key(self, raw: bytes | None) -> str | None:
+        """The first address of Delivered-To (else X-Original-To): whose mailbox this copy is in."""
+        if not raw:
+            return None
+        keys = self._shared_addresses(raw)[0]
+        return keys[0] if keys else None
+
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         """(keys, names) of an address header, the same list objects for the same raw value."""
         hit = self._addr_cache.get(raw)
@@ -861,38 +975,6 @@ class Batch:
             self._addresses(raw)
             hit = self._addr_cache[raw]
         return hit
-
-    def _resolve_list(self, h: dict, sender, sender_name, via: bool):
-        """Undo a mailing list's From rewrite: the person from X-Original-From or Reply-To."""
-        list_id = h.get(b"list-id")
-        original = h.get(b"x-original-from")
-        list_addr = None
-        if list_id is not None and _is_list_own_sender(sender, _list_own(list_id, h.get(b"list-post"))):
-            list_addr = sender
-        mailing_list = None
-        if via or list_addr or (original is not None and sender is not None):
-            person = None
-            if original is not None:
-                keys, names = H.parse_addresses(original)
-                if keys and keys[0] != sender:
-                    person = (keys[0], names[0] or None)
-            if person is None and (via or list_addr):
-                reply_to = h.get(b"reply-to")
-                if reply_to is not None:
-                    keys, names = H.parse_addresses(reply_to)
-                    if len(keys) == 1 and keys[0] != sender:
-                        person = (keys[0], names[0] or None)
-            if person is not None:
-                mailing_list = sender
-                sender = person[0]
-                if person[1]:
-                    sender_name = person[1]
-                self.counters["sender_from_mailing_list_rewrite"] += 1
-            elif via:
-                mailing_list = sender
-        if via and sender_name and " via " in sender_name:
-            sender_name = sender_name.split(" via ", 1)[0].strip() or None
-        return sender, sender_name, mailing_list
 
     def finish(self) -> dict:
         """Resolve dates (vectorised fast path, tolerant fallbacks) and return plain data."""
@@ -950,8 +1032,8 @@ class Batch:
             "skipped": dict(self.skipped),
             "counters": dict(self.counters),
             "dates": dict(stats),
-            "warnings": self.warnings,
-            "n_warnings": self.n_warnings,
+            "warnings": self.report.warnings,
+            "n_warnings": len(self.report.warnings) + self.report.notes.get("warnings_not_shown", 0),
         }
 
     def _frame(self, ts: np.ndarray) -> dict:

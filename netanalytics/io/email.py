@@ -154,8 +154,7 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     skipped: Counter = Counter()
     counters: Counter = Counter()
     dates: Counter = Counter()
-    warnings: list[str] = []
-    n_warnings = 0
+    hidden = 0  # warnings the workers counted but did not send
     with M.no_gc():
         for res in results:
             if res["parts"]["n"]:
@@ -163,22 +162,23 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
             skipped.update(res["skipped"])
             counters.update(res["counters"])
             dates.update(res["dates"])
-            n_warnings += res["n_warnings"]
-            warnings.extend(res["warnings"][: max(0, M.MAX_WARNINGS - len(warnings))])
+            for text in res["warnings"]:
+                report.warn(text, limit=M.MAX_WARNINGS)
+            hidden += res["n_warnings"] - len(res["warnings"])
         frame = M.frame_from_parts(parts) if parts else M.empty_frame()
         distinct = M.ids_all_distinct(parts)
         del parts
         frame, n_dup, dup_warnings = (frame, 0, []) if distinct else drop_duplicate_messages(frame)
     skipped[_SKIP_DUPLICATE] += n_dup
-    n_warnings += len(dup_warnings)
-    warnings.extend(dup_warnings[: max(0, M.MAX_WARNINGS - len(warnings))])
+    for text in dup_warnings:
+        report.warn(text, limit=M.MAX_WARNINGS)
     report.kept = len(frame)
     for reason, k in skipped.items():
         report.skip(reason, k)
-    report.warnings = warnings
+    not_shown = report.notes.get("warnings_not_shown", 0) + hidden
     report.notes = {"dates": dict(dates), "counters": dict(counters)}
-    if n_warnings > len(warnings):
-        report.notes["warnings_not_shown"] = n_warnings - len(warnings)
+    if not_shown:
+        report.notes["warnings_not_shown"] = not_shown
     return frame, report
 
 

@@ -553,11 +553,36 @@ def test_write_mbox_delivery_headers_add_only_headers(tmp_path):
     pd.testing.assert_frame_equal(a.drop(columns=S.SOURCE_FILE), b.drop(columns=S.SOURCE_FILE))
 
 
+def test_write_mbox_high_cardinality_changes_only_the_recipients(tmp_path):
+    kwargs = {"attachment_share": 0.0, "correspondents": 1500}
+    plain, _ = read_mbox(write_mbox(tmp_path / "plain.mbox", 2000, **kwargs), cache=False)
+    wide, _ = read_mbox(
+        write_mbox(tmp_path / "wide.mbox", 2000, unique_recipients=True, **kwargs), cache=False
+    )
+    # every To list distinct: the correspondent and 2-5 more; Cc 0-3 people
+    assert wide[S.TO].map(tuple).nunique() == 2000
+    assert sorted(wide[S.TO].map(len).unique()) == [3, 4, 5, 6]
+    assert sorted(wide[S.CC].map(len).unique()) == [0, 1, 2, 3]
+    me = "elena.marsh.pm@gmail.com"
+    people = set(wide[S.SENDER]).union(*wide[S.TO], *wide[S.CC]) - {me}
+    assert len(people) == 1498  # of the 1,500 correspondents, 2 were never drawn
+    assert set(plain[S.SENDER]).union(*plain[S.TO]) - {me} <= people
+    # the rest of each message is as without the option
+    same = [
+        c
+        for c in plain.columns
+        if c not in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.N_RECIPIENTS, S.SOURCE_FILE)
+    ]
+    pd.testing.assert_frame_equal(plain[same], wide[same])
+
+
 def test_write_mbox_rejects_bad_arguments(tmp_path):
     with pytest.raises(ValueError, match="attachment_share"):
         write_mbox(tmp_path / "x.mbox", 10, attachment_share=1.5)
     with pytest.raises(ValueError, match="n_messages"):
         write_mbox(tmp_path / "x.mbox", -1)
+    with pytest.raises(ValueError, match="correspondents must be >= 1, got 0"):
+        write_mbox(tmp_path / "x.mbox", 10, correspondents=0)
 
 
 def test_import_netanalytics_does_not_import_the_generator():

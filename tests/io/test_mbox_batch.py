@@ -133,3 +133,69 @@ def test_bcc_without_any_in_the_piece_is_empty_lists(pieces):
     blocks, lines, positions = pieces
     frame, _ = frame_of(lambda b: b.add_mbox_blocks(blocks, lines, positions))
     assert frame[S.BCC].map(list).tolist() == [[]] * len(frame)
+
+
+def test_warnings_past_the_limit_are_counted_not_shown(tmp_path):
+    from netanalytics.io import read_mbox
+
+    path = tmp_path / "many.mbox"
+    path.write_bytes(
+        b"\n".join(
+            b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org, b%d@z.org\nTo: c@z.org\n"
+            b"Message-ID: <w%d@z>\nDate: Tue, 7 Jan 2025 10:00:00 +0000\n\nx\n" % (i, i)
+            for i in range(M.MAX_WARNINGS + 5)
+        )
+    )
+    frame, load_report = read_mbox(path, cache=False, workers=1)
+    (report,) = load_report.files
+    assert len(frame) == M.MAX_WARNINGS + 5
+    assert len(report.warnings) == M.MAX_WARNINGS
+    assert report.warnings[0] == f"{path} message at byte 0: From holds 2 addresses; kept the first (a@z.org)"
+    assert report.notes["warnings_not_shown"] == 5
+    assert report.notes["counters"] == {"from_with_several_addresses": M.MAX_WARNINGS + 5}
+
+
+def test_a_list_rewrite_is_undone_once_per_distinct_headers_on_both_routes(pieces):
+    # the same "via" post twice more (other ids): the column route reuses one resolution
+    blocks, lines, positions = pieces
+    via = next(b for b in blocks if b"via Team" in b)
+    extra = [via.replace(b"<l1@x>", b"<l%d@x>" % k) for k in (2, 3)]
+    feed = (blocks + extra, lines + lines[-2:], positions + [10**6, 10**6 + 1])
+    columns, r1 = frame_of(lambda b: b.add_mbox_blocks(*feed))
+    per_message, r2 = frame_of(lambda b: [b.add_block(*x) for x in zip(*feed, strict=True)])
+    pd.testing.assert_frame_equal(columns, per_message)
+    assert (
+        r1["counters"]["sender_from_mailing_list_rewrite"]
+        == 3
+        == r2["counters"]["sender_from_mailing_list_rewrite"]
+    )
+    rows = columns.set_index(S.MESSAGE_ID).loc[["l1@x", "l2@x", "l3@x"]]
+    assert rows[S.SENDER].tolist() == ["ann@x.org"] * 3
+    assert rows[S.SENDER_NAME].tolist() == ["Ann"] * 3
+    assert rows[S.MAILING_LIST].tolist() == ["team@lists.x.org"] * 3
+
+
+def test_id_lists_of_folded_references_equal_the_per_value_rule():
+    values = [
+        b"<a@x> <b@x>",
+        b"<a@x>\n <b@x>\t<a@x>",  # folded (as the column holds it before unfolding), a repeat
+        None,
+        b"<c@x>  <d@x>",
+        b"<e@x> junk <f@x>",  # not plain: the tolerant rule
+        b"<g\tx@y>",  # a blank inside the brackets: the tolerant rule
+        b"",
+    ]
+    assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_lists(values)[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+
+
+def test_address_elements_are_parsed_alike_in_any_list():
+    from netanalytics.io import _headers as H
+
+    H._plain_address.cache_clear()
+    a = H.parse_addresses(b"bob@y.org, Ann Lee <Ann@X.org>")
+    b = H.parse_addresses(b"Cy <cy@z.org>, Ann Lee <Ann@X.org>,, not an address")
+    assert a == (["bob@y.org", "ann@x.org"], ["", "Ann Lee"])
+    assert b == (["cy@z.org", "ann@x.org"], ["Cy", "Ann Lee"])
+    info = H._plain_address.cache_info()
+    assert (info.hits, info.misses) == (1, 5)  # " Ann Lee <Ann@X.org>" once parsed for both lists
