@@ -617,8 +617,8 @@ class Batch:
         """Parse the header block (with the newline before it) of the mbox message at byte ``offset``."""
         self._add(H.split_header_lines(block), from_line, None, offset)
 
-    # complexity exception: per-message route of the mbox fast path; being split on another branch
-    def _add(  # noqa: C901, PLR0915
+    # complexity exception: the per-message route, one rule after another for an odd message
+    def _add(  # noqa: C901
         self, h: dict, from_line: bytes | None, where: str | None, position, thread: str | None = None
     ) -> None:
         # ``where`` None: an mbox message at byte ``position`` (names made only when needed)
@@ -739,7 +739,7 @@ class Batch:
             )
         )
 
-    # complexity exception: the mbox fast path (hot loop); being split on another branch
+    # complexity exception: the mbox fast path, one hot loop over the header blocks of a range
     def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901, PLR0915
         """Parse the header blocks of a range of mbox messages (see :meth:`add_block`), column
         by column: each distinct raw value of a repeating header (From, To, Cc, labels...) is
