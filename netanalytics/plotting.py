@@ -1372,7 +1372,10 @@ def plot_health_history(
     -----
     The score is the thick black line. Component values are drawn × 100 on the same
     0–100 axis, thin and coloured (Okabe–Ito); for ``concentration`` (a Gini) and
-    ``vitality`` (the dormant share) lower is better, as their legend entries say.
+    ``vitality`` (the dormant share) lower is better, as their legend entries say. With the
+    confidence columns of ``health_history`` a score taken over fewer components than the
+    others (a component not measurable then, e.g. vitality in the first year) is a hollow
+    marker, and a low-confidence period has a grey band behind it.
 
     Examples
     --------
@@ -1412,6 +1415,7 @@ def plot_health_history(
         zorder=4,
         label="score",
     )
+    _mark_partial_scores(ax, frame, when)
     palette = [c for c in _CIRCLE_COLORS if c != OKABE_ITO["yellow"]]
     styles = ["-", "--", "-.", ":"]
     for i, col in enumerate(components):
@@ -1437,6 +1441,35 @@ def plot_health_history(
         ax.set_title("Network health over time: no periods")
     ax.legend(loc="upper left", bbox_to_anchor=(1.0, 1.0), fontsize=8, frameon=False)
     return ax
+
+
+def _mark_partial_scores(ax: Axes, frame: pd.DataFrame, when: pd.DatetimeIndex) -> None:
+    """Hollow markers on scores taken over fewer components than the others (with the count in
+    the legend), a grey band behind low-confidence periods: columns of health_history."""
+    if {"n_measurable", "n_components"} <= set(frame.columns):
+        partial = (frame["n_measurable"] < frame["n_components"]).to_numpy(bool)
+        if partial.any():
+            counts = sorted(
+                {f"{m} of {n}" for m, n in frame.loc[partial, ["n_measurable", "n_components"]].values}
+            )
+            ax.plot(
+                when[partial],
+                frame.loc[partial, S.SCORE].astype(float),
+                ls="none",
+                marker="o",
+                markersize=7,
+                markerfacecolor="white",
+                markeredgecolor=OKABE_ITO["black"],
+                zorder=5,
+                label=f"score over {' / '.join(counts)} components",
+            )
+    if "low_confidence" in frame.columns:
+        low = frame["low_confidence"].fillna(False).to_numpy(bool)
+        if low.any():
+            half = pd.Timedelta(days=40)
+            for i in np.flatnonzero(low):
+                ax.axvspan(when[i] - half, when[i] + half, color="0.88", zorder=0, lw=0)
+            ax.plot([], [], ls="none", marker="s", markersize=9, color="0.88", label="low confidence")
 
 
 # --- 9. Dunbar layers ------------------------------------------------------------------------

@@ -513,6 +513,39 @@ def test_health_history_score_and_share_components():
         P.plot_health_history(hist, ax=plt.figure().gca(), components=["growth"])
 
 
+def test_health_history_marks_partial_and_low_confidence_periods():
+    hist = pd.DataFrame(
+        {
+            S.SCORE: [40.0, 50.0, 60.0, 70.0],
+            "diversity": [0.2, 0.3, 0.4, 0.5],
+            "n_measurable": [6, 7, 8, 8],
+            "n_components": [8, 8, 8, 8],
+            "not_measurable": ["vitality, growth", "vitality", "", ""],
+            "low_confidence": [True, False, False, False],
+        },
+        index=pd.to_datetime(["2024-03-31", "2024-06-30", "2024-09-30", "2024-12-31"], utc=True),
+    )
+    ax = P.plot_health_history(hist)
+    lines = {ln.get_label(): ln for ln in ax.get_lines()}
+    assert list(lines) == [
+        "score",
+        "score over 6 of 8 / 7 of 8 components",
+        "low confidence",
+        "diversity ×100",
+    ]
+    partial = lines["score over 6 of 8 / 7 of 8 components"]
+    assert list(partial.get_ydata()) == [40.0, 50.0] and partial.get_markerfacecolor() == "white"
+    bands = [p for p in ax.patches if p.get_facecolor()[:3] == pytest.approx((0.88, 0.88, 0.88))]
+    assert len(bands) == 1  # one low-confidence period, one band
+    x0 = matplotlib.dates.num2date(bands[0].get_x()).date()
+    assert str(x0) == "2024-02-20"  # 40 days before the period end
+    plain = hist.drop(columns=["n_measurable", "n_components", "not_measurable", "low_confidence"])
+    assert [ln.get_label() for ln in P.plot_health_history(plain, ax=plt.figure().gca()).get_lines()] == [
+        "score",
+        "diversity ×100",
+    ]
+
+
 # --- 9. layers -----------------------------------------------------------------------------------------
 
 
