@@ -1132,10 +1132,12 @@ def _people(
 def _sources_of_keys(messages: pd.DataFrame) -> dict[str, set]:
     """The sources each key sends or receives (To) messages in."""
     source_of_key: dict[str, set] = {}
-    for k, src in zip(messages[S.SENDER], messages[S.SOURCE]):
-        source_of_key.setdefault(k, set()).add(src)
-    for ks, src in zip(messages[S.TO], messages[S.SOURCE]):
-        for k in ks:
+    # one source at a time (there are a handful), each key once per source; plain lists, as
+    # iterating Arrow-backed columns element by element costs a Python object per cell
+    for src, part in messages.groupby(S.SOURCE, sort=True, observed=True):
+        keys = set(part[S.SENDER].dropna().tolist())
+        keys.update(k for ks in part[S.TO].tolist() for k in ks)
+        for k in keys:
             source_of_key.setdefault(k, set()).add(src)
     return source_of_key
 
