@@ -59,6 +59,21 @@ def _log_hyp2f1_rsf(rsf: np.ndarray, b: np.ndarray, z: np.ndarray) -> np.ndarray
         return (1.0 - b) * np.log1p(-z) + np.log(hyp2f1(1.0, rsf + 1.0 - b, rsf + 1.0, z))
 
 
+def _log_f_over_q(
+    rsf: np.ndarray, b: np.ndarray, big: float, diff: float, x: np.ndarray, t: np.ndarray
+) -> np.ndarray:
+    """log[F(b, diff / q) / q^rsf] with q = big + t: one term of log A0, per row.
+
+    The term depends on the row only through (x, t) (``rsf`` and ``b`` are functions of x), so
+    2F1, slow near z = 1, is evaluated once per distinct (x, t) pair and spread back; each value
+    is the same as evaluated row by row.
+    """
+    _, first, inverse = np.unique(x + 1j * t, return_index=True, return_inverse=True)
+    rsf_u, b_u, q_u = np.ravel(rsf)[first], np.ravel(b)[first], big + np.ravel(t)[first]
+    out = _log_hyp2f1_rsf(rsf_u, b_u, diff / q_u) - rsf_u * np.log(q_u)
+    return out[inverse.ravel()].reshape(np.shape(x))
+
+
 # At most this many rows per call are integrated numerically when 2F1 fails.
 _MAX_QUAD_ROWS = 500
 _MAX_QUAD_ROWS_FIT = 20
@@ -314,9 +329,8 @@ class ParetoNBDFit(_BTYDFit):
             big, diff, b = alpha, alpha - beta, np.full_like(x, s + 1.0)
         else:
             big, diff, b = beta, beta - alpha, r + x
-        q1, q2 = big + t_x, big + T
-        term1 = _log_hyp2f1_rsf(rsf, b, diff / q1) - rsf * np.log(q1)
-        term2 = _log_hyp2f1_rsf(rsf, b, diff / q2) - rsf * np.log(q2)
+        term1 = _log_f_over_q(rsf, b, big, diff, x, t_x)
+        term2 = _log_f_over_q(rsf, b, big, diff, x, T)
         out = _log_diff_exp(term1, term2)
         bad = np.flatnonzero(~(np.isfinite(term1) & np.isfinite(term2)) | (term2 > term1))
         if bad.size > max_quad:

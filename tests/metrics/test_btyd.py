@@ -127,6 +127,23 @@ def test_paretonbd_a0_matches_numerical_integral_on_extreme_grid():
     assert worst < 1e-8
 
 
+def test_paretonbd_log_a0_on_repeated_rows_equals_row_by_row():
+    # 2F1 is evaluated once per distinct (x, t) pair and spread back: the same values, bit for bit,
+    # as each row alone (repeats, a row sharing x and t_x but not T, scalars, a 2-d input)
+    x = np.array([0, 0, 3, 3, 3, 7, 0], dtype=float)
+    t_x = np.array([0, 0, 5, 5, 5, 30, 0], dtype=float)
+    T = np.array([20, 20, 20, 31, 20, 31, 31], dtype=float)
+    for p in [(0.55, 10.6, 0.6, 11.7), (1.48, 26.3, 1e-4, 1e4), (0.05, 10, 5, 0.1)]:
+        together = ParetoNBDFit._log_a0(p, x, t_x, T)
+        alone = [
+            float(ParetoNBDFit._log_a0(p, *map(np.asarray, (x[i], t_x[i], T[i])))) for i in range(len(x))
+        ]
+        assert together.tolist() == alone
+        grid = ParetoNBDFit._log_a0(p, x.reshape(1, -1), t_x.reshape(1, -1), T.reshape(1, -1))
+        assert grid.shape == (1, 7)
+        assert grid.ravel().tolist() == alone
+
+
 def test_paretonbd_p_alive_is_one_when_last_contact_is_now():
     m = ParetoNBDFit.from_params(r=0.55, alpha=10.6, s=0.6, beta=11.7)
     assert float(m.p_alive(3, 20.0, 20.0)) == 1.0
