@@ -107,7 +107,7 @@ def fit_both_ways(net) -> None:
         finally:
             ParetoNBDFit.HAS_GRADIENT = True
         fits[label] = info.params
-        print(f"    dormancy, {label + ':':29s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  {info.params}")
+        print(f"    dormancy, {label + ':':36s} {wall:6.2f} s wall, {cpu:6.2f} s CPU  {info.params}")
     now, before = fits.values()
     rel = max(abs(now[k] / before[k] - 1) for k in now)
     print(f"    largest relative difference of the fitted parameters: {rel:.1e}")
