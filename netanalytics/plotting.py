@@ -219,22 +219,24 @@ def _place_labels(  # noqa: C901, PLR0915
                     bi = boxes[i] = [pi[0] + ri[0], pi[1] + ri[1], pi[0] + ri[2], pi[1] + ri[3]]
                     boxes[j] = [pj[0] + rj[0], pj[1] + rj[1], pj[0] + rj[2], pj[1] + rj[3]]
         pos = np.array(p_list)
-        boxes = np.array(boxes)
         for i in range(len(texts)):
-            b = boxes[i]
+            b0, b1, b2, b3 = boxes[i]
             # the points in the box's x range by binary search (there may be 20,000), then in its y
             # range; kept in their original order, so that their mean is the same to the last bit
-            near = by_x[np.searchsorted(obs_x, b[0] - r_obs, "right") : np.searchsorted(obs_x, b[2] + r_obs)]
+            near = by_x[np.searchsorted(obs_x, b0 - r_obs, "right") : np.searchsorted(obs_x, b2 + r_obs)]
             near_y = obs[near, 1]
-            inside = np.sort(near[(near_y > b[1] - r_obs) & (near_y < b[3] + r_obs)])
+            inside = np.sort(near[(near_y > b1 - r_obs) & (near_y < b3 + r_obs)])
             if len(inside):
-                c = (b[:2] + b[2:]) / 2
+                c = np.array([(b0 + b2) / 2, (b1 + b3) / 2])
                 push = c - obs[inside].mean(axis=0)
                 norm = np.linalg.norm(push)
                 push = dirs[i] if norm < 1e-6 else push / norm
                 pos[i] += push * 1.5
                 moved = True
-            b = np.r_[pos[i] + rel[i, :2], pos[i] + rel[i, 2:]]
+            # plain floats from here (numpy scalars and np.r_ cost more than the arithmetic)
+            px, py = pos[i].tolist()
+            r0, r1, r2, r3 = rel_list[i]
+            b = (px + r0, py + r1, px + r2, py + r3)
             if (
                 keep_off is not None
                 and b[0] < keep_off.x1
@@ -259,12 +261,13 @@ def _place_labels(  # noqa: C901, PLR0915
                 ]
                 feasible = [m for m in moves if m[2]] or moves
                 step, (sx, sy), _ = min(feasible, key=lambda m: m[0])
-                pos[i] += (sx * step, sy * step)
+                px, py = px + sx * step, py + sy * step
                 moved = True
             # keep inside the axes
-            b = np.r_[pos[i] + rel[i, :2], pos[i] + rel[i, 2:]]
-            pos[i, 0] += max(0.0, frame_box.x0 - b[0]) - max(0.0, b[2] - frame_box.x1)
-            pos[i, 1] += max(0.0, frame_box.y0 - b[1]) - max(0.0, b[3] - frame_box.y1)
+            b = (px + r0, py + r1, px + r2, py + r3)
+            px += max(0.0, frame_box.x0 - b[0]) - max(0.0, b[2] - frame_box.x1)
+            py += max(0.0, frame_box.y0 - b[1]) - max(0.0, b[3] - frame_box.y1)
+            pos[i] = (px, py)
         if not moved:
             break
     inverse = ax.transData.inverted()
