@@ -155,12 +155,14 @@ def owed_reply_rows(
     subjects: dict = {}
     if len(net.messages) and S.SUBJECT in net.messages.columns:
         subjects = net.messages.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)[S.SUBJECT].to_dict()
+    # plain dicts: a scalar lookup in a frame per person costs ~60 µs
+    last_ts, last_id, last_channel = (last[c].to_dict() for c in (S.TIMESTAMP, S.MESSAGE_ID, S.CHANNEL))
     rows = []
     for pid in owed:
-        ts = last.at[pid, S.TIMESTAMP]
-        subject = subjects.get(last.at[pid, S.MESSAGE_ID])
+        ts = last_ts[pid]
+        subject = subjects.get(last_id[pid])
         about = f' about "{subject.strip()}"' if isinstance(subject, str) and subject.strip() else ""
-        channel = last.at[pid, S.CHANNEL]
+        channel = last_channel[pid]
         rows.append(
             {
                 S.PERSON_ID: pid,

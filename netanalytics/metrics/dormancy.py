@@ -749,22 +749,25 @@ def reconnect(
     ) / 3
     score = peak.loc[cand] * (1.0 + novelty_weight * novelty)
 
-    raw_company = people[S.COMPANY]
-    raw_domain = people[S.DOMAIN]
+    # plain dicts: a scalar lookup in a Series or frame per person costs tens of µs
+    raw_company = people[S.COMPANY].to_dict()
+    raw_domain = people[S.DOMAIN].to_dict()
+    peak_of, silent_days = peak.to_dict(), dorm[S.DAYS_SINCE].to_dict()
+    novel_of = {dim: flags.to_dict() for dim, flags in novel.items()}
     reasons = []
     for pid in cand:
         text = (
-            f"{_tie_kind(peak[pid])} (peak {peak[pid]:.1f} contacts/half-life), "
-            f"silent {_silence(dorm.at[pid, S.DAYS_SINCE])}"
+            f"{_tie_kind(peak_of[pid])} (peak {peak_of[pid]:.1f} contacts/half-life), "
+            f"silent {_silence(silent_days[pid])}"
         )
         clauses = []
-        if novel["company"][pid]:
+        if novel_of["company"][pid]:
             clauses.append(f"works at {str(raw_company[pid]).strip()}, where none of your active ties are")
-        elif novel["domain"][pid]:
+        elif novel_of["domain"][pid]:
             clauses.append(
                 f"writes from {str(raw_domain[pid]).strip().lower()}, a domain none of your active ties use"
             )
-        if novel["community"][pid]:
+        if novel_of["community"][pid]:
             clauses.append("belongs to a circle none of your active ties are in")
         reasons.append("; ".join([text, *clauses]))
 
