@@ -118,33 +118,64 @@ LAYER_GAP = {5: 7, 15: 30, 50: 120, 150: 365}
 def test_planted_silences_spread_across_the_state_thresholds(truth):
     """The truth is planted where a wrong threshold shows: cooling ties just past twice their rhythm
     (some still inside their layer's gap, so only the rhythm rule finds them) and far past it;
-    dormant ties from just past 365 days of silence on. Figures from the generator's own plan."""
+    layer-15 ties silent for between their layer's gap and twice it while inside twice their rhythm
+    (only the layer gap finds them); faded ties with two contact days (no rhythm) silent for most
+    of a year inside the layer-150 gap (only P(alive) finds them); dormant ties from just past 365
+    days of silence on. Figures from the generator's own plan."""
     people = truth["people"]
     cooling = people[people["trajectory"] == "cooling"]
-    ratio = cooling["silence_days"].astype(float) / cooling["rhythm_days"].astype(float)
-    within_gap = cooling["silence_days"].astype(float) <= cooling["expected_layer"].map(LAYER_GAP)
+    silence = cooling["silence_days"].astype(float)
+    faded = cooling[cooling["rhythm_days"] == ""]
+    rhythmic = cooling[cooling["rhythm_days"] != ""]
+    ratio = rhythmic["silence_days"].astype(float) / rhythmic["rhythm_days"].astype(float)
+    by_layer = ratio[(ratio < 2) & (rhythmic["expected_layer"] == 15)]
+    by_rhythm = ratio[ratio > 2]
+    within_gap = silence.loc[by_rhythm.index] <= cooling.loc[by_rhythm.index, "expected_layer"].map(LAYER_GAP)
     dormant = people[people["trajectory"] == "dormant"]["silence_days"].astype(float)
-    bands = pd.cut(ratio, [2, 3, 4, 6, np.inf]).value_counts().sort_index()
-    print(f"\ncooling ties: {len(cooling)}; silence / rhythm:\n{bands.to_string()}")
+    bands = pd.cut(by_rhythm, [2, 3, 4, 6, np.inf]).value_counts().sort_index()
+    print(f"\ncooling ties: {len(cooling)}; by the rhythm rule, silence / rhythm:\n{bands.to_string()}")
     print(f"cooling within their layer's gap (only the rhythm rule finds them): {within_gap.sum()}")
+    print(
+        f"layer-15 cooling inside twice their rhythm (only the layer gap finds them): {len(by_layer)}, "
+        f"silence {sorted(silence.loc[by_layer.index].round(1))}, silence / rhythm {sorted(by_layer.round(2))}"
+    )
+    print(
+        f"faded (two contact days, no rhythm; only P(alive) finds them): {len(faded)}, contacts "
+        f"{sorted(faded['contacts_365d'].astype(int).unique())}, silence {silence.loc[faded.index].min():.1f}-"
+        f"{silence.loc[faded.index].max():.1f} days"
+    )
     print(
         f"dormant ties: {len(dormant)}; silent < 500 days: {(dormant < 500).sum()}, min {dormant.min():.1f}"
     )
-    assert len(cooling) == 34 and ratio.min() > 2.2
+    assert len(cooling) == len(by_rhythm) + len(by_layer) + len(faded)
+    assert by_rhythm.min() > 2.2
     assert bands.to_dict() == {
-        pd.Interval(2, 3): 5,
+        pd.Interval(2, 3): 3,
         pd.Interval(3, 4): 6,
-        pd.Interval(4, 6): 12,
-        pd.Interval(6, np.inf): 11,
+        pd.Interval(4, 6): 9,
+        pd.Interval(6, np.inf): 9,
     }
     assert within_gap.sum() == 12
-    assert len(dormant) == 162 and (dormant < 500).sum() == 80 and dormant.min() > 365
+    assert len(by_layer) == 5 and (by_layer <= 1.9).all()
+    assert silence.loc[by_layer.index].between(30, 60).all()
+    assert len(faded) == 9 and faded["contacts_365d"].astype(int).between(2, 3).all()  # layer 150
+    assert silence.loc[faded.index].between(300, 358).all()
+    assert len(dormant) == 162 and (dormant < 500).sum() == 61 and dormant.min() > 365
 
 
 def test_dormancy_state_recovers_planted_trajectories(net, planted):
     """Confusion matrix of our state against the planted trajectory, with per-class precision
     and recall. Floors sit just under what the code achieves, so that moving a threshold of
-    ``dormancy`` (the rhythm factor, the dormant days, a layer gap) fails here."""
+    ``dormancy`` (the rhythm factor, the dormant days, the layer-15 gap, the P(alive) threshold)
+    fails here. Measured by applying each mutation to ``dormancy.py`` (precision / recall):
+
+    - layer-15 gap 30 -> 60 days: the five layer-rule ties turn active (cooling recall 0.878,
+      active precision 0.950);
+    - P(alive) threshold 0.5 -> 0.1: the faded ties turn active (cooling recall 0.780, active
+      precision 0.913);
+    - rhythm factor 2 -> 1: active recall 0.897; 2 -> 4: cooling recall 0.878, active precision 0.950;
+    - dormant days 365 -> 500: cooling precision 0.398, dormant recall 0.627.
+    """
     d = na.dormancy(net)
     expected = planted["trajectory"].map(
         {
@@ -164,9 +195,9 @@ def test_dormancy_state_recovers_planted_trajectories(net, planted):
     for s in STATES:
         print(f"{s:8s} precision {precision[s]:.3f}  recall {recall[s]:.3f}  (n={table.loc[s].sum()})")
     assert table.loc["cooling"].sum() >= 30
-    # achieved: active 1.000 / 0.971, cooling 0.919 / 1.000, dormant 1.000 / 1.000
-    assert precision["active"] >= 0.98 and recall["active"] >= 0.95
-    assert precision["cooling"] >= 0.85 and recall["cooling"] >= 0.98  # every planted cooling tie
+    # achieved: active 1.000 / 0.979, cooling 0.953 / 1.000, dormant 1.000 / 1.000
+    assert precision["active"] >= 0.98 and recall["active"] >= 0.97
+    assert precision["cooling"] >= 0.94 and recall["cooling"] >= 0.98  # every planted cooling tie
     assert precision["dormant"] >= 0.99 and recall["dormant"] >= 0.99
 
 
@@ -191,8 +222,8 @@ def test_reply_rates_recover_planted_profiles(net, planted):
     )
     assert len(never) >= 10 and never.median() < 0.1 and (never < 0.2).mean() >= 0.93  # achieved 0.957
     assert (
-        len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.85
-    )  # achieved 0.889
+        len(balanced) >= 20 and balanced.median() > 0.6 and (balanced > 0.6).mean() >= 0.9
+    )  # achieved 0.924
 
 
 def test_initiation_share_recovers_who_starts(net, planted):
@@ -205,7 +236,9 @@ def test_initiation_share_recovers_who_starts(net, planted):
         f"\ninitiation: I start (n={len(me_first)}) median {me_first.median():.2f}; "
         f"they start (n={len(them_first)}) median {them_first.median():.2f}; agreement {ok.mean():.3f}"
     )
-    assert ok.mean() >= 0.88  # achieved 0.900
+    # achieved 0.850 (0.900 on the sample before the faded and layer-rule ties were planted, which
+    # redrew the world); the misses are mostly ties with two threads, one started by each side (0.5)
+    assert ok.mean() >= 0.84
 
 
 def _nmi(a, b):

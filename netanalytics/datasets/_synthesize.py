@@ -70,6 +70,19 @@ PLANTED_LAYER_GAP = {5: 7.0, 15: 30.0, 50: 120.0, 150: 365.0}
 #: and some far; "due" ties (steady ties waiting for their next contact) sit below it.
 COOLING_RATIO = {15: (2.3, 3.8, 9.0), 50: (2.3, 3.8, 9.0), 150: (2.25, 3.4)}
 DUE_RATIO = (1.15, 1.85)
+#: Cooling by the layer rule alone: a share of the layer-15 cooling ties fall silent for between
+#: 1.15 and 1.85 times their layer's gap (30 days) while still inside twice their rhythm (ratio
+#: at most 0.9 × :data:`RHYTHM_FACTOR`), so only the layer gap finds them.
+LAYER_PLAN_SHARE = 1.0
+#: their contacts a year before the last year: a monthly catch-up, a few bursts a year (a
+#: rhythm of a month or more, so that twice it lies past the 30-day gap)
+LAYER_PLAN_BASE_RATE = (6.0, 10.0)
+LAYER_PLAN_SILENCE = (1.15, 1.9)
+#: Faded ties: a share of the yearly (layer-150) ties are new people met early in the last year on
+#: two contact days a few days apart, then silent for 320-355 days. Two contact days give no rhythm
+#: and the layer-150 gap is 365 days: only P(alive) (below one half for them) finds them cooling.
+FADED_SHARE = 0.12
+FADED_FIRST_DAYS = (8.0, 35.0)
 #: Dormant ties: the last contact lies within three weeks before ``dormant_since``, which is at
 #: least this many days before the end (just past the guard before the window); a third of
 #: them fall silent less than 500 days before the end.
@@ -209,6 +222,8 @@ class _Person:
     #: (:meth:`_World.plant_silences`); ``group_until`` ends group events early to leave room.
     silence_plan: str = ""
     silence_ratio: float = 0.0
+    #: "layer" plan: the silence aimed at, in days
+    silence_target_days: float = 0.0
     group_until: datetime | None = None
     #: the mobile number the generator gives this person ("+1 617 555 0142"), or ""
     phone: str = ""
@@ -327,6 +342,8 @@ class _World:
         self.job_change = datetime(jc.year, jc.month, jc.day, 13, tzinfo=UTC)
         self.my_tz = ZoneInfo(OWNER["tz"])
         self.rng = random.Random(f"netanalytics-synthetic-{seed}")
+        #: draws for the layer-rule and faded plans, apart from the main stream
+        self.aux = random.Random(f"netanalytics-synthetic-{seed}-plans")
         self.people: list[_Person] = []
         self.by_id: dict[str, _Person] = {}
         self.threads: list[_Thread] = []
@@ -517,6 +534,14 @@ class _World:
             150: rng.uniform(4, 7) if p.trajectory == "cooling" else rng.uniform(1, 3),
             0: rng.uniform(1, 3.5),
         }[p.layer]
+        layer_plan = (
+            p.trajectory in ("steady", "cooling")
+            and p.layer == 15
+            and comm != "current_team"
+            and self.aux.random() < LAYER_PLAN_SHARE
+        )
+        if layer_plan:  # a monthly catch-up: a few bursts a year before the last one
+            p.base_rate = self.aux.uniform(*LAYER_PLAN_BASE_RATE)
         first = self.start
         if comm == "current_team":
             first = self.job_change - timedelta(days=rng.randint(0, 25))
@@ -527,7 +552,12 @@ class _World:
             first = self.window + (self.end - self.window) * rng.uniform(0.05, 0.6)
         first = max(first, self.start)
         pre_end = self.window - WINDOW_GUARD
-        if p.trajectory == "dormant":
+        faded = p.layer == 150 and comm != "current_team" and self.aux.random() < FADED_SHARE
+        if faded:  # two contact days early in the last year, then silence (_fill_window)
+            p.trajectory, p.silence_plan, p.target = "cooling", "faded", 2
+            first = self.window + timedelta(days=self.aux.uniform(*FADED_FIRST_DAYS))
+            p.windows = [(first, first + timedelta(days=20))]
+        elif p.trajectory == "dormant":
             lo, hi = first + timedelta(days=150), self.end - timedelta(days=DORMANT_MIN_DAYS)
             if comm == "former_employer":
                 lo = max(lo, self.job_change - timedelta(days=60))
@@ -546,7 +576,7 @@ class _World:
             p.windows = [(first, self.end)]
         else:
             p.windows = [(first, pre_end), (self.window, self.end)]
-        if p.trajectory == "cooling" or (
+        if (not faded and p.trajectory == "cooling") or (
             p.trajectory in ("steady", "growing")
             and comm != "current_team"
             and p.layer in (50, 150)
@@ -563,6 +593,13 @@ class _World:
             p.group_until = self.end - timedelta(days=p.silence_ratio * rhythm + 15)
             if p.trajectory == "cooling":  # more dialogs in the year, so that the cut can fall near the ratio
                 p.target += 3
+        if layer_plan:
+            # planted steady (a steady rhythm before), cooling once the cut holds (plant_silences)
+            p.silence_plan = "layer"
+            p.silence_target_days = PLANTED_LAYER_GAP[15] * self.aux.uniform(*LAYER_PLAN_SILENCE)
+            p.group_until = self.end - timedelta(days=p.silence_target_days + 15)
+        if faded:  # two messages say nothing of who starts or who replies
+            p.profile, p.initiation = "balanced", "both"
         if p.profile == "i_owe" and p.silence_plan:
             p.profile = "balanced"
         if p.profile == "i_owe":
@@ -680,7 +717,9 @@ class _World:
                 ]
             )
             p.personal = f"{local}@{domain}"
-        if p.work and p.personal and rng.random() < 0.35:
+        # (a David Kim keeps to one address at a time: two namesakes, one of them switching
+        # addresses, would look like one person's job change)
+        if p.work and p.personal and rng.random() < 0.35 and "common_name" not in p.tags:
             p.tags.append("two_addresses")
 
     def _check_unique_keys(self) -> None:
@@ -983,11 +1022,15 @@ class _World:
                 for who in _meeting_contacts(mtg):
                     credit.setdefault(who, []).append(t)
         for p in self.people:
-            if not p.silence_plan:
+            if p.silence_plan in ("", "faded"):
                 continue
             days = every.get(p.pid, [])
             fixed_last = fixed[p.pid][-1][0] if p.pid in fixed else date.min
-            lo, hi = (RHYTHM_FACTOR * 1.1, math.inf) if p.silence_plan == "cooling" else DUE_RATIO
+            lo, hi = {
+                "cooling": (RHYTHM_FACTOR * 1.1, math.inf),
+                "due": DUE_RATIO,
+                "layer": (0.0, RHYTHM_FACTOR * 0.95),
+            }[p.silence_plan]
             cut, best = None, math.inf
             for k in range(len(days) - 1, 1, -1):
                 day, last = days[k]
@@ -998,8 +1041,16 @@ class _World:
                 layer = _layer(sum(self.window <= t and t.date() <= day for t in credit.get(p.pid, [])))
                 if p.silence_plan == "due" and (not layer or silence > PLANTED_LAYER_GAP[layer]):
                     continue
+                if p.silence_plan == "layer":
+                    a, b = (PLANTED_LAYER_GAP[15] * f for f in LAYER_PLAN_SILENCE)
+                    miss = abs(silence - p.silence_target_days)
+                    if layer == 15 and a <= silence <= b and ratio <= hi and miss < best:
+                        cut, best = day, miss
+                    continue
                 if lo <= ratio <= hi and abs(math.log(ratio / p.silence_ratio)) < best:
                     cut, best = day, abs(math.log(ratio / p.silence_ratio))
+            if cut is None and p.silence_plan == "layer" and len(days) >= 2:
+                cut = self._layer_day(p, days, fixed_last, credit.get(p.pid, []))
             if cut is None:
                 if p.trajectory == "cooling":  # planted steady: still in touch in the last quarter
                     p.trajectory = "steady"
@@ -1008,9 +1059,46 @@ class _World:
                     )
                 p.silence_plan = ""
                 continue
+            if p.silence_plan == "layer":
+                p.trajectory = "cooling"
             for th in dialogs.get(p.pid, []):
                 th.msgs = [m for m in th.msgs if m.t.date() <= cut]  # a prefix: threads run in time order
         self.threads = [th for th in self.threads if th.msgs]
+
+    def _layer_day(
+        self, p: _Person, days: list[tuple[date, datetime]], fixed_last: date, credit: list[datetime]
+    ) -> date | None:
+        """A last contact day for a "layer" plan where none of the tie's days qualifies.
+
+        Tries silences nearest ``silence_target_days`` first: the day ``d`` must keep the tie in
+        layer 15 (12 contacts in the last year up to ``d``), lie after its last group contact,
+        and its silence stay under 0.95 × :data:`RHYTHM_FACTOR` × the rhythm with ``d``; a
+        one-message dialog is planted on ``d`` (kept when its day still qualifies). None when no
+        day does.
+        """
+        a, b = (PLANTED_LAYER_GAP[15] * f for f in LAYER_PLAN_SILENCE)
+        first = days[0][0]
+        for silence in sorted(
+            range(math.ceil(a) + 1, math.floor(b)), key=lambda x: abs(x - p.silence_target_days)
+        ):
+            d = (self.end - timedelta(days=silence)).date()
+            before = sum(x < d for x, _ in days)
+            recent = sum(self.window <= t and t.date() < d for t in credit)
+            if d <= fixed_last or before < 2 or recent + 1 < 12:
+                continue
+            if silence > RHYTHM_FACTOR * 0.9 * (d - first).days / before:  # a margin for the hour
+                continue
+            t0 = datetime(d.year, d.month, d.day, tzinfo=UTC)
+            msgs = self._dialog(p, t0, self.end, 1)
+            if not msgs:
+                continue
+            got = msgs[0].t
+            k = sum(x < got.date() for x, _ in days)
+            ok = a <= (self.end - got) / DAY <= b and got.date() > fixed_last
+            if ok and (self.end - got) / DAY <= RHYTHM_FACTOR * 0.95 * (got.date() - first).days / k:
+                return got.date()
+            self.threads.pop()  # the dialog just planted: its day moved out of the band
+        return None
 
     def _shape(self, p: _Person, t: datetime) -> float:
         a, b = p.windows[0][0], self.window
@@ -1061,6 +1149,16 @@ class _World:
                 self._dialog(p, t, p.dormant_since, 2)
 
     def _fill_window(self, p: _Person) -> None:
+        if p.silence_plan == "faded":  # one message on each of two days a few days apart
+            a, b = p.windows[0]
+            days = {m.t.date() for m in self._dialog(p, a, b, 1)}
+            for _ in range(5):  # until the second day holds (a weekend or vacation can eat one)
+                if len(days) == 2:
+                    break
+                days |= {
+                    m.t.date() for m in self._dialog(p, a + timedelta(days=self.aux.uniform(3, 8)), b, 1)
+                }
+            return
         need = p.target - self.group_credit[p.pid] - (1 if p.owe_at else 0)
         segments = [(max(a, self.window), b) for a, b in p.windows if b > self.window]
         tries = 0
@@ -1766,8 +1864,11 @@ class _Renderer:
                 when = min(a + timedelta(days=rng.randint(0, 30)), p.windows[-1][1] - DAY)
             elif p.community in ("university", "mentors_mentees", "former_employer") or rng.random() < 0.3:
                 when = w.start - timedelta(days=rng.randint(30, 3000))
-            else:
+            elif a > w.start + timedelta(days=30):  # met in the data's years: connects soon after
                 when = min(a + timedelta(days=rng.randint(0, 60)), p.windows[-1][1] - DAY)
+            else:  # known since before the data: connects some day while in touch (a steady trickle)
+                last = min(p.windows[-1][1], w.end) - DAY
+                when = w.start + (last - w.start) * rng.random()
             p.connected_on = when
             self.key(p.url, p.pid)
             email = ""

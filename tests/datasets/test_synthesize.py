@@ -436,7 +436,7 @@ def test_layers_recomputed_from_files_match_ground_truth(out, events):
     for pid, layer in zip(people["person_id"], people["expected_layer"]):
         assert rule(counts[pid]) == int(layer), pid
     sizes = Counter(people["expected_layer"])
-    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 23, 43)
+    assert (sizes["5"], sizes["15"], sizes["50"]) == (5, 22, 39)
     inner = people[people["inner_circle"] == "True"]
     assert len(inner) == 5 and (inner["expected_layer"] == "5").all()
 

@@ -313,10 +313,10 @@ def test_sample_scores_sensibly_with_every_component_within_its_weight():
     assert c[S.MEASURABLE].all() and not h.low_confidence
     assert (c[S.POINTS] <= c[S.WEIGHT]).all()
     assert h.score == pytest.approx(c[S.POINTS].sum())
-    assert round(h.score, 2) == 71.94  # the sample with chats, Slack, calls and 34 cooling ties
-    assert h.headline == "72/100 over 8 of 8 components"
-    # growth: no connection made in the year + 5 people first contacted in it
-    assert c.loc["growth", S.VALUE] == 5
+    assert round(h.score, 2) == 75.81  # the sample with chats, Slack, calls and 41 cooling ties
+    assert h.headline == "76/100 over 8 of 8 components"
+    # growth: 5 LinkedIn connections made in the year + 5 more people first contacted in it
+    assert c.loc["growth", S.VALUE] == 10
 
 
 def test_by_kind_matches_dormancy_states(net, report):
