@@ -222,7 +222,7 @@ class Network:
         --------
         >>> import netanalytics as na
         >>> na.datasets.load_sample().resolve_as_of()
-        Timestamp('2026-10-30 17:27:27+0000', tz='UTC')
+        Timestamp('2026-10-30 17:59:36+0000', tz='UTC')
         """
         if as_of is not None:
             return to_utc(as_of)
