@@ -293,12 +293,13 @@ class Network:
         inter = self.interactions
         if directed:
             counts = inter.groupby([S.PERSON_ID, S.DIRECTION]).size()
-            for (pid, direction), n in counts.items():
-                u, v = (self.me, pid) if direction == S.OUT else (pid, self.me)
-                G.add_edge(u, v, weight=int(n))
+            G.add_edges_from(
+                ((self.me, pid) if direction == S.OUT else (pid, self.me)) + ({"weight": n},)
+                for (pid, direction), n in zip(counts.index, counts.tolist())
+            )
         else:
-            for pid, n in inter.groupby(S.PERSON_ID).size().items():
-                G.add_edge(self.me, pid, weight=int(n))
+            counts = inter.groupby(S.PERSON_ID).size()
+            G.add_edges_from((self.me, pid, {"weight": n}) for pid, n in zip(counts.index, counts.tolist()))
         if self.participation is not None:
             part = self.participation
             n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].size()
@@ -307,14 +308,13 @@ class Network:
             n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
         alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
         edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
-        columns = (edges[c].to_numpy() for c in edges.columns)  # u, v, messages, weight
-        rows = [
-            (u, v, {"weight": w, "messages": n})
-            for u, v, n, w in zip(*(c.tolist() for c in columns))  # tolist: Python ints and floats
-        ]
-        G.add_edges_from(rows)
+        # u, v, messages, weight; tolist: Python ints and floats. The edges go in from a generator:
+        # a list of 130,000 (u, v, dict) rows held at once costs more in garbage collection than
+        # networkx takes to add them
+        columns = [edges[c].to_numpy().tolist() for c in edges.columns]
+        G.add_edges_from((u, v, {"weight": w, "messages": n}) for u, v, n, w in zip(*columns))
         if directed:
-            G.add_edges_from((v, u, dict(attrs)) for u, v, attrs in rows)
+            G.add_edges_from((v, u, {"weight": w, "messages": n}) for u, v, n, w in zip(*columns))
         return G
 
     def communities(self, *, seed: int = 0) -> list[frozenset]:

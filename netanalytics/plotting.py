@@ -143,8 +143,14 @@ def _place_labels(  # noqa: C901, PLR0915
         return []
     _freeze_limits(ax)
     fig = ax.figure
-    fig.draw_without_rendering()  # runs the layout engine: positions measured below are final
     renderer = fig.canvas.get_renderer()
+    # the layout (without drawing the figure), then kept: the labels are placed in pixels, and a
+    # layout run again when the figure is saved could move the axes under them
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+    ax.apply_aspect()
     to_px = ax.transData.transform
     anchors = to_px(np.column_stack([np.asarray(x, float), np.asarray(y, float)]))
     gap = 4.0 * fig.dpi / 72.0
