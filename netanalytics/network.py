@@ -300,14 +300,7 @@ class Network:
         else:
             counts = inter.groupby(S.PERSON_ID).size()
             G.add_edges_from((self.me, pid, {"weight": n}) for pid, n in zip(counts.index, counts.tolist()))
-        if self.participation is not None:
-            part = self.participation
-            n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].size()
-        else:
-            part = inter  # (coparticipation leaves out its Bcc rows)
-            n_people = inter.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
-        alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
-        edges = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
+        edges = self._alter_edges(broadcast)
         # u, v, messages, weight; tolist: Python ints and floats. The edges go in from a generator:
         # a list of 130,000 (u, v, dict) rows held at once costs more in garbage collection than
         # networkx takes to add them
@@ -316,6 +309,21 @@ class Network:
         if directed:
             G.add_edges_from((v, u, {"weight": w, "messages": n}) for u, v, n, w in zip(*columns))
         return G
+
+    def _alter_edges(self, broadcast: int) -> pd.DataFrame:
+        """The alter–alter co-participation edges of :meth:`graph` (``u < v``, each pair once), in
+        the order the graph adds them; computed once per ``broadcast``."""
+        key = ("alter_edges", broadcast)
+        if key not in self._memo:
+            if self.participation is not None:
+                part = self.participation
+                n_people = part.groupby(S.MESSAGE_ID)[S.PERSON_ID].size()
+            else:
+                part = self.interactions  # (coparticipation leaves out its Bcc rows)
+                n_people = part.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
+            alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
+            self._memo[key] = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
+        return self._memo[key]
 
     def communities(self, *, seed: int = 0) -> list[frozenset]:
         """Louvain communities of the alter–alter co-participation graph, largest first.
@@ -344,17 +352,32 @@ class Network:
         if key not in self._memo:
             # Louvain on the alter-alter edges, as on a plain graph built from them, without building
             # it: its nodes in order of first appearance, its edges as its iteration gives them
-            # (each from the endpoint that comes first, in insertion order), so the same communities
+            # (each from the endpoint that comes first, in insertion order), so the same communities.
+            # On arrays: ``self.graph()`` iterates the alter-alter edges node by node in node order,
+            # each node's edges in the order they were added (the rows of ``_alter_edges``), each
+            # edge once, from its endpoint that comes first.
+            nodes = list(self.graph(copy=False))
+            position = {n: i for i, n in enumerate(nodes)}
+            frame = self._alter_edges(10)
+            ends = [[position[n] for n in frame[c].tolist()] for c in frame.columns[:2]]
+            pu, pv = np.array(ends, dtype=np.int64).reshape(2, len(frame))
+            order = np.argsort(np.minimum(pu, pv), kind="stable")  # stable: the rows' order per node
+            a, b = np.where(pu < pv, pu, pv)[order], np.where(pu < pv, pv, pu)[order]
+            weight = frame["weight"].to_numpy(dtype=float)[order]
+            # rank: order of first appearance of a node along the edges (u before v in each)
+            seen, first = np.unique(np.column_stack([a, b]).ravel(), return_index=True)
+            by_rank = seen[np.argsort(first)]
+            rank = np.empty(len(nodes), dtype=np.int64)
+            rank[by_rank] = np.arange(len(by_rank))
+            ra, rb = rank[a], rank[b]
+            lo, hi = np.where(ra < rb, a, b), np.where(ra < rb, b, a)
+            order = np.argsort(np.minimum(ra, rb), kind="stable")  # stable: insertion order within a node
             edges = [
-                (u, v, w) for u, v, w in self.graph(copy=False).edges(data="weight") if self.me not in (u, v)
+                (nodes[u], nodes[v], w)
+                for u, v, w in zip(lo[order].tolist(), hi[order].tolist(), weight[order].tolist())
             ]
-            rank: dict = {}
-            for u, v, _ in edges:
-                rank.setdefault(u, len(rank))
-                rank.setdefault(v, len(rank))
-            edges = [(u, v, w) if rank[u] < rank[v] else (v, u, w) for u, v, w in edges]
-            edges.sort(key=lambda e: rank[e[0]])  # stable: insertion order within a node
-            parts = [p for p in _louvain(list(rank), edges, seed) if len(p) > 1] if edges else []
+            ranked = [nodes[i] for i in by_rank.tolist()]
+            parts = [p for p in _louvain(ranked, edges, seed) if len(p) > 1] if edges else []
             self._memo[key] = parts
         return list(self._memo[key])
 

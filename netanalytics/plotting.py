@@ -137,7 +137,9 @@ def _place_labels(  # noqa: C901, PLR0915
     Labels start a few points away from their point (in ``directions``, default up-right), or
     at ``start`` (data coordinates) when given, and are pushed apart in display space until no bounding boxes overlap, staying inside the
     axes, off the legend and off the ``obstacles`` points; a thin line links a label that moved
-    away to its point. Axis limits are frozen first, so later autoscaling cannot undo the placement.
+    away to its point. Axis limits are frozen first, so later autoscaling cannot undo the placement,
+    and the figure's layout engine (if any) is run once and then switched off, so that a layout run
+    again when the figure is saved cannot move the axes under the placed labels.
     """
     if len(labels) == 0:
         return []
