@@ -44,18 +44,20 @@ def louvain_communities(G: nx.Graph, *, weight: str | None = "weight", seed: int
     [['a', 'b', 'c'], ['x', 'y', 'z']]
     """
     edges = list(G.edges(data=weight, default=1.0)) if weight else [(u, v, 1.0) for u, v in G.edges()]
-    return _louvain(list(G), edges, seed)
+    nodes = list(G)
+    index = {n: i for i, n in enumerate(nodes)}
+    return _louvain(nodes, [(index[u], index[v]) for u, v, _ in edges], [float(w) for _, _, w in edges], seed)
 
 
-def _louvain(nodes: list, edges: list[tuple], seed: int) -> list[frozenset]:
-    """:func:`louvain_communities` of the graph with these nodes and (u, v, weight) edges, in this order."""
+def _louvain(nodes: list, pairs: list[tuple[int, int]], weights: list[float], seed: int) -> list[frozenset]:
+    """:func:`louvain_communities` of the graph with these nodes and edges, in this order: ``pairs``
+    of positions in ``nodes``, with their ``weights``."""
     import random
 
     import igraph as ig
 
-    index = {n: i for i, n in enumerate(nodes)}
-    g = ig.Graph(n=len(nodes), edges=[(index[u], index[v]) for u, v, _ in edges])
-    g.es["weight"] = [float(w) for _, _, w in edges]
+    g = ig.Graph(n=len(nodes), edges=pairs)
+    g.es["weight"] = weights
     ig.set_random_number_generator(random.Random(seed))
     try:
         membership = g.community_multilevel(weights="weight").membership if len(nodes) else []
@@ -372,14 +374,15 @@ class Network:
             rank = np.empty(len(nodes), dtype=np.int64)
             rank[by_rank] = np.arange(len(by_rank))
             ra, rb = rank[a], rank[b]
-            lo, hi = np.where(ra < rb, a, b), np.where(ra < rb, b, a)
-            order = np.argsort(np.minimum(ra, rb), kind="stable")  # stable: insertion order within a node
-            edges = [
-                (nodes[u], nodes[v], w)
-                for u, v, w in zip(lo[order].tolist(), hi[order].tolist(), weight[order].tolist())
-            ]
+            lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)  # from the endpoint of lower rank
+            order = np.argsort(lo, kind="stable")  # stable: insertion order within a node
+            pairs = list(zip(lo[order].tolist(), hi[order].tolist()))
             ranked = [nodes[i] for i in by_rank.tolist()]
-            parts = [p for p in _louvain(ranked, edges, seed) if len(p) > 1] if edges else []
+            parts = (
+                [p for p in _louvain(ranked, pairs, weight[order].tolist(), seed) if len(p) > 1]
+                if pairs
+                else []
+            )
             self._memo[key] = parts
         return list(self._memo[key])
 
