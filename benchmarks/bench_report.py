@@ -139,6 +139,7 @@ def main() -> None:
     )
     strength = tie_strength(net)
 
+    net._memo.clear()  # the report computes everything afresh (graph, co-participation), as on a new network
     html, wall, cpu = timed(lambda: build_report(net))
     print(
         f"(a) build_report:            {wall:6.2f} s wall, {cpu:6.2f} s CPU  ({len(html) / 1e6:.1f} MB)"

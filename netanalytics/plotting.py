@@ -137,14 +137,22 @@ def _place_labels(  # noqa: C901, PLR0915
     Labels start a few points away from their point (in ``directions``, default up-right), or
     at ``start`` (data coordinates) when given, and are pushed apart in display space until no bounding boxes overlap, staying inside the
     axes, off the legend and off the ``obstacles`` points; a thin line links a label that moved
-    away to its point. Axis limits are frozen first, so later autoscaling cannot undo the placement.
+    away to its point. Axis limits are frozen first, so later autoscaling cannot undo the placement,
+    and the figure's layout engine (if any) is run once and then switched off, so that a layout run
+    again when the figure is saved cannot move the axes under the placed labels.
     """
     if len(labels) == 0:
         return []
     _freeze_limits(ax)
     fig = ax.figure
-    fig.draw_without_rendering()  # runs the layout engine: positions measured below are final
     renderer = fig.canvas.get_renderer()
+    # the layout (without drawing the figure), then kept: the labels are placed in pixels, and a
+    # layout run again when the figure is saved could move the axes under them
+    engine = fig.get_layout_engine()
+    if engine is not None:
+        engine.execute(fig)
+        fig.set_layout_engine("none")
+    ax.apply_aspect()
     to_px = ax.transData.transform
     anchors = to_px(np.column_stack([np.asarray(x, float), np.asarray(y, float)]))
     gap = 4.0 * fig.dpi / 72.0

@@ -175,7 +175,8 @@ def _figure(draw: Callable, caption: str, *, size: tuple[float, float] = (6.4, 4
     except NotDefinedError as exc:
         return f'<p class="muted">Figure not drawn: {_e(exc)}</p>'
     buf = io.BytesIO()
-    fig.savefig(buf, format="png")
+    # zlib's fastest level: the same pixels, encoded in a fraction of the time, and no larger here
+    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
     data = base64.b64encode(buf.getvalue()).decode("ascii")
     return (
         f'<figure><img alt="{escape(caption, quote=True)}" src="data:image/png;base64,{data}">'
