@@ -349,7 +349,7 @@ Two rules keep the number honest about what your files can show:
   need a year of history. When the loaded sources do not hold it, the component is **not
   measurable**: NaN value and points, `measurable` False, and a reason that says what to load. It is
   left out of the score, which is renormalised over the measurable components and says so
-  (`h.headline`: "72/100 over 8 of 8 components"). A component's points never exceed its weight.
+  (`h.headline`: "76/100 over 8 of 8 components"). A component's points never exceed its weight.
 - **Confidence.** `h.coverage` states what the score stands on: the sources, the messages sent and
   received and the people in contact in the last 365 days, how many of them appear on group
   messages, the LinkedIn connections. Below the minimum in `na.metrics.health.MIN_EVIDENCE` (20
