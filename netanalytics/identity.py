@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import gc
 import re
 import unicodedata
 from collections import Counter, defaultdict
@@ -15,6 +13,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 
 __all__ = [
     "normalize_person_name",
@@ -1251,7 +1250,7 @@ def resolve_identities(
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
     """
-    with _cyclic_gc_paused():
+    with gc_paused():
         index = _build_index(
             contacts,
             participants,
@@ -1272,24 +1271,6 @@ def resolve_identities(
         for rule in RULES if rules is None else rules:
             rule(index)
         return _resolution(index, me_keys=me_keys, automated=automated)
-
-
-@contextlib.contextmanager
-def _cyclic_gc_paused():
-    """Pause Python's cyclic garbage collector for the block, and restore it after.
-
-    Resolution allocates hundreds of thousands of small objects (clusters, counters, sets) that
-    form no reference cycles, so reference counting frees them; but each allocation burst
-    triggers collections that walk the whole heap, the loaded frames included: about a third
-    of resolution's time at 30,000 keys.
-    """
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 CANDIDATE_COLUMNS = [

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import contextlib
 import csv
-import gc
 import io
 import itertools
 import re
@@ -22,7 +20,6 @@ __all__ = [
     "decode_bytes",
     "file_key",
     "find_header",
-    "gc_paused",
     "normalize_column",
     "parse_dates",
     "read_table",
@@ -42,22 +39,6 @@ _BINARY_MAGIC = {
 
 _LINE_BREAK = re.compile(r"\r\n|\r|\n")
 _EOF_SENTINEL = "\ue000netanalytics-eof\ue001"
-
-
-@contextlib.contextmanager
-def gc_paused():
-    """Pause the cyclic garbage collector while building millions of small lists, then restore it.
-
-    The records of a big CSV are acyclic lists; letting the collector rescan them every few
-    thousand allocations costs a third of the parse time.
-    """
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def decode_bytes(data: bytes, name: str) -> tuple[str, str]:

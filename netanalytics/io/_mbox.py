@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import contextlib
 import functools
-import gc
 import hashlib
 import itertools
 import mmap
@@ -20,6 +19,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 from netanalytics.io import _headers as H
 from netanalytics.io.report import MAX_WARNINGS, FileReport
 
@@ -295,19 +295,6 @@ def clear_caches() -> None:
     """Forget the parsed header values (the main process does after each file)."""
     for cache in _CACHES.values():
         cache.clear()
-
-
-@contextlib.contextmanager
-def no_gc():
-    """Pause the cyclic garbage collector: building millions of small lists makes it rescan
-    every live container again and again, and nothing here creates reference cycles."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
 
 
 def _fast_ids(raw: bytes) -> list[str]:
@@ -1416,7 +1403,7 @@ def find_separators(mm, start: int, end: int) -> list[int]:
 
 def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     """Parse the messages whose separators lie in ``[start, end)`` of an mbox file."""
-    with no_gc():
+    with gc_paused():
         try:
             return _parse_mbox_range(path, start, end, folder, source, label)
         finally:
@@ -1643,7 +1630,7 @@ def read_header_block(path: str) -> tuple[bytes, bytes | None]:
 
 def parse_message_files(items: list[tuple[str, str]], folder: str | None, source: str, label: str) -> dict:
     """Parse message files ``[(absolute path, relative path), ...]`` of one folder."""
-    with no_gc():
+    with gc_paused():
         try:
             return _parse_message_files(items, folder, source, label)
         finally:

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
 from netanalytics.io import cache as C
@@ -155,7 +156,7 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     counters: Counter = Counter()
     dates: Counter = Counter()
     hidden = 0  # warnings the workers counted but did not send
-    with M.no_gc():
+    with gc_paused():
         for res in results:
             if res["parts"]["n"]:
                 parts.append(M.prepare_parts(res["parts"]))
@@ -243,7 +244,7 @@ def cached_part(
         return compute()
     directory = Path(cache_dir) if cache_dir is not None else C.default_cache_dir()
     key = C.cache_key(READER_VERSION, *key_parts)
-    with M.no_gc():
+    with gc_paused():
         hit = C.load(directory, key, _LIST_COLUMNS)
     if hit is not None:
         frame, meta = hit
@@ -289,7 +290,7 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
     tasks = [(str(path), a, b, folder, "mbox", label) for a, b in itertools.pairwise(bounds)]
     # the pool's result thread unpickles millions of small lists: without this pause the
     # cyclic collector rescans them again and again (about 3x the cost of unpickling)
-    with M.no_gc():
+    with gc_paused():
         results = _run(
             M.parse_mbox_range, tasks, workers,
             amounts=[b - a for a, b in itertools.pairwise(bounds)], unit="B", desc=path.name,
@@ -329,7 +330,7 @@ def _parse_files(label: str, folder: str | None, items: list[tuple[str, str]], k
     tasks = [
         (items[i : i + _FILES_PER_TASK], folder, kind, label) for i in range(0, len(items), _FILES_PER_TASK)
     ]
-    with M.no_gc():
+    with gc_paused():
         results = _run(
             M.parse_message_files, tasks, workers,
             amounts=[len(t[0]) for t in tasks], unit="msg", desc=Path(label).name,
@@ -613,7 +614,7 @@ def read_mbox(
     n = _n_workers(workers)
     # GC paused throughout: the frame holds a few hundred thousand lists, and a full collection
     # triggered while it is assembled rescans all of them for nothing
-    with M.no_gc():
+    with gc_paused():
         parts = [_load_mbox(Path(p), cache, cache_dir, n) for p in paths]
         return assemble_parts(parts, me)
 

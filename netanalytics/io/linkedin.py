@@ -17,12 +17,12 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.io._csvtext import (
     Table,
     decode_bytes,
     file_key,
-    gc_paused,
     normalize_column,
     parse_dates,
     read_table,

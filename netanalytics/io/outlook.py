@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _headers as H
 from netanalytics.io import _mbox as M
@@ -773,7 +774,7 @@ def read_pst(
     netanalytics.exceptions.FormatError: ...mail.pst: not an Outlook data file: a .pst or .ost starts with ...
     """
     paths = [path] if isinstance(path, (str, os.PathLike)) else list(path)
-    with M.no_gc():
+    with gc_paused():
         parts = [load_pst_part(Path(p), cache, cache_dir) for p in paths]
         return E.assemble_parts(parts, me)
 
