@@ -101,8 +101,8 @@ def fit_both_ways(net) -> None:
     for label, analytic in (("analytic gradient", True), ("finite differences of 2F1 (before)", False)):
         ParetoNBDFit.HAS_GRADIENT = analytic
         try:
-            for key in [k for k in net._memo if k[0] == "btyd"]:
-                del net._memo[key]  # the fit is memoised per network: fit afresh
+            for key in [k for k in net._memo if k[0] in ("btyd", "result")]:
+                del net._memo[key]  # the fit and the metric's result are kept per network: fit afresh
             (_, info), wall, cpu = timed(lambda: dormancy(net, return_model=True))
         finally:
             ParetoNBDFit.HAS_GRADIENT = True

@@ -359,12 +359,13 @@ class Network:
             # (each from the endpoint that comes first, in insertion order), so the same communities.
             # On arrays: ``self.graph()`` iterates the alter-alter edges node by node in node order,
             # each node's edges in the order they were added (the rows of ``_alter_edges``), each
-            # edge once, from its endpoint that comes first.
-            nodes = list(self.graph(copy=False))
-            position = {n: i for i, n in enumerate(nodes)}
+            # edge once, from its endpoint that comes first. Its nodes start with the people in
+            # their index order, and every end of an alter-alter edge is one of them (the graph
+            # itself is not built: 0.7 s at 20,000 people).
+            people = self.people.index.unique()
+            nodes = list(people)
             frame = self._alter_edges(10)
-            ends = [[position[n] for n in frame[c].tolist()] for c in frame.columns[:2]]
-            pu, pv = np.array(ends, dtype=np.int64).reshape(2, len(frame))
+            pu, pv = (people.get_indexer(frame[c]).astype(np.int64) for c in frame.columns[:2])
             order = np.argsort(np.minimum(pu, pv), kind="stable")  # stable: the rows' order per node
             a, b = np.where(pu < pv, pu, pv)[order], np.where(pu < pv, pv, pu)[order]
             weight = frame["weight"].to_numpy(dtype=float)[order]

@@ -19,6 +19,7 @@ from matplotlib.text import Text
 
 from netanalytics import schema as S
 from netanalytics.exceptions import SchemaError
+from netanalytics.metrics._common import in_index
 from netanalytics.metrics.health import CONCENTRATION, VITALITY
 from netanalytics.network import Network
 
@@ -291,11 +292,18 @@ def _place_labels(  # noqa: C901, PLR0915
 # --- 1. network map ------------------------------------------------------------------------
 
 
+def _edges_among(net: Network, people: set) -> list[tuple]:
+    """The alter–alter edges of :meth:`Network.graph` between two of ``people`` (u, v), read from
+    its edge list without building the graph."""
+    edges = net._alter_edges(10)
+    u, v = (edges[c].tolist() for c in edges.columns[:2])
+    return [(a, b) for a, b in zip(u, v) if a in people and b in people]
+
+
 def _circles(net: Network, seed: int, people: Sequence | None = None) -> tuple[dict, list[tuple[str, list]]]:
     """Louvain communities of the alter–alter graph (among ``people`` when given): person ->
     group index, and (label, members)."""
     alters = list(net.alters.index) if people is None else list(people)
-    G = net.graph(copy=False).subgraph(alters)
     # the network's communities, restricted to the people drawn
     keep = set(alters)
     parts = [p & keep for p in net.communities(seed=seed)]
@@ -317,8 +325,10 @@ def _circles(net: Network, seed: int, people: Sequence | None = None) -> tuple[d
     rest = [p for p in alters if p not in grouped]
     if rest:
         label = "other circles" if len(parts) > len(_CIRCLE_COLORS) else "no shared messages"
-        if len(parts) > len(_CIRCLE_COLORS) and any(G.degree(p) == 0 for p in rest if p in G):
-            label = "other / none"
+        if len(parts) > len(_CIRCLE_COLORS):
+            linked = {p for edge in _edges_among(net, keep) for p in edge}  # with an edge among them
+            if any(p not in linked for p in rest):
+                label = "other / none"
         groups.append((f"{label} ({len(rest)})", rest))
     membership = {p: g for g, (_, members) in enumerate(groups) for p in members}
     return membership, groups
@@ -417,7 +427,7 @@ def plot_network_map(
         start += width + gap
 
     # edges and spokes as two collections: one artist each, whatever the number of lines
-    edges = list(net.graph(copy=False).subgraph(alters).edges())
+    edges = _edges_among(net, set(alters))
     if edges:
         segs = np.array([[pos[u], pos[v]] for u, v in edges])
         ax.add_collection(LineCollection(segs, colors="0.6", linewidths=0.4, alpha=0.35, zorder=1))
@@ -609,7 +619,7 @@ def plot_dormancy_map(
                 f"reconnect frame is indexed by {reconnect.index.name!r}, not 'person_id'. "
                 "Pass the result of netanalytics.reconnect(net)."
             )
-        cand = reconnect[reconnect.index.isin(rhythm.index)]
+        cand = reconnect[in_index(reconnect.index, rhythm.index)]
     cx = x.reindex(cand.index).to_numpy()
     cy = y.reindex(cand.index).to_numpy()
     if len(cand):

@@ -136,6 +136,7 @@ def owed_reply_rows(
     reciprocity_frame: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Reminder rows for replies owed (also used by the HTML report, which has ``reciprocity`` at hand)."""
+    from netanalytics.metrics._common import in_index
     from netanalytics.metrics.reciprocity import reciprocity
 
     rec = (
@@ -148,7 +149,7 @@ def owed_reply_rows(
     incoming = inter[
         (inter[S.DIRECTION] == S.IN)
         & (inter[S.TIMESTAMP] <= as_of)
-        & inter[S.PERSON_ID].isin(owed)
+        & in_index(inter[S.PERSON_ID], owed)
         & ~inter[S.CHANNEL].isin(("meeting", "invitation"))
     ]
     last = incoming.loc[incoming.groupby(S.PERSON_ID)[S.TIMESTAMP].idxmax()].set_index(S.PERSON_ID)

@@ -1,13 +1,22 @@
 """What several metric families share: the give/take balance of a tie and when it is one-sided, the
-interactions known at a moment, which rows answer which, the weighted ego graph, normalised text."""
+interactions known at a moment, which rows answer which, the weighted ego graph, normalised text, and
+results kept per network."""
 
 from __future__ import annotations
+
+import copy
+import functools
+import hashlib
+import inspect
+from collections.abc import Callable, Hashable, Mapping
+from typing import TypeVar
 
 import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.exceptions import NotDefinedError
 from netanalytics.network import Network, coparticipation
 
 __all__ = [
@@ -20,6 +29,8 @@ __all__ = [
     "answer_times",
     "ego_graph",
     "interactions_upto",
+    "in_index",
+    "memoised",
     "normalized_text",
     "one_sided",
 ]
@@ -138,6 +149,12 @@ def interactions_upto(net: Network, as_of: pd.Timestamp) -> pd.DataFrame:
     return inter[inter[S.TIMESTAMP] <= as_of]
 
 
+def in_index(values: pd.Series | pd.Index | np.ndarray, index: pd.Index) -> np.ndarray:
+    """Which ``values`` are in ``index``, as ``values.isin(index)`` says, by one hash lookup: pandas'
+    ``isin`` on Arrow-backed text converts every element of ``index`` in Python (0.1 s per 20,000 ids)."""
+    return index.unique().get_indexer(values) >= 0
+
+
 def answer_times(rows: pd.DataFrame) -> pd.Series:
     """Timestamp of the answer to each row (NaT when none), index aligned with ``rows``.
 
@@ -192,3 +209,54 @@ def normalized_text(values: pd.Series) -> pd.Series:
     """Stripped, casefolded text; None for missing or blank values (to compare companies, domains)."""
     text = values.astype(object).where(values.notna(), None)
     return text.map(lambda v: v.strip().casefold() if isinstance(v, str) and v.strip() else None)
+
+
+_F = TypeVar("_F", bound=Callable)
+
+
+def _key_part(name: str, value: object, net: Network) -> Hashable:
+    """One argument of a :func:`memoised` call as part of its key (TypeError: not keyable)."""
+    if name == "as_of":
+        return net.resolve_as_of(value)  # the default and the latest interaction are one moment
+    if isinstance(value, pd.DataFrame):  # by content (a dormancy frame reused by the user or by the report)
+        digest = hashlib.blake2b(pd.util.hash_pandas_object(value, index=True).to_numpy().tobytes())
+        return ("frame", digest.hexdigest(), repr(list(value.columns)), repr(value.dtypes.tolist()),
+                repr(sorted(value.attrs.items())))  # fmt: skip
+    if isinstance(value, Mapping):
+        return frozenset(value.items())
+    hash(value)
+    return value
+
+
+def memoised(metric: _F) -> _F:
+    """Decorate a metric ``metric(net, ...)`` so that its result is computed once per network and
+    arguments and kept in ``net._memo``: the report, run after the user computed the same metrics,
+    then reuses them.
+
+    Notes
+    -----
+    The key is the function and every argument after ``net`` (defaults filled in), with
+    ``as_of`` resolved (the default and the latest interaction are one moment) and a frame
+    argument (``dormancy_frame``) taken by its content; a call with an argument that cannot be
+    keyed (a list, a frame of lists) is computed afresh. Each call returns a deep copy, so a
+    caller that changes its result never changes what the next call gets. A network's frames
+    are read-only (:meth:`Network.with_frames` makes a new network, with an empty memo), so a
+    kept result stays right. A call that raises is not kept.
+    """
+    signature = inspect.signature(metric)
+
+    @functools.wraps(metric)
+    def wrapper(net: Network, *args, **kwargs):
+        bound = signature.bind(net, *args, **kwargs)
+        bound.apply_defaults()
+        try:
+            parts = tuple(_key_part(n, v, net) for n, v in list(bound.arguments.items())[1:])
+            key = ("result", metric.__module__, metric.__qualname__, parts)
+            hash(key)
+        except (TypeError, NotDefinedError):  # not keyable, or no moment to key by: the metric says why
+            return metric(net, *args, **kwargs)
+        if key not in net._memo:
+            net._memo[key] = metric(net, *args, **kwargs)
+        return copy.deepcopy(net._memo[key])
+
+    return wrapper  # type: ignore[return-value]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics.metrics._common import memoised
 from netanalytics.network import Network
 
 __all__ = ["channel_mix", "BEFORE", "AFTER", "MOVED"]
@@ -13,6 +14,7 @@ __all__ = ["channel_mix", "BEFORE", "AFTER", "MOVED"]
 BEFORE, AFTER, MOVED = "main_before", "main_after", "moved"
 
 
+@memoised
 def channel_mix(
     net: Network,
     *,

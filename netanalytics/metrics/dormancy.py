@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
-from netanalytics.metrics._common import normalized_text
+from netanalytics.metrics._common import memoised, normalized_text
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network, to_utc
 
@@ -332,6 +332,7 @@ def _empty_dormancy(columns: list[str]) -> pd.DataFrame:
     return frame
 
 
+@memoised
 def dormancy(
     net: Network,
     *,
@@ -713,6 +714,32 @@ def reconnect(
     >>> print(r["reason"].iloc[0])
     Former close tie (peak 15.7 contacts/half-life), silent 2.0 years; works at Acme, where none of your active ties are
     """
+    ranking = _ranking(
+        net,
+        as_of=as_of,
+        include_cooling=include_cooling,
+        half_life_days=half_life_days,
+        novelty_weight=novelty_weight,
+        communities=communities,
+        seed=seed,
+        dormancy_frame=dormancy_frame,
+    )
+    return ranking.head(n)
+
+
+@memoised
+def _ranking(
+    net: Network,
+    *,
+    as_of: object,
+    include_cooling: bool,
+    half_life_days: float,
+    novelty_weight: float,
+    communities: Mapping[Hashable, Hashable] | None,
+    seed: int,
+    dormancy_frame: pd.DataFrame | None,
+) -> pd.DataFrame:
+    """Every candidate of :func:`reconnect`, ranked (kept per network: reconnect takes the first n)."""
     inter = _contacts(net)
     as_of = net.resolve_as_of(as_of)
     dorm = dormancy_at(net, as_of, dormancy_frame)
@@ -786,4 +813,4 @@ def reconnect(
     out = out.sort_values(
         [S.SCORE, S.PEAK_STRENGTH, S.PERSON_ID], ascending=[False, False, True], kind="stable"
     )
-    return out.head(n).set_index(S.PERSON_ID)
+    return out.set_index(S.PERSON_ID)

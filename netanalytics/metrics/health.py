@@ -16,7 +16,9 @@ from netanalytics.metrics._common import (
     BALANCE_PRIOR,
     balance,
     ego_graph,
+    in_index,
     interactions_upto,
+    memoised,
     normalized_text,
     one_sided,
 )
@@ -493,7 +495,7 @@ def _sources(net: Network, inter: pd.DataFrame) -> tuple[str, ...]:
     found = set(net.people[S.SOURCES].explode().dropna()) if S.SOURCES in net.people.columns else set()
     if S.SOURCE in net.messages.columns:
         found |= set(net.messages[S.SOURCE].dropna())
-    return tuple(sorted(map(str, found or set(inter[S.CHANNEL].dropna()))))
+    return tuple(sorted(map(str, found or set(inter[S.CHANNEL].dropna().unique()))))
 
 
 def _measure(
@@ -511,7 +513,7 @@ def _measure(
     inter = interactions_upto(net, as_of)
     core = inter[inter[S.N_PARTICIPANTS] <= broadcast]
     alters = net.alters
-    if core.empty or not core[S.PERSON_ID].isin(alters.index).any():
+    if core.empty or not in_index(core[S.PERSON_ID], alters.index).any():
         if len(inter):
             raise NotDefinedError(
                 f"network health is not defined: all {len(inter)} interactions up to {as_of} are broadcasts "
@@ -576,7 +578,7 @@ def _measure(
     first_contact = core.groupby(S.PERSON_ID)[S.TIMESTAMP].min()
     start = pd.concat([first_contact, connected]).groupby(level=0).min()
     new = start[start > as_of - _YEAR]
-    new_connections = int(new.index.isin(connected[connected > as_of - _YEAR].index).sum())
+    new_connections = int(in_index(new.index, connected[connected > as_of - _YEAR].index).sum())
 
     sent = year[year[S.DIRECTION] == S.OUT].groupby(S.PERSON_ID).size().reindex(year_ids, fill_value=0)
     received = year[year[S.DIRECTION] == S.IN].groupby(S.PERSON_ID).size().reindex(year_ids, fill_value=0)
@@ -584,7 +586,7 @@ def _measure(
         as_of=as_of,
         year_ids=year_ids,
         first_interaction=core[S.TIMESTAMP].min(),
-        channels=frozenset(inter[S.CHANNEL].dropna()),
+        channels=frozenset(inter[S.CHANNEL].dropna().unique()),
         active_28=active_28,
         size_365=int(layer.notna().sum()),
         layer_sizes=layer_sizes,
@@ -647,6 +649,7 @@ def _coverage(
     )
 
 
+@memoised
 def health(
     net: Network,
     *,

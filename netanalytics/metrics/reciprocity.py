@@ -17,8 +17,10 @@ from netanalytics.metrics._common import (
     ONE_SIDED_RATIO,
     answer_times,
     balance,
+    in_index,
     interactions_upto,
     log_imbalance,
+    memoised,
     one_sided,
 )
 from netanalytics.network import Network
@@ -45,6 +47,7 @@ def _rate(answered: pd.Series, eligible: pd.Series, pid: pd.Series, index: pd.In
     return grouped.mean().reindex(index)
 
 
+@memoised
 def reciprocity(
     net: Network,
     *,
@@ -307,7 +310,7 @@ def _invitation(frame: pd.DataFrame, as_of: pd.Timestamp, index: pd.Index) -> pd
     latest = keep.sort_values(S.TIMESTAMP, kind="stable", na_position="first").drop_duplicates(
         S.PERSON_ID, keep="last"
     )
-    latest = latest[latest[S.PERSON_ID].isin(index)]
+    latest = latest[in_index(latest[S.PERSON_ID], index)]
     result.loc[latest[S.PERSON_ID].values] = latest[S.DIRECTION].values
     return result
 

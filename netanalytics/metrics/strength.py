@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics._common import balance, interactions_upto
+from netanalytics.metrics._common import balance, in_index, interactions_upto, memoised
 from netanalytics.metrics.dormancy import contacts_last_year, dunbar_layer
 from netanalytics.network import Network, coparticipation
 
@@ -40,6 +40,7 @@ def _overlap(net: Network, core: pd.DataFrame, index: pd.Index) -> pd.Series:
     return ends.value_counts().reindex(index, fill_value=0).astype("int64")
 
 
+@memoised
 def tie_strength(
     net: Network,
     *,
@@ -192,7 +193,7 @@ def tie_strength(
         contacts_last_year(inter, as_of, broadcast=broadcast).reindex(index, fill_value=0).astype("int64")
     )
 
-    in_contact = out.index.isin(inter[S.PERSON_ID].unique())
+    in_contact = in_index(out.index, pd.Index(inter[S.PERSON_ID].unique()))
     ranks = pd.DataFrame(index=out.index[in_contact])
     for col in STRENGTH_COMPONENTS:
         values = -out.loc[in_contact, col] if col == S.RECENCY_DAYS else out.loc[in_contact, col]
