@@ -69,6 +69,30 @@ def _louvain(nodes: list, pairs: list[tuple[int, int]], weights: list[float], se
     return sorted((frozenset(c) for c in groups.values()), key=lambda c: (-len(c), min(map(str, c))))
 
 
+def edge_order(pu: np.ndarray, pv: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The order in which a networkx graph iterates the edges added as rows ``(pu[i], pv[i])``
+    (positions of their ends in the graph's node order, each pair once): ``order`` (row numbers),
+    and each edge's end that comes first and its other end, in that order.
+
+    Notes
+    -----
+    ``Graph.edges()`` walks the nodes in order, and each node's neighbours in the order they were
+    added, yielding an edge once, from its end that comes first: the rows grouped by that end,
+    in their own order within a group (a stable sort).
+
+    Examples
+    --------
+    >>> G = nx.Graph()
+    >>> G.add_nodes_from(range(4))
+    >>> G.add_edges_from([(2, 3), (1, 2), (0, 3), (1, 0)])
+    >>> order, a, b = edge_order(np.array([2, 1, 0, 1]), np.array([3, 2, 3, 0]))
+    >>> list(G.edges()) == list(zip(a.tolist(), b.tolist())), order.tolist()
+    (True, [2, 3, 1, 0])
+    """
+    order = np.argsort(np.minimum(pu, pv), kind="stable")
+    return order, np.minimum(pu, pv)[order], np.maximum(pu, pv)[order]
+
+
 def coparticipation(
     rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10
 ) -> pd.DataFrame:
@@ -366,18 +390,15 @@ class Network:
             nodes = list(people)
             frame = self._alter_edges(10)
             pu, pv = (people.get_indexer(frame[c]).astype(np.int64) for c in frame.columns[:2])
-            order = np.argsort(np.minimum(pu, pv), kind="stable")  # stable: the rows' order per node
-            a, b = np.where(pu < pv, pu, pv)[order], np.where(pu < pv, pv, pu)[order]
+            order, a, b = edge_order(pu, pv)
             weight = frame["weight"].to_numpy(dtype=float)[order]
             # rank: order of first appearance of a node along the edges (u before v in each)
             seen, first = np.unique(np.column_stack([a, b]).ravel(), return_index=True)
             by_rank = seen[np.argsort(first)]
             rank = np.empty(len(nodes), dtype=np.int64)
             rank[by_rank] = np.arange(len(by_rank))
-            ra, rb = rank[a], rank[b]
-            lo, hi = np.minimum(ra, rb), np.maximum(ra, rb)  # from the endpoint of lower rank
-            order = np.argsort(lo, kind="stable")  # stable: insertion order within a node
-            pairs = list(zip(lo[order].tolist(), hi[order].tolist()))
+            order, lo, hi = edge_order(rank[a], rank[b])
+            pairs = list(zip(lo.tolist(), hi.tolist()))
             ranked = [nodes[i] for i in by_rank.tolist()]
             parts = (
                 [p for p in _louvain(ranked, pairs, weight[order].tolist(), seed) if len(p) > 1]

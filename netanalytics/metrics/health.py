@@ -15,7 +15,6 @@ from netanalytics.identity import is_free_mail
 from netanalytics.metrics._common import (
     BALANCE_PRIOR,
     balance,
-    ego_graph,
     in_index,
     interactions_upto,
     memoised,
@@ -23,8 +22,8 @@ from netanalytics.metrics._common import (
     one_sided,
 )
 from netanalytics.metrics.dormancy import contacts_last_year, dormancy_at, dunbar_layer
-from netanalytics.metrics.structure import blau, ego_structure, gini, normalized_entropy
-from netanalytics.network import Network, louvain_communities
+from netanalytics.metrics.structure import blau, ego_structure_of_edges, gini, normalized_entropy
+from netanalytics.network import Network, _louvain, coparticipation, edge_order
 
 __all__ = [
     "COMPONENTS",
@@ -533,23 +532,31 @@ def _measure(
     # structure: last year's ego network, unweighted; judged only with enough alter-alter evidence
     group_ties = int(year.loc[year[S.N_PARTICIPANTS] >= 3, S.PERSON_ID].nunique())
     structure_ok = len(year_ids) > 0 and group_ties / len(year_ids) >= min_group_share
-    G = ego_graph(net.me, year)
-    ego = ego_structure(G, net.me)
-    # the alter-alter graph: G itself without me, a plain graph (Louvain and degrees are several
-    # times slower on a subgraph view; node and edge order, hence the communities, are the same)
-    A = G
-    A.remove_node(net.me)
+    # The ego graph of ``ego_graph(net.me, year)`` on arrays (building it cost 0.6 s at 20,000 people):
+    # the alters in the order it adds them, its alter-alter edges as positions among them. The
+    # same values: ego_structure_of_edges is ego_structure without the graph, and Louvain gets the
+    # nodes and edges in the order the graph would give them (edge_order).
+    alter_ids = year.groupby(S.PERSON_ID).size().index
+    edges = coparticipation(year)
+    pu, pv = (alter_ids.get_indexer(edges[c]).astype(np.int64) for c in edges.columns[:2])
+    ego = ego_structure_of_edges(len(alter_ids), pu + 1, pv + 1)
     community: dict = {}
     n_comm = 0
-    if structure_ok and A.number_of_edges():
-        comms = [c for c in louvain_communities(A, weight=S.WEIGHT, seed=seed) if len(c) >= 2]
+    if structure_ok and len(edges):
+        order, a, b = edge_order(pu, pv)
+        weight = edges["messages"].to_numpy(dtype=float)[order]
+        nodes = list(alter_ids)
+        louvain = _louvain(nodes, list(zip(a.tolist(), b.tolist())), weight.tolist(), seed)
+        comms = [c for c in louvain if len(c) >= 2]
         n_comm = len(comms)
         community = {
             node: i
             for i, c in enumerate(sorted(comms, key=lambda c: (-len(c), min(map(str, c)))))
             for node in c
         }
-    bridging = int(sum(1 for a in year_ids if a in A and A.degree(a) <= bridge_overlap))
+    # alter-alter ties per last-year alter (every one of them is in alter_ids)
+    degree = np.bincount(np.concatenate([pu, pv]), minlength=len(alter_ids))
+    bridging = int((degree <= bridge_overlap).sum())
 
     people = alters.reindex(year_ids)
     dims = {

@@ -12,7 +12,7 @@ import scipy.sparse as sp
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 
-__all__ = ["blau", "ego_structure", "gini", "graph_summary", "normalized_entropy"]
+__all__ = ["blau", "ego_structure", "ego_structure_of_edges", "gini", "graph_summary", "normalized_entropy"]
 
 
 def _as_array(values: Iterable[float] | pd.Series, what: str) -> np.ndarray:
@@ -223,7 +223,45 @@ def ego_structure(G: nx.Graph, ego: Hashable, *, weight: str | None = None) -> p
     H = _mutual_undirected(G, weight)
     wkey = "w" if G.is_directed() else weight
     alters = [n for n in H[ego] if n != ego]
-    n = len(alters)
+    if not alters:
+        return _burt(sp.csr_array((1, 1), dtype=float), np.zeros(1), np.zeros(1))
+    # Restrict to ego + alters, but normalise with each alter's full strength / max weight in G.
+    nodes = [ego, *alters]
+    # the subgraph view only when some node is outside the ego network (a view costs seconds at 100k edges)
+    sub = H if len(nodes) == H.number_of_nodes() else H.subgraph(nodes)
+    A = nx.to_scipy_sparse_array(sub, nodelist=nodes, weight=wkey, format="csr")
+    strength = np.array([H.degree(v, weight=wkey) - (_self_w(H, v, wkey)) for v in nodes], dtype=float)
+    maxw = np.array([_max_w(H, v, wkey) for v in nodes], dtype=float)
+    return _burt(A, strength, maxw)
+
+
+def ego_structure_of_edges(n: int, u: np.ndarray, v: np.ndarray) -> pd.Series:
+    """:func:`ego_structure` (unweighted) of an ego tied to ``n`` alters, numbered 1 … n, whose
+    alter–alter ties are the pairs ``(u[i], v[i])`` (each once, no self-loops): the same values,
+    from the edge list, without a networkx graph.
+
+    Examples
+    --------
+    Borgatti's example graph, ego G and its alters A B C D E F numbered 1 … 6:
+
+    >>> s = ego_structure_of_edges(6, np.array([1, 1, 1, 2]), np.array([2, 6, 5, 4]))
+    >>> [round(float(s[k]), 3) for k in ("constraint", "effective_size", "efficiency")]
+    [0.4, 4.667, 0.778]
+    """
+    if n == 0:
+        return _burt(sp.csr_array((1, 1), dtype=float), np.zeros(1), np.zeros(1))
+    spokes = np.arange(1, n + 1)
+    rows = np.concatenate([np.zeros(n, dtype=np.int64), spokes, u, v])
+    cols = np.concatenate([spokes, np.zeros(n, dtype=np.int64), v, u])
+    A = sp.csr_array((np.ones(len(rows)), (rows, cols)), shape=(n + 1, n + 1))
+    strength = np.bincount(rows, minlength=n + 1).astype(float)  # ties, each of weight 1
+    return _burt(A, strength, (strength > 0).astype(float))
+
+
+def _burt(A: sp.csr_array, strength: np.ndarray, maxw: np.ndarray) -> pd.Series:
+    """The arithmetic of :func:`ego_structure`: ``A`` the weights among the ego (row 0) and its
+    alters, ``strength`` and ``maxw`` each one's total and largest tie weight in the whole graph."""
+    n = A.shape[0] - 1
     out = {
         S.DEGREE: float(n),
         S.CONSTRAINT: np.nan,
@@ -233,16 +271,9 @@ def ego_structure(G: nx.Graph, ego: Hashable, *, weight: str | None = None) -> p
     }
     if n == 0:
         return pd.Series(out)
-    # Restrict to ego + alters, but normalise with each alter's full strength / max weight in G.
-    nodes = [ego, *alters]
-    # the subgraph view only when some node is outside the ego network (a view costs seconds at 100k edges)
-    sub = H if len(nodes) == H.number_of_nodes() else H.subgraph(nodes)
-    A = nx.to_scipy_sparse_array(sub, nodelist=nodes, weight=wkey, format="csr")
     A = sp.csr_array(A, dtype=float)
     A.setdiag(0.0)
     A.eliminate_zeros()
-    strength = np.array([H.degree(v, weight=wkey) - (_self_w(H, v, wkey)) for v in nodes], dtype=float)
-    maxw = np.array([_max_w(H, v, wkey) for v in nodes], dtype=float)
     with np.errstate(divide="ignore", invalid="ignore"):
         P = sp.csr_array(sp.diags_array(np.where(strength > 0, 1.0 / strength, 0.0)) @ A)
         M = sp.csr_array(sp.diags_array(np.where(maxw > 0, 1.0 / maxw, 0.0)) @ A)

@@ -428,3 +428,46 @@ def test_only_broadcasts_is_not_defined_and_says_why():
         NotDefinedError, match=r"all 2 interactions up to .* are broadcasts \(mailing-list posts"
     ):
         health(build_network(rows), as_of="2024-03-01")
+
+
+def test_structure_and_communities_equal_the_networkx_route_on_the_sample():
+    # health reads the last year's ego network from arrays; the graph it stands for, built with
+    # networkx, gives the same Burt measures, communities and bridging ties
+    import netanalytics as na
+    from netanalytics.metrics._common import ego_graph, interactions_upto
+    from netanalytics.metrics.structure import ego_structure
+    from netanalytics.network import louvain_communities
+
+    sample = na.datasets.load_sample()
+    h = health(sample)
+    as_of = sample.resolve_as_of()
+    rows = interactions_upto(sample, as_of)
+    year = rows[(rows[S.N_PARTICIPANTS] <= 10) & (rows[S.TIMESTAMP] > as_of - pd.Timedelta(days=365))]
+    G = ego_graph(sample.me, year)
+    ego = ego_structure(G, sample.me)
+    G.remove_node(sample.me)
+    comms = [c for c in louvain_communities(G, weight=S.WEIGHT, seed=0) if len(c) >= 2]
+    print(h.constraint, h.effective_size, h.communities, h.bridging_ties)
+    assert (h.constraint, h.effective_size, h.density) == (
+        ego[S.CONSTRAINT],
+        ego[S.EFFECTIVE_SIZE],
+        ego[S.DENSITY],
+    )
+    assert h.communities == len(comms) == 7
+    assert h.bridging_ties == sum(1 for a in G if G.degree(a) <= 1) == 97
+
+
+def test_results_are_kept_per_network_and_returned_as_copies():
+    net = _fixture_net()  # nothing kept yet
+    first = health(net, as_of=AS_OF)
+    first.components.loc[0, S.POINTS] = -1.0  # the caller's copy
+    again = health(net, as_of=AS_OF)
+    assert again.components.loc[0, S.POINTS] != -1.0
+    kept = [k for k in net._memo if k[0] == "result" and k[2] == "health"]
+    assert len(kept) == 1
+    d = dormancy(net, as_of=AS_OF)
+    # the same dormancy frame, passed again or as a copy, is the same key: one health result more
+    health(net, as_of=AS_OF, dormancy_frame=d)
+    health(net, as_of=AS_OF, dormancy_frame=d.copy())
+    kept_after = [k for k in net._memo if k[0] == "result" and k[2] == "health"]
+    assert len(kept_after) == len(kept) + 1

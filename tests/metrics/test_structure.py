@@ -8,7 +8,14 @@ import pytest
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.metrics.structure import blau, ego_structure, gini, graph_summary, normalized_entropy
+from netanalytics.metrics.structure import (
+    blau,
+    ego_structure,
+    ego_structure_of_edges,
+    gini,
+    graph_summary,
+    normalized_entropy,
+)
 
 BORGATTI_EDGES = [
     ("A", "B"),
@@ -112,3 +119,20 @@ def test_diversity_edge_cases():
             f([])
     with pytest.raises(ValueError, match="non-negative"):
         gini([1, -2])
+
+
+def test_ego_structure_of_edges_equals_the_graph_route_to_the_last_bit():
+    # a random ego network: 300 alters, 1,500 alter-alter ties; alters numbered 1..n in the
+    # order of the ego's neighbours, as health numbers them
+    rng = np.random.default_rng(3)
+    n = 300
+    pairs = {tuple(sorted(p)) for p in rng.integers(1, n + 1, (1600, 2)).tolist() if p[0] != p[1]}
+    u, v = np.array(sorted(pairs)).T
+    G = nx.Graph()
+    G.add_edges_from(("ego", i) for i in range(1, n + 1))
+    G.add_edges_from(zip(u.tolist(), v.tolist()))
+    want = ego_structure(G, "ego")
+    got = ego_structure_of_edges(n, u, v)
+    print(got.to_dict())
+    assert got.to_dict() == want.to_dict()  # exact: the same matrix arithmetic
+    assert ego_structure_of_edges(0, np.array([], int), np.array([], int))[S.DEGREE] == 0.0
