@@ -205,6 +205,7 @@ def _place_labels(  # noqa: C901, PLR0915
         # the pairwise pass on plain floats (numpy scalar indexing costs ten times more; the
         # arithmetic, in the same order, gives the same positions)
         p_list = pos.tolist()
+        before = pos.copy()
         boxes = [[px + r0, py + r1, px + r2, py + r3] for (px, py), (r0, r1, r2, r3) in zip(p_list, rel_list)]
         moved = False
         for i in range(len(texts)):
@@ -277,7 +278,10 @@ def _place_labels(  # noqa: C901, PLR0915
             px += max(0.0, frame_box.x0 - b[0]) - max(0.0, b[2] - frame_box.x1)
             py += max(0.0, frame_box.y0 - b[1]) - max(0.0, b[3] - frame_box.y1)
             pos[i] = (px, py)
-        if not moved:
+        # no move left, or the same positions as at the start of this pass: a fixed point, where
+        # every further pass would do the same (a dormancy map with points under a label gets
+        # there after about 160 of its 400 passes)
+        if not moved or np.array_equal(pos, before):
             break
     inverse = ax.transData.inverted()
     for t, p, a, r in zip(texts, pos, anchors, rel):

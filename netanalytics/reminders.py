@@ -155,7 +155,10 @@ def owed_reply_rows(
     last = incoming.loc[incoming.groupby(S.PERSON_ID)[S.TIMESTAMP].idxmax()].set_index(S.PERSON_ID)
     subjects: dict = {}
     if len(net.messages) and S.SUBJECT in net.messages.columns:
-        subjects = net.messages.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)[S.SUBJECT].to_dict()
+        # the subjects of these messages only (a dict of every message's cost 0.2 s at 100,000)
+        wanted = pd.Index(last[S.MESSAGE_ID].dropna().unique())
+        messages = net.messages[in_index(net.messages[S.MESSAGE_ID], wanted)]
+        subjects = messages.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)[S.SUBJECT].to_dict()
     # plain dicts: a scalar lookup in a frame per person costs ~60 µs
     last_ts, last_id, last_channel = (last[c].to_dict() for c in (S.TIMESTAMP, S.MESSAGE_ID, S.CHANNEL))
     rows = []
