@@ -280,11 +280,13 @@ def _initiation_share(core: pd.DataFrame, index: pd.Index, gap_days: float) -> p
     unthreaded = core[S.THREAD_ID].isna() | core[S.CHANNEL].isin(_UNTHREADED)
     threads = core[~unthreaded].sort_values(S.TIMESTAMP, kind="stable")
     first = threads.drop_duplicates(S.THREAD_ID)
-    starter_me = first.set_index(S.THREAD_ID)[S.DIRECTION] == S.OUT
-    starter_pid = first.set_index(S.THREAD_ID)[S.PERSON_ID]
     pairs = threads[[S.PERSON_ID, S.THREAD_ID]].drop_duplicates()
-    mine = pairs[S.THREAD_ID].map(starter_me).astype(bool)
-    theirs = ~mine & (pairs[S.THREAD_ID].map(starter_pid) == pairs[S.PERSON_ID])
+    # each pair's thread starter by one lookup of its thread among the first rows (two Series.map
+    # calls on text ids cost 0.15 s at 100,000 threads)
+    at = pd.Index(first[S.THREAD_ID]).get_indexer(pairs[S.THREAD_ID])
+    mine = pd.Series(first[S.DIRECTION].to_numpy()[at] == S.OUT, index=pairs.index)
+    starter_pid = first[S.PERSON_ID].to_numpy(dtype=object)[at]
+    theirs = ~mine & (starter_pid == pairs[S.PERSON_ID].to_numpy(dtype=object))
     my_n = mine.groupby(pairs[S.PERSON_ID]).sum().reindex(index, fill_value=0)
     their_n = theirs.groupby(pairs[S.PERSON_ID]).sum().reindex(index, fill_value=0)
 
