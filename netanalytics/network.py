@@ -195,6 +195,13 @@ class Network:
         Borderline identity pairs left apart (see :meth:`merge_candidates`).
     me : str
         person_id of the owner (always ``EGO``).
+
+    Notes
+    -----
+    The frames are read-only: the graph, the communities and the metrics' results
+    (:func:`~netanalytics.dormancy`, :func:`~netanalytics.health` ...) are computed once per
+    network and arguments and kept, so the report reuses what was already computed. To change
+    a frame, make a new network with :meth:`with_frames`; it starts with nothing kept.
     """
 
     people: pd.DataFrame
@@ -215,8 +222,8 @@ class Network:
     participation: pd.DataFrame | None = None
     candidates: pd.DataFrame | None = None
     me: str = EGO
-    # graphs and communities computed once per network (frames are treated as read-only:
-    # with_frames() makes a new network, with an empty memo)
+    # graphs, communities and metric results (metrics._common.memoised) computed once per network
+    # (frames are treated as read-only: with_frames() makes a new network, with an empty memo)
     _memo: dict = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
