@@ -149,26 +149,58 @@ def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
 
 # A line that starts every block in the joined text: one findall() call then parses them all.
 _MARK = b"\x00\x01\x02"
-# possessive quantifiers: the same matches (nothing after the value can fail), no backtracking state
 # The headers raw_header_columns reads. Received (often ten per message, folded) is left out:
 # the mbox reader looks it up only for the rare message whose Date is unusable.
 _BULK = WANTED - {b"received"}
-# the usual spellings first, as literals (no character class to test per letter), the most
-# frequent first; any other spelling falls through to the case-blind trie
-_USUAL_FIRST = (
+# the usual spellings; any other spelling is matched case-blind after them
+_USUAL = (
     b"X-GM-THRID", b"X-Gmail-Labels", b"From", b"To", b"Date", b"Message-ID", b"Subject", b"References",
     b"In-Reply-To", b"Cc", b"Delivered-To", b"Reply-To", b"X-Original-To", b"X-Original-From",
     b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence", b"Auto-Submitted", b"Bcc",
 )  # fmt: skip
-assert {n.lower() for n in _USUAL_FIRST} == _BULK
-# a line whose first byte starts no wanted name (continuation lines, DKIM-, ARC-, Return-...:
-# most of a real header block) is passed over after one class test
+assert {n.lower() for n in _USUAL} == _BULK
+# a line whose first byte starts no wanted name (continuation lines, most of a real header
+# block) is passed over after one class test
 _BULK_FIRST = bytes(sorted({c for n in _BULK for c in (n[0], n[0] - 32)})) + _MARK[:1]
+# first letters of header lines in real list mail, the most frequent first (Received, X-*,
+# List-*, Authentication-Results / ARC-*, To, Content-*, ...)
+_LINE_LETTERS = b"RXLATCSDMFIPB"
+
+
+def _by_first_letter(usual) -> bytes:
+    """An alternation matching the names of ``usual`` in any case, one branch per first
+    letter (as written, capital letters first, in :data:`_LINE_LETTERS` order).
+
+    Notes
+    -----
+    A branch starts with its literal letter, so sre passes over a branch of another letter
+    after one byte compare; inside it, the usual spellings come first as literals, then every
+    name of that letter case-blind (``[Ff][Rr]...``). A line whose first letter starts a
+    wanted name but whose name is not wanted (Received, X-Mailer, List-Archive: a third of
+    a real block's lines) is rejected after a few compares.
+    """
+    names = {u.lower() for u in usual}
+    branches = []
+    for letter in _LINE_LETTERS + _LINE_LETTERS.lower():
+        first = bytes([letter])
+        group = sorted((n for n in names if n[:1] == first.lower()), key=len, reverse=True)
+        if not group:
+            continue
+        literal = [re.escape(u[1:]) for u in usual if u[:1] == first]
+        any_case = b"|".join(_any_case(n[1:]) for n in group)
+        branches.append(re.escape(first) + b"(?:" + b"|".join([*literal, any_case]) + b")")
+    assert {c for n in names for c in (n[0], n[0] - 32)} <= set(_LINE_LETTERS + _LINE_LETTERS.lower())
+    return b"|".join(branches)
+
+
+# possessive quantifiers: the same matches (nothing after the value can fail), no backtracking state
 _RAW_MARKED = re.compile(
     b"\n(?=["
     + re.escape(_BULK_FIRST)
     + b"])("
-    + b"|".join([re.escape(_MARK), *map(re.escape, _USUAL_FIRST), _trie(_BULK)])
+    + _by_first_letter(_USUAL)
+    + b"|"
+    + re.escape(_MARK)
     + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
 )
 

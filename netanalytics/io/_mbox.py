@@ -1516,18 +1516,35 @@ def _runs(busy: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
+# After a step whose windows are nearly all busy (list mail, short messages: most steps), the
+# pre-scan would save little on the next steps, and costs more than sre's search of the few
+# idle windows: those are searched whole.
+_BUSY_STEP = 0.75
+_WHOLE_STEPS = 3
+
+
 def _busy_runs(mm, start: int, end: int):
     """Yield, in order, merged ``[a, b)`` runs of busy windows (:func:`_busy_windows`) of
     ``[start, end)``: no ``"\nFrom "`` lies outside them. Read 16 MB at a time, one step ahead
-    of the caller, who drops the pages it has passed (steps without a run are dropped here)."""
+    of the caller, who drops the pages it has passed (steps without a run are dropped here).
+    The :data:`_WHOLE_STEPS` steps after a step more than :data:`_BUSY_STEP` busy are one run
+    each, not pre-scanned."""
     data = pa.py_buffer(mm)
     try:
         held = None  # a run reaching the end of the step: it may go on in the next one
         carry = False  # a "\nFrom " runs across the seam: the next step's first window is busy
+        whole = 0  # steps left to search whole, without the pre-scan
         for lo in range(start, end, _SCAN_STEP):
             hi = min(lo + _SCAN_STEP, end)
-            offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
-            busy, into_next = _busy_windows(mm, data, offsets)
+            if whole:
+                whole -= 1
+                offsets = np.array([lo, hi], dtype=np.int64)
+                busy, into_next = np.ones(1, dtype=bool), True
+            else:
+                offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
+                busy, into_next = _busy_windows(mm, data, offsets)
+                if busy.mean() > _BUSY_STEP:
+                    whole = _WHOLE_STEPS
             busy[0] |= carry
             carry = into_next and hi < end
             runs = _runs(busy, offsets)

@@ -3,7 +3,8 @@ line start skipped) finds exactly the messages one ``finditer`` of the line-by-l
 expression below finds over the range: the scanner's rule before it was rewritten.
 
 The windows are made tiny here (32 bytes, 256-byte steps) so that separators, From_ lines and
-header blocks fall across window, run and step boundaries in small inputs.
+header blocks fall across window, run and step boundaries in small inputs; each such test runs
+with every step pre-scanned and with the steps after a busy one searched whole.
 """
 
 from __future__ import annotations
@@ -49,10 +50,11 @@ def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
     )
 
 
-@pytest.fixture
-def tiny_windows(monkeypatch):
+@pytest.fixture(params=[0, 3], ids=["prescan-every-step", "whole-steps-after-a-busy-one"])
+def tiny_windows(monkeypatch, request):
     monkeypatch.setattr(M, "_WINDOW", 32)
     monkeypatch.setattr(M, "_SCAN_STEP", 256)
+    monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
     # headers longer than 64 bytes take the line-by-line rule of _header_end
     monkeypatch.setattr(M, "_FAST_HEADER", 64)
 
