@@ -244,6 +244,34 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
     return vals
 
 
+# Blocks are joined and split this many bytes at a time, so that the joined text and the
+# split's pieces reuse the memory of the group before. Joined all at once (about 30 MB of real
+# list mail per 64 MB range), they took fresh pages from the kernel every time, a page fault
+# every 4 KB: about 3 per real message, 5-10 us of system time (raw_header_columns 24.9 ->
+# 17.9 us per real block; 1-2 MB groups measured best).
+_SPLIT_BYTES = 2 << 20
+
+
+def _split_names_values(blocks: list[bytes]) -> tuple[list[bytes], list[bytes]]:
+    """The names (and marks) and values that :data:`_RAW_MARKED` finds in ``blocks``, each
+    block behind a marker line, split a few MB of blocks at a time."""
+    mark_line = b"\n" + _MARK + b":"
+    ends = np.cumsum([len(b) + len(mark_line) for b in blocks], dtype=np.int64)
+    cuts = np.searchsorted(ends, np.arange(_SPLIT_BYTES, ends[-1] if len(ends) else 0, _SPLIT_BYTES))
+    names: list[bytes] = []
+    values: list[bytes] = []
+    lo = 0
+    for hi in [*np.unique(cuts).tolist(), len(blocks)]:
+        if hi <= lo:
+            continue
+        # split, not findall: [text between, name, value, text between, ...] without a tuple per header
+        pieces = _RAW_MARKED.split(mark_line + mark_line.join(blocks[lo:hi]))
+        names += pieces[1::3]
+        values += pieces[2::3]
+        lo = hi
+    return names, values
+
+
 def raw_header_columns(blocks: list[bytes]):
     """The wanted headers of many blocks as columns: returns ``column(name)``, a function giving
     the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
@@ -256,15 +284,10 @@ def raw_header_columns(blocks: list[bytes]):
     ("Message-Id", "CC") and keyed by their :data:`PRIMARY` spelling.
     """
     n = len(blocks)
-    mark_line = b"\n" + _MARK + b":"
-    # split, not findall: [text between, name, value, text between, ...] without a tuple per header
-    pieces = _RAW_MARKED.split(mark_line + mark_line.join(blocks)) if n else []
-    names = pieces[1::3]
+    names, values = _split_names_values(blocks)
     sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
     if len(sigs) != n:  # a block holds the marker itself
         return _columns_by_block(blocks)
-    values = pieces[2::3]
-    del pieces
     distinct = list(dict.fromkeys(sigs))
     code_of = {sig: k for k, sig in enumerate(distinct)}
     codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)

@@ -55,3 +55,17 @@ def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
     assert column(b"To") == [b"a@x", None]
     assert column(b"List-Id") == [None, b"<l.x>"]
     assert column(b"Received") == [None, None]
+
+
+def test_blocks_split_in_groups_give_the_names_and_values_of_one_split(monkeypatch):
+    blocks = [b"\nFrom: a%d@x\nX-Pad: %s\nTo: b%d@x\n" % (i, b"p" * (i * 7 % 50), i) for i in range(40)]
+    blocks[7] = b"\nX-Only: unwanted\n"
+    mark_line = b"\n" + H._MARK + b":"
+    pieces = H._RAW_MARKED.split(mark_line + mark_line.join(blocks))
+    one_split = (pieces[1::3], pieces[2::3])
+    assert len(one_split[0]) == 40 + 39 * 2 and one_split[1][:3] == [b"", b"a0@x", b"b0@x"]
+    for size in (1, 60, 200, 10_000):  # a group per block, a few blocks, one group
+        monkeypatch.setattr(H, "_SPLIT_BYTES", size)
+        assert H._split_names_values(blocks) == one_split
+        column = H.raw_header_columns(blocks)
+        assert column(b"To") == [H.split_header_lines(b).get(b"to") for b in blocks]
