@@ -1411,18 +1411,44 @@ def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source
                 clear_caches()
 
 
-# One C-level pass per range: the next separator (a dated From_ line after a blank line), its
-# From_ line, and the header lines up to the first blank line (group 2 starts with the From_
-# line's newline, so the header regex sees every header at a line start). Bodies are skipped
-# by sre's literal-prefix search for "\nFrom ", never looked at line by line.
-_MESSAGE = re.compile(
-    rb"\n(From (?:(?<=\n\nFrom )|(?<=\n\r\nFrom ))"
-    + FROM_LINE.pattern[len(b"From ") :]
-    + rb"[^\n]*+)(\n(?:[^\r\n][^\n]*+\n|\r[^\n]++\n)*+)?"  # possessive: no backtracking state
-    # group 3 matches (empty) when no blank line or end of range follows the header lines: a
-    # partial last line or an odd line ending, left to the exact slow rule
-    + rb"(?:(?=\n|\r\n|\Z)|())"
-)
+# The scan finds each message's start, From_ line and header block by C-level searches, never
+# walking the header lines in Python's ``re``: the next ``"\nFrom "`` (sre's literal search,
+# faster than ``bytes.find`` for this needle), a check that it is a separator (a blank line
+# before it, a dated From_ line: :data:`FROM_LINE`), then the header's end, the first blank
+# line (:func:`_header_end`). Bodies are skipped by the literal search.
+_FROM_CANDIDATE = re.compile(rb"\nFrom ")
+_EMPTY_LINE = re.compile(rb"\n\n")  # sre's two-byte literal search: about twice bytes.find's speed
+_LINE_STARTING_CR_OR_EMPTY = re.compile(rb"\n[\r\n]")
+# a header longer than this is left to the line-by-line rule of _header_end
+_FAST_HEADER = 1 << 20
+
+
+def _header_end(mm, nl: int, end: int) -> tuple[int, bool]:
+    """Where the header lines after the From_ line's newline ``nl`` stop, and whether they stop
+    at an odd place (left to :func:`_header_block`).
+
+    Notes
+    -----
+    A header line is a complete line (ending in ``"\n"`` before ``end``) that does not start
+    with ``"\n"`` or ``"\r\n"``. The header stops at the first line start after ``nl`` that
+    is no header line; that stop is regular at an empty line, a ``"\r\n"`` line or at ``end``,
+    and odd at a partial last line (no newline before ``end``). A line starting with ``"\r"``
+    but not ``"\r\n"`` is a header line, as in an LF file. The common case, an LF header
+    without a carriage return, is one search for ``"\n\n"`` and one ``memchr`` for ``"\r"``.
+    """
+    he = _EMPTY_LINE.search(mm, nl, min(end, nl + _FAST_HEADER))
+    if he is not None and mm.find(b"\r", nl, he.start()) < 0:
+        return he.start() + 1, False
+    search = _LINE_STARTING_CR_OR_EMPTY.search
+    q = nl
+    while (m := search(mm, q, end)) is not None:
+        q = m.start()  # "\n\n" or "\n\r"
+        if mm[q + 1] == 10 or (q + 2 < end and mm[q + 2] == 10):
+            return q + 1, False
+        q += 1  # a line starting with "\r": a header line, or a partial last line (below)
+    if mm[end - 1] == 10:
+        return end, False
+    return mm.rfind(b"\n", nl, end) + 1, True
 
 
 def _header_block(mm, s: int, e: int) -> tuple[bytes, bytes | None]:
@@ -1490,18 +1516,35 @@ def _runs(busy: np.ndarray, offsets: np.ndarray) -> list[tuple[int, int]]:
     return list(zip(starts.tolist(), stops.tolist(), strict=True))
 
 
+# After a step whose windows are nearly all busy (list mail, short messages: most steps), the
+# pre-scan would save little on the next steps, and costs more than sre's search of the few
+# idle windows: those are searched whole.
+_BUSY_STEP = 0.75
+_WHOLE_STEPS = 3
+
+
 def _busy_runs(mm, start: int, end: int):
     """Yield, in order, merged ``[a, b)`` runs of busy windows (:func:`_busy_windows`) of
     ``[start, end)``: no ``"\nFrom "`` lies outside them. Read 16 MB at a time, one step ahead
-    of the caller, who drops the pages it has passed (steps without a run are dropped here)."""
+    of the caller, who drops the pages it has passed (steps without a run are dropped here).
+    The :data:`_WHOLE_STEPS` steps after a step more than :data:`_BUSY_STEP` busy are one run
+    each, not pre-scanned."""
     data = pa.py_buffer(mm)
     try:
         held = None  # a run reaching the end of the step: it may go on in the next one
         carry = False  # a "\nFrom " runs across the seam: the next step's first window is busy
+        whole = 0  # steps left to search whole, without the pre-scan
         for lo in range(start, end, _SCAN_STEP):
             hi = min(lo + _SCAN_STEP, end)
-            offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
-            busy, into_next = _busy_windows(mm, data, offsets)
+            if whole:
+                whole -= 1
+                offsets = np.array([lo, hi], dtype=np.int64)
+                busy, into_next = np.ones(1, dtype=bool), True
+            else:
+                offsets = np.append(np.arange(lo, hi, _WINDOW, dtype=np.int64), hi)
+                busy, into_next = _busy_windows(mm, data, offsets)
+                if busy.mean() > _BUSY_STEP:
+                    whole = _WHOLE_STEPS
             busy[0] |= carry
             carry = into_next and hi < end
             runs = _runs(busy, offsets)
@@ -1523,47 +1566,56 @@ def _busy_runs(mm, start: int, end: int):
 
 
 def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
-    """(header blocks, From_ lines, start offsets, odd flags) of every ``_MESSAGE`` match in
-    ``[start, end)``, the same as one ``finditer`` over the range would give.
+    """(header blocks, From_ lines, offsets of the newline before each From_ line, odd flags)
+    of the messages after the first one in ``[start, end)``.
 
-    sre searches only the runs of windows that hold a ``"\nFrom "`` (:func:`_busy_runs`).
-    A match is cut short by the end of its run only if it reaches that end (or its header
-    stops at a partial line), and only the last ``"\nFrom "`` of a run can start a From_ line
-    that crosses it; both are matched again against the range's end. Pages already passed
-    are dropped from the process's resident memory as the scan goes, so that a worker holds a
-    few MB of the mapping, not its whole range."""
+    Notes
+    -----
+    A message starts at a ``"\nFrom "`` that follows an empty line (``"\n"`` or ``"\r\n"``)
+    and starts a dated From_ line (:data:`FROM_LINE`, within ``end``). Its From_ line runs to
+    the next newline (or ``end``: then its header block is ``None``); its header block runs
+    from that newline to where :func:`_header_end` stops, and the search for the next message
+    goes on from there, so no ``"\nFrom "`` inside a header block starts a message. An odd
+    flag is ``b""`` where the header stops at an odd place, else ``None``.
+
+    Only the runs of windows that hold a ``"\nFrom "`` are searched (:func:`_busy_runs`); a
+    From_ line or header block may run past the end of its run. Pages already passed are
+    dropped from the process's resident memory as the scan goes, so that a worker holds a few
+    MB of the mapping, not its whole range.
+    """
     blocks: list = []
     from_lines: list = []
     starts: list = []
     odd: list = []
-    finditer, match = _MESSAGE.finditer, _MESSAGE.match
+    search, dated, find = _FROM_CANDIDATE.search, FROM_LINE.match, mm.find
     last_end = start
     dropped = start
-    for rs, re_ in _busy_runs(mm, start, end):
-        if re_ <= last_end:
-            continue
-        found = list(finditer(mm, max(rs, last_end), re_))
-        if re_ < end:
-            if found and (found[-1].end() == re_ or found[-1][3] is not None):
-                found[-1] = match(mm, found[-1].start(), end)
-            after = found[-1].end() if found else max(rs, last_end)
-            p = mm.rfind(b"\nFrom ", after, re_)
-            if p >= 0 and (m := match(mm, p, end)) is not None:
-                found.append(m)
-        if not found:
-            continue
-        last_end = found[-1].end()
-        # groups taken while the pages are resident
-        blocks.extend(map(_GROUP2, found))
-        from_lines.extend(map(_GROUP1, found))
-        starts.extend(map(re.Match.start, found))
-        odd.extend(map(_GROUP3, found))
+    for rs, run_end in _busy_runs(mm, start, end):
+        cur = max(rs, last_end)
+        while cur < run_end and (m := search(mm, cur, run_end)) is not None:
+            i = m.start()
+            cur = i + 1
+            prev = mm[i - 1]
+            if (prev != 10 and not (prev == 13 and i >= 2 and mm[i - 2] == 10)) or dated(
+                mm, i + 1, end
+            ) is None:
+                continue
+            starts.append(i)
+            nl = find(b"\n", i + 1, end)
+            if nl < 0:  # the From_ line runs to the end
+                from_lines.append(mm[i + 1 : end])
+                blocks.append(None)
+                odd.append(None)
+                last_end = end
+                break
+            from_lines.append(mm[i + 1 : nl])
+            cur, stop_is_odd = _header_end(mm, nl, end)
+            blocks.append(mm[nl:cur])
+            odd.append(b"" if stop_is_odd else None)
+            last_end = cur
         if last_end - dropped > _SCAN_STEP:
             dropped = _drop_pages(mm, dropped, last_end)
     return blocks, from_lines, starts, odd
-
-
-_GROUP1, _GROUP2, _GROUP3 = itemgetter(1), itemgetter(2), itemgetter(3)
 
 
 def mbox_blocks(mm, start: int, end: int) -> tuple[list[bytes], list, list[int]]:

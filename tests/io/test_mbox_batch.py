@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalytics import schema as S
 from netanalytics.io import _mbox as M
@@ -187,6 +189,30 @@ def test_id_lists_of_folded_references_equal_the_per_value_rule():
     ]
     assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
     assert M._id_lists(values)[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+
+
+ID_VALUES = [
+    b"<a@x>",
+    b"<a@x> <b@x>",
+    b"<b@x> <a@x> <b@x>",  # a repeat
+    b"<c@x>, <d@x>",  # comma: not plain
+    b"<c@x>  <d@x>",  # two spaces: plain once the blanks are single
+    b"<e@x> junk <f@x>",
+    b"<g\tx@y>",
+    b"<>",
+    b"<h@\xc3\xa9x>",  # not ASCII
+    b"i@x",  # no brackets
+    b"<a@x>\n <b@x>",  # folded (as the column holds it before unfolding)
+    None,
+    b"",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(ID_VALUES), max_size=30))
+def test_id_lists_of_mixed_columns_equal_the_per_value_rule(values):
+    # plain values are read together, the others one by one: the same lists as value by value
+    assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
 
 
 def test_address_elements_are_parsed_alike_in_any_list():

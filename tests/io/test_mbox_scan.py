@@ -1,13 +1,16 @@
-"""The mbox scanner skips windows without a ``From`` line start and still finds exactly the
-messages one plain ``finditer`` over the range finds.
+"""The mbox scanner (C-level searches for separators and header ends, windows without a ``From``
+line start skipped) finds exactly the messages one ``finditer`` of the line-by-line regular
+expression below finds over the range: the scanner's rule before it was rewritten.
 
 The windows are made tiny here (32 bytes, 256-byte steps) so that separators, From_ lines and
-header blocks fall across window, run and step boundaries in small inputs.
+header blocks fall across window, run and step boundaries in small inputs; each such test runs
+with every step pre-scanned and with the steps after a busy one searched whole.
 """
 
 from __future__ import annotations
 
 import mmap
+import re
 import tempfile
 from operator import itemgetter
 from pathlib import Path
@@ -26,8 +29,19 @@ SCAN = settings(
 )
 
 
+# The next separator (a dated From_ line after a blank line), its From_ line, and the header
+# lines up to the first blank line, walked line by line; group 3 matches (empty) when no blank
+# line or end of range follows the header lines: a partial last line.
+MESSAGE = re.compile(
+    rb"\n(From (?:(?<=\n\nFrom )|(?<=\n\r\nFrom ))"
+    + M.FROM_LINE.pattern[len(b"From ") :]
+    + rb"[^\n]*+)(\n(?:[^\r\n][^\n]*+\n|\r[^\n]++\n)*+)?"
+    + rb"(?:(?=\n|\r\n|\Z)|())"
+)
+
+
 def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
-    found = list(M._MESSAGE.finditer(mm, start, end))
+    found = list(MESSAGE.finditer(mm, start, end))
     return (
         list(map(itemgetter(2), found)),
         list(map(itemgetter(1), found)),
@@ -36,10 +50,13 @@ def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
     )
 
 
-@pytest.fixture
-def tiny_windows(monkeypatch):
+@pytest.fixture(params=[0, 3], ids=["prescan-every-step", "whole-steps-after-a-busy-one"])
+def tiny_windows(monkeypatch, request):
     monkeypatch.setattr(M, "_WINDOW", 32)
     monkeypatch.setattr(M, "_SCAN_STEP", 256)
+    monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
+    # headers longer than 64 bytes take the line-by-line rule of _header_end
+    monkeypatch.setattr(M, "_FAST_HEADER", 64)
 
 
 def scan_both(data: bytes, start: int = 0, end: int | None = None):
@@ -143,3 +160,119 @@ def test_range_over_several_steps_default_windows():
     ours, plain = scan_both(data)
     assert ours == plain
     assert len(ours[0]) == 899  # the first message starts the range: found by the caller
+
+
+# pieces of awkward mbox text: CRLF and LF lines, escaped and unescaped "From " lines in
+# bodies, lines starting with a carriage return, lone carriage returns, no final newline
+PIECES = [
+    b"From a@b Mon Jan  6 10:00:00 2025\n",
+    b"From a@b Mon Jan  6 10:00:00 2025\r\n",
+    b"From c@d Tue Jan  7 11:00:00 2025",
+    b"From - Thu Jun 30 12:31:44 +0000 2016\n",
+    b"From the body, no date\n",
+    b">From a@b Mon Jan  6 10:00:00 2025\n",
+    b"To: x\n",
+    b"To: x\r\n",
+    b"Subject: a longer header line that makes the header pass the fast limit\n",
+    b"\n",
+    b"\r\n",
+    b"\r",
+    b"\rX-Odd: y\n",
+    b"\rX-Odd: y\r\n",
+    b"\r\r\n",
+    b"body text",
+]
+
+
+@SCAN
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.data())
+def test_scan_on_awkward_pieces(tiny_windows, pieces, data):
+    mbox = b"From a@b Mon Jan  6 10:00:00 2025\n" + b"".join(pieces)
+    end = data.draw(st.integers(1, len(mbox)), label="end")
+    ours, plain = scan_both(mbox, 0, end)
+    assert ours == plain
+
+
+SEP = b"From a@b Mon Jan  6 10:00:00 2025"
+
+
+@pytest.mark.parametrize(
+    ("second", "blocks", "from_lines", "odd"),
+    [
+        pytest.param(
+            b"\r\n" + SEP + b"\r\nTo: x\r\nSubject: y\r\n\r\nbody\r\n",
+            [b"\nTo: x\r\nSubject: y\r\n"],
+            [SEP + b"\r"],
+            [None],
+            id="crlf",
+        ),
+        pytest.param(
+            b"\r\n" + SEP + b"\r\nTo: x\r\n\r\nbody\n\nmore body\r\n",
+            [b"\nTo: x\r\n"],
+            [SEP + b"\r"],
+            [None],
+            id="crlf-header-then-an-lf-empty-line-in-the-body",
+        ),
+        pytest.param(
+            b"\n>" + SEP + b"\nTo: x\n\nbody\n",
+            [],
+            [],
+            [],
+            id="escaped-from-is-no-separator",
+        ),
+        pytest.param(
+            b"text\n" + SEP + b"\nTo: x\n\nbody\n",
+            [],
+            [],
+            [],
+            id="from-in-body-without-blank-line-before",
+        ),
+        pytest.param(
+            b"\n" + SEP + b"\n\n" + SEP + b"\nTo: z\n\n",
+            [b"\n", b"\nTo: z\n"],
+            [SEP, SEP],
+            [None, None],
+            id="from-line-with-no-header",
+        ),
+        pytest.param(
+            b"\n" + SEP + b"\nTo: x\nSubject: cut sho",
+            [b"\nTo: x\n"],
+            [SEP],
+            [b""],
+            id="file-ends-inside-a-header-line",
+        ),
+        pytest.param(
+            b"\n" + SEP + b"\nTo: x\n",
+            [b"\nTo: x\n"],
+            [SEP],
+            [None],
+            id="file-ends-after-the-header",
+        ),
+        pytest.param(b"\n" + SEP, [None], [SEP], [None], id="file-ends-in-the-from-line"),
+        pytest.param(
+            b"\n" + SEP + b"\nTo: x\n\rX-Odd: 1\nSubject: s\n\nbody",
+            [b"\nTo: x\n\rX-Odd: 1\nSubject: s\n"],
+            [SEP],
+            [None],
+            id="header-line-starting-with-cr",
+        ),
+    ],
+)
+def test_awkward_messages(second, blocks, from_lines, odd):
+    ours, plain = scan_both(SEP + b"\nTo: first\n\nbody\n" + second)
+    assert ours == plain
+    assert (ours[0], ours[1], ours[3]) == (blocks, from_lines, odd)
+
+
+@pytest.mark.parametrize("shift", [-7, -6, -5, -1, 0, 1])
+def test_message_at_a_default_window_seam(shift):
+    # the "\nFrom " of the second message starts around the first 16 KB seam, real window sizes
+    head = SEP + b"\nTo: x\n\n"
+    pad = (b"y" * 99 + b"\n") * 200
+    pad = pad[: M._WINDOW + shift - len(head) - 1] + b"\n"
+    data = head + pad + b"\n" + SEP + b"\nTo: seam\n\n" + b"z\n" * 20000
+    assert data.index(b"\n" + SEP) == M._WINDOW + shift
+    ours, plain = scan_both(data)
+    assert ours == plain
+    assert ours[0] == [b"\nTo: seam\n"]
+    assert ours[2] == [M._WINDOW + shift]

@@ -1,0 +1,71 @@
+"""The column split of many header blocks at once (``raw_header_columns``) gives, for every
+block, the values the one-block rule (``split_header_lines``) gives: names in any case, the
+first of a repeated header, folded and blank-padded values, unwanted names that share a
+wanted name's first letters."""
+
+from __future__ import annotations
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from netanalytics.io import _headers as H
+
+NAMES = [
+    *sorted(H.WANTED),
+    b"Received",
+    b"X-Mailer",
+    b"X-Original-Sender",
+    b"List-Archive",
+    b"To-Foo",
+    b"Reply",
+    b"DKIM-Signature",
+    b"Authentication-Results",
+    b"Content-Type",
+]
+VALUES = [b"a@x.org", b" <m1@x> ", b"Ann <a@x>,\n\tBob <b@x>", b"", b"v\t", b"\xc3\xa9t\xc3\xa9", b"x\r"]
+
+
+@st.composite
+def header_line(draw) -> bytes:
+    name = draw(st.sampled_from(NAMES))
+    name = bytes(c ^ 32 if 97 <= (c | 32) <= 122 and draw(st.booleans()) else c for c in name)
+    gap = draw(st.sampled_from([b"", b" ", b"\t "]))
+    return (
+        b"\n" + name + gap + b":" + draw(st.sampled_from([b" ", b"", b"  "])) + draw(st.sampled_from(VALUES))
+    )
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(header_line(), max_size=12).map(b"".join), min_size=1, max_size=6))
+def test_columns_equal_the_one_block_rule(blocks):
+    blocks = [b + b"\n" for b in blocks]
+    column = H.raw_header_columns(blocks)
+    for name in H.WANTED - {b"received"}:
+        expected = [H.split_header_lines(b).get(name) for b in blocks]
+        assert column(H.PRIMARY[name]) == expected, name
+
+
+def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
+    blocks = [
+        b"\nreceived: by x\nMESSAGE-id: <m@x>\nTo-Foo: no\nX-Mailer: y\nTO: a@x\nList-Archive: z\n",
+        b"\nMessage-ID: <n@x>\nlist-ID: <l.x>\n",
+    ]
+    column = H.raw_header_columns(blocks)
+    assert column(b"Message-ID") == [b"<m@x>", b"<n@x>"]
+    assert column(b"To") == [b"a@x", None]
+    assert column(b"List-Id") == [None, b"<l.x>"]
+    assert column(b"Received") == [None, None]
+
+
+def test_blocks_split_in_groups_give_the_names_and_values_of_one_split(monkeypatch):
+    blocks = [b"\nFrom: a%d@x\nX-Pad: %s\nTo: b%d@x\n" % (i, b"p" * (i * 7 % 50), i) for i in range(40)]
+    blocks[7] = b"\nX-Only: unwanted\n"
+    mark_line = b"\n" + H._MARK + b":"
+    pieces = H._RAW_MARKED.split(mark_line + mark_line.join(blocks))
+    one_split = (pieces[1::3], pieces[2::3])
+    assert len(one_split[0]) == 40 + 39 * 2 and one_split[1][:3] == [b"", b"a0@x", b"b0@x"]
+    for size in (1, 60, 200, 10_000):  # a group per block, a few blocks, one group
+        monkeypatch.setattr(H, "_SPLIT_BYTES", size)
+        assert H._split_names_values(blocks) == one_split
+        column = H.raw_header_columns(blocks)
+        assert column(b"To") == [H.split_header_lines(b).get(b"to") for b in blocks]
