@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
     email_domain,
@@ -647,69 +648,72 @@ def _load_uncached(
         crm_columns=crm_columns,
         tz=tz,
     )
-    me_keys, owner_name = got.me_keys, got.owner_name
+    # the frames are built from many small objects that reference counting frees; Python's
+    # cyclic collector would walk the whole heap (the messages' per-row lists) again and again
+    with gc_paused():
+        me_keys, owner_name = got.me_keys, got.owner_name
 
-    contacts = _concat(got.contacts, S.CONTACTS)
-    # record ids are numbers within a file: qualify them by the file, so that two exports (or
-    # Connections.csv and Contacts.csv) never share a record key
-    labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
-    contacts[S.RECORD_ID] = (
-        contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
-    )
-    messages = _concat(got.messages, S.MESSAGES)
-    endorsements_f = _concat(got.endorsements, S.ENDORSEMENTS)
-    recommendations_f = _concat(got.recommendations, S.RECOMMENDATIONS)
-    invitations_f = _concat(got.invitations, S.INVITATIONS)
+        contacts = _concat(got.contacts, S.CONTACTS)
+        # record ids are numbers within a file: qualify them by the file, so that two exports (or
+        # Connections.csv and Contacts.csv) never share a record key
+        labels = _file_labels(contacts[S.SOURCE_FILE].astype(str).unique())
+        contacts[S.RECORD_ID] = (
+            contacts[S.SOURCE_FILE].astype(str).map(labels) + "#" + contacts[S.RECORD_ID].astype(str)
+        )
+        messages = _concat(got.messages, S.MESSAGES)
+        endorsements_f = _concat(got.endorsements, S.ENDORSEMENTS)
+        recommendations_f = _concat(got.recommendations, S.RECOMMENDATIONS)
+        invitations_f = _concat(got.invitations, S.INVITATIONS)
 
-    resolution_report = report.new_stage("(identity resolution)")
-    messages = _dedupe_messages(messages, resolution_report)
-    # automated senders and mailing-list addresses are not people
-    # (a person whose post reached me through a list is still a person: a key is automated
-    # only when every message it sent is)
-    flags = messages.groupby(S.SENDER)[S.IS_AUTOMATED].all()
-    automated = set(flags.index[flags])
-    automated |= set(messages[S.MAILING_LIST].dropna())
+        resolution_report = report.new_stage("(identity resolution)")
+        messages = _dedupe_messages(messages, resolution_report)
+        # automated senders and mailing-list addresses are not people
+        # (a person whose post reached me through a list is still a person: a key is automated
+        # only when every message it sent is)
+        flags = messages.groupby(S.SENDER)[S.IS_AUTOMATED].all()
+        automated = set(flags.index[flags])
+        automated |= set(messages[S.MAILING_LIST].dropna())
 
-    participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
-    automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
-    override_frame = read_overrides(overrides) if overrides is not None else None
-    region, region_rule = _phone_region(phone_region, report, [contacts])
-    resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
-    resolution = resolve_identities(
-        contacts,
-        participants,
-        me_keys=me_keys,
-        automated=automated,
-        overrides=override_frame,
-        phone_region=region,
-        activity=_key_activity(messages, me_keys),
-    )
-    resolution_report.notes["owner_keys"] = sorted(me_keys)
-    resolution_report.notes["merge_candidates"] = len(resolution.candidates)
+        participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
+        automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
+        override_frame = read_overrides(overrides) if overrides is not None else None
+        region, region_rule = _phone_region(phone_region, report, [contacts])
+        resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
+        resolution = resolve_identities(
+            contacts,
+            participants,
+            me_keys=me_keys,
+            automated=automated,
+            overrides=override_frame,
+            phone_region=region,
+            activity=_key_activity(messages, me_keys),
+        )
+        resolution_report.notes["owner_keys"] = sorted(me_keys)
+        resolution_report.notes["merge_candidates"] = len(resolution.candidates)
 
-    k2p = resolution.key_to_person
-    people = _people(resolution, contacts, messages, owner_name=owner_name)
-    if annotations is not None:
-        people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
-    interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
+        k2p = resolution.key_to_person
+        people = _people(resolution, contacts, messages, owner_name=owner_name)
+        if annotations is not None:
+            people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
+        interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
 
-    endorsements_f = _attach_person(endorsements_f, k2p)
-    recommendations_f = _attach_person(recommendations_f, k2p)
-    invitations_f = _attach_person(invitations_f, k2p)
+        endorsements_f = _attach_person(endorsements_f, k2p)
+        recommendations_f = _attach_person(recommendations_f, k2p)
+        invitations_f = _attach_person(invitations_f, k2p)
 
-    net = Network(
-        people=people,
-        identities=resolution.identities,
-        interactions=interactions,
-        messages=messages,
-        contacts=contacts,
-        endorsements=endorsements_f,
-        recommendations=recommendations_f,
-        invitations=invitations_f,
-        report=report,
-        participation=participation,
-        candidates=resolution.candidates,
-    )
+        net = Network(
+            people=people,
+            identities=resolution.identities,
+            interactions=interactions,
+            messages=messages,
+            contacts=contacts,
+            endorsements=endorsements_f,
+            recommendations=recommendations_f,
+            invitations=invitations_f,
+            report=report,
+            participation=participation,
+            candidates=resolution.candidates,
+        )
     return net
 
 
@@ -1098,28 +1102,27 @@ def _people(
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sender_counts = messages[S.SENDER].value_counts().to_dict()
     source_of_key = _sources_of_keys(messages)
-    rows = {
-        pid: _person_row(pid, keys, records, sender_counts, source_of_key)
-        for pid, keys in sorted(resolution.clusters.items())
-        if pid is not None
-    }
+    clusters = resolution.clusters
+    pids = sorted(pid for pid in clusters if pid is not None)
+    if EGO not in clusters:  # the owner, known by no key: a row with nothing known
+        pids.append(EGO)
+    # a tuple per person, turned into columns (a dict per row costs a frame built from dicts)
+    rows = [_person_row(pid, clusters.get(pid, ()), records, sender_counts, source_of_key) for pid in pids]
+    columns = {col: list(values) for col, values in zip(S.PEOPLE, zip(*rows))}
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
     # function per person
     counts = shown.groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
     fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
-    if EGO not in rows:  # the owner, known by no key: a row with nothing known
-        rows[EGO] = _person_row(EGO, set(), records, sender_counts, source_of_key)
-    if (
-        owner_name
-    ):  # the owner's own profile names them best (a contact card or a display name may be a nickname)
-        rows[EGO][S.NAME] = owner_name
-    for pid, row in rows.items():
-        if not row[S.NAME]:
-            row[S.NAME] = fallback.get(pid) or (row[S.EMAILS][0] if row[S.EMAILS] else pid)
-    people = pd.DataFrame.from_dict(rows, orient="index")
-    people.index.name = S.PERSON_ID
+    names, emails = columns[S.NAME], columns[S.EMAILS]
+    for i, pid in enumerate(pids):
+        if pid == EGO and owner_name:
+            # the owner's own profile names them best (a contact card or a display name may be a nickname)
+            names[i] = owner_name
+        elif not names[i]:
+            names[i] = fallback.get(pid) or (emails[i][0] if emails[i] else pid)
+    people = pd.DataFrame(columns, index=pd.Index(pids, name=S.PERSON_ID))
     people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True)
     people[S.CADENCE_DAYS] = people[S.CADENCE_DAYS].astype(float)
     people[S.IS_ME] = people[S.IS_ME].astype(bool)
@@ -1129,55 +1132,60 @@ def _people(
     return people
 
 
-def _sources_of_keys(messages: pd.DataFrame) -> dict[str, set]:
-    """The sources each key sends or receives (To) messages in."""
-    source_of_key: dict[str, set] = {}
+def _sources_of_keys(messages: pd.DataFrame) -> dict[str, list]:
+    """The sources each key sends or receives (To) messages in, sorted."""
+    source_of_key: dict[str, list] = {}
     # one source at a time (there are a handful), each key once per source; plain lists, as
     # iterating Arrow-backed columns element by element costs a Python object per cell
     for src, part in messages.groupby(S.SOURCE, sort=True, observed=True):
         keys = set(part[S.SENDER].dropna().tolist())
         keys.update(k for ks in part[S.TO].tolist() for k in ks)
         for k in keys:
-            source_of_key.setdefault(k, set()).add(src)
+            if k in source_of_key:
+                source_of_key[k].append(src)
+            else:
+                source_of_key[k] = [src]
     return source_of_key
 
 
-def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_key: dict) -> dict:
-    """One person's row of ``people`` from their keys' records (LinkedIn first) and messages; the
-    name is None when no record gives one (:func:`_people` fills it in)."""
-    recs = [records[k] for k in sorted(keys) if k in records]
+def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_key: dict) -> tuple:
+    """One person's row of ``people`` (the values in the order of :data:`schema.PEOPLE`) from their
+    keys' records (LinkedIn first) and messages; the name is None when no record gives one
+    (:func:`_people` fills it in)."""
+    ordered = sorted(keys)
+    emails, urls = [], []
+    for k in ordered:
+        kind = S.key_kind(k)
+        if kind == S.KEY_EMAIL:
+            emails.append(k)
+        elif kind == S.KEY_URL:
+            urls.append(k)
+    if len(emails) == 1:
+        domain = email_domain(emails[0])
+    elif emails:
+        domain_pool = [e for e in emails if not is_free_mail(email_domain(e))] or emails
+        domain = email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e)))
+    else:
+        domain = None
+    if len(ordered) == 1:
+        sources = source_of_key.get(ordered[0], [])
+    else:
+        sources = sorted({s for k in ordered for s in source_of_key.get(k, ())})
+    recs = [records[k] for k in ordered if k in records]
+    if not recs:  # a mailbox correspondent: nothing on record
+        return (None, emails, urls[0] if urls else None, None, None, domain, list(sources), pd.NaT, [], None,
+                np.nan, pid == EGO)  # fmt: skip
     # LinkedIn connections know the current company; address books come next
     recs.sort(key=lambda r: (r[S.SOURCE] != "linkedin", r[S.RECORD_ID]))
-    emails = sorted(k for k in keys if S.key_kind(k) == S.KEY_EMAIL)
-    urls = sorted(k for k in keys if S.key_kind(k) == S.KEY_URL)
     name = next((r[S.FULL_NAME] for r in recs if isinstance(r[S.FULL_NAME], str) and r[S.FULL_NAME]), None)
     company = next((r[S.COMPANY] for r in recs if isinstance(r[S.COMPANY], str) and r[S.COMPANY]), None)
     title = next((r[S.TITLE] for r in recs if isinstance(r[S.TITLE], str) and r[S.TITLE]), None)
     connected = next((r[S.CONNECTED_ON] for r in recs if pd.notna(r[S.CONNECTED_ON])), pd.NaT)
-    corporate = [e for e in emails if not is_free_mail(email_domain(e))]
-    domain_pool = corporate or emails
-    domain = (
-        email_domain(max(domain_pool, key=lambda e: (sender_counts.get(e, 0), e))) if domain_pool else None
-    )
     labels = _labels(recs)
-    sources = set(r[S.SOURCE] for r in recs)
-    for k in keys:
-        sources |= source_of_key.get(k, set())
+    sources = sorted({*sources, *(r[S.SOURCE] for r in recs)})
     kind = next((_KNOWN_KINDS[t.lower()] for t in labels if t.lower() in _KNOWN_KINDS), None)
-    return {
-        S.NAME: name,
-        S.EMAILS: emails,
-        S.LINKEDIN_URL: urls[0] if urls else None,
-        S.COMPANY: company,
-        S.TITLE: title,
-        S.DOMAIN: domain,
-        S.SOURCES: sorted(sources),
-        S.CONNECTED_ON: connected,
-        S.TAGS: labels,
-        S.KIND: kind,
-        S.CADENCE_DAYS: np.nan,
-        S.IS_ME: pid == EGO,
-    }
+    return (name, emails, urls[0] if urls else None, company, title, domain, sources, connected, labels,
+            kind, np.nan, pid == EGO)  # fmt: skip
 
 
 def _labels(recs: list[dict]) -> list[str]:
