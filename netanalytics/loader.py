@@ -1048,51 +1048,53 @@ def _bcc_keys(messages: pd.DataFrame, me_keys=()) -> pd.Series:
 
 def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
     """key, n_messages, first_seen, last_seen over senders and To/Cc (and my Bcc) recipients."""
-    lists = [messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys)]
-    lengths = [col.str.len().fillna(0).astype(int).to_numpy() for col in lists]
-    keys = pd.concat(
-        [messages[S.SENDER], *(pd.Series([k for ks in col for k in ks], dtype=object) for col in lists)],
-        ignore_index=True,
-    )
-    stamps = messages[S.TIMESTAMP].to_numpy()
-    when = np.concatenate([stamps, *(np.repeat(stamps, n) for n in lengths)])
-    frame = pd.DataFrame({"key": keys.to_numpy(), "when": when}).dropna(subset=["key"])
+    at, keys = [np.arange(len(messages))], [messages[S.SENDER].to_numpy(object)]
+    for col in (messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys)):
+        rows, flat = _flatten(col.tolist())
+        at.append(rows)
+        keys.append(np.array(flat, dtype=object))
+    # the dates as a datetime array taken by row (not a Timestamp object per cell)
+    when = messages[S.TIMESTAMP].array.take(np.concatenate(at))
+    frame = pd.DataFrame({"key": np.concatenate(keys), "when": when}).dropna(subset=["key"])
     out = frame.groupby("key", sort=True)["when"].agg(["size", "min", "max"]).reset_index()
     return out.set_axis(["key", "n_messages", "first_seen", "last_seen"], axis=1)
 
 
 def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
-    """(key, display_name) pairs for every participant sighting, deduplicated."""
-    parts = [messages[[S.SENDER, S.SENDER_NAME]].set_axis([S.KEY, S.DISPLAY_NAME], axis=1)]
+    """(key, display_name) pairs for every participant sighting, deduplicated (in the order first seen)."""
+    keys, names = messages[S.SENDER].tolist(), messages[S.SENDER_NAME].tolist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
-        keys = messages[keys_col]
-        names = messages[names_col]
-        aligned = [n if len(n) == len(k) else [None] * len(k) for k, n in zip(keys, names)]
-        flat_k = [k for ks in keys for k in ks]
-        flat_n = [n for ns in aligned for n in ns]
-        parts.append(pd.DataFrame({S.KEY: flat_k, S.DISPLAY_NAME: flat_n}))
-    bcc = [k for ks in _bcc_keys(messages, me_keys) for k in ks]  # keys only: Bcc names are not kept
-    if bcc:
-        parts.append(pd.DataFrame({S.KEY: bcc, S.DISPLAY_NAME: [None] * len(bcc)}))
+        key_lists, name_lists = messages[keys_col].tolist(), messages[names_col].tolist()
+        rows, flat_k = _flatten(key_lists)
+        names_at, flat_n = _flatten(name_lists)
+        # names align with keys unless some list of names has another length than its keys
+        if len(names_at) != len(rows) or (names_at != rows).any():
+            aligned = [n if len(n) == len(k) else [None] * len(k) for k, n in zip(key_lists, name_lists)]
+            flat_n = [n for ns in aligned for n in ns]
+        keys += flat_k
+        names += flat_n
+    bcc = _flatten(_bcc_keys(messages, me_keys).tolist())[1]  # keys only: Bcc names are not kept
+    keys += bcc
+    names += [None] * len(bcc)
     for extras in (endorsements, recommendations):
         if len(extras):
             full = (extras[S.FIRST_NAME].fillna("") + " " + extras[S.LAST_NAME].fillna("")).str.strip()
             if S.LINKEDIN_URL in extras.columns:
                 url = extras[S.LINKEDIN_URL]
-                keys = [u if isinstance(u, str) and u else S.name_key(n) for u, n in zip(url, full)]
+                keys += [u if isinstance(u, str) and u else S.name_key(n) for u, n in zip(url, full)]
             else:
-                keys = [S.name_key(n) for n in full]
-            parts.append(pd.DataFrame({S.KEY: keys, S.DISPLAY_NAME: list(full)}))
+                keys += [S.name_key(n) for n in full]
+            names += list(full)
     if len(invitations):
-        keys = [
+        keys += [
             u if isinstance(u, str) and u else S.name_key(n)
             for u, n in zip(invitations[S.LINKEDIN_URL], invitations[S.NAME].fillna(""))
         ]
-        parts.append(pd.DataFrame({S.KEY: keys, S.DISPLAY_NAME: list(invitations[S.NAME])}))
-    out = pd.concat(parts, ignore_index=True)
-    out = out[out[S.KEY].notna() & (out[S.KEY] != "name:")]
-    out[S.DISPLAY_NAME] = out[S.DISPLAY_NAME].astype(object).where(out[S.DISPLAY_NAME].notna(), None)
-    return out.drop_duplicates().reset_index(drop=True)
+        names += list(invitations[S.NAME])
+    # missing names as None (not NaN, which is never equal to itself), then each pair once
+    pairs = dict.fromkeys(zip(keys, (None if n is None or n != n else n for n in names)))
+    kept = [(k, n) for k, n in pairs if isinstance(k, str) and k != "name:"]
+    return pd.DataFrame(kept, columns=[S.KEY, S.DISPLAY_NAME], dtype=object)
 
 
 def _people(
@@ -1223,12 +1225,15 @@ def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.D
     return people
 
 
-def _flatten(lists) -> tuple[np.ndarray, list]:
+def _flatten(lists: list) -> tuple[np.ndarray, list]:
     """The elements of a column of lists in order, and the position of the row each came from
-    (a cell that is not a list or tuple, such as None, has no elements)."""
-    cells = [c if isinstance(c, list | tuple | np.ndarray) else () for c in lists]
-    lengths = np.fromiter(map(len, cells), dtype=np.int64, count=len(cells))
-    return np.repeat(np.arange(len(cells)), lengths), list(chain.from_iterable(cells))
+    (a cell that is not a list, such as None, has no elements)."""
+    try:
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    except TypeError:  # a missing cell (None, NaN): no elements
+        lists = [c if isinstance(c, list | tuple | np.ndarray) else () for c in lists]
+        lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
+    return np.repeat(np.arange(len(lists)), lengths), list(chain.from_iterable(lists))
 
 
 def _persons_of(keys, k2p: dict) -> np.ndarray:
