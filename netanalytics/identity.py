@@ -339,6 +339,9 @@ def normalize_person_name(name: object) -> str | None:
     """
     if not isinstance(name, str):
         return None
+    if name.isascii() and name.replace(" ", "").isalpha():
+        # plain ASCII letters and spaces (most names): nothing to fold, drop or turn around
+        return _first_last(name.lower().split())
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
     # hyphenated surnames compare as one word: Mehic-Dzanic -> mehicdzanic
     text = text.replace('"', " ").replace("-", "").strip()
@@ -352,7 +355,12 @@ def normalize_person_name(name: object) -> str | None:
     if not parts:
         return None
     kept = [parts[0]] + [p for p in parts[1:] if _fold(p) and _fold(p).split()[0] not in _CREDENTIALS]
-    tokens = _fold(" ".join(kept)).split()
+    return _first_last(_fold(" ".join(kept)).split())
+
+
+def _first_last(tokens: list[str]) -> str | None:
+    """``"first last"`` from a name's folded words: credentials and leading prefixes dropped, the
+    first name's nickname mapped; None with fewer than two words left."""
     tokens = [t for t in tokens if t not in _CREDENTIALS]
     while tokens and tokens[0] in _PREFIXES:
         tokens = tokens[1:]
@@ -1038,6 +1046,7 @@ def _rule_name_unique(index: _Index) -> None:
 
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
 CDIST_ROWS = 500  # names of a block scored at once against the rest of it
+SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
 
 
 def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
@@ -1050,33 +1059,56 @@ def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tup
     The pairs come in the order a scan of surname-initial blocks would meet them, those
     sharing the initial first.
     """
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for root, norm in best_name.items():
-        tokens = norm.split()
+    roots = list(best_name)
+    rank = np.empty(len(roots), np.int64)  # each root's place in string order
+    rank[np.argsort(np.array(roots, dtype=object), kind="stable")] = np.arange(len(roots))
+    name_id = pd.factorize(np.array([best_name[r] for r in roots], dtype=object))[0]
+    # token_sort_ratio is the ratio of the names with their words sorted: sort each name's words
+    # once, not in every comparison
+    words = [" ".join(sorted(best_name[r].split())) for r in roots]
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots):
+        tokens = best_name[root].split()
         keys = {f"w:{t}" for t in tokens}
         if len(tokens[-1]) >= 4:
             keys.add(f"p:{tokens[-1][:4]}")
         for key in keys:
-            blocks[key].append(root)
-    found: set[tuple[str, str]] = set()
+            blocks[key].append(i)
+    cutoff = threshold - 0.01
+    # positions in roots of the pairs scoring at least the cutoff: arrays from the matrices, and
+    # numbers from the small blocks
+    pairs_a, pairs_b, small_a, small_b = [], [], [], []
     for members in blocks.values():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
-        names = [best_name[r] for r in members]
+        names = [words[i] for i in members]
+        if len(members) <= SMALL_BLOCK:  # a few names: pair by pair costs less than a matrix
+            for i in range(len(members)):
+                for j in range(i + 1, len(members)):
+                    if fuzz.ratio(names[i], names[j], score_cutoff=cutoff):
+                        small_a.append(members[i])
+                        small_b.append(members[j])
+            continue
+        at = np.array(members)
         # each name against the names after it, CDIST_ROWS names at a time: half the matrix
         for start in range(0, len(names) - 1, CDIST_ROWS):
             scores = process.cdist(
-                names[start : start + CDIST_ROWS],
-                names[start:],
-                scorer=fuzz.token_sort_ratio,
-                score_cutoff=threshold - 0.01,
+                names[start : start + CDIST_ROWS], names[start:], scorer=fuzz.ratio, score_cutoff=cutoff
             )
             rows, cols = np.nonzero(scores)
-            for i, j in zip((rows + start).tolist(), (cols + start).tolist()):
-                if i < j:
-                    a, b = members[i], members[j]
-                    if best_name[a] != best_name[b]:
-                        found.add((a, b) if a < b else (b, a))
+            after = rows < cols
+            pairs_a.append(at[rows[after] + start])
+            pairs_b.append(at[cols[after] + start])
+    if pairs_a or small_a:
+        a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
+        b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
+        differ = name_id[a] != name_id[b]
+        a, b = a[differ], b[differ]
+        lo, hi = np.where(rank[a] < rank[b], a, b), np.where(rank[a] < rank[b], b, a)
+        unique = np.unique(lo * len(roots) + hi)
+        found = {(roots[p // len(roots)], roots[p % len(roots)]) for p in unique.tolist()}
+    else:
+        found = set()
     initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
     order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
     return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
@@ -1262,12 +1294,16 @@ def resolve_identities(
             phone_region=phone_region,
         )
         if activity is not None and len(activity):
-            index.activity = {
-                k: (int(n), first, last)
-                for k, n, first, last in activity[
-                    ["key", "n_messages", "first_seen", "last_seen"]
-                ].itertuples(index=False)
-            }
+            index.activity = dict(
+                zip(
+                    activity["key"].tolist(),
+                    zip(
+                        activity["n_messages"].astype("int64").tolist(),
+                        activity["first_seen"].tolist(),
+                        activity["last_seen"].tolist(),
+                    ),
+                )
+            )
         for rule in RULES if rules is None else rules:
             rule(index)
         return _resolution(index, me_keys=me_keys, automated=automated)
@@ -1376,38 +1412,30 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         person_of_root[mroot] = "me"
     key_to_person = {k: person_of_root[uf.find(k)] for k in uf.parent}
 
-    rows = []
-    for key in sorted(uf.parent):
+    # the identities frame, a list per column
+    keys = sorted(uf.parent)
+    shown, rules, scores = [], [], []
+    for key in keys:
         names = display.get(key)
         rule, score = uf.rule[key]
         if key in me_keys:
             rule, score = RULE_ME, 1.0
-        elif rule == RULE_SELF and clusters[uf.find(key)].keys != {key}:
+        elif rule == RULE_SELF and len(clusters[uf.find(key)].keys) > 1:
             # the key that founded a multi-key cluster: others joined it; exact by definition
             rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
-        rows.append(
-            {
-                S.KEY: key,
-                S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: _top(names) if names else None,
-                S.PERSON_ID: key_to_person[key],
-                S.MATCH_RULE: rule,
-                S.MATCH_SCORE: float(score),
-            }
-        )
-    for key in sorted(automated - set(uf.parent)):
-        rows.append(
-            {
-                S.KEY: key,
-                S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: None,
-                S.PERSON_ID: None,
-                S.MATCH_RULE: "automated sender",
-                S.MATCH_SCORE: float("nan"),
-            }
-        )
-    if rows:
-        identities = pd.DataFrame(rows, columns=list(S.IDENTITIES), dtype=object)
+        shown.append(_top(names) if names else None)
+        rules.append(rule)
+        scores.append(float(score))
+    persons = [key_to_person[key] for key in keys]
+    auto = sorted(automated - set(uf.parent))
+    keys += auto
+    shown += [None] * len(auto)
+    persons += [None] * len(auto)
+    rules += ["automated sender"] * len(auto)
+    scores += [float("nan")] * len(auto)
+    if keys:
+        columns = [keys, [S.key_kind(k) for k in keys], shown, persons, rules, scores]
+        identities = pd.DataFrame(dict(zip(S.IDENTITIES, columns)), columns=list(S.IDENTITIES), dtype=object)
         identities[S.MATCH_SCORE] = identities[S.MATCH_SCORE].astype(float)
     else:
         identities = S.empty_frame(S.IDENTITIES)
