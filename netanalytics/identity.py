@@ -424,8 +424,9 @@ def _domain_matches_company(domain: str, company: str) -> bool:
     return len(label) >= 3 and (label == company or company.startswith(label) or label.startswith(company))
 
 
-def _top(counter: Counter):
-    """The most common entry, the first seen among ties (as ``Counter.most_common(1)``), faster."""
+def _top(counter: dict):
+    """The most common entry of a dict of counts, the first seen among ties (as
+    ``Counter.most_common(1)``), faster."""
     if len(counter) == 1:
         return next(iter(counter))
     return max(counter, key=counter.__getitem__)
@@ -434,8 +435,9 @@ def _top(counter: Counter):
 @dataclass
 class _Cluster:
     keys: set = field(default_factory=set)
-    names: Counter = field(default_factory=Counter)  # normalised names
-    display: Counter = field(default_factory=Counter)
+    # counts in plain dicts (a Counter costs a Python-level __init__ per cluster)
+    names: dict = field(default_factory=dict)  # normalised name → sightings
+    display: dict = field(default_factory=dict)  # display name → sightings
     companies: set = field(default_factory=set)  # company keys from contact records
     domains: set = field(default_factory=set)  # corporate email domains
     n_connections: int = 0  # LinkedIn connection records in the cluster
@@ -444,6 +446,14 @@ class _Cluster:
     first_seen: pd.Timestamp | None = None
     last_seen: pd.Timestamp | None = None
     spans: dict = field(default_factory=dict)  # corporate domain → (first, last) seen on its addresses
+    _best: object = field(default=False, repr=False, compare=False)  # best_name(), once computed
+
+    def best_name(self) -> str | None:
+        """The cluster's most frequent normalised name (None without one), computed once: a
+        cluster is complete when the rules read it, and one that merges is rebuilt anew."""
+        if self._best is False:
+            self._best = _top(self.names) if self.names else None
+        return self._best
 
 
 class _UnionFind:
@@ -582,10 +592,12 @@ class _Index:
     def _add_key(self, c: _Cluster, key: str) -> None:
         c.keys.add(key)
         display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+        counts = c.display
         for name, n in display:
-            c.display[name] += n
+            counts[name] = counts.get(name, 0) + n
+        counts = c.names
         for norm, n in names:
-            c.names[norm] += n
+            counts[norm] = counts.get(norm, 0) + n
         if company:
             c.companies.add(company)
         if is_connection:
@@ -644,6 +656,11 @@ class _Index:
             for norm in c.names:
                 groups[norm].append(root)
         return groups
+
+
+def _shared_names(groups: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The name groups of two clusters or more, in name order (a name of one cluster joins no one)."""
+    return sorted((name, roots) for name, roots in groups.items() if len(roots) > 1)
 
 
 def _build_index(
@@ -721,6 +738,8 @@ def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
         return f"same company ({min(a.companies & b.companies)})"
     if a.domains & b.domains:
         return f"same corporate domain ({min(a.domains & b.domains)})"
+    if not (a.companies or b.companies):  # (most mailbox correspondents: no company on record)
+        return None
     for x, y in ((a, b), (b, a)):
         for dom in sorted(x.domains):
             comp = next((c for c in sorted(y.companies) if _domain_matches_company(dom, c)), None)
@@ -795,7 +814,7 @@ def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFre
     for root, c in clusters.items():
         if root == skip or not c.names:
             continue
-        best = _top(c.names)
+        best = c.best_name()
         tokens = best.split()
         first[tokens[0]] += 1
         last[tokens[-1]] += 1
@@ -949,9 +968,7 @@ def _rule_override(index: _Index) -> None:
 def _rule_name_company(index: _Index) -> None:
     """Same normalised name and a company or corporate domain in common (never two connections)."""
     clusters = index.clusters()
-    for name, roots in sorted(index.name_groups(clusters).items()):
-        if len(roots) < 2:
-            continue
+    for name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(roots)
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
@@ -1003,7 +1020,7 @@ def _rule_name_unique(index: _Index) -> None:
     clusters = index.clusters()
     freq = _name_frequency(clusters, index.me_root())
     organisations = _organisations(clusters)
-    for name, roots in sorted(index.name_groups(clusters).items()):
+    for name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(set(index.uf.find(r) for r in roots))
         if len(roots) < 2:
             continue
@@ -1120,7 +1137,7 @@ def _rule_fuzzy(index: _Index) -> None:
     corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
     clusters = index.clusters()
     mroot = index.me_root()
-    best_name = {root: _top(c.names) for root, c in clusters.items() if c.names and root != mroot}
+    best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
     for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
         if index.same(a, b):
             continue
@@ -1336,13 +1353,15 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     mroot = index.me_root()
     freq = _name_frequency(clusters, mroot)
     organisations = _organisations(clusters)
-    best = {r: _top(c.names) for r, c in clusters.items() if c.names}
+    best = {r: c.best_name() for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
     for a, b, score, _evidence in index.near_misses:
-        ra, rb = sorted((uf.find(a), uf.find(b)))
+        ra, rb = uf.find(a), uf.find(b)
+        if rb < ra:
+            ra, rb = rb, ra
         if ra != rb:
             pairs.setdefault((ra, rb), float(score))
-    for _name, roots in sorted(index.name_groups(clusters).items()):
+    for _name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[
             :MAX_NAME_GROUP
         ]
