@@ -810,15 +810,9 @@ class _NameFrequency:
 
 
 def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFrequency:
-    first, last, full = Counter(), Counter(), Counter()
-    for root, c in clusters.items():
-        if root == skip or not c.names:
-            continue
-        best = c.best_name()
-        tokens = best.split()
-        first[tokens[0]] += 1
-        last[tokens[-1]] += 1
-        full[best] += 1
+    best = [c.best_name() for root, c in clusters.items() if root != skip and c.names]
+    words = [name.split() for name in best]
+    first, last, full = Counter(w[0] for w in words), Counter(w[-1] for w in words), Counter(best)
     n = sum(full.values())
     if n < 2:
         return _NameFrequency(first, last, n, SAME_NAME_PRIOR[0] / sum(SAME_NAME_PRIOR), 1.0)
@@ -880,12 +874,16 @@ def _name_odds(name_a: str, name_b: str, freq: _NameFrequency) -> tuple[float, s
         odds = freq.odds(name_a)
         return odds, f"same name (odds {odds:.2g} from how common it is in your data)"
     agree = _names_agree(name_a, name_b)
-    # scaled like a shared name: in data where a shared name is seldom one person, a
-    # similar one is seldom too (many people, many near-namesakes)
-    one, two = SAME_NAME_PRIOR
-    scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
-    odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
+    odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * _similar_scale(freq)
     return odds, "similar names" if agree else "similar names, different first names or surnames"
+
+
+def _similar_scale(freq: _NameFrequency) -> float:
+    """What the prior odds of two similar names are scaled by, like a shared name's: in data
+    where a shared name is seldom one person, a similar one is seldom too (many people, many
+    near-namesakes)."""
+    one, two = SAME_NAME_PRIOR
+    return min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
 
 
 # The most the evidence beyond the names multiplies their odds by (see _pair_odds).
@@ -1371,6 +1369,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     # odds at half of MIN_LIKELIHOOD: a pair whose names' odds stay below them even with the best
     # other evidence is dropped unweighed (the margin keeps rounding from deciding)
     skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
+    similar_best = FUZZY_ODDS * _similar_scale(freq)  # the odds of two agreeing names (see _name_odds)
     by_names: dict[tuple[str, str], float] = {}
     rows = []
     for (ra, rb), score in pairs.items():
@@ -1380,6 +1379,8 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
+        if name_a != name_b and similar_best * BF_MAX < skip_odds:
+            continue  # two names whose best odds are too low here (no need to weigh them)
         if (name_a, name_b) not in by_names:  # (many pairs share their names: weighed once)
             by_names[name_a, name_b] = _name_odds(name_a, name_b, freq)[0]
         if by_names[name_a, name_b] * BF_MAX < skip_odds:

@@ -1236,20 +1236,34 @@ def _flatten(lists: list) -> tuple[np.ndarray, list]:
     return np.repeat(np.arange(len(lists)), lengths), list(chain.from_iterable(lists))
 
 
-def _persons_of(keys, k2p: dict) -> np.ndarray:
-    """The person of each key (None for a key ``k2p`` does not know or maps to None), looked up
-    once per distinct key."""
-    codes, uniques = pd.factorize(np.asarray(keys, dtype=object))
-    persons = np.array([k2p.get(k) for k in uniques] + [None], dtype=object)
-    return persons[codes]  # code -1 (a missing key) takes the trailing None
+class _Persons:
+    """The people of a key → person mapping as integer codes, numbered in the order of their ids
+    (so that sorting codes sorts ids); -1 is no person (a key not known, or mapped to None)."""
+
+    def __init__(self, k2p: dict):
+        self.ids = np.array(sorted({p for p in k2p.values() if p is not None} | {EGO}), dtype=object)
+        self._number = number = {p: i for i, p in enumerate(self.ids.tolist())}
+        self._code = {k: number[p] for k, p in k2p.items() if p is not None}
+        self.ego = number[EGO]
+        self._with_none = np.append(self.ids, None)  # code -1 takes the trailing None
+
+    def codes(self, keys) -> np.ndarray:
+        """The code of each key's person."""
+        get = self._code.get
+        return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+
+    def of_ids(self, ids) -> np.ndarray:
+        """The code of each person id."""
+        number = self._number
+        return np.fromiter((number[p] for p in ids), dtype=np.int64, count=len(ids))
+
+    def names(self, codes: np.ndarray) -> np.ndarray:
+        """The person id of each code (None for -1)."""
+        return self._with_none[codes]
 
 
-def _rank(values: np.ndarray) -> np.ndarray:
-    """Each value's rank in sorted order (equal values share one), sorting the distinct values only."""
-    codes, uniques = pd.factorize(values)
-    rank = np.empty(len(uniques), dtype=np.int64)
-    rank[np.argsort(uniques, kind="stable")] = np.arange(len(uniques))
-    return rank[codes]
+_ROLES = np.array(["from", "to", "cc", "bcc"], dtype=object)  # participation roles by code
+FROM, TO, CC, BCC = range(4)
 
 
 def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
@@ -1265,25 +1279,27 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     Notes
     -----
     Messages are keyed by their id (unique once :func:`_dedupe_messages` has run). Inside, each
-    id is an integer code (``pandas.factorize``), so that rows are deduplicated, counted and
-    joined on integers rather than by hashing and sorting strings (0.1-0.2 s per operation at
-    100,000 messages)."""
+    message id, person and role is an integer code, so that rows are deduplicated, counted,
+    joined and sorted on integers rather than by hashing and sorting strings (0.1-0.2 s per
+    operation at 100,000 messages)."""
     rep.skip("automated sender (no-reply, list, bulk)", int(messages[S.IS_AUTOMATED].sum()))
     msgs = messages[~messages[S.IS_AUTOMATED]].copy()
     # ids as Python objects, None where missing
     for col in (S.MESSAGE_ID, S.IN_REPLY_TO, S.THREAD_ID):
         msgs[col] = msgs[col].astype(object).where(msgs[col].notna(), None)
-    msgs["_sender_pid"] = _persons_of(msgs[S.SENDER], k2p)
-    msgs[S.IS_FROM_ME] = msgs["_sender_pid"].eq(EGO).to_numpy()
-    no_time = msgs[S.TIMESTAMP].isna()
+    people = _Persons(k2p)
+    sender = people.codes(msgs[S.SENDER].tolist())
+    msgs["_sender_pid"] = people.names(sender)
+    msgs[S.IS_FROM_ME] = sender == people.ego
+    no_time = msgs[S.TIMESTAMP].isna().to_numpy()
     rep.skip("message without a usable date", int(no_time.sum()))
-    msgs = msgs[~no_time]
+    msgs, sender = msgs[~no_time], sender[~no_time]
     code, ids = pd.factorize(msgs[S.MESSAGE_ID].to_numpy(object), use_na_sentinel=False)
 
-    part_m, part_p, part_r, addressed_to_me = _participation_rows(msgs, code, len(ids), k2p)
+    part_m, part_p, part_r, addressed_to_me = _participation_rows(msgs, code, len(ids), sender, people)
     participation = pd.DataFrame(
-        {S.MESSAGE_ID: pd.Series(ids.take(part_m), dtype=object), S.PERSON_ID: pd.array(part_p, dtype="str"),
-         S.ROLE: pd.array(part_r, dtype="str")}
+        {S.MESSAGE_ID: pd.Series(ids.take(part_m), dtype=object),
+         S.PERSON_ID: pd.array(people.names(part_p), dtype="str"), S.ROLE: pd.array(_ROLES[part_r], dtype="str")}
     )  # fmt: skip
     n_part = np.bincount(part_m, minlength=len(ids))
     n_part = _with_list_audience(n_part, msgs, code, addressed_to_me)
@@ -1294,7 +1310,7 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     np.add.at(n_part, bcc_m, 1)
 
     has_others = np.zeros(len(ids), bool)
-    has_others[part_m[part_p != EGO]] = True
+    has_others[part_m[part_p != people.ego]] = True
     has_others[bcc_m] = True
     self_mail = msgs[S.IS_FROM_ME].to_numpy(bool) & ~has_others[code]
     list_post = self_mail & msgs[S.MAILING_LIST].notna().to_numpy()
@@ -1306,40 +1322,38 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     on_kept = kept[part_m]
     participation = participation[on_kept].reset_index(drop=True)
     part = (part_m[on_kept], part_p[on_kept], part_r[on_kept])
-    bcc_rows = (bcc_m, bcc[S.PERSON_ID].to_numpy(object), bcc[S.ROLE].to_numpy(object))
-    inter = _interaction_frame(msgs, code, ids, n_part, part, bcc_rows)
+    bcc_rows = (bcc_m, people.of_ids(bcc[S.PERSON_ID].tolist()), np.full(len(bcc), BCC))
+    inter = _interaction_frame(msgs, code, ids, n_part, part, bcc_rows, people)
     return inter, participation, msgs.drop(columns=["_sender_pid"]).reset_index(drop=True)
 
 
-def _participation_rows(msgs: pd.DataFrame, code: np.ndarray, n_ids: int, k2p: dict):
-    """The participation rows as arrays (message code, person, role): each message's sender, its
-    To then Cc people, the author a list post of mine answers, and me; the first row of each
-    (message, person) kept. Also, by message code, whether I am in its To or Cc."""
-    rows_m, rows_p = [code], [msgs["_sender_pid"].to_numpy(object)]
-    rows_r = [np.full(len(msgs), "from", object)]
+def _participation_rows(msgs: pd.DataFrame, code: np.ndarray, n_ids: int, sender: np.ndarray, people):
+    """The participation rows as code arrays (message, person, role): each message's sender,
+    its To then Cc people, the author a list post of mine answers, and me; the first row of
+    each (message, person) kept. Also, by message code, whether I am in its To or Cc."""
+    rows_m, rows_p, rows_r = [code], [sender], [np.full(len(msgs), FROM)]
     addressed_to_me = np.zeros(n_ids, bool)
-    for col, role in ((S.TO, "to"), (S.CC, "cc")):
+    for col, role in ((S.TO, TO), (S.CC, CC)):
         at, keys = _flatten(msgs[col].tolist())
-        persons = _persons_of(keys, k2p)
-        addressed_to_me[code[at[persons == EGO]]] = True
+        persons = people.codes(keys)
+        addressed_to_me[code[at[persons == people.ego]]] = True
         rows_m.append(code[at])
         rows_p.append(persons)
-        rows_r.append(np.full(len(at), role, object))
+        rows_r.append(np.full(len(at), role))
     at, persons = _list_reply_parents(msgs)
     rows_m += [code[at], code]
-    rows_p += [persons, np.full(len(msgs), EGO, object)]
-    rows_r += [np.full(len(at), "to", object), np.full(len(msgs), "to", object)]
+    rows_p += [people.of_ids(persons.tolist()), np.full(len(msgs), people.ego)]
+    rows_r += [np.full(len(at), TO), np.full(len(msgs), TO)]
     part_m, part_p, part_r = (np.concatenate(r) for r in (rows_m, rows_p, rows_r))
-    known = pd.notna(part_p)
+    known = part_p >= 0
     part_m, part_p, part_r = part_m[known], part_p[known], part_r[known]
-    person_code = pd.factorize(part_p)[0]
-    first = ~pd.Series(part_m * (int(person_code.max(initial=0)) + 1) + person_code).duplicated().to_numpy()
+    first = ~pd.Series(part_m * (len(people.ids) + 1) + part_p).duplicated().to_numpy()
     return part_m[first], part_p[first], part_r[first], addressed_to_me
 
 
-def _interaction_frame(msgs, code, ids, n_part, part, bcc) -> pd.DataFrame:
+def _interaction_frame(msgs, code, ids, n_part, part, bcc, people) -> pd.DataFrame:
     """The interactions frame: for each of my messages a row per counterpart (participation
-    rows and Bcc rows, ``(message code, person, role)`` arrays), for each message to me a row
+    rows and Bcc rows, ``(message, person, role)`` code arrays), for each message to me a row
     for its sender; sorted by time, message id and person."""
     stamps = msgs[S.TIMESTAMP].array
     order = np.argsort(stamps.asi8, kind="stable")
@@ -1355,15 +1369,16 @@ def _interaction_frame(msgs, code, ids, n_part, part, bcc) -> pd.DataFrame:
 
     # out: my messages' counterparts (Bcc included), in: the sender of each message to me
     out_m, out_p, out_r = (np.concatenate([p, b]) for p, b in zip(part, bcc))
-    out = from_me[out_m] & (out_p != EGO) & (out_r != "from")
+    out = from_me[out_m] & (out_p != people.ego) & (out_r != FROM)
     part_m, part_p, part_r = part
-    inn = ~from_me[part_m] & (part_r == "from")
+    inn = ~from_me[part_m] & (part_r == FROM)
     inter_m, inter_p, inter_r = (
         np.concatenate([o[out], p[inn]]) for o, p in zip((out_m, out_p, out_r), part)
     )
     direction = np.repeat(np.array([S.OUT, S.IN], object), [int(out.sum()), int(inn.sum())])
     r = row_of[inter_m]
-    sort = np.lexsort((_rank(inter_p), _time_rank(stamps.asi8, msgs[S.MESSAGE_ID].to_numpy(object))[r]))
+    # person codes are numbered in id order: sorting on them sorts on the ids
+    sort = np.lexsort((inter_p, _time_rank(stamps.asi8, msgs[S.MESSAGE_ID].to_numpy(object))[r]))
     r, inter_m = r[sort], inter_m[sort]
 
     def obj(values):
@@ -1372,13 +1387,13 @@ def _interaction_frame(msgs, code, ids, n_part, part, bcc) -> pd.DataFrame:
     return pd.DataFrame(
         {
             S.TIMESTAMP: stamps.take(r),
-            S.PERSON_ID: obj(inter_p[sort]),
+            S.PERSON_ID: obj(people.names(inter_p[sort])),
             S.DIRECTION: obj(direction[sort]),
             S.CHANNEL: obj(channel[r]),
             S.THREAD_ID: obj(msgs[S.THREAD_ID].to_numpy(object)[r]),
             S.MESSAGE_ID: obj(ids.take(inter_m)),
             S.IN_REPLY_TO: obj(reply_to[r]),
-            S.ROLE: obj(inter_r[sort]),
+            S.ROLE: obj(_ROLES[inter_r[sort]]),
             S.N_PARTICIPANTS: n_part[inter_m].astype("int64"),
             S.IS_REPLY: is_reply[r],
             S.STARTS_THREAD: starts[r],
@@ -1396,7 +1411,8 @@ def _time_rank(when: np.ndarray, ids: np.ndarray) -> np.ndarray:
     tied[:-1] |= tied[1:]
     by_id = np.zeros(len(order), np.int64)
     if tied.any():
-        by_id[tied] = _rank(np.array(["" if m is None else m for m in ids[order][tied]], dtype=object))
+        tied_ids = np.array(["" if m is None else m for m in ids[order][tied]], dtype=object)
+        by_id[tied] = pd.factorize(tied_ids, sort=True)[0]
     rank = np.empty(len(order), np.int64)
     rank[order[np.lexsort((by_id, sorted_when))]] = np.arange(len(order))
     return rank
