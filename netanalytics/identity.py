@@ -641,7 +641,9 @@ class _Index:
                 self._root_of[key] = root
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
             # the order a full rebuild gives: by each cluster's earliest key
-            clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: self._first[rc[0]]))
+            if touched:
+                first = self._first
+                clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: first[rc[0]]))
         self._snapshot = clusters
         self._dirty = set()
         return dict(clusters)
@@ -691,7 +693,7 @@ def _build_index(
     index.record_phones = {}
     for rec in contacts.itertuples(index=False):
         _add_contact_record(index, rec, shared_phones, phone_region)
-    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
+    for key, name in zip(participants[S.KEY].tolist(), participants[S.DISPLAY_NAME].tolist()):
         if key in automated and key not in me_keys:
             continue
         uf.add(key)

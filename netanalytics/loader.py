@@ -673,7 +673,7 @@ def _load_uncached(
         # only when every message it sent is)
         flags = messages.groupby(S.SENDER)[S.IS_AUTOMATED].all()
         automated = set(flags.index[flags])
-        automated |= set(messages[S.MAILING_LIST].dropna())
+        automated |= set(messages[S.MAILING_LIST].dropna().unique())
 
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
         automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
@@ -868,10 +868,11 @@ def _read_file(
         frame, rep = nio.read_email(p, me=got.my_emails, cache=cache, cache_dir=cache_dir, progress=show)
         report.extend(rep)
         got.messages.append(frame)
-        got.me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna())
+        # (each distinct value once: iterating an Arrow column costs a Python object per cell)
+        got.me_keys |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER].dropna().unique())
         # the owner the reader found (Sent mail, Delivered-To ...), even one who never wrote
         got.me_keys |= {a for f in rep.files for a in f.notes.get("me", {}).get("addresses", [])}
-        got.owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna())
+        got.owner_names |= set(frame.loc[frame[S.IS_FROM_ME], S.SENDER_NAME].dropna().unique())
         for data_file in _outlook_data_files(p, rep):  # their contacts folders
             people, contacts_rep = nio.read_pst_contacts(data_file)
             report.extend(contacts_rep)
