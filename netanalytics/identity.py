@@ -432,7 +432,7 @@ def _top(counter: dict):
     return max(counter, key=counter.__getitem__)
 
 
-@dataclass
+@dataclass(slots=True)  # (one per person: attributes read in every rule)
 class _Cluster:
     keys: set = field(default_factory=set)
     # counts in plain dicts (a Counter costs a Python-level __init__ per cluster)
@@ -532,7 +532,7 @@ class _Index:
     candidate_threshold: float
     activity: dict = field(default_factory=dict)  # key → (n_messages, first_seen, last_seen)
     uf: _UnionFind = field(default_factory=_UnionFind)
-    display: dict = field(default_factory=lambda: defaultdict(Counter))
+    display: dict = field(default_factory=lambda: defaultdict(dict))  # key → {display name: sightings}
     key_company: dict = field(default_factory=dict)
     connection_records: set = field(default_factory=set)
     me_list: list = field(default_factory=list)
@@ -698,10 +698,15 @@ def _build_index(
             continue
         uf.add(key)
         if isinstance(name, str) and name:
-            display[key][name] += 1
+            _count(display[key], name)
         elif key.startswith("name:"):
-            display[key][key[5:]] += 1
+            _count(display[key], key[5:])
     return index
+
+
+def _count(counts: dict, name: str) -> None:
+    """One more sighting of ``name`` (a plain dict: a Counter per key costs a Python-level __init__)."""
+    counts[name] = counts.get(name, 0) + 1
 
 
 def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None:
@@ -711,7 +716,7 @@ def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None
     rkey = S.record_key(rec.source, rec.record_id)
     uf.add(rkey)
     if isinstance(rec.full_name, str) and rec.full_name:
-        display[rkey][rec.full_name] += 1
+        _count(display[rkey], rec.full_name)
     # phone numbers as tel: keys, except a line listed under two names (a switchboard)
     phones = [
         k for k in (S.normalize_phone(p, phone_region) for p in rec.phones) if k and k not in shared_phones
@@ -728,7 +733,7 @@ def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None
     for email in rec.emails:
         uf.add(email)
         if isinstance(rec.full_name, str):
-            display[email][rec.full_name] += 1
+            _count(display[email], rec.full_name)
     if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
         uf.add(rec.linkedin_url)
 

@@ -1104,7 +1104,8 @@ def _people(
     """The ``people`` frame: one row per resolved person and the owner, named by their records,
     else their most frequent display name, else their first address."""
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
-    sender_counts = messages[S.SENDER].value_counts().to_dict()
+    sent = messages[S.SENDER].value_counts()
+    sender_counts = dict(zip(sent.index.tolist(), sent.tolist()))
     source_of_key = _sources_of_keys(messages)
     clusters = resolution.clusters
     pids = sorted(pid for pid in clusters if pid is not None)
