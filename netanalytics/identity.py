@@ -1121,19 +1121,20 @@ def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tup
             after = rows < cols
             pairs_a.append(at[rows[after] + start])
             pairs_b.append(at[cols[after] + start])
-    if pairs_a or small_a:
-        a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
-        b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
-        differ = name_id[a] != name_id[b]
-        a, b = a[differ], b[differ]
-        lo, hi = np.where(rank[a] < rank[b], a, b), np.where(rank[a] < rank[b], b, a)
-        unique = np.unique(lo * len(roots) + hi)
-        found = {(roots[p // len(roots)], roots[p % len(roots)]) for p in unique.tolist()}
-    else:
-        found = set()
-    initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
-    order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
-    return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
+    if not (pairs_a or small_a):
+        return []
+    a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
+    b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
+    differ = name_id[a] != name_id[b]
+    a, b = a[differ], b[differ]
+    lo, hi = np.where(rank[a] < rank[b], a, b), np.where(rank[a] < rank[b], b, a)
+    unique = np.unique(lo * len(roots) + hi)  # each pair once
+    lo, hi = unique // len(roots), unique % len(roots)
+    # surname initials numbered in the order the roots first show them; pairs sharing one first,
+    # then by that initial, then by the two roots (rank is their string order)
+    initial = pd.factorize(np.array([best_name[r].split()[-1][:1] for r in roots], dtype=object))[0]
+    order = np.lexsort((rank[hi], rank[lo], initial[lo], initial[lo] != initial[hi]))
+    return [(roots[i], roots[j]) for i, j in zip(lo[order].tolist(), hi[order].tolist())]
 
 
 @_rule
