@@ -1157,6 +1157,13 @@ def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_ke
     """One person's row of ``people`` (the values in the order of :data:`schema.PEOPLE`) from their
     keys' records (LinkedIn first) and messages; the name is None when no record gives one
     (:func:`_people` fills it in)."""
+    if len(keys) == 1 and not records:  # most mailbox correspondents: one address, no record
+        (key,) = keys
+        kind = S.key_kind(key)
+        email = kind == S.KEY_EMAIL
+        return (None, [key] if email else [], key if kind == S.KEY_URL else None, None, None,
+                email_domain(key) if email else None, list(source_of_key.get(key, ())), pd.NaT, [], None,
+                np.nan, pid == EGO)  # fmt: skip
     ordered = sorted(keys)
     emails, urls = [], []
     for k in ordered:
