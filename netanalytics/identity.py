@@ -339,6 +339,9 @@ def normalize_person_name(name: object) -> str | None:
     """
     if not isinstance(name, str):
         return None
+    if name.isascii() and name.replace(" ", "").isalpha():
+        # plain ASCII letters and spaces (most names): nothing to fold, drop or turn around
+        return _first_last(name.lower().split())
     text = re.sub(r"\([^)]*\)|\[[^\]]*\]", " ", name)
     # hyphenated surnames compare as one word: Mehic-Dzanic -> mehicdzanic
     text = text.replace('"', " ").replace("-", "").strip()
@@ -352,7 +355,12 @@ def normalize_person_name(name: object) -> str | None:
     if not parts:
         return None
     kept = [parts[0]] + [p for p in parts[1:] if _fold(p) and _fold(p).split()[0] not in _CREDENTIALS]
-    tokens = _fold(" ".join(kept)).split()
+    return _first_last(_fold(" ".join(kept)).split())
+
+
+def _first_last(tokens: list[str]) -> str | None:
+    """``"first last"`` from a name's folded words: credentials and leading prefixes dropped, the
+    first name's nickname mapped; None with fewer than two words left."""
     tokens = [t for t in tokens if t not in _CREDENTIALS]
     while tokens and tokens[0] in _PREFIXES:
         tokens = tokens[1:]
@@ -416,18 +424,20 @@ def _domain_matches_company(domain: str, company: str) -> bool:
     return len(label) >= 3 and (label == company or company.startswith(label) or label.startswith(company))
 
 
-def _top(counter: Counter):
-    """The most common entry, the first seen among ties (as ``Counter.most_common(1)``), faster."""
+def _top(counter: dict):
+    """The most common entry of a dict of counts, the first seen among ties (as
+    ``Counter.most_common(1)``), faster."""
     if len(counter) == 1:
         return next(iter(counter))
     return max(counter, key=counter.__getitem__)
 
 
-@dataclass
+@dataclass(slots=True)  # (one per person: attributes read in every rule)
 class _Cluster:
     keys: set = field(default_factory=set)
-    names: Counter = field(default_factory=Counter)  # normalised names
-    display: Counter = field(default_factory=Counter)
+    # counts in plain dicts (a Counter costs a Python-level __init__ per cluster)
+    names: dict = field(default_factory=dict)  # normalised name → sightings
+    display: dict = field(default_factory=dict)  # display name → sightings
     companies: set = field(default_factory=set)  # company keys from contact records
     domains: set = field(default_factory=set)  # corporate email domains
     n_connections: int = 0  # LinkedIn connection records in the cluster
@@ -436,6 +446,14 @@ class _Cluster:
     first_seen: pd.Timestamp | None = None
     last_seen: pd.Timestamp | None = None
     spans: dict = field(default_factory=dict)  # corporate domain → (first, last) seen on its addresses
+    _best: object = field(default=False, repr=False, compare=False)  # best_name(), once computed
+
+    def best_name(self) -> str | None:
+        """The cluster's most frequent normalised name (None without one), computed once: a
+        cluster is complete when the rules read it, and one that merges is rebuilt anew."""
+        if self._best is False:
+            self._best = _top(self.names) if self.names else None
+        return self._best
 
 
 class _UnionFind:
@@ -514,7 +532,7 @@ class _Index:
     candidate_threshold: float
     activity: dict = field(default_factory=dict)  # key → (n_messages, first_seen, last_seen)
     uf: _UnionFind = field(default_factory=_UnionFind)
-    display: dict = field(default_factory=lambda: defaultdict(Counter))
+    display: dict = field(default_factory=lambda: defaultdict(dict))  # key → {display name: sightings}
     key_company: dict = field(default_factory=dict)
     connection_records: set = field(default_factory=set)
     me_list: list = field(default_factory=list)
@@ -574,10 +592,12 @@ class _Index:
     def _add_key(self, c: _Cluster, key: str) -> None:
         c.keys.add(key)
         display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+        counts = c.display
         for name, n in display:
-            c.display[name] += n
+            counts[name] = counts.get(name, 0) + n
+        counts = c.names
         for norm, n in names:
-            c.names[norm] += n
+            counts[norm] = counts.get(norm, 0) + n
         if company:
             c.companies.add(company)
         if is_connection:
@@ -621,7 +641,9 @@ class _Index:
                 self._root_of[key] = root
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
             # the order a full rebuild gives: by each cluster's earliest key
-            clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: self._first[rc[0]]))
+            if touched:
+                first = self._first
+                clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: first[rc[0]]))
         self._snapshot = clusters
         self._dirty = set()
         return dict(clusters)
@@ -636,6 +658,11 @@ class _Index:
             for norm in c.names:
                 groups[norm].append(root)
         return groups
+
+
+def _shared_names(groups: dict[str, list[str]]) -> list[tuple[str, list[str]]]:
+    """The name groups of two clusters or more, in name order (a name of one cluster joins no one)."""
+    return sorted((name, roots) for name, roots in groups.items() if len(roots) > 1)
 
 
 def _build_index(
@@ -666,15 +693,20 @@ def _build_index(
     index.record_phones = {}
     for rec in contacts.itertuples(index=False):
         _add_contact_record(index, rec, shared_phones, phone_region)
-    for key, name in participants[[S.KEY, S.DISPLAY_NAME]].itertuples(index=False):
+    for key, name in zip(participants[S.KEY].tolist(), participants[S.DISPLAY_NAME].tolist()):
         if key in automated and key not in me_keys:
             continue
         uf.add(key)
         if isinstance(name, str) and name:
-            display[key][name] += 1
+            _count(display[key], name)
         elif key.startswith("name:"):
-            display[key][key[5:]] += 1
+            _count(display[key], key[5:])
     return index
+
+
+def _count(counts: dict, name: str) -> None:
+    """One more sighting of ``name`` (a plain dict: a Counter per key costs a Python-level __init__)."""
+    counts[name] = counts.get(name, 0) + 1
 
 
 def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None:
@@ -684,7 +716,7 @@ def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None
     rkey = S.record_key(rec.source, rec.record_id)
     uf.add(rkey)
     if isinstance(rec.full_name, str) and rec.full_name:
-        display[rkey][rec.full_name] += 1
+        _count(display[rkey], rec.full_name)
     # phone numbers as tel: keys, except a line listed under two names (a switchboard)
     phones = [
         k for k in (S.normalize_phone(p, phone_region) for p in rec.phones) if k and k not in shared_phones
@@ -701,7 +733,7 @@ def _add_contact_record(index: _Index, rec, shared_phones, phone_region) -> None
     for email in rec.emails:
         uf.add(email)
         if isinstance(rec.full_name, str):
-            display[email][rec.full_name] += 1
+            _count(display[email], rec.full_name)
     if isinstance(rec.linkedin_url, str) and rec.linkedin_url:
         uf.add(rec.linkedin_url)
 
@@ -713,6 +745,8 @@ def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
         return f"same company ({min(a.companies & b.companies)})"
     if a.domains & b.domains:
         return f"same corporate domain ({min(a.domains & b.domains)})"
+    if not (a.companies or b.companies):  # (most mailbox correspondents: no company on record)
+        return None
     for x, y in ((a, b), (b, a)):
         for dom in sorted(x.domains):
             comp = next((c for c in sorted(y.companies) if _domain_matches_company(dom, c)), None)
@@ -783,15 +817,9 @@ class _NameFrequency:
 
 
 def _name_frequency(clusters: dict[str, _Cluster], skip: str | None) -> _NameFrequency:
-    first, last, full = Counter(), Counter(), Counter()
-    for root, c in clusters.items():
-        if root == skip or not c.names:
-            continue
-        best = _top(c.names)
-        tokens = best.split()
-        first[tokens[0]] += 1
-        last[tokens[-1]] += 1
-        full[best] += 1
+    best = [c.best_name() for root, c in clusters.items() if root != skip and c.names]
+    words = [name.split() for name in best]
+    first, last, full = Counter(w[0] for w in words), Counter(w[-1] for w in words), Counter(best)
     n = sum(full.values())
     if n < 2:
         return _NameFrequency(first, last, n, SAME_NAME_PRIOR[0] / sum(SAME_NAME_PRIOR), 1.0)
@@ -853,12 +881,16 @@ def _name_odds(name_a: str, name_b: str, freq: _NameFrequency) -> tuple[float, s
         odds = freq.odds(name_a)
         return odds, f"same name (odds {odds:.2g} from how common it is in your data)"
     agree = _names_agree(name_a, name_b)
-    # scaled like a shared name: in data where a shared name is seldom one person, a
-    # similar one is seldom too (many people, many near-namesakes)
-    one, two = SAME_NAME_PRIOR
-    scale = min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
-    odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * scale
+    odds = (FUZZY_ODDS if agree else FUZZY_ODDS_OTHER_NAME) * _similar_scale(freq)
     return odds, "similar names" if agree else "similar names, different first names or surnames"
+
+
+def _similar_scale(freq: _NameFrequency) -> float:
+    """What the prior odds of two similar names are scaled by, like a shared name's: in data
+    where a shared name is seldom one person, a similar one is seldom too (many people, many
+    near-namesakes)."""
+    one, two = SAME_NAME_PRIOR
+    return min(1.0, freq.match_share / (1.0 - freq.match_share) / (one / two))
 
 
 # The most the evidence beyond the names multiplies their odds by (see _pair_odds).
@@ -941,9 +973,7 @@ def _rule_override(index: _Index) -> None:
 def _rule_name_company(index: _Index) -> None:
     """Same normalised name and a company or corporate domain in common (never two connections)."""
     clusters = index.clusters()
-    for name, roots in sorted(index.name_groups(clusters).items()):
-        if len(roots) < 2:
-            continue
+    for name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(roots)
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
@@ -995,7 +1025,7 @@ def _rule_name_unique(index: _Index) -> None:
     clusters = index.clusters()
     freq = _name_frequency(clusters, index.me_root())
     organisations = _organisations(clusters)
-    for name, roots in sorted(index.name_groups(clusters).items()):
+    for name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(set(index.uf.find(r) for r in roots))
         if len(roots) < 2:
             continue
@@ -1038,6 +1068,7 @@ def _rule_name_unique(index: _Index) -> None:
 
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
 CDIST_ROWS = 500  # names of a block scored at once against the rest of it
+SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
 
 
 def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
@@ -1050,36 +1081,60 @@ def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tup
     The pairs come in the order a scan of surname-initial blocks would meet them, those
     sharing the initial first.
     """
-    blocks: dict[str, list[str]] = defaultdict(list)
-    for root, norm in best_name.items():
-        tokens = norm.split()
+    roots = list(best_name)
+    rank = np.empty(len(roots), np.int64)  # each root's place in string order
+    rank[np.argsort(np.array(roots, dtype=object), kind="stable")] = np.arange(len(roots))
+    name_id = pd.factorize(np.array([best_name[r] for r in roots], dtype=object))[0]
+    # token_sort_ratio is the ratio of the names with their words sorted: sort each name's words
+    # once, not in every comparison
+    words = [" ".join(sorted(best_name[r].split())) for r in roots]
+    blocks: dict[str, list[int]] = defaultdict(list)
+    for i, root in enumerate(roots):
+        tokens = best_name[root].split()
         keys = {f"w:{t}" for t in tokens}
         if len(tokens[-1]) >= 4:
             keys.add(f"p:{tokens[-1][:4]}")
         for key in keys:
-            blocks[key].append(root)
-    found: set[tuple[str, str]] = set()
+            blocks[key].append(i)
+    cutoff = threshold - 0.01
+    # positions in roots of the pairs scoring at least the cutoff: arrays from the matrices, and
+    # numbers from the small blocks
+    pairs_a, pairs_b, small_a, small_b = [], [], [], []
     for members in blocks.values():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
-        names = [best_name[r] for r in members]
+        names = [words[i] for i in members]
+        if len(members) <= SMALL_BLOCK:  # a few names: pair by pair costs less than a matrix
+            for i in range(len(members)):
+                for j in range(i + 1, len(members)):
+                    if fuzz.ratio(names[i], names[j], score_cutoff=cutoff):
+                        small_a.append(members[i])
+                        small_b.append(members[j])
+            continue
+        at = np.array(members)
         # each name against the names after it, CDIST_ROWS names at a time: half the matrix
         for start in range(0, len(names) - 1, CDIST_ROWS):
             scores = process.cdist(
-                names[start : start + CDIST_ROWS],
-                names[start:],
-                scorer=fuzz.token_sort_ratio,
-                score_cutoff=threshold - 0.01,
+                names[start : start + CDIST_ROWS], names[start:], scorer=fuzz.ratio, score_cutoff=cutoff
             )
             rows, cols = np.nonzero(scores)
-            for i, j in zip((rows + start).tolist(), (cols + start).tolist()):
-                if i < j:
-                    a, b = members[i], members[j]
-                    if best_name[a] != best_name[b]:
-                        found.add((a, b) if a < b else (b, a))
-    initial = {root: norm.split()[-1][:1] for root, norm in best_name.items()}
-    order = {letter: k for k, letter in enumerate(dict.fromkeys(initial.values()))}
-    return sorted(found, key=lambda p: (initial[p[0]] != initial[p[1]], order[initial[p[0]]], p))
+            after = rows < cols
+            pairs_a.append(at[rows[after] + start])
+            pairs_b.append(at[cols[after] + start])
+    if not (pairs_a or small_a):
+        return []
+    a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
+    b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
+    differ = name_id[a] != name_id[b]
+    a, b = a[differ], b[differ]
+    lo, hi = np.where(rank[a] < rank[b], a, b), np.where(rank[a] < rank[b], b, a)
+    unique = np.unique(lo * len(roots) + hi)  # each pair once
+    lo, hi = unique // len(roots), unique % len(roots)
+    # surname initials numbered in the order the roots first show them; pairs sharing one first,
+    # then by that initial, then by the two roots (rank is their string order)
+    initial = pd.factorize(np.array([best_name[r].split()[-1][:1] for r in roots], dtype=object))[0]
+    order = np.lexsort((rank[hi], rank[lo], initial[lo], initial[lo] != initial[hi]))
+    return [(roots[i], roots[j]) for i, j in zip(lo[order].tolist(), hi[order].tolist())]
 
 
 @_rule
@@ -1088,7 +1143,7 @@ def _rule_fuzzy(index: _Index) -> None:
     corroboration; pairs at or above ``candidate_threshold`` left apart are near misses."""
     clusters = index.clusters()
     mroot = index.me_root()
-    best_name = {root: _top(c.names) for root, c in clusters.items() if c.names and root != mroot}
+    best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
     for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
         if index.same(a, b):
             continue
@@ -1262,12 +1317,16 @@ def resolve_identities(
             phone_region=phone_region,
         )
         if activity is not None and len(activity):
-            index.activity = {
-                k: (int(n), first, last)
-                for k, n, first, last in activity[
-                    ["key", "n_messages", "first_seen", "last_seen"]
-                ].itertuples(index=False)
-            }
+            index.activity = dict(
+                zip(
+                    activity["key"].tolist(),
+                    zip(
+                        activity["n_messages"].astype("int64").tolist(),
+                        activity["first_seen"].tolist(),
+                        activity["last_seen"].tolist(),
+                    ),
+                )
+            )
         for rule in RULES if rules is None else rules:
             rule(index)
         return _resolution(index, me_keys=me_keys, automated=automated)
@@ -1300,13 +1359,15 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     mroot = index.me_root()
     freq = _name_frequency(clusters, mroot)
     organisations = _organisations(clusters)
-    best = {r: _top(c.names) for r, c in clusters.items() if c.names}
+    best = {r: c.best_name() for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
     for a, b, score, _evidence in index.near_misses:
-        ra, rb = sorted((uf.find(a), uf.find(b)))
+        ra, rb = uf.find(a), uf.find(b)
+        if rb < ra:
+            ra, rb = rb, ra
         if ra != rb:
             pairs.setdefault((ra, rb), float(score))
-    for _name, roots in sorted(index.name_groups(clusters).items()):
+    for _name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[
             :MAX_NAME_GROUP
         ]
@@ -1316,6 +1377,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     # odds at half of MIN_LIKELIHOOD: a pair whose names' odds stay below them even with the best
     # other evidence is dropped unweighed (the margin keeps rounding from deciding)
     skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
+    similar_best = FUZZY_ODDS * _similar_scale(freq)  # the odds of two agreeing names (see _name_odds)
     by_names: dict[tuple[str, str], float] = {}
     rows = []
     for (ra, rb), score in pairs.items():
@@ -1325,6 +1387,8 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
+        if name_a != name_b and similar_best * BF_MAX < skip_odds:
+            continue  # two names whose best odds are too low here (no need to weigh them)
         if (name_a, name_b) not in by_names:  # (many pairs share their names: weighed once)
             by_names[name_a, name_b] = _name_odds(name_a, name_b, freq)[0]
         if by_names[name_a, name_b] * BF_MAX < skip_odds:
@@ -1376,38 +1440,30 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         person_of_root[mroot] = "me"
     key_to_person = {k: person_of_root[uf.find(k)] for k in uf.parent}
 
-    rows = []
-    for key in sorted(uf.parent):
+    # the identities frame, a list per column
+    keys = sorted(uf.parent)
+    shown, rules, scores = [], [], []
+    for key in keys:
         names = display.get(key)
         rule, score = uf.rule[key]
         if key in me_keys:
             rule, score = RULE_ME, 1.0
-        elif rule == RULE_SELF and clusters[uf.find(key)].keys != {key}:
+        elif rule == RULE_SELF and len(clusters[uf.find(key)].keys) > 1:
             # the key that founded a multi-key cluster: others joined it; exact by definition
             rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
-        rows.append(
-            {
-                S.KEY: key,
-                S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: _top(names) if names else None,
-                S.PERSON_ID: key_to_person[key],
-                S.MATCH_RULE: rule,
-                S.MATCH_SCORE: float(score),
-            }
-        )
-    for key in sorted(automated - set(uf.parent)):
-        rows.append(
-            {
-                S.KEY: key,
-                S.KEY_KIND: S.key_kind(key),
-                S.DISPLAY_NAME: None,
-                S.PERSON_ID: None,
-                S.MATCH_RULE: "automated sender",
-                S.MATCH_SCORE: float("nan"),
-            }
-        )
-    if rows:
-        identities = pd.DataFrame(rows, columns=list(S.IDENTITIES), dtype=object)
+        shown.append(_top(names) if names else None)
+        rules.append(rule)
+        scores.append(float(score))
+    persons = [key_to_person[key] for key in keys]
+    auto = sorted(automated - set(uf.parent))
+    keys += auto
+    shown += [None] * len(auto)
+    persons += [None] * len(auto)
+    rules += ["automated sender"] * len(auto)
+    scores += [float("nan")] * len(auto)
+    if keys:
+        columns = [keys, [S.key_kind(k) for k in keys], shown, persons, rules, scores]
+        identities = pd.DataFrame(dict(zip(S.IDENTITIES, columns)), columns=list(S.IDENTITIES), dtype=object)
         identities[S.MATCH_SCORE] = identities[S.MATCH_SCORE].astype(float)
     else:
         identities = S.empty_frame(S.IDENTITIES)
