@@ -21,7 +21,8 @@ def shared_lists(lists: pa.Array) -> tuple[list[list], np.ndarray]:
     Parameters
     ----------
     lists : pyarrow.ListArray or pyarrow.LargeListArray
-        Without null rows (a null element is kept as ``None``).
+        Without null rows (a null element is kept as ``None``); its elements may be
+        dictionary-encoded already.
 
     Returns
     -------
@@ -52,7 +53,9 @@ def shared_lists(lists: pa.Array) -> tuple[list[list], np.ndarray]:
     n = len(lists)
     offsets = np.asarray(lists.offsets, dtype=np.int64)
     offsets = offsets - offsets[0]
-    elements = pc.dictionary_encode(lists.flatten())
+    elements = lists.flatten()
+    if not pa.types.is_dictionary(elements.type):  # (Parquet reads them dictionary-encoded)
+        elements = pc.dictionary_encode(elements)
     values = np.empty(len(elements.dictionary) + 1, dtype=object)
     values[:-1] = elements.dictionary.to_pylist()  # a null element: the last slot, None
     element_codes = elements.indices.fill_null(len(values) - 1).to_numpy().astype(np.int32, copy=False)

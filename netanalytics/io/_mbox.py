@@ -1167,13 +1167,25 @@ def _coded_chunk(chunk) -> tuple[np.ndarray, np.ndarray | None]:
     return np.fromiter(chunk, dtype=object, count=len(chunk)), None
 
 
-def prepare_parts(parts: dict) -> dict:
+# list columns whose distinct lists recur from one worker's part to the next (a mailbox's
+# recipient lists and labels); References rarely do
+_RECURRING_LISTS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.LABELS)
+
+
+def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     """Turn the list columns of one :meth:`Batch.finish` result into object arrays (done as
     results arrive, while workers still run, so :func:`frame_from_parts` only gathers). Lists
     shared by many rows stay as (distinct lists, codes): one pointer per row is made once,
-    for the whole frame."""
+    for the whole frame.
+
+    ``shared`` (one dict for all the parts of a frame) makes equal recipient and label lists
+    of different parts one list object: each part's distinct lists are its own objects."""
     for col in _LIST_COLUMNS:
-        parts[col] = _coded_chunk(parts[col])
+        values, codes = _coded_chunk(parts[col])
+        if shared is not None and codes is not None and col in _RECURRING_LISTS:
+            share = shared.setdefault
+            values = np.fromiter((share(tuple(v), v) for v in values), dtype=object, count=len(values))
+        parts[col] = (values, codes)
     return parts
 
 
