@@ -1167,9 +1167,25 @@ def _coded_chunk(chunk) -> tuple[np.ndarray, np.ndarray | None]:
     return np.fromiter(chunk, dtype=object, count=len(chunk)), None
 
 
-# list columns whose distinct lists recur from one worker's part to the next (a mailbox's
-# recipient lists and labels); References rarely do
+# list columns whose lists and strings recur from one worker's part to the next (a mailbox's
+# recipients and labels); References rarely do
 _RECURRING_LISTS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.LABELS)
+
+
+def _interned(values: np.ndarray, coded: bool, shared: dict) -> np.ndarray:
+    """``values`` (an object array of lists) with equal strings one object across the parts
+    that use ``shared``; when the lists are a part's distinct lists (``coded``), equal lists
+    are one object too. Keys: a tuple for a list, the string itself for a string."""
+    share, get = shared.setdefault, shared.get
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values.tolist()):
+        hit = get(tuple(v)) if coded else None
+        if hit is None:
+            hit = [share(x, x) for x in v]
+            if coded:
+                shared[tuple(v)] = hit
+        out[i] = hit
+    return out
 
 
 def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
@@ -1178,13 +1194,14 @@ def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     shared by many rows stay as (distinct lists, codes): one pointer per row is made once,
     for the whole frame.
 
-    ``shared`` (one dict for all the parts of a frame) makes equal recipient and label lists
-    of different parts one list object: each part's distinct lists are its own objects."""
+    ``shared`` (one dict for all the parts of a frame): each part's addresses, names and
+    labels are its own objects (a worker pickles them anew for every task); with it, equal
+    strings of different parts are one object, and so are equal lists that rows share, so
+    that the frame's size does not grow with the number of parts."""
     for col in _LIST_COLUMNS:
         values, codes = _coded_chunk(parts[col])
-        if shared is not None and codes is not None and col in _RECURRING_LISTS:
-            share = shared.setdefault
-            values = np.fromiter((share(tuple(v), v) for v in values), dtype=object, count=len(values))
+        if shared is not None and col in _RECURRING_LISTS:
+            values = _interned(values, codes is not None, shared)
         parts[col] = (values, codes)
     return parts
 

@@ -198,13 +198,17 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     return frame, report
 
 
+def _arrow_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
 def _rows(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) -> pd.DataFrame:
     """``frame[columns].take(rows)`` with a fresh index; an Arrow column made of many chunks
     (a mail frame's) is gathered chunk by chunk, never joined into one array first."""
     out = {}
     for col in columns:
         values = frame[col]
-        arrow = pa.array(values.array) if isinstance(values.dtype, pd.StringDtype) else None
+        arrow = pa.array(values.array) if _arrow_text(values) else None
         if isinstance(arrow, pa.ChunkedArray) and arrow.num_chunks > 1:
             starts = np.cumsum([0, *(len(c) for c in arrow.chunks)])
             which = np.searchsorted(starts, rows, side="right") - 1
@@ -233,7 +237,7 @@ def _repeated_ids(frame: pd.DataFrame, hashes: np.ndarray | None = None) -> np.n
         maybe[order[:-1][same]] = True
         rows = np.flatnonzero(maybe)
     ids = frame[S.MESSAGE_ID] if rows is None else _rows(frame, [S.MESSAGE_ID], rows)[S.MESSAGE_ID]
-    if isinstance(ids.dtype, pd.StringDtype) and ids.dtype.storage == "pyarrow":
+    if _arrow_text(ids):
         # pandas' factorize makes Arrow text into Python strings first (~250 B a row)
         encoded = pc.dictionary_encode(pa.chunked_array(pa.array(ids.array)))  # one dictionary
         parts = [c.indices.fill_null(-1).to_numpy() for c in encoded.chunks]

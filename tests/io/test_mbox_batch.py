@@ -8,6 +8,7 @@ check that nothing changes.
 from __future__ import annotations
 
 import mmap
+import pickle
 from pathlib import Path
 
 import numpy as np
@@ -215,7 +216,7 @@ def three_parts(tmp_path):
     for a in (0, 100, 200):
         batch = M.Batch("mbox", "gen", "gen.mbox")
         batch.add_mbox_blocks(blocks[a : a + 100], lines[a : a + 100], positions[a : a + 100])
-        results.append(batch.finish())
+        results.append(pickle.loads(pickle.dumps(batch.finish())))  # as a worker sends it
     M.clear_caches()
     return results
 
@@ -228,9 +229,13 @@ def test_parts_share_equal_recipient_lists_across_parts(three_parts):
     for col in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.LABELS):
         cells = frame[col].tolist()
         assert len({id(c) for c in cells}) == len({tuple(c) for c in cells}), col  # one list per value
-    # without the shared dict, each part's lists are its own objects
-    alone = M.frame_from_parts([M.prepare_parts(r["parts"]) for r in three_parts])
+        strings = [x for c in cells for x in c]
+        assert len({id(x) for x in strings}) == len(set(strings)), col  # one str per value
+    # without the shared dict, each part's lists and strings are its own objects
+    alone = M.frame_from_parts([M.prepare_parts(pickle.loads(pickle.dumps(r))["parts"]) for r in three_parts])
     assert alone[S.TO].tolist() == frame[S.TO].tolist()
+    cells = alone[S.TO].tolist()
+    assert len({id(x) for c in cells for x in c}) > len({x for c in cells for x in c})
 
 
 @pytest.mark.parametrize(
