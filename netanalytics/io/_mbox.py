@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from netanalytics import schema as S
 from netanalytics._gc import gc_paused
 from netanalytics.io import _headers as H
+from netanalytics.io._lists import shared_lists
 from netanalytics.io.report import MAX_WARNINGS, FileReport
 
 __all__ = [
@@ -1074,7 +1075,10 @@ class Batch:
         else:
             labels = _shared_lists(labels)
             parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
-        parts[S.REFERENCES] = c[S.REFERENCES]  # nearly one list per row
+        # References: nearly one list per row, but a thread's ids recur in its later messages'
+        # lists (and siblings' lists are equal): one object per distinct id and per distinct list
+        refs = pa.array(c[S.REFERENCES], type=pa.list_(pa.large_string()))
+        parts[S.REFERENCES] = shared_lists(refs)
         parts[S.N_RECIPIENTS] = recipients
         parts["id_hash"] = _text_hashes(parts[S.MESSAGE_ID])
         for col in (S.IS_AUTOMATED, SENT_LABEL):
@@ -1134,96 +1138,179 @@ def _text_hashes(arr: pa.Array) -> np.ndarray | None:
         return np.add.reduceat(weighted, starts) ^ lengths.astype(np.uint64)
 
 
+def id_hashes(parts: list[dict]) -> np.ndarray | None:
+    """The message-id hashes of the rows of ``parts`` (:func:`_text_hashes`), or None when a
+    part has none."""
+    hashes = [p.get("id_hash") for p in parts]
+    if any(h is None for h in hashes):
+        return None
+    return np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
+
+
 def ids_all_distinct(parts: list[dict]) -> bool:
     """True when the message ids of ``parts`` are certainly all distinct (by their hashes);
     False means "maybe not" (the caller checks exactly)."""
-    hashes = [p.get("id_hash") for p in parts]
-    if any(h is None for h in hashes):
-        return False
-    joined = np.concatenate(hashes) if hashes else np.empty(0, dtype=np.uint64)
-    return not pd.Series(joined).duplicated().any()
+    joined = id_hashes(parts)
+    return joined is not None and not pd.Series(joined).duplicated().any()
 
 
-def _object_chunk(chunk) -> np.ndarray:
-    """A :func:`_shared_lists` chunk as a 1-D object array of lists."""
-    if isinstance(chunk, np.ndarray):
-        return chunk
+def _coded_chunk(chunk) -> tuple[np.ndarray, np.ndarray | None]:
+    """A :func:`_shared_lists` chunk as (an object array of lists, int32 codes into it or None
+    when the array holds one list per row)."""
     if isinstance(chunk, tuple):
+        if isinstance(chunk[0], np.ndarray):
+            return chunk
         distinct, codes = chunk
-        return np.fromiter(distinct, dtype=object, count=len(distinct))[codes]
-    return np.fromiter(chunk, dtype=object, count=len(chunk))
+        return np.fromiter(distinct, dtype=object, count=len(distinct)), codes
+    if isinstance(chunk, np.ndarray):
+        return chunk, None
+    return np.fromiter(chunk, dtype=object, count=len(chunk)), None
 
 
-def prepare_parts(parts: dict) -> dict:
+# list columns whose lists and strings recur from one worker's part to the next (a mailbox's
+# recipients and labels); References rarely do
+_RECURRING_LISTS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.LABELS)
+
+
+def _interned(values: np.ndarray, coded: bool, shared: dict) -> np.ndarray:
+    """``values`` (an object array of lists) with equal strings one object across the parts
+    that use ``shared``; when the lists are a part's distinct lists (``coded``), equal lists
+    are one object too. Keys: a tuple for a list, the string itself for a string."""
+    share, get = shared.setdefault, shared.get
+    out = np.empty(len(values), dtype=object)
+    for i, v in enumerate(values.tolist()):
+        hit = get(tuple(v)) if coded else None
+        if hit is None:
+            hit = [share(x, x) for x in v]
+            if coded:
+                shared[tuple(v)] = hit
+        out[i] = hit
+    return out
+
+
+def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     """Turn the list columns of one :meth:`Batch.finish` result into object arrays (done as
-    results arrive, while workers still run, so :func:`frame_from_parts` only concatenates)."""
+    results arrive, while workers still run, so :func:`frame_from_parts` only gathers). Lists
+    shared by many rows stay as (distinct lists, codes): one pointer per row is made once,
+    for the whole frame.
+
+    ``shared`` (one dict for all the parts of a frame): each part's addresses, names and
+    labels are its own objects (a worker pickles them anew for every task); with it, equal
+    strings of different parts are one object, and so are equal lists that rows share, so
+    that the frame's size does not grow with the number of parts."""
     for col in _LIST_COLUMNS:
-        parts[col] = _object_chunk(parts[col])
+        values, codes = _coded_chunk(parts[col])
+        if shared is not None and col in _RECURRING_LISTS:
+            values = _interned(values, codes is not None, shared)
+        parts[col] = (values, codes)
     return parts
 
 
-def _object_column(chunks: list, n: int) -> pd.Series:
-    """One object column of lists from :func:`_shared_lists` chunks."""
-    arrays = [_object_chunk(c) for c in chunks]
-    out = np.concatenate(arrays) if arrays else np.empty(0, dtype=object)
+def _object_column(chunks: list, keep: np.ndarray | None) -> pd.Series:
+    """One object column of lists from :func:`_shared_lists` chunks (only the rows ``keep``):
+    the distinct lists of every chunk in one array, gathered once by the chunks' codes."""
+    coded = [_coded_chunk(c) for c in chunks]
+    values = [v for v, _ in coded]
+    codes, base = [], 0
+    for v, c in coded:
+        codes.append(np.arange(base, base + len(v), dtype=np.int64) if c is None else c + np.int64(base))
+        base += len(v)
+    if not coded:
+        return pd.Series(np.empty(0, dtype=object), dtype=object, copy=False)
+    at = np.concatenate(codes)
+    out = np.concatenate(values)[at if keep is None else at[keep]]
     return pd.Series(out, dtype=object, copy=False)
 
 
-def frame_from_parts(parts: list[dict]) -> pd.DataFrame:
+# a part with more runs of kept rows than this is copied (filtered) instead of sliced
+_MAX_SLICES = 16
+
+
+def _kept_chunks(chunk: pa.Array, keep: np.ndarray) -> list[pa.Array]:
+    """The rows ``keep`` (a mask) of one part's Arrow array: zero-copy slices around the few
+    dropped rows (duplicates of messages already seen), a filtered copy when there are many."""
+    if keep.all():
+        return [chunk]
+    edges = np.flatnonzero(np.diff(np.concatenate(([False], keep, [False])).view(np.int8)))
+    if len(edges) > 2 * _MAX_SLICES:
+        return [chunk.filter(pa.array(keep))]
+    return [chunk.slice(a, b - a) for a, b in zip(edges[::2].tolist(), edges[1::2].tolist(), strict=True)]
+
+
+def frame_from_parts(
+    parts: list[dict], keep: np.ndarray | None = None, columns: list[str] | None = None
+) -> pd.DataFrame:
     """The internal frame (canonical columns plus the private evidence columns) of the rows of
-    several :meth:`Batch.finish` results, in order."""
-    n = sum(p["n"] for p in parts)
+    several :meth:`Batch.finish` results, in order.
+
+    ``keep`` (a boolean mask over all their rows) builds only those rows: the text of a part
+    that loses a few rows is sliced, not copied. ``columns`` builds only those columns."""
+    sizes = [p["n"] for p in parts]
+    bounds = np.cumsum([0, *sizes]).tolist()
+    kept = sizes if keep is None else [int(keep[a:b].sum()) for a, b in itertools.pairwise(bounds)]
+    n = sum(kept)
 
     def text(col: str):
-        return pd.array(pa.chunked_array([p[col] for p in parts], type=pa.large_string()), dtype=STR_DTYPE)
+        chunks = [p[col] for p in parts]
+        if keep is not None:
+            chunks = [
+                piece
+                for c, (a, b) in zip(chunks, itertools.pairwise(bounds), strict=True)
+                for piece in _kept_chunks(c, keep[a:b])
+            ]
+        return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR_DTYPE)
 
     def constant(values: list[str]):
         # one repeat per run of parts holding the same value (usually one for all)
         chunks = [
             pa.repeat(pa.scalar(v, pa.large_string()), sum(k for _, k in run))
-            for v, run in itertools.groupby(zip(values, (p["n"] for p in parts)), key=itemgetter(0))
+            for v, run in itertools.groupby(zip(values, kept), key=itemgetter(0))
         ]
         return pd.array(pa.chunked_array(chunks, type=pa.large_string()), dtype=STR_DTYPE)
 
     def numbers(col: str, dtype) -> np.ndarray:
-        return np.concatenate([p[col] for p in parts]) if parts else np.array([], dtype=dtype)
+        out = np.concatenate([p[col] for p in parts]) if parts else np.array([], dtype=dtype)
+        return out if keep is None else out[keep]
 
     def lists(col: str) -> pd.Series:
-        return _object_column([p[col] for p in parts], n)
+        return _object_column([p[col] for p in parts], keep)
 
-    ts = numbers(S.TIMESTAMP, "datetime64[ns]").astype("datetime64[ns]", copy=False)
-    frame = pd.DataFrame(
-        {
-            S.MESSAGE_ID: text(S.MESSAGE_ID),
-            S.SOURCE: text(S.SOURCE),
-            S.SOURCE_FILE: constant([p["source_file"] for p in parts]),
-            S.CHANNEL: constant([CHANNEL_EMAIL] * len(parts)),
-            S.TIMESTAMP: pd.DatetimeIndex(ts).tz_localize("UTC"),
-            S.SENDER: text(S.SENDER),
-            S.SENDER_NAME: text(S.SENDER_NAME),
-            S.TO: lists(S.TO),
-            S.CC: lists(S.CC),
-            S.TO_NAMES: lists(S.TO_NAMES),
-            S.CC_NAMES: lists(S.CC_NAMES),
-            S.BCC: lists(S.BCC),
-            S.THREAD_ID: text(S.THREAD_ID),
-            S.IN_REPLY_TO: text(S.IN_REPLY_TO),
-            S.REFERENCES: lists(S.REFERENCES),
-            S.SUBJECT: text(S.SUBJECT),
-            S.N_RECIPIENTS: numbers(S.N_RECIPIENTS, np.int64),
-            S.IS_FROM_ME: np.zeros(n, dtype=bool),
-            S.IS_AUTOMATED: numbers(S.IS_AUTOMATED, bool),
-            S.MAILING_LIST: text(S.MAILING_LIST),
-            S.FOLDER: text(S.FOLDER),
-            S.LABELS: lists(S.LABELS),
-            SENT_LABEL: numbers(SENT_LABEL, bool),
-            DELIVERED_TO: text(DELIVERED_TO),
-        },
+    def timestamps() -> pd.DatetimeIndex:
+        ts = numbers(S.TIMESTAMP, "datetime64[ns]").astype("datetime64[ns]", copy=False)
+        return pd.DatetimeIndex(ts).tz_localize("UTC")
+
+    build = {
+        S.MESSAGE_ID: lambda: text(S.MESSAGE_ID),
+        S.SOURCE: lambda: text(S.SOURCE),
+        S.SOURCE_FILE: lambda: constant([p["source_file"] for p in parts]),
+        S.CHANNEL: lambda: constant([CHANNEL_EMAIL] * len(parts)),
+        S.TIMESTAMP: timestamps,
+        S.SENDER: lambda: text(S.SENDER),
+        S.SENDER_NAME: lambda: text(S.SENDER_NAME),
+        S.TO: lambda: lists(S.TO),
+        S.CC: lambda: lists(S.CC),
+        S.TO_NAMES: lambda: lists(S.TO_NAMES),
+        S.CC_NAMES: lambda: lists(S.CC_NAMES),
+        S.BCC: lambda: lists(S.BCC),
+        S.THREAD_ID: lambda: text(S.THREAD_ID),
+        S.IN_REPLY_TO: lambda: text(S.IN_REPLY_TO),
+        S.REFERENCES: lambda: lists(S.REFERENCES),
+        S.SUBJECT: lambda: text(S.SUBJECT),
+        S.N_RECIPIENTS: lambda: numbers(S.N_RECIPIENTS, np.int64),
+        S.IS_FROM_ME: lambda: np.zeros(n, dtype=bool),
+        S.IS_AUTOMATED: lambda: numbers(S.IS_AUTOMATED, bool),
+        S.MAILING_LIST: lambda: text(S.MAILING_LIST),
+        S.FOLDER: lambda: text(S.FOLDER),
+        S.LABELS: lambda: lists(S.LABELS),
+        SENT_LABEL: lambda: numbers(SENT_LABEL, bool),
+        DELIVERED_TO: lambda: text(DELIVERED_TO),
+    }
+    return pd.DataFrame(
+        {col: build[col]() for col in (build if columns is None else columns)},
         # the arrays are new and the frame's alone: no copy, and no consolidation of the
         # list columns into one 2-D block (a copy of every list column, ~50 MB at 1M rows)
         copy=False,
     )
-    return frame
 
 
 # text columns holding a few distinct values: built from the distinct values and indices

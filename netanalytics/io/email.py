@@ -9,12 +9,14 @@ import itertools
 import mmap
 import os
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from netanalytics import schema as S
 from netanalytics._gc import gc_paused
@@ -57,7 +59,10 @@ READER_VERSION = f"email-2026.1+{_source_digest()}"
 PathLike = str | os.PathLike
 _LIST_COLUMNS = [S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.REFERENCES, S.LABELS]
 _SKIP_DUPLICATE = "duplicate Message-ID"
-_MBOX_TASK_BYTES = 64 << 20  # one worker task: about 64 MB of mbox
+# one worker task: about 16 MB of mbox. A worker holds its task's header blocks and their parse at
+# once: on real mail (7 KB headers) its peak was 373 MB at 64 MB tasks, 285 at 32, 203 at 16
+# (174 of it the interpreter and imports), for the same CPU time
+_MBOX_TASK_BYTES = 16 << 20
 _MBOX_PARALLEL_BYTES = 32 << 20  # below this, starting processes costs more than it saves
 _FILES_PER_TASK = 2000
 _NOT_MAIL_SUFFIXES = frozenset(
@@ -156,20 +161,30 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     counters: Counter = Counter()
     dates: Counter = Counter()
     hidden = 0  # warnings the workers counted but did not send
+    shared: dict = {}  # equal recipient lists of different parts: one object
     with gc_paused():
         for res in results:
             if res["parts"]["n"]:
-                parts.append(M.prepare_parts(res["parts"]))
+                parts.append(M.prepare_parts(res["parts"], shared))
             skipped.update(res["skipped"])
             counters.update(res["counters"])
             dates.update(res["dates"])
             for text in res["warnings"]:
                 report.warn(text, limit=M.MAX_WARNINGS)
             hidden += res["n_warnings"] - len(res["warnings"])
-        frame = M.frame_from_parts(parts) if parts else M.empty_frame()
-        distinct = M.ids_all_distinct(parts)
-        del parts
-        frame, n_dup, dup_warnings = (frame, 0, []) if distinct else drop_duplicate_messages(frame)
+        if not parts:
+            frame, n_dup, dup_warnings = M.empty_frame(), 0, []
+        elif M.ids_all_distinct(parts):
+            frame, n_dup, dup_warnings = M.frame_from_parts(parts), 0, []
+        else:
+            # duplicates are found on the four columns that decide them; the whole frame is
+            # then built of the kept rows only (the text of the parts is not copied)
+            keys = M.frame_from_parts(parts, columns=[S.MESSAGE_ID, S.SENDER, S.TIMESTAMP, M.SENT_LABEL])
+            frame, n_dup, dup_warnings = drop_duplicate_messages(
+                keys, rows=functools.partial(M.frame_from_parts, parts), hashes=M.id_hashes(parts)
+            )
+            del keys
+        del parts, shared
     skipped[_SKIP_DUPLICATE] += n_dup
     for text in dup_warnings:
         report.warn(text, limit=M.MAX_WARNINGS)
@@ -181,6 +196,77 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     if not_shown:
         report.notes["warnings_not_shown"] = not_shown
     return frame, report
+
+
+def _arrow_text(values: pd.Series) -> bool:
+    return isinstance(values.dtype, pd.StringDtype) and values.dtype.storage == "pyarrow"
+
+
+def _rows(frame: pd.DataFrame, columns: list[str], rows: np.ndarray) -> pd.DataFrame:
+    """``frame[columns].take(rows)`` with a fresh index; an Arrow column made of many chunks
+    (a mail frame's) is gathered chunk by chunk, never joined into one array first."""
+    out = {}
+    for col in columns:
+        values = frame[col]
+        arrow = pa.array(values.array) if _arrow_text(values) else None
+        if isinstance(arrow, pa.ChunkedArray) and arrow.num_chunks > 1:
+            starts = np.cumsum([0, *(len(c) for c in arrow.chunks)])
+            which = np.searchsorted(starts, rows, side="right") - 1
+            pieces = [
+                arrow.chunk(k).take(pa.array(rows[which == k] - starts[k])) for k in np.unique(which).tolist()
+            ]
+            joined = pa.chunked_array(pieces, type=arrow.type)
+            out[col] = pd.array(joined, dtype=values.dtype)
+        else:
+            out[col] = values.take(rows).reset_index(drop=True)
+    return pd.DataFrame(out, index=pd.RangeIndex(len(rows)))
+
+
+def _repeated_ids(frame: pd.DataFrame, hashes: np.ndarray | None = None) -> np.ndarray:
+    """The rows whose Message-ID (not missing) is on more than one row: the only rows that
+    can be duplicates or reuse an id, so the rules run on them alone.
+
+    ``hashes`` (one per row, equal for equal ids: the workers' ``id_hash``) narrow the search
+    to the rows sharing a hash first, without hashing the whole text column again."""
+    rows = None
+    if hashes is not None:
+        order = np.argsort(hashes, kind="stable")
+        same = hashes[order[1:]] == hashes[order[:-1]]
+        maybe = np.zeros(len(hashes), dtype=bool)
+        maybe[order[1:][same]] = True
+        maybe[order[:-1][same]] = True
+        rows = np.flatnonzero(maybe)
+    ids = frame[S.MESSAGE_ID] if rows is None else _rows(frame, [S.MESSAGE_ID], rows)[S.MESSAGE_ID]
+    if _arrow_text(ids):
+        # pandas' factorize makes Arrow text into Python strings first (~250 B a row)
+        encoded = pc.dictionary_encode(pa.chunked_array(pa.array(ids.array)))  # one dictionary
+        parts = [c.indices.fill_null(-1).to_numpy() for c in encoded.chunks]
+        codes = np.concatenate(parts) if parts else np.empty(0, dtype=np.int64)
+    else:
+        codes = pd.factorize(ids, use_na_sentinel=True)[0]
+    counts = np.bincount(codes[codes >= 0])
+    if not len(counts):
+        return np.empty(0, dtype=np.int64)
+    repeated = np.flatnonzero((codes >= 0) & (counts[np.maximum(codes, 0)] > 1))
+    return repeated if rows is None else rows[repeated]
+
+
+def _duplicates_among(frame: pd.DataFrame, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`duplicate_messages` worked out on the rows ``candidates`` (:func:`_repeated_ids`)."""
+    none = np.zeros(len(frame), dtype=bool)
+    if not len(candidates):
+        return none, none
+    sub = _rows(frame, [S.MESSAGE_ID, S.SENDER, S.TIMESTAMP], candidates)
+    seen = sub[S.MESSAGE_ID].duplicated().to_numpy()
+    keys = [S.MESSAGE_ID, S.SENDER]
+    same_sender = sub.duplicated(keys).to_numpy() & seen
+    ts = sub[S.TIMESTAMP]
+    first = sub.groupby(keys, sort=False, dropna=False)[S.TIMESTAMP].transform("first")
+    same_date = (ts.isna() | first.isna() | ts.eq(first)).to_numpy()
+    duplicate, reused = none.copy(), none.copy()
+    duplicate[candidates] = same_sender & same_date
+    reused[candidates] = seen & ~(same_sender & same_date)
+    return duplicate, reused
 
 
 def duplicate_messages(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
@@ -195,44 +281,60 @@ def duplicate_messages(frame: pd.DataFrame) -> tuple[np.ndarray, np.ndarray]:
     -------
     duplicate, reused : numpy.ndarray of bool
     """
-    ids = frame[S.MESSAGE_ID]
-    if ids.nunique(dropna=False) == len(ids):  # a hash count, cheaper than duplicated()
-        none = np.zeros(len(frame), dtype=bool)
-        return none, none
-    seen = ids.duplicated().to_numpy() & ids.notna().to_numpy()
-    keys = [S.MESSAGE_ID, S.SENDER]
-    same_sender = frame.duplicated(keys).to_numpy() & seen
-    ts = frame[S.TIMESTAMP]
-    first = frame.groupby(keys, sort=False, dropna=False)[S.TIMESTAMP].transform("first")
-    same_date = (ts.isna() | first.isna() | ts.eq(first)).to_numpy()
-    duplicate = same_sender & same_date
-    return duplicate, seen & ~duplicate
+    return _duplicates_among(frame, _repeated_ids(frame))
 
 
-def drop_duplicate_messages(frame: pd.DataFrame) -> tuple[pd.DataFrame, int, list[str]]:
+def drop_duplicate_messages(
+    frame: pd.DataFrame,
+    rows: Callable[[np.ndarray], pd.DataFrame] | None = None,
+    hashes: np.ndarray | None = None,
+) -> tuple[pd.DataFrame, int, list[str]]:
     """Keep the first row of each message (:func:`duplicate_messages`); it inherits a Sent label
     from any copy. A different message under a Message-ID already seen keeps its row, with
-    ``#2``, ``#3`` ... appended to the id (ids key the rows downstream); the warnings say which."""
-    duplicate, reused = duplicate_messages(frame)
+    ``#2``, ``#3`` ... appended to the id (ids key the rows downstream); the warnings say which.
+
+    ``rows(keep)``, when given, builds the whole frame of the rows ``keep`` (a boolean mask);
+    ``frame`` then needs only the id, sender, date and Sent-label columns, and no row is copied
+    twice. ``hashes``: see :func:`_repeated_ids`."""
+    # ids and Sent labels change only on rows whose id repeats: all is worked out on those rows
+    repeated = _repeated_ids(frame, hashes)
+    duplicate, reused = _duplicates_among(frame, repeated)
     warnings = []
-    if reused.any():
-        ids = frame[S.MESSAGE_ID].to_numpy(dtype=object).copy()
-        kept = frame.loc[~duplicate, [S.MESSAGE_ID]]
-        rank = kept.groupby(S.MESSAGE_ID, sort=False).cumcount().reindex(frame.index).to_numpy()
-        for i in np.flatnonzero(reused):
+    # the ids of the repeated rows, as they come out (a reused id gets its "#k")
+    ids = _rows(frame, [S.MESSAGE_ID], repeated)[S.MESSAGE_ID].to_numpy(dtype=object)
+    reused_rows = np.flatnonzero(reused)
+    if len(reused_rows):
+        kept = ~duplicate[repeated]
+        rank = pd.Series(ids[kept]).groupby(ids[kept], sort=False).cumcount().to_numpy()
+        rank_of = dict(zip(repeated[kept].tolist(), rank.tolist(), strict=True))
+        at = np.searchsorted(repeated, reused_rows)
+        for i, j in zip(reused_rows.tolist(), at.tolist(), strict=True):
+            k = rank_of[i] + 1
             warnings.append(
-                f"Message-ID <{ids[i]}> is on different messages (another sender or date): "
-                f"kept both, this one as <{ids[i]}#{int(rank[i]) + 1}>"
+                f"Message-ID <{ids[j]}> is on different messages (another sender or date): "
+                f"kept both, this one as <{ids[j]}#{k}>"
             )
-            ids[i] = f"{ids[i]}#{int(rank[i]) + 1}"
-        frame = frame.assign(**{S.MESSAGE_ID: pd.array(ids, dtype=frame[S.MESSAGE_ID].dtype)})
-    if not duplicate.any():
-        return frame, 0, warnings
-    if M.SENT_LABEL in frame.columns:
+            ids[j] = f"{ids[j]}#{k}"
+    sent = None
+    if duplicate.any() and M.SENT_LABEL in frame.columns:
         # a duplicate keeps the id of the row it repeats
-        sent = frame.groupby(S.MESSAGE_ID, sort=False)[M.SENT_LABEL].transform("any").to_numpy(bool)
-        frame = frame.assign(**{M.SENT_LABEL: sent})
-    return frame.loc[~duplicate].reset_index(drop=True), int(duplicate.sum()), warnings
+        sent = frame[M.SENT_LABEL].to_numpy(dtype=bool).copy()
+        sent[repeated] = pd.Series(sent[repeated]).groupby(ids, sort=False).transform("any").to_numpy(bool)
+    keep = ~duplicate
+    if rows is not None:
+        out = rows(keep)
+    elif duplicate.any():
+        out = frame.loc[keep].reset_index(drop=True)
+    else:
+        out, keep = frame, np.ones(len(frame), dtype=bool)
+    changed = {}
+    if len(reused_rows):
+        renamed = out[S.MESSAGE_ID].copy()
+        renamed.iloc[np.cumsum(keep)[reused_rows] - 1] = ids[np.searchsorted(repeated, reused_rows)]
+        changed[S.MESSAGE_ID] = renamed.array
+    if sent is not None:
+        changed[M.SENT_LABEL] = sent[keep]
+    return out.assign(**changed) if changed else out, int(duplicate.sum()), warnings
 
 
 def cached_part(

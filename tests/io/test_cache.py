@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pandas as pd
+import pyarrow.parquet as pq
 
 from netanalytics.io import cache as C
 
@@ -51,3 +52,26 @@ def test_a_list_column_of_empty_lists(tmp_path):
     back = frames["people"]
     assert back["emails"].tolist() == [[], [], []] and back["n"].tolist() == [1, 2, 3]
     assert all(type(c) is list for c in back["emails"])
+
+
+def test_reference_lists_share_their_ids_and_equal_lists(tmp_path):
+    # a thread: each reply's References holds the ids before it; siblings' lists are equal
+    refs = [[], ["m1"], ["m1", "m2"], ["m1", "m2"], ["m1", "m2", "m3"]] * 3
+    back = roundtrip(tmp_path, pd.DataFrame({"references": refs}), ["references"])
+    cells = back["references"].tolist()
+    assert cells == refs
+    assert cells[2] is cells[3] and cells[2][0] is cells[1][0] is cells[4][0]
+
+
+def test_row_groups_with_different_dictionaries(tmp_path):
+    # Parquet keeps one dictionary per row group: read back dictionary-encoded, the groups'
+    # dictionaries are merged, and equal strings of different groups are one object
+    to = [["a"], ["b", "a"], ["c"], ["d", "c"], ["a", "d"], ["e"]]
+    C.save(tmp_path, "k", pd.DataFrame({"to": to, "n": range(6)}), {}, ["to"])
+    table = pq.read_table(tmp_path / "k.parquet")
+    pq.write_table(table, tmp_path / "k.parquet", row_group_size=2)
+    assert pq.ParquetFile(tmp_path / "k.parquet").metadata.num_row_groups == 3
+    back, _ = C.load(tmp_path, "k", ["to"])
+    cells = back["to"].tolist()
+    assert cells == to and back["n"].tolist() == list(range(6))
+    assert cells[0][0] is cells[4][0]

@@ -847,3 +847,42 @@ def test_bcc_is_read_from_maildir_and_eml_and_cached(tmp_path):
     again, _ = read_eml(eml, cache_dir=cache_dir)
     assert first[S.BCC].tolist() == again[S.BCC].tolist() == [["bob@y.org", "cy@z.org"]]
     assert type(again[S.BCC].iloc[0]) is list
+
+
+def test_duplicates_across_worker_parts_are_dropped_as_on_the_whole_frame(tmp_path):
+    # three worker parts: a copy of a message in a later part (dropped; its Sent label goes to
+    # the row kept), an id reused by another sender twice (kept as "#2", "#3"), plain messages
+    from netanalytics.io import _mbox as M
+
+    def part(headers: list[str]) -> dict:
+        box = write(tmp_path / "p.mbox", b"".join(msg(h) for h in headers))
+        return M.parse_mbox_range(str(box), 0, box.stat().st_size, "box", "mbox", "box.mbox")
+
+    date = "Date: Mon, 6 Jan 2025 10:00:00 +0000"
+    results = [
+        part([f"From: a@b.org\nMessage-ID: <1@b>\n{date}", f"From: c@b.org\nMessage-ID: <2@b>\n{date}"]),
+        part(
+            [
+                f"From: a@b.org\nMessage-ID: <1@b>\n{date}\nX-Gmail-Labels: Sent",
+                f"From: d@b.org\nMessage-ID: <2@b>\n{date}",
+                f"From: e@b.org\nMessage-ID: <3@b>\n{date}",
+            ]
+        ),
+        part([f"From: f@b.org\nMessage-ID: <2@b>\n{date}", f"From: a@b.org\nMessage-ID: <1@b>\n{date}"]),
+    ]
+    assert M.id_hashes([r["parts"] for r in results]) is not None  # the hashed route is taken
+    frame, report = E.combine_parts(results, "box.mbox", "mbox")
+    assert frame[S.MESSAGE_ID].tolist() == ["1@b", "2@b", "2@b#2", "3@b", "2@b#3"]
+    assert frame[S.SENDER].tolist() == ["a@b.org", "c@b.org", "d@b.org", "e@b.org", "f@b.org"]
+    assert frame[M.SENT_LABEL].tolist() == [True, False, False, False, False]
+    assert (report.kept, dict(report.skipped)) == (5, {"duplicate Message-ID": 2})
+    assert report.warnings == [
+        "Message-ID <2@b> is on different messages (another sender or date): kept both, this one as <2@b#2>",
+        "Message-ID <2@b> is on different messages (another sender or date): kept both, this one as <2@b#3>",
+    ]
+    # the same as dropping them from the frame of every row (the route for several files)
+    whole = M.frame_from_parts([M.prepare_parts(r["parts"]) for r in results])
+    expected, n_dup, _ = E.drop_duplicate_messages(whole)
+    assert n_dup == 2
+    pd.testing.assert_frame_equal(frame, expected)
+    assert frame[S.MESSAGE_ID].dtype == whole[S.MESSAGE_ID].dtype

@@ -8,8 +8,10 @@ check that nothing changes.
 from __future__ import annotations
 
 import mmap
+import pickle
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from hypothesis import given, settings
@@ -225,3 +227,55 @@ def test_address_elements_are_parsed_alike_in_any_list():
     assert b == (["cy@z.org", "ann@x.org"], ["Cy", "Ann Lee"])
     info = H._plain_address.cache_info()
     assert (info.hits, info.misses) == (1, 5)  # " Ann Lee <Ann@X.org>" once parsed for both lists
+
+
+@pytest.fixture
+def three_parts(tmp_path):
+    """The generated mailbox's 300 messages parsed as three worker results (100 rows each)."""
+    from netanalytics.datasets import write_mbox
+
+    path = write_mbox(tmp_path / "gen.mbox", 300, seed=3)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        blocks, lines, positions = M.mbox_blocks(mm, M.check_mbox_start(mm, str(path)), len(mm))
+    assert len(blocks) == 300
+    results = []
+    for a in (0, 100, 200):
+        batch = M.Batch("mbox", "gen", "gen.mbox")
+        batch.add_mbox_blocks(blocks[a : a + 100], lines[a : a + 100], positions[a : a + 100])
+        results.append(pickle.loads(pickle.dumps(batch.finish())))  # as a worker sends it
+    M.clear_caches()
+    return results
+
+
+def test_parts_share_equal_recipient_lists_across_parts(three_parts):
+    shared: dict = {}
+    parts = [M.prepare_parts(r["parts"], shared) for r in three_parts]
+    frame = M.frame_from_parts(parts)
+    assert len(frame) == 300
+    for col in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.LABELS):
+        cells = frame[col].tolist()
+        assert len({id(c) for c in cells}) == len({tuple(c) for c in cells}), col  # one list per value
+        strings = [x for c in cells for x in c]
+        assert len({id(x) for x in strings}) == len(set(strings)), col  # one str per value
+    # without the shared dict, each part's lists and strings are its own objects
+    alone = M.frame_from_parts([M.prepare_parts(pickle.loads(pickle.dumps(r))["parts"]) for r in three_parts])
+    assert alone[S.TO].tolist() == frame[S.TO].tolist()
+    cells = alone[S.TO].tolist()
+    assert len({id(x) for c in cells for x in c}) > len({x for c in cells for x in c})
+
+
+@pytest.mark.parametrize(
+    ("dropped", "chunks"),
+    [([], 3), ([0], 3), ([5, 150, 299], 5), ([100, 101, 199], 3), (list(range(0, 300, 3)), 3)],
+)
+def test_frame_of_kept_rows_equals_rows_of_the_frame(three_parts, dropped, chunks):
+    # a few dropped rows: the parts' Arrow text is sliced; every third row: filtered (copied)
+    parts = [M.prepare_parts(r["parts"], {}) for r in three_parts]
+    keep = np.ones(300, dtype=bool)
+    keep[dropped] = False
+    whole = M.frame_from_parts(parts)
+    kept = M.frame_from_parts(parts, keep)
+    pd.testing.assert_frame_equal(kept, whole.loc[keep].reset_index(drop=True))
+    assert kept[S.MESSAGE_ID].array.__arrow_array__().num_chunks == chunks
+    keys = M.frame_from_parts(parts, columns=[S.MESSAGE_ID, S.TIMESTAMP])
+    pd.testing.assert_frame_equal(keys, whole[[S.MESSAGE_ID, S.TIMESTAMP]])

@@ -1,0 +1,51 @@
+"""shared_lists: Python lists from an Arrow list column, one object per distinct list and string."""
+
+from __future__ import annotations
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pytest
+
+from netanalytics.io._lists import shared_lists
+
+
+def rows(lists: pa.Array) -> list:
+    distinct, codes = shared_lists(lists)
+    return [distinct[c] for c in codes.tolist()]
+
+
+def test_equal_lists_and_equal_strings_are_one_object():
+    refs = [["a@x", "b@x"], [], ["a@x", "b@x"], ["b@x"], ["a@x", "b@x", "c@x"], []]
+    distinct, codes = shared_lists(pa.array(refs))
+    out = [distinct[c] for c in codes.tolist()]
+    assert out == refs
+    assert len(distinct) == 4 and codes.dtype.name == "int32"
+    assert out[0] is out[2] and out[1] is out[5] and out[0] is not out[4]
+    assert out[0][1] is out[3][0] is out[4][1]  # "b@x": one str in three lists
+    assert all(type(x) is list for x in out)
+
+
+def test_order_of_elements_and_repeats_within_a_list_are_kept():
+    # ["a", "b"] and ["b", "a"] differ; so do ["a"] and ["a", "a"]
+    refs = [["a", "b"], ["b", "a"], ["a"], ["a", "a"], ["b", "a"]]
+    distinct, _ = shared_lists(pa.array(refs))
+    assert rows(pa.array(refs)) == refs and len(distinct) == 4
+
+
+def test_null_elements_large_lists_slices_and_dictionary_elements():
+    assert rows(pa.array([["x", None], ["x", None], [None]])) == [["x", None], ["x", None], [None]]
+    big = pa.array([["a"], ["b"], ["a"], ["c"]], type=pa.large_list(pa.large_string()))
+    assert rows(big.slice(1, 3)) == [["b"], ["a"], ["c"]]
+    coded = pa.ListArray.from_arrays(pa.array([0, 2, 2, 3]), pc.dictionary_encode(pa.array(["p", "q", "p"])))
+    assert rows(coded) == [["p", "q"], [], ["p"]]
+
+
+def test_empty_columns_and_columns_of_empty_lists():
+    assert shared_lists(pa.array([], type=pa.list_(pa.string())))[0] == []
+    distinct, codes = shared_lists(pa.array([[], [], []]))  # list<null>
+    assert distinct == [[]] and codes.tolist() == [0, 0, 0]
+
+
+def test_a_null_row_is_refused():
+    with pytest.raises(ValueError, match="null rows"):
+        shared_lists(pa.array([["a"], None]))
