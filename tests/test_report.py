@@ -1,6 +1,7 @@
 """Tests of netanalytics.report: escaping, section order, self-contained page, rendering in Chromium."""
 
 import base64
+import multiprocessing
 import os
 import re
 import shutil
@@ -10,7 +11,10 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+import netanalytics as na
+from netanalytics import plotting
 from netanalytics import schema as S
+from netanalytics._figures import PARALLEL_FROM, FigureDrawer, WorkerTraceback, can_fork, default_workers
 from netanalytics.network import build_network
 from netanalytics.report import SECTIONS, build_report, write_report
 
@@ -203,3 +207,86 @@ def test_renders_in_headless_chromium_at_phone_width(tmp_path, page):
     assert '<section id="health">' in dom
     assert not [t for t, _ in _tags(dom) if t == "script"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+
+
+# --- figures drawn in worker processes (build_report's workers=) -----------------------------------
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+
+
+@needs_fork
+@pytest.mark.parametrize("make", [_hostile_network, na.datasets.load_sample], ids=["hostile", "sample"])
+def test_workers_draw_the_same_page_to_the_byte(make):
+    in_place = build_report(make(), workers=1)
+    in_workers = build_report(make(), workers=2)
+    assert in_place.count("data:image/png;base64,") == 6
+    assert in_workers == in_place
+
+
+@needs_fork
+def test_each_figure_is_drawn_in_a_worker_process(tmp_path):
+    def draw(ax):
+        (tmp_path / f"{os.getpid()}.pid").write_text("")
+        ax.plot([0, 1], [0, 1])
+
+    with FigureDrawer(2) as drawer:
+        text = drawer.fill(drawer.add(draw, "a", (2, 2)) + "|" + drawer.add(draw, "b", (2, 2)))
+    pids = {int(p.stem) for p in tmp_path.glob("*.pid")}
+    assert len(pids) == 2 and os.getpid() not in pids
+    assert text.count("<figure>") == 2 and "|" in text
+    assert multiprocessing.active_children() == []
+
+
+class _LocalError(Exception):
+    """Raised by a figure; pickles (a module-level class)."""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_figure_error_is_raised_with_its_message_and_no_worker_is_left(monkeypatch, workers):
+    if workers > 1 and not can_fork():
+        pytest.skip("workers are forked: no fork start method here")
+
+    def broken(*args, **kwargs):
+        raise _LocalError("layers cannot be drawn: ring 3 is empty")
+
+    monkeypatch.setattr(plotting, "plot_layers", broken)
+    with pytest.raises(_LocalError, match=r"^layers cannot be drawn: ring 3 is empty$") as info:
+        build_report(_hostile_network(), workers=workers)
+    assert multiprocessing.active_children() == []
+    if workers > 1:  # the worker's traceback comes along as the cause
+        assert isinstance(info.value.__cause__, WorkerTraceback)
+        assert ", in broken\n" in str(info.value.__cause__)
+
+
+@needs_fork
+def test_an_error_that_does_not_pickle_comes_back_as_its_type_and_message():
+    class Unpicklable(Exception):  # a local class: pickle cannot find it by name
+        pass
+
+    def draw(ax):
+        raise Unpicklable("no way back")
+
+    with FigureDrawer(2) as drawer, pytest.raises(RuntimeError, match=r"^Unpicklable: no way back$"):
+        drawer.fill(drawer.add(draw, "x", (2, 2)))
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_a_worker_that_dies_is_reported_with_its_exit_code():
+    with (
+        FigureDrawer(2) as drawer,
+        pytest.raises(RuntimeError, match=r"ended without a result \(exit code 3\)"),
+    ):
+        drawer.fill(drawer.add(lambda ax: os._exit(3), "x", (2, 2)))
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_below_one_are_refused():
+    with pytest.raises(ValueError, match=r"workers=0; give 1 \(draw in place\) or more"):
+        build_report(_hostile_network(), workers=0)
+
+
+def test_default_workers_in_place_for_small_networks():
+    assert default_workers(PARALLEL_FROM - 1) == 1
+    expected = min(2, os.cpu_count() or 1) if can_fork() else 1
+    assert default_workers(PARALLEL_FROM) == expected
