@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import gc
 import io
 import multiprocessing
 import os
@@ -10,7 +11,6 @@ import re
 import secrets
 import sys
 import traceback
-from collections import deque
 from collections.abc import Callable
 from html import escape
 
@@ -77,28 +77,44 @@ class WorkerTraceback(Exception):
     """The traceback of an error raised in a figure worker (the cause of the error raised here)."""
 
 
-def _work(conn, draw: Callable, caption: str, size: tuple[float, float]) -> None:
-    """In the worker: send back the figure's HTML, or the exception it raised and its traceback."""
-    try:
-        conn.send((True, render_figure(draw, caption, size)))
-    except BaseException as exc:  # every error goes back to the report, raised there
-        tb = f"raised in the figure worker {os.getpid()}:\n" + traceback.format_exc()
+def _draw_all(jobs: list, where: str) -> list:
+    """Each job's ``(True, html)``; at the first error ``(False, (exception, traceback))``, then None."""
+    out: list = [None] * len(jobs)
+    for i, (draw, caption, size) in enumerate(jobs):
         try:
-            conn.send((False, (exc, tb)))
-        except Exception:  # the exception does not pickle: its type and message, as text
-            conn.send((False, (RuntimeError(f"{type(exc).__name__}: {exc}"), tb)))
+            out[i] = (True, render_figure(draw, caption, size))
+        except Exception as exc:  # raised by build_report in the figures' order
+            out[i] = (False, (exc, f"raised {where}:\n" + traceback.format_exc()))
+            break
+    return out
+
+
+def _work(conn, jobs: list) -> None:
+    """In a worker: draw ``jobs`` and send back their HTML, or the error one raised."""
+    try:
+        results = _draw_all(jobs, f"in the figure worker {os.getpid()}")
+        try:
+            conn.send(results)
+        except Exception:  # an exception that does not pickle: its type and message, as text
+            conn.send(
+                [
+                    r
+                    if r is None or r[0]
+                    else (False, (RuntimeError(f"{type(r[1][0]).__name__}: {r[1][0]}"), r[1][1]))
+                    for r in results
+                ]
+            )
     finally:
         conn.close()
 
 
 class FigureDrawer:
-    """The figures of one report, each returned by :meth:`add` as a placeholder in its section.
+    """The figures of one report: :meth:`add` returns a placeholder, :meth:`fill` draws them all.
 
-    With ``workers`` > 1 each figure is drawn in its own forked worker process, started when the
-    figure is added: it inherits the network and the results computed so far, and the report goes
-    on (the next metrics, the text) while it draws. At most ``workers`` run at once. :meth:`fill`
-    waits for them and puts each figure's HTML in place of its placeholder. With ``workers`` = 1
-    (or no fork) each figure is drawn in place, when added.
+    With ``workers`` = N > 1, :meth:`fill` forks N - 1 worker processes (once the report's
+    results are all computed: they inherit them, nothing is pickled); figures 0, N, 2N, ... are
+    drawn here and figures k, k + N, ... in worker k, and each sends back its figures' HTML.
+    With ``workers`` = 1 (or no fork) every figure is drawn here.
 
     Use as a context manager: on leaving, workers still running (after an error) are stopped.
     """
@@ -106,57 +122,67 @@ class FigureDrawer:
     def __init__(self, workers: int):
         self.workers = workers if can_fork() else 1
         self._tag = secrets.token_hex(8)  # no name or subject in the page can spell a placeholder
-        self._html: dict[int, str] = {}
-        self._running: deque = deque()  # (key, process, connection), oldest first
+        self._jobs: list = []  # (draw, caption, size), in the page's order
+        self._procs: list = []  # (process, connection)
 
     def __enter__(self) -> FigureDrawer:
         return self
 
     def __exit__(self, *exc_info) -> None:
-        for _, proc, conn in self._running:
+        for proc, conn in self._procs:
             if proc.is_alive():
                 proc.terminate()
             proc.join()
             conn.close()
-        self._running.clear()
+        self._procs.clear()
 
     def add(self, draw: Callable, caption: str, size: tuple[float, float]) -> str:
-        """Draw ``draw(ax)`` (here or in a worker); returns the figure's placeholder."""
-        key = len(self._html) + len(self._running)
-        if self.workers <= 1:
-            self._html[key] = render_figure(draw, caption, size)
-        else:
-            while len(self._running) >= self.workers:
-                self._collect()
-            ctx = multiprocessing.get_context("fork")
-            recv, send = ctx.Pipe(duplex=False)
-            proc = ctx.Process(target=_work, args=(send, draw, caption, size), daemon=True)
-            proc.start()
-            send.close()
-            self._running.append((key, proc, recv))
-        return f"\x00figure {self._tag} {key}\x00"
+        """Keep ``draw(ax)`` to be drawn by :meth:`fill`; returns the figure's placeholder."""
+        self._jobs.append((draw, caption, size))
+        return f"\x00figure {self._tag} {len(self._jobs) - 1}\x00"
 
-    def _collect(self) -> None:
-        """Wait for the oldest worker: keep its figure, or raise its error here."""
-        key, proc, conn = self._running[0]
+    def _start(self, jobs: list) -> None:
+        ctx = multiprocessing.get_context("fork")
+        recv, send = ctx.Pipe(duplex=False)
+        proc = ctx.Process(target=_work, args=(send, jobs), daemon=True)
+        gc.freeze()  # the worker's collections leave the inherited objects (and their pages) alone
         try:
-            ok, value = conn.recv()
+            proc.start()
+        finally:
+            gc.unfreeze()
+        send.close()
+        self._procs.append((proc, recv))
+
+    @staticmethod
+    def _receive(proc, conn) -> list:
+        try:
+            return conn.recv()
         except EOFError:
             proc.join()
             raise RuntimeError(
                 f"the figure worker {proc.pid} ended without a result (exit code {proc.exitcode}); "
                 "draw the figures in place with workers=1"
             ) from None
-        self._running.popleft()
-        proc.join()
-        conn.close()
-        if not ok:
-            exc, tb = value
-            raise exc from WorkerTraceback(tb)
-        self._html[key] = value
 
     def fill(self, text: str) -> str:
-        """``text`` with every placeholder replaced by its figure's HTML (waits for the workers)."""
-        while self._running:
-            self._collect()
-        return re.sub(f"\x00figure {self._tag} (\\d+)\x00", lambda m: self._html[int(m[1])], text)
+        """``text`` with every placeholder replaced by its figure's HTML.
+
+        The first figure (in the page's order) that fails raises its error here, with its
+        message; from a worker, with the worker's traceback as its cause.
+        """
+        n = max(1, min(self.workers, len(self._jobs)))
+        for k in range(1, n):
+            self._start(self._jobs[k::n])
+        results: list = [None] * len(self._jobs)
+        results[0::n] = _draw_all(self._jobs[0::n], "here")
+        for k, (proc, conn) in enumerate(self._procs, start=1):
+            results[k::n] = self._receive(proc, conn)
+        for k, result in enumerate(results):
+            ok, value = result
+            if not ok:
+                exc, tb = value
+                if k % n == 0:
+                    raise exc
+                raise exc from WorkerTraceback(tb)
+        html = [value for _, value in results]
+        return re.sub(f"\x00figure {self._tag} (\\d+)\x00", lambda m: html[int(m[1])], text)

@@ -534,8 +534,8 @@ def build_report(
     figures : bool, default True
         Embed the figures (PNG, base64). Without them the page is text and tables only.
     workers : int, optional
-        Worker processes drawing the figures at once; 1 draws them in this process. Default: 2
-        (one on a one-core machine) for networks of 20,000 interactions or more where the fork
+        Processes drawing the figures, this one included; 1 draws them all here. Default: 2
+        (1 on a one-core machine) for networks of 20,000 interactions or more where the fork
         start method is available (Linux, not Windows or macOS), else 1. The page is the same
         either way, to the byte.
 
@@ -559,10 +559,11 @@ def build_report(
     text. The layout is responsive: tables scroll sideways inside their box on a phone and
     images shrink to the screen width.
 
-    With ``workers`` > 1 each figure is drawn in a worker process forked as soon as its
-    section's results are computed: it inherits them (nothing is pickled) and sends back its
-    PNG while this process computes the next sections' metrics. A worker's error is raised
-    here, with its message, as it would be in place; workers still running are stopped.
+    With ``workers`` = N > 1 the figures are drawn by this process and N - 1 worker
+    processes forked once every metric is computed: they inherit the results (nothing is
+    pickled) and send back their figures' HTML. A figure's error is raised here with its
+    message, as it would be in place (from a worker with its traceback as the cause), and no
+    worker is left running.
 
     Examples
     --------
@@ -584,30 +585,30 @@ def build_report(
     from netanalytics.metrics.reciprocity import reciprocity
     from netanalytics.metrics.strength import tie_strength
 
-    owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     if workers is None:
         workers = default_workers(len(net.interactions))
     elif workers < 1:
         raise ValueError(f"build_report: workers={workers!r}; give 1 (draw in place) or more")
-    # Each section is written as soon as its results are there, so that its figure (in a worker)
-    # is drawn while the next metrics are computed.
-    with FigureDrawer(workers) as drawer:
+    dorm = _attempt(dormancy, net, as_of=as_of)
+    h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
+    recon = (
+        dorm
+        if isinstance(dorm, Exception)
+        else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
+    )
+    rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
+    ts = _attempt(tie_strength, net, as_of=as_of)
+    mix = _attempt(channel_mix, net, as_of=as_of)
+    owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
+    with FigureDrawer(workers) as drawer:  # the sections hold placeholders; fill draws the figures
         draw = drawer if figures else None
-        dorm = _attempt(dormancy, net, as_of=as_of)
-        h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
-        body = [_header(net, as_of), _health_section(h, draw)]
-        recon = (
-            dorm
-            if isinstance(dorm, Exception)
-            else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
-        )
-        body.append(_reconnect_section(dorm, recon, draw))
-        rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
-        body += [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
-        ts = _attempt(tie_strength, net, as_of=as_of)
-        body.append(_layers_section(net, ts, draw))
-        mix = _attempt(channel_mix, net, as_of=as_of)
-        body += [
+        body = [
+            _header(net, as_of),
+            _health_section(h, draw),
+            _reconnect_section(dorm, recon, draw),
+            _owed_section(net, rec, owed_as_of, owes_days),
+            _one_sided_section(net, rec, draw),
+            _layers_section(net, ts, draw),
             _channels_section(net, mix, draw),
             _communities_section(net, h, ts, draw),
             _load_section(net),

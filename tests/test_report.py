@@ -224,16 +224,38 @@ def test_workers_draw_the_same_page_to_the_byte(make):
 
 
 @needs_fork
-def test_each_figure_is_drawn_in_a_worker_process(tmp_path):
+def test_workers_share_the_figures_round_robin(tmp_path):
     def draw(ax):
         (tmp_path / f"{os.getpid()}.pid").write_text("")
         ax.plot([0, 1], [0, 1])
 
-    with FigureDrawer(2) as drawer:
-        text = drawer.fill(drawer.add(draw, "a", (2, 2)) + "|" + drawer.add(draw, "b", (2, 2)))
+    with FigureDrawer(3) as drawer:
+        text = drawer.fill("|".join(drawer.add(draw, f"fig {i}", (2, 2)) for i in range(5)))
     pids = {int(p.stem) for p in tmp_path.glob("*.pid")}
-    assert len(pids) == 2 and os.getpid() not in pids
-    assert text.count("<figure>") == 2 and "|" in text
+    assert len(pids) == 3 and os.getpid() in pids  # this process and two workers
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", text) == [f"fig {i}" for i in range(5)]
+    assert text.count("|") == 4
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_the_first_failing_figure_in_page_order_is_raised():
+    def fail(message):
+        def draw(ax):
+            raise ValueError(message)
+
+        return draw
+
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^second$") as info:
+        drawer.fill(
+            drawer.add(lambda ax: None, "0", (2, 2))
+            + drawer.add(fail("second"), "1", (2, 2))
+            + drawer.add(fail("third"), "2", (2, 2))
+        )
+    assert isinstance(info.value.__cause__, WorkerTraceback)  # figure 1: the worker's
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^first$") as info:
+        drawer.fill(drawer.add(fail("first"), "0", (2, 2)) + drawer.add(fail("second"), "1", (2, 2)))
+    assert info.value.__cause__ is None  # figure 0: drawn here
     assert multiprocessing.active_children() == []
 
 
@@ -267,7 +289,7 @@ def test_an_error_that_does_not_pickle_comes_back_as_its_type_and_message():
         raise Unpicklable("no way back")
 
     with FigureDrawer(2) as drawer, pytest.raises(RuntimeError, match=r"^Unpicklable: no way back$"):
-        drawer.fill(drawer.add(draw, "x", (2, 2)))
+        drawer.fill(drawer.add(lambda ax: None, "here", (2, 2)) + drawer.add(draw, "in the worker", (2, 2)))
     assert multiprocessing.active_children() == []
 
 
@@ -277,7 +299,9 @@ def test_a_worker_that_dies_is_reported_with_its_exit_code():
         FigureDrawer(2) as drawer,
         pytest.raises(RuntimeError, match=r"ended without a result \(exit code 3\)"),
     ):
-        drawer.fill(drawer.add(lambda ax: os._exit(3), "x", (2, 2)))
+        drawer.fill(
+            drawer.add(lambda ax: None, "here", (2, 2)) + drawer.add(lambda ax: os._exit(3), "x", (2, 2))
+        )
     assert multiprocessing.active_children() == []
 
 
