@@ -145,7 +145,7 @@ def main() -> None:
         done[name], t, c = timed(fn)
         t_metrics, c_metrics = t_metrics + t, c_metrics + c
         print(f"(b) {name + ':':<18}{t:7.2f} s wall {c:7.2f} s CPU")
-    workers = default_workers(len(net.interactions))
+    workers = default_workers()
     _, t_report, c_report = timed(lambda: build_report(net, workers=workers))
     _, t_place, c_place = timed(lambda: build_report(net, workers=1))  # figures drawn in place
     _, t_text, c_text = timed(lambda: build_report(net, figures=False))  # the same, figures left out

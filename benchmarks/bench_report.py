@@ -5,7 +5,7 @@ Run:  .venv/bin/python benchmarks/bench_report.py [--people 20000] [--messages 1
 The network has group messages (2-8 people on each), so the alter-alter co-participation graph
 has about a hundred thousand edges, as a real ten-year mailbox does. Printed, in one run:
 
-- (a) ``build_report`` end to end, with its figures drawn in place and in worker processes
+- (a) ``build_report`` end to end, with its figures drawn in place and by this process and workers
   (``workers=``, the default on a large network), alternately, twice each, CPU seconds including
   the workers'; then the time of its network map alone;
 - (b) the baseline: the same network map drawn the way it was before (one ``ax.plot`` call
@@ -156,10 +156,10 @@ def main() -> None:
     strength = tie_strength(net)
 
     pages = {}
-    for workers in (1, default_workers(len(net.interactions))) * 2:  # alternately, twice each
+    for workers in (1, default_workers()) * 2:  # alternately, twice each
         net._memo.clear()  # the report computes everything afresh (graph, co-participation), as on a new network
         pages[workers], wall, cpu = timed(lambda w=workers: build_report(net, workers=w))
-        route = "figures in place" if workers == 1 else f"figures in {workers} workers"
+        route = "figures in place" if workers == 1 else f"figures by {workers} processes"
         print(
             f"(a) build_report, {route + ':':24s} {wall:6.2f} s wall, {cpu:6.2f} s CPU "
             f"({len(pages[workers]) / 1e6:.1f} MB)  target <= {TARGET_S:.0f} s: "

@@ -313,8 +313,8 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_workers,
         metavar="N",
-        help="processes drawing the figures at once; 1 draws them in this process (default: 2 for "
-        "networks of 20,000 interactions or more, on Linux; else 1)",
+        help="processes drawing the figures; 1 draws them all in this one (default: 2 on Linux, "
+        "1 on Windows and macOS)",
     )
     _add_common(p)
 

@@ -535,9 +535,8 @@ def build_report(
         Embed the figures (PNG, base64). Without them the page is text and tables only.
     workers : int, optional
         Processes drawing the figures, this one included; 1 draws them all here. Default: 2
-        (1 on a one-core machine) for networks of 20,000 interactions or more where the fork
-        start method is available (Linux, not Windows or macOS), else 1. The page is the same
-        either way, to the byte.
+        where the fork start method is available (Linux; not Windows or macOS), 1 on a
+        one-core machine or without fork. The page is the same either way, to the byte.
 
     Returns
     -------
@@ -586,7 +585,7 @@ def build_report(
     from netanalytics.metrics.strength import tie_strength
 
     if workers is None:
-        workers = default_workers(len(net.interactions))
+        workers = default_workers()
     elif workers < 1:
         raise ValueError(f"build_report: workers={workers!r}; give 1 (draw in place) or more")
     dorm = _attempt(dormancy, net, as_of=as_of)

@@ -14,7 +14,7 @@ import pytest
 import netanalytics as na
 from netanalytics import plotting
 from netanalytics import schema as S
-from netanalytics._figures import PARALLEL_FROM, FigureDrawer, WorkerTraceback, can_fork, default_workers
+from netanalytics._figures import FigureDrawer, WorkerTraceback, can_fork, default_workers
 from netanalytics.network import build_network
 from netanalytics.report import SECTIONS, build_report, write_report
 
@@ -310,7 +310,5 @@ def test_workers_below_one_are_refused():
         build_report(_hostile_network(), workers=0)
 
 
-def test_default_workers_in_place_for_small_networks():
-    assert default_workers(PARALLEL_FROM - 1) == 1
-    expected = min(2, os.cpu_count() or 1) if can_fork() else 1
-    assert default_workers(PARALLEL_FROM) == expected
+def test_default_workers_two_where_fork_is_available():
+    assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
