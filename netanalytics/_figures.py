@@ -143,11 +143,16 @@ class FigureDrawer:
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_work, args=(send, jobs), daemon=True)
-        gc.freeze()  # the worker's collections leave the inherited objects (and their pages) alone
+        # the worker's collections leave the inherited objects (and their pages) alone; a freeze
+        # made by the caller is left as it is
+        freeze = gc.get_freeze_count() == 0
+        if freeze:
+            gc.freeze()
         try:
             proc.start()
         finally:
-            gc.unfreeze()
+            if freeze:
+                gc.unfreeze()
         send.close()
         self._procs.append((proc, recv))
 

@@ -239,6 +239,22 @@ def test_workers_share_the_figures_round_robin(tmp_path):
 
 
 @needs_fork
+def test_a_freeze_made_by_the_caller_is_left_as_it_is():
+    import gc
+
+    gc.freeze()
+    try:
+        with FigureDrawer(2) as drawer:
+            drawer.fill(drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(lambda ax: None, "1", (2, 2)))
+        assert gc.get_freeze_count() > 0  # not unfrozen (a few frozen objects may have been freed)
+    finally:
+        gc.unfreeze()
+    with FigureDrawer(2) as drawer:
+        drawer.fill(drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(lambda ax: None, "1", (2, 2)))
+    assert gc.get_freeze_count() == 0
+
+
+@needs_fork
 def test_the_first_failing_figure_in_page_order_is_raised():
     def fail(message):
         def draw(ax):
