@@ -156,6 +156,13 @@ def _positive_int(text: str) -> int:
     return value
 
 
+def _workers(text: str) -> int:
+    value = _positive_int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError("must be 1 (draw in this process) or more, got 0")
+    return value
+
+
 def _add_inputs(p: argparse.ArgumentParser) -> None:
     g = p.add_argument_group(
         "inputs",
@@ -302,6 +309,13 @@ def build_parser() -> argparse.ArgumentParser:
         help=f"measure as of this day (default: {_AS_OF_DEFAULT})",
     )
     p.add_argument("--no-figures", action="store_true", help="tables only (smaller file)")
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        metavar="N",
+        help="processes drawing the figures; 1 draws them all in this one (default: 2 on Linux, "
+        "1 on Windows and macOS)",
+    )
     _add_common(p)
 
     p = sub.add_parser(
@@ -465,7 +479,13 @@ def _cmd_report(args) -> int:
     from netanalytics.report import write_report
 
     net = _load(args)
-    out = write_report(net, args.out, as_of=_resolve_as_of(net, args.as_of), figures=not args.no_figures)
+    out = write_report(
+        net,
+        args.out,
+        as_of=_resolve_as_of(net, args.as_of),
+        figures=not args.no_figures,
+        workers=args.workers,
+    )
     print(f"Report written to {out}")
     return 0
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import base64
-import io
 import math
 import os
 from collections.abc import Callable, Iterable, Sequence
@@ -13,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 
 from netanalytics import schema as S
+from netanalytics._figures import FigureDrawer, default_workers
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.network import Network, to_utc
 
@@ -159,31 +158,6 @@ def _section(sid: str, intro: str, *parts: str) -> str:
     )
 
 
-def _figure(draw: Callable, caption: str, *, size: tuple[float, float] = (6.4, 4.2)) -> str:
-    """Render ``draw(ax)`` to an embedded PNG; a failing figure becomes a one-line note.
-
-    matplotlib's object API is used (no pyplot), so the report never touches global state.
-    """
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-    from matplotlib.figure import Figure
-
-    fig = Figure(figsize=size, dpi=150, layout="constrained")
-    FigureCanvasAgg(fig)  # a real canvas: label placement needs its renderer
-    ax = fig.subplots()
-    try:
-        draw(ax)
-    except NotDefinedError as exc:
-        return f'<p class="muted">Figure not drawn: {_e(exc)}</p>'
-    buf = io.BytesIO()
-    # zlib's fastest level: the same pixels, encoded in a fraction of the time, and no larger here
-    fig.savefig(buf, format="png", pil_kwargs={"compress_level": 1})
-    data = base64.b64encode(buf.getvalue()).decode("ascii")
-    return (
-        f'<figure><img alt="{escape(caption, quote=True)}" src="data:image/png;base64,{data}">'
-        f"<figcaption>{escape(caption)}</figcaption></figure>"
-    )
-
-
 def _names(net: Network, ids: Iterable) -> list:
     names = net.people[S.NAME]
     return [names.get(pid, pid) for pid in ids]
@@ -196,20 +170,25 @@ def _undefined(exc: Exception) -> str:
 # --- sections: each takes the metric results (or the NotDefinedError they raised) ----------------
 
 
-def _fig(draw: Callable, caption: str, figures: bool, **kwargs) -> list[str]:
-    """The figure, or nothing when figures are off (plotting, and pyplot, is imported only then)."""
-    if not figures:
+def _fig(
+    draw: Callable, caption: str, figures: FigureDrawer | None, *, size: tuple[float, float] = (6.4, 4.2)
+) -> list[str]:
+    """The figure (its placeholder until drawn), or nothing when figures are off.
+
+    plotting, and pyplot, is imported only with figures, and before any worker starts.
+    """
+    if figures is None:
         return []
     from netanalytics import plotting
 
-    return [_figure(lambda ax: draw(plotting, ax), caption, **kwargs)]
+    return [figures.add(lambda ax: draw(plotting, ax), caption, size)]
 
 
 def _pretty(value: object) -> str:
     return str(value).replace("_", " ") if isinstance(value, str) else value
 
 
-def _health_section(h, figures: bool) -> str:
+def _health_section(h, figures: FigureDrawer | None) -> str:
     if isinstance(h, Exception):
         return _section("health", "", _undefined(h))
     grade = "good" if h.score >= 67 else ("fair" if h.score >= 40 else "poor")
@@ -252,7 +231,7 @@ def _health_section(h, figures: bool) -> str:
     return _section("health", "", score, table, *fig)
 
 
-def _reconnect_section(dorm, recon, figures: bool) -> str:
+def _reconnect_section(dorm, recon, figures: FigureDrawer | None) -> str:
     if isinstance(recon, Exception):
         return _section("reconnect", "", _undefined(recon))
     intro = (
@@ -294,7 +273,7 @@ def _owed_section(net: Network, rec, as_of, owes_days: float) -> str:
     return _section("replies-owed", intro, table)
 
 
-def _one_sided_section(net: Network, rec, figures: bool) -> str:
+def _one_sided_section(net: Network, rec, figures: FigureDrawer | None) -> str:
     if isinstance(rec, Exception):
         return _section("one-sided", "", _undefined(rec))
     one = rec[rec[S.ONE_SIDED]].sort_values(S.LOG_IMBALANCE, ascending=False, kind="stable").head(25)
@@ -335,7 +314,7 @@ def _one_sided_section(net: Network, rec, figures: bool) -> str:
     return _section("one-sided", intro, table, *fig)
 
 
-def _layers_section(net: Network, ts, figures: bool) -> str:
+def _layers_section(net: Network, ts, figures: FigureDrawer | None) -> str:
     if isinstance(ts, Exception):
         return _section("layers", "", _undefined(ts))
     layer = ts[S.LAYER]
@@ -375,7 +354,7 @@ def _layers_section(net: Network, ts, figures: bool) -> str:
     return _section("layers", intro, table, *fig)
 
 
-def _channels_section(net: Network, mix, figures: bool) -> str:
+def _channels_section(net: Network, mix, figures: FigureDrawer | None) -> str:
     """Which channels the last year's ties live on, and the ties that moved channel."""
     from netanalytics.metrics.channels import AFTER, BEFORE, MOVED
 
@@ -411,7 +390,7 @@ def _channels_section(net: Network, mix, figures: bool) -> str:
     return _section("channels", intro, *fig)
 
 
-def _communities_section(net: Network, h, ts, figures: bool) -> str:
+def _communities_section(net: Network, h, ts, figures: FigureDrawer | None) -> str:
     if isinstance(h, Exception):
         return _section("communities", "", _undefined(h))
     intro = (
@@ -537,6 +516,7 @@ def build_report(
     n_reconnect: int = 15,
     owes_days: float = 30,
     figures: bool = True,
+    workers: int | None = None,
 ) -> str:
     """Render the network report as one self-contained HTML page.
 
@@ -553,6 +533,10 @@ def build_report(
         Unanswered messages at most this old are listed as replies owed.
     figures : bool, default True
         Embed the figures (PNG, base64). Without them the page is text and tables only.
+    workers : int, optional
+        Processes drawing the figures, this one included; 1 draws them all here. Default: 2
+        where the fork start method is available (Linux; not Windows or macOS), 1 on a
+        one-core machine or without fork. The page is the same either way, to the byte.
 
     Returns
     -------
@@ -574,6 +558,12 @@ def build_report(
     text. The layout is responsive: tables scroll sideways inside their box on a phone and
     images shrink to the screen width.
 
+    With ``workers`` = N > 1 the figures are drawn by this process and N - 1 worker
+    processes forked once every metric is computed: they inherit the results (nothing is
+    pickled) and send back their figures' HTML. A figure's error is raised here with its
+    message, as it would be in place (from a worker with its traceback as the cause), and no
+    worker is left running.
+
     Examples
     --------
     >>> import pandas as pd
@@ -594,6 +584,10 @@ def build_report(
     from netanalytics.metrics.reciprocity import reciprocity
     from netanalytics.metrics.strength import tie_strength
 
+    if workers is None:
+        workers = default_workers()
+    elif workers < 1:
+        raise ValueError(f"build_report: workers={workers!r}; give 1 (draw in place) or more")
     dorm = _attempt(dormancy, net, as_of=as_of)
     h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
     recon = (
@@ -605,17 +599,20 @@ def build_report(
     ts = _attempt(tie_strength, net, as_of=as_of)
     mix = _attempt(channel_mix, net, as_of=as_of)
     owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
-    body = [
-        _header(net, as_of),
-        _health_section(h, figures),
-        _reconnect_section(dorm, recon, figures),
-        _owed_section(net, rec, owed_as_of, owes_days),
-        _one_sided_section(net, rec, figures),
-        _layers_section(net, ts, figures),
-        _channels_section(net, mix, figures),
-        _communities_section(net, h, ts, figures),
-        _load_section(net),
-    ]
+    with FigureDrawer(workers) as drawer:  # the sections hold placeholders; fill draws the figures
+        draw = drawer if figures else None
+        body = [
+            _header(net, as_of),
+            _health_section(h, draw),
+            _reconnect_section(dorm, recon, draw),
+            _owed_section(net, rec, owed_as_of, owes_days),
+            _one_sided_section(net, rec, draw),
+            _layers_section(net, ts, draw),
+            _channels_section(net, mix, draw),
+            _communities_section(net, h, ts, draw),
+            _load_section(net),
+        ]
+        text = drawer.fill("".join(body))
     csp = "default-src 'none'; img-src data:; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'"
     return (
         "<!DOCTYPE html>\n"
@@ -625,7 +622,7 @@ def build_report(
         '<meta name="referrer" content="no-referrer">'
         "<title>netanalytics report</title>"
         f"<style>{_CSS}</style></head>"
-        f"<body><main>{''.join(body)}"
+        f"<body><main>{text}"
         '<footer class="muted"><p>Made with netanalytics, offline, from your own files. '
         "Metrics are defined in the documentation; nothing here was sent anywhere.</p></footer>"
         "</main></body></html>\n"

@@ -131,6 +131,18 @@ def test_report(capsys, tmp_path):
     assert page.startswith("<!DOCTYPE html>") and "Zoe Owner" in page and "google.ics" in page
 
 
+def test_report_workers_draw_the_same_page(capsys, tmp_path):
+    pages = []
+    for n in ("1", "2"):
+        out = tmp_path / f"report{n}.html"
+        assert main(["report", *INPUTS, "--out", str(out), "--quiet", "--workers", n]) == 0
+        pages.append(out.read_text(encoding="utf-8"))
+    assert pages[0].count("data:image/png;base64,") == 6
+    assert pages[1] == pages[0]
+    assert main(["report", *INPUTS, "--out", str(tmp_path / "r.html"), "--workers", "0"]) == 2
+    assert "argument --workers: must be 1 (draw in this process) or more, got 0" in capsys.readouterr().err
+
+
 def test_reminders(capsys, tmp_path):
     csv_path, ics_path = tmp_path / "r.csv", tmp_path / "r.ics"
     argv = [

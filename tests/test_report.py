@@ -1,6 +1,7 @@
 """Tests of netanalytics.report: escaping, section order, self-contained page, rendering in Chromium."""
 
 import base64
+import multiprocessing
 import os
 import re
 import shutil
@@ -10,7 +11,10 @@ from html.parser import HTMLParser
 import pandas as pd
 import pytest
 
+import netanalytics as na
+from netanalytics import plotting
 from netanalytics import schema as S
+from netanalytics._figures import FigureDrawer, WorkerTraceback, can_fork, default_workers
 from netanalytics.network import build_network
 from netanalytics.report import SECTIONS, build_report, write_report
 
@@ -203,3 +207,124 @@ def test_renders_in_headless_chromium_at_phone_width(tmp_path, page):
     assert '<section id="health">' in dom
     assert not [t for t, _ in _tags(dom) if t == "script"]
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in dom
+
+
+# --- figures drawn in worker processes (build_report's workers=) -----------------------------------
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+
+
+@needs_fork
+@pytest.mark.parametrize("make", [_hostile_network, na.datasets.load_sample], ids=["hostile", "sample"])
+def test_workers_draw_the_same_page_to_the_byte(make):
+    in_place = build_report(make(), workers=1)
+    in_workers = build_report(make(), workers=2)
+    assert in_place.count("data:image/png;base64,") == 6
+    assert in_workers == in_place
+
+
+@needs_fork
+def test_workers_share_the_figures_round_robin(tmp_path):
+    def draw(ax):
+        (tmp_path / f"{os.getpid()}.pid").write_text("")
+        ax.plot([0, 1], [0, 1])
+
+    with FigureDrawer(3) as drawer:
+        text = drawer.fill("|".join(drawer.add(draw, f"fig {i}", (2, 2)) for i in range(5)))
+    pids = {int(p.stem) for p in tmp_path.glob("*.pid")}
+    assert len(pids) == 3 and os.getpid() in pids  # this process and two workers
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", text) == [f"fig {i}" for i in range(5)]
+    assert text.count("|") == 4
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_a_freeze_made_by_the_caller_is_left_as_it_is():
+    import gc
+
+    gc.freeze()
+    try:
+        with FigureDrawer(2) as drawer:
+            drawer.fill(drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(lambda ax: None, "1", (2, 2)))
+        assert gc.get_freeze_count() > 0  # not unfrozen (a few frozen objects may have been freed)
+    finally:
+        gc.unfreeze()
+    with FigureDrawer(2) as drawer:
+        drawer.fill(drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(lambda ax: None, "1", (2, 2)))
+    assert gc.get_freeze_count() == 0
+
+
+@needs_fork
+def test_the_first_failing_figure_in_page_order_is_raised():
+    def fail(message):
+        def draw(ax):
+            raise ValueError(message)
+
+        return draw
+
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^second$") as info:
+        drawer.fill(
+            drawer.add(lambda ax: None, "0", (2, 2))
+            + drawer.add(fail("second"), "1", (2, 2))
+            + drawer.add(fail("third"), "2", (2, 2))
+        )
+    assert isinstance(info.value.__cause__, WorkerTraceback)  # figure 1: the worker's
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^first$") as info:
+        drawer.fill(drawer.add(fail("first"), "0", (2, 2)) + drawer.add(fail("second"), "1", (2, 2)))
+    assert info.value.__cause__ is None  # figure 0: drawn here
+    assert multiprocessing.active_children() == []
+
+
+class _LocalError(Exception):
+    """Raised by a figure; pickles (a module-level class)."""
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_figure_error_is_raised_with_its_message_and_no_worker_is_left(monkeypatch, workers):
+    if workers > 1 and not can_fork():
+        pytest.skip("workers are forked: no fork start method here")
+
+    def broken(*args, **kwargs):
+        raise _LocalError("layers cannot be drawn: ring 3 is empty")
+
+    monkeypatch.setattr(plotting, "plot_layers", broken)
+    with pytest.raises(_LocalError, match=r"^layers cannot be drawn: ring 3 is empty$") as info:
+        build_report(_hostile_network(), workers=workers)
+    assert multiprocessing.active_children() == []
+    if workers > 1:  # the worker's traceback comes along as the cause
+        assert isinstance(info.value.__cause__, WorkerTraceback)
+        assert ", in broken\n" in str(info.value.__cause__)
+
+
+@needs_fork
+def test_an_error_that_does_not_pickle_comes_back_as_its_type_and_message():
+    class Unpicklable(Exception):  # a local class: pickle cannot find it by name
+        pass
+
+    def draw(ax):
+        raise Unpicklable("no way back")
+
+    with FigureDrawer(2) as drawer, pytest.raises(RuntimeError, match=r"^Unpicklable: no way back$"):
+        drawer.fill(drawer.add(lambda ax: None, "here", (2, 2)) + drawer.add(draw, "in the worker", (2, 2)))
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_a_worker_that_dies_is_reported_with_its_exit_code():
+    with (
+        FigureDrawer(2) as drawer,
+        pytest.raises(RuntimeError, match=r"ended without a result \(exit code 3\)"),
+    ):
+        drawer.fill(
+            drawer.add(lambda ax: None, "here", (2, 2)) + drawer.add(lambda ax: os._exit(3), "x", (2, 2))
+        )
+    assert multiprocessing.active_children() == []
+
+
+def test_workers_below_one_are_refused():
+    with pytest.raises(ValueError, match=r"workers=0; give 1 \(draw in place\) or more"):
+        build_report(_hostile_network(), workers=0)
+
+
+def test_default_workers_two_where_fork_is_available():
+    assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
