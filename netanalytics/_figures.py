@@ -10,6 +10,7 @@ import os
 import re
 import secrets
 import sys
+import threading
 import traceback
 from collections.abc import Callable
 from html import escape
@@ -64,9 +65,13 @@ def default_workers() -> int:
     Measured on a 2-core machine at load average 6: the report of a 33-interaction network
     took 2.9-3.1 s wall with 2 processes against 3.7-4.2 s in place, the bundled sample
     (7,502 interactions) 5.1-5.3 s against 6.4-6.6 s, for 0.0-0.1 s more CPU; so there is no
-    size below which drawing in place pays. 1 on a one-core machine or without fork.
+    size below which drawing in place pays. 1 on a one-core machine or without fork, and 1
+    when the calling process runs other threads (a Jupyter kernel does): a forked child holds
+    only the forking thread, and a lock another thread held at that moment (the kernel's
+    output stream, a logging handler) would never be released in it. ``workers=`` given
+    explicitly is obeyed.
     """
-    if not can_fork():
+    if not can_fork() or threading.active_count() > 1:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 

@@ -6,6 +6,7 @@ import os
 import re
 import shutil
 import subprocess
+import threading
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -327,4 +328,18 @@ def test_workers_below_one_are_refused():
 
 
 def test_default_workers_two_where_fork_is_available():
+    assert threading.active_count() == 1
+    assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
+
+
+def test_default_workers_one_while_other_threads_run():
+    # a Jupyter kernel runs threads: forking it could leave a child waiting on a lock forever
+    release = threading.Event()
+    thread = threading.Thread(target=release.wait)
+    thread.start()
+    try:
+        assert default_workers() == 1
+    finally:
+        release.set()
+        thread.join()
     assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
