@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -112,23 +113,39 @@ def main() -> None:
     )
     ap.add_argument("--messages", type=int, default=100_000, help="its messages (default 100,000)")
     ap.add_argument("--me", default="joel@jms.id.au", help="the owner (default: openbmc's top poster)")
+    ap.add_argument("--keep", action="store_true", help="keep the mbox this run writes")
     args = ap.parse_args()
 
+    if args.mbox is not None:
+        run(args.mbox, args.me)
+        return
+    # a file this run writes (1.3 GB) is removed at the end unless --keep is given
+    folder = Path(tempfile.mkdtemp(prefix="bench_job_"))
+    try:
+        if args.people:
+            path = folder / f"group_{args.people}_{args.messages}.mbox"
+            write_group_mbox(path, args.people, args.messages)
+            args.me = OWNER[1]
+        else:
+            path = folder / f"real_{args.real}.mbox"
+            bench_email.write_real_mbox(path, args.real)
+        run(path, args.me)
+    finally:
+        if args.keep:
+            print(f"kept: {folder}")
+        else:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def run(path: Path, me: str) -> None:
+    """Time na.load, every metric and build_report on ``path``, and the stdlib read of it."""
     import netanalytics as na
     from netanalytics._figures import default_workers
     from netanalytics.report import build_report
 
-    path = args.mbox
-    if path is None and args.people:
-        path = Path(tempfile.mkdtemp(prefix="bench_job_")) / f"group_{args.people}_{args.messages}.mbox"
-        write_group_mbox(path, args.people, args.messages)
-        args.me = OWNER[1]
-    elif path is None:
-        path = Path(tempfile.mkdtemp(prefix="bench_job_")) / f"real_{args.real}.mbox"
-        bench_email.write_real_mbox(path, args.real)
-    print(f"mbox: {path} ({path.stat().st_size / 1e9:.2f} GB), me = {args.me}")
+    print(f"mbox: {path} ({path.stat().st_size / 1e9:.2f} GB), me = {me}")
 
-    net, t_load, c_load = timed(lambda: na.load(email=path, me=args.me, cache=False, progress=False))
+    net, t_load, c_load = timed(lambda: na.load(email=path, me=me, cache=False, progress=False))
     print(
         f"(a) na.load:          {t_load:7.2f} s wall {c_load:7.2f} s CPU  "
         f"({len(net.alters):,} people, {len(net.interactions):,} interactions)"

@@ -774,12 +774,9 @@ def _read_sources(
     show = sys.stderr.isatty() if progress is None else progress
     me_keys, chat_me = _owner_keys(me_list, any(j.kind == "chats" for j in jobs))
     got = _Sources(me_keys, chat_me, sorted(k for k in me_keys if S.key_kind(k) == S.KEY_EMAIL) or None)
-    try:
-        from tqdm import tqdm
+    from netanalytics._progress import ProgressBar  # tqdm, imported when a load runs
 
-        bar = tqdm(jobs, desc="netanalytics: loading", unit="file", disable=not show)
-    except ImportError:  # pragma: no cover - tqdm is a dependency
-        bar = jobs
+    bar = ProgressBar(jobs, desc="netanalytics: loading", unit="file", disable=not show)
     files_of: dict[tuple[str, Path], list] = {origin: [] for origin in given}
     for job in bar:
         kind, p = job.kind, job.path

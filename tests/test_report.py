@@ -332,6 +332,16 @@ def test_default_workers_two_where_fork_is_available():
     assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
 
 
+def test_loading_with_progress_bars_leaves_no_thread_behind():
+    # tqdm starts a monitor thread with its first bar (even a disabled one) unless told not to;
+    # one left running would make the report draw its figures in place (default_workers)
+    from netanalytics.datasets.sample import load_sample
+
+    before = threading.active_count()
+    load_sample(cache=False, progress=True)
+    assert threading.active_count() == before
+
+
 def test_default_workers_one_while_other_threads_run():
     # a Jupyter kernel runs threads: forking it could leave a child waiting on a lock forever
     release = threading.Event()

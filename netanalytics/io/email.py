@@ -116,9 +116,9 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
     """
     bar = None
     if SHOW_PROGRESS.get():
-        from tqdm import tqdm
+        from netanalytics._progress import ProgressBar
 
-        bar = tqdm(total=sum(amounts), unit=unit, unit_scale=True, desc=desc, leave=False)
+        bar = ProgressBar(total=sum(amounts), unit=unit, unit_scale=True, desc=desc, leave=False)
     try:
         if workers <= 1 or len(tasks) <= 1:
             results = (func(*t) for t in tasks)

@@ -451,9 +451,9 @@ def _items(f: _Folder, skipped: Counter, warn, label: str):
 def _progress_bar(total: int, desc: str):
     if not E.SHOW_PROGRESS.get():
         return None
-    from tqdm import tqdm
+    from netanalytics._progress import ProgressBar
 
-    return tqdm(total=total, unit="item", unit_scale=True, desc=desc, leave=False)
+    return ProgressBar(total=total, unit="item", unit_scale=True, desc=desc, leave=False)
 
 
 def _meeting_row(
