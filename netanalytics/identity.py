@@ -522,7 +522,7 @@ class _Index:
 
     Rules merge through :meth:`merge` (which records a :class:`Merge`) and read the current
     clusters through :meth:`clusters`; pairs a rule considered and left apart go to
-    ``near_misses`` (key_a, key_b, score, evidence) for the review list.
+    ``near_misses`` (key_a, key_b, score) for the review list, which weighs their evidence.
     """
 
     contacts: pd.DataFrame
@@ -1144,25 +1144,21 @@ def _rule_fuzzy(index: _Index) -> None:
     clusters = index.clusters()
     mroot = index.me_root()
     best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
+    near_misses = index.near_misses
     for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
         if index.same(a, b):
             continue
         score = fuzz.token_sort_ratio(best_name[a], best_name[b])
         if score < index.candidate_threshold:
             continue
-        ca, cb = clusters[a], clusters[b]
-        both_conn = _two_accounts(ca, cb)
-        why = _corroboration(ca, cb)
-        evidence = []
-        if why:
-            evidence.append("company or domain matches")
-        if both_conn:
-            evidence.append("both are LinkedIn connections")
-        if score >= index.fuzzy_threshold and why and not both_conn:
-            detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
-            if index.merge(a, b, RULE_FUZZY, score / 100, detail):
-                continue
-        index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
+        if score >= index.fuzzy_threshold:  # (most pairs score below: no need to weigh their records)
+            ca, cb = clusters[a], clusters[b]
+            why = _corroboration(ca, cb)
+            if why and not _two_accounts(ca, cb):
+                detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+                if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                    continue
+        near_misses.append((a, b, score))
 
 
 # The declared order: the strongest evidence first (a wrong merge is worse than a missed one).
@@ -1361,7 +1357,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     organisations = _organisations(clusters)
     best = {r: c.best_name() for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
-    for a, b, score, _evidence in index.near_misses:
+    for a, b, score in index.near_misses:
         ra, rb = uf.find(a), uf.find(b)
         if rb < ra:
             ra, rb = rb, ra
@@ -1438,7 +1434,8 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
     if mroot is not None:
         person_of_root[mroot] = "me"
-    key_to_person = {k: person_of_root[uf.find(k)] for k in uf.parent}
+    root_of = index._root_of  # each key's root as the snapshot just built has it
+    key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
 
     # the identities frame, a list per column
     keys = sorted(uf.parent)
@@ -1448,7 +1445,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         rule, score = uf.rule[key]
         if key in me_keys:
             rule, score = RULE_ME, 1.0
-        elif rule == RULE_SELF and len(clusters[uf.find(key)].keys) > 1:
+        elif rule == RULE_SELF and len(clusters[root_of[key]].keys) > 1:
             # the key that founded a multi-key cluster: others joined it; exact by definition
             rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
         shown.append(_top(names) if names else None)
