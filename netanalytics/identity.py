@@ -1173,20 +1173,30 @@ def _rule_fuzzy(index: _Index) -> None:
     clusters = index.clusters()
     mroot = index.me_root()
     best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
+    pairs = _similar_name_pairs(best_name, index.candidate_threshold)
+    # every pair's score in one call (the same scorer as pair by pair, in double precision)
+    scores = process.cpdist(
+        [best_name[a] for a, _b in pairs],
+        [best_name[b] for _a, b in pairs],
+        scorer=fuzz.token_sort_ratio,
+        dtype=np.float64,
+        workers=1,
+    ).tolist()
     near_misses = index.near_misses
-    for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
-        if index.same(a, b):
-            continue
-        score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+    for (a, b), score in zip(pairs, scores):
         if score < index.candidate_threshold:
             continue
         if score >= index.fuzzy_threshold:  # (most pairs score below: no need to weigh their records)
+            if index.same(a, b):
+                continue
             ca, cb = clusters[a], clusters[b]
             why = _corroboration(ca, cb)
             if why and not _two_accounts(ca, cb):
                 detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
                 if index.merge(a, b, RULE_FUZZY, score / 100, detail):
                     continue
+        # (a pair below fuzzy_threshold whose clusters an earlier merge here joined is kept too:
+        # the review list skips pairs of one cluster)
         near_misses.append((a, b, score))
 
 
