@@ -522,7 +522,7 @@ class _Index:
 
     Rules merge through :meth:`merge` (which records a :class:`Merge`) and read the current
     clusters through :meth:`clusters`; pairs a rule considered and left apart go to
-    ``near_misses`` (key_a, key_b, score, evidence) for the review list.
+    ``near_misses`` (key_a, key_b, score) for the review list, which weighs their evidence.
     """
 
     contacts: pd.DataFrame
@@ -567,13 +567,13 @@ class _Index:
         facts = self._facts.get(key)
         if facts is None:
             display = list(self.display.get(key, {}).items())
-            names = []
+            names: dict[str, int] = {}  # normalised name → sightings (two display names may give one)
             for name, n in display:
                 norm = self._norm.get(name, False)
                 if norm is False:
                     norm = self._norm[name] = normalize_person_name(name)
                 if norm:
-                    names.append((norm, n))
+                    names[norm] = names.get(norm, 0) + n
             kind = S.key_kind(key)
             dom = email_domain(key) if kind == S.KEY_EMAIL else None
             corporate = dom if dom and not is_free_mail(dom) else None
@@ -596,7 +596,7 @@ class _Index:
         for name, n in display:
             counts[name] = counts.get(name, 0) + n
         counts = c.names
-        for norm, n in names:
+        for norm, n in names.items():
             counts[norm] = counts.get(norm, 0) + n
         if company:
             c.companies.add(company)
@@ -615,6 +615,25 @@ class _Index:
                 was = c.spans.get(dom)
                 c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
 
+    def _new_cluster(self, key: str) -> _Cluster:
+        """The cluster of one key, as :meth:`_add_key` makes it from an empty one, built at once
+        (most clusters start, and many stay, with one key)."""
+        display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
+        c = _Cluster(
+            keys={key},
+            names=dict(names),
+            display=dict(display),
+            companies={company} if company else set(),
+            domains={dom} if dom else set(),
+            n_connections=1 if is_connection else 0,
+            urls={key} if is_url else set(),
+        )
+        if seen is not None:
+            c.n_messages, c.first_seen, c.last_seen = seen
+            if dom:
+                c.spans[dom] = (c.first_seen, c.last_seen)
+        return c
+
     def clusters(self) -> dict[str, _Cluster]:
         """Clusters by root as the union–find stands (a snapshot: rules read it as of their start).
 
@@ -624,11 +643,17 @@ class _Index:
         uf = self.uf
         if self._snapshot is None or len(uf.parent) != len(self._order):
             self._order = {key: i for i, key in enumerate(uf.parent)}
-            clusters: dict[str, _Cluster] = defaultdict(_Cluster)
-            for key in uf.parent:
-                self._add_key(clusters[uf.find(key)], key)
-            self._root_of = {key: root for root, c in clusters.items() for key in c.keys}
-            self._first = {root: min(self._order[k] for k in c.keys) for root, c in clusters.items()}
+            clusters: dict[str, _Cluster] = {}
+            root_of, first = {}, {}
+            for i, key in enumerate(uf.parent):
+                root = root_of[key] = uf.find(key)
+                c = clusters.get(root)
+                if c is None:
+                    clusters[root] = self._new_cluster(key)
+                    first[root] = i  # keys come in order: the first is the least
+                else:
+                    self._add_key(c, key)
+            self._root_of, self._first = root_of, first
         else:
             clusters = self._snapshot
             touched = {self._root_of[k] for k in self._dirty} & clusters.keys()
@@ -637,13 +662,17 @@ class _Index:
                 del self._first[root]
             for key in keys:
                 root = uf.find(key)
-                self._add_key(clusters[root], key)
+                c = clusters.get(root)
+                if c is None:
+                    clusters[root] = self._new_cluster(key)
+                else:
+                    self._add_key(c, key)
                 self._root_of[key] = root
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
             # the order a full rebuild gives: by each cluster's earliest key
             if touched:
                 first = self._first
-                clusters = defaultdict(_Cluster, sorted(clusters.items(), key=lambda rc: first[rc[0]]))
+                clusters = dict(sorted(clusters.items(), key=lambda rc: first[rc[0]]))
         self._snapshot = clusters
         self._dirty = set()
         return dict(clusters)
@@ -1144,25 +1173,31 @@ def _rule_fuzzy(index: _Index) -> None:
     clusters = index.clusters()
     mroot = index.me_root()
     best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
-    for a, b in _similar_name_pairs(best_name, index.candidate_threshold):
-        if index.same(a, b):
-            continue
-        score = fuzz.token_sort_ratio(best_name[a], best_name[b])
+    pairs = _similar_name_pairs(best_name, index.candidate_threshold)
+    # every pair's score in one call (the same scorer as pair by pair, in double precision)
+    scores = process.cpdist(
+        [best_name[a] for a, _b in pairs],
+        [best_name[b] for _a, b in pairs],
+        scorer=fuzz.token_sort_ratio,
+        dtype=np.float64,
+        workers=1,
+    ).tolist()
+    near_misses = index.near_misses
+    for (a, b), score in zip(pairs, scores):
         if score < index.candidate_threshold:
             continue
-        ca, cb = clusters[a], clusters[b]
-        both_conn = _two_accounts(ca, cb)
-        why = _corroboration(ca, cb)
-        evidence = []
-        if why:
-            evidence.append("company or domain matches")
-        if both_conn:
-            evidence.append("both are LinkedIn connections")
-        if score >= index.fuzzy_threshold and why and not both_conn:
-            detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
-            if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+        if score >= index.fuzzy_threshold:  # (most pairs score below: no need to weigh their records)
+            if index.same(a, b):
                 continue
-        index.near_misses.append((a, b, score, "; ".join(evidence) or "name only"))
+            ca, cb = clusters[a], clusters[b]
+            why = _corroboration(ca, cb)
+            if why and not _two_accounts(ca, cb):
+                detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+                if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                    continue
+        # (a pair below fuzzy_threshold whose clusters an earlier merge here joined is kept too:
+        # the review list skips pairs of one cluster)
+        near_misses.append((a, b, score))
 
 
 # The declared order: the strongest evidence first (a wrong merge is worse than a missed one).
@@ -1347,25 +1382,24 @@ CANDIDATE_COLUMNS = [
 MAX_NAME_GROUP = 200  # clusters of one name compared pairwise for review (the most active first)
 
 
-def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: dict) -> pd.DataFrame:
-    """Pairs of people left apart that a person should look at, most worth it first.
-
-    Candidates are the near misses of the fuzzy rule and the clusters of one name left apart.
-    Each gets a likelihood of being one person (:func:`_pair_odds`); pairs of two LinkedIn
-    accounts with different names, and pairs below MIN_LIKELIHOOD, are dropped; the rest are
-    ranked by likelihood × log2(2 + messages of the two) and cut at REVIEW_PER_100 per 100 people.
-    """
+def _review_pairs(
+    index: _Index, clusters: dict[str, _Cluster], best: dict[str, str], skip_similar: bool
+) -> dict[tuple[str, str], float]:
+    """The review list's candidates: (root, root) in string order → name score, the fuzzy rule's
+    near misses first, then the clusters of one name left apart (score 100). With
+    ``skip_similar`` (two different names are dropped whatever else is known), near misses
+    whose best names differ are left out here."""
     uf = index.uf
-    mroot = index.me_root()
-    freq = _name_frequency(clusters, mroot)
-    organisations = _organisations(clusters)
-    best = {r: c.best_name() for r, c in clusters.items() if c.names}
     pairs: dict[tuple[str, str], float] = {}
-    for a, b, score, _evidence in index.near_misses:
+    for a, b, score in index.near_misses:
         ra, rb = uf.find(a), uf.find(b)
         if rb < ra:
             ra, rb = rb, ra
         if ra != rb:
+            if skip_similar:
+                name_a, name_b = best.get(ra), best.get(rb)
+                if name_a is not None and name_b is not None and name_a != name_b:
+                    continue  # dropped by the review list whatever its score (most near misses)
             pairs.setdefault((ra, rb), float(score))
     for _name, roots in _shared_names(index.name_groups(clusters)):
         roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[
@@ -1374,10 +1408,27 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
         for i, a in enumerate(roots):
             for b in roots[i + 1 :]:
                 pairs.setdefault((a, b) if a < b else (b, a), 100.0)
+    return pairs
+
+
+def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: dict) -> pd.DataFrame:
+    """Pairs of people left apart that a person should look at, most worth it first.
+
+    Candidates are the near misses of the fuzzy rule and the clusters of one name left apart.
+    Each gets a likelihood of being one person (:func:`_pair_odds`); pairs of two LinkedIn
+    accounts with different names, and pairs below MIN_LIKELIHOOD, are dropped; the rest are
+    ranked by likelihood × log2(2 + messages of the two) and cut at REVIEW_PER_100 per 100 people.
+    """
+    mroot = index.me_root()
+    freq = _name_frequency(clusters, mroot)
+    organisations = _organisations(clusters)
+    best = {r: c.best_name() for r, c in clusters.items() if c.names}
     # odds at half of MIN_LIKELIHOOD: a pair whose names' odds stay below them even with the best
     # other evidence is dropped unweighed (the margin keeps rounding from deciding)
     skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
     similar_best = FUZZY_ODDS * _similar_scale(freq)  # the odds of two agreeing names (see _name_odds)
+    skip_similar = similar_best * BF_MAX < skip_odds  # every pair of two names is dropped here
+    pairs = _review_pairs(index, clusters, best, skip_similar)
     by_names: dict[tuple[str, str], float] = {}
     rows = []
     for (ra, rb), score in pairs.items():
@@ -1387,7 +1438,7 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             continue
         if _two_accounts(ca, cb) and name_a != name_b:
             continue  # two accounts with two names are two people
-        if name_a != name_b and similar_best * BF_MAX < skip_odds:
+        if name_a != name_b and skip_similar:
             continue  # two names whose best odds are too low here (no need to weigh them)
         if (name_a, name_b) not in by_names:  # (many pairs share their names: weighed once)
             by_names[name_a, name_b] = _name_odds(name_a, name_b, freq)[0]
@@ -1438,17 +1489,19 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
     if mroot is not None:
         person_of_root[mroot] = "me"
-    key_to_person = {k: person_of_root[uf.find(k)] for k in uf.parent}
+    root_of = index._root_of  # each key's root as the snapshot just built has it
+    key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
 
     # the identities frame, a list per column
     keys = sorted(uf.parent)
     shown, rules, scores = [], [], []
+    multi = {r for r, c in clusters.items() if len(c.keys) > 1}  # roots of clusters of two keys or more
     for key in keys:
         names = display.get(key)
         rule, score = uf.rule[key]
         if key in me_keys:
             rule, score = RULE_ME, 1.0
-        elif rule == RULE_SELF and len(clusters[uf.find(key)].keys) > 1:
+        elif rule == RULE_SELF and root_of[key] in multi:
             # the key that founded a multi-key cluster: others joined it; exact by definition
             rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
         shown.append(_top(names) if names else None)

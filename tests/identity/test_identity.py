@@ -262,3 +262,47 @@ def test_cyclic_gc_paused_during_resolution_and_restored(enabled, monkeypatch):
         assert gc.isenabled() is enabled
     finally:
         (gc.enable if was else gc.disable)()
+
+
+def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
+    """``_Index._new_cluster`` (the fast path for clusters of one key) gives what ``_add_key``
+    gives an empty cluster: summed normalised names, domain, URL, activity and span."""
+    from netanalytics.identity import _build_index, _Cluster
+
+    t1, t2 = pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2021-06-30", tz="UTC")
+    participants = pd.DataFrame(
+        {
+            "key": [
+                "bob@acme.com",
+                "bob@acme.com",
+                "bob@acme.com",
+                "ann@gmail.com",
+                "https://www.linkedin.com/in/x",
+            ],
+            "display_name": ["Bob Chen", "Robert Chen", "Bob Chen", "Ann Lee", "X Y"],
+        }
+    )
+    index = _build_index(
+        S.empty_frame(S.CONTACTS),
+        participants,
+        me_keys=set(),
+        automated=set(),
+        overrides=None,
+        fuzzy_threshold=90.0,
+        candidate_threshold=80.0,
+    )
+    index.activity = {"bob@acme.com": (3, t1, t2), "ann@gmail.com": (1, t2, t2)}
+    bob = index._new_cluster("bob@acme.com")
+    assert bob.names == {"robert chen": 3}
+    assert bob.display == {"Bob Chen": 2, "Robert Chen": 1}
+    assert (bob.domains, bob.spans, bob.n_messages, bob.first_seen, bob.last_seen) == (
+        {"acme.com"},
+        {"acme.com": (t1, t2)},
+        3,
+        t1,
+        t2,
+    )
+    for key in participants["key"].unique():
+        by_key = _Cluster()
+        index._add_key(by_key, key)
+        assert index._new_cluster(key) == by_key
