@@ -321,55 +321,41 @@ def _fast_ids(raw: bytes) -> list[str]:
 _EMPTY: list = []
 
 
-_ID_BLANKS = (b"\t", b"\r", b"\x0b", b"\x0c", b"<>")
-
-
-def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
-    """The values' ids without brackets, one space-separated string per value, and the number
-    of spaces, when every value is a plain ``<a@b> <c@d>`` list in ASCII with single spaces
-    (so ``_fast_ids`` is a plain split); else None. Counts and one translate only."""
-    j = b"\n".join(present)
-    if j[:1] != b"<" or j[-1:] != b">" or not j.isascii() or b"<>" in j:
-        return None
-    spaces = j.count(b" ")
-    tokens = len(present) + spaces
-    if j.count(b"<") != tokens or j.count(b">") != tokens:
-        return None
-    if spaces and any(x in j for x in (b"\t", b"\r", b"\x0b", b"\x0c")):
-        return None
-    # every bracket at a token edge: each newline and each space sits between "><"
-    if j.count(b">\n<") != len(present) - 1 or (spaces and j.count(b"> <") != spaces):
-        return None
-    return j.translate(None, b"<>").decode("ascii").split("\n"), spaces
-
-
-# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII
-_PLAIN_ID_LIST = re.compile(rb"<[!-;=?-~]+>(?: <[!-;=?-~]+>)*")
+# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII.
+# In a column of values joined by NULs, blanks made spaces: what follows the plain ids of each
+# value (empty bytes for such a value).
+_AFTER_PLAIN_IDS = re.compile(rb"(?: *+<[!-;=?-~]+>(?: ++<[!-;=?-~]+>)*+ *+)?+([^\x00]*+)\x00")
+# every ASCII blank (what bytes.split() splits on) made a space
+_BLANKS_TO_SPACES = bytes.maketrans(b"\t\n\r\x0b\x0c", b"     ")
 
 
 def _id_lists(values: list) -> list[list[str]]:
     """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
-    C-level calls for the usual plain values."""
+    C-level calls over the whole column for the usual values.
+
+    Notes
+    -----
+    A value whose blanks, made single spaces, leave a plain ``<a@b> <c@d>`` list in ASCII
+    (folded References, tabs) is read as ``_fast_ids`` reads that list: its ids in order,
+    without brackets, each once. The values are joined by NULs, their blanks made spaces at
+    once, and one ``findall`` tells the values that are not such a list (commas, comments,
+    missing brackets, non-ASCII); those take ``_fast_ids`` one by one.
+    """
     present = [v for v in values if v]
     if not present:
         return [_EMPTY] * len(values)
-    plain = _plain_ids(present)
-    if plain is not None:
-        lists = [r.split(" ") for r in plain[0]]
-        if plain[1]:
-            fromkeys = dict.fromkeys
-            lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
+    joined = b"\x00".join(present)
+    if joined.count(b"\x00") != len(present) - 1:  # a NUL inside a value: one value at a time
+        lists = [_fast_ids(v) for v in present]
     else:
-        # folded References: blanks made single spaces, then the plain rule value by value
-        fromkeys, match = dict.fromkeys, _PLAIN_ID_LIST.fullmatch
-        lists = []
-        for v in present:
-            norm = b" ".join(v.split())
-            if match(norm):
-                ids = norm.translate(None, b"<>").decode("ascii").split(" ")
-                lists.append(ids if len(ids) == 1 else list(fromkeys(ids)))
-            else:
-                lists.append(_fast_ids(v))
+        text = joined.translate(_BLANKS_TO_SPACES) + b"\x00"
+        after = _AFTER_PLAIN_IDS.findall(text)
+        # str.split(): runs of spaces and the spaces at the edges count as one blank
+        lists = [r.split() for r in text[:-1].translate(None, b"<>").decode("latin-1").split("\x00")]
+        fromkeys = dict.fromkeys
+        lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
+        for i in [i for i, rest in enumerate(after) if rest]:
+            lists[i] = _fast_ids(present[i])
     if len(present) == len(values):
         return lists
     it = iter(lists)

@@ -203,6 +203,12 @@ ID_VALUES = [
     b"<h@\xc3\xa9x>",  # not ASCII
     b"i@x",  # no brackets
     b"<a@x>\n <b@x>",  # folded (as the column holds it before unfolding)
+    b" \t<a@x>\r\n\t<b@x>\x0b ",  # blanks of every kind, at the edges too
+    b"(a comment) <a@x> <b@x> (another)",
+    b"<a@x><b@x>",  # no blank between
+    b"<a@x> <a@x>",  # the same id twice
+    b"<a@x>\x00<b@x>",  # a NUL inside the value: the whole column one value at a time
+    b"<a@x>,\n <b@x> ,<c@x>",
     None,
     b"",
 ]
