@@ -276,6 +276,8 @@ def raw_header_columns(blocks: list[bytes]):
     """The wanted headers of many blocks as columns: returns ``column(name)``, a function giving
     the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
     as :func:`split_header_lines` would have it; Received is not read (always None).
+    ``column(name, coded=True)`` gives ``encode(column(name))``, cleaning only the distinct
+    values (for repeating headers, see :func:`_coded_column`).
 
     All blocks are parsed by one ``split`` over their concatenation, each block behind a
     marker line. Blocks are told apart by the sequence of header names they hold (a mail
@@ -287,7 +289,8 @@ def raw_header_columns(blocks: list[bytes]):
     names, values = _split_names_values(blocks)
     sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
     if len(sigs) != n:  # a block holds the marker itself
-        return _columns_by_block(blocks)
+        by_block = _columns_by_block(blocks)
+        return lambda name, coded=False: encode(by_block(name)) if coded else by_block(name)
     distinct = list(dict.fromkeys(sigs))
     code_of = {sig: k for k, sig in enumerate(distinct)}
     codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)
@@ -305,7 +308,7 @@ def raw_header_columns(blocks: list[bytes]):
             first.setdefault(name, j + 1)
         layouts.append((rows, first))
 
-    def column(name: bytes) -> list:
+    def column(name: bytes, coded: bool = False):
         idx = np.full(n, -1, dtype=np.int64)
         for rows, first in layouts:
             j = first.get(name)
@@ -313,22 +316,54 @@ def raw_header_columns(blocks: list[bytes]):
                 idx[rows] = start[rows] + j
         present = np.flatnonzero(idx >= 0)
         if not len(present):
-            out = [None] * n
-        else:
-            picked = idx[present].tolist()
-            vals = _clean_column(
-                list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
-            )
-            if len(present) == n:
-                out = vals
-            else:
-                pos = np.full(n, len(vals), dtype=np.int64)
-                pos[present] = np.arange(len(vals))
-                vals.append(None)
-                out = list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
-        return out
+            return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
+        picked = idx[present].tolist()
+        vals = list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
+        if coded:
+            return _coded_column(vals, present, n)
+        vals = _clean_column(vals)
+        if len(present) == n:
+            return vals
+        pos = np.full(n, len(vals), dtype=np.int64)
+        pos[present] = np.arange(len(vals))
+        vals.append(None)
+        return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
 
     return column
+
+
+def encode(values: list) -> tuple[list, np.ndarray]:
+    """(the distinct values in first-seen order, the int32 code of each value)."""
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, np.ndarray]:
+    """``encode(column)`` of a column whose raw values ``raw`` stand at rows ``present`` (of
+    ``n``; None elsewhere), cleaning only the distinct raw values.
+
+    Notes
+    -----
+    A repeating header (From, To, Cc, List-Id) holds a few hundred distinct raw values in tens
+    of thousands of blocks: the raw values are encoded first, then the distinct ones cleaned
+    (unfolded, stripped) and encoded again (two raw spellings may clean to one value). Codes
+    stay in first-seen order, None taking its place at the first block without the header.
+    """
+    distinct, codes = encode(raw)
+    clean, remap = encode(_clean_column(distinct))
+    codes = remap[codes]
+    if len(present) == n:
+        return clean, codes
+    full = np.empty(n, dtype=np.int32)
+    full[present] = codes
+    absent = np.ones(n, dtype=bool)
+    absent[present] = False
+    first = int(np.argmax(absent))
+    k = int(full[:first].max()) + 1 if first else 0  # values first seen before None's first row
+    full[full >= k] += 1  # (absent rows are set next)
+    full[absent] = k
+    clean.insert(k, None)
+    return clean, full
 
 
 def _columns_by_block(blocks: list[bytes]):

@@ -376,10 +376,16 @@ class _Coded(NamedTuple):
     codes: np.ndarray
 
 
-def _encode(values: list) -> tuple[list, np.ndarray]:
-    """(the distinct values in first-seen order, the int32 code of each value)."""
-    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
-    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+def _pairs(a: tuple[list, np.ndarray], b: tuple[list, np.ndarray]) -> tuple[list[tuple], np.ndarray]:
+    """``H.encode(list(zip(A, B)))`` of two encoded columns ``a`` = ``H.encode(A)``, ``b`` = ``H.encode(B)``."""
+    (a_values, a_codes), (b_values, b_codes) = a, b
+    pair = a_codes.astype(np.int64) * len(b_values) + b_codes
+    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # first-seen order
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    values = [(a_values[p // len(b_values)], b_values[p % len(b_values)]) for p in distinct[order].tolist()]
+    return values, rank[inverse.reshape(-1)]
 
 
 def _with_rows(column, rows: list[int], values: list):
@@ -713,7 +719,7 @@ class Batch:
         )
 
     # complexity exception: the mbox fast path, one hot loop over the header blocks of a range
-    def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901, PLR0915
+    def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901
         """Parse the header blocks of a range of mbox messages (see :meth:`add_block`), column
         by column: each distinct raw value of a repeating header (From, To, Cc, labels...) is
         parsed once and its lists are shared by every row holding it. Mailing-list rewrites
@@ -729,13 +735,16 @@ class Batch:
         def col(name: bytes) -> list:
             return raw_column(P[name])
 
+        def coded(name: bytes) -> tuple[list, np.ndarray]:  # H.encode(col(name)), cheaper
+            return raw_column(P[name], coded=True)
+
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
 
         # Repeating headers are dictionary-encoded: each distinct raw value is parsed once, and
         # the columns derived from it share its codes (see _Coded).
         # labels, folder, Sent evidence, chat items
-        lab_raw, lab_codes = _encode(col(b"x-gmail-labels"))
+        lab_raw, lab_codes = coded(b"x-gmail-labels")
         no_label = (_EMPTY, False, self.folder_is_sent, self.folder)
         lab = []
         for r in lab_raw:
@@ -762,7 +771,7 @@ class Batch:
         source = _Coded([self.source, _SOURCE_GMAIL], gmail.astype(np.int32))
 
         # sender; a From with several addresses takes the tolerant route (it warns)
-        from_raw, from_codes = _encode(col(b"from"))
+        from_raw, from_codes = coded(b"from")
         fr = [self._sender(r) if r else (None, None, 0) for r in from_raw]
         several = np.array([v[2] > 1 for v in fr], dtype=bool)[from_codes]
         if several.any():
@@ -770,7 +779,7 @@ class Batch:
 
         # mailing lists: List-Id and List-Post repeat across a list's messages, judged once per
         # distinct pair
-        list_raw, list_codes = _encode(list(zip(col(b"list-id"), col(b"list-post"))))
+        list_raw, list_codes = _pairs(coded(b"list-id"), coded(b"list-post"))
         distributed = [is_list_distribution(post, lid) for lid, post in list_raw]
         listed = np.array(distributed, dtype=bool)[list_codes]
         lists = [list_address(post, lid) if d else None for (lid, post), d in zip(list_raw, distributed)]
@@ -783,16 +792,12 @@ class Batch:
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
         no_addr = (_EMPTY, _EMPTY)
-        to_raw, to_codes = _encode(col(b"to"))
+        to_raw, to_codes = coded(b"to")
         to = [self._shared_addresses(r) if r else no_addr for r in to_raw]
-        cc_raw, cc_codes = _encode(col(b"cc"))
+        cc_raw, cc_codes = coded(b"cc")
         cc = [self._shared_addresses(r) if r else no_addr for r in cc_raw]
-        bcc_col = col(b"bcc")  # rare (the owner's Sent copies): nearly always all None
-        if bcc_col.count(None) == n:
-            bcc = _Coded([_EMPTY], np.zeros(n, dtype=np.int32))
-        else:
-            bcc_raw, bcc_codes = _encode(bcc_col)
-            bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
+        bcc_raw, bcc_codes = coded(b"bcc")  # rare (the owner's Sent copies)
+        bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
 
         # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
         # values outside the fast rules are made by the per-value rules and patched in
@@ -816,14 +821,10 @@ class Batch:
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._shared.clear()
         automated = self._automated_column(
-            sender, col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted"), listed
+            sender, coded(b"list-unsubscribe"), coded(b"precedence"), coded(b"auto-submitted"), listed
         )
-        delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
-        if delivered_to.count(None) == n and original_to.count(None) == n:
-            delivered = _Coded([None], np.zeros(n, dtype=np.int32))
-        else:
-            deliv_raw, deliv_codes = _encode([a or b for a, b in zip(delivered_to, original_to, strict=True)])
-            delivered = _Coded([self._delivered_key(r) for r in deliv_raw], deliv_codes)
+        deliv_raw, deliv_codes = _pairs(coded(b"delivered-to"), coded(b"x-original-to"))
+        delivered = _Coded([self._delivered_key(a or b) for a, b in deliv_raw], deliv_codes)
 
         columns = [
             mids,
@@ -922,17 +923,26 @@ class Batch:
             automated = is_bulk_by_headers(unsub, prec, autosub, bool(listed))
         return automated
 
-    def _automated_column(self, sender: _Coded, unsub: list, prec: list, autosub: list, listed) -> np.ndarray:
-        """:meth:`_is_automated` for every row: per distinct sender, then the rows with bulk headers."""
+    def _automated_column(
+        self, sender: _Coded, unsub: tuple, prec: tuple, autosub: tuple, listed
+    ) -> np.ndarray:
+        """:meth:`_is_automated` for every row: per distinct sender, then per distinct set of
+        the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
+        and ``listed``."""
         by_sender = [self._is_automated(key, None, None, None, False) for key in sender.values]
         automated = np.array(by_sender, dtype=bool)[sender.codes]
-        n = len(automated)
-        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
-            for i in np.flatnonzero(~automated).tolist():
-                if unsub[i] is not None or prec[i] is not None or autosub[i] is not None:
-                    key = sender.values[sender.codes[i]]
-                    automated[i] = self._is_automated(key, unsub[i], prec[i], autosub[i], listed[i])
-        return automated
+        if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
+            return automated
+        (u_values, u), (p_values, p), (a_values, a) = unsub, prec, autosub
+        key = ((u.astype(np.int64) * len(p_values) + p) * len(a_values) + a) * 2 + listed
+        distinct, inverse = np.unique(key, return_inverse=True)
+        bulk = []
+        for k in distinct.tolist():
+            k, is_listed = divmod(k, 2)
+            k, ak = divmod(k, len(a_values))
+            uk, pk = divmod(k, len(p_values))
+            bulk.append(is_bulk_by_headers(u_values[uk], p_values[pk], a_values[ak], bool(is_listed)))
+        return automated | np.array(bulk, dtype=bool)[inverse.reshape(-1)]
 
     def _delivered_key(self, raw: bytes | None) -> str | None:
         """The first address of Delivered-To (else X-Original-To): whose mailbox this copy is in."""

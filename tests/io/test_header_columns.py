@@ -43,6 +43,9 @@ def test_columns_equal_the_one_block_rule(blocks):
     for name in H.WANTED - {b"received"}:
         expected = [H.split_header_lines(b).get(name) for b in blocks]
         assert column(H.PRIMARY[name]) == expected, name
+        values, codes = column(H.PRIMARY[name], coded=True)  # distinct values cleaned once
+        expected_values, expected_codes = H.encode(expected)
+        assert (values, codes.tolist()) == (expected_values, expected_codes.tolist()), name
 
 
 def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
@@ -69,3 +72,22 @@ def test_blocks_split_in_groups_give_the_names_and_values_of_one_split(monkeypat
         assert H._split_names_values(blocks) == one_split
         column = H.raw_header_columns(blocks)
         assert column(b"To") == [H.split_header_lines(b).get(b"to") for b in blocks]
+
+
+def test_coded_columns_clean_the_distinct_values_and_merge_spellings():
+    blocks = [
+        b"\nTo: a@x\n",
+        b"\nFrom: z@x\n",  # no To: None takes its first-seen place
+        b"\nTo: a@x \n",  # cleans to "a@x": one value with the first
+        b"\nTo: Ann <b@x>,\n\tBob <c@x>\n",
+        b"\nTo: Ann <b@x>,\n Bob <c@x>\n",  # another fold, the same value once unfolded
+        b"\nTo: a@x\n",
+    ]
+    values, codes = H.raw_header_columns(blocks)(b"To", coded=True)
+    assert values == [b"a@x", None, b"Ann <b@x>, Bob <c@x>"]
+    assert codes.tolist() == [0, 1, 0, 2, 2, 0]
+    # a block holding the marker line takes the block-by-block route: the same columns
+    marked = [*blocks, b"\n" + H._MARK + b": x\nTo: a@x\n"]
+    values, codes = H.raw_header_columns(marked)(b"To", coded=True)
+    assert values == [b"a@x", None, b"Ann <b@x>, Bob <c@x>"]
+    assert codes.tolist() == [0, 1, 0, 2, 2, 0, 0]

@@ -231,3 +231,46 @@ def test_address_elements_are_parsed_alike_in_any_list():
     assert b == (["cy@z.org", "ann@x.org"], ["Cy", "Ann Lee"])
     info = H._plain_address.cache_info()
     assert (info.hits, info.misses) == (1, 5)  # " Ann Lee <Ann@X.org>" once parsed for both lists
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([None, b"a", b"b"]), st.sampled_from([None, b"p", b"q"])), min_size=1)
+)
+def test_pairs_of_encoded_columns_encode_the_pairs(rows):
+    from netanalytics.io import _headers as H
+
+    a, b = [H.encode(list(col)) for col in zip(*rows, strict=True)]
+    values, codes = M._pairs(a, b)
+    expected_values, expected_codes = H.encode(rows)
+    assert (values, codes.tolist()) == (expected_values, expected_codes.tolist())
+
+
+BULK = [None, b"<mailto:u@x>", b"", b"list", b"bulk", b" Junk ", b"no", b"auto-generated"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ann@x.org", "noreply@x.org", None]),
+            st.sampled_from(BULK),
+            st.sampled_from(BULK),
+            st.sampled_from(BULK),
+            st.booleans(),
+        ),
+        min_size=1,
+    )
+)
+def test_automated_column_equals_the_per_message_rule(rows):
+    import numpy as np
+
+    from netanalytics.io import _headers as H
+
+    batch = M.Batch("mbox", None, "f")
+    senders, unsub, prec, autosub, listed = (list(c) for c in zip(*rows, strict=True))
+    sender = M._Coded(*H.encode(senders))
+    got = batch._automated_column(
+        sender, H.encode(unsub), H.encode(prec), H.encode(autosub), np.array(listed, dtype=bool)
+    )
+    assert got.tolist() == [batch._is_automated(*row) for row in rows]
