@@ -594,6 +594,53 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
     return keys, names
 
 
+def parse_address_lists(raws: list[bytes]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """The keys and names of many address headers, flat: ``parse_addresses(raws[i])`` is
+    ``(keys[starts[i]:ends[i]], names[starts[i]:ends[i]])``.
+
+    Notes
+    -----
+    The values are decoded at once (joined by NULs) when all of them are UTF-8. Plain lists
+    (no quotes, comments or groups: :func:`parse_addresses`' first route) are joined by commas
+    and split into their elements by one ``split``; each element is read by the cached
+    :func:`_plain_address` (a person recurs across many lists), and each list is a slice of
+    the elements. The other lists, and the plain ones holding an element without an address,
+    take :func:`parse_addresses` and are added at the end.
+    """
+    joined = b"\x00".join(raws)
+    texts = None
+    if joined.count(b"\x00") == len(raws) - 1:
+        try:
+            texts = joined.decode("utf-8").split("\x00")  # decode_bytes of each value
+        except UnicodeDecodeError:
+            pass
+    if texts is None:
+        texts = list(map(decode_bytes, raws))
+    plain = np.array([not ('"' in t or "(" in t or ":" in t or ";" in t) for t in texts], dtype=bool)
+    rows = np.flatnonzero(plain)
+    plain_texts = [texts[i] for i in rows.tolist()] if len(rows) < len(texts) else texts
+    counts = np.fromiter((t.count(",") + 1 for t in plain_texts), dtype=np.int64, count=len(plain_texts))
+    found = list(map(_plain_address, ",".join(plain_texts).split(","))) if plain_texts else []
+    ends = np.zeros(len(raws), dtype=np.int64)
+    ends[rows] = np.cumsum(counts)
+    starts = ends.copy()
+    starts[rows] -= counts
+    if None in found:  # lists with an element without an address: parsed alone (below)
+        owner = np.repeat(rows, counts)
+        missing = np.array([f is None for f in found], dtype=bool)
+        plain[owner[missing]] = False
+        found = [f if f is not None else ("", "") for f in found]
+    keys = [f[0] for f in found]
+    names = [f[1] for f in found]
+    for i in np.flatnonzero(~plain).tolist():
+        k, v = parse_addresses(raws[i])
+        starts[i] = len(keys)
+        keys += k
+        names += v
+        ends[i] = len(keys)
+    return keys, names, starts, ends
+
+
 def sender_from(raw: bytes) -> tuple[str | None, str | None, int]:
     """Sender key and display name from a From header, and how many addresses it held.
 

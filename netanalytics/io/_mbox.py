@@ -791,11 +791,10 @@ class Batch:
         )
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
-        no_addr = (_EMPTY, _EMPTY)
         to_raw, to_codes = coded(b"to")
-        to = [self._shared_addresses(r) if r else no_addr for r in to_raw]
+        to = self._address_lists(to_raw)
         cc_raw, cc_codes = coded(b"cc")
-        cc = [self._shared_addresses(r) if r else no_addr for r in cc_raw]
+        cc = self._address_lists(cc_raw)
         bcc_raw, bcc_codes = coded(b"bcc")  # rare (the owner's Sent copies)
         bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
 
@@ -950,6 +949,28 @@ class Batch:
             return None
         keys = self._shared_addresses(raw)[0]
         return keys[0] if keys else None
+
+    def _address_lists(self, raws: list) -> list[tuple[list[str], list[str]]]:
+        """``self._shared_addresses(r)`` for each distinct value ``r`` of an address header (and
+        two empty lists for None), the values not met before parsed together
+        (:func:`H.parse_address_lists`)."""
+        cache = self._addr_cache
+        missing = [r for r in raws if r and r not in cache]
+        if missing and len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            missing = [r for r in raws if r]
+        if missing:
+            keys, names, starts, ends = H.parse_address_lists(missing)
+            share = self._shared.setdefault
+            keys = list(map(share, keys, keys))
+            named = np.concatenate([[0], np.cumsum(np.array([n != "" for n in names], dtype=np.int64))])
+            has_names = (named[ends] - named[starts] > 0).tolist()
+            slices = list(map(slice, starts.tolist(), ends.tolist()))
+            key_lists = map(keys.__getitem__, slices)
+            name_lists = [names[s] if h else _EMPTY for s, h in zip(slices, has_names, strict=True)]
+            cache.update(zip(missing, zip(key_lists, name_lists, strict=True), strict=True))
+        no_addr = (_EMPTY, _EMPTY)
+        return [cache[r] if r else no_addr for r in raws]
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         """(keys, names) of an address header, the same list objects for the same raw value."""

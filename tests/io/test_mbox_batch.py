@@ -274,3 +274,16 @@ def test_automated_column_equals_the_per_message_rule(rows):
         sender, H.encode(unsub), H.encode(prec), H.encode(autosub), np.array(listed, dtype=bool)
     )
     assert got.tolist() == [batch._is_automated(*row) for row in rows]
+
+
+def test_address_lists_of_a_batch_survive_a_full_cache(monkeypatch):
+    monkeypatch.setattr(M, "_CACHE_LIMIT", 2)
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    first = batch._address_lists([b"a@x.org", None, b"Ann <b@x.org>, c@x.org"])
+    assert first == [(["a@x.org"], []), ([], []), (["b@x.org", "c@x.org"], ["Ann", ""])]
+    # two values met before, two new: more than the limit, the cache starts again
+    second = batch._address_lists([b"d@x.org", b"a@x.org", b"", b"Ann <b@x.org>, c@x.org", b"e@x.org"])
+    assert second == [(["d@x.org"], []), (["a@x.org"], []), ([], []), first[2], (["e@x.org"], [])]
+    assert second[3][0] is batch._shared_addresses(b"Ann <b@x.org>, c@x.org")[0]
+    M.clear_caches()
