@@ -876,9 +876,14 @@ class Batch:
         headers it reads); counts the rewrites as the per-message route does."""
         n = len(sender.codes)
         own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
-        suspect = np.array([o is not None for o in own], dtype=bool)[mailing_list.codes]
-        for k in np.flatnonzero(suspect).tolist():
-            suspect[k] = _is_list_own_sender(sender.values[sender.codes[k]], own[mailing_list.codes[k]])
+        suspect = np.zeros(n, dtype=bool)
+        listed = np.flatnonzero(np.array([o is not None for o in own], dtype=bool)[mailing_list.codes])
+        if len(listed):  # From the list's own address: judged once per distinct (sender, list)
+            m = len(own)
+            pair = sender.codes[listed].astype(np.int64) * m + mailing_list.codes[listed]
+            distinct, inverse = np.unique(pair, return_inverse=True)
+            own_sender = [_is_list_own_sender(sender.values[p // m], own[p % m]) for p in distinct.tolist()]
+            suspect[listed] = np.array(own_sender, dtype=bool)[inverse.reshape(-1)]
         via = [name is not None and " via " in name for name in sender_name.values]
         suspect |= np.array(via, dtype=bool)[sender.codes]
         if original.count(None) != n:
