@@ -808,7 +808,8 @@ class Batch:
         first_ref = pa.array([r[0] if r else None for r in refs], type=pa.large_string())
         thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
         date_text = _date_array(col(b"date"))
-        subject = _subject_array(col(b"subject"))
+        subject_raw, subject_codes = coded(b"subject")  # a thread's messages share a subject
+        subject = _subject_array(subject_raw).take(pa.array(subject_codes))
         # Received only where the Date is unusable (it is the first fallback; see finish)
         self._fast_ts = (date_text, _fast_dates(date_text))
         received: list = [None] * n
