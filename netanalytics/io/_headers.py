@@ -276,6 +276,8 @@ def raw_header_columns(blocks: list[bytes]):
     """The wanted headers of many blocks as columns: returns ``column(name)``, a function giving
     the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
     as :func:`split_header_lines` would have it; Received is not read (always None).
+    ``column(name, coded=True)`` gives ``encode(column(name))``, cleaning only the distinct
+    values (for repeating headers, see :func:`_coded_column`).
 
     All blocks are parsed by one ``split`` over their concatenation, each block behind a
     marker line. Blocks are told apart by the sequence of header names they hold (a mail
@@ -287,7 +289,8 @@ def raw_header_columns(blocks: list[bytes]):
     names, values = _split_names_values(blocks)
     sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
     if len(sigs) != n:  # a block holds the marker itself
-        return _columns_by_block(blocks)
+        by_block = _columns_by_block(blocks)
+        return lambda name, coded=False: encode(by_block(name)) if coded else by_block(name)
     distinct = list(dict.fromkeys(sigs))
     code_of = {sig: k for k, sig in enumerate(distinct)}
     codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)
@@ -305,7 +308,7 @@ def raw_header_columns(blocks: list[bytes]):
             first.setdefault(name, j + 1)
         layouts.append((rows, first))
 
-    def column(name: bytes) -> list:
+    def column(name: bytes, coded: bool = False):
         idx = np.full(n, -1, dtype=np.int64)
         for rows, first in layouts:
             j = first.get(name)
@@ -313,22 +316,54 @@ def raw_header_columns(blocks: list[bytes]):
                 idx[rows] = start[rows] + j
         present = np.flatnonzero(idx >= 0)
         if not len(present):
-            out = [None] * n
-        else:
-            picked = idx[present].tolist()
-            vals = _clean_column(
-                list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
-            )
-            if len(present) == n:
-                out = vals
-            else:
-                pos = np.full(n, len(vals), dtype=np.int64)
-                pos[present] = np.arange(len(vals))
-                vals.append(None)
-                out = list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
-        return out
+            return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
+        picked = idx[present].tolist()
+        vals = list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
+        if coded:
+            return _coded_column(vals, present, n)
+        vals = _clean_column(vals)
+        if len(present) == n:
+            return vals
+        pos = np.full(n, len(vals), dtype=np.int64)
+        pos[present] = np.arange(len(vals))
+        vals.append(None)
+        return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
 
     return column
+
+
+def encode(values: list) -> tuple[list, np.ndarray]:
+    """(the distinct values in first-seen order, the int32 code of each value)."""
+    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
+    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+
+
+def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, np.ndarray]:
+    """``encode(column)`` of a column whose raw values ``raw`` stand at rows ``present`` (of
+    ``n``; None elsewhere), cleaning only the distinct raw values.
+
+    Notes
+    -----
+    A repeating header (From, To, Cc, List-Id) holds a few hundred distinct raw values in tens
+    of thousands of blocks: the raw values are encoded first, then the distinct ones cleaned
+    (unfolded, stripped) and encoded again (two raw spellings may clean to one value). Codes
+    stay in first-seen order, None taking its place at the first block without the header.
+    """
+    distinct, codes = encode(raw)
+    clean, remap = encode(_clean_column(distinct))
+    codes = remap[codes]
+    if len(present) == n:
+        return clean, codes
+    full = np.empty(n, dtype=np.int32)
+    full[present] = codes
+    absent = np.ones(n, dtype=bool)
+    absent[present] = False
+    first = int(np.argmax(absent))
+    k = int(full[:first].max()) + 1 if first else 0  # values first seen before None's first row
+    full[full >= k] += 1  # (absent rows are set next)
+    full[absent] = k
+    clean.insert(k, None)
+    return clean, full
 
 
 def _columns_by_block(blocks: list[bytes]):
@@ -557,6 +592,53 @@ def parse_addresses(raw: bytes) -> tuple[list[str], list[str]]:
                 keys.append(key)
                 names.append("")
     return keys, names
+
+
+def parse_address_lists(raws: list[bytes]) -> tuple[list[str], list[str], np.ndarray, np.ndarray]:
+    """The keys and names of many address headers, flat: ``parse_addresses(raws[i])`` is
+    ``(keys[starts[i]:ends[i]], names[starts[i]:ends[i]])``.
+
+    Notes
+    -----
+    The values are decoded at once (joined by NULs) when all of them are UTF-8. Plain lists
+    (no quotes, comments or groups: :func:`parse_addresses`' first route) are joined by commas
+    and split into their elements by one ``split``; each element is read by the cached
+    :func:`_plain_address` (a person recurs across many lists), and each list is a slice of
+    the elements. The other lists, and the plain ones holding an element without an address,
+    take :func:`parse_addresses` and are added at the end.
+    """
+    joined = b"\x00".join(raws)
+    texts = None
+    if joined.count(b"\x00") == len(raws) - 1:
+        try:
+            texts = joined.decode("utf-8").split("\x00")  # decode_bytes of each value
+        except UnicodeDecodeError:
+            pass
+    if texts is None:
+        texts = list(map(decode_bytes, raws))
+    plain = np.array([not ('"' in t or "(" in t or ":" in t or ";" in t) for t in texts], dtype=bool)
+    rows = np.flatnonzero(plain)
+    plain_texts = [texts[i] for i in rows.tolist()] if len(rows) < len(texts) else texts
+    counts = np.fromiter((t.count(",") + 1 for t in plain_texts), dtype=np.int64, count=len(plain_texts))
+    found = list(map(_plain_address, ",".join(plain_texts).split(","))) if plain_texts else []
+    ends = np.zeros(len(raws), dtype=np.int64)
+    ends[rows] = np.cumsum(counts)
+    starts = ends.copy()
+    starts[rows] -= counts
+    if None in found:  # lists with an element without an address: parsed alone (below)
+        owner = np.repeat(rows, counts)
+        missing = np.array([f is None for f in found], dtype=bool)
+        plain[owner[missing]] = False
+        found = [f if f is not None else ("", "") for f in found]
+    keys = [f[0] for f in found]
+    names = [f[1] for f in found]
+    for i in np.flatnonzero(~plain).tolist():
+        k, v = parse_addresses(raws[i])
+        starts[i] = len(keys)
+        keys += k
+        names += v
+        ends[i] = len(keys)
+    return keys, names, starts, ends
 
 
 def sender_from(raw: bytes) -> tuple[str | None, str | None, int]:

@@ -322,55 +322,41 @@ def _fast_ids(raw: bytes) -> list[str]:
 _EMPTY: list = []
 
 
-_ID_BLANKS = (b"\t", b"\r", b"\x0b", b"\x0c", b"<>")
-
-
-def _plain_ids(present: list[bytes]) -> tuple[list[str], int] | None:
-    """The values' ids without brackets, one space-separated string per value, and the number
-    of spaces, when every value is a plain ``<a@b> <c@d>`` list in ASCII with single spaces
-    (so ``_fast_ids`` is a plain split); else None. Counts and one translate only."""
-    j = b"\n".join(present)
-    if j[:1] != b"<" or j[-1:] != b">" or not j.isascii() or b"<>" in j:
-        return None
-    spaces = j.count(b" ")
-    tokens = len(present) + spaces
-    if j.count(b"<") != tokens or j.count(b">") != tokens:
-        return None
-    if spaces and any(x in j for x in (b"\t", b"\r", b"\x0b", b"\x0c")):
-        return None
-    # every bracket at a token edge: each newline and each space sits between "><"
-    if j.count(b">\n<") != len(present) - 1 or (spaces and j.count(b"> <") != spaces):
-        return None
-    return j.translate(None, b"<>").decode("ascii").split("\n"), spaces
-
-
-# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII
-_PLAIN_ID_LIST = re.compile(rb"<[!-;=?-~]+>(?: <[!-;=?-~]+>)*")
+# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII.
+# In a column of values joined by NULs, blanks made spaces: what follows the plain ids of each
+# value (empty bytes for such a value).
+_AFTER_PLAIN_IDS = re.compile(rb"(?: *+<[!-;=?-~]+>(?: ++<[!-;=?-~]+>)*+ *+)?+([^\x00]*+)\x00")
+# every ASCII blank (what bytes.split() splits on) made a space
+_BLANKS_TO_SPACES = bytes.maketrans(b"\t\n\r\x0b\x0c", b"     ")
 
 
 def _id_lists(values: list) -> list[list[str]]:
     """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
-    C-level calls for the usual plain values."""
+    C-level calls over the whole column for the usual values.
+
+    Notes
+    -----
+    A value whose blanks, made single spaces, leave a plain ``<a@b> <c@d>`` list in ASCII
+    (folded References, tabs) is read as ``_fast_ids`` reads that list: its ids in order,
+    without brackets, each once. The values are joined by NULs, their blanks made spaces at
+    once, and one ``findall`` tells the values that are not such a list (commas, comments,
+    missing brackets, non-ASCII); those take ``_fast_ids`` one by one.
+    """
     present = [v for v in values if v]
     if not present:
         return [_EMPTY] * len(values)
-    plain = _plain_ids(present)
-    if plain is not None:
-        lists = [r.split(" ") for r in plain[0]]
-        if plain[1]:
-            fromkeys = dict.fromkeys
-            lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
+    joined = b"\x00".join(present)
+    if joined.count(b"\x00") != len(present) - 1:  # a NUL inside a value: one value at a time
+        lists = [_fast_ids(v) for v in present]
     else:
-        # folded References: blanks made single spaces, then the plain rule value by value
-        fromkeys, match = dict.fromkeys, _PLAIN_ID_LIST.fullmatch
-        lists = []
-        for v in present:
-            norm = b" ".join(v.split())
-            if match(norm):
-                ids = norm.translate(None, b"<>").decode("ascii").split(" ")
-                lists.append(ids if len(ids) == 1 else list(fromkeys(ids)))
-            else:
-                lists.append(_fast_ids(v))
+        text = joined.translate(_BLANKS_TO_SPACES) + b"\x00"
+        after = _AFTER_PLAIN_IDS.findall(text)
+        # str.split(): runs of spaces and the spaces at the edges count as one blank
+        lists = [r.split() for r in text[:-1].translate(None, b"<>").decode("latin-1").split("\x00")]
+        fromkeys = dict.fromkeys
+        lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
+        for i in [i for i, rest in enumerate(after) if rest]:
+            lists[i] = _fast_ids(present[i])
     if len(present) == len(values):
         return lists
     it = iter(lists)
@@ -391,10 +377,16 @@ class _Coded(NamedTuple):
     codes: np.ndarray
 
 
-def _encode(values: list) -> tuple[list, np.ndarray]:
-    """(the distinct values in first-seen order, the int32 code of each value)."""
-    index = {v: k for k, v in enumerate(dict.fromkeys(values))}
-    return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
+def _pairs(a: tuple[list, np.ndarray], b: tuple[list, np.ndarray]) -> tuple[list[tuple], np.ndarray]:
+    """``H.encode(list(zip(A, B)))`` of two encoded columns ``a`` = ``H.encode(A)``, ``b`` = ``H.encode(B)``."""
+    (a_values, a_codes), (b_values, b_codes) = a, b
+    pair = a_codes.astype(np.int64) * len(b_values) + b_codes
+    distinct, first, inverse = np.unique(pair, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")  # first-seen order
+    rank = np.empty(len(order), dtype=np.int32)
+    rank[order] = np.arange(len(order), dtype=np.int32)
+    values = [(a_values[p // len(b_values)], b_values[p % len(b_values)]) for p in distinct[order].tolist()]
+    return values, rank[inverse.reshape(-1)]
 
 
 def _with_rows(column, rows: list[int], values: list):
@@ -728,7 +720,7 @@ class Batch:
         )
 
     # complexity exception: the mbox fast path, one hot loop over the header blocks of a range
-    def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901, PLR0915
+    def add_mbox_blocks(self, blocks: list[bytes], from_lines: list, positions: list[int]) -> None:  # noqa: C901
         """Parse the header blocks of a range of mbox messages (see :meth:`add_block`), column
         by column: each distinct raw value of a repeating header (From, To, Cc, labels...) is
         parsed once and its lists are shared by every row holding it. Mailing-list rewrites
@@ -744,13 +736,16 @@ class Batch:
         def col(name: bytes) -> list:
             return raw_column(P[name])
 
+        def coded(name: bytes) -> tuple[list, np.ndarray]:  # H.encode(col(name)), cheaper
+            return raw_column(P[name], coded=True)
+
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
 
         # Repeating headers are dictionary-encoded: each distinct raw value is parsed once, and
         # the columns derived from it share its codes (see _Coded).
         # labels, folder, Sent evidence, chat items
-        lab_raw, lab_codes = _encode(col(b"x-gmail-labels"))
+        lab_raw, lab_codes = coded(b"x-gmail-labels")
         no_label = (_EMPTY, False, self.folder_is_sent, self.folder)
         lab = []
         for r in lab_raw:
@@ -777,7 +772,7 @@ class Batch:
         source = _Coded([self.source, _SOURCE_GMAIL], gmail.astype(np.int32))
 
         # sender; a From with several addresses takes the tolerant route (it warns)
-        from_raw, from_codes = _encode(col(b"from"))
+        from_raw, from_codes = coded(b"from")
         fr = [self._sender(r) if r else (None, None, 0) for r in from_raw]
         several = np.array([v[2] > 1 for v in fr], dtype=bool)[from_codes]
         if several.any():
@@ -785,7 +780,7 @@ class Batch:
 
         # mailing lists: List-Id and List-Post repeat across a list's messages, judged once per
         # distinct pair
-        list_raw, list_codes = _encode(list(zip(col(b"list-id"), col(b"list-post"))))
+        list_raw, list_codes = _pairs(coded(b"list-id"), coded(b"list-post"))
         distributed = [is_list_distribution(post, lid) for lid, post in list_raw]
         listed = np.array(distributed, dtype=bool)[list_codes]
         lists = [list_address(post, lid) if d else None for (lid, post), d in zip(list_raw, distributed)]
@@ -797,17 +792,12 @@ class Batch:
         )
 
         # recipients: one (keys, names) pair of lists per distinct raw value, shared
-        no_addr = (_EMPTY, _EMPTY)
-        to_raw, to_codes = _encode(col(b"to"))
-        to = [self._shared_addresses(r) if r else no_addr for r in to_raw]
-        cc_raw, cc_codes = _encode(col(b"cc"))
-        cc = [self._shared_addresses(r) if r else no_addr for r in cc_raw]
-        bcc_col = col(b"bcc")  # rare (the owner's Sent copies): nearly always all None
-        if bcc_col.count(None) == n:
-            bcc = _Coded([_EMPTY], np.zeros(n, dtype=np.int32))
-        else:
-            bcc_raw, bcc_codes = _encode(bcc_col)
-            bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
+        to_raw, to_codes = coded(b"to")
+        to = self._address_lists(to_raw)
+        cc_raw, cc_codes = coded(b"cc")
+        cc = self._address_lists(cc_raw)
+        bcc_raw, bcc_codes = coded(b"bcc")  # rare (the owner's Sent copies)
+        bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
 
         # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
         # values outside the fast rules are made by the per-value rules and patched in
@@ -819,7 +809,8 @@ class Batch:
         first_ref = pa.array([r[0] if r else None for r in refs], type=pa.large_string())
         thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
         date_text = _date_array(col(b"date"))
-        subject = _subject_array(col(b"subject"))
+        subject_raw, subject_codes = coded(b"subject")  # a thread's messages share a subject
+        subject = _subject_array(subject_raw).take(pa.array(subject_codes))
         # Received only where the Date is unusable (it is the first fallback; see finish)
         self._fast_ts = (date_text, _fast_dates(date_text))
         received: list = [None] * n
@@ -831,14 +822,10 @@ class Batch:
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._shared.clear()
         automated = self._automated_column(
-            sender, col(b"list-unsubscribe"), col(b"precedence"), col(b"auto-submitted"), listed
+            sender, coded(b"list-unsubscribe"), coded(b"precedence"), coded(b"auto-submitted"), listed
         )
-        delivered_to, original_to = col(b"delivered-to"), col(b"x-original-to")
-        if delivered_to.count(None) == n and original_to.count(None) == n:
-            delivered = _Coded([None], np.zeros(n, dtype=np.int32))
-        else:
-            deliv_raw, deliv_codes = _encode([a or b for a, b in zip(delivered_to, original_to, strict=True)])
-            delivered = _Coded([self._delivered_key(r) for r in deliv_raw], deliv_codes)
+        deliv_raw, deliv_codes = _pairs(coded(b"delivered-to"), coded(b"x-original-to"))
+        delivered = _Coded([self._delivered_key(a or b) for a, b in deliv_raw], deliv_codes)
 
         columns = [
             mids,
@@ -891,9 +878,14 @@ class Batch:
         headers it reads); counts the rewrites as the per-message route does."""
         n = len(sender.codes)
         own = [None if lid is None else _list_own(lid, post) for lid, post in list_raw]
-        suspect = np.array([o is not None for o in own], dtype=bool)[mailing_list.codes]
-        for k in np.flatnonzero(suspect).tolist():
-            suspect[k] = _is_list_own_sender(sender.values[sender.codes[k]], own[mailing_list.codes[k]])
+        suspect = np.zeros(n, dtype=bool)
+        listed = np.flatnonzero(np.array([o is not None for o in own], dtype=bool)[mailing_list.codes])
+        if len(listed):  # From the list's own address: judged once per distinct (sender, list)
+            m = len(own)
+            pair = sender.codes[listed].astype(np.int64) * m + mailing_list.codes[listed]
+            distinct, inverse = np.unique(pair, return_inverse=True)
+            own_sender = [_is_list_own_sender(sender.values[p // m], own[p % m]) for p in distinct.tolist()]
+            suspect[listed] = np.array(own_sender, dtype=bool)[inverse.reshape(-1)]
         via = [name is not None and " via " in name for name in sender_name.values]
         suspect |= np.array(via, dtype=bool)[sender.codes]
         if original.count(None) != n:
@@ -937,17 +929,26 @@ class Batch:
             automated = is_bulk_by_headers(unsub, prec, autosub, bool(listed))
         return automated
 
-    def _automated_column(self, sender: _Coded, unsub: list, prec: list, autosub: list, listed) -> np.ndarray:
-        """:meth:`_is_automated` for every row: per distinct sender, then the rows with bulk headers."""
+    def _automated_column(
+        self, sender: _Coded, unsub: tuple, prec: tuple, autosub: tuple, listed
+    ) -> np.ndarray:
+        """:meth:`_is_automated` for every row: per distinct sender, then per distinct set of
+        the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
+        and ``listed``."""
         by_sender = [self._is_automated(key, None, None, None, False) for key in sender.values]
         automated = np.array(by_sender, dtype=bool)[sender.codes]
-        n = len(automated)
-        if unsub.count(None) + prec.count(None) + autosub.count(None) != 3 * n:
-            for i in np.flatnonzero(~automated).tolist():
-                if unsub[i] is not None or prec[i] is not None or autosub[i] is not None:
-                    key = sender.values[sender.codes[i]]
-                    automated[i] = self._is_automated(key, unsub[i], prec[i], autosub[i], listed[i])
-        return automated
+        if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
+            return automated
+        (u_values, u), (p_values, p), (a_values, a) = unsub, prec, autosub
+        key = ((u.astype(np.int64) * len(p_values) + p) * len(a_values) + a) * 2 + listed
+        distinct, inverse = np.unique(key, return_inverse=True)
+        bulk = []
+        for k in distinct.tolist():
+            k, is_listed = divmod(k, 2)
+            k, ak = divmod(k, len(a_values))
+            uk, pk = divmod(k, len(p_values))
+            bulk.append(is_bulk_by_headers(u_values[uk], p_values[pk], a_values[ak], bool(is_listed)))
+        return automated | np.array(bulk, dtype=bool)[inverse.reshape(-1)]
 
     def _delivered_key(self, raw: bytes | None) -> str | None:
         """The first address of Delivered-To (else X-Original-To): whose mailbox this copy is in."""
@@ -955,6 +956,28 @@ class Batch:
             return None
         keys = self._shared_addresses(raw)[0]
         return keys[0] if keys else None
+
+    def _address_lists(self, raws: list) -> list[tuple[list[str], list[str]]]:
+        """``self._shared_addresses(r)`` for each distinct value ``r`` of an address header (and
+        two empty lists for None), the values not met before parsed together
+        (:func:`H.parse_address_lists`)."""
+        cache = self._addr_cache
+        missing = [r for r in raws if r and r not in cache]
+        if missing and len(cache) + len(missing) > _CACHE_LIMIT:
+            cache.clear()
+            missing = [r for r in raws if r]
+        if missing:
+            keys, names, starts, ends = H.parse_address_lists(missing)
+            share = self._shared.setdefault
+            keys = list(map(share, keys, keys))
+            named = np.concatenate([[0], np.cumsum(np.array([n != "" for n in names], dtype=np.int64))])
+            has_names = (named[ends] - named[starts] > 0).tolist()
+            slices = list(map(slice, starts.tolist(), ends.tolist()))
+            key_lists = map(keys.__getitem__, slices)
+            name_lists = [names[s] if h else _EMPTY for s, h in zip(slices, has_names, strict=True)]
+            cache.update(zip(missing, zip(key_lists, name_lists, strict=True), strict=True))
+        no_addr = (_EMPTY, _EMPTY)
+        return [cache[r] if r else no_addr for r in raws]
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         """(keys, names) of an address header, the same list objects for the same raw value."""

@@ -43,6 +43,9 @@ def test_columns_equal_the_one_block_rule(blocks):
     for name in H.WANTED - {b"received"}:
         expected = [H.split_header_lines(b).get(name) for b in blocks]
         assert column(H.PRIMARY[name]) == expected, name
+        values, codes = column(H.PRIMARY[name], coded=True)  # distinct values cleaned once
+        expected_values, expected_codes = H.encode(expected)
+        assert (values, codes.tolist()) == (expected_values, expected_codes.tolist()), name
 
 
 def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
@@ -69,3 +72,49 @@ def test_blocks_split_in_groups_give_the_names_and_values_of_one_split(monkeypat
         assert H._split_names_values(blocks) == one_split
         column = H.raw_header_columns(blocks)
         assert column(b"To") == [H.split_header_lines(b).get(b"to") for b in blocks]
+
+
+def test_coded_columns_clean_the_distinct_values_and_merge_spellings():
+    blocks = [
+        b"\nTo: a@x\n",
+        b"\nFrom: z@x\n",  # no To: None takes its first-seen place
+        b"\nTo: a@x \n",  # cleans to "a@x": one value with the first
+        b"\nTo: Ann <b@x>,\n\tBob <c@x>\n",
+        b"\nTo: Ann <b@x>,\n Bob <c@x>\n",  # another fold, the same value once unfolded
+        b"\nTo: a@x\n",
+    ]
+    values, codes = H.raw_header_columns(blocks)(b"To", coded=True)
+    assert values == [b"a@x", None, b"Ann <b@x>, Bob <c@x>"]
+    assert codes.tolist() == [0, 1, 0, 2, 2, 0]
+    # a block holding the marker line takes the block-by-block route: the same columns
+    marked = [*blocks, b"\n" + H._MARK + b": x\nTo: a@x\n"]
+    values, codes = H.raw_header_columns(marked)(b"To", coded=True)
+    assert values == [b"a@x", None, b"Ann <b@x>, Bob <c@x>"]
+    assert codes.tolist() == [0, 1, 0, 2, 2, 0, 0]
+
+
+ADDRESS_VALUES = [
+    b"a@x.org",
+    b"Ann Lee <Ann@X.org>, bob@y.org",
+    b'"Lee, Ann" <ann@x.org>, bob@y.org',  # a quoted comma
+    b"team: ann@x.org, bob@y.org;",  # a group
+    b"undisclosed recipients: ;",
+    b"=?UTF-8?B?SW5lcyBNw7xsbGVy?= <ines@x.org>, =?utf-8?q?Zo=C3=AB?= <zoe@x.org>",  # encoded words
+    b"ann@x.org (Ann Lee), bob@y.org",  # a comment
+    b",, ann@x.org ,",  # empty elements
+    b"Zo\xc3\xab <zoe@x.org>",  # UTF-8
+    b"Zo\xeb <zoe@x.org>",  # not UTF-8 (cp1252)
+    b"not an address, <>, a@b",
+    b"a@x.org\x00b@x.org",  # a NUL inside a value
+    b"Ann <ann@x.org>, Ann <ann@x.org>",  # the same person twice
+    b"",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(ADDRESS_VALUES), min_size=1, max_size=20, unique=True))
+def test_address_lists_read_together_equal_the_one_value_rule(raws):
+    # plain lists are split together, the others one by one: the same keys and names
+    keys, names, starts, ends = H.parse_address_lists(raws)
+    lists = [(keys[a:b], names[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
+    assert lists == [H.parse_addresses(r) for r in raws]

@@ -205,6 +205,12 @@ ID_VALUES = [
     b"<h@\xc3\xa9x>",  # not ASCII
     b"i@x",  # no brackets
     b"<a@x>\n <b@x>",  # folded (as the column holds it before unfolding)
+    b" \t<a@x>\r\n\t<b@x>\x0b ",  # blanks of every kind, at the edges too
+    b"(a comment) <a@x> <b@x> (another)",
+    b"<a@x><b@x>",  # no blank between
+    b"<a@x> <a@x>",  # the same id twice
+    b"<a@x>\x00<b@x>",  # a NUL inside the value: the whole column one value at a time
+    b"<a@x>,\n <b@x> ,<c@x>",
     None,
     b"",
 ]
@@ -279,3 +285,59 @@ def test_frame_of_kept_rows_equals_rows_of_the_frame(three_parts, dropped, chunk
     assert kept[S.MESSAGE_ID].array.__arrow_array__().num_chunks == chunks
     keys = M.frame_from_parts(parts, columns=[S.MESSAGE_ID, S.TIMESTAMP])
     pd.testing.assert_frame_equal(keys, whole[[S.MESSAGE_ID, S.TIMESTAMP]])
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.tuples(st.sampled_from([None, b"a", b"b"]), st.sampled_from([None, b"p", b"q"])), min_size=1)
+)
+def test_pairs_of_encoded_columns_encode_the_pairs(rows):
+    from netanalytics.io import _headers as H
+
+    a, b = [H.encode(list(col)) for col in zip(*rows, strict=True)]
+    values, codes = M._pairs(a, b)
+    expected_values, expected_codes = H.encode(rows)
+    assert (values, codes.tolist()) == (expected_values, expected_codes.tolist())
+
+
+BULK = [None, b"<mailto:u@x>", b"", b"list", b"bulk", b" Junk ", b"no", b"auto-generated"]
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["ann@x.org", "noreply@x.org", None]),
+            st.sampled_from(BULK),
+            st.sampled_from(BULK),
+            st.sampled_from(BULK),
+            st.booleans(),
+        ),
+        min_size=1,
+    )
+)
+def test_automated_column_equals_the_per_message_rule(rows):
+    import numpy as np
+
+    from netanalytics.io import _headers as H
+
+    batch = M.Batch("mbox", None, "f")
+    senders, unsub, prec, autosub, listed = (list(c) for c in zip(*rows, strict=True))
+    sender = M._Coded(*H.encode(senders))
+    got = batch._automated_column(
+        sender, H.encode(unsub), H.encode(prec), H.encode(autosub), np.array(listed, dtype=bool)
+    )
+    assert got.tolist() == [batch._is_automated(*row) for row in rows]
+
+
+def test_address_lists_of_a_batch_survive_a_full_cache(monkeypatch):
+    monkeypatch.setattr(M, "_CACHE_LIMIT", 2)
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    first = batch._address_lists([b"a@x.org", None, b"Ann <b@x.org>, c@x.org"])
+    assert first == [(["a@x.org"], []), ([], []), (["b@x.org", "c@x.org"], ["Ann", ""])]
+    # two values met before, two new: more than the limit, the cache starts again
+    second = batch._address_lists([b"d@x.org", b"a@x.org", b"", b"Ann <b@x.org>, c@x.org", b"e@x.org"])
+    assert second == [(["d@x.org"], []), (["a@x.org"], []), ([], []), first[2], (["e@x.org"], [])]
+    assert second[3][0] is batch._shared_addresses(b"Ann <b@x.org>, c@x.org")[0]
+    M.clear_caches()
