@@ -482,7 +482,7 @@ def _decode_payload(charset: str, data: bytes) -> str:
     codec = _CHARSET_ALIASES.get(charset, charset)
     try:
         return data.decode(codec)
-    except (LookupError, UnicodeDecodeError):
+    except (LookupError, ValueError):  # unknown charset, a NUL in its name, undecodable bytes
         return decode_bytes(data)
 
 

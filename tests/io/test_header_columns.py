@@ -118,3 +118,11 @@ def test_address_lists_read_together_equal_the_one_value_rule(raws):
     keys, names, starts, ends = H.parse_address_lists(raws)
     lists = [(keys[a:b], names[a:b]) for a, b in zip(starts.tolist(), ends.tolist(), strict=True)]
     assert lists == [H.parse_addresses(r) for r in raws]
+
+
+def test_an_encoded_word_whose_charset_holds_a_nul_is_decoded_as_plain_bytes():
+    # found by the mutation fuzzer: bytes.decode raises ValueError (not LookupError) for a codec
+    # name holding a NUL; the word is decoded as if no charset were given, as for an unknown one
+    assert H.decode_words("=?\x00tf-8?Q?Gesendet?=") == "Gesendet"
+    assert H.decode_words("=?no-such-charset?Q?Gesendet?=") == "Gesendet"
+    assert H.parse_labels(b"=?\x00tf-8?Q?Gesendet?=,Inbox") == ["Gesendet", "Inbox"]
