@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import contextvars
+import ctypes
 import functools
 import hashlib
 import itertools
 import mmap
 import os
+import sys
 from collections import Counter
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -109,6 +111,35 @@ SHOW_PROGRESS: contextvars.ContextVar[bool] = contextvars.ContextVar(
 )
 
 
+# glibc's mallopt parameters, and how much freed memory a worker keeps for its next task
+_M_TRIM_THRESHOLD, _M_MMAP_THRESHOLD = -1, -3
+_WORKER_KEEPS = 256 << 20
+
+
+def _worker_started() -> None:
+    """Set up a reader worker process: freed memory is kept for the next task (glibc only).
+
+    Notes
+    -----
+    A worker frees nearly all it allocated at the end of each task (one range of the mbox).
+    At glibc's default thresholds its large buffers are mapped and unmapped per use and the
+    top of its heap is given back to the kernel, so the next task faults the same memory in
+    again, page by page. On real list mail in 16 MB tasks (``/tmp/taskcost2.py``-style run
+    of 768 MB in one process, caches kept as in a worker) that was 169,000 page faults and
+    2.82 s user + 0.46 s system CPU; with both thresholds at 256 MB, 12,000 faults and
+    2.53 + 0.09 s, the same peak (236 MB). Only the workers are tuned, never the caller's
+    process; elsewhere than glibc on Linux nothing is done.
+    """
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        mallopt = ctypes.CDLL(None).mallopt
+    except (OSError, AttributeError):  # a C library without mallopt
+        return
+    mallopt(_M_TRIM_THRESHOLD, _WORKER_KEEPS)
+    mallopt(_M_MMAP_THRESHOLD, _WORKER_KEEPS)
+
+
 def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: str, desc: str):
     """Results of ``func(*task)`` in task order, from worker processes when it pays.
 
@@ -124,7 +155,7 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
             results = (func(*t) for t in tasks)
             pool = None
         else:
-            pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)))
+            pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_worker_started)
             results = pool.map(func, *zip(*tasks))
         try:
             for result, amount in zip(results, amounts):
