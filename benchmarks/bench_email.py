@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -179,7 +180,16 @@ def main(argv: list[str] | None = None) -> None:
         "--real", type=int, metavar="N", help="N messages of real list mail instead (see above)"
     )
     args = parser.parse_args(argv)
+    # holds the cache and a generated mbox (1-12 GB), removed at the end: give --path to keep a file
     tmp = Path(tempfile.mkdtemp(prefix="bench_email_"))
+    try:
+        _measure(args, tmp)
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def _measure(args: argparse.Namespace, tmp: Path) -> None:
+    """Write the mbox unless it exists, run every reader on it and print the figures."""
     name = (
         f"real_{args.real}"
         if args.real
