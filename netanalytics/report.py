@@ -536,7 +536,9 @@ def build_report(
     workers : int, optional
         Processes drawing the figures, this one included; 1 draws them all here. Default: 2
         where the fork start method is available (Linux; not Windows or macOS), 1 on a
-        one-core machine or without fork. The page is the same either way, to the byte.
+        one-core machine, without fork, or while other threads run in this process (a Jupyter
+        kernel; see :func:`netanalytics._figures.default_workers`). The page is the same either
+        way, to the byte.
 
     Returns
     -------

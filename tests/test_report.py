@@ -299,8 +299,8 @@ def test_a_figure_error_is_raised_with_its_message_and_no_worker_is_left(monkeyp
 
 @needs_fork
 def test_an_error_that_does_not_pickle_comes_back_as_its_type_and_message():
-    class Unpicklable(Exception):  # a local class: pickle cannot find it by name
-        pass
+    class Unpicklable(Exception):
+        """A local class: pickle cannot find it by name."""
 
     def draw(ax):
         raise Unpicklable("no way back")

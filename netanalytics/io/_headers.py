@@ -613,7 +613,7 @@ def parse_address_lists(raws: list[bytes]) -> tuple[list[str], list[str], np.nda
         try:
             texts = joined.decode("utf-8").split("\x00")  # decode_bytes of each value
         except UnicodeDecodeError:
-            pass
+            texts = None  # a value not in UTF-8: each decoded by decode_bytes below
     if texts is None:
         texts = list(map(decode_bytes, raws))
     plain = np.array([not ('"' in t or "(" in t or ":" in t or ";" in t) for t in texts], dtype=bool)

@@ -11,13 +11,12 @@ import inspect
 from collections.abc import Callable, Hashable, Mapping
 from typing import TypeVar
 
-import networkx as nx
 import numpy as np
 import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
-from netanalytics.network import Network, coparticipation
+from netanalytics.network import Network
 
 __all__ = [
     "ANSWERABLE_CHANNELS",
@@ -27,7 +26,6 @@ __all__ = [
     "balance",
     "log_imbalance",
     "answer_times",
-    "ego_graph",
     "interactions_upto",
     "in_index",
     "memoised",
@@ -191,18 +189,6 @@ def answer_times(rows: pd.DataFrame) -> pd.Series:
         mine = threaded[S.DIRECTION] == d
         nxt.loc[following.index[mine]] = following[mine]
     return explicit.fillna(nxt) if not explicit.isna().all() else nxt
-
-
-def ego_graph(me: str, core: pd.DataFrame) -> nx.Graph:
-    """Ego + alters of ``core`` rows; ego–alter weight = rows, alter–alter weight = shared messages."""
-    G = nx.Graph()
-    G.add_node(me)
-    G.add_weighted_edges_from((me, pid, int(n)) for pid, n in core.groupby(S.PERSON_ID).size().items())
-    edges = coparticipation(core)
-    G.add_weighted_edges_from(
-        edges[[S.PERSON_ID + "_u", S.PERSON_ID + "_v", "messages"]].itertuples(index=False, name=None)
-    )
-    return G
 
 
 def normalized_text(values: pd.Series) -> pd.Series:

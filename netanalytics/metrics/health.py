@@ -535,8 +535,10 @@ def _measure(
     # structure: last year's ego network, unweighted; judged only with enough alter-alter evidence
     group_ties = int(year.loc[year[S.N_PARTICIPANTS] >= 3, S.PERSON_ID].nunique())
     structure_ok = len(year_ids) > 0 and group_ties / len(year_ids) >= min_group_share
-    # The ego graph of ``ego_graph(net.me, year)`` on arrays (building it cost 0.6 s at 20,000 people):
-    # the alters in the order it adds them, its alter-alter edges as positions among them. The
+    # The ego network of ``year`` (ego–alter and co-participation edges) on arrays, no networkx graph
+    # (building one cost 0.6 s at 20,000 people): the alters in the order such a graph would hold
+    # them, the alter-alter edges as positions among them (tests/metrics/conftest.py builds the
+    # graph itself as the reference). The
     # same values: ego_structure_of_edges is ego_structure without the graph, and Louvain gets the
     # nodes and edges in the order the graph would give them (edge_order).
     alter_ids = year.groupby(S.PERSON_ID).size().index

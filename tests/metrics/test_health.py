@@ -430,11 +430,11 @@ def test_only_broadcasts_is_not_defined_and_says_why():
         health(build_network(rows), as_of="2024-03-01")
 
 
-def test_structure_and_communities_equal_the_networkx_route_on_the_sample():
+def test_structure_and_communities_equal_the_networkx_route_on_the_sample(ego_graph):
     # health reads the last year's ego network from arrays; the graph it stands for, built with
     # networkx, gives the same Burt measures, communities and bridging ties
     import netanalytics as na
-    from netanalytics.metrics._common import ego_graph, interactions_upto
+    from netanalytics.metrics._common import interactions_upto
     from netanalytics.metrics.structure import ego_structure
     from netanalytics.network import louvain_communities
 

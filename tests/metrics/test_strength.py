@@ -141,9 +141,7 @@ def test_alters_without_contact_and_empty_network():
         tie_strength(build_network(S.empty_frame(S.INTERACTIONS)))
 
 
-def test_fast_ego_graph_matches_network_graph():
-    from netanalytics.metrics._common import ego_graph
-
+def test_fast_ego_graph_matches_network_graph(ego_graph):
     net = _net(
         [
             ("2024-01-01", "ann", "out", "g1", 4, "email"),
