@@ -466,6 +466,7 @@ def plot_network_map(
     handles.insert(0, Line2D([], [], ls="", marker="*", color=OKABE_ITO["black"], markersize=11, label="me"))
     handles.append(Line2D([], [], color="0.6", lw=0.8, label="shared messages"))
     ax.set_aspect("equal")
+    ax.set_anchor("W")  # the disc at the left of its box: the legend beside it stays inside the figure
     ax.set_xlim(-1.4, 1.4)
     ax.set_ylim(-1.15, 1.15)
     ax.set_axis_off()

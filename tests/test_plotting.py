@@ -218,6 +218,23 @@ def test_network_map_labels_only_the_top_ties_without_overlap(net):
     assert _no_overlap(ax, ax.texts)
 
 
+def test_network_map_legend_stays_inside_a_wide_report_figure():
+    # the report draws the map at 9 x 5.6 in; the equal-aspect disc used to sit in the middle of
+    # its box and push the legend 16 px past the figure's right edge (its last characters cut)
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from netanalytics.datasets import load_sample
+
+    fig = Figure(figsize=(9.0, 5.6), dpi=150, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    P.plot_network_map(load_sample(), ax=ax)
+    fig.canvas.draw()
+    legend = ax.get_legend().get_window_extent(fig.canvas.get_renderer())
+    assert 0 <= legend.x0 and legend.x1 <= fig.bbox.width
+
+
 def test_network_map_puts_stronger_ties_closer_to_me(net):
     ids = ["ann", "bob", "cy", "dee", "eve", "fay"]
     strength = pd.DataFrame(
