@@ -125,7 +125,6 @@ _PRIMARY_NAMES = frozenset(PRIMARY.values())
 # A value after "[ \t]*:[ \t]*" is final unless it holds a fold, a CR, a vertical tab / form
 # feed, or ends with a blank (checked a whole column at once, values joined with NULs).
 _UNCLEAN = (b"\n", b"\r", b"\x0b", b"\x0c")
-_RAW_AFTER_NL = re.compile(b"\n(" + _trie(WANTED) + b")[ \t]*:[ \t]*([^\n]*(?:\n[ \t][^\n]*)*)")
 
 
 def _ends_blank(joined: bytes) -> bool:
@@ -147,94 +146,54 @@ def _clean_values(vals: list[bytes], joined: bytes) -> list[bytes]:
     return [_FOLD.sub(b" ", v).strip() if b"\n" in v else v.strip() for v in vals]
 
 
-# A line that starts every block in the joined text: one findall() call then parses them all.
-_MARK = b"\x00\x01\x02"
 # The headers raw_header_columns reads. Received (often ten per message, folded) is left out:
 # the mbox reader looks it up only for the rare message whose Date is unusable.
 _BULK = WANTED - {b"received"}
-# the usual spellings; any other spelling is matched case-blind after them
-_USUAL = (
-    b"X-GM-THRID", b"X-Gmail-Labels", b"From", b"To", b"Date", b"Message-ID", b"Subject", b"References",
-    b"In-Reply-To", b"Cc", b"Delivered-To", b"Reply-To", b"X-Original-To", b"X-Original-From",
-    b"List-Id", b"List-Post", b"List-Unsubscribe", b"Precedence", b"Auto-Submitted", b"Bcc",
-)  # fmt: skip
-assert {n.lower() for n in _USUAL} == _BULK
-# a line whose first byte starts no wanted name (continuation lines, most of a real header
-# block) is passed over after one class test
-_BULK_FIRST = bytes(sorted({c for n in _BULK for c in (n[0], n[0] - 32)})) + _MARK[:1]
-# first letters of header lines in real list mail, the most frequent first (Received, X-*,
-# List-*, Authentication-Results / ARC-*, To, Content-*, ...)
-_LINE_LETTERS = b"RXLATCSDMFIPB"
-
-
-def _by_first_letter(usual) -> bytes:
-    """An alternation matching the names of ``usual`` in any case, one branch per first
-    letter (as written, capital letters first, in :data:`_LINE_LETTERS` order).
-
-    Notes
-    -----
-    A branch starts with its literal letter, so sre passes over a branch of another letter
-    after one byte compare; inside it, the usual spellings come first as literals, then every
-    name of that letter case-blind (``[Ff][Rr]...``). A line whose first letter starts a
-    wanted name but whose name is not wanted (Received, X-Mailer, List-Archive: a third of
-    a real block's lines) is rejected after a few compares.
-    """
-    names = {u.lower() for u in usual}
-    branches = []
-    for letter in _LINE_LETTERS + _LINE_LETTERS.lower():
-        first = bytes([letter])
-        group = sorted((n for n in names if n[:1] == first.lower()), key=len, reverse=True)
-        if not group:
-            continue
-        literal = [re.escape(u[1:]) for u in usual if u[:1] == first]
-        any_case = b"|".join(_any_case(n[1:]) for n in group)
-        branches.append(re.escape(first) + b"(?:" + b"|".join([*literal, any_case]) + b")")
-    assert {c for n in names for c in (n[0], n[0] - 32)} <= set(_LINE_LETTERS + _LINE_LETTERS.lower())
-    return b"|".join(branches)
-
-
-# possessive quantifiers: the same matches (nothing after the value can fail), no backtracking state
-_RAW_MARKED = re.compile(
-    b"\n(?=["
-    + re.escape(_BULK_FIRST)
-    + b"])("
-    + _by_first_letter(_USUAL)
-    + b"|"
-    + re.escape(_MARK)
-    + b")[ \t]*+:[ \t]*+([^\n]*+(?:\n[ \t][^\n]*+)*+)"
+# column k of raw_header_columns: the k-th wanted name, lower case, as a 16-byte key
+_BULK_NAMES = sorted(_BULK)
+_BULK_KEYS = np.array(_BULK_NAMES, dtype="S16")
+assert max(map(len, _BULK_NAMES)) <= 16
+_LOWER = np.arange(256, dtype=np.uint8)
+_LOWER[ord("A") : ord("Z") + 1] += 32
+_IS_BLANK = np.zeros(256, dtype=bool)
+_IS_BLANK[[ord(" "), ord("\t")]] = True
+# Lines are sifted on their first three bytes, each with bit 0x20 set (ASCII letters made lower
+# case) before their names are compared: a wanted name's first three letters, or a two-letter
+# name (To, Cc) and a blank or the colon. Two tables: the first two bytes give a group (0: no
+# wanted name starts so), the group and the third byte whether a wanted name may follow.
+_SIFT_PREFIXES = sorted(
+    {
+        bytes(c | 0x20 for c in p)
+        for n in _BULK_NAMES
+        for p in ([n[:3]] if len(n) >= 3 else [n + b" ", n + b"\t", n + b":"])
+    }
 )
+_SIFT_GROUP = np.zeros(1 << 16, dtype=np.uint8)
+for _k, _two in enumerate(sorted({p[:2] for p in _SIFT_PREFIXES}), start=1):
+    _SIFT_GROUP[int.from_bytes(_two, "big")] = _k
+_SIFT_THIRD = np.zeros((int(_SIFT_GROUP.max()) + 1, 256), dtype=bool)
+for _p in _SIFT_PREFIXES:
+    _SIFT_THIRD[_SIFT_GROUP[int.from_bytes(_p[:2], "big")], _p[2]] = True
+# the name of a candidate line, as two 8-byte numbers (little-endian): bit 0x20 set in each byte,
+# the bytes from the name's length on cleared (_NAME_MASKS[length])
+_NAME_MASKS = np.array(
+    [np.frombuffer(b"\xff" * k + bytes(16 - k), dtype="<u8") for k in range(17)], dtype=np.uint64
+)
+# bit 0x20 of each "-" of each wanted name: a "-" has it, a CR (0x0d) that matched it has not
+_NAME_DASHES = np.frombuffer(
+    b"".join(bytes(0x20 if c == ord("-") else 0 for c in n.ljust(16, b"\x00")) for n in _BULK_NAMES),
+    dtype="<u8",
+).reshape(-1, 2)
+# bytes looked at from a candidate line's start for its colon: a name of 16 and 8 blanks
+_NAME_WINDOW = 24
+_PAD = bytes(_NAME_WINDOW)
+_NAME_THEN_COLON = re.compile(b"(" + _trie(_BULK) + b")[ \t]*:")
 
-
-def _not_in(names) -> str:
-    """An RE2 pattern (no lookahead) for a header-name token that is none of ``names`` in any case.
-
-    Notes
-    -----
-    A token is what may stand before the colon of a header line: bytes 0x21-0x7e but ``:``.
-    The pattern walks the trie of ``names``: at each node, either the next letter of a name
-    (then that node), any other token byte (then any token), or the end of the token where
-    the node is not a whole name.
-    """
-    token = "[!-9;-~]"
-    words = {n.lower() for n in names}
-
-    def letter(c: str) -> str:
-        return re.escape(c.upper()) + re.escape(c) if c.isalpha() else re.escape(c)
-
-    def node(prefix: bytes) -> str:
-        nexts = sorted({w[len(prefix)] for w in words if w.startswith(prefix) and len(w) > len(prefix)})
-        branches = [f"[{letter(chr(c))}]" + node(prefix + bytes([c])) for c in nexts]
-        branches.append(f"[^\\x00-\\x20:\\x7f-\\xff{''.join(letter(chr(c)) for c in nexts)}]{token}*")
-        if prefix and prefix not in words:
-            branches.append("")
-        return "(?:" + "|".join(branches) + ")"
-
-    return node(b"")
-
-
-# RE2 (through Arrow): runs of header lines, with their continuation lines, that the split
-# below would pass over (Received, DKIM-Signature, ARC-*: most of a real header block)
-UNWANTED_LINES_RE2 = r"(?:\n" + _not_in(_BULK) + r"[ \t]*:[^\n]*(?:\n[ \t][^\n]*)*)+"
+# Blocks are joined and indexed this many bytes at a time, so that the joined text and the
+# index arrays reuse the memory of the group before (joined all at once, about 30 MB of real
+# list mail per 64 MB range took fresh pages from the kernel every time: a page fault every
+# 4 KB, 5-10 us of system time per real message; 1-2 MB groups measured best).
+_SPLIT_BYTES = 2 << 20
 
 
 def _clean_column(vals: list[bytes]) -> list[bytes]:
@@ -244,32 +203,80 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
     return vals
 
 
-# Blocks are joined and split this many bytes at a time, so that the joined text and the
-# split's pieces reuse the memory of the group before. Joined all at once (about 30 MB of real
-# list mail per 64 MB range), they took fresh pages from the kernel every time, a page fault
-# every 4 KB: about 3 per real message, 5-10 us of system time (raw_header_columns 24.9 ->
-# 17.9 us per real block; 1-2 MB groups measured best).
-_SPLIT_BYTES = 2 << 20
+def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(block, name, value start, value end) of the first line of each wanted header in each
+    block of ``text``: blocks joined by newlines, block ``k`` ending at ``ends[k]`` (the
+    newline after it, or the end of ``text``); names are indices into :data:`_BULK_NAMES`,
+    values are ``text[start:end]``.
 
+    Notes
+    -----
+    The rule of :func:`split_header_lines` over each block, as whole-array numpy steps over
+    its lines, with no Python per line:
 
-def _split_names_values(blocks: list[bytes]) -> tuple[list[bytes], list[bytes]]:
-    """The names (and marks) and values that :data:`_RAW_MARKED` finds in ``blocks``, each
-    block behind a marker line, split a few MB of blocks at a time."""
-    mark_line = b"\n" + _MARK + b":"
-    ends = np.cumsum([len(b) + len(mark_line) for b in blocks], dtype=np.int64)
-    cuts = np.searchsorted(ends, np.arange(_SPLIT_BYTES, ends[-1] if len(ends) else 0, _SPLIT_BYTES))
-    names: list[bytes] = []
-    values: list[bytes] = []
-    lo = 0
-    for hi in [*np.unique(cuts).tolist(), len(blocks)]:
-        if hi <= lo:
-            continue
-        # split, not findall: [text between, name, value, text between, ...] without a tuple per header
-        pieces = _RAW_MARKED.split(mark_line + mark_line.join(blocks[lo:hi]))
-        names += pieces[1::3]
-        values += pieces[2::3]
-        lo = hi
-    return names, values
+    - a header line starts after a newline of the block (the newlines joining blocks start
+      none) and holds a name, blanks (space, tab) and a colon; the name is wanted if, in
+      lower case (ASCII letters), it is one of :data:`_BULK_NAMES`. Lines are first sifted
+      by their first three bytes (:data:`_SIFT_PREFIXES`), then the survivors' first
+      :data:`_NAME_WINDOW` bytes are compared;
+    - its value starts after the colon and the blanks that follow it, and runs to the first
+      newline not followed by a blank (a continuation line starts with one), or to the
+      block's end;
+    - a name's first line in a block wins.
+    """
+    a = np.frombuffer(text, dtype=np.uint8)
+    size = len(a) - len(_PAD)
+    # the text seen from every offset as a 4-byte number, and as 24-byte windows (no copies)
+    word = np.ndarray((len(a) - 3,), dtype=">u4", buffer=text, strides=(1,))
+    windows = np.ndarray((len(a) - _NAME_WINDOW + 1,), dtype=f"V{_NAME_WINDOW}", buffer=text, strides=(1,))
+    nl = np.flatnonzero(a[:size] == 10)
+    separator = np.zeros(size + 1, dtype=bool)
+    separator[ends] = True
+    own = ~separator[nl]  # the newlines joining blocks start no line of a block
+    first = a[nl + 1]
+    # where each value may end: the first newline after line i that starts no continuation line
+    # (a newline joining two blocks never does)
+    line = np.arange(len(nl))
+    stop = np.minimum.accumulate(np.where(_IS_BLANK[first] & own, len(nl), line)[::-1])[::-1]
+    stop = np.append(np.append(nl, size), size)[np.append(stop[1:], len(nl))]
+    head = word[nl + 1]
+    sifted = _SIFT_THIRD[_SIFT_GROUP[(head >> 16) | 0x2020], ((head >> 8) & 0xFF) | 0x20]
+    cand = np.flatnonzero(own & sifted)
+    start = nl[cand] + 1
+    window = windows[start].view(np.uint8).reshape(len(cand), _NAME_WINDOW)
+    is_colon = window == ord(":")
+    colon = is_colon.argmax(axis=1)
+    rows = np.arange(len(cand))
+    found = is_colon[rows, colon] & (start + colon < size)
+    # the name's length: blanks before the colon are not part of it
+    length = colon.copy()
+    # a window of blanks to its end: a wanted name may stand before a colon farther on
+    for r in np.flatnonzero(~found & _IS_BLANK[window[:, -1]]).tolist():
+        if (m := _NAME_THEN_COLON.match(text, start[r], size)) is not None:
+            found[r], colon[r], length[r] = True, m.end() - 1 - start[r], m.end(1) - m.start(1)
+    while (blank := found & (length > 0) & _IS_BLANK[window[rows, np.maximum(length - 1, 0)]]).any():
+        length[blank] -= 1
+    found &= (length >= 2) & (length <= 16)
+    length = np.minimum(length, 16)
+    # compared with bit 0x20 set in each byte: letters in any case match; a CR would match a "-"
+    # but lacks that bit (_NAME_DASHES)
+    raw = window.view("<u8")[:, :2]
+    keys = (
+        np.ascontiguousarray((raw | np.uint64(0x2020202020202020)) & _NAME_MASKS[length]).view("S16").ravel()
+    )
+    name = np.minimum(np.searchsorted(_BULK_KEYS, keys), len(_BULK_KEYS) - 1)
+    found &= _BULK_KEYS[name] == keys
+    if b"\r" in text:
+        found &= ((raw & _NAME_DASHES[name]) == _NAME_DASHES[name]).all(axis=1)
+    cand, name, value, start = cand[found], name[found], (start + colon + 1)[found], start[found]
+    block = np.searchsorted(ends, start)
+    value_end = stop[cand]
+    while (blank := (value < value_end) & _IS_BLANK[a[value]]).any():
+        value[blank] += 1
+    # the first line of each name in each block, ordered by name, then block
+    _, first_line = np.unique(block * len(_BULK_NAMES) + name, return_index=True)
+    order = first_line[np.argsort(name[first_line], kind="stable")]
+    return block[order], name[order], value[order], value_end[order]
 
 
 def raw_header_columns(blocks: list[bytes]):
@@ -279,46 +286,38 @@ def raw_header_columns(blocks: list[bytes]):
     ``column(name, coded=True)`` gives ``encode(column(name))``, cleaning only the distinct
     values (for repeating headers, see :func:`_coded_column`).
 
-    All blocks are parsed by one ``split`` over their concatenation, each block behind a
-    marker line. Blocks are told apart by the sequence of header names they hold (a mail
-    client writes the same few), so each value is picked out with index arithmetic; values are
-    stripped / unfolded only in columns that need it. Names are matched in any case
-    ("Message-Id", "CC") and keyed by their :data:`PRIMARY` spelling.
+    Blocks are joined a few MB at a time and their wanted lines found by :func:`_wanted_lines`;
+    only the values are made Python bytes. Values are stripped / unfolded only in columns that
+    need it. Names are matched in any case ("Message-Id", "CC").
     """
     n = len(blocks)
-    names, values = _split_names_values(blocks)
-    sigs = (b",".join(names) + b",").split(_MARK)[1:] if n else []
-    if len(sigs) != n:  # a block holds the marker itself
-        by_block = _columns_by_block(blocks)
-        return lambda name, coded=False: encode(by_block(name)) if coded else by_block(name)
-    distinct = list(dict.fromkeys(sigs))
-    code_of = {sig: k for k, sig in enumerate(distinct)}
-    codes = np.fromiter(map(code_of.__getitem__, sigs), dtype=np.int32, count=n)
-    # names per block, counted once per distinct signature
-    counts = np.array([sig.count(b",") - 1 for sig in distinct], dtype=np.int64)[codes]
-    start = np.cumsum(counts + 1) - counts - 1  # index of each block's marker in ``values``
-    layouts: list[tuple[np.ndarray, dict]] = []  # (rows, first position of each name)
-    for k, sig in enumerate(distinct):
-        rows = np.flatnonzero(codes == k) if len(distinct) > 1 else np.arange(n)
-        sig_names = sig.split(b",")[1:-1]
-        if not _PRIMARY_NAMES.issuperset(sig_names):  # "Message-Id", "CC": the usual spelling
-            sig_names = [PRIMARY[name.lower()] for name in sig_names]
-        first: dict[bytes, int] = {}
-        for j, name in enumerate(sig_names):
-            first.setdefault(name, j + 1)
-        layouts.append((rows, first))
+    lengths = np.fromiter(map(len, blocks), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths + 1) - 1  # the newline after each block, all blocks joined
+    cuts = np.searchsorted(ends, np.arange(_SPLIT_BYTES, ends[-1] if n else 0, _SPLIT_BYTES))
+    found_rows: list[list[np.ndarray]] = [[] for _ in _BULK_NAMES]
+    found_values: list[list[bytes]] = [[] for _ in _BULK_NAMES]
+    lo = 0
+    for hi in [*np.unique(cuts).tolist(), n]:
+        if hi <= lo:
+            continue
+        text = b"\n".join([*blocks[lo:hi], _PAD])
+        base = ends[lo - 1] + 1 if lo else 0
+        block, name, value, value_end = _wanted_lines(text, ends[lo:hi] - base)
+        bounds = np.searchsorted(name, np.arange(len(_BULK_NAMES) + 1)).tolist()
+        value, value_end = value.tolist(), value_end.tolist()
+        for k in np.unique(name).tolist():
+            a, b = bounds[k], bounds[k + 1]
+            found_rows[k].append(block[a:b] + lo)
+            found_values[k] += [text[s:e] for s, e in zip(value[a:b], value_end[a:b], strict=True)]
+        lo = hi
+    index = {n: k for k, n in enumerate(_BULK_NAMES)}
 
     def column(name: bytes, coded: bool = False):
-        idx = np.full(n, -1, dtype=np.int64)
-        for rows, first in layouts:
-            j = first.get(name)
-            if j is not None:
-                idx[rows] = start[rows] + j
-        present = np.flatnonzero(idx >= 0)
-        if not len(present):
+        k = index.get(name.lower())
+        if k is None or not found_rows[k]:
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
-        picked = idx[present].tolist()
-        vals = list(itemgetter(*picked)(values)) if len(picked) > 1 else [values[picked[0]]]
+        present = np.concatenate(found_rows[k])
+        vals = list(found_values[k])
         if coded:
             return _coded_column(vals, present, n)
         vals = _clean_column(vals)
@@ -364,62 +363,6 @@ def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, 
     full[absent] = k
     clean.insert(k, None)
     return clean, full
-
-
-def _columns_by_block(blocks: list[bytes]):
-    """:func:`raw_header_columns` one block at a time (blocks that hold the marker line)."""
-    findall = _RAW_AFTER_NL.findall
-    n = len(blocks)
-    groups: dict[tuple, tuple[list, list]] = {}
-    odd: list[int] = []
-    empty: tuple = ()
-    for i, block in enumerate(blocks):
-        pairs = findall(block)
-        names, values = zip(*pairs) if pairs else (empty, empty)
-        g = groups.get(names)
-        if g is None:
-            g = groups[names] = ([], [])
-        g[0].append(i)
-        g[1].append(values)
-    # per group: where each wanted name first appears, or the general route
-    layout: list[tuple[list, list, dict]] = []
-    for names, (rows, values) in groups.items():
-        if not rows:
-            continue
-        if not _PRIMARY_NAMES.issuperset(names):
-            odd.extend(rows)
-            continue
-        first: dict[bytes, int] = {}
-        for j, name in enumerate(names):
-            first.setdefault(name, j)
-        layout.append((rows, values, first))
-    for i in odd:
-        h = {PRIMARY[k]: v for k, v in split_header_lines(blocks[i]).items()}
-        layout.append(([i], [tuple(h.values())], {k: j for j, k in enumerate(h)}))
-    order = [i for rows, _, _ in layout for i in rows]
-    inverse = None
-    if order != list(range(n)):
-        inverse = itemgetter(*np.argsort(np.asarray(order, dtype=np.int64), kind="stable").tolist())
-
-    def column(name: bytes) -> list:
-        if not any(name in first for _, _, first in layout):
-            return [None] * n
-        out: list = []
-        for rows, values, first in layout:
-            j = first.get(name)
-            if j is None:
-                out.extend([None] * len(rows))
-                continue
-            vals = list(map(itemgetter(j), values))
-            joined = b"\x00".join(vals) + b"\x00"
-            if any(d in joined for d in _UNCLEAN) or _ends_blank(joined):
-                vals = _clean_values(vals, joined)
-            out.extend(vals)
-        if inverse is not None:
-            out = list(inverse(out)) if n > 1 else out
-        return out
-
-    return column
 
 
 def split_header_block(block: bytes) -> dict[bytes, bytes]:
