@@ -322,45 +322,55 @@ def _fast_ids(raw: bytes) -> list[str]:
 _EMPTY: list = []
 
 
-# a value _fast_ids reads as plain ids once its blanks are single spaces: "<a@b> <c@d>", ASCII.
-# In a column of values joined by NULs, blanks made spaces: what follows the plain ids of each
-# value (empty bytes for such a value).
-_AFTER_PLAIN_IDS = re.compile(rb"(?: *+<[!-;=?-~]+>(?: ++<[!-;=?-~]+>)*+ *+)?+([^\x00]*+)\x00")
-# every ASCII blank (what bytes.split() splits on) made a space
-_BLANKS_TO_SPACES = bytes.maketrans(b"\t\n\r\x0b\x0c", b"     ")
+# A value _fast_ids reads as plain ids: ASCII blanks and "<id>" tokens, a blank between two (RE2,
+# whole value). Its ids are its tokens without their brackets, each once.
+_RE2_PLAIN_IDS = r"^[\t-\r ]*(?:<[!-;=?-~]+>(?:[\t-\r ]+<[!-;=?-~]+>)*[\t-\r ]*)?$"
+_ID_LIST = pa.large_list(pa.large_string())
 
 
-def _id_lists(values: list) -> list[list[str]]:
-    """``_fast_ids(v) if v else []`` for a column of values (one shared empty list), a few
-    C-level calls over the whole column for the usual values.
+def _id_list_array(values: list) -> pa.LargeListArray:
+    """``[_fast_ids(v) if v else [] for v in values]`` as an Arrow list column, made by a few
+    Arrow calls over the whole column for the usual values.
 
     Notes
     -----
-    A value whose blanks, made single spaces, leave a plain ``<a@b> <c@d>`` list in ASCII
-    (folded References, tabs) is read as ``_fast_ids`` reads that list: its ids in order,
-    without brackets, each once. The values are joined by NULs, their blanks made spaces at
-    once, and one ``findall`` tells the values that are not such a list (commas, comments,
-    missing brackets, non-ASCII); those take ``_fast_ids`` one by one.
+    A value of plain ``<id>`` tokens between ASCII blanks (:data:`_RE2_PLAIN_IDS`: folded
+    References, tabs) is split on its blanks and each token's brackets dropped, as
+    ``_fast_ids`` reads it; a list holding an id twice keeps its first. The other values
+    (commas, comments, missing brackets, non-ASCII) take ``_fast_ids`` one by one.
     """
-    present = [v for v in values if v]
-    if not present:
-        return [_EMPTY] * len(values)
-    joined = b"\x00".join(present)
-    if joined.count(b"\x00") != len(present) - 1:  # a NUL inside a value: one value at a time
-        lists = [_fast_ids(v) for v in present]
-    else:
-        text = joined.translate(_BLANKS_TO_SPACES) + b"\x00"
-        after = _AFTER_PLAIN_IDS.findall(text)
-        # str.split(): runs of spaces and the spaces at the edges count as one blank
-        lists = [r.split() for r in text[:-1].translate(None, b"<>").decode("latin-1").split("\x00")]
-        fromkeys = dict.fromkeys
-        lists = [x if len(x) == 1 else list(fromkeys(x)) for x in lists]
-        for i in [i for i, rest in enumerate(after) if rest]:
-            lists[i] = _fast_ids(present[i])
-    if len(present) == len(values):
+    n = len(values)
+    raw = pa.array(values, type=pa.large_binary())
+    plain = pc.fill_null(pc.match_substring_regex(raw, _RE2_PLAIN_IDS), True)  # absent: no ids
+    text = pc.cast(pc.if_else(plain, pc.fill_null(raw, b""), b""), pa.large_string())
+    tokens = pc.ascii_split_whitespace(text)  # blanks at the edges leave empty tokens: dropped
+    flat = tokens.flatten()
+    kept = pc.greater(pc.binary_length(flat), 0)
+    rows = pc.list_parent_indices(tokens).filter(kept).to_numpy()
+    ids = pc.utf8_slice_codeunits(flat.filter(kept), 1, -1)
+    offsets = np.concatenate(([0], np.cumsum(np.bincount(rows, minlength=n))))
+    lists = pa.LargeListArray.from_arrays(pa.array(offsets, pa.int64()), ids)
+    # rows holding an id twice: (row, id code) pairs that repeat
+    codes = pc.dictionary_encode(ids).indices.to_numpy()
+    pair = np.sort(rows.astype(np.int64) * max(len(ids), 1) + codes)
+    twice = np.unique(pair[1:][pair[1:] == pair[:-1]] // max(len(ids), 1)).tolist()
+    fixes = {i: list(dict.fromkeys(lists[i].as_py())) for i in twice}
+    odd = np.flatnonzero(~plain.to_numpy(zero_copy_only=False)).tolist()
+    fixes.update((i, _fast_ids(values[i])) for i in odd)
+    if not fixes:
         return lists
-    it = iter(lists)
-    return [next(it) if v else _EMPTY for v in values]
+    rows_fixed = sorted(fixes)
+    return _patched(lists, np.array(rows_fixed, dtype=np.int64), [fixes[i] for i in rows_fixed])
+
+
+def _first_elements(lists: pa.LargeListArray) -> pa.Array:
+    """The first element of each list (null for an empty list)."""
+    offsets = lists.offsets.to_numpy()
+    starts, empty = offsets[:-1], offsets[1:] == offsets[:-1]
+    flat = lists.values
+    if not len(flat):
+        return pa.nulls(len(lists), flat.type)
+    return flat.take(pa.array(np.minimum(starts, len(flat) - 1), mask=empty))
 
 
 def _at(column, i: int):
@@ -417,6 +427,11 @@ def _without_rows(column, keep: np.ndarray):
 
 def _concat(chunks: tuple):
     """One column from the chunks of several batches (lists, numpy, Arrow or :class:`_Coded`)."""
+    lists = [c for c in chunks if isinstance(c, pa.Array) and pa.types.is_large_list(c.type)]
+    if lists:
+        return pa.concat_arrays(
+            [c if isinstance(c, pa.Array) else pa.array(c, lists[0].type) for c in chunks]
+        )
     if any(isinstance(c, pa.Array) for c in chunks):
         return pa.concat_arrays(
             [
@@ -439,12 +454,12 @@ def _concat(chunks: tuple):
 
 
 def _patched(arr: pa.Array, rows: np.ndarray, values: list) -> pa.Array:
-    """``arr`` with ``values`` at ``rows`` (ascending)."""
+    """``arr`` with ``values`` at ``rows`` (ascending); any type, lists too."""
     if not len(rows):
         return arr
-    mask = np.zeros(len(arr), dtype=bool)
-    mask[rows] = True
-    return pc.replace_with_mask(arr, pa.array(mask), pa.array(values, type=arr.type))
+    at = np.arange(len(arr), dtype=np.int64)
+    at[rows] = len(arr) + np.arange(len(rows))
+    return pa.concat_arrays([arr, pa.array(values, type=arr.type)]).take(pa.array(at))
 
 
 def _odd_rows(raw: pa.Array, fast: pa.Array) -> np.ndarray:
@@ -805,8 +820,8 @@ class Batch:
         if mids.null_count:  # no usable id: a synthetic one, the tolerant route makes it
             slow.update(np.flatnonzero(mids.is_null().to_numpy(zero_copy_only=False)).tolist())
         irt = _first_id_array(col(b"in-reply-to"))
-        refs = _id_lists(col(b"references"))
-        first_ref = pa.array([r[0] if r else None for r in refs], type=pa.large_string())
+        refs = _id_list_array(col(b"references"))
+        first_ref = _first_elements(refs)
         thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
         date_text = _date_array(col(b"date"))
         subject_raw, subject_codes = coded(b"subject")  # a thread's messages share a subject
@@ -1100,8 +1115,8 @@ class Batch:
             parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
         # References: nearly one list per row, but a thread's ids recur in its later messages'
         # lists (and siblings' lists are equal): one object per distinct id and per distinct list
-        refs = pa.array(c[S.REFERENCES], type=pa.list_(pa.large_string()))
-        parts[S.REFERENCES] = shared_lists(refs)
+        refs = c[S.REFERENCES]
+        parts[S.REFERENCES] = shared_lists(refs if isinstance(refs, pa.Array) else pa.array(refs, _ID_LIST))
         parts[S.N_RECIPIENTS] = recipients
         parts["id_hash"] = _text_hashes(parts[S.MESSAGE_ID])
         for col in (S.IS_AUTOMATED, SENT_LABEL):

@@ -189,8 +189,11 @@ def test_id_lists_of_folded_references_equal_the_per_value_rule():
         b"<g\tx@y>",  # a blank inside the brackets: the tolerant rule
         b"",
     ]
-    assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
-    assert M._id_lists(values)[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+    assert M._id_list_array(values).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_list_array(values).to_pylist()[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+    # the first id of each list, null for none (a thread's root in the thread_id fallback)
+    first = M._first_elements(M._id_list_array(values)).to_pylist()
+    assert first == ["a@x", "a@x", None, "c@x", "e@x", "g\tx@y", None]
 
 
 ID_VALUES = [
@@ -220,7 +223,7 @@ ID_VALUES = [
 @given(st.lists(st.sampled_from(ID_VALUES), max_size=30))
 def test_id_lists_of_mixed_columns_equal_the_per_value_rule(values):
     # plain values are read together, the others one by one: the same lists as value by value
-    assert M._id_lists(values) == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_list_array(values).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
 
 
 def test_address_elements_are_parsed_alike_in_any_list():
