@@ -233,12 +233,9 @@ def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
     separator = np.zeros(size + 1, dtype=bool)
     separator[ends] = True
     own = ~separator[nl]  # the newlines joining blocks start no line of a block
-    first = a[nl + 1]
-    # where each value may end: the first newline after line i that starts no continuation line
-    # (a newline joining two blocks never does)
-    line = np.arange(len(nl))
-    stop = np.minimum.accumulate(np.where(_IS_BLANK[first] & own, len(nl), line)[::-1])[::-1]
-    stop = np.append(np.append(nl, size), size)[np.append(stop[1:], len(nl))]
+    # the newlines that start no continuation line (a newline joining two blocks never does):
+    # a value runs to the first of them after its line
+    stops = np.append(nl[~(_IS_BLANK[a[nl + 1]] & own)], size)
     head = word[nl + 1]
     sifted = _SIFT_THIRD[_SIFT_GROUP[(head >> 16) | 0x2020], ((head >> 8) & 0xFF) | 0x20]
     cand = np.flatnonzero(own & sifted)
@@ -270,12 +267,20 @@ def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
         found &= ((raw & _NAME_DASHES[name]) == _NAME_DASHES[name]).all(axis=1)
     cand, name, value, start = cand[found], name[found], (start + colon + 1)[found], start[found]
     block = np.searchsorted(ends, start)
-    value_end = stop[cand]
+    value_end = stops[np.searchsorted(stops, start)]
     while (blank := (value < value_end) & _IS_BLANK[a[value]]).any():
         value[blank] += 1
-    # the first line of each name in each block, ordered by name, then block
-    _, first_line = np.unique(block * len(_BULK_NAMES) + name, return_index=True)
-    order = first_line[np.argsort(name[first_line], kind="stable")]
+    # the first line of each name in each block (lines are in block order), then by name
+    key = block * len(_BULK_NAMES) + name
+    if np.bincount(key).max(initial=0) > 1:  # a name twice in a block (Delivered-To ...)
+        first_line = np.unique(key, return_index=True)[1]
+        block, name, value, value_end = (
+            block[first_line],
+            name[first_line],
+            value[first_line],
+            value_end[first_line],
+        )
+    order = np.argsort(name.astype(np.uint8), kind="stable")  # a radix sort
     return block[order], name[order], value[order], value_end[order]
 
 
