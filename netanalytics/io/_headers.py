@@ -153,8 +153,6 @@ _BULK = WANTED - {b"received"}
 _BULK_NAMES = sorted(_BULK)
 _BULK_KEYS = np.array(_BULK_NAMES, dtype="S16")
 assert max(map(len, _BULK_NAMES)) <= 16
-_LOWER = np.arange(256, dtype=np.uint8)
-_LOWER[ord("A") : ord("Z") + 1] += 32
 _IS_BLANK = np.zeros(256, dtype=bool)
 _IS_BLANK[[ord(" "), ord("\t")]] = True
 # Lines are sifted on their first three bytes, each with bit 0x20 set (ASCII letters made lower
@@ -184,9 +182,11 @@ _NAME_DASHES = np.frombuffer(
     b"".join(bytes(0x20 if c == ord("-") else 0 for c in n.ljust(16, b"\x00")) for n in _BULK_NAMES),
     dtype="<u8",
 ).reshape(-1, 2)
-# bytes looked at from a candidate line's start for its colon: a name of 16 and 8 blanks
+# bytes looked at from a candidate line's start for its colon: a name of 16 and 8 blanks; the
+# joined text ends with as many zero bytes, so that every window lies inside it
 _NAME_WINDOW = 24
 _PAD = bytes(_NAME_WINDOW)
+# a wanted name and its colon farther than the window (many blanks between), matched the slow way
 _NAME_THEN_COLON = re.compile(b"(" + _trie(_BULK) + b")[ \t]*:")
 
 # Blocks are joined and indexed this many bytes at a time, so that the joined text and the

@@ -317,7 +317,7 @@ def _fast_ids(raw: bytes) -> list[str]:
     return H.extract_ids(raw)
 
 
-# One empty list shared by every row without recipients, labels or references (nothing
+# One empty list shared by every row without recipients or labels (nothing
 # edits list cells in place; pickle keeps the sharing).
 _EMPTY: list = []
 
