@@ -61,10 +61,12 @@ READER_VERSION = f"email-2026.1+{_source_digest()}"
 PathLike = str | os.PathLike
 _LIST_COLUMNS = [S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.REFERENCES, S.LABELS]
 _SKIP_DUPLICATE = "duplicate Message-ID"
-# one worker task: about 16 MB of mbox. A worker holds its task's header blocks and their parse at
-# once: on real mail (7 KB headers) its peak was 373 MB at 64 MB tasks, 285 at 32, 203 at 16
-# (174 of it the interpreter and imports), for the same CPU time
-_MBOX_TASK_BYTES = 16 << 20
+# one worker task: about 64 MB of mbox. A task has a fixed cost (its Arrow columns, pickling, the
+# parent's merge: ~3 ms), paid 121 times on a 2 GB Gmail-style archive in 16 MB tasks. A worker
+# parses its task in groups of ~16 MB of real mail (_mbox.mbox_block_groups), so its peak follows
+# the group, not the task: on real list mail 197-211 MB at 64 MB tasks, 183-189 at 16 MB tasks
+# (174 of it the interpreter and imports); whole 64 MB ranges parsed at once peaked at 373 MB
+_MBOX_TASK_BYTES = 64 << 20
 _MBOX_PARALLEL_BYTES = 32 << 20  # below this, starting processes costs more than it saves
 _FILES_PER_TASK = 2000
 _NOT_MAIL_SUFFIXES = frozenset(
