@@ -1785,12 +1785,12 @@ def mbox_block_groups(mm, start: int, end: int):
 
     Notes
     -----
-    The range is cut into pieces of about :data:`_PIECE_BYTES` at separators (:func:`align`),
-    each scanned by :func:`mbox_blocks`, exactly as if it were a range of its own. Pieces are
-    added to a group until its header blocks hold :data:`_GROUP_HEADER_BYTES` or more; a group
-    is one or more whole pieces, and holds at most that plus one piece's header blocks (or
-    :data:`_GROUP_MESSAGES` messages and one piece's). The
-    generator drops a group when it resumes, so the caller holds the only reference to it.
+    The range is cut into pieces of about :data:`_PIECE_BYTES` at separators (:func:`align`;
+    the last piece up to twice that), each scanned by :func:`mbox_blocks` exactly as if it were
+    a range of its own. Pieces are added to a group until its header blocks hold
+    :data:`_GROUP_HEADER_BYTES` or more, or it holds :data:`_GROUP_MESSAGES` messages; a group is
+    one or more whole pieces. The generator drops a group when it resumes, so the caller holds
+    the only reference to it.
     """
     blocks: list = []
     from_lines: list = []
@@ -1798,7 +1798,8 @@ def mbox_block_groups(mm, start: int, end: int):
     held = 0
     a = start
     while a < end:
-        b = align(mm, a + _PIECE_BYTES, end) if end - a > _PIECE_BYTES else end
+        # a short rest joins the piece before it: every piece, and so every parse, costs a little
+        b = align(mm, a + _PIECE_BYTES, end) if end - a >= 2 * _PIECE_BYTES else end
         more, more_lines, more_positions = mbox_blocks(mm, a, b)
         _drop_pages(mm, a, b)
         held += sum(map(len, more))

@@ -318,6 +318,10 @@ def test_groups_are_whole_pieces_up_to_the_limits(monkeypatch):
     assert [len(g[0]) for g in groups] == [6, 6, 6, 2]  # the piece that reaches 5 messages joins
     groups, _ = groups_and_whole(data, monkeypatch, 10**9, 1, 1)
     assert [len(g[0]) for g in groups] == [20]  # one piece: one group, whatever the limits
+    # a rest shorter than two pieces is the last piece: 3 messages, not a piece of 2 and one of 1
+    groups, whole = groups_and_whole(data + data[:66], monkeypatch, 100, 1, 1)
+    assert joined(groups) == whole
+    assert [len(g[0]) for g in groups] == [2] * 9 + [3]
 
 
 @pytest.mark.parametrize(
