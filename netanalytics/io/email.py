@@ -65,7 +65,7 @@ _SKIP_DUPLICATE = "duplicate Message-ID"
 # its task's parsed columns until it sends them (it parses the header blocks in groups, see
 # _mbox.mbox_block_groups): on real mail (7 KB headers) 64 MB tasks raised its peak from 184-190 MB
 # to 210-218 (174 of it the interpreter and imports), so real mail keeps 16 MB tasks; Gmail-style
-# mail (0.3 KB headers) gets 64 MB tasks, peak 193-195 MB against 170-175 in 16 MB tasks
+# mail (0.3 KB headers) gets 64 MB tasks, peak 198-202 MB against 172-178 in 16 MB tasks
 _MBOX_TASK_HEADER_BYTES = 7 << 20
 _MBOX_TASK_MIN_BYTES = 16 << 20
 _MBOX_TASK_BYTES = 64 << 20  # the largest task
