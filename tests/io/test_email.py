@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import mmap
 import os
 import shutil
 import subprocess
@@ -886,3 +887,23 @@ def test_duplicates_across_worker_parts_are_dropped_as_on_the_whole_frame(tmp_pa
     assert n_dup == 2
     pd.testing.assert_frame_equal(frame, expected)
     assert frame[S.MESSAGE_ID].dtype == whole[S.MESSAGE_ID].dtype
+
+
+def test_tasks_are_sized_by_their_header_blocks(tmp_path, monkeypatch):
+    # 200 messages of exactly 1,000 bytes, 100 of them the header block: a 3,000-byte sample
+    # starting at a message holds 3 messages, 300 header bytes
+    header = b"\nTo: x@y.org\nSubject: " + b"s" * 77 + b"\n"
+    message = b"From a@b Mon Jan  6 10:00:00 2025" + header + b"\n" + b"x" * 864 + b"\n\n"
+    assert (len(header), len(message)) == (100, 1000)
+    box = write(tmp_path / "sized.mbox", message * 200)
+    monkeypatch.setattr(E, "_MBOX_SAMPLE_BYTES", 3000)
+    monkeypatch.setattr(E, "_MBOX_TASK_HEADER_BYTES", 1000)
+    monkeypatch.setattr(E, "_MBOX_TASK_MIN_BYTES", 2000)
+    monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 50_000)
+    with open(box, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        assert E._task_bytes(mm, 0, len(mm)) == 10_000  # 1,000 header bytes in 10,000 bytes of mail
+        monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 5000)
+        assert E._task_bytes(mm, 0, len(mm)) == 5000
+        monkeypatch.setattr(E, "_MBOX_TASK_MIN_BYTES", 20_000)
+        monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 50_000)
+        assert E._task_bytes(mm, 0, len(mm)) == 20_000

@@ -82,6 +82,44 @@ def test_pieces_join_to_one(pieces, cut):
         assert (result["read"], result["skipped"]) == (r1["read"], r1["skipped"])
 
 
+# dates for each fallback of Batch.finish: the Date, Received, the From_ line, none
+DATED = (
+    b"From - 6 Jan 2025\nFrom: e@x.org\nMessage-ID: <d0@x>\n\nx\n\n"  # the first: any From_ line
+    b"From - Mon Jan  6 09:00:00 2025\nFrom: a@x.org\nMessage-ID: <d1@x>\n"
+    b"Date: Mon, 6 Jan 2025 09:00:00 +0000\n\nx\n\n"
+    b"From - Mon Jan  6 09:10:00 2025\nFrom: b@x.org\nMessage-ID: <d2@x>\n"
+    b"Received: from a by b; Mon, 6 Jan 2025 09:11:00 +0000\n\nx\n\n"
+    b"From - Mon Jan  6 09:20:00 2025\nFrom: c@x.org\nMessage-ID: <d3@x>\nDate: never\n\nx\n\n"
+    b"From c Mon Jan  6 09:30:00 2025\nFrom: d@x.org\nMessage-ID: <d4@x>\n"
+    b"Date: Mon, 6 Jan 2025 09:30:00 +0000\n\nx\n"
+)
+
+
+@pytest.mark.parametrize("cut", [1, 2, 3, 4])
+def test_groups_keep_their_date_parse(tmp_path, monkeypatch, cut):
+    path = tmp_path / "dated.mbox"
+    path.write_bytes(DATED)
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        blocks, lines, positions = M.mbox_blocks(mm, 0, len(mm))
+    assert len(blocks) == 5
+    whole, r1 = frame_of(lambda b: b.add_mbox_group(blocks, lines, positions))
+    assert r1["dates"] == {"date_header": 2, "received": 1, "from_line": 1, "missing": 1}
+    assert whole[S.TIMESTAMP].isna().tolist() == [True, False, False, False, False]
+
+    calls = []
+    fast_dates = M._fast_dates
+    monkeypatch.setattr(M, "_fast_dates", lambda texts: calls.append(len(texts)) or fast_dates(texts))
+
+    def two_groups(b):
+        b.add_mbox_group(blocks[:cut], lines[:cut], positions[:cut])
+        b.add_mbox_group(blocks[cut:], lines[cut:], positions[cut:])
+
+    frame, result = frame_of(two_groups)
+    pd.testing.assert_frame_equal(frame, whole)
+    assert (result["read"], result["dates"], result["warnings"]) == (r1["read"], r1["dates"], r1["warnings"])
+    assert calls == [cut, 5 - cut]  # each group's dates parsed once, by add_mbox_blocks; none again
+
+
 # the owner's Sent copies keep Bcc (Gmail); any spelling, folded, on either route
 BCC_MBOX = (
     b"From - Mon Jan  6 09:00:00 2025\n"

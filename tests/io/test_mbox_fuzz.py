@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
+from netanalytics.io import _mbox as M
 from netanalytics.io import email as E
 from netanalytics.io import read_eml, read_mbox
 
@@ -102,6 +103,29 @@ def test_parallel_split_points_agree_with_serial(ops):
             serial[0].drop(columns=S.SOURCE_FILE), split[0].drop(columns=S.SOURCE_FILE)
         )
         assert serial[1].read == split[1].read
+
+
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(mutation, min_size=1, max_size=4), st.integers(1, 2000), st.integers(1, 6))
+def test_ranges_parsed_in_groups_agree_with_one_group(ops, piece, messages):
+    # a worker parses its range in groups of whole pieces (mbox_block_groups): any cut gives
+    # the frame and the report of one group
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "fuzz.mbox"
+        path.write_bytes(mutate(BASE, ops))
+        try:
+            whole = read_mbox(path, cache=False, workers=1)
+        except FormatError:
+            return
+        saved = M._PIECE_BYTES, M._GROUP_HEADER_BYTES, M._GROUP_MESSAGES
+        M._PIECE_BYTES, M._GROUP_HEADER_BYTES, M._GROUP_MESSAGES = piece, 1 << 30, messages
+        try:
+            grouped = read_mbox(path, cache=False, workers=1)
+        finally:
+            M._PIECE_BYTES, M._GROUP_HEADER_BYTES, M._GROUP_MESSAGES = saved
+    pd.testing.assert_frame_equal(whole[0], grouped[0])
+    (a,), (b,) = whole[1].files, grouped[1].files
+    assert (a.read, a.skipped, a.notes, a.warnings) == (b.read, b.skipped, b.notes, b.warnings)
 
 
 header_line = st.one_of(

@@ -276,3 +276,113 @@ def test_message_at_a_default_window_seam(shift):
     assert ours == plain
     assert ours[0] == [b"\nTo: seam\n"]
     assert ours[2] == [M._WINDOW + shift]
+
+
+# --- a worker's range in groups of pieces (mbox_block_groups) --------------------------------------
+
+
+def groups_and_whole(data: bytes, monkeypatch, piece: int, header_bytes: int, messages: int):
+    monkeypatch.setattr(M, "_PIECE_BYTES", piece)
+    monkeypatch.setattr(M, "_GROUP_HEADER_BYTES", header_bytes)
+    monkeypatch.setattr(M, "_GROUP_MESSAGES", messages)
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "groups.mbox"
+        path.write_bytes(data)
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            start = M.check_mbox_start(mm, str(path))
+            groups = [tuple(map(list, g)) for g in M.mbox_block_groups(mm, start, len(mm))]
+            return groups, M.mbox_blocks(mm, start, len(mm))
+
+
+def joined(groups: list[tuple]) -> tuple[list, list, list]:
+    return tuple([x for g in groups for x in g[k]] for k in range(3))
+
+
+@SCAN
+@given(st.lists(st.sampled_from(PIECES), max_size=40), st.integers(1, 400), st.integers(1, 200))
+def test_groups_join_to_the_whole_range(tiny_windows, monkeypatch, pieces, piece, header_bytes):
+    # awkward pieces (CRLF, "From " in bodies, odd header stops, no final newline) cut anywhere
+    mbox = SEP + b"\n" + b"".join(pieces)
+    groups, whole = groups_and_whole(mbox, monkeypatch, piece, header_bytes, 10**9)
+    assert joined(groups) == whole
+    assert all(g[0] for g in groups)  # no empty group
+
+
+def test_groups_are_whole_pieces_up_to_the_limits(monkeypatch):
+    # 20 messages of 66 bytes, 26 of them the header block; 100-byte pieces hold 2 messages
+    data = b"".join(SEP + b"\nTo: m%02d@x.org\nSubject: s\n\nbody\n\n" % i for i in range(20))
+    groups, whole = groups_and_whole(data, monkeypatch, 100, 60, 10**9)
+    assert joined(groups) == whole
+    assert [len(g[0]) for g in groups] == [4] * 5  # a piece's 52 header bytes: under 60, one more
+    groups, _ = groups_and_whole(data, monkeypatch, 100, 10**9, 5)
+    assert [len(g[0]) for g in groups] == [6, 6, 6, 2]  # the piece that reaches 5 messages joins
+    groups, _ = groups_and_whole(data, monkeypatch, 10**9, 1, 1)
+    assert [len(g[0]) for g in groups] == [20]  # one piece: one group, whatever the limits
+    # a rest shorter than two pieces is the last piece: 3 messages, not a piece of 2 and one of 1
+    groups, whole = groups_and_whole(data + data[:66], monkeypatch, 100, 1, 1)
+    assert joined(groups) == whole
+    assert [len(g[0]) for g in groups] == [2] * 9 + [3]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pytest.param(SEP, id="a-from-line-alone"),
+        pytest.param(SEP + b"\nTo: x", id="one-message-without-newline"),
+        pytest.param(
+            SEP + b"\nTo: x\n\nbody\n\n" + SEP + b"\nTo: y\n\nno final newline", id="last-no-newline"
+        ),
+        pytest.param(SEP + b"\nTo: x\n\n" + b"body\n" * 50 + b"\n" + SEP + b"\nTo: y\nSubj", id="cut-header"),
+    ],
+)
+@pytest.mark.parametrize("piece", [1, 7, 40, 10**6])
+def test_groups_of_tiny_files(monkeypatch, data, piece):
+    groups, whole = groups_and_whole(data, monkeypatch, piece, 1, 1)
+    assert joined(groups) == whole
+
+
+def test_pages_are_dropped_from_page_boundaries():
+    # madvise takes a page-aligned start: an unaligned low mark (a range starts anywhere) is
+    # rounded down, else the kernel refuses and the pages stay resident
+    calls = []
+
+    class Mapping:
+        def madvise(self, option, start, length):
+            if start % mmap.PAGESIZE:
+                raise OSError(22, "Invalid argument")
+            calls.append((option, start, length))
+
+    page = mmap.PAGESIZE
+    assert M._drop_pages(Mapping(), 3 * page + 100, 7 * page + 5) == 7 * page
+    assert calls == [(mmap.MADV_DONTNEED, 3 * page, 4 * page)]
+    assert M._drop_pages(Mapping(), 7 * page, 7 * page + 5) == 7 * page  # less than a page: nothing
+    assert len(calls) == 1
+
+
+def test_scan_drops_pages_inside_a_long_run(monkeypatch):
+    # 50 messages of ~1 KB whose bodies hold a "From " line in every 32-byte window: the windows
+    # are busy, and the runs long
+    monkeypatch.setattr(M, "_WINDOW", 32)
+    monkeypatch.setattr(M, "_SCAN_STEP", 4096)
+    drops = []
+    real = M._drop_pages
+
+    def recorded(mm, dropped, upto):
+        drops.append((dropped, upto))
+        return real(mm, dropped, upto)
+
+    monkeypatch.setattr(M, "_drop_pages", recorded)
+    body = b"From the body\n" * 80
+    data = b"".join(SEP + b"\nTo: x%d\n\n" % i + body + b"\n" for i in range(50))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "run.mbox"
+        path.write_bytes(data)
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            runs = list(M._busy_runs(mm, 0, len(mm)))
+            drops.clear()
+            found = M._scan(mm, 0, len(mm))
+    assert len(found[0]) == 49
+    assert max(b - a for a, b in runs) > 4 * 4096  # runs over several steps ...
+    assert len(drops) >= len(data) // 4096 - 2  # ... whose pages are dropped as the scan passes them
+    page = mmap.PAGESIZE  # each drop starts where the last one stopped
+    assert all(b == a // page * page for (_, a), (b, _) in zip(drops, drops[1:], strict=False))
