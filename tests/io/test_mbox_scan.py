@@ -55,6 +55,7 @@ def tiny_windows(monkeypatch, request):
     monkeypatch.setattr(M, "_WINDOW", 32)
     monkeypatch.setattr(M, "_SCAN_STEP", 256)
     monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
+    monkeypatch.setattr(M, "_whole_left", 0)  # nothing carried from the scans before
     # headers longer than 64 bytes take the line-by-line rule of _header_end
     monkeypatch.setattr(M, "_FAST_HEADER", 64)
 
@@ -386,3 +387,36 @@ def test_scan_drops_pages_inside_a_long_run(monkeypatch):
     assert len(drops) >= len(data) // 4096 - 2  # ... whose pages are dropped as the scan passes them
     page = mmap.PAGESIZE  # each drop starts where the last one stopped
     assert all(b == a // page * page for (_, a), (b, _) in zip(drops, drops[1:], strict=False))
+
+
+def test_whole_steps_carry_over_to_the_next_scan(monkeypatch):
+    # every 32-byte window holds a "From " line: a busy step, then three searched whole, and
+    # that countdown goes on in the next call (the next piece or range of a worker)
+    monkeypatch.setattr(M, "_WINDOW", 32)
+    monkeypatch.setattr(M, "_SCAN_STEP", 256)
+    monkeypatch.setattr(M, "_WHOLE_STEPS", 3)
+    monkeypatch.setattr(M, "_whole_left", 0)
+    prescans = []
+    real = M._busy_windows
+
+    def counted(mm, data, offsets):
+        prescans.append(int(offsets[0]))
+        return real(mm, data, offsets)
+
+    monkeypatch.setattr(M, "_busy_windows", counted)
+    body = b"From the body\n" * 4
+    data = b"".join(SEP + b"\nTo: x%d\n\n" % i + body + b"\n" for i in range(20))
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(tmp) / "busy.mbox"
+        path.write_bytes(data)
+        with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+            cut = M.align(mm, 5 * 256 + 10, len(mm))  # two ranges: 6 steps, then the rest
+            first = M._scan(mm, 0, cut)
+            assert prescans == [0, 4 * 256]  # steps 0 and 4 pre-scanned, 1-3 and 5 searched whole
+            assert M._whole_left == 2  # two more whole steps owed after step 5 ...
+            prescans.clear()
+            second = M._scan(mm, cut, len(mm))
+            assert prescans and prescans[0] == cut + 2 * 256  # ... paid by the next range
+            expected = reference(mm, 0, cut), reference(mm, cut, len(mm))
+    assert (first, second) == expected  # the same messages whichever way a step is searched
+    assert len(first[0]) + len(second[0]) == 18  # all but the message at 0 and the one at cut
