@@ -230,9 +230,8 @@ def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
     word = np.ndarray((len(a) - 3,), dtype=">u4", buffer=text, strides=(1,))
     windows = np.ndarray((len(a) - _NAME_WINDOW + 1,), dtype=f"V{_NAME_WINDOW}", buffer=text, strides=(1,))
     nl = np.flatnonzero(a[:size] == 10)
-    separator = np.zeros(size + 1, dtype=bool)
-    separator[ends] = True
-    own = ~separator[nl]  # the newlines joining blocks start no line of a block
+    own = np.ones(len(nl), dtype=bool)
+    own[np.searchsorted(nl, ends)] = False  # the newlines joining blocks start no line of a block
     # the newlines that start no continuation line (a newline joining two blocks never does):
     # a value runs to the first of them after its line
     stops = np.append(nl[~(_IS_BLANK[a[nl + 1]] & own)], size)
