@@ -430,6 +430,7 @@ def _task_bytes(mm, start: int, size: int) -> int:
                 stop = crlf if crlf >= 0 else lf
                 header += (stop + 1 if stop >= 0 else e) - nl
         scanned += b - a
+        M.forget_pages(mm, a - 2, b + mmap.PAGESIZE)  # what the sample looked at
     wanted = _MBOX_TASK_HEADER_BYTES * scanned // max(header, 1)
     return min(max(wanted, _MBOX_TASK_MIN_BYTES), _MBOX_TASK_BYTES)
 
@@ -456,7 +457,9 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
         done = 0.0
         for w in weights[:-1]:
             done += w
-            b = M.align(mm, start + int((size - start) * done / total), size)
+            at = start + int((size - start) * done / total)
+            b = M.align(mm, at, size)
+            M.forget_pages(mm, at - 2, b + mmap.PAGESIZE)  # what align looked at (see forget_pages)
             if b > bounds[-1] and b < size:
                 bounds.append(b)
         bounds.append(size)

@@ -420,3 +420,29 @@ def test_whole_steps_carry_over_to_the_next_scan(monkeypatch):
             expected = reference(mm, 0, cut), reference(mm, cut, len(mm))
     assert (first, second) == expected  # the same messages whichever way a step is searched
     assert len(first[0]) + len(second[0]) == 18  # all but the message at 0 and the one at cut
+
+
+@pytest.mark.skipif(not Path("/proc/self/statm").exists(), reason="reads the resident set from /proc (Linux)")
+def test_forget_pages_gives_back_what_a_look_at_the_mapping_took(tmp_path):
+    # the page cache may map a file up to 2 MB at a time around one byte looked at (large
+    # folios): forget_pages around that byte gives the process's resident set back
+    def resident_pages() -> int:
+        return int(Path("/proc/self/statm").read_text().split()[1])
+
+    path = tmp_path / "big.mbox"
+    # written 1 MB at a time: Linux 6.x caches it in 1 MB folios, mapped page by page, and one
+    # look at a byte maps the whole folio (256 pages); a page-sized drop left 255 of them
+    with open(path, "wb") as fh:
+        for _ in range(24):
+            fh.write(b"x" * (1 << 20))
+    with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        before = resident_pages()
+        total = sum(mm[k] for k in range(0, len(mm), mmap.PAGESIZE))  # every page looked at
+        assert total == ord("x") * (len(mm) // mmap.PAGESIZE)
+        assert resident_pages() - before >= (20 << 20) // mmap.PAGESIZE
+        M.forget_pages(mm, 0, len(mm))
+        assert resident_pages() - before < 64
+        for at in (5, (3 << 20) + 17, len(mm) - 1):  # one byte, then the pages around it
+            assert mm[at] == ord("x")
+            M.forget_pages(mm, at, at + 1)
+            assert resident_pages() - before < 64  # (page by page, up to 2 MB stayed mapped)
