@@ -1603,7 +1603,9 @@ def _header_block(mm, s: int, e: int) -> tuple[bytes, bytes | None]:
     from_line = mm[s:nl]
     first, second = (b"\n\r\n", b"\n\n") if mm[nl - 1] == 13 else (b"\n\n", b"\n\r\n")
     he = find(first, nl, e)
-    he2 = find(second, nl, he if he >= 0 else e)
+    # the other empty line, if it starts before: its match may end after he ("\n\r\n" at nl
+    # when "\n\n" is at nl + 2), so the search runs to he + 2
+    he2 = find(second, nl, he + 2 if he >= 0 else e)
     if he2 >= 0:
         he = he2
     return (mm[nl : he + 1] if he >= 0 else mm[nl:e]), from_line
@@ -1867,7 +1869,7 @@ def read_header_block(path: str) -> tuple[bytes, bytes | None]:
         data = fh.read(_CHUNK)
         while True:
             he = data.find(b"\n\n")
-            he2 = data.find(b"\n\r\n", 0, he if he >= 0 else len(data))
+            he2 = data.find(b"\n\r\n", 0, he + 2 if he >= 0 else len(data))
             if he2 >= 0:
                 he = he2
             if he >= 0:

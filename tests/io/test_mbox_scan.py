@@ -446,3 +446,13 @@ def test_forget_pages_gives_back_what_a_look_at_the_mapping_took(tmp_path):
             assert mm[at] == ord("x")
             M.forget_pages(mm, at, at + 1)
             assert resident_pages() - before < 64  # (page by page, up to 2 MB stayed mapped)
+
+
+def test_the_first_message_of_a_range_stops_its_header_as_the_others_do(monkeypatch):
+    # found by hypothesis: a From_ line followed by a CRLF empty line and an LF one. The first
+    # message of a range (the slow rule, _header_block) ran its header to the "\n\n" after the
+    # "\r\n" line; the scan stops at the "\r\n" line, as for every later message
+    mbox = SEP + b"\n\nFrom a@b Mon Jan  6 10:00:00 2025\n\r\n\n"
+    groups, whole = groups_and_whole(mbox, monkeypatch, 1, 1, 10**9)
+    assert whole[0] == [b"\n", b"\n"]
+    assert joined(groups) == whole
