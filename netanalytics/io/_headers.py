@@ -152,6 +152,7 @@ _BULK = WANTED - {b"received"}
 # column k of raw_header_columns: the k-th wanted name, lower case, as a 16-byte key
 _BULK_NAMES = sorted(_BULK)
 _BULK_KEYS = np.array(_BULK_NAMES, dtype="S16")
+_BULK_INDEX = {name: k for k, name in enumerate(_BULK_NAMES)}
 assert max(map(len, _BULK_NAMES)) <= 16
 _IS_BLANK = np.zeros(256, dtype=bool)
 _IS_BLANK[[ord(" "), ord("\t")]] = True
@@ -314,10 +315,9 @@ def raw_header_columns(blocks: list[bytes]):
             found_rows[k].append(block[a:b] + lo)
             found_values[k] += [text[s:e] for s, e in zip(value[a:b], value_end[a:b], strict=True)]
         lo = hi
-    index = {n: k for k, n in enumerate(_BULK_NAMES)}
 
     def column(name: bytes, coded: bool = False):
-        k = index.get(name.lower())
+        k = _BULK_INDEX.get(name.lower())
         if k is None or not found_rows[k]:
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
         present = np.concatenate(found_rows[k])
