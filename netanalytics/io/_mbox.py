@@ -21,6 +21,7 @@ import pyarrow.compute as pc
 from netanalytics import schema as S
 from netanalytics._gc import gc_paused
 from netanalytics.io import _headers as H
+from netanalytics.io import _native
 from netanalytics.io._lists import shared_lists
 from netanalytics.io.report import MAX_WARNINGS, FileReport
 
@@ -1747,6 +1748,8 @@ def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
     dropped from the process's resident memory as the scan goes, so that a worker holds a few
     MB of the mapping, not its whole range.
     """
+    if _native.SPEEDUPS is not None:  # the same, searched in C at memory speed (no pre-scan)
+        return _native.SPEEDUPS.scan(mm, start, end, FROM_LINE.match, _header_end, _FAST_HEADER)
     blocks: list = []
     from_lines: list = []
     starts: list = []

@@ -1,0 +1,23 @@
+/* netanalytics.io._speedups: the optional C parts of the mbox reader.
+ *
+ * Each function does exactly what a pure-Python function of netanalytics.io names in its
+ * docstring does (tests compare the two on the same inputs); the reader falls back to the
+ * Python one when this module is not built.
+ */
+#include "speedups.h"
+
+static PyMethodDef methods[] = {
+    {"scan", na_scan, METH_VARARGS,
+     "scan(buffer, start, end, dated, header_end, fast_header) -> (blocks, from_lines, starts, odd):"
+     " netanalytics.io._mbox._scan's result for the buffer (an mbox mapping)."},
+    {"wanted_lines", na_wanted_lines, METH_VARARGS,
+     "wanted_lines(text, ends) -> (block, name, value, value_end): "
+     "netanalytics.io._headers._wanted_lines."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module = {
+    PyModuleDef_HEAD_INIT, "_speedups", "Optional C parts of netanalytics' mbox reader.", -1, methods,
+};
+
+PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }

@@ -1,0 +1,137 @@
+/* scan: the message starts, From_ lines and header blocks of a stretch of an mbox.
+ *
+ * The same result as netanalytics.io._mbox._scan (see its docstring for the rules), found by
+ * searching the mapping at memory speed: byte pairs ("\nF" for a From_ line, "\n\n" for a
+ * header's end) 16 at a time with SSE2 where the machine has it, then the rest of the needle.
+ * What the fast rules do not settle goes back to Python: whether a "From " line is dated
+ * (FROM_LINE.match) and every header that holds a carriage return or is longer than
+ * fast_header (_mbox._header_end).
+ */
+#include "speedups.h"
+#include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
+/* First i in [lo, hi - 1) with s[i] == a and s[i + 1] == b, or -1. */
+static Py_ssize_t find_pair(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi, unsigned char a,
+                            unsigned char b) {
+    Py_ssize_t i = lo;
+#if defined(__SSE2__)
+    const __m128i va = _mm_set1_epi8((char)a), vb = _mm_set1_epi8((char)b);
+    for (; i + 17 <= hi; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(s + i + 1));
+        int m = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(y, vb)));
+        if (m)
+            return i + __builtin_ctz((unsigned)m);
+    }
+#endif
+    while (i + 1 < hi) {
+        const unsigned char *q = memchr(s + i, a, (size_t)(hi - 1 - i));
+        if (q == NULL)
+            return -1;
+        i = q - s;
+        if (s[i + 1] == b)
+            return i;
+        i++;
+    }
+    return -1;
+}
+
+/* First "\nFrom " lying whole in [lo, hi), or -1. */
+static Py_ssize_t find_from(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi) {
+    while ((lo = find_pair(s, lo, hi - 4, '\n', 'F')) >= 0) {
+        if (memcmp(s + lo + 2, "rom ", 4) == 0)
+            return lo;
+        lo++;
+    }
+    return -1;
+}
+
+static int append_new(PyObject *list, PyObject *item) {
+    if (item == NULL)
+        return -1;
+    int r = PyList_Append(list, item);
+    Py_DECREF(item);
+    return r;
+}
+
+PyObject *na_scan(PyObject *self, PyObject *args) {
+    PyObject *buffer, *dated, *header_end;
+    Py_ssize_t start, end, fast_header;
+    if (!PyArg_ParseTuple(args, "OnnOOn", &buffer, &start, &end, &dated, &header_end, &fast_header))
+        return NULL;
+    Py_buffer view;
+    if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE) < 0)
+        return NULL;
+    const unsigned char *s = view.buf;
+    Py_ssize_t size = view.len;
+    if (start < 0 || end > size || start > end) {
+        PyBuffer_Release(&view);
+        PyErr_Format(PyExc_ValueError, "scan: range [%zd, %zd) outside the buffer of %zd bytes", start,
+                     end, size);
+        return NULL;
+    }
+    PyObject *blocks = PyList_New(0), *from_lines = PyList_New(0), *starts = PyList_New(0),
+             *odd = PyList_New(0), *empty = PyBytes_FromStringAndSize(NULL, 0);
+    if (!blocks || !from_lines || !starts || !odd || !empty)
+        goto fail;
+    Py_ssize_t cur = start;
+    Py_ssize_t i;
+    while ((i = find_from(s, cur, end)) >= 0) {
+        cur = i + 1;
+        /* a blank line before it ("\n" or "\r\n"); Python's mm[i - 1] reads the last byte at i == 0 */
+        unsigned char prev = i >= 1 ? s[i - 1] : s[size - 1];
+        if (prev != '\n' && !(prev == '\r' && i >= 2 && s[i - 2] == '\n'))
+            continue;
+        PyObject *m = PyObject_CallFunction(dated, "Onn", buffer, i + 1, end);
+        if (m == NULL)
+            goto fail;
+        int is_dated = m != Py_None;
+        Py_DECREF(m);
+        if (!is_dated)
+            continue;
+        if (append_new(starts, PyLong_FromSsize_t(i)) < 0)
+            goto fail;
+        const unsigned char *q = memchr(s + i + 1, '\n', (size_t)(end - i - 1));
+        if (q == NULL) { /* the From_ line runs to the end */
+            if (append_new(from_lines, PyBytes_FromStringAndSize((const char *)s + i + 1, end - i - 1)) < 0 ||
+                PyList_Append(blocks, Py_None) < 0 || PyList_Append(odd, Py_None) < 0)
+                goto fail;
+            break;
+        }
+        Py_ssize_t nl = q - s;
+        if (append_new(from_lines, PyBytes_FromStringAndSize((const char *)s + i + 1, nl - i - 1)) < 0)
+            goto fail;
+        /* the header's end: the first empty line, when no "\r" comes before it */
+        Py_ssize_t limit = end < nl + fast_header ? end : nl + fast_header;
+        Py_ssize_t he = find_pair(s, nl, limit, '\n', '\n');
+        int stop_is_odd = 0;
+        if (he >= 0 && memchr(s + nl, '\r', (size_t)(he - nl)) == NULL) {
+            cur = he + 1;
+        } else {
+            PyObject *r = PyObject_CallFunction(header_end, "Onn", buffer, nl, end);
+            if (r == NULL)
+                goto fail;
+            int ok = PyArg_ParseTuple(r, "np", &cur, &stop_is_odd);
+            Py_DECREF(r);
+            if (!ok)
+                goto fail;
+        }
+        if (append_new(blocks, PyBytes_FromStringAndSize((const char *)s + nl, cur - nl)) < 0 ||
+            PyList_Append(odd, stop_is_odd ? empty : Py_None) < 0)
+            goto fail;
+    }
+    PyBuffer_Release(&view);
+    Py_DECREF(empty);
+    return Py_BuildValue("(NNNN)", blocks, from_lines, starts, odd);
+fail:
+    PyBuffer_Release(&view);
+    Py_XDECREF(blocks);
+    Py_XDECREF(from_lines);
+    Py_XDECREF(starts);
+    Py_XDECREF(odd);
+    Py_XDECREF(empty);
+    return NULL;
+}
