@@ -5,7 +5,7 @@
     python3 tasks.py test   # create/reuse .venv with the dev extras, run the whole test suite
     python3 tasks.py lint   # ruff check and ruff format --check (the style .ci/run enforces)
 
-The virtual environment is re-installed only when pyproject.toml changes.
+The virtual environment is re-installed only when pyproject.toml, setup.py or the C sources change.
 """
 
 import hashlib
@@ -18,10 +18,13 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
+SPEEDUPS = Path("netanalytics", "io", "_speedups_src")
 
 
 def ensure_venv() -> None:
-    digest = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()[:16]
+    # what the installation is built from: the metadata and the C speedups' sources
+    built_from = [ROOT / "pyproject.toml", ROOT / "setup.py", *sorted((ROOT / SPEEDUPS).glob("*.[ch]"))]
+    digest = hashlib.sha256(b"".join(p.read_bytes() for p in built_from)).hexdigest()[:16]
     stamp = VENV / f".installed-{digest}"
     if stamp.exists():
         return
@@ -47,7 +50,7 @@ def main(argv: list[str]) -> int:
         cmd = [str(BIN / "netanalytics"), "demo", "--out", str(ROOT / "out"), *argv[1:]]
     elif argv[0] == "lint":
         ruff = str(BIN / "ruff")
-        paths = ["netanalytics", "tests", "benchmarks", "notebooks", "scripts", "tasks.py"]
+        paths = ["netanalytics", "tests", "benchmarks", "notebooks", "scripts", "tasks.py", "setup.py"]
         checked = subprocess.run([ruff, "check", *paths], cwd=ROOT).returncode
         return checked or subprocess.run([ruff, "format", "--check", *paths], cwd=ROOT).returncode
     else:

@@ -1743,10 +1743,17 @@ def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
     goes on from there, so no ``"\nFrom "`` inside a header block starts a message. An odd
     flag is ``b""`` where the header stops at an odd place, else ``None``.
 
-    Only the runs of windows that hold a ``"\nFrom "`` are searched (:func:`_busy_runs`); a
-    From_ line or header block may run past the end of its run. Pages already passed are
-    dropped from the process's resident memory as the scan goes, so that a worker holds a few
-    MB of the mapping, not its whole range.
+    Where the C speedups are built (:mod:`netanalytics.io._native`), ``_speedups.scan`` does
+    all of this (it calls back :data:`FROM_LINE` for each candidate and :func:`_header_end` for
+    a header holding a carriage return or longer than :data:`_FAST_HEADER`). It searches every
+    byte, at memory speed (SSE2, 16 byte pairs at a time: 18 GB/s against 2.4 GB/s for sre), so
+    it needs no pre-scan, and it leaves the mapping's pages to its caller
+    (:func:`mbox_block_groups` drops each 16 MB piece's).
+
+    Otherwise only the runs of windows that hold a ``"\nFrom "`` are searched
+    (:func:`_busy_runs`); a From_ line or header block may run past the end of its run. Pages
+    already passed are dropped from the process's resident memory as the scan goes, so that a
+    worker holds a few MB of the mapping, not its whole range.
     """
     if _native.SPEEDUPS is not None:  # the same, searched in C at memory speed (no pre-scan)
         return _native.SPEEDUPS.scan(mm, start, end, FROM_LINE.match, _header_end, _FAST_HEADER)

@@ -4,7 +4,8 @@ expression below finds over the range: the scanner's rule before it was rewritte
 
 The windows are made tiny here (32 bytes, 256-byte steps) so that separators, From_ lines and
 header blocks fall across window, run and step boundaries in small inputs; each such test runs
-with every step pre-scanned and with the steps after a busy one searched whole.
+with every step pre-scanned and with the steps after a busy one searched whole, and again with
+the C scan of ``netanalytics.io._speedups`` (which searches every byte, with no pre-scan).
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from netanalytics.io import _mbox as M
+from netanalytics.io import _native
+
+SPEEDUPS = _native.SPEEDUPS
 
 SCAN = settings(
     max_examples=150,
@@ -50,14 +54,36 @@ def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
     )
 
 
-@pytest.fixture(params=[0, 3], ids=["prescan-every-step", "whole-steps-after-a-busy-one"])
+@pytest.fixture(params=[0, 3, "C"], ids=["prescan-every-step", "whole-steps-after-a-busy-one", "C"])
 def tiny_windows(monkeypatch, request):
+    """Tiny windows for the Python scan (both ways of searching a step), or the C scan."""
+    if request.param == "C":
+        if SPEEDUPS is None:
+            pytest.skip("the C speedups are not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(_native, "SPEEDUPS", None)
+        monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
     monkeypatch.setattr(M, "_WINDOW", 32)
     monkeypatch.setattr(M, "_SCAN_STEP", 256)
-    monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
     monkeypatch.setattr(M, "_whole_left", 0)  # nothing carried from the scans before
     # headers longer than 64 bytes take the line-by-line rule of _header_end
     monkeypatch.setattr(M, "_FAST_HEADER", 64)
+
+
+@pytest.fixture(params=["python", "C"])
+def route(monkeypatch, request):
+    """The pure-Python scan, or the C one."""
+    if request.param == "C":
+        if SPEEDUPS is None:
+            pytest.skip("the C speedups are not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(_native, "SPEEDUPS", None)
+
+
+@pytest.fixture
+def python_scan(monkeypatch):
+    """The pure-Python scan, whose pre-scan and page drops a test looks at."""
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
 
 
 def scan_both(data: bytes, start: int = 0, end: int | None = None):
@@ -150,7 +176,7 @@ def test_from_line_running_past_its_run(tiny_windows):
     assert len(ours[0]) == 1
 
 
-def test_range_over_several_steps_default_windows():
+def test_range_over_several_steps_default_windows(route):
     # real window sizes: 600 messages with 40 KB attachment-like bodies (over two 16 MB steps)
     body = (b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVo" * 2 + b"\n") * 570
     data = b"".join(
@@ -259,14 +285,14 @@ SEP = b"From a@b Mon Jan  6 10:00:00 2025"
         ),
     ],
 )
-def test_awkward_messages(second, blocks, from_lines, odd):
+def test_awkward_messages(route, second, blocks, from_lines, odd):
     ours, plain = scan_both(SEP + b"\nTo: first\n\nbody\n" + second)
     assert ours == plain
     assert (ours[0], ours[1], ours[3]) == (blocks, from_lines, odd)
 
 
 @pytest.mark.parametrize("shift", [-7, -6, -5, -1, 0, 1])
-def test_message_at_a_default_window_seam(shift):
+def test_message_at_a_default_window_seam(route, shift):
     # the "\nFrom " of the second message starts around the first 16 KB seam, real window sizes
     head = SEP + b"\nTo: x\n\n"
     pad = (b"y" * 99 + b"\n") * 200
@@ -360,7 +386,7 @@ def test_pages_are_dropped_from_page_boundaries():
     assert len(calls) == 1
 
 
-def test_scan_drops_pages_inside_a_long_run(monkeypatch):
+def test_scan_drops_pages_inside_a_long_run(python_scan, monkeypatch):
     # 50 messages of ~1 KB whose bodies hold a "From " line in every 32-byte window: the windows
     # are busy, and the runs long
     monkeypatch.setattr(M, "_WINDOW", 32)
@@ -389,7 +415,7 @@ def test_scan_drops_pages_inside_a_long_run(monkeypatch):
     assert all(b == a // page * page for (_, a), (b, _) in zip(drops, drops[1:], strict=False))
 
 
-def test_whole_steps_carry_over_to_the_next_scan(monkeypatch):
+def test_whole_steps_carry_over_to_the_next_scan(python_scan, monkeypatch):
     # every 32-byte window holds a "From " line: a busy step, then three searched whole, and
     # that countdown goes on in the next call (the next piece or range of a worker)
     monkeypatch.setattr(M, "_WINDOW", 32)

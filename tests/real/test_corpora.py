@@ -189,3 +189,27 @@ def test_column_route_equals_the_per_message_route_on_real_mail(name, tmp_path):
     assert len(columns) == len(blocks) == {"openbmc": 2000, "kasan-dev": 1000}[name]
     pd.testing.assert_frame_equal(columns, per_message)
     assert (r1["read"], r1["skipped"], r1["counters"]) == (r2["read"], r2["skipped"], r2["counters"])
+
+
+@pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
+@pytest.mark.parametrize("name", NAMES)
+def test_the_c_scan_finds_what_the_python_scan_finds_on_real_mail(name, crlf, tmp_path, monkeypatch):
+    import mmap
+    import subprocess
+    import sys
+
+    from netanalytics.io import _mbox as M
+    from netanalytics.io import _native
+
+    if _native.SPEEDUPS is None:
+        pytest.skip("the C speedups are not built (no C compiler at install)")
+    box = tmp_path / f"{name}.mbox"
+    make = [sys.executable, str(CORPORA / "make_mbox.py"), str(CORPORA / name), str(box)]
+    subprocess.run(make + (["--crlf"] if crlf else []), check=True)
+    with open(box, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        start = M.check_mbox_start(mm, str(box))
+        in_c = M.mbox_blocks(mm, start, len(mm))
+        monkeypatch.setattr(_native, "SPEEDUPS", None)
+        in_python = M.mbox_blocks(mm, start, len(mm))
+    assert len(in_c[0]) == {"openbmc": 2000, "kasan-dev": 1000}[name]
+    assert in_c == in_python
