@@ -8,7 +8,7 @@
 
 static PyMethodDef methods[] = {
     {"scan", na_scan, METH_VARARGS,
-     "scan(buffer, start, end, dated, header_end, fast_header) -> (blocks, from_lines, starts, odd):"
+     "scan(buffer, start, end, dated) -> (blocks, from_lines, starts, odd):"
      " netanalytics.io._mbox._scan's result for the buffer (an mbox mapping)."},
     {"wanted_lines", na_wanted_lines, METH_VARARGS,
      "wanted_lines(text, ends) -> (block, name, value, value_end): "

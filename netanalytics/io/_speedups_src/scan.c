@@ -1,11 +1,10 @@
 /* scan: the message starts, From_ lines and header blocks of a stretch of an mbox.
  *
  * The same result as netanalytics.io._mbox._scan (see its docstring for the rules), found by
- * searching the mapping at memory speed: byte pairs ("\nF" for a From_ line, "\n\n" for a
- * header's end) 16 at a time with SSE2 where the machine has it, then the rest of the needle.
- * What the fast rules do not settle goes back to Python: whether a "From " line is dated
- * (FROM_LINE.match) and every header that holds a carriage return or is longer than
- * fast_header (_mbox._header_end).
+ * searching the mapping at memory speed: byte pairs ("\nF" for a From_ line; "\n\n" or "\n\r"
+ * for a header's end, LF and CRLF mail alike) 16 at a time with SSE2 where the machine has it,
+ * then the rest of the needle. Whether a "From " line is dated is asked of Python
+ * (FROM_LINE.match), once per candidate.
  */
 #include "speedups.h"
 #include <string.h>
@@ -49,6 +48,54 @@ static Py_ssize_t find_from(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi
     return -1;
 }
 
+/* First i in [lo, hi - 1) with s[i] == '\n' and s[i + 1] either '\n' or '\r', or -1. */
+static Py_ssize_t find_line_starting_cr_or_empty(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi) {
+    Py_ssize_t i = lo;
+#if defined(__SSE2__)
+    const __m128i nl = _mm_set1_epi8('\n'), cr = _mm_set1_epi8('\r');
+    for (; i + 17 <= hi; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(s + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(s + i + 1));
+        __m128i next = _mm_or_si128(_mm_cmpeq_epi8(y, nl), _mm_cmpeq_epi8(y, cr));
+        int m = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, nl), next));
+        if (m)
+            return i + __builtin_ctz((unsigned)m);
+    }
+#endif
+    while (i + 1 < hi) {
+        const unsigned char *q = memchr(s + i, '\n', (size_t)(hi - 1 - i));
+        if (q == NULL)
+            return -1;
+        i = q - s;
+        if (s[i + 1] == '\n' || s[i + 1] == '\r')
+            return i;
+        i++;
+    }
+    return -1;
+}
+
+/* Where the header lines after the newline nl stop, and whether at an odd place: the rule of
+ * _mbox._header_end. A header line is a complete line that starts with neither "\n" nor
+ * "\r\n" (a line starting with a lone "\r" is one); the header stops at the first line start
+ * that is no header line, at end when the range ends with a newline, else (oddly) at the start
+ * of the partial last line. */
+static Py_ssize_t header_end(const unsigned char *s, Py_ssize_t nl, Py_ssize_t end, int *odd) {
+    Py_ssize_t q = nl;
+    *odd = 0;
+    while ((q = find_line_starting_cr_or_empty(s, q, end)) >= 0) {
+        if (s[q + 1] == '\n' || (q + 2 < end && s[q + 2] == '\n'))
+            return q + 1;
+        q++;
+    }
+    if (s[end - 1] == '\n')
+        return end;
+    q = end - 1;
+    while (s[q] != '\n') /* s[nl] is one */
+        q--;
+    *odd = 1;
+    return q + 1;
+}
+
 static int append_new(PyObject *list, PyObject *item) {
     if (item == NULL)
         return -1;
@@ -58,9 +105,9 @@ static int append_new(PyObject *list, PyObject *item) {
 }
 
 PyObject *na_scan(PyObject *self, PyObject *args) {
-    PyObject *buffer, *dated, *header_end;
-    Py_ssize_t start, end, fast_header;
-    if (!PyArg_ParseTuple(args, "OnnOOn", &buffer, &start, &end, &dated, &header_end, &fast_header))
+    PyObject *buffer, *dated;
+    Py_ssize_t start, end;
+    if (!PyArg_ParseTuple(args, "OnnO", &buffer, &start, &end, &dated))
         return NULL;
     Py_buffer view;
     if (PyObject_GetBuffer(buffer, &view, PyBUF_SIMPLE) < 0)
@@ -104,21 +151,8 @@ PyObject *na_scan(PyObject *self, PyObject *args) {
         Py_ssize_t nl = q - s;
         if (append_new(from_lines, PyBytes_FromStringAndSize((const char *)s + i + 1, nl - i - 1)) < 0)
             goto fail;
-        /* the header's end: the first empty line, when no "\r" comes before it */
-        Py_ssize_t limit = end < nl + fast_header ? end : nl + fast_header;
-        Py_ssize_t he = find_pair(s, nl, limit, '\n', '\n');
-        int stop_is_odd = 0;
-        if (he >= 0 && memchr(s + nl, '\r', (size_t)(he - nl)) == NULL) {
-            cur = he + 1;
-        } else {
-            PyObject *r = PyObject_CallFunction(header_end, "Onn", buffer, nl, end);
-            if (r == NULL)
-                goto fail;
-            int ok = PyArg_ParseTuple(r, "np", &cur, &stop_is_odd);
-            Py_DECREF(r);
-            if (!ok)
-                goto fail;
-        }
+        int stop_is_odd;
+        cur = header_end(s, nl, end, &stop_is_odd);
         if (append_new(blocks, PyBytes_FromStringAndSize((const char *)s + nl, cur - nl)) < 0 ||
             PyList_Append(odd, stop_is_odd ? empty : Py_None) < 0)
             goto fail;
