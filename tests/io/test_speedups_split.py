@@ -81,6 +81,19 @@ def test_a_value_ends_with_its_block():
     assert found(text, assert_same(text, ends)) == [(1, b"cc", b"c"), (0, b"to", b"a\n continued")]
 
 
+def test_block_ends_followed_by_blanks_anywhere_in_the_text():
+    # the C walk takes 64 bytes at a time, passing over newlines followed by a blank, but never
+    # over a block's end: put the ends at every place of such a stretch
+    for shift in range(130):
+        blocks = [b"\nX: " + b"y" * shift + b"\nTo: a", b"\tb\nCc: c\n continued", b"", b" ", b"\nFrom: f"]
+        text, ends = joined(blocks)
+        assert found(text, assert_same(text, ends)) == [
+            (1, b"cc", b"c\n continued"),
+            (4, b"from", b"f"),
+            (0, b"to", b"a"),
+        ], shift
+
+
 def test_the_names_come_from_the_caller():
     text, ends = joined([b"\nTo: a\nX-MAILER: m\nFrom: f\n", b"\nx-mailer:n\n"])
     block, name, value, value_end = c_route(text, ends, [b"x-mailer", b"to"])
