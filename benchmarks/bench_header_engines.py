@@ -11,8 +11,13 @@ of all of them, and the figure is CPU seconds per 1,000 messages (best of three)
 are not installed are reported as such: ``pip install polars google-re2 hyperscan
 fast-mail-parser`` to compare them all (none of them is a dependency of netanalytics).
 
-- ``numpy line index`` (what ``read_mbox`` does): ``raw_header_columns``, whole-array steps
-  over the lines of the blocks joined, every wanted value made a Python bytes;
+- ``C line index`` (what ``read_mbox`` does where ``netanalytics.io._speedups`` is built):
+  ``raw_header_columns``, its line index (``_wanted_lines``) one pass in C over the newlines
+  of the blocks joined, every wanted value made a Python bytes;
+- ``C line index (offsets only)``: the blocks joined in the same groups and ``_wanted_lines``'
+  arrays, no values made (a lower bound for the C route);
+- ``numpy line index`` (the pure-Python route, ``NETANALYTICS_PURE_PYTHON=1``): the same, the
+  line index as whole-array numpy steps;
 - ``sre split`` (what ``read_mbox`` did before): one ``re.split`` over the blocks joined;
 - ``arrow RE2 drop + sre split``: ``pyarrow.compute.replace_substring_regex`` deletes the
   lines of unwanted headers (RE2), then the same split over what is left;
@@ -29,6 +34,7 @@ import argparse
 import mmap
 import re
 import time
+from unittest import mock
 
 import numpy as np
 import pyarrow as pa
@@ -36,6 +42,7 @@ import pyarrow.compute as pc
 
 from netanalytics.io import _headers as H
 from netanalytics.io import _mbox as M
+from netanalytics.io import _native
 
 # --- the former route: one sre split over the blocks joined behind marker lines (read_mbox
 # until the numpy line index replaced it), and RE2's pattern for the unwanted lines ---------
@@ -193,9 +200,34 @@ def _fast_mail_parser(blocks: list[bytes]) -> int:
     return n
 
 
-def _numpy_index(blocks: list[bytes]) -> int:
+def _columns(blocks: list[bytes]) -> int:
     column = H.raw_header_columns(blocks)  # every wanted value made a Python bytes
     return sum(len(column(name, coded=True)[0]) for name in (b"Message-ID", b"Date"))
+
+
+def _c_index(blocks: list[bytes]) -> int:
+    if _native.SPEEDUPS is None:
+        raise ImportError("not built", name="netanalytics.io._speedups")
+    return _columns(blocks)
+
+
+def _c_offsets(blocks: list[bytes]) -> int:
+    if _native.SPEEDUPS is None:
+        raise ImportError("not built", name="netanalytics.io._speedups")
+    ends = np.cumsum(np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks)) + 1) - 1
+    cuts = np.searchsorted(ends, np.arange(H._SPLIT_BYTES, ends[-1], H._SPLIT_BYTES))
+    found = lo = 0
+    for hi in [*np.unique(cuts).tolist(), len(blocks)]:  # the groups of raw_header_columns
+        if hi > lo:
+            base = ends[lo - 1] + 1 if lo else 0
+            found += len(H._wanted_lines(b"\n".join([*blocks[lo:hi], H._PAD]), ends[lo:hi] - base)[0])
+            lo = hi
+    return found
+
+
+def _numpy_index(blocks: list[bytes]) -> int:
+    with mock.patch.object(_native, "SPEEDUPS", None):
+        return _columns(blocks)
 
 
 def _stdlib(blocks: list[bytes]) -> int:
@@ -207,7 +239,9 @@ def _stdlib(blocks: list[bytes]) -> int:
 
 
 ENGINES = {
-    "numpy line index (read_mbox today)": _numpy_index,
+    "C line index (read_mbox today)": _c_index,
+    "C line index (offsets only)": _c_offsets,
+    "numpy line index (pure Python)": _numpy_index,
     "sre split (read_mbox before)": _sre,
     "arrow RE2 drop + sre split": _arrow_drop,
     "polars extract_all + sre split": _polars,

@@ -14,6 +14,7 @@ from quopri import decodestring as _qp_decode
 
 import numpy as np
 
+from netanalytics.io import _native
 from netanalytics.schema import clean_name, name_key, normalize_email
 
 __all__ = [
@@ -206,25 +207,36 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
 
 def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
     """(block, name, value start, value end) of the first line of each wanted header in each
-    block of ``text``: blocks joined by newlines, block ``k`` ending at ``ends[k]`` (the
-    newline after it, or the end of ``text``); names are indices into :data:`_BULK_NAMES`,
-    values are ``text[start:end]``.
+    block of ``text``: blocks joined by newlines, then :data:`_PAD`; block ``k`` ends at
+    ``ends[k]`` (int64), the newline after it. Names are indices into :data:`_BULK_NAMES`,
+    values are ``text[start:end]``. Sorted by name, then by block.
+
+    Found by ``_speedups.wanted_lines`` (C) where it is built, else by
+    :func:`_wanted_lines_numpy`; the two give the same arrays (tests compare them).
 
     Notes
     -----
-    The rule of :func:`split_header_lines` over each block, as whole-array numpy steps over
-    its lines, with no Python per line:
+    The rule of :func:`split_header_lines` over each block:
 
     - a header line starts after a newline of the block (the newlines joining blocks start
-      none) and holds a name, blanks (space, tab) and a colon; the name is wanted if, in
-      lower case (ASCII letters), it is one of :data:`_BULK_NAMES`. Lines are first sifted
-      by their first three bytes (:data:`_SIFT_PREFIXES`), then the survivors' first
-      :data:`_NAME_WINDOW` bytes are compared;
+      none) and holds a name, blanks (space, tab) and a colon, all before the padding; the
+      name is wanted if, in lower case (ASCII letters only: a CR is no "-"), it is one of
+      :data:`_BULK_NAMES`, however many blanks follow it;
     - its value starts after the colon and the blanks that follow it, and runs to the first
-      newline not followed by a blank (a continuation line starts with one), or to the
-      block's end;
+      newline of the block not followed by a blank (a continuation line starts with one),
+      or to the block's end;
     - a name's first line in a block wins.
     """
+    if _native.SPEEDUPS is not None:
+        found = _native.SPEEDUPS.wanted_lines(text, ends, _BULK_NAMES)
+        return tuple(np.frombuffer(column, dtype=np.int64) for column in found)
+    return _wanted_lines_numpy(text, ends)
+
+
+def _wanted_lines_numpy(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
+    """:func:`_wanted_lines` as whole-array numpy steps over the lines, with no Python per line:
+    lines are first sifted by their first three bytes (:data:`_SIFT_PREFIXES`), then the
+    survivors' first :data:`_NAME_WINDOW` bytes are compared."""
     a = np.frombuffer(text, dtype=np.uint8)
     size = len(a) - len(_PAD)
     # the text seen from every offset as a 4-byte number, and as 24-byte windows (no copies)

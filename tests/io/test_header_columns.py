@@ -5,53 +5,29 @@ wanted name's first letters."""
 
 from __future__ import annotations
 
+import pytest
+from header_blocks import header_block  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netanalytics.io import _headers as H
-
-NAMES = [
-    *sorted(H.WANTED),
-    b"Received",
-    b"X-Mailer",
-    b"X-Original-Sender",
-    b"List-Archive",
-    b"To-Foo",
-    b"Reply",
-    b"DKIM-Signature",
-    b"Authentication-Results",
-    b"Content-Type",
-    b"List-Unsubscribe-Post",
-    b"List\rId",
-    b"Re",
-    b"T",
-]
-VALUES = [b"a@x.org", b" <m1@x> ", b"Ann <a@x>,\n\tBob <b@x>", b"", b"v\t", b"\xc3\xa9t\xc3\xa9", b"x\r"]
+from netanalytics.io import _native
 
 
-@st.composite
-def header_line(draw) -> bytes:
-    name = draw(st.sampled_from(NAMES))
-    name = bytes(c ^ 32 if 97 <= (c | 32) <= 122 and draw(st.booleans()) else c for c in name)
-    gap = draw(st.sampled_from([b"", b" ", b"\t ", b" " * 25]))
-    return (
-        b"\n" + name + gap + b":" + draw(st.sampled_from([b" ", b"", b"  "])) + draw(st.sampled_from(VALUES))
-    )
+@pytest.fixture(scope="module", params=["C", "numpy"])
+def both_routes(request):
+    """The test runs on both routes of ``_wanted_lines``: the C one (where it is built) and numpy's."""
+    if request.param == "C" and _native.SPEEDUPS is None:
+        pytest.skip("netanalytics.io._speedups is not built (no C compiler, or NETANALYTICS_PURE_PYTHON=1)")
+    with pytest.MonkeyPatch.context() as mp:
+        if request.param == "numpy":
+            mp.setattr(_native, "SPEEDUPS", None)
+        yield request.param
 
 
+@pytest.mark.usefixtures("both_routes")
 @settings(max_examples=300, deadline=None)
-@given(
-    st.lists(
-        st.tuples(
-            st.lists(header_line(), max_size=12).map(b"".join),
-            st.sampled_from([b"\n", b"", b"\n\t"]),  # the block's end: newline, none, a blank line
-            # the block's start: the newline before its first line, none, a blank
-            st.sampled_from([b"", b"\n", b"\t"]),
-        ).map(lambda t: t[2] + (t[0] + t[1])[1:]),
-        min_size=1,
-        max_size=6,
-    )
-)
+@given(st.lists(header_block(), min_size=1, max_size=6))
 def test_columns_equal_the_one_block_rule(blocks):
     column = H.raw_header_columns(blocks)
     for name in H.WANTED - {b"received"}:
@@ -62,6 +38,7 @@ def test_columns_equal_the_one_block_rule(blocks):
         assert (values, codes.tolist()) == (expected_values, expected_codes.tolist()), name
 
 
+@pytest.mark.usefixtures("both_routes")
 def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
     blocks = [
         b"\nreceived: by x\nMESSAGE-id: <m@x>\nTo-Foo: no\nX-Mailer: y\nTO: a@x\nList-Archive: z\n",
@@ -74,6 +51,7 @@ def test_a_name_in_unusual_case_and_an_unwanted_look_alike():
     assert column(b"Received") == [None, None]
 
 
+@pytest.mark.usefixtures("both_routes")
 def test_blocks_indexed_in_groups_give_the_columns_of_one_group(monkeypatch):
     blocks = [b"\nFrom: a%d@x\nX-Pad: %s\nTo: b%d@x\n" % (i, b"p" * (i * 7 % 50), i) for i in range(40)]
     blocks[7] = b"\nX-Only: unwanted\n"
@@ -86,6 +64,7 @@ def test_blocks_indexed_in_groups_give_the_columns_of_one_group(monkeypatch):
         assert column(b"From")[39] == b"a39@x"
 
 
+@pytest.mark.usefixtures("both_routes")
 def test_awkward_lines_read_as_the_one_block_rule_reads_them():
     blocks = [
         # a colon past the 24 bytes looked at first, after many blanks
@@ -112,6 +91,7 @@ def test_awkward_lines_read_as_the_one_block_rule_reads_them():
         assert column(H.PRIMARY[name]) == [H.split_header_lines(b).get(name) for b in blocks], name
 
 
+@pytest.mark.usefixtures("both_routes")
 def test_coded_columns_clean_the_distinct_values_and_merge_spellings():
     blocks = [
         b"\nTo: a@x\n",
