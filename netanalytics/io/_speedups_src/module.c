@@ -11,7 +11,7 @@ static PyMethodDef methods[] = {
      "scan(buffer, start, end, dated) -> (blocks, from_lines, starts, odd):"
      " netanalytics.io._mbox._scan's result for the buffer (an mbox mapping)."},
     {"wanted_lines", na_wanted_lines, METH_VARARGS,
-     "wanted_lines(text, ends) -> (block, name, value, value_end): "
+     "wanted_lines(text, ends, names) -> (block, name, value, value_end), each int64 bytes: "
      "netanalytics.io._headers._wanted_lines."},
     {NULL, NULL, 0, NULL},
 };
