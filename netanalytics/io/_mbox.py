@@ -1402,15 +1402,22 @@ def _fast_dates(texts: list[str | None] | pa.Array) -> np.ndarray:
     """Vectorised parse of well-formed RFC 5322 dates (Arrow regex, numpy date arithmetic).
 
     NaT where the text needs the tolerant per-message route (zone names, localized
-    names, broken times, impossible days, years outside 1970–2100).
+    names, broken times, impossible days, years outside 1970–2100). The texts in the common
+    layout (:data:`_LAYOUT`) have their digits read in place; the others take the regex.
     """
     out = np.full(len(texts), np.datetime64("NaT"), dtype="datetime64[ns]")
     if not len(texts):
         return out
     arr = texts.cast(pa.string()) if isinstance(texts, pa.Array) else pa.array(texts, type=pa.string())
-    fields = _layout_fields(arr)
-    if fields is not None:
-        return _stamps(*fields)
+    common = pc.fill_null(pc.match_substring_regex(arr, _LAYOUT), False).to_numpy(zero_copy_only=False)
+    if common.all():
+        return _stamps(*_layout_fields(arr))
+    if common.any():
+        out[common] = _stamps(*_layout_fields(arr.filter(pa.array(common))))
+        rows = np.flatnonzero(~common)
+        arr = arr.filter(pa.array(~common))
+    else:
+        rows = np.arange(len(arr))
     parts = pc.extract_regex(arr, _FAST_DATE)
     ok = parts.is_valid().to_numpy(zero_copy_only=False)
     if not ok.any():
@@ -1429,24 +1436,23 @@ def _fast_dates(texts: list[str | None] | pa.Array) -> np.ndarray:
         pc.cast(pc.utf8_slice_codeunits(zone, 1, 3), pa.int64()).to_numpy() * 3600
         + pc.cast(pc.utf8_slice_codeunits(zone, 3, 5), pa.int64()).to_numpy() * 60
     ) * np.where(pc.starts_with(zone, "-").to_numpy(zero_copy_only=False), -1, 1)
-    out[np.flatnonzero(ok)] = _stamps(day, month, year, hour, minute, second, zone_s)
+    out[rows[ok]] = _stamps(day, month, year, hour, minute, second, zone_s)
     return out
 
 
 # The layout nearly every mailer writes ("Mon, 31 Oct 2022 20:19:23 -0400", day of one or two
-# digits): a subset of _FAST_DATE whose fields sit at fixed places from the right.
-_LAYOUT = r"^[A-Za-z]{3}, \d{1,2} [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
+# digits, or a blank and one digit as git send-email writes it: "Mon,  7 Dec ..."): a subset of
+# _FAST_DATE whose fields sit at fixed places from the right.
+_LAYOUT = r"^[A-Za-z]{3}, (?: \d|\d{1,2}) [A-Za-z]{3} \d{4} \d{2}:\d{2}:\d{2} [+-]\d{4}$"
 _MONTH_KEYS = np.array(
     [(ord(m[0]) << 16) | (ord(m[1]) << 8) | ord(m[2]) for m in _MONTHS.to_pylist()], dtype=np.int64
 )
 _MONTH_ORDER = np.argsort(_MONTH_KEYS)
 
 
-def _layout_fields(arr: pa.Array) -> tuple | None:
-    """(day, month, year, hour, minute, second, zone seconds) as numpy arrays when every text
-    has the common layout (one regex test, then digits read in place), else None."""
-    if arr.null_count or not pc.all(pc.match_substring_regex(arr, _LAYOUT)).as_py():
-        return None
+def _layout_fields(arr: pa.Array) -> tuple:
+    """(day, month, year, hour, minute, second, zone seconds) as numpy arrays of texts that all
+    have the common layout (:data:`_LAYOUT`), their digits read in place."""
     n = len(arr)
     padded = pc.utf8_lpad(arr, 31, "0")  # a one-digit day gets a leading character
     offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32, count=n + 1)
