@@ -16,6 +16,7 @@ setup(
                 "netanalytics/io/_speedups_src/module.c",
                 "netanalytics/io/_speedups_src/scan.c",
                 "netanalytics/io/_speedups_src/split.c",
+                "netanalytics/io/_speedups_src/intern.c",
             ],
             depends=["netanalytics/io/_speedups_src/speedups.h"],
             extra_compile_args=["-O2"],

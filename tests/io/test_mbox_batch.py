@@ -19,6 +19,7 @@ from hypothesis import strategies as st
 
 from netanalytics import schema as S
 from netanalytics.io import _mbox as M
+from netanalytics.io import _native
 
 FIXTURE = Path(__file__).parent / "fixtures" / "email" / "gmail_takeout.mbox"
 
@@ -294,7 +295,17 @@ def three_parts(tmp_path):
     return results
 
 
-def test_parts_share_equal_recipient_lists_across_parts(three_parts):
+@pytest.fixture(params=["python", "C"])
+def route(monkeypatch, request):
+    """The pure-Python route, or the C speedups."""
+    if request.param == "C":
+        if _native.SPEEDUPS is None:
+            pytest.skip("the C speedups are not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(_native, "SPEEDUPS", None)
+
+
+def test_parts_share_equal_recipient_lists_across_parts(route, three_parts):
     shared: dict = {}
     parts = [M.prepare_parts(r["parts"], shared) for r in three_parts]
     frame = M.frame_from_parts(parts)
@@ -382,3 +393,49 @@ def test_address_lists_of_a_batch_survive_a_full_cache(monkeypatch):
     assert second == [(["d@x.org"], []), (["a@x.org"], []), ([], []), first[2], (["e@x.org"], [])]
     assert second[3][0] is batch._shared_addresses(b"Ann <b@x.org>, c@x.org")[0]
     M.clear_caches()
+
+
+def _identities(lists: list, shared: dict) -> tuple:
+    """Which of ``lists`` (and of their strings, and of the values ``shared`` holds) are one
+    object: each object named by the place it was first seen."""
+    first: dict = {}
+    name = lambda obj: first.setdefault(id(obj), len(first))  # noqa: E731
+    return (
+        [name(v) for v in lists],
+        [name(x) for v in lists for x in v],
+        sorted((k, name(v)) for k, v in shared.items() if isinstance(k, str)),
+        sorted((k, name(v)) for k, v in shared.items() if isinstance(k, tuple)),
+    )
+
+
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@pytest.mark.parametrize("coded", [True, False])
+def test_interned_in_c_shares_what_python_shares(monkeypatch, coded):
+    def fresh(*xs):  # new string objects, equal to earlier ones
+        return ["".join(list(x)) for x in xs]
+
+    def run():
+        shared = {"ann@x.org": "ann@x.org", ("old@x.org",): ["old@x.org"]}
+        parts = [
+            [fresh("ann@x.org", "bob@y.org"), fresh("bob@y.org"), [], fresh("old@x.org")],
+            [fresh("bob@y.org"), fresh("ann@x.org", "bob@y.org"), fresh("cy@z.org", "cy@z.org")],
+        ]
+        out = [M._interned(np.fromiter(p, dtype=object, count=len(p)), coded, shared) for p in parts]
+        lists = [v for o in out for v in o]
+        return lists, _identities(lists, shared)
+
+    in_c = run()
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    in_python = run()
+    assert in_c == in_python
+    lists, (list_ids, string_ids, _, _) = in_c
+    assert lists[1] == lists[4] == ["bob@y.org"]
+    assert (list_ids[1] == list_ids[4]) is coded  # equal distinct lists of two parts: one object
+    assert len(set(string_ids)) == 4  # ann, bob, old, cy: one object each
+
+
+def test_interned_refuses_what_is_not_a_list():
+    if _native.SPEEDUPS is None:
+        pytest.skip("the C speedups are not built")
+    with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
+        _native.SPEEDUPS.interned([["a"], ("b",)], True, {})

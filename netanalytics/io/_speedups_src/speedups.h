@@ -6,5 +6,6 @@
 
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_wanted_lines(PyObject *self, PyObject *args);
+PyObject *na_interned(PyObject *self, PyObject *args);
 
 #endif
