@@ -16,7 +16,7 @@ setup(
                 "netanalytics/io/_speedups_src/module.c",
                 "netanalytics/io/_speedups_src/scan.c",
                 "netanalytics/io/_speedups_src/split.c",
-                "netanalytics/io/_speedups_src/intern.c",
+                "netanalytics/io/_speedups_src/distinct.c",
             ],
             depends=["netanalytics/io/_speedups_src/speedups.h"],
             extra_compile_args=["-O2"],

@@ -13,6 +13,8 @@ static PyMethodDef methods[] = {
     {"wanted_lines", na_wanted_lines, METH_VARARGS,
      "wanted_lines(text, ends, names) -> (block, name, value, value_end), each int64 bytes: "
      "netanalytics.io._headers._wanted_lines."},
+    {"encode", na_encode, METH_O,
+     "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,
      "interned(values, coded, shared) -> list: netanalytics.io._mbox._interned's lists."},
     {NULL, NULL, 0, NULL},

@@ -7,5 +7,6 @@
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_wanted_lines(PyObject *self, PyObject *args);
 PyObject *na_interned(PyObject *self, PyObject *args);
+PyObject *na_encode(PyObject *self, PyObject *values);
 
 #endif

@@ -1,11 +1,60 @@
-/* interned: the loop of netanalytics.io._mbox._interned, without the interpreter's dispatch.
+/* Distinct values, the loops of two Python functions without the interpreter's dispatch.
  *
+ * encode: netanalytics.io._headers.encode. The distinct values of a list in first-seen order
+ * (equal as dict keys are equal), and the int32 code of each value, as a bytearray.
+ *
+ * interned: netanalytics.io._mbox._interned.
  * Each value is a list of strings. With coded true the values are a part's distinct lists:
  * a list equal to one seen before (the key is its tuple) is that list's object. Otherwise each
  * string becomes shared.setdefault(string, string), and (coded) the new list is remembered
  * under its tuple. Returns the new lists, in order, as a Python list.
  */
 #include "speedups.h"
+#include <stdint.h>
+
+PyObject *na_encode(PyObject *self, PyObject *values) {
+    PyObject *seq = PySequence_Fast(values, "encode: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    PyObject *index = PyDict_New(), *distinct = PyList_New(0);
+    PyObject *codes = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(int32_t));
+    if (index == NULL || distinct == NULL || codes == NULL)
+        goto fail;
+    int32_t *out = (int32_t *)PyByteArray_AS_STRING(codes);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+        PyObject *code = PyDict_GetItemWithError(index, v); /* borrowed */
+        if (code == NULL) {
+            if (PyErr_Occurred())
+                goto fail;
+            Py_ssize_t k = PyList_GET_SIZE(distinct);
+            if (k > INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "encode: more than 2**31 distinct values");
+                goto fail;
+            }
+            code = PyLong_FromSsize_t(k);
+            if (code == NULL)
+                goto fail;
+            int failed = PyDict_SetItem(index, v, code) < 0 || PyList_Append(distinct, v) < 0;
+            Py_DECREF(code);
+            if (failed)
+                goto fail;
+            out[i] = (int32_t)k;
+        } else {
+            out[i] = (int32_t)PyLong_AsSsize_t(code);
+        }
+    }
+    Py_DECREF(seq);
+    Py_DECREF(index);
+    return Py_BuildValue("(NN)", distinct, codes);
+fail:
+    Py_DECREF(seq);
+    Py_XDECREF(index);
+    Py_XDECREF(distinct);
+    Py_XDECREF(codes);
+    return NULL;
+}
 
 PyObject *na_interned(PyObject *self, PyObject *args) {
     PyObject *values, *shared;
