@@ -5,6 +5,6 @@
 #include <Python.h>
 
 PyObject *na_scan(PyObject *self, PyObject *args);
-PyObject *na_wanted_lines(PyObject *self, PyObject *args);
+PyObject *na_header_values(PyObject *self, PyObject *args);
 
 #endif
