@@ -3,7 +3,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_header_engines.py MBOX [--n 20000]
+    .venv/bin/python benchmarks/bench_header_engines.py MBOX [--n 20000] [--engine C --engine numpy]
 
 MBOX: e.g. the real list mail ``bench_email.py --real`` writes. The header blocks of its first
 ``--n`` messages are cut out once (not timed); each engine then finds the wanted header lines
@@ -248,6 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mbox")
     parser.add_argument("--n", type=int, default=20_000, help="messages to take from the start")
+    parser.add_argument(
+        "--engine", action="append", help="time only the engines whose name holds this (repeatable)"
+    )
     args = parser.parse_args(argv)
     with open(args.mbox, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         blocks, _, _ = M.mbox_blocks(mm, 0, len(mm))
@@ -256,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(blocks):,} header blocks, {size:.0f} MB")
     print(f"{'engine':<34}{'CPU s':>8}{'ms / 1k msgs':>14}{'found':>10}")
     for name, run in ENGINES.items():
+        if args.engine and not any(e in name for e in args.engine):
+            continue
         try:
             best, found = float("inf"), 0
             for _ in range(3):
