@@ -22,8 +22,8 @@
 
 typedef struct {
     Py_ssize_t count;
-    unsigned char name[MAX_NAMES][MAX_NAME]; /* lower case, zero-padded */
-    uint64_t word[MAX_NAMES][2];             /* the same as two words (memcpy: any byte order) */
+    /* each name, lower case, zero-padded to 16 bytes, as two words (memcpy: any byte order) */
+    uint64_t word[MAX_NAMES][2];
     /* sift[p][c]: the names (bit k for name k) a line may hold whose byte p is c: the name's byte
      * in either case, or a blank or the colon after a two-byte name (never a zero byte) */
     uint64_t sift[3][256];
@@ -112,8 +112,8 @@ static int close_value(Walk *w, Py_ssize_t end) {
         rows->capacity = capacity;
     }
     /* a value equal to the name's value before it is that same object: a list archive repeats
-     * List-Id, List-Post, Precedence, Delivered-To from message to message (half the values of
-     * real list mail), which then cost no allocation here and one hash downstream */
+     * List-Id, List-Post, Precedence, Delivered-To from message to message (52% and 56% of the
+     * values of the two real corpora), which then cost no allocation here and one hash downstream */
     PyObject *values = PyList_GET_ITEM(w->values, k), *value;
     const char *start = (const char *)w->s + w->value;
     Py_ssize_t size = end - w->value, count = PyList_GET_SIZE(values);
@@ -229,8 +229,9 @@ static int read_names(PyObject *seq, Names *names) {
             goto fail;
         }
         if (n < 2 || n > MAX_NAME) {
-            PyErr_Format(PyExc_ValueError, "header_values: name %zd (%R) has %zd bytes; 2 to %d are supported",
-                         k, item, n, MAX_NAME);
+            PyErr_Format(PyExc_ValueError,
+                         "header_values: name %zd (%R) has %zd bytes; 2 to %d are supported", k, item, n,
+                         MAX_NAME);
             goto fail;
         }
         for (Py_ssize_t i = 0; i < n; i++) {
@@ -244,13 +245,12 @@ static int read_names(PyObject *seq, Names *names) {
             }
         }
         for (int m = 0; m < names->n_of_length[n]; m++) {
-            if (memcmp(names->name[names->of_length[n][m]], b, (size_t)n) == 0) {
+            if (memcmp(names->word[names->of_length[n][m]], b, (size_t)n) == 0) {
                 PyErr_Format(PyExc_ValueError, "header_values: name %zd (%R) is given twice", k, item);
                 goto fail;
             }
         }
-        memcpy(names->name[k], b, (size_t)n);
-        memcpy(names->word[k], names->name[k], MAX_NAME);
+        memcpy(names->word[k], b, (size_t)n);
         names->of_length[n][names->n_of_length[n]++] = (int)k;
         for (int p = 0; p < 3; p++) {
             uint64_t bit = (uint64_t)1 << k;
