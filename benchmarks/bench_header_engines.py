@@ -3,7 +3,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/bench_header_engines.py MBOX [--n 20000]
+    .venv/bin/python benchmarks/bench_header_engines.py MBOX [--n 20000] [--engine C --engine numpy]
 
 MBOX: e.g. the real list mail ``bench_email.py --real`` writes. The header blocks of its first
 ``--n`` messages are cut out once (not timed); each engine then finds the wanted header lines
@@ -11,13 +11,13 @@ of all of them, and the figure is CPU seconds per 1,000 messages (best of three)
 are not installed are reported as such: ``pip install polars google-re2 hyperscan
 fast-mail-parser`` to compare them all (none of them is a dependency of netanalytics).
 
-- ``C line index`` (what ``read_mbox`` does where ``netanalytics.io._speedups`` is built):
-  ``raw_header_columns``, its line index (``_wanted_lines``) one pass in C over the newlines
-  of the blocks joined, every wanted value made a Python bytes;
-- ``C line index (offsets only)``: the blocks joined in the same groups and ``_wanted_lines``'
-  arrays, no values made (a lower bound for the C route);
-- ``numpy line index`` (the pure-Python route, ``NETANALYTICS_PURE_PYTHON=1``): the same, the
-  line index as whole-array numpy steps;
+- ``C split`` (what ``read_mbox`` does where ``netanalytics.io._speedups`` is built):
+  ``raw_header_columns``, its values found by ``_header_values``: one pass in C over each
+  block's newlines where the block lies, every wanted value made a Python bytes there;
+- ``C split alone``: ``_header_values`` only (no columns made, nothing cleaned or coded);
+- ``numpy line index`` (the pure-Python route, ``NETANALYTICS_PURE_PYTHON=1``):
+  ``raw_header_columns``, the blocks joined a few MB at a time, the line index as whole-array
+  numpy steps, the values sliced out of the joined text;
 - ``sre split`` (what ``read_mbox`` did before): one ``re.split`` over the blocks joined;
 - ``arrow RE2 drop + sre split``: ``pyarrow.compute.replace_substring_regex`` deletes the
   lines of unwanted headers (RE2), then the same split over what is left;
@@ -205,24 +205,16 @@ def _columns(blocks: list[bytes]) -> int:
     return sum(len(column(name, coded=True)[0]) for name in (b"Message-ID", b"Date"))
 
 
-def _c_index(blocks: list[bytes]) -> int:
+def _c_split(blocks: list[bytes]) -> int:
     if _native.SPEEDUPS is None:
         raise ImportError("not built", name="netanalytics.io._speedups")
     return _columns(blocks)
 
 
-def _c_offsets(blocks: list[bytes]) -> int:
+def _c_split_alone(blocks: list[bytes]) -> int:
     if _native.SPEEDUPS is None:
         raise ImportError("not built", name="netanalytics.io._speedups")
-    ends = np.cumsum(np.fromiter(map(len, blocks), dtype=np.int64, count=len(blocks)) + 1) - 1
-    cuts = np.searchsorted(ends, np.arange(H._SPLIT_BYTES, ends[-1], H._SPLIT_BYTES))
-    found = lo = 0
-    for hi in [*np.unique(cuts).tolist(), len(blocks)]:  # the groups of raw_header_columns
-        if hi > lo:
-            base = ends[lo - 1] + 1 if lo else 0
-            found += len(H._wanted_lines(b"\n".join([*blocks[lo:hi], H._PAD]), ends[lo:hi] - base)[0])
-            lo = hi
-    return found
+    return sum(map(len, H._header_values(blocks)[1]))
 
 
 def _numpy_index(blocks: list[bytes]) -> int:
@@ -239,8 +231,8 @@ def _stdlib(blocks: list[bytes]) -> int:
 
 
 ENGINES = {
-    "C line index (read_mbox today)": _c_index,
-    "C line index (offsets only)": _c_offsets,
+    "C split (read_mbox today)": _c_split,
+    "C split alone (values only)": _c_split_alone,
     "numpy line index (pure Python)": _numpy_index,
     "sre split (read_mbox before)": _sre,
     "arrow RE2 drop + sre split": _arrow_drop,
@@ -256,6 +248,9 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("mbox")
     parser.add_argument("--n", type=int, default=20_000, help="messages to take from the start")
+    parser.add_argument(
+        "--engine", action="append", help="time only the engines whose name holds this (repeatable)"
+    )
     args = parser.parse_args(argv)
     with open(args.mbox, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         blocks, _, _ = M.mbox_blocks(mm, 0, len(mm))
@@ -264,6 +259,8 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{len(blocks):,} header blocks, {size:.0f} MB")
     print(f"{'engine':<34}{'CPU s':>8}{'ms / 1k msgs':>14}{'found':>10}")
     for name, run in ENGINES.items():
+        if args.engine and not any(e in name for e in args.engine):
+            continue
         try:
             best, found = float("inf"), 0
             for _ in range(3):

@@ -191,7 +191,7 @@ _PAD = bytes(_NAME_WINDOW)
 # a wanted name and its colon farther than the window (many blanks between), matched the slow way
 _NAME_THEN_COLON = re.compile(b"(" + _trie(_BULK) + b")[ \t]*:")
 
-# Blocks are joined and indexed this many bytes at a time, so that the joined text and the
+# The numpy route joins and indexes blocks this many bytes at a time, so that the joined text and the
 # index arrays reuse the memory of the group before (joined all at once, about 30 MB of real
 # list mail per 64 MB range took fresh pages from the kernel every time: a page fault every
 # 4 KB, 5-10 us of system time per real message; 1-2 MB groups measured best).
@@ -205,38 +205,73 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
     return vals
 
 
-def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
-    """(block, name, value start, value end) of the first line of each wanted header in each
-    block of ``text``: blocks joined by newlines, then :data:`_PAD`; block ``k`` ends at
-    ``ends[k]`` (int64), the newline after it. Names are indices into :data:`_BULK_NAMES`,
-    values are ``text[start:end]``. Sorted by name, then by block.
+def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]]]:
+    """The raw value of each wanted header in each block: per name of :data:`_BULK_NAMES` (by
+    index), the blocks holding it (int64, ascending) and its value in each of them, in the
+    same order (not yet unfolded or stripped).
 
-    Found by ``_speedups.wanted_lines`` (C) where it is built, else by
-    :func:`_wanted_lines_numpy`; the two give the same arrays (tests compare them).
+    Found by ``_speedups.header_values`` (C) where it is built, walking each block where it
+    lies (a value equal to its name's value before it is then that same object); else by
+    :func:`_header_values_numpy`. The two give equal results (tests compare them).
 
     Notes
     -----
     The rule of :func:`split_header_lines` over each block:
 
-    - a header line starts after a newline of the block (the newlines joining blocks start
-      none) and holds a name, blanks (space, tab) and a colon, all before the padding; the
-      name is wanted if, in lower case (ASCII letters only: a CR is no "-"), it is one of
-      :data:`_BULK_NAMES`, however many blanks follow it;
+    - a header line starts after a newline of the block (the block's first byte starts none)
+      and holds a name, blanks (space, tab) and a colon; the name is wanted if, in lower case
+      (ASCII letters only: a CR is no "-"), it is one of :data:`_BULK_NAMES`, however many
+      blanks follow it;
     - its value starts after the colon and the blanks that follow it, and runs to the first
-      newline of the block not followed by a blank (a continuation line starts with one),
-      or to the block's end;
+      newline of the block not followed by a blank (a continuation line starts with one;
+      a newline that is the block's last byte is followed by nothing), or to the block's end;
     - a name's first line in a block wins.
     """
     if _native.SPEEDUPS is not None:
-        found = _native.SPEEDUPS.wanted_lines(text, ends, _BULK_NAMES)
-        return tuple(np.frombuffer(column, dtype=np.int64) for column in found)
-    return _wanted_lines_numpy(text, ends)
+        rows, values = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES)
+        return [np.frombuffer(r, dtype=np.int64) for r in rows], values
+    return _header_values_numpy(blocks)
 
 
-def _wanted_lines_numpy(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
-    """:func:`_wanted_lines` as whole-array numpy steps over the lines, with no Python per line:
-    lines are first sifted by their first three bytes (:data:`_SIFT_PREFIXES`), then the
-    survivors' first :data:`_NAME_WINDOW` bytes are compared."""
+def _header_values_numpy(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]]]:
+    """:func:`_header_values` by :func:`_wanted_lines` over the blocks joined a few MB at a
+    time (:data:`_SPLIT_BYTES`), the values sliced out of the joined text."""
+    n = len(blocks)
+    lengths = np.fromiter(map(len, blocks), dtype=np.int64, count=n)
+    ends = np.cumsum(lengths + 1) - 1  # the newline after each block, all blocks joined
+    cuts = np.searchsorted(ends, np.arange(_SPLIT_BYTES, ends[-1] if n else 0, _SPLIT_BYTES))
+    found_rows: list[list[np.ndarray]] = [[] for _ in _BULK_NAMES]
+    found_values: list[list[bytes]] = [[] for _ in _BULK_NAMES]
+    lo = 0
+    for hi in [*np.unique(cuts).tolist(), n]:
+        if hi <= lo:
+            continue
+        text = b"\n".join([*blocks[lo:hi], _PAD])
+        base = ends[lo - 1] + 1 if lo else 0
+        block, name, value, value_end = _wanted_lines(text, ends[lo:hi] - base)
+        bounds = np.searchsorted(name, np.arange(len(_BULK_NAMES) + 1)).tolist()
+        value, value_end = value.tolist(), value_end.tolist()
+        for k in np.unique(name).tolist():
+            a, b = bounds[k], bounds[k + 1]
+            found_rows[k].append(block[a:b] + lo)
+            found_values[k] += [text[s:e] for s, e in zip(value[a:b], value_end[a:b], strict=True)]
+        lo = hi
+    rows = [np.concatenate(r) if r else np.zeros(0, dtype=np.int64) for r in found_rows]
+    return rows, found_values
+
+
+def _wanted_lines(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
+    """(block, name, value start, value end) of the first line of each wanted header in each
+    block of ``text`` (the rules of :func:`_header_values`): blocks joined by newlines, then
+    :data:`_PAD`; block ``k`` ends at ``ends[k]`` (int64), the newline after it. Names are
+    indices into :data:`_BULK_NAMES`, values are ``text[start:end]``. Sorted by name, then by
+    block.
+
+    Whole-array numpy steps over the lines, with no Python per line: lines are first sifted by
+    their first three bytes (:data:`_SIFT_PREFIXES`), then the survivors' first
+    :data:`_NAME_WINDOW` bytes are compared. The newlines joining blocks start no line and end
+    every value (a block's end).
+    """
     a = np.frombuffer(text, dtype=np.uint8)
     size = len(a) - len(_PAD)
     # the text seen from every offset as a 4-byte number, and as 24-byte windows (no copies)
@@ -303,36 +338,17 @@ def raw_header_columns(blocks: list[bytes]):
     ``column(name, coded=True)`` gives ``encode(column(name))``, cleaning only the distinct
     values (for repeating headers, see :func:`_coded_column`).
 
-    Blocks are joined a few MB at a time and their wanted lines found by :func:`_wanted_lines`;
-    only the values are made Python bytes. Values are stripped / unfolded only in columns that
-    need it. Names are matched in any case ("Message-Id", "CC").
+    The values are found by :func:`_header_values`; they are stripped / unfolded only in
+    columns that need it. Names are matched in any case ("Message-Id", "CC").
     """
     n = len(blocks)
-    lengths = np.fromiter(map(len, blocks), dtype=np.int64, count=n)
-    ends = np.cumsum(lengths + 1) - 1  # the newline after each block, all blocks joined
-    cuts = np.searchsorted(ends, np.arange(_SPLIT_BYTES, ends[-1] if n else 0, _SPLIT_BYTES))
-    found_rows: list[list[np.ndarray]] = [[] for _ in _BULK_NAMES]
-    found_values: list[list[bytes]] = [[] for _ in _BULK_NAMES]
-    lo = 0
-    for hi in [*np.unique(cuts).tolist(), n]:
-        if hi <= lo:
-            continue
-        text = b"\n".join([*blocks[lo:hi], _PAD])
-        base = ends[lo - 1] + 1 if lo else 0
-        block, name, value, value_end = _wanted_lines(text, ends[lo:hi] - base)
-        bounds = np.searchsorted(name, np.arange(len(_BULK_NAMES) + 1)).tolist()
-        value, value_end = value.tolist(), value_end.tolist()
-        for k in np.unique(name).tolist():
-            a, b = bounds[k], bounds[k + 1]
-            found_rows[k].append(block[a:b] + lo)
-            found_values[k] += [text[s:e] for s, e in zip(value[a:b], value_end[a:b], strict=True)]
-        lo = hi
+    found_rows, found_values = _header_values(blocks)
 
     def column(name: bytes, coded: bool = False):
         k = _BULK_INDEX.get(name.lower())
-        if k is None or not found_rows[k]:
+        if k is None or not len(found_rows[k]):
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
-        present = np.concatenate(found_rows[k])
+        present = found_rows[k]
         vals = list(found_values[k])
         if coded:
             return _coded_column(vals, present, n)

@@ -1,9 +1,7 @@
-"""Shared by the header-split tests: hypothesis strategies for awkward header blocks, and the
-joined text and block ends ``raw_header_columns`` hands to ``_wanted_lines``."""
+"""Shared by the header-split tests: hypothesis strategies for awkward header blocks."""
 
 from __future__ import annotations
 
-import numpy as np
 from hypothesis import strategies as st
 
 from netanalytics.io import _headers as H
@@ -71,10 +69,3 @@ TOKENS = [
     b"to", b"TO", b"Cc", b"from", b"List", b"-Id", b"list-unsubscribe", b"X-GM-THRID", b"Message-ID",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=30).map(b"".join)
-
-
-def joined(blocks: list[bytes]) -> tuple[bytes, np.ndarray]:
-    """The blocks joined by newlines, with the padding, and the newline after each block (one
-    group of :func:`netanalytics.io._headers.raw_header_columns`)."""
-    lengths = np.array([len(b) for b in blocks], dtype=np.int64)
-    return b"\n".join([*blocks, H._PAD]), np.cumsum(lengths + 1) - 1

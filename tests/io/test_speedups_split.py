@@ -1,5 +1,5 @@
-"""The C header split (``_speedups.wanted_lines``) gives exactly the arrays of the numpy route
-(``_headers._wanted_lines_numpy``): on generated awkward blocks, on exact examples, and on every
+"""The C header split (``_speedups.header_values``) gives exactly the result of the numpy route
+(``_headers._header_values_numpy``): on generated awkward blocks, on exact examples, and on every
 header block of the real corpora in ``../shared/corpora``."""
 
 from __future__ import annotations
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from header_blocks import header_block, joined, token_soup  # tests/io is on sys.path when its tests run
+from header_blocks import header_block, token_soup  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -27,34 +27,39 @@ if _native.SPEEDUPS is None:
 CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 
 
-def c_route(text: bytes, ends: np.ndarray, names=H._BULK_NAMES) -> tuple[np.ndarray, ...]:
-    return tuple(np.frombuffer(a, dtype=np.int64) for a in _native.SPEEDUPS.wanted_lines(text, ends, names))
+def c_route(blocks: list, names=H._BULK_NAMES) -> tuple[list[np.ndarray], list[list[bytes]]]:
+    rows, values = _native.SPEEDUPS.header_values(blocks, names)
+    return [np.frombuffer(r, dtype=np.int64) for r in rows], values
 
 
-def assert_same(text: bytes, ends: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The C arrays equal the numpy arrays (values and dtype); returns them."""
-    c, py = c_route(text, ends), H._wanted_lines_numpy(text, ends)
-    for what, a, b in zip(("block", "name", "value", "value end"), c, py, strict=True):
-        assert b.dtype == np.int64, what
-        assert a.tolist() == b.tolist(), what
-    return c
+def assert_same(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]]]:
+    """The C result equals the numpy route's (rows, their dtype, values); returns it."""
+    (c_rows, c_values), (rows, values) = c_route(blocks), H._header_values_numpy(blocks)
+    assert len(c_rows) == len(c_values) == len(rows) == len(values) == len(H._BULK_NAMES)
+    for name, a, b, va, vb in zip(H._BULK_NAMES, c_rows, rows, c_values, values, strict=True):
+        assert b.dtype == np.int64, name
+        assert (a.tolist(), va) == (b.tolist(), vb), name
+        assert all(type(v) is bytes for v in va), name
+    return c_rows, c_values
 
 
 @settings(max_examples=500, deadline=None)
 @given(st.lists(st.one_of(header_block(), token_soup), min_size=1, max_size=8))
 def test_c_equals_numpy_on_awkward_blocks(blocks):
-    assert_same(*joined(blocks))
+    assert_same(blocks)
 
 
-def found(text: bytes, arrays) -> list[tuple[int, bytes, bytes]]:
-    """(block, name, value) of each line found, in the order found."""
-    block, name, value, value_end = (a.tolist() for a in arrays)
+def found(result, names=H._BULK_NAMES) -> list[tuple[int, bytes, bytes]]:
+    """(block, name, value) of each value found, by name, then by block."""
+    rows, values = result
     return [
-        (b, H._BULK_NAMES[k], text[v:e]) for b, k, v, e in zip(block, name, value, value_end, strict=True)
+        (b, name, v)
+        for name, r, vs in zip(names, rows, values, strict=True)
+        for b, v in zip(r.tolist(), vs, strict=True)
     ]
 
 
-def test_lines_found_in_each_block_sorted_by_name():
+def test_values_found_in_each_block_by_name():
     blocks = [
         # a name in upper case with blanks before its colon and a folded value; a From repeated
         b"\nFrom: a\nTO  :  b\n\tc\nX: y\nfrom: z\n",
@@ -63,10 +68,12 @@ def test_lines_found_in_each_block_sorted_by_name():
         b"\nList\rId: x\nlist-id:\t<y>\n",  # a CR where the "-" should be
         b"\tnot a continuation\nLIST-UNSUBSCRIBE" + b"\t" * 40 + b": <u>\n",  # a colon far after its name
         b"\nX-Original-Sender: s\nList-Unsubscribe-Post: p\nTo-Foo: f\nSubject:   \n \n\tfolded only\n",
+        b"\nTo",  # a name cut by the block's end, then one whose colon is the block's last byte
+        b"\nCc:",
     ]
-    text, ends = joined(blocks)
-    assert found(text, assert_same(text, ends)) == [
+    assert found(assert_same(blocks)) == [
         (2, b"cc", b"c"),
+        (7, b"cc", b""),
         (0, b"from", b"a"),
         (3, b"list-id", b"<y>"),
         (4, b"list-unsubscribe", b"<u>"),
@@ -76,58 +83,87 @@ def test_lines_found_in_each_block_sorted_by_name():
 
 
 def test_a_value_ends_with_its_block():
-    # the newline joining two blocks ends a value even when the next block starts with a blank
-    text, ends = joined([b"\nTo: a\n continued", b"\tb: no\nCc:c", b" "])
-    assert found(text, assert_same(text, ends)) == [(1, b"cc", b"c"), (0, b"to", b"a\n continued")]
+    # in the joined text of the numpy route the newline joining two blocks ends a value even
+    # when the next block starts with a blank; a block's last newline is followed by nothing
+    blocks = [b"\nTo: a\n continued", b"\tb: no\nCc:c\n", b" ", b"\nFrom: f \n", b"\tg"]
+    assert found(assert_same(blocks)) == [(1, b"cc", b"c"), (3, b"from", b"f "), (0, b"to", b"a\n continued")]
 
 
-def test_block_ends_followed_by_blanks_anywhere_in_the_text():
-    # the C walk takes 64 bytes at a time, passing over newlines followed by a blank, but never
-    # over a block's end: put the ends at every place of such a stretch
-    for shift in range(130):
-        blocks = [b"\nX: " + b"y" * shift + b"\nTo: a", b"\tb\nCc: c\n continued", b"", b" ", b"\nFrom: f"]
-        text, ends = joined(blocks)
-        assert found(text, assert_same(text, ends)) == [
+def test_block_ends_and_continuations_at_every_place_of_a_64_byte_stretch():
+    # the C walk takes 64 bytes at a time, its last 64 or fewer from a zeroed copy: put each
+    # block's end, a newline followed by a blank and a line's start at every place of a stretch
+    for shift in range(140):
+        pad = b"y" * shift
+        blocks = [
+            b"\nX: " + pad + b"\nTo: a",
+            b"\tb\nCc: c\n continued\n",
+            b"\nFrom: " + pad + b"\n\tf\n",
+            b"\nX: " + pad + b"\nSubject: s",
+            b" ",
+            b"\nDate: " + pad,
+        ]
+        assert found(assert_same(blocks)) == [
             (1, b"cc", b"c\n continued"),
-            (4, b"from", b"f"),
+            (5, b"date", pad),
+            (2, b"from", pad + b"\n\tf"),
+            (3, b"subject", b"s"),
             (0, b"to", b"a"),
         ], shift
 
 
+def test_a_value_equal_to_the_one_before_it_is_that_object():
+    # (values of two bytes or more: CPython keeps one object per one-byte bytes anyway)
+    blocks = [
+        b"\nList-Id: <l>\nTo: a@x",
+        b"\nList-Id: <l>\nTo: b@x",
+        b"\nTo: a@x",
+        b"\nList-Id: <l>\nTo: a@x",
+    ]
+    rows, values = c_route(blocks)
+    list_id, to = values[H._BULK_INDEX[b"list-id"]], values[H._BULK_INDEX[b"to"]]
+    assert (list_id, to) == ([b"<l>"] * 3, [b"a@x", b"b@x", b"a@x", b"a@x"])
+    # one List-Id object; To's third value is the one before it, its first is not (b between)
+    assert [v is list_id[0] for v in list_id] == [True, True, True]
+    assert [v is to[2] for v in to] == [False, False, True, True]
+
+
 def test_the_names_come_from_the_caller():
-    text, ends = joined([b"\nTo: a\nX-MAILER: m\nFrom: f\n", b"\nx-mailer:n\n"])
-    block, name, value, value_end = c_route(text, ends, [b"x-mailer", b"to"])
-    assert (block.tolist(), name.tolist()) == ([0, 1, 0], [0, 0, 1])
-    assert [text[v:e] for v, e in zip(value.tolist(), value_end.tolist(), strict=True)] == [b"m", b"n", b"a"]
+    blocks = [b"\nTo: a\nX-MAILER: m\nFrom: f\n", b"\nx-mailer:n\n"]
+    names = [b"x-mailer", b"to"]
+    assert found(c_route(blocks, names), names) == [
+        (0, b"x-mailer", b"m"),
+        (1, b"x-mailer", b"n"),
+        (0, b"to", b"a"),
+    ]
 
 
-def test_no_blocks_and_no_lines():
-    assert [a.tolist() for a in c_route(H._PAD, np.zeros(0, dtype=np.int64))] == [[]] * 4
-    assert [a.tolist() for a in assert_same(*joined([b"", b"\nX: y\n"]))] == [[]] * 4
+def test_no_blocks_and_no_values():
+    empty = ([[]] * len(H._BULK_NAMES), [[]] * len(H._BULK_NAMES))
+    rows, values = c_route([])
+    assert ([r.tolist() for r in rows], values) == empty
+    rows, values = assert_same([b"", b"\nX: y\n", b"\n"])
+    assert ([r.tolist() for r in rows], values) == empty
 
 
-def test_inputs_that_are_not_joined_blocks_are_refused():
-    text, ends = joined([b"\nTo: a", b"\nCc: b"])
-    with pytest.raises(TypeError, match=r"ends must be a one-dimensional contiguous int64 array \(got 1 "):
-        c_route(text, ends.astype(np.int32))
-    with pytest.raises(TypeError, match="ends must be a one-dimensional contiguous int64 array"):
-        c_route(text, ends[::-1][::-1].reshape(1, 2))
-    with pytest.raises(ValueError, match=r"ends\[0\] = 5 is not the newline after block 0"):
-        c_route(text, ends - 1)
-    with pytest.raises(ValueError, match=r"ends\[1\] = 6 is not the newline after block 1"):
-        c_route(text, np.array([6, 6], dtype=np.int64))
-    with pytest.raises(ValueError, match="the last block ends at 6, but the text has 14 bytes before"):
-        c_route(text, ends[:1])
-    with pytest.raises(ValueError, match="the text has 3 bytes; it must end with 24 zero bytes of padding"):
-        c_route(b"\n\n\n", ends)
+def test_inputs_that_are_not_lists_of_bytes_are_refused():
+    with pytest.raises(TypeError, match=r"blocks\[1\] is a bytearray, not bytes \(the mbox scan gives bytes"):
+        c_route([b"\nTo: a", bytearray(b"\nCc: b")])
+    with pytest.raises(TypeError, match=r"blocks\[0\] is a memoryview, not bytes"):
+        c_route([memoryview(b"\nTo: a")])
+    with pytest.raises(TypeError, match=r"blocks\[0\] is a str, not bytes"):
+        c_route(["\nTo: a"])
+    with pytest.raises(TypeError, match="blocks must be a list of bytes"):
+        c_route(None)
     with pytest.raises(ValueError, match=r"name 1 \(b'To'\) holds a byte other than a-z"):
-        c_route(text, ends, [b"cc", b"To"])
+        c_route([], [b"cc", b"To"])
     with pytest.raises(ValueError, match=r"name 0 \(b'x'\) has 1 bytes; 2 to 16 are supported"):
-        c_route(text, ends, [b"x"])
+        c_route([], [b"x"])
     with pytest.raises(ValueError, match=r"name 1 \(b'cc'\) is given twice"):
-        c_route(text, ends, [b"cc", b"cc"])
+        c_route([], [b"cc", b"cc"])
     with pytest.raises(TypeError, match="name 0 is not bytes"):
-        c_route(text, ends, ["cc"])
+        c_route([], ["cc"])
+    with pytest.raises(ValueError, match="65 names, at most 64 are supported"):
+        c_route([], [b"x-%02d" % k for k in range(65)])
 
 
 def _corpus_blocks(name: str) -> list[bytes]:
@@ -148,17 +184,10 @@ def _corpus_blocks(name: str) -> list[bytes]:
 def test_c_equals_numpy_and_the_one_block_rule_on_real_headers(name, counts):
     blocks = _corpus_blocks(name)
     for eol in (b"\n", b"\r\n"):  # as they are (LF), and as CRLF
-        text, ends = joined([b.replace(b"\n", eol) for b in blocks])
-        block, names, value, value_end = assert_same(text, ends)
-        per_name = np.bincount(names, minlength=len(H._BULK_NAMES))
-        assert [per_name[H._BULK_INDEX[n]] for n in (b"from", b"to", b"cc", b"reply-to")] == list(counts)
+        rows, values = assert_same([b.replace(b"\n", eol) for b in blocks])
+        assert [len(rows[H._BULK_INDEX[n]]) for n in (b"from", b"to", b"cc", b"reply-to")] == list(counts)
     # and each value is the one-block rule's, once unfolded and stripped (LF)
-    text, ends = joined(blocks)
-    block, names, value, value_end = (a.tolist() for a in c_route(text, ends))
-    got = {
-        (b, H._BULK_NAMES[k]): H._FOLD.sub(b" ", text[v:e]).strip()
-        for b, k, v, e in zip(block, names, value, value_end, strict=True)
-    }
+    got = {(b, name): H._FOLD.sub(b" ", v).strip() for b, name, v in found(c_route(blocks))}
     expected = {
         (b, k): v
         for b, one in enumerate(blocks)

@@ -10,9 +10,9 @@ static PyMethodDef methods[] = {
     {"scan", na_scan, METH_VARARGS,
      "scan(buffer, start, end, dated) -> (blocks, from_lines, starts, odd):"
      " netanalytics.io._mbox._scan's result for the buffer (an mbox mapping)."},
-    {"wanted_lines", na_wanted_lines, METH_VARARGS,
-     "wanted_lines(text, ends, names) -> (block, name, value, value_end), each int64 bytes: "
-     "netanalytics.io._headers._wanted_lines."},
+    {"header_values", na_header_values, METH_VARARGS,
+     "header_values(blocks, names) -> (rows, values): per name, the blocks holding it (int64 bytes)"
+     " and its values (a list of bytes): netanalytics.io._headers._header_values."},
     {"encode", na_encode, METH_O,
      "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,

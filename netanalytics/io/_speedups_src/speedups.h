@@ -5,7 +5,7 @@
 #include <Python.h>
 
 PyObject *na_scan(PyObject *self, PyObject *args);
-PyObject *na_wanted_lines(PyObject *self, PyObject *args);
+PyObject *na_header_values(PyObject *self, PyObject *args);
 PyObject *na_interned(PyObject *self, PyObject *args);
 PyObject *na_encode(PyObject *self, PyObject *values);
 
