@@ -23,7 +23,7 @@ static Py_ssize_t find_pair(const unsigned char *s, Py_ssize_t lo, Py_ssize_t hi
         __m128i y = _mm_loadu_si128((const __m128i *)(s + i + 1));
         int m = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, va), _mm_cmpeq_epi8(y, vb)));
         if (m)
-            return i + __builtin_ctz((unsigned)m);
+            return i + na_ctz32((uint32_t)m);
     }
 #endif
     while (i + 1 < hi) {
@@ -59,7 +59,7 @@ static Py_ssize_t find_line_starting_cr_or_empty(const unsigned char *s, Py_ssiz
         __m128i next = _mm_or_si128(_mm_cmpeq_epi8(y, nl), _mm_cmpeq_epi8(y, cr));
         int m = _mm_movemask_epi8(_mm_and_si128(_mm_cmpeq_epi8(x, nl), next));
         if (m)
-            return i + __builtin_ctz((unsigned)m);
+            return i + na_ctz32((uint32_t)m);
     }
 #endif
     while (i + 1 < hi) {

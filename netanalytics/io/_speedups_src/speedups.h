@@ -3,6 +3,17 @@
 #define NETANALYTICS_SPEEDUPS_H
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+#include <stdint.h>
+
+/* The index of the lowest set bit of a non-zero word. */
+#if defined(_MSC_VER)
+#include <intrin.h>
+static __inline int na_ctz32(uint32_t x) { unsigned long i; _BitScanForward(&i, x); return (int)i; }
+static __inline int na_ctz64(uint64_t x) { unsigned long i; _BitScanForward64(&i, x); return (int)i; }
+#else
+static inline int na_ctz32(uint32_t x) { return __builtin_ctz(x); }
+static inline int na_ctz64(uint64_t x) { return __builtin_ctzll(x); }
+#endif
 
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);

@@ -190,7 +190,7 @@ static int walk_block(Walk *w) {
             m = line_stops(tail);
         }
         for (; m; m &= m - 1) {
-            if (at_newline(w, i + __builtin_ctzll(m)) < 0)
+            if (at_newline(w, i + na_ctz64(m)) < 0)
                 return -1;
         }
         if (i + 64 >= size)
