@@ -439,3 +439,40 @@ def test_interned_refuses_what_is_not_a_list():
         pytest.skip("the C speedups are not built")
     with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
         _native.SPEEDUPS.interned([["a"], ("b",)], True, {})
+
+
+def _part(tmp_path: Path, name: str, recipients: list[str]) -> dict:
+    """A worker's result for messages from ann@x.org to each of ``recipients``, as it arrives."""
+    box = tmp_path / f"{name}.mbox"
+    box.write_bytes(
+        b"".join(
+            b"From ann@x.org Mon Jan  6 10:00:00 2025\nFrom: Ann <ann@x.org>\nTo: %s\n"
+            b"Message-ID: <%s.%d@x.org>\nDate: Mon, 6 Jan 2025 10:00:00 +0000\n\nbody\n\n"
+            % (to.encode(), name.encode(), i)
+            for i, to in enumerate(recipients)
+        )
+    )
+    with open(box, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        blocks, lines, positions = M.mbox_blocks(mm, 0, len(mm))
+    batch = M.Batch("mbox", None, str(box))
+    batch.add_mbox_blocks(blocks, lines, positions)
+    M.clear_caches()
+    return pickle.loads(pickle.dumps(batch.finish()))["parts"]
+
+
+def test_lists_are_shared_across_parts_only_where_they_recur_within_a_part(route, tmp_path):
+    everyone = [f"p{i}@y.org" for i in range(6)]  # each message to someone else: no list recurs
+    shared: dict = {}
+    first = M.prepare_parts(_part(tmp_path, "a", everyone), shared)
+    second = M.prepare_parts(_part(tmp_path, "b", everyone), shared)
+    third = M.prepare_parts(_part(tmp_path, "c", ["team@y.org"] * 4 + ["p0@y.org"]), shared)
+    fourth = M.prepare_parts(_part(tmp_path, "d", ["team@y.org"] * 3), shared)
+    lists = {k for k in shared if isinstance(k, tuple)}
+    # To of "a" and "b": 6 distinct lists in 6 rows, not keyed; of "c" and "d": 2 in 5 rows and 1
+    # in 3, keyed; the empty lists of every part's Cc and names: 1 in each part, keyed
+    assert lists == {("team@y.org",), ("p0@y.org",), ()}
+    a, b = first[S.TO][0], second[S.TO][0]
+    assert a.tolist() == b.tolist() == [[x] for x in everyone]
+    assert all(x is not y and x[0] is y[0] for x, y in zip(a, b, strict=True))  # strings shared, lists not
+    team_c, team_d = third[S.TO][0][0], fourth[S.TO][0][0]
+    assert team_c == ["team@y.org"] and team_c is team_d  # a recurring list: one object
