@@ -112,6 +112,8 @@ ADDRESS_VALUES = [
     b'"Lee, Ann" <ann@x.org>, bob@y.org',  # a quoted comma
     b"team: ann@x.org, bob@y.org;",  # a group
     b"undisclosed recipients: ;",
+    b"team: ann@x.org, bob@y.org",  # a group without its closing ";"
+    b"mailto:ann@x.org",
     b"=?UTF-8?B?SW5lcyBNw7xsbGVy?= <ines@x.org>, =?utf-8?q?Zo=C3=AB?= <zoe@x.org>",  # encoded words
     b"ann@x.org (Ann Lee), bob@y.org",  # a comment
     b",, ann@x.org ,",  # empty elements
