@@ -295,16 +295,6 @@ def three_parts(tmp_path):
     return results
 
 
-@pytest.fixture(params=["python", "C"])
-def route(monkeypatch, request):
-    """The pure-Python route, or the C speedups."""
-    if request.param == "C":
-        if _native.SPEEDUPS is None:
-            pytest.skip("the C speedups are not built (no C compiler at install)")
-    else:
-        monkeypatch.setattr(_native, "SPEEDUPS", None)
-
-
 def test_parts_share_equal_recipient_lists_across_parts(route, three_parts):
     shared: dict = {}
     parts = [M.prepare_parts(r["parts"], shared) for r in three_parts]
@@ -408,7 +398,7 @@ def _identities(lists: list, shared: dict) -> tuple:
     )
 
 
-@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@pytest.mark.usefixtures("speedups")
 @pytest.mark.parametrize("coded", [True, False])
 def test_interned_in_c_shares_what_python_shares(monkeypatch, coded):
     def fresh(*xs):  # new string objects, equal to earlier ones
@@ -434,11 +424,9 @@ def test_interned_in_c_shares_what_python_shares(monkeypatch, coded):
     assert len(set(string_ids)) == 4  # ann, bob, old, cy: one object each
 
 
-def test_interned_refuses_what_is_not_a_list():
-    if _native.SPEEDUPS is None:
-        pytest.skip("the C speedups are not built")
+def test_interned_refuses_what_is_not_a_list(speedups):
     with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
-        _native.SPEEDUPS.interned([["a"], ("b",)], True, {})
+        speedups.interned([["a"], ("b",)], True, {})
 
 
 def _part(tmp_path: Path, name: str, recipients: list[str]) -> dict:

@@ -23,8 +23,6 @@ from hypothesis import strategies as st
 from netanalytics.io import _mbox as M
 from netanalytics.io import _native
 
-SPEEDUPS = _native.SPEEDUPS
-
 SCAN = settings(
     max_examples=150,
     deadline=None,
@@ -58,8 +56,7 @@ def reference(mm, start: int, end: int) -> tuple[list, list, list, list]:
 def tiny_windows(monkeypatch, request):
     """Tiny windows for the Python scan (both ways of searching a step), or the C scan."""
     if request.param == "C":
-        if SPEEDUPS is None:
-            pytest.skip("the C speedups are not built (no C compiler at install)")
+        request.getfixturevalue("speedups")
     else:
         monkeypatch.setattr(_native, "SPEEDUPS", None)
         monkeypatch.setattr(M, "_WHOLE_STEPS", request.param)
@@ -68,22 +65,6 @@ def tiny_windows(monkeypatch, request):
     monkeypatch.setattr(M, "_whole_left", 0)  # nothing carried from the scans before
     # headers longer than 64 bytes take the line-by-line rule of _header_end
     monkeypatch.setattr(M, "_FAST_HEADER", 64)
-
-
-@pytest.fixture(params=["python", "C"])
-def route(monkeypatch, request):
-    """The pure-Python scan, or the C one."""
-    if request.param == "C":
-        if SPEEDUPS is None:
-            pytest.skip("the C speedups are not built (no C compiler at install)")
-    else:
-        monkeypatch.setattr(_native, "SPEEDUPS", None)
-
-
-@pytest.fixture
-def python_scan(monkeypatch):
-    """The pure-Python scan, whose pre-scan and page drops a test looks at."""
-    monkeypatch.setattr(_native, "SPEEDUPS", None)
 
 
 def scan_both(data: bytes, start: int = 0, end: int | None = None):
@@ -386,7 +367,7 @@ def test_pages_are_dropped_from_page_boundaries():
     assert len(calls) == 1
 
 
-def test_scan_drops_pages_inside_a_long_run(python_scan, monkeypatch):
+def test_scan_drops_pages_inside_a_long_run(python_route, monkeypatch):
     # 50 messages of ~1 KB whose bodies hold a "From " line in every 32-byte window: the windows
     # are busy, and the runs long
     monkeypatch.setattr(M, "_WINDOW", 32)
@@ -415,7 +396,7 @@ def test_scan_drops_pages_inside_a_long_run(python_scan, monkeypatch):
     assert all(b == a // page * page for (_, a), (b, _) in zip(drops, drops[1:], strict=False))
 
 
-def test_whole_steps_carry_over_to_the_next_scan(python_scan, monkeypatch):
+def test_whole_steps_carry_over_to_the_next_scan(python_route, monkeypatch):
     # every 32-byte window holds a "From " line: a busy step, then three searched whole, and
     # that countdown goes on in the next call (the next piece or range of a worker)
     monkeypatch.setattr(M, "_WINDOW", 32)

@@ -193,6 +193,7 @@ def test_column_route_equals_the_per_message_route_on_real_mail(name, tmp_path):
 
 @pytest.mark.parametrize("crlf", [False, True], ids=["lf", "crlf"])
 @pytest.mark.parametrize("name", NAMES)
+@pytest.mark.usefixtures("speedups")
 def test_the_c_scan_finds_what_the_python_scan_finds_on_real_mail(name, crlf, tmp_path, monkeypatch):
     import mmap
     import subprocess
@@ -201,8 +202,6 @@ def test_the_c_scan_finds_what_the_python_scan_finds_on_real_mail(name, crlf, tm
     from netanalytics.io import _mbox as M
     from netanalytics.io import _native
 
-    if _native.SPEEDUPS is None:
-        pytest.skip("the C speedups are not built (no C compiler at install)")
     box = tmp_path / f"{name}.mbox"
     make = [sys.executable, str(CORPORA / "make_mbox.py"), str(CORPORA / name), str(box)]
     subprocess.run(make + (["--crlf"] if crlf else []), check=True)
