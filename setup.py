@@ -17,6 +17,7 @@ setup(
                 "netanalytics/io/_speedups_src/scan.c",
                 "netanalytics/io/_speedups_src/split.c",
                 "netanalytics/io/_speedups_src/distinct.c",
+                "netanalytics/io/_speedups_src/addresses.c",
             ],
             depends=["netanalytics/io/_speedups_src/speedups.h"],
             extra_compile_args=["-O2"],

@@ -69,3 +69,23 @@ TOKENS = [
     b"to", b"TO", b"Cc", b"from", b"List", b"-Id", b"list-unsubscribe", b"X-GM-THRID", b"Message-ID",
 ]  # fmt: skip
 token_soup = st.lists(st.sampled_from(TOKENS), max_size=30).map(b"".join)
+
+# awkward values of an address header (To, Cc): every route of the address parse must agree
+ADDRESS_VALUES = [
+    b"a@x.org",
+    b"Ann Lee <Ann@X.org>, bob@y.org",
+    b'"Lee, Ann" <ann@x.org>, bob@y.org',  # a quoted comma
+    b"team: ann@x.org, bob@y.org;",  # a group
+    b"undisclosed recipients: ;",
+    b"team: ann@x.org, bob@y.org",  # a group without its closing ";"
+    b"mailto:ann@x.org",
+    b"=?UTF-8?B?SW5lcyBNw7xsbGVy?= <ines@x.org>, =?utf-8?q?Zo=C3=AB?= <zoe@x.org>",  # encoded words
+    b"ann@x.org (Ann Lee), bob@y.org",  # a comment
+    b",, ann@x.org ,",  # empty elements
+    b"Zo\xc3\xab <zoe@x.org>",  # UTF-8
+    b"Zo\xeb <zoe@x.org>",  # not UTF-8 (cp1252)
+    b"not an address, <>, a@b",
+    b"a@x.org\x00b@x.org",  # a NUL inside a value
+    b"Ann <ann@x.org>, Ann <ann@x.org>",  # the same person twice
+    b"",
+]

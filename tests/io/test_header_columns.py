@@ -6,7 +6,7 @@ wanted name's first letters."""
 from __future__ import annotations
 
 import pytest
-from header_blocks import header_block  # tests/io is on sys.path when its tests run
+from header_blocks import ADDRESS_VALUES, header_block  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -104,26 +104,6 @@ def test_coded_columns_clean_the_distinct_values_and_merge_spellings():
     values, codes = H.raw_header_columns(blocks)(b"To", coded=True)
     assert values == [b"a@x", None, b"Ann <b@x>, Bob <c@x>"]
     assert codes.tolist() == [0, 1, 0, 2, 2, 0]
-
-
-ADDRESS_VALUES = [
-    b"a@x.org",
-    b"Ann Lee <Ann@X.org>, bob@y.org",
-    b'"Lee, Ann" <ann@x.org>, bob@y.org',  # a quoted comma
-    b"team: ann@x.org, bob@y.org;",  # a group
-    b"undisclosed recipients: ;",
-    b"team: ann@x.org, bob@y.org",  # a group without its closing ";"
-    b"mailto:ann@x.org",
-    b"=?UTF-8?B?SW5lcyBNw7xsbGVy?= <ines@x.org>, =?utf-8?q?Zo=C3=AB?= <zoe@x.org>",  # encoded words
-    b"ann@x.org (Ann Lee), bob@y.org",  # a comment
-    b",, ann@x.org ,",  # empty elements
-    b"Zo\xc3\xab <zoe@x.org>",  # UTF-8
-    b"Zo\xeb <zoe@x.org>",  # not UTF-8 (cp1252)
-    b"not an address, <>, a@b",
-    b"a@x.org\x00b@x.org",  # a NUL inside a value
-    b"Ann <ann@x.org>, Ann <ann@x.org>",  # the same person twice
-    b"",
-]
 
 
 @settings(max_examples=200, deadline=None)

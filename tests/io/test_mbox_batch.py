@@ -14,6 +14,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from header_blocks import ADDRESS_VALUES  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -383,6 +384,50 @@ def test_address_lists_of_a_batch_survive_a_full_cache(monkeypatch):
     assert second == [(["d@x.org"], []), (["a@x.org"], []), ([], []), first[2], (["e@x.org"], [])]
     assert second[3][0] is batch._shared_addresses(b"Ann <b@x.org>, c@x.org")[0]
     M.clear_caches()
+
+
+def _address_lists_run(calls: list[list]) -> tuple[list, list]:
+    """The pairs of ``Batch._address_lists`` over several calls on one batch, and which of the
+    pairs, lists and keys are one object (each named by the place it was first seen)."""
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    pairs = [pair for raws in calls for pair in batch._address_lists(raws)]
+    M.clear_caches()
+    first: dict = {}
+    name = lambda obj: first.setdefault(id(obj), len(first))  # noqa: E731
+    return pairs, [(name(p), name(p[0]), name(p[1]), [name(k) for k in p[0]]) for p in pairs]
+
+
+def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
+    calls = [
+        [*ADDRESS_VALUES, None, ADDRESS_VALUES[1]],
+        # met before (from the cache), new, and a key of an earlier list in a new one
+        [ADDRESS_VALUES[1], None, b"Cy <cy@z.org>, ann@x.org", b"Zo\xeb <zoe@x.org>, Ann <ann@x.org>"],
+    ]
+    in_c = _address_lists_run(calls)
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    in_python = _address_lists_run(calls)
+    assert in_c == in_python
+    pairs, shape = in_c
+    assert pairs[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
+    assert pairs[2] == (["ann@x.org", "bob@y.org"], ["Lee, Ann", ""])  # a quoted comma
+    assert pairs[11] == (["zoe@x.org"], ["Zoë"])  # cp1252
+    assert pairs[-1] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
+    assert pairs[0][1] is M._EMPTY and pairs[len(ADDRESS_VALUES)] == ([], [])  # no names; None
+    assert shape[1][0] == shape[len(ADDRESS_VALUES) + 1][0] == shape[len(ADDRESS_VALUES) + 2][0]  # cached
+    assert shape[-2][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
+
+
+def test_address_lists_in_c_refuse_what_is_not_bytes(speedups):
+    from netanalytics.io import _headers as H
+
+    rules = (H._plain_address, H.parse_addresses, H.decode_bytes, [])
+    with pytest.raises(TypeError, match="value 1 is a str, not bytes"):
+        speedups.address_lists([b"a@x.org", "b@x.org"], {}, {}, {}, *rules)
+    with pytest.raises(TypeError, match=r"plain_address must give \(key, name\) or None"):
+        speedups.address_lists([b"a@x.org"], {}, {}, {}, str, *rules[1:])
+    with pytest.raises(TypeError, match=r"parse_addresses must give \(keys, names\) lists"):
+        speedups.address_lists([b"group: a@x.org;"], {}, {}, {}, H._plain_address, str, *rules[2:])
 
 
 def _identities(lists: list, shared: dict) -> tuple:

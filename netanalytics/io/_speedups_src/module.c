@@ -17,6 +17,9 @@ static PyMethodDef methods[] = {
      "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,
      "interned(values, coded, shared) -> list: netanalytics.io._mbox._interned's lists."},
+    {"address_lists", na_address_lists, METH_VARARGS,
+     "address_lists(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty) -> list:"
+     " the (keys, names) pairs of netanalytics.io._mbox.Batch._address_lists."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -19,5 +19,6 @@ PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
 PyObject *na_interned(PyObject *self, PyObject *args);
 PyObject *na_encode(PyObject *self, PyObject *values);
+PyObject *na_address_lists(PyObject *self, PyObject *args);
 
 #endif
