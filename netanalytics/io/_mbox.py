@@ -842,7 +842,7 @@ class Batch:
         if len(self._auto_cache) > _CACHE_LIMIT:
             self._auto_cache.clear()
         if len(self._shared) > 4 * _CACHE_LIMIT:
-            self._shared.clear()
+            self._forget_shared()
         automated = self._automated_column(
             sender, coded(b"list-unsubscribe"), coded(b"precedence"), coded(b"auto-submitted"), listed
         )
@@ -1024,6 +1024,11 @@ class Batch:
             cache.update(zip(missing, zip(key_lists, name_lists, strict=True), strict=True))
         no_addr = (_EMPTY, _EMPTY)
         return [cache[r] if r else no_addr for r in raws]
+
+    def _forget_shared(self) -> None:
+        """Empty the shared strings, and the parsed address elements whose keys are among them."""
+        self._shared.clear()
+        self._element_cache.clear()
 
     def _shared_addresses(self, raw: bytes) -> tuple[list[str], list[str]]:
         """(keys, names) of an address header, the same list objects for the same raw value."""

@@ -418,6 +418,18 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     assert shape[-2][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
 
 
+def test_address_keys_stay_one_object_after_the_shared_strings_are_forgotten(route):
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    batch._address_lists([b"Ann <ann@x.org>, bob@y.org"])
+    batch._forget_shared()
+    # ann@x.org again, in a plain list (its element met before) and in a quoted one (read whole)
+    plain, quoted = batch._address_lists([b"Ann <ann@x.org>", b'"Lee, Ann" <ann@x.org>, cy@z.org'])
+    M.clear_caches()
+    assert (plain[0], quoted[0]) == (["ann@x.org"], ["ann@x.org", "cy@z.org"])
+    assert plain[0][0] is quoted[0][0]
+
+
 def test_address_lists_in_c_refuse_what_is_not_bytes(speedups):
     from netanalytics.io import _headers as H
 

@@ -7,8 +7,9 @@
  * - a value in cache: cache[raw];
  * - otherwise the value is decoded (UTF-8, else decode_bytes(raw)). A plain list (no '"',
  *   '(', ':' or ';') is split on its commas and each element read by plain_address (the
- *   cached _headers._plain_address: a person recurs across many lists), remembered in the
- *   dict elements (a lookup there is cheaper than the call); a list that is not
+ *   cached _headers._plain_address: a person recurs across many lists), remembered with its
+ *   key shared in the dict elements (a lookup there is cheaper than the call; the caller
+ *   empties elements whenever it empties shared); a list that is not
  *   plain, or holds an element without an address (plain_address gives None), is read whole
  *   by parse_addresses(raw). Keys become shared.setdefault(key, key); names are the list's
  *   names when one is not "", else `empty`. The pair is stored in cache[raw].
@@ -31,11 +32,29 @@ static int is_plain(PyObject *text) {
     return 1;
 }
 
+/* plain_address(element) with its key made shared.setdefault(key, key): a new reference to a
+ * (key, name) tuple, or to None. */
+static PyObject *read_element(PyObject *element, PyObject *shared, PyObject *plain_address) {
+    PyObject *found = PyObject_CallOneArg(plain_address, element);
+    if (found == NULL || found == Py_None)
+        return found;
+    if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2) {
+        Py_DECREF(found);
+        PyErr_SetString(PyExc_TypeError, "address_lists: plain_address must give (key, name) or None");
+        return NULL;
+    }
+    PyObject *key = PyTuple_GET_ITEM(found, 0);
+    PyObject *one = PyDict_SetDefault(shared, key, key); /* borrowed */
+    PyObject *out = one == NULL ? NULL : PyTuple_Pack(2, one, PyTuple_GET_ITEM(found, 1));
+    Py_DECREF(found);
+    return out;
+}
+
 /* The elements of a plain list read by plain_address, appended to keys and names: 1 when
  * each has an address, 0 when one has none (the caller then reads the value whole), -1 on
  * error. */
-static int read_plain(PyObject *text, PyObject *elements, PyObject *plain_address, PyObject *keys,
-                      PyObject *names) {
+static int read_plain(PyObject *text, PyObject *elements, PyObject *shared, PyObject *plain_address,
+                      PyObject *keys, PyObject *names) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text), a = 0;
     for (;;) {
         Py_ssize_t b = PyUnicode_FindChar(text, ',', a, n, 1);
@@ -50,7 +69,7 @@ static int read_plain(PyObject *text, PyObject *elements, PyObject *plain_addres
         if (found != NULL) {
             Py_INCREF(found);
         } else if (!PyErr_Occurred()) {
-            found = PyObject_CallOneArg(plain_address, element);
+            found = read_element(element, shared, plain_address);
             if (found != NULL && PyDict_SetItem(elements, element, found) < 0)
                 Py_CLEAR(found);
         }
@@ -60,11 +79,6 @@ static int read_plain(PyObject *text, PyObject *elements, PyObject *plain_addres
         if (found == Py_None) {
             Py_DECREF(found);
             return 0;
-        }
-        if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2) {
-            Py_DECREF(found);
-            PyErr_SetString(PyExc_TypeError, "address_lists: plain_address must give (key, name) or None");
-            return -1;
         }
         int failed = PyList_Append(keys, PyTuple_GET_ITEM(found, 0)) < 0 ||
                      PyList_Append(names, PyTuple_GET_ITEM(found, 1)) < 0;
@@ -121,7 +135,7 @@ static PyObject *parse_one(PyObject *raw, PyObject *elements, PyObject *shared, 
         if (keys == NULL || names == NULL)
             plain = -1;
         else
-            plain = read_plain(text, elements, plain_address, keys, names);
+            plain = read_plain(text, elements, shared, plain_address, keys, names);
         if (plain != 1) {
             Py_CLEAR(keys);
             Py_CLEAR(names);
@@ -130,29 +144,24 @@ static PyObject *parse_one(PyObject *raw, PyObject *elements, PyObject *shared, 
     Py_DECREF(text);
     if (plain < 0)
         return NULL;
-    if (plain == 0 && read_whole(raw, parse_addresses, &keys, &names) < 0)
-        return NULL;
-    Py_ssize_t m = PyList_GET_SIZE(keys);
-    PyObject *shared_keys = PyList_New(m);
-    if (shared_keys == NULL)
-        goto done;
-    for (Py_ssize_t k = 0; k < m; k++) {
-        PyObject *key = PyList_GET_ITEM(keys, k);
-        PyObject *one = PyDict_SetDefault(shared, key, key); /* borrowed */
-        if (one == NULL) {
-            Py_DECREF(shared_keys);
-            goto done;
+    if (plain == 0) { /* read whole: its keys made shared here (read_plain's already are) */
+        if (read_whole(raw, parse_addresses, &keys, &names) < 0)
+            return NULL;
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(keys); k++) {
+            PyObject *key = PyList_GET_ITEM(keys, k);
+            PyObject *one = PyDict_SetDefault(shared, key, key); /* borrowed */
+            if (one == NULL)
+                goto done;
+            Py_INCREF(one);
+            PyList_SetItem(keys, k, one); /* steals one, drops key */
         }
-        Py_INCREF(one);
-        PyList_SET_ITEM(shared_keys, k, one);
     }
     int named = 0;
     for (Py_ssize_t k = 0; k < PyList_GET_SIZE(names) && !named; k++) {
         PyObject *name = PyList_GET_ITEM(names, k);
         named = !(PyUnicode_Check(name) && PyUnicode_GET_LENGTH(name) == 0);
     }
-    out = PyTuple_Pack(2, shared_keys, named ? names : empty);
-    Py_DECREF(shared_keys);
+    out = PyTuple_Pack(2, keys, named ? names : empty);
 done:
     Py_DECREF(keys);
     Py_DECREF(names);
