@@ -549,8 +549,9 @@ class Batch:
         # The caches live as long as the process: a worker keeps them from one task to the next.
         self._shared: dict = _CACHES["shared"]
         self._addr_cache: dict[bytes, tuple[list[str], list[str]]] = _CACHES["addresses"]
-        # H._plain_address of each element of a plain address list, for the C loop (a dict
-        # lookup there is a third of the time of a call of the LRU-cached function)
+        # H._plain_address of each element of a plain address list, its key already the shared
+        # string: the C loop of _address_lists looks an element up here before it calls the
+        # LRU-cached function (emptied with _shared: _forget_shared)
         self._element_cache: dict[str, tuple[str, str] | None] = _CACHES["elements"]
         self._from_cache: dict[bytes, tuple] = _CACHES["from"]
         self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
@@ -991,7 +992,9 @@ class Batch:
     def _address_lists(self, raws: list) -> list[tuple[list[str], list[str]]]:
         """``self._shared_addresses(r)`` for each distinct value ``r`` of an address header (and
         two empty lists for None), the values not met before parsed together
-        (:func:`H.parse_address_lists`)."""
+        (:func:`H.parse_address_lists`). Where the C speedups are built, ``address_lists`` runs
+        the same loop, with the same rules (the Python functions, called from C); a test
+        compares the two."""
         cache = self._addr_cache
         if _native.SPEEDUPS is not None:  # the same loop in C
             if len(cache) + len(raws) > _CACHE_LIMIT:  # (raws: at most that many new values)

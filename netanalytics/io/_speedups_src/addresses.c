@@ -6,13 +6,12 @@
  * - None or b"": (empty, empty);
  * - a value in cache: cache[raw];
  * - otherwise the value is decoded (UTF-8, else decode_bytes(raw)). A plain list (no '"',
- *   '(', ':' or ';') is split on its commas and each element read by plain_address (the
- *   cached _headers._plain_address: a person recurs across many lists), remembered with its
- *   key shared in the dict elements (a lookup there is cheaper than the call; the caller
- *   empties elements whenever it empties shared); a list that is not
- *   plain, or holds an element without an address (plain_address gives None), is read whole
- *   by parse_addresses(raw). Keys become shared.setdefault(key, key); names are the list's
- *   names when one is not "", else `empty`. The pair is stored in cache[raw].
+ *   '(', ':' or ';') is split on its commas; each element is looked up in the dict elements,
+ *   else read by plain_address (_headers._plain_address) and kept there with its key already
+ *   shared.setdefault(key, key) (the caller empties elements whenever it empties shared). A
+ *   list that is not plain, or holds an element without an address (plain_address gives
+ *   None), is read whole by parse_addresses(raw) and its keys made shared. Names are the
+ *   list's names when one is not "", else `empty`. The pair is stored in cache[raw].
  * That is what _headers.parse_address_lists and the Python loop of _address_lists make.
  */
 #include "speedups.h"
