@@ -1124,40 +1124,29 @@ class Batch:
                 parts[col] = _repeated_text(values)
             else:
                 parts[col] = pa.array(values, type=pa.large_string())
-        # list columns go as (distinct lists, codes): pickle sends each distinct list once
+        # list columns of strings go flat (_Flat): each distinct list once, as codes into the
+        # part's table of distinct strings
         recipients = np.zeros(n, dtype=np.int64)
         for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
-            keys = c[keys_col]
+            keys, names = c[keys_col], c[names_col]
             if not isinstance(keys, _Coded):
                 # rows holding the same To list object hold the same To names list object
                 # (both come from one parse of the raw header)
                 coded = _shared_lists(keys)
                 if isinstance(coded, tuple):
                     distinct, codes, rows = coded
-                    names = c[names_col]
-                    keys = _Coded(distinct, codes)
-                    c[names_col] = _Coded([names[i] for i in rows], codes)
+                    keys, names = _Coded(distinct, codes), _Coded([names[i] for i in rows], codes)
                 else:
-                    parts[keys_col], parts[names_col] = coded, c[names_col]
-                    recipients += np.fromiter(map(len, coded), dtype=np.int64, count=n)
-                    continue
-            names = c[names_col]
-            parts[keys_col] = (keys.values, keys.codes)
-            parts[names_col] = (names.values, names.codes)
-            lengths = np.fromiter(map(len, keys.values), dtype=np.int64, count=len(keys.values))
-            recipients += lengths[keys.codes]
-        bcc = c[S.BCC]  # not in n_recipients (To and Cc: who the message showed)
-        if isinstance(bcc, _Coded):
-            parts[S.BCC] = (bcc.values, bcc.codes)
-        else:
-            bcc = _shared_lists(bcc)
-            parts[S.BCC] = bcc[:2] if isinstance(bcc, tuple) else bcc
-        labels = c[S.LABELS]
-        if isinstance(labels, _Coded):
-            parts[S.LABELS] = (labels.values, labels.codes)
-        else:
-            labels = _shared_lists(labels)
-            parts[S.LABELS] = labels[:2] if isinstance(labels, tuple) else labels
+                    keys, names = _Coded(keys, None), _Coded(names, None)
+            parts[keys_col], parts[names_col] = _flat(keys), _flat(names)
+            lengths = np.diff(parts[keys_col].offsets)
+            recipients += lengths if keys.codes is None else lengths[keys.codes]
+        for col in (S.BCC, S.LABELS):  # Bcc is not in n_recipients (To and Cc: who the message showed)
+            values = c[col]
+            if not isinstance(values, _Coded):
+                coded = _shared_lists(values)
+                values = _Coded(*coded[:2]) if isinstance(coded, tuple) else _Coded(values, None)
+            parts[col] = _flat(values)
         # References: nearly one list per row, but a thread's ids recur in its later messages'
         # lists (and siblings' lists are equal): one object per distinct id and per distinct list
         refs = c[S.REFERENCES]
@@ -1237,9 +1226,14 @@ def ids_all_distinct(parts: list[dict]) -> bool:
     return joined is not None and not pd.Series(joined).duplicated().any()
 
 
-def _coded_chunk(chunk) -> tuple[np.ndarray, np.ndarray | None]:
-    """A :func:`_shared_lists` chunk as (an object array of lists, int32 codes into it or None
-    when the array holds one list per row)."""
+def _coded_chunk(chunk, shared: dict | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+    """A list column of a part (:class:`_Flat`, or a :func:`_shared_lists` chunk) as (an object
+    array of lists, int32 codes into it or None when the array holds one list per row). The
+    strings of a :class:`_Flat` chunk are made ``shared.setdefault(s, s)`` when ``shared`` is
+    given (see :func:`prepare_parts`)."""
+    if isinstance(chunk, _Flat):
+        lists = _lists_from_flat(chunk, shared)
+        return np.fromiter(lists, dtype=object, count=len(lists)), chunk.codes
     if isinstance(chunk, tuple):
         if isinstance(chunk[0], np.ndarray):
             return chunk
@@ -1250,6 +1244,56 @@ def _coded_chunk(chunk) -> tuple[np.ndarray, np.ndarray | None]:
     return np.fromiter(chunk, dtype=object, count=len(chunk)), None
 
 
+class _Flat(NamedTuple):
+    """A list column as a worker sends it: ``table``, the distinct elements of its lists; list
+    ``j``'s elements as int32 codes into the table, ``elements[offsets[j]:offsets[j + 1]]``;
+    row ``i`` holding list ``codes[i]`` (or list ``i`` when ``codes`` is None).
+
+    Three numpy arrays and a short list of strings pickle and unpickle at memory speed; the
+    lists themselves, one Python object per element, took the workers about 0.2 s and the
+    reading process about 0.45 s (unpickling, then sharing each element) per 100,000
+    high-cardinality messages (``/tmp/pickparts.py``-style timing of a worker's parts)."""
+
+    table: list
+    elements: np.ndarray
+    offsets: np.ndarray
+    codes: np.ndarray | None
+
+
+def _flat(column: _Coded) -> _Flat:
+    """A column of lists (its distinct lists and the rows' codes, None: one list per row) as a
+    :class:`_Flat`."""
+    return _Flat(*_flat_lists(column.values), column.codes)
+
+
+def _flat_lists(lists: list) -> tuple[list, np.ndarray, np.ndarray]:
+    """(The distinct elements of ``lists`` in first-seen order, each list's elements as int32
+    codes into them one list after the other, the ``len(lists) + 1`` int64 offsets of the lists
+    in those codes). Where the C speedups are built, ``flat_lists`` runs the same loop."""
+    if _native.SPEEDUPS is not None:  # the same loop in C
+        table, elements, offsets = _native.SPEEDUPS.flat_lists(lists)
+        return table, np.frombuffer(elements, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
+    index: dict = {}
+    elements = [index.setdefault(x, len(index)) for v in lists for x in v]
+    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+    np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=offsets[1:])
+    return list(index), np.array(elements, dtype=np.int32), offsets
+
+
+def _lists_from_flat(flat: _Flat, shared: dict | None) -> list[list]:
+    """The distinct lists of a :class:`_Flat` column, as new Python lists; with ``shared``, each
+    string of the table becomes ``shared.setdefault(s, s)`` first, so that equal strings of
+    several parts are one object. Where the C speedups are built, ``lists_from_flat`` runs the
+    same loop (it checks the codes and offsets)."""
+    elements = np.ascontiguousarray(flat.elements, dtype=np.int32)
+    offsets = np.ascontiguousarray(flat.offsets, dtype=np.int64)
+    if _native.SPEEDUPS is not None:  # the same loop in C
+        return _native.SPEEDUPS.lists_from_flat(flat.table, elements, offsets, shared)
+    table = flat.table if shared is None else [shared.setdefault(x, x) for x in flat.table]
+    values = [table[k] for k in elements.tolist()]
+    return [values[a:b] for a, b in itertools.pairwise(offsets.tolist())]
+
+
 # list columns whose lists and strings recur from one worker's part to the next (a mailbox's
 # recipients and labels); References rarely do
 _RECURRING_LISTS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.LABELS)
@@ -1257,23 +1301,14 @@ _RECURRING_LISTS = (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.BCC, S.LABELS)
 _RECURRING_SHARE = 0.5
 
 
-def _interned(values: np.ndarray, coded: bool, shared: dict) -> np.ndarray:
-    """``values`` (an object array of lists) with equal strings one object across the parts
-    that use ``shared``; when the lists are a part's distinct lists (``coded``), equal lists
-    are one object too. Keys: a tuple for a list, the string itself for a string."""
+def _interned(values: np.ndarray, shared: dict) -> np.ndarray:
+    """``values`` (an object array of a part's distinct lists) with each list equal to one seen
+    before in ``shared`` (keyed by its tuple) that list's object; new lists are remembered."""
     if _native.SPEEDUPS is not None:  # the same loop in C
-        lists = _native.SPEEDUPS.interned(values.tolist(), coded, shared)
-        return np.fromiter(lists, dtype=object, count=len(lists))
-    share, get = shared.setdefault, shared.get
-    out = np.empty(len(values), dtype=object)
-    for i, v in enumerate(values.tolist()):
-        hit = get(tuple(v)) if coded else None
-        if hit is None:
-            hit = [share(x, x) for x in v]
-            if coded:
-                shared[tuple(v)] = hit
-        out[i] = hit
-    return out
+        lists = _native.SPEEDUPS.interned(values.tolist(), shared)
+    else:
+        lists = [shared.setdefault(tuple(v), v) for v in values.tolist()]
+    return np.fromiter(lists, dtype=object, count=len(lists))
 
 
 def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
@@ -1283,9 +1318,10 @@ def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     for the whole frame.
 
     ``shared`` (one dict for all the parts of a frame): each part's addresses, names and
-    labels are its own objects (a worker pickles them anew for every task); with it, equal
-    strings of different parts are one object, and so are equal lists that rows share, so
-    that the frame's size does not grow with the number of parts.
+    labels are its own objects (a worker sends them anew for every task); with it, equal
+    strings of different parts are one object (each string of a part's :class:`_Flat` table is
+    looked up once), and so are equal lists that rows share, so that the frame's size does not
+    grow with the number of parts.
 
     Notes
     -----
@@ -1295,10 +1331,10 @@ def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     either, and keying ``shared`` by each list cost the reading process 0.2 s and 48 MB per
     100,000 messages for nothing (0.48 GB at 1M)."""
     for col in _LIST_COLUMNS:
-        values, codes = _coded_chunk(parts[col])
+        values, codes = _coded_chunk(parts[col], shared)
         if shared is not None and col in _RECURRING_LISTS:
-            recurring = codes is not None and len(values) <= _RECURRING_SHARE * len(codes)
-            values = _interned(values, recurring, shared)
+            if codes is not None and len(values) <= _RECURRING_SHARE * len(codes):
+                values = _interned(values, shared)  # equal lists of the parts: one object
         parts[col] = (values, codes)
     return parts
 

@@ -456,34 +456,105 @@ def _identities(lists: list, shared: dict) -> tuple:
 
 
 @pytest.mark.usefixtures("speedups")
-@pytest.mark.parametrize("coded", [True, False])
-def test_interned_in_c_shares_what_python_shares(monkeypatch, coded):
+def test_interned_in_c_shares_what_python_shares(monkeypatch):
     def fresh(*xs):  # new string objects, equal to earlier ones
         return ["".join(list(x)) for x in xs]
 
     def run():
-        shared = {"ann@x.org": "ann@x.org", ("old@x.org",): ["old@x.org"]}
+        old = ["old@x.org"]
+        shared = {("old@x.org",): old}
         parts = [
             [fresh("ann@x.org", "bob@y.org"), fresh("bob@y.org"), [], fresh("old@x.org")],
-            [fresh("bob@y.org"), fresh("ann@x.org", "bob@y.org"), fresh("cy@z.org", "cy@z.org")],
+            [fresh("bob@y.org"), fresh("ann@x.org", "bob@y.org"), fresh("cy@z.org", "cy@z.org"), []],
         ]
-        out = [M._interned(np.fromiter(p, dtype=object, count=len(p)), coded, shared) for p in parts]
+        inputs = [v for p in parts for v in p]
+        out = [M._interned(np.fromiter(p, dtype=object, count=len(p)), shared) for p in parts]
         lists = [v for o in out for v in o]
-        return lists, _identities(lists, shared)
+        # which input list each output list is (-1: the one shared held before)
+        which = [next((k for k, x in enumerate(inputs) if x is v), -1) for v in lists]
+        return lists, which, sorted(shared)
 
     in_c = run()
     monkeypatch.setattr(_native, "SPEEDUPS", None)
     in_python = run()
     assert in_c == in_python
-    lists, (list_ids, string_ids, _, _) = in_c
-    assert lists[1] == lists[4] == ["bob@y.org"]
-    assert (list_ids[1] == list_ids[4]) is coded  # equal distinct lists of two parts: one object
-    assert len(set(string_ids)) == 4  # ann, bob, old, cy: one object each
+    lists, which, keys = in_c
+    assert lists == [["ann@x.org", "bob@y.org"], ["bob@y.org"], [], ["old@x.org"],
+                     ["bob@y.org"], ["ann@x.org", "bob@y.org"], ["cy@z.org", "cy@z.org"], []]  # fmt: skip
+    # equal lists of two parts are the first one seen; the list shared held before is kept
+    assert which == [0, 1, 2, -1, 1, 0, 6, 2]
+    assert keys == [(), ("ann@x.org", "bob@y.org"), ("bob@y.org",), ("cy@z.org", "cy@z.org"), ("old@x.org",)]
 
 
 def test_interned_refuses_what_is_not_a_list(speedups):
     with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
-        speedups.interned([["a"], ("b",)], True, {})
+        speedups.interned([["a"], ("b",)], {})
+
+
+# lists as a worker sends them: repeated elements, equal strings that are two objects, empty
+# lists, None (a names list of the tolerant route may hold it), one list of its own
+FLAT_LISTS = [
+    ["ann@x.org", "bob@y.org"],
+    [],
+    ["bob@y.org", "".join(["ann", "@x.org"]), "bob@y.org"],
+    [None, ""],
+    [],
+    ["cy@z.org"],
+]
+
+
+@pytest.mark.usefixtures("speedups")
+def test_flat_lists_in_c_equal_the_python_loop(monkeypatch):
+    def run():
+        table, elements, offsets = M._flat_lists(FLAT_LISTS)
+        return table, elements.tolist(), offsets.tolist(), [x is FLAT_LISTS[0][0] for x in table]
+
+    in_c = run()
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    assert in_c == run()
+    table, elements, offsets, first_object = in_c
+    assert table == ["ann@x.org", "bob@y.org", None, "", "cy@z.org"]
+    assert elements == [0, 1, 1, 0, 1, 2, 3, 4]
+    assert offsets == [0, 2, 2, 5, 7, 7, 8]
+    assert first_object == [True, False, False, False, False]  # the first object of equal strings
+
+
+@pytest.mark.parametrize("shared", [None, {"bob@y.org": "bob@y.org"}])
+def test_lists_from_flat_give_the_lists_back(route, shared):
+    before = dict(shared or {})
+    flat = M._Flat(*M._flat_lists(FLAT_LISTS), None)
+    flat = pickle.loads(pickle.dumps(flat))  # as the reading process gets it
+    lists = M._lists_from_flat(flat, shared)
+    assert lists == FLAT_LISTS
+    assert len({id(v) for v in lists}) == len(lists)  # new lists, one per distinct list
+    bobs = {id(x) for v in lists for x in v if x == "bob@y.org"}
+    anns = {id(x) for v in lists for x in v if x == "ann@x.org"}
+    assert len(bobs) == len(anns) == 1  # equal strings: one object
+    if shared is not None:
+        assert bobs == {id(before["bob@y.org"])}  # the string shared held before
+        assert sorted(shared, key=str) == ["", None, "ann@x.org", "bob@y.org", "cy@z.org"]
+
+
+def test_lists_from_flat_in_c_refuse_bad_codes_and_offsets(speedups):
+    table = ["a", "b"]
+
+    def flat(elements, offsets):
+        return np.array(elements, dtype=np.int32), np.array(offsets, dtype=np.int64)
+
+    with pytest.raises(ValueError, match="code 2 is outside the table of 2"):
+        speedups.lists_from_flat(table, *flat([0, 2], [0, 2]), None)
+    with pytest.raises(ValueError, match="code -1 is outside"):
+        speedups.lists_from_flat(table, *flat([-1], [0, 1]), None)
+    with pytest.raises(ValueError, match="offset 2 is out of order"):
+        speedups.lists_from_flat(table, *flat([0, 1], [0, 2, 1, 2]), None)
+    with pytest.raises(ValueError, match="must run from 0 to the number of codes"):
+        speedups.lists_from_flat(table, *flat([0, 1], [0, 1]), None)
+    with pytest.raises(ValueError, match="codes must be int32"):
+        speedups.lists_from_flat(table, b"abc", np.array([0], dtype=np.int64), None)
+    with pytest.raises(TypeError, match="shared must be a dict or None"):
+        speedups.lists_from_flat(table, *flat([0], [0, 1]), [])
+    with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
+        speedups.flat_lists([["a"], ("b",)])
 
 
 def _part(tmp_path: Path, name: str, recipients: list[str]) -> dict:

@@ -24,7 +24,15 @@ from netanalytics.io import _native
 def test_the_speedups_are_built():
     # a failed compile is not an install error (the extension is optional): CI must notice it
     assert _native.SPEEDUPS is not None
-    assert set(dir(_native.SPEEDUPS)) >= {"scan", "header_values", "encode", "interned", "address_lists"}
+    assert set(dir(_native.SPEEDUPS)) >= {
+        "scan",
+        "header_values",
+        "encode",
+        "interned",
+        "address_lists",
+        "flat_lists",
+        "lists_from_flat",
+    }
 
 
 def test_pure_python_on_request():

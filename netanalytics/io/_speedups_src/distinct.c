@@ -4,10 +4,8 @@
  * (equal as dict keys are equal), and the int32 code of each value, as a bytearray.
  *
  * interned: netanalytics.io._mbox._interned.
- * Each value is a list of strings. With coded true the values are a part's distinct lists:
- * a list equal to one seen before (the key is its tuple) is that list's object. Otherwise each
- * string becomes shared.setdefault(string, string), and (coded) the new list is remembered
- * under its tuple. Returns the new lists, in order, as a Python list.
+ * The values are a part's distinct lists: each becomes shared.setdefault(tuple(list), list),
+ * the list equal to it seen first. Returns them, in order, as a Python list.
  */
 #include "speedups.h"
 #include <stdint.h>
@@ -58,8 +56,7 @@ fail:
 
 PyObject *na_interned(PyObject *self, PyObject *args) {
     PyObject *values, *shared;
-    int coded;
-    if (!PyArg_ParseTuple(args, "OpO!", &values, &coded, &PyDict_Type, &shared))
+    if (!PyArg_ParseTuple(args, "OO!", &values, &PyDict_Type, &shared))
         return NULL;
     PyObject *seq = PySequence_Fast(values, "interned: values must be a sequence of lists");
     if (seq == NULL)
@@ -74,44 +71,14 @@ PyObject *na_interned(PyObject *self, PyObject *args) {
             PyErr_Format(PyExc_TypeError, "interned: value %zd is a %.50s, not a list", i, Py_TYPE(v)->tp_name);
             goto fail;
         }
-        PyObject *key = NULL, *hit = NULL;
-        if (coded) {
-            key = PyList_AsTuple(v);
-            if (key == NULL)
-                goto fail;
-            hit = PyDict_GetItemWithError(shared, key); /* borrowed */
-            if (hit == NULL && PyErr_Occurred()) {
-                Py_DECREF(key);
-                goto fail;
-            }
-        }
-        if (hit != NULL) {
-            Py_INCREF(hit);
-        } else {
-            Py_ssize_t m = PyList_GET_SIZE(v);
-            hit = PyList_New(m);
-            if (hit == NULL) {
-                Py_XDECREF(key);
-                goto fail;
-            }
-            for (Py_ssize_t k = 0; k < m; k++) {
-                PyObject *x = PyList_GET_ITEM(v, k);
-                PyObject *y = PyDict_SetDefault(shared, x, x); /* borrowed */
-                if (y == NULL) {
-                    Py_DECREF(hit);
-                    Py_XDECREF(key);
-                    goto fail;
-                }
-                Py_INCREF(y);
-                PyList_SET_ITEM(hit, k, y);
-            }
-            if (coded && PyDict_SetItem(shared, key, hit) < 0) {
-                Py_DECREF(hit);
-                Py_DECREF(key);
-                goto fail;
-            }
-        }
-        Py_XDECREF(key);
+        PyObject *key = PyList_AsTuple(v);
+        if (key == NULL)
+            goto fail;
+        PyObject *hit = PyDict_SetDefault(shared, key, v); /* borrowed */
+        Py_DECREF(key);
+        if (hit == NULL)
+            goto fail;
+        Py_INCREF(hit);
         PyList_SET_ITEM(out, i, hit);
     }
     Py_DECREF(seq);

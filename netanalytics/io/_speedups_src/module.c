@@ -16,10 +16,15 @@ static PyMethodDef methods[] = {
     {"encode", na_encode, METH_O,
      "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,
-     "interned(values, coded, shared) -> list: netanalytics.io._mbox._interned's lists."},
+     "interned(values, shared) -> list: netanalytics.io._mbox._interned's lists."},
     {"address_lists", na_address_lists, METH_VARARGS,
      "address_lists(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty) -> list:"
      " the (keys, names) pairs of netanalytics.io._mbox.Batch._address_lists."},
+    {"flat_lists", na_flat_lists, METH_O,
+     "flat_lists(lists) -> (table, int32 codes, int64 offsets as bytearrays):"
+     " netanalytics.io._mbox._flat_lists."},
+    {"lists_from_flat", na_lists_from_flat, METH_VARARGS,
+     "lists_from_flat(table, codes, offsets, shared) -> list: netanalytics.io._mbox._lists_from_flat."},
     {NULL, NULL, 0, NULL},
 };
 

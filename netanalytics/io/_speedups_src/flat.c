@@ -1,0 +1,155 @@
+/* Lists of strings sent from a worker to the reading process as one table of strings and
+ * int32 codes, the loops of two Python functions without the interpreter's dispatch.
+ *
+ * flat_lists: netanalytics.io._mbox._flat_lists. The distinct elements of the lists in
+ * first-seen order (equal as dict keys are equal), the int32 code of each element of each
+ * list, in order (a bytearray), and where each list's codes start and end (n + 1 int64
+ * offsets, a bytearray).
+ *
+ * lists_from_flat: netanalytics.io._mbox._lists_from_flat. The lists back from a table, codes
+ * and offsets; with a dict ``shared``, each table string is first
+ * shared.setdefault(string, string), so that equal strings of several parts are one object.
+ */
+#include "speedups.h"
+#include <stdint.h>
+
+PyObject *na_flat_lists(PyObject *self, PyObject *lists) {
+    PyObject *seq = PySequence_Fast(lists, "flat_lists: lists must be a sequence of lists");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), total = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+        if (!PyList_Check(v)) {
+            PyErr_Format(PyExc_TypeError, "flat_lists: value %zd is a %.50s, not a list", i, Py_TYPE(v)->tp_name);
+            Py_DECREF(seq);
+            return NULL;
+        }
+        total += PyList_GET_SIZE(v);
+    }
+    PyObject *index = PyDict_New(), *table = PyList_New(0);
+    PyObject *codes = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(int32_t));
+    PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
+    if (index == NULL || table == NULL || codes == NULL || offsets == NULL)
+        goto fail;
+    int32_t *out = (int32_t *)PyByteArray_AS_STRING(codes);
+    int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
+    Py_ssize_t pos = 0;
+    at[0] = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+        /* a list changed since it was counted (an element's __eq__ could do it) */
+        if (PyList_GET_SIZE(v) > total - pos) {
+            PyErr_SetString(PyExc_RuntimeError, "flat_lists: a list grew while it was read");
+            goto fail;
+        }
+        for (Py_ssize_t k = 0; k < PyList_GET_SIZE(v); k++) {
+            PyObject *x = PyList_GET_ITEM(v, k);                /* borrowed */
+            PyObject *code = PyDict_GetItemWithError(index, x); /* borrowed */
+            if (code != NULL) {
+                out[pos++] = (int32_t)PyLong_AsSsize_t(code);
+                continue;
+            }
+            if (PyErr_Occurred())
+                goto fail;
+            Py_ssize_t c = PyList_GET_SIZE(table);
+            if (c >= INT32_MAX) {
+                PyErr_SetString(PyExc_OverflowError, "flat_lists: more than 2**31 distinct elements");
+                goto fail;
+            }
+            code = PyLong_FromSsize_t(c);
+            if (code == NULL)
+                goto fail;
+            int failed = PyDict_SetItem(index, x, code) < 0 || PyList_Append(table, x) < 0;
+            Py_DECREF(code);
+            if (failed)
+                goto fail;
+            out[pos++] = (int32_t)c;
+        }
+        at[i + 1] = pos;
+    }
+    if (pos != total) { /* a list shrank while it was read: the codes would not fill the buffer */
+        PyErr_SetString(PyExc_RuntimeError, "flat_lists: a list shrank while it was read");
+        goto fail;
+    }
+    Py_DECREF(seq);
+    Py_DECREF(index);
+    return Py_BuildValue("(NNN)", table, codes, offsets);
+fail:
+    Py_DECREF(seq);
+    Py_XDECREF(index);
+    Py_XDECREF(table);
+    Py_XDECREF(codes);
+    Py_XDECREF(offsets);
+    return NULL;
+}
+
+PyObject *na_lists_from_flat(PyObject *self, PyObject *args) {
+    PyObject *table, *shared;
+    Py_buffer codes, offsets;
+    if (!PyArg_ParseTuple(args, "O!y*y*O", &PyList_Type, &table, &codes, &offsets, &shared))
+        return NULL;
+    PyObject *strings = NULL, *out = NULL;
+    if (codes.len % (Py_ssize_t)sizeof(int32_t) || offsets.len % (Py_ssize_t)sizeof(int64_t) || offsets.len == 0) {
+        PyErr_SetString(PyExc_ValueError, "lists_from_flat: codes must be int32 and offsets int64 (n + 1 of them)");
+        goto fail;
+    }
+    if (shared != Py_None && !PyDict_Check(shared)) {
+        PyErr_SetString(PyExc_TypeError, "lists_from_flat: shared must be a dict or None");
+        goto fail;
+    }
+    Py_ssize_t m = PyList_GET_SIZE(table);
+    strings = PyList_New(m);
+    if (strings == NULL)
+        goto fail;
+    for (Py_ssize_t k = 0; k < m; k++) {
+        PyObject *x = PyList_GET_ITEM(table, k);
+        PyObject *y = shared == Py_None ? x : PyDict_SetDefault(shared, x, x); /* borrowed */
+        if (y == NULL)
+            goto fail;
+        Py_INCREF(y);
+        PyList_SET_ITEM(strings, k, y);
+    }
+    const int32_t *code = (const int32_t *)codes.buf;
+    const int64_t *at = (const int64_t *)offsets.buf;
+    Py_ssize_t n_codes = codes.len / (Py_ssize_t)sizeof(int32_t);
+    Py_ssize_t n = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (at[0] != 0 || at[n] != n_codes) {
+        PyErr_SetString(PyExc_ValueError, "lists_from_flat: the offsets must run from 0 to the number of codes");
+        goto fail;
+    }
+    out = PyList_New(n);
+    if (out == NULL)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t a = at[i], b = at[i + 1];
+        if (b < a || b > n_codes) {
+            PyErr_Format(PyExc_ValueError, "lists_from_flat: offset %zd is out of order", i + 1);
+            goto fail;
+        }
+        PyObject *v = PyList_New((Py_ssize_t)(b - a));
+        if (v == NULL)
+            goto fail;
+        PyList_SET_ITEM(out, i, v);
+        for (int64_t j = a; j < b; j++) {
+            int32_t c = code[j];
+            if (c < 0 || c >= m) {
+                PyErr_Format(PyExc_ValueError, "lists_from_flat: code %d is outside the table of %zd", (int)c, m);
+                goto fail;
+            }
+            PyObject *x = PyList_GET_ITEM(strings, c);
+            Py_INCREF(x);
+            PyList_SET_ITEM(v, (Py_ssize_t)(j - a), x);
+        }
+    }
+    Py_DECREF(strings);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&offsets);
+    return out;
+fail:
+    Py_XDECREF(strings);
+    Py_XDECREF(out);
+    PyBuffer_Release(&codes);
+    PyBuffer_Release(&offsets);
+    return NULL;
+}
