@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextvars
 import ctypes
 import functools
+import gc
 import hashlib
 import itertools
 import mmap
@@ -123,10 +124,17 @@ _WORKER_KEEPS = 256 << 20
 
 
 def _worker_started() -> None:
-    """Set up a reader worker process: freed memory is kept for the next task (glibc only).
+    """Set up a reader worker process: no cyclic garbage collection, and freed memory is kept
+    for the next task (glibc only).
 
     Notes
     -----
+    A task makes no reference cycles: a full collection after each task found nothing to free
+    (high-cardinality generated mail, real list mail in mbox and in Maildir files). But the
+    collections the interpreter runs on its own walk everything a task leaves alive, the
+    worker's caches and the result being pickled: 0.21 s of a worker's 1.9 s CPU per 100,000
+    high-cardinality messages (timed with ``gc.callbacks``). A worker lives for one read.
+
     A worker frees nearly all it allocated at the end of each task (one range of the mbox).
     At glibc's default thresholds its large buffers are mapped and unmapped per use and the
     top of its heap is given back to the kernel, so the next task faults the same memory in
@@ -136,6 +144,7 @@ def _worker_started() -> None:
     2.53 + 0.09 s, the same peak (236 MB). Only the workers are tuned, never the caller's
     process; elsewhere than glibc on Linux nothing is done.
     """
+    gc.disable()
     if not sys.platform.startswith("linux"):
         return
     try:
