@@ -132,8 +132,9 @@ def _worker_started() -> None:
     A task makes no reference cycles: a full collection after each task found nothing to free
     (high-cardinality generated mail, real list mail in mbox and in Maildir files). But the
     collections the interpreter runs on its own walk everything a task leaves alive, the
-    worker's caches and the result being pickled: 0.21 s of a worker's 1.9 s CPU per 100,000
-    high-cardinality messages (timed with ``gc.callbacks``). A worker lives for one read.
+    worker's caches and the result being pickled: 0.07-0.08 s of about 2 s CPU per 100,000
+    high-cardinality messages, 0.02 s per 200,000 messages of real list mail (timed with
+    ``gc.callbacks`` in a process run as a worker). A worker lives for one read.
 
     A worker frees nearly all it allocated at the end of each task (one range of the mbox).
     At glibc's default thresholds its large buffers are mapped and unmapped per use and the

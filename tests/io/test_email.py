@@ -723,7 +723,7 @@ def _gc_state(k: int) -> tuple[int, bool]:
 
 
 def test_reader_workers_run_without_cyclic_gc_and_the_caller_keeps_it():
-    # a task makes no reference cycles; the collector's walks of a worker's caches cost 11 %
+    # a task makes no reference cycles; the collector's walks of a worker's caches cost time
     assert list(E._run(_gc_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="")) == [
         (1, False),
         (2, False),
