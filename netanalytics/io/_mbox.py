@@ -1267,17 +1267,21 @@ def _flat(column: _Coded) -> _Flat:
 
 
 def _flat_lists(lists: list) -> tuple[list, np.ndarray, np.ndarray]:
-    """(The distinct elements of ``lists`` in first-seen order, each list's elements as int32
-    codes into them one list after the other, the ``len(lists) + 1`` int64 offsets of the lists
-    in those codes). Where the C speedups are built, ``flat_lists`` runs the same loop."""
+    """(The distinct element objects of ``lists`` in first-seen order, each list's elements as
+    int32 codes into them one list after the other, the ``len(lists) + 1`` int64 offsets of the
+    lists in those codes). Elements are told apart by identity, not equality: a worker's equal
+    strings are mostly one object already (``Batch._shared``), and the reading process merges
+    the rest (:func:`_lists_from_flat`). Where the C speedups are built, ``flat_lists`` runs
+    the same loop, on the objects' addresses."""
     if _native.SPEEDUPS is not None:  # the same loop in C
         table, elements, offsets = _native.SPEEDUPS.flat_lists(lists)
         return table, np.frombuffer(elements, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
-    index: dict = {}
-    elements = [index.setdefault(x, len(index)) for v in lists for x in v]
+    first = {id(x): x for v in lists for x in v}  # each object once, first seen first
+    index = dict(zip(first, range(len(first))))
+    elements = [index[id(x)] for v in lists for x in v]
     offsets = np.zeros(len(lists) + 1, dtype=np.int64)
     np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=offsets[1:])
-    return list(index), np.array(elements, dtype=np.int32), offsets
+    return list(first.values()), np.array(elements, dtype=np.int32), offsets
 
 
 def _lists_from_flat(flat: _Flat, shared: dict | None) -> list[list]:

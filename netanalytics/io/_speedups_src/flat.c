@@ -1,10 +1,10 @@
 /* Lists of strings sent from a worker to the reading process as one table of strings and
  * int32 codes, the loops of two Python functions without the interpreter's dispatch.
  *
- * flat_lists: netanalytics.io._mbox._flat_lists. The distinct elements of the lists in
- * first-seen order (equal as dict keys are equal), the int32 code of each element of each
- * list, in order (a bytearray), and where each list's codes start and end (n + 1 int64
- * offsets, a bytearray).
+ * flat_lists: netanalytics.io._mbox._flat_lists. The distinct element objects of the lists
+ * in first-seen order (distinct by identity: equal strings that are two objects are two
+ * entries), the int32 code of each element of each list, in order (a bytearray), and where
+ * each list's codes start and end (n + 1 int64 offsets, a bytearray).
  *
  * lists_from_flat: netanalytics.io._mbox._lists_from_flat. The lists back from a table, codes
  * and offsets; with a dict ``shared``, each table string is first
@@ -12,6 +12,45 @@
  */
 #include "speedups.h"
 #include <stdint.h>
+
+/* The table of flat_lists: open addressing on the objects' addresses (Fibonacci hashing of
+ * the pointer), so that finding an element never reads the element itself. */
+typedef struct {
+    PyObject *key;
+    int32_t code;
+} na_slot;
+
+typedef struct {
+    na_slot *slots;
+    int bits;
+    Py_ssize_t used;
+} na_ptr_table;
+
+static inline size_t na_ptr_slot(const na_ptr_table *t, PyObject *p) {
+    return (size_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> (64 - t->bits));
+}
+
+static int na_ptr_grow(na_ptr_table *t) {
+    int bits = t->bits + 1;
+    na_slot *slots = PyMem_Calloc((size_t)1 << bits, sizeof(na_slot));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    na_ptr_table bigger = {slots, bits, t->used};
+    size_t mask = ((size_t)1 << bits) - 1;
+    for (size_t i = 0; i < ((size_t)1 << t->bits); i++) {
+        if (t->slots[i].key == NULL)
+            continue;
+        size_t j = na_ptr_slot(&bigger, t->slots[i].key);
+        while (slots[j].key != NULL)
+            j = (j + 1) & mask;
+        slots[j] = t->slots[i];
+    }
+    PyMem_Free(t->slots);
+    *t = bigger;
+    return 0;
+}
 
 PyObject *na_flat_lists(PyObject *self, PyObject *lists) {
     PyObject *seq = PySequence_Fast(lists, "flat_lists: lists must be a sequence of lists");
@@ -27,57 +66,52 @@ PyObject *na_flat_lists(PyObject *self, PyObject *lists) {
         }
         total += PyList_GET_SIZE(v);
     }
-    PyObject *index = PyDict_New(), *table = PyList_New(0);
+    na_ptr_table index = {PyMem_Calloc(1 << 10, sizeof(na_slot)), 10, 0};
+    PyObject *table = PyList_New(0);
     PyObject *codes = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(int32_t));
     PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
-    if (index == NULL || table == NULL || codes == NULL || offsets == NULL)
+    if (index.slots == NULL) {
+        PyErr_NoMemory();
+        goto fail;
+    }
+    if (table == NULL || codes == NULL || offsets == NULL)
         goto fail;
     int32_t *out = (int32_t *)PyByteArray_AS_STRING(codes);
     int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
     Py_ssize_t pos = 0;
     at[0] = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
-        PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
-        /* a list changed since it was counted (an element's __eq__ could do it) */
-        if (PyList_GET_SIZE(v) > total - pos) {
-            PyErr_SetString(PyExc_RuntimeError, "flat_lists: a list grew while it was read");
-            goto fail;
-        }
+        PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed; nothing here runs Python code */
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(v); k++) {
-            PyObject *x = PyList_GET_ITEM(v, k);                /* borrowed */
-            PyObject *code = PyDict_GetItemWithError(index, x); /* borrowed */
-            if (code != NULL) {
-                out[pos++] = (int32_t)PyLong_AsSsize_t(code);
-                continue;
+            PyObject *x = PyList_GET_ITEM(v, k); /* borrowed */
+            size_t mask = ((size_t)1 << index.bits) - 1, j = na_ptr_slot(&index, x);
+            while (index.slots[j].key != NULL && index.slots[j].key != x)
+                j = (j + 1) & mask;
+            if (index.slots[j].key == NULL) { /* first seen */
+                Py_ssize_t c = PyList_GET_SIZE(table);
+                if (c >= INT32_MAX) {
+                    PyErr_SetString(PyExc_OverflowError, "flat_lists: more than 2**31 distinct elements");
+                    goto fail;
+                }
+                if (PyList_Append(table, x) < 0)
+                    goto fail;
+                index.slots[j].key = x; /* kept alive by the table */
+                index.slots[j].code = (int32_t)c;
+                if (++index.used * 2 > (Py_ssize_t)mask && na_ptr_grow(&index) < 0)
+                    goto fail;
+                out[pos++] = (int32_t)c;
+            } else {
+                out[pos++] = index.slots[j].code;
             }
-            if (PyErr_Occurred())
-                goto fail;
-            Py_ssize_t c = PyList_GET_SIZE(table);
-            if (c >= INT32_MAX) {
-                PyErr_SetString(PyExc_OverflowError, "flat_lists: more than 2**31 distinct elements");
-                goto fail;
-            }
-            code = PyLong_FromSsize_t(c);
-            if (code == NULL)
-                goto fail;
-            int failed = PyDict_SetItem(index, x, code) < 0 || PyList_Append(table, x) < 0;
-            Py_DECREF(code);
-            if (failed)
-                goto fail;
-            out[pos++] = (int32_t)c;
         }
         at[i + 1] = pos;
     }
-    if (pos != total) { /* a list shrank while it was read: the codes would not fill the buffer */
-        PyErr_SetString(PyExc_RuntimeError, "flat_lists: a list shrank while it was read");
-        goto fail;
-    }
+    PyMem_Free(index.slots);
     Py_DECREF(seq);
-    Py_DECREF(index);
     return Py_BuildValue("(NNN)", table, codes, offsets);
 fail:
+    PyMem_Free(index.slots);
     Py_DECREF(seq);
-    Py_XDECREF(index);
     Py_XDECREF(table);
     Py_XDECREF(codes);
     Py_XDECREF(offsets);
