@@ -292,7 +292,9 @@ def is_bulk_by_headers(unsub: bytes | None, prec: bytes | None, autosub: bytes |
 
 
 _CACHE_LIMIT = 50_000
-_CACHES: dict[str, dict] = {k: {} for k in ("shared", "addresses", "elements", "from", "labels", "automated")}
+_CACHES: dict[str, dict] = {k: {} for k in ("shared", "addresses", "from", "labels", "automated")}
+# the elements of plain address lists already read, for the C loop of Batch._address_lists
+_CACHES["elements"] = {} if _native.SPEEDUPS is None else _native.SPEEDUPS.ElementTable()
 
 
 def clear_caches() -> None:
@@ -550,9 +552,10 @@ class Batch:
         self._shared: dict = _CACHES["shared"]
         self._addr_cache: dict[bytes, tuple[list[str], list[str]]] = _CACHES["addresses"]
         # H._plain_address of each element of a plain address list, its key already the shared
-        # string: the C loop of _address_lists looks an element up here before it calls the
-        # LRU-cached function (emptied with _shared: _forget_shared)
-        self._element_cache: dict[str, tuple[str, str] | None] = _CACHES["elements"]
+        # string (an ElementTable: see _speedups_src/addresses.c): the C loop of _address_lists
+        # looks an element up here before it calls the LRU-cached function (emptied with
+        # _shared: _forget_shared)
+        self._element_cache = _CACHES["elements"]
         self._from_cache: dict[bytes, tuple] = _CACHES["from"]
         self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]

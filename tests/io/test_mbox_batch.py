@@ -403,6 +403,8 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
         [*ADDRESS_VALUES, None, ADDRESS_VALUES[1]],
         # met before (from the cache), new, and a key of an earlier list in a new one
         [ADDRESS_VALUES[1], None, b"Cy <cy@z.org>, ann@x.org", b"Zo\xeb <zoe@x.org>, Ann <ann@x.org>"],
+        # not UTF-8 after an element that is (read first as bytes, then the whole value as text)
+        [b"Dee <dee@z.org>, Zo\xeb <zoe@x.org>", b"Dee <dee@z.org>"],
     ]
     in_c = _address_lists_run(calls)
     monkeypatch.setattr(_native, "SPEEDUPS", None)
@@ -412,10 +414,12 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     assert pairs[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
     assert pairs[2] == (["ann@x.org", "bob@y.org"], ["Lee, Ann", ""])  # a quoted comma
     assert pairs[11] == (["zoe@x.org"], ["Zoë"])  # cp1252
-    assert pairs[-1] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
+    assert pairs[-3] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
+    assert pairs[-2:] == [(["dee@z.org", "zoe@x.org"], ["Dee", "Zoë"]), (["dee@z.org"], ["Dee"])]
     assert pairs[0][1] is M._EMPTY and pairs[len(ADDRESS_VALUES)] == ([], [])  # no names; None
     assert shape[1][0] == shape[len(ADDRESS_VALUES) + 1][0] == shape[len(ADDRESS_VALUES) + 2][0]  # cached
-    assert shape[-2][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
+    assert shape[-3][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
+    assert shape[-2][3][0] == shape[-1][3][0]  # dee@z.org too, read as bytes and as text
 
 
 def test_address_keys_stay_one_object_after_the_shared_strings_are_forgotten(route):
@@ -434,12 +438,39 @@ def test_address_lists_in_c_refuse_what_is_not_bytes(speedups):
     from netanalytics.io import _headers as H
 
     rules = (H._plain_address, H.parse_addresses, H.decode_bytes, [])
+    table = speedups.ElementTable()
     with pytest.raises(TypeError, match="value 1 is a str, not bytes"):
-        speedups.address_lists([b"a@x.org", "b@x.org"], {}, {}, {}, *rules)
+        speedups.address_lists([b"a@x.org", "b@x.org"], {}, table, {}, *rules)
     with pytest.raises(TypeError, match=r"plain_address must give \(key, name\) or None"):
-        speedups.address_lists([b"a@x.org"], {}, {}, {}, str, *rules[1:])
+        speedups.address_lists([b"c@x.org"], {}, table, {}, str, *rules[1:])
     with pytest.raises(TypeError, match=r"parse_addresses must give \(keys, names\) lists"):
-        speedups.address_lists([b"group: a@x.org;"], {}, {}, {}, H._plain_address, str, *rules[2:])
+        speedups.address_lists([b"group: a@x.org;"], {}, table, {}, H._plain_address, str, *rules[2:])
+    with pytest.raises(TypeError, match=r"decode_bytes must give a str"):
+        speedups.address_lists(
+            [b"Zo\xeb <zoe@x.org>"], {}, table, {}, H._plain_address, H.parse_addresses, bytes, []
+        )
+    with pytest.raises(TypeError, match="must be netanalytics.io._speedups.ElementTable, not dict"):
+        speedups.address_lists([b"a@x.org"], {}, {}, {}, *rules)
+    assert len(table) == 1  # a@x.org, read before b"b@x.org" was refused
+
+
+def test_element_table_grows_and_clears_and_the_lists_stay_equal(speedups, monkeypatch):
+    people = [f"Person {i} <p{i}@x.org>" for i in range(3000)]  # past the first 1,024 slots
+    raws = [", ".join(people[i : i + 4]).encode() for i in range(0, 3000, 2)]
+    in_c = _address_lists_run([raws[:700], raws])
+    table = M.Batch("mbox", None, "f")._element_cache
+    batch = M.Batch("mbox", None, "f")
+    batch._address_lists(raws)
+    # one entry per distinct element text (" Person 1 <p1@x.org>" is not "Person 1 <p1@x.org>")
+    assert len(table) == len({e for r in raws for e in r.split(b",")}) == 4499
+    table.clear()
+    batch._addr_cache.clear()
+    assert len(table) == 0
+    assert batch._address_lists(raws[:1]) == [in_c[0][0]]  # read again after the clear
+    assert len(table) == 4
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    assert _address_lists_run([raws[:700], raws]) == in_c
+    assert in_c[0][-1] == ([f"p{i}@x.org" for i in (2998, 2999)], ["Person 2998", "Person 2999"])
 
 
 def _identities(lists: list, shared: dict) -> tuple:

@@ -5,16 +5,26 @@
  * returns one (keys, names) tuple per raw value:
  * - None or b"": (empty, empty);
  * - a value in cache: cache[raw];
- * - otherwise the value is decoded (UTF-8, else decode_bytes(raw)). A plain list (no '"',
- *   '(', ':' or ';') is split on its commas; each element is looked up in the dict elements,
- *   else read by plain_address (_headers._plain_address) and kept there with its key already
+ * - otherwise a plain list (no '"', '(', ':' or ';') is split on its commas; each element is
+ *   looked up in `elements` (an ElementTable, below) by its text in UTF-8, else read by
+ *   plain_address (_headers._plain_address) and kept there with its key already
  *   shared.setdefault(key, key) (the caller empties elements whenever it empties shared). A
- *   list that is not plain, or holds an element without an address (plain_address gives
- *   None), is read whole by parse_addresses(raw) and its keys made shared. Names are the
- *   list's names when one is not "", else `empty`. The pair is stored in cache[raw].
+ *   value in UTF-8 is split as bytes, where it lies: its commas are the commas of its text, and
+ *   an element is decoded only the first time it is met. A value not in UTF-8 is decoded by
+ *   decode_bytes(raw) and split as text. A list that is not plain, or holds an element without
+ *   an address (plain_address gives None), is read whole by parse_addresses(raw) and its keys
+ *   made shared. Names are the list's names when one is not "", else `empty`. The pair is
+ *   stored in cache[raw].
  * That is what _headers.parse_address_lists and the Python loop of _address_lists make.
+ *
+ * ElementTable: the elements already read, (key, name) or "no address" by the element's text.
+ * An open-addressing table on a 64-bit FNV-1a hash of the text's UTF-8 bytes: a lookup needs
+ * no new object and no dict probe (a dict lookup of a new substring was a third of the loop's
+ * time: hashing it, then comparing it with the stored key, each a cache miss among ~20,000
+ * people's elements). Python sees len(table) and table.clear().
  */
 #include "speedups.h"
+#include <string.h>
 
 static const char PLAIN_BREAKERS[] = "\"(:;";
 
@@ -31,63 +41,243 @@ static int is_plain(PyObject *text) {
     return 1;
 }
 
-/* plain_address(element) with its key made shared.setdefault(key, key): a new reference to a
- * (key, name) tuple, or to None. */
-static PyObject *read_element(PyObject *element, PyObject *shared, PyObject *plain_address) {
-    PyObject *found = PyObject_CallOneArg(plain_address, element);
-    if (found == NULL || found == Py_None)
-        return found;
-    if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2) {
-        Py_DECREF(found);
-        PyErr_SetString(PyExc_TypeError, "address_lists: plain_address must give (key, name) or None");
-        return NULL;
-    }
-    PyObject *key = PyTuple_GET_ITEM(found, 0);
-    PyObject *one = PyDict_SetDefault(shared, key, key); /* borrowed */
-    PyObject *out = one == NULL ? NULL : PyTuple_Pack(2, one, PyTuple_GET_ITEM(found, 1));
-    Py_DECREF(found);
-    return out;
+typedef struct {
+    uint64_t hash; /* 0: an empty slot */
+    PyObject *text; /* bytes: the element's text in UTF-8 */
+    PyObject *key;  /* the shared key, or NULL: no address */
+    PyObject *name;
+} na_element;
+
+typedef struct {
+    PyObject_HEAD
+    na_element *slots;
+    int bits;
+    Py_ssize_t used;
+} na_ElementTable;
+
+static uint64_t element_hash(const char *p, Py_ssize_t n) {
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (Py_ssize_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
+    return h ? h : 1;
 }
 
-/* The elements of a plain list read by plain_address, appended to keys and names: 1 when
- * each has an address, 0 when one has none (the caller then reads the value whole), -1 on
- * error. */
-static int read_plain(PyObject *text, PyObject *elements, PyObject *shared, PyObject *plain_address,
-                      PyObject *keys, PyObject *names) {
-    Py_ssize_t n = PyUnicode_GET_LENGTH(text), a = 0;
-    for (;;) {
-        Py_ssize_t b = PyUnicode_FindChar(text, ',', a, n, 1);
-        if (b == -2)
-            return -1;
-        if (b < 0)
-            b = n;
-        PyObject *element = PyUnicode_Substring(text, a, b);
-        if (element == NULL)
-            return -1;
-        PyObject *found = PyDict_GetItemWithError(elements, element); /* borrowed */
-        if (found != NULL) {
-            Py_INCREF(found);
-        } else if (!PyErr_Occurred()) {
-            found = read_element(element, shared, plain_address);
-            if (found != NULL && PyDict_SetItem(elements, element, found) < 0)
-                Py_CLEAR(found);
+static void table_free_slots(na_ElementTable *t) {
+    if (t->slots == NULL)
+        return;
+    for (size_t i = 0; i < ((size_t)1 << t->bits); i++) {
+        if (t->slots[i].hash) {
+            Py_DECREF(t->slots[i].text);
+            Py_XDECREF(t->slots[i].key);
+            Py_XDECREF(t->slots[i].name);
         }
-        Py_DECREF(element);
-        if (found == NULL)
-            return -1;
-        if (found == Py_None) {
+    }
+    PyMem_Free(t->slots);
+    t->slots = NULL;
+    t->bits = 0;
+    t->used = 0;
+}
+
+/* The slot holding the text p[0:n] (hash h), or the empty slot where it would go. */
+static na_element *table_find(na_ElementTable *t, const char *p, Py_ssize_t n, uint64_t h) {
+    size_t mask = ((size_t)1 << t->bits) - 1, i = (size_t)(h * 0x9E3779B97F4A7C15ULL) >> (64 - t->bits);
+    for (;; i = (i + 1) & mask) {
+        na_element *e = &t->slots[i];
+        if (e->hash == 0)
+            return e;
+        if (e->hash == h && PyBytes_GET_SIZE(e->text) == n && memcmp(PyBytes_AS_STRING(e->text), p, (size_t)n) == 0)
+            return e;
+    }
+}
+
+static int table_reserve(na_ElementTable *t) { /* room for one more element */
+    if (t->slots != NULL && (t->used + 1) * 2 <= ((Py_ssize_t)1 << t->bits))
+        return 0;
+    int bits = t->slots == NULL ? 10 : t->bits + 1;
+    na_element *slots = PyMem_Calloc((size_t)1 << bits, sizeof(na_element));
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    na_ElementTable bigger = {.slots = slots, .bits = bits, .used = t->used};
+    if (t->slots != NULL) {
+        size_t mask = ((size_t)1 << bits) - 1;
+        for (size_t i = 0; i < ((size_t)1 << t->bits); i++) {
+            if (t->slots[i].hash == 0)
+                continue;
+            size_t j = (size_t)(t->slots[i].hash * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+            while (slots[j].hash)
+                j = (j + 1) & mask;
+            slots[j] = t->slots[i];
+        }
+        PyMem_Free(t->slots);
+    }
+    t->slots = bigger.slots;
+    t->bits = bigger.bits;
+    return 0;
+}
+
+static PyObject *table_clear(PyObject *self, PyObject *unused) {
+    table_free_slots((na_ElementTable *)self);
+    Py_RETURN_NONE;
+}
+
+static Py_ssize_t table_len(PyObject *self) { return ((na_ElementTable *)self)->used; }
+
+static void table_dealloc(PyObject *self) {
+    table_free_slots((na_ElementTable *)self);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static PyMethodDef table_methods[] = {
+    {"clear", table_clear, METH_NOARGS, "Forget every element."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMappingMethods table_mapping = {.mp_length = table_len};
+
+PyTypeObject na_ElementTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "netanalytics.io._speedups.ElementTable",
+    .tp_basicsize = sizeof(na_ElementTable),
+    .tp_dealloc = table_dealloc,
+    .tp_as_mapping = &table_mapping,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The elements of plain address lists already read (see address_lists).",
+    .tp_methods = table_methods,
+    .tp_new = PyType_GenericNew,
+};
+
+/* The slot of one element, p[0:n] its text in UTF-8; `element` its text as str, or NULL (it
+ * is then decoded from p, if it has to be read). Returns NULL with an error set, or with none
+ * when the element is not UTF-8 (the caller then reads the value as text). */
+static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, PyObject *element, PyObject *shared,
+                              PyObject *plain_address) {
+    uint64_t h = element_hash(p, n);
+    na_element *e = t->slots == NULL ? NULL : table_find(t, p, n, h);
+    if (e != NULL && e->hash)
+        return e;
+    PyObject *text = element;
+    if (text == NULL) {
+        text = PyUnicode_DecodeUTF8(p, n, NULL);
+        if (text == NULL) {
+            if (PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
+                PyErr_Clear();
+            return NULL;
+        }
+    } else {
+        Py_INCREF(text);
+    }
+    PyObject *found = PyObject_CallOneArg(plain_address, text);
+    Py_DECREF(text);
+    if (found == NULL)
+        return NULL;
+    PyObject *key = NULL, *name = NULL;
+    if (found != Py_None) {
+        if (!PyTuple_Check(found) || PyTuple_GET_SIZE(found) != 2) {
             Py_DECREF(found);
+            PyErr_SetString(PyExc_TypeError, "address_lists: plain_address must give (key, name) or None");
+            return NULL;
+        }
+        key = PyDict_SetDefault(shared, PyTuple_GET_ITEM(found, 0), PyTuple_GET_ITEM(found, 0)); /* borrowed */
+        name = PyTuple_GET_ITEM(found, 1);
+        if (key == NULL) {
+            Py_DECREF(found);
+            return NULL;
+        }
+        Py_INCREF(key);
+        Py_INCREF(name);
+    }
+    Py_DECREF(found);
+    PyObject *stored = PyBytes_FromStringAndSize(p, n);
+    if (stored == NULL || table_reserve(t) < 0) {
+        Py_XDECREF(stored);
+        Py_XDECREF(key);
+        Py_XDECREF(name);
+        return NULL;
+    }
+    e = table_find(t, p, n, h); /* (the table may have grown) */
+    e->hash = h;
+    e->text = stored;
+    e->key = key;
+    e->name = name;
+    t->used++;
+    return e;
+}
+
+/* The elements of a plain list, as new lists keys and names: 1 when each has an address, 0
+ * when one has none (the caller then reads the value whole), 2 when the value is split as bytes
+ * (text NULL) and is not UTF-8, -1 on error. `text`: the value decoded, split as text; NULL:
+ * the bytes of raw split where they lie. */
+static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, PyObject *shared,
+                      PyObject *plain_address, PyObject **keys, PyObject **names) {
+    const char *p = text == NULL ? PyBytes_AS_STRING(raw) : NULL;
+    Py_ssize_t n = text == NULL ? PyBytes_GET_SIZE(raw) : PyUnicode_GET_LENGTH(text), count = 1;
+    if (text == NULL) {
+        for (const char *c = p, *end = p + n; (c = memchr(c, ',', (size_t)(end - c))) != NULL; c++)
+            count++;
+    } else {
+        for (Py_ssize_t a = 0;;) {
+            Py_ssize_t b = PyUnicode_FindChar(text, ',', a, n, 1);
+            if (b == -2)
+                return -1;
+            if (b < 0)
+                break;
+            count++;
+            a = b + 1;
+        }
+    }
+    *keys = PyList_New(count);
+    *names = PyList_New(count);
+    if (*keys == NULL || *names == NULL)
+        goto fail;
+    Py_ssize_t a = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t b;
+        if (text == NULL) {
+            const char *comma = memchr(p + a, ',', (size_t)(n - a));
+            b = comma == NULL ? n : (Py_ssize_t)(comma - p);
+        } else {
+            b = PyUnicode_FindChar(text, ',', a, n, 1);
+            if (b == -2)
+                goto fail;
+            if (b < 0)
+                b = n;
+        }
+        na_element *e;
+        if (text == NULL) {
+            e = element_of(elements, p + a, b - a, NULL, shared, plain_address);
+            if (e == NULL && !PyErr_Occurred()) { /* not UTF-8 */
+                Py_CLEAR(*keys);
+                Py_CLEAR(*names);
+                return 2;
+            }
+        } else {
+            PyObject *element = PyUnicode_Substring(text, a, b);
+            if (element == NULL)
+                goto fail;
+            Py_ssize_t size;
+            const char *utf8 = PyUnicode_AsUTF8AndSize(element, &size); /* kept by element */
+            e = utf8 == NULL ? NULL : element_of(elements, utf8, size, element, shared, plain_address);
+            Py_DECREF(element);
+        }
+        if (e == NULL)
+            goto fail;
+        if (e->key == NULL) { /* no address: the value is read whole */
+            Py_CLEAR(*keys);
+            Py_CLEAR(*names);
             return 0;
         }
-        int failed = PyList_Append(keys, PyTuple_GET_ITEM(found, 0)) < 0 ||
-                     PyList_Append(names, PyTuple_GET_ITEM(found, 1)) < 0;
-        Py_DECREF(found);
-        if (failed)
-            return -1;
-        if (b == n)
-            return 1;
+        Py_INCREF(e->key);
+        Py_INCREF(e->name);
+        PyList_SET_ITEM(*keys, k, e->key);
+        PyList_SET_ITEM(*names, k, e->name);
         a = b + 1;
     }
+    return 1;
+fail:
+    Py_CLEAR(*keys);
+    Py_CLEAR(*names);
+    return -1;
 }
 
 /* (keys, names) of a value that is not plain: parse_addresses(raw), checked. New references. */
@@ -109,15 +299,27 @@ static int read_whole(PyObject *raw, PyObject *parse_addresses, PyObject **keys,
     return 0;
 }
 
+/* 1 when the bytes hold none of '"', '(', ':', ';', else 0. They are ASCII: the text decoded
+ * from the bytes (UTF-8, or decode_bytes' cp1252 or latin-1) holds them exactly where these
+ * bytes are. */
+static int bytes_plain(PyObject *raw) {
+    const char *p = PyBytes_AS_STRING(raw);
+    size_t n = (size_t)PyBytes_GET_SIZE(raw);
+    for (const char *c = PLAIN_BREAKERS; *c; c++)
+        if (memchr(p, *c, n) != NULL)
+            return 0;
+    return 1;
+}
+
 /* The cached pair of one raw value not in the cache (see the top of this file). */
-static PyObject *parse_one(PyObject *raw, PyObject *elements, PyObject *shared, PyObject *plain_address,
+static PyObject *parse_one(PyObject *raw, na_ElementTable *elements, PyObject *shared, PyObject *plain_address,
                            PyObject *parse_addresses, PyObject *decode_bytes, PyObject *empty) {
-    PyObject *text = PyUnicode_DecodeUTF8(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), NULL);
-    if (text == NULL) {
-        if (!PyErr_ExceptionMatches(PyExc_UnicodeDecodeError))
-            return NULL;
-        PyErr_Clear();
-        text = PyObject_CallOneArg(decode_bytes, raw);
+    PyObject *keys = NULL, *names = NULL, *out = NULL;
+    int plain = bytes_plain(raw);
+    if (plain == 1)
+        plain = read_plain(raw, NULL, elements, shared, plain_address, &keys, &names);
+    if (plain == 2) { /* not UTF-8: decoded by decode_bytes, split as text */
+        PyObject *text = PyObject_CallOneArg(decode_bytes, raw);
         if (text == NULL)
             return NULL;
         if (!PyUnicode_Check(text)) {
@@ -125,22 +327,11 @@ static PyObject *parse_one(PyObject *raw, PyObject *elements, PyObject *shared, 
             PyErr_SetString(PyExc_TypeError, "address_lists: decode_bytes must give a str");
             return NULL;
         }
+        plain = is_plain(text);
+        if (plain == 1)
+            plain = read_plain(raw, text, elements, shared, plain_address, &keys, &names);
+        Py_DECREF(text);
     }
-    PyObject *keys = NULL, *names = NULL, *out = NULL;
-    int plain = is_plain(text);
-    if (plain == 1) {
-        keys = PyList_New(0);
-        names = PyList_New(0);
-        if (keys == NULL || names == NULL)
-            plain = -1;
-        else
-            plain = read_plain(text, elements, shared, plain_address, keys, names);
-        if (plain != 1) {
-            Py_CLEAR(keys);
-            Py_CLEAR(names);
-        }
-    }
-    Py_DECREF(text);
     if (plain < 0)
         return NULL;
     if (plain == 0) { /* read whole: its keys made shared here (read_plain's already are) */
@@ -169,7 +360,7 @@ done:
 
 PyObject *na_address_lists(PyObject *self, PyObject *args) {
     PyObject *raws, *cache, *elements, *shared, *plain_address, *parse_addresses, *decode_bytes, *empty;
-    if (!PyArg_ParseTuple(args, "O!O!O!O!OOOO!", &PyList_Type, &raws, &PyDict_Type, &cache, &PyDict_Type, &elements,
+    if (!PyArg_ParseTuple(args, "O!O!O!O!OOOO!", &PyList_Type, &raws, &PyDict_Type, &cache, &na_ElementTableType, &elements,
                           &PyDict_Type, &shared, &plain_address, &parse_addresses, &decode_bytes, &PyList_Type,
                           &empty))
         return NULL;
@@ -190,7 +381,7 @@ PyObject *na_address_lists(PyObject *self, PyObject *args) {
         } else {
             if (PyErr_Occurred())
                 goto fail;
-            pair = parse_one(raw, elements, shared, plain_address, parse_addresses, decode_bytes, empty);
+            pair = parse_one(raw, (na_ElementTable *)elements, shared, plain_address, parse_addresses, decode_bytes, empty);
             if (pair == NULL)
                 goto fail;
             if (PyDict_SetItem(cache, raw, pair) < 0) {

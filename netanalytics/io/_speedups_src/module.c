@@ -32,4 +32,17 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_speedups", "Optional C parts of netanalytics' mbox reader.", -1, methods,
 };
 
-PyMODINIT_FUNC PyInit__speedups(void) { return PyModule_Create(&module); }
+PyMODINIT_FUNC PyInit__speedups(void) {
+    if (PyType_Ready(&na_ElementTableType) < 0)
+        return NULL;
+    PyObject *m = PyModule_Create(&module);
+    if (m == NULL)
+        return NULL;
+    Py_INCREF(&na_ElementTableType);
+    if (PyModule_AddObject(m, "ElementTable", (PyObject *)&na_ElementTableType) < 0) {
+        Py_DECREF(&na_ElementTableType);
+        Py_DECREF(m);
+        return NULL;
+    }
+    return m;
+}
