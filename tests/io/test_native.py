@@ -32,6 +32,7 @@ def test_the_speedups_are_built():
         "address_lists",
         "flat_lists",
         "lists_from_flat",
+        "ElementTable",
     }
 
 
