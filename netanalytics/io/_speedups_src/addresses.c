@@ -80,7 +80,7 @@ static void table_free_slots(na_ElementTable *t) {
 
 /* The slot holding the text p[0:n] (hash h), or the empty slot where it would go. */
 static na_element *table_find(na_ElementTable *t, const char *p, Py_ssize_t n, uint64_t h) {
-    size_t mask = ((size_t)1 << t->bits) - 1, i = (size_t)(h * 0x9E3779B97F4A7C15ULL) >> (64 - t->bits);
+    size_t mask = ((size_t)1 << t->bits) - 1, i = na_slot_of(h, t->bits);
     for (;; i = (i + 1) & mask) {
         na_element *e = &t->slots[i];
         if (e->hash == 0)
@@ -105,7 +105,7 @@ static int table_reserve(na_ElementTable *t) { /* room for one more element */
         for (size_t i = 0; i < ((size_t)1 << t->bits); i++) {
             if (t->slots[i].hash == 0)
                 continue;
-            size_t j = (size_t)(t->slots[i].hash * 0x9E3779B97F4A7C15ULL) >> (64 - bits);
+            size_t j = na_slot_of(t->slots[i].hash, bits);
             while (slots[j].hash)
                 j = (j + 1) & mask;
             slots[j] = t->slots[i];

@@ -27,7 +27,7 @@ typedef struct {
 } na_ptr_table;
 
 static inline size_t na_ptr_slot(const na_ptr_table *t, PyObject *p) {
-    return (size_t)(((uint64_t)(uintptr_t)p * 0x9E3779B97F4A7C15ULL) >> (64 - t->bits));
+    return na_slot_of((uint64_t)(uintptr_t)p, t->bits);
 }
 
 static int na_ptr_grow(na_ptr_table *t) {

@@ -15,6 +15,12 @@ static inline int na_ctz32(uint32_t x) { return __builtin_ctz(x); }
 static inline int na_ctz64(uint64_t x) { return __builtin_ctzll(x); }
 #endif
 
+/* The slot of a 64-bit key in an open-addressing table of 2**bits slots (Fibonacci hashing:
+ * the top bits of the key times 2**64 / phi), as flat.c's and addresses.c's tables use it. */
+static inline size_t na_slot_of(uint64_t key, int bits) {
+    return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
+}
+
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
 PyObject *na_interned(PyObject *self, PyObject *args);
