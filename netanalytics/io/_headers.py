@@ -507,7 +507,9 @@ def _clean_display(name: str) -> str | None:
 def _plain_address(part: str) -> tuple[str, str] | None:
     """(key, display name) of one element of an address list without quotes, comments or
     groups (``Ann Lee <ann@x.org>`` or ``ann@x.org``), None without a usable address.
-    Cached: in a large mailbox the same people fill many different recipient lists."""
+    Cached: in a large mailbox the same people fill many different recipient lists. The same
+    with spaces or tabs around the element (a test checks): callers strip them, so that
+    ``"Ann <a@x.org>"`` and ``" Ann <a@x.org>"`` (first and later in a list) are read once."""
     lt = part.find("<")
     if lt >= 0:
         gt = part.find(">", lt)
@@ -598,7 +600,8 @@ def parse_address_lists(raws: list[bytes]) -> tuple[list[str], list[str], np.nda
     rows = np.flatnonzero(plain)
     plain_texts = [texts[i] for i in rows.tolist()] if len(rows) < len(texts) else texts
     counts = np.fromiter((t.count(",") + 1 for t in plain_texts), dtype=np.int64, count=len(plain_texts))
-    found = list(map(_plain_address, ",".join(plain_texts).split(","))) if plain_texts else []
+    elements = [e.strip(" \t") for e in ",".join(plain_texts).split(",")] if plain_texts else []
+    found = list(map(_plain_address, elements))
     ends = np.zeros(len(raws), dtype=np.int64)
     ends[rows] = np.cumsum(counts)
     starts = ends.copy()

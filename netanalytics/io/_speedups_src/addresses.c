@@ -5,8 +5,9 @@
  * returns one (keys, names) tuple per raw value:
  * - None or b"": (empty, empty);
  * - a value in cache: cache[raw];
- * - otherwise a plain list (no '"', '(', ':' or ';') is split on its commas; each element is
- *   looked up in `elements` (an ElementTable, below) by its text in UTF-8, else read by
+ * - otherwise a plain list (no '"', '(', ':' or ';') is split on its commas; each element,
+ *   without the spaces and tabs around it, is looked up in `elements` (an ElementTable,
+ *   below) by its text in UTF-8, else read by
  *   plain_address (_headers._plain_address) and kept there with its key already
  *   shared.setdefault(key, key) (the caller empties elements whenever it empties shared). A
  *   value in UTF-8 is split as bytes, where it lies: its commas are the commas of its text, and
@@ -243,16 +244,31 @@ static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, 
             if (b < 0)
                 b = n;
         }
+        /* without the spaces and tabs around it (plain_address gives the same either way) */
+        Py_ssize_t lo = a, hi = b;
+        if (text == NULL) {
+            while (lo < hi && (p[lo] == ' ' || p[lo] == '\t'))
+                lo++;
+            while (hi > lo && (p[hi - 1] == ' ' || p[hi - 1] == '\t'))
+                hi--;
+        } else {
+            int kind = PyUnicode_KIND(text);
+            const void *data = PyUnicode_DATA(text);
+            while (lo < hi && (PyUnicode_READ(kind, data, lo) == ' ' || PyUnicode_READ(kind, data, lo) == '\t'))
+                lo++;
+            while (hi > lo && (PyUnicode_READ(kind, data, hi - 1) == ' ' || PyUnicode_READ(kind, data, hi - 1) == '\t'))
+                hi--;
+        }
         na_element *e;
         if (text == NULL) {
-            e = element_of(elements, p + a, b - a, NULL, shared, plain_address);
+            e = element_of(elements, p + lo, hi - lo, NULL, shared, plain_address);
             if (e == NULL && !PyErr_Occurred()) { /* not UTF-8 */
                 Py_CLEAR(*keys);
                 Py_CLEAR(*names);
                 return 2;
             }
         } else {
-            PyObject *element = PyUnicode_Substring(text, a, b);
+            PyObject *element = PyUnicode_Substring(text, lo, hi);
             if (element == NULL)
                 goto fail;
             Py_ssize_t size;
