@@ -634,9 +634,14 @@ def sender_from(raw: bytes) -> tuple[str | None, str | None, int]:
     >>> sender_from(b"Ann Lee")
     ('name:Ann Lee', 'Ann Lee', 0)
     """
-    keys, names = parse_addresses(raw)
+    return sender_of(raw, *parse_addresses(raw))
+
+
+def sender_of(raw: bytes, keys: list[str], names: list[str]) -> tuple[str | None, str | None, int]:
+    """:func:`sender_from` of the From header ``raw`` whose :func:`parse_addresses` gave
+    ``keys`` and ``names`` (``names`` may be empty for a list without names)."""
     if keys:
-        return keys[0], (names[0] or None), len(keys)
+        return keys[0], ((names[0] if names else "") or None), len(keys)
     name = _clean_display(decode_bytes(raw))
     if name:
         return name_key(name), name, 0

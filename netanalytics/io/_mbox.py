@@ -600,15 +600,23 @@ class Batch:
         return hit
 
     def _sender(self, raw: bytes) -> tuple:
-        hit = self._from_cache.get(raw)
-        if hit is None:
-            sender, name, n = H.sender_from(raw)
-            if sender is not None:
-                sender = self._shared.setdefault(sender, sender)
-            if len(self._from_cache) > _CACHE_LIMIT:
-                self._from_cache.clear()
-            hit = self._from_cache[raw] = (sender, name, n)
-        return hit
+        return self._senders([raw])[0]
+
+    def _senders(self, raws: list) -> list[tuple]:
+        """(sender key, name, number of addresses) of each distinct raw From value (None: no
+        From): :func:`H.sender_from`'s rule, on the (keys, names) that :meth:`_address_lists`
+        reads for the values not met before (a mailbox's senders are among its recipients,
+        whose elements it has read already)."""
+        cache = self._from_cache
+        missing = list(dict.fromkeys(r for r in raws if r and r not in cache))
+        if missing:
+            if len(cache) + len(missing) > _CACHE_LIMIT:
+                cache.clear()
+            share = self._shared.setdefault
+            for raw, (keys, names) in zip(missing, self._address_lists(missing), strict=True):
+                sender, name, n = H.sender_of(raw, keys, names)
+                cache[raw] = (sender if sender is None else share(sender, sender), name, n)
+        return [cache[r] if r else (None, None, 0) for r in raws]
 
     def add(
         self, block: bytes, from_line: bytes | None, where: str, position: str, thread_id: str | None = None
@@ -799,7 +807,7 @@ class Batch:
 
         # sender; a From with several addresses takes the tolerant route (it warns)
         from_raw, from_codes = coded(b"from")
-        fr = [self._sender(r) if r else (None, None, 0) for r in from_raw]
+        fr = self._senders(from_raw)
         several = np.array([v[2] > 1 for v in fr], dtype=bool)[from_codes]
         if several.any():
             slow.update(np.flatnonzero(several).tolist())

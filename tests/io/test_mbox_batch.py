@@ -455,6 +455,31 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     assert shape[-2][3][0] == shape[-1][3][0]  # dee@z.org too, read as bytes and as text
 
 
+def test_senders_of_a_group_follow_the_per_value_rule(route):
+    from netanalytics.io import _headers as H
+
+    names_only = [b"Ann Lee", b"=?UTF-8?B?Wm/DqyBTaGFybWE=?=", b"  ", b"<>"]
+    raws = [*ADDRESS_VALUES, *names_only, None]
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    got = batch._senders(raws)
+    # the tolerant route's one-value call, and the rule itself
+    assert got == [batch._sender(r) if r else (None, None, 0) for r in raws]
+    assert got == [H.sender_from(r) if r else (None, None, 0) for r in raws]
+    assert got[1] == ("ann@x.org", "Ann Lee", 2)
+    assert got[-5:] == [
+        ("name:Ann Lee", "Ann Lee", 0),
+        ("name:Zoë Sharma", "Zoë Sharma", 0),
+        (None, None, 0),
+        ("name:<>", "<>", 0),
+        (None, None, 0),
+    ]
+    # a sender is the shared string, the same object as the key in a recipient list
+    ((to_keys, _),) = batch._address_lists([b"Ann Lee <Ann@X.org>"])
+    assert got[1][0] is to_keys[0]
+    M.clear_caches()
+
+
 def test_address_keys_stay_one_object_after_the_shared_strings_are_forgotten(route):
     M.clear_caches()
     batch = M.Batch("mbox", None, "f")
