@@ -384,8 +384,10 @@ def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, 
     stay in first-seen order, None taking its place at the first block without the header.
     """
     distinct, codes = encode(raw)
-    clean, remap = encode(_clean_column(distinct))
-    codes = remap[codes]
+    clean = _clean_column(distinct)
+    if clean is not distinct:  # some values were cleaned: two of them may now be one
+        clean, remap = encode(clean)
+        codes = remap[codes]
     if len(present) == n:
         return clean, codes
     full = np.empty(n, dtype=np.int32)
