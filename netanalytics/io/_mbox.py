@@ -1200,7 +1200,8 @@ _MAX_HASHED = 4096
 def _text_hashes(arr: pa.Array) -> np.ndarray | None:
     """A 64-bit polynomial hash of each string of a large_string array, vectorised; None when
     it does not apply (nulls, empty or very long strings). Equal strings get equal hashes, so
-    distinct hashes prove distinct strings."""
+    distinct hashes prove distinct strings. Where the C speedups are built, ``text_hashes``
+    computes the same sums (in numpy, 4-5 % of a worker's time on high-cardinality mail)."""
     n = len(arr)
     if not n or arr.null_count:
         return None
@@ -1210,6 +1211,8 @@ def _text_hashes(arr: pa.Array) -> np.ndarray | None:
         return None
     data = np.frombuffer(arr.buffers()[2], dtype=np.uint8)[offsets[0] : offsets[-1]]
     starts = offsets[:-1] - offsets[0]
+    if _native.SPEEDUPS is not None:  # the same sums in C, string by string
+        return np.frombuffer(_native.SPEEDUPS.text_hashes(offsets - offsets[0], data), dtype=np.uint64)
     powers = np.full(int(lengths.max()), _HASH_BASE, dtype=np.uint64)
     powers[0] = 1
     with np.errstate(over="ignore"):

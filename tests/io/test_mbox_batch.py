@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 from header_blocks import ADDRESS_VALUES  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
@@ -634,6 +635,28 @@ def test_lists_from_flat_give_the_lists_back(route, shared):
     if shared is not None:
         assert bobs == {id(before["bob@y.org"])}  # the string shared held before
         assert sorted(shared, key=str) == ["", None, "ann@x.org", "bob@y.org", "cy@z.org"]
+
+
+@pytest.mark.usefixtures("speedups")
+def test_text_hashes_in_c_equal_the_numpy_sums(monkeypatch):
+    ids = ["a@x", "b@x", "a@x", "é<ü>@y.org", "x" * 4096, "z"]
+    arr = pa.array(["skipped", *ids], type=pa.large_string()).slice(1)  # an offset into its buffers
+    in_c = M._text_hashes(arr)
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    in_numpy = M._text_hashes(arr)
+    assert in_c.dtype == np.uint64 and in_c.tolist() == in_numpy.tolist()
+    assert in_c[0] == in_c[2] and len(set(in_c.tolist())) == 5
+    # the sum of (byte + 1) * base ** position, XOR the length, modulo 2 ** 64
+    base = 1099511628211
+    assert in_c[0] == (sum((b + 1) * base**k for k, b in enumerate(b"a@x")) % 2**64) ^ 3
+    assert M._text_hashes(pa.array(["a", ""], type=pa.large_string())) is None  # an empty id
+
+
+def test_text_hashes_in_c_refuse_offsets_outside_the_data(speedups):
+    with pytest.raises(ValueError, match="offset 2 is out of order or outside the data"):
+        speedups.text_hashes(np.array([0, 2, 9], dtype=np.int64), b"abcd")
+    with pytest.raises(ValueError, match="offsets must be int64"):
+        speedups.text_hashes(b"abc", b"abcd")
 
 
 def test_lists_from_flat_in_c_refuse_bad_codes_and_offsets(speedups):

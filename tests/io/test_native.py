@@ -33,6 +33,7 @@ def test_the_speedups_are_built():
         "flat_lists",
         "lists_from_flat",
         "ElementTable",
+        "text_hashes",
     }
 
 

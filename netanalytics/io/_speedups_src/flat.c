@@ -9,6 +9,8 @@
  * lists_from_flat: netanalytics.io._mbox._lists_from_flat. The lists back from a table, codes
  * and offsets; with a dict ``shared``, each table string is first
  * shared.setdefault(string, string), so that equal strings of several parts are one object.
+ *
+ * text_hashes: the hashes of a worker's message ids, sent with them (see the end of the file).
  */
 #include "speedups.h"
 #include <stdint.h>
@@ -186,4 +188,43 @@ fail:
     PyBuffer_Release(&codes);
     PyBuffer_Release(&offsets);
     return NULL;
+}
+
+/* text_hashes: netanalytics.io._mbox._text_hashes's sum. For each string i of the data (its
+ * bytes from offsets[i] to offsets[i + 1]), the sum over its bytes of (byte + 1) * BASE ** position,
+ * modulo 2 ** 64, XOR its length: n uint64 as a bytearray. */
+PyObject *na_text_hashes(PyObject *self, PyObject *args) {
+    Py_buffer offsets, data;
+    if (!PyArg_ParseTuple(args, "y*y*", &offsets, &data))
+        return NULL;
+    PyObject *out = NULL;
+    if (offsets.len % (Py_ssize_t)sizeof(int64_t) || offsets.len == 0) {
+        PyErr_SetString(PyExc_ValueError, "text_hashes: offsets must be int64 (n + 1 of them)");
+        goto done;
+    }
+    Py_ssize_t n = offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    const int64_t *at = (const int64_t *)offsets.buf;
+    const unsigned char *d = (const unsigned char *)data.buf;
+    out = PyByteArray_FromStringAndSize(NULL, n * (Py_ssize_t)sizeof(uint64_t));
+    if (out == NULL)
+        goto done;
+    uint64_t *h = (uint64_t *)PyByteArray_AS_STRING(out);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        int64_t a = at[i], b = at[i + 1];
+        if (a < 0 || b < a || b > data.len) {
+            PyErr_Format(PyExc_ValueError, "text_hashes: offset %zd is out of order or outside the data", i + 1);
+            Py_CLEAR(out);
+            goto done;
+        }
+        uint64_t sum = 0, power = 1;
+        for (int64_t j = a; j < b; j++) {
+            sum += ((uint64_t)d[j] + 1) * power;
+            power *= 1099511628211ULL; /* _mbox._HASH_BASE */
+        }
+        h[i] = sum ^ (uint64_t)(b - a);
+    }
+done:
+    PyBuffer_Release(&offsets);
+    PyBuffer_Release(&data);
+    return out;
 }

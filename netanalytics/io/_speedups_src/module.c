@@ -25,6 +25,8 @@ static PyMethodDef methods[] = {
      " netanalytics.io._mbox._flat_lists."},
     {"lists_from_flat", na_lists_from_flat, METH_VARARGS,
      "lists_from_flat(table, codes, offsets, shared) -> list: netanalytics.io._mbox._lists_from_flat."},
+    {"text_hashes", na_text_hashes, METH_VARARGS,
+     "text_hashes(offsets, data) -> bytearray of uint64: the sums of netanalytics.io._mbox._text_hashes."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -29,5 +29,6 @@ PyObject *na_address_lists(PyObject *self, PyObject *args);
 extern PyTypeObject na_ElementTableType;
 PyObject *na_flat_lists(PyObject *self, PyObject *lists);
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
+PyObject *na_text_hashes(PyObject *self, PyObject *args);
 
 #endif
