@@ -978,8 +978,10 @@ class Batch:
         """:meth:`_is_automated` for every row: per distinct sender, then per distinct set of
         the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
         and ``listed``."""
-        by_sender = [self._is_automated(key, None, None, None, False) for key in sender.values]
-        automated = np.array(by_sender, dtype=bool)[sender.codes]
+        auto = self._auto_cache  # _is_automated by sender alone, one dict lookup per distinct sender
+        auto.update((key, is_automated_address(key)) for key in sender.values if key not in auto)
+        automated = np.fromiter(map(auto.__getitem__, sender.values), dtype=bool, count=len(sender.values))
+        automated = automated[sender.codes]
         if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
             return automated
         (u_values, u), (p_values, p), (a_values, a) = unsub, prec, autosub
