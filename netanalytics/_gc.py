@@ -19,6 +19,11 @@ def gc_paused() -> Iterator[None]:
     otherwise trigger collections that walk the whole heap, the loaded frames included, and
     cost a third of the time.
 
+    When the block ends, what it left alive goes to the oldest generation unwalked (a freeze
+    then an unfreeze, when nothing else is frozen): re-enabled, the collector would otherwise
+    start with one collection of everything allocated during the pause, the loaded frames'
+    lists included (0.06 s at the end of reading 100,000 high-cardinality messages).
+
     Examples
     --------
     >>> import gc
@@ -32,4 +37,7 @@ def gc_paused() -> Iterator[None]:
         yield
     finally:
         if enabled:
+            if gc.get_freeze_count() == 0:
+                gc.freeze()  # (moves every tracked object to the permanent generation, O(1))
+                gc.unfreeze()  # ... and from there to the oldest one
             gc.enable()
