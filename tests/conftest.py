@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from netanalytics.io import _native
+from netanalytics.io import _mbox, _native
 
 
 @pytest.fixture
@@ -25,6 +25,7 @@ def route(request, monkeypatch):
         request.getfixturevalue("speedups")
     else:
         monkeypatch.setattr(_native, "SPEEDUPS", None)
+        monkeypatch.setitem(_mbox._CACHES, "flat", _mbox.FlatTable())  # (the process's table is C's)
     return request.param
 
 
@@ -32,3 +33,4 @@ def route(request, monkeypatch):
 def python_route(monkeypatch):
     """The pure-Python route only (a test of its own machinery: pre-scan, page drops)."""
     monkeypatch.setattr(_native, "SPEEDUPS", None)
+    monkeypatch.setitem(_mbox._CACHES, "flat", _mbox.FlatTable())

@@ -8,6 +8,7 @@ import hashlib
 import itertools
 import mmap
 import multiprocessing
+import os
 import re
 from collections import Counter
 from operator import itemgetter
@@ -295,6 +296,8 @@ _CACHE_LIMIT = 50_000
 _CACHES: dict[str, dict] = {k: {} for k in ("shared", "addresses", "from", "labels", "automated")}
 # the elements of plain address lists already read, for the C loop of Batch._address_lists
 _CACHES["elements"] = {} if _native.SPEEDUPS is None else _native.SPEEDUPS.ElementTable()
+# the strings of list columns this process has sent (see FlatTable; defined below)
+_CACHES["flat"] = None  # type: ignore[assignment]
 
 
 def clear_caches() -> None:
@@ -1138,7 +1141,11 @@ class Batch:
             else:
                 parts[col] = pa.array(values, type=pa.large_string())
         # list columns of strings go flat (_Flat): each distinct list once, as codes into the
-        # part's table of distinct strings
+        # process's table of strings, of which the part carries only the strings new to it
+        table = _CACHES["flat"]
+        if len(table) > _FLAT_LIMIT:
+            table.clear()
+        start = len(table)
         recipients = np.zeros(n, dtype=np.int64)
         for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
             keys, names = c[keys_col], c[names_col]
@@ -1151,7 +1158,7 @@ class Batch:
                     keys, names = _Coded(distinct, codes), _Coded([names[i] for i in rows], codes)
                 else:
                     keys, names = _Coded(keys, None), _Coded(names, None)
-            parts[keys_col], parts[names_col] = _flat(keys), _flat(names)
+            parts[keys_col], parts[names_col] = _flat(table, keys), _flat(table, names)
             lengths = np.diff(parts[keys_col].offsets)
             recipients += lengths if keys.codes is None else lengths[keys.codes]
         for col in (S.BCC, S.LABELS):  # Bcc is not in n_recipients (To and Cc: who the message showed)
@@ -1159,7 +1166,8 @@ class Batch:
             if not isinstance(values, _Coded):
                 coded = _shared_lists(values)
                 values = _Coded(*coded[:2]) if isinstance(coded, tuple) else _Coded(values, None)
-            parts[col] = _flat(values)
+            parts[col] = _flat(table, values)
+        parts["strings"] = _Strings(os.getpid(), start, table.strings(start))
         # References: nearly one list per row, but a thread's ids recur in its later messages'
         # lists (and siblings' lists are equal): one object per distinct id and per distinct list
         refs = c[S.REFERENCES]
@@ -1242,13 +1250,13 @@ def ids_all_distinct(parts: list[dict]) -> bool:
     return joined is not None and not pd.Series(joined).duplicated().any()
 
 
-def _coded_chunk(chunk, shared: dict | None = None) -> tuple[np.ndarray, np.ndarray | None]:
+def _coded_chunk(chunk, table: list | None = None) -> tuple[np.ndarray, np.ndarray | None]:
     """A list column of a part (:class:`_Flat`, or a :func:`_shared_lists` chunk) as (an object
     array of lists, int32 codes into it or None when the array holds one list per row). The
-    strings of a :class:`_Flat` chunk are made ``shared.setdefault(s, s)`` when ``shared`` is
-    given (see :func:`prepare_parts`)."""
+    codes of a :class:`_Flat` chunk index ``table``, the strings of the process that made it
+    (see :func:`prepare_parts`)."""
     if isinstance(chunk, _Flat):
-        lists = _lists_from_flat(chunk, shared)
+        lists = _lists_from_flat(chunk, table)
         return np.fromiter(lists, dtype=object, count=len(lists)), chunk.codes
     if isinstance(chunk, tuple):
         if isinstance(chunk[0], np.ndarray):
@@ -1261,58 +1269,138 @@ def _coded_chunk(chunk, shared: dict | None = None) -> tuple[np.ndarray, np.ndar
 
 
 class _Flat(NamedTuple):
-    """A list column as a worker sends it: ``table``, the distinct elements of its lists; list
-    ``j``'s elements as int32 codes into the table, ``elements[offsets[j]:offsets[j + 1]]``;
-    row ``i`` holding list ``codes[i]`` (or list ``i`` when ``codes`` is None).
+    """A list column as a worker sends it: list ``j``'s elements as int32 codes into its
+    process's strings (:class:`FlatTable`), ``elements[offsets[j]:offsets[j + 1]]``; row ``i``
+    holding list ``codes[i]`` (or list ``i`` when ``codes`` is None).
 
-    Three numpy arrays and a short list of strings pickle and unpickle at memory speed. Per
-    100,000 high-cardinality messages (every To list distinct), the four recipient columns as
-    lists took the workers 0.20 s to pickle, and the reading process 0.20 s to unpickle and
-    0.22-0.39 s to share string by string; flat, 0.06 s to flatten (:func:`_flat_lists`) and
-    0.04 s to pickle, and 0.16-0.18 s to unpickle, share and rebuild (timed part by part)."""
+    Numpy arrays pickle and unpickle at memory speed. Per 100,000 high-cardinality messages
+    (every To list distinct), the four recipient columns as lists took the workers 0.20 s to
+    pickle, and the reading process 0.20 s to unpickle and 0.22-0.39 s to share string by
+    string; flat, with a table of strings in each part, 0.06 s to flatten and 0.04 s to pickle,
+    and 0.16-0.18 s to unpickle, share and rebuild (timed part by part)."""
 
-    table: list
     elements: np.ndarray
     offsets: np.ndarray
     codes: np.ndarray | None
 
 
-def _flat(column: _Coded) -> _Flat:
+class _Strings(NamedTuple):
+    """What a part adds to the strings of the process that made it (its :class:`FlatTable`):
+    ``strings`` get the codes from ``start`` on. ``start`` 0: the process's table started
+    anew (a new process, or a table emptied). The reading process keeps each process's strings
+    (:func:`prepare_parts`): a worker's parts come in the order it made them (a worker takes
+    its tasks in task order, and results are read in task order)."""
+
+    process: int
+    start: int
+    strings: list
+
+
+# A process's FlatTable is emptied when it holds more strings than this (every part then
+# resends the strings it uses): about 16 MB of strings held by a worker and by the reading process
+_FLAT_LIMIT = 4 * _CACHE_LIMIT
+
+
+class FlatTable:
+    """The strings a process has put in flat lists (:class:`_Flat`) so far, each with its code,
+    its place in first-seen order. Strings are told apart by identity, not equality: a worker's
+    equal strings are mostly one object already (``Batch._shared``), and the reading process
+    merges the rest (:func:`prepare_parts`). A part sends only the strings new to the table
+    (:class:`_Strings`): a worker's parts share most of its people, and sending its whole table
+    with every part (about 40,000 strings per part of high-cardinality mail) cost 0.1 s of CPU
+    per 50,000 messages, to pickle, unpickle and share again.
+
+    Where the C speedups are built, ``_speedups.FlatTable`` does the same, finding each string
+    by its address."""
+
+    def __init__(self) -> None:
+        self._codes: dict[int, int] = {}  # id(string) -> code
+        self._strings: list = []  # in code order; keeps the strings alive, so their ids hold
+
+    def flat(self, lists: list) -> tuple[np.ndarray, np.ndarray]:
+        """(Each list's elements as int32 codes, one list after the other; the ``len(lists) +
+        1`` int64 offsets of the lists in those codes), adding the strings not met before."""
+        codes, strings = self._codes, self._strings
+        for i, v in enumerate(lists):
+            if not isinstance(v, list):
+                raise TypeError(f"FlatTable.flat: value {i} is a {type(v).__name__}, not a list")
+        out = []
+        for v in lists:
+            for x in v:
+                c = codes.get(id(x))
+                if c is None:
+                    c = codes[id(x)] = len(strings)
+                    strings.append(x)
+                out.append(c)
+        offsets = np.zeros(len(lists) + 1, dtype=np.int64)
+        np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=offsets[1:])
+        return np.array(out, dtype=np.int32), offsets
+
+    def strings(self, start: int) -> list:
+        """The strings from code ``start`` on."""
+        if not 0 <= start <= len(self._strings):
+            raise ValueError(f"FlatTable.strings: start {start} is outside the table of {len(self._strings)}")
+        return self._strings[start:]
+
+    def __len__(self) -> int:
+        return len(self._strings)
+
+    def clear(self) -> None:
+        self._codes.clear()
+        self._strings.clear()
+
+
+def _new_flat_table():
+    return FlatTable() if _native.SPEEDUPS is None else _native.SPEEDUPS.FlatTable()
+
+
+def _forget_strings() -> None:
+    _CACHES["flat"].clear()
+
+
+_CACHES["flat"] = _new_flat_table()
+# a process made by fork starts its own table: the reading process knows only what it was sent
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_forget_strings)
+
+
+def _flat(table, column: _Coded) -> _Flat:
     """A column of lists (its distinct lists and the rows' codes, None: one list per row) as a
-    :class:`_Flat`."""
-    return _Flat(*_flat_lists(column.values), column.codes)
+    :class:`_Flat` with codes into ``table`` (a :class:`FlatTable`)."""
+    elements, offsets = table.flat(column.values)
+    return _Flat(
+        np.frombuffer(elements, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64), column.codes
+    )
 
 
-def _flat_lists(lists: list) -> tuple[list, np.ndarray, np.ndarray]:
-    """(The distinct element objects of ``lists`` in first-seen order, each list's elements as
-    int32 codes into them one list after the other, the ``len(lists) + 1`` int64 offsets of the
-    lists in those codes). Elements are told apart by identity, not equality: a worker's equal
-    strings are mostly one object already (``Batch._shared``), and the reading process merges
-    the rest (:func:`_lists_from_flat`). Where the C speedups are built, ``flat_lists`` runs
-    the same loop, on the objects' addresses."""
-    if _native.SPEEDUPS is not None:  # the same loop in C
-        table, elements, offsets = _native.SPEEDUPS.flat_lists(lists)
-        return table, np.frombuffer(elements, dtype=np.int32), np.frombuffer(offsets, dtype=np.int64)
-    first = {id(x): x for v in lists for x in v}  # each object once, first seen first
-    index = dict(zip(first, range(len(first))))
-    elements = [index[id(x)] for v in lists for x in v]
-    offsets = np.zeros(len(lists) + 1, dtype=np.int64)
-    np.cumsum(np.fromiter(map(len, lists), dtype=np.int64, count=len(lists)), out=offsets[1:])
-    return list(first.values()), np.array(elements, dtype=np.int32), offsets
-
-
-def _lists_from_flat(flat: _Flat, shared: dict | None) -> list[list]:
-    """The distinct lists of a :class:`_Flat` column, as new Python lists; with ``shared``, each
-    string of the table becomes ``shared.setdefault(s, s)`` first, so that equal strings of
-    several parts are one object. Where the C speedups are built, ``lists_from_flat`` runs the
-    same loop (it checks the codes and offsets)."""
+def _lists_from_flat(flat: _Flat, table: list) -> list[list]:
+    """The distinct lists of a :class:`_Flat` column, as new Python lists of the strings of
+    ``table``. Where the C speedups are built, ``lists_from_flat`` runs the same loop (it checks
+    the codes and offsets)."""
     elements = np.ascontiguousarray(flat.elements, dtype=np.int32)
     offsets = np.ascontiguousarray(flat.offsets, dtype=np.int64)
     if _native.SPEEDUPS is not None:  # the same loop in C
-        return _native.SPEEDUPS.lists_from_flat(flat.table, elements, offsets, shared)
-    table = flat.table if shared is None else [shared.setdefault(x, x) for x in flat.table]
+        return _native.SPEEDUPS.lists_from_flat(table, elements, offsets)
     values = [table[k] for k in elements.tolist()]
     return [values[a:b] for a, b in itertools.pairwise(offsets.tolist())]
+
+
+def _table_of(sent: _Strings, shared: dict | None, tables: dict) -> list:
+    """The strings of the process that made a part, its new ones (``sent``) added, each made
+    ``shared.setdefault(s, s)`` when ``shared`` is given; ``tables`` holds each process's strings
+    from one part to the next."""
+    if sent.start == 0:
+        tables[sent.process] = []
+    table = tables.get(sent.process)
+    if table is None or len(table) != sent.start:
+        known = "none" if table is None else len(table)
+        raise RuntimeError(
+            f"a part continues the strings of process {sent.process} from code {sent.start}, but "
+            f"{known} of them are known: give prepare_parts one `tables` dict for all the parts of "
+            "a read, each process's parts in the order it made them"
+        )
+    table += sent.strings if shared is None else map(shared.setdefault, sent.strings, sent.strings)
+    return table
 
 
 # list columns whose lists and strings recur from one worker's part to the next (a mailbox's
@@ -1332,17 +1420,21 @@ def _interned(values: np.ndarray, shared: dict) -> np.ndarray:
     return np.fromiter(lists, dtype=object, count=len(lists))
 
 
-def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
+def prepare_parts(parts: dict, shared: dict | None = None, tables: dict | None = None) -> dict:
     """Turn the list columns of one :meth:`Batch.finish` result into object arrays (done as
     results arrive, while workers still run, so :func:`frame_from_parts` only gathers). Lists
     shared by many rows stay as (distinct lists, codes): one pointer per row is made once,
     for the whole frame.
 
-    ``shared`` (one dict for all the parts of a frame): each part's addresses, names and
-    labels are its own objects (a worker sends them anew for every task); with it, equal
-    strings of different parts are one object (each string of a part's :class:`_Flat` table is
-    looked up once), and so are equal lists that rows share, so that the frame's size does not
-    grow with the number of parts.
+    ``tables`` (one dict for all the parts of a read): the strings each process has sent so
+    far (see :class:`FlatTable`); a part sends only the strings new to its process, so each
+    process's parts must come in the order it made them. Without it, only parts that start
+    their process's table (every part of a read made in the reading process) can be read.
+
+    ``shared`` (one dict for all the parts of a frame): strings of different processes (and of
+    one process, after its table was emptied) are different objects; with it, equal strings
+    are one object (each string is looked up once, when it arrives), and so are equal lists
+    that rows share, so that the frame's size does not grow with the number of parts.
 
     Notes
     -----
@@ -1351,8 +1443,11 @@ def prepare_parts(parts: dict, shared: dict | None = None) -> dict:
     correspondents, each message to a different group), they would not recur across parts
     either, and keying ``shared`` by each list cost the reading process 0.2 s and 48 MB per
     100,000 messages for nothing (0.48 GB at 1M)."""
+    if "strings" not in parts:  # prepared already
+        return parts
+    table = _table_of(parts.pop("strings"), shared, {} if tables is None else tables)
     for col in _LIST_COLUMNS:
-        values, codes = _coded_chunk(parts[col], shared)
+        values, codes = _coded_chunk(parts[col], table)
         if shared is not None and col in _RECURRING_LISTS:
             if codes is not None and len(values) <= _RECURRING_SHARE * len(codes):
                 values = _interned(values, shared)  # equal lists of the parts: one object
@@ -1485,7 +1580,9 @@ def _repeated_text(values: list) -> pa.Array:
 
 def empty_frame() -> pd.DataFrame:
     """An empty internal frame (canonical columns plus the private evidence columns)."""
-    return frame_from_parts([Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]"))])
+    parts = Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]"))
+    parts["strings"] = _Strings(0, 0, [])  # (no lists, so no strings: whatever this process sent before)
+    return frame_from_parts([prepare_parts(parts)])
 
 
 _FAST_DATE = (
@@ -1648,14 +1745,26 @@ def find_separators(mm, start: int, end: int) -> list[int]:
         cur = i + 1
 
 
+@contextlib.contextmanager
+def _one_task():
+    """Run one reader task: the cyclic GC paused; outside a worker process, the caches emptied
+    before and after (a worker keeps them from one task to the next, and its table of strings
+    goes on from one part to the next: see :class:`FlatTable`)."""
+    in_worker = multiprocessing.parent_process() is not None
+    with gc_paused():
+        if not in_worker:
+            clear_caches()
+        try:
+            yield
+        finally:
+            if not in_worker:
+                clear_caches()
+
+
 def parse_mbox_range(path: str, start: int, end: int, folder: str | None, source: str, label: str) -> dict:
     """Parse the messages whose separators lie in ``[start, end)`` of an mbox file."""
-    with gc_paused():
-        try:
-            return _parse_mbox_range(path, start, end, folder, source, label)
-        finally:
-            if multiprocessing.parent_process() is None:
-                clear_caches()
+    with _one_task():
+        return _parse_mbox_range(path, start, end, folder, source, label)
 
 
 # The scan finds each message's start, From_ line and header block by C-level searches, never
@@ -2009,12 +2118,8 @@ def read_header_block(path: str) -> tuple[bytes, bytes | None]:
 
 def parse_message_files(items: list[tuple[str, str]], folder: str | None, source: str, label: str) -> dict:
     """Parse message files ``[(absolute path, relative path), ...]`` of one folder."""
-    with gc_paused():
-        try:
-            return _parse_message_files(items, folder, source, label)
-        finally:
-            if multiprocessing.parent_process() is None:
-                clear_caches()
+    with _one_task():
+        return _parse_message_files(items, folder, source, label)
 
 
 def _parse_message_files(items: list[tuple[str, str]], folder: str | None, source: str, label: str) -> dict:

@@ -209,10 +209,11 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     dates: Counter = Counter()
     hidden = 0  # warnings the workers counted but did not send
     shared: dict = {}  # equal recipient lists of different parts: one object
+    tables: dict = {}  # the strings each worker has sent (M.prepare_parts)
     with gc_paused():
         for res in results:
             if res["parts"]["n"]:
-                parts.append(M.prepare_parts(res["parts"], shared))
+                parts.append(M.prepare_parts(res["parts"], shared, tables))
             skipped.update(res["skipped"])
             counters.update(res["counters"])
             dates.update(res["dates"])
@@ -231,7 +232,7 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
                 keys, rows=functools.partial(M.frame_from_parts, parts), hashes=M.id_hashes(parts)
             )
             del keys
-        del parts, shared
+        del parts, shared, tables
     skipped[_SKIP_DUPLICATE] += n_dup
     for text in dup_warnings:
         report.warn(text, limit=M.MAX_WARNINGS)

@@ -313,35 +313,67 @@ def test_an_address_element_reads_the_same_with_spaces_around_it(pieces, before,
 
 
 @pytest.fixture
-def three_parts(tmp_path):
-    """The generated mailbox's 300 messages parsed as three worker results (100 rows each)."""
+def three_parts_as(tmp_path):
+    """The generated mailbox's 300 messages parsed as three results of one worker (100 rows
+    each, its caches and table of strings kept from one to the next), as they arrive."""
     from netanalytics.datasets import write_mbox
 
     path = write_mbox(tmp_path / "gen.mbox", 300, seed=3)
     with open(path, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
         blocks, lines, positions = M.mbox_blocks(mm, M.check_mbox_start(mm, str(path)), len(mm))
     assert len(blocks) == 300
-    results = []
-    for a in (0, 100, 200):
-        batch = M.Batch("mbox", "gen", "gen.mbox")
-        batch.add_mbox_blocks(blocks[a : a + 100], lines[a : a + 100], positions[a : a + 100])
-        results.append(pickle.loads(pickle.dumps(batch.finish())))  # as a worker sends it
-    M.clear_caches()
-    return results
+
+    def parse():
+        M.clear_caches()
+        results = []
+        for a in (0, 100, 200):
+            batch = M.Batch("mbox", "gen", "gen.mbox")
+            batch.add_mbox_blocks(blocks[a : a + 100], lines[a : a + 100], positions[a : a + 100])
+            results.append(pickle.loads(pickle.dumps(batch.finish())))  # as a worker sends it
+        M.clear_caches()
+        return results
+
+    return parse
+
+
+@pytest.fixture
+def three_parts(three_parts_as):
+    return three_parts_as()
+
+
+def _prepared(results: list[dict], shared: dict | None = None) -> list[dict]:
+    """The parts of one read, prepared in order as combine_parts does."""
+    tables: dict = {}
+    return [M.prepare_parts(r["parts"], shared, tables) for r in results]
 
 
 def test_parts_share_equal_recipient_lists_across_parts(route, three_parts):
-    shared: dict = {}
-    parts = [M.prepare_parts(r["parts"], shared) for r in three_parts]
-    frame = M.frame_from_parts(parts)
+    # the second and third parts send only the strings new to the worker
+    sent = [r["parts"]["strings"] for r in three_parts]
+    assert [x.start for x in sent] == [0, len(sent[0].strings), len(sent[0].strings) + len(sent[1].strings)]
+    assert len(sent[1].strings) < len(sent[0].strings) / 2
+
+    # as if another worker had made the third part: its strings are objects of its own
+    def two_workers() -> list[dict]:
+        copies = [pickle.loads(pickle.dumps(r)) for r in three_parts]
+        other = copies[2]["parts"]["strings"]
+        everything = sent[0].strings + sent[1].strings + other.strings
+        copies[2]["parts"]["strings"] = other._replace(process=other.process + 1, start=0, strings=everything)
+        return copies
+
+    frame = M.frame_from_parts(_prepared([pickle.loads(pickle.dumps(r)) for r in three_parts], {}))
     assert len(frame) == 300
     for col in (S.TO, S.CC, S.TO_NAMES, S.CC_NAMES, S.LABELS):
         cells = frame[col].tolist()
         assert len({id(c) for c in cells}) == len({tuple(c) for c in cells}), col  # one list per value
         strings = [x for c in cells for x in c]
         assert len({id(x) for x in strings}) == len(set(strings)), col  # one str per value
-    # without the shared dict, each part's lists and strings are its own objects
-    alone = M.frame_from_parts([M.prepare_parts(pickle.loads(pickle.dumps(r))["parts"]) for r in three_parts])
+    shared_by_two = M.frame_from_parts(_prepared(two_workers(), {}))
+    pd.testing.assert_frame_equal(shared_by_two, frame)
+    cells = shared_by_two[S.TO].tolist()
+    assert len({id(x) for c in cells for x in c}) == len({x for c in cells for x in c})
+    # without the shared dict, the two workers' strings stay two objects
+    alone = M.frame_from_parts(_prepared(two_workers()))
     assert alone[S.TO].tolist() == frame[S.TO].tolist()
     cells = alone[S.TO].tolist()
     assert len({id(x) for c in cells for x in c}) > len({x for c in cells for x in c})
@@ -353,7 +385,7 @@ def test_parts_share_equal_recipient_lists_across_parts(route, three_parts):
 )
 def test_frame_of_kept_rows_equals_rows_of_the_frame(three_parts, dropped, chunks):
     # a few dropped rows: the parts' Arrow text is sliced; every third row: filtered (copied)
-    parts = [M.prepare_parts(r["parts"], {}) for r in three_parts]
+    parts = _prepared(three_parts, {})
     keep = np.ones(300, dtype=bool)
     keep[dropped] = False
     whole = M.frame_from_parts(parts)
@@ -594,47 +626,112 @@ FLAT_LISTS = [
 
 
 @pytest.mark.usefixtures("speedups")
-def test_flat_lists_in_c_equal_the_python_loop(monkeypatch):
-    def run():
-        table, elements, offsets = M._flat_lists(FLAT_LISTS)
-        return table, elements.tolist(), offsets.tolist(), [x is FLAT_LISTS[0][0] for x in table]
+def test_flat_tables_in_c_equal_the_python_loop():
+    def run(table):
+        first = table.flat(FLAT_LISTS)
+        second = table.flat([["cy@z.org", "dee@z.org"], [FLAT_LISTS[0][1]]])  # codes go on
+        strings = table.strings(0)
+        return (
+            [
+                np.frombuffer(x, dtype=dtype).tolist()
+                for x, dtype in zip([*first, *second], [np.int32, np.int64] * 2)
+            ],
+            strings,
+            [x is FLAT_LISTS[0][0] for x in strings],
+            table.strings(5),
+            len(table),
+        )
 
-    in_c = run()
-    monkeypatch.setattr(_native, "SPEEDUPS", None)
-    assert in_c == run()
-    table, elements, offsets, first_object = in_c
+    in_c = run(_native.SPEEDUPS.FlatTable())
+    assert in_c == run(M.FlatTable())
+    (elements, offsets, more, more_offsets), strings, first_object, since_5, n = in_c
     # elements are told apart by identity: the second "ann@x.org" object has an entry of its own
-    assert table == ["ann@x.org", "bob@y.org", "ann@x.org", None, "", "cy@z.org"]
+    assert strings == ["ann@x.org", "bob@y.org", "ann@x.org", None, "", "cy@z.org", "dee@z.org"]
     assert elements == [0, 1, 1, 2, 1, 3, 4, 5]
     assert offsets == [0, 2, 2, 5, 7, 7, 8]
-    assert first_object == [True, False, False, False, False, False]
+    assert more == [5, 6, 1] and more_offsets == [0, 2, 3]  # only "dee@z.org" is new
+    assert first_object == [True, False, False, False, False, False, False]
+    assert since_5 == ["cy@z.org", "dee@z.org"] and n == 7
 
 
-def test_flat_lists_in_c_grow_their_table(speedups):
+@pytest.mark.parametrize("kind", ["python", "C"])
+def test_flat_tables_grow_refuse_and_clear(kind, request):
+    table = request.getfixturevalue("speedups").FlatTable() if kind == "C" else M.FlatTable()
     strings = [f"p{i}@x.org" for i in range(5000)]  # past the first table's 1,024 slots
     lists = [strings[i : i + 3] for i in range(0, 5000, 3)] + [strings[::-1]]
-    table, elements, offsets = speedups.flat_lists(lists)
-    assert table == strings
-    assert [table[k] for k in np.frombuffer(elements, dtype=np.int32)] == [x for v in lists for x in v]
+    elements, offsets = table.flat(lists)
+    assert table.strings(0) == strings
+    assert [strings[k] for k in np.frombuffer(elements, dtype=np.int32)] == [x for v in lists for x in v]
     assert np.frombuffer(offsets, dtype=np.int64)[-2:].tolist() == [5000, 10000]
+    with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
+        table.flat([["a"], ("b",)])
+    with pytest.raises(ValueError, match="start 5001 is outside the table of 5000"):
+        table.strings(5001)
+    table.clear()
+    assert len(table) == 0 and table.strings(0) == []
+    elements, _ = table.flat([[strings[7]]])
+    assert np.frombuffer(elements, dtype=np.int32).tolist() == [0] and table.strings(0) == [strings[7]]
 
 
-@pytest.mark.parametrize("shared", [None, {"bob@y.org": "bob@y.org"}])
-def test_lists_from_flat_give_the_lists_back(route, shared):
-    before = dict(shared or {})
-    flat = M._Flat(*M._flat_lists(FLAT_LISTS), None)
-    flat = pickle.loads(pickle.dumps(flat))  # as the reading process gets it
-    lists = M._lists_from_flat(flat, shared)
+def test_lists_from_flat_give_the_lists_back(route):
+    table = M._CACHES["flat"]
+    table.clear()
+    flat = pickle.loads(
+        pickle.dumps(M._flat(table, M._Coded(FLAT_LISTS, None)))
+    )  # as the reading process gets it
+    strings = pickle.loads(pickle.dumps(table.strings(0)))
+    table.clear()
+    lists = M._lists_from_flat(flat, strings)
     assert lists == FLAT_LISTS
     assert len({id(v) for v in lists}) == len(lists)  # new lists, one per distinct list
-    bobs = {id(x) for v in lists for x in v if x == "bob@y.org"}
-    anns = {id(x) for v in lists for x in v if x == "ann@x.org"}
-    assert len(bobs) == 1
-    # the worker's two "ann@x.org" objects stay two, unless shared merges equal strings
-    assert len(anns) == (2 if shared is None else 1)
-    if shared is not None:
-        assert bobs == {id(before["bob@y.org"])}  # the string shared held before
-        assert sorted(shared, key=str) == ["", None, "ann@x.org", "bob@y.org", "cy@z.org"]
+    assert {id(x) for v in lists for x in v if x == "bob@y.org"} == {id(strings[1])}
+    # the worker's two "ann@x.org" objects stay two
+    assert len({id(x) for v in lists for x in v if x == "ann@x.org"}) == 2
+
+
+def _sent(strings: list, process: int = 7, start: int = 0) -> M._Strings:
+    return M._Strings(process, start, strings)
+
+
+def test_the_reading_process_keeps_each_process_strings_in_order():
+    tables: dict = {}
+    shared = {"bob@y.org": "".join(["bob", "@y.org"])}
+    assert M._table_of(_sent(["ann@x.org", "bob@y.org"]), shared, tables) == ["ann@x.org", "bob@y.org"]
+    assert tables[7][1] is shared["bob@y.org"]  # each string shared as it arrives
+    assert M._table_of(_sent(["cy@z.org"], start=2), shared, tables) == ["ann@x.org", "bob@y.org", "cy@z.org"]
+    assert M._table_of(_sent(["dee@z.org"], process=8), None, tables) == ["dee@z.org"]  # another process
+    assert M._table_of(_sent(["eve@z.org"], start=0), shared, tables) == ["eve@z.org"]  # started anew
+    with pytest.raises(RuntimeError, match="process 7 from code 3, but 1 of them are known"):
+        M._table_of(_sent(["x@z.org"], start=3), shared, tables)
+    with pytest.raises(RuntimeError, match="process 9 from code 2, but none of them are known"):
+        M._table_of(_sent(["x@z.org"], process=9, start=2), shared, tables)
+
+
+def _table_size() -> int:
+    return len(M._CACHES["flat"])
+
+
+def test_a_forked_process_starts_its_own_table():
+    import multiprocessing
+
+    table = M._CACHES["flat"]
+    table.flat([["ann@x.org", "bob@y.org"]])
+    try:
+        ctx = multiprocessing.get_context("fork")
+        with ctx.Pool(1) as pool:
+            assert pool.apply(_table_size) == 0
+        assert len(table) >= 2  # the parent's table is its own
+    finally:
+        table.clear()
+
+
+@pytest.mark.usefixtures("route")
+def test_a_full_table_starts_anew_and_the_frame_is_the_same(three_parts_as, monkeypatch):
+    whole = M.frame_from_parts(_prepared(three_parts_as()))
+    monkeypatch.setattr(M, "_FLAT_LIMIT", 10)  # the table is emptied before each part
+    parts = three_parts_as()
+    assert [r["parts"]["strings"].start for r in parts] == [0, 0, 0]
+    pd.testing.assert_frame_equal(M.frame_from_parts(_prepared(parts)), whole)
 
 
 @pytest.mark.usefixtures("speedups")
@@ -666,19 +763,19 @@ def test_lists_from_flat_in_c_refuse_bad_codes_and_offsets(speedups):
         return np.array(elements, dtype=np.int32), np.array(offsets, dtype=np.int64)
 
     with pytest.raises(ValueError, match="code 2 is outside the table of 2"):
-        speedups.lists_from_flat(table, *flat([0, 2], [0, 2]), None)
+        speedups.lists_from_flat(table, *flat([0, 2], [0, 2]))
     with pytest.raises(ValueError, match="code -1 is outside"):
-        speedups.lists_from_flat(table, *flat([-1], [0, 1]), None)
+        speedups.lists_from_flat(table, *flat([-1], [0, 1]))
     with pytest.raises(ValueError, match="offset 2 is out of order"):
-        speedups.lists_from_flat(table, *flat([0, 1], [0, 2, 1, 2]), None)
+        speedups.lists_from_flat(table, *flat([0, 1], [0, 2, 1, 2]))
     with pytest.raises(ValueError, match="must run from 0 to the number of codes"):
-        speedups.lists_from_flat(table, *flat([0, 1], [0, 1]), None)
+        speedups.lists_from_flat(table, *flat([0, 1], [0, 1]))
     with pytest.raises(ValueError, match="codes must be int32"):
-        speedups.lists_from_flat(table, b"abc", np.array([0], dtype=np.int64), None)
-    with pytest.raises(TypeError, match="shared must be a dict or None"):
-        speedups.lists_from_flat(table, *flat([0], [0, 1]), [])
-    with pytest.raises(TypeError, match="value 1 is a tuple, not a list"):
-        speedups.flat_lists([["a"], ("b",)])
+        speedups.lists_from_flat(table, b"abc", np.array([0], dtype=np.int64))
+    with pytest.raises(TypeError):
+        speedups.lists_from_flat(tuple(table), *flat([0], [0, 1]))
+    with pytest.raises(TypeError, match="takes no arguments"):
+        speedups.FlatTable(table)
 
 
 def _part(tmp_path: Path, name: str, recipients: list[str]) -> dict:

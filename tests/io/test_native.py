@@ -30,7 +30,7 @@ def test_the_speedups_are_built():
         "encode",
         "interned",
         "address_lists",
-        "flat_lists",
+        "FlatTable",
         "lists_from_flat",
         "ElementTable",
         "text_hashes",

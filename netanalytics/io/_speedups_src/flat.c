@@ -1,21 +1,23 @@
-/* Lists of strings sent from a worker to the reading process as one table of strings and
- * int32 codes, the loops of two Python functions without the interpreter's dispatch.
+/* Lists of strings sent from a worker to the reading process as int32 codes into a table of
+ * strings the worker sends once, the loops of two Python functions without the interpreter's
+ * dispatch.
  *
- * flat_lists: netanalytics.io._mbox._flat_lists. The distinct element objects of the lists
- * in first-seen order (distinct by identity: equal strings that are two objects are two
- * entries), the int32 code of each element of each list, in order (a bytearray), and where
- * each list's codes start and end (n + 1 int64 offsets, a bytearray).
+ * FlatTable: netanalytics.io._mbox.FlatTable. The distinct element objects a process has put
+ * in flat lists so far, in first-seen order (distinct by identity: equal strings that are two
+ * objects are two entries), each with its code, its place in that order. t.flat(lists) gives
+ * the int32 code of each element of each list, in order (a bytearray), and where each list's
+ * codes start and end (n + 1 int64 offsets, a bytearray), adding the elements not met
+ * before; t.strings(start) the elements from code `start` on (a new list); len(t), t.clear().
  *
- * lists_from_flat: netanalytics.io._mbox._lists_from_flat. The lists back from a table, codes
- * and offsets; with a dict ``shared``, each table string is first
- * shared.setdefault(string, string), so that equal strings of several parts are one object.
+ * lists_from_flat: netanalytics.io._mbox._lists_from_flat. The lists back from a table (a list
+ * of strings), codes and offsets.
  *
  * text_hashes: the hashes of a worker's message ids, sent with them (see the end of the file).
  */
 #include "speedups.h"
 #include <stdint.h>
 
-/* The table of flat_lists: open addressing on the objects' addresses (Fibonacci hashing of
+/* The index of a FlatTable: open addressing on the objects' addresses (Fibonacci hashing of
  * the pointer), so that finding an element never reads the element itself. */
 typedef struct {
     PyObject *key;
@@ -54,30 +56,85 @@ static int na_ptr_grow(na_ptr_table *t) {
     return 0;
 }
 
-PyObject *na_flat_lists(PyObject *self, PyObject *lists) {
-    PyObject *seq = PySequence_Fast(lists, "flat_lists: lists must be a sequence of lists");
+typedef struct {
+    PyObject_HEAD
+    na_ptr_table index; /* slots NULL: empty */
+    PyObject *strings;  /* a list: the elements in code order, kept alive (their addresses are the keys) */
+} na_FlatTable;
+
+static PyObject *flat_table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
+    if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
+        PyErr_SetString(PyExc_TypeError, "FlatTable() takes no arguments");
+        return NULL;
+    }
+    na_FlatTable *t = (na_FlatTable *)type->tp_alloc(type, 0);
+    if (t == NULL)
+        return NULL;
+    t->strings = PyList_New(0);
+    if (t->strings == NULL) {
+        Py_DECREF(t);
+        return NULL;
+    }
+    return (PyObject *)t;
+}
+
+static PyObject *flat_table_clear(PyObject *self, PyObject *unused) {
+    na_FlatTable *t = (na_FlatTable *)self;
+    PyMem_Free(t->index.slots);
+    t->index = (na_ptr_table){NULL, 0, 0};
+    if (PyList_SetSlice(t->strings, 0, PyList_GET_SIZE(t->strings), NULL) < 0)
+        return NULL;
+    Py_RETURN_NONE;
+}
+
+static void flat_table_dealloc(PyObject *self) {
+    na_FlatTable *t = (na_FlatTable *)self;
+    PyMem_Free(t->index.slots);
+    Py_XDECREF(t->strings);
+    Py_TYPE(self)->tp_free(self);
+}
+
+static Py_ssize_t flat_table_len(PyObject *self) { return PyList_GET_SIZE(((na_FlatTable *)self)->strings); }
+
+static PyObject *flat_table_strings(PyObject *self, PyObject *arg) {
+    Py_ssize_t start = PyLong_AsSsize_t(arg);
+    if (start == -1 && PyErr_Occurred())
+        return NULL;
+    PyObject *strings = ((na_FlatTable *)self)->strings;
+    if (start < 0 || start > PyList_GET_SIZE(strings)) {
+        PyErr_Format(PyExc_ValueError, "FlatTable.strings: start %zd is outside the table of %zd", start,
+                     PyList_GET_SIZE(strings));
+        return NULL;
+    }
+    return PyList_GetSlice(strings, start, PyList_GET_SIZE(strings));
+}
+
+static PyObject *flat_table_flat(PyObject *self, PyObject *lists) {
+    na_FlatTable *t = (na_FlatTable *)self;
+    PyObject *seq = PySequence_Fast(lists, "FlatTable.flat: lists must be a sequence of lists");
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq), total = 0;
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
         if (!PyList_Check(v)) {
-            PyErr_Format(PyExc_TypeError, "flat_lists: value %zd is a %.50s, not a list", i, Py_TYPE(v)->tp_name);
+            PyErr_Format(PyExc_TypeError, "FlatTable.flat: value %zd is a %.50s, not a list", i, Py_TYPE(v)->tp_name);
             Py_DECREF(seq);
             return NULL;
         }
         total += PyList_GET_SIZE(v);
     }
-    na_ptr_table index = {PyMem_Calloc(1 << 10, sizeof(na_slot)), 10, 0};
-    PyObject *table = PyList_New(0);
     PyObject *codes = PyByteArray_FromStringAndSize(NULL, total * (Py_ssize_t)sizeof(int32_t));
     PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
-    if (index.slots == NULL) {
-        PyErr_NoMemory();
+    if (codes == NULL || offsets == NULL)
         goto fail;
+    if (t->index.slots == NULL) {
+        t->index = (na_ptr_table){PyMem_Calloc(1 << 10, sizeof(na_slot)), 10, 0};
+        if (t->index.slots == NULL) {
+            PyErr_NoMemory();
+            goto fail;
+        }
     }
-    if (table == NULL || codes == NULL || offsets == NULL)
-        goto fail;
     int32_t *out = (int32_t *)PyByteArray_AS_STRING(codes);
     int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
     Py_ssize_t pos = 0;
@@ -86,65 +143,67 @@ PyObject *na_flat_lists(PyObject *self, PyObject *lists) {
         PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed; nothing here runs Python code */
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(v); k++) {
             PyObject *x = PyList_GET_ITEM(v, k); /* borrowed */
-            size_t mask = ((size_t)1 << index.bits) - 1, j = na_ptr_slot(&index, x);
-            while (index.slots[j].key != NULL && index.slots[j].key != x)
+            size_t mask = ((size_t)1 << t->index.bits) - 1, j = na_ptr_slot(&t->index, x);
+            while (t->index.slots[j].key != NULL && t->index.slots[j].key != x)
                 j = (j + 1) & mask;
-            if (index.slots[j].key == NULL) { /* first seen */
-                Py_ssize_t c = PyList_GET_SIZE(table);
+            if (t->index.slots[j].key == NULL) { /* first seen */
+                Py_ssize_t c = PyList_GET_SIZE(t->strings);
                 if (c >= INT32_MAX) {
-                    PyErr_SetString(PyExc_OverflowError, "flat_lists: more than 2**31 distinct elements");
+                    PyErr_SetString(PyExc_OverflowError, "FlatTable.flat: more than 2**31 distinct elements");
                     goto fail;
                 }
-                if (PyList_Append(table, x) < 0)
+                if (PyList_Append(t->strings, x) < 0)
                     goto fail;
-                index.slots[j].key = x; /* kept alive by the table */
-                index.slots[j].code = (int32_t)c;
-                if (++index.used * 2 > (Py_ssize_t)mask && na_ptr_grow(&index) < 0)
+                t->index.slots[j].key = x; /* kept alive by t->strings */
+                t->index.slots[j].code = (int32_t)c;
+                if (++t->index.used * 2 > (Py_ssize_t)mask && na_ptr_grow(&t->index) < 0)
                     goto fail;
                 out[pos++] = (int32_t)c;
             } else {
-                out[pos++] = index.slots[j].code;
+                out[pos++] = t->index.slots[j].code;
             }
         }
         at[i + 1] = pos;
     }
-    PyMem_Free(index.slots);
     Py_DECREF(seq);
-    return Py_BuildValue("(NNN)", table, codes, offsets);
+    return Py_BuildValue("(NN)", codes, offsets);
 fail:
-    PyMem_Free(index.slots);
     Py_DECREF(seq);
-    Py_XDECREF(table);
     Py_XDECREF(codes);
     Py_XDECREF(offsets);
     return NULL;
 }
 
+static PyMethodDef flat_table_methods[] = {
+    {"flat", flat_table_flat, METH_O,
+     "flat(lists) -> (int32 codes, int64 offsets as bytearrays), adding the elements not met before."},
+    {"strings", flat_table_strings, METH_O, "strings(start) -> the elements from code start on, a new list."},
+    {"clear", flat_table_clear, METH_NOARGS, "Forget every element."},
+    {NULL, NULL, 0, NULL},
+};
+
+static PyMappingMethods flat_table_mapping = {.mp_length = flat_table_len};
+
+PyTypeObject na_FlatTableType = {
+    PyVarObject_HEAD_INIT(NULL, 0).tp_name = "netanalytics.io._speedups.FlatTable",
+    .tp_basicsize = sizeof(na_FlatTable),
+    .tp_new = flat_table_new,
+    .tp_dealloc = flat_table_dealloc,
+    .tp_as_mapping = &flat_table_mapping,
+    .tp_flags = Py_TPFLAGS_DEFAULT,
+    .tp_doc = "The strings a process has put in flat lists, each with its code (see netanalytics.io._mbox.FlatTable).",
+    .tp_methods = flat_table_methods,
+};
+
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args) {
-    PyObject *table, *shared;
+    PyObject *table;
     Py_buffer codes, offsets;
-    if (!PyArg_ParseTuple(args, "O!y*y*O", &PyList_Type, &table, &codes, &offsets, &shared))
+    if (!PyArg_ParseTuple(args, "O!y*y*", &PyList_Type, &table, &codes, &offsets))
         return NULL;
-    PyObject *strings = NULL, *out = NULL;
+    PyObject *out = NULL;
     if (codes.len % (Py_ssize_t)sizeof(int32_t) || offsets.len % (Py_ssize_t)sizeof(int64_t) || offsets.len == 0) {
         PyErr_SetString(PyExc_ValueError, "lists_from_flat: codes must be int32 and offsets int64 (n + 1 of them)");
         goto fail;
-    }
-    if (shared != Py_None && !PyDict_Check(shared)) {
-        PyErr_SetString(PyExc_TypeError, "lists_from_flat: shared must be a dict or None");
-        goto fail;
-    }
-    Py_ssize_t m = PyList_GET_SIZE(table);
-    strings = PyList_New(m);
-    if (strings == NULL)
-        goto fail;
-    for (Py_ssize_t k = 0; k < m; k++) {
-        PyObject *x = PyList_GET_ITEM(table, k);
-        PyObject *y = shared == Py_None ? x : PyDict_SetDefault(shared, x, x); /* borrowed */
-        if (y == NULL)
-            goto fail;
-        Py_INCREF(y);
-        PyList_SET_ITEM(strings, k, y);
     }
     const int32_t *code = (const int32_t *)codes.buf;
     const int64_t *at = (const int64_t *)offsets.buf;
@@ -169,21 +228,20 @@ PyObject *na_lists_from_flat(PyObject *self, PyObject *args) {
         PyList_SET_ITEM(out, i, v);
         for (int64_t j = a; j < b; j++) {
             int32_t c = code[j];
+            Py_ssize_t m = PyList_GET_SIZE(table); /* (read each time: new lists may run a collection) */
             if (c < 0 || c >= m) {
                 PyErr_Format(PyExc_ValueError, "lists_from_flat: code %d is outside the table of %zd", (int)c, m);
                 goto fail;
             }
-            PyObject *x = PyList_GET_ITEM(strings, c);
+            PyObject *x = PyList_GET_ITEM(table, c);
             Py_INCREF(x);
             PyList_SET_ITEM(v, (Py_ssize_t)(j - a), x);
         }
     }
-    Py_DECREF(strings);
     PyBuffer_Release(&codes);
     PyBuffer_Release(&offsets);
     return out;
 fail:
-    Py_XDECREF(strings);
     Py_XDECREF(out);
     PyBuffer_Release(&codes);
     PyBuffer_Release(&offsets);

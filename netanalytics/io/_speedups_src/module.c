@@ -20,11 +20,8 @@ static PyMethodDef methods[] = {
     {"address_lists", na_address_lists, METH_VARARGS,
      "address_lists(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty) -> list:"
      " the (keys, names) pairs of netanalytics.io._mbox.Batch._address_lists."},
-    {"flat_lists", na_flat_lists, METH_O,
-     "flat_lists(lists) -> (table, int32 codes, int64 offsets as bytearrays):"
-     " netanalytics.io._mbox._flat_lists."},
     {"lists_from_flat", na_lists_from_flat, METH_VARARGS,
-     "lists_from_flat(table, codes, offsets, shared) -> list: netanalytics.io._mbox._lists_from_flat."},
+     "lists_from_flat(table, codes, offsets) -> list: netanalytics.io._mbox._lists_from_flat."},
     {"text_hashes", na_text_hashes, METH_VARARGS,
      "text_hashes(offsets, data) -> bytearray of uint64: the sums of netanalytics.io._mbox._text_hashes."},
     {NULL, NULL, 0, NULL},
@@ -34,15 +31,22 @@ static struct PyModuleDef module = {
     PyModuleDef_HEAD_INIT, "_speedups", "Optional C parts of netanalytics' mbox reader.", -1, methods,
 };
 
+static int add_type(PyObject *m, const char *name, PyTypeObject *type) {
+    if (PyType_Ready(type) < 0)
+        return -1;
+    Py_INCREF(type);
+    if (PyModule_AddObject(m, name, (PyObject *)type) < 0) {
+        Py_DECREF(type);
+        return -1;
+    }
+    return 0;
+}
+
 PyMODINIT_FUNC PyInit__speedups(void) {
-    if (PyType_Ready(&na_ElementTableType) < 0)
-        return NULL;
     PyObject *m = PyModule_Create(&module);
     if (m == NULL)
         return NULL;
-    Py_INCREF(&na_ElementTableType);
-    if (PyModule_AddObject(m, "ElementTable", (PyObject *)&na_ElementTableType) < 0) {
-        Py_DECREF(&na_ElementTableType);
+    if (add_type(m, "ElementTable", &na_ElementTableType) < 0 || add_type(m, "FlatTable", &na_FlatTableType) < 0) {
         Py_DECREF(m);
         return NULL;
     }

@@ -27,7 +27,7 @@ PyObject *na_interned(PyObject *self, PyObject *args);
 PyObject *na_encode(PyObject *self, PyObject *values);
 PyObject *na_address_lists(PyObject *self, PyObject *args);
 extern PyTypeObject na_ElementTableType;
-PyObject *na_flat_lists(PyObject *self, PyObject *lists);
+extern PyTypeObject na_FlatTableType;
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
 PyObject *na_text_hashes(PyObject *self, PyObject *args);
 
