@@ -258,6 +258,8 @@ def test_truncated_last_message_keeps_headers(tmp_path):
 
 
 def test_parallel_ranges_match_serial(tmp_path, monkeypatch):
+    from netanalytics.io import _mbox as M
+
     blocks = [
         msg(f"From: p{i}@x.org\nTo: q{i % 3}@y.org\nMessage-ID: <{i}@x>", body="x\n" * (i % 7))
         for i in range(60)
@@ -266,9 +268,26 @@ def test_parallel_ranges_match_serial(tmp_path, monkeypatch):
     serial, r1 = read_mbox(box, cache=False, workers=1)
     monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
     monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 500)
+    sent = []  # what each part adds to its worker's strings (M._Strings)
+    prepare = M.prepare_parts
+    monkeypatch.setattr(
+        M, "prepare_parts", lambda parts, *a: sent.append(parts["strings"]) or prepare(parts, *a)
+    )
     parallel, r2 = read_mbox(box, cache=False, workers=2)
     pd.testing.assert_frame_equal(serial, parallel)
     assert r1.read == r2.read == 60
+    # two workers, each part after a worker's first sends only the strings new to the worker
+    assert len({x.process for x in sent}) == 2 and len(sent) > 10
+    assert sum(x.start == 0 for x in sent) == 2
+    # the three To addresses once per worker (senders are text columns, not lists; no names)
+    assert sorted(x for s in sent for x in s.strings) == [
+        "q0@y.org",
+        "q0@y.org",
+        "q1@y.org",
+        "q1@y.org",
+        "q2@y.org",
+        "q2@y.org",
+    ]
 
 
 # --- headers in the wild: dates ---------------------------------------------------------------------

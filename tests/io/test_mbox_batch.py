@@ -707,6 +707,16 @@ def test_the_reading_process_keeps_each_process_strings_in_order():
         M._table_of(_sent(["x@z.org"], process=9, start=2), shared, tables)
 
 
+def test_a_task_in_the_reading_process_starts_its_table_anew(tmp_path):
+    box = tmp_path / "one.mbox"
+    box.write_bytes(b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org\nTo: b@z.org\nMessage-ID: <1@z>\n\nx\n")
+    M._CACHES["flat"].flat([["left@over.org"]])  # left by an earlier use of a Batch
+    result = M.parse_mbox_range(str(box), 0, box.stat().st_size, None, "mbox", "one.mbox")
+    assert result["parts"]["strings"].start == 0
+    assert result["parts"]["strings"].strings == ["b@z.org"]
+    assert len(M._CACHES["flat"]) == 0  # emptied after the task too
+
+
 def _table_size() -> int:
     return len(M._CACHES["flat"])
 
