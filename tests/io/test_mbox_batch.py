@@ -464,6 +464,9 @@ def _address_lists_run(calls: list[list]) -> tuple[list, list]:
     return pairs, [(name(p), name(p[0]), name(p[1]), [name(k) for k in p[0]]) for p in pairs]
 
 
+LONG_LIST = b", ".join(b"P%d <p%d@x.org>" % (i, i) for i in range(40))
+
+
 def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     calls = [
         [*ADDRESS_VALUES, None, ADDRESS_VALUES[1]],
@@ -471,6 +474,8 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
         [ADDRESS_VALUES[1], None, b"Cy <cy@z.org>, ann@x.org", b"Zo\xeb <zoe@x.org>, Ann <ann@x.org>"],
         # not UTF-8 after an element that is (read first as bytes, then the whole value as text)
         [b"Dee <dee@z.org>, Zo\xeb <zoe@x.org>", b"Dee <dee@z.org>"],
+        # past the elements the C loop looks up ahead (32): padded, met before, without an address
+        [LONG_LIST, LONG_LIST + b", \tann@x.org , nobody", LONG_LIST + b",\t Cy <cy@z.org>  "],
     ]
     in_c = _address_lists_run(calls)
     monkeypatch.setattr(_native, "SPEEDUPS", None)
@@ -480,12 +485,18 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     assert pairs[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
     assert pairs[2] == (["ann@x.org", "bob@y.org"], ["Lee, Ann", ""])  # a quoted comma
     assert pairs[11] == (["zoe@x.org"], ["Zoë"])  # cp1252
-    assert pairs[-3] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
-    assert pairs[-2:] == [(["dee@z.org", "zoe@x.org"], ["Dee", "Zoë"]), (["dee@z.org"], ["Dee"])]
+    assert pairs[-6] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
+    assert pairs[-5:-3] == [(["dee@z.org", "zoe@x.org"], ["Dee", "Zoë"]), (["dee@z.org"], ["Dee"])]
     assert pairs[0][1] is M._EMPTY and pairs[len(ADDRESS_VALUES)] == ([], [])  # no names; None
     assert shape[1][0] == shape[len(ADDRESS_VALUES) + 1][0] == shape[len(ADDRESS_VALUES) + 2][0]  # cached
-    assert shape[-3][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
-    assert shape[-2][3][0] == shape[-1][3][0]  # dee@z.org too, read as bytes and as text
+    assert shape[-6][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
+    assert shape[-5][3][0] == shape[-4][3][0]  # dee@z.org too, read as bytes and as text
+    people = [f"p{i}@x.org" for i in range(40)]
+    assert pairs[-3:] == [
+        (people, [f"P{i}" for i in range(40)]),
+        ([*people, "ann@x.org"], [*(f"P{i}" for i in range(40)), ""]),  # "nobody" dropped, as the rule says
+        ([*people, "cy@z.org"], [*(f"P{i}" for i in range(40)), "Cy"]),
+    ]
 
 
 def test_senders_of_a_group_follow_the_per_value_rule(route):
@@ -562,6 +573,18 @@ def test_element_table_grows_and_clears_and_the_lists_stay_equal(speedups, monke
     monkeypatch.setattr(_native, "SPEEDUPS", None)
     assert _address_lists_run([raws[:700], raws]) == in_c
     assert in_c[0][-1] == ([f"p{i}@x.org" for i in (2998, 2999)], ["Person 2998", "Person 2999"])
+
+
+def test_a_long_list_finds_each_element_once_in_the_table(speedups):
+    # the C loop hashes a list's first 32 elements ahead of its lookups, the rest one by one
+    batch = M.Batch("mbox", None, "f")
+    M.clear_caches()
+    reordered = b", ".join(reversed(LONG_LIST.split(b", ")))
+    first, second = batch._address_lists([LONG_LIST, reordered])
+    assert len(batch._element_cache) == 40  # the second list found all 40 (its first 32 hashed ahead)
+    assert first[0] == second[0][::-1] == [f"p{i}@x.org" for i in range(40)]
+    assert all(a is b for a, b in zip(first[0], reversed(second[0]), strict=True))
+    M.clear_caches()
 
 
 def _identities(lists: list, shared: dict) -> tuple:

@@ -148,12 +148,11 @@ PyTypeObject na_ElementTableType = {
     .tp_new = PyType_GenericNew,
 };
 
-/* The slot of one element, p[0:n] its text in UTF-8; `element` its text as str, or NULL (it
+/* The slot of one element, p[0:n] its text in UTF-8 (h: its element_hash); `element` its text as str, or NULL (it
  * is then decoded from p, if it has to be read). Returns NULL with an error set, or with none
  * when the element is not UTF-8 (the caller then reads the value as text). */
-static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, PyObject *element, PyObject *shared,
-                              PyObject *plain_address) {
-    uint64_t h = element_hash(p, n);
+static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, uint64_t h, PyObject *element,
+                              PyObject *shared, PyObject *plain_address) {
     na_element *e = t->slots == NULL ? NULL : table_find(t, p, n, h);
     if (e != NULL && e->hash)
         return e;
@@ -205,6 +204,46 @@ static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, P
     return e;
 }
 
+/* The span [lo, hi) of the element that starts at a in p[0:n] (up to the next comma or n),
+ * without the spaces and tabs around it; returns where the element ends (its comma, or n). */
+static Py_ssize_t element_span(const char *p, Py_ssize_t n, Py_ssize_t a, Py_ssize_t *lo, Py_ssize_t *hi) {
+    const char *comma = memchr(p + a, ',', (size_t)(n - a));
+    Py_ssize_t b = comma == NULL ? n : (Py_ssize_t)(comma - p);
+    *lo = a;
+    *hi = b;
+    while (*lo < *hi && (p[*lo] == ' ' || p[*lo] == '\t'))
+        (*lo)++;
+    while (*hi > *lo && (p[*hi - 1] == ' ' || p[*hi - 1] == '\t'))
+        (*hi)--;
+    return b;
+}
+
+/* The elements looked up ahead of the loop of read_plain (a list's first ones): their slots are
+ * asked of memory together, then what the slots point to, rather than one cache miss after
+ * another (a lookup was mostly waiting for the slot, then for the stored text). */
+#define NA_AHEAD 32
+
+static void prefetch_elements(const na_ElementTable *t, const char *p, Py_ssize_t n, Py_ssize_t count,
+                              uint64_t *hashes) {
+    Py_ssize_t a = 0, lo, hi;
+    for (Py_ssize_t k = 0; k < count && k < NA_AHEAD; k++) {
+        a = element_span(p, n, a, &lo, &hi) + 1;
+        hashes[k] = element_hash(p + lo, hi - lo);
+        if (t->slots != NULL)
+            na_prefetch(&t->slots[na_slot_of(hashes[k], t->bits)]);
+    }
+    if (t->slots == NULL)
+        return;
+    for (Py_ssize_t k = 0; k < count && k < NA_AHEAD; k++) {
+        const na_element *e = &t->slots[na_slot_of(hashes[k], t->bits)];
+        if (e->hash == hashes[k]) { /* (most often the element itself) */
+            na_prefetch(e->text);
+            na_prefetch(e->key);
+            na_prefetch(e->name);
+        }
+    }
+}
+
 /* The elements of a plain list, as new lists keys and names: 1 when each has an address, 0
  * when one has none (the caller then reads the value whole), 2 when the value is split as bytes
  * (text NULL) and is not UTF-8, -1 on error. `text`: the value decoded, split as text; NULL:
@@ -231,27 +270,23 @@ static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, 
     *names = PyList_New(count);
     if (*keys == NULL || *names == NULL)
         goto fail;
+    uint64_t hashes[NA_AHEAD];
+    if (text == NULL)
+        prefetch_elements(elements, p, n, count, hashes);
     Py_ssize_t a = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
-        Py_ssize_t b;
+        /* without the spaces and tabs around it (plain_address gives the same either way) */
+        Py_ssize_t b, lo, hi;
         if (text == NULL) {
-            const char *comma = memchr(p + a, ',', (size_t)(n - a));
-            b = comma == NULL ? n : (Py_ssize_t)(comma - p);
+            b = element_span(p, n, a, &lo, &hi);
         } else {
             b = PyUnicode_FindChar(text, ',', a, n, 1);
             if (b == -2)
                 goto fail;
             if (b < 0)
                 b = n;
-        }
-        /* without the spaces and tabs around it (plain_address gives the same either way) */
-        Py_ssize_t lo = a, hi = b;
-        if (text == NULL) {
-            while (lo < hi && (p[lo] == ' ' || p[lo] == '\t'))
-                lo++;
-            while (hi > lo && (p[hi - 1] == ' ' || p[hi - 1] == '\t'))
-                hi--;
-        } else {
+            lo = a;
+            hi = b;
             int kind = PyUnicode_KIND(text);
             const void *data = PyUnicode_DATA(text);
             while (lo < hi && (PyUnicode_READ(kind, data, lo) == ' ' || PyUnicode_READ(kind, data, lo) == '\t'))
@@ -261,7 +296,8 @@ static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, 
         }
         na_element *e;
         if (text == NULL) {
-            e = element_of(elements, p + lo, hi - lo, NULL, shared, plain_address);
+            uint64_t h = k < NA_AHEAD ? hashes[k] : element_hash(p + lo, hi - lo);
+            e = element_of(elements, p + lo, hi - lo, h, NULL, shared, plain_address);
             if (e == NULL && !PyErr_Occurred()) { /* not UTF-8 */
                 Py_CLEAR(*keys);
                 Py_CLEAR(*names);
@@ -273,7 +309,7 @@ static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, 
                 goto fail;
             Py_ssize_t size;
             const char *utf8 = PyUnicode_AsUTF8AndSize(element, &size); /* kept by element */
-            e = utf8 == NULL ? NULL : element_of(elements, utf8, size, element, shared, plain_address);
+            e = utf8 == NULL ? NULL : element_of(elements, utf8, size, element_hash(utf8, size), element, shared, plain_address);
             Py_DECREF(element);
         }
         if (e == NULL)

@@ -15,6 +15,13 @@ static inline int na_ctz32(uint32_t x) { return __builtin_ctz(x); }
 static inline int na_ctz64(uint64_t x) { return __builtin_ctzll(x); }
 #endif
 
+/* Ask for the cache line at p ahead of its use (a hint: any address will do). */
+#if defined(__GNUC__) || defined(__clang__)
+#define na_prefetch(p) __builtin_prefetch(p)
+#else
+#define na_prefetch(p) ((void)(p))
+#endif
+
 /* The slot of a 64-bit key in an open-addressing table of 2**bits slots (Fibonacci hashing:
  * the top bits of the key times 2**64 / phi), as flat.c's and addresses.c's tables use it. */
 static inline size_t na_slot_of(uint64_t key, int bits) {
