@@ -212,8 +212,10 @@ def combine_parts(results: Iterable[dict], path: str, kind: str) -> tuple[pd.Dat
     tables: dict = {}  # the strings each worker has sent (M.prepare_parts)
     with gc_paused():
         for res in results:
-            if res["parts"]["n"]:
-                parts.append(M.prepare_parts(res["parts"], shared, tables))
+            # (a part without rows may still add to its worker's strings: prepared all the same)
+            prepared = M.prepare_parts(res["parts"], shared, tables)
+            if prepared["n"]:
+                parts.append(prepared)
             skipped.update(res["skipped"])
             counters.update(res["counters"])
             dates.update(res["dates"])

@@ -846,3 +846,37 @@ def test_lists_are_shared_across_parts_only_where_they_recur_within_a_part(route
     assert all(x is not y and x[0] is y[0] for x, y in zip(a, b, strict=True))  # strings shared, lists not
     team_c, team_d = third[S.TO][0][0], fourth[S.TO][0][0]
     assert team_c == ["team@y.org"] and team_c is team_d  # a recurring list: one object
+
+
+def _worker_result(tmp_path: Path, name: str, data: bytes) -> dict:
+    """A worker's result for the mbox ``data``, its caches and strings kept (as a worker's)."""
+    box = tmp_path / f"{name}.mbox"
+    box.write_bytes(data)
+    with open(box, "rb") as fh, mmap.mmap(fh.fileno(), 0, access=mmap.ACCESS_READ) as mm:
+        blocks, lines, positions = M.mbox_blocks(mm, 0, len(mm))
+    batch = M.Batch("mbox", None, str(box))
+    batch.add_mbox_blocks(blocks, lines, positions)
+    return pickle.loads(pickle.dumps(batch.finish()))
+
+
+def test_a_part_without_rows_still_passes_on_its_worker_strings(tmp_path):
+    from netanalytics.io import email as E
+
+    M.clear_caches()
+    # a range of Gmail chat items only: skipped, no rows, but its To list reached the strings
+    chat = _worker_result(
+        tmp_path,
+        "chat",
+        b"From 1@xxx Tue Jan  7 10:05:00 +0000 2025\nX-Gmail-Labels: Chat\nFrom: a@z.org\nTo: b@z.org\n\nhi\n",
+    )
+    mail = _worker_result(
+        tmp_path,
+        "mail",
+        b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org\nTo: b@z.org, c@z.org\nMessage-ID: <1@z>\n\nx\n",
+    )
+    M.clear_caches()
+    assert chat["parts"]["n"] == 0 and chat["parts"]["strings"].strings == ["b@z.org", "Chat"]  # To, labels
+    assert mail["parts"]["strings"].start == 2
+    frame, report = E.combine_parts([chat, mail], "box.mbox", "mbox")
+    assert frame[S.TO].tolist() == [["b@z.org", "c@z.org"]]
+    assert report.skipped == {"Gmail chat item": 1}
