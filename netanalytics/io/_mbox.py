@@ -1959,8 +1959,8 @@ def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
     flag is ``b""`` where the header stops at an odd place, else ``None``.
 
     Where the C speedups are built (:mod:`netanalytics.io._native`), ``_speedups.scan`` does
-    all of this (it calls back :data:`FROM_LINE` for each candidate, and applies the exact rule
-    of :func:`_header_end` to LF and CRLF headers alike). It searches every
+    all of this (it applies :data:`FROM_LINE`'s rule, written out in C, to each candidate, and
+    the exact rule of :func:`_header_end` to LF and CRLF headers alike). It searches every
     byte, at memory speed (SSE2, 16 byte pairs at a time: 18 GB/s against 2.4 GB/s for sre), so
     it needs no pre-scan, and it leaves the mapping's pages to its caller
     (:func:`mbox_block_groups` drops each 16 MB piece's).
@@ -1971,7 +1971,7 @@ def _scan(mm, start: int, end: int) -> tuple[list, list, list, list]:
     worker holds a few MB of the mapping, not its whole range.
     """
     if _native.SPEEDUPS is not None:  # the same, searched in C at memory speed (no pre-scan)
-        return _native.SPEEDUPS.scan(mm, start, end, FROM_LINE.match)
+        return _native.SPEEDUPS.scan(mm, start, end)
     blocks: list = []
     from_lines: list = []
     starts: list = []

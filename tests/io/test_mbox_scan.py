@@ -463,3 +463,84 @@ def test_the_first_message_of_a_range_stops_its_header_as_the_others_do(monkeypa
     groups, whole = groups_and_whole(mbox, monkeypatch, 1, 1, 10**9)
     assert whole[0] == [b"\n", b"\n"]
     assert joined(groups) == whole
+
+
+# From_ lines built from the pieces of FROM_LINE (each piece right, or one time in eight one of
+# its near misses): every optional group present or not, blanks of spaces and tabs, digits one
+# too few or too many, words of the wrong case or length, and the line cut anywhere (the range's end)
+_PIECES = {  # name: (right, near misses)
+    "head": ([b"From "], [b"From", b"from ", b">From ", b"From\t"]),
+    "sender": ([b"", b"-", b"ann@x.org", b"MAILER-DAEMON", b"\xff\xfe"], [b"a\x0bb", b"a\rb", b"a b"]),
+    "blank": ([b" ", b"  ", b"\t", b" \t "], [b"", b"\n", b"\x0c"]),
+    "weekday": ([b"", b"Mon", b"Mon,"], [b"mon", b"MON", b"Mo", b"Mond", b"Mon,,"]),
+    "month": ([b"Jan", b"Dec"], [b"jan", b"JAN", b"Ja", b"Janu", b"J4n"]),
+    "day": ([b"6", b"06"], [b"", b"123", b"x"]),
+    "time": ([b"10:00", b"10:00:00", b"1:00"], [b"10:0", b"10:00:0", b"100:00", b"10:00:00:00", b"10.00"]),
+    "zone": (
+        [b"", b"+0000", b"-0800", b"UTC", b"GMT", b"CEST", b"ABCDE"],
+        [b"ABCDEF", b"A", b"+000", b"+00000", b"utc"],
+    ),
+    "year": ([b"2025", b"20250"], [b"202", b"25", b"", b"2O25"]),
+    "rest": ([b"", b"\n", b" remote from x"], [b"0"]),
+}
+
+
+@st.composite
+def _from_lines(draw):
+    def piece(name: str) -> bytes:
+        right, near = _PIECES[name]
+        return draw(st.sampled_from(near if draw(st.integers(0, 7)) == 0 else right))
+
+    line = piece("head") + piece("sender") + piece("blank")
+    for name in ("weekday", "month", "day", "time", "zone", "year"):
+        value = piece(name)
+        if value or name not in ("weekday", "zone"):
+            line += value + (piece("blank") if name != "year" else b"")
+    line += piece("rest")
+    cut = len(line) if draw(st.booleans()) else draw(st.integers(0, len(line)))  # where the range ends
+    return draw(st.binary(max_size=3)) + line, cut
+
+
+def _checked_places(data: bytes, cut: int) -> tuple[int, int]:
+    """Where the line starts (after the random bytes before it) and the range's end."""
+    start = next((k for k in range(len(data)) if data[k:].startswith((b"From", b"from", b">"))), 0)
+    return start, min(start + cut, len(data))
+
+
+@pytest.mark.parametrize("line", [b"From - Mon Jan  6 10:00:00 2025", b"From ann@x.org Jan 6 1:00 UTC 2025"])
+def test_the_c_from_line_rule_matches_a_dated_line(speedups, line):
+    assert speedups.dated_from_line(line, 0, len(line)) is True
+    assert speedups.dated_from_line(line, 0, len(line) - 1) is False  # the year cut by the range's end
+    assert speedups.dated_from_line(b"x" + line, 1, len(line) + 1) is True
+    with pytest.raises(ValueError, match="outside the buffer"):
+        speedups.dated_from_line(line, 0, len(line) + 1)
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        b"From x Mon Jan 6 10:00 ABCDEF 2025",  # a zone of six letters: no match
+        b"From x Mon Jan 6 10:00 ABCDE 2025",
+        b"From x Jan Jan 6 10:00 2025",  # a month where the weekday goes
+        b"From x Mon, Jan 6 10:00:00 +0100 2025",
+        b"From x Mon Jan 6 10:00 +0100 20",
+        b"From x\tMon\tJan\t06\t10:00:00\t2025",
+        b"From  Mon Jan 6 10:00 2025",  # no sender (\S* matches nothing)
+        b"From x Mon Jan 6 10:00 UTC2025",
+    ],
+)
+def test_the_c_from_line_rule_on_near_misses(speedups, line):
+    assert speedups.dated_from_line(line, 0, len(line)) is (M.FROM_LINE.match(line) is not None)
+
+
+@settings(max_examples=3000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(_from_lines())
+def test_the_c_from_line_rule_is_from_line(speedups, case):
+    """_speedups.dated_from_line (what the C scan asks of each candidate) answers as
+    FROM_LINE.match does, at every place and range end."""
+    data, cut = case
+    start, end = _checked_places(data, cut)
+    for pos in {0, start, min(start + 1, end)}:
+        if pos <= end:
+            expected = M.FROM_LINE.match(data, pos, end) is not None
+            assert speedups.dated_from_line(data, pos, end) is expected, (data, pos, end)

@@ -26,6 +26,7 @@ def test_the_speedups_are_built():
     assert _native.SPEEDUPS is not None
     assert set(dir(_native.SPEEDUPS)) >= {
         "scan",
+        "dated_from_line",
         "header_values",
         "encode",
         "interned",

@@ -8,8 +8,10 @@
 
 static PyMethodDef methods[] = {
     {"scan", na_scan, METH_VARARGS,
-     "scan(buffer, start, end, dated) -> (blocks, from_lines, starts, odd):"
+     "scan(buffer, start, end) -> (blocks, from_lines, starts, odd):"
      " netanalytics.io._mbox._scan's result for the buffer (an mbox mapping)."},
+    {"dated_from_line", na_dated_from_line, METH_VARARGS,
+     "dated_from_line(buffer, pos, end) -> bool: whether netanalytics.io._mbox.FROM_LINE.match(buffer, pos, end) matches."},
     {"header_values", na_header_values, METH_VARARGS,
      "header_values(blocks, names) -> (rows, values): per name, the blocks holding it (int64 bytes)"
      " and its values (a list of bytes): netanalytics.io._headers._header_values."},

@@ -29,6 +29,7 @@ static inline size_t na_slot_of(uint64_t key, int bits) {
 }
 
 PyObject *na_scan(PyObject *self, PyObject *args);
+PyObject *na_dated_from_line(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
 PyObject *na_interned(PyObject *self, PyObject *args);
 PyObject *na_encode(PyObject *self, PyObject *values);
