@@ -544,7 +544,8 @@ def test_address_lists_in_c_refuse_what_is_not_bytes(speedups):
     with pytest.raises(TypeError, match="value 1 is a str, not bytes"):
         speedups.address_lists([b"a@x.org", "b@x.org"], {}, table, {}, *rules)
     with pytest.raises(TypeError, match=r"plain_address must give \(key, name\) or None"):
-        speedups.address_lists([b"c@x.org"], {}, table, {}, str, *rules[1:])
+        # (not ASCII: an element the C loop does not read itself)
+        speedups.address_lists(["Cé <c@x.org>".encode()], {}, table, {}, str, *rules[1:])
     with pytest.raises(TypeError, match=r"parse_addresses must give \(keys, names\) lists"):
         speedups.address_lists([b"group: a@x.org;"], {}, table, {}, H._plain_address, str, *rules[2:])
     with pytest.raises(TypeError, match=r"decode_bytes must give a str"):
@@ -880,3 +881,53 @@ def test_a_part_without_rows_still_passes_on_its_worker_strings(tmp_path):
     frame, report = E.combine_parts([chat, mail], "box.mbox", "mbox")
     assert frame[S.TO].tolist() == [["b@z.org", "c@z.org"]]
     assert report.skipped == {"Gmail chat item": 1}
+
+
+# elements of address lists near the C loop's own reading (printable ASCII "Name <addr>" or
+# "addr") and just past it: quotes at a name's ends, encoded words, runs of spaces, '>' inside a
+# name or after the address, a second '@' or '<', spaces inside the address, no '.', a leading
+# '/', upper case, tabs and non-ASCII letters
+_NAMES = st.sampled_from(
+    [
+        "",
+        "Ann",
+        "Ann  Lee",
+        " Ann ",
+        "'Ann'",
+        "O'Brien",
+        "=?UTF-8?Q?Ren=C3=A9?=",
+        "a>b",
+        "Zoë",
+        "A\tB",
+        "x=?",
+        "\\",
+    ]
+)
+_LOCALS = st.sampled_from(["ann", "Ann.Lee", "a+b", "", "/ann", "a b", "a<b", " ann"])
+_DOMAINS = st.sampled_from(["x.org", "X.Org", "y.co.uk", "xorg", ".", "x.org ", "x.org@y.org", "x.org>"])
+
+
+@st.composite
+def _elements(draw):
+    address = draw(_LOCALS) + draw(st.sampled_from(["@", "@", "@", ""])) + draw(_DOMAINS)
+    form = draw(
+        st.sampled_from(["{name} <{address}>", "{address}", "{name}<{address}>", "{name} <{address}> x"])
+    )
+    return form.format(name=draw(_NAMES), address=address)
+
+
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@settings(max_examples=400, deadline=None)
+@given(st.lists(_elements(), min_size=1, max_size=5))
+def test_the_c_loop_reads_elements_as_plain_address_does(elements):
+    """The elements the C loop reads without calling _headers._plain_address (printable ASCII,
+    see ascii_plain in addresses.c) give what the Python loop gives, and so do the rest."""
+    raws = [
+        ", ".join(elements).encode(),
+        *(e.encode() for e in elements),
+    ]  # (one bad element: all read whole)
+    in_c = _address_lists_run([raws])
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(_native, "SPEEDUPS", None)
+        in_python = _address_lists_run([raws])
+    assert in_c == in_python
