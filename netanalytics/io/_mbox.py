@@ -7,7 +7,6 @@ import functools
 import hashlib
 import itertools
 import mmap
-import multiprocessing
 import os
 import re
 from collections import Counter
@@ -1745,12 +1744,25 @@ def find_separators(mm, start: int, end: int) -> list[int]:
         cur = i + 1
 
 
+# True in the reader's own worker processes (see reader_worker_started)
+_IN_READER_WORKER = False
+
+
+def reader_worker_started() -> None:
+    """Mark this process as one of the reader's workers (``email._worker_started``, the pool's
+    initializer): it keeps the caches and its table of strings from one task to the next."""
+    global _IN_READER_WORKER
+    _IN_READER_WORKER = True
+
+
 @contextlib.contextmanager
 def _one_task():
-    """Run one reader task: the cyclic GC paused; outside a worker process, the caches emptied
-    before and after (a worker keeps them from one task to the next, and its table of strings
-    goes on from one part to the next: see :class:`FlatTable`)."""
-    in_worker = multiprocessing.parent_process() is not None
+    """Run one reader task: the cyclic GC paused; outside the reader's own worker processes,
+    the caches emptied before and after. A reader worker keeps them from one task to the next,
+    and its table of strings goes on from one part to the next (see :class:`FlatTable`). Any
+    other process starts afresh: the reading process, and a process of the caller's own pool
+    (whose reads each start a new table, which a table kept from its last read would break)."""
+    in_worker = _IN_READER_WORKER
     with gc_paused():
         if not in_worker:
             clear_caches()

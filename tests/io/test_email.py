@@ -737,17 +737,41 @@ def test_maildir_in_worker_processes_matches_serial(tmp_path, monkeypatch):
     assert report.read == 3
 
 
-def _gc_state(k: int) -> tuple[int, bool]:
-    return k, gc.isenabled()
+def _gc_state(k: int) -> tuple[int, bool, bool]:
+    from netanalytics.io import _mbox as M
+
+    return k, gc.isenabled(), M._IN_READER_WORKER
 
 
 def test_reader_workers_run_without_cyclic_gc_and_the_caller_keeps_it():
-    # a task makes no reference cycles; the collector's walks of a worker's caches cost time
+    # a task makes no reference cycles; the collector's walks of a worker's caches cost time.
+    # A reader worker is marked as one: it keeps its caches and strings from task to task
+    from netanalytics.io import _mbox as M
+
     assert list(E._run(_gc_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="")) == [
-        (1, False),
-        (2, False),
+        (1, False, True),
+        (2, False, True),
     ]
-    assert gc.isenabled()
+    assert gc.isenabled() and not M._IN_READER_WORKER
+
+
+def _read_twice(path: str) -> tuple[int, int]:
+    first, _ = read_mbox(path, cache=False, workers=1)
+    second, _ = read_mbox(path, cache=False, workers=1)
+    return len(first), len(second)
+
+
+def test_reads_in_a_process_of_the_callers_own_pool(tmp_path):
+    """A process of the caller's own pool (not a reader worker) reads afresh each time: its
+    table of strings is not carried from one read to the next."""
+    import multiprocessing
+
+    box = write(
+        tmp_path / "box.mbox",
+        b"".join(msg(f"From: a@z.org\nTo: b{i}@z.org\nMessage-ID: <{i}@z>") for i in range(5)),
+    )
+    with multiprocessing.get_context("fork").Pool(1) as pool:
+        assert pool.apply(_read_twice, (str(box),)) == (5, 5)
 
 
 def test_read_mbox_on_a_folder(tmp_path):
