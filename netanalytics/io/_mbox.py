@@ -1139,9 +1139,11 @@ class Batch:
                 parts[col] = _repeated_text(values)
             else:
                 parts[col] = pa.array(values, type=pa.large_string())
-        # list columns of strings go flat (_Flat): each distinct list once, as codes into the
-        # process's table of strings, of which the part carries only the strings new to it
-        table = _CACHES["flat"]
+        # list columns of strings go flat (_Flat): each distinct list once, as codes into a table
+        # of strings, of which the part carries only the strings new to it. A reader worker's
+        # table lasts from one task to the next; elsewhere each part has a table of its own (so
+        # that reads in threads of one process never share one)
+        table = _CACHES["flat"] if _IN_READER_WORKER else _new_flat_table()
         if len(table) > _FLAT_LIMIT:
             table.clear()
         start = len(table)
@@ -1301,8 +1303,9 @@ _FLAT_LIMIT = 4 * _CACHE_LIMIT
 
 
 class FlatTable:
-    """The strings a process has put in flat lists (:class:`_Flat`) so far, each with its code,
-    its place in first-seen order. Strings are told apart by identity, not equality: a worker's
+    """The strings put in flat lists (:class:`_Flat`) so far, each with its code, its place in
+    first-seen order: one table per reader worker, lasting from one task to the next (elsewhere,
+    one per part). Strings are told apart by identity, not equality: a worker's
     equal strings are mostly one object already (``Batch._shared``), and the reading process
     merges the rest (:func:`prepare_parts`). A part sends only the strings new to the table
     (:class:`_Strings`): a worker's parts share most of its people, and sending its whole table

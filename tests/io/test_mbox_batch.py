@@ -326,10 +326,13 @@ def three_parts_as(tmp_path):
     def parse():
         M.clear_caches()
         results = []
+        patch = pytest.MonkeyPatch()
+        patch.setattr(M, "_IN_READER_WORKER", True)  # its table goes on from part to part
         for a in (0, 100, 200):
             batch = M.Batch("mbox", "gen", "gen.mbox")
             batch.add_mbox_blocks(blocks[a : a + 100], lines[a : a + 100], positions[a : a + 100])
             results.append(pickle.loads(pickle.dumps(batch.finish())))  # as a worker sends it
+        patch.undo()
         M.clear_caches()
         return results
 
@@ -731,6 +734,46 @@ def test_the_reading_process_keeps_each_process_strings_in_order():
         M._table_of(_sent(["x@z.org"], process=9, start=2), shared, tables)
 
 
+def test_parts_made_outside_a_reader_worker_have_tables_of_their_own(tmp_path):
+    """Reads in threads of one process never share a table of strings: outside a reader worker
+    each part starts its own, and the process's table is left alone."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    from netanalytics.io import read_mbox
+
+    M.clear_caches()
+    first = _worker_result(
+        tmp_path,
+        "a",
+        b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org\nTo: b@z.org\nMessage-ID: <1@z>\n\nx\n",
+    )
+    second = _worker_result(
+        tmp_path,
+        "b",
+        b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org\nTo: c@z.org\nMessage-ID: <2@z>\n\nx\n",
+    )
+    assert (first["parts"]["strings"].start, second["parts"]["strings"].start) == (0, 0)
+    assert second["parts"]["strings"].strings == ["c@z.org"] and len(M._CACHES["flat"]) == 0
+    # small files read in threads (each in the reading process) give what one read at a time gives
+    boxes = []
+    for k in range(8):
+        box = tmp_path / f"t{k}.mbox"
+        box.write_bytes(
+            b"".join(
+                b"From - Tue Jan  7 10:00:00 2025\nFrom: a%d@z.org\nTo: b%d@z.org, c%d@z.org\nMessage-ID: <%d.%d@z>\n\nx\n\n"
+                % (k, i, k * 100 + i, k, i)
+                for i in range(200)
+            )
+        )
+        boxes.append(box)
+    alone = [read_mbox(b, cache=False, workers=1)[0] for b in boxes]
+    for _ in range(3):  # (with one table per process, two runs in five failed)
+        with ThreadPoolExecutor(4) as pool:
+            together = list(pool.map(lambda b: read_mbox(b, cache=False, workers=1)[0], boxes))
+        for a, b in zip(alone, together, strict=True):
+            pd.testing.assert_frame_equal(a, b)
+
+
 def test_a_task_in_the_reading_process_starts_its_table_anew(tmp_path):
     box = tmp_path / "one.mbox"
     box.write_bytes(b"From - Tue Jan  7 10:00:00 2025\nFrom: a@z.org\nTo: b@z.org\nMessage-ID: <1@z>\n\nx\n")
@@ -860,9 +903,10 @@ def _worker_result(tmp_path: Path, name: str, data: bytes) -> dict:
     return pickle.loads(pickle.dumps(batch.finish()))
 
 
-def test_a_part_without_rows_still_passes_on_its_worker_strings(tmp_path):
+def test_a_part_without_rows_still_passes_on_its_worker_strings(tmp_path, monkeypatch):
     from netanalytics.io import email as E
 
+    monkeypatch.setattr(M, "_IN_READER_WORKER", True)
     M.clear_caches()
     # a range of Gmail chat items only: skipped, no rows, but its To list reached the strings
     chat = _worker_result(
