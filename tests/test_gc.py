@@ -72,5 +72,5 @@ def test_nested_blocks_hand_over_once_and_an_error_restores_the_collector(collec
     assert gc.isenabled()
     gc.disable()
     with gc_paused():
-        pass
+        assert not gc.isenabled()
     assert not gc.isenabled()  # a disabled collector stays disabled

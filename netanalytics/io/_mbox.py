@@ -1582,9 +1582,10 @@ def _repeated_text(values: list) -> pa.Array:
 
 def empty_frame() -> pd.DataFrame:
     """An empty internal frame (canonical columns plus the private evidence columns)."""
-    parts = Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]"))
-    parts["strings"] = _Strings(0, 0, [])  # (no lists, so no strings: whatever this process sent before)
-    return frame_from_parts([prepare_parts(parts)])
+    # (made in the reading process: its part has a table of strings of its own, see Batch._frame)
+    return frame_from_parts(
+        [prepare_parts(Batch("mbox", None, "")._frame(np.array([], dtype="datetime64[ns]")))]
+    )
 
 
 _FAST_DATE = (

@@ -960,6 +960,7 @@ def _elements(draw):
     return form.format(name=draw(_NAMES), address=address)
 
 
+# (a skip, not the speedups fixture: hypothesis runs a function-scoped fixture once for all examples)
 @pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
 @settings(max_examples=400, deadline=None)
 @given(st.lists(_elements(), min_size=1, max_size=5))
