@@ -220,7 +220,7 @@ def test_a_list_rewrite_is_undone_once_per_distinct_headers_on_both_routes(piece
     assert rows[S.MAILING_LIST].tolist() == ["team@lists.x.org"] * 3
 
 
-def test_id_lists_of_folded_references_equal_the_per_value_rule():
+def test_id_lists_of_folded_references_equal_the_per_value_rule(route):
     values = [
         b"<a@x> <b@x>",
         b"<a@x>\n <b@x>\t<a@x>",  # folded (as the column holds it before unfolding), a repeat
@@ -265,6 +265,55 @@ ID_VALUES = [
 def test_id_lists_of_mixed_columns_equal_the_per_value_rule(values):
     # plain values are read together, the others one by one: the same lists as value by value
     assert M._id_list_array(values).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
+
+
+def test_first_ids_exact(route):
+    values = [
+        b"<a@x>",
+        b"<a\tb@x>",
+        b"<a>b@x>",
+        b"<a@x> <b@x>",
+        b"<a b@x>",
+        b"<>",
+        b"<\xc3\xa9@x>",
+        None,
+        b"",
+    ]
+    ids = M._first_id_array(values)
+    assert ids.type == pa.large_string()
+    # a tab and ">" are allowed inside the one-token rule; the others take _fast_ids, whose
+    # tolerant rule (extract_ids) keeps what follows a space, and non-ASCII ids; "<>" holds none
+    assert ids.to_pylist() == ["a@x", "a\tb@x", "a>b@x", "a@x", "b@x", None, "é@x", None, None]
+    assert ids.to_pylist() == [(M._fast_ids(v) or [None])[0] if v else None for v in values]
+
+
+# pieces of which the values below are made: brackets, every ASCII blank, the edges of the id
+# bytes of both rules (controls, "!", ";", "=", "?", "~", DEL), non-ASCII, commas, comments
+ID_PIECES = [
+    *(b"<", b">", b" ", b"\t", b"\n", b"\r", b"\x0b", b"\x0c", b"a", b"b@x", b"!", b";", b"=", b"?", b"~"),
+    *(b"\x00", b"\x1f", b"\x7f", b"\x80", b"\xc3\xa9", b",", b"(c)", b"<a@x>", b"<b@x>", b"<a@x> "),
+]
+ID_COLUMN = st.lists(
+    st.one_of(st.none(), st.lists(st.sampled_from(ID_PIECES), max_size=12).map(b"".join)), max_size=20
+)
+
+
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")  # (not the speedups
+@settings(max_examples=500, deadline=None)  # fixture: hypothesis would run it once for all examples)
+@given(ID_COLUMN)
+def test_ids_in_c_equal_the_arrow_route(values):
+    speedups = _native.SPEEDUPS
+    try:
+        in_c = M._id_list_array(values), M._first_id_array(values)
+        _native.SPEEDUPS = None
+        in_python = M._id_list_array(values), M._first_id_array(values)
+    finally:
+        _native.SPEEDUPS = speedups
+    for c, python in zip(in_c, in_python, strict=True):
+        c.validate(full=True)
+        assert c.type == python.type
+        assert c.to_pylist() == python.to_pylist()
+    assert in_c[0].to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
 
 
 def test_address_elements_are_parsed_alike_in_any_list():

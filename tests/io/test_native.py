@@ -35,6 +35,8 @@ def test_the_speedups_are_built():
         "lists_from_flat",
         "ElementTable",
         "text_hashes",
+        "id_lists",
+        "first_ids",
     }
 
 

@@ -38,5 +38,7 @@ extern PyTypeObject na_ElementTableType;
 extern PyTypeObject na_FlatTableType;
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
 PyObject *na_text_hashes(PyObject *self, PyObject *args);
+PyObject *na_id_lists(PyObject *self, PyObject *values);
+PyObject *na_first_ids(PyObject *self, PyObject *values);
 
 #endif

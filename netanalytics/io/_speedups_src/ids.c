@@ -1,0 +1,238 @@
+/* Message ids: the fast rules of netanalytics.io._mbox._id_list_array and _first_id_array,
+ * read straight from the raw header values, with no regex, cast or dictionary pass.
+ *
+ * id_lists(values) reads each value of a References-like column (bytes, or None for an absent
+ * header). A value is plain when it is ASCII blanks ([\t-\r ]) and "<id>" tokens, a blank
+ * between two tokens, where an id is one or more of [!-;=?-~] (printable ASCII but "<" and
+ * ">"): _mbox._RE2_PLAIN_IDS. Its list is its ids, brackets dropped, each once (the first
+ * time). None and b"" are plain and hold no id. Returns (list offsets, id offsets, id bytes,
+ * odd rows): the first two int64, as bytearrays, so that Python makes the Arrow list column
+ * without a copy; the odd rows (a list of ints) are the values that are not plain, read by
+ * _mbox._fast_ids one by one.
+ *
+ * first_ids(values) reads each value of a Message-ID-like column. A value is plain when it is
+ * "<", one or more bytes of [\x00-\x1f\x21-\x3b\x3d-\x7f] (ASCII but a space or "<"), then
+ * ">": _mbox._RE2_PLAIN_ID; its id is what the brackets hold. Returns (offsets, id bytes,
+ * validity, odd rows): validity is one byte per row (1 where the value is plain); the odd rows
+ * are the values present but not plain (b"" included), read one by one in Python.
+ */
+#include "speedups.h"
+#include <stdint.h>
+#include <string.h>
+
+typedef struct {
+    char *data;
+    Py_ssize_t n, capacity;
+} Buffer;
+
+static int buffer_reserve(Buffer *b, Py_ssize_t more) {
+    if (b->n + more <= b->capacity)
+        return 0;
+    Py_ssize_t capacity = b->capacity ? b->capacity : 4096;
+    while (capacity < b->n + more)
+        capacity *= 2;
+    char *data = PyMem_Realloc(b->data, (size_t)capacity);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->capacity = capacity;
+    return 0;
+}
+
+static int buffer_add(Buffer *b, const void *p, Py_ssize_t size) {
+    if (buffer_reserve(b, size) < 0)
+        return -1;
+    memcpy(b->data + b->n, p, (size_t)size);
+    b->n += size;
+    return 0;
+}
+
+static int buffer_add_offset(Buffer *b, int64_t offset) { return buffer_add(b, &offset, sizeof offset); }
+
+/* The buffer's bytes as a bytearray (the buffer is freed either way). */
+static PyObject *buffer_take(Buffer *b) {
+    PyObject *out = PyByteArray_FromStringAndSize(b->data, b->n);
+    PyMem_Free(b->data);
+    b->data = NULL;
+    b->n = b->capacity = 0;
+    return out;
+}
+
+static inline int is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+static inline int is_list_id_byte(unsigned char c) { return c >= '!' && c <= '~' && c != '<' && c != '>'; }
+static inline int is_first_id_byte(unsigned char c) { return c < 0x80 && c != ' ' && c != '<'; }
+
+/* The bytes of value i of seq, or NULL with *absent set for None; -1 with an error otherwise. */
+static int bytes_of(PyObject *seq, Py_ssize_t i, const unsigned char **s, Py_ssize_t *size, const char *who) {
+    PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
+    if (v == Py_None) {
+        *s = NULL;
+        *size = 0;
+        return 0;
+    }
+    if (!PyBytes_Check(v)) {
+        PyErr_Format(PyExc_TypeError, "%s: value %zd is a %.50s, not bytes or None", who, i, Py_TYPE(v)->tp_name);
+        return -1;
+    }
+    *s = (const unsigned char *)PyBytes_AS_STRING(v);
+    *size = PyBytes_GET_SIZE(v);
+    return 0;
+}
+
+/* Whether s[0:size] is plain (see id_lists); *n_ids is then its number of tokens. */
+static int plain_id_list(const unsigned char *s, Py_ssize_t size, Py_ssize_t *n_ids) {
+    Py_ssize_t i = 0, n = 0;
+    int after_token = 0;
+    while (i < size) {
+        if (is_blank(s[i])) {
+            i++;
+            after_token = 0;
+            continue;
+        }
+        if (s[i] != '<' || after_token)
+            return 0;
+        Py_ssize_t j = i + 1;
+        while (j < size && is_list_id_byte(s[j]))
+            j++;
+        if (j == i + 1 || j >= size || s[j] != '>')
+            return 0;
+        n++;
+        i = j + 1;
+        after_token = 1;
+    }
+    *n_ids = n;
+    return 1;
+}
+
+/* A 64-bit hash of an id (FNV-1a), to compare ids of one list cheaply before memcmp. */
+static inline uint64_t id_hash(const unsigned char *s, Py_ssize_t size) {
+    uint64_t h = 1469598103934665603ULL;
+    for (Py_ssize_t k = 0; k < size; k++)
+        h = (h ^ s[k]) * 1099511628211ULL;
+    return h;
+}
+
+typedef struct {
+    const unsigned char *s;
+    Py_ssize_t size;
+    uint64_t hash;
+} Seen;
+
+PyObject *na_id_lists(PyObject *self, PyObject *values) {
+    PyObject *seq = PySequence_Fast(values, "id_lists: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Buffer lists = {0}, offsets = {0}, data = {0};
+    Seen *seen = NULL;
+    Py_ssize_t seen_capacity = 0;
+    int64_t n_ids = 0;
+    PyObject *odd = PyList_New(0);
+    if (odd == NULL || buffer_add_offset(&lists, 0) < 0 || buffer_add_offset(&offsets, 0) < 0)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const unsigned char *s;
+        Py_ssize_t size, tokens;
+        if (bytes_of(seq, i, &s, &size, "id_lists") < 0)
+            goto fail;
+        if (s != NULL && !plain_id_list(s, size, &tokens)) {
+            PyObject *row = PyLong_FromSsize_t(i);
+            if (row == NULL || PyList_Append(odd, row) < 0) {
+                Py_XDECREF(row);
+                goto fail;
+            }
+            Py_DECREF(row);
+        } else if (s != NULL && tokens) {
+            if (tokens > seen_capacity) {
+                Seen *grown = PyMem_Realloc(seen, (size_t)tokens * sizeof(Seen));
+                if (grown == NULL) {
+                    PyErr_NoMemory();
+                    goto fail;
+                }
+                seen = grown;
+                seen_capacity = tokens;
+            }
+            Py_ssize_t kept = 0;
+            for (Py_ssize_t a = 0; a < size; a++) {
+                if (s[a] != '<')
+                    continue;
+                Py_ssize_t b = a + 1;
+                while (s[b] != '>') /* a plain value: every "<" has its ">" */
+                    b++;
+                const unsigned char *id = s + a + 1;
+                Py_ssize_t length = b - a - 1;
+                uint64_t h = id_hash(id, length);
+                int again = 0;
+                for (Py_ssize_t k = 0; k < kept && !again; k++)
+                    again = seen[k].hash == h && seen[k].size == length && memcmp(seen[k].s, id, (size_t)length) == 0;
+                if (!again) {
+                    seen[kept++] = (Seen){id, length, h};
+                    if (buffer_add(&data, id, length) < 0 || buffer_add_offset(&offsets, (int64_t)data.n) < 0)
+                        goto fail;
+                }
+                a = b;
+            }
+            n_ids += kept;
+        }
+        if (buffer_add_offset(&lists, n_ids) < 0)
+            goto fail;
+    }
+    Py_DECREF(seq);
+    PyMem_Free(seen);
+    return Py_BuildValue("(NNNN)", buffer_take(&lists), buffer_take(&offsets), buffer_take(&data), odd);
+fail:
+    Py_DECREF(seq);
+    PyMem_Free(seen);
+    PyMem_Free(lists.data);
+    PyMem_Free(offsets.data);
+    PyMem_Free(data.data);
+    Py_XDECREF(odd);
+    return NULL;
+}
+
+PyObject *na_first_ids(PyObject *self, PyObject *values) {
+    PyObject *seq = PySequence_Fast(values, "first_ids: values must be a sequence");
+    if (seq == NULL)
+        return NULL;
+    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Buffer offsets = {0}, data = {0};
+    PyObject *odd = PyList_New(0);
+    PyObject *valid = PyByteArray_FromStringAndSize(NULL, n);
+    if (odd == NULL || valid == NULL || buffer_add_offset(&offsets, 0) < 0)
+        goto fail;
+    char *is_valid = PyByteArray_AS_STRING(valid);
+    for (Py_ssize_t i = 0; i < n; i++) {
+        const unsigned char *s;
+        Py_ssize_t size;
+        if (bytes_of(seq, i, &s, &size, "first_ids") < 0)
+            goto fail;
+        int plain = s != NULL && size >= 3 && s[0] == '<' && s[size - 1] == '>';
+        for (Py_ssize_t k = 1; plain && k < size - 1; k++)
+            plain = is_first_id_byte(s[k]);
+        is_valid[i] = (char)plain;
+        if (plain) {
+            if (buffer_add(&data, s + 1, size - 2) < 0)
+                goto fail;
+        } else if (s != NULL) {
+            PyObject *row = PyLong_FromSsize_t(i);
+            if (row == NULL || PyList_Append(odd, row) < 0) {
+                Py_XDECREF(row);
+                goto fail;
+            }
+            Py_DECREF(row);
+        }
+        if (buffer_add_offset(&offsets, (int64_t)data.n) < 0)
+            goto fail;
+    }
+    Py_DECREF(seq);
+    return Py_BuildValue("(NNNN)", buffer_take(&offsets), buffer_take(&data), valid, odd);
+fail:
+    Py_DECREF(seq);
+    PyMem_Free(offsets.data);
+    PyMem_Free(data.data);
+    Py_XDECREF(odd);
+    Py_XDECREF(valid);
+    return NULL;
+}
