@@ -205,10 +205,11 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
     return vals
 
 
-def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]]]:
+def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]], list[bool]]:
     """The raw value of each wanted header in each block: per name of :data:`_BULK_NAMES` (by
     index), the blocks holding it (int64, ascending) and its value in each of them, in the
-    same order (not yet unfolded or stripped).
+    same order (not yet unfolded or stripped); and per name whether a value may need
+    :func:`_clean_column` (False: none does; the C route tells, the numpy route says True).
 
     Found by ``_speedups.header_values`` (C) where it is built, walking each block where it
     lies (a value equal to its name's value before it is then that same object); else by
@@ -228,9 +229,9 @@ def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[byt
     - a name's first line in a block wins.
     """
     if _native.SPEEDUPS is not None:
-        rows, values = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES)
-        return [np.frombuffer(r, dtype=np.int64) for r in rows], values
-    return _header_values_numpy(blocks)
+        rows, values, unclean = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES)
+        return [np.frombuffer(r, dtype=np.int64) for r in rows], values, list(map(bool, unclean))
+    return (*_header_values_numpy(blocks), [True] * len(_BULK_NAMES))
 
 
 def _header_values_numpy(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]]]:
@@ -342,7 +343,7 @@ def raw_header_columns(blocks: list[bytes]):
     columns that need it. Names are matched in any case ("Message-Id", "CC").
     """
     n = len(blocks)
-    found_rows, found_values = _header_values(blocks)
+    found_rows, found_values, unclean = _header_values(blocks)
 
     def column(name: bytes, coded: bool = False):
         k = _BULK_INDEX.get(name.lower())
@@ -351,8 +352,9 @@ def raw_header_columns(blocks: list[bytes]):
         present = found_rows[k]
         vals = list(found_values[k])
         if coded:
-            return _coded_column(vals, present, n)
-        vals = _clean_column(vals)
+            return _coded_column(vals, present, n, unclean[k])
+        if unclean[k]:
+            vals = _clean_column(vals)
         if len(present) == n:
             return vals
         pos = np.full(n, len(vals), dtype=np.int64)
@@ -372,9 +374,12 @@ def encode(values: list) -> tuple[list, np.ndarray]:
     return list(index), np.fromiter(map(index.__getitem__, values), dtype=np.int32, count=len(values))
 
 
-def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, np.ndarray]:
+def _coded_column(
+    raw: list[bytes], present: np.ndarray, n: int, unclean: bool = True
+) -> tuple[list, np.ndarray]:
     """``encode(column)`` of a column whose raw values ``raw`` stand at rows ``present`` (of
-    ``n``; None elsewhere), cleaning only the distinct raw values.
+    ``n``; None elsewhere), cleaning only the distinct raw values (none when ``unclean`` is
+    False: none needs it).
 
     Notes
     -----
@@ -384,7 +389,7 @@ def _coded_column(raw: list[bytes], present: np.ndarray, n: int) -> tuple[list, 
     stay in first-seen order, None taking its place at the first block without the header.
     """
     distinct, codes = encode(raw)
-    clean = _clean_column(distinct)
+    clean = _clean_column(distinct) if unclean else distinct
     if clean is not distinct:  # some values were cleaned: two of them may now be one
         clean, remap = encode(clean)
         codes = remap[codes]

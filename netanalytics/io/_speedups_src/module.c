@@ -13,8 +13,9 @@ static PyMethodDef methods[] = {
     {"dated_from_line", na_dated_from_line, METH_VARARGS,
      "dated_from_line(buffer, pos, end) -> bool: whether netanalytics.io._mbox.FROM_LINE.match(buffer, pos, end) matches."},
     {"header_values", na_header_values, METH_VARARGS,
-     "header_values(blocks, names) -> (rows, values): per name, the blocks holding it (int64 bytes)"
-     " and its values (a list of bytes): netanalytics.io._headers._header_values."},
+     "header_values(blocks, names) -> (rows, values, unclean): per name, the blocks holding it (int64"
+     " bytes), its values (a list of bytes) and whether one may need cleaning (a byte per name):"
+     " netanalytics.io._headers._header_values."},
     {"encode", na_encode, METH_O,
      "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,

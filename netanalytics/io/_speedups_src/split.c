@@ -7,6 +7,7 @@
  * ends that value and starts a line, whose name is read only when its first three bytes may
  * start a wanted name. A value is made a Python bytes (or is the name's value before it, when
  * equal), and its block noted, when its end is met.
+ * Each name is also flagged when one of its values may need unfolding or stripping (is_clean).
  * The wanted names come from Python (_headers._BULK_NAMES), so that the list lives in one place;
  * a name's index is its place in that list.
  */
@@ -46,6 +47,7 @@ typedef struct {
     Py_ssize_t value;        /* where that value starts */
     Rows rows[MAX_NAMES];    /* per name, the blocks holding it */
     PyObject *values;        /* per name, a list of its values */
+    char unclean[MAX_NAMES]; /* per name, whether a value may need unfolding or stripping */
 } Walk;
 
 static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
@@ -96,6 +98,27 @@ static inline int line_name(const Names *names, uint64_t sifted, const unsigned 
     return -1;
 }
 
+/* Whether a value is final as it stands: no byte of 0x0a-0x0d (a fold's newline, a CR, a
+ * vertical tab or form feed) and no blank at its end (_headers._clean_column then keeps it). */
+static int is_clean(const unsigned char *s, Py_ssize_t n) {
+    if (n && is_blank(s[n - 1]))
+        return 0;
+    Py_ssize_t i = 0;
+#if defined(__SSE2__)
+    const __m128i low = _mm_set1_epi8(0x0a), three = _mm_set1_epi8(3);
+    for (; i + 16 <= n; i += 16) {
+        __m128i d = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(s + i)), low);
+        if (_mm_movemask_epi8(_mm_cmpeq_epi8(_mm_min_epu8(d, three), d)))
+            return 0;
+    }
+#endif
+    for (; i < n; i++) {
+        if ((unsigned char)(s[i] - 0x0a) <= 3)
+            return 0;
+    }
+    return 1;
+}
+
 /* The open value ends at ``end`` (a newline of the block, or its end): kept with its block. */
 static int close_value(Walk *w, Py_ssize_t end) {
     int k = w->open;
@@ -120,8 +143,11 @@ static int close_value(Walk *w, Py_ssize_t end) {
     PyObject *last = count ? PyList_GET_ITEM(values, count - 1) : NULL;
     if (last != NULL && PyBytes_GET_SIZE(last) == size && memcmp(PyBytes_AS_STRING(last), start, size) == 0) {
         value = Py_NewRef(last);
-    } else if ((value = PyBytes_FromStringAndSize(start, size)) == NULL) {
-        return -1;
+    } else {
+        if ((value = PyBytes_FromStringAndSize(start, size)) == NULL)
+            return -1;
+        if (!w->unclean[k] && !is_clean((const unsigned char *)start, size))
+            w->unclean[k] = 1;
     }
     int failed = PyList_Append(values, value);
     Py_DECREF(value);
@@ -319,7 +345,11 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
             goto done;
         PyList_SET_ITEM(rows, k, b);
     }
-    result = PyTuple_Pack(2, rows, w.values);
+    PyObject *unclean = PyBytes_FromStringAndSize(w.unclean, names.count);
+    if (unclean == NULL)
+        goto done;
+    result = PyTuple_Pack(3, rows, w.values, unclean);
+    Py_DECREF(unclean);
 done:
     for (int k = 0; k < MAX_NAMES; k++)
         PyMem_Free(w.rows[k].data);
