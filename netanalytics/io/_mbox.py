@@ -418,10 +418,20 @@ def _pairs(a: tuple[list, np.ndarray], b: tuple[list, np.ndarray]) -> tuple[list
     return values, rank[inverse.reshape(-1)]
 
 
-def _with_rows(column, rows: list[int], values: list):
-    """``column`` (list, numpy, Arrow or :class:`_Coded`) with ``values`` at ``rows`` (ascending)."""
+def _with_rows(column, rows: list[int], values: list, table=None):
+    """``column`` (list, numpy, Arrow, :class:`_Coded` or :class:`_Flat`, whose codes index
+    ``table``) with ``values`` at ``rows`` (ascending)."""
     if isinstance(column, pa.Array):
         return _patched(column, np.array(rows, dtype=np.int64), values)
+    if isinstance(column, _Flat):  # the new lists appended, the rows pointed at them
+        added = _flat(table, _Coded(values, None))
+        codes = _row_codes(column)
+        codes[rows] = np.arange(len(column.offsets) - 1, len(column.offsets) - 1 + len(rows), dtype=np.int32)
+        return _Flat(
+            np.concatenate([column.elements, added.elements]),
+            np.concatenate([column.offsets, column.offsets[-1] + added.offsets[1:]]),
+            codes,
+        )
     if isinstance(column, _Coded):
         codes = column.codes.copy()
         codes[rows] = np.arange(len(column.values), len(column.values) + len(rows), dtype=np.int32)
@@ -433,10 +443,19 @@ def _with_rows(column, rows: list[int], values: list):
     return column
 
 
+def _row_codes(column: _Flat) -> np.ndarray:
+    """A new int32 array of the list each row of a :class:`_Flat` column holds."""
+    if column.codes is None:
+        return np.arange(len(column.offsets) - 1, dtype=np.int32)
+    return column.codes.astype(np.int32, copy=True)
+
+
 def _without_rows(column, keep: np.ndarray):
-    """``column`` (list, numpy, Arrow or :class:`_Coded`) with only the rows ``keep``."""
+    """``column`` (list, numpy, Arrow, :class:`_Coded` or :class:`_Flat`) with only the rows ``keep``."""
     if isinstance(column, pa.Array):
         return column.take(pa.array(keep, type=pa.int64()))
+    if isinstance(column, _Flat):
+        return _Flat(column.elements, column.offsets, _row_codes(column)[keep])
     if isinstance(column, _Coded):
         return _Coded(column.values, column.codes[keep])
     if isinstance(column, np.ndarray):
@@ -444,8 +463,20 @@ def _without_rows(column, keep: np.ndarray):
     return [column[i] for i in keep.tolist()]
 
 
-def _concat(chunks: tuple):
-    """One column from the chunks of several batches (lists, numpy, Arrow or :class:`_Coded`)."""
+def _concat(chunks: tuple, table=None):
+    """One column from the chunks of several batches (lists, numpy, Arrow, :class:`_Coded`, or
+    :class:`_Flat` with codes into ``table``, where list chunks are then flattened)."""
+    if any(isinstance(c, _Flat) for c in chunks):
+        flats = [c if isinstance(c, _Flat) else _flat(table, _Coded(list(c), None)) for c in chunks]
+        n_lists = np.cumsum([0, *(len(f.offsets) - 1 for f in flats)])
+        n_elements = np.cumsum([0, *(len(f.elements) for f in flats)])
+        return _Flat(
+            np.concatenate([f.elements for f in flats]),
+            np.concatenate([[0], *(f.offsets[1:] + n_elements[k] for k, f in enumerate(flats))]).astype(
+                np.int64
+            ),
+            np.concatenate([_row_codes(f) + np.int32(n_lists[k]) for k, f in enumerate(flats)]),
+        )
     lists = [c for c in chunks if isinstance(c, pa.Array) and pa.types.is_large_list(c.type)]
     if lists:
         return pa.concat_arrays(
@@ -583,6 +614,14 @@ class Batch:
         self._from_cache: dict[bytes, tuple] = _CACHES["from"]
         self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
+        # the table of strings this part's list columns are coded into (see _frame): a reader
+        # worker's lasts from one task to the next; elsewhere each part has one of its own (so
+        # that reads in threads of one process never share one). It is emptied only here, at a
+        # part's start, as codes made during the part must hold until it is sent.
+        self._table = _CACHES["flat"] if _IN_READER_WORKER else _new_flat_table()
+        if len(self._table) > _FLAT_LIMIT:
+            self._table.clear()
+        self._table_start = len(self._table)
 
     def warn(self, text: str) -> None:
         self.report.warn(text, limit=MAX_WARNINGS)
@@ -849,11 +888,10 @@ class Batch:
             sender, sender_name, mailing_list, list_raw, col(b"x-original-from"), col(b"reply-to")
         )
 
-        # recipients: one (keys, names) pair of lists per distinct raw value, shared
-        to_raw, to_codes = coded(b"to")
-        to = self._address_lists(to_raw)
-        cc_raw, cc_codes = coded(b"cc")
-        cc = self._address_lists(cc_raw)
+        # recipients: the keys and names of each distinct raw value, as codes into the part's
+        # table of strings (_Flat), shared by the rows holding it
+        to_keys, to_names = self._address_columns(*coded(b"to"))
+        cc_keys, cc_names = self._address_columns(*coded(b"cc"))
         bcc_raw, bcc_codes = coded(b"bcc")  # rare (the owner's Sent copies)
         bcc = _Coded([self._shared_addresses(r)[0] if r else _EMPTY for r in bcc_raw], bcc_codes)
 
@@ -892,10 +930,10 @@ class Batch:
             _Coded([v[0] for v in lab], lab_codes),
             sender,
             sender_name,
-            _Coded([v[0] for v in to], to_codes),
-            _Coded([v[1] for v in to], to_codes),
-            _Coded([v[0] for v in cc], cc_codes),
-            _Coded([v[1] for v in cc], cc_codes),
+            to_keys,
+            to_names,
+            cc_keys,
+            cc_names,
             bcc,
             irt,
             refs,
@@ -922,7 +960,10 @@ class Batch:
                 else:
                     skipped.append(i)
             if rows:
-                columns = [_with_rows(c, patched, list(v)) for c, v in zip(columns, zip(*rows), strict=True)]
+                columns = [
+                    _with_rows(c, patched, list(v), self._table)
+                    for c, v in zip(columns, zip(*rows), strict=True)
+                ]
             if skipped:
                 keep = np.setdiff1d(np.arange(n), np.array(skipped, dtype=np.int64))
                 columns = [_without_rows(c, keep) for c in columns]
@@ -1065,6 +1106,39 @@ class Batch:
         no_addr = (_EMPTY, _EMPTY)
         return [cache[r] if r else no_addr for r in raws]
 
+    def _address_columns(self, raws: list, codes: np.ndarray) -> tuple[_Flat, _Flat]:
+        """The keys and names columns of an address header (To, Cc) dictionary-encoded as
+        ``raws`` (its distinct raw values) and ``codes``: the lists of :meth:`_address_lists`
+        as codes into the part's table of strings (:class:`_Flat`, ``codes`` its rows'). Where
+        the C speedups are built, ``address_flat`` makes the codes straight from each raw value
+        (no list per value; the same codes, a test compares the two)."""
+        if _native.SPEEDUPS is None:
+            pairs = self._address_lists(raws)
+            return (
+                _flat(self._table, _Coded([k for k, _ in pairs], codes)),
+                _flat(self._table, _Coded([v for _, v in pairs], codes)),
+            )
+        cache = self._addr_cache
+        if len(cache) + len(raws) > _CACHE_LIMIT:  # (raws: at most that many new values)
+            cache.clear()
+        if len(self._element_cache) > _CACHE_LIMIT:
+            self._element_cache.clear()
+        keys, key_offsets, names, name_offsets = _native.SPEEDUPS.address_flat(
+            raws,
+            cache,
+            self._element_cache,
+            self._shared,
+            H._plain_address,
+            H.parse_addresses,
+            H.decode_bytes,
+            _EMPTY,
+            self._table,
+        )
+        return (
+            _Flat(np.frombuffer(keys, dtype=np.int32), np.frombuffer(key_offsets, dtype=np.int64), codes),
+            _Flat(np.frombuffer(names, dtype=np.int32), np.frombuffer(name_offsets, dtype=np.int64), codes),
+        )
+
     def _forget_shared(self) -> None:
         """Empty the shared strings, and the parsed address elements whose keys are among them."""
         self._shared.clear()
@@ -1096,11 +1170,11 @@ class Batch:
         elif len(chunks) == 1:
             columns, ts = chunks[0], fast[0]
         else:
-            columns = [_concat(c) for c in zip(*chunks, strict=True)]
+            columns = [_concat(c, self._table) for c in zip(*chunks, strict=True)]
             ts = np.concatenate(fast)
         del chunks, fast, done, known
         self.cols = {
-            name: values if isinstance(values, (pa.Array, _Coded, np.ndarray)) else list(values)
+            name: values if isinstance(values, (pa.Array, _Coded, _Flat, np.ndarray)) else list(values)
             for name, values in zip(COLUMNS, columns)
         }
         self.date_text, self.received_raw, self.from_lines = columns[len(COLUMNS) :]
@@ -1161,17 +1235,18 @@ class Batch:
                 parts[col] = _repeated_text(values)
             else:
                 parts[col] = pa.array(values, type=pa.large_string())
-        # list columns of strings go flat (_Flat): each distinct list once, as codes into a table
-        # of strings, of which the part carries only the strings new to it. A reader worker's
-        # table lasts from one task to the next; elsewhere each part has a table of its own (so
-        # that reads in threads of one process never share one)
-        table = _CACHES["flat"] if _IN_READER_WORKER else _new_flat_table()
-        if len(table) > _FLAT_LIMIT:
-            table.clear()
-        start = len(table)
+        # list columns of strings go flat (_Flat): each distinct list once, as codes into the
+        # part's table of strings (see __init__), of which the part carries only the strings new
+        # to it. To and Cc are flat already where add_mbox_blocks read them
+        table, start = self._table, self._table_start
         recipients = np.zeros(n, dtype=np.int64)
         for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
             keys, names = c[keys_col], c[names_col]
+            if isinstance(keys, _Flat):
+                parts[keys_col], parts[names_col] = keys, names
+                lengths = np.diff(keys.offsets)
+                recipients += lengths if keys.codes is None else lengths[keys.codes]
+                continue
             if not isinstance(keys, _Coded):
                 # rows holding the same To list object hold the same To names list object
                 # (both come from one parse of the raw header)

@@ -20,6 +20,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netanalytics import schema as S
+from netanalytics.io import _headers as H
 from netanalytics.io import _mbox as M
 from netanalytics.io import _native
 
@@ -517,6 +518,7 @@ def _address_lists_run(calls: list[list]) -> tuple[list, list]:
 
 
 LONG_LIST = b", ".join(b"P%d <p%d@x.org>" % (i, i) for i in range(40))
+_RULES = (H._plain_address, H.parse_addresses, H.decode_bytes, M._EMPTY)
 
 
 def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
@@ -549,6 +551,102 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
         ([*people, "ann@x.org"], [*(f"P{i}" for i in range(40)), ""]),  # "nobody" dropped, as the rule says
         ([*people, "cy@z.org"], [*(f"P{i}" for i in range(40)), "Cy"]),
     ]
+
+
+def _decoded(table, flat: M._Flat) -> list[list]:
+    """The lists of each row of a flat column, from the table's strings."""
+    lists = M._lists_from_flat(flat, table.strings(0))
+    return [lists[k] for k in (range(len(lists)) if flat.codes is None else flat.codes.tolist())]
+
+
+def _address_columns_run(calls: list[list], seen_before: list, flattened: bool = False) -> tuple[list, list]:
+    """Each call's To columns as ``Batch._address_columns`` makes them (decoded), on one batch
+    that met ``seen_before`` through ``_address_lists`` first; and the strings of its table.
+    ``flattened``: the lists of ``_address_lists`` put through ``FlatTable.flat`` instead."""
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    batch._address_lists(seen_before)
+    out = []
+    for raws in calls:
+        codes = np.arange(len(raws), dtype=np.int32)
+        if flattened:
+            pairs = batch._address_lists(raws)
+            keys = M._flat(batch._table, M._Coded([k for k, _ in pairs], codes))
+            names = M._flat(batch._table, M._Coded([v for _, v in pairs], codes))
+        else:
+            keys, names = batch._address_columns(raws, codes)
+        out.append((_decoded(batch._table, keys), _decoded(batch._table, names)))
+    strings = batch._table.strings(0)
+    M.clear_caches()
+    return out, sorted(strings)
+
+
+def test_address_flat_in_c_equals_the_lists_flattened(speedups, monkeypatch):
+    # the same values as the lists test: cached, new, not UTF-8, past the look-ahead
+    calls = [
+        [*ADDRESS_VALUES, None, ADDRESS_VALUES[1]],
+        [ADDRESS_VALUES[1], None, b"Cy <cy@z.org>, ann@x.org", b"Zo\xeb <zoe@x.org>, Ann <ann@x.org>"],
+        [b"Dee <dee@z.org>, Zo\xeb <zoe@x.org>", b"Dee <dee@z.org>", b"Dee <dee@z.org>, eve@z.org"],
+        [LONG_LIST, LONG_LIST + b", \tann@x.org , nobody", LONG_LIST + b",\t Cy <cy@z.org>  "],
+    ]
+    seen_before = [b"Cy <cy@z.org>, ann@x.org", b"eve@z.org"]  # (read from the cache)
+    in_c = _address_columns_run(calls, seen_before)
+    # the same lists, and the same strings added to the table, as the lists flattened
+    assert in_c == _address_columns_run(calls, seen_before, flattened=True)
+    monkeypatch.setattr(_native, "SPEEDUPS", None)
+    monkeypatch.setitem(M._CACHES, "flat", M.FlatTable())
+    in_python = _address_columns_run(calls, seen_before)
+    # and the same lists as the Python route (whose strings are equal, not always one object:
+    # a list read whole gets names of its own on either route, differently)
+    assert in_c[0] == in_python[0] and set(in_c[1]) == set(in_python[1])
+    lists = [pair for call in in_c[0] for pair in zip(*call, strict=True)]
+    assert lists[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
+    assert lists[0] == (["a@x.org"], []) and lists[len(ADDRESS_VALUES)] == ([], [])  # no names; None
+    assert lists[-5] == (["dee@z.org"], ["Dee"]) and lists[-4] == (["dee@z.org", "eve@z.org"], ["Dee", ""])
+    assert "" in in_c[1]  # the name of an element of a list with names
+
+
+def test_address_flat_codes_follow_their_table(speedups):
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    raws = [b"Ann <ann@x.org>, bob@y.org", b"bob@y.org, cy@z.org"]
+    codes = np.arange(2, dtype=np.int32)
+    rules = (batch._addr_cache, batch._element_cache, batch._shared, *_RULES)
+    a, b = speedups.FlatTable(), speedups.FlatTable()
+    # the elements' codes kept for table a, made again once a is emptied, then made for b
+    for table in (a, a, b):
+        if table is a and len(a):
+            a.clear()
+        keys, key_offsets, names, name_offsets = speedups.address_flat(raws, *rules, table)
+        flat = M._Flat(np.frombuffer(keys, np.int32), np.frombuffer(key_offsets, np.int64), codes)
+        assert _decoded(table, flat) == [["ann@x.org", "bob@y.org"], ["bob@y.org", "cy@z.org"]]
+        flat = M._Flat(np.frombuffer(names, np.int32), np.frombuffer(name_offsets, np.int64), codes)
+        assert _decoded(table, flat) == [["Ann", ""], []]  # the second list has no names
+        # the strings table.flat would add: keys, and names of the lists that have one
+        assert sorted(table.strings(0)) == ["", "Ann", "ann@x.org", "bob@y.org", "cy@z.org"]
+    M.clear_caches()
+
+
+def test_address_flat_refuses_what_it_cannot_read(speedups):
+    table, elements = speedups.FlatTable(), speedups.ElementTable()
+    with pytest.raises(TypeError, match="value 1 is a str, not bytes"):
+        speedups.address_flat([b"a@x.org", "b@x.org"], {}, elements, {}, *_RULES, table)
+    with pytest.raises(TypeError, match="must be netanalytics.io._speedups.FlatTable, not list"):
+        speedups.address_flat([b"a@x.org"], {}, elements, {}, *_RULES, [])
+    assert table.strings(0) == ["a@x.org"]  # coded before b"b@x.org" was refused
+
+
+def test_flat_columns_take_patched_dropped_and_joined_rows(route):
+    table = M._new_flat_table()
+    a = M._flat(table, M._Coded([["x@a"], ["y@a", "z@a"]], np.array([0, 1, 0], dtype=np.int32)))
+    b = M._flat(table, M._Coded([["z@a"]], None))
+    patched = M._with_rows(a, [1, 2], [["p@a"], []], table)
+    assert _decoded(table, patched) == [["x@a"], ["p@a"], []]
+    assert _decoded(table, a) == [["x@a"], ["y@a", "z@a"], ["x@a"]]  # (not changed in place)
+    assert _decoded(table, M._without_rows(patched, np.array([0, 2]))) == [["x@a"], []]
+    joined = M._concat((a, b, [["q@a", "x@a"]]), table)  # a list chunk (the per-message route) too
+    assert _decoded(table, joined) == [["x@a"], ["y@a", "z@a"], ["x@a"], ["z@a"], ["q@a", "x@a"]]
+    assert joined.codes.dtype == np.int32 and joined.offsets.dtype == np.int64
 
 
 def test_senders_of_a_group_follow_the_per_value_rule(route):

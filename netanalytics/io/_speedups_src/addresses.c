@@ -47,6 +47,9 @@ typedef struct {
     PyObject *text; /* bytes: the element's text in UTF-8 */
     PyObject *key;  /* the shared key, or NULL: no address */
     PyObject *name;
+    /* for address_flat: the codes of key and name in the FlatTable of that generation (0: none yet) */
+    uint64_t generation;
+    int32_t key_code, name_code;
 } na_element;
 
 typedef struct {
@@ -537,5 +540,164 @@ PyObject *na_address_lists(PyObject *self, PyObject *args) {
 fail:
     Py_XDECREF(out);
     Py_XDECREF(no_address);
+    return NULL;
+}
+
+/* address_flat: the (keys, names) lists of address_lists for each of many raw values, made
+ * straight into a FlatTable's codes, with no list per value.
+ *
+ * address_flat(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes,
+ * empty, table) -> (key codes, key offsets, name codes, name offsets): bytearrays of int32 codes
+ * into `table` and of len(raws) + 1 int64 offsets, value i's keys being
+ * key_codes[key_offsets[i]:key_offsets[i + 1]] (and its names likewise): the lists that
+ * address_lists(raws, ...) returns, coded as table.flat codes them (the same strings are added
+ * to the table, in another order). Only what address_lists would store in `cache` is
+ * stored there: a plain list of UTF-8 elements, each with an address, is read from the element
+ * table, whose entries keep the codes of their key and name in the table they were last coded
+ * for (its generation); other values are read by address_lists's own route (parse_one) and
+ * kept in `cache`.
+ */
+
+static int is_empty_text(PyObject *s) { return PyUnicode_Check(s) && PyUnicode_GET_LENGTH(s) == 0; }
+
+/* The codes of an element's key and name in `table` (the element's own, or made now); an
+ * empty name gets -1 (it is coded only in a list that has names: see flat_plain). */
+static int element_codes(na_element *e, PyObject *table, uint64_t generation, int32_t *key, int32_t *name) {
+    if (e->generation != generation) {
+        int32_t k = na_flat_code(table, e->key);
+        int32_t m = k < 0 || is_empty_text(e->name) ? -1 : na_flat_code(table, e->name);
+        if (k < 0 || (m < 0 && PyErr_Occurred()))
+            return -1;
+        e->generation = generation;
+        e->key_code = k;
+        e->name_code = m;
+    }
+    *key = e->key_code;
+    *name = e->name_code;
+    return 0;
+}
+
+/* The codes of a plain list of UTF-8 elements, each with an address, appended to keys and names
+ * (the names only when one is not ""): 1; 0 when the value is not such a list (nothing
+ * appended); -1 on error. The strings added to the table are those table.flat adds for the
+ * list's keys and names (its names: none when all are ""). */
+static int flat_plain(PyObject *raw, na_ElementTable *elements, PyObject *shared, PyObject *plain_address,
+                      PyObject *table, uint64_t generation, na_buffer *keys, na_buffer *names) {
+    if (bytes_plain(raw) != 1)
+        return 0;
+    const char *p = PyBytes_AS_STRING(raw);
+    Py_ssize_t n = PyBytes_GET_SIZE(raw), count = 1;
+    for (const char *c = p, *end = p + n; (c = memchr(c, ',', (size_t)(end - c))) != NULL; c++)
+        count++;
+    Py_ssize_t key_start = keys->n, name_start = names->n;
+    if (na_buffer_reserve(keys, count * 4) < 0 || na_buffer_reserve(names, count * 4) < 0)
+        return -1;
+    uint64_t hashes[NA_AHEAD];
+    prefetch_elements(elements, p, n, count, hashes);
+    PyObject *empty_name = NULL; /* an element's "" name (borrowed: the element table holds it) */
+    int named = 0;
+    Py_ssize_t a = 0;
+    for (Py_ssize_t k = 0; k < count; k++) {
+        Py_ssize_t lo, hi, b = element_span(p, n, a, &lo, &hi);
+        uint64_t h = k < NA_AHEAD ? hashes[k] : element_hash(p + lo, hi - lo);
+        /* (element_of may run Python code, and grow the table: e is used before the next call) */
+        na_element *e = element_of(elements, p + lo, hi - lo, h, NULL, shared, plain_address);
+        if (e == NULL && PyErr_Occurred())
+            return -1;
+        if (e == NULL || e->key == NULL) { /* not UTF-8, or an element without an address */
+            keys->n = key_start;
+            names->n = name_start;
+            return 0;
+        }
+        int32_t key, name;
+        if (element_codes(e, table, generation, &key, &name) < 0)
+            return -1;
+        if (name < 0)
+            empty_name = e->name;
+        named |= name >= 0;
+        memcpy(keys->data + keys->n, &key, 4);
+        memcpy(names->data + names->n, &name, 4);
+        keys->n += 4;
+        names->n += 4;
+        a = b + 1;
+    }
+    if (!named) {
+        names->n = name_start;
+    } else if (empty_name != NULL) { /* a list with names: its "" names coded too */
+        int32_t code = na_flat_code(table, empty_name);
+        if (code < 0)
+            return -1;
+        for (Py_ssize_t at = name_start; at < names->n; at += 4) {
+            int32_t c;
+            memcpy(&c, names->data + at, 4);
+            if (c < 0)
+                memcpy(names->data + at, &code, 4);
+        }
+    }
+    return 1;
+}
+
+/* The codes of the elements of a list of strings, appended to out. */
+static int flat_list(PyObject *list, PyObject *table, na_buffer *out) {
+    for (Py_ssize_t k = 0; k < PyList_GET_SIZE(list); k++) {
+        int32_t c = na_flat_code(table, PyList_GET_ITEM(list, k));
+        if (c < 0 || na_buffer_add_int32(out, c) < 0)
+            return -1;
+    }
+    return 0;
+}
+
+PyObject *na_address_flat(PyObject *self, PyObject *args) {
+    PyObject *raws, *cache, *elements, *shared, *plain_address, *parse_addresses, *decode_bytes, *empty, *table;
+    if (!PyArg_ParseTuple(args, "O!O!O!O!OOOO!O!", &PyList_Type, &raws, &PyDict_Type, &cache, &na_ElementTableType,
+                          &elements, &PyDict_Type, &shared, &plain_address, &parse_addresses, &decode_bytes,
+                          &PyList_Type, &empty, &na_FlatTableType, &table))
+        return NULL;
+    uint64_t generation = na_flat_generation(table);
+    Py_ssize_t n = PyList_GET_SIZE(raws);
+    na_buffer keys = {0}, key_offsets = {0}, names = {0}, name_offsets = {0};
+    if (na_buffer_add_int64(&key_offsets, 0) < 0 || na_buffer_add_int64(&name_offsets, 0) < 0)
+        goto fail;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *raw = PyList_GET_ITEM(raws, i);
+        if (raw != Py_None && !(PyBytes_Check(raw) && PyBytes_GET_SIZE(raw) == 0)) {
+            if (!PyBytes_Check(raw)) {
+                PyErr_Format(PyExc_TypeError, "address_flat: value %zd is a %.50s, not bytes", i, Py_TYPE(raw)->tp_name);
+                goto fail;
+            }
+            PyObject *pair = PyDict_GetItemWithError(cache, raw); /* borrowed */
+            if (pair == NULL && PyErr_Occurred())
+                goto fail;
+            int done = 0;
+            if (pair == NULL) {
+                done = flat_plain(raw, (na_ElementTable *)elements, shared, plain_address, table, generation, &keys, &names);
+                if (done < 0)
+                    goto fail;
+            }
+            if (!done) { /* address_lists's route: the pair made and kept in cache */
+                if (pair == NULL) {
+                    pair = parse_one(raw, (na_ElementTable *)elements, shared, plain_address, parse_addresses, decode_bytes, empty);
+                    if (pair == NULL)
+                        goto fail;
+                    int failed = PyDict_SetItem(cache, raw, pair);
+                    Py_DECREF(pair); /* (cache holds it) */
+                    if (failed < 0)
+                        goto fail;
+                }
+                if (flat_list(PyTuple_GET_ITEM(pair, 0), table, &keys) < 0 ||
+                    flat_list(PyTuple_GET_ITEM(pair, 1), table, &names) < 0)
+                    goto fail;
+            }
+        }
+        if (na_buffer_add_int64(&key_offsets, keys.n / 4) < 0 || na_buffer_add_int64(&name_offsets, names.n / 4) < 0)
+            goto fail;
+    }
+    return Py_BuildValue("(NNNN)", na_buffer_take(&keys), na_buffer_take(&key_offsets), na_buffer_take(&names),
+                         na_buffer_take(&name_offsets));
+fail:
+    PyMem_Free(keys.data);
+    PyMem_Free(key_offsets.data);
+    PyMem_Free(names.data);
+    PyMem_Free(name_offsets.data);
     return NULL;
 }

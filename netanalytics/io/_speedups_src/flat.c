@@ -58,9 +58,44 @@ static int na_ptr_grow(na_ptr_table *t) {
 
 typedef struct {
     PyObject_HEAD
-    na_ptr_table index; /* slots NULL: empty */
-    PyObject *strings;  /* a list: the elements in code order, kept alive (their addresses are the keys) */
+    na_ptr_table index;  /* slots NULL: empty */
+    PyObject *strings;   /* a list: the elements in code order, kept alive (their addresses are the keys) */
+    uint64_t generation; /* new for each table and each clear: codes kept elsewhere are checked against it */
 } na_FlatTable;
+
+/* The generations handed out so far (see na_FlatTable.generation); the GIL guards it. */
+static uint64_t generations = 0;
+
+uint64_t na_flat_generation(PyObject *table) { return ((na_FlatTable *)table)->generation; }
+
+/* The code of x in the table, x added when first seen; -1 on error. Runs no Python code. */
+int32_t na_flat_code(PyObject *table, PyObject *x) {
+    na_FlatTable *t = (na_FlatTable *)table;
+    if (t->index.slots == NULL) {
+        t->index = (na_ptr_table){PyMem_Calloc(1 << 10, sizeof(na_slot)), 10, 0};
+        if (t->index.slots == NULL) {
+            PyErr_NoMemory();
+            return -1;
+        }
+    }
+    size_t mask = ((size_t)1 << t->index.bits) - 1, j = na_ptr_slot(&t->index, x);
+    while (t->index.slots[j].key != NULL && t->index.slots[j].key != x)
+        j = (j + 1) & mask;
+    if (t->index.slots[j].key != NULL)
+        return t->index.slots[j].code;
+    Py_ssize_t c = PyList_GET_SIZE(t->strings); /* first seen */
+    if (c >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "FlatTable: more than 2**31 distinct elements");
+        return -1;
+    }
+    if (PyList_Append(t->strings, x) < 0)
+        return -1;
+    t->index.slots[j].key = x; /* kept alive by t->strings */
+    t->index.slots[j].code = (int32_t)c;
+    if (++t->index.used * 2 > (Py_ssize_t)mask && na_ptr_grow(&t->index) < 0)
+        return -1;
+    return (int32_t)c;
+}
 
 static PyObject *flat_table_new(PyTypeObject *type, PyObject *args, PyObject *kwds) {
     if (PyTuple_GET_SIZE(args) != 0 || (kwds != NULL && PyDict_GET_SIZE(kwds) != 0)) {
@@ -75,6 +110,7 @@ static PyObject *flat_table_new(PyTypeObject *type, PyObject *args, PyObject *kw
         Py_DECREF(t);
         return NULL;
     }
+    t->generation = ++generations;
     return (PyObject *)t;
 }
 
@@ -82,6 +118,7 @@ static PyObject *flat_table_clear(PyObject *self, PyObject *unused) {
     na_FlatTable *t = (na_FlatTable *)self;
     PyMem_Free(t->index.slots);
     t->index = (na_ptr_table){NULL, 0, 0};
+    t->generation = ++generations;
     if (PyList_SetSlice(t->strings, 0, PyList_GET_SIZE(t->strings), NULL) < 0)
         return NULL;
     Py_RETURN_NONE;
@@ -110,7 +147,6 @@ static PyObject *flat_table_strings(PyObject *self, PyObject *arg) {
 }
 
 static PyObject *flat_table_flat(PyObject *self, PyObject *lists) {
-    na_FlatTable *t = (na_FlatTable *)self;
     PyObject *seq = PySequence_Fast(lists, "FlatTable.flat: lists must be a sequence of lists");
     if (seq == NULL)
         return NULL;
@@ -128,13 +164,6 @@ static PyObject *flat_table_flat(PyObject *self, PyObject *lists) {
     PyObject *offsets = PyByteArray_FromStringAndSize(NULL, (n + 1) * (Py_ssize_t)sizeof(int64_t));
     if (codes == NULL || offsets == NULL)
         goto fail;
-    if (t->index.slots == NULL) {
-        t->index = (na_ptr_table){PyMem_Calloc(1 << 10, sizeof(na_slot)), 10, 0};
-        if (t->index.slots == NULL) {
-            PyErr_NoMemory();
-            goto fail;
-        }
-    }
     int32_t *out = (int32_t *)PyByteArray_AS_STRING(codes);
     int64_t *at = (int64_t *)PyByteArray_AS_STRING(offsets);
     Py_ssize_t pos = 0;
@@ -142,26 +171,10 @@ static PyObject *flat_table_flat(PyObject *self, PyObject *lists) {
     for (Py_ssize_t i = 0; i < n; i++) {
         PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed; nothing here runs Python code */
         for (Py_ssize_t k = 0; k < PyList_GET_SIZE(v); k++) {
-            PyObject *x = PyList_GET_ITEM(v, k); /* borrowed */
-            size_t mask = ((size_t)1 << t->index.bits) - 1, j = na_ptr_slot(&t->index, x);
-            while (t->index.slots[j].key != NULL && t->index.slots[j].key != x)
-                j = (j + 1) & mask;
-            if (t->index.slots[j].key == NULL) { /* first seen */
-                Py_ssize_t c = PyList_GET_SIZE(t->strings);
-                if (c >= INT32_MAX) {
-                    PyErr_SetString(PyExc_OverflowError, "FlatTable.flat: more than 2**31 distinct elements");
-                    goto fail;
-                }
-                if (PyList_Append(t->strings, x) < 0)
-                    goto fail;
-                t->index.slots[j].key = x; /* kept alive by t->strings */
-                t->index.slots[j].code = (int32_t)c;
-                if (++t->index.used * 2 > (Py_ssize_t)mask && na_ptr_grow(&t->index) < 0)
-                    goto fail;
-                out[pos++] = (int32_t)c;
-            } else {
-                out[pos++] = t->index.slots[j].code;
-            }
+            int32_t c = na_flat_code(self, PyList_GET_ITEM(v, k));
+            if (c < 0)
+                goto fail;
+            out[pos++] = c;
         }
         at[i + 1] = pos;
     }

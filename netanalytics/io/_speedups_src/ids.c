@@ -20,46 +20,6 @@
 #include <stdint.h>
 #include <string.h>
 
-typedef struct {
-    char *data;
-    Py_ssize_t n, capacity;
-} Buffer;
-
-static int buffer_reserve(Buffer *b, Py_ssize_t more) {
-    if (b->n + more <= b->capacity)
-        return 0;
-    Py_ssize_t capacity = b->capacity ? b->capacity : 4096;
-    while (capacity < b->n + more)
-        capacity *= 2;
-    char *data = PyMem_Realloc(b->data, (size_t)capacity);
-    if (data == NULL) {
-        PyErr_NoMemory();
-        return -1;
-    }
-    b->data = data;
-    b->capacity = capacity;
-    return 0;
-}
-
-static int buffer_add(Buffer *b, const void *p, Py_ssize_t size) {
-    if (buffer_reserve(b, size) < 0)
-        return -1;
-    memcpy(b->data + b->n, p, (size_t)size);
-    b->n += size;
-    return 0;
-}
-
-static int buffer_add_offset(Buffer *b, int64_t offset) { return buffer_add(b, &offset, sizeof offset); }
-
-/* The buffer's bytes as a bytearray (the buffer is freed either way). */
-static PyObject *buffer_take(Buffer *b) {
-    PyObject *out = PyByteArray_FromStringAndSize(b->data, b->n);
-    PyMem_Free(b->data);
-    b->data = NULL;
-    b->n = b->capacity = 0;
-    return out;
-}
-
 static inline int is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static inline int is_list_id_byte(unsigned char c) { return c >= '!' && c <= '~' && c != '<' && c != '>'; }
 static inline int is_first_id_byte(unsigned char c) { return c < 0x80 && c != ' ' && c != '<'; }
@@ -125,12 +85,12 @@ PyObject *na_id_lists(PyObject *self, PyObject *values) {
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    Buffer lists = {0}, offsets = {0}, data = {0};
+    na_buffer lists = {0}, offsets = {0}, data = {0};
     Seen *seen = NULL;
     Py_ssize_t seen_capacity = 0;
     int64_t n_ids = 0;
     PyObject *odd = PyList_New(0);
-    if (odd == NULL || buffer_add_offset(&lists, 0) < 0 || buffer_add_offset(&offsets, 0) < 0)
+    if (odd == NULL || na_buffer_add_int64(&lists, 0) < 0 || na_buffer_add_int64(&offsets, 0) < 0)
         goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
         const unsigned char *s;
@@ -169,19 +129,19 @@ PyObject *na_id_lists(PyObject *self, PyObject *values) {
                     again = seen[k].hash == h && seen[k].size == length && memcmp(seen[k].s, id, (size_t)length) == 0;
                 if (!again) {
                     seen[kept++] = (Seen){id, length, h};
-                    if (buffer_add(&data, id, length) < 0 || buffer_add_offset(&offsets, (int64_t)data.n) < 0)
+                    if (na_buffer_add(&data, id, length) < 0 || na_buffer_add_int64(&offsets, (int64_t)data.n) < 0)
                         goto fail;
                 }
                 a = b;
             }
             n_ids += kept;
         }
-        if (buffer_add_offset(&lists, n_ids) < 0)
+        if (na_buffer_add_int64(&lists, n_ids) < 0)
             goto fail;
     }
     Py_DECREF(seq);
     PyMem_Free(seen);
-    return Py_BuildValue("(NNNN)", buffer_take(&lists), buffer_take(&offsets), buffer_take(&data), odd);
+    return Py_BuildValue("(NNNN)", na_buffer_take(&lists), na_buffer_take(&offsets), na_buffer_take(&data), odd);
 fail:
     Py_DECREF(seq);
     PyMem_Free(seen);
@@ -197,10 +157,10 @@ PyObject *na_first_ids(PyObject *self, PyObject *values) {
     if (seq == NULL)
         return NULL;
     Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
-    Buffer offsets = {0}, data = {0};
+    na_buffer offsets = {0}, data = {0};
     PyObject *odd = PyList_New(0);
     PyObject *valid = PyByteArray_FromStringAndSize(NULL, n);
-    if (odd == NULL || valid == NULL || buffer_add_offset(&offsets, 0) < 0)
+    if (odd == NULL || valid == NULL || na_buffer_add_int64(&offsets, 0) < 0)
         goto fail;
     char *is_valid = PyByteArray_AS_STRING(valid);
     for (Py_ssize_t i = 0; i < n; i++) {
@@ -213,7 +173,7 @@ PyObject *na_first_ids(PyObject *self, PyObject *values) {
             plain = is_first_id_byte(s[k]);
         is_valid[i] = (char)plain;
         if (plain) {
-            if (buffer_add(&data, s + 1, size - 2) < 0)
+            if (na_buffer_add(&data, s + 1, size - 2) < 0)
                 goto fail;
         } else if (s != NULL) {
             PyObject *row = PyLong_FromSsize_t(i);
@@ -223,11 +183,11 @@ PyObject *na_first_ids(PyObject *self, PyObject *values) {
             }
             Py_DECREF(row);
         }
-        if (buffer_add_offset(&offsets, (int64_t)data.n) < 0)
+        if (na_buffer_add_int64(&offsets, (int64_t)data.n) < 0)
             goto fail;
     }
     Py_DECREF(seq);
-    return Py_BuildValue("(NNNN)", buffer_take(&offsets), buffer_take(&data), valid, odd);
+    return Py_BuildValue("(NNNN)", na_buffer_take(&offsets), na_buffer_take(&data), valid, odd);
 fail:
     Py_DECREF(seq);
     PyMem_Free(offsets.data);

@@ -23,6 +23,9 @@ static PyMethodDef methods[] = {
     {"address_lists", na_address_lists, METH_VARARGS,
      "address_lists(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty) -> list:"
      " the (keys, names) pairs of netanalytics.io._mbox.Batch._address_lists."},
+    {"address_flat", na_address_flat, METH_VARARGS,
+     "address_flat(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty, table)"
+     " -> (key codes, key offsets, name codes, name offsets): address_lists's lists as table.flat's codes."},
     {"lists_from_flat", na_lists_from_flat, METH_VARARGS,
      "lists_from_flat(table, codes, offsets) -> list: netanalytics.io._mbox._lists_from_flat."},
     {"text_hashes", na_text_hashes, METH_VARARGS,

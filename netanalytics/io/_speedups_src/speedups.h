@@ -4,6 +4,7 @@
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 #include <stdint.h>
+#include <string.h>
 
 /* The index of the lowest set bit of a non-zero word. */
 #if defined(_MSC_VER)
@@ -28,6 +29,48 @@ static inline size_t na_slot_of(uint64_t key, int bits) {
     return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
+/* A growable byte buffer (ids.c and addresses.c build Arrow-style columns in them). */
+typedef struct {
+    char *data;
+    Py_ssize_t n, capacity;
+} na_buffer;
+
+static inline int na_buffer_reserve(na_buffer *b, Py_ssize_t more) {
+    if (b->n + more <= b->capacity)
+        return 0;
+    Py_ssize_t capacity = b->capacity ? b->capacity : 4096;
+    while (capacity < b->n + more)
+        capacity *= 2;
+    char *data = PyMem_Realloc(b->data, (size_t)capacity);
+    if (data == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    b->data = data;
+    b->capacity = capacity;
+    return 0;
+}
+
+static inline int na_buffer_add(na_buffer *b, const void *p, Py_ssize_t size) {
+    if (na_buffer_reserve(b, size) < 0)
+        return -1;
+    memcpy(b->data + b->n, p, (size_t)size);
+    b->n += size;
+    return 0;
+}
+
+static inline int na_buffer_add_int64(na_buffer *b, int64_t v) { return na_buffer_add(b, &v, sizeof v); }
+static inline int na_buffer_add_int32(na_buffer *b, int32_t v) { return na_buffer_add(b, &v, sizeof v); }
+
+/* The buffer's bytes as a bytearray (the buffer is freed either way). */
+static inline PyObject *na_buffer_take(na_buffer *b) {
+    PyObject *out = PyByteArray_FromStringAndSize(b->data, b->n);
+    PyMem_Free(b->data);
+    b->data = NULL;
+    b->n = b->capacity = 0;
+    return out;
+}
+
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_dated_from_line(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
@@ -36,6 +79,9 @@ PyObject *na_encode(PyObject *self, PyObject *values);
 PyObject *na_address_lists(PyObject *self, PyObject *args);
 extern PyTypeObject na_ElementTableType;
 extern PyTypeObject na_FlatTableType;
+uint64_t na_flat_generation(PyObject *table);
+int32_t na_flat_code(PyObject *table, PyObject *x);
+PyObject *na_address_flat(PyObject *self, PyObject *args);
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
 PyObject *na_text_hashes(PyObject *self, PyObject *args);
 PyObject *na_id_lists(PyObject *self, PyObject *values);
