@@ -37,6 +37,7 @@ def test_the_speedups_are_built():
         "text_hashes",
         "id_lists",
         "first_ids",
+        "address_flat",
     }
 
 
