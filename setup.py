@@ -20,6 +20,7 @@ setup(
                 "netanalytics/io/_speedups_src/addresses.c",
                 "netanalytics/io/_speedups_src/flat.c",
                 "netanalytics/io/_speedups_src/ids.c",
+                "netanalytics/io/_speedups_src/dates.c",
             ],
             depends=["netanalytics/io/_speedups_src/speedups.h"],
             extra_compile_args=["-O2"],

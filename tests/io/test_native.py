@@ -38,6 +38,7 @@ def test_the_speedups_are_built():
         "id_lists",
         "first_ids",
         "address_flat",
+        "layout_dates",
     }
 
 

@@ -23,6 +23,9 @@ static PyMethodDef methods[] = {
     {"address_lists", na_address_lists, METH_VARARGS,
      "address_lists(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty) -> list:"
      " the (keys, names) pairs of netanalytics.io._mbox.Batch._address_lists."},
+    {"layout_dates", na_layout_dates, METH_VARARGS,
+     "layout_dates(offsets, data) -> (int64 stamps, common flags as bytearrays):"
+     " netanalytics.io._mbox._layout_stamps of a large_string column's buffers."},
     {"address_flat", na_address_flat, METH_VARARGS,
      "address_flat(raws, cache, elements, shared, plain_address, parse_addresses, decode_bytes, empty, table)"
      " -> (key codes, key offsets, name codes, name offsets): address_lists's lists as table.flat's codes."},

@@ -86,5 +86,6 @@ PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
 PyObject *na_text_hashes(PyObject *self, PyObject *args);
 PyObject *na_id_lists(PyObject *self, PyObject *values);
 PyObject *na_first_ids(PyObject *self, PyObject *values);
+PyObject *na_layout_dates(PyObject *self, PyObject *args);
 
 #endif
