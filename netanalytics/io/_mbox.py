@@ -1075,20 +1075,7 @@ class Batch:
         compares the two."""
         cache = self._addr_cache
         if _native.SPEEDUPS is not None:  # the same loop in C
-            if len(cache) + len(raws) > _CACHE_LIMIT:  # (raws: at most that many new values)
-                cache.clear()
-            if len(self._element_cache) > _CACHE_LIMIT:
-                self._element_cache.clear()
-            return _native.SPEEDUPS.address_lists(
-                raws,
-                cache,
-                self._element_cache,
-                self._shared,
-                H._plain_address,
-                H.parse_addresses,
-                H.decode_bytes,
-                _EMPTY,
-            )
+            return _native.SPEEDUPS.address_lists(raws, *self._c_address_rules(len(raws)))
         missing = [r for r in raws if r and r not in cache]
         if missing and len(cache) + len(missing) > _CACHE_LIMIT:
             cache.clear()
@@ -1106,34 +1093,38 @@ class Batch:
         no_addr = (_EMPTY, _EMPTY)
         return [cache[r] if r else no_addr for r in raws]
 
-    def _address_columns(self, raws: list, codes: np.ndarray) -> tuple[_Flat, _Flat]:
-        """The keys and names columns of an address header (To, Cc) dictionary-encoded as
-        ``raws`` (its distinct raw values) and ``codes``: the lists of :meth:`_address_lists`
-        as codes into the part's table of strings (:class:`_Flat`, ``codes`` its rows'). Where
-        the C speedups are built, ``address_flat`` makes the codes straight from each raw value
-        (no list per value; the same codes, a test compares the two)."""
-        if _native.SPEEDUPS is None:
-            pairs = self._address_lists(raws)
-            return (
-                _flat(self._table, _Coded([k for k, _ in pairs], codes)),
-                _flat(self._table, _Coded([v for _, v in pairs], codes)),
-            )
-        cache = self._addr_cache
-        if len(cache) + len(raws) > _CACHE_LIMIT:  # (raws: at most that many new values)
-            cache.clear()
+    def _c_address_rules(self, n_raws: int) -> tuple:
+        """The caches and rules the C address loops take after the raw values (``address_lists``,
+        ``address_flat``), the caches emptied first when ``n_raws`` new values may overfill them."""
+        if len(self._addr_cache) + n_raws > _CACHE_LIMIT:  # (at most that many new values)
+            self._addr_cache.clear()
         if len(self._element_cache) > _CACHE_LIMIT:
             self._element_cache.clear()
-        keys, key_offsets, names, name_offsets = _native.SPEEDUPS.address_flat(
-            raws,
-            cache,
+        return (
+            self._addr_cache,
             self._element_cache,
             self._shared,
             H._plain_address,
             H.parse_addresses,
             H.decode_bytes,
             _EMPTY,
-            self._table,
         )
+
+    def _address_columns(self, raws: list, codes: np.ndarray) -> tuple[_Flat, _Flat]:
+        """The keys and names columns of an address header (To, Cc) dictionary-encoded as
+        ``raws`` (its distinct raw values) and ``codes``: the lists of :meth:`_address_lists`
+        as codes into the part's table of strings (:class:`_Flat`, ``codes`` its rows'). Where
+        the C speedups are built, ``address_flat`` makes the codes straight from each raw value
+        (no list per value; the same lists, and the same strings added to the table: a test
+        compares the two)."""
+        if _native.SPEEDUPS is None:
+            pairs = self._address_lists(raws)
+            return (
+                _flat(self._table, _Coded([k for k, _ in pairs], codes)),
+                _flat(self._table, _Coded([v for _, v in pairs], codes)),
+            )
+        rules = self._c_address_rules(len(raws))
+        keys, key_offsets, names, name_offsets = _native.SPEEDUPS.address_flat(raws, *rules, self._table)
         return (
             _Flat(np.frombuffer(keys, dtype=np.int32), np.frombuffer(key_offsets, dtype=np.int64), codes),
             _Flat(np.frombuffer(names, dtype=np.int32), np.frombuffer(name_offsets, dtype=np.int64), codes),

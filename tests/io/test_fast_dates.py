@@ -8,6 +8,7 @@ import pyarrow as pa
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from routes import in_c_and_python  # tests/io is on sys.path when its tests run
 
 from netanalytics.io import _mbox as M
 from netanalytics.io import _native
@@ -91,13 +92,7 @@ NEAR_MISSES = [
 )
 def test_the_layout_in_c_reads_what_numpy_reads(texts):
     arr = pa.array(texts, type=pa.large_string())[1:]  # (an array that starts at an offset)
-    speedups = _native.SPEEDUPS
-    try:
-        in_c = M._layout_stamps(arr)
-        _native.SPEEDUPS = None
-        in_numpy = M._layout_stamps(arr)
-    finally:
-        _native.SPEEDUPS = speedups
+    in_c, in_numpy = in_c_and_python(lambda: M._layout_stamps(arr))
     np.testing.assert_array_equal(in_c[0], in_numpy[0])
     np.testing.assert_array_equal(in_c[1], in_numpy[1])
 

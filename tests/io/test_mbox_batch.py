@@ -18,6 +18,7 @@ import pytest
 from header_blocks import ADDRESS_VALUES  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from routes import in_c_and_python  # tests/io is on sys.path when its tests run
 
 from netanalytics import schema as S
 from netanalytics.io import _headers as H
@@ -303,13 +304,7 @@ ID_COLUMN = st.lists(
 @settings(max_examples=500, deadline=None)  # fixture: hypothesis would run it once for all examples)
 @given(ID_COLUMN)
 def test_ids_in_c_equal_the_arrow_route(values):
-    speedups = _native.SPEEDUPS
-    try:
-        in_c = M._id_list_array(values), M._first_id_array(values)
-        _native.SPEEDUPS = None
-        in_python = M._id_list_array(values), M._first_id_array(values)
-    finally:
-        _native.SPEEDUPS = speedups
+    in_c, in_python = in_c_and_python(lambda: (M._id_list_array(values), M._first_id_array(values)))
     for c, python in zip(in_c, in_python, strict=True):
         c.validate(full=True)
         assert c.type == python.type

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from routes import in_c_and_python  # tests/io is on sys.path when its tests run
 
 from netanalytics.io import _headers as H
 from netanalytics.io import _native
@@ -55,13 +56,7 @@ def test_pure_python_on_request():
     st.lists(st.one_of(st.none(), st.binary(max_size=3), st.sampled_from([b"a", b"b"]), st.integers(0, 2)))
 )
 def test_encode_in_c_equals_the_python_encode(values):
-    speedups = _native.SPEEDUPS
-    try:
-        in_c = H.encode(values)
-        _native.SPEEDUPS = None
-        in_python = H.encode(values)
-    finally:
-        _native.SPEEDUPS = speedups
+    in_c, in_python = in_c_and_python(lambda: H.encode(values))
     assert in_c[0] == in_python[0]
     assert in_c[1].dtype == np.int32 and in_c[1].tolist() == in_python[1].tolist()
     in_c[1][:] = 0  # writable, as the Python route's codes are
