@@ -1733,7 +1733,8 @@ def _layout_stamps(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     """Which texts of a large_string array have the common layout (:data:`_LAYOUT`), and the
     UTC datetime64[ns] of those (:func:`_stamps` of :func:`_layout_fields`; NaT where a field is
     out of range). Where the C speedups are built, ``layout_dates`` reads each text once, by the
-    same rules (a test compares the two), and gives the stamps of every row (NaT elsewhere)."""
+    same rules (a test compares the two): it gives a stamp for every row, NaT where the layout
+    is not met, and those of the common rows are kept."""
     if _native.SPEEDUPS is not None:
         offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
         data = arr.buffers()[2]
