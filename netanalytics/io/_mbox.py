@@ -1741,7 +1741,6 @@ def _layout_stamps(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
         stamps, common = _native.SPEEDUPS.layout_dates(offsets, b"" if data is None else memoryview(data))
         common = np.frombuffer(common, dtype=bool)
         return common, np.frombuffer(stamps, dtype="datetime64[ns]")[common]
-    arr = arr.cast(pa.string())  # (_layout_fields reads int32 offsets)
     common = pc.fill_null(pc.match_substring_regex(arr, _LAYOUT), False).to_numpy(zero_copy_only=False)
     if not common.any():
         return common, np.empty(0, dtype="datetime64[ns]")
@@ -1763,7 +1762,8 @@ def _layout_fields(arr: pa.Array) -> tuple:
     have the common layout (:data:`_LAYOUT`), their digits read in place."""
     n = len(arr)
     padded = pc.utf8_lpad(arr, 31, "0")  # a one-digit day gets a leading character
-    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int32, count=n + 1)
+    wide = pa.types.is_large_string(padded.type)
+    offsets = np.frombuffer(padded.buffers()[1], dtype=np.int64 if wide else np.int32, count=n + 1)
     m = np.frombuffer(padded.buffers()[2], dtype=np.uint8, count=31 * n, offset=int(offsets[0])).reshape(
         n, 31
     )

@@ -85,8 +85,9 @@ NEAR_MISSES = [
 ]
 
 
-@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")  # (not the speedups
-@settings(max_examples=500, deadline=None)  # fixture: hypothesis would run it once for all examples)
+# (a skip, not the speedups fixture: hypothesis runs a function-scoped fixture once for all examples)
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@settings(max_examples=500, deadline=None)
 @given(
     st.lists(st.one_of(LAYOUT_LIKE, st.sampled_from(NEAR_MISSES), OTHER, st.none()), min_size=1, max_size=30)
 )

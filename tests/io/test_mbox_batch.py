@@ -300,8 +300,9 @@ ID_COLUMN = st.lists(
 )
 
 
-@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")  # (not the speedups
-@settings(max_examples=500, deadline=None)  # fixture: hypothesis would run it once for all examples)
+# (a skip, not the speedups fixture: hypothesis runs a function-scoped fixture once for all examples)
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@settings(max_examples=500, deadline=None)
 @given(ID_COLUMN)
 def test_ids_in_c_equal_the_arrow_route(values):
     in_c, in_python = in_c_and_python(lambda: (M._id_list_array(values), M._first_id_array(values)))
