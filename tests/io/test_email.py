@@ -755,6 +755,29 @@ def test_reader_workers_run_without_cyclic_gc_and_the_caller_keeps_it():
     assert gc.isenabled() and not M._IN_READER_WORKER
 
 
+def _huge_pages_state(k: int) -> tuple[int, str | None]:
+    """The process's THP_enabled flag (1: transparent huge pages allowed, 0: turned off by
+    prctl), None where /proc does not show it (Linux before 5.0, other systems)."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return k, None
+    line = next((x for x in status.splitlines() if x.startswith("THP_enabled:")), None)
+    return k, None if line is None else line.split()[1]
+
+
+# the flag is shown in /proc/<pid>/status from Linux 5.0 on; elsewhere there is nothing to read
+@pytest.mark.skipif(_huge_pages_state(0)[1] is None, reason="no THP_enabled line in /proc/self/status")
+def test_reader_workers_run_without_transparent_huge_pages_and_the_caller_keeps_them():
+    # Arrow's allocator asks for huge pages; a worker zeroing (and the kernel compacting) 2 MB
+    # at a time cost it system time and memory
+    assert list(E._run(_huge_pages_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="")) == [
+        (1, "0"),
+        (2, "0"),
+    ]
+    assert _huge_pages_state(0) == (0, "1")
+
+
 def _read_twice(path: str) -> tuple[int, int]:
     first, _ = read_mbox(path, cache=False, workers=1)
     second, _ = read_mbox(path, cache=False, workers=1)
