@@ -5,10 +5,13 @@ from __future__ import annotations
 import gc
 import json
 import mmap
+import multiprocessing
+import multiprocessing.util
 import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -737,6 +740,49 @@ def test_maildir_in_worker_processes_matches_serial(tmp_path, monkeypatch):
     assert report.read == 3
 
 
+_WORKER_STARTED = E._worker_started
+
+
+def _slow_exit_started() -> None:
+    # a worker that takes a while to exit (its finalizers run as it stops)
+    _WORKER_STARTED()
+    multiprocessing.util.Finalize(None, time.sleep, args=(0.3,), exitpriority=0)
+
+
+def test_no_worker_outlives_the_read(tmp_path, monkeypatch):
+    # the workers are told to stop as the last result comes in, and waited for before the read
+    # returns (they exit while the frame is built)
+    blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
+    box = write(tmp_path / "p.mbox", b"".join(blocks))
+    monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 500)
+    monkeypatch.setattr(E, "_worker_started", _slow_exit_started)
+    frame, _ = read_mbox(box, cache=False, workers=2)
+    assert len(frame) == 60 and multiprocessing.active_children() == []
+
+
+def test_workers_stop_when_the_caller_fails_midway(tmp_path, monkeypatch):
+    from netanalytics.io import _mbox as M
+
+    blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
+    box = write(tmp_path / "p.mbox", b"".join(blocks))
+    monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 500)
+    prepared = []
+    prepare = M.prepare_parts
+
+    def fail_on_the_third(parts, *a):
+        if len(prepared) == 2:
+            raise RuntimeError("stopped by the test")
+        prepared.append(parts)
+        return prepare(parts, *a)
+
+    monkeypatch.setattr(M, "prepare_parts", fail_on_the_third)
+    with pytest.raises(RuntimeError, match="stopped by the test"):
+        read_mbox(box, cache=False, workers=2)
+    assert len(prepared) == 2 and multiprocessing.active_children() == []
+
+
 def _gc_state(k: int) -> tuple[int, bool, bool]:
     from netanalytics.io import _mbox as M
 
@@ -748,7 +794,9 @@ def test_reader_workers_run_without_cyclic_gc_and_the_caller_keeps_it():
     # A reader worker is marked as one: it keeps its caches and strings from task to task
     from netanalytics.io import _mbox as M
 
-    assert list(E._run(_gc_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="")) == [
+    with E._run(_gc_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="") as results:
+        states = list(results)
+    assert states == [
         (1, False, True),
         (2, False, True),
     ]
@@ -771,7 +819,9 @@ def _huge_pages_state(k: int) -> tuple[int, str | None]:
 def test_reader_workers_run_without_transparent_huge_pages_and_the_caller_keeps_them():
     # Arrow's allocator asks for huge pages; a worker zeroing (and the kernel compacting) 2 MB
     # at a time cost it system time and memory
-    assert list(E._run(_huge_pages_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="")) == [
+    with E._run(_huge_pages_state, [(1,), (2,)], 2, amounts=[1, 1], unit="msg", desc="") as results:
+        states = list(results)
+    assert states == [
         (1, "0"),
         (2, "0"),
     ]
