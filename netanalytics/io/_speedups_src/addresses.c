@@ -19,7 +19,7 @@
  * That is what _headers.parse_address_lists and the Python loop of _address_lists make.
  *
  * ElementTable: the elements already read, (key, name) or "no address" by the element's text.
- * An open-addressing table on a 64-bit FNV-1a hash of the text's UTF-8 bytes: a lookup needs
+ * An open-addressing table on a 64-bit hash of the text's UTF-8 bytes (na_hash_bytes): a lookup needs
  * no new object and no dict probe (a dict lookup of a new substring was a third of the loop's
  * time: hashing it, then comparing it with the stored key, each a cache miss among ~20,000
  * people's elements). Python sees len(table) and table.clear().
@@ -59,12 +59,7 @@ typedef struct {
     Py_ssize_t used;
 } na_ElementTable;
 
-static uint64_t element_hash(const char *p, Py_ssize_t n) {
-    uint64_t h = 0xcbf29ce484222325ULL;
-    for (Py_ssize_t i = 0; i < n; i++)
-        h = (h ^ (unsigned char)p[i]) * 0x100000001b3ULL;
-    return h ? h : 1;
-}
+static uint64_t element_hash(const char *p, Py_ssize_t n) { return na_hash_bytes(p, n); }
 
 static void table_free_slots(na_ElementTable *t) {
     if (t->slots == NULL)

@@ -66,13 +66,8 @@ static int plain_id_list(const unsigned char *s, Py_ssize_t size, Py_ssize_t *n_
     return 1;
 }
 
-/* A 64-bit hash of an id (FNV-1a), to compare ids of one list cheaply before memcmp. */
-static inline uint64_t id_hash(const unsigned char *s, Py_ssize_t size) {
-    uint64_t h = 1469598103934665603ULL;
-    for (Py_ssize_t k = 0; k < size; k++)
-        h = (h ^ s[k]) * 1099511628211ULL;
-    return h;
-}
+/* A 64-bit hash of an id, to compare ids of one list cheaply before memcmp. */
+static inline uint64_t id_hash(const unsigned char *s, Py_ssize_t size) { return na_hash_bytes(s, size); }
 
 typedef struct {
     const unsigned char *s;

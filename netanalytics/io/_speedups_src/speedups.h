@@ -29,6 +29,47 @@ static inline size_t na_slot_of(uint64_t key, int bits) {
     return (size_t)((key * 0x9E3779B97F4A7C15ULL) >> (64 - bits));
 }
 
+/* A 64-bit hash of size bytes, never 0 (a table's empty slot), for the tables that compare the
+ * bytes themselves on a match (addresses.c's elements, ids.c's ids of one list). Each 16 bytes
+ * take one 64 x 64 -> 128-bit product, folded (wyhash's step), where FNV-1a took a dependent
+ * multiply per byte: about 4 cycles a byte, 180 for an address element of 45 bytes. */
+static inline uint64_t na_read8(const unsigned char *p) {
+    uint64_t v;
+    memcpy(&v, p, 8);
+    return v;
+}
+
+static inline uint64_t na_fold(uint64_t a, uint64_t b) {
+#if defined(__SIZEOF_INT128__)
+    __uint128_t r = (__uint128_t)a * b;
+    return (uint64_t)r ^ (uint64_t)(r >> 64);
+#elif defined(_MSC_VER) && defined(_M_X64)
+    uint64_t high, low = _umul128(a, b, &high);
+    return low ^ high;
+#else
+    uint64_t r = a * (b | 1);
+    return r ^ (r >> 31);
+#endif
+}
+
+static inline uint64_t na_hash_bytes(const void *data, Py_ssize_t size) {
+    const unsigned char *p = (const unsigned char *)data;
+    const uint64_t k0 = 0xa0761d6478bd642fULL, k1 = 0xe7037ed1a0b428dbULL;
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)size, a = 0, b = 0;
+    Py_ssize_t i = 0;
+    for (; i + 16 <= size; i += 16)
+        h = na_fold(na_read8(p + i) ^ k0, na_read8(p + i + 8) ^ h ^ k1);
+    Py_ssize_t rest = size - i; /* 0-15 bytes, zero-padded */
+    if (rest > 8) {
+        a = na_read8(p + i);
+        memcpy(&b, p + i + 8, (size_t)(rest - 8));
+    } else {
+        memcpy(&a, p + i, (size_t)rest);
+    }
+    h = na_fold(na_fold(a ^ k0, b ^ h ^ k1) ^ k0, (uint64_t)size ^ k1);
+    return h ? h : 1;
+}
+
 /* A growable byte buffer (ids.c and addresses.c build Arrow-style columns in them). */
 typedef struct {
     char *data;
