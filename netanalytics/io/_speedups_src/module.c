@@ -16,6 +16,9 @@ static PyMethodDef methods[] = {
      "header_values(blocks, names) -> (rows, values, unclean): per name, the blocks holding it (int64"
      " bytes), its values (a list of bytes) and whether one may need cleaning (a byte per name):"
      " netanalytics.io._headers._header_values."},
+    {"unfolded", na_unfolded, METH_O,
+     "unfolded(values) -> list: netanalytics.io._headers._clean_column's values (the list itself when"
+     " none changes; values that do not change are the same objects)."},
     {"encode", na_encode, METH_O,
      "encode(values) -> (distinct values, int32 codes as a bytearray): netanalytics.io._headers.encode."},
     {"interned", na_interned, METH_VARARGS,

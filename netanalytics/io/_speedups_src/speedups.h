@@ -115,6 +115,7 @@ static inline PyObject *na_buffer_take(na_buffer *b) {
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_dated_from_line(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
+PyObject *na_unfolded(PyObject *self, PyObject *values);
 PyObject *na_interned(PyObject *self, PyObject *args);
 PyObject *na_encode(PyObject *self, PyObject *values);
 PyObject *na_address_lists(PyObject *self, PyObject *args);

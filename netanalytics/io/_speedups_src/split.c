@@ -358,3 +358,97 @@ done:
     Py_DECREF(blocks);
     return result;
 }
+
+/* unfolded: netanalytics.io._headers._clean_column's rule, value by value: each fold (an
+ * optional CR, a LF and the blanks after it: _headers._FOLD) made one space, then the ASCII
+ * whitespace at both ends stripped (bytes.strip). A fold is looked for left to right, going on
+ * after the one before it, as re.sub does. */
+static int is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+/* The value cleaned: a new reference, v itself when nothing changes. */
+static PyObject *unfold_one(PyObject *v) {
+    const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(v);
+    Py_ssize_t n = PyBytes_GET_SIZE(v), a = 0, b = n;
+    if (memchr(s, '\n', (size_t)n) == NULL) { /* no fold: only the ends */
+        while (a < b && is_ascii_space(s[a]))
+            a++;
+        while (b > a && is_ascii_space(s[b - 1]))
+            b--;
+        if (a == 0 && b == n) {
+            Py_INCREF(v);
+            return v;
+        }
+        return PyBytes_FromStringAndSize((const char *)s + a, b - a);
+    }
+    unsigned char *out = PyMem_Malloc((size_t)n);
+    if (out == NULL)
+        return PyErr_NoMemory();
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t lf = s[i] == '\r' && i + 1 < n && s[i + 1] == '\n' ? i + 1 : i;
+        if (s[lf] == '\n' && lf + 1 < n && is_blank(s[lf + 1])) {
+            i = lf + 1;
+            while (i < n && is_blank(s[i]))
+                i++;
+            out[m++] = ' ';
+        } else {
+            out[m++] = s[i++];
+        }
+    }
+    while (a < m && is_ascii_space(out[a]))
+        a++;
+    b = m;
+    while (b > a && is_ascii_space(out[b - 1]))
+        b--;
+    PyObject *clean;
+    if (b - a == n && memcmp(out + a, s, (size_t)n) == 0) {
+        Py_INCREF(v);
+        clean = v;
+    } else {
+        clean = PyBytes_FromStringAndSize((const char *)out + a, b - a);
+    }
+    PyMem_Free(out);
+    return clean;
+}
+
+PyObject *na_unfolded(PyObject *self, PyObject *values) {
+    if (!PyList_Check(values)) {
+        PyErr_SetString(PyExc_TypeError, "unfolded: values must be a list of bytes");
+        return NULL;
+    }
+    Py_ssize_t n = PyList_GET_SIZE(values);
+    PyObject *out = NULL; /* made at the first value that changes */
+    for (Py_ssize_t i = 0; i < n; i++) {
+        PyObject *v = PyList_GET_ITEM(values, i);
+        if (!PyBytes_Check(v)) {
+            PyErr_Format(PyExc_TypeError, "unfolded: values[%zd] is a %.200s, not bytes", i, Py_TYPE(v)->tp_name);
+            Py_XDECREF(out);
+            return NULL;
+        }
+        PyObject *clean = unfold_one(v);
+        if (clean == NULL) {
+            Py_XDECREF(out);
+            return NULL;
+        }
+        if (clean != v && out == NULL) {
+            if ((out = PyList_New(n)) == NULL) {
+                Py_DECREF(clean);
+                return NULL;
+            }
+            for (Py_ssize_t k = 0; k < i; k++) {
+                PyObject *same = PyList_GET_ITEM(values, k);
+                Py_INCREF(same);
+                PyList_SET_ITEM(out, k, same);
+            }
+        }
+        if (out != NULL)
+            PyList_SET_ITEM(out, i, clean);
+        else
+            Py_DECREF(clean);
+    }
+    if (out == NULL) {
+        Py_INCREF(values);
+        return values;
+    }
+    return out;
+}
