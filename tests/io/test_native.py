@@ -62,6 +62,25 @@ def test_encode_in_c_equals_the_python_encode(values):
     in_c[1][:] = 0  # writable, as the Python route's codes are
 
 
+# (hypothesis takes no function-scoped fixture: the routes are switched inside, tests/io/routes.py)
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.one_of(
+            st.none(), st.binary(max_size=40), st.sampled_from([b"", b"a", b"Inbox,Opened", b"x" * 17])
+        ),
+        max_size=300,
+    )
+)
+def test_encode_of_a_header_column_in_c_equals_the_python_encode(values):
+    # bytes and None only: the C route's own table (hashes of 0-40 bytes, probing, the empty
+    # value, None) rather than a dict
+    in_c, in_python = in_c_and_python(lambda: H.encode(values))
+    assert in_c[0] == in_python[0] and in_c[1].tolist() == in_python[1].tolist()
+    assert all(a is b for a, b in zip(in_c[0], dict.fromkeys(values), strict=True))  # the first of equals
+
+
 def test_encode_exact():
     distinct, codes = H.encode([b"x", None, b"y", b"x", None])
     assert distinct == [b"x", None, b"y"]
