@@ -514,6 +514,8 @@ def _address_lists_run(calls: list[list]) -> tuple[list, list]:
 
 
 LONG_LIST = b", ".join(b"P%d <p%d@x.org>" % (i, i) for i in range(40))
+# past the commas the C split keeps (64): 64, 65 and 100 elements, blanks around some
+SPLIT_LISTS = [b",\t".join(b"q%d@x.org " % i for i in range(k)) for k in (64, 65, 100)]
 _RULES = (H._plain_address, H.parse_addresses, H.decode_bytes, M._EMPTY)
 
 
@@ -526,6 +528,7 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
         [b"Dee <dee@z.org>, Zo\xeb <zoe@x.org>", b"Dee <dee@z.org>"],
         # past the elements the C loop looks up ahead (32): padded, met before, without an address
         [LONG_LIST, LONG_LIST + b", \tann@x.org , nobody", LONG_LIST + b",\t Cy <cy@z.org>  "],
+        SPLIT_LISTS,
     ]
     in_c = _address_lists_run(calls)
     monkeypatch.setattr(_native, "SPEEDUPS", None)
@@ -535,14 +538,16 @@ def test_address_lists_in_c_equal_the_python_loop(speedups, monkeypatch):
     assert pairs[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
     assert pairs[2] == (["ann@x.org", "bob@y.org"], ["Lee, Ann", ""])  # a quoted comma
     assert pairs[11] == (["zoe@x.org"], ["Zoë"])  # cp1252
-    assert pairs[-6] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
-    assert pairs[-5:-3] == [(["dee@z.org", "zoe@x.org"], ["Dee", "Zoë"]), (["dee@z.org"], ["Dee"])]
+    assert pairs[-9] == (["zoe@x.org", "ann@x.org"], ["Zoë", "Ann"])
+    assert pairs[-8:-6] == [(["dee@z.org", "zoe@x.org"], ["Dee", "Zoë"]), (["dee@z.org"], ["Dee"])]
     assert pairs[0][1] is M._EMPTY and pairs[len(ADDRESS_VALUES)] == ([], [])  # no names; None
     assert shape[1][0] == shape[len(ADDRESS_VALUES) + 1][0] == shape[len(ADDRESS_VALUES) + 2][0]  # cached
-    assert shape[-6][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
-    assert shape[-5][3][0] == shape[-4][3][0]  # dee@z.org too, read as bytes and as text
+    assert shape[-9][3][1] == shape[1][3][0]  # ann@x.org: one key object in every list
+    assert shape[-8][3][0] == shape[-7][3][0]  # dee@z.org too, read as bytes and as text
+    assert [p[0] for p in pairs[-3:]] == [[f"q{i}@x.org" for i in range(k)] for k in (64, 65, 100)]
+    assert all(p[1] is M._EMPTY for p in pairs[-3:])  # no names
     people = [f"p{i}@x.org" for i in range(40)]
-    assert pairs[-3:] == [
+    assert pairs[-6:-3] == [
         (people, [f"P{i}" for i in range(40)]),
         ([*people, "ann@x.org"], [*(f"P{i}" for i in range(40)), ""]),  # "nobody" dropped, as the rule says
         ([*people, "cy@z.org"], [*(f"P{i}" for i in range(40)), "Cy"]),
@@ -584,6 +589,7 @@ def test_address_flat_in_c_equals_the_lists_flattened(speedups, monkeypatch):
         [ADDRESS_VALUES[1], None, b"Cy <cy@z.org>, ann@x.org", b"Zo\xeb <zoe@x.org>, Ann <ann@x.org>"],
         [b"Dee <dee@z.org>, Zo\xeb <zoe@x.org>", b"Dee <dee@z.org>", b"Dee <dee@z.org>, eve@z.org"],
         [LONG_LIST, LONG_LIST + b", \tann@x.org , nobody", LONG_LIST + b",\t Cy <cy@z.org>  "],
+        SPLIT_LISTS,
     ]
     seen_before = [b"Cy <cy@z.org>, ann@x.org", b"eve@z.org"]  # (read from the cache)
     in_c = _address_columns_run(calls, seen_before)
@@ -598,7 +604,8 @@ def test_address_flat_in_c_equals_the_lists_flattened(speedups, monkeypatch):
     lists = [pair for call in in_c[0] for pair in zip(*call, strict=True)]
     assert lists[1] == (["ann@x.org", "bob@y.org"], ["Ann Lee", ""])
     assert lists[0] == (["a@x.org"], []) and lists[len(ADDRESS_VALUES)] == ([], [])  # no names; None
-    assert lists[-5] == (["dee@z.org"], ["Dee"]) and lists[-4] == (["dee@z.org", "eve@z.org"], ["Dee", ""])
+    assert lists[-8] == (["dee@z.org"], ["Dee"]) and lists[-7] == (["dee@z.org", "eve@z.org"], ["Dee", ""])
+    assert lists[-3:] == [([f"q{i}@x.org" for i in range(k)], []) for k in (64, 65, 100)]
     assert "" in in_c[1]  # the name of an element of a list with names
 
 

@@ -26,6 +26,9 @@
  */
 #include "speedups.h"
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 static const char PLAIN_BREAKERS[] = "\"(:;";
 
@@ -291,11 +294,70 @@ static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, u
     return e;
 }
 
-/* The span [lo, hi) of the element that starts at a in p[0:n] (up to the next comma or n),
- * without the spaces and tabs around it; returns where the element ends (its comma, or n). */
-static Py_ssize_t element_span(const char *p, Py_ssize_t n, Py_ssize_t a, Py_ssize_t *lo, Py_ssize_t *hi) {
-    const char *comma = memchr(p + a, ',', (size_t)(n - a));
-    Py_ssize_t b = comma == NULL ? n : (Py_ssize_t)(comma - p);
+/* A plain raw value (bytes) split at its commas: split_plain finds the commas and whether the
+ * value holds a breaker ('"', '(', ':', ';') in one pass, 16 bytes at a time with SSE2, where
+ * four searches for the breakers, one for each comma and one for each element had been the
+ * better part of the loop's time (memchr on short values: 0.013 s of address_flat's 0.034 s
+ * on the To values of the high-cardinality archive). The breakers are ASCII: the text decoded
+ * from the bytes (UTF-8, or decode_bytes' cp1252 or latin-1) holds them exactly where these
+ * bytes are. */
+#define NA_SPLIT 64
+
+typedef struct {
+    const char *p;
+    Py_ssize_t n;
+    Py_ssize_t count;         /* the elements: commas + 1 */
+    Py_ssize_t end[NA_SPLIT]; /* where element k ends (its comma, or n), for the first NA_SPLIT */
+} na_split;
+
+static inline void split_add(na_split *s, Py_ssize_t at) {
+    if (s->count <= NA_SPLIT) /* (end[count - 1] is element count - 1's) */
+        s->end[s->count - 1] = at;
+    s->count++;
+}
+
+/* 1 and s filled when p[0:n] holds no breaker, else 0. */
+static int split_plain(const char *p, Py_ssize_t n, na_split *s) {
+    s->p = p;
+    s->n = n;
+    s->count = 1;
+    Py_ssize_t i = 0;
+#if defined(__SSE2__)
+    const __m128i comma = _mm_set1_epi8(','), quote = _mm_set1_epi8('"'), paren = _mm_set1_epi8('('),
+                  colon = _mm_set1_epi8(':'), semi = _mm_set1_epi8(';');
+    for (; i + 16 <= n; i += 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p + i));
+        __m128i bad = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, quote), _mm_cmpeq_epi8(x, paren)),
+                                   _mm_or_si128(_mm_cmpeq_epi8(x, colon), _mm_cmpeq_epi8(x, semi)));
+        if (_mm_movemask_epi8(bad))
+            return 0;
+        for (uint32_t m = (uint32_t)_mm_movemask_epi8(_mm_cmpeq_epi8(x, comma)); m; m &= m - 1)
+            split_add(s, i + na_ctz32(m));
+    }
+#endif
+    for (; i < n; i++) {
+        char c = p[i];
+        if (c == '"' || c == '(' || c == ':' || c == ';')
+            return 0;
+        if (c == ',')
+            split_add(s, i);
+    }
+    if (s->count <= NA_SPLIT)
+        s->end[s->count - 1] = n;
+    return 1;
+}
+
+/* The span [lo, hi) of element k, which starts at a (0, or past element k - 1's comma), without
+ * the spaces and tabs around it; returns where it ends (its comma, or n). */
+static Py_ssize_t split_element(const na_split *s, Py_ssize_t k, Py_ssize_t a, Py_ssize_t *lo, Py_ssize_t *hi) {
+    const char *p = s->p;
+    Py_ssize_t b;
+    if (k < NA_SPLIT) {
+        b = s->end[k];
+    } else { /* past the commas kept: looked for */
+        const char *comma = memchr(p + a, ',', (size_t)(s->n - a));
+        b = comma == NULL ? s->n : (Py_ssize_t)(comma - p);
+    }
     *lo = a;
     *hi = b;
     while (*lo < *hi && (p[*lo] == ' ' || p[*lo] == '\t'))
@@ -310,18 +372,17 @@ static Py_ssize_t element_span(const char *p, Py_ssize_t n, Py_ssize_t a, Py_ssi
  * another (a lookup was mostly waiting for the slot, then for the stored text). */
 #define NA_AHEAD 32
 
-static void prefetch_elements(const na_ElementTable *t, const char *p, Py_ssize_t n, Py_ssize_t count,
-                              uint64_t *hashes) {
+static void prefetch_elements(const na_ElementTable *t, const na_split *s, uint64_t *hashes) {
     Py_ssize_t a = 0, lo, hi;
-    for (Py_ssize_t k = 0; k < count && k < NA_AHEAD; k++) {
-        a = element_span(p, n, a, &lo, &hi) + 1;
-        hashes[k] = element_hash(p + lo, hi - lo);
+    for (Py_ssize_t k = 0; k < s->count && k < NA_AHEAD; k++) {
+        a = split_element(s, k, a, &lo, &hi) + 1;
+        hashes[k] = element_hash(s->p + lo, hi - lo);
         if (t->slots != NULL)
             na_prefetch(&t->slots[na_slot_of(hashes[k], t->bits)]);
     }
     if (t->slots == NULL)
         return;
-    for (Py_ssize_t k = 0; k < count && k < NA_AHEAD; k++) {
+    for (Py_ssize_t k = 0; k < s->count && k < NA_AHEAD; k++) {
         const na_element *e = &t->slots[na_slot_of(hashes[k], t->bits)];
         if (e->hash == hashes[k]) { /* (most often the element itself) */
             na_prefetch(e->text);
@@ -335,13 +396,12 @@ static void prefetch_elements(const na_ElementTable *t, const char *p, Py_ssize_
  * when one has none (the caller then reads the value whole), 2 when the value is split as bytes
  * (text NULL) and is not UTF-8, -1 on error. `text`: the value decoded, split as text; NULL:
  * the bytes of raw split where they lie. */
-static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, PyObject *shared,
+static int read_plain(const na_split *split, PyObject *text, na_ElementTable *elements, PyObject *shared,
                       PyObject *plain_address, PyObject **keys, PyObject **names) {
-    const char *p = text == NULL ? PyBytes_AS_STRING(raw) : NULL;
-    Py_ssize_t n = text == NULL ? PyBytes_GET_SIZE(raw) : PyUnicode_GET_LENGTH(text), count = 1;
+    const char *p = text == NULL ? split->p : NULL;
+    Py_ssize_t n = text == NULL ? split->n : PyUnicode_GET_LENGTH(text), count = 1;
     if (text == NULL) {
-        for (const char *c = p, *end = p + n; (c = memchr(c, ',', (size_t)(end - c))) != NULL; c++)
-            count++;
+        count = split->count;
     } else {
         for (Py_ssize_t a = 0;;) {
             Py_ssize_t b = PyUnicode_FindChar(text, ',', a, n, 1);
@@ -359,13 +419,13 @@ static int read_plain(PyObject *raw, PyObject *text, na_ElementTable *elements, 
         goto fail;
     uint64_t hashes[NA_AHEAD];
     if (text == NULL)
-        prefetch_elements(elements, p, n, count, hashes);
+        prefetch_elements(elements, split, hashes);
     Py_ssize_t a = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
         /* without the spaces and tabs around it (plain_address gives the same either way) */
         Py_ssize_t b, lo, hi;
         if (text == NULL) {
-            b = element_span(p, n, a, &lo, &hi);
+            b = split_element(split, k, a, &lo, &hi);
         } else {
             b = PyUnicode_FindChar(text, ',', a, n, 1);
             if (b == -2)
@@ -438,25 +498,14 @@ static int read_whole(PyObject *raw, PyObject *parse_addresses, PyObject **keys,
     return 0;
 }
 
-/* 1 when the bytes hold none of '"', '(', ':', ';', else 0. They are ASCII: the text decoded
- * from the bytes (UTF-8, or decode_bytes' cp1252 or latin-1) holds them exactly where these
- * bytes are. */
-static int bytes_plain(PyObject *raw) {
-    const char *p = PyBytes_AS_STRING(raw);
-    size_t n = (size_t)PyBytes_GET_SIZE(raw);
-    for (const char *c = PLAIN_BREAKERS; *c; c++)
-        if (memchr(p, *c, n) != NULL)
-            return 0;
-    return 1;
-}
-
 /* The cached pair of one raw value not in the cache (see the top of this file). */
 static PyObject *parse_one(PyObject *raw, na_ElementTable *elements, PyObject *shared, PyObject *plain_address,
                            PyObject *parse_addresses, PyObject *decode_bytes, PyObject *empty) {
     PyObject *keys = NULL, *names = NULL, *out = NULL;
-    int plain = bytes_plain(raw);
+    na_split split;
+    int plain = split_plain(PyBytes_AS_STRING(raw), PyBytes_GET_SIZE(raw), &split);
     if (plain == 1)
-        plain = read_plain(raw, NULL, elements, shared, plain_address, &keys, &names);
+        plain = read_plain(&split, NULL, elements, shared, plain_address, &keys, &names);
     if (plain == 2) { /* not UTF-8: decoded by decode_bytes, split as text */
         PyObject *text = PyObject_CallOneArg(decode_bytes, raw);
         if (text == NULL)
@@ -468,7 +517,7 @@ static PyObject *parse_one(PyObject *raw, na_ElementTable *elements, PyObject *s
         }
         plain = is_plain(text);
         if (plain == 1)
-            plain = read_plain(raw, text, elements, shared, plain_address, &keys, &names);
+            plain = read_plain(NULL, text, elements, shared, plain_address, &keys, &names);
         Py_DECREF(text);
     }
     if (plain < 0)
@@ -578,22 +627,20 @@ static int element_codes(na_element *e, PyObject *table, uint64_t generation, in
  * list's keys and names (its names: none when all are ""). */
 static int flat_plain(PyObject *raw, na_ElementTable *elements, PyObject *shared, PyObject *plain_address,
                       PyObject *table, uint64_t generation, na_buffer *keys, na_buffer *names) {
-    if (bytes_plain(raw) != 1)
-        return 0;
+    na_split split;
     const char *p = PyBytes_AS_STRING(raw);
-    Py_ssize_t n = PyBytes_GET_SIZE(raw), count = 1;
-    for (const char *c = p, *end = p + n; (c = memchr(c, ',', (size_t)(end - c))) != NULL; c++)
-        count++;
-    Py_ssize_t key_start = keys->n, name_start = names->n;
+    if (!split_plain(p, PyBytes_GET_SIZE(raw), &split))
+        return 0;
+    Py_ssize_t count = split.count, key_start = keys->n, name_start = names->n;
     if (na_buffer_reserve(keys, count * 4) < 0 || na_buffer_reserve(names, count * 4) < 0)
         return -1;
     uint64_t hashes[NA_AHEAD];
-    prefetch_elements(elements, p, n, count, hashes);
+    prefetch_elements(elements, &split, hashes);
     PyObject *empty_name = NULL; /* an element's "" name (borrowed: the element table holds it) */
     int named = 0;
     Py_ssize_t a = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
-        Py_ssize_t lo, hi, b = element_span(p, n, a, &lo, &hi);
+        Py_ssize_t lo, hi, b = split_element(&split, k, a, &lo, &hi);
         uint64_t h = k < NA_AHEAD ? hashes[k] : element_hash(p + lo, hi - lo);
         /* (element_of may run Python code, and grow the table: e is used before the next call) */
         na_element *e = element_of(elements, p + lo, hi - lo, h, NULL, shared, plain_address);
