@@ -56,10 +56,14 @@ FROM_LINE = re.compile(
 # calendar-notification@, notify@ ...; and a mailing list's management addresses
 # (openbmc-bounces@, dev-request@, kasan-dev+owners@, owner-dev@, mailman@, majordomo@ ...;
 # a bare owner@ or admin@ may be a person)
+_MACHINE_WORDS = (
+    r"no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|notify|mailer[-_.]?daemon"
+    r"|postmaster|bounces?|automated|auto[-_.]?confirm|alerts?|newsletters?"
+)
+_LIST_ROLES = r"request|owners?|admin"
+_LIST_PROGRAMS = r"mailman|majordomo|listserv|sympa|ezmlm"
 _AUTOMATED_LOCAL = re.compile(
-    r"(?:^|[-+_.])(?:no[-_.]?reply|do[-_.]?not[-_.]?reply|notifications?|notify|mailer[-_.]?daemon"
-    r"|postmaster|bounces?|automated|auto[-_.]?confirm|alerts?|newsletters?)(?:$|[-+_.])"
-    r"|[-+](?:request|owners?|admin)$|^owner-|^(?:mailman|majordomo|listserv|sympa|ezmlm)$"
+    rf"(?:^|[-+_.])(?:{_MACHINE_WORDS})(?:$|[-+_.])|[-+](?:{_LIST_ROLES})$|^owner-|^(?:{_LIST_PROGRAMS})$"
 )
 _AUTOMATED_DOMAINS = (
     "facebookmail.com",
@@ -74,6 +78,14 @@ _AUTOMATED_DOMAINS = (
     "intercom-mail.com",
     "salesforce.com",
     "exacttarget.com",
+)
+# is_automated_address's rule over whole keys, for RE2 over a column of them: the local part
+# ends at the first "@" (the $ of _AUTOMATED_LOCAL is that "@"), a domain's suffix follows an
+# "@"; a key without "@" matches nothing, as the rule says. (Python's $ also matches before a
+# final newline: keys holding one take the per-key rule.)
+_RE2_AUTOMATED = (
+    rf"^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
+    rf"|^(?:{_LIST_PROGRAMS})@|@.*(?:{'|'.join(map(re.escape, _AUTOMATED_DOMAINS))})$"
 )
 _BULK_PRECEDENCE = (b"bulk", b"list", b"junk")
 SKIP_CHAT = "Gmail chat item"
@@ -133,6 +145,20 @@ def is_automated_address(key: str | None) -> bool:
         return False
     local, _, domain = key.partition("@")
     return bool(_AUTOMATED_LOCAL.search(local)) or domain.endswith(_AUTOMATED_DOMAINS)
+
+
+def automated_addresses(keys: list) -> list[bool]:
+    """:func:`is_automated_address` of each key, the keys matched together by RE2
+    (:data:`_RE2_AUTOMATED`): a worker meets each of a mailbox's senders first in a group of
+    thousands, where the per-key rule took 12 ms of the 0.37 s that half the high-cardinality
+    archive (15,000 people) cost a worker, most of it the first time each sender was seen."""
+    if not keys:
+        return []
+    hit = pc.match_substring_regex(pa.array(keys, type=pa.large_string()), _RE2_AUTOMATED)
+    return [
+        is_automated_address(k) if k is not None and "\n" in k else h
+        for k, h in zip(keys, hit.fill_null(False).to_pylist(), strict=True)
+    ]
 
 
 # List names: linux-mm@, dev-announce@, rails-users@, tools-devel@, XYZ-L@ (LISTSERV) ...
@@ -1044,7 +1070,8 @@ class Batch:
         the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
         and ``listed``."""
         auto = self._auto_cache  # _is_automated by sender alone, one dict lookup per distinct sender
-        auto.update((key, is_automated_address(key)) for key in sender.values if key not in auto)
+        new = [key for key in sender.values if key not in auto]
+        auto.update(zip(new, automated_addresses(new), strict=True))
         automated = np.fromiter(map(auto.__getitem__, sender.values), dtype=bool, count=len(sender.values))
         automated = automated[sender.codes]
         if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:

@@ -488,6 +488,39 @@ def test_automated_column_equals_the_per_message_rule(rows):
     assert got.tolist() == [batch._is_automated(*row) for row in rows]
 
 
+_KEY_PIECES = [
+    "no", "reply", "do", "not", "notifications", "mailer", "daemon", "bounce", "s", "alerts",
+    "owner", "owners", "request", "admin", "mailman", "sympa", "-", "_", ".", "+", "@", "@", "x",
+    "mcsv.net", "facebookmail.com", "intercom-mail.com", "\n", "é", "A",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_KEY_PIECES), max_size=8).map("".join))))
+def test_automated_addresses_together_equal_the_per_key_rule(keys):
+    # the RE2 rule over whole keys: the local part's end is the first "@", a domain follows an
+    # "@"; None, no "@", several "@", a newline (the per-key rule's), non-ASCII
+    assert M.automated_addresses(keys) == [M.is_automated_address(k) for k in keys]
+
+
+def test_automated_addresses_exact():
+    keys = ["a.noreply@x.com", "noreply-x@y", "xnoreply@y", "dev-request@l.org", "dev-request.x@l.org"]
+    keys += ["owner-dev@x", "owner-dev", "x@em.mcsv.net", "mcsv.net@x", "a@b@facebookmail.com", "noreply\n@x"]
+    assert M.automated_addresses(keys) == [
+        True,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        False,
+        True,
+        True,
+    ]
+
+
 def test_address_lists_of_a_batch_survive_a_full_cache(monkeypatch):
     monkeypatch.setattr(M, "_CACHE_LIMIT", 2)
     M.clear_caches()
