@@ -11,6 +11,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -761,6 +762,56 @@ def test_no_worker_outlives_the_read(tmp_path, monkeypatch):
     assert len(frame) == 60 and multiprocessing.active_children() == []
 
 
+def _spool_folders() -> set[str]:
+    roots = {"/dev/shm", tempfile.gettempdir()}
+    return {str(p) for r in roots if os.path.isdir(r) for p in Path(r).glob("netanalytics-read-*")}
+
+
+def _square(k: int) -> int:
+    return k * k
+
+
+def test_results_come_through_private_files_a_few_tasks_ahead(tmp_path, monkeypatch):
+    # each worker's result is left in a file of a private folder; the pool gets tasks only a few
+    # ahead of the result read, so files do not pile up when the caller is slow
+    folder = tmp_path / "spool"
+    monkeypatch.setattr(E, "_spool_folder", lambda: str(folder.mkdir(mode=0o700) or folder))
+    seen = []
+    with E._run(_square, [(k,) for k in range(12)], 2, amounts=[1] * 12, unit="", desc="") as results:
+        for value in results:
+            time.sleep(0.05)  # a slow caller: the workers have long finished what they were given
+            waiting = list(folder.iterdir())
+            assert all(p.stat().st_mode & 0o777 == 0o600 for p in waiting)
+            seen.append((value, len(waiting)))
+    assert [v for v, _ in seen] == [k * k for k in range(12)]
+    assert max(n for _, n in seen) <= E._AHEAD * 2 - 1 and seen[0][1] == E._AHEAD * 2 - 1
+    assert not folder.exists()  # removed when the block ends
+
+
+def test_spool_folder_is_private_and_in_shared_memory_only_with_room(monkeypatch):
+    folder = Path(E._spool_folder())
+    try:
+        assert folder.stat().st_mode & 0o777 == 0o700
+        if os.path.isdir("/dev/shm") and os.access("/dev/shm", os.W_OK):
+            assert folder.parent == Path("/dev/shm")  # (this machine's has room)
+    finally:
+        folder.rmdir()
+    monkeypatch.setattr(E, "_SPOOL_SHM_FREE", 1 << 60)  # a container's small /dev/shm
+    folder = Path(E._spool_folder())
+    folder.rmdir()
+    assert folder.parent == Path(tempfile.gettempdir())
+
+
+def test_no_result_file_outlives_a_read(tmp_path, monkeypatch):
+    before = _spool_folders()
+    blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
+    box = write(tmp_path / "p.mbox", b"".join(blocks))
+    monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 500)
+    frame, _ = read_mbox(box, cache=False, workers=2)
+    assert len(frame) == 60 and _spool_folders() == before
+
+
 def test_workers_stop_when_the_caller_fails_midway(tmp_path, monkeypatch):
     from netanalytics.io import _mbox as M
 
@@ -778,9 +829,11 @@ def test_workers_stop_when_the_caller_fails_midway(tmp_path, monkeypatch):
         return prepare(parts, *a)
 
     monkeypatch.setattr(M, "prepare_parts", fail_on_the_third)
+    before = _spool_folders()
     with pytest.raises(RuntimeError, match="stopped by the test"):
         read_mbox(box, cache=False, workers=2)
     assert len(prepared) == 2 and multiprocessing.active_children() == []
+    assert _spool_folders() == before  # the results not read were removed with their folder
 
 
 def _gc_state(k: int) -> tuple[int, bool, bool]:
