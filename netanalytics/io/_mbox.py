@@ -1574,18 +1574,21 @@ def prepare_parts(parts: dict, shared: dict | None = None, tables: dict | None =
 
 def _object_column(chunks: list, keep: np.ndarray | None) -> pd.Series:
     """One object column of lists from :func:`_shared_lists` chunks (only the rows ``keep``):
-    the distinct lists of every chunk in one array, gathered once by the chunks' codes."""
+    each chunk's rows gathered by its codes straight into their place in the column (one
+    reference taken per row; joining the chunks' distinct lists first, then gathering, took
+    each list twice and freed the joined array: 15 of the 18 ms that building the frame of
+    100,000 high-cardinality messages took after the last worker was done)."""
     coded = [_coded_chunk(c) for c in chunks]
-    values = [v for v, _ in coded]
-    codes, base = [], 0
-    for v, c in coded:
-        codes.append(np.arange(base, base + len(v), dtype=np.int64) if c is None else c + np.int64(base))
-        base += len(v)
-    if not coded:
-        return pd.Series(np.empty(0, dtype=object), dtype=object, copy=False)
-    at = np.concatenate(codes)
-    out = np.concatenate(values)[at if keep is None else at[keep]]
-    return pd.Series(out, dtype=object, copy=False)
+    sizes = [len(v) if c is None else len(c) for v, c in coded]
+    out = np.empty(sum(sizes), dtype=object)
+    at = 0
+    for (values, codes), n in zip(coded, sizes, strict=True):
+        if codes is None:
+            out[at : at + n] = values
+        else:  # (mode="clip": no buffered copy; the codes are in range)
+            np.take(values, codes, out=out[at : at + n], mode="clip")
+        at += n
+    return pd.Series(out if keep is None else out[keep], dtype=object, copy=False)
 
 
 # a part with more runs of kept rows than this is copied (filtered) instead of sliced
