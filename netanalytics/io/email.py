@@ -749,7 +749,9 @@ def _detect_me(frame: pd.DataFrame, me) -> dict:
     if me is not None:
         addresses = _as_addresses(me)
         return {"rule": "explicit", "addresses": addresses, "evidence": "given by the caller (me=...)"}
-    senders = frame.loc[frame[M.SENT_LABEL].to_numpy(bool), S.SENDER].dropna()
+    # (the column, then its rows: .loc[rows, column] took the rows of every column first, 9 ms
+    # of the serial tail of reading 100,000 messages)
+    senders = frame[S.SENDER][frame[M.SENT_LABEL].to_numpy(bool)].dropna()
     senders = senders[senders.str.contains("@", regex=False).to_numpy(bool)]
     if len(senders):
         counts = senders.value_counts()
