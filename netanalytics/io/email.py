@@ -199,20 +199,29 @@ def _spool_folder() -> str:
     return tempfile.mkdtemp(prefix="netanalytics-read-", dir=root)
 
 
-def _spooled(func, folder: str, name: str, *args) -> str:
+def _spooled(func, folder: str, name: str, *args):
     """``func(*args)``, run in a worker, its result left pickled in ``folder/name`` (read once,
-    then removed, by :func:`_unspooled`); returns the file's path."""
+    then removed, by :func:`_unspooled`); returns the file's path. When the file cannot be
+    written (a full /dev/shm or temporary folder), the result itself, sent through the pool."""
     result = func(*args)
     path = os.path.join(folder, name)
-    with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
-        pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    try:
+        with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
+            pickle.dump(result, fh, protocol=pickle.HIGHEST_PROTOCOL)
+    except OSError:
+        with contextlib.suppress(OSError):
+            os.unlink(path)
+        return result
     return path
 
 
-def _unspooled(path: str):
-    with open(path, "rb") as fh:
+def _unspooled(sent):
+    """A worker's result from what :func:`_spooled` sent: a file's path, or the result itself."""
+    if not isinstance(sent, str):
+        return sent
+    with open(sent, "rb") as fh:
         data = fh.read()
-    os.unlink(path)
+    os.unlink(sent)
     return pickle.loads(data)
 
 

@@ -802,6 +802,19 @@ def test_spool_folder_is_private_and_in_shared_memory_only_with_room(monkeypatch
     assert folder.parent == Path(tempfile.gettempdir())
 
 
+def test_results_come_through_the_pool_when_no_file_can_be_written(tmp_path, monkeypatch):
+    # a folder that cannot take the files (here: gone; a full /dev/shm alike): nothing is lost
+    blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
+    box = write(tmp_path / "p.mbox", b"".join(blocks))
+    serial, _ = read_mbox(box, cache=False, workers=1)
+    monkeypatch.setattr(E, "_MBOX_PARALLEL_BYTES", 1)
+    monkeypatch.setattr(E, "_MBOX_TASK_BYTES", 500)
+    monkeypatch.setattr(E, "_spool_folder", lambda: str(tmp_path / "no such folder"))
+    parallel, report = read_mbox(box, cache=False, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+    assert report.read == 60 and not (tmp_path / "no such folder").exists()
+
+
 def test_no_result_file_outlives_a_read(tmp_path, monkeypatch):
     before = _spool_folders()
     blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
