@@ -186,9 +186,14 @@ _AHEAD = 2
 _SPOOL_SHM_FREE = 256 << 20
 
 
+_SPOOL_PREFIX = "netanalytics-read-"
+
+
 def _spool_folder() -> str:
     """A new private folder (mode 0700) for the workers' results of one read: in shared memory
-    where the system has it with room to spare (Linux's /dev/shm), else in the temporary folder."""
+    where the system has it with room to spare (Linux's /dev/shm), else in the temporary folder.
+    Its name holds the reading process's id; folders of this user's reads whose process is gone
+    (killed before it could remove its folder) are removed first, headers being private."""
     shm, root = "/dev/shm", None
     try:
         st = os.statvfs(shm)
@@ -196,7 +201,23 @@ def _spool_folder() -> str:
             root = shm
     except (OSError, AttributeError):  # no /dev/shm (macOS), no statvfs (Windows)
         pass
-    return tempfile.mkdtemp(prefix="netanalytics-read-", dir=root)
+    _remove_orphan_spools(Path(root or tempfile.gettempdir()))
+    return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=root)
+
+
+def _remove_orphan_spools(root: Path) -> None:
+    if os.name != "posix":  # (os.kill(pid, 0) only asks on POSIX; on Windows it ends the process)
+        return
+    for folder in root.glob(f"{_SPOOL_PREFIX}*-*"):
+        pid = folder.name[len(_SPOOL_PREFIX) :].split("-", 1)[0]
+        try:
+            if not pid.isdigit() or folder.stat().st_uid != os.getuid():
+                continue
+            os.kill(int(pid), 0)  # the reading process still runs: its folder is in use
+        except ProcessLookupError:
+            shutil.rmtree(folder, ignore_errors=True)
+        except OSError:  # gone meanwhile, or another user's process of that id
+            continue
 
 
 def _spooled(func, folder: str, name: str, *args):

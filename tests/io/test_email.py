@@ -815,6 +815,24 @@ def test_results_come_through_the_pool_when_no_file_can_be_written(tmp_path, mon
     assert report.read == 60 and not (tmp_path / "no such folder").exists()
 
 
+def test_spool_folders_of_killed_reads_are_removed(tmp_path, monkeypatch):
+    # a read killed before it removed its folder leaves it behind; the next read removes it
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    monkeypatch.setattr(E, "_SPOOL_SHM_FREE", 1 << 60)  # (the temporary folder, here tmp_path)
+    gone = subprocess.run(
+        [sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True
+    )
+    orphan = tmp_path / f"netanalytics-read-{gone.stdout.strip()}-abc"
+    running = tmp_path / f"netanalytics-read-{os.getpid()}-def"
+    other = tmp_path / "netanalytics-read-notapid"
+    for folder in (orphan, running, other):
+        folder.mkdir()
+        (folder / "0.pickle").write_bytes(b"headers")
+    new = Path(E._spool_folder())
+    assert not orphan.exists() and running.exists() and other.exists()
+    assert new.parent == tmp_path and new.name.startswith(f"netanalytics-read-{os.getpid()}-")
+
+
 def test_no_result_file_outlives_a_read(tmp_path, monkeypatch):
     before = _spool_folders()
     blocks = [msg(f"From: p{i}@x.org\nMessage-ID: <{i}@x>", body="x\n" * 40) for i in range(60)]
