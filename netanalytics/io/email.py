@@ -220,11 +220,21 @@ def _remove_orphan_spools(root: Path) -> None:
             continue
 
 
-def _spooled(func, folder: str, name: str, *args):
+def _spool_folder_if_any() -> str | None:
+    try:
+        return _spool_folder()
+    except OSError:  # no writable temporary folder: the results come through the pool
+        return None
+
+
+def _spooled(func, folder: str | None, name: str, *args):
     """``func(*args)``, run in a worker, its result left pickled in ``folder/name`` (read once,
-    then removed, by :func:`_unspooled`); returns the file's path. When the file cannot be
-    written (a full /dev/shm or temporary folder), the result itself, sent through the pool."""
+    then removed, by :func:`_unspooled`); returns the file's path. Without a folder, or when the
+    file cannot be written (a full /dev/shm or temporary folder), the result itself, sent
+    through the pool."""
     result = func(*args)
+    if folder is None:
+        return result
     path = os.path.join(folder, name)
     try:
         with open(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "wb") as fh:
@@ -300,7 +310,7 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
 
     try:
         if workers > 1 and len(tasks) > 1:
-            folder = _spool_folder()
+            folder = _spool_folder_if_any()
             pool = ProcessPoolExecutor(max_workers=min(workers, len(tasks)), initializer=_worker_started)
         yield results()
     finally:

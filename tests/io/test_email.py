@@ -814,6 +814,13 @@ def test_results_come_through_the_pool_when_no_file_can_be_written(tmp_path, mon
     pd.testing.assert_frame_equal(serial, parallel)
     assert report.read == 60 and not (tmp_path / "no such folder").exists()
 
+    def no_folder():  # no writable temporary folder at all
+        raise PermissionError(13, "Permission denied", "/tmp")
+
+    monkeypatch.setattr(E, "_spool_folder", no_folder)
+    parallel, report = read_mbox(box, cache=False, workers=2)
+    pd.testing.assert_frame_equal(serial, parallel)
+
 
 def test_spool_folders_of_killed_reads_are_removed(tmp_path, monkeypatch):
     # a read killed before it removed its folder leaves it behind; the next read removes it
