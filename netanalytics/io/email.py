@@ -20,6 +20,7 @@ from collections import Counter, deque
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -227,11 +228,17 @@ def _spool_folder_if_any() -> str | None:
         return None
 
 
+class _Spooled(NamedTuple):
+    """Where a worker left a result (see :func:`_spooled`)."""
+
+    path: str
+
+
 def _spooled(func, folder: str | None, name: str, *args):
     """``func(*args)``, run in a worker, its result left pickled in ``folder/name`` (read once,
-    then removed, by :func:`_unspooled`); returns the file's path. Without a folder, or when the
-    file cannot be written (a full /dev/shm or temporary folder), the result itself, sent
-    through the pool."""
+    then removed, by :func:`_unspooled`); returns that place, a :class:`_Spooled`. Without a
+    folder, or when the file cannot be written (a full /dev/shm or temporary folder), the result
+    itself, sent through the pool."""
     result = func(*args)
     if folder is None:
         return result
@@ -243,16 +250,16 @@ def _spooled(func, folder: str | None, name: str, *args):
         with contextlib.suppress(OSError):
             os.unlink(path)
         return result
-    return path
+    return _Spooled(path)
 
 
 def _unspooled(sent):
-    """A worker's result from what :func:`_spooled` sent: a file's path, or the result itself."""
-    if not isinstance(sent, str):
+    """A worker's result from what :func:`_spooled` sent: the file it is in, or the result."""
+    if not isinstance(sent, _Spooled):
         return sent
-    with open(sent, "rb") as fh:
+    with open(sent.path, "rb") as fh:
         data = fh.read()
-    os.unlink(sent)
+    os.unlink(sent.path)
     return pickle.loads(data)
 
 
@@ -271,10 +278,11 @@ def _run(func, tasks: list[tuple], workers: int, *, amounts: list[int], unit: st
     process took it, and that process, busy with the result before under its interpreter lock,
     left a worker waiting 5-45 ms after each range (75 ms of one worker's 0.6 s read of the
     high-cardinality archive; alternated medians with files against the pipe: 0.57 -> 0.53 s
-    there, 1.79 -> 1.58 s on real list mail, 0.77 -> 0.69 s on Gmail-style). Tasks are handed to the pool :data:`_AHEAD` per worker ahead of
-    the result the caller is at, so that no more results than that wait in the folder however
-    far the caller falls behind (a pipe held the workers back; files would not). The folder,
-    with anything left in it, is removed when the block ends.
+    there, 1.79 -> 1.58 s on real list mail, 0.77 -> 0.69 s on Gmail-style). Tasks are handed
+    to the pool :data:`_AHEAD` per worker ahead of the result the caller is at, so that no more
+    results than that wait in the folder however far the caller falls behind (a pipe held the
+    workers back; files would not). The folder, with anything left in it, is removed when the
+    block ends.
 
     When the last result is in, the workers are told to stop and are waited for by a thread of
     their own while the caller works on the results; the block ends only when they have exited,
@@ -615,8 +623,8 @@ def _parse_mbox(path: Path, workers: int) -> tuple[pd.DataFrame, FileReport]:
                 bounds.append(b)
         bounds.append(size)
     tasks = [(str(path), a, b, folder, "mbox", label) for a, b in itertools.pairwise(bounds)]
-    # the pool's result thread unpickles millions of small lists: without this pause the
-    # cyclic collector rescans them again and again (about 3x the cost of unpickling)
+    # the results unpickled here hold millions of small lists: without this pause the cyclic
+    # collector rescans them again and again (about 3x the cost of unpickling)
     with gc_paused(), _run(
         M.parse_mbox_range, tasks, workers,
         amounts=[b - a for a, b in itertools.pairwise(bounds)], unit="B", desc=path.name,

@@ -771,6 +771,16 @@ def _square(k: int) -> int:
     return k * k
 
 
+def _text(k: int) -> str:
+    return f"/not/a/spool/file/{k}"
+
+
+def test_results_of_any_type_come_back_as_they_were():
+    # (a result that is a string is not taken for the place of a spooled one)
+    with E._run(_text, [(k,) for k in range(5)], 2, amounts=[1] * 5, unit="", desc="") as results:
+        assert list(results) == [f"/not/a/spool/file/{k}" for k in range(5)]
+
+
 def test_results_come_through_private_files_a_few_tasks_ahead(tmp_path, monkeypatch):
     # each worker's result is left in a file of a private folder; the pool gets tasks only a few
     # ahead of the result read, so files do not pile up when the caller is slow
