@@ -195,15 +195,19 @@ def _spool_folder() -> str:
     where the system has it with room to spare (Linux's /dev/shm), else in the temporary folder.
     Its name holds the reading process's id; folders of this user's reads whose process is gone
     (killed before it could remove its folder) are removed first, headers being private."""
-    shm, root = "/dev/shm", None
-    try:
-        st = os.statvfs(shm)
-        if os.access(shm, os.W_OK | os.X_OK) and st.f_bavail * st.f_frsize >= _SPOOL_SHM_FREE:
-            root = shm
-    except (OSError, AttributeError):  # no /dev/shm (macOS), no statvfs (Windows)
-        pass
+    shm = "/dev/shm"
+    root = shm if _has_room(shm, _SPOOL_SHM_FREE) else None
     _remove_orphan_spools(Path(root or tempfile.gettempdir()))
     return tempfile.mkdtemp(prefix=f"{_SPOOL_PREFIX}{os.getpid()}-", dir=root)
+
+
+def _has_room(folder: str, free: int) -> bool:
+    """Whether ``folder`` can be written and has ``free`` bytes left."""
+    try:
+        st = os.statvfs(folder)
+    except (OSError, AttributeError):  # no such folder (/dev/shm on macOS), no statvfs (Windows)
+        return False
+    return os.access(folder, os.W_OK | os.X_OK) and st.f_bavail * st.f_frsize >= free
 
 
 def _remove_orphan_spools(root: Path) -> None:

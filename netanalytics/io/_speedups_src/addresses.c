@@ -32,6 +32,9 @@
 
 static const char PLAIN_BREAKERS[] = "\"(:;";
 
+/* Whether c is one of PLAIN_BREAKERS (split_plain's byte loop; its SSE2 loop compares the same four). */
+static inline int is_breaker(char c) { return c == '"' || c == '(' || c == ':' || c == ';'; }
+
 /* 1 when text holds none of '"', '(', ':', ';'; 0 when it does; -1 on error. */
 static int is_plain(PyObject *text) {
     Py_ssize_t n = PyUnicode_GET_LENGTH(text);
@@ -62,7 +65,6 @@ typedef struct {
     Py_ssize_t used;
 } na_ElementTable;
 
-static uint64_t element_hash(const char *p, Py_ssize_t n) { return na_hash_bytes(p, n); }
 
 static void table_free_slots(na_ElementTable *t) {
     if (t->slots == NULL)
@@ -227,7 +229,7 @@ static int ascii_plain(const char *p, Py_ssize_t n, PyObject **key, PyObject **n
     return 1;
 }
 
-/* The slot of one element, p[0:n] its text in UTF-8 (h: its element_hash); `element` its text as str, or NULL (it
+/* The slot of one element, p[0:n] its text in UTF-8 (h: its na_hash_bytes); `element` its text as str, or NULL (it
  * is then decoded from p, if it has to be read). Returns NULL with an error set, or with none
  * when the element is not UTF-8 (the caller then reads the value as text). */
 static na_element *element_of(na_ElementTable *t, const char *p, Py_ssize_t n, uint64_t h, PyObject *element,
@@ -337,7 +339,7 @@ static int split_plain(const char *p, Py_ssize_t n, na_split *s) {
 #endif
     for (; i < n; i++) {
         char c = p[i];
-        if (c == '"' || c == '(' || c == ':' || c == ';')
+        if (is_breaker(c))
             return 0;
         if (c == ',')
             split_add(s, i);
@@ -376,7 +378,7 @@ static void prefetch_elements(const na_ElementTable *t, const na_split *s, uint6
     Py_ssize_t a = 0, lo, hi;
     for (Py_ssize_t k = 0; k < s->count && k < NA_AHEAD; k++) {
         a = split_element(s, k, a, &lo, &hi) + 1;
-        hashes[k] = element_hash(s->p + lo, hi - lo);
+        hashes[k] = na_hash_bytes(s->p + lo, hi - lo);
         if (t->slots != NULL)
             na_prefetch(&t->slots[na_slot_of(hashes[k], t->bits)]);
     }
@@ -443,7 +445,7 @@ static int read_plain(const na_split *split, PyObject *text, na_ElementTable *el
         }
         na_element *e;
         if (text == NULL) {
-            uint64_t h = k < NA_AHEAD ? hashes[k] : element_hash(p + lo, hi - lo);
+            uint64_t h = k < NA_AHEAD ? hashes[k] : na_hash_bytes(p + lo, hi - lo);
             e = element_of(elements, p + lo, hi - lo, h, NULL, shared, plain_address);
             if (e == NULL && !PyErr_Occurred()) { /* not UTF-8 */
                 Py_CLEAR(*keys);
@@ -456,7 +458,7 @@ static int read_plain(const na_split *split, PyObject *text, na_ElementTable *el
                 goto fail;
             Py_ssize_t size;
             const char *utf8 = PyUnicode_AsUTF8AndSize(element, &size); /* kept by element */
-            e = utf8 == NULL ? NULL : element_of(elements, utf8, size, element_hash(utf8, size), element, shared, plain_address);
+            e = utf8 == NULL ? NULL : element_of(elements, utf8, size, na_hash_bytes(utf8, size), element, shared, plain_address);
             Py_DECREF(element);
         }
         if (e == NULL)
@@ -641,7 +643,7 @@ static int flat_plain(PyObject *raw, na_ElementTable *elements, PyObject *shared
     Py_ssize_t a = 0;
     for (Py_ssize_t k = 0; k < count; k++) {
         Py_ssize_t lo, hi, b = split_element(&split, k, a, &lo, &hi);
-        uint64_t h = k < NA_AHEAD ? hashes[k] : element_hash(p + lo, hi - lo);
+        uint64_t h = k < NA_AHEAD ? hashes[k] : na_hash_bytes(p + lo, hi - lo);
         /* (element_of may run Python code, and grow the table: e is used before the next call) */
         na_element *e = element_of(elements, p + lo, hi - lo, h, NULL, shared, plain_address);
         if (e == NULL && PyErr_Occurred())

@@ -66,8 +66,6 @@ static int plain_id_list(const unsigned char *s, Py_ssize_t size, Py_ssize_t *n_
     return 1;
 }
 
-/* A 64-bit hash of an id, to compare ids of one list cheaply before memcmp. */
-static inline uint64_t id_hash(const unsigned char *s, Py_ssize_t size) { return na_hash_bytes(s, size); }
 
 typedef struct {
     const unsigned char *s;
@@ -118,7 +116,7 @@ PyObject *na_id_lists(PyObject *self, PyObject *values) {
                     b++;
                 const unsigned char *id = s + a + 1;
                 Py_ssize_t length = b - a - 1;
-                uint64_t h = id_hash(id, length);
+                uint64_t h = na_hash_bytes(id, length); /* compared before memcmp */
                 int again = 0;
                 for (Py_ssize_t k = 0; k < kept && !again; k++)
                     again = seen[k].hash == h && seen[k].size == length && memcmp(seen[k].s, id, (size_t)length) == 0;
