@@ -22,7 +22,7 @@ from netanalytics import schema as S
 from netanalytics._gc import gc_paused
 from netanalytics.io import _headers as H
 from netanalytics.io import _native
-from netanalytics.io._lists import shared_lists
+from netanalytics.io._lists import FlatLists, flat_lists, lists_from_codes
 from netanalytics.io.report import MAX_WARNINGS, FileReport
 
 __all__ = [
@@ -1285,9 +1285,11 @@ class Batch:
             parts[col] = _flat(table, values)
         parts["strings"] = _Strings(os.getpid(), start, table.strings(start))
         # References: nearly one list per row, but a thread's ids recur in its later messages'
-        # lists (and siblings' lists are equal): one object per distinct id and per distinct list
+        # lists (and siblings' lists are equal): each distinct id and each distinct list once,
+        # flat (the reading process makes the lists); its ids rarely recur from one part to the
+        # next, so they go with the part, not into the worker's table of strings
         refs = c[S.REFERENCES]
-        parts[S.REFERENCES] = shared_lists(refs if isinstance(refs, pa.Array) else pa.array(refs, _ID_LIST))
+        parts[S.REFERENCES] = flat_lists(refs if isinstance(refs, pa.Array) else pa.array(refs, _ID_LIST))
         parts[S.N_RECIPIENTS] = recipients
         parts["id_hash"] = _text_hashes(parts[S.MESSAGE_ID])
         for col in (S.IS_AUTOMATED, SENT_LABEL):
@@ -1367,18 +1369,18 @@ def ids_all_distinct(parts: list[dict]) -> bool:
 
 
 def _coded_chunk(chunk, table: list | None = None) -> tuple[np.ndarray, np.ndarray | None]:
-    """A list column of a part (:class:`_Flat`, or a :func:`_shared_lists` chunk) as (an object
-    array of lists, int32 codes into it or None when the array holds one list per row). The
-    codes of a :class:`_Flat` chunk index ``table``, the strings of the process that made it
-    (see :func:`prepare_parts`)."""
+    """A list column of a part (:class:`_Flat`, a :class:`FlatLists`, or prepared already) as
+    (an object array of lists, int32 codes into it or None when the array holds one list per
+    row). The codes of a :class:`_Flat` chunk index ``table``, the strings of the process that
+    made it (see :func:`prepare_parts`); a :class:`FlatLists` brings its own."""
     if isinstance(chunk, _Flat):
         lists = _lists_from_flat(chunk, table)
         return np.fromiter(lists, dtype=object, count=len(lists)), chunk.codes
-    if isinstance(chunk, tuple):
-        if isinstance(chunk[0], np.ndarray):
-            return chunk
-        distinct, codes = chunk
-        return np.fromiter(distinct, dtype=object, count=len(distinct)), codes
+    if isinstance(chunk, FlatLists):
+        lists = lists_from_codes(chunk.elements, chunk.codes, chunk.offsets)
+        return np.fromiter(lists, dtype=object, count=len(lists)), chunk.rows
+    if isinstance(chunk, tuple):  # prepared: (object array, codes)
+        return chunk
     if isinstance(chunk, np.ndarray):
         return chunk, None
     return np.fromiter(chunk, dtype=object, count=len(chunk)), None
@@ -1492,14 +1494,8 @@ def _flat(table, column: _Coded) -> _Flat:
 
 def _lists_from_flat(flat: _Flat, table: list) -> list[list]:
     """The distinct lists of a :class:`_Flat` column, as new Python lists of the strings of
-    ``table``. Where the C speedups are built, ``lists_from_flat`` runs the same loop (it checks
-    the codes and offsets)."""
-    elements = np.ascontiguousarray(flat.elements, dtype=np.int32)
-    offsets = np.ascontiguousarray(flat.offsets, dtype=np.int64)
-    if _native.SPEEDUPS is not None:  # the same loop in C
-        return _native.SPEEDUPS.lists_from_flat(table, elements, offsets)
-    values = [table[k] for k in elements.tolist()]
-    return [values[a:b] for a, b in itertools.pairwise(offsets.tolist())]
+    ``table`` (:func:`lists_from_codes`)."""
+    return lists_from_codes(table, flat.elements, flat.offsets)
 
 
 def _table_of(sent: _Strings, shared: dict | None, tables: dict) -> list:
@@ -1573,9 +1569,9 @@ def prepare_parts(parts: dict, shared: dict | None = None, tables: dict | None =
 
 
 def _object_column(chunks: list, keep: np.ndarray | None) -> pd.Series:
-    """One object column of lists from :func:`_shared_lists` chunks (only the rows ``keep``):
-    each chunk's rows gathered by its codes straight into their place in the column (one
-    reference taken per row; joining the chunks' distinct lists first, then gathering, took
+    """One object column of lists from the chunks of :func:`prepare_parts` (only the rows
+    ``keep``): each chunk's rows gathered by its codes straight into their place in the column
+    (one reference taken per row; joining the chunks' distinct lists first, then gathering, took
     each list twice and freed the joined array: 15 of the 18 ms that building the frame of
     100,000 high-cardinality messages took after the last worker was done)."""
     coded = [_coded_chunk(c) for c in chunks]

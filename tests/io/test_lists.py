@@ -1,12 +1,14 @@
-"""shared_lists: Python lists from an Arrow list column, one object per distinct list and string."""
+"""shared_lists: Python lists from an Arrow list column, one object per distinct list and string;
+flat_lists: the same, flat (as a mail worker sends References); lists_from_codes: the lists back."""
 
 from __future__ import annotations
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from netanalytics.io._lists import shared_lists
+from netanalytics.io._lists import flat_lists, lists_from_codes, shared_lists
 
 
 def rows(lists: pa.Array) -> list:
@@ -49,3 +51,28 @@ def test_empty_columns_and_columns_of_empty_lists():
 def test_a_null_row_is_refused():
     with pytest.raises(ValueError, match="null rows"):
         shared_lists(pa.array([["a"], None]))
+
+
+def test_flat_lists_hold_each_distinct_element_and_list_once():
+    flat = flat_lists(pa.array([["<a@x>", "<b@x>"], [], ["<a@x>", "<b@x>"], ["<b@x>", None], []]))
+    assert flat.elements == ["<a@x>", "<b@x>", None]  # (a null element: the last slot)
+    assert flat.codes.dtype.name == "int32" and flat.codes.tolist() == [0, 1, 1, 2]
+    assert flat.offsets.dtype.name == "int64" and flat.offsets.tolist() == [0, 2, 2, 4]
+    assert flat.rows.dtype.name == "int32" and flat.rows.tolist() == [0, 1, 0, 2, 1]
+    flat = flat_lists(pa.array([], type=pa.large_list(pa.large_string())))
+    assert flat.codes.tolist() == [] and flat.offsets.tolist() == [0] and flat.rows.tolist() == []
+
+
+def test_lists_from_codes_make_new_lists_of_the_elements(route):
+    elements = ["p", "q", None]
+    lists = lists_from_codes(elements, np.array([1, 0, 2, 1], np.int32), np.array([0, 2, 2, 4], np.int64))
+    assert lists == [["q", "p"], [], [None, "q"]]
+    assert lists[0][0] is elements[1] and lists[2][1] is elements[1]
+    assert lists_from_codes([], np.array([], np.int32), np.array([0], np.int64)) == []
+
+
+def test_shared_lists_are_the_same_on_both_routes(route):
+    refs = [["<1@x>", "<2@x>"], [], ["<1@x>", "<2@x>"], ["<2@x>"], ["<3@x>", None]]
+    distinct, codes = shared_lists(pa.array(refs, type=pa.large_list(pa.large_string())))
+    out = [distinct[c] for c in codes.tolist()]
+    assert out == refs and out[0] is out[2] and out[0][1] is out[3][0]

@@ -24,6 +24,7 @@ from netanalytics import schema as S
 from netanalytics.io import _headers as H
 from netanalytics.io import _mbox as M
 from netanalytics.io import _native
+from netanalytics.io._lists import FlatLists
 
 FIXTURE = Path(__file__).parent / "fixtures" / "email" / "gmail_takeout.mbox"
 
@@ -237,6 +238,26 @@ def test_id_lists_of_folded_references_equal_the_per_value_rule(route):
     # the first id of each list, null for none (a thread's root in the thread_id fallback)
     first = M._first_elements(M._id_list_array(values)).to_pylist()
     assert first == ["a@x", "a@x", None, "c@x", "e@x", "g\tx@y", None]
+
+
+def test_references_go_flat_and_come_back_as_lists(route):
+    """A part sends References as FlatLists (each distinct id and list once, its own ids); the
+    reading process makes the lists: equal lists one object, an id one str across its lists."""
+    blocks = [
+        b"\nFrom: a@x.org\nMessage-ID: <m%d@x>\nReferences: %s\nDate: Tue, 7 Jan 2025 10:00:00 +0000"
+        % (k, refs)
+        for k, refs in enumerate([b"<r1@x> <r2@x>", b"<r1@x>", b"<r1@x> <r2@x>", b"<r3@x>\n <r1@x>"])
+    ]
+    blocks.append(b"\nFrom: a@x.org\nMessage-ID: <m4@x>\nDate: Tue, 7 Jan 2025 10:00:00 +0000")
+    batch = M.Batch("mbox", "box", "box.mbox")
+    batch.add_mbox_blocks(blocks, [None] * 5, list(range(5)))
+    parts = pickle.loads(pickle.dumps(batch.finish()["parts"]))  # as the reading process gets it
+    sent = parts[S.REFERENCES]
+    assert isinstance(sent, FlatLists) and sent.offsets.tolist() == [0, 2, 3, 5, 5]
+    assert sorted(x for x in sent.elements if x) == ["r1@x", "r2@x", "r3@x"]  # each id once
+    refs = M.frame_from_parts([M.prepare_parts(parts)])[S.REFERENCES].tolist()
+    assert refs == [["r1@x", "r2@x"], ["r1@x"], ["r1@x", "r2@x"], ["r3@x", "r1@x"], []]
+    assert refs[0] is refs[2] and refs[0][0] is refs[1][0] is refs[3][1]
 
 
 ID_VALUES = [
