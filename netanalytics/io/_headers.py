@@ -13,6 +13,7 @@ from operator import itemgetter
 from quopri import decodestring as _qp_decode
 
 import numpy as np
+import pyarrow as pa
 
 from netanalytics.io import _native
 from netanalytics.schema import clean_name, name_key, normalize_email
@@ -154,6 +155,11 @@ _BULK = WANTED - {b"received"}
 _BULK_NAMES = sorted(_BULK)
 _BULK_KEYS = np.array(_BULK_NAMES, dtype="S16")
 _BULK_INDEX = {name: k for k, name in enumerate(_BULK_NAMES)}
+# The columns the mbox reader takes as Arrow arrays (raw_header_columns' ``arrow=True``): where
+# the C speedups are built, header_values writes their values, cleaned, into one buffer per name,
+# with no Python bytes per value
+_FLAT_NAMES = frozenset({b"date", b"message-id", b"in-reply-to", b"references", b"x-gm-thrid"})
+_FLAT_FLAGS = bytes(name in _FLAT_NAMES for name in _BULK_NAMES)
 assert max(map(len, _BULK_NAMES)) <= 16
 _IS_BLANK = np.zeros(256, dtype=bool)
 _IS_BLANK[[ord(" "), ord("\t")]] = True
@@ -215,7 +221,7 @@ def _clean_column(vals: list[bytes]) -> list[bytes]:
     return vals
 
 
-def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[bytes]], list[bool]]:
+def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list, list[bool]]:
     """The raw value of each wanted header in each block: per name of :data:`_BULK_NAMES` (by
     index), the blocks holding it (int64, ascending) and its value in each of them, in the
     same order (not yet unfolded or stripped); and per name whether a value may need
@@ -223,7 +229,9 @@ def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[byt
 
     Found by ``_speedups.header_values`` (C) where it is built, walking each block where it
     lies (a value equal to its name's value before it is then that same object); else by
-    :func:`_header_values_numpy`. The two give equal results (tests compare them).
+    :func:`_header_values_numpy`. The two give equal results (tests compare them), but for the
+    names of :data:`_FLAT_NAMES`, whose values the C route gives cleaned already, as (int64
+    offsets, bytes) of the values one after the other (see :func:`raw_header_columns`).
 
     Notes
     -----
@@ -239,7 +247,7 @@ def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list[list[byt
     - a name's first line in a block wins.
     """
     if _native.SPEEDUPS is not None:
-        rows, values, unclean = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES)
+        rows, values, unclean = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES, _FLAT_FLAGS)
         return [np.frombuffer(r, dtype=np.int64) for r in rows], values, list(map(bool, unclean))
     return (*_header_values_numpy(blocks), [True] * len(_BULK_NAMES))
 
@@ -347,7 +355,9 @@ def raw_header_columns(blocks: list[bytes]):
     the list of the value (or None) of header ``name`` (a :data:`PRIMARY` spelling) per block,
     as :func:`split_header_lines` would have it; Received is not read (always None).
     ``column(name, coded=True)`` gives ``encode(column(name))``, cleaning only the distinct
-    values (for repeating headers, see :func:`_coded_column`).
+    values (for repeating headers, see :func:`_coded_column`). ``column(name, arrow=True)``
+    gives the same values as a pyarrow large_binary array, null where a block has no such
+    header: made straight from the buffers of the C route for :data:`_FLAT_NAMES`.
 
     The values are found by :func:`_header_values`; they are stripped / unfolded only in
     columns that need it. Names are matched in any case ("Message-Id", "CC").
@@ -355,10 +365,17 @@ def raw_header_columns(blocks: list[bytes]):
     n = len(blocks)
     found_rows, found_values, unclean = _header_values(blocks)
 
-    def column(name: bytes, coded: bool = False):
+    def column(name: bytes, coded: bool = False, arrow: bool = False):
         k = _BULK_INDEX.get(name.lower())
+        if arrow:
+            if k is not None and isinstance(found_values[k], tuple):  # the C route's buffers
+                return _binary_column(*found_values[k], found_rows[k], n)
+            return pa.array(column(name), type=pa.large_binary())
         if k is None or not len(found_rows[k]):
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
+        if isinstance(found_values[k], tuple):  # (a flat name asked for as a list)
+            values = column(name, arrow=True).to_pylist()
+            return encode(values) if coded else values
         present = found_rows[k]
         vals = list(found_values[k])
         if coded:
@@ -373,6 +390,27 @@ def raw_header_columns(blocks: list[bytes]):
         return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
 
     return column
+
+
+def _binary_column(offsets: bytearray, data: bytearray, present: np.ndarray, n: int) -> pa.Array:
+    """A large_binary array of ``n`` rows from one name's values as the C ``header_values``
+    gives them (``offsets``: int64, one more than there are values; ``data``: the values one
+    after the other) and the rows holding them (``present``, ascending); null elsewhere. No
+    copy of the values."""
+    if len(present) == n:
+        return pa.LargeBinaryArray.from_buffers(
+            pa.large_binary(), n, [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+        )
+    lengths = np.zeros(n, dtype=np.int64)
+    lengths[present] = np.diff(np.frombuffer(offsets, dtype=np.int64))
+    ends = np.zeros(n + 1, dtype=np.int64)
+    np.cumsum(lengths, out=ends[1:])
+    valid = np.zeros(n, dtype=bool)
+    valid[present] = True
+    mask = pa.py_buffer(np.packbits(valid, bitorder="little"))
+    return pa.LargeBinaryArray.from_buffers(
+        pa.large_binary(), n, [mask, pa.py_buffer(ends), pa.py_buffer(data)], null_count=n - len(present)
+    )
 
 
 def encode(values: list) -> tuple[list, np.ndarray]:

@@ -361,9 +361,23 @@ _RE2_PLAIN_IDS = r"^[\t-\r ]*(?:<[!-;=?-~]+>(?:[\t-\r ]+<[!-;=?-~]+>)*[\t-\r ]*)
 _ID_LIST = pa.large_list(pa.large_string())
 
 
-def _id_list_array(values: list) -> pa.LargeListArray:
-    """``[_fast_ids(v) if v else [] for v in values]`` as an Arrow list column, made by a few
-    Arrow calls over the whole column for the usual values.
+def _binary_buffers(raw: pa.Array) -> tuple:
+    """(int64 offsets, data, validity or None) of a large_binary array, as the C readers of a
+    column take them (see ``na_column`` in ``_speedups_src/speedups.h``): value ``i`` is
+    ``data[offsets[i]:offsets[i + 1]]``, null where its validity byte is 0 (None: no nulls)."""
+    n = len(raw)
+    _, offsets, data = raw.buffers()
+    if offsets is None:  # (an array of no rows may have no buffers)
+        return np.zeros(1, dtype=np.int64), b"", None
+    offsets = np.frombuffer(offsets, dtype=np.int64, count=n + 1, offset=raw.offset * 8)
+    valid = raw.is_valid().to_numpy(zero_copy_only=False).view(np.uint8) if raw.null_count else None
+    return offsets, b"" if data is None else data, valid
+
+
+def _id_list_array(raw: pa.Array) -> pa.LargeListArray:
+    """``[_fast_ids(v) if v else [] for v in raw.to_pylist()]`` (``raw``: a large_binary array,
+    null where the header is absent) as an Arrow list column, made by a few Arrow calls over
+    the whole column for the usual values.
 
     Notes
     -----
@@ -375,17 +389,16 @@ def _id_list_array(values: list) -> pa.LargeListArray:
     Where the C speedups are built, ``id_lists`` reads the plain values in one pass over the
     raw bytes (the same rule; a test compares the two) and gives the list column's buffers.
     """
-    n = len(values)
+    n = len(raw)
     if _native.SPEEDUPS is not None:
-        list_offsets, id_offsets, data, odd = _native.SPEEDUPS.id_lists(values)
+        list_offsets, id_offsets, data, odd = _native.SPEEDUPS.id_lists(*_binary_buffers(raw))
         ids = pa.LargeStringArray.from_buffers(
             len(id_offsets) // 8 - 1, pa.py_buffer(id_offsets), pa.py_buffer(data)
         )
         lists = pa.LargeListArray.from_buffers(
             _ID_LIST, n, [None, pa.py_buffer(list_offsets)], children=[ids]
         )
-        return _patched(lists, np.array(odd, dtype=np.int64), [_fast_ids(values[i]) for i in odd])
-    raw = pa.array(values, type=pa.large_binary())
+        return _patched(lists, np.array(odd, dtype=np.int64), [_fast_ids(v) for v in _values_at(raw, odd)])
     plain = pc.fill_null(pc.match_substring_regex(raw, _RE2_PLAIN_IDS), True)  # absent: no ids
     text = pc.cast(pc.if_else(plain, pc.fill_null(raw, b""), b""), pa.large_string())
     tokens = pc.ascii_split_whitespace(text)  # blanks at the edges leave empty tokens: dropped
@@ -401,7 +414,7 @@ def _id_list_array(values: list) -> pa.LargeListArray:
     twice = np.unique(pair[1:][pair[1:] == pair[:-1]] // max(len(ids), 1)).tolist()
     fixes = {i: list(dict.fromkeys(lists[i].as_py())) for i in twice}
     odd = np.flatnonzero(~plain.to_numpy(zero_copy_only=False)).tolist()
-    fixes.update((i, _fast_ids(values[i])) for i in odd)
+    fixes.update((i, _fast_ids(v)) for i, v in zip(odd, _values_at(raw, odd), strict=True))
     if not fixes:
         return lists
     rows_fixed = sorted(fixes)
@@ -550,26 +563,29 @@ _RE2_PLAIN_ID = r"^<[\x00-\x1f\x21-\x3b\x3d-\x7f]+>$"
 _RE2_ASCII = r"^[\x00-\x7f]*$"
 
 
-def _first_id_array(values: list) -> pa.Array:
-    """The first id of each value (``_fast_ids(v)[0]``) as a large_string array; null where
-    a value is absent or holds no usable id. Where the C speedups are built, ``first_ids``
-    reads the plain values (the same rule, :data:`_RE2_PLAIN_ID`; a test compares the two)."""
+def _values_at(raw: pa.Array, rows) -> list:
+    """The values of ``raw`` at ``rows`` (a few: the odd ones), as Python objects."""
+    return raw.take(pa.array(rows, type=pa.int64())).to_pylist()
+
+
+def _first_id(value: bytes | None) -> str | None:
+    return (_fast_ids(value) or [None])[0] if value else None
+
+
+def _first_id_array(raw: pa.Array) -> pa.Array:
+    """The first id of each value (``_fast_ids(v)[0]``) of ``raw`` (a large_binary array) as a
+    large_string array; null where a value is absent or holds no usable id. Where the C
+    speedups are built, ``first_ids`` reads the plain values (the same rule,
+    :data:`_RE2_PLAIN_ID`; a test compares the two)."""
     if _native.SPEEDUPS is not None:
-        offsets, data, valid, odd = _native.SPEEDUPS.first_ids(values)
+        offsets, data, valid, odd = _native.SPEEDUPS.first_ids(*_binary_buffers(raw))
         mask = pa.py_buffer(np.packbits(np.frombuffer(valid, dtype=bool), bitorder="little"))
-        ids = pa.LargeStringArray.from_buffers(len(values), pa.py_buffer(offsets), pa.py_buffer(data), mask)
-        return _patched(
-            ids,
-            np.array(odd, dtype=np.int64),
-            [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd],
-        )
-    raw = pa.array(values, type=pa.large_binary())
+        ids = pa.LargeStringArray.from_buffers(len(raw), pa.py_buffer(offsets), pa.py_buffer(data), mask)
+        return _patched(ids, np.array(odd, dtype=np.int64), list(map(_first_id, _values_at(raw, odd))))
     plain = pc.fill_null(pc.match_substring_regex(raw, _RE2_PLAIN_ID), False)
     ids = pc.cast(pc.if_else(plain, pc.binary_slice(raw, 1, -1), _NULL_TEXT), pa.large_string())
     odd = _odd_rows(raw, plain)
-    return _patched(
-        ids, odd, [(_fast_ids(values[i]) or [None])[0] if values[i] else None for i in odd.tolist()]
-    )
+    return _patched(ids, odd, list(map(_first_id, _values_at(raw, odd))))
 
 
 def _thread_id_array(raw: pa.Array) -> pa.Array:
@@ -583,15 +599,14 @@ def _thread_id_array(raw: pa.Array) -> pa.Array:
     )
 
 
-def _date_array(values: list) -> pa.Array:
-    """Date header texts (null where absent or empty)."""
-    raw = pa.array(values, type=pa.large_binary())
+def _date_array(raw: pa.Array) -> pa.Array:
+    """Date header texts of ``raw`` (a large_binary array; null where absent or empty)."""
     fast = pc.match_substring_regex(raw, _RE2_ASCII)
     text = pc.cast(
         pc.if_else(pc.and_(fast, pc.greater(pc.binary_length(raw), 0)), raw, _NULL_TEXT), pa.large_string()
     )
     odd = _odd_rows(raw, fast)
-    return _patched(text, odd, [H.decode_bytes(values[i]) if values[i] else None for i in odd.tolist()])
+    return _patched(text, odd, [H.decode_bytes(v) if v else None for v in _values_at(raw, odd)])
 
 
 def _subject(raw: bytes) -> str:
@@ -862,6 +877,9 @@ class Batch:
         def coded(name: bytes) -> tuple[list, np.ndarray]:  # H.encode(col(name)), cheaper
             return raw_column(P[name], coded=True)
 
+        def binary(name: bytes) -> pa.Array:  # pa.array(col(name), pa.large_binary()), cheaper
+            return raw_column(P[name], arrow=True)
+
         # rows for the tolerant route; blocks without a wanted header have no Message-ID either
         slow: set[int] = set()
 
@@ -889,7 +907,7 @@ class Batch:
         if skipped_label.any() or self.folder_is_junk:
             slow.update(range(n) if self.folder_is_junk else np.flatnonzero(skipped_label).tolist())
 
-        thrid = pa.array(col(b"x-gm-thrid"), type=pa.large_binary())
+        thrid = binary(b"x-gm-thrid")
         gmail = np.array([r is not None for r in lab_raw], dtype=bool)[lab_codes]
         gmail |= thrid.is_valid().to_numpy(zero_copy_only=False)
         source = _Coded([self.source, _SOURCE_GMAIL], gmail.astype(np.int32))
@@ -923,14 +941,14 @@ class Batch:
 
         # ids, thread ids, dates and subjects stay in Arrow, no Python string per message;
         # values outside the fast rules are made by the per-value rules and patched in
-        mids = _first_id_array(col(b"message-id"))
+        mids = _first_id_array(binary(b"message-id"))
         if mids.null_count:  # no usable id: a synthetic one, the tolerant route makes it
             slow.update(np.flatnonzero(mids.is_null().to_numpy(zero_copy_only=False)).tolist())
-        irt = _first_id_array(col(b"in-reply-to"))
-        refs = _id_list_array(col(b"references"))
+        irt = _first_id_array(binary(b"in-reply-to"))
+        refs = _id_list_array(binary(b"references"))
         first_ref = _first_elements(refs)
         thread_id = pc.coalesce(_thread_id_array(thrid), first_ref, irt, mids)
-        date_text = _date_array(col(b"date"))
+        date_text = _date_array(binary(b"date"))
         subject_raw, subject_codes = coded(b"subject")  # a thread's messages share a subject
         subject = _subject_array(subject_raw).take(pa.array(subject_codes))
         # Received only where the Date is unusable (it is the first fallback; see finish)

@@ -5,6 +5,7 @@ wanted name's first letters."""
 
 from __future__ import annotations
 
+import pyarrow as pa
 import pytest
 from header_blocks import ADDRESS_VALUES, header_block  # tests/io is on sys.path when its tests run
 from hypothesis import given, settings
@@ -33,6 +34,8 @@ def test_columns_equal_the_one_block_rule(blocks):
     for name in H.WANTED - {b"received"}:
         expected = [H.split_header_lines(b).get(name) for b in blocks]
         assert column(H.PRIMARY[name]) == expected, name
+        arrow = column(H.PRIMARY[name], arrow=True)  # (C: the flat names from its buffers)
+        assert arrow.type == pa.large_binary() and arrow.to_pylist() == expected, name
         values, codes = column(H.PRIMARY[name], coded=True)  # distinct values cleaned once
         expected_values, expected_codes = H.encode(expected)
         assert (values, codes.tolist()) == (expected_values, expected_codes.tolist()), name
@@ -121,3 +124,20 @@ def test_an_encoded_word_whose_charset_holds_a_nul_is_decoded_as_plain_bytes():
     assert H.decode_words("=?\x00tf-8?Q?Gesendet?=") == "Gesendet"
     assert H.decode_words("=?no-such-charset?Q?Gesendet?=") == "Gesendet"
     assert H.parse_labels(b"=?\x00tf-8?Q?Gesendet?=,Inbox") == ["Gesendet", "Inbox"]
+
+
+@pytest.mark.usefixtures("both_routes")
+def test_arrow_columns_hold_null_where_a_block_lacks_the_header():
+    blocks = [
+        b"\nDate: Tue, 7 Jan 2025\nMessage-ID: <a@x>\n",
+        b"\nMessage-ID:\r\n <b@x> \n",  # folded after the colon, CRLF, a blank at the end
+        b"\nSubject: no ids\n",
+        b"\nReferences: <r@x>\n\t<s@x>\nmessage-id: <c@x>\n",
+    ]
+    column = H.raw_header_columns(blocks)
+    assert column(b"Message-ID", arrow=True).to_pylist() == [b"<a@x>", b"<b@x>", None, b"<c@x>"]
+    assert column(b"References", arrow=True).to_pylist() == [None, None, None, b"<r@x> <s@x>"]
+    assert column(b"Date", arrow=True).null_count == 3
+    assert column(b"X-GM-THRID", arrow=True).to_pylist() == [None] * 4
+    assert column(b"Subject", arrow=True).to_pylist() == [None, None, b"no ids", None]
+    assert column(b"Message-ID", coded=True)[0] == [b"<a@x>", b"<b@x>", None, b"<c@x>"]

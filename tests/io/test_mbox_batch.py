@@ -223,6 +223,11 @@ def test_a_list_rewrite_is_undone_once_per_distinct_headers_on_both_routes(piece
     assert rows[S.MAILING_LIST].tolist() == ["team@lists.x.org"] * 3
 
 
+def binary(values: list) -> pa.Array:
+    """A header column as the reader gives it to the id rules: large_binary, null where absent."""
+    return pa.array(values, type=pa.large_binary())
+
+
 def test_id_lists_of_folded_references_equal_the_per_value_rule(route):
     values = [
         b"<a@x> <b@x>",
@@ -233,10 +238,15 @@ def test_id_lists_of_folded_references_equal_the_per_value_rule(route):
         b"<g\tx@y>",  # a blank inside the brackets: the tolerant rule
         b"",
     ]
-    assert M._id_list_array(values).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
-    assert M._id_list_array(values).to_pylist()[:4] == [["a@x", "b@x"], ["a@x", "b@x"], [], ["c@x", "d@x"]]
+    assert M._id_list_array(binary(values)).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_list_array(binary(values)).to_pylist()[:4] == [
+        ["a@x", "b@x"],
+        ["a@x", "b@x"],
+        [],
+        ["c@x", "d@x"],
+    ]
     # the first id of each list, null for none (a thread's root in the thread_id fallback)
-    first = M._first_elements(M._id_list_array(values)).to_pylist()
+    first = M._first_elements(M._id_list_array(binary(values))).to_pylist()
     assert first == ["a@x", "a@x", None, "c@x", "e@x", "g\tx@y", None]
 
 
@@ -287,7 +297,7 @@ ID_VALUES = [
 @given(st.lists(st.sampled_from(ID_VALUES), max_size=30))
 def test_id_lists_of_mixed_columns_equal_the_per_value_rule(values):
     # plain values are read together, the others one by one: the same lists as value by value
-    assert M._id_list_array(values).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
+    assert M._id_list_array(binary(values)).to_pylist() == [[] if not v else M._fast_ids(v) for v in values]
 
 
 def test_first_ids_exact(route):
@@ -302,12 +312,31 @@ def test_first_ids_exact(route):
         None,
         b"",
     ]
-    ids = M._first_id_array(values)
+    ids = M._first_id_array(binary(values))
     assert ids.type == pa.large_string()
     # a tab and ">" are allowed inside the one-token rule; the others take _fast_ids, whose
     # tolerant rule (extract_ids) keeps what follows a space, and non-ASCII ids; "<>" holds none
     assert ids.to_pylist() == ["a@x", "a\tb@x", "a>b@x", "a@x", "b@x", None, "é@x", None, None]
     assert ids.to_pylist() == [(M._fast_ids(v) or [None])[0] if v else None for v in values]
+
+
+def test_id_rules_read_a_sliced_column_with_nulls(route):
+    column = binary([b"<z@x>", b"<a@x> <b@x>", None, b"<c@x> junk", b"<d@x>", None]).slice(1, 4)
+    assert M._id_list_array(column).to_pylist() == [["a@x", "b@x"], [], ["c@x"], ["d@x"]]
+    assert M._first_id_array(column).to_pylist() == ["a@x", None, "c@x", "d@x"]
+    assert M._first_id_array(binary([])).to_pylist() == [] and M._id_list_array(binary([])).to_pylist() == []
+
+
+def test_id_rules_in_c_refuse_a_malformed_column(speedups):
+    offsets, data = np.array([0, 5, 5], dtype=np.int64), b"<a><"
+    with pytest.raises(ValueError, match="offset 1 is out of order or past the 4 bytes of data"):
+        speedups.first_ids(offsets, data, None)
+    with pytest.raises(ValueError, match="offset 2 is out of order"):
+        speedups.id_lists(np.array([0, 3, 2], dtype=np.int64), data, None)
+    with pytest.raises(ValueError, match="3 validity bytes for 2 values"):
+        speedups.id_lists(np.array([0, 2, 4], dtype=np.int64), data, b"\x01\x01\x01")
+    with pytest.raises(ValueError, match="int64, one more than there are values"):
+        speedups.first_ids(b"", data, None)
 
 
 # pieces of which the values below are made: brackets, every ASCII blank, the edges of the id
@@ -326,7 +355,9 @@ ID_COLUMN = st.lists(
 @settings(max_examples=500, deadline=None)
 @given(ID_COLUMN)
 def test_ids_in_c_equal_the_arrow_route(values):
-    in_c, in_python = in_c_and_python(lambda: (M._id_list_array(values), M._first_id_array(values)))
+    in_c, in_python = in_c_and_python(
+        lambda: (M._id_list_array(binary(values)), M._first_id_array(binary(values)))
+    )
     for c, python in zip(in_c, in_python, strict=True):
         c.validate(full=True)
         assert c.type == python.type

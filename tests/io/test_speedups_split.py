@@ -4,6 +4,7 @@ header block of the real corpora in ``../shared/corpora``."""
 
 from __future__ import annotations
 
+import itertools
 import os
 from pathlib import Path
 
@@ -259,3 +260,46 @@ def test_unfolded_exact_values_and_the_objects_kept():
     assert _native.SPEEDUPS.unfolded(same) is same
     with pytest.raises(TypeError, match=r"values\[1\] is a str, not bytes"):
         _native.SPEEDUPS.unfolded([b"a", "b"])
+
+
+def flat_route(blocks: list) -> list:
+    """The values of each name as ``header_values`` gives them with every name flat: cleaned,
+    one after the other in a buffer, with their int64 ends."""
+    flags = b"\x01" * len(H._BULK_NAMES)
+    rows, values, unclean = _native.SPEEDUPS.header_values(blocks, H._BULK_NAMES, flags)
+    assert list(unclean) == [0] * len(H._BULK_NAMES)  # (cleaned already)
+    out = []
+    for r, (offsets, data) in zip(rows, values, strict=True):
+        ends = np.frombuffer(offsets, dtype=np.int64).tolist()
+        assert ends[0] == 0 and ends[-1] == len(data) and len(ends) == len(r) // 8 + 1
+        out.append(
+            (np.frombuffer(r, dtype=np.int64).tolist(), [bytes(data[a:b]) for a, b in zip(ends, ends[1:])])
+        )
+    return out
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(header_block(), token_soup), min_size=1, max_size=8))
+def test_flat_values_are_the_values_cleaned(blocks):
+    rows, values = c_route(blocks)
+    expected = [(r.tolist(), H._clean_column(list(vs))) for r, vs in zip(rows, values, strict=True)]
+    assert flat_route(blocks) == expected
+
+
+def test_flat_values_cleaned_exactly():
+    blocks = [
+        b"\nDate:\r\n Tue, 7 Jan\r\n\t 2025 \t\nMessage-ID: <a@x>",
+        b"\nMessage-ID: \x0b<b@x>\x0c\nDate: \n \n",  # VT and FF at the ends; a value of blanks only
+        b"\nReferences: <r@x>\n <s@x>\r\n\t<t@x>\nSubject: s \n",
+    ]
+    names = [b"date", b"message-id", b"references", b"subject"]
+    rows, values, unclean = _native.SPEEDUPS.header_values(blocks, names, b"\x01\x01\x01\x00")
+    flat = [
+        [bytes(d[a:b]) for a, b in itertools.pairwise(np.frombuffer(o, dtype=np.int64).tolist())]
+        for o, d in values[:3]
+    ]
+    assert flat == [[b"Tue, 7 Jan 2025", b""], [b"<a@x>", b"<b@x>"], [b"<r@x> <s@x> <t@x>"]]
+    assert [np.frombuffer(r, dtype=np.int64).tolist() for r in rows] == [[0, 1], [0, 1], [2], [2]]
+    assert values[3] == [b"s "] and list(unclean) == [0, 0, 0, 1]  # a list name: raw, flagged
+    with pytest.raises(ValueError, match="3 flat flags for 4 names"):
+        _native.SPEEDUPS.header_values(blocks, names, b"\x01\x01\x01")

@@ -1,18 +1,19 @@
 /* Message ids: the fast rules of netanalytics.io._mbox._id_list_array and _first_id_array,
- * read straight from the raw header values, with no regex, cast or dictionary pass.
+ * read straight from the raw header values, with no regex, cast or dictionary pass. Both take
+ * a column of raw values as header_values gives it (offsets, data, valid: see na_column in
+ * speedups.h), a null being an absent header.
  *
- * id_lists(values) reads each value of a References-like column (bytes, or None for an absent
- * header). A value is plain when it is ASCII blanks ([\t-\r ]) and "<id>" tokens, a blank
- * between two tokens, where an id is one or more of [!-;=?-~] (printable ASCII but "<" and
- * ">"): _mbox._RE2_PLAIN_IDS. Its list is its ids, brackets dropped, each once (the first
- * time). None and b"" are plain and hold no id. Returns (list offsets, id offsets, id bytes,
- * odd rows): the first two int64, as bytearrays, so that Python makes the Arrow list column
- * without a copy; the odd rows (a list of ints) are the values that are not plain, read by
- * _mbox._fast_ids one by one.
+ * id_lists(offsets, data, valid) reads each value of a References-like column. A value is plain
+ * when it is ASCII blanks ([\t-\r ]) and "<id>" tokens, a blank between two tokens, where an id
+ * is one or more of [!-;=?-~] (printable ASCII but "<" and ">"): _mbox._RE2_PLAIN_IDS. Its list
+ * is its ids, brackets dropped, each once (the first time). A null and b"" are plain and hold
+ * no id. Returns (list offsets, id offsets, id bytes, odd rows): the first two int64, as
+ * bytearrays, so that Python makes the Arrow list column without a copy; the odd rows (a list
+ * of ints) are the values that are not plain, read by _mbox._fast_ids one by one.
  *
- * first_ids(values) reads each value of a Message-ID-like column. A value is plain when it is
- * "<", one or more bytes of [\x00-\x1f\x21-\x3b\x3d-\x7f] (ASCII but a space or "<"), then
- * ">": _mbox._RE2_PLAIN_ID; its id is what the brackets hold. Returns (offsets, id bytes,
+ * first_ids(offsets, data, valid) reads each value of a Message-ID-like column. A value is plain
+ * when it is "<", one or more bytes of [\x00-\x1f\x21-\x3b\x3d-\x7f] (ASCII but a space or "<"),
+ * then ">": _mbox._RE2_PLAIN_ID; its id is what the brackets hold. Returns (offsets, id bytes,
  * validity, odd rows): validity is one byte per row (1 where the value is plain); the odd rows
  * are the values present but not plain (b"" included), read one by one in Python.
  */
@@ -23,23 +24,6 @@
 static inline int is_blank(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 static inline int is_list_id_byte(unsigned char c) { return c >= '!' && c <= '~' && c != '<' && c != '>'; }
 static inline int is_first_id_byte(unsigned char c) { return c < 0x80 && c != ' ' && c != '<'; }
-
-/* The bytes of value i of seq, or NULL with *absent set for None; -1 with an error otherwise. */
-static int bytes_of(PyObject *seq, Py_ssize_t i, const unsigned char **s, Py_ssize_t *size, const char *who) {
-    PyObject *v = PySequence_Fast_GET_ITEM(seq, i); /* borrowed */
-    if (v == Py_None) {
-        *s = NULL;
-        *size = 0;
-        return 0;
-    }
-    if (!PyBytes_Check(v)) {
-        PyErr_Format(PyExc_TypeError, "%s: value %zd is a %.50s, not bytes or None", who, i, Py_TYPE(v)->tp_name);
-        return -1;
-    }
-    *s = (const unsigned char *)PyBytes_AS_STRING(v);
-    *size = PyBytes_GET_SIZE(v);
-    return 0;
-}
 
 /* Whether s[0:size] is plain (see id_lists); *n_ids is then its number of tokens. */
 static int plain_id_list(const unsigned char *s, Py_ssize_t size, Py_ssize_t *n_ids) {
@@ -73,11 +57,11 @@ typedef struct {
     uint64_t hash;
 } Seen;
 
-PyObject *na_id_lists(PyObject *self, PyObject *values) {
-    PyObject *seq = PySequence_Fast(values, "id_lists: values must be a sequence");
-    if (seq == NULL)
+PyObject *na_id_lists(PyObject *self, PyObject *args) {
+    na_column column;
+    if (na_column_open(args, &column, "id_lists") < 0)
         return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = column.n;
     na_buffer lists = {0}, offsets = {0}, data = {0};
     Seen *seen = NULL;
     Py_ssize_t seen_capacity = 0;
@@ -86,10 +70,8 @@ PyObject *na_id_lists(PyObject *self, PyObject *values) {
     if (odd == NULL || na_buffer_add_int64(&lists, 0) < 0 || na_buffer_add_int64(&offsets, 0) < 0)
         goto fail;
     for (Py_ssize_t i = 0; i < n; i++) {
-        const unsigned char *s;
         Py_ssize_t size, tokens;
-        if (bytes_of(seq, i, &s, &size, "id_lists") < 0)
-            goto fail;
+        const unsigned char *s = na_column_value(&column, i, &size);
         if (s != NULL && !plain_id_list(s, size, &tokens)) {
             PyObject *row = PyLong_FromSsize_t(i);
             if (row == NULL || PyList_Append(odd, row) < 0) {
@@ -132,11 +114,11 @@ PyObject *na_id_lists(PyObject *self, PyObject *values) {
         if (na_buffer_add_int64(&lists, n_ids) < 0)
             goto fail;
     }
-    Py_DECREF(seq);
+    na_column_close(&column);
     PyMem_Free(seen);
     return Py_BuildValue("(NNNN)", na_buffer_take(&lists), na_buffer_take(&offsets), na_buffer_take(&data), odd);
 fail:
-    Py_DECREF(seq);
+    na_column_close(&column);
     PyMem_Free(seen);
     PyMem_Free(lists.data);
     PyMem_Free(offsets.data);
@@ -145,11 +127,11 @@ fail:
     return NULL;
 }
 
-PyObject *na_first_ids(PyObject *self, PyObject *values) {
-    PyObject *seq = PySequence_Fast(values, "first_ids: values must be a sequence");
-    if (seq == NULL)
+PyObject *na_first_ids(PyObject *self, PyObject *args) {
+    na_column column;
+    if (na_column_open(args, &column, "first_ids") < 0)
         return NULL;
-    Py_ssize_t n = PySequence_Fast_GET_SIZE(seq);
+    Py_ssize_t n = column.n;
     na_buffer offsets = {0}, data = {0};
     PyObject *odd = PyList_New(0);
     PyObject *valid = PyByteArray_FromStringAndSize(NULL, n);
@@ -157,10 +139,8 @@ PyObject *na_first_ids(PyObject *self, PyObject *values) {
         goto fail;
     char *is_valid = PyByteArray_AS_STRING(valid);
     for (Py_ssize_t i = 0; i < n; i++) {
-        const unsigned char *s;
         Py_ssize_t size;
-        if (bytes_of(seq, i, &s, &size, "first_ids") < 0)
-            goto fail;
+        const unsigned char *s = na_column_value(&column, i, &size);
         int plain = s != NULL && size >= 3 && s[0] == '<' && s[size - 1] == '>';
         for (Py_ssize_t k = 1; plain && k < size - 1; k++)
             plain = is_first_id_byte(s[k]);
@@ -179,10 +159,10 @@ PyObject *na_first_ids(PyObject *self, PyObject *values) {
         if (na_buffer_add_int64(&offsets, (int64_t)data.n) < 0)
             goto fail;
     }
-    Py_DECREF(seq);
+    na_column_close(&column);
     return Py_BuildValue("(NNNN)", na_buffer_take(&offsets), na_buffer_take(&data), valid, odd);
 fail:
-    Py_DECREF(seq);
+    na_column_close(&column);
     PyMem_Free(offsets.data);
     PyMem_Free(data.data);
     Py_XDECREF(odd);

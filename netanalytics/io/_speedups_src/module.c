@@ -36,11 +36,11 @@ static PyMethodDef methods[] = {
      "lists_from_flat(table, codes, offsets) -> list: netanalytics.io._mbox._lists_from_flat."},
     {"text_hashes", na_text_hashes, METH_VARARGS,
      "text_hashes(offsets, data) -> bytearray of uint64: the sums of netanalytics.io._mbox._text_hashes."},
-    {"id_lists", na_id_lists, METH_O,
-     "id_lists(values) -> (list offsets, id offsets, id bytes, odd rows):"
+    {"id_lists", na_id_lists, METH_VARARGS,
+     "id_lists(offsets, data, valid) -> (list offsets, id offsets, id bytes, odd rows):"
      " netanalytics.io._mbox._id_list_array's plain values."},
-    {"first_ids", na_first_ids, METH_O,
-     "first_ids(values) -> (offsets, id bytes, validity, odd rows):"
+    {"first_ids", na_first_ids, METH_VARARGS,
+     "first_ids(offsets, data, valid) -> (offsets, id bytes, validity, odd rows):"
      " netanalytics.io._mbox._first_id_array's plain values."},
     {NULL, NULL, 0, NULL},
 };

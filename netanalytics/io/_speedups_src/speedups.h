@@ -127,6 +127,71 @@ static inline PyObject *na_buffer_take(na_buffer *b) {
     return out;
 }
 
+/* A column of byte strings held as Arrow holds a large_binary array: value i is
+ * data[offsets[i]:offsets[i + 1]], null where valid (one byte per row; none: no nulls) is 0.
+ * ids.c reads the header columns that header_values gives this way (_mbox._binary_buffers). */
+typedef struct {
+    Py_buffer offsets, data, valid;
+    int has_valid;
+    Py_ssize_t n;
+} na_column;
+
+/* Take the column (offsets, data, valid or None) from args; checks that the offsets are int64,
+ * in order and within data, and valid one byte per row. 0, or -1 with an error naming `who`. */
+static inline int na_column_open(PyObject *args, na_column *c, const char *who) {
+    PyObject *valid;
+    memset(c, 0, sizeof(*c));
+    if (!PyArg_ParseTuple(args, "y*y*O", &c->offsets, &c->data, &valid))
+        return -1;
+    if (valid != Py_None) {
+        if (PyObject_GetBuffer(valid, &c->valid, PyBUF_SIMPLE) < 0)
+            goto fail;
+        c->has_valid = 1;
+    }
+    c->n = c->offsets.len / (Py_ssize_t)sizeof(int64_t) - 1;
+    if (c->offsets.len % (Py_ssize_t)sizeof(int64_t) || c->n < 0) {
+        PyErr_Format(PyExc_ValueError, "%s: the offsets must be int64, one more than there are values", who);
+        goto fail;
+    }
+    if (c->has_valid && c->valid.len != c->n) {
+        PyErr_Format(PyExc_ValueError, "%s: %zd validity bytes for %zd values", who, c->valid.len, c->n);
+        goto fail;
+    }
+    const int64_t *at = (const int64_t *)c->offsets.buf;
+    for (Py_ssize_t i = 0; i <= c->n; i++) {
+        if (at[i] < (i ? at[i - 1] : 0) || at[i] > c->data.len) {
+            PyErr_Format(PyExc_ValueError, "%s: offset %zd is out of order or past the %zd bytes of data", who, i,
+                         c->data.len);
+            goto fail;
+        }
+    }
+    return 0;
+fail:
+    PyBuffer_Release(&c->offsets);
+    PyBuffer_Release(&c->data);
+    if (c->has_valid)
+        PyBuffer_Release(&c->valid);
+    return -1;
+}
+
+static inline void na_column_close(na_column *c) {
+    PyBuffer_Release(&c->offsets);
+    PyBuffer_Release(&c->data);
+    if (c->has_valid)
+        PyBuffer_Release(&c->valid);
+}
+
+/* Value i's bytes (its length in *size), or NULL for a null. */
+static inline const unsigned char *na_column_value(const na_column *c, Py_ssize_t i, Py_ssize_t *size) {
+    if (c->has_valid && !((const unsigned char *)c->valid.buf)[i]) {
+        *size = 0;
+        return NULL;
+    }
+    const int64_t *at = (const int64_t *)c->offsets.buf;
+    *size = (Py_ssize_t)(at[i + 1] - at[i]);
+    return (const unsigned char *)c->data.buf + at[i];
+}
+
 PyObject *na_scan(PyObject *self, PyObject *args);
 PyObject *na_dated_from_line(PyObject *self, PyObject *args);
 PyObject *na_header_values(PyObject *self, PyObject *args);
@@ -141,8 +206,8 @@ int32_t na_flat_code(PyObject *table, PyObject *x);
 PyObject *na_address_flat(PyObject *self, PyObject *args);
 PyObject *na_lists_from_flat(PyObject *self, PyObject *args);
 PyObject *na_text_hashes(PyObject *self, PyObject *args);
-PyObject *na_id_lists(PyObject *self, PyObject *values);
-PyObject *na_first_ids(PyObject *self, PyObject *values);
+PyObject *na_id_lists(PyObject *self, PyObject *args);
+PyObject *na_first_ids(PyObject *self, PyObject *args);
 PyObject *na_layout_dates(PyObject *self, PyObject *args);
 
 #endif

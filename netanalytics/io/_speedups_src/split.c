@@ -8,6 +8,9 @@
  * start a wanted name. A value is made a Python bytes (or is the name's value before it, when
  * equal), and its block noted, when its end is met.
  * Each name is also flagged when one of its values may need unfolding or stripping (is_clean).
+ * The values of the names marked flat (_headers._FLAT_NAMES: the columns that go straight into
+ * Arrow, Message-ID, Date...) are instead cleaned here (unfolded and stripped, as unfolded does)
+ * and written one after the other into a buffer with their offsets, no Python object per value.
  * The wanted names come from Python (_headers._BULK_NAMES), so that the list lives in one place;
  * a name's index is its place in that list.
  */
@@ -46,8 +49,10 @@ typedef struct {
     int open;                /* the name whose value runs on (its end not met yet), or -1 */
     Py_ssize_t value;        /* where that value starts */
     Rows rows[MAX_NAMES];    /* per name, the blocks holding it */
-    PyObject *values;        /* per name, a list of its values */
+    PyObject *values;        /* per name, a list of its values (a name not flat) */
     char unclean[MAX_NAMES]; /* per name, whether a value may need unfolding or stripping */
+    const char *flat;        /* per name, whether its values go into data (else into values) */
+    na_buffer data[MAX_NAMES], offsets[MAX_NAMES]; /* a flat name's values, cleaned, and their int64 ends */
 } Walk;
 
 static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
@@ -119,6 +124,34 @@ static int is_clean(const unsigned char *s, Py_ssize_t n) {
     return 1;
 }
 
+/* _headers._clean_column's rule for one value: each fold (an optional CR, a LF and the blanks
+ * after it: _headers._FOLD) made one space, then the ASCII whitespace at both ends stripped
+ * (bytes.strip). A fold is looked for left to right, going on after the one before it, as
+ * re.sub does. The clean value of s[0:n] is written to out (room for n bytes); returns its length. */
+static int is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+
+static Py_ssize_t clean_into(const unsigned char *s, Py_ssize_t n, unsigned char *out) {
+    Py_ssize_t m = 0, a = 0;
+    for (Py_ssize_t i = 0; i < n;) {
+        Py_ssize_t lf = s[i] == '\r' && i + 1 < n && s[i + 1] == '\n' ? i + 1 : i;
+        if (s[lf] == '\n' && lf + 1 < n && is_blank(s[lf + 1])) {
+            i = lf + 1;
+            while (i < n && is_blank(s[i]))
+                i++;
+            out[m++] = ' ';
+        } else {
+            out[m++] = s[i++];
+        }
+    }
+    while (a < m && is_ascii_space(out[a]))
+        a++;
+    while (m > a && is_ascii_space(out[m - 1]))
+        m--;
+    if (a)
+        memmove(out, out + a, (size_t)(m - a));
+    return m - a;
+}
+
 /* The open value ends at ``end`` (a newline of the block, or its end): kept with its block. */
 static int close_value(Walk *w, Py_ssize_t end) {
     int k = w->open;
@@ -134,12 +167,26 @@ static int close_value(Walk *w, Py_ssize_t end) {
         rows->data = data;
         rows->capacity = capacity;
     }
+    rows->data[rows->n++] = w->block;
+    const char *start = (const char *)w->s + w->value;
+    Py_ssize_t size = end - w->value;
+    if (w->flat[k]) { /* cleaned into the name's buffer */
+        na_buffer *data = &w->data[k];
+        if (na_buffer_reserve(data, size) < 0)
+            return -1;
+        if (is_clean((const unsigned char *)start, size)) { /* (it starts with no blank: see above) */
+            memcpy(data->data + data->n, start, (size_t)size);
+            data->n += size;
+        } else {
+            data->n += clean_into((const unsigned char *)start, size, (unsigned char *)data->data + data->n);
+        }
+        return na_buffer_add_int64(&w->offsets[k], (int64_t)data->n);
+    }
     /* a value equal to the name's value before it is that same object: a list archive repeats
      * List-Id, List-Post, Precedence, Delivered-To from message to message (52% and 56% of the
      * values of the two real corpora), which then cost no allocation here and one hash downstream */
     PyObject *values = PyList_GET_ITEM(w->values, k), *value;
-    const char *start = (const char *)w->s + w->value;
-    Py_ssize_t size = end - w->value, count = PyList_GET_SIZE(values);
+    Py_ssize_t count = PyList_GET_SIZE(values);
     PyObject *last = count ? PyList_GET_ITEM(values, count - 1) : NULL;
     if (last != NULL && PyBytes_GET_SIZE(last) == size && memcmp(PyBytes_AS_STRING(last), start, size) == 0) {
         value = Py_NewRef(last);
@@ -151,10 +198,7 @@ static int close_value(Walk *w, Py_ssize_t end) {
     }
     int failed = PyList_Append(values, value);
     Py_DECREF(value);
-    if (failed)
-        return -1;
-    rows->data[rows->n++] = w->block;
-    return 0;
+    return failed ? -1 : 0;
 }
 
 /* A newline of the block at q that is not followed by a blank (newlines come in order; the
@@ -301,16 +345,26 @@ fail:
 
 PyObject *na_header_values(PyObject *self, PyObject *args) {
     PyObject *blocks_obj, *names_obj;
-    if (!PyArg_ParseTuple(args, "OO", &blocks_obj, &names_obj))
+    const char *flat = NULL;
+    Py_ssize_t n_flat = 0;
+    if (!PyArg_ParseTuple(args, "OO|y#", &blocks_obj, &names_obj, &flat, &n_flat))
         return NULL;
     Names names;
     if (read_names(names_obj, &names) < 0)
         return NULL;
+    char none_flat[MAX_NAMES] = {0};
+    if (flat == NULL) {
+        flat = none_flat;
+    } else if (n_flat != names.count) {
+        PyErr_Format(PyExc_ValueError, "header_values: %zd flat flags for %zd names", n_flat, names.count);
+        return NULL;
+    }
     PyObject *blocks = PySequence_Fast(blocks_obj, "header_values: blocks must be a list of bytes");
     if (blocks == NULL)
         return NULL;
     Walk w = {0};
     w.names = &names;
+    w.flat = flat;
     PyObject *rows = NULL, *result = NULL;
     if ((w.values = PyList_New(names.count)) == NULL)
         goto done;
@@ -319,6 +373,8 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
         if (list == NULL)
             goto done;
         PyList_SET_ITEM(w.values, k, list);
+        if (flat[k] && na_buffer_add_int64(&w.offsets[k], 0) < 0)
+            goto done;
     }
     Py_ssize_t n_blocks = PySequence_Fast_GET_SIZE(blocks);
     PyObject **items = PySequence_Fast_ITEMS(blocks);
@@ -344,6 +400,12 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
         if (b == NULL)
             goto done;
         PyList_SET_ITEM(rows, k, b);
+        if (flat[k]) { /* (offsets, data) in place of the list */
+            PyObject *pair = Py_BuildValue("(NN)", na_buffer_take(&w.offsets[k]), na_buffer_take(&w.data[k]));
+            if (pair == NULL)
+                goto done;
+            PyList_SetItem(w.values, k, pair); /* (steals pair, frees the empty list) */
+        }
     }
     PyObject *unclean = PyBytes_FromStringAndSize(w.unclean, names.count);
     if (unclean == NULL)
@@ -351,25 +413,24 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
     result = PyTuple_Pack(3, rows, w.values, unclean);
     Py_DECREF(unclean);
 done:
-    for (int k = 0; k < MAX_NAMES; k++)
+    for (int k = 0; k < MAX_NAMES; k++) {
         PyMem_Free(w.rows[k].data);
+        PyMem_Free(w.data[k].data); /* (NULL once taken) */
+        PyMem_Free(w.offsets[k].data);
+    }
     Py_XDECREF(rows);
     Py_XDECREF(w.values);
     Py_DECREF(blocks);
     return result;
 }
 
-/* unfolded: netanalytics.io._headers._clean_column's rule, value by value: each fold (an
- * optional CR, a LF and the blanks after it: _headers._FOLD) made one space, then the ASCII
- * whitespace at both ends stripped (bytes.strip). A fold is looked for left to right, going on
- * after the one before it, as re.sub does. */
-static int is_ascii_space(unsigned char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
+/* unfolded: netanalytics.io._headers._clean_column's rule (clean_into), value by value. */
 
 /* The value cleaned: a new reference, v itself when nothing changes. */
 static PyObject *unfold_one(PyObject *v) {
     const unsigned char *s = (const unsigned char *)PyBytes_AS_STRING(v);
     Py_ssize_t n = PyBytes_GET_SIZE(v), a = 0, b = n;
-    if (memchr(s, '\n', (size_t)n) == NULL) { /* no fold: only the ends */
+    if (memchr(s, '\n', (size_t)n) == NULL) { /* no fold: only the ends (no copy) */
         while (a < b && is_ascii_space(s[a]))
             a++;
         while (b > a && is_ascii_space(s[b - 1]))
@@ -383,29 +444,13 @@ static PyObject *unfold_one(PyObject *v) {
     unsigned char *out = PyMem_Malloc((size_t)n);
     if (out == NULL)
         return PyErr_NoMemory();
-    Py_ssize_t m = 0;
-    for (Py_ssize_t i = 0; i < n;) {
-        Py_ssize_t lf = s[i] == '\r' && i + 1 < n && s[i + 1] == '\n' ? i + 1 : i;
-        if (s[lf] == '\n' && lf + 1 < n && is_blank(s[lf + 1])) {
-            i = lf + 1;
-            while (i < n && is_blank(s[i]))
-                i++;
-            out[m++] = ' ';
-        } else {
-            out[m++] = s[i++];
-        }
-    }
-    while (a < m && is_ascii_space(out[a]))
-        a++;
-    b = m;
-    while (b > a && is_ascii_space(out[b - 1]))
-        b--;
+    Py_ssize_t m = clean_into(s, n, out);
     PyObject *clean;
-    if (b - a == n && memcmp(out + a, s, (size_t)n) == 0) {
+    if (m == n && memcmp(out, s, (size_t)n) == 0) {
         Py_INCREF(v);
         clean = v;
     } else {
-        clean = PyBytes_FromStringAndSize((const char *)out + a, b - a);
+        clean = PyBytes_FromStringAndSize((const char *)out, m);
     }
     PyMem_Free(out);
     return clean;
