@@ -365,21 +365,13 @@ def raw_header_columns(blocks: list[bytes]):
     n = len(blocks)
     found_rows, found_values, unclean = _header_values(blocks)
 
-    def column(name: bytes, coded: bool = False, arrow: bool = False):
-        k = _BULK_INDEX.get(name.lower())
-        if arrow:
-            if k is not None and isinstance(found_values[k], tuple):  # the C route's buffers
-                return _binary_column(*found_values[k], found_rows[k], n)
-            return pa.array(column(name), type=pa.large_binary())
+    def listed(k: int | None) -> list:  # column k's value (or None) per block
         if k is None or not len(found_rows[k]):
-            return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
+            return [None] * n
         if isinstance(found_values[k], tuple):  # (a flat name asked for as a list)
-            values = column(name, arrow=True).to_pylist()
-            return encode(values) if coded else values
+            return _binary_column(*found_values[k], found_rows[k], n).to_pylist()
         present = found_rows[k]
         vals = list(found_values[k])
-        if coded:
-            return _coded_column(vals, present, n, unclean[k])
         if unclean[k]:
             vals = _clean_column(vals)
         if len(present) == n:
@@ -388,6 +380,21 @@ def raw_header_columns(blocks: list[bytes]):
         pos[present] = np.arange(len(vals))
         vals.append(None)
         return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
+
+    # (column calls no function that refers to column: a closure referring to itself is a
+    # reference cycle, and a reader worker, which runs without the cyclic collector, would
+    # keep every group's values)
+    def column(name: bytes, coded: bool = False, arrow: bool = False):
+        k = _BULK_INDEX.get(name.lower())
+        if arrow:
+            if k is not None and isinstance(found_values[k], tuple):  # the C route's buffers
+                return _binary_column(*found_values[k], found_rows[k], n)
+            return pa.array(listed(k), type=pa.large_binary())
+        if k is None or not len(found_rows[k]):
+            return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
+        if not coded or isinstance(found_values[k], tuple):
+            return encode(listed(k)) if coded else listed(k)
+        return _coded_column(list(found_values[k]), found_rows[k], n, unclean[k])
 
     return column
 

@@ -7,6 +7,7 @@ check that nothing changes.
 
 from __future__ import annotations
 
+import gc
 import mmap
 import pickle
 from pathlib import Path
@@ -54,6 +55,26 @@ def frame_of(feed) -> tuple[pd.DataFrame, dict]:
     feed(batch)
     result = M.clear_caches() or batch.finish()
     return M.frame_from_parts([M.prepare_parts(result["parts"])]), result
+
+
+def test_a_range_read_as_a_worker_reads_it_leaves_no_reference_cycle(route, tmp_path):
+    # a reader worker runs without the cyclic collector (email._worker_started): a cycle made
+    # while parsing would keep a range's values for the life of the worker (a closure calling
+    # itself once kept each group's header values: 1 MB per range of real list mail)
+    path = tmp_path / "box.mbox"
+    path.write_bytes(FIXTURE.read_bytes().rstrip(b"\n") + b"\n\n" + EXTRA)
+    M.parse_mbox_range(str(path), 0, path.stat().st_size, "box", "mbox", "box.mbox")  # caches filled
+    gc.collect()
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        result = M.parse_mbox_range(str(path), 0, path.stat().st_size, "box", "mbox", "box.mbox")
+        assert result["parts"]["n"] > 5
+        del result
+        assert gc.collect() == 0
+    finally:
+        if enabled:
+            gc.enable()
 
 
 def test_one_piece_reads_every_message(pieces):
