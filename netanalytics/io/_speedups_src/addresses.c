@@ -601,7 +601,10 @@ fail:
  * stored there: a plain list of UTF-8 elements, each with an address, is read from the element
  * table, whose entries keep the codes of their key and name in the table they were last coded
  * for (its generation); other values are read by address_lists's own route (parse_one) and
- * kept in `cache`.
+ * kept in `cache`. A value is tried as a plain list before it is looked up in `cache`: the
+ * lookup hashes the whole raw value (SipHash, about 200 bytes for a To value of five people) and
+ * misses for nearly every plain one; first, address_flat took 0.044-0.050 s per half of the
+ * high-cardinality archive, second 0.028-0.033 s.
  */
 
 static int is_empty_text(PyObject *s) { return PyUnicode_Check(s) && PyUnicode_GET_LENGTH(s) == 0; }
@@ -709,16 +712,15 @@ PyObject *na_address_flat(PyObject *self, PyObject *args) {
                 PyErr_Format(PyExc_TypeError, "address_flat: value %zd is a %.50s, not bytes", i, Py_TYPE(raw)->tp_name);
                 goto fail;
             }
-            PyObject *pair = PyDict_GetItemWithError(cache, raw); /* borrowed */
-            if (pair == NULL && PyErr_Occurred())
+            /* a plain list first, from the element table (a value there is never in cache, but
+             * for one address_lists stored, whose lists are the same); else the cached pair */
+            int done = flat_plain(raw, (na_ElementTable *)elements, shared, plain_address, table, generation, &keys, &names);
+            if (done < 0)
                 goto fail;
-            int done = 0;
-            if (pair == NULL) {
-                done = flat_plain(raw, (na_ElementTable *)elements, shared, plain_address, table, generation, &keys, &names);
-                if (done < 0)
-                    goto fail;
-            }
             if (!done) { /* address_lists's route: the pair made and kept in cache */
+                PyObject *pair = PyDict_GetItemWithError(cache, raw); /* borrowed */
+                if (pair == NULL && PyErr_Occurred())
+                    goto fail;
                 if (pair == NULL) {
                     pair = parse_one(raw, (na_ElementTable *)elements, shared, plain_address, parse_addresses, decode_bytes, empty);
                     if (pair == NULL)
