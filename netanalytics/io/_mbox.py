@@ -353,6 +353,8 @@ def _fast_ids(raw: bytes) -> list[str]:
 # One empty list shared by every row without recipients or labels (nothing
 # edits list cells in place; pickle keeps the sharing).
 _EMPTY: list = []
+# Batch._senders' (key, name, number of addresses) of a message without From
+_NO_SENDER = (None, None, 0)
 
 
 # A value _fast_ids reads as plain ids: ASCII blanks and "<id>" tokens, a blank between two (RE2,
@@ -704,15 +706,16 @@ class Batch:
         return hit
 
     def _sender(self, raw: bytes) -> tuple:
-        return self._senders([raw])[0]
+        keys, names, counts = self._senders([raw])
+        return keys[0], names[0], counts[0]
 
-    def _senders(self, raws: list) -> list[tuple]:
-        """(sender key, name, number of addresses) of each distinct raw From value (None: no
-        From): :func:`H.sender_from`'s rule, on the (keys, names) that :meth:`_address_lists`
-        reads for the values not met before (a mailbox's senders are among its recipients,
-        whose elements it has read already)."""
+    def _senders(self, raws: list) -> tuple[tuple, tuple, tuple]:
+        """The sender keys, names and numbers of addresses of the distinct raw From values
+        ``raws`` (None: no From), as three tuples: :func:`H.sender_from`'s rule, on the (keys,
+        names) that :meth:`_address_lists` reads for the values not met before (a mailbox's
+        senders are among its recipients, whose elements it has read already)."""
         cache = self._from_cache
-        missing = list(dict.fromkeys(r for r in raws if r and r not in cache))
+        missing = list(dict.fromkeys([r for r in raws if r and r not in cache]))
         if missing:
             if len(cache) + len(missing) > _CACHE_LIMIT:
                 cache.clear()
@@ -720,7 +723,10 @@ class Batch:
             for raw, (keys, names) in zip(missing, self._address_lists(missing), strict=True):
                 sender, name, n = H.sender_of(raw, keys, names)
                 cache[raw] = (sender if sender is None else share(sender, sender), name, n)
-        return [cache[r] if r else (None, None, 0) for r in raws]
+        if not raws:
+            return (), (), ()
+        keys, names, counts = zip(*[cache[r] if r else _NO_SENDER for r in raws])
+        return keys, names, counts
 
     def add(
         self, block: bytes, from_line: bytes | None, where: str, position: str, thread_id: str | None = None
@@ -914,8 +920,8 @@ class Batch:
 
         # sender; a From with several addresses takes the tolerant route (it warns)
         from_raw, from_codes = coded(b"from")
-        fr = self._senders(from_raw)
-        several = np.array([v[2] > 1 for v in fr], dtype=bool)[from_codes]
+        sender_keys, sender_names, counts = self._senders(from_raw)
+        several = (np.array(counts, dtype=np.int64) > 1)[from_codes]
         if several.any():
             slow.update(np.flatnonzero(several).tolist())
 
@@ -925,8 +931,8 @@ class Batch:
         distributed = [is_list_distribution(post, lid) for lid, post in list_raw]
         listed = np.array(distributed, dtype=bool)[list_codes]
         lists = [list_address(post, lid) if d else None for (lid, post), d in zip(list_raw, distributed)]
-        sender = _Coded([v[0] for v in fr], from_codes)
-        sender_name = _Coded([v[1] for v in fr], from_codes)
+        sender = _Coded(list(sender_keys), from_codes)
+        sender_name = _Coded(list(sender_names), from_codes)
         mailing_list = _Coded(lists, list_codes)
         sender, sender_name, mailing_list = self._undo_list_rewrites(
             sender, sender_name, mailing_list, list_raw, col(b"x-original-from"), col(b"reply-to")
@@ -1088,10 +1094,12 @@ class Batch:
         the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
         and ``listed``."""
         auto = self._auto_cache  # _is_automated by sender alone, one dict lookup per distinct sender
-        new = [key for key in sender.values if key not in auto]
-        auto.update(zip(new, automated_addresses(new), strict=True))
-        automated = np.fromiter(map(auto.__getitem__, sender.values), dtype=bool, count=len(sender.values))
-        automated = automated[sender.codes]
+        flags = list(map(auto.get, sender.values))
+        if None in flags:  # senders not met before
+            new = [key for key, flag in zip(sender.values, flags, strict=True) if flag is None]
+            auto.update(zip(new, automated_addresses(new), strict=True))
+            flags = list(map(auto.__getitem__, sender.values))
+        automated = np.array(flags, dtype=bool)[sender.codes]
         if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
             return automated
         (u_values, u), (p_values, p), (a_values, a) = unsub, prec, autosub

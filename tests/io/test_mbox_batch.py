@@ -765,7 +765,7 @@ def test_senders_of_a_group_follow_the_per_value_rule(route):
     raws = [*ADDRESS_VALUES, *names_only, None]
     M.clear_caches()
     batch = M.Batch("mbox", None, "f")
-    got = batch._senders(raws)
+    got = list(zip(*batch._senders(raws), strict=True))  # (keys, names, counts) by row
     # the tolerant route's one-value call, and the rule itself
     assert got == [batch._sender(r) if r else (None, None, 0) for r in raws]
     assert got == [H.sender_from(r) if r else (None, None, 0) for r in raws]
