@@ -159,7 +159,16 @@ _BULK_INDEX = {name: k for k, name in enumerate(_BULK_NAMES)}
 # the C speedups are built, header_values writes their values, cleaned, into one buffer per name,
 # with no Python bytes per value
 _FLAT_NAMES = frozenset({b"date", b"message-id", b"in-reply-to", b"references", b"x-gm-thrid"})
-_FLAT_FLAGS = bytes(name in _FLAT_NAMES for name in _BULK_NAMES)
+# The columns the mbox reader dictionary-encodes (``coded=True``): where the C speedups are
+# built, header_values encodes them as it meets their values, a bytes object per distinct value
+_CODED_NAMES = frozenset(
+    {
+        *(b"from", b"to", b"cc", b"bcc", b"subject", b"x-gmail-labels", b"delivered-to", b"x-original-to"),
+        *(b"list-id", b"list-post", b"list-unsubscribe", b"precedence", b"auto-submitted"),
+    }
+)
+# each wanted name's kind for header_values: 0 a list of values, 1 flat, 2 coded
+_KINDS = bytes(1 if name in _FLAT_NAMES else 2 if name in _CODED_NAMES else 0 for name in _BULK_NAMES)
 assert max(map(len, _BULK_NAMES)) <= 16
 _IS_BLANK = np.zeros(256, dtype=bool)
 _IS_BLANK[[ord(" "), ord("\t")]] = True
@@ -231,7 +240,9 @@ def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list, list[bo
     lies (a value equal to its name's value before it is then that same object); else by
     :func:`_header_values_numpy`. The two give equal results (tests compare them), but for the
     names of :data:`_FLAT_NAMES`, whose values the C route gives cleaned already, as (int64
-    offsets, bytes) of the values one after the other (see :func:`raw_header_columns`).
+    offsets, bytes) of the values one after the other, and of :data:`_CODED_NAMES`, whose
+    values it gives as ``encode`` gives them (distinct values, int32 codes as bytes; see
+    :func:`raw_header_columns`).
 
     Notes
     -----
@@ -247,7 +258,7 @@ def _header_values(blocks: list[bytes]) -> tuple[list[np.ndarray], list, list[bo
     - a name's first line in a block wins.
     """
     if _native.SPEEDUPS is not None:
-        rows, values, unclean = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES, _FLAT_FLAGS)
+        rows, values, unclean = _native.SPEEDUPS.header_values(blocks, _BULK_NAMES, _KINDS)
         return [np.frombuffer(r, dtype=np.int64) for r in rows], values, list(map(bool, unclean))
     return (*_header_values_numpy(blocks), [True] * len(_BULK_NAMES))
 
@@ -365,21 +376,26 @@ def raw_header_columns(blocks: list[bytes]):
     n = len(blocks)
     found_rows, found_values, unclean = _header_values(blocks)
 
+    def kind(k: int) -> int:  # 0: a list of values; the C route's flat (1) or coded (2) form
+        return _KINDS[k] if isinstance(found_values[k], tuple) else 0
+
+    def encoded(k: int) -> tuple[list, np.ndarray]:  # encode(column k's present values)
+        if kind(k) == 2:
+            distinct, codes = found_values[k]
+            return list(distinct), np.frombuffer(codes, dtype=np.int32)
+        return encode(list(found_values[k]))
+
     def listed(k: int | None) -> list:  # column k's value (or None) per block
         if k is None or not len(found_rows[k]):
             return [None] * n
-        if isinstance(found_values[k], tuple):  # (a flat name asked for as a list)
+        if kind(k) == 1:  # (a flat name asked for as a list)
             return _binary_column(*found_values[k], found_rows[k], n).to_pylist()
-        present = found_rows[k]
-        vals = list(found_values[k])
-        if unclean[k]:
-            vals = _clean_column(vals)
-        if len(present) == n:
-            return vals
-        pos = np.full(n, len(vals), dtype=np.int64)
-        pos[present] = np.arange(len(vals))
-        vals.append(None)
-        return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
+        if kind(k) == 2:
+            distinct, codes = found_values[k]
+            vals = list(map(distinct.__getitem__, np.frombuffer(codes, dtype=np.int32).tolist()))
+        else:
+            vals = list(found_values[k])
+        return _scattered(_clean_column(vals) if unclean[k] else vals, found_rows[k], n)
 
     # (column calls no function that refers to column: a closure referring to itself is a
     # reference cycle, and a reader worker, which runs without the cyclic collector, would
@@ -387,16 +403,28 @@ def raw_header_columns(blocks: list[bytes]):
     def column(name: bytes, coded: bool = False, arrow: bool = False):
         k = _BULK_INDEX.get(name.lower())
         if arrow:
-            if k is not None and isinstance(found_values[k], tuple):  # the C route's buffers
+            if k is not None and kind(k) == 1:  # the C route's buffers
                 return _binary_column(*found_values[k], found_rows[k], n)
             return pa.array(listed(k), type=pa.large_binary())
         if k is None or not len(found_rows[k]):
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
-        if not coded or isinstance(found_values[k], tuple):
-            return encode(listed(k)) if coded else listed(k)
-        return _coded_column(list(found_values[k]), found_rows[k], n, unclean[k])
+        if not coded:
+            return listed(k)
+        if kind(k) == 1:
+            return encode(listed(k))
+        return _coded_column(*encoded(k), found_rows[k], n, unclean[k])
 
     return column
+
+
+def _scattered(vals: list, present: np.ndarray, n: int) -> list:
+    """The ``n`` values of a column whose values ``vals`` stand at rows ``present``; None elsewhere."""
+    if len(present) == n:
+        return vals
+    pos = np.full(n, len(vals), dtype=np.int64)
+    pos[present] = np.arange(len(vals))
+    vals.append(None)
+    return list(itemgetter(*pos.tolist())(vals)) if n > 1 else [vals[pos[0]]]
 
 
 def _binary_column(offsets: bytearray, data: bytearray, present: np.ndarray, n: int) -> pa.Array:
@@ -430,11 +458,11 @@ def encode(values: list) -> tuple[list, np.ndarray]:
 
 
 def _coded_column(
-    raw: list[bytes], present: np.ndarray, n: int, unclean: bool = True
+    distinct: list[bytes], codes: np.ndarray, present: np.ndarray, n: int, unclean: bool = True
 ) -> tuple[list, np.ndarray]:
-    """``encode(column)`` of a column whose raw values ``raw`` stand at rows ``present`` (of
-    ``n``; None elsewhere), cleaning only the distinct raw values (none when ``unclean`` is
-    False: none needs it).
+    """``encode(column)`` of a column whose raw values, ``encode``d as ``distinct`` and
+    ``codes``, stand at rows ``present`` (of ``n``; None elsewhere), cleaning only the distinct
+    raw values (none when ``unclean`` is False: none needs it).
 
     Notes
     -----
@@ -443,7 +471,6 @@ def _coded_column(
     (unfolded, stripped) and encoded again (two raw spellings may clean to one value). Codes
     stay in first-seen order, None taking its place at the first block without the header.
     """
-    distinct, codes = encode(raw)
     clean = _clean_column(distinct) if unclean else distinct
     if clean is not distinct:  # some values were cleaned: two of them may now be one
         clean, remap = encode(clean)

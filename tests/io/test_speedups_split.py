@@ -301,5 +301,36 @@ def test_flat_values_cleaned_exactly():
     assert flat == [[b"Tue, 7 Jan 2025", b""], [b"<a@x>", b"<b@x>"], [b"<r@x> <s@x> <t@x>"]]
     assert [np.frombuffer(r, dtype=np.int64).tolist() for r in rows] == [[0, 1], [0, 1], [2], [2]]
     assert values[3] == [b"s "] and list(unclean) == [0, 0, 0, 1]  # a list name: raw, flagged
-    with pytest.raises(ValueError, match="3 flat flags for 4 names"):
+    with pytest.raises(ValueError, match="3 kinds for 4 names"):
         _native.SPEEDUPS.header_values(blocks, names, b"\x01\x01\x01")
+    with pytest.raises(ValueError, match="kind 3 of name 2 is none of 0"):
+        _native.SPEEDUPS.header_values(blocks, names, b"\x01\x01\x03\x00")
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(header_block(), token_soup), min_size=1, max_size=8))
+def test_coded_values_are_the_values_encoded(blocks):
+    rows, values = c_route(blocks)
+    _, _, unclean = _native.SPEEDUPS.header_values(blocks, H._BULK_NAMES)
+    kinds = b"\x02" * len(H._BULK_NAMES)
+    c_rows, coded, c_unclean = _native.SPEEDUPS.header_values(blocks, H._BULK_NAMES, kinds)
+    assert list(c_unclean) == list(unclean)  # (flagged on the distinct values: the same)
+    for name, r, vs, cr, (distinct, codes) in zip(H._BULK_NAMES, rows, values, c_rows, coded, strict=True):
+        expected_distinct, expected_codes = H.encode(vs)
+        assert np.frombuffer(cr, dtype=np.int64).tolist() == r.tolist(), name
+        assert distinct == expected_distinct, name
+        assert np.frombuffer(codes, dtype=np.int32).tolist() == expected_codes.tolist(), name
+
+
+def test_coded_values_exactly_and_past_the_table_s_first_size():
+    # values met again after others, and 1,000 distinct ones (the table starts with 256 slots)
+    blocks = [b"\nTo: a@x\nSubject: s%d\n" % (k % 1000) for k in range(3000)]
+    blocks[5] = b"\nSubject: s5\n"  # no To
+    blocks[6] = b"\nTo: a@x \nSubject: s6\n"  # a blank at the end: another raw value, flagged
+    rows, values, unclean = _native.SPEEDUPS.header_values(blocks, [b"to", b"subject"], b"\x02\x02")
+    (to, to_codes), (subjects, subject_codes) = values
+    assert to == [b"a@x", b"a@x "] and list(unclean) == [1, 0]
+    assert np.frombuffer(to_codes, dtype=np.int32).tolist() == [0] * 5 + [1] + [0] * 2993
+    assert np.frombuffer(rows[0], dtype=np.int64).tolist() == [k for k in range(3000) if k != 5]
+    assert subjects == [b"s%d" % k for k in range(1000)]
+    assert np.frombuffer(subject_codes, dtype=np.int32).tolist() == [k % 1000 for k in range(3000)]

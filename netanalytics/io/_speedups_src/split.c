@@ -8,9 +8,12 @@
  * start a wanted name. A value is made a Python bytes (or is the name's value before it, when
  * equal), and its block noted, when its end is met.
  * Each name is also flagged when one of its values may need unfolding or stripping (is_clean).
- * The values of the names marked flat (_headers._FLAT_NAMES: the columns that go straight into
- * Arrow, Message-ID, Date...) are instead cleaned here (unfolded and stripped, as unfolded does)
- * and written one after the other into a buffer with their offsets, no Python object per value.
+ * Each name has a kind (_headers._KINDS): its values are a list of bytes (LIST); or, for the
+ * columns that go straight into Arrow (FLAT: Message-ID, Date...), cleaned here (unfolded and
+ * stripped, as unfolded does) and written one after the other into a buffer with their offsets,
+ * no Python object per value; or, for the columns the reader dictionary-encodes (CODED: From,
+ * To, labels, list headers...), encoded here as encode does: each distinct raw value one bytes
+ * object, in first-seen order, found again by na_hash_bytes, and an int32 code per value.
  * The wanted names come from Python (_headers._BULK_NAMES), so that the list lives in one place;
  * a name's index is its place in that list.
  */
@@ -40,6 +43,17 @@ typedef struct {
     Py_ssize_t n, capacity;
 } Rows;
 
+enum { LIST = 0, FLAT = 1, CODED = 2 }; /* a name's kind */
+
+/* The distinct values of a CODED name (their bytes in Walk.values[k]): an open-addressing table
+ * of their codes (-1: empty) on their hashes, and the code of each value met. */
+typedef struct {
+    int32_t *slots;
+    int bits;
+    na_buffer hashes; /* uint64 per distinct value */
+    na_buffer codes;  /* int32 per value */
+} Coded;
+
 typedef struct {
     const Names *names;
     Py_ssize_t block;        /* the block walked now */
@@ -49,10 +63,11 @@ typedef struct {
     int open;                /* the name whose value runs on (its end not met yet), or -1 */
     Py_ssize_t value;        /* where that value starts */
     Rows rows[MAX_NAMES];    /* per name, the blocks holding it */
-    PyObject *values;        /* per name, a list of its values (a name not flat) */
+    PyObject *values;        /* per name, a list of its values (LIST) or distinct values (CODED) */
     char unclean[MAX_NAMES]; /* per name, whether a value may need unfolding or stripping */
-    const char *flat;        /* per name, whether its values go into data (else into values) */
-    na_buffer data[MAX_NAMES], offsets[MAX_NAMES]; /* a flat name's values, cleaned, and their int64 ends */
+    const char *kind;        /* per name, LIST, FLAT or CODED */
+    na_buffer data[MAX_NAMES], offsets[MAX_NAMES]; /* a FLAT name's values, cleaned, and their int64 ends */
+    Coded coded[MAX_NAMES];
 } Walk;
 
 static inline int is_blank(unsigned char c) { return c == ' ' || c == '\t'; }
@@ -152,6 +167,68 @@ static Py_ssize_t clean_into(const unsigned char *s, Py_ssize_t n, unsigned char
     return m - a;
 }
 
+/* Room in a CODED name's table for one more distinct value (half full at most). */
+static int coded_reserve(Coded *c, Py_ssize_t distinct) {
+    if (c->slots != NULL && (distinct + 1) * 2 <= ((Py_ssize_t)1 << c->bits))
+        return 0;
+    int bits = c->slots == NULL ? 8 : c->bits + 1;
+    int32_t *slots = PyMem_Malloc(sizeof(int32_t) << bits);
+    if (slots == NULL) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    memset(slots, 0xff, sizeof(int32_t) << bits);
+    size_t mask = ((size_t)1 << bits) - 1;
+    const uint64_t *hashes = (const uint64_t *)c->hashes.data;
+    for (Py_ssize_t code = 0; code < distinct; code++) {
+        size_t j = na_slot_of(hashes[code], bits);
+        while (slots[j] >= 0)
+            j = (j + 1) & mask;
+        slots[j] = (int32_t)code;
+    }
+    PyMem_Free(c->slots);
+    c->slots = slots;
+    c->bits = bits;
+    return 0;
+}
+
+/* A CODED name's value: its code (the value made a bytes object the first time it is met). */
+static int code_value(Walk *w, int k, const char *start, Py_ssize_t size) {
+    Coded *c = &w->coded[k];
+    PyObject *distinct = PyList_GET_ITEM(w->values, k);
+    Py_ssize_t n = PyList_GET_SIZE(distinct);
+    if (n >= INT32_MAX) {
+        PyErr_SetString(PyExc_OverflowError, "header_values: more than 2**31 distinct values");
+        return -1;
+    }
+    if (coded_reserve(c, n) < 0)
+        return -1;
+    uint64_t h = na_hash_bytes(start, size);
+    size_t mask = ((size_t)1 << c->bits) - 1, j = na_slot_of(h, c->bits);
+    const uint64_t *hashes = (const uint64_t *)c->hashes.data;
+    int32_t code;
+    while ((code = c->slots[j]) >= 0) {
+        PyObject *v = PyList_GET_ITEM(distinct, code);
+        if (hashes[code] == h && PyBytes_GET_SIZE(v) == size && memcmp(PyBytes_AS_STRING(v), start, (size_t)size) == 0)
+            break;
+        j = (j + 1) & mask;
+    }
+    if (code < 0) { /* first met */
+        PyObject *value = PyBytes_FromStringAndSize(start, size);
+        if (value == NULL)
+            return -1;
+        int failed = PyList_Append(distinct, value);
+        Py_DECREF(value);
+        if (failed || na_buffer_add(&c->hashes, &h, sizeof h) < 0)
+            return -1;
+        if (!w->unclean[k] && !is_clean((const unsigned char *)start, size))
+            w->unclean[k] = 1;
+        code = (int32_t)n;
+        c->slots[j] = code;
+    }
+    return na_buffer_add_int32(&c->codes, code);
+}
+
 /* The open value ends at ``end`` (a newline of the block, or its end): kept with its block. */
 static int close_value(Walk *w, Py_ssize_t end) {
     int k = w->open;
@@ -170,7 +247,9 @@ static int close_value(Walk *w, Py_ssize_t end) {
     rows->data[rows->n++] = w->block;
     const char *start = (const char *)w->s + w->value;
     Py_ssize_t size = end - w->value;
-    if (w->flat[k]) { /* cleaned into the name's buffer */
+    if (w->kind[k] == CODED)
+        return code_value(w, k, start, size);
+    if (w->kind[k] == FLAT) { /* cleaned into the name's buffer */
         na_buffer *data = &w->data[k];
         if (na_buffer_reserve(data, size) < 0)
             return -1;
@@ -345,26 +424,34 @@ fail:
 
 PyObject *na_header_values(PyObject *self, PyObject *args) {
     PyObject *blocks_obj, *names_obj;
-    const char *flat = NULL;
-    Py_ssize_t n_flat = 0;
-    if (!PyArg_ParseTuple(args, "OO|y#", &blocks_obj, &names_obj, &flat, &n_flat))
+    const char *kind = NULL;
+    Py_ssize_t n_kinds = 0;
+    if (!PyArg_ParseTuple(args, "OO|y#", &blocks_obj, &names_obj, &kind, &n_kinds))
         return NULL;
     Names names;
     if (read_names(names_obj, &names) < 0)
         return NULL;
-    char none_flat[MAX_NAMES] = {0};
-    if (flat == NULL) {
-        flat = none_flat;
-    } else if (n_flat != names.count) {
-        PyErr_Format(PyExc_ValueError, "header_values: %zd flat flags for %zd names", n_flat, names.count);
+    char all_lists[MAX_NAMES] = {0};
+    if (kind == NULL) {
+        kind = all_lists;
+    } else if (n_kinds != names.count) {
+        PyErr_Format(PyExc_ValueError, "header_values: %zd kinds for %zd names", n_kinds, names.count);
         return NULL;
+    } else {
+        for (Py_ssize_t k = 0; k < n_kinds; k++) {
+            if (kind[k] != LIST && kind[k] != FLAT && kind[k] != CODED) {
+                PyErr_Format(PyExc_ValueError, "header_values: kind %d of name %zd is none of 0 (list), 1 (flat), 2 (coded)",
+                             (int)kind[k], k);
+                return NULL;
+            }
+        }
     }
     PyObject *blocks = PySequence_Fast(blocks_obj, "header_values: blocks must be a list of bytes");
     if (blocks == NULL)
         return NULL;
     Walk w = {0};
     w.names = &names;
-    w.flat = flat;
+    w.kind = kind;
     PyObject *rows = NULL, *result = NULL;
     if ((w.values = PyList_New(names.count)) == NULL)
         goto done;
@@ -373,7 +460,7 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
         if (list == NULL)
             goto done;
         PyList_SET_ITEM(w.values, k, list);
-        if (flat[k] && na_buffer_add_int64(&w.offsets[k], 0) < 0)
+        if (kind[k] == FLAT && na_buffer_add_int64(&w.offsets[k], 0) < 0)
             goto done;
     }
     Py_ssize_t n_blocks = PySequence_Fast_GET_SIZE(blocks);
@@ -400,12 +487,13 @@ PyObject *na_header_values(PyObject *self, PyObject *args) {
         if (b == NULL)
             goto done;
         PyList_SET_ITEM(rows, k, b);
-        if (flat[k]) { /* (offsets, data) in place of the list */
-            PyObject *pair = Py_BuildValue("(NN)", na_buffer_take(&w.offsets[k]), na_buffer_take(&w.data[k]));
-            if (pair == NULL)
-                goto done;
-            PyList_SetItem(w.values, k, pair); /* (steals pair, frees the empty list) */
-        }
+        PyObject *pair = NULL; /* in place of the list: (offsets, data) or (distinct values, codes) */
+        if (kind[k] == FLAT)
+            pair = Py_BuildValue("(NN)", na_buffer_take(&w.offsets[k]), na_buffer_take(&w.data[k]));
+        else if (kind[k] == CODED)
+            pair = Py_BuildValue("(ON)", PyList_GET_ITEM(w.values, k), na_buffer_take(&w.coded[k].codes));
+        if (kind[k] != LIST && (pair == NULL || PyList_SetItem(w.values, k, pair) < 0)) /* (steals pair) */
+            goto done;
     }
     PyObject *unclean = PyBytes_FromStringAndSize(w.unclean, names.count);
     if (unclean == NULL)
@@ -417,6 +505,9 @@ done:
         PyMem_Free(w.rows[k].data);
         PyMem_Free(w.data[k].data); /* (NULL once taken) */
         PyMem_Free(w.offsets[k].data);
+        PyMem_Free(w.coded[k].slots);
+        PyMem_Free(w.coded[k].hashes.data);
+        PyMem_Free(w.coded[k].codes.data);
     }
     Py_XDECREF(rows);
     Py_XDECREF(w.values);
