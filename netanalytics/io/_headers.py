@@ -167,8 +167,11 @@ _CODED_NAMES = frozenset(
         *(b"list-id", b"list-post", b"list-unsubscribe", b"precedence", b"auto-submitted"),
     }
 )
-# each wanted name's kind for header_values: 0 a list of values, 1 flat, 2 coded
-_KINDS = bytes(1 if name in _FLAT_NAMES else 2 if name in _CODED_NAMES else 0 for name in _BULK_NAMES)
+# each wanted name's kind for header_values (the numbers of split.c's LIST, FLAT and CODED)
+_LIST, _FLAT, _CODED = 0, 1, 2
+_KINDS = bytes(
+    _FLAT if name in _FLAT_NAMES else _CODED if name in _CODED_NAMES else _LIST for name in _BULK_NAMES
+)
 assert max(map(len, _BULK_NAMES)) <= 16
 _IS_BLANK = np.zeros(256, dtype=bool)
 _IS_BLANK[[ord(" "), ord("\t")]] = True
@@ -376,11 +379,11 @@ def raw_header_columns(blocks: list[bytes]):
     n = len(blocks)
     found_rows, found_values, unclean = _header_values(blocks)
 
-    def kind(k: int) -> int:  # 0: a list of values; the C route's flat (1) or coded (2) form
-        return _KINDS[k] if isinstance(found_values[k], tuple) else 0
+    def kind(k: int) -> int:  # _LIST, or the form the C route gave: _FLAT or _CODED
+        return _KINDS[k] if isinstance(found_values[k], tuple) else _LIST
 
     def encoded(k: int) -> tuple[list, np.ndarray]:  # encode(column k's present values)
-        if kind(k) == 2:
+        if kind(k) == _CODED:
             distinct, codes = found_values[k]
             return list(distinct), np.frombuffer(codes, dtype=np.int32)
         return encode(list(found_values[k]))
@@ -388,9 +391,9 @@ def raw_header_columns(blocks: list[bytes]):
     def listed(k: int | None) -> list:  # column k's value (or None) per block
         if k is None or not len(found_rows[k]):
             return [None] * n
-        if kind(k) == 1:  # (a flat name asked for as a list)
+        if kind(k) == _FLAT:  # (a flat name asked for as a list)
             return _binary_column(*found_values[k], found_rows[k], n).to_pylist()
-        if kind(k) == 2:
+        if kind(k) == _CODED:
             distinct, codes = found_values[k]
             vals = list(map(distinct.__getitem__, np.frombuffer(codes, dtype=np.int32).tolist()))
         else:
@@ -403,14 +406,14 @@ def raw_header_columns(blocks: list[bytes]):
     def column(name: bytes, coded: bool = False, arrow: bool = False):
         k = _BULK_INDEX.get(name.lower())
         if arrow:
-            if k is not None and kind(k) == 1:  # the C route's buffers
+            if k is not None and kind(k) == _FLAT:  # the C route's buffers
                 return _binary_column(*found_values[k], found_rows[k], n)
             return pa.array(listed(k), type=pa.large_binary())
         if k is None or not len(found_rows[k]):
             return ([None], np.zeros(n, dtype=np.int32)) if coded else [None] * n
         if not coded:
             return listed(k)
-        if kind(k) == 1:
+        if kind(k) == _FLAT:
             return encode(listed(k))
         return _coded_column(*encoded(k), found_rows[k], n, unclean[k])
 
