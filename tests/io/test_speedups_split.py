@@ -214,8 +214,20 @@ def _corpus_blocks(name: str) -> list[bytes]:
 def test_c_equals_numpy_and_the_one_block_rule_on_real_headers(name, counts):
     blocks = _corpus_blocks(name)
     for eol in (b"\n", b"\r\n"):  # as they are (LF), and as CRLF
-        rows, values = assert_same([b.replace(b"\n", eol) for b in blocks])
+        these = [b.replace(b"\n", eol) for b in blocks]
+        rows, values = assert_same(these)
         assert [len(rows[H._BULK_INDEX[n]]) for n in (b"from", b"to", b"cc", b"reply-to")] == list(counts)
+        # the kinds the reader asks for (flat, coded) give the same values, cleaned or encoded
+        c_rows, c_values, _ = _native.SPEEDUPS.header_values(these, H._BULK_NAMES, H._KINDS)
+        for k, (r, vs) in enumerate(zip(rows, values, strict=True)):
+            assert np.frombuffer(c_rows[k], dtype=np.int64).tolist() == r.tolist()
+            if H._KINDS[k] == H._FLAT:
+                offsets, data = c_values[k]
+                ends = np.frombuffer(offsets, dtype=np.int64).tolist()
+                assert [bytes(data[a:b]) for a, b in itertools.pairwise(ends)] == H._clean_column(list(vs))
+            elif H._KINDS[k] == H._CODED:
+                distinct, codes = c_values[k]
+                assert [distinct[c] for c in np.frombuffer(codes, dtype=np.int32).tolist()] == vs
     # and each value is the one-block rule's, once unfolded and stripped (LF)
     got = {(b, name): H._FOLD.sub(b" ", v).strip() for b, name, v in found(c_route(blocks))}
     expected = {
