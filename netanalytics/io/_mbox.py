@@ -364,8 +364,8 @@ _ID_LIST = pa.large_list(pa.large_string())
 
 
 def _binary_buffers(raw: pa.Array) -> tuple:
-    """(int64 offsets, data, validity or None) of a large_binary array, as the C readers of a
-    column take them (see ``na_column`` in ``_speedups_src/speedups.h``): value ``i`` is
+    """(int64 offsets, data, validity or None) of a large_binary or large_string array, as the
+    C readers of a column take them (see ``na_column`` in ``_speedups_src/speedups.h``): value ``i`` is
     ``data[offsets[i]:offsets[i + 1]]``, null where its validity byte is 0 (None: no nulls)."""
     n = len(raw)
     _, offsets, data = raw.buffers()
@@ -1788,9 +1788,8 @@ def _layout_stamps(arr: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     same rules (a test compares the two): it gives a stamp for every row, NaT where the layout
     is not met, and those of the common rows are kept."""
     if _native.SPEEDUPS is not None:
-        offsets = np.frombuffer(arr.buffers()[1], dtype=np.int64, count=len(arr) + 1, offset=arr.offset * 8)
-        data = arr.buffers()[2]
-        stamps, common = _native.SPEEDUPS.layout_dates(offsets, b"" if data is None else memoryview(data))
+        offsets, data, _ = _binary_buffers(arr)  # (a null reads as an empty text: not the layout)
+        stamps, common = _native.SPEEDUPS.layout_dates(offsets, data)
         common = np.frombuffer(common, dtype=bool)
         return common, np.frombuffer(stamps, dtype="datetime64[ns]")[common]
     common = pc.fill_null(pc.match_substring_regex(arr, _LAYOUT), False).to_numpy(zero_copy_only=False)

@@ -50,6 +50,7 @@ def test_pure_python_on_request():
     assert out.stdout.strip() == "True"
 
 
+# (a skip, not the speedups fixture: hypothesis runs a function-scoped fixture once for all examples)
 @pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built")
 @settings(max_examples=200, deadline=None)
 @given(
