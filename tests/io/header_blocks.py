@@ -1,10 +1,31 @@
-"""Shared by the header-split tests: hypothesis strategies for awkward header blocks."""
+"""Shared by the header-split tests: hypothesis strategies for awkward header blocks, and the
+header blocks of the real corpora."""
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
+import pytest
 from hypothesis import strategies as st
 
 from netanalytics.io import _headers as H
+from netanalytics.io import _mbox as M
+
+CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
+
+
+def corpus_blocks(name: str) -> list[bytes]:
+    """The header block of each message of a real corpus (``../shared/corpora``), in file name
+    order; the test is skipped without the corpora, and fails when CI says they must be there."""
+    cur = CORPORA / name / "cur"
+    if not cur.is_dir():
+        if os.environ.get("NETANALYTICS_REQUIRE_CORPORA"):
+            raise RuntimeError(f"the real corpora are missing: expected {cur}")
+        pytest.skip(f"real corpora not found at {cur}")
+    # as the mbox scan hands a block over: from the newline before its first line
+    return [b"\n" + M.read_header_block(str(f))[0] for f in sorted(cur.iterdir())]
+
 
 NAMES = [
     *sorted(H.WANTED),

@@ -5,18 +5,19 @@ header block of the real corpora in ``../shared/corpora``."""
 from __future__ import annotations
 
 import itertools
-import os
-from pathlib import Path
 
 import numpy as np
 import pytest
-from header_blocks import header_block, token_soup  # tests/io is on sys.path when its tests run
+from header_blocks import (  # tests/io is on sys.path when its tests run
+    corpus_blocks,
+    header_block,
+    token_soup,
+)
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from routes import in_c_and_python
 
 from netanalytics.io import _headers as H
-from netanalytics.io import _mbox as M
 from netanalytics.io import _native
 
 if _native.SPEEDUPS is None:
@@ -25,8 +26,6 @@ if _native.SPEEDUPS is None:
         "build it with `python setup.py build_ext --inplace`",
         allow_module_level=True,
     )
-
-CORPORA = Path(__file__).resolve().parents[2].parent / "shared" / "corpora"
 
 
 def c_route(blocks: list, names=H._BULK_NAMES) -> tuple[list[np.ndarray], list[list[bytes]]]:
@@ -196,23 +195,13 @@ def test_inputs_that_are_not_lists_of_bytes_are_refused():
         c_route([], [b"x-%02d" % k for k in range(65)])
 
 
-def _corpus_blocks(name: str) -> list[bytes]:
-    cur = CORPORA / name / "cur"
-    if not cur.is_dir():
-        if os.environ.get("NETANALYTICS_REQUIRE_CORPORA"):
-            raise RuntimeError(f"the real corpora are missing: expected {cur}")
-        pytest.skip(f"real corpora not found at {cur}")
-    # as the mbox scan hands a block over: from the newline before its first line
-    return [b"\n" + M.read_header_block(str(f))[0] for f in sorted(cur.iterdir())]
-
-
 @pytest.mark.parametrize(
     ("name", "counts"),
     # blocks with From, To, Cc, Reply-To: the corpora README's figures (stdlib parser)
     [("openbmc", (2000, 2000, 1472, 7)), ("kasan-dev", (1000, 1000, 958, 365))],
 )
 def test_c_equals_numpy_and_the_one_block_rule_on_real_headers(name, counts):
-    blocks = _corpus_blocks(name)
+    blocks = corpus_blocks(name)
     for eol in (b"\n", b"\r\n"):  # as they are (LF), and as CRLF
         these = [b.replace(b"\n", eol) for b in blocks]
         rows, values = assert_same(these)

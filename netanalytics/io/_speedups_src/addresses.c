@@ -151,16 +151,234 @@ PyTypeObject na_ElementTableType = {
     .tp_new = PyType_GenericNew,
 };
 
+/* --- display names with encoded words or quotes ------------------------------------------- */
+
+static int hex_value(unsigned char c) {
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+static int base64_value(unsigned char c) {
+    if (c >= 'A' && c <= 'Z')
+        return c - 'A';
+    if (c >= 'a' && c <= 'z')
+        return c - 'a' + 26;
+    if (c >= '0' && c <= '9')
+        return c - '0' + 52;
+    return c == '+' ? 62 : c == '/' ? 63 : -1;
+}
+
+/* How the payload of an encoded word in charset p[0:n] is read here: 1 as UTF-8 (utf-8 and the
+ * names _headers._CHARSET_ALIASES makes utf-8: us-ascii, ascii, utf8), 2 as ISO-8859-1, 0 not
+ * here (any other charset, or a language suffix "*en": _decode_payload's rules). */
+static int charset_kind(const char *p, Py_ssize_t n) {
+    static const char *const utf8[] = {"utf-8", "utf8", "us-ascii", "ascii"};
+    static const char *const latin1[] = {"iso-8859-1", "latin1", "latin-1"};
+    char low[12];
+    if (n >= (Py_ssize_t)sizeof low)
+        return 0;
+    for (Py_ssize_t i = 0; i < n; i++)
+        low[i] = (p[i] >= 'A' && p[i] <= 'Z') ? (char)(p[i] + ('a' - 'A')) : p[i];
+    low[n] = '\0';
+    for (size_t i = 0; i < sizeof utf8 / sizeof *utf8; i++)
+        if (strcmp(low, utf8[i]) == 0)
+            return 1;
+    for (size_t i = 0; i < sizeof latin1 / sizeof *latin1; i++)
+        if (strcmp(low, latin1[i]) == 0)
+            return 2;
+    return 0;
+}
+
+/* The bytes of a B payload p[0:n] into out: 1, or 0 when it is not plain base64 (letters of the
+ * alphabet, then the '=' that complete the last quantum, or none of them): binascii's lenient
+ * reading of anything else (skipped letters, short or long padding) is left to _decode_word. */
+static int base64_bytes(const char *p, Py_ssize_t n, unsigned char *out, Py_ssize_t *size) {
+    Py_ssize_t m = 0;
+    while (m < n && base64_value((unsigned char)p[m]) >= 0)
+        m++;
+    Py_ssize_t pads = n - m;
+    for (Py_ssize_t i = m; i < n; i++)
+        if (p[i] != '=')
+            return 0;
+    int rest = (int)(m % 4);
+    if (!(rest == 0 && pads == 0) && !(rest == 2 && (pads == 0 || pads == 2)) && !(rest == 3 && pads <= 1))
+        return 0;
+    uint32_t bits = 0;
+    int held = 0;
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < m; i++) {
+        bits = (bits << 6) | (uint32_t)base64_value((unsigned char)p[i]);
+        held += 6;
+        if (held >= 8) {
+            held -= 8;
+            out[k++] = (unsigned char)(bits >> held);
+        }
+    }
+    *size = k;
+    return 1;
+}
+
+/* The bytes of a Q payload p[0:n] into out ('_' a space, "=XX" a byte): 1, or 0 when a '=' is
+ * not followed by two hexadecimal digits (binascii.a2b_qp's own reading of those is left to
+ * _decode_word). */
+static int quoted_bytes(const char *p, Py_ssize_t n, unsigned char *out, Py_ssize_t *size) {
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < n; i++) {
+        if (p[i] == '=') {
+            int hi = i + 2 < n ? hex_value((unsigned char)p[i + 1]) : -1;
+            int lo = hi >= 0 ? hex_value((unsigned char)p[i + 2]) : -1;
+            if (lo < 0)
+                return 0;
+            out[k++] = (unsigned char)(hi << 4 | lo);
+            i += 2;
+        } else {
+            out[k++] = p[i] == '_' ? ' ' : (unsigned char)p[i];
+        }
+    }
+    *size = k;
+    return 1;
+}
+
+/* A letter of a display name read here: not a control character (C0, or NEL U+0085, which
+ * str.split() takes for a space), not a no-break space (another), not '"' or '\\' (which
+ * _clean_display handles), and before U+0300, where the letters NFC may join or change begin
+ * (no text of letters before it changes under NFC: a test checks every pair). */
+static inline int name_letter(Py_UCS4 c) { return c >= 0x20 && c < 0x300 && c != 0x85 && c != 0xa0 && c != '"' && c != '\\'; }
+
+/* Bytes b[0:n] of an encoded word in a charset of kind (charset_kind) appended to u at *k: 1,
+ * or 0 when they are not UTF-8 (for kind 1: _decode_payload then guesses) or hold a letter
+ * name_letter refuses. */
+static int decoded_letters(const unsigned char *b, Py_ssize_t n, int kind, Py_UCS4 *u, Py_ssize_t *k) {
+    for (Py_ssize_t i = 0; i < n; i++) {
+        Py_UCS4 c = b[i];
+        if (kind == 1 && c >= 0x80) { /* two-byte UTF-8 only: the longer ones are past U+0300 */
+            if (c < 0xc2 || c > 0xdf || i + 1 >= n || (b[i + 1] & 0xc0) != 0x80)
+                return 0;
+            c = ((c & 0x1f) << 6) | (b[i + 1] & 0x3f);
+            i++;
+        }
+        if (!name_letter(c))
+            return 0;
+        u[(*k)++] = c;
+    }
+    return 1;
+}
+
+/* An encoded word "=?charset?B|Q?payload?=" at t[at:n], as _headers._ENCODED_WORD matches one
+ * there: its end (past "?=") with the charset, encoding and payload, or -1 when none starts at
+ * `at` (the regular expression then moves on by one character). */
+static Py_ssize_t encoded_word(const char *t, Py_ssize_t n, Py_ssize_t at, Py_ssize_t *cs, Py_ssize_t *cs_end,
+                               char *enc, Py_ssize_t *pay, Py_ssize_t *pay_end) {
+    if (at + 1 >= n || t[at] != '=' || t[at + 1] != '?')
+        return -1;
+    Py_ssize_t j = at + 2;
+    while (j < n && t[j] != '?' && t[j] != ' ')
+        j++;
+    if (j == at + 2 || j + 2 >= n || t[j] != '?' || !strchr("QqBb", t[j + 1]) || t[j + 2] != '?')
+        return -1;
+    Py_ssize_t k = j + 3;
+    while (k < n && t[k] != '?')
+        k++;
+    if (k + 1 >= n || t[k + 1] != '=')
+        return -1;
+    *cs = at + 2;
+    *cs_end = j;
+    *enc = t[j + 1];
+    *pay = j + 3;
+    *pay_end = k;
+    return k + 2;
+}
+
+/* The display name of p[0:n] (the text before '<' of ascii_plain's element: printable ASCII
+ * without '"' or '(') when it holds encoded words or a "'", as _headers._clean_display makes it:
+ * decode_words (the spaces between a "?=" and the next "=?" dropped, then each encoded word
+ * replaced by its text), then spaces, "'" and spaces stripped at both ends, and runs of spaces
+ * made one. 1 with a new reference in *name, 0 when the name needs _clean_display (see
+ * charset_kind, base64_bytes, quoted_bytes, decoded_letters), -1 on error. The tests compare
+ * the two on generated names and on every element of the real corpora. */
+static int encoded_name(const char *p, Py_ssize_t n, PyObject **name) {
+    char *t = PyMem_Malloc(2 * (size_t)n + 1); /* the text without the spaces between words, then a word's bytes */
+    Py_UCS4 *u = PyMem_Malloc(sizeof(Py_UCS4) * ((size_t)n + 1));
+    int result = 0;
+    if (t == NULL || u == NULL) {
+        PyErr_NoMemory();
+        result = -1;
+        goto done;
+    }
+    Py_ssize_t m = 0;
+    for (Py_ssize_t i = 0; i < n;) { /* _BETWEEN_WORDS: "?=" spaces "=?" made "?==?" */
+        if (i + 1 < n && p[i] == '?' && p[i + 1] == '=') {
+            Py_ssize_t j = i + 2;
+            while (j < n && p[j] == ' ')
+                j++;
+            if (j > i + 2 && j + 1 < n && p[j] == '=' && p[j + 1] == '?') {
+                memcpy(t + m, "?==?", 4);
+                m += 4;
+                i = j + 2;
+                continue;
+            }
+        }
+        t[m++] = p[i++];
+    }
+    unsigned char *bytes = (unsigned char *)t + n;
+    Py_ssize_t k = 0;
+    for (Py_ssize_t i = 0; i < m;) {
+        Py_ssize_t cs, cs_end, pay, pay_end, size;
+        char enc;
+        Py_ssize_t end = encoded_word(t, m, i, &cs, &cs_end, &enc, &pay, &pay_end);
+        if (end < 0) {
+            if (!name_letter((unsigned char)t[i]))
+                goto done;
+            u[k++] = (unsigned char)t[i++];
+            continue;
+        }
+        int kind = charset_kind(t + cs, cs_end - cs);
+        int read = (enc == 'B' || enc == 'b') ? base64_bytes(t + pay, pay_end - pay, bytes, &size)
+                                             : quoted_bytes(t + pay, pay_end - pay, bytes, &size);
+        if (!kind || !read || !decoded_letters(bytes, size, kind, u, &k))
+            goto done;
+        i = end;
+    }
+    Py_ssize_t a = 0, b = k; /* strip(), strip("'"), strip(); then runs of spaces made one */
+    while (a < b && u[a] == ' ')
+        a++;
+    while (b > a && u[b - 1] == ' ')
+        b--;
+    while (a < b && u[a] == '\'')
+        a++;
+    while (b > a && u[b - 1] == '\'')
+        b--;
+    Py_ssize_t w = 0;
+    for (Py_ssize_t i = a; i < b; i++)
+        if (u[i] != ' ' || (w > 0 && u[w - 1] != ' '))
+            u[w++] = u[i];
+    while (w > 0 && u[w - 1] == ' ')
+        w--;
+    *name = PyUnicode_FromKindAndData(PyUnicode_4BYTE_KIND, u, w);
+    result = *name == NULL ? -1 : 1;
+done:
+    PyMem_Free(t);
+    PyMem_Free(u);
+    return result;
+}
+
 /* What _headers._plain_address gives the most common elements, read here without calling it:
  * printable ASCII, "addr" or "Name <addr>" ending at the first '>' after the '<', a key that
  * passes _plain_address's first test (one '@' not first, a '.' after it, no space, not
- * starting with '/'), a name without encoded words ("=?") or "'" (whose rules are Python's).
- * Then the key is addr without the spaces around it, in lower case, and the name the text
- * before '<' with its runs of spaces made one and none at the ends ("" when none is left): what
- * _clean_display makes of such a name. 1 with new references in *key and *name, 0 when the
- * element needs plain_address, -1 on error. A test compares the two on generated elements. */
+ * starting with '/'). Then the key is addr without the spaces around it, in lower case, and
+ * the name the text before '<' with its runs of spaces made one and none at the ends ("" when
+ * none is left): what _clean_display makes of such a name. A name with encoded words ("=?") or
+ * a "'" is read by encoded_name, for the cases it takes. 1 with new references in *key and
+ * *name, 0 when the element needs plain_address, -1 on error. A test compares the two on
+ * generated elements. */
 static int ascii_plain(const char *p, Py_ssize_t n, PyObject **key, PyObject **name) {
     Py_ssize_t lt = -1;
+    int encoded = 0; /* the name holds an encoded word or a "'": read by encoded_name */
     for (Py_ssize_t i = 0; i < n; i++) {
         unsigned char c = (unsigned char)p[i];
         if (c < 0x20 || c > 0x7e)
@@ -175,11 +393,9 @@ static int ascii_plain(const char *p, Py_ssize_t n, PyObject **key, PyObject **n
             return 0;
         a = lt + 1;
         b = n - 1;
-        for (Py_ssize_t i = 0; i + 1 < lt; i++)
-            if (p[i] == '=' && p[i + 1] == '?')
-                return 0;
-        if (memchr(p, '\'', (size_t)lt) != NULL)
-            return 0;
+        for (Py_ssize_t i = 0; i + 1 < lt && !encoded; i++)
+            encoded = p[i] == '=' && p[i + 1] == '?';
+        encoded = encoded || memchr(p, '\'', (size_t)lt) != NULL;
     }
     while (a < b && p[a] == ' ')
         a++;
@@ -195,6 +411,12 @@ static int ascii_plain(const char *p, Py_ssize_t n, PyObject **key, PyObject **n
     Py_UCS1 *k = PyUnicode_1BYTE_DATA(*key);
     for (Py_ssize_t i = a; i < b; i++)
         k[i - a] = (p[i] >= 'A' && p[i] <= 'Z') ? (Py_UCS1)(p[i] + ('a' - 'A')) : (Py_UCS1)p[i];
+    if (encoded) {
+        int read = encoded_name(p, lt, name);
+        if (read <= 0)
+            Py_CLEAR(*key);
+        return read;
+    }
     /* the name, lt bytes: its runs of spaces made one, none at the ends (counted, then written) */
     Py_ssize_t m = 0;
     for (int write = 0; write < 2; write++) {
