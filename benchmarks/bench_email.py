@@ -15,10 +15,11 @@ header block, split off by a byte scan: the cheapest honest stdlib route to the 
 headers), (c) ``grep -c '^From '``; the ratios; the peak memory of (a) measured in a child
 process; and the time to reload the parsed frame from the Parquet cache.
 
-(a) is read ``--runs`` times (default 5), each in a fresh process, and the run of median time is
-the one compared: a half-second read is at the mercy of a passing hiccup, where the stdlib loop's
-20-30 s average them out (on this project's 2-core machine the CPU time of one and the same read
-went from 0.71 to 1.00 s within minutes). Every run is printed.
+(a) is read ``--runs`` times (default 5), each in a fresh process, half before the baselines and
+half after them, and the run of median time is the one compared: a half-second read is at the
+mercy of a passing hiccup, where the stdlib loop's 20-30 s average them out (on this project's
+2-core machine the CPU time of one and the same read went from 0.71 to 1.00 s within minutes).
+Every run is printed.
 
 ``--correspondents K`` writes a high-cardinality archive instead: K people, each message
 addressed to its correspondent and 2-5 more (0-3 in Cc), so nearly every To list is distinct
@@ -259,12 +260,17 @@ def _measure(args: argparse.Namespace, tmp: Path) -> None:
     # every reader below meets the file in the page cache, (a) too: it runs first, and a file
     # written or read long ago would charge it the disk reads that the later readers are spared
     warm, cached = _warm_page_cache(path, args.page_cache == "reread")
-    # (a) first: ru_maxrss of later children cannot leak into it; each run its own process
-    runs = sorted((_child(_OURS, str(path)) for _ in range(max(args.runs, 1))), key=lambda r: r["seconds"])
-    ours = runs[(len(runs) - 1) // 2]
+    # (a) in processes of its own (ru_maxrss of the other children cannot leak into it), half
+    # of its runs before the baselines and half after: a slow spell of the machine, which can
+    # last minutes, then weighs on both sides of the ratios rather than on (a) alone
+    n_runs = max(args.runs, 1)
+    runs = [_child(_OURS, str(path)) for _ in range((n_runs + 1) // 2)]
     cache = _child(_CACHE, str(path), str(tmp / "cache"))
     base = _child(_STDLIB, str(path), str(args.baseline_limit))
     headers = _child(_HEADERS_ONLY, str(path))
+    runs += [_child(_OURS, str(path)) for _ in range(n_runs // 2)]
+    runs.sort(key=lambda r: r["seconds"])
+    ours = runs[(len(runs) - 1) // 2]
     t = time.perf_counter()
     grep = subprocess.run(["grep", "-c", "^From ", str(path)], capture_output=True, text=True, check=False)
     grep_s = time.perf_counter() - t
