@@ -251,6 +251,32 @@ def binary(values: list) -> pa.Array:
     return pa.array(values, type=pa.large_binary())
 
 
+def test_date_texts_of_ascii_and_other_columns():
+    """A column all of ASCII is taken as it is (one pass over its bytes); one value past ASCII
+    sends the column to the per-value rule, which decodes that value. Empty values are null
+    either way, and a sliced column is checked on its own rows only."""
+    dates = [b"Mon, 6 Jan 2025 10:00:00 +0000", None, b"", b"6 Jan 2025 10:00 -0500"]
+    assert M._date_array(binary(dates)).to_pylist() == [dates[0].decode(), None, None, dates[3].decode()]
+    mixed = [*dates, b"Lun, 6 janv. 2025 10:00:00 +0100 (heure \xe9t\xe9)"]
+    assert M._date_array(binary(mixed)).to_pylist()[4] == "Lun, 6 janv. 2025 10:00:00 +0100 (heure été)"
+    assert M._date_array(binary(mixed)).to_pylist()[:4] == [dates[0].decode(), None, None, dates[3].decode()]
+    assert M._date_array(binary(mixed).slice(0, 2)).to_pylist() == [dates[0].decode(), None]
+
+
+@pytest.mark.parametrize(
+    ("values", "expected"),
+    [
+        ([b"1789abc", None, b"17AB"], ["1789abc", None, "17AB"]),  # Gmail's: as they are
+        ([b"1789", b" 17 "], ["1789", "17"]),  # blanks: each decoded and stripped
+        ([b"1789", b""], ["1789", None]),  # an empty one: null
+        ([b"17-89", b"\xe917"], ["17-89", "\xe917"]),  # other bytes: decoded (cp1252 here)
+        ([None, None], [None, None]),
+    ],
+)
+def test_thread_ids_as_they_are_or_decoded(values, expected):
+    assert M._thread_id_array(binary(values)).to_pylist() == expected
+
+
 def test_id_lists_of_folded_references_equal_the_per_value_rule(route):
     values = [
         b"<a@x> <b@x>",
