@@ -1347,6 +1347,7 @@ _ENCODED_ELEMENTS = [
     ("=?us-ascii?Q?Ann?= <a@x.org>", "a@x.org", "Ann", True),
     ("O'Brien <o@x.org>", "o@x.org", "O'Brien", True),
     ("'Ann Lee' <a@x.org>", "a@x.org", "Ann Lee", True),
+    ("' Ann  Lee ' <a@x.org>", "a@x.org", "Ann Lee", True),  # blanks inside the quotes: stripped again
     ("=?latin1?q?=27Ann=27?= <a@x.org>", "a@x.org", "Ann", True),
     ("=?utf-8?b??= <e@x.org>", "e@x.org", "", True),
     ("a=?b ?= <x@x.org>", "x@x.org", "a=?b ?=", True),  # no encoded word
