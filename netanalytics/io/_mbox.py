@@ -677,7 +677,7 @@ class Batch:
         # looks an element up here before it calls the LRU-cached function (emptied with
         # _shared: _forget_shared)
         self._element_cache = _CACHES["elements"]
-        self._from_cache: dict[bytes, tuple] = _CACHES["from"]
+        self._from_cache: dict[bytes | None, tuple] = _CACHES["from"]
         self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
         # the table of strings this part's list columns are coded into (see _frame): a reader
@@ -737,18 +737,28 @@ class Batch:
         ``raws`` (None: no From), as three tuples: :func:`H.sender_from`'s rule, on the (keys,
         names) that :meth:`_address_lists` reads for the values not met before (a mailbox's
         senders are among its recipients, whose elements it has read already)."""
+        if not raws:
+            return (), (), ()
         cache = self._from_cache
-        missing = list(dict.fromkeys([r for r in raws if r and r not in cache]))
-        if missing:
+        # (no From, or an empty one: no sender, answered by the cache like any other value, so
+        # that the lookups below are one C-level map each, with no Python test per value)
+        cache[None] = cache[b""] = _NO_SENDER
+        found = list(map(cache.get, raws))
+        if None in found:
+            missing = [r for r, f in zip(raws, found, strict=True) if f is None]
             if len(cache) + len(missing) > _CACHE_LIMIT:
+                # emptied: the values found in it are read again with the new ones (kept only
+                # the new ones until 2026-12-06, and the group's lookups then failed)
                 cache.clear()
+                cache[None] = cache[b""] = _NO_SENDER
+                missing = [r for r in raws if r]
+            missing = list(dict.fromkeys(missing))
             share = self._shared.setdefault
             for raw, (keys, names) in zip(missing, self._address_lists(missing), strict=True):
                 sender, name, n = H.sender_of(raw, keys, names)
                 cache[raw] = (sender if sender is None else share(sender, sender), name, n)
-        if not raws:
-            return (), (), ()
-        keys, names, counts = zip(*[cache[r] if r else _NO_SENDER for r in raws])
+            found = list(map(cache.__getitem__, raws))
+        keys, names, counts = zip(*found)
         return keys, names, counts
 
     def add(

@@ -811,6 +811,22 @@ def test_senders_of_a_group_follow_the_per_value_rule(route):
     M.clear_caches()
 
 
+def test_senders_met_before_empty_or_absent_and_after_the_cache_is_emptied(route, monkeypatch):
+    """Values met before come from the cache, an empty or absent From gives no sender, and a
+    group that would overfill the cache empties it first: the same senders every way."""
+    raws = [b"Ann <ann@x.org>", b"", None, b"bob@y.org"]
+    expected = [("ann@x.org", "Ann", 1), (None, None, 0), (None, None, 0), ("bob@y.org", None, 1)]
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    assert list(zip(*batch._senders(raws), strict=True)) == expected
+    assert list(zip(*batch._senders(raws[::-1]), strict=True)) == expected[::-1]  # all met before
+    monkeypatch.setattr(M, "_CACHE_LIMIT", 2)  # the next new value overfills it: emptied first
+    more = [b"cy@z.org", *raws]
+    assert list(zip(*batch._senders(more), strict=True)) == [("cy@z.org", None, 1), *expected]
+    assert batch._senders([]) == ((), (), ())
+    M.clear_caches()
+
+
 def test_address_keys_stay_one_object_after_the_shared_strings_are_forgotten(route):
     M.clear_caches()
     batch = M.Batch("mbox", None, "f")
