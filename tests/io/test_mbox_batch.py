@@ -891,6 +891,23 @@ def test_a_long_list_finds_each_element_once_in_the_table(speedups):
     M.clear_caches()
 
 
+def test_the_element_table_is_emptied_past_its_own_limit(speedups, monkeypatch):
+    """The table of address elements read keeps up to _ELEMENT_LIMIT of them (not the smaller
+    limit of the other caches), then starts again; the lists read are the same either way."""
+    monkeypatch.setattr(M, "_CACHE_LIMIT", 10**6)  # (only the element table fills here)
+    monkeypatch.setattr(M, "_ELEMENT_LIMIT", 40)
+    M.clear_caches()
+    batch = M.Batch("mbox", None, "f")
+    people = [b"P%d <p%d@x.org>" % (i, i) for i in range(60)]
+    first = batch._address_lists([b", ".join(people[:30]), b", ".join(people[30:45])])
+    assert len(batch._element_cache) == 45  # past the limit only now: emptied before the next call
+    second = batch._address_lists([b", ".join(people[40:60])])
+    assert len(batch._element_cache) == 20
+    assert first[1][0][10:] == second[0][0][:5] == [f"p{i}@x.org" for i in range(40, 45)]
+    assert second[0][1] == [f"P{i}" for i in range(40, 60)]
+    M.clear_caches()
+
+
 def _identities(lists: list, shared: dict) -> tuple:
     """Which of ``lists`` (and of their strings, and of the values ``shared`` holds) are one
     object: each object named by the place it was first seen."""
