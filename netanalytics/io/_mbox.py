@@ -617,8 +617,7 @@ def _thread_id_array(raw: pa.Array) -> pa.Array:
     1,000 values)."""
     if raw.null_count == len(raw):
         return pa.nulls(len(raw), pa.large_string())
-    lengths = pc.binary_length(raw)
-    if _ALNUM[_spanned_bytes(raw)].all() and pc.min(lengths).as_py() > 0:
+    if _ALNUM[_spanned_bytes(raw)].all() and pc.min(pc.binary_length(raw)).as_py() > 0:
         return pc.cast(raw, pa.large_string())
     return pa.array(
         [H.decode_bytes(v).strip() if v else None for v in raw.to_pylist()], type=pa.large_string()
@@ -629,12 +628,11 @@ def _date_array(raw: pa.Array) -> pa.Array:
     """Date header texts of ``raw`` (a large_binary array; null where absent or empty): ASCII
     values as they are, the others decoded (``decode_bytes``). A column all of ASCII (the usual)
     is told by one pass over its bytes, not by a regular expression per value."""
+    kept = pc.greater(pc.binary_length(raw), 0)  # (empty values: null)
     if not (_spanned_bytes(raw) & 0x80).any():
-        return pc.cast(pc.if_else(pc.greater(pc.binary_length(raw), 0), raw, _NULL_TEXT), pa.large_string())
+        return pc.cast(pc.if_else(kept, raw, _NULL_TEXT), pa.large_string())
     fast = pc.match_substring_regex(raw, _RE2_ASCII)
-    text = pc.cast(
-        pc.if_else(pc.and_(fast, pc.greater(pc.binary_length(raw), 0)), raw, _NULL_TEXT), pa.large_string()
-    )
+    text = pc.cast(pc.if_else(pc.and_(fast, kept), raw, _NULL_TEXT), pa.large_string())
     odd = _odd_rows(raw, fast)
     return _patched(text, odd, [H.decode_bytes(v) if v else None for v in _values_at(raw, odd)])
 
@@ -651,6 +649,23 @@ def _subject_array(values: list) -> pa.Array:
     text = pc.cast(pc.if_else(fast, raw, _NULL_TEXT), pa.large_string())
     odd = _odd_rows(raw, fast)
     return _patched(text, odd, [_subject(values[i]) for i in odd.tolist()])
+
+
+def _cached(cache: dict, keys: list, read) -> list:
+    """``cache[k]`` for each of ``keys``, those not in it read together (``read(missing)`` gives
+    their values, in order, none of them None) and kept: when all were met before, one C-level
+    map over the keys. The cache is emptied first when it holds more than :data:`_CACHE_LIMIT`,
+    never between the lookups (the From cache was once emptied after them, when the new values
+    would overfill it, and the values found in it were lost: ``KeyError`` on a mailbox of more
+    than 50,000 distinct senders)."""
+    if len(cache) > _CACHE_LIMIT:
+        cache.clear()
+    found = list(map(cache.get, keys))
+    if None in found:
+        missing = [k for k, f in zip(keys, found, strict=True) if f is None]
+        cache.update(zip(missing, read(missing), strict=True))
+        found = list(map(cache.__getitem__, keys))
+    return found
 
 
 class Batch:
@@ -744,26 +759,19 @@ class Batch:
         senders are among its recipients, whose elements it has read already)."""
         if not raws:
             return (), (), ()
-        cache = self._from_cache
-        # (no From, or an empty one: no sender, answered by the cache like any other value, so
-        # that the lookups below are one C-level map each, with no Python test per value)
-        cache[None] = cache[b""] = _NO_SENDER
-        found = list(map(cache.get, raws))
-        if None in found:
-            missing = [r for r, f in zip(raws, found, strict=True) if f is None]
-            if len(cache) + len(missing) > _CACHE_LIMIT:
-                # emptied: the values found in it are read again with the new ones (kept only
-                # the new ones until 2026-12-06, and the group's lookups then failed)
-                cache.clear()
-                cache[None] = cache[b""] = _NO_SENDER
-                missing = [r for r in raws if r]
-            missing = list(dict.fromkeys(missing))
-            share = self._shared.setdefault
+        share = self._shared.setdefault
+
+        def read(missing: list) -> list[tuple]:
+            out = []
             for raw, (keys, names) in zip(missing, self._address_lists(missing), strict=True):
+                if not raw:  # no From, or an empty one: no sender
+                    out.append(_NO_SENDER)
+                    continue
                 sender, name, n = H.sender_of(raw, keys, names)
-                cache[raw] = (sender if sender is None else share(sender, sender), name, n)
-            found = list(map(cache.__getitem__, raws))
-        keys, names, counts = zip(*found)
+                out.append((sender if sender is None else share(sender, sender), name, n))
+            return out
+
+        keys, names, counts = zip(*_cached(self._from_cache, raws, read))
         return keys, names, counts
 
     def add(
@@ -1001,8 +1009,6 @@ class Batch:
         for i in np.flatnonzero(np.isnat(self._fast_ts[1])).tolist():
             received[i] = H.split_header_lines(blocks[i]).get(b"received")
 
-        if len(self._auto_cache) > _CACHE_LIMIT:
-            self._auto_cache.clear()
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._forget_shared()
         automated = self._automated_column(
@@ -1131,12 +1137,8 @@ class Batch:
         """:meth:`_is_automated` for every row: per distinct sender, then per distinct set of
         the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
         and ``listed``."""
-        auto = self._auto_cache  # _is_automated by sender alone, one dict lookup per distinct sender
-        flags = list(map(auto.get, sender.values))
-        if None in flags:  # senders not met before
-            new = [key for key, flag in zip(sender.values, flags, strict=True) if flag is None]
-            auto.update(zip(new, automated_addresses(new), strict=True))
-            flags = list(map(auto.__getitem__, sender.values))
+        # _is_automated by sender alone, one dict lookup per distinct sender
+        flags = _cached(self._auto_cache, sender.values, automated_addresses)
         automated = np.array(flags, dtype=bool)[sender.codes]
         if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
             return automated
