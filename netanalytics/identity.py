@@ -784,6 +784,34 @@ def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
     return None
 
 
+def _employer_pairs(left: list[str], right: list[str], clusters: dict[str, _Cluster]) -> set[tuple[str, str]]:
+    """The pairs (a, b) of two clusters, a of ``left`` and b of ``right``, that
+    :func:`_corroboration` ties to one employer, found through the companies and domains of
+    ``right`` rather than by trying every pair: the work grows with the people and the pairs
+    found, not with the square of the people sharing a name."""
+    by_company: dict[str, list[str]] = defaultdict(list)
+    by_domain: dict[str, list[str]] = defaultdict(list)
+    for b in right:
+        for company in clusters[b].companies:
+            by_company[company].append(b)
+        for dom in clusters[b].domains:
+            by_domain[dom].append(b)
+    found = set()
+    for a in left:
+        ca = clusters[a]
+        tied = []
+        for company in ca.companies:
+            tied += by_company.get(company, ())
+            tied += (b for dom, bs in by_domain.items() if _domain_matches_company(dom, company) for b in bs)
+        for dom in ca.domains:
+            tied += by_domain.get(dom, ())
+            tied += (
+                b for company, bs in by_company.items() if _domain_matches_company(dom, company) for b in bs
+            )
+        found.update((a, b) for b in tied if b != a)
+    return found
+
+
 # --- evidence that two clusters are one person --------------------------------------------------
 # Odds in the Fellegi–Sunter sense: prior odds from how common the name is in the user's own data,
 # times Bayes factors (how much likelier a feature is for two keys of one person than for two
@@ -1003,17 +1031,14 @@ def _rule_name_company(index: _Index) -> None:
     """Same normalised name and a company or corporate domain in common (never two connections)."""
     clusters = index.clusters()
     for name, roots in _shared_names(index.name_groups(clusters)):
-        roots = sorted(roots)
-        for i, a in enumerate(roots):
-            for b in roots[i + 1 :]:
-                if index.same(a, b):
-                    continue
-                ca, cb = clusters[a], clusters[b]
-                if _two_accounts(ca, cb):
-                    continue  # two connections, or two profile URLs, are two people
-                why = _corroboration(ca, cb)
-                if why:
-                    index.merge(a, b, RULE_NAME_COMPANY, 0.95, f"name {name!r}; {why}")
+        # the tied pairs in the order a scan of the roots in string order meets them
+        for a, b in sorted({(a, b) for a, b in _employer_pairs(roots, roots, clusters) if a < b}):
+            if index.same(a, b):
+                continue
+            ca, cb = clusters[a], clusters[b]
+            if _two_accounts(ca, cb):
+                continue  # two connections, or two profile URLs, are two people
+            index.merge(a, b, RULE_NAME_COMPANY, 0.95, f"name {name!r}; {_corroboration(ca, cb)}")
 
 
 @_rule
@@ -1098,53 +1123,49 @@ def _rule_name_unique(index: _Index) -> None:
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
 CDIST_ROWS = 500  # names of a block scored at once against the rest of it
 SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
+FUZZY_PEOPLE = 3  # the people of one name (the most active) paired as near misses with those of a similar one
 
 
-def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tuple[str, str]]:
-    """Pairs of roots whose names differ and score at least ``threshold`` (rapidfuzz
-    ``token_sort_ratio``), found without comparing every pair.
+def _similar_name_pairs(names: list[str], threshold: float) -> list[tuple[str, str]]:
+    """Pairs of distinct names (each pair once, the earlier in ``names`` first) that may score at
+    least ``threshold`` (rapidfuzz ``token_sort_ratio``), found without comparing every pair.
 
     Names are blocked on each of their words and on the first four letters of the surname
     (Wisniewska / Wisniewski); a block is compared at once with ``rapidfuzz.process.cdist``;
     blocks of more than MAX_BLOCK names are skipped (too common a word to tell anything).
-    The pairs come in the order a scan of surname-initial blocks would meet them, those
-    sharing the initial first.
     """
-    roots = list(best_name)
-    rank = np.empty(len(roots), np.int64)  # each root's place in string order
-    rank[np.argsort(np.array(roots, dtype=object), kind="stable")] = np.arange(len(roots))
-    name_id = pd.factorize(np.array([best_name[r] for r in roots], dtype=object))[0]
+    names = list(dict.fromkeys(names))
     # token_sort_ratio is the ratio of the names with their words sorted: sort each name's words
     # once, not in every comparison
-    words = [" ".join(sorted(best_name[r].split())) for r in roots]
+    words = [" ".join(sorted(name.split())) for name in names]
     blocks: dict[str, list[int]] = defaultdict(list)
-    for i, root in enumerate(roots):
-        tokens = best_name[root].split()
+    for i, name in enumerate(names):
+        tokens = name.split()
         keys = {f"w:{t}" for t in tokens}
         if len(tokens[-1]) >= 4:
             keys.add(f"p:{tokens[-1][:4]}")
         for key in keys:
             blocks[key].append(i)
     cutoff = threshold - 0.01
-    # positions in roots of the pairs scoring at least the cutoff: arrays from the matrices, and
+    # positions in names of the pairs scoring at least the cutoff: arrays from the matrices, and
     # numbers from the small blocks
     pairs_a, pairs_b, small_a, small_b = [], [], [], []
     for members in blocks.values():
         if len(members) < 2 or len(members) > MAX_BLOCK:
             continue
-        names = [words[i] for i in members]
+        block = [words[i] for i in members]
         if len(members) <= SMALL_BLOCK:  # a few names: pair by pair costs less than a matrix
             for i in range(len(members)):
                 for j in range(i + 1, len(members)):
-                    if fuzz.ratio(names[i], names[j], score_cutoff=cutoff):
+                    if fuzz.ratio(block[i], block[j], score_cutoff=cutoff):
                         small_a.append(members[i])
                         small_b.append(members[j])
             continue
         at = np.array(members)
         # each name against the names after it, CDIST_ROWS names at a time: half the matrix
-        for start in range(0, len(names) - 1, CDIST_ROWS):
+        for start in range(0, len(block) - 1, CDIST_ROWS):
             scores = process.cdist(
-                names[start : start + CDIST_ROWS], names[start:], scorer=fuzz.ratio, score_cutoff=cutoff
+                block[start : start + CDIST_ROWS], block[start:], scorer=fuzz.ratio, score_cutoff=cutoff
             )
             rows, cols = np.nonzero(scores)
             after = rows < cols
@@ -1154,16 +1175,59 @@ def _similar_name_pairs(best_name: dict[str, str], threshold: float) -> list[tup
         return []
     a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
     b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
-    differ = name_id[a] != name_id[b]
-    a, b = a[differ], b[differ]
-    lo, hi = np.where(rank[a] < rank[b], a, b), np.where(rank[a] < rank[b], b, a)
-    unique = np.unique(lo * len(roots) + hi)  # each pair once
-    lo, hi = unique // len(roots), unique % len(roots)
-    # surname initials numbered in the order the roots first show them; pairs sharing one first,
-    # then by that initial, then by the two roots (rank is their string order)
-    initial = pd.factorize(np.array([best_name[r].split()[-1][:1] for r in roots], dtype=object))[0]
-    order = np.lexsort((rank[hi], rank[lo], initial[lo], initial[lo] != initial[hi]))
-    return [(roots[i], roots[j]) for i, j in zip(lo[order].tolist(), hi[order].tolist())]
+    unique = np.unique(np.minimum(a, b) * len(names) + np.maximum(a, b))  # each pair once
+    return [
+        (names[i], names[j]) for i, j in zip((unique // len(names)).tolist(), (unique % len(names)).tolist())
+    ]
+
+
+def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: dict[str, str]):
+    """The pairs of roots the fuzzy rule weighs, with their names' score, in its order.
+
+    Names are compared once per pair of distinct names, not once per pair of people. Between
+    two names that score at least ``candidate_threshold``, the FUZZY_PEOPLE most active people
+    of each are paired (a near miss for the review list unless they merge); between two that
+    score at least ``fuzzy_threshold``, every pair tied to one employer as well (the pairs that
+    may merge). So the pairs grow with the pairs of names, not with the square of the people
+    sharing a name. They come in the order a scan of surname-initial blocks would meet them:
+    those sharing the initial first, then by that initial (in the order the roots first show
+    it), then by the two roots in string order.
+    """
+    people: dict[str, list[str]] = defaultdict(list)  # name → its roots
+    for root, name in best_name.items():
+        people[name].append(root)
+    name_pairs = _similar_name_pairs(list(people), index.candidate_threshold)
+    # every pair's score in one call (the same scorer as pair by pair, in double precision)
+    scores = process.cpdist(
+        [a for a, _b in name_pairs],
+        [b for _a, b in name_pairs],
+        scorer=fuzz.token_sort_ratio,
+        dtype=np.float64,
+        workers=1,
+    ).tolist()
+    most_active = {}
+    pairs: dict[tuple[str, str], float] = {}
+    for (name_a, name_b), score in zip(name_pairs, scores):
+        if score < index.candidate_threshold:
+            continue
+        for name in (name_a, name_b):
+            if name not in most_active:
+                roots = people[name]
+                most_active[name] = sorted(roots, key=lambda r: (-clusters[r].n_messages, r))[:FUZZY_PEOPLE]
+        tied = (
+            _employer_pairs(people[name_a], people[name_b], clusters)
+            if score >= index.fuzzy_threshold
+            else ()
+        )
+        for a, b in (*((a, b) for a in most_active[name_a] for b in most_active[name_b]), *tied):
+            pairs[(a, b) if a < b else (b, a)] = score
+    initial: dict[str, int] = {}  # surname initial → its place among the roots
+    for name in best_name.values():
+        initial.setdefault(name.split()[-1][:1], len(initial))
+    first = {root: initial[name.split()[-1][:1]] for root, name in best_name.items()}
+    return sorted(
+        pairs.items(), key=lambda pair: (first[pair[0][0]] != first[pair[0][1]], first[pair[0][0]], pair[0])
+    )
 
 
 @_rule
@@ -1173,19 +1237,8 @@ def _rule_fuzzy(index: _Index) -> None:
     clusters = index.clusters()
     mroot = index.me_root()
     best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
-    pairs = _similar_name_pairs(best_name, index.candidate_threshold)
-    # every pair's score in one call (the same scorer as pair by pair, in double precision)
-    scores = process.cpdist(
-        [best_name[a] for a, _b in pairs],
-        [best_name[b] for _a, b in pairs],
-        scorer=fuzz.token_sort_ratio,
-        dtype=np.float64,
-        workers=1,
-    ).tolist()
     near_misses = index.near_misses
-    for (a, b), score in zip(pairs, scores):
-        if score < index.candidate_threshold:
-            continue
+    for (a, b), score in _fuzzy_candidates(index, clusters, best_name):
         if score >= index.fuzzy_threshold:  # (most pairs score below: no need to weigh their records)
             if index.same(a, b):
                 continue

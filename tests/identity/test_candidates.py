@@ -1,0 +1,167 @@
+"""The pairs the name rules weigh: found through indexes, the same as trying every pair.
+
+``_employer_pairs`` must find exactly the pairs :func:`_corroboration` accepts; the fuzzy rule's
+candidates must be every pair of people of two similar names when no name has more than
+FUZZY_PEOPLE people, in the documented order, and only the most active of a larger name
+(with every pair tied to one employer still weighed for a merge).
+"""
+
+from __future__ import annotations
+
+import itertools
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from rapidfuzz import fuzz
+
+from netanalytics import schema as S
+from netanalytics.identity import (
+    FUZZY_PEOPLE,
+    RULE_FUZZY,
+    _build_index,
+    _Cluster,
+    _corroboration,
+    _employer_pairs,
+    _fuzzy_candidates,
+    _rule_fuzzy,
+)
+
+# companies and domains that tie in every way _corroboration knows: the same company, the same
+# domain, a domain whose label is the company or a prefix of it (acme.co.uk / acmecorp), and
+# labels too short to tie (um)
+COMPANIES = ["acme", "acmecorp", "globex", "initech", "um"]
+DOMAINS = ["acme.com", "mail.acme.co.uk", "globex.io", "init.com", "um.org", "hooli.com"]
+
+
+@st.composite
+def clusters_and_sides(draw):
+    n = draw(st.integers(1, 9))
+    clusters = {
+        f"k{i}": _Cluster(
+            keys={f"k{i}"},
+            companies=set(draw(st.lists(st.sampled_from(COMPANIES), max_size=2))),
+            domains=set(draw(st.lists(st.sampled_from(DOMAINS), max_size=2))),
+        )
+        for i in range(n)
+    }
+    roots = list(clusters)
+    left = draw(st.lists(st.sampled_from(roots), unique=True))
+    right = draw(st.one_of(st.just(left), st.lists(st.sampled_from(roots), unique=True)))
+    return clusters, left, right
+
+
+@settings(max_examples=300, deadline=None)
+@given(clusters_and_sides())
+def test_employer_pairs_are_the_pairs_corroboration_accepts(case):
+    clusters, left, right = case
+    every_pair = {(a, b) for a in left for b in right if a != b and _corroboration(clusters[a], clusters[b])}
+    assert _employer_pairs(left, right, clusters) == every_pair
+
+
+def test_employer_pairs_exact():
+    clusters = {
+        "a": _Cluster(keys={"a"}, companies={"acmecorp"}),
+        "b": _Cluster(keys={"b"}, domains={"mail.acme.co.uk"}),
+        "c": _Cluster(keys={"c"}, domains={"globex.io"}, companies={"um"}),
+        "d": _Cluster(keys={"d"}, domains={"um.org", "globex.io"}),
+        "e": _Cluster(keys={"e"}),
+    }
+    roots = list(clusters)
+    # a-b: domain label acme is a prefix of company acmecorp; c-d: the same domain (um is too
+    # short a label to tie c's company to d's um.org)
+    assert _employer_pairs(roots, roots, clusters) == {("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")}
+    assert _employer_pairs(["a"], ["c", "d", "e"], clusters) == set()
+
+
+def index_of(participants: list[tuple[str, str]], activity: dict[str, int]):
+    """The identity index of mailbox participants, each key seen ``activity[key]`` times."""
+    index = _build_index(
+        S.empty_frame(S.CONTACTS),
+        pd.DataFrame(participants, columns=[S.KEY, S.DISPLAY_NAME]),
+        me_keys=set(),
+        automated=set(),
+        overrides=None,
+        fuzzy_threshold=90.0,
+        candidate_threshold=80.0,
+    )
+    day = pd.Timestamp("2024-01-01", tz="UTC")
+    index.activity = {key: (n, day, day) for key, n in activity.items()}
+    return index
+
+
+def test_near_misses_pair_the_most_active_people_of_each_name_and_tied_pairs_still_merge():
+    # five people named Wisniewska and five named Wisniewski (token_sort_ratio 95): free mail,
+    # nothing ties them, except the two least active, who share an employer; the most active
+    # are not the first keys in string order
+    assert FUZZY_PEOPLE == 3
+    participants, activity = [], {}
+    for surname in ("wisniewska", "wisniewski"):
+        for i, n in enumerate([50, 20, 40, 30, 10]):
+            key = f"k.{surname}{i}@gmail.com" if i < 4 else f"k.{surname}@umbrella.com"
+            participants.append((key, f"Katarzyna {surname.title()}"))
+            activity[key] = n
+    index = index_of(participants, activity)
+    merges = _rule_fuzzy(index)
+    assert [(m.rule, m.key_a, m.key_b) for m in merges] == [
+        (RULE_FUZZY, "k.wisniewska@umbrella.com", "k.wisniewski@umbrella.com")
+    ]
+    near = {(a, b) for a, b, _score in index.near_misses}
+    most_active = [f"k.{s}{i}@gmail.com" for s in ("wisniewska", "wisniewski") for i in (0, 2, 3)]
+    assert near == {(a, b) for a in most_active[:3] for b in most_active[3:]}
+    assert {score for _a, _b, score in index.near_misses} == {95.0}
+
+
+def reference_candidates(best_name: dict[str, str], threshold: float) -> list[tuple[tuple[str, str], float]]:
+    """Every pair of roots with different names that share a word or a surname's first four
+    letters and score at least ``threshold``, in the documented order (tried pair by pair)."""
+    initial: dict[str, int] = {}
+    for name in best_name.values():
+        initial.setdefault(name.split()[-1][:1], len(initial))
+
+    def blocks(name):
+        words = name.split()
+        return set(words) | ({"p:" + words[-1][:4]} if len(words[-1]) >= 4 else set())
+
+    found = {}
+    for a, b in itertools.combinations(sorted(best_name), 2):
+        name_a, name_b = best_name[a], best_name[b]
+        if name_a == name_b or not blocks(name_a) & blocks(name_b):
+            continue
+        score = fuzz.token_sort_ratio(name_a, name_b)
+        if score >= threshold:
+            found[a, b] = score
+
+    def order(item):
+        (a, b), _score = item
+        ia, ib = initial[best_name[a].split()[-1][:1]], initial[best_name[b].split()[-1][:1]]
+        return (ia != ib, ia, a, b)
+
+    return sorted(found.items(), key=order)
+
+
+# similar and dissimilar names, with surnames of three initials (pairs across initials come last)
+NAMES = [
+    "anna berg",
+    "anna berge",
+    "ana berg",
+    "anne borg",
+    "jan berg",
+    "anna verg",
+    "jon bergman",
+    "anna kerg",
+    "anna bergstrom",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(NAMES), min_size=2, max_size=14))
+def test_fuzzy_candidates_are_every_pair_when_no_name_has_more_than_the_cap(names):
+    # at most FUZZY_PEOPLE people a name: the cap leaves nothing out
+    per_name = {name: names.count(name) for name in names}
+    if max(per_name.values()) > FUZZY_PEOPLE:
+        names = [n for i, n in enumerate(names) if names[:i].count(n) < FUZZY_PEOPLE]
+    best_name = {f"r{i:02d}": name for i, name in enumerate(names)}
+    index = index_of([(root, name) for root, name in best_name.items()], {})
+    clusters = index.clusters()
+    assert _fuzzy_candidates(index, clusters, best_name) == reference_candidates(best_name, 80.0)
