@@ -13,6 +13,8 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from netanalytics import schema as S
 from netanalytics._gc import gc_paused
@@ -1046,16 +1048,41 @@ def _bcc_keys(messages: pd.DataFrame, me_keys=()) -> pd.Series:
 
 def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
     """key, n_messages, first_seen, last_seen over senders and To/Cc (and my Bcc) recipients."""
-    at, keys = [np.arange(len(messages))], [messages[S.SENDER].to_numpy(object)]
+    senders = messages[S.SENDER].to_numpy(object)
+    at, index, flat = [np.arange(len(messages))], [np.arange(len(messages))], [senders]
     for col in (messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys)):
-        rows, flat = _flatten(col.tolist())
+        rows, where, elements = _flatten(col.tolist())
         at.append(rows)
-        keys.append(np.array(flat, dtype=object))
-    # the dates as a datetime array taken by row (not a Timestamp object per cell)
-    when = messages[S.TIMESTAMP].array.take(np.concatenate(at))
-    frame = pd.DataFrame({"key": np.concatenate(keys), "when": when}).dropna(subset=["key"])
-    out = frame.groupby("key", sort=True)["when"].agg(["size", "min", "max"]).reset_index()
-    return out.set_axis(["key", "n_messages", "first_seen", "last_seen"], axis=1)
+        index.append(where + sum(map(len, flat)))
+        flat.append(np.array(elements, dtype=object))
+    # the keys numbered (a missing one -1), each sighting's key taken by its place in flat
+    # (as Arrow strings: pandas' hash table of Python strings took twice as long)
+    code, keys = pd.factorize(pd.array(np.concatenate(flat), dtype="str"))
+    key = code[np.concatenate(index)]
+    known = key >= 0
+    key, row = key[known], np.concatenate(at)[known]
+    stamps = messages[S.TIMESTAMP].array
+    ns = stamps.asi8[row]  # each sighting's time (NaT as the least int64)
+    dated = ns != np.iinfo(np.int64).min
+    first = np.full(len(keys), np.iinfo(np.int64).max)
+    last = np.full(len(keys), np.iinfo(np.int64).min)
+    np.minimum.at(first, key[dated], ns[dated])
+    np.maximum.at(last, key[dated], ns[dated])
+    first[first == np.iinfo(np.int64).max] = np.iinfo(np.int64).min  # never dated: NaT
+    order = np.argsort(keys.to_numpy(object), kind="stable")
+
+    def as_stamps(values):  # integer times back to the stamps' own unit and zone
+        times = pd.DatetimeIndex(values.view(f"M8[{stamps.unit}]"))
+        return times if stamps.tz is None else times.tz_localize("UTC").tz_convert(stamps.tz)
+
+    return pd.DataFrame(
+        {
+            "key": keys.take(order),
+            "n_messages": np.bincount(key, minlength=len(keys))[order],
+            "first_seen": as_stamps(first[order]),
+            "last_seen": as_stamps(last[order]),
+        }
+    )
 
 
 def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
@@ -1063,15 +1090,20 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     keys, names = messages[S.SENDER].tolist(), messages[S.SENDER_NAME].tolist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
         key_lists, name_lists = messages[keys_col].tolist(), messages[names_col].tolist()
-        rows, flat_k = _flatten(key_lists)
-        names_at, flat_n = _flatten(name_lists)
-        # names align with keys unless some list of names has another length than its keys
-        if len(names_at) != len(rows) or (names_at != rows).any():
-            aligned = [n if len(n) == len(k) else [None] * len(k) for k, n in zip(key_lists, name_lists)]
-            flat_n = [n for ns in aligned for n in ns]
+        # each pair of lists at its first row: a sighting first seen there is first seen in
+        # the same order as row by row
+        first = _first_rows(key_lists, name_lists)[1].tolist()
+        key_lists, name_lists = [key_lists[i] for i in first], [name_lists[i] for i in first]
+        n_keys, flat_k = _elements(key_lists)
+        n_names, flat_n = _elements(name_lists)
+        if (n_keys != n_names).any():  # a list of names of another length than its keys: no names
+            flat_n = list(chain.from_iterable(
+                ns if n == k and k else [None] * k  # (a missing cell: none)
+                for ns, n, k in zip(name_lists, n_names.tolist(), n_keys.tolist())
+            ))  # fmt: skip
         keys += flat_k
         names += flat_n
-    bcc = _flatten(_bcc_keys(messages, me_keys).tolist())[1]  # keys only: Bcc names are not kept
+    bcc = _flatten(_bcc_keys(messages, me_keys).tolist())[2]  # keys only: Bcc names are not kept
     keys += bcc
     names += [None] * len(bcc)
     for extras in (endorsements, recommendations):
@@ -1231,15 +1263,45 @@ def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.D
     return people
 
 
-def _flatten(lists: list) -> tuple[np.ndarray, list]:
-    """The elements of a column of lists in order, and the position of the row each came from
-    (a cell that is not a list, such as None, has no elements)."""
+def _first_rows(*columns: list) -> tuple[np.ndarray, np.ndarray]:
+    """Rows by the objects they hold: each row's combination of objects (one per column),
+    numbered in the order of its first row, and the first row of each.
+
+    The readers give equal recipient lists as one object (727 To lists among 200,000 messages
+    of real list mail), so what is done once per combination is not done once per message."""
+    code = None
+    for column in columns:
+        ids = pd.factorize(np.fromiter(map(id, column), np.int64, count=len(column)))[0]
+        code = ids if code is None else pd.factorize(code * (int(ids.max(initial=0)) + 1) + ids)[0]
+    # numbered in order of first row: a first row is one whose number exceeds all before it
+    new = np.ones(len(code), bool)
+    new[1:] = code[1:] > np.maximum.accumulate(code)[:-1]
+    return code, np.flatnonzero(new)
+
+
+def _elements(lists: list) -> tuple[np.ndarray, list]:
+    """The length of each list of a column and their elements in order (a cell that is not a
+    list, such as None, has none)."""
     try:
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
     except TypeError:  # a missing cell (None, NaN): no elements
         lists = [c if isinstance(c, list | tuple | np.ndarray) else () for c in lists]
         lengths = np.fromiter(map(len, lists), dtype=np.int64, count=len(lists))
-    return np.repeat(np.arange(len(lists)), lengths), list(chain.from_iterable(lists))
+    return lengths, list(chain.from_iterable(lists))
+
+
+def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
+    """The elements of a column of lists, in order: the row each comes from, and where it is in
+    ``flat``, which holds the elements of each distinct list object once, in the order of their
+    first rows (a cell that is not a list, such as None, has no elements)."""
+    of_row, first = _first_rows(lists)
+    lengths, flat = _elements([lists[i] for i in first.tolist()])
+    row_lengths = lengths[of_row]
+    at = np.repeat(np.arange(len(lists)), row_lengths)
+    # an element's place in flat: where its row's list starts there, plus its place in the row
+    in_row = np.arange(len(at)) - np.repeat(np.cumsum(row_lengths) - row_lengths, row_lengths)
+    index = np.repeat((np.cumsum(lengths) - lengths)[of_row], row_lengths) + in_row
+    return at, index, flat
 
 
 class _Persons:
@@ -1340,8 +1402,8 @@ def _participation_rows(msgs: pd.DataFrame, code: np.ndarray, n_ids: int, sender
     rows_m, rows_p, rows_r = [code], [sender], [np.full(len(msgs), FROM)]
     addressed_to_me = np.zeros(n_ids, bool)
     for col, role in ((S.TO, TO), (S.CC, CC)):
-        at, keys = _flatten(msgs[col].tolist())
-        persons = people.codes(keys)
+        at, index, keys = _flatten(msgs[col].tolist())
+        persons = people.codes(keys)[index]
         addressed_to_me[code[at[persons == people.ego]]] = True
         rows_m.append(code[at])
         rows_p.append(persons)
@@ -1408,19 +1470,15 @@ def _interaction_frame(msgs, code, ids, n_part, part, bcc, people) -> pd.DataFra
 
 
 def _time_rank(when: np.ndarray, ids: np.ndarray) -> np.ndarray:
-    """Each message's position in the order of (time, id): a sort on the times, with the ids
-    compared only among messages of the same time."""
-    order = np.argsort(when, kind="stable")
-    sorted_when = when[order]
-    tied = np.zeros(len(order), bool)
-    tied[1:] = sorted_when[1:] == sorted_when[:-1]
-    tied[:-1] |= tied[1:]
-    by_id = np.zeros(len(order), np.int64)
-    if tied.any():
-        tied_ids = np.array(["" if m is None else m for m in ids[order][tied]], dtype=object)
-        by_id[tied] = pd.factorize(tied_ids, sort=True)[0]
+    """Each message's position in the order of (time, id), a missing id as ""; one stable Arrow
+    sort on the two columns (a pandas sort of the ids tied on time took 0.3 s of real list mail
+    at 200,000 messages, where copies share their times)."""
+    table = pa.table(
+        {"when": when, "id": pc.fill_null(pa.array(ids, type=pa.string(), from_pandas=True), "")}
+    )
+    order = pc.sort_indices(table, sort_keys=[("when", "ascending"), ("id", "ascending")]).to_numpy()
     rank = np.empty(len(order), np.int64)
-    rank[order[np.lexsort((by_id, sorted_when))]] = np.arange(len(order))
+    rank[order] = np.arange(len(order))
     return rank
 
 

@@ -1,6 +1,9 @@
 """From messages to (message × counterpart) interaction rows."""
 
+import numpy as np
 import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalytics import schema as S
 from netanalytics.io.report import LoadReport
@@ -242,3 +245,137 @@ def test_list_mail_broadcasts_replies_and_direct_posts():
     ]
     assert rep.skipped == {"post to a mailing list, no person addressed": 1}
     assert sorted(part.loc[part[S.MESSAGE_ID] == "l4", S.PERSON_ID]) == ["me", "pA"]
+
+
+def test_rows_of_one_time_are_ordered_by_message_id_in_code_point_order():
+    # four messages to me at one time and one earlier: ties go by message id as Python orders
+    # strings (code points: "z" < "é" < U+FFFD < U+1F600, which UTF-16 order would not give)
+    at, earlier = "2025-03-01 10:00", "2025-03-01 09:00"
+    inter, _part, _kept, _rep = run(
+        [
+            msg("\U0001f600@x", at, "ann@a.com", to=["me@x.org"]),
+            msg("é@x", at, "bob@b.com", to=["me@x.org"]),
+            msg("\ufffd@x", at, "cy@c.com", to=["me@x.org"]),
+            msg("z@x", at, "ann@a.com", to=["me@x.org"]),
+            msg("zz@x", earlier, "bob@b.com", to=["me@x.org"]),
+        ]
+    )
+    assert inter[S.MESSAGE_ID].tolist() == ["zz@x", "z@x", "é@x", "\ufffd@x", "\U0001f600@x"]
+
+
+def test_time_rank_breaks_ties_by_id_with_a_missing_id_as_empty():
+    from netanalytics.loader import _time_rank
+
+    when = np.array([5, 3, 5, 5, 3, 5], np.int64)
+    ids = np.array(["b", None, "a", "", "c", None], dtype=object)
+    # time 3: None ("") then "c"; time 5: "" and None (equal: in their order), "a", "b"
+    assert _time_rank(when, ids).tolist() == [5, 0, 4, 2, 1, 3]
+
+
+# --- the message columns read per distinct list object (the readers share equal lists) ---------
+
+
+@st.composite
+def shared_lists(draw):
+    pool = draw(
+        st.lists(
+            st.one_of(
+                st.lists(st.sampled_from(["a@x", "b@x", "c@x", None]), max_size=4),
+                st.tuples(st.sampled_from(["a@x", "d@x"])),
+                st.none(),
+                st.just(float("nan")),
+            ),
+            min_size=1,
+            max_size=5,
+        )
+    )
+    # rows pick cells from the pool: a cell picked twice is one object in two rows
+    return [pool[i] for i in draw(st.lists(st.integers(0, len(pool) - 1), max_size=12))]
+
+
+@settings(max_examples=300, deadline=None)
+@given(shared_lists())
+def test_flatten_gives_every_element_row_by_row(cells):
+    from netanalytics.loader import _flatten
+
+    rows, elements = [], []
+    for i, cell in enumerate(cells):
+        if isinstance(cell, list | tuple):
+            rows += [i] * len(cell)
+            elements += list(cell)
+    at, index, flat = _flatten(cells)
+    assert at.tolist() == rows
+    assert [flat[i] for i in index.tolist()] == elements
+    # each distinct object's elements are in flat once
+    assert len(flat) == sum(len(c) for c in {id(c): c for c in cells}.values() if isinstance(c, list | tuple))
+
+
+def test_first_rows_number_each_combination_of_objects_in_order():
+    from netanalytics.loader import _first_rows
+
+    a, b, c = ["x"], ["x"], ["y"]  # a and b are equal, not one object
+    names_1, names_2 = ["X"], ["X"]
+    code, first = _first_rows([a, b, a, c, a], [names_1, names_1, names_2, names_1, names_1])
+    assert code.tolist() == [0, 1, 2, 3, 0]
+    assert first.tolist() == [0, 1, 2, 3]
+    code, first = _first_rows([c, a, c, a])
+    assert (code.tolist(), first.tolist()) == ([0, 1, 0, 1], [0, 1])
+
+
+def test_key_activity_counts_sightings_and_leaves_undated_ones_out_of_the_dates():
+    from netanalytics.loader import _key_activity
+
+    shared = ["ann@a.com", "bob@b.com"]  # one object on two messages
+    rows = [
+        msg("m1", "2025-01-02", "me@x.org", to=shared, cc=["ann@a.com"]),
+        msg("m2", "2025-03-04", "cy@c.com", to=shared),
+        msg("m3", "2025-02-01", "ann@a.com", to=["me@x.org"]),
+        msg("m4", "2025-02-01", "dan@d.com", to=["me@x.org"]),
+    ]
+    messages = pd.DataFrame(rows)
+    messages[S.TO] = pd.Series([shared, shared, ["me@x.org"], ["me@x.org", "ann@a.com"]], dtype=object)
+    messages.loc[3, S.TIMESTAMP] = pd.NaT  # dan's only message has no date
+    messages.loc[0, S.TO_NAMES] = None
+    act = _key_activity(messages)
+    t = {d: pd.Timestamp(d, tz="UTC") for d in ("2025-01-02", "2025-02-01", "2025-03-04")}
+    assert act.values.tolist() == [
+        # To of m1, m2 and m4 (undated), Cc of m1, From of m3
+        ["ann@a.com", 5, t["2025-01-02"], t["2025-03-04"]],
+        ["bob@b.com", 2, t["2025-01-02"], t["2025-03-04"]],
+        ["cy@c.com", 1, t["2025-03-04"], t["2025-03-04"]],
+        ["dan@d.com", 1, pd.NaT, pd.NaT],
+        ["me@x.org", 3, t["2025-01-02"], t["2025-02-01"]],
+    ]
+    assert str(act["first_seen"].dtype) == str(messages[S.TIMESTAMP].dtype)
+
+
+def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_not_align():
+    from netanalytics.loader import _participants
+
+    to, to_names = ["ann@a.com", "bob@b.com"], ["Ann", "Bob"]  # shared by m1 and m3
+    rows = [
+        msg("m1", "2025-01-02", "me@x.org"),
+        msg("m2", "2025-01-03", "cy@c.com"),
+        msg("m3", "2025-01-04", "ann@a.com"),
+        msg("m4", "2025-01-05", "ann@a.com"),
+        msg("m5", "2025-01-06", "ann@a.com"),
+    ]
+    messages = pd.DataFrame(rows)
+    messages[S.SENDER_NAME] = ["Me", None, "Ann A.", "Ann A.", "Ann A."]
+    messages[S.TO] = pd.Series([to, ["bob@b.com", "dan@d.com"], to, to, None], dtype=object)
+    # m2's names do not align; m4 has the keys of m1 with names of its own; m5 has no cells
+    messages[S.TO_NAMES] = pd.Series([to_names, ["Bobby"], to_names, ["Ann", "Robert"], None], dtype=object)
+    messages[S.CC] = pd.Series([None, ["ann@a.com"], [], [], None], dtype=object)
+    messages[S.CC_NAMES] = pd.Series([None, ["Ann"], [], [], None], dtype=object)
+    empty = pd.DataFrame()
+    got = _participants(messages, empty, empty, empty)
+    assert got.values.tolist() == [
+        ["me@x.org", "Me"],
+        ["cy@c.com", None],
+        ["ann@a.com", "Ann A."],
+        ["ann@a.com", "Ann"],
+        ["bob@b.com", "Bob"],
+        ["bob@b.com", None],
+        ["dan@d.com", None],
+        ["bob@b.com", "Robert"],
+    ]
