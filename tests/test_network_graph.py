@@ -6,6 +6,8 @@ import networkx as nx
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import netanalytics as na
 from netanalytics import schema as S
@@ -84,3 +86,40 @@ def test_graph_edges_in_insertion_order_with_python_values():
         ("c", "a", {"weight": 2.0, "messages": 2}),
         ("c", "b", {"weight": 1.0, "messages": 1}),
     ]
+
+
+@st.composite
+def participation_rows(draw):
+    n = draw(st.integers(0, 40))
+    message = draw(st.lists(st.sampled_from(["m1", "m2", "m3", "m4", None]), min_size=n, max_size=n))
+    person = draw(
+        st.lists(st.sampled_from(["ann", "bob", "cy", "dee", "eve", "fay", "gus"]), min_size=n, max_size=n)
+    )
+    role = draw(st.lists(st.sampled_from(["to", "cc", "bcc"]), min_size=n, max_size=n))
+    return pd.DataFrame({S.MESSAGE_ID: message, S.PERSON_ID: person, S.ROLE: role})
+
+
+def coparticipation_pair_by_pair(rows, n_people=None, broadcast=3):
+    """The edges as the docstring defines them, message by message and pair by pair."""
+    shared: dict[tuple, list] = {}
+    kept = rows[(rows[S.ROLE] != "bcc") & rows[S.MESSAGE_ID].notna()]
+    for mid, group in kept.groupby(S.MESSAGE_ID, sort=False):
+        alters = sorted(set(group[S.PERSON_ID]))
+        k = len(alters)
+        n = n_people[mid] if n_people is not None else k + 1
+        for i, a in enumerate(alters):
+            for b in alters[i + 1 :]:
+                shared.setdefault((a, b), []).append(1.0 / (k - 1) if n > broadcast else 1.0)
+    return [[a, b, len(w), sum(w)] for (a, b), w in sorted(shared.items())]
+
+
+@settings(max_examples=300, deadline=None)
+@given(participation_rows(), st.booleans())
+def test_coparticipation_equals_pairs_made_message_by_message(rows, given_counts):
+    from netanalytics.network import coparticipation
+
+    n_people = pd.Series({"m1": 2, "m2": 9, "m3": 4, "m4": 3}) if given_counts else None
+    got = coparticipation(rows, n_people=n_people, broadcast=3).values.tolist()
+    expected = coparticipation_pair_by_pair(rows, n_people)
+    assert [row[:3] for row in got] == [row[:3] for row in expected]
+    assert [row[3] for row in got] == pytest.approx([row[3] for row in expected], rel=1e-12)
