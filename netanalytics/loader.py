@@ -1331,6 +1331,17 @@ class _Persons:
 
 
 _ROLES = np.array(["from", "to", "cc", "bcc"], dtype=object)  # participation roles by code
+
+
+def _text(codes: np.ndarray, values: np.ndarray):
+    """``values[codes]`` as a ``str`` array (code -1 missing), cast from an Arrow dictionary
+    rather than made of a Python string per row (0.18 s for the participation frame of 200,000
+    messages of real list mail)."""
+    dictionary = pa.array(values.tolist(), type=pa.string())
+    indices = pa.array(np.where(codes < 0, 0, codes).astype(np.int32), mask=codes < 0)
+    return pd.array(pa.DictionaryArray.from_arrays(indices, dictionary).cast(pa.string()), dtype="str")
+
+
 FROM, TO, CC, BCC = range(4)
 
 
@@ -1367,7 +1378,7 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     part_m, part_p, part_r, addressed_to_me = _participation_rows(msgs, code, len(ids), sender, people)
     participation = pd.DataFrame(
         {S.MESSAGE_ID: pd.Series(ids.take(part_m), dtype=object),
-         S.PERSON_ID: pd.array(people.names(part_p), dtype="str"), S.ROLE: pd.array(_ROLES[part_r], dtype="str")}
+         S.PERSON_ID: _text(part_p, people.ids), S.ROLE: _text(part_r, _ROLES)}
     )  # fmt: skip
     n_part = np.bincount(part_m, minlength=len(ids))
     n_part = _with_list_audience(n_part, msgs, code, addressed_to_me)

@@ -379,3 +379,14 @@ def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_no
         ["dan@d.com", None],
         ["bob@b.com", "Robert"],
     ]
+
+
+def test_text_from_codes_is_the_values_taken_with_missing_for_minus_one():
+    from netanalytics.loader import _text
+
+    values = np.array(["me", "pA", "é"], dtype=object)
+    got = _text(np.array([2, 0, -1, 1, 2]), values)
+    assert str(got.dtype) == "str"
+    assert got.tolist()[:2] == ["é", "me"] and got.tolist()[3:] == ["pA", "é"]
+    assert pd.isna(got[2])
+    assert _text(np.array([], np.int64), values).tolist() == []
