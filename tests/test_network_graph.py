@@ -123,3 +123,25 @@ def test_coparticipation_equals_pairs_made_message_by_message(rows, given_counts
     expected = coparticipation_pair_by_pair(rows, n_people)
     assert [row[:3] for row in got] == [row[:3] for row in expected]
     assert [row[3] for row in got] == pytest.approx([row[3] for row in expected], rel=1e-12)
+
+
+def test_alter_edges_leave_out_me_unknown_people_and_messages_without_an_id():
+    # participation: m1 has me, a, b and someone not among the people (x); a message without
+    # an id has a and c on it; m3 has a, b, c, me and x: 5 participants (x and me counted)
+    rows = [("m1", "me"), ("m1", "a"), ("m1", "x"), ("m1", "b"), (None, "a"), (None, "c")]
+    rows += [("m3", "b"), ("m3", "me"), ("m3", "c"), ("m3", "x"), ("m3", "a")]
+    part = pd.DataFrame(rows, columns=[S.MESSAGE_ID, S.PERSON_ID])
+    part[S.ROLE] = "to"
+    inter = part[~part[S.PERSON_ID].isin(["me", "x"])].assign(
+        **{S.TIMESTAMP: pd.Timestamp("2025-01-01", tz="UTC"), S.DIRECTION: S.IN, S.N_PARTICIPANTS: 4}
+    )
+    people = pd.DataFrame({S.NAME: ["A", "B", "C"]}, index=pd.Index(["a", "b", "c"], name=S.PERSON_ID))
+    net = build_network(inter, people=people)
+    net.participation = part
+    # broadcast 4: m3 (5 participants) is a broadcast, each of its pairs weighs 1 / (k - 1)
+    # for its k = 3 alters (its alters plus me would be 4: not a broadcast); m1 (4) is not
+    assert net._alter_edges(4).values.tolist() == [
+        ["a", "b", 2, 1.0 + 0.5],  # m1 and m3
+        ["a", "c", 1, 0.5],
+        ["b", "c", 1, 0.5],
+    ]
