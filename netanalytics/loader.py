@@ -1062,13 +1062,13 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
     known = key >= 0
     key, row = key[known], np.concatenate(at)[known]
     stamps = messages[S.TIMESTAMP].array
-    ns = stamps.asi8[row]  # each sighting's time (NaT as the least int64)
-    dated = ns != np.iinfo(np.int64).min
-    first = np.full(len(keys), np.iinfo(np.int64).max)
-    last = np.full(len(keys), np.iinfo(np.int64).min)
+    nat, never = np.iinfo(np.int64).min, np.iinfo(np.int64).max  # NaT is the least int64
+    ns = stamps.asi8[row]  # each sighting's time
+    dated = ns != nat
+    first, last = np.full(len(keys), never), np.full(len(keys), nat)
     np.minimum.at(first, key[dated], ns[dated])
     np.maximum.at(last, key[dated], ns[dated])
-    first[first == np.iinfo(np.int64).max] = np.iinfo(np.int64).min  # never dated: NaT
+    first[first == never] = nat  # a key never seen with a date: NaT
     order = np.argsort(keys.to_numpy(object), kind="stable")
 
     def as_stamps(values):  # integer times back to the stamps' own unit and zone
