@@ -126,7 +126,7 @@ def coparticipation(
     """
     u_col, v_col = S.PERSON_ID + "_u", S.PERSON_ID + "_v"
     if S.ROLE in rows.columns:
-        rows = rows[rows[S.ROLE].to_numpy() != "bcc"]
+        rows = rows[(rows[S.ROLE] != "bcc").to_numpy(bool)]  # (compared as Arrow text, not as objects)
     # on integer codes from the start (grouping 200,000 text message ids costs a tenth of a second
     # each time): messages in order of first appearance, person codes sorted by the ids' text, so
     # u < v compares as the ids do
