@@ -27,7 +27,7 @@ from netanalytics.identity import (
     resolve_identities,
 )
 from netanalytics.io.report import LoadReport
-from netanalytics.network import EGO, Network
+from netanalytics.network import EGO, Network, _run_positions
 
 __all__ = ["load", "discover", "build_interactions"]
 
@@ -1299,8 +1299,7 @@ def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
     row_lengths = lengths[of_row]
     at = np.repeat(np.arange(len(lists)), row_lengths)
     # an element's place in flat: where its row's list starts there, plus its place in the row
-    in_row = np.arange(len(at)) - np.repeat(np.cumsum(row_lengths) - row_lengths, row_lengths)
-    index = np.repeat((np.cumsum(lengths) - lengths)[of_row], row_lengths) + in_row
+    index = np.repeat((np.cumsum(lengths) - lengths)[of_row], row_lengths) + _run_positions(row_lengths)
     return at, index, flat
 
 

@@ -93,6 +93,17 @@ def edge_order(pu: np.ndarray, pv: np.ndarray) -> tuple[np.ndarray, np.ndarray, 
     return order, np.minimum(pu, pv)[order], np.maximum(pu, pv)[order]
 
 
+def _run_positions(lengths: np.ndarray) -> np.ndarray:
+    """Each element's place within its run, for consecutive runs of these lengths.
+
+    Examples
+    --------
+    >>> _run_positions(np.array([2, 0, 3])).tolist()
+    [0, 1, 0, 1, 2]
+    """
+    return np.arange(int(lengths.sum())) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+
+
 def coparticipation(
     rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10
 ) -> pd.DataFrame:
@@ -160,7 +171,7 @@ def coparticipation(
     end = np.flatnonzero(np.append(first[1:], True))[np.cumsum(first) - 1]  # its message's last row
     after = (end - np.arange(len(m)))[place]  # rows after each row (in its own order) on its message
     u = np.repeat(np.arange(len(m)), after)  # the pairs in row order, as a self-join gives them
-    v = np.repeat(place + 1, after) + np.arange(len(u)) - np.repeat(np.cumsum(after) - after, after)
+    v = np.repeat(place + 1, after) + _run_positions(after)
     # summed in that order within each pair, as grouping the self-join did: the same weights
     edges = pd.Series(w[u]).groupby(p[u] * len(ids) + p[by_person][v]).agg(["size", "sum"])
     pair = edges.index.to_numpy()
