@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import functools
 import re
+import types
 import unicodedata
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
@@ -14,6 +15,7 @@ from rapidfuzz import fuzz, process
 
 from netanalytics import schema as S
 from netanalytics._gc import gc_paused
+from netanalytics.network import _run_positions
 
 __all__ = [
     "normalize_person_name",
@@ -432,6 +434,12 @@ def _top(counter: dict):
     return max(counter, key=counter.__getitem__)
 
 
+# A cluster of one key shares these empty containers (read-only: _Index._add_key copies them
+# before a second key joins).
+_NONE: frozenset = frozenset()
+_NO_SPANS = types.MappingProxyType({})
+
+
 @dataclass(slots=True)  # (one per person: attributes read in every rule)
 class _Cluster:
     keys: set = field(default_factory=set)
@@ -562,38 +570,54 @@ class _Index:
         return self.uf.find(self.me_list[0]) if self.me_list else None
 
     def _key_facts(self, key: str) -> tuple:
-        """What one key tells, computed once: display names, normalised names, company,
-        connection record, corporate domain, profile URL, activity."""
+        """What one key tells (see :meth:`_fill_facts`), computed once."""
         facts = self._facts.get(key)
         if facts is None:
-            display = list(self.display.get(key, {}).items())
-            names: dict[str, int] = {}  # normalised name → sightings (two display names may give one)
-            for name, n in display:
-                norm = self._norm.get(name, False)
-                if norm is False:
-                    norm = self._norm[name] = normalize_person_name(name)
-                if norm:
-                    names[norm] = names.get(norm, 0) + n
-            kind = S.key_kind(key)
-            dom = email_domain(key) if kind == S.KEY_EMAIL else None
-            corporate = dom if dom and not is_free_mail(dom) else None
-            facts = (
-                display,
-                names,
-                self.key_company.get(key),
-                key in self.connection_records,
-                corporate,
-                kind == S.KEY_URL,
-                self.activity.get(key),
-            )
-            self._facts[key] = facts
+            self._fill_facts([key])
+            facts = self._facts[key]
         return facts
 
+    def _fill_facts(self, keys) -> None:
+        """What each of ``keys`` tells, in one pass: display names (name → sightings),
+        normalised names (name → sightings; two display names may give one), company,
+        connection record, corporate domain, profile URL, activity. The dicts are shared with
+        the clusters of one key (:meth:`_new_cluster`) and never changed."""
+        norm_of, facts_of, display_of = self._norm, self._facts, self.display
+        key_company, records, activity = self.key_company, self.connection_records, self.activity
+        no_display: dict = {}
+        not_email = ("name:", "tel:", "record:", "https://")  # (see schema.key_kind)
+        for key in keys:
+            display = display_of.get(key, no_display)
+            names: dict[str, int] = {}
+            for name, n in display.items():
+                norm = norm_of.get(name, False)
+                if norm is False:
+                    norm = norm_of[name] = normalize_person_name(name)
+                if norm:
+                    names[norm] = names.get(norm, 0) + n
+            corporate = None
+            if not key.startswith(not_email) and "@" in key:
+                dom = key.rsplit("@", 1)[1]
+                if dom not in _FREE_MAIL:
+                    corporate = dom
+            facts_of[key] = (
+                display,
+                names,
+                key_company.get(key),
+                key in records,
+                corporate,
+                key.startswith("https://"),
+                activity.get(key),
+            )
+
     def _add_key(self, c: _Cluster, key: str) -> None:
+        if len(c.keys) == 1:  # its containers are still the first key's facts: copy before counting
+            c.display, c.names, c.spans = dict(c.display), dict(c.names), dict(c.spans)
+            c.companies, c.domains, c.urls = set(c.companies), set(c.domains), set(c.urls)
         c.keys.add(key)
         display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
         counts = c.display
-        for name, n in display:
+        for name, n in display.items():
             counts[name] = counts.get(name, 0) + n
         counts = c.names
         for norm, n in names.items():
@@ -617,22 +641,27 @@ class _Index:
 
     def _new_cluster(self, key: str) -> _Cluster:
         """The cluster of one key, as :meth:`_add_key` makes it from an empty one, built at once
-        (most clusters start, and many stay, with one key)."""
+        (most clusters start, and many stay, with one key): its counts are the key's facts
+        themselves, copied by :meth:`_add_key` when a second key joins."""
         display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
-        c = _Cluster(
-            keys={key},
-            names=dict(names),
-            display=dict(display),
-            companies={company} if company else set(),
-            domains={dom} if dom else set(),
-            n_connections=1 if is_connection else 0,
-            urls={key} if is_url else set(),
+        if seen is None:
+            n, first, last, spans = 0, None, None, _NO_SPANS
+        else:
+            n, first, last = seen
+            spans = {dom: (first, last)} if dom else _NO_SPANS
+        return _Cluster(
+            {key},
+            names,
+            display,
+            {company} if company else _NONE,
+            {dom} if dom else _NONE,
+            1 if is_connection else 0,
+            {key} if is_url else _NONE,
+            n,
+            first,
+            last,
+            spans,
         )
-        if seen is not None:
-            c.n_messages, c.first_seen, c.last_seen = seen
-            if dom:
-                c.spans[dom] = (c.first_seen, c.last_seen)
-        return c
 
     def clusters(self) -> dict[str, _Cluster]:
         """Clusters by root as the union–find stands (a snapshot: rules read it as of their start).
@@ -643,6 +672,7 @@ class _Index:
         uf = self.uf
         if self._snapshot is None or len(uf.parent) != len(self._order):
             self._order = {key: i for i, key in enumerate(uf.parent)}
+            self._fill_facts([key for key in uf.parent if key not in self._facts])
             clusters: dict[str, _Cluster] = {}
             root_of, first = {}, {}
             for i, key in enumerate(uf.parent):
@@ -1196,7 +1226,10 @@ def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: d
     people: dict[str, list[str]] = defaultdict(list)  # name → its roots
     for root, name in best_name.items():
         people[name].append(root)
-    name_pairs = _similar_name_pairs(list(people), index.candidate_threshold)
+    names = list(people)
+    name_pairs = _similar_name_pairs(names, index.candidate_threshold)
+    if not name_pairs:
+        return []
     # every pair's score in one call (the same scorer as pair by pair, in double precision)
     scores = process.cpdist(
         [a for a, _b in name_pairs],
@@ -1204,30 +1237,50 @@ def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: d
         scorer=fuzz.token_sort_ratio,
         dtype=np.float64,
         workers=1,
-    ).tolist()
-    most_active = {}
-    pairs: dict[tuple[str, str], float] = {}
-    for (name_a, name_b), score in zip(name_pairs, scores):
-        if score < index.candidate_threshold:
-            continue
-        for name in (name_a, name_b):
-            if name not in most_active:
-                roots = people[name]
-                most_active[name] = sorted(roots, key=lambda r: (-clusters[r].n_messages, r))[:FUZZY_PEOPLE]
-        tied = (
-            _employer_pairs(people[name_a], people[name_b], clusters)
-            if score >= index.fuzzy_threshold
-            else ()
-        )
-        for a, b in (*((a, b) for a in most_active[name_a] for b in most_active[name_b]), *tied):
-            pairs[(a, b) if a < b else (b, a)] = score
-    initial: dict[str, int] = {}  # surname initial → its place among the roots
+    )
+    # roots as numbers in string order (so the lesser number is the lesser root), names as
+    # their place in ``names``
+    roots = sorted(best_name)
+    code = {root: i for i, root in enumerate(roots)}
+    name_at = {name: i for i, name in enumerate(names)}
+    name_of = np.array([name_at[best_name[r]] for r in roots], dtype=np.int64)
+    active = np.array([clusters[r].n_messages for r in roots], dtype=np.int64)
+    # the FUZZY_PEOPLE most active roots of each name (ties in string order), -1 where it has fewer
+    order = np.lexsort((np.arange(len(roots)), -active, name_of))
+    place = _run_positions(np.bincount(name_of, minlength=len(names)))
+    top = np.full((len(names), FUZZY_PEOPLE), -1, dtype=np.int64)
+    kept = place < FUZZY_PEOPLE
+    top[name_of[order][kept], place[kept]] = order[kept]
+    pair_a = np.array([name_at[a] for a, _b in name_pairs], dtype=np.int64)
+    pair_b = np.array([name_at[b] for _a, b in name_pairs], dtype=np.int64)
+    listed = scores >= index.candidate_threshold
+    pair_a, pair_b, scores = pair_a[listed], pair_b[listed], scores[listed]
+    # the most active people of the two names, each with each
+    grid_a = np.repeat(top[pair_a], FUZZY_PEOPLE, axis=1).ravel()
+    grid_b = np.tile(top[pair_b], FUZZY_PEOPLE).ravel()
+    grid_score = np.repeat(scores, FUZZY_PEOPLE * FUZZY_PEOPLE)
+    real = (grid_a >= 0) & (grid_b >= 0)
+    parts_a, parts_b, parts_score = [grid_a[real]], [grid_b[real]], [grid_score[real]]
+    # and, between names that may merge, every pair tied to one employer
+    for i in np.flatnonzero(scores >= index.fuzzy_threshold).tolist():
+        tied = _employer_pairs(people[names[pair_a[i]]], people[names[pair_b[i]]], clusters)
+        if tied:
+            parts_a.append(np.array([code[a] for a, _b in tied], dtype=np.int64))
+            parts_b.append(np.array([code[b] for _a, b in tied], dtype=np.int64))
+            parts_score.append(np.full(len(tied), scores[i]))
+    a, b, score = np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_score)
+    lo, hi = np.minimum(a, b), np.maximum(a, b)
+    _, once = np.unique(lo * len(roots) + hi, return_index=True)  # (one name pair per root pair: one score)
+    lo, hi, score = lo[once], hi[once], score[once]
+    # the surname initial's place among the roots (in the order best_name lists them)
+    initial: dict[str, int] = {}
     for name in best_name.values():
         initial.setdefault(name.split()[-1][:1], len(initial))
-    first = {root: initial[name.split()[-1][:1]] for root, name in best_name.items()}
-    return sorted(
-        pairs.items(), key=lambda pair: (first[pair[0][0]] != first[pair[0][1]], first[pair[0][0]], pair[0])
-    )
+    first = np.array([initial[best_name[r].split()[-1][:1]] for r in roots], dtype=np.int64)
+    by = np.lexsort((hi, lo, first[lo], first[lo] != first[hi]))
+    return [
+        ((roots[x], roots[y]), z) for x, y, z in zip(lo[by].tolist(), hi[by].tolist(), score[by].tolist())
+    ]
 
 
 @_rule

@@ -306,3 +306,44 @@ def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
         by_key = _Cluster()
         index._add_key(by_key, key)
         assert index._new_cluster(key) == by_key
+
+
+def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were():
+    """A cluster of one key shares the key's own counts (no copy per key); when keys join it,
+    the rebuilt cluster counts each key once, in any number of rebuilds, and the keys' own
+    display names stay what they were."""
+    from netanalytics.identity import RULE_FUZZY, _build_index
+
+    t1, t2, t3 = (pd.Timestamp(d, tz="UTC") for d in ("2020-01-01", "2021-01-01", "2022-01-01"))
+    participants = pd.DataFrame(
+        {
+            "key": ["ann@acme.com", "ann@acme.com", "ann@globex.com", "ann.lee@acme.com", "x@y.org"],
+            "display_name": ["Ann Lee", "Ann Lee", "Ann Lee", "Anne Lee", "X Y"],
+        }
+    )
+    index = _build_index(
+        S.empty_frame(S.CONTACTS),
+        participants,
+        me_keys=set(),
+        automated=set(),
+        overrides=None,
+        fuzzy_threshold=90.0,
+        candidate_threshold=80.0,
+    )
+    index.activity = {
+        "ann@acme.com": (2, t1, t2),
+        "ann@globex.com": (1, t3, t3),
+        "ann.lee@acme.com": (4, t2, t3),
+    }
+    assert len(index.clusters()) == 4
+    index.merge("ann@acme.com", "ann@globex.com", RULE_FUZZY, 1.0, "test")
+    index.clusters()
+    index.merge("ann@acme.com", "ann.lee@acme.com", RULE_FUZZY, 1.0, "test")
+    (ann,) = (c for c in index.clusters().values() if len(c.keys) == 3)
+    assert ann.display == {"Ann Lee": 3, "Anne Lee": 1}
+    assert ann.names == {"anne lee": 4}  # (Ann is a nickname of Anne)
+    assert (ann.companies, ann.domains, ann.n_messages) == (set(), {"acme.com", "globex.com"}, 7)
+    assert ann.spans == {"acme.com": (t1, t3), "globex.com": (t3, t3)}
+    assert dict(index.display["ann@acme.com"]) == {"Ann Lee": 2}
+    assert index._new_cluster("ann@acme.com").names == {"anne lee": 2}
+    assert index._new_cluster("ann@acme.com").spans == {"acme.com": (t1, t2)}
