@@ -7,6 +7,7 @@ import re
 import types
 import unicodedata
 from collections import Counter, defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1489,16 +1490,21 @@ MAX_NAME_GROUP = 200  # clusters of one name compared pairwise for review (the m
 
 
 def _review_pairs(
-    index: _Index, clusters: dict[str, _Cluster], best: dict[str, str], skip_similar: bool
+    index: _Index,
+    clusters: dict[str, _Cluster],
+    best: dict[str, str],
+    skip_similar: bool,
+    hopeless: Callable[[str], bool],
 ) -> dict[tuple[str, str], float]:
     """The review list's candidates: (root, root) in string order → name score, the fuzzy rule's
-    near misses first, then the clusters of one name left apart (score 100). With
-    ``skip_similar`` (two different names are dropped whatever else is known), near misses
-    whose best names differ are left out here."""
-    uf = index.uf
+    near misses first, then the clusters of one name left apart (score 100). Left out here,
+    as the review list would drop them whatever else is known: with ``skip_similar``, near
+    misses whose best names differ; and two clusters whose best name is a name that
+    ``hopeless`` says is too common to ever reach MIN_LIKELIHOOD."""
+    root_of = index._root_of  # every key's root in ``clusters`` (the snapshot last built)
     pairs: dict[tuple[str, str], float] = {}
     for a, b, score in index.near_misses:
-        ra, rb = uf.find(a), uf.find(b)
+        ra, rb = root_of[a], root_of[b]
         if rb < ra:
             ra, rb = rb, ra
         if ra != rb:
@@ -1507,13 +1513,17 @@ def _review_pairs(
                 if name_a is not None and name_b is not None and name_a != name_b:
                     continue  # dropped by the review list whatever its score (most near misses)
             pairs.setdefault((ra, rb), float(score))
-    for _name, roots in _shared_names(index.name_groups(clusters)):
-        roots = sorted(set(uf.find(r) for r in roots), key=lambda r: (-clusters[r].n_messages, r))[
-            :MAX_NAME_GROUP
-        ]
-        for i, a in enumerate(roots):
-            for b in roots[i + 1 :]:
-                pairs.setdefault((a, b) if a < b else (b, a), 100.0)
+    for name, roots in _shared_names(index.name_groups(clusters)):
+        # (a common name's group: only the pairs with a cluster best known by another name)
+        common = hopeless(name)
+        if common and all(best[r] == name for r in roots):
+            continue
+        roots = sorted(roots, key=lambda r: (-clusters[r].n_messages, r))[:MAX_NAME_GROUP]
+        others = [r for r in roots if best[r] != name] if common else roots
+        for i, a in enumerate(others):
+            for b in roots if others is not roots else roots[i + 1 :]:
+                if b != a:
+                    pairs.setdefault((a, b) if a < b else (b, a), 100.0)
     return pairs
 
 
@@ -1534,7 +1544,13 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     skip_odds = 0.5 * MIN_LIKELIHOOD / (1.0 - MIN_LIKELIHOOD)
     similar_best = FUZZY_ODDS * _similar_scale(freq)  # the odds of two agreeing names (see _name_odds)
     skip_similar = similar_best * BF_MAX < skip_odds  # every pair of two names is dropped here
-    pairs = _review_pairs(index, clusters, best, skip_similar)
+    pairs = _review_pairs(
+        index,
+        clusters,
+        best,
+        skip_similar,
+        lambda name: _name_odds(name, name, freq)[0] * BF_MAX < skip_odds,  # (as below)
+    )
     by_names: dict[tuple[str, str], float] = {}
     rows = []
     for (ra, rb), score in pairs.items():

@@ -64,3 +64,37 @@ def test_review_list_precision_when_the_name_rules_are_off(monkeypatch):
     print(cand[["name_a", "name_b", "key_a", "key_b", "likelihood", "n_messages", "evidence"]].to_string())
     assert judged >= 10
     assert tp / judged >= 0.95
+
+
+def test_review_pairs_leave_out_only_pairs_of_a_hopeless_name():
+    """Two clusters best known by a name too common to ever reach MIN_LIKELIHOOD are left out
+    of the review candidates unweighed; a cluster of that name best known by another name is
+    still paired with every one of them."""
+    from netanalytics.identity import _build_index, _review_pairs
+
+    rows = [(f"john.smith{i}@gmail.com", "John Smith") for i in range(4)]
+    rows += [("jsmith@gmail.com", "John Smith"), ("jsmith@gmail.com", "Karl Smith")]
+    rows += [("jsmith@gmail.com", "Karl Smith"), ("karl@gmail.com", "Karl Smith")]
+    index = _build_index(
+        S.empty_frame(S.CONTACTS),
+        pd.DataFrame(rows, columns=[S.KEY, S.DISPLAY_NAME]),
+        me_keys=set(),
+        automated=set(),
+        overrides=None,
+        fuzzy_threshold=90.0,
+        candidate_threshold=80.0,
+    )
+    clusters = index.clusters()
+    best = {r: c.best_name() for r, c in clusters.items()}
+    assert best["jsmith@gmail.com"] == "karl smith"
+
+    def pairs(hopeless):
+        return set(_review_pairs(index, clusters, best, False, hopeless))
+
+    johns = [f"john.smith{i}@gmail.com" for i in range(4)]
+    mixed = {tuple(sorted((j, "jsmith@gmail.com"))) for j in johns}
+    among_johns = {(a, b) for a in johns for b in johns if a < b}
+    karls = {("jsmith@gmail.com", "karl@gmail.com")}
+    assert pairs(lambda name: False) == among_johns | mixed | karls
+    assert pairs(lambda name: name == "john smith") == mixed | karls
+    assert pairs(lambda name: True) == mixed
