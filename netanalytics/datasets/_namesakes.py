@@ -10,6 +10,7 @@ import pandas as pd
 
 from netanalytics.datasets import _names as N
 from netanalytics.datasets._formats import DEFAULT_END, address, ascii_fold, from_line, rfc2822
+from netanalytics.datasets._stream import _delivery_headers
 
 __all__ = ["write_namesake_mbox"]
 
@@ -74,6 +75,7 @@ def write_namesake_mbox(
     job_change_share: float = 0.03,
     seed: int = 0,
     end: pd.Timestamp = DEFAULT_END,
+    delivery_headers: bool = False,
 ) -> pd.DataFrame:
     """Write an mbox between the owner and ``n_people`` distinct people; return the ground truth.
 
@@ -104,6 +106,10 @@ def write_namesake_mbox(
         Random seed; the same arguments give the same file.
     end : Timestamp
         Date of the latest possible message.
+    delivery_headers : bool, default False
+        Add the ~3 KB of headers Gmail's delivery writes above each message (Received chain,
+        ARC, DKIM, ...; see :func:`netanalytics.datasets.write_mbox`): a file of the size a
+        real Takeout of these messages has, rather than the bare minimum.
 
     Returns
     -------
@@ -195,8 +201,14 @@ def write_namesake_mbox(
         for t, k, name, key in messages:
             outgoing = k % 2 == 0
             sender, recipient = (ME, (name, key)) if outgoing else ((name, key), ME)
+            delivery = (
+                "\n".join(_delivery_headers(random.Random(k), t, sender[1], outgoing)) + "\n"
+                if delivery_headers
+                else ""
+            )
             fh.write(
                 f"{from_line(10**18 + k, t)}\n"
+                f"{delivery}"
                 f"X-Gmail-Labels: {'Sent' if outgoing else 'Inbox,Opened'}\n"
                 f"Date: {rfc2822(t)}\n"
                 f"Message-ID: <m{k}.{seed}@namesakes.example>\n"

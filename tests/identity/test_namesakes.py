@@ -66,3 +66,22 @@ def test_review_list_precision_on_the_namesake_world(world):
         f"(top 20: {top:.2f})"
     )
     assert precision >= 0.45
+
+
+def test_delivery_headers_change_the_file_not_what_is_loaded(tmp_path):
+    """The namesake world with Gmail's delivery headers (the benchmark's --delivery-headers) is
+    about ten times the bytes and loads to the same frames: only the file differs."""
+    bare, full = tmp_path / "bare.mbox", tmp_path / "full.mbox"
+    truth = write_namesake_mbox(bare, n_people=150, n_messages=300, seed=1)
+    assert write_namesake_mbox(full, n_people=150, n_messages=300, seed=1, delivery_headers=True).equals(
+        truth
+    )
+    assert full.stat().st_size > 5 * bare.stat().st_size
+    text = full.read_text(encoding="utf-8")
+    assert text.count("\nARC-Seal: ") == 150  # the incoming half of the messages
+    assert text.count("\nX-Google-Smtp-Source: ") == 300
+    a, b = (na.load(email=p, me=ME[1], cache=False, progress=False) for p in (bare, full))
+    assert a.messages.drop(columns="source_file").equals(b.messages.drop(columns="source_file"))
+    for frame in ("interactions", "participation", "people", "identities"):
+        assert getattr(a, frame).equals(getattr(b, frame)), frame
+    assert a.merge_candidates().equals(b.merge_candidates())
