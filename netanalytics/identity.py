@@ -702,8 +702,9 @@ class _Index:
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
             # the order a full rebuild gives: by each cluster's earliest key
             if touched:
-                first = self._first
-                clusters = dict(sorted(clusters.items(), key=lambda rc: first[rc[0]]))
+                items = list(clusters.items())
+                order = np.argsort([self._first[root] for root in clusters])
+                clusters = dict([items[i] for i in order.tolist()])
         self._snapshot = clusters
         self._dirty = set()
         return dict(clusters)
@@ -1114,6 +1115,9 @@ def _rule_name_unique(index: _Index) -> None:
         roots = sorted(set(index.uf.find(r) for r in roots))
         if len(roots) < 2:
             continue
+        odds = freq.odds(name, own=len(roots))
+        if odds * BF_HANDOVER < MERGE_ODDS:
+            continue  # too common a name for any evidence here to settle it (most groups of a big mailbox)
         group = [clusters[r] for r in roots]
         if sum(1 for c in group if c.n_connections) > 1:
             continue  # two connections of one name are two people
@@ -1124,9 +1128,6 @@ def _rule_name_unique(index: _Index) -> None:
             continue
         if all(S.key_kind(k) == S.KEY_NAME for c in group for k in c.keys):
             continue
-        odds = freq.odds(name, own=len(roots))
-        if odds * BF_HANDOVER < MERGE_ODDS:
-            continue  # too common a name for any evidence here to settle it
         relations = {
             _time_relation(a, b, organisations)
             for i, a in enumerate(group)
