@@ -10,7 +10,8 @@ The mailbox comes from ``netanalytics.datasets.write_namesake_mbox``: distinct p
 Zipf-distributed first names and surnames (about 6 % share a full name at 30,000 people), one
 address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one
 run, wall-clock and CPU seconds (workers included): (a) ``read_mbox`` with the cache off — the
-baseline; (b) ``na.load`` of the same file, cache off, and inside it (c) ``resolve_identities``;
+baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
+(``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, people, interactions);
 ``--repeat N`` times, alternately; the ratio (b)/(a) against the target (issue 13: the whole
 ``na.load`` at most 3x the read time); and against the truth the share of
 addresses merged into another person (issue 12 target: at most 1 %), the job changes kept as one
@@ -37,6 +38,16 @@ def _cpu() -> float:
 
 
 TARGET_MERGED = 0.01
+
+# the loader's steps timed inside na.load (b), in the order it runs them
+STAGES = {
+    "_read_sources": "reading the mbox",
+    "_participants": "participants (key, display name)",
+    "_key_activity": "activity of each key",
+    "resolve_identities": "(c) resolve_identities",
+    "_people": "the people frame",
+    "build_interactions": "interactions and participation",
+}
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -77,15 +88,16 @@ def main(argv: list[str] | None = None) -> None:
         f"{', with delivery headers' if args.delivery_headers else ''}) in {time.perf_counter() - t:.1f} s"
     )
 
-    timed = {}
-    resolve = loader.resolve_identities
+    timed: dict[str, tuple[float, float]] = {}  # stage → (wall, CPU) seconds in the last na.load
 
-    def timed_resolve(*a, **k):
-        t0, c0 = time.perf_counter(), time.process_time()
-        out = resolve(*a, **k)
-        timed["resolve"] = time.perf_counter() - t0
-        timed["resolve_cpu"] = time.process_time() - c0
-        return out
+    def timer(name, func):
+        def timed_stage(*a, **k):
+            t0, c0 = time.perf_counter(), _cpu()
+            out = func(*a, **k)
+            timed[name] = (time.perf_counter() - t0, _cpu() - c0)
+            return out
+
+        return timed_stage
 
     print(f"\n{'run':<5}{'step':<40}{'seconds':>10}{'x read':>10}{'CPU s':>10}{'x read':>10}")
     ratios = []
@@ -93,19 +105,29 @@ def main(argv: list[str] | None = None) -> None:
         t, c = time.perf_counter(), _cpu()
         frame, _report = read_mbox(path, cache=False)
         read_s, read_cpu = time.perf_counter() - t, _cpu() - c
-        loader.resolve_identities = timed_resolve
+        originals = {name: getattr(loader, name) for name in STAGES}
+        for name, func in originals.items():
+            setattr(loader, name, timer(name, func))
         try:
             t, c = time.perf_counter(), _cpu()
             net = na.load(email=path, me=ME[1], cache=False, progress=False)
             load_s, load_cpu = time.perf_counter() - t, _cpu() - c
         finally:
-            loader.resolve_identities = resolve
-        resolve_s, resolve_cpu = timed["resolve"], timed["resolve_cpu"]
-        for step, s, cpu in (
+            for name, func in originals.items():
+                setattr(loader, name, func)
+        steps = [
             ("(a) read_mbox, cache off (baseline)", read_s, read_cpu),
             ("(b) na.load, cache off", load_s, load_cpu),
-            ("(c) resolve_identities inside (b)", resolve_s, resolve_cpu),
-        ):
+        ]
+        steps += [(f"    {STAGES[name]}", *timed[name]) for name in STAGES]
+        steps.append(
+            (
+                "    the rest",
+                load_s - sum(w for w, _c in timed.values()),
+                load_cpu - sum(c for _w, c in timed.values()),
+            )
+        )
+        for step, s, cpu in steps:
             print(f"{run:<5}{step:<40}{s:>10.2f}{s / read_s:>10.1f}{cpu:>10.2f}{cpu / read_cpu:>10.1f}")
         ratios.append((load_s / read_s, load_cpu / read_cpu))
     wall, cpu = [r[0] for r in ratios], [r[1] for r in ratios]
