@@ -678,7 +678,8 @@ def _load_uncached(
         automated |= set(messages[S.MAILING_LIST].dropna().unique())
 
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
-        automated |= {k for k in participants[S.KEY].unique() if nio.email.is_list_address(k)}
+        keys = participants[S.KEY].unique().tolist()
+        automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
         override_frame = read_overrides(overrides) if overrides is not None else None
         region, region_rule = _phone_region(phone_region, report, [contacts])
         resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule

@@ -38,6 +38,7 @@ __all__ = [
     "is_list_address",
     "is_list_distribution",
     "list_address",
+    "list_addresses",
     "mbox_block_groups",
     "mbox_blocks",
     "parse_mbox_range",
@@ -183,6 +184,28 @@ def is_list_address(key: str | None) -> bool:
         return False
     local, _, domain = key.partition("@")
     return bool(_LIST_HOSTS.search(domain) or _LIST_LOCAL.search(local) or _AUTOMATED_LOCAL.search(local))
+
+
+# is_list_address over whole keys, for RE2: the host rule anchored after the first "@", the
+# local-part rules before it (with _AUTOMATED_LOCAL's, as in _RE2_AUTOMATED)
+_RE2_LIST = (
+    r"^[^@]*@(?:lists?|mailman|groups)\.|^[^@]*@(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$"
+    r"|^linux-[^@]*@|^[^@]*[-_.](?:devel?|users?|announce|discuss|general|list|l)@"
+    rf"|^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
+    rf"|^(?:{_LIST_PROGRAMS})@"
+)
+
+
+def list_addresses(keys: list) -> list[bool]:
+    """:func:`is_list_address` of each key, the keys matched together by RE2 (:data:`_RE2_LIST`):
+    the loader asks it of every key of a mailbox (30,000 in the namesake benchmark)."""
+    if not keys:
+        return []
+    hit = pc.match_substring_regex(pa.array(keys, type=pa.large_string()), _RE2_LIST)
+    return [
+        is_list_address(k) if k is not None and "\n" in k else h
+        for k, h in zip(keys, hit.fill_null(False).to_pylist(), strict=True)
+    ]
 
 
 def list_address(list_post: bytes | None, list_id: bytes | None) -> str | None:

@@ -32,7 +32,7 @@ from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
 from netanalytics.io import cache as C
-from netanalytics.io._mbox import is_list_address
+from netanalytics.io._mbox import is_list_address, list_addresses
 from netanalytics.io.report import FileReport, LoadReport
 
 __all__ = [
@@ -40,6 +40,7 @@ __all__ = [
     "drop_duplicate_messages",
     "duplicate_messages",
     "is_list_address",
+    "list_addresses",
     "read_email",
     "read_eml",
     "read_maildir",

@@ -1433,3 +1433,46 @@ def test_no_text_of_letters_before_u0300_changes_under_nfc():
     or after another, is changed by it (every pair)."""
     letters = [chr(c) for c in range(0x20, 0x300) if c not in (0x85, 0xA0)]
     assert all(unicodedata.is_normalized("NFC", a + b) for a in letters for b in letters)
+
+
+_LIST_PIECES = [
+    "linux", "-", "_", ".", "+", "@", "@", "dev", "devel", "user", "users", "announce", "l", "list",
+    "lists", "mailman", "groups", "vger.kernel.org", "googlegroups.com", "groups.io", "x.org",
+    "request", "owner", "noreply", "sympa", "\n", "é", "A",
+]  # fmt: skip
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_LIST_PIECES), max_size=8).map("".join))))
+def test_list_addresses_together_equal_the_per_key_rule(keys):
+    # the RE2 rule over whole keys: hosts after the first "@", list names and management
+    # addresses before it; None, no "@", several "@", a newline, non-ASCII
+    assert M.list_addresses(keys) == [M.is_list_address(k) for k in keys]
+
+
+def test_list_addresses_exact():
+    keys = ["linux-mm@kvack.org", "dev@lists.x.org", "ann@x.org", "ann.list@x.org", "k@googlegroups.com"]
+    keys += [
+        "k@googlegroups.com.x",
+        "x@y@lists.z",
+        "tools-devel@x",
+        "a-request@x",
+        "mailman@x",
+        "linux-",
+        None,
+    ]
+    assert M.list_addresses(keys) == [
+        True,
+        True,
+        False,
+        True,
+        True,
+        False,
+        False,
+        True,
+        True,
+        True,
+        False,
+        False,
+    ]
+    assert M.list_addresses([]) == []
