@@ -1141,9 +1141,7 @@ def _people(
     pids = sorted(pid for pid in clusters if pid is not None)
     if EGO not in clusters:  # the owner, known by no key: a row with nothing known
         pids.append(EGO)
-    # a tuple per person, turned into columns (a dict per row costs a frame built from dicts)
-    rows = [_person_row(pid, clusters.get(pid, ()), records, sender_counts, source_of_key) for pid in pids]
-    columns = {col: list(values) for col, values in zip(S.PEOPLE, zip(*rows))}
+    columns = _people_columns(pids, clusters, records, sender_counts, source_of_key)
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
@@ -1183,17 +1181,50 @@ def _sources_of_keys(messages: pd.DataFrame) -> dict[str, list]:
     return source_of_key
 
 
+def _people_columns(
+    pids: list, clusters: dict, records: dict, sender_counts: dict, source_of_key: dict
+) -> dict:
+    """The columns of ``people`` (:data:`schema.PEOPLE`), a list each, in the order of ``pids``;
+    the name None where no record gives one (:func:`_people` fills it in).
+
+    The people of one key and no record (most mailbox correspondents) are filled in column by
+    column; the others a row at a time (:func:`_person_row`)."""
+    keys_of = [clusters.get(pid, ()) for pid in pids]
+    # one key each, or None: a person with more keys, or any record to read, goes by the row
+    only = (
+        [next(iter(keys)) if len(keys) == 1 else None for keys in keys_of]
+        if not records
+        else [None] * len(pids)
+    )
+    not_email = ("name:", "tel:", "record:", "https://")  # (see schema.key_kind)
+    email = [k is not None and not k.startswith(not_email) for k in only]
+    n = len(pids)
+    columns = {
+        S.NAME: [None] * n,
+        S.EMAILS: [[k] if e else [] for k, e in zip(only, email)],
+        S.LINKEDIN_URL: [k if k is not None and k.startswith("https://") else None for k in only],
+        S.COMPANY: [None] * n,
+        S.TITLE: [None] * n,
+        S.DOMAIN: [k.rsplit("@", 1)[1] if e and "@" in k else None for k, e in zip(only, email)],
+        S.SOURCES: [list(source_of_key.get(k, ())) for k in only],
+        S.CONNECTED_ON: [pd.NaT] * n,
+        S.TAGS: [[] for _ in range(n)],
+        S.KIND: [None] * n,
+        S.CADENCE_DAYS: [np.nan] * n,
+        S.IS_ME: [pid == EGO for pid in pids],
+    }
+    for i, key in enumerate(only):
+        if key is None:
+            row = _person_row(pids[i], keys_of[i], records, sender_counts, source_of_key)
+            for values, value in zip(columns.values(), row):
+                values[i] = value
+    return columns
+
+
 def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_key: dict) -> tuple:
     """One person's row of ``people`` (the values in the order of :data:`schema.PEOPLE`) from their
     keys' records (LinkedIn first) and messages; the name is None when no record gives one
     (:func:`_people` fills it in)."""
-    if len(keys) == 1 and not records:  # most mailbox correspondents: one address, no record
-        (key,) = keys
-        kind = S.key_kind(key)
-        email = kind == S.KEY_EMAIL
-        return (None, [key] if email else [], key if kind == S.KEY_URL else None, None, None,
-                email_domain(key) if email else None, list(source_of_key.get(key, ())), pd.NaT, [], None,
-                np.nan, pid == EGO)  # fmt: skip
     ordered = sorted(keys)
     emails, urls = [], []
     for k in ordered:

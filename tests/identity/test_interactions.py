@@ -390,3 +390,52 @@ def test_text_from_codes_is_the_values_taken_with_missing_for_minus_one():
     assert got.tolist()[:2] == ["é", "me"] and got.tolist()[3:] == ["pA", "é"]
     assert pd.isna(got[2])
     assert _text(np.array([], np.int64), values).tolist() == []
+
+
+_PERSON_KEYS = [
+    "ann@x.org",
+    "bob@gmail.com",
+    "https://www.linkedin.com/in/c",
+    "name:Dee",
+    "tel:+4930555",
+    "odd",
+]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sets(st.sampled_from(_PERSON_KEYS), max_size=3), min_size=1, max_size=8),
+    st.booleans(),
+    st.dictionaries(st.sampled_from(_PERSON_KEYS), st.lists(st.sampled_from(["mbox", "gmail"]), max_size=2)),
+)
+def test_people_columns_equal_the_rows_of_each_person(key_sets, with_me, source_of_key):
+    # people of one key and no record are filled in column by column; every person must come
+    # out as _person_row gives them (key kinds: email, URL, name, phone, a key without "@")
+    from netanalytics.loader import EGO, _people_columns, _person_row
+
+    pids = [f"p{i}" for i in range(len(key_sets))] + ([EGO] if with_me else [])
+    clusters = dict(zip(pids, key_sets))
+    got = _people_columns(pids, clusters, {}, {}, source_of_key)
+    assert list(got) == list(S.PEOPLE)
+    rows = [_person_row(pid, clusters.get(pid, ()), {}, {}, source_of_key) for pid in pids]
+    for col, values in zip(S.PEOPLE, zip(*rows)):
+        assert pd.Series(got[col], dtype=object).equals(pd.Series(list(values), dtype=object)), col
+    # each person's lists are their own
+    assert len({id(v) for v in got[S.SOURCES]}) == len(pids)
+    assert len({id(v) for v in got[S.EMAILS]}) == len(pids)
+
+
+def test_people_columns_exact():
+    from netanalytics.loader import EGO, _people_columns
+
+    clusters = {
+        "p1": {"ann@x.org"},
+        "p2": {"https://www.linkedin.com/in/c"},
+        EGO: {"me@y.org", "me@gmail.com"},
+    }
+    got = _people_columns(["p1", "p2", EGO, "p3"], clusters, {}, {"me@y.org": 3}, {"ann@x.org": ["mbox"]})
+    assert got[S.EMAILS] == [["ann@x.org"], [], ["me@gmail.com", "me@y.org"], []]
+    assert got[S.LINKEDIN_URL] == [None, "https://www.linkedin.com/in/c", None, None]
+    assert got[S.DOMAIN] == ["x.org", None, "y.org", None]
+    assert got[S.SOURCES] == [["mbox"], [], [], []]
+    assert got[S.IS_ME] == [False, False, True, False]
