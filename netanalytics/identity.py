@@ -1213,8 +1213,11 @@ def _similar_name_pairs(names: list[str], threshold: float) -> list[tuple[str, s
     ]
 
 
-def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: dict[str, str]):
-    """The pairs of roots the fuzzy rule weighs, with their names' score, in its order.
+def _fuzzy_candidates(
+    index: _Index, clusters: dict[str, _Cluster], best_name: dict[str, str]
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """The pairs of roots the fuzzy rule weighs, with their names' score, in its order: arrays
+    ``a``, ``b`` (roots, ``a < b``) and ``score`` (a pair of roots a row).
 
     Names are compared once per pair of distinct names, not once per pair of people. Between
     two names that score at least ``candidate_threshold``, the FUZZY_PEOPLE most active people
@@ -1231,7 +1234,7 @@ def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: d
     names = list(people)
     name_pairs = _similar_name_pairs(names, index.candidate_threshold)
     if not name_pairs:
-        return []
+        return np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=np.float64)
     # every pair's score in one call (the same scorer as pair by pair, in double precision)
     scores = process.cpdist(
         [a for a, _b in name_pairs],
@@ -1280,9 +1283,8 @@ def _fuzzy_candidates(index: _Index, clusters: dict[str, _Cluster], best_name: d
         initial.setdefault(name.split()[-1][:1], len(initial))
     first = np.array([initial[best_name[r].split()[-1][:1]] for r in roots], dtype=np.int64)
     by = np.lexsort((hi, lo, first[lo], first[lo] != first[hi]))
-    return [
-        ((roots[x], roots[y]), z) for x, y, z in zip(lo[by].tolist(), hi[by].tolist(), score[by].tolist())
-    ]
+    roots = np.array(roots, dtype=object)
+    return roots[lo[by]], roots[hi[by]], score[by]
 
 
 @_rule
@@ -1292,20 +1294,23 @@ def _rule_fuzzy(index: _Index) -> None:
     clusters = index.clusters()
     mroot = index.me_root()
     best_name = {root: c.best_name() for root, c in clusters.items() if c.names and root != mroot}
-    near_misses = index.near_misses
-    for (a, b), score in _fuzzy_candidates(index, clusters, best_name):
-        if score >= index.fuzzy_threshold:  # (most pairs score below: no need to weigh their records)
-            if index.same(a, b):
-                continue
-            ca, cb = clusters[a], clusters[b]
-            why = _corroboration(ca, cb)
-            if why and not _two_accounts(ca, cb):
-                detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
-                if index.merge(a, b, RULE_FUZZY, score / 100, detail):
-                    continue
-        # (a pair below fuzzy_threshold whose clusters an earlier merge here joined is kept too:
-        # the review list skips pairs of one cluster)
-        near_misses.append((a, b, score))
+    pair_a, pair_b, scores = _fuzzy_candidates(index, clusters, best_name)
+    # every pair is a near miss for the review list, but those that merge here (or whose
+    # clusters an earlier merge here joined); a pair below fuzzy_threshold whose clusters an
+    # earlier merge joined is kept too: the review list skips pairs of one cluster
+    near = np.ones(len(scores), dtype=bool)
+    for i in np.flatnonzero(scores >= index.fuzzy_threshold).tolist():  # (most pairs score below)
+        a, b, score = pair_a[i], pair_b[i], float(scores[i])
+        if index.same(a, b):
+            near[i] = False
+            continue
+        ca, cb = clusters[a], clusters[b]
+        why = _corroboration(ca, cb)
+        if why and not _two_accounts(ca, cb):
+            detail = f"{best_name[a]!r} ~ {best_name[b]!r} ({score:.0f}); {why}"
+            if index.merge(a, b, RULE_FUZZY, score / 100, detail):
+                near[i] = False
+    index.near_misses += zip(pair_a[near].tolist(), pair_b[near].tolist(), scores[near].tolist())
 
 
 # The declared order: the strongest evidence first (a wrong merge is worse than a missed one).

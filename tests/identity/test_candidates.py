@@ -164,4 +164,6 @@ def test_fuzzy_candidates_are_every_pair_when_no_name_has_more_than_the_cap(name
     best_name = {f"r{i:02d}": name for i, name in enumerate(names)}
     index = index_of([(root, name) for root, name in best_name.items()], {})
     clusters = index.clusters()
-    assert _fuzzy_candidates(index, clusters, best_name) == reference_candidates(best_name, 80.0)
+    a, b, score = _fuzzy_candidates(index, clusters, best_name)
+    got = [((x, y), z) for x, y, z in zip(a.tolist(), b.tolist(), score.tolist(), strict=True)]
+    assert got == reference_candidates(best_name, 80.0)
