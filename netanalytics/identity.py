@@ -586,7 +586,6 @@ class _Index:
         norm_of, facts_of, display_of = self._norm, self._facts, self.display
         key_company, records, activity = self.key_company, self.connection_records, self.activity
         no_display: dict = {}
-        not_email = ("name:", "tel:", "record:", "https://")  # (see schema.key_kind)
         for key in keys:
             display = display_of.get(key, no_display)
             names: dict[str, int] = {}
@@ -597,7 +596,7 @@ class _Index:
                 if norm:
                     names[norm] = names.get(norm, 0) + n
             corporate = None
-            if not key.startswith(not_email) and "@" in key:
+            if not key.startswith(S.NOT_EMAIL) and "@" in key:
                 dom = key.rsplit("@", 1)[1]
                 if dom not in _FREE_MAIL:
                     corporate = dom
@@ -1607,14 +1606,14 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     # person ids: the owner is "me"; others numbered in a stable order
     clusters = index.clusters()
     mroot = index.me_root()
+    # by most frequent display name, then least key (which no two clusters share: the root
+    # that ends each tuple is never compared)
     ordered = sorted(
-        (r for r in clusters if r != mroot),
-        key=lambda r: (
-            _top(clusters[r].display).lower() if clusters[r].display else "~",
-            min(clusters[r].keys),
-        ),
+        (_top(c.display).lower() if c.display else "~", min(c.keys), r)
+        for r, c in clusters.items()
+        if r != mroot
     )
-    person_of_root = {r: f"p{i + 1:04d}" for i, r in enumerate(ordered)}
+    person_of_root = {r: f"p{i + 1:04d}" for i, (_name, _key, r) in enumerate(ordered)}
     if mroot is not None:
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
@@ -1624,9 +1623,10 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     keys = sorted(uf.parent)
     shown, rules, scores = [], [], []
     multi = {r for r, c in clusters.items() if len(c.keys) > 1}  # roots of clusters of two keys or more
+    rule_of = uf.rule
     for key in keys:
         names = display.get(key)
-        rule, score = uf.rule[key]
+        rule, score = rule_of[key]
         if key in me_keys:
             rule, score = RULE_ME, 1.0
         elif rule == RULE_SELF and root_of[key] in multi:
@@ -1643,7 +1643,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     rules += ["automated sender"] * len(auto)
     scores += [float("nan")] * len(auto)
     if keys:
-        columns = [keys, [S.key_kind(k) for k in keys], shown, persons, rules, scores]
+        columns = [keys, S.key_kinds(keys), shown, persons, rules, scores]
         identities = pd.DataFrame(dict(zip(S.IDENTITIES, columns)), columns=list(S.IDENTITIES), dtype=object)
         identities[S.MATCH_SCORE] = identities[S.MATCH_SCORE].astype(float)
     else:

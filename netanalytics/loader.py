@@ -1196,8 +1196,7 @@ def _people_columns(
         if not records
         else [None] * len(pids)
     )
-    not_email = ("name:", "tel:", "record:", "https://")  # (see schema.key_kind)
-    email = [k is not None and not k.startswith(not_email) for k in only]
+    email = [k is not None and not k.startswith(S.NOT_EMAIL) for k in only]
     n = len(pids)
     columns = {
         S.NAME: [None] * n,

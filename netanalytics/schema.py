@@ -57,6 +57,7 @@ __all__ = [
     "name_key",
     "record_key",
     "key_kind",
+    "key_kinds",
 ]
 
 # --- column names -------------------------------------------------------------------
@@ -609,6 +610,10 @@ def record_key(source: str, record_id: str) -> str:
     return f"record:{source}:{record_id}"
 
 
+# What a key that is not an email address starts with (key_kind: any other key is one).
+NOT_EMAIL = ("name:", "tel:", "record:", "https://")
+
+
 def key_kind(key: str) -> str:
     """Tell what an identity key names: ``email``, ``url``, ``name``, ``record`` or ``phone``.
 
@@ -627,6 +632,17 @@ def key_kind(key: str) -> str:
     if key.startswith("https://"):
         return KEY_URL
     return KEY_EMAIL
+
+
+def key_kinds(keys: list[str]) -> list[str]:
+    """:func:`key_kind` of each key, an email address (most keys) told by one ``startswith``.
+
+    Examples
+    --------
+    >>> key_kinds(["a@b.org", "tel:+4930555", "odd"])
+    ['email', 'phone', 'email']
+    """
+    return [key_kind(k) if k.startswith(NOT_EMAIL) else KEY_EMAIL for k in keys]
 
 
 # --- metric output columns (appended by the tie-strength / reciprocity / health metrics) ---

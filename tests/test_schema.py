@@ -1,6 +1,8 @@
 """The canonical frames: validators name what is wrong, normalisers agree with DESIGN.md."""
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from netanalytics import schema as S
 from netanalytics.exceptions import SchemaError
@@ -46,3 +48,21 @@ def test_key_normalisation():
         == "https://www.linkedin.com/in/ann-lee"
     )
     assert S.key_kind(S.name_key("Ann  Lee")) == "name" and S.name_key("Ann  Lee") == "name:Ann Lee"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from(["name:", "tel:", "record:", "https://", "http://", "a", "@", "b.org", ":", " "]),
+            max_size=4,
+        ).map("".join)
+    )
+)
+def test_key_kinds_equal_key_kind_of_each_key(keys):
+    assert S.key_kinds(keys) == [S.key_kind(k) for k in keys]
+
+
+def test_key_kinds_exact():
+    keys = ["a@b.org", "https://www.linkedin.com/in/a", "name:A", "record:vcard:1", "tel:+49", "http://x", ""]
+    assert S.key_kinds(keys) == ["email", "url", "name", "record", "phone", "email", "email"]
