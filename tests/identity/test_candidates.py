@@ -13,13 +13,12 @@ import itertools
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from mailbox_index import mailbox_index  # tests/identity is on sys.path when its tests run
 from rapidfuzz import fuzz
 
-from netanalytics import schema as S
 from netanalytics.identity import (
     FUZZY_PEOPLE,
     RULE_FUZZY,
-    _build_index,
     _Cluster,
     _corroboration,
     _employer_pairs,
@@ -76,18 +75,8 @@ def test_employer_pairs_exact():
 
 def index_of(participants: list[tuple[str, str]], activity: dict[str, int]):
     """The identity index of mailbox participants, each key seen ``activity[key]`` times."""
-    index = _build_index(
-        S.empty_frame(S.CONTACTS),
-        pd.DataFrame(participants, columns=[S.KEY, S.DISPLAY_NAME]),
-        me_keys=set(),
-        automated=set(),
-        overrides=None,
-        fuzzy_threshold=90.0,
-        candidate_threshold=80.0,
-    )
     day = pd.Timestamp("2024-01-01", tz="UTC")
-    index.activity = {key: (n, day, day) for key, n in activity.items()}
-    return index
+    return mailbox_index(participants, {key: (n, day, day) for key, n in activity.items()})
 
 
 def test_near_misses_pair_the_most_active_people_of_each_name_and_tied_pairs_still_merge():

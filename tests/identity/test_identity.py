@@ -4,6 +4,7 @@ import io
 
 import pandas as pd
 import pytest
+from mailbox_index import mailbox_index  # tests/identity is on sys.path when its tests run
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
@@ -267,7 +268,7 @@ def test_cyclic_gc_paused_during_resolution_and_restored(enabled, monkeypatch):
 def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
     """``_Index._new_cluster`` (the fast path for clusters of one key) gives what ``_add_key``
     gives an empty cluster: summed normalised names, domain, URL, activity and span."""
-    from netanalytics.identity import _build_index, _Cluster
+    from netanalytics.identity import _Cluster
 
     t1, t2 = pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2021-06-30", tz="UTC")
     participants = pd.DataFrame(
@@ -282,15 +283,7 @@ def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
             "display_name": ["Bob Chen", "Robert Chen", "Bob Chen", "Ann Lee", "X Y"],
         }
     )
-    index = _build_index(
-        S.empty_frame(S.CONTACTS),
-        participants,
-        me_keys=set(),
-        automated=set(),
-        overrides=None,
-        fuzzy_threshold=90.0,
-        candidate_threshold=80.0,
-    )
+    index = mailbox_index(participants)
     index.activity = {"bob@acme.com": (3, t1, t2), "ann@gmail.com": (1, t2, t2)}
     bob = index._new_cluster("bob@acme.com")
     assert bob.names == {"robert chen": 3}
@@ -312,7 +305,7 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
     """A cluster of one key shares the key's own counts (no copy per key); when keys join it,
     the rebuilt cluster counts each key once, in any number of rebuilds, and the keys' own
     display names stay what they were."""
-    from netanalytics.identity import RULE_FUZZY, _build_index
+    from netanalytics.identity import RULE_FUZZY
 
     t1, t2, t3 = (pd.Timestamp(d, tz="UTC") for d in ("2020-01-01", "2021-01-01", "2022-01-01"))
     participants = pd.DataFrame(
@@ -321,15 +314,7 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
             "display_name": ["Ann Lee", "Ann Lee", "Ann Lee", "Anne Lee", "X Y"],
         }
     )
-    index = _build_index(
-        S.empty_frame(S.CONTACTS),
-        participants,
-        me_keys=set(),
-        automated=set(),
-        overrides=None,
-        fuzzy_threshold=90.0,
-        candidate_threshold=80.0,
-    )
+    index = mailbox_index(participants)
     index.activity = {
         "ann@acme.com": (2, t1, t2),
         "ann@globex.com": (1, t3, t3),
