@@ -439,3 +439,27 @@ def test_people_columns_exact():
     assert got[S.DOMAIN] == ["x.org", None, "y.org", None]
     assert got[S.SOURCES] == [["mbox"], [], [], []]
     assert got[S.IS_ME] == [False, False, True, False]
+
+
+def test_persons_codes_exact():
+    # people numbered in the order of their ids; a key not known, mapped to None, or missing is -1
+    from netanalytics.loader import EGO, _Persons
+
+    people = _Persons(
+        {"b@x.org": "p0002", "a@x.org": "p0001", "me@x.org": EGO, "bot@x.org": None, "c@x.org": "p0001"}
+    )
+    assert people.ids.tolist() == ["me", "p0001", "p0002"]
+    assert people.ego == 0
+    keys = ["a@x.org", "b@x.org", "c@x.org", "me@x.org", "bot@x.org", "zed@x.org", None, float("nan")]
+    assert people.codes(keys).tolist() == [1, 2, 1, 0, -1, -1, -1, -1]
+    assert people.codes([]).tolist() == []
+    assert people.names(people.codes(keys)).tolist() == [
+        "p0001",
+        "p0002",
+        "p0001",
+        "me",
+        None,
+        None,
+        None,
+        None,
+    ]
