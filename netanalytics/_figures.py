@@ -114,10 +114,12 @@ def _work(conn, jobs: list) -> None:
 class FigureDrawer:
     """The figures of one report: :meth:`add` returns a placeholder, :meth:`fill` draws them all.
 
-    With ``workers`` = N > 1, :meth:`fill` forks N - 1 worker processes (once the report's
-    results are all computed: they inherit them, nothing is pickled); figures 0, N, 2N, ... are
-    drawn here and figures k, k + N, ... in worker k, and each sends back its figures' HTML.
-    With ``workers`` = 1 (or no fork) every figure is drawn here.
+    With ``workers`` = N > 1, :meth:`start` forks a worker that draws the figures added since
+    the last start while the report goes on computing (the worker inherits what they need,
+    nothing is pickled), and :meth:`fill` shares the figures not started between this process
+    and N - 1 workers forked then: of those, the 1st, (N+1)th, ... are drawn here and the
+    (k+1)th, (k+N+1)th, ... in worker k; each worker sends back its figures' HTML. With
+    ``workers`` = 1 (or no fork) every figure is drawn here, by :meth:`fill`.
 
     Use as a context manager: on leaving, workers still running (after an error) are stopped.
     """
@@ -127,6 +129,7 @@ class FigureDrawer:
         self._tag = secrets.token_hex(8)  # no name or subject in the page can spell a placeholder
         self._jobs: list = []  # (draw, caption, size), in the page's order
         self._procs: list = []  # (process, connection)
+        self._started: list = []  # (the jobs' places, process, connection) of the workers started
 
     def __enter__(self) -> FigureDrawer:
         return self
@@ -144,7 +147,15 @@ class FigureDrawer:
         self._jobs.append((draw, caption, size))
         return f"\x00figure {self._tag} {len(self._jobs) - 1}\x00"
 
-    def _start(self, jobs: list) -> None:
+    def start(self) -> None:
+        """Start drawing the figures added since the last start in a new worker, now (with
+        ``workers`` > 1; else they wait for :meth:`fill`)."""
+        first = self._started[-1][0][-1] + 1 if self._started else 0
+        places = list(range(first, len(self._jobs)))
+        if self.workers > 1 and places:
+            self._started.append((places, *self._start([self._jobs[i] for i in places])))
+
+    def _start(self, jobs: list) -> tuple:
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
         proc = ctx.Process(target=_work, args=(send, jobs), daemon=True)
@@ -160,6 +171,7 @@ class FigureDrawer:
                 gc.unfreeze()
         send.close()
         self._procs.append((proc, recv))
+        return proc, recv
 
     @staticmethod
     def _receive(proc, conn) -> list:
@@ -178,18 +190,25 @@ class FigureDrawer:
         The first figure (in the page's order) that fails raises its error here, with its
         message; from a worker, with the worker's traceback as its cause.
         """
-        n = max(1, min(self.workers, len(self._jobs)))
-        for k in range(1, n):
-            self._start(self._jobs[k::n])
+        first = self._started[-1][0][-1] + 1 if self._started else 0
+        rest = list(range(first, len(self._jobs)))  # the figures not started
+        n = max(1, min(self.workers, len(rest)))
+        workers = [(rest[k::n], *self._start([self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
         results: list = [None] * len(self._jobs)
-        results[0::n] = _draw_all(self._jobs[0::n], "here")
-        for k, (proc, conn) in enumerate(self._procs, start=1):
-            results[k::n] = self._receive(proc, conn)
+        here = rest[0::n]
+        for i, result in zip(here, _draw_all([self._jobs[i] for i in here], "here")):
+            results[i] = result
+        for places, proc, conn in self._started + workers:
+            for i, result in zip(places, self._receive(proc, conn)):
+                results[i] = result
+        here = set(here)
+        # (a figure after one that failed in the same process was not drawn: the first failure
+        # in the page's order is met before it)
         for k, result in enumerate(results):
             ok, value = result
             if not ok:
                 exc, tb = value
-                if k % n == 0:
+                if k in here:
                     raise exc
                 raise exc from WorkerTraceback(tb)
         html = [value for _, value in results]

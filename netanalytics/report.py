@@ -560,9 +560,10 @@ def build_report(
     text. The layout is responsive: tables scroll sideways inside their box on a phone and
     images shrink to the screen width.
 
-    With ``workers`` = N > 1 the figures are drawn by this process and N - 1 worker
-    processes forked once every metric is computed: they inherit the results (nothing is
-    pickled) and send back their figures' HTML. A figure's error is raised here with its
+    With ``workers`` = N > 1 the figures are drawn in forked worker processes, which inherit
+    the results (nothing is pickled) and send back their figures' HTML: a section's figures
+    by a worker started as soon as the section is written, while this process computes the
+    next metric; those of the last sections by this process and N - 1 workers. A figure's error is raised here with its
     message, as it would be in place (from a worker with its traceback as the cause), and no
     worker is left running.
 
@@ -597,19 +598,21 @@ def build_report(
         if isinstance(dorm, Exception)
         else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
     )
-    rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
-    ts = _attempt(tie_strength, net, as_of=as_of)
-    mix = _attempt(channel_mix, net, as_of=as_of)
     owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     with FigureDrawer(workers) as drawer:  # the sections hold placeholders; fill draws the figures
         draw = drawer if figures else None
-        body = [
-            _header(net, as_of),
-            _health_section(h, draw),
-            _reconnect_section(dorm, recon, draw),
-            _owed_section(net, rec, owed_as_of, owes_days),
-            _one_sided_section(net, rec, draw),
-            _layers_section(net, ts, draw),
+        # with workers, each section's figures start drawing in a worker as soon as the section
+        # is written, while this process computes the next metric
+        body = [_header(net, as_of), _health_section(h, draw), _reconnect_section(dorm, recon, draw)]
+        drawer.start()
+        rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
+        body += [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
+        drawer.start()
+        ts = _attempt(tie_strength, net, as_of=as_of)
+        body.append(_layers_section(net, ts, draw))
+        drawer.start()
+        mix = _attempt(channel_mix, net, as_of=as_of)
+        body += [
             _channels_section(net, mix, draw),
             _communities_section(net, h, ts, draw),
             _load_section(net),

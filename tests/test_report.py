@@ -240,6 +240,62 @@ def test_workers_share_the_figures_round_robin(tmp_path):
 
 
 @needs_fork
+def test_figures_started_early_are_drawn_by_their_own_worker_in_page_order(tmp_path):
+    # start() hands the figures added since the last start to a new worker at once; fill()
+    # shares the rest between this process and workers - 1 workers, as without start()
+    def draw(i):
+        def fig(ax):
+            (tmp_path / f"{i}.pid").write_text(str(os.getpid()))
+            ax.plot([0, 1], [0, i])
+
+        return fig
+
+    with FigureDrawer(2) as drawer:
+        parts = [drawer.add(draw(i), f"fig {i}", (2, 2)) for i in range(2)]
+        drawer.start()
+        drawer.start()  # nothing added since: no worker
+        parts.append(drawer.add(draw(2), "fig 2", (2, 2)))
+        drawer.start()
+        parts += [drawer.add(draw(i), f"fig {i}", (2, 2)) for i in range(3, 5)]
+        text = drawer.fill("|".join(parts))
+    pid = {i: int((tmp_path / f"{i}.pid").read_text()) for i in range(5)}
+    assert pid[0] == pid[1] != os.getpid()  # the first worker
+    assert pid[2] not in (pid[0], os.getpid())  # the second
+    assert pid[3] == os.getpid() and pid[4] not in (pid[0], pid[2], os.getpid())  # fill: here and one more
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", text) == [f"fig {i}" for i in range(5)]
+    assert multiprocessing.active_children() == []
+
+
+def test_start_draws_nothing_early_in_place(tmp_path):
+    def draw(ax):
+        (tmp_path / f"{os.getpid()}.pid").write_text("")
+
+    with FigureDrawer(1) as drawer:
+        first = drawer.add(draw, "0", (2, 2))
+        drawer.start()
+        assert list(tmp_path.glob("*.pid")) == []  # waits for fill
+        text = drawer.fill(first + drawer.add(draw, "1", (2, 2)))
+    assert [int(p.stem) for p in tmp_path.glob("*.pid")] == [os.getpid()]
+    assert text.count("<figure>") == 2
+
+
+@needs_fork
+def test_an_error_in_a_figure_started_early_is_raised_in_page_order():
+    def fail(message):
+        def draw(ax):
+            raise ValueError(message)
+
+        return draw
+
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^early$") as info:
+        early = drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(fail("early"), "1", (2, 2))
+        drawer.start()
+        drawer.fill(early + drawer.add(fail("late"), "2", (2, 2)))
+    assert isinstance(info.value.__cause__, WorkerTraceback)
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
 def test_a_freeze_made_by_the_caller_is_left_as_it_is():
     import gc
 
