@@ -313,8 +313,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_workers,
         metavar="N",
-        help="processes drawing the figures; 1 draws them all in this one (default: 2 on Linux, "
-        "1 on Windows and macOS)",
+        help="1 draws the figures in this process; 2 or more in forked workers as the report's "
+        "sections are written, the last section's shared by this process and N - 1 workers "
+        "(default: 2 on Linux, 1 on Windows and macOS)",
     )
     _add_common(p)
 

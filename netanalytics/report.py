@@ -534,11 +534,13 @@ def build_report(
     figures : bool, default True
         Embed the figures (PNG, base64). Without them the page is text and tables only.
     workers : int, optional
-        Processes drawing the figures, this one included; 1 draws them all here. Default: 2
-        where the fork start method is available (Linux; not Windows or macOS), 1 on a
-        one-core machine, without fork, or while other threads run in this process (a Jupyter
-        kernel; see :func:`netanalytics._figures.default_workers`). The page is the same either
-        way, to the byte.
+        1 draws every figure here, after the metrics. N > 1 draws each section's figures in
+        a forked worker started as the section is written, and shares those of the last
+        section between this process and N - 1 workers (Notes). Default: 2 where the fork
+        start method is available (Linux; not Windows or macOS), 1 on a one-core machine,
+        without fork, or while other threads run in this process (a Jupyter kernel; see
+        :func:`netanalytics._figures.default_workers`). The page is the same either way, to
+        the byte.
 
     Returns
     -------
@@ -563,9 +565,9 @@ def build_report(
     With ``workers`` = N > 1 the figures are drawn in forked worker processes, which inherit
     the results (nothing is pickled) and send back their figures' HTML: a section's figures
     by a worker started as soon as the section is written, while this process computes the
-    next metric; those of the last sections by this process and N - 1 workers. A figure's error is raised here with its
-    message, as it would be in place (from a worker with its traceback as the cause), and no
-    worker is left running.
+    next metric; those of the last sections by this process and N - 1 workers. A figure's
+    error is raised here with its message, as it would be in place (from a worker with its
+    traceback as the cause), and no worker is left running.
 
     Examples
     --------
