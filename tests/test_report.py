@@ -279,18 +279,21 @@ def test_start_draws_nothing_early_in_place(tmp_path):
     assert text.count("<figure>") == 2
 
 
+def _failing(message):
+    """A figure that raises ValueError(message)."""
+
+    def draw(ax):
+        raise ValueError(message)
+
+    return draw
+
+
 @needs_fork
 def test_an_error_in_a_figure_started_early_is_raised_in_page_order():
-    def fail(message):
-        def draw(ax):
-            raise ValueError(message)
-
-        return draw
-
     with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^early$") as info:
-        early = drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(fail("early"), "1", (2, 2))
+        early = drawer.add(lambda ax: None, "0", (2, 2)) + drawer.add(_failing("early"), "1", (2, 2))
         drawer.start()
-        drawer.fill(early + drawer.add(fail("late"), "2", (2, 2)))
+        drawer.fill(early + drawer.add(_failing("late"), "2", (2, 2)))
     assert isinstance(info.value.__cause__, WorkerTraceback)
     assert multiprocessing.active_children() == []
 
@@ -313,21 +316,15 @@ def test_a_freeze_made_by_the_caller_is_left_as_it_is():
 
 @needs_fork
 def test_the_first_failing_figure_in_page_order_is_raised():
-    def fail(message):
-        def draw(ax):
-            raise ValueError(message)
-
-        return draw
-
     with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^second$") as info:
         drawer.fill(
             drawer.add(lambda ax: None, "0", (2, 2))
-            + drawer.add(fail("second"), "1", (2, 2))
-            + drawer.add(fail("third"), "2", (2, 2))
+            + drawer.add(_failing("second"), "1", (2, 2))
+            + drawer.add(_failing("third"), "2", (2, 2))
         )
     assert isinstance(info.value.__cause__, WorkerTraceback)  # figure 1: the worker's
     with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^first$") as info:
-        drawer.fill(drawer.add(fail("first"), "0", (2, 2)) + drawer.add(fail("second"), "1", (2, 2)))
+        drawer.fill(drawer.add(_failing("first"), "0", (2, 2)) + drawer.add(_failing("second"), "1", (2, 2)))
     assert info.value.__cause__ is None  # figure 0: drawn here
     assert multiprocessing.active_children() == []
 
