@@ -150,10 +150,14 @@ class FigureDrawer:
     def start(self) -> None:
         """Start drawing the figures added since the last start in a new worker, now (with
         ``workers`` > 1; else they wait for :meth:`fill`)."""
-        first = self._started[-1][0][-1] + 1 if self._started else 0
-        places = list(range(first, len(self._jobs)))
+        places = self._not_started()
         if self.workers > 1 and places:
             self._started.append((places, *self._start([self._jobs[i] for i in places])))
+
+    def _not_started(self) -> list[int]:
+        """The places of the figures added since the last worker started (all, before one)."""
+        first = self._started[-1][0][-1] + 1 if self._started else 0
+        return list(range(first, len(self._jobs)))
 
     def _start(self, jobs: list) -> tuple:
         ctx = multiprocessing.get_context("fork")
@@ -190,8 +194,7 @@ class FigureDrawer:
         The first figure (in the page's order) that fails raises its error here, with its
         message; from a worker, with the worker's traceback as its cause.
         """
-        first = self._started[-1][0][-1] + 1 if self._started else 0
-        rest = list(range(first, len(self._jobs)))  # the figures not started
+        rest = self._not_started()
         n = max(1, min(self.workers, len(rest)))
         workers = [(rest[k::n], *self._start([self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
         results: list = [None] * len(self._jobs)

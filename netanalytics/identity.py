@@ -595,11 +595,8 @@ class _Index:
                     norm = norm_of[name] = normalize_person_name(name)
                 if norm:
                     names[norm] = names.get(norm, 0) + n
-            corporate = None
-            if not key.startswith(S.NOT_EMAIL) and "@" in key:
-                dom = key.rsplit("@", 1)[1]
-                if dom not in _FREE_MAIL:
-                    corporate = dom
+            dom = None if key.startswith(S.NOT_EMAIL) else email_domain(key)
+            corporate = dom if dom and not is_free_mail(dom) else None
             facts_of[key] = (
                 display,
                 names,

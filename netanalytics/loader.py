@@ -1204,7 +1204,7 @@ def _people_columns(
         S.LINKEDIN_URL: [k if k is not None and k.startswith("https://") else None for k in only],
         S.COMPANY: [None] * n,
         S.TITLE: [None] * n,
-        S.DOMAIN: [k.rsplit("@", 1)[1] if e and "@" in k else None for k, e in zip(only, email)],
+        S.DOMAIN: [email_domain(k) if e else None for k, e in zip(only, email)],
         S.SOURCES: [list(source_of_key.get(k, ())) for k in only],
         S.CONNECTED_ON: [pd.NaT] * n,
         S.TAGS: [[] for _ in range(n)],
