@@ -77,7 +77,7 @@ def default_workers() -> int:
 
 
 class WorkerTraceback(Exception):
-    """The traceback of an error raised in a figure worker (the cause of the error raised here)."""
+    """The traceback of an error raised in a report's worker (the cause of the error raised here)."""
 
 
 def _draw_all(jobs: list, where: str) -> list:
@@ -111,6 +111,22 @@ def _work(conn, jobs: list) -> None:
         conn.close()
 
 
+def _compute(conn, fn: Callable) -> None:
+    """In a worker: send back ``(True, fn())``, or ``(False, (exception, traceback))``."""
+    try:
+        try:
+            result = (True, fn())
+        except Exception as exc:
+            result = (False, (exc, f"raised in the worker {os.getpid()}:\n" + traceback.format_exc()))
+        try:
+            conn.send(result)
+        except Exception as exc:  # a value or an exception that does not pickle: say which, as text
+            what = result[1][0] if not result[0] else exc
+            conn.send((False, (RuntimeError(f"{type(what).__name__}: {what}"), traceback.format_exc())))
+    finally:
+        conn.close()
+
+
 class FigureDrawer:
     """The figures of one report: :meth:`add` returns a placeholder, :meth:`fill` draws them all.
 
@@ -120,6 +136,9 @@ class FigureDrawer:
     and N - 1 workers forked then: of those, the 1st, (N+1)th, ... are drawn here and the
     (k+1)th, (k+N+1)th, ... in worker k; each worker sends back its figures' HTML. With
     ``workers`` = 1 (or no fork) every figure is drawn here, by :meth:`fill`.
+
+    :meth:`compute` runs other work of the report in a worker meanwhile (one that returns a
+    value, pickled back).
 
     Use as a context manager: on leaving, workers still running (after an error) are stopped.
     """
@@ -152,17 +171,39 @@ class FigureDrawer:
         ``workers`` > 1; else they wait for :meth:`fill`)."""
         places = self._not_started()
         if self.workers > 1 and places:
-            self._started.append((places, *self._start([self._jobs[i] for i in places])))
+            self._started.append((places, *self._fork(_work, [self._jobs[i] for i in places])))
+
+    def compute(self, fn: Callable[[], object]) -> Callable[[], object]:
+        """``fn()``, computed from now on in a new worker (with ``workers`` > 1); returns the
+        function that waits for its value, pickled back. With ``workers`` = 1 it is ``fn``
+        itself, called when the value is asked for.
+
+        An error ``fn`` raised is raised by the returned function, with the worker's traceback
+        as its cause (as text, when the error does not pickle).
+        """
+        if self.workers == 1:
+            return fn
+        proc, conn = self._fork(_compute, fn)
+
+        def value():
+            ok, got = self._receive(proc, conn)
+            if not ok:
+                exc, tb = got
+                raise exc from WorkerTraceback(tb)
+            return got
+
+        return value
 
     def _not_started(self) -> list[int]:
         """The places of the figures added since the last worker started (all, before one)."""
         first = self._started[-1][0][-1] + 1 if self._started else 0
         return list(range(first, len(self._jobs)))
 
-    def _start(self, jobs: list) -> tuple:
+    def _fork(self, target: Callable, work) -> tuple:
+        """A worker running ``target(connection, work)``: its process and the connection to read."""
         ctx = multiprocessing.get_context("fork")
         recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=_work, args=(send, jobs), daemon=True)
+        proc = ctx.Process(target=target, args=(send, work), daemon=True)
         # the worker's collections leave the inherited objects (and their pages) alone; a freeze
         # made by the caller is left as it is
         freeze = gc.get_freeze_count() == 0
@@ -184,8 +225,8 @@ class FigureDrawer:
         except EOFError:
             proc.join()
             raise RuntimeError(
-                f"the figure worker {proc.pid} ended without a result (exit code {proc.exitcode}); "
-                "draw the figures in place with workers=1"
+                f"the report's worker {proc.pid} ended without a result (exit code {proc.exitcode}); "
+                "build the report in place with workers=1"
             ) from None
 
     def fill(self, text: str) -> str:
@@ -196,7 +237,7 @@ class FigureDrawer:
         """
         rest = self._not_started()
         n = max(1, min(self.workers, len(rest)))
-        workers = [(rest[k::n], *self._start([self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
+        workers = [(rest[k::n], *self._fork(_work, [self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
         results: list = [None] * len(self._jobs)
         here = rest[0::n]
         for i, result in zip(here, _draw_all([self._jobs[i] for i in here], "here")):

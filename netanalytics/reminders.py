@@ -136,7 +136,7 @@ def owed_reply_rows(
     reciprocity_frame: pd.DataFrame | None = None,
 ) -> list[dict]:
     """Reminder rows for replies owed (also used by the HTML report, which has ``reciprocity`` at hand)."""
-    from netanalytics.metrics._common import in_index
+    from netanalytics.metrics._common import as_dict, in_index
     from netanalytics.metrics.reciprocity import reciprocity
 
     rec = (
@@ -158,9 +158,10 @@ def owed_reply_rows(
         # the subjects of these messages only (a dict of every message's cost 0.2 s at 100,000)
         wanted = pd.Index(last[S.MESSAGE_ID].dropna().unique())
         messages = net.messages[in_index(net.messages[S.MESSAGE_ID], wanted)]
-        subjects = messages.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)[S.SUBJECT].to_dict()
-    # plain dicts: a scalar lookup in a frame per person costs ~60 µs
-    last_ts, last_id, last_channel = (last[c].to_dict() for c in (S.TIMESTAMP, S.MESSAGE_ID, S.CHANNEL))
+        subjects = as_dict(messages.drop_duplicates(S.MESSAGE_ID).set_index(S.MESSAGE_ID)[S.SUBJECT])
+    # plain dicts: a scalar lookup in a frame or Series per person costs ~60 µs
+    last_ts, last_id, last_channel = (as_dict(last[c]) for c in (S.TIMESTAMP, S.MESSAGE_ID, S.CHANNEL))
+    name_of = as_dict(names)
     rows = []
     for pid in owed:
         ts = last_ts[pid]
@@ -170,7 +171,7 @@ def owed_reply_rows(
         rows.append(
             {
                 S.PERSON_ID: pid,
-                S.NAME: names.get(pid, pid),
+                S.NAME: name_of.get(pid, pid),
                 S.REASON: f"Wrote to you{about} {_VIA.get(channel, f'by {channel}')} on {ts:%Y-%m-%d} "
                 f"({_ago(as_of, ts)}); no answer yet",
                 S.KIND: OWES_REPLY,

@@ -534,9 +534,11 @@ def build_report(
     figures : bool, default True
         Embed the figures (PNG, base64). Without them the page is text and tables only.
     workers : int, optional
-        1 draws every figure here, after the metrics. N > 1 draws each section's figures in
-        a forked worker started as the section is written, and shares those of the last
-        section between this process and N - 1 workers (Notes). Default: 2 where the fork
+        1 computes every metric and draws every figure here. N > 1 computes reciprocity, tie
+        strength and the channel mix in a forked worker while this process computes dormancy,
+        health and reconnect; draws each section's figures in a forked worker started as the
+        section is written; and shares those of the last section between this process and
+        N - 1 workers (Notes). Default: 2 where the fork
         start method is available (Linux; not Windows or macOS), 1 on a one-core machine,
         without fork, or while other threads run in this process (a Jupyter kernel; see
         :func:`netanalytics._figures.default_workers`). The page is the same either way, to
@@ -562,12 +564,16 @@ def build_report(
     text. The layout is responsive: tables scroll sideways inside their box on a phone and
     images shrink to the screen width.
 
-    With ``workers`` = N > 1 the figures are drawn in forked worker processes, which inherit
-    the results (nothing is pickled) and send back their figures' HTML: a section's figures
-    by a worker started as soon as the section is written, while this process computes the
-    next metric; those of the last sections by this process and N - 1 workers. A figure's
-    error is raised here with its message, as it would be in place (from a worker with its
-    traceback as the cause), and no worker is left running.
+    With ``workers`` = N > 1 the work is shared between forked worker processes, which
+    inherit the network and the results computed so far. One, forked first, computes
+    reciprocity, tie strength and the channel mix and sends them back (pickled) while this
+    process computes dormancy, health and reconnect. The figures are drawn by workers that
+    send back their HTML: a section's figures by a worker started as soon as the section is
+    written, while this process goes on; those of the last sections by this process and
+    N - 1 workers. The metrics the first worker computed are not kept in the network's memo
+    (a later ``reciprocity(net)`` computes again). A metric's or figure's error is raised
+    here with its message, as it would be in place (from a worker with its traceback as the
+    cause), and no worker is left running.
 
     Examples
     --------
@@ -593,27 +599,35 @@ def build_report(
         workers = default_workers()
     elif workers < 1:
         raise ValueError(f"build_report: workers={workers!r}; give 1 (draw in place) or more")
-    dorm = _attempt(dormancy, net, as_of=as_of)
-    h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
-    recon = (
-        dorm
-        if isinstance(dorm, Exception)
-        else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
-    )
     owed_as_of = as_of if as_of is not None or net.interactions.empty else net.resolve_as_of()
     with FigureDrawer(workers) as drawer:  # the sections hold placeholders; fill draws the figures
         draw = drawer if figures else None
-        # with workers, each section's figures start drawing in a worker as soon as the section
-        # is written, while this process computes the next metric
-        body = [_header(net, as_of), _health_section(h, draw), _reconnect_section(dorm, recon, draw)]
+        # with workers: reciprocity, tie strength and the channel mix are computed in a worker
+        # while dormancy, health and reconnect are computed here, and each section's figures
+        # start drawing in a worker as soon as the section is written
+        later = drawer.compute(
+            lambda: (
+                _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days),
+                _attempt(tie_strength, net, as_of=as_of),
+                _attempt(channel_mix, net, as_of=as_of),
+            )
+        )
+        dorm = _attempt(dormancy, net, as_of=as_of)
+        h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
+        body = [_header(net, as_of), _health_section(h, draw)]
         drawer.start()
-        rec = _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days)
+        recon = (
+            dorm
+            if isinstance(dorm, Exception)
+            else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
+        )
+        body.append(_reconnect_section(dorm, recon, draw))
+        drawer.start()
+        rec, ts, mix = later()
         body += [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
         drawer.start()
-        ts = _attempt(tie_strength, net, as_of=as_of)
         body.append(_layers_section(net, ts, draw))
         drawer.start()
-        mix = _attempt(channel_mix, net, as_of=as_of)
         body += [
             _channels_section(net, mix, draw),
             _communities_section(net, h, ts, draw),

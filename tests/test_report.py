@@ -375,6 +375,77 @@ def test_a_worker_that_dies_is_reported_with_its_exit_code():
     assert multiprocessing.active_children() == []
 
 
+@needs_fork
+def test_compute_runs_in_a_worker_from_the_start_and_returns_its_value():
+    with FigureDrawer(2) as drawer:
+        value = drawer.compute(lambda: (os.getpid(), pd.DataFrame({"a": [1, 2]}, index=["x", "y"])))
+        pid, frame = value()
+    assert pid != os.getpid()
+    pd.testing.assert_frame_equal(frame, pd.DataFrame({"a": [1, 2]}, index=["x", "y"]))
+    assert multiprocessing.active_children() == []
+
+
+def test_compute_in_place_runs_when_the_value_is_asked_for():
+    calls = []
+    with FigureDrawer(1) as drawer:
+        value = drawer.compute(lambda: calls.append(os.getpid()) or len(calls))
+        assert calls == []
+        assert value() == 1
+    assert calls == [os.getpid()]
+
+
+@needs_fork
+def test_an_error_in_compute_is_raised_with_the_workers_traceback():
+    def broken():
+        raise _LocalError("no reciprocity today")
+
+    with FigureDrawer(2) as drawer, pytest.raises(_LocalError, match="^no reciprocity today$") as info:
+        drawer.compute(broken)()
+    assert isinstance(info.value.__cause__, WorkerTraceback)
+    assert ", in broken\n" in str(info.value.__cause__)
+    with (
+        FigureDrawer(2) as drawer,
+        pytest.raises(RuntimeError, match=r"^(AttributeError|PicklingError): .*local object"),
+    ):
+        drawer.compute(lambda: lambda: None)()  # a value that does not pickle: its error, as text
+    assert multiprocessing.active_children() == []
+
+
+def _metric_module(name):
+    import importlib
+
+    return importlib.import_module(f"netanalytics.metrics.{name}")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_an_error_in_a_metric_computed_by_the_worker_is_raised(monkeypatch, workers):
+    if workers > 1 and not can_fork():
+        pytest.skip("workers are forked: no fork start method here")
+
+    def broken(*args, **kwargs):
+        raise _LocalError("tie strength broke")
+
+    monkeypatch.setattr(_metric_module("strength"), "tie_strength", broken)
+    with pytest.raises(_LocalError, match="^tie strength broke$") as info:
+        build_report(_hostile_network(), workers=workers)
+    assert isinstance(info.value.__cause__, WorkerTraceback) == (workers > 1)
+    assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_a_metric_not_defined_in_the_worker_is_shown_in_its_section_as_in_place(monkeypatch):
+    from netanalytics.exceptions import NotDefinedError
+
+    def undefined(*args, **kwargs):
+        raise NotDefinedError("no tie has two channels")
+
+    monkeypatch.setattr(_metric_module("channels"), "channel_mix", undefined)
+    net = _hostile_network()
+    page = build_report(net, workers=2)
+    assert page == build_report(net, workers=1)
+    assert "Not defined for this data: no tie has two channels" in page
+
+
 def test_workers_below_one_are_refused():
     with pytest.raises(ValueError, match=r"workers=0; give 1 \(draw in place\) or more"):
         build_report(_hostile_network(), workers=0)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics.metrics._common import memoised
+from netanalytics.metrics._common import as_dict, memoised
 from netanalytics.network import Network
 
 __all__ = ["channel_mix", "BEFORE", "AFTER", "MOVED"]
@@ -74,7 +74,7 @@ def channel_mix(
     if window.empty:
         return empty
     counts = window.groupby([S.PERSON_ID, S.CHANNEL]).size().unstack(fill_value=0)
-    total = counts.sum(axis=1).to_dict()  # a dict: one Series lookup per person costs ~10 µs
+    total = as_dict(counts.sum(axis=1))  # a dict: one Series lookup per person costs ~10 µs
     order = sorted(counts.index, key=lambda p: (-total[p], str(p)))[:top]
     shown = counts.loc[order]
     channels = sorted((c for c in shown.columns if shown[c].sum()), key=lambda c: (-shown[c].sum(), str(c)))

@@ -13,7 +13,7 @@ from numpy.typing import ArrayLike
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.identity import is_free_mail
-from netanalytics.metrics._common import memoised, normalized_text
+from netanalytics.metrics._common import as_dict, memoised, normalized_text
 from netanalytics.metrics.btyd import fit_bgnbd, fit_mbgnbd, fit_paretonbd
 from netanalytics.network import Network, to_utc
 
@@ -777,10 +777,10 @@ def _ranking(
     score = peak.loc[cand] * (1.0 + novelty_weight * novelty)
 
     # plain dicts: a scalar lookup in a Series or frame per person costs tens of µs
-    raw_company = people[S.COMPANY].to_dict()
-    raw_domain = people[S.DOMAIN].to_dict()
-    peak_of, silent_days = peak.to_dict(), dorm[S.DAYS_SINCE].to_dict()
-    novel_of = {dim: flags.to_dict() for dim, flags in novel.items()}
+    raw_company = as_dict(people[S.COMPANY])
+    raw_domain = as_dict(people[S.DOMAIN])
+    peak_of, silent_days = as_dict(peak), as_dict(dorm[S.DAYS_SINCE])
+    novel_of = {dim: as_dict(flags) for dim, flags in novel.items()}
     reasons = []
     for pid in cand:
         text = (
