@@ -131,17 +131,17 @@ def _table(
     if frame.empty:
         return f'<p class="muted">{escape(empty)}</p>'
     head = "".join(f'<th class="{"num" if f else ""}">{escape(h)}</th>' for _, h, f in columns)
-    body = []
-    for _, row in frame.iterrows():
-        cells = []
-        for i, (col, header, fmt) in enumerate(columns):
-            classes = (["num"] if fmt is not None else []) + (["reason"] if col in _WIDE else [])
-            classes += ["first"] if i == 0 else []
-            attrs = f' class="{" ".join(classes)}"' if classes else ""
-            attrs += f' data-label="{escape(header, quote=True)}"' if stack else ""
-            text = fmt(row[col]) if fmt is not None else _e(row[col])
-            cells.append(f"<td{attrs}>{text}</td>")
-        body.append("<tr>" + "".join(cells) + "</tr>")
+    cell_attrs = []  # each column's <td> attributes
+    for i, (col, header, fmt) in enumerate(columns):
+        classes = (["num"] if fmt is not None else []) + (["reason"] if col in _WIDE else [])
+        classes += ["first"] if i == 0 else []
+        attrs = f' class="{" ".join(classes)}"' if classes else ""
+        cell_attrs.append(attrs + (f' data-label="{escape(header, quote=True)}"' if stack else ""))
+    formats = [fmt or _e for _, _, fmt in columns]
+    body = [
+        "<tr>" + "".join(f"<td{a}>{f(v)}</td>" for a, f, v in zip(cell_attrs, formats, row)) + "</tr>"
+        for row in zip(*(frame[col].tolist() for col, _, _ in columns))
+    ]
     cls = ' class="stack"' if stack else ""
     return (
         f'<div class="scroll"><table{cls}><thead><tr>{head}</tr></thead>'
