@@ -232,8 +232,9 @@ class FigureDrawer:
     def fill(self, text: str) -> str:
         """``text`` with every placeholder replaced by its figure's HTML.
 
-        The first figure (in the page's order) that fails raises its error here, with its
-        message; from a worker, with the worker's traceback as its cause.
+        The first figure in the page's order (the order of the placeholders in ``text``) that
+        fails raises its error here, with its message; from a worker, with the worker's
+        traceback as its cause.
         """
         rest = self._not_started()
         n = max(1, min(self.workers, len(rest)))
@@ -246,14 +247,18 @@ class FigureDrawer:
             for i, result in zip(places, self._receive(proc, conn)):
                 results[i] = result
         here = set(here)
-        # (a figure after one that failed in the same process was not drawn: the first failure
-        # in the page's order is met before it)
-        for k, result in enumerate(results):
-            ok, value = result
+        placeholder = f"\x00figure {self._tag} (\\d+)\x00"
+        # the figures in the page's order (the order their placeholders stand in ``text``, which
+        # need not be the order they were added in), then any not in it
+        in_page = [int(m[1]) for m in re.finditer(placeholder, text)]
+        for k in in_page + sorted(set(range(len(results))) - set(in_page)):
+            if results[k] is None:
+                continue  # not drawn: an earlier figure of its process failed, and is raised
+            ok, value = results[k]
             if not ok:
                 exc, tb = value
                 if k in here:
                     raise exc
                 raise exc from WorkerTraceback(tb)
         html = [value for _, value in results]
-        return re.sub(f"\x00figure {self._tag} (\\d+)\x00", lambda m: html[int(m[1])], text)
+        return re.sub(placeholder, lambda m: html[int(m[1])], text)

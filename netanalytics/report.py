@@ -536,7 +536,7 @@ def build_report(
     workers : int, optional
         1 computes every metric and draws every figure here. N > 1 computes reciprocity, tie
         strength and the channel mix in a forked worker while this process computes dormancy,
-        health and reconnect; draws each section's figures in a forked worker started as the
+        health and then reconnect; draws each section's figures in a forked worker started as the
         section is written; and shares those of the last section between this process and
         N - 1 workers (Notes). Default: 2 where the fork
         start method is available (Linux; not Windows or macOS), 1 on a one-core machine,
@@ -567,10 +567,11 @@ def build_report(
     With ``workers`` = N > 1 the work is shared between forked worker processes, which
     inherit the network and the results computed so far. One, forked first, computes
     reciprocity, tie strength and the channel mix and sends them back (pickled) while this
-    process computes dormancy, health and reconnect. The figures are drawn by workers that
-    send back their HTML: a section's figures by a worker started as soon as the section is
-    written, while this process goes on; those of the last sections by this process and
-    N - 1 workers. The metrics the first worker computed are not kept in the network's memo
+    process computes dormancy and health; the sections of the three are written (their
+    figures start) before this process computes reconnect. The figures are drawn by workers
+    that send back their HTML: a section's figures by a worker started as soon as the
+    section is written, while this process goes on; those of the last sections by this
+    process and N - 1 workers. The metrics the first worker computed are not kept in the network's memo
     (a later ``reciprocity(net)`` computes again). A metric's or figure's error is raised
     here with its message, as it would be in place (from a worker with its traceback as the
     cause), and no worker is left running.
@@ -603,8 +604,9 @@ def build_report(
     with FigureDrawer(workers) as drawer:  # the sections hold placeholders; fill draws the figures
         draw = drawer if figures else None
         # with workers: reciprocity, tie strength and the channel mix are computed in a worker
-        # while dormancy, health and reconnect are computed here, and each section's figures
-        # start drawing in a worker as soon as the section is written
+        # while dormancy and health are computed here; their sections are written (and their
+        # figures start drawing in workers) before reconnect is computed here, so that no core
+        # waits; each section's figures start as soon as it is written, the page keeps its order
         later = drawer.compute(
             lambda: (
                 _attempt(reciprocity, net, as_of=as_of, owes_days=owes_days),
@@ -614,20 +616,21 @@ def build_report(
         )
         dorm = _attempt(dormancy, net, as_of=as_of)
         h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
-        body = [_header(net, as_of), _health_section(h, draw)]
+        health_part = _health_section(h, draw)
+        drawer.start()
+        rec, ts, mix = later()
+        gives = [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
+        drawer.start()
+        layers = _layers_section(net, ts, draw)
         drawer.start()
         recon = (
             dorm
             if isinstance(dorm, Exception)
             else _attempt(reconnect, net, n=n_reconnect, as_of=as_of, dormancy_frame=dorm)
         )
-        body.append(_reconnect_section(dorm, recon, draw))
+        reconnect_part = _reconnect_section(dorm, recon, draw)
         drawer.start()
-        rec, ts, mix = later()
-        body += [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
-        drawer.start()
-        body.append(_layers_section(net, ts, draw))
-        drawer.start()
+        body = [_header(net, as_of), health_part, reconnect_part, *gives, layers]
         body += [
             _channels_section(net, mix, draw),
             _communities_section(net, h, ts, draw),

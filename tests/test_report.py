@@ -329,6 +329,24 @@ def test_the_first_failing_figure_in_page_order_is_raised():
     assert multiprocessing.active_children() == []
 
 
+@needs_fork
+def test_the_page_order_is_the_order_of_the_placeholders_not_of_adding():
+    # build_report adds the reconnect figure after those of later sections; a failure is still
+    # raised in the order the figures stand on the page
+    with FigureDrawer(2) as drawer, pytest.raises(ValueError, match="^on the page first$"):
+        later = drawer.add(_failing("added first"), "0", (2, 2))
+        drawer.start()
+        first = drawer.add(_failing("on the page first"), "1", (2, 2))
+        drawer.fill(first + later)
+    with FigureDrawer(2) as drawer:
+        later = drawer.add(lambda ax: ax.plot([0, 1], [0, 1]), "added first", (2, 2))
+        drawer.start()
+        first = drawer.add(lambda ax: ax.plot([0, 1], [1, 0]), "on the page first", (2, 2))
+        text = drawer.fill(first + "|" + later)
+    assert re.findall(r"<figcaption>(.*?)</figcaption>", text) == ["on the page first", "added first"]
+    assert multiprocessing.active_children() == []
+
+
 class _LocalError(Exception):
     """Raised by a figure; pickles (a module-level class)."""
 
