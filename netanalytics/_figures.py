@@ -92,21 +92,19 @@ def _draw_all(jobs: list, where: str) -> list:
     return out
 
 
+def _as_text(exc: BaseException) -> RuntimeError:
+    """An error that may not pickle (a local class), as its type and message: what a worker sends."""
+    return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
 def _work(conn, jobs: list) -> None:
     """In a worker: draw ``jobs`` and send back their HTML, or the error one raised."""
     try:
         results = _draw_all(jobs, f"in the figure worker {os.getpid()}")
         try:
             conn.send(results)
-        except Exception:  # an exception that does not pickle: its type and message, as text
-            conn.send(
-                [
-                    r
-                    if r is None or r[0]
-                    else (False, (RuntimeError(f"{type(r[1][0]).__name__}: {r[1][0]}"), r[1][1]))
-                    for r in results
-                ]
-            )
+        except Exception:  # an exception that does not pickle
+            conn.send([r if r is None or r[0] else (False, (_as_text(r[1][0]), r[1][1])) for r in results])
     finally:
         conn.close()
 
@@ -120,9 +118,8 @@ def _compute(conn, fn: Callable) -> None:
             result = (False, (exc, f"raised in the worker {os.getpid()}:\n" + traceback.format_exc()))
         try:
             conn.send(result)
-        except Exception as exc:  # a value or an exception that does not pickle: say which, as text
-            what = result[1][0] if not result[0] else exc
-            conn.send((False, (RuntimeError(f"{type(what).__name__}: {what}"), traceback.format_exc())))
+        except Exception as exc:  # a value or an exception that does not pickle: say which
+            conn.send((False, (_as_text(result[1][0] if not result[0] else exc), traceback.format_exc())))
     finally:
         conn.close()
 
@@ -184,9 +181,12 @@ class FigureDrawer:
         if self.workers == 1:
             return fn
         proc, conn = self._fork(_compute, fn)
+        received: list = []
 
         def value():
-            ok, got = self._receive(proc, conn)
+            if not received:  # (asked again: the same answer)
+                received.append(self._receive(proc, conn))
+            ok, got = received[0]
             if not ok:
                 exc, tb = got
                 raise exc from WorkerTraceback(tb)

@@ -398,6 +398,7 @@ def test_compute_runs_in_a_worker_from_the_start_and_returns_its_value():
     with FigureDrawer(2) as drawer:
         value = drawer.compute(lambda: (os.getpid(), pd.DataFrame({"a": [1, 2]}, index=["x", "y"])))
         pid, frame = value()
+        assert value()[0] == pid  # asked again: the same answer, not a second wait
     assert pid != os.getpid()
     pd.testing.assert_frame_equal(frame, pd.DataFrame({"a": [1, 2]}, index=["x", "y"]))
     assert multiprocessing.active_children() == []
