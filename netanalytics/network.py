@@ -593,7 +593,10 @@ def build_network(
     }
     for col, value in defaults.items():
         if col not in inter.columns:
-            inter[col] = value
+            # (a list as text: an empty one would make a float column)
+            inter[col] = (
+                pd.Series(value, index=inter.index, dtype="str") if isinstance(value, list) else value
+            )
     inter[S.IN_REPLY_TO] = inter[S.IN_REPLY_TO].astype(object)
     inter[S.N_PARTICIPANTS] = inter[S.N_PARTICIPANTS].astype("int64")
     inter = inter.sort_values(S.TIMESTAMP, kind="stable").reset_index(drop=True)

@@ -465,6 +465,24 @@ def test_a_metric_not_defined_in_the_worker_is_shown_in_its_section_as_in_place(
     assert "Not defined for this data: no tie has two channels" in page
 
 
+@pytest.mark.parametrize("workers", [1, 2])
+def test_a_network_built_from_no_interactions_reports_each_section_as_not_defined(workers):
+    if workers > 1 and not can_fork():
+        pytest.skip("workers are forked: no fork start method here")
+    empty = pd.DataFrame(
+        {
+            "timestamp": pd.Series([], dtype="datetime64[ns, UTC]"),
+            "person_id": pd.Series([], dtype=object),
+            "direction": pd.Series([], dtype=object),
+        }
+    )
+    net = build_network(empty)  # the default ids and roles of no rows are text, not float
+    assert len(net.interactions) == 0 and net.interactions[S.THREAD_ID].dtype == "str"
+    page = build_report(net, workers=workers)
+    assert page.count("Not defined for this data") == 6
+    assert multiprocessing.active_children() == []
+
+
 def test_workers_below_one_are_refused():
     with pytest.raises(ValueError, match=r"workers=0; give 1 \(draw in place\) or more"):
         build_report(_hostile_network(), workers=0)
