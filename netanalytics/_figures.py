@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import functools
 import gc
 import io
 import multiprocessing
@@ -124,6 +125,26 @@ def _compute(conn, fn: Callable) -> None:
         conn.close()
 
 
+@functools.cache
+def _warm_up() -> None:
+    """Draw a small figure with log axes, a legend and boxed text, once per process (a forked
+    worker inherits the call as made): a process's first figure loads fonts and builds the
+    mathtext parser of log-axis labels, about 0.1 s that each worker would pay again."""
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(1.5, 1.5), dpi=40, layout="constrained")
+    FigureCanvasAgg(fig)
+    ax = fig.subplots()
+    ax.scatter([1, 100], [1, 100], label="a")
+    ax.set_xscale("log")
+    ax.set_yscale("log")
+    ax.set_title("t")
+    ax.text(1, 1, "x", bbox={"fc": "white"})
+    ax.legend(title="t")
+    fig.savefig(io.BytesIO(), format="png", pil_kwargs={"compress_level": 1})
+
+
 class FigureDrawer:
     """The figures of one report: :meth:`add` returns a placeholder, :meth:`fill` draws them all.
 
@@ -193,6 +214,13 @@ class FigureDrawer:
             return got
 
         return value
+
+    def warm_up(self) -> None:
+        """With workers: draw one small figure in this process (once per process, see
+        :func:`_warm_up`), so that the workers forked afterwards inherit what a first figure
+        loads rather than each paying for it."""
+        if self.workers > 1:
+            _warm_up()
 
     def _not_started(self) -> list[int]:
         """The places of the figures added since the last worker started (all, before one)."""

@@ -618,6 +618,8 @@ def build_report(
         h = _attempt(health, net, as_of=as_of, dormancy_frame=None if isinstance(dorm, Exception) else dorm)
         health_part = _health_section(h, draw)
         drawer.start()
+        if draw is not None:
+            drawer.warm_up()  # while the worker's metrics come in
         rec, ts, mix = later()
         gives = [_owed_section(net, rec, owed_as_of, owes_days), _one_sided_section(net, rec, draw)]
         drawer.start()

@@ -483,6 +483,27 @@ def test_a_network_built_from_no_interactions_reports_each_section_as_not_define
     assert multiprocessing.active_children() == []
 
 
+@needs_fork
+def test_warm_up_draws_one_figure_per_process_and_none_in_place(monkeypatch):
+    from matplotlib.figure import Figure
+
+    from netanalytics import _figures
+
+    saved = []
+    monkeypatch.setattr(Figure, "savefig", lambda self, *a, **k: saved.append(self))
+    _figures._warm_up.cache_clear()
+    try:
+        FigureDrawer(1).warm_up()  # drawing in place: the report's own first figure warms up
+        assert saved == []
+        with FigureDrawer(2) as drawer:
+            drawer.warm_up()
+            drawer.warm_up()
+        FigureDrawer(2).warm_up()
+        assert len(saved) == 1 and saved[0].axes[0].get_xscale() == "log"  # once, with log axes
+    finally:
+        _figures._warm_up.cache_clear()
+
+
 def test_workers_below_one_are_refused():
     with pytest.raises(ValueError, match=r"workers=0; give 1 \(draw in place\) or more"):
         build_report(_hostile_network(), workers=0)
