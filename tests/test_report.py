@@ -213,6 +213,8 @@ def test_renders_in_headless_chromium_at_phone_width(tmp_path, page):
 # --- figures drawn in worker processes (build_report's workers=) -----------------------------------
 
 needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+# in place, and with a forked worker where fork is available
+in_place_and_forked = pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
 
 
 @needs_fork
@@ -351,10 +353,8 @@ class _LocalError(Exception):
     """Raised by a figure; pickles (a module-level class)."""
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@in_place_and_forked
 def test_a_figure_error_is_raised_with_its_message_and_no_worker_is_left(monkeypatch, workers):
-    if workers > 1 and not can_fork():
-        pytest.skip("workers are forked: no fork start method here")
 
     def broken(*args, **kwargs):
         raise _LocalError("layers cannot be drawn: ring 3 is empty")
@@ -436,10 +436,8 @@ def _metric_module(name):
     return importlib.import_module(f"netanalytics.metrics.{name}")
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@in_place_and_forked
 def test_an_error_in_a_metric_computed_by_the_worker_is_raised(monkeypatch, workers):
-    if workers > 1 and not can_fork():
-        pytest.skip("workers are forked: no fork start method here")
 
     def broken(*args, **kwargs):
         raise _LocalError("tie strength broke")
@@ -465,10 +463,8 @@ def test_a_metric_not_defined_in_the_worker_is_shown_in_its_section_as_in_place(
     assert "Not defined for this data: no tie has two channels" in page
 
 
-@pytest.mark.parametrize("workers", [1, 2])
+@in_place_and_forked
 def test_a_network_built_from_no_interactions_reports_each_section_as_not_defined(workers):
-    if workers > 1 and not can_fork():
-        pytest.skip("workers are forked: no fork start method here")
     empty = pd.DataFrame(
         {
             "timestamp": pd.Series([], dtype="datetime64[ns, UTC]"),
