@@ -1154,15 +1154,15 @@ SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a
 FUZZY_PEOPLE = 3  # the people of one name (the most active) paired as near misses with those of a similar one
 
 
-def _similar_name_pairs(names: list[str], threshold: float) -> list[tuple[str, str]]:
-    """Pairs of distinct names (each pair once, the earlier in ``names`` first) that may score at
-    least ``threshold`` (rapidfuzz ``token_sort_ratio``), found without comparing every pair.
+def _similar_name_pairs(names: list[str], threshold: float) -> tuple[np.ndarray, np.ndarray]:
+    """Pairs of distinct ``names`` that may score at least ``threshold`` (rapidfuzz
+    ``token_sort_ratio``), found without comparing every pair: arrays ``i < j`` of their places in
+    ``names``, each pair once, in the order of ``(i, j)``.
 
     Names are blocked on each of their words and on the first four letters of the surname
     (Wisniewska / Wisniewski); a block is compared at once with ``rapidfuzz.process.cdist``;
     blocks of more than MAX_BLOCK names are skipped (too common a word to tell anything).
     """
-    names = list(dict.fromkeys(names))
     # token_sort_ratio is the ratio of the names with their words sorted: sort each name's words
     # once, not in every comparison
     words = [" ".join(sorted(name.split())) for name in names]
@@ -1191,22 +1191,23 @@ def _similar_name_pairs(names: list[str], threshold: float) -> list[tuple[str, s
             continue
         at = np.array(members)
         # each name against the names after it, CDIST_ROWS names at a time: half the matrix
+        # (scores as bytes: only which reach the cutoff is read, and a score below it is 0)
         for start in range(0, len(block) - 1, CDIST_ROWS):
             scores = process.cdist(
-                block[start : start + CDIST_ROWS], block[start:], scorer=fuzz.ratio, score_cutoff=cutoff
+                block[start : start + CDIST_ROWS],
+                block[start:],
+                scorer=fuzz.ratio,
+                score_cutoff=cutoff,
+                dtype=np.uint8,
             )
             rows, cols = np.nonzero(scores)
             after = rows < cols
             pairs_a.append(at[rows[after] + start])
             pairs_b.append(at[cols[after] + start])
-    if not (pairs_a or small_a):
-        return []
     a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
     b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
-    unique = np.unique(np.minimum(a, b) * len(names) + np.maximum(a, b))  # each pair once
-    return [
-        (names[i], names[j]) for i, j in zip((unique // len(names)).tolist(), (unique % len(names)).tolist())
-    ]
+    unique = np.unique(a * len(names) + b)  # each pair once (a < b: members come in order)
+    return unique // len(names), unique % len(names)
 
 
 def _fuzzy_candidates(
@@ -1224,36 +1225,32 @@ def _fuzzy_candidates(
     those sharing the initial first, then by that initial (in the order the roots first show
     it), then by the two roots in string order.
     """
-    people: dict[str, list[str]] = defaultdict(list)  # name → its roots
-    for root, name in best_name.items():
-        people[name].append(root)
-    names = list(people)
-    name_pairs = _similar_name_pairs(names, index.candidate_threshold)
-    if not name_pairs:
+    # names numbered in the order best_name first shows them; roots as numbers in string order
+    # (so the lesser number is the lesser root)
+    name_code, names = pd.factorize(np.array(list(best_name.values()), dtype=object))
+    names = names.tolist()
+    pair_a, pair_b = _similar_name_pairs(names, index.candidate_threshold)
+    if not len(pair_a):
         return np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=np.float64)
     # every pair's score in one call (the same scorer as pair by pair, in double precision)
     scores = process.cpdist(
-        [a for a, _b in name_pairs],
-        [b for _a, b in name_pairs],
+        [names[i] for i in pair_a.tolist()],
+        [names[j] for j in pair_b.tolist()],
         scorer=fuzz.token_sort_ratio,
         dtype=np.float64,
         workers=1,
     )
-    # roots as numbers in string order (so the lesser number is the lesser root), names as
-    # their place in ``names``
-    roots = sorted(best_name)
-    code = {root: i for i, root in enumerate(roots)}
-    name_at = {name: i for i, name in enumerate(names)}
-    name_of = np.array([name_at[best_name[r]] for r in roots], dtype=np.int64)
-    active = np.array([clusters[r].n_messages for r in roots], dtype=np.int64)
+    roots = list(best_name)
+    by_root = np.array(sorted(range(len(roots)), key=roots.__getitem__), dtype=np.int64)
+    roots, name_of = np.array(roots, dtype=object)[by_root], name_code[by_root]
+    active = np.array([c.n_messages for c in map(clusters.__getitem__, roots.tolist())], dtype=np.int64)
     # the FUZZY_PEOPLE most active roots of each name (ties in string order), -1 where it has fewer
     order = np.lexsort((np.arange(len(roots)), -active, name_of))
-    place = _run_positions(np.bincount(name_of, minlength=len(names)))
+    counts = np.bincount(name_of, minlength=len(names))  # roots of each name
+    place = _run_positions(counts)
     top = np.full((len(names), FUZZY_PEOPLE), -1, dtype=np.int64)
     kept = place < FUZZY_PEOPLE
     top[name_of[order][kept], place[kept]] = order[kept]
-    pair_a = np.array([name_at[a] for a, _b in name_pairs], dtype=np.int64)
-    pair_b = np.array([name_at[b] for _a, b in name_pairs], dtype=np.int64)
     listed = scores >= index.candidate_threshold
     pair_a, pair_b, scores = pair_a[listed], pair_b[listed], scores[listed]
     # the most active people of the two names, each with each
@@ -1263,23 +1260,28 @@ def _fuzzy_candidates(
     real = (grid_a >= 0) & (grid_b >= 0)
     parts_a, parts_b, parts_score = [grid_a[real]], [grid_b[real]], [grid_score[real]]
     # and, between names that may merge, every pair tied to one employer
-    for i in np.flatnonzero(scores >= index.fuzzy_threshold).tolist():
-        tied = _employer_pairs(people[names[pair_a[i]]], people[names[pair_b[i]]], clusters)
-        if tied:
-            parts_a.append(np.array([code[a] for a, _b in tied], dtype=np.int64))
-            parts_b.append(np.array([code[b] for _a, b in tied], dtype=np.int64))
-            parts_score.append(np.full(len(tied), scores[i]))
+    may_merge = np.flatnonzero(scores >= index.fuzzy_threshold)
+    if len(may_merge):
+        # the roots of a name (in string order): those of its run in ``order``
+        ends = np.cumsum(counts)
+
+        def people(name: int) -> list[str]:
+            return roots[np.sort(order[ends[name] - counts[name] : ends[name]])].tolist()
+
+        for i in may_merge.tolist():
+            tied = _employer_pairs(people(pair_a[i]), people(pair_b[i]), clusters)
+            if tied:  # (roots in string order: a root's number is its place among them)
+                parts_a.append(np.searchsorted(roots, np.array([a for a, _b in tied], dtype=object)))
+                parts_b.append(np.searchsorted(roots, np.array([b for _a, b in tied], dtype=object)))
+                parts_score.append(np.full(len(tied), scores[i]))
     a, b, score = np.concatenate(parts_a), np.concatenate(parts_b), np.concatenate(parts_score)
     lo, hi = np.minimum(a, b), np.maximum(a, b)
     _, once = np.unique(lo * len(roots) + hi, return_index=True)  # (one name pair per root pair: one score)
     lo, hi, score = lo[once], hi[once], score[once]
-    # the surname initial's place among the roots (in the order best_name lists them)
-    initial: dict[str, int] = {}
-    for name in best_name.values():
-        initial.setdefault(name.split()[-1][:1], len(initial))
-    first = np.array([initial[best_name[r].split()[-1][:1]] for r in roots], dtype=np.int64)
+    # the surname initial's place among the roots (in the order best_name shows the names)
+    initial = pd.factorize(np.array([name.split()[-1][:1] for name in names], dtype=object))[0]
+    first = initial[name_of]
     by = np.lexsort((hi, lo, first[lo], first[lo] != first[hi]))
-    roots = np.array(roots, dtype=object)
     return roots[lo[by]], roots[hi[by]], score[by]
 
 
