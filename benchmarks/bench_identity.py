@@ -60,6 +60,15 @@ def main(argv: list[str] | None = None) -> None:
         "--repeat", type=int, default=1, help="times to time the read and the load, alternately"
     )
     parser.add_argument(
+        "--first-names",
+        type=int,
+        help="distinct first names to draw from (default: write_namesake_mbox's 300; the vocabulary "
+        "is fixed whatever --people, so a larger one keeps the share sharing a name down as they grow)",
+    )
+    parser.add_argument(
+        "--surnames", type=int, help="distinct surnames (default: write_namesake_mbox's 3,000)"
+    )
+    parser.add_argument(
         "--delivery-headers",
         action="store_true",
         help="add the ~3 KB of headers Gmail's delivery writes above each message (the size a real "
@@ -81,6 +90,11 @@ def main(argv: list[str] | None = None) -> None:
         n_messages=args.messages,
         seed=args.seed,
         delivery_headers=args.delivery_headers,
+        **{
+            name: value
+            for name, value in (("n_first_names", args.first_names), ("n_surnames", args.surnames))
+            if value is not None
+        },
     )
     print(
         f"wrote {path}: {len(truth):,} addresses of {truth['person_id'].nunique():,} people, "
