@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import bisect
 import functools
 import re
 import types
@@ -1602,39 +1603,50 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
 def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     """Person ids, the identities frame and the review list from the final clusters."""
     uf, display = index.uf, index.display
-    # person ids: the owner is "me"; others numbered in a stable order
     clusters = index.clusters()
     mroot = index.me_root()
-    # by most frequent display name, then least key (which no two clusters share: the root
-    # that ends each tuple is never compared)
-    ordered = sorted(
-        (_top(c.display).lower() if c.display else "~", min(c.keys), r)
-        for r, c in clusters.items()
-        if r != mroot
+    # each key's most frequent display name, once: the identities frame shows it, and a cluster
+    # of one key (most) is ordered by it
+    top = {key: _top(names) for key, names in display.items() if names}
+    # person ids: the owner is "me"; others numbered by most frequent display name, then least
+    # key (which no two clusters share: the root that ends each tuple is never compared)
+    ordered = []
+    for r, c in clusters.items():
+        if r == mroot:
+            continue
+        if len(c.keys) == 1:
+            (key,) = c.keys
+            name = top.get(key)
+        else:
+            key, name = min(c.keys), _top(c.display) if c.display else None
+        ordered.append((name.lower() if name is not None else "~", key, r))
+    ordered.sort()
+    person_of_root = dict(
+        zip([r for _name, _key, r in ordered], [f"p{i:04d}" for i in range(1, len(ordered) + 1)])
     )
-    person_of_root = {r: f"p{i + 1:04d}" for i, (_name, _key, r) in enumerate(ordered)}
     if mroot is not None:
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
     key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
 
-    # the identities frame, a list per column
+    # the identities frame, a list per column; a key keeps the rule that joined it, but the
+    # owner's keys (RULE_ME) and the key that founded a cluster of two keys or more (others
+    # joined it: RULE_EXACT for an address or profile URL, by definition)
     keys = sorted(uf.parent)
-    shown, rules, scores = [], [], []
-    multi = {r for r, c in clusters.items() if len(c.keys) > 1}  # roots of clusters of two keys or more
-    rule_of = uf.rule
-    for key in keys:
-        names = display.get(key)
-        rule, score = rule_of[key]
-        if key in me_keys:
-            rule, score = RULE_ME, 1.0
-        elif rule == RULE_SELF and root_of[key] in multi:
-            # the key that founded a multi-key cluster: others joined it; exact by definition
-            rule = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
-        shown.append(_top(names) if names else None)
-        rules.append(rule)
-        scores.append(float(score))
-    persons = [key_to_person[key] for key in keys]
+    rules, scores = (list(column) for column in zip(*map(uf.rule.__getitem__, keys))) if keys else ([], [])
+    owner = set(me_keys)
+    founded = {k for c in clusters.values() if len(c.keys) > 1 for k in c.keys}
+    for key in owner | founded:
+        if key not in uf.parent:
+            continue
+        i = bisect.bisect_left(keys, key)
+        if key in owner:
+            rules[i], scores[i] = RULE_ME, 1.0
+        elif rules[i] == RULE_SELF:
+            rules[i] = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
+    scores = [float(score) for score in scores]
+    shown = list(map(top.get, keys))
+    persons = list(map(key_to_person.__getitem__, keys))
     auto = sorted(automated - set(uf.parent))
     keys += auto
     shown += [None] * len(auto)
@@ -1649,13 +1661,13 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         identities = S.empty_frame(S.IDENTITIES)
 
     cand = _review_list(index, clusters, key_to_person)
-    by_person: dict[str, set] = defaultdict(set)
-    for k, p in key_to_person.items():
-        by_person[p].add(k)
+    # each person's keys: the clusters' own sets, in the order of their earliest keys (as a
+    # pass over the keys in the order they were added would meet them)
+    by_person = {person_of_root[r]: c.keys for r, c in clusters.items()}
     merges = pd.DataFrame(
         [vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"]
     )
-    return Resolution(identities, key_to_person, dict(by_person), cand, merges)
+    return Resolution(identities, key_to_person, by_person, cand, merges)
 
 
 def read_overrides(path) -> pd.DataFrame:
