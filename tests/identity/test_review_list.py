@@ -91,3 +91,51 @@ def test_review_pairs_leave_out_only_pairs_of_a_hopeless_name():
     assert pairs(lambda name: False) == among_johns | mixed | karls
     assert pairs(lambda name: name == "john smith") == mixed | karls
     assert pairs(lambda name: True) == mixed
+
+
+def _review_pairs_one_by_one(index, best, skip_similar):
+    """The near misses the review list keeps, each looked up (what ``_review_pairs`` does for the
+    near misses, without leaving out those whose clusters no merge touched)."""
+    root_of, pairs = index._root_of, {}
+    for a, b, score in index.near_misses:
+        ra, rb = sorted((root_of[a], root_of[b]))
+        if ra != rb and not (skip_similar and best.get(ra) and best.get(rb) and best[ra] != best[rb]):
+            pairs.setdefault((ra, rb), float(score))
+    return pairs
+
+
+def test_near_misses_left_out_unlooked_at_are_those_the_review_list_drops():
+    # Anna Kowalska / Anna Kowalski and Piotr Nowak / Piotr Nowik: similar names, nothing ties
+    # them, so the fuzzy rule leaves near misses. A later merge joins b with d (seen twice as
+    # Anna Kowalska): b's cluster is then best known as a's name, and the near miss a-b must
+    # reach the review list; the untouched e-f pair of two names is dropped
+    participants = [
+        ("a@acme.com", "Anna Kowalska"),
+        ("b@globex.com", "Anna Kowalski"),
+        ("d@initech.com", "Anna Kowalska"),
+        ("d@initech.com", "Anna Kowalska"),
+        ("e@acme.com", "Piotr Nowak"),
+        ("f@globex.com", "Piotr Nowik"),
+    ]
+    index = mailbox_index(participants)
+    before = len(index.merges)
+    assert identity._rule_fuzzy(index) == []
+    assert index.near_misses_since == before
+    near = {(a, b) for a, b, _score in index.near_misses}
+    assert near == {
+        ("a@acme.com", "b@globex.com"),
+        ("b@globex.com", "d@initech.com"),
+        ("e@acme.com", "f@globex.com"),
+    }
+    index.merge("b@globex.com", "d@initech.com", "a later rule", 1.0, "test")
+    clusters = index.clusters()
+    best = {r: c.best_name() for r, c in clusters.items() if c.names}
+    assert best[index.uf.find("b@globex.com")] == "anna kowalska"
+    for skip_similar in (True, False):
+        got = identity._review_pairs(index, clusters, best, skip_similar, lambda name: False)
+        near_pairs = {pair: score for pair, score in got.items() if score < 100}
+        assert near_pairs == _review_pairs_one_by_one(index, best, skip_similar)
+    got = identity._review_pairs(index, clusters, best, True, lambda name: False)
+    root_b = index.uf.find("b@globex.com")
+    assert ("a@acme.com", root_b) in got or (root_b, "a@acme.com") in got
+    assert ("e@acme.com", "f@globex.com") not in got
