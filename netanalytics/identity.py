@@ -453,9 +453,8 @@ class _Cluster:
     n_connections: int = 0  # LinkedIn connection records in the cluster
     urls: set = field(default_factory=set)  # LinkedIn profile URLs (one account each)
     n_messages: int = 0  # messages that carry one of its keys
-    first_seen: pd.Timestamp | None = None
-    last_seen: pd.Timestamp | None = None
-    spans: dict = field(default_factory=dict)  # corporate domain → (first, last) seen on its addresses
+    # corporate domain → (first, last) dated sighting of its addresses, in nanoseconds since the epoch
+    spans: dict = field(default_factory=dict)
     _best: object = field(default=False, repr=False, compare=False)  # best_name(), once computed
 
     def best_name(self) -> str | None:
@@ -542,7 +541,9 @@ class _Index:
     me_keys: set
     fuzzy_threshold: float
     candidate_threshold: float
-    activity: dict = field(default_factory=dict)  # key → (n_messages, first_seen, last_seen)
+    # key → (n_messages, first, last): its first and last dated sightings in nanoseconds since the
+    # epoch (UTC), None when it has none (see _epoch_ns)
+    activity: dict = field(default_factory=dict)
     uf: _UnionFind = field(default_factory=_UnionFind)
     display: dict = field(default_factory=lambda: defaultdict(dict))  # key → {display name: sightings}
     key_company: dict = field(default_factory=dict)
@@ -634,9 +635,7 @@ class _Index:
         if seen is not None:
             n, first, last = seen
             c.n_messages += n
-            c.first_seen = first if c.first_seen is None else min(c.first_seen, first)
-            c.last_seen = last if c.last_seen is None else max(c.last_seen, last)
-            if dom:
+            if dom and first is not None:
                 was = c.spans.get(dom)
                 c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
 
@@ -646,10 +645,10 @@ class _Index:
         themselves, copied by :meth:`_add_key` when a second key joins."""
         display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
         if seen is None:
-            n, first, last, spans = 0, None, None, _NO_SPANS
+            n, spans = 0, _NO_SPANS
         else:
             n, first, last = seen
-            spans = {dom: (first, last)} if dom else _NO_SPANS
+            spans = {dom: (first, last)} if dom and first is not None else _NO_SPANS
         return _Cluster(
             {key},
             names,
@@ -659,8 +658,6 @@ class _Index:
             1 if is_connection else 0,
             {key} if is_url else _NONE,
             n,
-            first,
-            last,
             spans,
         )
 
@@ -849,6 +846,7 @@ def _employer_pairs(left: list[str], right: list[str], clusters: dict[str, _Clus
 # times Bayes factors (how much likelier a feature is for two keys of one person than for two
 # people). The factors are stated, not fitted; README "Identity resolution" gives the reasoning.
 
+DAY_NS = 86_400 * 10**9  # a day in nanoseconds (the unit of the clusters' spans)
 CONCURRENT_DAYS = 90  # active at two employers longer than this at once: two people
 HANDOVER_DAYS = 180  # one address stops and another starts within this: a job change
 BF_EMPLOYER = 20.0  # same company or corporate domain
@@ -942,7 +940,7 @@ def _time_relation(a: _Cluster, b: _Cluster, organisations: set[str]) -> str | N
         for db, (fb, lb) in b.spans.items():
             if da not in organisations or db not in organisations or _domain_label(da) == _domain_label(db):
                 continue
-            overlap = (min(la, lb) - max(fa, fb)).days
+            overlap = (min(la, lb) - max(fa, fb)) // DAY_NS  # whole days, rounded down
             if overlap > CONCURRENT_DAYS:
                 return "concurrent"
             if overlap > -HANDOVER_DAYS:
@@ -1359,6 +1357,17 @@ class Resolution:
     )
 
 
+def _epoch_ns(times: pd.Series) -> list:
+    """Each time in nanoseconds since the epoch (naive times read as UTC), None where missing:
+    integers the rules compare and subtract, without a Timestamp object per key (0.57 s for
+    the 122,703 keys of the 120,000-person namesake mailbox)."""
+    ns = pd.DatetimeIndex(pd.to_datetime(times, utc=True)).as_unit("ns")
+    values = ns.asi8.tolist()
+    if ns.hasnans:
+        values = [None if missing else value for value, missing in zip(values, ns.isna().tolist())]
+    return values
+
+
 def _shared_phones(contacts: pd.DataFrame, region: str | None) -> set[str]:
     """Phone keys listed on contact records of different names (a household or office line)."""
     names: dict[str, set] = defaultdict(set)
@@ -1409,7 +1418,8 @@ def resolve_identities(
     activity : DataFrame, optional
         Columns ``key, n_messages, first_seen, last_seen``: how much and when each key was
         seen on messages. Dates tell a job change (one address stops as another starts) from
-        two namesakes at two employers; counts rank the review list.
+        two namesakes at two employers (a key never seen with a date tells nothing of it);
+        counts rank the review list.
     rules : sequence of rule functions, optional
         The rules to apply, in order (default :data:`RULES`); a prefix of it shows what the
         later rules add.
@@ -1475,8 +1485,8 @@ def resolve_identities(
                     activity["key"].tolist(),
                     zip(
                         activity["n_messages"].astype("int64").tolist(),
-                        activity["first_seen"].tolist(),
-                        activity["last_seen"].tolist(),
+                        _epoch_ns(activity["first_seen"]),
+                        _epoch_ns(activity["last_seen"]),
                     ),
                 )
             )

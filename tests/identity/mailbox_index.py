@@ -11,8 +11,8 @@ from netanalytics.identity import _build_index, _Index
 
 def mailbox_index(participants: pd.DataFrame | list[tuple[str, str]], activity: dict | None = None) -> _Index:
     """The identity index of mailbox participants (``key, display_name`` rows; no contact, no
-    owner, the default thresholds), with ``activity`` (key → (n_messages, first_seen,
-    last_seen)) when given."""
+    owner, the default thresholds), with ``activity`` (key → (n_messages, first, last), the
+    times in nanoseconds since the epoch) when given."""
     if not isinstance(participants, pd.DataFrame):
         participants = pd.DataFrame(participants, columns=[S.KEY, S.DISPLAY_NAME])
     index = _build_index(

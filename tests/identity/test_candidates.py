@@ -75,7 +75,7 @@ def test_employer_pairs_exact():
 
 def index_of(participants: list[tuple[str, str]], activity: dict[str, int]):
     """The identity index of mailbox participants, each key seen ``activity[key]`` times."""
-    day = pd.Timestamp("2024-01-01", tz="UTC")
+    day = pd.Timestamp("2024-01-01", tz="UTC").value  # (as the index keeps times: nanoseconds)
     return mailbox_index(participants, {key: (n, day, day) for key, n in activity.items()})
 
 

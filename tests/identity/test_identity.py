@@ -270,7 +270,8 @@ def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
     gives an empty cluster: summed normalised names, domain, URL, activity and span."""
     from netanalytics.identity import _Cluster
 
-    t1, t2 = pd.Timestamp("2020-01-01", tz="UTC"), pd.Timestamp("2021-06-30", tz="UTC")
+    # (times as the index keeps them: nanoseconds since the epoch)
+    t1, t2 = pd.Timestamp("2020-01-01", tz="UTC").value, pd.Timestamp("2021-06-30", tz="UTC").value
     participants = pd.DataFrame(
         {
             "key": [
@@ -288,17 +289,45 @@ def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
     bob = index._new_cluster("bob@acme.com")
     assert bob.names == {"robert chen": 3}
     assert bob.display == {"Bob Chen": 2, "Robert Chen": 1}
-    assert (bob.domains, bob.spans, bob.n_messages, bob.first_seen, bob.last_seen) == (
-        {"acme.com"},
-        {"acme.com": (t1, t2)},
-        3,
-        t1,
-        t2,
-    )
+    assert (bob.domains, bob.spans, bob.n_messages) == ({"acme.com"}, {"acme.com": (t1, t2)}, 3)
     for key in participants["key"].unique():
         by_key = _Cluster()
         index._add_key(by_key, key)
         assert index._new_cluster(key) == by_key
+
+
+def test_activity_times_become_nanoseconds_and_an_undated_key_tells_no_time():
+    """resolve_identities reads the activity frame's times as integers (nanoseconds since the
+    epoch, naive times as UTC, any unit); a key never seen with a date has no span, so it
+    says nothing about when its owner worked where (no "employers years apart")."""
+    from netanalytics.identity import _epoch_ns, _time_relation
+
+    stamps = pd.Series(
+        pd.to_datetime(["2020-01-01 00:00:01", None, "2021-06-30 00:00:00"]).tz_localize("UTC")
+    )
+    want = [1577836801 * 10**9, None, 1625011200 * 10**9]
+    assert _epoch_ns(stamps) == want
+    assert _epoch_ns(stamps.dt.as_unit("s")) == want
+    assert _epoch_ns(stamps.dt.tz_localize(None)) == want
+    participants = pd.DataFrame(
+        {"key": ["ann@acme.com", "ann@globex.com"], "display_name": ["Ann Lee", "Ann Lee"]}
+    )
+    index = mailbox_index(participants)
+    index.activity = {"ann@acme.com": (2, want[0], want[2]), "ann@globex.com": (1, None, None)}
+    dated, undated = index._new_cluster("ann@acme.com"), index._new_cluster("ann@globex.com")
+    assert (dated.spans, undated.spans, undated.n_messages) == ({"acme.com": (want[0], want[2])}, {}, 1)
+    assert _time_relation(dated, undated, {"acme.com", "globex.com"}) is None
+    # dated a month after the acme address stops: a job change (a fresh index: facts are kept)
+    index = mailbox_index(participants)
+    day = 86_400 * 10**9
+    index.activity = {
+        "ann@acme.com": (2, want[0], want[2]),
+        "ann@globex.com": (1, want[2] + 30 * day, want[2] + 40 * day),
+    }
+    relation = _time_relation(
+        index._new_cluster("ann@acme.com"), index._new_cluster("ann@globex.com"), {"acme.com", "globex.com"}
+    )
+    assert relation == "handover"
 
 
 def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were():
@@ -307,7 +336,7 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
     display names stay what they were."""
     from netanalytics.identity import RULE_FUZZY
 
-    t1, t2, t3 = (pd.Timestamp(d, tz="UTC") for d in ("2020-01-01", "2021-01-01", "2022-01-01"))
+    t1, t2, t3 = (pd.Timestamp(d, tz="UTC").value for d in ("2020-01-01", "2021-01-01", "2022-01-01"))
     participants = pd.DataFrame(
         {
             "key": ["ann@acme.com", "ann@acme.com", "ann@globex.com", "ann.lee@acme.com", "x@y.org"],
