@@ -1088,7 +1088,10 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
 
 def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
     """(key, display_name) pairs for every participant sighting, deduplicated (in the order first seen)."""
-    keys, names = messages[S.SENDER].tolist(), messages[S.SENDER_NAME].tolist()
+    # each sender's (key, name) once, by pandas, before Python sees them (a correspondent sends
+    # many messages: 89,870 pairs among 400,000 messages of the 120,000-person namesake mailbox)
+    senders = messages[[S.SENDER, S.SENDER_NAME]].drop_duplicates()
+    keys, names = senders[S.SENDER].tolist(), senders[S.SENDER_NAME].tolist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
         key_lists, name_lists = messages[keys_col].tolist(), messages[names_col].tolist()
         # each pair of lists at its first row: a sighting first seen there is first seen in
