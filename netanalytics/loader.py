@@ -1070,7 +1070,9 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
     np.minimum.at(first, key[dated], ns[dated])
     np.maximum.at(last, key[dated], ns[dated])
     first[first == never] = nat  # a key never seen with a date: NaT
-    order = np.argsort(keys.to_numpy(object), kind="stable")
+    # the keys in string order, by one Arrow sort (UTF-8 byte order is code point order, as str's;
+    # numpy's sort of Python strings took 0.13 s for 122,703 keys)
+    order = pc.sort_indices(pa.array(keys)).to_numpy()
 
     def as_stamps(values):  # integer times back to the stamps' own unit and zone
         times = pd.DatetimeIndex(values.view(f"M8[{stamps.unit}]"))
