@@ -1654,9 +1654,9 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     root_of = index._root_of  # each key's root as the snapshot just built has it
     key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
 
-    # the identities frame, a list per column; a key keeps the rule that joined it, but the
-    # owner's keys (RULE_ME) and the key that founded a cluster of two keys or more (others
-    # joined it: RULE_EXACT for an address or profile URL, by definition)
+    # the identities frame, a list per column: each key shows the rule that joined it, except
+    # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
+    # the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
     keys = sorted(uf.parent)
     rules, scores = (list(column) for column in zip(*map(uf.rule.__getitem__, keys))) if keys else ([], [])
     owner = set(me_keys)
