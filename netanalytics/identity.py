@@ -1666,7 +1666,8 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
     # the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
     keys = sorted(uf.parent)
-    rules, scores = (list(column) for column in zip(*map(uf.rule.__getitem__, keys))) if keys else ([], [])
+    rule_of = [uf.rule[key] for key in keys]
+    rules, scores = [rule for rule, _score in rule_of], [float(score) for _rule, score in rule_of]
     owner = set(me_keys)
     founded = {k for c in clusters.values() if len(c.keys) > 1 for k in c.keys}
     for key in owner | founded:
@@ -1677,7 +1678,6 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
             rules[i], scores[i] = RULE_ME, 1.0
         elif rules[i] == RULE_SELF:
             rules[i] = RULE_EXACT if S.key_kind(key) in (S.KEY_EMAIL, S.KEY_URL) else RULE_SELF
-    scores = [float(score) for score in scores]
     shown = list(map(top.get, keys))
     persons = list(map(key_to_person.__getitem__, keys))
     auto = sorted(automated - set(uf.parent))

@@ -593,7 +593,7 @@ def build_network(
     }
     for col, value in defaults.items():
         if col not in inter.columns:
-            # (a list as text: an empty one would make a float column)
+            # (the per-row defaults as a text column: from an empty list pandas would make floats)
             inter[col] = (
                 pd.Series(value, index=inter.index, dtype="str") if isinstance(value, list) else value
             )
