@@ -140,7 +140,7 @@ def main() -> None:
 def run(path: Path, me: str) -> None:
     """Time na.load, every metric and build_report on ``path``, and the stdlib read of it."""
     import netanalytics as na
-    from netanalytics._figures import default_workers
+    from netanalytics._fork import default_workers
     from netanalytics.report import build_report
 
     print(f"mbox: {path} ({path.stat().st_size / 1e9:.2f} GB), me = {me}")

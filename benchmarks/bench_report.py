@@ -141,7 +141,7 @@ def main() -> None:
     ap.add_argument("--report-only", action="store_true", help="(a) only: leave out (b) and (c)")
     args = ap.parse_args()
 
-    from netanalytics._figures import default_workers
+    from netanalytics._fork import default_workers
     from netanalytics.metrics.strength import tie_strength
     from netanalytics.plotting import plot_network_map
     from netanalytics.report import build_report

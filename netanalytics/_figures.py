@@ -4,21 +4,18 @@ from __future__ import annotations
 
 import base64
 import functools
-import gc
 import io
-import multiprocessing
 import os
 import re
 import secrets
-import sys
-import threading
 import traceback
 from collections.abc import Callable
 from html import escape
 
+from netanalytics._fork import Children, WorkerTraceback, as_text
 from netanalytics.exceptions import NotDefinedError
 
-__all__ = ["FigureDrawer", "can_fork", "default_workers", "render_figure"]
+__all__ = ["FigureDrawer", "render_figure"]
 
 
 def render_figure(draw: Callable, caption: str, size: tuple[float, float]) -> str:
@@ -46,41 +43,6 @@ def render_figure(draw: Callable, caption: str, size: tuple[float, float]) -> st
     )
 
 
-def can_fork() -> bool:
-    """Whether workers can be forked: they must inherit the computed frames, not rebuild them.
-
-    Notes
-    -----
-    Only the fork start method lets a worker see the network and the metric results as they
-    are, with nothing pickled. Windows has no fork; on macOS fork is unsafe with the system's
-    frameworks (Python's default there is spawn), so both draw in place.
-    """
-    return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
-
-
-def default_workers() -> int:
-    """Processes drawing a report's figures by default: 2 where workers can be forked, else 1.
-
-    Notes
-    -----
-    Measured on a 2-core machine at load average 6: the report of a 33-interaction network
-    took 2.9-3.1 s wall with 2 processes against 3.7-4.2 s in place, the bundled sample
-    (7,502 interactions) 5.1-5.3 s against 6.4-6.6 s, for 0.0-0.1 s more CPU; so there is no
-    size below which drawing in place pays. 1 on a one-core machine or without fork, and 1
-    when the calling process runs other threads (a Jupyter kernel does): a forked child holds
-    only the forking thread, and a lock another thread held at that moment (the kernel's
-    output stream, a logging handler) would never be released in it. ``workers=`` given
-    explicitly is obeyed.
-    """
-    if not can_fork() or threading.active_count() > 1:
-        return 1
-    return max(1, min(2, os.cpu_count() or 1))
-
-
-class WorkerTraceback(Exception):
-    """The traceback of an error raised in a report's worker (the cause of the error raised here)."""
-
-
 def _draw_all(jobs: list, where: str) -> list:
     """Each job's ``(True, html)``; at the first error ``(False, (exception, traceback))``, then None."""
     out: list = [None] * len(jobs)
@@ -93,11 +55,6 @@ def _draw_all(jobs: list, where: str) -> list:
     return out
 
 
-def _as_text(exc: BaseException) -> RuntimeError:
-    """An error that may not pickle (a local class), as its type and message: what a worker sends."""
-    return RuntimeError(f"{type(exc).__name__}: {exc}")
-
-
 def _work(conn, jobs: list) -> None:
     """In a worker: draw ``jobs`` and send back their HTML, or the error one raised."""
     try:
@@ -105,22 +62,7 @@ def _work(conn, jobs: list) -> None:
         try:
             conn.send(results)
         except Exception:  # an exception that does not pickle
-            conn.send([r if r is None or r[0] else (False, (_as_text(r[1][0]), r[1][1])) for r in results])
-    finally:
-        conn.close()
-
-
-def _compute(conn, fn: Callable) -> None:
-    """In a worker: send back ``(True, fn())``, or ``(False, (exception, traceback))``."""
-    try:
-        try:
-            result = (True, fn())
-        except Exception as exc:
-            result = (False, (exc, f"raised in the worker {os.getpid()}:\n" + traceback.format_exc()))
-        try:
-            conn.send(result)
-        except Exception as exc:  # a value or an exception that does not pickle: say which
-            conn.send((False, (_as_text(result[1][0] if not result[0] else exc), traceback.format_exc())))
+            conn.send([r if r is None or r[0] else (False, (as_text(r[1][0]), r[1][1])) for r in results])
     finally:
         conn.close()
 
@@ -145,7 +87,7 @@ def _warm_up() -> None:
     fig.savefig(io.BytesIO(), format="png", pil_kwargs={"compress_level": 1})
 
 
-class FigureDrawer:
+class FigureDrawer(Children):
     """The figures of one report: :meth:`add` returns a placeholder, :meth:`fill` draws them all.
 
     With ``workers`` = N > 1, :meth:`start` forks a worker that draws the figures added since
@@ -155,29 +97,17 @@ class FigureDrawer:
     (k+1)th, (k+N+1)th, ... in worker k; each worker sends back its figures' HTML. With
     ``workers`` = 1 (or no fork) every figure is drawn here, by :meth:`fill`.
 
-    :meth:`compute` runs other work of the report in a worker meanwhile (one that returns a
-    value, pickled back).
+    :meth:`compute` (of :class:`~netanalytics._fork.Children`) runs other work of the report in
+    a worker meanwhile (one that returns a value, pickled back).
 
     Use as a context manager: on leaving, workers still running (after an error) are stopped.
     """
 
     def __init__(self, workers: int):
-        self.workers = workers if can_fork() else 1
+        super().__init__(workers, fix="build the report in place with workers=1")
         self._tag = secrets.token_hex(8)  # no name or subject in the page can spell a placeholder
         self._jobs: list = []  # (draw, caption, size), in the page's order
-        self._procs: list = []  # (process, connection)
         self._started: list = []  # (the jobs' places, process, connection) of the workers started
-
-    def __enter__(self) -> FigureDrawer:
-        return self
-
-    def __exit__(self, *exc_info) -> None:
-        for proc, conn in self._procs:
-            if proc.is_alive():
-                proc.terminate()
-            proc.join()
-            conn.close()
-        self._procs.clear()
 
     def add(self, draw: Callable, caption: str, size: tuple[float, float]) -> str:
         """Keep ``draw(ax)`` to be drawn by :meth:`fill`; returns the figure's placeholder."""
@@ -189,31 +119,7 @@ class FigureDrawer:
         ``workers`` > 1; else they wait for :meth:`fill`)."""
         places = self._not_started()
         if self.workers > 1 and places:
-            self._started.append((places, *self._fork(_work, [self._jobs[i] for i in places])))
-
-    def compute(self, fn: Callable[[], object]) -> Callable[[], object]:
-        """``fn()``, computed from now on in a new worker (with ``workers`` > 1); returns the
-        function that waits for its value, pickled back. With ``workers`` = 1 it is ``fn``
-        itself, called when the value is asked for.
-
-        An error ``fn`` raised is raised by the returned function, with the worker's traceback
-        as its cause (as text, when the error does not pickle).
-        """
-        if self.workers == 1:
-            return fn
-        proc, conn = self._fork(_compute, fn)
-        received: list = []
-
-        def value():
-            if not received:  # (asked again: the same answer)
-                received.append(self._receive(proc, conn))
-            ok, got = received[0]
-            if not ok:
-                exc, tb = got
-                raise exc from WorkerTraceback(tb)
-            return got
-
-        return value
+            self._started.append((places, *self.fork(_work, [self._jobs[i] for i in places])))
 
     def warm_up(self) -> None:
         """With workers: draw one small figure in this process (once per process, see
@@ -227,36 +133,6 @@ class FigureDrawer:
         first = self._started[-1][0][-1] + 1 if self._started else 0
         return list(range(first, len(self._jobs)))
 
-    def _fork(self, target: Callable, work) -> tuple:
-        """A worker running ``target(connection, work)``: its process and the connection to read."""
-        ctx = multiprocessing.get_context("fork")
-        recv, send = ctx.Pipe(duplex=False)
-        proc = ctx.Process(target=target, args=(send, work), daemon=True)
-        # the worker's collections leave the inherited objects (and their pages) alone; a freeze
-        # made by the caller is left as it is
-        freeze = gc.get_freeze_count() == 0
-        if freeze:
-            gc.freeze()
-        try:
-            proc.start()
-        finally:
-            if freeze:
-                gc.unfreeze()
-        send.close()
-        self._procs.append((proc, recv))
-        return proc, recv
-
-    @staticmethod
-    def _receive(proc, conn) -> list:
-        try:
-            return conn.recv()
-        except EOFError:
-            proc.join()
-            raise RuntimeError(
-                f"the report's worker {proc.pid} ended without a result (exit code {proc.exitcode}); "
-                "build the report in place with workers=1"
-            ) from None
-
     def fill(self, text: str) -> str:
         """``text`` with every placeholder replaced by its figure's HTML.
 
@@ -266,13 +142,13 @@ class FigureDrawer:
         """
         rest = self._not_started()
         n = max(1, min(self.workers, len(rest)))
-        workers = [(rest[k::n], *self._fork(_work, [self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
+        workers = [(rest[k::n], *self.fork(_work, [self._jobs[i] for i in rest[k::n]])) for k in range(1, n)]
         results: list = [None] * len(self._jobs)
         here = rest[0::n]
         for i, result in zip(here, _draw_all([self._jobs[i] for i in here], "here")):
             results[i] = result
         for places, proc, conn in self._started + workers:
-            for i, result in zip(places, self._receive(proc, conn)):
+            for i, result in zip(places, self.receive(proc, conn)):
                 results[i] = result
         here = set(here)
         placeholder = f"\x00figure {self._tag} (\\d+)\x00"

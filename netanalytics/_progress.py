@@ -15,7 +15,7 @@ class ProgressBar(tqdm):
     tqdm starts a monitor thread with its first bar, even a disabled one, and the thread lives
     as long as the process. It only adjusts the refresh rate of bars that stall. A process
     that runs another thread is unsafe to fork (the report's figure workers are forked, see
-    :func:`netanalytics._figures.default_workers`), so netanalytics' bars go without it.
+    :func:`netanalytics._fork.default_workers`), so netanalytics' bars go without it.
     """
 
     monitor_interval = 0

@@ -11,7 +11,8 @@ from pathlib import Path
 import pandas as pd
 
 from netanalytics import schema as S
-from netanalytics._figures import FigureDrawer, default_workers
+from netanalytics._figures import FigureDrawer
+from netanalytics._fork import default_workers
 from netanalytics.exceptions import NotDefinedError
 from netanalytics.network import Network, to_utc
 
@@ -541,7 +542,7 @@ def build_report(
         N - 1 workers (Notes). Default: 2 where the fork
         start method is available (Linux; not Windows or macOS), 1 on a one-core machine,
         without fork, or while other threads run in this process (a Jupyter kernel; see
-        :func:`netanalytics._figures.default_workers`). The page is the same either way, to
+        :func:`netanalytics._fork.default_workers`). The page is the same either way, to
         the byte.
 
     Returns

@@ -15,7 +15,8 @@ import pytest
 import netanalytics as na
 from netanalytics import plotting
 from netanalytics import schema as S
-from netanalytics._figures import FigureDrawer, WorkerTraceback, can_fork, default_workers
+from netanalytics._figures import FigureDrawer
+from netanalytics._fork import WorkerTraceback, can_fork, default_workers
 from netanalytics.network import build_network
 from netanalytics.report import SECTIONS, build_report, write_report
 

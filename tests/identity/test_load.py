@@ -1,5 +1,6 @@
 """na.load end to end on the sample files: overrides, annotations, cache, folders, errors, anonymize."""
 
+import multiprocessing
 import re
 from collections import Counter
 from pathlib import Path
@@ -9,6 +10,7 @@ import pytest
 
 import netanalytics as na
 from netanalytics import schema as S
+from netanalytics._fork import WorkerTraceback, can_fork
 from netanalytics.exceptions import FormatError
 from netanalytics.io.contacts import FORMATS_EXPECTED
 
@@ -80,6 +82,39 @@ def test_cache_returns_the_same_network_and_runs_no_code(sample, tmp_path):
         pd.testing.assert_frame_equal(missing_as_none(a), b, obj=name)
     assert str(again.report) == str(first.report)
     assert again.me == first.me
+
+
+needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+
+
+@needs_fork
+def test_forked_workers_build_the_same_network_and_none_outlives_the_load(sample, monkeypatch):
+    import netanalytics.loader as L
+
+    nets = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(L, "default_workers", lambda workers=workers: workers)
+        nets[workers] = na.load(**_inputs(sample), cache=False)
+        assert multiprocessing.active_children() == []
+    for name in NETWORK_FRAMES:
+        pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
+    assert str(nets[1].report) == str(nets[2].report)
+
+
+@pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
+def test_an_error_in_a_forked_step_is_raised_by_load_with_its_message(sample, monkeypatch, workers):
+    import netanalytics.loader as L
+
+    def broken(*args, **kwargs):
+        raise FormatError("people: a record without its key")
+
+    monkeypatch.setattr(L, "default_workers", lambda: workers)
+    monkeypatch.setattr(L, "_people", broken)
+    with pytest.raises(FormatError, match="people: a record without its key") as info:
+        na.load(email=MBOX, cache=False)
+    # from a worker, its traceback comes along as the cause
+    assert isinstance(info.value.__cause__, WorkerTraceback) == (workers > 1)
+    assert multiprocessing.active_children() == []
 
 
 def test_cache_is_private(sample, tmp_path):
