@@ -16,6 +16,7 @@ import pandas as pd
 from rapidfuzz import fuzz, process
 
 from netanalytics import schema as S
+from netanalytics._fork import Children, default_workers
 from netanalytics._gc import gc_paused
 from netanalytics.network import _run_positions
 
@@ -559,6 +560,8 @@ class _Index:
     _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
     _first: dict = field(default_factory=dict)  # root → position of its earliest key
     _dirty: set = field(default_factory=set)  # keys merged since the snapshot
+    # (names, the function giving their _similar_name_search) when a worker searches them
+    similar_search: tuple | None = None
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
@@ -574,6 +577,17 @@ class _Index:
 
     def me_root(self) -> str | None:
         return self.uf.find(self.me_list[0]) if self.me_list else None
+
+    def search_similar_names(self, children: Children) -> None:
+        """Start the search for similar names (:func:`_similar_name_search`) in a worker of
+        ``children``, over every name the keys carry, when they are WORKER_FROM or more:
+        the rules before the fuzzy rule run here meanwhile, and the fuzzy rule takes the pairs
+        of the clusters' best names, some of these names, from it (:func:`_similar_name_pairs`)."""
+        self._fill_facts([key for key in self.uf.parent if key not in self._facts])
+        names = list(dict.fromkeys(name for facts in self._facts.values() for name in facts[1]))
+        if len(names) >= WORKER_FROM:
+            search = functools.partial(_similar_name_search, names, self.candidate_threshold)
+            self.similar_search = (names, children.compute(search))
 
     def _key_facts(self, key: str) -> tuple:
         """What one key tells (see :meth:`_fill_facts`), computed once."""
@@ -1153,6 +1167,9 @@ def _rule_name_unique(index: _Index) -> None:
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
 CDIST_ROWS = 500  # names of a block scored at once against the rest of it
 SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
+# distinct names (the similar-name search) or clusters (the review list) from which a step runs in
+# a forked worker while this process goes on (with fewer, the fork costs more than it saves)
+WORKER_FROM = 10_000
 FUZZY_PEOPLE = 3  # the people of one name (the most active) paired as near misses with those of a similar one
 
 
@@ -1162,18 +1179,9 @@ def _sorted_words(names: list[str]) -> list[str]:
     return [" ".join(sorted(name.split())) for name in names]
 
 
-def _similar_name_pairs(
-    names: list[str], words: list[str], threshold: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """Pairs of distinct ``names`` that may score at least ``threshold`` (rapidfuzz
-    ``token_sort_ratio``), found without comparing every pair: arrays ``i < j`` of their places in
-    ``names``, each pair once, in the order of ``(i, j)``. ``words`` are the names with their
-    words sorted (:func:`_sorted_words`).
-
-    Names are blocked on each of their words and on the first four letters of the surname
-    (Wisniewska / Wisniewski); a block is compared at once with ``rapidfuzz.process.cdist``;
-    blocks of more than MAX_BLOCK names are skipped (too common a word to tell anything).
-    """
+def _name_blocks(names: list[str]) -> list[list[int]]:
+    """The blocks of ``names`` (their places, in increasing order): names sharing a word, or the
+    first four letters of the surname (Wisniewska / Wisniewski)."""
     blocks: dict[str, list[int]] = defaultdict(list)
     for i, name in enumerate(names):
         tokens = name.split()
@@ -1182,13 +1190,17 @@ def _similar_name_pairs(
             keys.add(f"p:{tokens[-1][:4]}")
         for key in keys:
             blocks[key].append(i)
-    cutoff = threshold - 0.01
-    # positions in names of the pairs scoring at least the cutoff: arrays from the matrices, and
-    # numbers from the small blocks
+    return list(blocks.values())
+
+
+def _block_pairs(blocks: list[list[int]], words: list[str], cutoff: float) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs ``i < j`` of one block whose ``words`` score at least ``cutoff`` (``ratio``), as
+    arrays; a pair two blocks share comes twice. A block is compared at once with
+    ``rapidfuzz.process.cdist``, a small one pair by pair."""
+    # positions of the pairs scoring at least the cutoff: arrays from the matrices, and numbers
+    # from the small blocks
     pairs_a, pairs_b, small_a, small_b = [], [], [], []
-    for members in blocks.values():
-        if len(members) < 2 or len(members) > MAX_BLOCK:
-            continue
+    for members in blocks:
         block = [words[i] for i in members]
         if len(members) <= SMALL_BLOCK:  # a few names: pair by pair costs less than a matrix
             for i in range(len(members)):
@@ -1212,9 +1224,55 @@ def _similar_name_pairs(
             after = rows < cols
             pairs_a.append(at[rows[after] + start])
             pairs_b.append(at[cols[after] + start])
-    a = np.concatenate([*pairs_a, np.array(small_a, np.int64)])
-    b = np.concatenate([*pairs_b, np.array(small_b, np.int64)])
-    unique = np.unique(a * len(names) + b)  # each pair once (a < b: members come in order)
+    return (
+        np.concatenate([*pairs_a, np.array(small_a, np.int64)]),
+        np.concatenate([*pairs_b, np.array(small_b, np.int64)]),
+    )
+
+
+def _similar_name_search(
+    names: list[str], threshold: float, words: list[str] | None = None
+) -> tuple[np.ndarray, np.ndarray, list[list[int]]]:
+    """Pairs of distinct ``names`` that may score at least ``threshold`` (rapidfuzz
+    ``token_sort_ratio``), found without comparing every pair: arrays ``i < j`` of their places
+    in ``names`` (a pair may come more than once), and the blocks of more than MAX_BLOCK names,
+    left unsearched (too common a word to tell anything). Names are compared within their
+    blocks (:func:`_name_blocks`). ``words``: the names with their words sorted
+    (:func:`_sorted_words`), made here when not given."""
+    if words is None:
+        words = _sorted_words(names)
+    blocks = _name_blocks(names)
+    a, b = _block_pairs([m for m in blocks if 1 < len(m) <= MAX_BLOCK], words, threshold - 0.01)
+    return a, b, [m for m in blocks if len(m) > MAX_BLOCK]
+
+
+def _similar_name_pairs(
+    names: list[str], words: list[str], threshold: float, searched: tuple | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The pairs of :func:`_similar_name_search` among ``names``, each once, in the order of
+    ``(i, j)``. ``words`` are the names with their words sorted (:func:`_sorted_words`).
+
+    ``searched``: ``(more_names, result)``, a search made beforehand (in a worker, see
+    :meth:`_Index.search_similar_names`) over names that include ``names``, and the function
+    that gives its result. Its pairs of two of ``names`` are theirs (the blocks of ``names`` are
+    those of the larger set, less the names not here); and of its blocks too big to search,
+    those that ``names`` leave at MAX_BLOCK names or fewer are searched here. So the pairs are
+    those a search of ``names`` alone finds.
+    """
+    if searched is None:
+        a, b, _ = _similar_name_search(names, threshold, words)
+    else:
+        more_names, result = searched
+        found_a, found_b, too_big = result()
+        place = {name: i for i, name in enumerate(names)}
+        here = np.array([place.get(name, -1) for name in more_names], dtype=np.int64)
+        a, b = here[found_a], here[found_b]
+        both = (a >= 0) & (b >= 0)
+        a, b = np.minimum(a[both], b[both]), np.maximum(a[both], b[both])
+        blocks = [np.sort(here[m][here[m] >= 0]).tolist() for m in too_big]
+        more_a, more_b = _block_pairs([m for m in blocks if 1 < len(m) <= MAX_BLOCK], words, threshold - 0.01)
+        a, b = np.concatenate([a, more_a]), np.concatenate([b, more_b])
+    unique = np.unique(a * len(names) + b)  # each pair once (a < b)
     return unique // len(names), unique % len(names)
 
 
@@ -1238,7 +1296,7 @@ def _fuzzy_candidates(
     name_code, names = pd.factorize(np.array(list(best_name.values()), dtype=object))
     names = names.tolist()
     words = _sorted_words(names)
-    pair_a, pair_b = _similar_name_pairs(names, words, index.candidate_threshold)
+    pair_a, pair_b = _similar_name_pairs(names, words, index.candidate_threshold, index.similar_search)
     if not len(pair_a):
         return np.array([], dtype=object), np.array([], dtype=object), np.array([], dtype=np.float64)
     # every pair's token_sort_ratio in one call, in double precision (as pair by pair): the ratio
@@ -1476,7 +1534,7 @@ def resolve_identities(
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
     """
-    with gc_paused():
+    with gc_paused(), Children(default_workers()) as children:
         index = _build_index(
             contacts,
             participants,
@@ -1498,9 +1556,12 @@ def resolve_identities(
                     ),
                 )
             )
-        for rule in RULES if rules is None else rules:
+        rules = RULES if rules is None else rules
+        if _rule_fuzzy in rules and children.workers > 1:
+            index.search_similar_names(children)
+        for rule in rules:
             rule(index)
-        return _resolution(index, me_keys=me_keys, automated=automated)
+        return _resolution(index, children, me_keys=me_keys, automated=automated)
 
 
 CANDIDATE_COLUMNS = [
@@ -1633,8 +1694,9 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
     return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
 
-def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
-    """Person ids, the identities frame and the review list from the final clusters."""
+def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Resolution:
+    """Person ids, the identities frame and the review list from the final clusters (the review
+    list in a worker of ``children`` while the frame is built here, from WORKER_FROM clusters)."""
     uf, display = index.uf, index.display
     clusters = index.clusters()
     mroot = index.me_root()
@@ -1661,6 +1723,9 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
     key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
+    review = functools.partial(_review_list, index, clusters, key_to_person)
+    if len(clusters) >= WORKER_FROM:
+        review = children.compute(review)
 
     # the identities frame, a list per column: each key shows the rule that joined it, except
     # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
@@ -1693,7 +1758,7 @@ def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
     else:
         identities = S.empty_frame(S.IDENTITIES)
 
-    cand = _review_list(index, clusters, key_to_person)
+    cand = review()
     # each person's keys: the clusters' own sets, in the order of their earliest keys (as a
     # pass over the keys in the order they were added would meet them)
     by_person = {person_of_root[r]: c.keys for r, c in clusters.items()}

@@ -9,13 +9,16 @@ FUZZY_PEOPLE people, in the documented order, and only the most active of a larg
 from __future__ import annotations
 
 import itertools
+from unittest import mock
 
+import numpy as np
 import pandas as pd
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from mailbox_index import mailbox_index  # tests/identity is on sys.path when its tests run
 from rapidfuzz import fuzz
 
+from netanalytics import identity
 from netanalytics.identity import (
     FUZZY_PEOPLE,
     RULE_FUZZY,
@@ -24,6 +27,9 @@ from netanalytics.identity import (
     _employer_pairs,
     _fuzzy_candidates,
     _rule_fuzzy,
+    _similar_name_pairs,
+    _similar_name_search,
+    _sorted_words,
 )
 
 # companies and domains that tie in every way _corroboration knows: the same company, the same
@@ -156,3 +162,62 @@ def test_fuzzy_candidates_are_every_pair_when_no_name_has_more_than_the_cap(name
     a, b, score = _fuzzy_candidates(index, clusters, best_name)
     got = [((x, y), z) for x, y, z in zip(a.tolist(), b.tolist(), score.tolist(), strict=True)]
     assert got == reference_candidates(best_name, 80.0)
+
+
+# the fuzzy rule's names among more (those a worker searched: every name the keys carry)
+MORE_NAMES = [
+    *NAMES,
+    "anna bjork",
+    "hanna berg",
+    "jan borg",
+    "jon berg",
+    "anne berge",
+    "ana kerg",
+    "oskar berg",
+]
+
+
+def _pairs(names, pairs):
+    """Index arrays of pairs as name pairs, each in name order, sorted."""
+    return sorted(tuple(sorted((names[i], names[j]))) for i, j in zip(*pairs, strict=True))
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(st.sampled_from(MORE_NAMES), min_size=1, unique=True),
+    st.lists(st.sampled_from(MORE_NAMES), unique=True),
+    st.sampled_from([2, 3, 4, 5000]),
+)
+def test_similar_name_pairs_taken_from_a_search_of_more_names_are_those_of_these_names(
+    names, extra, max_block
+):
+    # MAX_BLOCK small: blocks too big among the more names, and some of them not among these
+    more = list(dict.fromkeys([*extra, *names]))
+    words = _sorted_words(names)
+    with mock.patch.object(identity, "MAX_BLOCK", max_block):
+        alone = _similar_name_pairs(names, words, 80.0)
+        searched = _similar_name_search(more, 80.0)
+        taken = _similar_name_pairs(names, words, 80.0, (more, lambda: searched))
+    assert all(np.array_equal(x, y) for x, y in zip(alone, taken, strict=True))
+
+
+def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
+    # at MAX_BLOCK 3, two blocks of NAMES are too big to search: the word "anna" (5 names) and the
+    # surname start "berg" (6); among the 3 names here they are small enough
+    names = ["anna verg", "anna berg", "anna berge"]
+    with mock.patch.object(identity, "MAX_BLOCK", 3):
+        more_found = _similar_name_search(NAMES, 80.0)
+        too_big = sorted(sorted(NAMES[i] for i in block) for block in more_found[2])
+        taken = _similar_name_pairs(names, _sorted_words(names), 80.0, (NAMES, lambda: more_found))
+    assert too_big == [
+        ["ana berg", "anna berg", "anna berge", "anna bergstrom", "jan berg", "jon bergman"],
+        ["anna berg", "anna berge", "anna bergstrom", "anna kerg", "anna verg"],
+    ]
+    # the search of NAMES found one pair, in the block of the word "berg" (3 names)
+    assert _pairs(NAMES, more_found[:2]) == [("ana berg", "anna berg")]
+    # every pair here (token_sort_ratio 88.9, 94.7, 84.2) comes from those blocks, searched again
+    assert _pairs(names, taken) == [
+        ("anna berg", "anna berge"),
+        ("anna berg", "anna verg"),
+        ("anna berge", "anna verg"),
+    ]

@@ -4,20 +4,49 @@ Every address belongs to one person (a few people change jobs and have two); abo
 share their full name with someone else. The truth comes from the generator, not from the library.
 """
 
+import pandas as pd
 import pytest
 
 import netanalytics as na
+from netanalytics import identity, loader
+from netanalytics._fork import Children, can_fork
 from netanalytics.datasets import write_namesake_mbox
 from netanalytics.datasets._namesakes import ME
 
 
 @pytest.fixture(scope="module")
-def world(tmp_path_factory):
+def world_file(tmp_path_factory):
     path = tmp_path_factory.mktemp("namesakes") / "namesakes.mbox"
     # a smaller world than the issue's 31,500 addresses; a steeper Zipf keeps ~6 % of people sharing a name
     truth = write_namesake_mbox(path, n_people=8_000, n_messages=24_000, exponent=0.6, seed=3)
+    return path, truth
+
+
+@pytest.fixture(scope="module")
+def world(world_file):
+    path, truth = world_file
     net = na.load(email=path, me=ME[1], cache=False, progress=False)
     return truth, net
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
+    # the similar-name search and the review list in workers (from WORKER_FROM names or clusters:
+    # every size here), and the people frame (loader)
+    path, _truth = world_file
+    monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    forks = []
+    fork = Children.fork
+    monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(a[0].__name__) or fork(self, *a))
+    nets = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
+        monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
+        nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
+        assert len(forks) == (3 if workers == 2 else 0)
+    for name in ("identities", "candidates", "people", "interactions"):
+        pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
+    assert len(nets[1].candidates) == 38  # (the review list is not empty: something to compare)
 
 
 def test_generated_world_has_realistic_namesakes(world):
