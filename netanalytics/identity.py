@@ -1626,8 +1626,10 @@ def _review_pairs(
     return pairs
 
 
-def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: dict) -> pd.DataFrame:
-    """Pairs of people left apart that a person should look at, most worth it first.
+def _review_list(index: _Index, clusters: dict[str, _Cluster]) -> tuple[pd.DataFrame, int]:
+    """Pairs of clusters left apart that a person should look at, unranked: a frame of
+    CANDIDATE_COLUMNS with the two roots for the two persons (:func:`_review_people` names
+    them, ranks the pairs and keeps the first), and how many it keeps.
 
     Candidates are the near misses of the fuzzy rule and the clusters of one name left apart.
     Each gets a likelihood of being one person (:func:`_pair_odds`); pairs of two LinkedIn
@@ -1670,13 +1672,10 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
         if likelihood < MIN_LIKELIHOOD:
             continue
         volume = ca.n_messages + cb.n_messages
-        pa, pb = key_to_person[ra], key_to_person[rb]
-        if pa > pb:
-            (pa, ca, ra), (pb, cb, rb) = (pb, cb, rb), (pa, ca, ra)
         rows.append(
             {
-                "person_a": pa,
-                "person_b": pb,
+                "person_a": ra,  # (a root: _review_people names the person)
+                "person_b": rb,
                 "name_a": _top(ca.display) if ca.display else None,
                 "name_b": _top(cb.display) if cb.display else None,
                 "key_a": min(ca.keys),
@@ -1689,7 +1688,19 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster], key_to_person: di
             }
         )
     limit = max(1, int(np.ceil(REVIEW_PER_100 * freq.n / 100)))
-    cand = pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "_rank"])
+    return pd.DataFrame(rows, columns=[*CANDIDATE_COLUMNS, "_rank"]), limit
+
+
+def _review_people(review: tuple[pd.DataFrame, int], key_to_person: dict) -> pd.DataFrame:
+    """The review list of :func:`_review_list`'s pairs and cut: each pair's roots as person
+    ids, the lesser first (its name, key and score with it), ranked by ``_rank`` then persons,
+    the first kept."""
+    cand, limit = review
+    pa, pb = cand["person_a"].map(key_to_person), cand["person_b"].map(key_to_person)
+    cand["person_a"], cand["person_b"] = pa, pb
+    swap = (pa > pb).to_numpy()
+    for a, b in (("person_a", "person_b"), ("name_a", "name_b"), ("key_a", "key_b")):
+        cand.loc[swap, [a, b]] = cand.loc[swap, [b, a]].to_numpy()
     cand = cand.sort_values(["_rank", "person_a", "person_b"], ascending=[False, True, True], kind="stable")
     return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
@@ -1699,6 +1710,9 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     list in a worker of ``children`` while the frame is built here, from WORKER_FROM clusters)."""
     uf, display = index.uf, index.display
     clusters = index.clusters()
+    review = functools.partial(_review_list, index, clusters)
+    if len(clusters) >= WORKER_FROM:
+        review = children.compute(review)
     mroot = index.me_root()
     # each key's most frequent display name, once: the identities frame shows it, and a cluster
     # of one key (most) is ordered by it
@@ -1723,9 +1737,6 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
     key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
-    review = functools.partial(_review_list, index, clusters, key_to_person)
-    if len(clusters) >= WORKER_FROM:
-        review = children.compute(review)
 
     # the identities frame, a list per column: each key shows the rule that joined it, except
     # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
@@ -1758,7 +1769,7 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     else:
         identities = S.empty_frame(S.IDENTITIES)
 
-    cand = review()
+    cand = _review_people(review(), key_to_person)
     # each person's keys: the clusters' own sets, in the order of their earliest keys (as a
     # pass over the keys in the order they were added would meet them)
     by_person = {person_of_root[r]: c.keys for r, c in clusters.items()}

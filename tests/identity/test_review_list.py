@@ -139,3 +139,31 @@ def test_near_misses_left_out_unlooked_at_are_those_the_review_list_drops():
     root_b = index.uf.find("b@globex.com")
     assert ("a@acme.com", root_b) in got or (root_b, "a@acme.com") in got
     assert ("e@acme.com", "f@globex.com") not in got
+
+
+def test_a_review_pair_names_the_lesser_person_first_with_its_own_name_and_key():
+    # person ids follow the names (Zoe Smith before Zoe Smyth), here against the keys' order: the
+    # pair found as (a@, b@) is listed as (Smith's b@, Smyth's a@)
+    participants = pd.DataFrame(
+        [("a@one.example", "Zoe Smyth"), ("b@two.example", "Zoe Smith"), ("c@three.example", "Ian Holm")],
+        columns=[S.KEY, S.DISPLAY_NAME],
+    )
+    res = identity.resolve_identities(S.empty_frame(S.CONTACTS), participants, me_keys=set())
+    assert res.key_to_person == {
+        "a@one.example": "p0003",
+        "b@two.example": "p0002",
+        "c@three.example": "p0001",
+    }
+    assert res.candidates[["person_a", "person_b", "name_a", "name_b", "key_a", "key_b", "score"]].to_dict(
+        "records"
+    ) == [
+        {
+            "person_a": "p0002",
+            "person_b": "p0003",
+            "name_a": "Zoe Smith",
+            "name_b": "Zoe Smyth",
+            "key_a": "b@two.example",
+            "key_b": "a@one.example",
+            "score": 88.88888888888889,
+        }
+    ]
