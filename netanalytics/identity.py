@@ -1533,6 +1533,12 @@ def resolve_identities(
     accounts), drops two accounts with two names and pairs below ``MIN_LIKELIHOOD``, ranks the
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
+
+    From WORKER_FROM distinct names or clusters, where workers can be forked
+    (:func:`netanalytics._fork.default_workers`), the similar-name search runs in a forked
+    worker from the start of the rules (over every name the keys carry; the fuzzy rule takes
+    the pairs of its names from it), and the review list while the identities frame is built:
+    the result is the same as in one process.
     """
     with gc_paused(), Children(default_workers()) as children:
         index = _build_index(

@@ -496,6 +496,14 @@ def load(
     ``net.report.read`` counts the records of the input files once each; what identity
     resolution leaves out of the kept records is in ``net.report.stages``.
 
+    Where workers can be forked (Linux, and no other thread running in this process: not in a
+    Jupyter kernel; :func:`netanalytics._fork.default_workers`), independent steps run in a
+    forked worker while the load goes on: the people frame while the interactions are built,
+    and in identity resolution (from 10,000 names or clusters) the similar-name search and the
+    review list. The network is the same either way; a worker's error is raised here with its
+    message. Big mail files are also read by worker processes
+    (:func:`netanalytics.io.read_mbox`).
+
     Examples
     --------
     >>> import netanalytics as na
