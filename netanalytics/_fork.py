@@ -37,10 +37,11 @@ def default_workers() -> int:
     size below which drawing in place pays. 1 on a one-core machine or without fork, and 1
     when the calling process runs other threads (a Jupyter kernel does): a forked child holds
     only the forking thread, and a lock another thread held at that moment (the kernel's
-    output stream, a logging handler) would never be released in it. ``workers=`` given
-    explicitly is obeyed.
+    output stream, a logging handler) would never be released in it. 1 as well in a daemonic
+    process (a ``multiprocessing.Pool`` worker), which may not start processes. ``workers=``
+    given explicitly is obeyed.
     """
-    if not can_fork() or threading.active_count() > 1:
+    if not can_fork() or threading.active_count() > 1 or multiprocessing.current_process().daemon:
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 

@@ -521,6 +521,13 @@ def test_loading_with_progress_bars_leaves_no_thread_behind():
     assert threading.active_count() == before
 
 
+def test_default_workers_one_in_a_daemonic_process():
+    # a multiprocessing.Pool worker is daemonic: it may not start a process of its own
+    with multiprocessing.Pool(1) as pool:
+        assert pool.apply(default_workers) == 1
+    assert default_workers() == (min(2, os.cpu_count() or 1) if can_fork() else 1)
+
+
 def test_default_workers_one_while_other_threads_run():
     # a Jupyter kernel runs threads: forking it could leave a child waiting on a lock forever
     release = threading.Event()

@@ -10,6 +10,7 @@ import gc
 import hashlib
 import itertools
 import mmap
+import multiprocessing
 import os
 import pickle
 import shutil
@@ -114,7 +115,11 @@ _NOT_MAIL_SUFFIXES = frozenset(
 
 
 def _n_workers(workers: int | None) -> int:
+    """The worker processes of a read: ``workers`` as given, else 2 (1 on a one-core machine, and
+    in a daemonic process, a ``multiprocessing.Pool`` worker, which may not start processes)."""
     if workers is None:
+        if multiprocessing.current_process().daemon:
+            return 1
         return max(1, min(2, os.cpu_count() or 1))
     return max(1, int(workers))
 

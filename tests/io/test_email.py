@@ -750,6 +750,15 @@ def _slow_exit_started() -> None:
     multiprocessing.util.Finalize(None, time.sleep, args=(0.3,), exitpriority=0)
 
 
+def test_a_read_in_a_daemonic_process_starts_no_worker():
+    # a multiprocessing.Pool worker may not start processes ("daemonic processes are not allowed
+    # to have children"): a read there runs in it, unless workers= asks otherwise
+    with multiprocessing.Pool(1) as pool:
+        assert pool.apply(E._n_workers, (None,)) == 1
+        assert pool.apply(E._n_workers, (3,)) == 3
+    assert E._n_workers(None) == max(1, min(2, os.cpu_count() or 1))
+
+
 def test_no_worker_outlives_the_read(tmp_path, monkeypatch):
     # the workers are told to stop as the last result comes in, and waited for before the read
     # returns (they exit while the frame is built)
