@@ -11,7 +11,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-__all__ = ["Children", "WorkerTraceback", "can_fork", "default_workers"]
+__all__ = ["Children", "WorkerTraceback", "can_fork", "default_workers", "may_start_processes"]
 
 
 def can_fork() -> bool:
@@ -26,6 +26,12 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and sys.platform != "darwin"
 
 
+def may_start_processes() -> bool:
+    """False in a daemonic process (a ``multiprocessing.Pool`` worker), which may not start
+    processes of its own ("daemonic processes are not allowed to have children")."""
+    return not multiprocessing.current_process().daemon
+
+
 def default_workers() -> int:
     """Processes sharing a report's or a load's work by default: 2 where workers can be forked, else 1.
 
@@ -37,11 +43,10 @@ def default_workers() -> int:
     size below which drawing in place pays. 1 on a one-core machine or without fork, and 1
     when the calling process runs other threads (a Jupyter kernel does): a forked child holds
     only the forking thread, and a lock another thread held at that moment (the kernel's
-    output stream, a logging handler) would never be released in it. 1 as well in a daemonic
-    process (a ``multiprocessing.Pool`` worker), which may not start processes. ``workers=``
-    given explicitly is obeyed.
+    output stream, a logging handler) would never be released in it. 1 as well where
+    :func:`may_start_processes` says no. ``workers=`` given explicitly is obeyed.
     """
-    if not can_fork() or threading.active_count() > 1 or multiprocessing.current_process().daemon:
+    if not can_fork() or threading.active_count() > 1 or not may_start_processes():
         return 1
     return max(1, min(2, os.cpu_count() or 1))
 

@@ -1269,7 +1269,7 @@ def _similar_name_pairs(
         a, b = here[found_a], here[found_b]
         both = (a >= 0) & (b >= 0)
         a, b = np.minimum(a[both], b[both]), np.maximum(a[both], b[both])
-        blocks = [np.sort(here[m][here[m] >= 0]).tolist() for m in too_big]
+        blocks = [np.sort(kept[kept >= 0]).tolist() for kept in (here[m] for m in too_big)]
         more_a, more_b = _block_pairs([m for m in blocks if 1 < len(m) <= MAX_BLOCK], words, threshold - 0.01)
         a, b = np.concatenate([a, more_a]), np.concatenate([b, more_b])
     unique = np.unique(a * len(names) + b)  # each pair once (a < b)
@@ -1699,8 +1699,8 @@ def _review_list(index: _Index, clusters: dict[str, _Cluster]) -> tuple[pd.DataF
 
 def _review_people(review: tuple[pd.DataFrame, int], key_to_person: dict) -> pd.DataFrame:
     """The review list of :func:`_review_list`'s pairs and cut: each pair's roots as person
-    ids, the lesser first (its name, key and score with it), ranked by ``_rank`` then persons,
-    the first kept."""
+    ids, the lesser first (its name and key with it; the rest is the same both ways), ranked by
+    ``_rank`` then persons, the first kept."""
     cand, limit = review
     pa, pb = cand["person_a"].map(key_to_person), cand["person_b"].map(key_to_person)
     cand["person_a"], cand["person_b"] = pa, pb

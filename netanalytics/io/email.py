@@ -10,7 +10,6 @@ import gc
 import hashlib
 import itertools
 import mmap
-import multiprocessing
 import os
 import pickle
 import shutil
@@ -29,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from netanalytics import schema as S
+from netanalytics._fork import may_start_processes
 from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.io import _mbox as M
@@ -116,9 +116,10 @@ _NOT_MAIL_SUFFIXES = frozenset(
 
 def _n_workers(workers: int | None) -> int:
     """The worker processes of a read: ``workers`` as given, else 2 (1 on a one-core machine, and
-    in a daemonic process, a ``multiprocessing.Pool`` worker, which may not start processes)."""
+    where :func:`netanalytics._fork.may_start_processes` says no: a ``multiprocessing.Pool``
+    worker)."""
     if workers is None:
-        if multiprocessing.current_process().daemon:
+        if not may_start_processes():
             return 1
         return max(1, min(2, os.cpu_count() or 1))
     return max(1, int(workers))
