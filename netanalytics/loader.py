@@ -1358,19 +1358,26 @@ def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
 
 class _Persons:
     """The people of a key → person mapping as integer codes, numbered in the order of their ids
-    (so that sorting codes sorts ids); -1 is no person (a key not known, or mapped to None)."""
+    (so that sorting codes sorts ids); -1 is no person (a key not known, or mapped to None).
+
+    Keys are looked up by Arrow (``pyarrow.compute.index_in``), not in a dict: a column of Arrow
+    strings (the senders) is not turned into a Python string per row first (the senders of the
+    400,000 messages of the 120,000-person namesake mailbox: 0.16 -> 0.04 s)."""
 
     def __init__(self, k2p: dict):
-        self.ids = np.array(sorted({p for p in k2p.values() if p is not None} | {EGO}), dtype=object)
-        self._number = number = {p: i for i, p in enumerate(self.ids.tolist())}
-        self._code = {k: number[p] for k, p in k2p.items() if p is not None}
-        self.ego = number[EGO]
+        # the ids in sorted order by one factorize (the owner among them), and each key's code
+        code, ids = pd.factorize(pd.array([*k2p.values(), EGO], dtype="str"), sort=True)
+        self.ids = np.array(ids.tolist(), dtype=object)
+        self.ego = int(code[-1])
+        self._number = {p: i for i, p in enumerate(self.ids.tolist())}
+        self._keys = pa.array(list(k2p), type=pa.large_string())
+        self._key_code = np.append(code[:-1], -1)  # (a key not found, -1, takes the trailing -1)
         self._with_none = np.append(self.ids, None)  # code -1 takes the trailing None
 
     def codes(self, keys) -> np.ndarray:
-        """The code of each key's person."""
-        get = self._code.get
-        return np.fromiter((get(k, -1) for k in keys), dtype=np.int64, count=len(keys))
+        """The code of each key's person (``keys``: a list or a column of strings)."""
+        keys = pa.array(keys, type=pa.large_string(), from_pandas=True)
+        return self._key_code[pc.index_in(keys, value_set=self._keys).fill_null(-1).to_numpy()]
 
     def of_ids(self, ids) -> np.ndarray:
         """The code of each person id."""
@@ -1419,7 +1426,7 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     for col in (S.MESSAGE_ID, S.IN_REPLY_TO, S.THREAD_ID):
         msgs[col] = msgs[col].astype(object).where(msgs[col].notna(), None)
     people = _Persons(k2p)
-    sender = people.codes(msgs[S.SENDER].tolist())
+    sender = people.codes(msgs[S.SENDER])
     msgs["_sender_pid"] = people.names(sender)
     msgs[S.IS_FROM_ME] = sender == people.ego
     no_time = msgs[S.TIMESTAMP].isna().to_numpy()
@@ -1489,7 +1496,7 @@ def _interaction_frame(msgs, code, ids, n_part, part, bcc, people) -> pd.DataFra
     stamps = msgs[S.TIMESTAMP].array
     order = np.argsort(stamps.asi8, kind="stable")
     starts = np.zeros(len(msgs), bool)  # the first message of each thread in time
-    starts[order[~pd.Series(msgs[S.THREAD_ID].to_numpy(object)[order]).duplicated().to_numpy()]] = True
+    starts[order[_first_of_each(msgs[S.THREAD_ID].to_numpy(object)[order])]] = True
     reply_to = msgs[S.IN_REPLY_TO].to_numpy(object)
     channel = msgs[S.CHANNEL].astype(object).where(msgs[S.CHANNEL].notna(), None).to_numpy(object)
     is_reply = pd.notna(reply_to) | ((channel == "linkedin") & ~starts)
@@ -1530,6 +1537,17 @@ def _interaction_frame(msgs, code, ids, n_part, part, bcc, people) -> pd.DataFra
             S.STARTS_THREAD: starts[r],
         }
     )
+
+
+def _first_of_each(values: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` (strings or None) is the first of its value, by one Arrow
+    dictionary encoding (numbered in order of first sight); a pandas ``duplicated`` of Python
+    strings took 0.10-0.22 s for the thread ids of 400,000 messages, this 0.08 s."""
+    values = pa.array(values, type=pa.large_string(), from_pandas=True)
+    codes = pc.dictionary_encode(values, null_encoding="encode").indices.to_numpy()
+    first = np.ones(len(codes), bool)
+    first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
+    return first
 
 
 def _time_rank(when: np.ndarray, ids: np.ndarray) -> np.ndarray:
