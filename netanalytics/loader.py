@@ -1158,12 +1158,11 @@ def _people(
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sent = messages[S.SENDER].value_counts()
     sender_counts = dict(zip(sent.index.tolist(), sent.tolist()))
-    source_of_key = _sources_of_keys(messages)
     clusters = resolution.clusters
     pids = sorted(pid for pid in clusters if pid is not None)
     if EGO not in clusters:  # the owner, known by no key: a row with nothing known
         pids.append(EGO)
-    columns = _people_columns(pids, clusters, records, sender_counts, source_of_key)
+    columns = _people_columns(pids, clusters, records, sender_counts, _keys_by_source(messages))
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
@@ -1187,30 +1186,43 @@ def _people(
     return people
 
 
-def _sources_of_keys(messages: pd.DataFrame) -> dict[str, list]:
-    """The sources each key sends or receives (To) messages in, sorted."""
-    source_of_key: dict[str, list] = {}
-    # one source at a time (there are a handful), each key once per source; plain lists, as
-    # iterating Arrow-backed columns element by element costs a Python object per cell
+def _arrow_strings(values) -> pa.Array:
+    """``values`` (a list, or a column of strings) as one Arrow array of strings, missing values
+    null. A column read in parts is several chunks: they are joined."""
+    values = pa.array(values, type=pa.large_string(), from_pandas=True)
+    return values.combine_chunks() if isinstance(values, pa.ChunkedArray) else values
+
+
+def _keys_by_source(messages: pd.DataFrame) -> list[tuple[str, pa.Array]]:
+    """Each source (in sorted order) and the keys that send or receive (To) messages in it, as
+    Arrow strings: each distinct To list's keys once, none made a Python string here."""
+    by_source = []
     for src, part in messages.groupby(S.SOURCE, sort=True, observed=True):
-        keys = set(part[S.SENDER].dropna().tolist())
-        keys.update(k for ks in part[S.TO].tolist() for k in ks)
-        for k in keys:
-            if k in source_of_key:
-                source_of_key[k].append(src)
-            else:
-                source_of_key[k] = [src]
-    return source_of_key
+        senders, to = _arrow_strings(part[S.SENDER]), _arrow_strings(_flatten(part[S.TO].tolist())[2])
+        by_source.append((src, pc.unique(pa.concat_arrays([senders, to]).drop_null())))
+    return by_source
 
 
-def _people_columns(
-    pids: list, clusters: dict, records: dict, sender_counts: dict, source_of_key: dict
-) -> dict:
+def _sources_of(keys: list, by_source: list[tuple[str, pa.Array]]) -> list[list[str]]:
+    """The sources each of ``keys`` (a key or None) sends or receives messages in, sorted: a new
+    list each, one Arrow ``is_in`` per source rather than a lookup per key."""
+    keys = _arrow_strings(keys)
+    found = np.zeros(len(keys), np.int64)  # bit i: in the i-th source
+    for i, (_src, in_source) in enumerate(by_source):
+        found |= pc.is_in(keys, value_set=in_source).to_numpy(zero_copy_only=False).astype(np.int64) << i
+    names = [src for src, _keys in by_source]
+    lists = [tuple(src for i, src in enumerate(names) if bits >> i & 1) for bits in range(1 << len(names))]
+    return [list(lists[bits]) for bits in found.tolist()]
+
+
+def _people_columns(pids: list, clusters: dict, records: dict, sender_counts: dict, by_source: list) -> dict:
     """The columns of ``people`` (:data:`schema.PEOPLE`), a list each, in the order of ``pids``;
-    the name None where no record gives one (:func:`_people` fills it in).
+    the name None where no record gives one (:func:`_people` fills it in). ``by_source``: see
+    :func:`_keys_by_source`.
 
     The people of one key and no record (most mailbox correspondents) are filled in column by
-    column; the others a row at a time (:func:`_person_row`)."""
+    column, their key's kind and domain read by Arrow; the others a row at a time
+    (:func:`_person_row`)."""
     keys_of = [clusters.get(pid, ()) for pid in pids]
     # one key each, or None: a person with more keys, or any record to read, goes by the row
     only = (
@@ -1218,27 +1230,36 @@ def _people_columns(
         if not records
         else [None] * len(pids)
     )
-    email = [k is not None and not k.startswith(S.NOT_EMAIL) for k in only]
+    rows = [i for i, key in enumerate(only) if key is None]
+    row_keys = list(dict.fromkeys(k for i in rows for k in keys_of[i]))
+    sources = _sources_of(only + row_keys, by_source)  # (the sources of both, at once)
+    source_of_key = dict(zip(row_keys, sources[len(only) :]))
+    key = _arrow_strings(only)
+    not_email = functools.reduce(pc.or_, [pc.starts_with(key, prefix) for prefix in S.NOT_EMAIL])
+    email = pc.invert(not_email).fill_null(False)  # (a missing key, None, is no email)
+    # an address's domain: what follows its last "@" (email_domain); none without an "@"
+    domain = pc.if_else(
+        pc.and_(email, pc.match_substring(key, "@")), pc.replace_substring_regex(key, "(?s)^.*@", ""), None
+    )
     n = len(pids)
     columns = {
         S.NAME: [None] * n,
-        S.EMAILS: [[k] if e else [] for k, e in zip(only, email)],
-        S.LINKEDIN_URL: [k if k is not None and k.startswith("https://") else None for k in only],
+        S.EMAILS: [[k] if e else [] for k, e in zip(only, email.to_pylist())],
+        S.LINKEDIN_URL: pc.if_else(pc.starts_with(key, "https://"), key, None).to_pylist(),
         S.COMPANY: [None] * n,
         S.TITLE: [None] * n,
-        S.DOMAIN: [email_domain(k) if e else None for k, e in zip(only, email)],
-        S.SOURCES: [list(source_of_key.get(k, ())) for k in only],
+        S.DOMAIN: domain.to_pylist(),
+        S.SOURCES: sources[: len(only)],
         S.CONNECTED_ON: [pd.NaT] * n,
         S.TAGS: [[] for _ in range(n)],
         S.KIND: [None] * n,
         S.CADENCE_DAYS: [np.nan] * n,
         S.IS_ME: [pid == EGO for pid in pids],
     }
-    for i, key in enumerate(only):
-        if key is None:
-            row = _person_row(pids[i], keys_of[i], records, sender_counts, source_of_key)
-            for values, value in zip(columns.values(), row):
-                values[i] = value
+    for i in rows:
+        row = _person_row(pids[i], keys_of[i], records, sender_counts, source_of_key)
+        for values, value in zip(columns.values(), row):
+            values[i] = value
     return columns
 
 
@@ -1376,7 +1397,7 @@ class _Persons:
 
     def codes(self, keys) -> np.ndarray:
         """The code of each key's person (``keys``: a list or a column of strings)."""
-        keys = pa.array(keys, type=pa.large_string(), from_pandas=True)
+        keys = _arrow_strings(keys)
         return self._key_code[pc.index_in(keys, value_set=self._keys).fill_null(-1).to_numpy()]
 
     def of_ids(self, ids) -> np.ndarray:
@@ -1543,8 +1564,7 @@ def _first_of_each(values: np.ndarray) -> np.ndarray:
     """Whether each of ``values`` (strings or None) is the first of its value, by one Arrow
     dictionary encoding (numbered in order of first sight); a pandas ``duplicated`` of Python
     strings took 0.10-0.22 s for the thread ids of 400,000 messages, this 0.08 s."""
-    values = pa.array(values, type=pa.large_string(), from_pandas=True)
-    codes = pc.dictionary_encode(values, null_encoding="encode").indices.to_numpy()
+    codes = pc.dictionary_encode(_arrow_strings(values), null_encoding="encode").indices.to_numpy()
     first = np.ones(len(codes), bool)
     first[1:] = codes[1:] > np.maximum.accumulate(codes)[:-1]
     return first

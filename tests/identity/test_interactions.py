@@ -2,6 +2,7 @@
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -402,21 +403,31 @@ _PERSON_KEYS = [
 ]
 
 
+def _by_source(keys_of_source: dict) -> list:
+    """_keys_by_source's shape: (source, its keys as Arrow strings), sources in sorted order."""
+    return [
+        (src, pa.array(sorted(keys), type=pa.large_string())) for src, keys in sorted(keys_of_source.items())
+    ]
+
+
 @settings(max_examples=200, deadline=None)
 @given(
     st.lists(st.sets(st.sampled_from(_PERSON_KEYS), max_size=3), min_size=1, max_size=8),
     st.booleans(),
-    st.dictionaries(st.sampled_from(_PERSON_KEYS), st.lists(st.sampled_from(["mbox", "gmail"]), max_size=2)),
+    st.dictionaries(st.sampled_from(["mbox", "gmail", "outlook"]), st.sets(st.sampled_from(_PERSON_KEYS))),
 )
-def test_people_columns_equal_the_rows_of_each_person(key_sets, with_me, source_of_key):
+def test_people_columns_equal_the_rows_of_each_person(key_sets, with_me, keys_of_source):
     # people of one key and no record are filled in column by column; every person must come
     # out as _person_row gives them (key kinds: email, URL, name, phone, a key without "@")
     from netanalytics.loader import EGO, _people_columns, _person_row
 
     pids = [f"p{i}" for i in range(len(key_sets))] + ([EGO] if with_me else [])
     clusters = dict(zip(pids, key_sets))
-    got = _people_columns(pids, clusters, {}, {}, source_of_key)
+    got = _people_columns(pids, clusters, {}, {}, _by_source(keys_of_source))
     assert list(got) == list(S.PEOPLE)
+    source_of_key = {
+        k: [src for src in sorted(keys_of_source) if k in keys_of_source[src]] for k in _PERSON_KEYS
+    }
     rows = [_person_row(pid, clusters.get(pid, ()), {}, {}, source_of_key) for pid in pids]
     for col, values in zip(S.PEOPLE, zip(*rows)):
         assert pd.Series(got[col], dtype=object).equals(pd.Series(list(values), dtype=object)), col
@@ -432,13 +443,40 @@ def test_people_columns_exact():
         "p1": {"ann@x.org"},
         "p2": {"https://www.linkedin.com/in/c"},
         EGO: {"me@y.org", "me@gmail.com"},
+        "p4": {"odd@"},
+        "p5": {"a@b@c.org"},
     }
-    got = _people_columns(["p1", "p2", EGO, "p3"], clusters, {}, {"me@y.org": 3}, {"ann@x.org": ["mbox"]})
-    assert got[S.EMAILS] == [["ann@x.org"], [], ["me@gmail.com", "me@y.org"], []]
-    assert got[S.LINKEDIN_URL] == [None, "https://www.linkedin.com/in/c", None, None]
-    assert got[S.DOMAIN] == ["x.org", None, "y.org", None]
-    assert got[S.SOURCES] == [["mbox"], [], [], []]
-    assert got[S.IS_ME] == [False, False, True, False]
+    by_source = _by_source({"mbox": {"ann@x.org", "me@y.org"}, "gmail": {"me@gmail.com", "ann@x.org"}})
+    got = _people_columns(["p1", "p2", EGO, "p3", "p4", "p5"], clusters, {}, {"me@y.org": 3}, by_source)
+    assert got[S.EMAILS] == [["ann@x.org"], [], ["me@gmail.com", "me@y.org"], [], ["odd@"], ["a@b@c.org"]]
+    assert got[S.LINKEDIN_URL] == [None, "https://www.linkedin.com/in/c", None, None, None, None]
+    assert got[S.DOMAIN] == ["x.org", None, "y.org", None, "", "c.org"]
+    assert got[S.SOURCES] == [["gmail", "mbox"], [], ["gmail", "mbox"], [], [], []]
+    assert got[S.IS_ME] == [False, False, True, False, False, False]
+
+
+def test_keys_by_source_exact():
+    # each source's senders and To keys (a list shared by two messages read once), none missing;
+    # Cc keys are not counted; the sources in sorted order
+    from netanalytics.loader import _keys_by_source, _sources_of
+
+    shared = ["bob@x.org", "cat@x.org"]
+    messages = pd.DataFrame(
+        {
+            S.SOURCE: pd.array(["mbox", "gmail", "mbox", "mbox"], dtype="str"),
+            S.SENDER: pd.array(["ann@x.org", "ann@x.org", None, "dan@x.org"], dtype="str"),
+            S.TO: [shared, ["eve@x.org"], shared, []],
+            S.CC: [["cc@x.org"], [], [], []],
+        }
+    )
+    by_source = _keys_by_source(messages)
+    assert [(src, sorted(keys.to_pylist())) for src, keys in by_source] == [
+        ("gmail", ["ann@x.org", "eve@x.org"]),
+        ("mbox", ["ann@x.org", "bob@x.org", "cat@x.org", "dan@x.org"]),
+    ]
+    keys = ["ann@x.org", "eve@x.org", "cc@x.org", None, "dan@x.org"]
+    assert _sources_of(keys, by_source) == [["gmail", "mbox"], ["gmail"], [], [], ["mbox"]]
+    assert _sources_of(keys, []) == [[], [], [], [], []]
 
 
 def test_persons_codes_exact():
@@ -462,4 +500,19 @@ def test_persons_codes_exact():
         None,
         None,
         None,
+    ]
+
+
+def test_columns_read_in_chunks_are_looked_up_whole():
+    # a column read in parts is an Arrow array of several chunks: joined, not refused
+    from netanalytics.loader import _arrow_strings, _keys_by_source, _Persons
+
+    senders = pd.Series(pd.arrays.ArrowStringArray(pa.chunked_array([["a@x.org", None], ["b@x.org"]])))
+    assert _arrow_strings(senders).to_pylist() == ["a@x.org", None, "b@x.org"]
+    assert _Persons({"a@x.org": "p1", "b@x.org": "p2"}).codes(senders).tolist() == [1, -1, 2]
+    messages = pd.DataFrame(
+        {S.SOURCE: pd.array(["mbox"] * 3, dtype="str"), S.SENDER: senders, S.TO: [["c@x.org"], [], []]}
+    )
+    assert [(src, sorted(keys.to_pylist())) for src, keys in _keys_by_source(messages)] == [
+        ("mbox", ["a@x.org", "b@x.org", "c@x.org"])
     ]
