@@ -221,3 +221,30 @@ def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
         ("anna berg", "anna verg"),
         ("anna berge", "anna verg"),
     ]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.integers(min_value=0, max_value=40), max_size=60))
+def test_sorted_unique_is_numpy_unique(values):
+    # the similar-name pairs are deduplicated by a sort (numpy 2.4's np.unique hashes, and is slow)
+    values = np.array(values, dtype=np.int64)
+    got = identity._sorted_unique(values)
+    assert got.dtype == np.int64
+    assert got.tolist() == np.unique(values).tolist()
+
+
+def test_name_frequency_exact():
+    # first names and surnames counted over the distinct names, in the order a pass over the
+    # best names first meets them; n, the share of same-name pairs that are one person and the
+    # average name's u from the formula of _NameFrequency
+    freq = identity._name_frequency(["ann lee", "bob lee", "ann lee", "ann kim", "cy lee"])
+    assert list(freq.first.items()) == [("ann", 3), ("bob", 1), ("cy", 1)]
+    assert list(freq.last.items()) == [("lee", 4), ("kim", 1)]
+    assert freq.n == 5
+    u_mean = (0.6**2 + 0.2**2 + 0.2**2) * (0.8**2 + 0.2**2)  # Σp(first)² · Σp(last)²
+    assert freq.u_mean == u_mean
+    one, two = identity.SAME_NAME_PRIOR
+    observed, expected = 1.0, 5 * 4 / 2 * u_mean  # one pair shares a full name ("ann lee")
+    assert expected > observed
+    assert freq.match_share == (0.0 + one) / (observed + one + two)
+    assert identity._name_frequency(["ann lee"]).n == 1  # fewer than two: the prior alone

@@ -516,3 +516,12 @@ def test_columns_read_in_chunks_are_looked_up_whole():
     assert [(src, sorted(keys.to_pylist())) for src, keys in _keys_by_source(messages)] == [
         ("mbox", ["a@x.org", "b@x.org", "c@x.org"])
     ]
+
+
+def test_first_of_each_exact():
+    # thread starts: the first message of each thread id, a missing id counted as one id
+    from netanalytics.loader import _first_of_each
+
+    ids = np.array(["t1", None, "t1", "t2", None, "é", "t2"], dtype=object)
+    assert _first_of_each(ids).tolist() == [True, True, False, True, False, True, False]
+    assert _first_of_each(np.array([], dtype=object)).tolist() == []
