@@ -1206,13 +1206,21 @@ def _keys_by_source(messages: pd.DataFrame) -> list[tuple[str, pa.Array]]:
 def _sources_of(keys: list, by_source: list[tuple[str, pa.Array]]) -> list[list[str]]:
     """The sources each of ``keys`` (a key or None) sends or receives messages in, sorted: a new
     list each, one Arrow ``is_in`` per source rather than a lookup per key."""
+    if not by_source:
+        return [[] for _ in keys]
     keys = _arrow_strings(keys)
-    found = np.zeros(len(keys), np.int64)  # bit i: in the i-th source
-    for i, (_src, in_source) in enumerate(by_source):
-        found |= pc.is_in(keys, value_set=in_source).to_numpy(zero_copy_only=False).astype(np.int64) << i
-    names = [src for src, _keys in by_source]
-    lists = [tuple(src for i, src in enumerate(names) if bits >> i & 1) for bits in range(1 << len(names))]
-    return [list(lists[bits]) for bits in found.tolist()]
+    masks = [
+        pc.is_in(keys, value_set=in_source).to_numpy(zero_copy_only=False) for _src, in_source in by_source
+    ]
+    # each key's combination of sources numbered (a handful: numbers stay below the keys'
+    # count, whatever the sources), its list made once, then copied for each key
+    code = np.zeros(len(keys), np.int64)
+    for inside in masks:
+        code = pd.factorize(code * 2 + inside)[0]
+    first = np.zeros(int(code.max(initial=-1)) + 1, np.int64)
+    first[code[::-1]] = np.arange(len(code))[::-1]  # the first key of each combination
+    lists = [[src for (src, _keys), inside in zip(by_source, masks) if inside[i]] for i in first.tolist()]
+    return [list(lists[c]) for c in code.tolist()]
 
 
 def _people_columns(pids: list, clusters: dict, records: dict, sender_counts: dict, by_source: list) -> dict:

@@ -525,3 +525,16 @@ def test_first_of_each_exact():
     ids = np.array(["t1", None, "t1", "t2", None, "é", "t2"], dtype=object)
     assert _first_of_each(ids).tolist() == [True, True, False, True, False, True, False]
     assert _first_of_each(np.array([], dtype=object)).tolist() == []
+
+
+def test_sources_of_many_sources_exact():
+    # combinations of sources are numbered, not packed into bits: 70 sources are no overflow
+    from netanalytics.loader import _sources_of
+
+    names = [f"s{i:02d}" for i in range(70)]
+    by_source = [(src, pa.array([f"k{i % 3}", "all"], type=pa.large_string())) for i, src in enumerate(names)]
+    got = _sources_of(["k0", "k2", "none", None, "all", "k0"], by_source)
+    assert got[0] == names[0::3] and got[5] == names[0::3] and got[0] is not got[5]
+    assert got[1] == names[2::3]
+    assert got[2] == [] and got[3] == []
+    assert got[4] == names
