@@ -1450,7 +1450,7 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep):
     joined and sorted on integers rather than by hashing and sorting strings (0.1-0.2 s per
     operation at 100,000 messages)."""
     rep.skip("automated sender (no-reply, list, bulk)", int(messages[S.IS_AUTOMATED].sum()))
-    msgs = messages[~messages[S.IS_AUTOMATED]].copy()
+    msgs = messages[~messages[S.IS_AUTOMATED]]  # (a new frame: copy-on-write keeps messages as they are)
     # ids as Python objects, None where missing
     for col in (S.MESSAGE_ID, S.IN_REPLY_TO, S.THREAD_ID):
         msgs[col] = msgs[col].astype(object).where(msgs[col].notna(), None)

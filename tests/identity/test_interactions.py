@@ -538,3 +538,23 @@ def test_sources_of_many_sources_exact():
     assert got[1] == names[2::3]
     assert got[2] == [] and got[3] == []
     assert got[4] == names
+
+
+def test_build_interactions_leaves_its_messages_as_they_were():
+    # the frame it filters is not copied first (copy-on-write): the caller's messages keep their
+    # columns and values (the people frame reads them afterwards with one worker)
+    messages = pd.DataFrame(
+        [
+            msg("m1", "2025-01-06 09:00", "me@x.org", to=["ann@a.com"], thread=None),
+            msg("m2", "2025-01-07 09:00", "news@shop.com", to=["me@x.org"], automated=True),
+            msg("m3", "2025-01-08 09:00", "ann@a.com", to=["me@x.org"], reply_to="m1"),
+        ]
+    )
+    messages.loc[0, S.IN_REPLY_TO] = float("nan")
+    before = messages.copy(deep=True)
+    _inter, _part, kept = build_interactions(
+        messages, K2P, LoadReport().new_file("(resolution)", "resolution")
+    )
+    assert list(messages.columns) == list(before.columns)
+    pd.testing.assert_frame_equal(messages, before)
+    assert "_sender_pid" not in kept.columns and kept[S.IS_FROM_ME].tolist() == [True, False]
