@@ -498,8 +498,8 @@ def load(
 
     Where workers can be forked (Linux, and no other thread running in this process: not in a
     Jupyter kernel; :func:`netanalytics._fork.default_workers`), independent steps run in a
-    forked worker while the load goes on: the people frame while the interactions are built,
-    and in identity resolution (from 10,000 names or clusters) the similar-name search and the
+    forked worker while the load goes on: each key's activity while the participants are
+    gathered, the people frame while the interactions are built, and in identity resolution (from 10,000 names or clusters) the similar-name search and the
     review list. The network is the same either way; a worker's error is raised here with its
     message. Big mail files are also read by worker processes
     (:func:`netanalytics.io.read_mbox`).
@@ -663,7 +663,7 @@ def _load_uncached(
     )
     # the frames are built from many small objects that reference counting frees; Python's
     # cyclic collector would walk the whole heap (the messages' per-row lists) again and again
-    with gc_paused():
+    with gc_paused(), Children(default_workers()) as children:
         me_keys, owner_name = got.me_keys, got.owner_name
 
         contacts = _concat(got.contacts, S.CONTACTS)
@@ -687,6 +687,10 @@ def _load_uncached(
         automated = set(flags.index[flags])
         automated |= set(messages[S.MAILING_LIST].dropna().unique())
 
+        # two processes (where they can be forked): each key's activity in a worker while the
+        # participants are gathered here, the people frame while the interactions are built (with
+        # one, in turn; the same frames): README, performance
+        activity_later = children.compute(functools.partial(_key_activity, messages, me_keys))
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
         keys = participants[S.KEY].unique().tolist()
         automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
@@ -700,21 +704,17 @@ def _load_uncached(
             automated=automated,
             overrides=override_frame,
             phone_region=region,
-            activity=_key_activity(messages, me_keys),
+            activity=activity_later(),
         )
         resolution_report.notes["owner_keys"] = sorted(me_keys)
         resolution_report.notes["merge_candidates"] = len(resolution.candidates)
 
         k2p = resolution.key_to_person
-        # the people frame in a forked worker while the interactions are built here (with one
-        # worker, in turn): the same frame, 0.10-0.13 s sooner at 30,000 people and 0.7-0.8 s at
-        # 120,000 (README, performance)
-        with Children(default_workers()) as children:
-            people_later = children.compute(
-                functools.partial(_people, resolution, contacts, messages, owner_name=owner_name)
-            )
-            interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
-            people = people_later()
+        people_later = children.compute(
+            functools.partial(_people, resolution, contacts, messages, owner_name=owner_name)
+        )
+        interactions, participation, messages = build_interactions(messages, k2p, resolution_report)
+        people = people_later()
         if annotations is not None:
             people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
 

@@ -101,16 +101,17 @@ def test_forked_workers_build_the_same_network_and_none_outlives_the_load(sample
     assert str(nets[1].report) == str(nets[2].report)
 
 
+@pytest.mark.parametrize("step", ["_people", "_key_activity"])
 @pytest.mark.parametrize("workers", [1, pytest.param(2, marks=needs_fork)])
-def test_an_error_in_a_forked_step_is_raised_by_load_with_its_message(sample, monkeypatch, workers):
+def test_an_error_in_a_forked_step_is_raised_by_load_with_its_message(sample, monkeypatch, workers, step):
     import netanalytics.loader as L
 
     def broken(*args, **kwargs):
-        raise FormatError("people: a record without its key")
+        raise FormatError(f"{step}: a record without its key")
 
     monkeypatch.setattr(L, "default_workers", lambda: workers)
-    monkeypatch.setattr(L, "_people", broken)
-    with pytest.raises(FormatError, match="people: a record without its key") as info:
+    monkeypatch.setattr(L, step, broken)
+    with pytest.raises(FormatError, match=f"{step}: a record without its key") as info:
         na.load(email=MBOX, cache=False)
     # from a worker, its traceback comes along as the cause
     assert isinstance(info.value.__cause__, WorkerTraceback) == (workers > 1)
