@@ -1721,11 +1721,15 @@ def _review_people(review: tuple[pd.DataFrame, int], key_to_person: dict) -> pd.
     ids, the lesser first (its name and key with it; the rest is the same both ways), ranked by
     ``_rank`` then persons, the first kept."""
     cand, limit = review
-    pa, pb = cand["person_a"].map(key_to_person), cand["person_b"].map(key_to_person)
-    cand["person_a"], cand["person_b"] = pa, pb
-    swap = (pa > pb).to_numpy()
+    # by lists (a few hundred pairs): a pandas map through the 30,000-key dict, then swaps by
+    # .loc, took 0.04 s at 30,000 people
+    cand["person_a"] = [key_to_person[root] for root in cand["person_a"].tolist()]
+    cand["person_b"] = [key_to_person[root] for root in cand["person_b"].tolist()]
+    swap = [a > b for a, b in zip(cand["person_a"].tolist(), cand["person_b"].tolist())]
     for a, b in (("person_a", "person_b"), ("name_a", "name_b"), ("key_a", "key_b")):
-        cand.loc[swap, [a, b]] = cand.loc[swap, [b, a]].to_numpy()
+        va, vb, dtype = cand[a].tolist(), cand[b].tolist(), cand[a].dtype
+        cand[a] = pd.array([y if s else x for x, y, s in zip(va, vb, swap)], dtype=dtype)
+        cand[b] = pd.array([x if s else y for x, y, s in zip(va, vb, swap)], dtype=dtype)
     cand = cand.sort_values(["_rank", "person_a", "person_b"], ascending=[False, True, True], kind="stable")
     return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
