@@ -1723,8 +1723,8 @@ def _review_people(review: tuple[pd.DataFrame, int], key_to_person: dict) -> pd.
     cand, limit = review
     # by lists (a few hundred pairs): a pandas map through the 30,000-key dict, then swaps by
     # .loc, took 0.04 s at 30,000 people
-    cand["person_a"] = [key_to_person[root] for root in cand["person_a"].tolist()]
-    cand["person_b"] = [key_to_person[root] for root in cand["person_b"].tolist()]
+    for col in ("person_a", "person_b"):  # (strings, as a pandas map gave them)
+        cand[col] = pd.array([key_to_person[root] for root in cand[col].tolist()], dtype="str")
     swap = [a > b for a, b in zip(cand["person_a"].tolist(), cand["person_b"].tolist())]
     for a, b in (("person_a", "person_b"), ("name_a", "name_b"), ("key_a", "key_b")):
         va, vb, dtype = cand[a].tolist(), cand[b].tolist(), cand[a].dtype

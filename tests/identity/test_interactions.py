@@ -518,13 +518,30 @@ def test_columns_read_in_chunks_are_looked_up_whole():
     ]
 
 
-def test_first_of_each_exact():
-    # thread starts: the first message of each thread id, a missing id counted as one id
-    from netanalytics.loader import _first_of_each
-
-    ids = np.array(["t1", None, "t1", "t2", None, "é", "t2"], dtype=object)
-    assert _first_of_each(ids).tolist() == [True, True, False, True, False, True, False]
-    assert _first_of_each(np.array([], dtype=object)).tolist() == []
+def test_thread_starts_among_the_messages_kept_a_missing_thread_id_as_one_id():
+    # the first message of each thread in time among those kept: a self-mail, an automated
+    # message and an undated one do not start their thread even when earliest; a missing thread
+    # id counts as one id, as the other ids do
+    rows = [
+        msg("m0", "2025-01-06 08:00", "me@x.org", ["me@work.com"], thread="t1"),  # self-mail
+        msg("a0", "2025-01-06 07:00", "news@shop.com", ["me@x.org"], thread="t1", automated=True),
+        msg("m1", "2025-01-06 09:00", "ann@a.com", ["me@x.org"], thread="t1"),
+        msg("m2", "2025-01-06 10:00", "me@x.org", ["ann@a.com"], thread="t1"),
+        msg("m3", "2025-01-06 09:30", "bob@b.com", ["me@x.org"]),
+        msg("m4", "2025-01-06 11:00", "cy@c.com", ["me@x.org"]),
+        msg("m5", "2025-01-06 08:30", "bob@b.com", ["me@x.org"], thread="é"),
+        msg("m6", "2025-01-06 12:00", "cy@c.com", ["me@x.org"], thread="é"),
+    ]
+    rows[4][S.THREAD_ID] = rows[5][S.THREAD_ID] = None
+    undated = msg("u0", "2025-01-06 06:00", "ann@a.com", ["me@x.org"], thread="t1")
+    undated[S.TIMESTAMP] = pd.NaT
+    rows.append(undated)
+    inter, _part, kept, rep = run(rows)
+    starts = dict(zip(inter[S.MESSAGE_ID], inter[S.STARTS_THREAD]))
+    assert starts == {"m1": True, "m2": False, "m3": True, "m4": False, "m5": True, "m6": False}
+    assert kept[S.MESSAGE_ID].tolist() == ["m1", "m2", "m3", "m4", "m5", "m6"]
+    assert rep.skipped["self-mail (only me on it)"] == 1
+    assert rep.skipped["message without a usable date"] == 1
 
 
 def test_sources_of_many_sources_exact():

@@ -32,7 +32,7 @@ def world(world_file):
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
 def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     # the similar-name search and the review list in workers (from WORKER_FROM names or clusters:
-    # every size here), and the key activity and the people frame (loader)
+    # every size here), and the key activity, the messages' codes and the people frame (loader)
     path, _truth = world_file
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
     forks = []
@@ -43,7 +43,7 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
         monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
         monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
         nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
-        assert len(forks) == (4 if workers == 2 else 0)
+        assert len(forks) == (5 if workers == 2 else 0)
     for name in ("identities", "candidates", "people", "interactions"):
         pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
     assert len(nets[1].candidates) == 38  # (the review list is not empty: something to compare)

@@ -167,3 +167,16 @@ def test_a_review_pair_names_the_lesser_person_first_with_its_own_name_and_key()
             "score": 88.88888888888889,
         }
     ]
+
+
+def test_review_list_person_columns_are_strings_also_when_empty():
+    # a list with pairs and one without give the same column types (the persons as strings)
+    participants = pd.DataFrame(
+        [("a@one.example", "Zoe Smyth"), ("b@two.example", "Zoe Smith"), ("c@three.example", "Ian Holm")],
+        columns=[S.KEY, S.DISPLAY_NAME],
+    )
+    some = identity.resolve_identities(S.empty_frame(S.CONTACTS), participants, me_keys=set()).candidates
+    none = identity.resolve_identities(S.empty_frame(S.CONTACTS), participants[2:], me_keys=set()).candidates
+    assert (len(some), len(none)) == (1, 0)
+    for cand in (some, none):
+        assert [str(cand[col].dtype) for col in ("person_a", "person_b")] == ["str", "str"]
