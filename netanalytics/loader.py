@@ -1171,16 +1171,19 @@ def _people(
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
-    # function per person
-    counts = shown.groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
-    fallback = dict(counts.groupby(level=0, sort=False).idxmax().tolist())
+    # function per person: a person with one key showing a name (most) has that name; the
+    # others are counted by a group-by (over every person it took 0.15 s at 120,000 people)
+    several = shown[S.PERSON_ID].duplicated(keep=False).to_numpy()
+    fallback = dict(zip(shown[S.PERSON_ID].to_numpy()[~several], shown[S.DISPLAY_NAME].to_numpy()[~several]))
+    counts = shown[several].groupby([S.PERSON_ID, S.DISPLAY_NAME], sort=False).size()
+    fallback.update(counts.groupby(level=0, sort=False).idxmax().tolist())
     names, emails = columns[S.NAME], columns[S.EMAILS]
-    for i, pid in enumerate(pids):
-        if pid == EGO and owner_name:
-            # the owner's own profile names them best (a contact card or a display name may be a nickname)
-            names[i] = owner_name
-        elif not names[i]:
-            names[i] = fallback.get(pid) or (emails[i][0] if emails[i] else pid)
+    columns[S.NAME] = [
+        # the owner's own profile names them best (a contact card or a display name may be a nickname)
+        owner_name if pid == EGO and owner_name
+        else name or fallback.get(pid) or (address[0] if address else pid)
+        for pid, name, address in zip(pids, names, emails)
+    ]  # fmt: skip
     people = pd.DataFrame(columns, index=pd.Index(pids, name=S.PERSON_ID))
     people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True)
     people[S.CADENCE_DAYS] = people[S.CADENCE_DAYS].astype(float)

@@ -455,6 +455,49 @@ def test_people_columns_exact():
     assert got[S.IS_ME] == [False, False, True, False, False, False]
 
 
+def test_people_names_each_person_by_its_keys_most_shown_name():
+    # a person's name, without a record: the display name most of its keys show (the first key's
+    # among ties), else its first address, else its id; the owner by their profile's name
+    from netanalytics.identity import resolve_identities
+    from netanalytics.loader import _people
+
+    shown = [
+        ("a1@x.org", "Ann Lee"),
+        ("a2@y.org", "Annie Lee"),
+        ("b1@x.org", "Bob Ray"),
+        ("b2@y.org", "Robert Ray"),
+        ("b3@z.org", "Robert Ray"),
+        ("c@x.org", "Cy"),
+        ("d@x.org", None),
+        ("me@x.org", "Me"),
+    ]
+    participants = pd.DataFrame(shown, columns=[S.KEY, S.DISPLAY_NAME])
+    same = pd.DataFrame(
+        [
+            ("a1@x.org", "a2@y.org", "same"),
+            ("b1@x.org", "b2@y.org", "same"),
+            ("b1@x.org", "b3@z.org", "same"),
+        ],
+        columns=["key_a", "key_b", "decision"],
+    )
+    res = resolve_identities(S.empty_frame(S.CONTACTS), participants, me_keys={"me@x.org"}, overrides=same)
+    messages = pd.DataFrame(
+        [msg(f"m{i}", "2025-01-06 09:00", key, ["me@x.org"]) for i, (key, _n) in enumerate(shown)]
+    )
+    for owner_name, me_name in ((None, "Me"), ("Me Myself", "Me Myself")):
+        people = _people(res, S.empty_frame(S.CONTACTS), messages, owner_name=owner_name)
+        k2p = res.key_to_person
+        assert people[S.NAME][
+            [k2p[k] for k in ("a2@y.org", "b1@x.org", "c@x.org", "d@x.org", "me@x.org")]
+        ].tolist() == [
+            "Ann Lee",
+            "Robert Ray",
+            "Cy",
+            "d@x.org",
+            me_name,
+        ]
+
+
 def test_keys_by_source_exact():
     # each source's senders and To keys (a list shared by two messages read once), none missing;
     # Cc keys are not counted; the sources in sorted order
