@@ -12,8 +12,8 @@ address each, 3 % changing jobs (two addresses in succession), with the truth. P
 run, wall-clock and CPU seconds (workers included): (a) ``read_mbox`` with the cache off — the
 baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
 (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions, with
-the key activity and the people frame built meanwhile in workers, the people frame in "the rest"
-with one process);
+the key activity, the messages' codes and the people frame built meanwhile in workers, the people
+frame in "the rest" with one process);
 ``--repeat N`` times, alternately (``--workers 1``: every step in turn in this process, to compare
 with the default, which forks some steps); the ratio (b)/(a) against the target (issue 13: the whole
 ``na.load`` at most 3x the read time); and against the truth the share of
@@ -122,8 +122,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"na.load with {workers} process(es): "
         + (
-            f"the key activity, the similar-name search and the review list (from {identity.WORKER_FROM:,} "
-            "names or clusters) and the people frame each in a forked worker while the load goes on"
+            "the key activity, the messages' codes for the interactions, the similar-name search and the "
+            f"review list (from {identity.WORKER_FROM:,} names or clusters) and the people frame each in a "
+            "forked worker while the load goes on"
             if workers > 1
             else "every step in turn"
         )
