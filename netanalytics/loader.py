@@ -690,7 +690,7 @@ def _load_uncached(
         # two processes (where they can be forked): each key's activity in a worker while the
         # participants are gathered here, the messages' codes while identities are resolved, the
         # people frame while the interactions are built (with one, in turn; the same frames):
-        # README, performance
+        # docs/performance.md
         activity_later = children.compute(functools.partial(_key_activity, messages, me_keys))
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
         # and what the interactions need of the messages alone, while identities are resolved
