@@ -1063,10 +1063,16 @@ def _bcc_keys(messages: pd.DataFrame, me_keys=()) -> pd.Series:
     incoming mail, if any, names me and adds no one (see :func:`build_interactions`)."""
     if S.BCC not in messages.columns:
         return pd.Series([[]] * len(messages), index=messages.index, dtype=object)
-    mine = messages[S.IS_FROM_ME].fillna(False).to_numpy(bool) | messages[S.SENDER].isin(
+    return messages[S.BCC].where(
+        _mine(messages, me_keys), pd.Series([[]] * len(messages), index=messages.index, dtype=object)
+    )
+
+
+def _mine(messages: pd.DataFrame, me_keys=()) -> np.ndarray:
+    """Whether each message is the owner's own: flagged so by its reader, or sent from one of ``me_keys``."""
+    return messages[S.IS_FROM_ME].fillna(False).to_numpy(bool) | messages[S.SENDER].isin(
         list(me_keys)
     ).to_numpy(bool)
-    return messages[S.BCC].where(mine, pd.Series([[]] * len(messages), index=messages.index, dtype=object))
 
 
 def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
@@ -1131,7 +1137,8 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
             ))  # fmt: skip
         keys += flat_k
         names += flat_n
-    bcc = _flatten(_bcc_keys(messages, me_keys).tolist())[2]  # keys only: Bcc names are not kept
+    # keys only (Bcc names are not kept), of my own messages (see _bcc_keys)
+    bcc = _elements(messages.loc[_mine(messages, me_keys), S.BCC].tolist())[1] if S.BCC in messages else []
     keys += bcc
     names += [None] * len(bcc)
     for extras in (endorsements, recommendations):

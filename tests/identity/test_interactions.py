@@ -368,8 +368,10 @@ def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_no
     messages[S.TO_NAMES] = pd.Series([to_names, ["Bobby"], to_names, ["Ann", "Robert"], None], dtype=object)
     messages[S.CC] = pd.Series([None, ["ann@a.com"], [], [], None], dtype=object)
     messages[S.CC_NAMES] = pd.Series([None, ["Ann"], [], [], None], dtype=object)
+    # Bcc keys (no names) of my own messages only, after the To and Cc sightings
+    messages[S.BCC] = pd.Series([["eve@e.com", "ann@a.com"], ["zed@z.com"], [], None, []], dtype=object)
     empty = pd.DataFrame()
-    got = _participants(messages, empty, empty, empty)
+    got = _participants(messages, empty, empty, empty, me_keys={"me@x.org"})
     assert got.values.tolist() == [
         ["me@x.org", "Me"],
         ["cy@c.com", None],
@@ -379,7 +381,13 @@ def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_no
         ["bob@b.com", None],
         ["dan@d.com", None],
         ["bob@b.com", "Robert"],
+        ["eve@e.com", None],
+        ["ann@a.com", None],
     ]
+    assert (
+        _participants(messages.drop(columns=[S.BCC]), empty, empty, empty).values.tolist()
+        == got.values.tolist()[:-2]
+    )
 
 
 def test_text_from_codes_is_the_values_taken_with_missing_for_minus_one():
