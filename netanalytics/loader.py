@@ -713,12 +713,13 @@ def _load_uncached(
         resolution_report.notes["merge_candidates"] = len(resolution.candidates)
 
         k2p = resolution.key_to_person
+        codes = codes_later()
         people_later = children.compute(
-            functools.partial(_people, resolution, contacts, messages, owner_name=owner_name)
+            functools.partial(
+                _people, resolution, contacts, messages, owner_name=owner_name, by_source=codes.by_source
+            )
         )
-        interactions, participation, messages = build_interactions(
-            messages, k2p, resolution_report, codes_later()
-        )
+        interactions, participation, messages = build_interactions(messages, k2p, resolution_report, codes)
         people = people_later()
         if annotations is not None:
             people = _annotate(people, read_annotations(annotations), k2p, resolution_report)
@@ -1163,10 +1164,16 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
 
 
 def _people(
-    resolution, contacts: pd.DataFrame, messages: pd.DataFrame, *, owner_name: str | None = None
+    resolution,
+    contacts: pd.DataFrame,
+    messages: pd.DataFrame,
+    *,
+    owner_name: str | None = None,
+    by_source: list | None = None,
 ) -> pd.DataFrame:
     """The ``people`` frame: one row per resolved person and the owner, named by their records,
-    else their most frequent display name, else their first address."""
+    else their most frequent display name, else their first address. ``by_source``:
+    :func:`_keys_by_source` of ``messages``, made here when not given."""
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
     sent = messages[S.SENDER].value_counts()
     sender_counts = dict(zip(sent.index.tolist(), sent.tolist()))
@@ -1174,7 +1181,9 @@ def _people(
     pids = sorted(pid for pid in clusters if pid is not None)
     if EGO not in clusters:  # the owner, known by no key: a row with nothing known
         pids.append(EGO)
-    columns = _people_columns(pids, clusters, records, sender_counts, _keys_by_source(messages))
+    if by_source is None:
+        by_source = _keys_by_source(messages)
+    columns = _people_columns(pids, clusters, records, sender_counts, by_source)
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
@@ -1457,7 +1466,7 @@ FROM, TO, CC, BCC = range(4)
 class _MessageCodes:
     """What :func:`build_interactions` reads of the messages alone, before any key has a person
     (:func:`_message_codes`): integer arrays over the messages it weighs, those not automated
-    and with a date, in their order."""
+    and with a date, in their order; and, for the people frame, each source's keys."""
 
     message: np.ndarray  # each message's id numbered in order of first sight (a missing id too)
     recipients: list  # for To then Cc: the message of each recipient, and its key's code in ``keys``
@@ -1465,6 +1474,7 @@ class _MessageCodes:
     thread: np.ndarray  # each message's thread id numbered (a missing id too)
     order: np.ndarray  # the messages in time order (a stable sort)
     rank: np.ndarray  # each message's place in the order of (time, message id)
+    by_source: list  # :func:`_keys_by_source` of all the messages (the people frame's)
 
 
 def _message_codes(messages: pd.DataFrame) -> _MessageCodes:
@@ -1485,9 +1495,8 @@ def _message_codes(messages: pd.DataFrame) -> _MessageCodes:
     thread = pc.dictionary_encode(
         _arrow_strings(msgs[S.THREAD_ID]), null_encoding="encode"
     ).indices.to_numpy()
-    return _MessageCodes(
-        message, recipients, keys.tolist(), thread, np.argsort(stamps, kind="stable"), _time_rank(stamps, ids)
-    )
+    order, rank = np.argsort(stamps, kind="stable"), _time_rank(stamps, ids)
+    return _MessageCodes(message, recipients, keys.tolist(), thread, order, rank, _keys_by_source(messages))
 
 
 def build_interactions(messages: pd.DataFrame, k2p: dict, rep, codes: _MessageCodes | None = None):

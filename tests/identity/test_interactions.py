@@ -467,7 +467,7 @@ def test_people_names_each_person_by_its_keys_most_shown_name():
     # a person's name, without a record: the display name most of its keys show (the first key's
     # among ties), else its first address, else its id; the owner by their profile's name
     from netanalytics.identity import resolve_identities
-    from netanalytics.loader import _people
+    from netanalytics.loader import _keys_by_source, _people
 
     shown = [
         ("a1@x.org", "Ann Lee"),
@@ -494,6 +494,11 @@ def test_people_names_each_person_by_its_keys_most_shown_name():
     )
     for owner_name, me_name in ((None, "Me"), ("Me Myself", "Me Myself")):
         people = _people(res, S.empty_frame(S.CONTACTS), messages, owner_name=owner_name)
+        # the load gives each source's keys made beforehand (in a worker): the same frame
+        given = _keys_by_source(messages)
+        pd.testing.assert_frame_equal(
+            _people(res, S.empty_frame(S.CONTACTS), messages, owner_name=owner_name, by_source=given), people
+        )
         k2p = res.key_to_person
         assert people[S.NAME][
             [k2p[k] for k in ("a2@y.org", "b1@x.org", "c@x.org", "d@x.org", "me@x.org")]
