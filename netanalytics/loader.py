@@ -499,10 +499,11 @@ def load(
     Where workers can be forked (Linux, and no other thread running in this process: not in a
     Jupyter kernel; :func:`netanalytics._fork.default_workers`), independent steps run in a
     forked worker while the load goes on: each key's activity while the participants are
-    gathered, the people frame while the interactions are built, and in identity resolution (from 10,000 names or clusters) the similar-name search and the
-    review list. The network is the same either way; a worker's error is raised here with its
-    message. Big mail files are also read by worker processes
-    (:func:`netanalytics.io.read_mbox`).
+    gathered; what the interactions and the people frame need of the messages alone while
+    identities are resolved, and in identity resolution (from 10,000 names or clusters) the
+    similar-name search and the review list; the people frame while the interactions are built.
+    The network is the same either way; a worker's error is raised here with its message. Big
+    mail files are also read by worker processes (:func:`netanalytics.io.read_mbox`).
 
     Examples
     --------
@@ -693,7 +694,8 @@ def _load_uncached(
         # docs/performance.md
         activity_later = children.compute(functools.partial(_key_activity, messages, me_keys))
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
-        # and what the interactions need of the messages alone, while identities are resolved
+        # and what the interactions and the people frame need of the messages alone, while
+        # identities are resolved
         codes_later = children.compute(functools.partial(_message_codes, messages))
         keys = participants[S.KEY].unique().tolist()
         automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
