@@ -185,8 +185,14 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def _is_list_column(values: pd.Series) -> bool:
-    return values.dtype == object and any(isinstance(v, list) for v in values)
+def _is_list_column(values: pd.Series, arrow_type: pa.DataType) -> bool:
+    """Whether a column holds Python lists. Its Arrow type, ``arrow_type``, answers for most
+    columns at once: a column with a list in it becomes an Arrow list (or the conversion fails),
+    so only those need their values looked at (a walk over every value of every text column
+    took 0.4 s of caching a 30,000-person network)."""
+    if values.dtype != object or not (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)):
+        return False
+    return any(isinstance(v, list) for v in values)
 
 
 def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None], meta: dict) -> bool:
@@ -210,9 +216,11 @@ def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None]
                 tmp / f"{name}.parquet", lambda t, tb=table: pq.write_table(tb, t, compression="zstd")
             ).rename(tmp / f"{name}.parquet")
             columns = list(frame.columns)
+            # (the table holds the frame's columns first, in order, then its index)
+            lists = [c for c, field in zip(columns, table.schema) if _is_list_column(frame[c], field.type)]
             layout[name] = {
-                "lists": [c for c in columns if _is_list_column(frame[c])],
-                "objects": [c for c in columns if frame[c].dtype == object and not _is_list_column(frame[c])],
+                "lists": lists,
+                "objects": [c for c in columns if frame[c].dtype == object and c not in lists],
                 "object_index": frame.index.dtype == object,
             }
         text = json.dumps({"frames": layout, "meta": meta}, default=_json_default)
