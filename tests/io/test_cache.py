@@ -75,3 +75,31 @@ def test_row_groups_with_different_dictionaries(tmp_path):
     cells = back["to"].tolist()
     assert cells == to and back["n"].tolist() == list(range(6))
     assert cells[0][0] is cells[4][0]
+
+
+def test_save_frames_writes_every_frame_with_its_layout_in_order(tmp_path):
+    # frames are written two at a time: each comes back whole, with the manifest in frame order
+    frames = {
+        f"f{i}": pd.DataFrame(
+            {"emails": [[f"a{i}@x.org"], [], None], "name": [f"n{i}", None, "z"], "n": [i, i + 1, i + 2]},
+            index=pd.Index([f"p{i}", "q", "r"], dtype=object),
+        )
+        for i in range(5)
+    }
+    frames["absent"] = None
+    assert C.save_frames(tmp_path / "entry", frames, {"k": 1})
+    back, meta = C.load_frames(tmp_path / "entry")
+    assert meta == {"k": 1} and list(back) == list(frames) and back["absent"] is None
+    for name, frame in frames.items():
+        if frame is not None:
+            assert back[name]["emails"].tolist() == frame["emails"].tolist()
+            assert back[name]["name"].tolist() == frame["name"].tolist()
+            assert back[name].index.tolist() == frame.index.tolist()
+
+
+def test_save_frames_leaves_nothing_when_a_frame_cannot_be_stored(tmp_path):
+    # a column mixing lists and text has no Parquet type: no entry, no temporary folder, no error
+    good = pd.DataFrame({"n": range(1000)})
+    bad = pd.DataFrame({"mixed": [["a"], "b"]})
+    assert not C.save_frames(tmp_path / "entry", {"a": good, "b": bad, "c": good, "d": good}, {})
+    assert list(tmp_path.iterdir()) == []
