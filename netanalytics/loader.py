@@ -1080,19 +1080,14 @@ def _mine(messages: pd.DataFrame, me_keys=()) -> np.ndarray:
 
 def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
     """key, n_messages, first_seen, last_seen over senders and To/Cc (and my Bcc) recipients."""
-    senders = messages[S.SENDER].to_numpy(object)
-    at, index, flat = [np.arange(len(messages))], [np.arange(len(messages))], [senders]
-    for col in (messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys)):
-        rows, where, elements = _flatten(col.tolist())
-        at.append(rows)
-        index.append(where + sum(map(len, flat)))
-        flat.append(np.array(elements, dtype=object))
-    # the keys numbered (a missing one -1), each sighting's key taken by its place in flat
-    # (as Arrow strings: pandas' hash table of Python strings took twice as long)
-    code, keys = pd.factorize(pd.array(np.concatenate(flat), dtype="str"))
-    key = code[np.concatenate(index)]
+    every_row = np.arange(len(messages))
+    sightings, keys = _key_codes(
+        [(every_row, every_row, messages[S.SENDER].tolist())]
+        + [_flatten(col.tolist()) for col in (messages[S.TO], messages[S.CC], _bcc_keys(messages, me_keys))]
+    )
+    key = np.concatenate([code for _at, code in sightings])
     known = key >= 0
-    key, row = key[known], np.concatenate(at)[known]
+    key, row = key[known], np.concatenate([at for at, _code in sightings])[known]
     stamps = messages[S.TIMESTAMP].array
     nat, never = np.iinfo(np.int64).min, np.iinfo(np.int64).max  # NaT is the least int64
     ns = stamps.asi8[row]  # each sighting's time
@@ -1403,6 +1398,21 @@ def _elements(lists: list) -> tuple[np.ndarray, list]:
     return lengths, list(chain.from_iterable(lists))
 
 
+def _key_codes(
+    parts: list[tuple[np.ndarray, np.ndarray, list]],
+) -> tuple[list, pd.api.extensions.ExtensionArray]:
+    """Keys of several columns numbered together. ``parts``: for each column, as
+    :func:`_flatten` gives it, the row of each sighting, its place in ``flat`` and ``flat``.
+    Returns for each column the row and the key code of each sighting (-1: a missing key), and
+    the keys by code, in order of first sight (numbered as Arrow strings: pandas' hash table of
+    Python strings took twice as long)."""
+    offsets = np.cumsum([0] + [len(flat) for _at, _index, flat in parts])
+    code, keys = pd.factorize(
+        pd.array(list(chain.from_iterable(flat for _at, _i, flat in parts)), dtype="str")
+    )
+    return [(at, code[index + start]) for (at, index, _flat), start in zip(parts, offsets.tolist())], keys
+
+
 def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
     """The elements of a column of lists, in order: the row each comes from, and where it is in
     ``flat``, which holds the elements of each distinct list object once, in the order of their
@@ -1486,13 +1496,7 @@ def _message_codes(messages: pd.DataFrame) -> _MessageCodes:
     msgs = msgs[msgs[S.TIMESTAMP].notna().to_numpy()]
     ids = msgs[S.MESSAGE_ID].astype(object).where(msgs[S.MESSAGE_ID].notna(), None).to_numpy(object)
     message = pd.factorize(ids, use_na_sentinel=False)[0]
-    recipients, flat = [], []
-    for col in (S.TO, S.CC):
-        at, index, keys = _flatten(msgs[col].tolist())
-        recipients.append((at, index + sum(map(len, flat))))
-        flat.append(keys)
-    code, keys = pd.factorize(pd.array(list(chain.from_iterable(flat)), dtype="str"))
-    recipients = [(at, code[index]) for at, index in recipients]
+    recipients, keys = _key_codes([_flatten(msgs[col].tolist()) for col in (S.TO, S.CC)])
     stamps = msgs[S.TIMESTAMP].array.asi8
     thread = pc.dictionary_encode(
         _arrow_strings(msgs[S.THREAD_ID]), null_encoding="encode"
@@ -1680,7 +1684,7 @@ def _bcc_rows(msgs: pd.DataFrame, k2p: dict, participation: pd.DataFrame) -> pd.
     mine = mine[_elements(mine[S.BCC].tolist())[0] > 0]
     if not len(mine):
         return empty
-    ex = mine[[S.MESSAGE_ID, S.BCC]].explode(S.BCC).dropna(subset=[S.BCC])
+    ex = mine.explode(S.BCC).dropna(subset=[S.BCC])
     rows = pd.DataFrame({S.MESSAGE_ID: ex[S.MESSAGE_ID].to_numpy(), S.PERSON_ID: ex[S.BCC].map(k2p).to_numpy(),
                          S.ROLE: "bcc"})  # fmt: skip
     rows = rows[rows[S.PERSON_ID].notna() & rows[S.PERSON_ID].ne(EGO)]
