@@ -28,6 +28,7 @@ from netanalytics.identity import (
     read_overrides,
     resolve_identities,
 )
+from netanalytics.io._lists import first_of_numbers, first_rows
 from netanalytics.io.report import LoadReport
 from netanalytics.network import EGO, Network, _run_positions
 
@@ -1124,7 +1125,7 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
         key_lists, name_lists = messages[keys_col].tolist(), messages[names_col].tolist()
         # each pair of lists at its first row: a sighting first seen there is first seen in
         # the same order as row by row
-        first = _first_rows(key_lists, name_lists)[1].tolist()
+        first = first_rows(key_lists, name_lists)[1].tolist()
         key_lists, name_lists = [key_lists[i] for i in first], [name_lists[i] for i in first]
         n_keys, flat_k = _elements(key_lists)
         n_names, flat_n = _elements(name_lists)
@@ -1198,7 +1199,8 @@ def _people(
         for pid, name, address in zip(pids, names, emails)
     ]  # fmt: skip
     people = pd.DataFrame(columns, index=pd.Index(pids, name=S.PERSON_ID))
-    people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True)
+    # (nanoseconds, as every time of the frames: with no date at all pandas would choose seconds)
+    people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True).dt.as_unit("ns")
     people[S.CADENCE_DAYS] = people[S.CADENCE_DAYS].astype(float)
     people[S.IS_ME] = people[S.IS_ME].astype(bool)
     for col, kind in S.PEOPLE.items():
@@ -1238,7 +1240,7 @@ def _sources_of(keys: list, by_source: list[tuple[str, pa.Array]]) -> list[list[
     code = np.zeros(len(keys), np.int64)
     for inside in masks:
         code = pd.factorize(code * 2 + inside)[0]
-    first = np.flatnonzero(_first_of_numbers(code)).tolist()  # the first key of each combination
+    first = np.flatnonzero(first_of_numbers(code)).tolist()  # the first key of each combination
     lists = [[src for (src, _keys), inside in zip(by_source, masks) if inside[i]] for i in first]
     return [list(lists[c]) for c in code.tolist()]
 
@@ -1365,28 +1367,6 @@ def _annotate(people: pd.DataFrame, notes: pd.DataFrame, k2p: dict, rep) -> pd.D
     return people
 
 
-def _first_rows(*columns: list) -> tuple[np.ndarray, np.ndarray]:
-    """Rows by the objects they hold: each row's combination of objects (one per column),
-    numbered in the order of its first row, and the first row of each.
-
-    The readers give equal recipient lists as one object (727 To lists among 200,000 messages
-    of real list mail), so what is done once per combination is not done once per message."""
-    code = None
-    for column in columns:
-        ids = pd.factorize(np.fromiter(map(id, column), np.int64, count=len(column)))[0]
-        code = ids if code is None else pd.factorize(code * (int(ids.max(initial=0)) + 1) + ids)[0]
-    return code, np.flatnonzero(_first_of_numbers(code))
-
-
-def _first_of_numbers(code: np.ndarray) -> np.ndarray:
-    """Whether each of ``code`` is the first of its number, for numbers given in order of first
-    sight (as ``pd.factorize`` and Arrow's dictionary encoding give them): a first is a number
-    that exceeds all before it."""
-    first = np.ones(len(code), bool)
-    first[1:] = code[1:] > np.maximum.accumulate(code)[:-1]
-    return first
-
-
 def _elements(lists: list) -> tuple[np.ndarray, list]:
     """The length of each list of a column and their elements in order (a cell that is not a
     list, such as None, has none)."""
@@ -1417,7 +1397,7 @@ def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
     """The elements of a column of lists, in order: the row each comes from, and where it is in
     ``flat``, which holds the elements of each distinct list object once, in the order of their
     first rows (a cell that is not a list, such as None, has no elements)."""
-    of_row, first = _first_rows(lists)
+    of_row, first = first_rows(lists)
     lengths, flat = _elements([lists[i] for i in first.tolist()])
     row_lengths = lengths[of_row]
     at = np.repeat(np.arange(len(lists)), row_lengths)
@@ -1540,7 +1520,7 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep, codes: _MessageCo
     msgs, sender = msgs[~no_time], sender[~no_time]
     # each message id once, at its first message (pd.factorize's uniques: a missing id as NaN)
     code = codes.message
-    ids = msgs[S.MESSAGE_ID].to_numpy(object)[_first_of_numbers(code)]
+    ids = msgs[S.MESSAGE_ID].to_numpy(object)[first_of_numbers(code)]
     ids[pd.isna(ids)] = np.nan
 
     part_m, part_p, part_r, addressed_to_me = _participation_rows(msgs, code, len(ids), sender, people, codes)

@@ -18,7 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from netanalytics.io._lists import shared_lists
+from netanalytics.io._lists import arrow_lists, shared_lists
 
 __all__ = ["cache_key", "clear", "default_cache_dir", "load", "load_frames", "save", "save_frames"]
 
@@ -33,6 +33,12 @@ def default_cache_dir() -> Path:
     """
     env = os.environ.get("NETANALYTICS_CACHE")
     return Path(env) if env else Path.home() / ".cache" / "netanalytics"
+
+
+# zstd: as fast to write here as lz4, snappy or none, for files 6-20x smaller; no column statistics,
+# as the cache is read whole, never filtered (writing them took 0.06 of 0.29 s for the parsed
+# frame of 200,000 messages of real list mail)
+_PARQUET = {"compression": "zstd", "write_statistics": False}
 
 
 def cache_key(*parts: object) -> str:
@@ -106,12 +112,12 @@ def save(
         for col in frame.columns:
             values = frame[col]
             if col in list_columns:
-                arrays.append(pa.array(values.tolist(), type=pa.list_(pa.string())))
+                arrays.append(arrow_lists(values.to_numpy(object), type=pa.list_(pa.string())))
             else:
                 arrays.append(pa.Array.from_pandas(values))
             fields.append(col)
         table = pa.table(arrays, names=fields)
-        tmp = _private_write(data_path, lambda t: pq.write_table(table, t, compression="zstd"))
+        tmp = _private_write(data_path, lambda t: pq.write_table(table, t, **_PARQUET))
         tmp_meta = _private_write(meta_path, lambda t: t.write_text(json.dumps(meta)))
         os.replace(tmp, data_path)
         os.replace(tmp_meta, meta_path)
@@ -186,14 +192,17 @@ def _json_default(value):
     raise TypeError(f"{type(value).__name__} is not JSON data")
 
 
-def _is_list_column(values: pd.Series, arrow_type: pa.DataType) -> bool:
-    """Whether a column holds Python lists. Its Arrow type, ``arrow_type``, answers for most
-    columns at once: a column with a list in it becomes an Arrow list (or the conversion fails),
-    so only those need their values looked at (a walk over every value of every text column
-    took 0.4 s of caching a 30,000-person network)."""
-    if values.dtype != object or not (pa.types.is_list(arrow_type) or pa.types.is_large_list(arrow_type)):
+def _holds_lists(values: pd.Series) -> bool:
+    """Whether a column holds Python lists, as its first value that is not missing tells (a
+    column mixing lists with other values cannot be stored: its conversion fails). The values
+    are walked from the first (a vectorised test for missing values took 0.05-0.10 s per
+    column of 200,000 rows)."""
+    if values.dtype != object:
         return False
-    return any(isinstance(v, list) for v in values)
+    for value in values:
+        if not (value is None or value is pd.NA or (isinstance(value, float) and value != value)):
+            return isinstance(value, list)
+    return False
 
 
 def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None], meta: dict) -> bool:
@@ -208,13 +217,17 @@ def save_frames(entry: str | os.PathLike, frames: dict[str, pd.DataFrame | None]
 
     def write(name: str, frame: pd.DataFrame) -> dict:
         """One frame's file, and its layout for the manifest."""
-        table = pa.Table.from_pandas(frame, preserve_index=True)
-        _private_write(
-            tmp / f"{name}.parquet", lambda t: pq.write_table(table, t, compression="zstd")
-        ).rename(tmp / f"{name}.parquet")
         columns = list(frame.columns)
-        # (the table holds the frame's columns first, in order, then its index)
-        lists = [c for c, field in zip(columns, table.schema) if _is_list_column(frame[c], field.type)]
+        lists = [c for c in columns if _holds_lists(frame[c])]
+        # list columns converted by distinct list objects (arrow_lists), set into a table made
+        # with a missing value in their place (pandas' own conversion walks every list)
+        table = pa.Table.from_pandas(frame.assign(**dict.fromkeys(lists)), preserve_index=True)
+        for c in lists:
+            lists_array = arrow_lists(frame[c].to_numpy(object), from_pandas=True)
+            table = table.set_column(table.schema.get_field_index(c), c, lists_array)
+        _private_write(tmp / f"{name}.parquet", lambda t: pq.write_table(table, t, **_PARQUET)).rename(
+            tmp / f"{name}.parquet"
+        )
         return {
             "lists": lists,
             "objects": [c for c in columns if frame[c].dtype == object and c not in lists],

@@ -311,18 +311,6 @@ def test_flatten_gives_every_element_row_by_row(cells):
     assert len(flat) == sum(len(c) for c in {id(c): c for c in cells}.values() if isinstance(c, list | tuple))
 
 
-def test_first_rows_number_each_combination_of_objects_in_order():
-    from netanalytics.loader import _first_rows
-
-    a, b, c = ["x"], ["x"], ["y"]  # a and b are equal, not one object
-    names_1, names_2 = ["X"], ["X"]
-    code, first = _first_rows([a, b, a, c, a], [names_1, names_1, names_2, names_1, names_1])
-    assert code.tolist() == [0, 1, 2, 3, 0]
-    assert first.tolist() == [0, 1, 2, 3]
-    code, first = _first_rows([c, a, c, a])
-    assert (code.tolist(), first.tolist()) == ([0, 1, 0, 1], [0, 1])
-
-
 def test_key_activity_counts_sightings_and_leaves_undated_ones_out_of_the_dates():
     from netanalytics.loader import _key_activity
 

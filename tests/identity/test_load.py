@@ -84,6 +84,23 @@ def test_cache_returns_the_same_network_and_runs_no_code(sample, tmp_path):
     assert again.me == first.me
 
 
+def test_a_mailbox_network_comes_back_from_the_cache_as_loaded(tmp_path):
+    # mail alone: no contact gives a connection date, so the people's connected_on is all NaT;
+    # it is in nanoseconds as every time of the frames (pandas would choose seconds, which
+    # Parquet stores as milliseconds: the reload's dtype differed), and every frame comes back
+    # from the cache exactly as loaded, dtypes included
+    loaded = na.load(email=MBOX, cache=False)
+    assert loaded.people[S.CONNECTED_ON].isna().all()
+    for name in NETWORK_FRAMES:
+        frame = getattr(loaded, name)
+        times = [c for c in frame.columns if isinstance(frame[c].dtype, pd.DatetimeTZDtype)]
+        assert [str(frame[c].dtype) for c in times] == ["datetime64[ns, UTC]"] * len(times), name
+    na.load(email=MBOX, cache_dir=tmp_path)
+    again = na.load(email=MBOX, cache_dir=tmp_path)
+    for name in NETWORK_FRAMES:
+        pd.testing.assert_frame_equal(getattr(again, name), getattr(loaded, name), check_exact=True, obj=name)
+
+
 needs_fork = pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pyarrow.parquet as pq
 
@@ -103,3 +105,30 @@ def test_save_frames_leaves_nothing_when_a_frame_cannot_be_stored(tmp_path):
     bad = pd.DataFrame({"mixed": [["a"], "b"]})
     assert not C.save_frames(tmp_path / "entry", {"a": good, "b": bad, "c": good, "d": good}, {})
     assert list(tmp_path.iterdir()) == []
+
+
+def test_save_frames_finds_list_columns_after_missing_values(tmp_path):
+    # a list column whose first rows are missing is still stored as lists (its layout says so);
+    # text and numbers are not lists
+    to = ["a@x.org"]
+    frame = pd.DataFrame(
+        {
+            "to": [None, float("nan"), to, [], to],
+            "name": pd.Series([None, "Ann", "Bob", None, "Ann"], dtype=object),
+            "n": [1, 2, 3, 4, 5],
+        }
+    )
+    assert C.save_frames(tmp_path / "entry", {"messages": frame}, {})
+    manifest = json.loads((tmp_path / "entry" / "manifest.json").read_text())
+    assert manifest["frames"]["messages"] == {"lists": ["to"], "objects": ["name"], "object_index": False}
+    frames, _ = C.load_frames(tmp_path / "entry")
+    back = frames["messages"]
+    assert back["to"].tolist() == [None, None, to, [], to]
+    assert back["name"].tolist() == [None, "Ann", "Bob", None, "Ann"] and back["n"].tolist() == [
+        1,
+        2,
+        3,
+        4,
+        5,
+    ]
+    assert type(back["to"].iloc[3]) is list

@@ -1,5 +1,6 @@
 """shared_lists: Python lists from an Arrow list column, one object per distinct list and string;
-flat_lists: the same, flat (as a mail worker sends References); lists_from_codes: the lists back."""
+flat_lists: the same, flat (as a mail worker sends References); lists_from_codes: the lists back;
+arrow_lists: a column of Python lists to Arrow, each distinct list object converted once."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pytest
 
-from netanalytics.io._lists import flat_lists, lists_from_codes, shared_lists
+from netanalytics.io._lists import arrow_lists, first_rows, flat_lists, lists_from_codes, shared_lists
 
 
 def rows(lists: pa.Array) -> list:
@@ -76,3 +77,35 @@ def test_shared_lists_are_the_same_on_both_routes(route):
     distinct, codes = shared_lists(pa.array(refs, type=pa.large_list(pa.large_string())))
     out = [distinct[c] for c in codes.tolist()]
     assert out == refs and out[0] is out[2] and out[0][1] is out[3][0]
+
+
+def test_arrow_lists_is_the_conversion_of_every_row():
+    # rows sharing list objects (as the readers give them), a missing row, a null element, and
+    # an equal list that is another object: the same array as converting row by row
+    to, cc, empty = ["a@x", "b@y"], ["c@z", None], []
+    column = np.array([to, empty, to, None, cc, to, ["a@x", "b@y"], empty, to, float("nan")], dtype=object)
+    assert first_rows(column)[1].tolist() == [0, 1, 3, 4, 6, 9]  # 6 distinct objects of 10 rows
+    for kwargs in ({"from_pandas": True}, {"type": pa.list_(pa.string()), "from_pandas": True}):
+        got, want = arrow_lists(column, **kwargs), pa.array(column, **kwargs)
+        assert got.type == want.type and got.equals(want)
+    assert arrow_lists(column, from_pandas=True).to_pylist()[:5] == [to, [], to, None, cc]
+
+
+def test_arrow_lists_of_empty_lists_and_of_distinct_lists():
+    # every list empty: Arrow infers list<null>, as for the whole column
+    empty = []
+    assert arrow_lists([empty] * 4).type == pa.array([[]] * 4).type == pa.list_(pa.null())
+    # more than half the rows distinct objects: converted as they are (nothing shared to save)
+    refs = [[f"m{i}"] for i in range(5)] + [["m0"]]
+    assert arrow_lists(refs).to_pylist() == refs
+    assert arrow_lists([]).to_pylist() == []
+
+
+def test_first_rows_number_each_combination_of_objects_in_order():
+    a, b, c = ["x"], ["x"], ["y"]  # a and b are equal, not one object
+    names_1, names_2 = ["X"], ["X"]
+    code, first = first_rows([a, b, a, c, a], [names_1, names_1, names_2, names_1, names_1])
+    assert code.tolist() == [0, 1, 2, 3, 0]
+    assert first.tolist() == [0, 1, 2, 3]
+    code, first = first_rows([c, a, c, a])
+    assert (code.tolist(), first.tolist()) == ([0, 1, 0, 1], [0, 1])
