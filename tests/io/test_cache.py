@@ -132,3 +132,19 @@ def test_save_frames_finds_list_columns_after_missing_values(tmp_path):
         5,
     ]
     assert type(back["to"].iloc[3]) is list
+
+
+def test_save_frames_text_comes_back_as_shared_strings_across_row_groups(tmp_path):
+    # text columns are read dictionary-encoded: each distinct string one object, None for
+    # missing, whatever the row groups (each with its own dictionary) of the file
+    ids = pd.Series(["<1@x>", "<2@x>", None, "<1@x>", "<3@x>", "<2@x>"], dtype=object)
+    frame = pd.DataFrame({"message_id": ids, "n": range(6)}, index=pd.Index(list("abcdef"), dtype=object))
+    assert C.save_frames(tmp_path / "entry", {"participation": frame}, {})
+    path = tmp_path / "entry" / "participation.parquet"
+    pq.write_table(pq.read_table(path), path, row_group_size=2)
+    assert pq.ParquetFile(path).metadata.num_row_groups == 3
+    frames, _ = C.load_frames(tmp_path / "entry")
+    back = frames["participation"]
+    pd.testing.assert_frame_equal(back, frame, check_exact=True)
+    cells = back["message_id"].tolist()
+    assert cells[0] is cells[3] and cells[1] is cells[5] and cells[2] is None
