@@ -248,6 +248,34 @@ def test_list_mail_broadcasts_replies_and_direct_posts():
     assert sorted(part.loc[part[S.MESSAGE_ID] == "l4", S.PERSON_ID]) == ["me", "pA"]
 
 
+def test_a_message_without_an_id_is_replied_to_by_no_one():
+    # a message without a Message-ID (a source that gives none; the mail readers make one up) and
+    # posts without In-Reply-To: a missing In-Reply-To replies to nothing, neither to a message
+    # of someone else's without an id nor to one of mine
+    L = "dev@lists.x.org"
+
+    def rows_of(inter):  # (the missing id as NaN)
+        inter = inter.assign(**{S.MESSAGE_ID: inter[S.MESSAGE_ID].fillna("(none)")})
+        return inter[[S.MESSAGE_ID, S.PERSON_ID, S.DIRECTION, S.N_PARTICIPANTS]].values.tolist()
+
+    posts = [
+        msg("l1", "2025-01-06 09:00", "ann@a.com", to=[L], listed=L),
+        # my new post to the list: no one addressed (it answers no one, not Cy)
+        msg("l2", "2025-01-06 11:00", "me@x.org", to=[L], listed=L),
+        # bob's new post: a broadcast to me (no reply to my message without an id)
+        msg("l3", "2025-01-06 12:00", "bob@b.com", to=[L], listed=L),
+    ]
+    inter, part, _kept, rep = run([msg(None, "2025-01-06 08:00", "cy@c.com", to=["me@x.org"]), *posts])
+    got = rows_of(inter)
+    # the list's audience: ann, bob and me -> 3
+    assert got == [["(none)", "pC", "in", 2], ["l1", "pA", "in", 3], ["l3", "pB", "in", 3]]
+    assert rep.skipped == {"post to a mailing list, no person addressed": 1}
+    assert "l2" not in set(part[S.MESSAGE_ID])  # (skipped: no participation rows either)
+    inter, *_ = run([msg(None, "2025-01-06 08:00", "me@x.org", to=["bob@b.com"]), *posts])
+    got = rows_of(inter)
+    assert got == [["(none)", "pB", "out", 2], ["l1", "pA", "in", 3], ["l3", "pB", "in", 3]]
+
+
 def test_rows_of_one_time_are_ordered_by_message_id_in_code_point_order():
     # four messages to me at one time and one earlier: ties go by message id as Python orders
     # strings (code points: "z" < "é" < U+FFFD < U+1F600, which UTF-16 order would not give)
