@@ -1689,13 +1689,13 @@ def _list_reply_parents(
     mine = np.flatnonzero(msgs[S.IS_FROM_ME].to_numpy(bool) & msgs[S.MAILING_LIST].notna().to_numpy())
     if not len(mine):
         return mine, np.zeros(0, np.int64)
-    # the message each replies to, by its id among the ids (none for a missing In-Reply-To)
-    parent = pc.index_in(
-        _arrow_strings(msgs[S.IN_REPLY_TO].to_numpy(object)[mine]),
-        value_set=_arrow_strings(ids),
-        skip_nulls=True,
-    )
-    parent = parent.fill_null(-1).to_numpy()
+    # the message each replies to: the code of its id (-1: none, or a missing In-Reply-To), the
+    # few ids replied to looked for among all (a hash table of all ids cost twice as much)
+    replied = msgs[S.IN_REPLY_TO].to_numpy(object)[mine]
+    wanted = _arrow_strings(pd.unique(replied[pd.notna(replied)]))
+    found = np.flatnonzero(pc.is_in(_arrow_strings(ids), value_set=wanted).to_numpy(zero_copy_only=False))
+    code_of = dict(zip(ids[found].tolist(), found.tolist()))
+    parent = np.fromiter((code_of.get(r, -1) for r in replied.tolist()), np.int64, count=len(replied))
     author = np.full(len(ids) + 1, -1, np.int64)  # message code -> its first message's sender (-1: none)
     first = first_of_numbers(code)
     author[code[first]] = sender[first]
