@@ -1472,10 +1472,13 @@ class _MessageCodes:
 def _message_codes(messages: pd.DataFrame) -> _MessageCodes:
     """The :class:`_MessageCodes` of ``messages``: computed in a forked worker while identities
     are resolved (the load's), or in place by :func:`build_interactions`."""
-    msgs = messages[~messages[S.IS_AUTOMATED]]
-    msgs = msgs[msgs[S.TIMESTAMP].notna().to_numpy()]
-    ids = msgs[S.MESSAGE_ID].astype(object).where(msgs[S.MESSAGE_ID].notna(), None).to_numpy(object)
-    message = pd.factorize(ids, use_na_sentinel=False)[0]
+    weighed = ~messages[S.IS_AUTOMATED].to_numpy(bool) & messages[S.TIMESTAMP].notna().to_numpy()
+    # (the columns read, not every column filtered: 0.04 -> 0.01 s of 200,000 real messages)
+    msgs = messages.loc[weighed, [S.MESSAGE_ID, S.TO, S.CC, S.THREAD_ID, S.TIMESTAMP]]
+    # ids and thread ids numbered by Arrow, a missing one as one more (as pd.factorize of Python
+    # strings with use_na_sentinel=False numbered them, in 0.045 s of 200,000 ids rather than 0.01)
+    ids = _arrow_strings(msgs[S.MESSAGE_ID])
+    message = pc.dictionary_encode(ids, null_encoding="encode").indices.to_numpy().astype(np.int64)
     recipients, keys = _key_codes([_flatten(msgs[col].tolist()) for col in (S.TO, S.CC)])
     stamps = msgs[S.TIMESTAMP].array.asi8
     thread = pc.dictionary_encode(
@@ -1637,13 +1640,12 @@ def _interaction_frame(
     )
 
 
-def _time_rank(when: np.ndarray, ids: np.ndarray) -> np.ndarray:
+def _time_rank(when: np.ndarray, ids) -> np.ndarray:
     """Each message's position in the order of (time, id), a missing id as ""; one stable Arrow
     sort on the two columns (a pandas sort of the ids tied on time took 0.3 s of real list mail
-    at 200,000 messages, where copies share their times)."""
-    table = pa.table(
-        {"when": when, "id": pc.fill_null(pa.array(ids, type=pa.string(), from_pandas=True), "")}
-    )
+    at 200,000 messages, where copies share their times). ``ids``: as :func:`_arrow_strings`
+    takes them."""
+    table = pa.table({"when": when, "id": pc.fill_null(_arrow_strings(ids), "")})
     order = pc.sort_indices(table, sort_keys=[("when", "ascending"), ("id", "ascending")]).to_numpy()
     rank = np.empty(len(order), np.int64)
     rank[order] = np.arange(len(order))
