@@ -30,7 +30,7 @@ from netanalytics.identity import (
 )
 from netanalytics.io._lists import first_of_numbers, first_rows
 from netanalytics.io.report import LoadReport
-from netanalytics.network import EGO, Network, _run_positions
+from netanalytics.network import EGO, Network, _first_of_each, _run_positions
 
 __all__ = ["load", "discover", "build_interactions"]
 
@@ -1520,7 +1520,8 @@ def build_interactions(messages: pd.DataFrame, k2p: dict, rep, codes: _MessageCo
     msgs[S.IS_FROM_ME] = sender == people.ego
     no_time = msgs[S.TIMESTAMP].isna().to_numpy()
     rep.skip("message without a usable date", int(no_time.sum()))
-    msgs, sender = msgs[~no_time], sender[~no_time]
+    if no_time.any():  # (a frame filtered with nothing to drop is copied all the same)
+        msgs, sender = msgs[~no_time], sender[~no_time]
     # each message id once, at its first message (pd.factorize's uniques: a missing id as NaN)
     code = codes.message
     ids = msgs[S.MESSAGE_ID].to_numpy(object)[first_of_numbers(code)]
@@ -1577,7 +1578,7 @@ def _participation_rows(
     part_m, part_p, part_r = (np.concatenate(r) for r in (rows_m, rows_p, rows_r))
     known = part_p >= 0
     part_m, part_p, part_r = part_m[known], part_p[known], part_r[known]
-    first = ~pd.Series(part_m * (len(people.ids) + 1) + part_p).duplicated().to_numpy()
+    first = _first_of_each(part_m * (len(people.ids) + 1) + part_p)
     return part_m[first], part_p[first], part_r[first], addressed_to_me
 
 
@@ -1669,7 +1670,7 @@ def _bcc_rows(
     keep = (bcc_p >= 0) & (bcc_p != people.ego)  # (-1: a key of no person)
     bcc_m, bcc_p = bcc_m[keep], bcc_p[keep]
     pair = bcc_m * (len(people.ids) + 1) + bcc_p
-    first = ~pd.Series(pair).duplicated().to_numpy()
+    first = _first_of_each(pair)
     bcc_m, bcc_p, pair = bcc_m[first], bcc_p[first], pair[first]
     # the participation rows of these messages only (a message's rows, not all of them, compared)
     has_bcc = np.zeros(int(code.max()) + 1, bool)
