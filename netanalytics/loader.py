@@ -1485,6 +1485,10 @@ def _message_codes(messages: pd.DataFrame) -> _MessageCodes:
         _arrow_strings(msgs[S.THREAD_ID]), null_encoding="encode"
     ).indices.to_numpy()
     order, rank = np.argsort(stamps, kind="stable"), _time_rank(stamps, ids)
+    # positions and codes as int32 (rows and keys number far fewer than 2**31): half the bytes
+    # pickled back from the worker (31 -> 18 MB for 200,000 messages of real list mail)
+    recipients = [(at.astype(np.int32), key.astype(np.int32)) for at, key in recipients]
+    order, rank = order.astype(np.int32), rank.astype(np.int32)
     return _MessageCodes(message, recipients, keys.tolist(), thread, order, rank, _keys_by_source(messages))
 
 
