@@ -10,6 +10,7 @@ import pandas as pd
 
 from netanalytics import schema as S
 from netanalytics.exceptions import NotDefinedError
+from netanalytics.io._lists import first_rows
 from netanalytics.io.report import LoadReport
 
 __all__ = ["Network", "EGO", "build_network", "coparticipation", "louvain_communities", "to_utc"]
@@ -124,6 +125,18 @@ def _first_of_each(values: np.ndarray) -> np.ndarray:
     return first
 
 
+def _numbered(values: pd.Series) -> tuple[np.ndarray, np.ndarray]:
+    """``pd.factorize(values)``, for a column of Python objects by each distinct object first:
+    the participation rows the loader and the cache make share one string per message (6.9
+    million rows of a million messages: their strings hashed took 1.46 s)."""
+    if values.dtype != object:
+        return pd.factorize(values)
+    values = values.to_numpy(object)
+    of_row, first = first_rows(values)
+    code, uniques = pd.factorize(values[first])
+    return code[of_row], uniques
+
+
 def coparticipation(
     rows: pd.DataFrame, *, n_people: pd.Series | None = None, broadcast: int = 10
 ) -> pd.DataFrame:
@@ -161,7 +174,7 @@ def coparticipation(
     # on integer codes from the start (grouping 200,000 text message ids costs a tenth of a second
     # each time): messages in order of first appearance, person codes sorted by the ids' text, so
     # u < v compares as the ids do
-    message, messages = pd.factorize(rows[S.MESSAGE_ID])
+    message, messages = _numbered(rows[S.MESSAGE_ID])
     person, ids = pd.factorize(rows[S.PERSON_ID].astype(str), sort=True)
     codes = pd.DataFrame({"m": message, "p": person})
     # each person once per message

@@ -96,7 +96,12 @@ def participation_rows(draw):
         st.lists(st.sampled_from(["ann", "bob", "cy", "dee", "eve", "fay", "gus"]), min_size=n, max_size=n)
     )
     role = draw(st.lists(st.sampled_from(["to", "cc", "bcc"]), min_size=n, max_size=n))
-    return pd.DataFrame({S.MESSAGE_ID: message, S.PERSON_ID: person, S.ROLE: role})
+    # some ids as other objects of the same text (coparticipation numbers objects, then text)
+    copied = draw(st.lists(st.booleans(), min_size=n, max_size=n))
+    message = [m if m is None or not c else "".join(list(m)) for m, c in zip(message, copied)]
+    # as the loader makes them (Python objects) or as text
+    dtype = draw(st.sampled_from([object, "str"]))
+    return pd.DataFrame({S.MESSAGE_ID: pd.Series(message, dtype=dtype), S.PERSON_ID: person, S.ROLE: role})
 
 
 def coparticipation_pair_by_pair(rows, n_people=None, broadcast=3):
