@@ -411,7 +411,7 @@ class Network:
             part = self.interactions if self.participation is None else self.participation
             # the message ids hashed once: coparticipation gets their codes (a message without
             # an id joins no one), and the people per message are counted on them
-            message, _ids = pd.factorize(part[S.MESSAGE_ID])
+            message, _ids = _numbered(part[S.MESSAGE_ID])
             if self.participation is not None:
                 n_people = pd.Series(np.bincount(message[message >= 0]))  # rows per message
             else:  # (coparticipation leaves out the interactions' Bcc rows)
