@@ -287,15 +287,15 @@ def _text_column(chunked: pa.ChunkedArray) -> np.ndarray:
         key = (len(d), d.offset, *(b.address if b is not None else 0 for b in d.buffers()))
         which.append(dictionaries.setdefault(key, (len(dictionaries), d))[0])
     distinct = [d for _n, d in dictionaries.values()]
-    if len(distinct) == 1:
-        values, maps = distinct[0].to_numpy(zero_copy_only=False), [np.arange(len(distinct[0]))]
-    else:
-        joined = pc.dictionary_encode(pa.concat_arrays(distinct))
-        values, codes = joined.dictionary.to_numpy(zero_copy_only=False), joined.indices.to_numpy()
-        bounds = np.cumsum([0, *(len(d) for d in distinct)])
-        maps = [codes[a:b] for a, b in zip(bounds[:-1], bounds[1:])]
-    values = np.append(values, None)  # a missing value: the last
-    maps = [np.append(m, len(values) - 1) for m in maps]
+    if len(distinct) == 1:  # (one row group: its codes are the rows' own)
+        values = np.append(distinct[0].to_numpy(zero_copy_only=False), None)  # a missing value: the last
+        rows = [chunk.indices.fill_null(len(values) - 1).to_numpy() for chunk in chunked.chunks]
+        return values[np.concatenate(rows)]
+    joined = pc.dictionary_encode(pa.concat_arrays(distinct))
+    values = np.append(joined.dictionary.to_numpy(zero_copy_only=False), None)
+    codes, bounds = joined.indices.to_numpy(), np.cumsum([0, *(len(d) for d in distinct)])
+    # each dictionary's codes into the joined one, and a missing value's (the last)
+    maps = [np.append(codes[a:b], len(values) - 1) for a, b in zip(bounds[:-1], bounds[1:])]
     rows = [
         maps[w][chunk.indices.fill_null(len(maps[w]) - 1).to_numpy()]
         for chunk, w in zip(chunked.chunks, which)
