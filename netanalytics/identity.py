@@ -437,7 +437,7 @@ def _top(counter: dict):
     return max(counter, key=counter.__getitem__)
 
 
-# A cluster of one key shares these empty containers (read-only: _Index._add_key copies them
+# A cluster of one key shares these empty containers (read-only: _Index._joined copies them
 # before a second key joins).
 _NONE: frozenset = frozenset()
 _NO_SPANS = types.MappingProxyType({})
@@ -554,7 +554,7 @@ class _Index:
     near_misses: list = field(default_factory=list)
     near_misses_since: int | None = None  # len(merges) when the clusters of the first near misses were read
     _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
-    _facts: dict = field(default_factory=dict)  # key → what it tells (see _key_facts)
+    _facts: dict = field(default_factory=dict)  # key → what it tells: its cluster of one (see _fill_facts)
     _snapshot: dict | None = None  # the clusters as last built, and what rebuilding them needs
     _order: dict = field(default_factory=dict)  # key → position in the union–find
     _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
@@ -584,12 +584,12 @@ class _Index:
         the rules before the fuzzy rule run here meanwhile, and the fuzzy rule takes the pairs
         of the clusters' best names, some of these names, from it (:func:`_similar_name_pairs`)."""
         self._fill_facts([key for key in self.uf.parent if key not in self._facts])
-        names = list(dict.fromkeys(name for facts in self._facts.values() for name in facts[1]))
+        names = list(dict.fromkeys(name for facts in self._facts.values() for name in facts.names))
         if len(names) >= WORKER_FROM:
             search = functools.partial(_similar_name_search, names, self.candidate_threshold)
             self.similar_search = (names, children.compute(search))
 
-    def _key_facts(self, key: str) -> tuple:
+    def _key_facts(self, key: str) -> _Cluster:
         """What one key tells (see :meth:`_fill_facts`), computed once."""
         facts = self._facts.get(key)
         if facts is None:
@@ -598,10 +598,14 @@ class _Index:
         return facts
 
     def _fill_facts(self, keys) -> None:
-        """What each of ``keys`` tells, in one pass: display names (name → sightings),
-        normalised names (name → sightings; two display names may give one), company,
-        connection record, corporate domain, profile URL, activity. The dicts are shared with
-        the clusters of one key (:meth:`_new_cluster`) and never changed."""
+        """What each of ``keys`` tells, in one pass, as the cluster of that key alone: display
+        names (name → sightings), normalised names (name → sightings; two display names may
+        give one), company, connection record, corporate domain, profile URL, activity.
+
+        These clusters are shared: by every snapshot in which the key is alone (most keys, in
+        every snapshot), and their dicts and sets by nothing else. They are never changed: a
+        cluster a second key joins is a copy (:meth:`_joined`).
+        """
         norm_of, facts_of, display_of = self._norm, self._facts, self.display
         key_company, records, activity = self.key_company, self.connection_records, self.activity
         no_display: dict = {}
@@ -615,65 +619,60 @@ class _Index:
                 if norm:
                     names[norm] = names.get(norm, 0) + n
             dom = None if key.startswith(S.NOT_EMAIL) else email_domain(key)
-            corporate = dom if dom and not is_free_mail(dom) else None
-            facts_of[key] = (
-                display,
+            if dom and is_free_mail(dom):
+                dom = None  # (a corporate domain only)
+            company = key_company.get(key)
+            seen = activity.get(key)
+            if seen is None:
+                n, spans = 0, _NO_SPANS
+            else:
+                n, first, last = seen
+                spans = {dom: (first, last)} if dom and first is not None else _NO_SPANS
+            facts_of[key] = _Cluster(
+                {key},
                 names,
-                key_company.get(key),
-                key in records,
-                corporate,
-                key.startswith("https://"),
-                activity.get(key),
+                display,
+                {company} if company else _NONE,
+                {dom} if dom else _NONE,
+                1 if key in records else 0,
+                {key} if key.startswith("https://") else _NONE,
+                n,
+                spans,
             )
 
+    @staticmethod
+    def _joined(c: _Cluster) -> _Cluster:
+        """A copy of ``c`` that keys may join (a cluster of one key is that key's facts, shared)."""
+        return _Cluster(
+            set(c.keys),
+            dict(c.names),
+            dict(c.display),
+            set(c.companies),
+            set(c.domains),
+            c.n_connections,
+            set(c.urls),
+            c.n_messages,
+            dict(c.spans),
+        )
+
     def _add_key(self, c: _Cluster, key: str) -> None:
-        if len(c.keys) == 1:  # its containers are still the first key's facts: copy before counting
-            c.display, c.names, c.spans = dict(c.display), dict(c.names), dict(c.spans)
-            c.companies, c.domains, c.urls = set(c.companies), set(c.domains), set(c.urls)
+        """Count ``key``'s facts into ``c`` (a cluster of two keys or more, see :meth:`_joined`)."""
+        f = self._key_facts(key)
         c.keys.add(key)
-        display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
         counts = c.display
-        for name, n in display.items():
+        for name, n in f.display.items():
             counts[name] = counts.get(name, 0) + n
         counts = c.names
-        for norm, n in names.items():
+        for norm, n in f.names.items():
             counts[norm] = counts.get(norm, 0) + n
-        if company:
-            c.companies.add(company)
-        if is_connection:
-            c.n_connections += 1
-        if dom:
-            c.domains.add(dom)
-        if is_url:
-            c.urls.add(key)
-        if seen is not None:
-            n, first, last = seen
-            c.n_messages += n
-            if dom and first is not None:
-                was = c.spans.get(dom)
-                c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
-
-    def _new_cluster(self, key: str) -> _Cluster:
-        """The cluster of one key, as :meth:`_add_key` makes it from an empty one, built at once
-        (most clusters start, and many stay, with one key): its counts are the key's facts
-        themselves, copied by :meth:`_add_key` when a second key joins."""
-        display, names, company, is_connection, dom, is_url, seen = self._key_facts(key)
-        if seen is None:
-            n, spans = 0, _NO_SPANS
-        else:
-            n, first, last = seen
-            spans = {dom: (first, last)} if dom and first is not None else _NO_SPANS
-        return _Cluster(
-            {key},
-            names,
-            display,
-            {company} if company else _NONE,
-            {dom} if dom else _NONE,
-            1 if is_connection else 0,
-            {key} if is_url else _NONE,
-            n,
-            spans,
-        )
+        c.companies |= f.companies
+        c.n_connections += f.n_connections
+        c.domains |= f.domains
+        c.urls |= f.urls
+        c.n_messages += f.n_messages
+        for dom, (first, last) in f.spans.items():
+            was = c.spans.get(dom)
+            c.spans[dom] = (first, last) if was is None else (min(was[0], first), max(was[1], last))
 
     def clusters(self) -> dict[str, _Cluster]:
         """Clusters by root as the union–find stands (a snapshot: rules read it as of their start).
@@ -685,15 +684,18 @@ class _Index:
         if self._snapshot is None or len(uf.parent) != len(self._order):
             self._order = {key: i for i, key in enumerate(uf.parent)}
             self._fill_facts([key for key in uf.parent if key not in self._facts])
+            facts_of = self._facts
             clusters: dict[str, _Cluster] = {}
             root_of, first = {}, {}
             for i, key in enumerate(uf.parent):
                 root = root_of[key] = uf.find(key)
                 c = clusters.get(root)
                 if c is None:
-                    clusters[root] = self._new_cluster(key)
+                    clusters[root] = facts_of[key]
                     first[root] = i  # keys come in order: the first is the least
                 else:
+                    if len(c.keys) == 1:
+                        c = clusters[root] = self._joined(c)
                     self._add_key(c, key)
             self._root_of, self._first = root_of, first
         else:
@@ -706,8 +708,10 @@ class _Index:
                 root = uf.find(key)
                 c = clusters.get(root)
                 if c is None:
-                    clusters[root] = self._new_cluster(key)
+                    clusters[root] = self._key_facts(key)
                 else:
+                    if len(c.keys) == 1:
+                        c = clusters[root] = self._joined(c)
                     self._add_key(c, key)
                 self._root_of[key] = root
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least

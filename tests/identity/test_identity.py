@@ -266,8 +266,11 @@ def test_cyclic_gc_paused_during_resolution_and_restored(enabled, monkeypatch):
 
 
 def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
-    """``_Index._new_cluster`` (the fast path for clusters of one key) gives what ``_add_key``
-    gives an empty cluster: summed normalised names, domain, URL, activity and span."""
+    """A key's facts (``_Index._key_facts``, its cluster of one, built at once) are what
+    ``_add_key`` gives an empty cluster: summed normalised names, domain, URL, activity and
+    span. A cluster a second key joins is a copy (``_joined``): the shared facts stay as they were."""
+    import copy
+
     from netanalytics.identity import _Cluster
 
     # (times as the index keeps them: nanoseconds since the epoch)
@@ -280,20 +283,38 @@ def test_a_cluster_of_one_key_built_at_once_equals_one_built_key_by_key():
                 "bob@acme.com",
                 "ann@gmail.com",
                 "https://www.linkedin.com/in/x",
+                "robert.chen@acme.com",
             ],
-            "display_name": ["Bob Chen", "Robert Chen", "Bob Chen", "Ann Lee", "X Y"],
+            "display_name": ["Bob Chen", "Robert Chen", "Bob Chen", "Ann Lee", "X Y", "Robert Chen"],
         }
     )
     index = mailbox_index(participants)
-    index.activity = {"bob@acme.com": (3, t1, t2), "ann@gmail.com": (1, t2, t2)}
-    bob = index._new_cluster("bob@acme.com")
+    t0 = pd.Timestamp("2019-03-01", tz="UTC").value
+    index.activity = {
+        "bob@acme.com": (3, t1, t2),
+        "ann@gmail.com": (1, t2, t2),
+        "robert.chen@acme.com": (2, t0, t1),
+    }
+    bob = index._key_facts("bob@acme.com")
     assert bob.names == {"robert chen": 3}
     assert bob.display == {"Bob Chen": 2, "Robert Chen": 1}
     assert (bob.domains, bob.spans, bob.n_messages) == ({"acme.com"}, {"acme.com": (t1, t2)}, 3)
+    ann = index._key_facts("ann@gmail.com")
+    assert (ann.domains, ann.spans, ann.n_messages) == (set(), {}, 1)  # (free mail: no employer)
+    assert index._key_facts("https://www.linkedin.com/in/x").urls == {"https://www.linkedin.com/in/x"}
     for key in participants["key"].unique():
         by_key = _Cluster()
         index._add_key(by_key, key)
-        assert index._new_cluster(key) == by_key
+        assert index._key_facts(key) == by_key
+    # a second key joins a copy: counts summed, spans widened, the facts of both unchanged
+    before = copy.deepcopy(bob)
+    both = index._joined(bob)
+    index._add_key(both, "robert.chen@acme.com")
+    assert both.keys == {"bob@acme.com", "robert.chen@acme.com"}
+    assert both.names == {"robert chen": 4}
+    assert (both.spans, both.n_messages) == ({"acme.com": (t0, t2)}, 5)
+    assert bob == before and index._key_facts("bob@acme.com") is bob
+    assert index._key_facts("robert.chen@acme.com").keys == {"robert.chen@acme.com"}
 
 
 def test_activity_times_become_nanoseconds_and_an_undated_key_tells_no_time():
@@ -314,7 +335,7 @@ def test_activity_times_become_nanoseconds_and_an_undated_key_tells_no_time():
     )
     index = mailbox_index(participants)
     index.activity = {"ann@acme.com": (2, want[0], want[2]), "ann@globex.com": (1, None, None)}
-    dated, undated = index._new_cluster("ann@acme.com"), index._new_cluster("ann@globex.com")
+    dated, undated = index._key_facts("ann@acme.com"), index._key_facts("ann@globex.com")
     assert (dated.spans, undated.spans, undated.n_messages) == ({"acme.com": (want[0], want[2])}, {}, 1)
     assert _time_relation(dated, undated, {"acme.com", "globex.com"}) is None
     # dated a month after the acme address stops: a job change (a fresh index: facts are kept)
@@ -325,7 +346,7 @@ def test_activity_times_become_nanoseconds_and_an_undated_key_tells_no_time():
         "ann@globex.com": (1, want[2] + 30 * day, want[2] + 40 * day),
     }
     relation = _time_relation(
-        index._new_cluster("ann@acme.com"), index._new_cluster("ann@globex.com"), {"acme.com", "globex.com"}
+        index._key_facts("ann@acme.com"), index._key_facts("ann@globex.com"), {"acme.com", "globex.com"}
     )
     assert relation == "handover"
 
@@ -359,5 +380,5 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
     assert (ann.companies, ann.domains, ann.n_messages) == (set(), {"acme.com", "globex.com"}, 7)
     assert ann.spans == {"acme.com": (t1, t3), "globex.com": (t3, t3)}
     assert dict(index.display["ann@acme.com"]) == {"Ann Lee": 2}
-    assert index._new_cluster("ann@acme.com").names == {"anne lee": 2}
-    assert index._new_cluster("ann@acme.com").spans == {"acme.com": (t1, t2)}
+    assert index._key_facts("ann@acme.com").names == {"anne lee": 2}
+    assert index._key_facts("ann@acme.com").spans == {"acme.com": (t1, t2)}
