@@ -382,3 +382,12 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
     assert dict(index.display["ann@acme.com"]) == {"Ann Lee": 2}
     assert index._key_facts("ann@acme.com").names == {"anne lee": 2}
     assert index._key_facts("ann@acme.com").spans == {"acme.com": (t1, t2)}
+    # each key's facts are still its cluster of one, shared by no cluster that others joined
+    joined = [c for c in index.clusters().values() if len(c.keys) > 1]
+    for key in participants["key"].unique():
+        facts = index._key_facts(key)
+        assert facts.keys == {key} and all(facts is not c for c in joined)
+    counts = {
+        k: index._key_facts(k).n_messages for k in ("ann@acme.com", "ann@globex.com", "ann.lee@acme.com")
+    }
+    assert counts == {"ann@acme.com": 2, "ann@globex.com": 1, "ann.lee@acme.com": 4}
