@@ -602,9 +602,9 @@ class _Index:
         names (name → sightings), normalised names (name → sightings; two display names may
         give one), company, connection record, corporate domain, profile URL, activity.
 
-        These clusters are shared: by every snapshot in which the key is alone (most keys, in
-        every snapshot), and their dicts and sets by nothing else. They are never changed: a
-        cluster a second key joins is a copy (:meth:`_joined`).
+        These clusters are shared by every snapshot in which the key is alone (most keys, in
+        every snapshot), and their display dict is the index's own for the key (``display``).
+        They are never changed: a cluster that a second key joins is a copy (:meth:`_joined`).
         """
         norm_of, facts_of, display_of = self._norm, self._facts, self.display
         key_company, records, activity = self.key_company, self.connection_records, self.activity
