@@ -655,6 +655,14 @@ class _Index:
             dict(c.spans),
         )
 
+    def _with_key(self, c: _Cluster, key: str) -> _Cluster:
+        """``c`` with ``key`` counted in: ``c`` itself, or a copy of it when it is a key's facts
+        (a cluster of one, shared)."""
+        if len(c.keys) == 1:
+            c = self._joined(c)
+        self._add_key(c, key)
+        return c
+
     def _add_key(self, c: _Cluster, key: str) -> None:
         """Count ``key``'s facts into ``c`` (a cluster of two keys or more, see :meth:`_joined`)."""
         f = self._key_facts(key)
@@ -694,9 +702,7 @@ class _Index:
                     clusters[root] = facts_of[key]
                     first[root] = i  # keys come in order: the first is the least
                 else:
-                    if len(c.keys) == 1:
-                        c = clusters[root] = self._joined(c)
-                    self._add_key(c, key)
+                    clusters[root] = self._with_key(c, key)
             self._root_of, self._first = root_of, first
         else:
             clusters = self._snapshot
@@ -710,9 +716,7 @@ class _Index:
                 if c is None:
                     clusters[root] = self._key_facts(key)
                 else:
-                    if len(c.keys) == 1:
-                        c = clusters[root] = self._joined(c)
-                    self._add_key(c, key)
+                    clusters[root] = self._with_key(c, key)
                 self._root_of[key] = root
                 self._first.setdefault(root, self._order[key])  # keys come in order: the first is the least
             # the order a full rebuild gives: by each cluster's earliest key
