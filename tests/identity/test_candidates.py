@@ -248,3 +248,7 @@ def test_name_frequency_exact():
     assert expected > observed
     assert freq.match_share == (0.0 + one) / (observed + one + two)
     assert identity._name_frequency(["ann lee"]).n == 1  # fewer than two: the prior alone
+    # a word seen nowhere counts 0 (Counters, as u() reads them); no names at all: nothing counted
+    assert (freq.first["zed"], freq.last["zed"]) == (0, 0)
+    empty = identity._name_frequency([])
+    assert (dict(empty.first), dict(empty.last), empty.n, empty.u_mean) == ({}, {}, 0, 1.0)
