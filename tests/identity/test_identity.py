@@ -391,3 +391,64 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
         k: index._key_facts(k).n_messages for k in ("ann@acme.com", "ann@globex.com", "ann.lee@acme.com")
     }
     assert counts == {"ann@acme.com": 2, "ann@globex.com": 1, "ann.lee@acme.com": 4}
+
+
+def test_snapshot_reads_keys_alone_without_making_their_clusters():
+    """The clusters a snapshot gives (``_Index.clusters``) are looked up and iterated as a dict
+    in the order of each cluster's earliest key; a key alone is made into its cluster (its facts)
+    only when looked up. The passes over every cluster read keys alone from the index's per-key
+    names: the shared names and the organisations are those of every cluster's own names and
+    domains, after merges as before them."""
+    from collections import Counter
+
+    from netanalytics.identity import RULE_FUZZY
+
+    participants = [
+        ("ann@acme.com", "Ann Lee"),
+        ("bob@acme.com", "Bob Chen"),
+        ("ann.lee@globex.com", "Ann Lee"),
+        ("robert@globex.com", "Robert Chen"),
+        ("ann@gmail.com", "Anne Lee"),
+        ("zoe@initech.com", "Zoe Park"),
+        ("me@tanous.net", "Ed Tanous"),
+    ]
+    index = mailbox_index(participants)
+    keys = [key for key, _name in participants]
+
+    def every_cluster(clusters):  # (what the passes gave when every cluster was an object)
+        groups = {}
+        for root in clusters:
+            for name in clusters[root].names:
+                groups.setdefault(name, []).append(root)
+        shared = sorted((name, roots) for name, roots in groups.items() if len(roots) > 1)
+        domains = Counter(d for root in clusters for d in clusters[root].domains)
+        return shared, {d for d, n in domains.items() if n > 1}
+
+    clusters = index.clusters()
+    assert list(clusters) == keys and len(clusters) == 7 and "x@y.org" not in clusters
+    assert all(c is None for c in clusters.stored.values()) and index._facts == {}
+    assert clusters.best_names()["bob@acme.com"] == "robert chen"
+    assert index.shared_names() == [
+        ("anne lee", ["ann@acme.com", "ann.lee@globex.com", "ann@gmail.com"]),
+        ("robert chen", ["bob@acme.com", "robert@globex.com"]),
+    ]
+    assert index.organisations() == {"acme.com", "globex.com"}
+    assert (index.shared_names(), index.organisations()) == every_cluster(clusters)
+    assert clusters["zoe@initech.com"] is index._key_facts("zoe@initech.com")  # made when looked up
+
+    # the acme addresses joined (as a test, not a rule): one cluster at the place of its earliest
+    # key, carrying both names; acme.com is now one cluster's, globex.com still two clusters'
+    index.merge("bob@acme.com", "ann@acme.com", RULE_FUZZY, 1.0, "test")
+    clusters = index.clusters()
+    acme = index.uf.find("ann@acme.com")
+    assert list(clusters) == [acme, "ann.lee@globex.com", "robert@globex.com", *keys[4:]]
+    assert clusters[acme].keys == {"ann@acme.com", "bob@acme.com"}
+    assert clusters.stored["ann@gmail.com"] is None and clusters.names("ann@gmail.com") == {"anne lee": 1}
+    assert index.shared_names() == [
+        ("anne lee", [acme, "ann.lee@globex.com", "ann@gmail.com"]),
+        ("robert chen", [acme, "robert@globex.com"]),
+    ]
+    assert index.organisations() == {"globex.com"}
+    assert (index.shared_names(), index.organisations()) == every_cluster(clusters)
+    index.activity = {"bob@acme.com": (3, None, None), "zoe@initech.com": (2, None, None)}
+    assert clusters.n_messages(["zoe@initech.com", "ann@gmail.com"]) == [2, 0]
