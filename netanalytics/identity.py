@@ -626,8 +626,16 @@ class _Index:
         norm_of, display_of, names_of, best_of = self._norm, self.display, self._names_of, self._best_of
         no_display: dict = {}
         for key in keys:
+            display = display_of.get(key, no_display)
+            if len(display) == 1:  # (most keys: one display name, the same as below)
+                ((name, n),) = display.items()
+                norm = norm_of.get(name, False)
+                if norm is False:
+                    norm = norm_of[name] = normalize_person_name(name)
+                names_of[key], best_of[key] = ({norm: n}, norm) if norm else ({}, None)
+                continue
             names: dict[str, int] = {}
-            for name, n in display_of.get(key, no_display).items():
+            for name, n in display.items():
                 norm = norm_of.get(name, False)
                 if norm is False:
                     norm = norm_of[name] = normalize_person_name(name)
@@ -733,9 +741,10 @@ class _Index:
             self._keys_of_name = {name: ks for name, ks in by_name.items() if len(ks) > 1}
             self._keys_of_domain = None
             stored: dict[str, _Cluster | None] = {}
-            root_of, first = {}, {}
+            root_of, first, parent = {}, {}, uf.parent
             for i, key in enumerate(keys):
-                root = root_of[key] = uf.find(key)
+                # (most keys are roots: find() only for the others)
+                root = root_of[key] = key if parent[key] == key else uf.find(key)
                 if root not in stored:
                     stored[root] = None  # (the key alone, so far)
                     first[root] = i  # keys come in order: the first is the least
@@ -1900,7 +1909,9 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     mroot = index.me_root()
     # each key's most frequent display name, once: the identities frame shows it, and a cluster
     # of one key (most) is ordered by it
-    top = {key: _top(names) for key, names in display.items() if names}
+    top = {
+        key: next(iter(names)) if len(names) == 1 else _top(names) for key, names in display.items() if names
+    }
     # person ids: the owner is "me"; others numbered by most frequent display name, then least
     # key (which no two clusters share: the root that ends each tuple is never compared)
     ordered = []
