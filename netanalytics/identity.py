@@ -851,10 +851,22 @@ class _Clusters(Mapping):
         return root in self.stored
 
     def fill(self, roots) -> None:
-        """Make at once the clusters of the keys alone among ``roots`` (one by one, as lookups
-        make them, each costs several times more)."""
+        """Make at once the clusters of the keys alone among ``roots`` that a rule will look up
+        (one by one, as lookups make them, each costs several times more)."""
         stored, facts = self.stored, self._index._facts
         self._index._fill_facts([r for r in dict.fromkeys(roots) if stored[r] is None and r not in facts])
+
+    def employers(self, root: str) -> tuple[set, set]:
+        """The companies and the corporate domains of the cluster of ``root`` (a key alone's
+        without making its cluster: the employer rules look at every cluster of a name shared or
+        similar, and join few)."""
+        c = self.stored[root]
+        if c is None:
+            c = self._index._facts.get(root)
+            if c is None:
+                company, dom = self._index.key_company.get(root), _corporate_domain(root)
+                return {company} if company else _NONE, {dom} if dom else _NONE
+        return c.companies, c.domains
 
     def names(self, root: str) -> dict:
         """The normalised names (name → sightings) of the cluster of ``root`` (a key alone's
@@ -977,27 +989,29 @@ def _corroboration(a: _Cluster, b: _Cluster) -> str | None:
 
 
 def _employer_pairs(
-    left: list[str], right: list[str], clusters: Mapping[str, _Cluster]
+    left: list[str], right: list[str], employers: Callable[[str], tuple[set, set]]
 ) -> set[tuple[str, str]]:
     """The pairs (a, b) of two clusters, a of ``left`` and b of ``right``, that
     :func:`_corroboration` ties to one employer, found through the companies and domains of
     ``right`` rather than by trying every pair: the work grows with the people and the pairs
-    found, not with the square of the people sharing a name."""
+    found, not with the square of the people sharing a name. ``employers``: a root's cluster's
+    (companies, corporate domains) (:meth:`_Clusters.employers`)."""
     by_company: dict[str, list[str]] = defaultdict(list)
     by_domain: dict[str, list[str]] = defaultdict(list)
     for b in right:
-        for company in clusters[b].companies:
+        companies, domains = employers(b)
+        for company in companies:
             by_company[company].append(b)
-        for dom in clusters[b].domains:
+        for dom in domains:
             by_domain[dom].append(b)
     found = set()
     for a in left:
-        ca = clusters[a]
+        companies, domains = employers(a)
         tied = []
-        for company in ca.companies:
+        for company in companies:
             tied += by_company.get(company, ())
             tied += (b for dom, bs in by_domain.items() if _domain_matches_company(dom, company) for b in bs)
-        for dom in ca.domains:
+        for dom in domains:
             tied += by_domain.get(dom, ())
             tied += (
                 b for company, bs in by_company.items() if _domain_matches_company(dom, company) for b in bs
@@ -1235,11 +1249,9 @@ def _rule_override(index: _Index) -> None:
 def _rule_name_company(index: _Index) -> None:
     """Same normalised name and a company or corporate domain in common (never two connections)."""
     clusters = index.clusters()
-    shared = index.shared_names()
-    clusters.fill(root for _name, roots in shared for root in roots)
-    for name, roots in shared:
+    for name, roots in index.shared_names():
         # the tied pairs in the order a scan of the roots in string order meets them
-        for a, b in sorted({(a, b) for a, b in _employer_pairs(roots, roots, clusters) if a < b}):
+        for a, b in sorted({(a, b) for a, b in _employer_pairs(roots, roots, clusters.employers) if a < b}):
             if index.same(a, b):
                 continue
             ca, cb = clusters[a], clusters[b]
@@ -1290,7 +1302,9 @@ def _rule_name_unique(index: _Index) -> None:
     mroot = index.me_root()
     freq = _name_frequency([name for root, name in clusters.best_names().items() if root != mroot])
     organisations = index.organisations()
-    for name, roots in index.shared_names():
+    shared = index.shared_names()
+    clusters.fill(root for _name, roots in shared for root in roots)
+    for name, roots in shared:
         roots = sorted(set(index.uf.find(r) for r in roots))
         if len(roots) < 2:
             continue
@@ -1515,12 +1529,8 @@ def _fuzzy_candidates(
         def people(name: int) -> list[str]:
             return roots[np.sort(order[ends[name] - counts[name] : ends[name]])].tolist()
 
-        named = np.zeros(len(names), dtype=bool)
-        named[pair_a[may_merge]] = named[pair_b[may_merge]] = True
-        clusters.fill(roots[named[name_of]].tolist())  # (the people of these names, at once)
-
         for i in may_merge.tolist():
-            tied = _employer_pairs(people(pair_a[i]), people(pair_b[i]), clusters)
+            tied = _employer_pairs(people(pair_a[i]), people(pair_b[i]), clusters.employers)
             if tied:  # (roots in string order: a root's number is its place among them)
                 parts_a.append(np.searchsorted(roots, np.array([a for a, _b in tied], dtype=object)))
                 parts_b.append(np.searchsorted(roots, np.array([b for _a, b in tied], dtype=object)))
@@ -1549,7 +1559,9 @@ def _rule_fuzzy(index: _Index) -> None:
     # clusters an earlier merge here joined); a pair below fuzzy_threshold whose clusters an
     # earlier merge joined is kept too: the review list skips pairs of one cluster
     near = np.ones(len(scores), dtype=bool)
-    for i in np.flatnonzero(scores >= index.fuzzy_threshold).tolist():  # (most pairs score below)
+    may_merge = np.flatnonzero(scores >= index.fuzzy_threshold)  # (most pairs score below)
+    clusters.fill([*pair_a[may_merge].tolist(), *pair_b[may_merge].tolist()])
+    for i in may_merge.tolist():
         a, b, score = pair_a[i], pair_b[i], float(scores[i])
         if index.same(a, b):
             near[i] = False

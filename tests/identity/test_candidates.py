@@ -56,12 +56,17 @@ def clusters_and_sides(draw):
     return clusters, left, right
 
 
+def employers(clusters):
+    """Each root's (companies, corporate domains), as ``_Clusters.employers`` gives them."""
+    return lambda root: (clusters[root].companies, clusters[root].domains)
+
+
 @settings(max_examples=300, deadline=None)
 @given(clusters_and_sides())
 def test_employer_pairs_are_the_pairs_corroboration_accepts(case):
     clusters, left, right = case
     every_pair = {(a, b) for a in left for b in right if a != b and _corroboration(clusters[a], clusters[b])}
-    assert _employer_pairs(left, right, clusters) == every_pair
+    assert _employer_pairs(left, right, employers(clusters)) == every_pair
 
 
 def test_employer_pairs_exact():
@@ -75,8 +80,13 @@ def test_employer_pairs_exact():
     roots = list(clusters)
     # a-b: domain label acme is a prefix of company acmecorp; c-d: the same domain (um is too
     # short a label to tie c's company to d's um.org)
-    assert _employer_pairs(roots, roots, clusters) == {("a", "b"), ("b", "a"), ("c", "d"), ("d", "c")}
-    assert _employer_pairs(["a"], ["c", "d", "e"], clusters) == set()
+    assert _employer_pairs(roots, roots, employers(clusters)) == {
+        ("a", "b"),
+        ("b", "a"),
+        ("c", "d"),
+        ("d", "c"),
+    }
+    assert _employer_pairs(["a"], ["c", "d", "e"], employers(clusters)) == set()
 
 
 def index_of(participants: list[tuple[str, str]], activity: dict[str, int]):

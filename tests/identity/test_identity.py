@@ -428,6 +428,9 @@ def test_snapshot_reads_keys_alone_without_making_their_clusters():
     assert list(clusters) == keys and len(clusters) == 7 and "x@y.org" not in clusters
     assert all(c is None for c in clusters.stored.values()) and index._facts == {}
     assert clusters.best_names()["bob@acme.com"] == "robert chen"
+    # a key alone's employers (companies, corporate domains) read without making its cluster
+    assert clusters.employers("zoe@initech.com") == (set(), {"initech.com"})
+    assert clusters.employers("ann@gmail.com") == (set(), set()) and index._facts == {}
     assert index.shared_names() == [
         ("anne lee", ["ann@acme.com", "ann.lee@globex.com", "ann@gmail.com"]),
         ("robert chen", ["bob@acme.com", "robert@globex.com"]),
@@ -449,6 +452,7 @@ def test_snapshot_reads_keys_alone_without_making_their_clusters():
         ("robert chen", [acme, "robert@globex.com"]),
     ]
     assert index.organisations() == {"globex.com"}
+    assert clusters.employers(acme) == (set(), {"acme.com"})
     assert (index.shared_names(), index.organisations()) == every_cluster(clusters)
     index.activity = {"bob@acme.com": (3, None, None), "zoe@initech.com": (2, None, None)}
     assert clusters.n_messages(["zoe@initech.com", "ann@gmail.com"]) == [2, 0]
