@@ -262,3 +262,49 @@ def test_name_frequency_exact():
     assert (freq.first["zed"], freq.last["zed"]) == (0, 0)
     empty = identity._name_frequency([])
     assert (dict(empty.first), dict(empty.last), empty.n, empty.u_mean) == ({}, {}, 0, 1.0)
+
+
+def name_blocks_one_by_one(names):
+    """The blocks of ``_name_blocks`` as its definition says, name by name: a block per word, and
+    one per surname start of four letters, each with its names' places in increasing order."""
+    blocks = {}
+    for i, name in enumerate(names):
+        words = name.split()
+        keys = {f"w:{word}" for word in words}
+        if len(words[-1]) >= 4:
+            keys.add(f"p:{words[-1][:4]}")
+        for key in sorted(keys):
+            blocks.setdefault(key, []).append(i)
+    return sorted(blocks.values())
+
+
+# words that repeat, a surname of exactly four letters and of three, letters beyond ASCII (a
+# surname start counts letters, not bytes), one-word names
+ODD_NAMES = ["anna anna", "jorg ostberg", "jörgen östergård", "名前 テスト", "li na", "ana berg", "zoe"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.sampled_from(MORE_NAMES + ODD_NAMES), max_size=30))
+def test_name_blocks_are_those_of_each_name_in_turn(names):
+    blocks = identity._name_blocks(names)
+    assert sorted(blocks) == name_blocks_one_by_one(names)
+    assert all(block == sorted(set(block)) for block in blocks)
+
+
+def test_name_blocks_exact():
+    names = ["jörgen östergård", "jorg ostberg", "anna anna", "ana berg", "jörgen östlund"]
+    assert sorted(identity._name_blocks(names)) == [
+        [0],  # p:öste (four letters, not four bytes)
+        [0],  # w:östergård
+        [0, 4],  # w:jörgen
+        [1],  # p:ostb
+        [1],  # w:jorg
+        [1],  # w:ostberg
+        [2],  # p:anna (the word twice: the name once)
+        [2],  # w:anna
+        [3],  # p:berg (a surname of four letters)
+        [3],  # w:ana
+        [3],  # w:berg
+        [4],  # p:östl
+        [4],  # w:östlund
+    ]
