@@ -18,7 +18,11 @@ frame in "the rest" with one process);
 with the default, which forks some steps); the ratio (b)/(a) against the target (issue 13: the whole
 ``na.load`` at most 3x the read time); and against the truth the share of
 addresses merged into another person (issue 12 target: at most 1 %), the job changes kept as one
-person, and the review list's length and precision. The target is stated on the bare file (the
+person, and the review list's length and precision. ``--resolve-alone N`` then times
+``resolve_identities`` N times in this process alone, on the inputs the last load gave it: CPU
+seconds that the two cores' contention and the workers do not move, the figure to compare two
+versions of the code by (the load's wall time varies by a fifth from run to run on the machine of
+docs/performance.md). The target is stated on the bare file (the
 default: about 300 bytes a message); ``--delivery-headers`` shows the same people and messages
 at the size real Gmail headers give them.
 """
@@ -80,6 +84,14 @@ def main(argv: list[str] | None = None) -> None:
         "Takeout of these messages has; the target is stated on the bare file, the default)",
     )
     parser.add_argument(
+        "--resolve-alone",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time resolve_identities N times on the last load's inputs, in this process alone "
+        "(CPU seconds: a figure the two cores' contention and the workers do not move, to compare code)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         help="processes na.load may use (default: the library's, 2 where it can fork); 1 runs every "
@@ -131,9 +143,12 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     timed: dict[str, tuple[float, float]] = {}  # stage → (wall, CPU) seconds in the last na.load
+    resolve_inputs: list = []  # resolve_identities' arguments in the last na.load
 
     def timer(name, func):
         def timed_stage(*a, **k):
+            if name == "resolve_identities":
+                resolve_inputs[:] = [a, k]
             t0, c0 = time.perf_counter(), _cpu()
             out = func(*a, **k)
             timed[name] = (time.perf_counter() - t0, _cpu() - c0)
@@ -181,6 +196,21 @@ def main(argv: list[str] | None = None) -> None:
         f"{len(frame):,} messages, {len(net.identities):,} identity keys; "
         f"load average {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores"
     )
+
+    if args.resolve_alone:
+        # resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
+        # process (no worker), the best and the median of N
+        identity.default_workers = lambda: 1
+        cpu = []
+        for _ in range(args.resolve_alone):
+            c = time.process_time()
+            identity.resolve_identities(*resolve_inputs[0], **resolve_inputs[1])
+            cpu.append(time.process_time() - c)
+        cpu.sort()
+        print(
+            f"resolve_identities alone, one process: {cpu[0]:.3f} s CPU best, {cpu[len(cpu) // 2]:.3f} s "
+            f"median of {len(cpu)}"
+        )
 
     ours = truth["key"].map(net.identities.set_index("key")["person_id"])
     majority = truth.assign(ours=ours).groupby("ours")["person_id"].agg(lambda s: s.value_counts().index[0])
