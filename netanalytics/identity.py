@@ -852,11 +852,9 @@ class _Clusters(Mapping):
         without making its cluster: the employer rules look at every cluster of a name shared or
         similar, and join few)."""
         c = self.stored[root]
-        if c is None:
-            c = self._index._facts.get(root)
-            if c is None:
-                company, dom = self._index.key_company.get(root), _corporate_domain(root)
-                return {company} if company else _NONE, {dom} if dom else _NONE
+        if c is None:  # (as its facts have them, _Index._fill_facts)
+            company, dom = self._index.key_company.get(root), _corporate_domain(root)
+            return {company} if company else _NONE, {dom} if dom else _NONE
         return c.companies, c.domains
 
     def names(self, root: str) -> dict:
