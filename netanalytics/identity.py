@@ -10,6 +10,7 @@ import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -317,10 +318,24 @@ _TRANSLITERATE = str.maketrans(
 )
 
 
+class _Uncombined(dict):
+    """A ``str.translate`` table that drops combining characters (``unicodedata.combining``, the
+    accents NFKD splits off) and keeps the others, filled as characters are met: one C-level
+    lookup a character, where a generator asked ``combining`` of each (the 2,726 accented
+    names of the namesake mailbox: 0.015 -> 0.006 s)."""
+
+    def __missing__(self, point: int) -> int | None:
+        kept = self[point] = None if unicodedata.combining(chr(point)) else point
+        return kept
+
+
+_UNCOMBINED = _Uncombined()
+
+
 def _fold(text: str) -> str:
     """Lower-case, strip accents (José → jose, Sørensen → sorensen), keep letters, digits and spaces."""
     decomposed = unicodedata.normalize("NFKD", text.translate(_TRANSLITERATE))
-    ascii_ish = "".join(ch for ch in decomposed if not unicodedata.combining(ch))
+    ascii_ish = decomposed.translate(_UNCOMBINED)
     return " ".join(_NON_ALNUM.sub(" ", ascii_ish.lower().replace("'", "")).split())
 
 
@@ -380,6 +395,32 @@ def _first_last(tokens: list[str]) -> str | None:
     first, last = tokens[0], tokens[-1]
     first = _NICKNAMES.get(first, first)
     return f"{first} {last}"
+
+
+# "First Last" in ASCII letters, one space between: most display names (see _normalized)
+_TWO_PLAIN_WORDS = r"^(?P<first>[A-Za-z]+) (?P<last>[A-Za-z]+)$"
+
+
+def _normalized(names: list[str]) -> list[str | None]:
+    """:func:`normalize_person_name` of each of ``names`` (strings), the two-word plain names by
+    Arrow, a column at a time, the others one by one.
+
+    A name of two words of ASCII letters is lower-cased and its first word's nickname mapped,
+    as :func:`_first_last` does, when neither word is a credential nor the first a prefix (0.024
+    -> 0.006 s for the 28,955 display names of the namesake mailbox, the same names).
+    """
+    words = pc.extract_regex(pa.array(names, type=pa.large_string()), _TWO_PLAIN_WORDS)
+    first, last = (pc.ascii_lower(pc.struct_field(words, [i])) for i in (0, 1))  # (null: no match)
+    nick = pc.index_in(first, value_set=pa.array(list(_NICKNAMES), type=pa.large_string()))
+    formal = pc.coalesce(pa.array(list(_NICKNAMES.values()), type=pa.large_string()).take(nick), first)
+    plain = pc.and_kleene(
+        pc.invert(pc.is_in(first, value_set=pa.array(sorted(_CREDENTIALS | _PREFIXES), pa.large_string()))),
+        pc.invert(pc.is_in(last, value_set=pa.array(sorted(_CREDENTIALS), pa.large_string()))),
+    )
+    fast = pc.if_else(
+        plain, pc.binary_join_element_wise(formal, last, pa.scalar(" ", pa.large_string())), None
+    ).to_pylist()
+    return [normalize_person_name(name) if norm is None else norm for name, norm in zip(names, fast)]
 
 
 def company_key(company: object) -> str | None:
@@ -621,23 +662,22 @@ class _Index:
 
     def _fill_names(self, keys) -> None:
         """Each of ``keys``' normalised names (name → sightings; two display names may give
-        one) from its display names, and the most frequent of them, in one pass."""
+        one) from its display names, and the most frequent of them, in one pass; the display
+        names not seen before normalised together (:func:`_normalized`)."""
         norm_of, display_of, names_of, best_of = self._norm, self.display, self._names_of, self._best_of
         no_display: dict = {}
-        for key in keys:
-            display = display_of.get(key, no_display)
+        displays = [display_of.get(key, no_display) for key in keys]
+        new = [name for name in dict.fromkeys(chain.from_iterable(displays)) if name not in norm_of]
+        norm_of.update(zip(new, _normalized(new)))
+        for key, display in zip(keys, displays):
             if len(display) == 1:  # (most keys: one display name, the same as below)
                 ((name, n),) = display.items()
-                norm = norm_of.get(name, False)
-                if norm is False:
-                    norm = norm_of[name] = normalize_person_name(name)
+                norm = norm_of[name]
                 names_of[key], best_of[key] = ({norm: n}, norm) if norm else ({}, None)
                 continue
             names: dict[str, int] = {}
             for name, n in display.items():
-                norm = norm_of.get(name, False)
-                if norm is False:
-                    norm = norm_of[name] = normalize_person_name(name)
+                norm = norm_of[name]
                 if norm:
                     names[norm] = names.get(norm, 0) + n
             names_of[key] = names

@@ -4,11 +4,15 @@ import io
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from mailbox_index import mailbox_index  # tests/identity is on sys.path when its tests run
 
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
+    _fold,
+    _normalized,
     normalize_person_name,
     read_annotations,
     read_overrides,
@@ -67,6 +71,50 @@ URL = "https://www.linkedin.com/in/"
 )
 def test_normalize_person_name(raw, expected):
     assert normalize_person_name(raw) == expected
+    assert _normalized([raw]) == [expected]  # (in bulk, the two-word plain names by Arrow)
+
+
+# names the bulk normaliser takes by Arrow, or leaves to normalize_person_name: two plain
+# words (nicknames, credentials, prefixes, capitals), and what is near them but is not
+NAME_WORDS = [
+    "Ann",
+    "bob",
+    "BOB",
+    "Lee",
+    "Dr",
+    "mr",
+    "Mx",
+    "MBA",
+    "phd",
+    "Sir",
+    "José",
+    "Øst",
+    "O'Neil",
+    "Weiß",
+    "x",
+]
+NAME_GLUE = [" ", "  ", ", ", "-", "\t", "\xa0", "\n", ""]
+
+
+@given(st.lists(st.tuples(st.sampled_from(NAME_WORDS), st.sampled_from(NAME_GLUE)), max_size=4))
+@settings(max_examples=300, deadline=None)
+def test_bulk_normalisation_equals_one_by_one(parts):
+    name = "".join(word + glue for word, glue in parts)
+    names = [name, name.strip(), " " + name, "Ann Lee", name.upper()]
+    assert _normalized(names) == [normalize_person_name(n) for n in names]
+
+
+def test_bulk_normalisation_of_every_two_words():
+    names = [f"{a}{glue}{b}" for a in NAME_WORDS for b in NAME_WORDS for glue in NAME_GLUE]
+    assert _normalized(names) == [normalize_person_name(n) for n in names]
+    assert _normalized(["Bob Lee", "Ann MBA", "Dr Lee", "Lee Sir"]) == ["robert lee", None, None, None]
+
+
+def test_fold_drops_the_combining_marks_nfkd_splits_off():
+    # a combining mark written apart (U+0301 after an e), one NFKD splits off (é), and a
+    # character that is not a mark but has none either (the ligature ﬁ becomes fi)
+    assert _fold("Rene\u0301e Se\u0301verine ﬁsh") == "renee severine fish"
+    assert _fold("Zoë Çelik") == "zoe celik"
 
 
 def test_email_on_contact_and_profile_url_join_through_name_and_company():
