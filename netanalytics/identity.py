@@ -1951,6 +1951,19 @@ def _review_people(review: tuple[pd.DataFrame, int], key_to_person: dict) -> pd.
     return cand.head(limit).drop(columns="_rank").reset_index(drop=True)
 
 
+def _string_order(*columns: list[str]) -> list[int]:
+    """The positions that sort the rows of ``columns`` (lists of strings of one length), by the
+    first then the next: as sorting tuples of them would, by one Arrow sort (UTF-8 byte order
+    is code point order, as str's; tuples of 30,000 people took 0.012 s, this 0.003). A string
+    Arrow cannot hold (a lone surrogate) falls back to Python's sort."""
+    try:
+        table = pa.table({str(i): pa.array(col, type=pa.large_string()) for i, col in enumerate(columns)})
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return sorted(range(len(columns[0])), key=lambda i: tuple(col[i] for col in columns))
+    keys = [(str(i), "ascending") for i in range(len(columns))]
+    return pc.sort_indices(table, sort_keys=keys).to_pylist()
+
+
 def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Resolution:
     """Person ids, the identities frame and the review list from the final clusters (the review
     list in a worker of ``children`` while the frame is built here, from WORKER_FROM clusters)."""
@@ -1966,30 +1979,29 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
         key: next(iter(names)) if len(names) == 1 else _top(names) for key, names in display.items() if names
     }
     # person ids: the owner is "me"; others numbered by most frequent display name, then least
-    # key (which no two clusters share: the root that ends each tuple is never compared)
-    ordered = []
-    for r, c in clusters.stored.items():
-        if r == mroot:
-            continue
+    # key (which no two clusters share)
+    roots = [r for r in clusters.stored if r != mroot]
+    first, names = [], []
+    for r in roots:
+        c = clusters.stored[r]
         if c is None:  # (a key alone)
-            key, name = r, top.get(r)
+            first.append(r)
+            names.append(top.get(r))
         else:
-            key, name = min(c.keys), _top(c.display) if c.display else None
-        ordered.append((name.lower() if name is not None else "~", key, r))
-    ordered.sort()
+            first.append(min(c.keys))
+            names.append(_top(c.display) if c.display else None)
+    lowered = [name.lower() if name is not None else "~" for name in names]
     person_of_root = dict(
-        zip([r for _name, _key, r in ordered], [f"p{i:04d}" for i in range(1, len(ordered) + 1)])
+        zip(
+            [roots[i] for i in _string_order(lowered, first)], [f"p{i:04d}" for i in range(1, len(roots) + 1)]
+        )
     )
     if mroot is not None:
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
-    key_to_person = {k: person_of_root[root_of[k]] for k in uf.parent}
-
-    # the identities frame, a list per column: each key shows the rule that joined it, except
-    # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
-    # the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
+    key_to_person = dict(zip(uf.parent, map(person_of_root.__getitem__, map(root_of.__getitem__, uf.parent))))
     keys = sorted(uf.parent)
-    rule_of = [uf.rule[key] for key in keys]
+    rule_of = list(map(uf.rule.__getitem__, keys))
     rules, scores = [rule for rule, _score in rule_of], [float(score) for _rule, score in rule_of]
     owner = set(me_keys)
     founded = {k for c in clusters.stored.values() if c is not None for k in c.keys}
@@ -2019,7 +2031,12 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     cand = _review_people(review(), key_to_person)
     # each person's keys: the clusters' own sets, in the order of their earliest keys (as a
     # pass over the keys in the order they were added would meet them)
-    by_person = {person_of_root[r]: {r} if c is None else c.keys for r, c in clusters.stored.items()}
+    by_person = dict(
+        zip(
+            map(person_of_root.__getitem__, clusters.stored),
+            [{r} if c is None else c.keys for r, c in clusters.stored.items()],
+        )
+    )
     merges = pd.DataFrame(
         [vars(m) for m in index.merges], columns=["rule", "key_a", "key_b", "score", "evidence"]
     )
