@@ -1415,9 +1415,15 @@ class _Persons:
     400,000 messages of the 120,000-person namesake mailbox: 0.16 -> 0.04 s)."""
 
     def __init__(self, k2p: dict):
-        # the ids in sorted order by one factorize (the owner among them), and each key's code
-        code, ids = pd.factorize(pd.array([*k2p.values(), EGO], dtype="str"), sort=True)
-        self.ids = np.array(ids.tolist(), dtype=object)
+        # the ids in sorted order (the owner among them) and each key's code: the distinct ids by
+        # Arrow's dictionary encoding, then sorted (a sorted pd.factorize took 0.012 s at 30,000
+        # people, this 0.005)
+        encoded = pc.dictionary_encode(pa.array([*k2p.values(), EGO], type=pa.large_string()))
+        order = pc.sort_indices(encoded.dictionary).to_numpy()
+        rank = np.empty(len(order), np.int64)
+        rank[order] = np.arange(len(order))
+        code = np.append(rank, -1)[encoded.indices.fill_null(-1).to_numpy()]  # (None: -1)
+        self.ids = np.array(encoded.dictionary.take(order).to_pylist(), dtype=object)
         self.ego = int(code[-1])
         self._keys = pa.array(list(k2p), type=pa.large_string())
         self._key_code = np.append(code[:-1], -1)  # (a key not found, -1, takes the trailing -1)
@@ -1614,8 +1620,10 @@ def _interaction_frame(
     )
     direction = np.repeat(np.array([S.OUT, S.IN], object), [int(out.sum()), int(inn.sum())])
     r = row_of[inter_m]
-    # person codes are numbered in id order: sorting on them sorts on the ids
-    sort = np.lexsort((inter_p, codes.rank[rows][r]))
+    # person codes are numbered in id order: sorting on them sorts on the ids; by one stable sort
+    # of (rank, person) as one integer (np.lexsort of the two: 0.012 s of 100,000 rows, this 0.006)
+    stride = len(people.ids) + 1  # (codes from -1 up)
+    sort = np.argsort(codes.rank[rows][r].astype(np.int64) * stride + (inter_p + 1), kind="stable")
     r, inter_m = r[sort], inter_m[sort]
 
     def obj(values):
