@@ -59,6 +59,22 @@ STAGES = {
 }
 
 
+def _resolve_alone(identity, inputs: list, n: int) -> None:
+    """Resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
+    process (no worker), the best and the median of ``n``."""
+    identity.default_workers = lambda: 1
+    cpu = []
+    for _ in range(n):
+        c = time.process_time()
+        identity.resolve_identities(*inputs[0], **inputs[1])
+        cpu.append(time.process_time() - c)
+    cpu.sort()
+    print(
+        f"resolve_identities alone, one process: {cpu[0]:.3f} s CPU best, {cpu[len(cpu) // 2]:.3f} s "
+        f"median of {len(cpu)}"
+    )
+
+
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=30_000)
@@ -201,19 +217,7 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     if args.resolve_alone:
-        # resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
-        # process (no worker), the best and the median of N
-        identity.default_workers = lambda: 1
-        cpu = []
-        for _ in range(args.resolve_alone):
-            c = time.process_time()
-            identity.resolve_identities(*resolve_inputs[0], **resolve_inputs[1])
-            cpu.append(time.process_time() - c)
-        cpu.sort()
-        print(
-            f"resolve_identities alone, one process: {cpu[0]:.3f} s CPU best, {cpu[len(cpu) // 2]:.3f} s "
-            f"median of {len(cpu)}"
-        )
+        _resolve_alone(identity, resolve_inputs, args.resolve_alone)
 
     ours = truth["key"].map(net.identities.set_index("key")["person_id"])
     majority = truth.assign(ours=ours).groupby("ours")["person_id"].agg(lambda s: s.value_counts().index[0])

@@ -690,14 +690,14 @@ def _load_uncached(
         automated |= set(messages[S.MAILING_LIST].dropna().unique())
 
         # two processes (where they can be forked): each key's activity in a worker while the
-        # participants are gathered here, the messages' codes while identities are resolved, the
-        # people frame while the interactions are built (with one, in turn; the same frames):
-        # docs/performance.md
-        activity_later = children.compute(functools.partial(_key_activity, messages, me_keys))
+        # participants are gathered here, then in the same worker the messages' codes (what the
+        # interactions and the people frame need of the messages alone) while identities are
+        # resolved; the people frame while the interactions are built (with one, in turn; the
+        # same frames): docs/performance.md
+        activity_later, codes_later = children.compute_each(
+            [functools.partial(_key_activity, messages, me_keys), functools.partial(_message_codes, messages)]
+        )
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
-        # and what the interactions and the people frame need of the messages alone, while
-        # identities are resolved
-        codes_later = children.compute(functools.partial(_message_codes, messages))
         keys = participants[S.KEY].unique().tolist()
         automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
         override_frame = read_overrides(overrides) if overrides is not None else None

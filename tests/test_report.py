@@ -7,6 +7,7 @@ import re
 import shutil
 import subprocess
 import threading
+import time
 from html.parser import HTMLParser
 
 import pandas as pd
@@ -16,7 +17,7 @@ import netanalytics as na
 from netanalytics import plotting
 from netanalytics import schema as S
 from netanalytics._figures import FigureDrawer
-from netanalytics._fork import WorkerTraceback, can_fork, default_workers
+from netanalytics._fork import Children, WorkerTraceback, can_fork, default_workers
 from netanalytics.network import build_network
 from netanalytics.report import SECTIONS, build_report, write_report
 
@@ -429,6 +430,39 @@ def test_an_error_in_compute_is_raised_with_the_workers_traceback():
     ):
         drawer.compute(lambda: lambda: None)()  # a value that does not pickle: its error, as text
     assert multiprocessing.active_children() == []
+
+
+@needs_fork
+def test_compute_each_sends_each_value_as_soon_as_it_is_made_from_one_worker(tmp_path):
+    gate = tmp_path / "go"  # the second function waits until the first value has been read here
+
+    def second():  # (None when the first value was not sent before it: the test fails, not hangs)
+        deadline = time.monotonic() + 20
+        while not gate.exists() and time.monotonic() < deadline:
+            time.sleep(0.01)
+        return os.getpid() if gate.exists() else None
+
+    def broken():
+        raise _LocalError("the third fails alone")
+
+    with Children(2) as children:
+        first_later, second_later, third_later = children.compute_each([os.getpid, second, broken])
+        first = first_later()
+        gate.touch()
+        assert second_later() == first != os.getpid()  # one worker computed both
+        with pytest.raises(_LocalError, match="^the third fails alone$"):
+            third_later()
+        assert first_later() == first  # asked again: the same answer
+    assert multiprocessing.active_children() == []
+
+
+def test_compute_each_in_place_calls_each_when_its_value_is_asked_for():
+    calls = []
+    with Children(1) as children:
+        later = children.compute_each([lambda: calls.append("a") or "a", lambda: calls.append("b") or "b"])
+        assert calls == []
+        assert later[1]() == "b" and later[0]() == "a"
+    assert calls == ["b", "a"]
 
 
 def _metric_module(name):
