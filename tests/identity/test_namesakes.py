@@ -32,18 +32,27 @@ def world(world_file):
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
 def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     # the similar-name search and the review list in workers (from WORKER_FROM names or clusters:
-    # every size here), and the key activity, the messages' codes and the people frame (loader)
+    # every size here), and the key activity then the messages' codes (one worker), and the
+    # people frame (loader)
     path, _truth = world_file
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
     forks = []
     fork = Children.fork
-    monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(a[0].__name__) or fork(self, *a))
+
+    def named(work):  # what each worker computes: its functions' names
+        return [getattr(getattr(fn, "func", fn), "__name__", "?") for fn in work]
+
+    monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(named(a[1])) or fork(self, *a))
     nets = {}
     for workers in (1, 2):
         monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
         monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
         nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
-        assert len(forks) == (5 if workers == 2 else 0)
+        assert forks == (
+            [["_key_activity", "_message_codes"], ["_similar_name_search"], ["_review_list"], ["_people"]]
+            if workers == 2
+            else []
+        )
     for name in ("identities", "candidates", "people", "interactions"):
         pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
     assert len(nets[1].candidates) == 38  # (the review list is not empty: something to compare)
