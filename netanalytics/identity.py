@@ -407,9 +407,11 @@ def _normalized(names: list[str]) -> list[str | None]:
 
     A name of two words of ASCII letters is lower-cased and its first word's nickname mapped,
     as :func:`_first_last` does, when neither word is a credential nor the first a prefix (0.024
-    -> 0.006 s for the 28,955 display names of the namesake mailbox, the same names).
+    -> 0.006 s for the 28,955 display names of the namesake mailbox, the same names). Only ASCII
+    names go to Arrow (a name read with a lone surrogate, which UTF-8 cannot hold, is not one).
     """
-    words = pc.extract_regex(pa.array(names, type=pa.large_string()), _TWO_PLAIN_WORDS)
+    ascii_only = [name if name.isascii() else "" for name in names]
+    words = pc.extract_regex(pa.array(ascii_only, type=pa.large_string()), _TWO_PLAIN_WORDS)
     first, last = (pc.ascii_lower(pc.struct_field(words, [i])) for i in (0, 1))  # (null: no match)
     nick = pc.index_in(first, value_set=pa.array(list(_NICKNAMES), type=pa.large_string()))
     formal = pc.coalesce(pa.array(list(_NICKNAMES.values()), type=pa.large_string()).take(nick), first)
@@ -2000,6 +2002,10 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
         person_of_root[mroot] = "me"
     root_of = index._root_of  # each key's root as the snapshot just built has it
     key_to_person = dict(zip(uf.parent, map(person_of_root.__getitem__, map(root_of.__getitem__, uf.parent))))
+
+    # the identities frame, a list per column: each key shows the rule that joined it, except
+    # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
+    # the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
     keys = sorted(uf.parent)
     rule_of = list(map(uf.rule.__getitem__, keys))
     rules, scores = [rule for rule, _score in rule_of], [float(score) for _rule, score in rule_of]

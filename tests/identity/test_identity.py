@@ -13,6 +13,7 @@ from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
     _fold,
     _normalized,
+    _string_order,
     normalize_person_name,
     read_annotations,
     read_overrides,
@@ -102,6 +103,22 @@ def test_bulk_normalisation_equals_one_by_one(parts):
     name = "".join(word + glue for word, glue in parts)
     names = [name, name.strip(), " " + name, "Ann Lee", name.upper()]
     assert _normalized(names) == [normalize_person_name(n) for n in names]
+
+
+def test_bulk_normalisation_of_names_utf8_cannot_hold():
+    # a header read with a byte that is not UTF-8 keeps it as a lone surrogate
+    names = ["Ann Lee", "Ann \udcff Lee", "Bob\udcffKay", "Zoë Kay"]
+    assert _normalized(names) == ["anne lee", "anne lee", "robert kay", "zoe kay"]
+    assert _normalized(names) == [normalize_person_name(n) for n in names]
+
+
+def test_string_order_sorts_as_tuples_do():
+    first = ["b", "a", "ä", "a", "", "~", "B", "a"]
+    second = ["x", "y", "x", "x", "z", "a", "a", "\udcff"]  # (the last: Python's sort, the same order)
+    rows = list(zip(first, second))
+    assert _string_order(first, second) == sorted(range(len(rows)), key=rows.__getitem__)
+    assert _string_order(first[:-1], second[:-1]) == sorted(range(len(rows) - 1), key=rows.__getitem__)
+    assert _string_order(first[:-1], second[:-1]) == [4, 6, 3, 1, 0, 5, 2]
 
 
 def test_bulk_normalisation_of_every_two_words():
