@@ -3,10 +3,12 @@
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from netanalytics import schema as S
+from netanalytics.io import _native
 from netanalytics.io.report import LoadReport
 from netanalytics.loader import build_interactions
 from netanalytics.network import Network, coparticipation
@@ -332,11 +334,31 @@ def test_flatten_gives_every_element_row_by_row(cells):
         if isinstance(cell, list | tuple):
             rows += [i] * len(cell)
             elements += list(cell)
-    at, index, flat = _flatten(cells)
-    assert at.tolist() == rows
-    assert [flat[i] for i in index.tolist()] == elements
-    # each distinct object's elements are in flat once
-    assert len(flat) == sum(len(c) for c in {id(c): c for c in cells}.values() if isinstance(c, list | tuple))
+    lists_only = all(isinstance(c, list) for c in cells)
+    for speedups in (_native.SPEEDUPS, None):  # (C's FlatTable where built, and the Python route)
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_native, "SPEEDUPS", speedups)
+            at, index, flat = _flatten(cells)
+        assert at.tolist() == rows
+        assert [flat[i] for i in index.tolist()] == elements
+        if speedups is not None and lists_only:  # each distinct element object in flat once
+            assert [id(e) for e in flat] == list(dict.fromkeys(map(id, elements)))
+        else:  # each distinct list object's elements in flat once
+            distinct = {id(c): c for c in cells}.values()
+            assert len(flat) == sum(len(c) for c in distinct if isinstance(c, list | tuple))
+
+
+@pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built (setup.py)")
+def test_flatten_of_lists_only_holds_each_element_object_once():
+    from netanalytics.loader import _flatten
+
+    ann, bob = "ann@a.com", "bob@b.com"
+    twin = "".join(["ann@", "a.com"])  # equal to ann, another object: another entry
+    shared = [ann, bob]
+    at, index, flat = _flatten([shared, [bob], [], shared, [twin, ann]])
+    assert at.tolist() == [0, 0, 1, 3, 3, 4, 4]
+    assert index.tolist() == [0, 1, 1, 0, 1, 2, 0]
+    assert flat == [ann, bob, twin] and flat[2] is twin
 
 
 def test_key_activity_counts_sightings_and_leaves_undated_ones_out_of_the_dates():
