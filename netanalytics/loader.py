@@ -1123,18 +1123,7 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     senders = messages[[S.SENDER, S.SENDER_NAME]].drop_duplicates()
     keys, names = senders[S.SENDER].tolist(), senders[S.SENDER_NAME].tolist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
-        key_lists, name_lists = messages[keys_col].tolist(), messages[names_col].tolist()
-        # each pair of lists at its first row: a sighting first seen there is first seen in
-        # the same order as row by row
-        first = first_rows(key_lists, name_lists)[1].tolist()
-        key_lists, name_lists = [key_lists[i] for i in first], [name_lists[i] for i in first]
-        n_keys, flat_k = _elements(key_lists)
-        n_names, flat_n = _elements(name_lists)
-        if (n_keys != n_names).any():  # a list of names of another length than its keys: no names
-            flat_n = list(chain.from_iterable(
-                ns if n == k and k else [None] * k  # (a missing cell: none)
-                for ns, n, k in zip(name_lists, n_names.tolist(), n_keys.tolist())
-            ))  # fmt: skip
+        flat_k, flat_n = _recipient_pairs(messages[keys_col].tolist(), messages[names_col].tolist())
         keys += flat_k
         names += flat_n
     # keys only (Bcc names are not kept), of my own messages (see _bcc_keys)
@@ -1160,6 +1149,52 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
     pairs = dict.fromkeys(zip(keys, (None if n is None or n != n else n for n in names)))
     kept = [(k, n) for k, n in pairs if isinstance(k, str) and k != "name:"]
     return pd.DataFrame(kept, columns=[S.KEY, S.DISPLAY_NAME], dtype=object)
+
+
+def _recipient_pairs(key_lists: list, name_lists: list) -> tuple[list, list]:
+    """The (key, display name) sightings of a column of recipient lists and its column of names,
+    in the order first seen row by row, each pair of objects once (equal pairs of two objects
+    may both come: the participants are deduplicated by value after). A list of names of another
+    length than its keys gives no names (None); a missing cell, no sightings.
+
+    Where the C speedups are built and every cell is a list, both columns are coded by one pass of
+    ``FlatTable`` each and the pairs deduplicated as integers (0.011 -> 0.003 s of the 100,000
+    To lists of the namesake mailbox); otherwise each pair of list objects is read at its first
+    row (a sighting first seen there is first seen in the same order as row by row)."""
+    if _native.SPEEDUPS is not None:
+        key_table, name_table = _native.SPEEDUPS.FlatTable(), _native.SPEEDUPS.FlatTable()
+        try:
+            key_codes, key_at = (
+                np.frombuffer(b, t) for b, t in zip(key_table.flat(key_lists), (np.int32, np.int64))
+            )
+            name_codes, name_at = (
+                np.frombuffer(b, t) for b, t in zip(name_table.flat(name_lists), (np.int32, np.int64))
+            )
+        except TypeError:  # a cell that is not a list (None, NaN, a tuple): as below
+            pass
+        else:
+            lengths = np.diff(key_at)
+            row = np.repeat(np.arange(len(key_lists)), lengths)
+            named = (lengths == np.diff(name_at))[row]  # (rows whose names match their keys)
+            name = np.full(len(key_codes), -1, np.int64)  # -1: no name
+            place = np.flatnonzero(named)
+            name[place] = name_codes[name_at[row[place]] + (place - key_at[row[place]])]
+            stride = len(name_table) + 1
+            pairs = pd.unique(key_codes.astype(np.int64) * stride + (name + 1))  # (in the order first seen)
+            key_strings, name_strings = key_table.strings(0), [*name_table.strings(0), None]
+            return [key_strings[k] for k in (pairs // stride).tolist()], [
+                name_strings[n] for n in (pairs % stride - 1).tolist()
+            ]
+    first = first_rows(key_lists, name_lists)[1].tolist()
+    key_lists, name_lists = [key_lists[i] for i in first], [name_lists[i] for i in first]
+    n_keys, flat_k = _elements(key_lists)
+    n_names, flat_n = _elements(name_lists)
+    if (n_keys != n_names).any():  # a list of names of another length than its keys: no names
+        flat_n = list(chain.from_iterable(
+            ns if n == k and k else [None] * k  # (a missing cell: none)
+            for ns, n, k in zip(name_lists, n_names.tolist(), n_keys.tolist())
+        ))  # fmt: skip
+    return flat_k, flat_n
 
 
 def _people(

@@ -426,6 +426,51 @@ def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_no
         _participants(messages.drop(columns=[S.BCC]), empty, empty, empty).values.tolist()
         == got.values.tolist()[:-2]
     )
+    # every cell a list (a mail reader's columns: the C route where it is built), the same
+    for col in (S.TO, S.TO_NAMES, S.CC, S.CC_NAMES):
+        messages[col] = messages[col].map(lambda cell: [] if cell is None else cell)
+    assert (
+        _participants(messages, empty, empty, empty, me_keys={"me@x.org"}).values.tolist()
+        == got.values.tolist()
+    )
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from(["a@x", "b@x", "c@x", None]), max_size=3).flatmap(
+            lambda keys: st.tuples(
+                st.just(keys),
+                st.one_of(  # names that match the keys' length (some missing), or not
+                    st.lists(
+                        st.sampled_from(["Ann", "Bob", None, float("nan")]),
+                        min_size=len(keys),
+                        max_size=len(keys),
+                    ),
+                    st.lists(st.sampled_from(["Ann", "Cy"]), max_size=4),
+                ),
+            )
+        ),
+        max_size=10,
+    )
+)
+def test_recipient_pairs_are_the_same_by_either_route(rows):
+    from netanalytics.loader import _recipient_pairs
+
+    key_lists, name_lists = [k for k, _n in rows], [n for _k, n in rows]
+    by_route = []
+    for speedups in (_native.SPEEDUPS, None):
+        with pytest.MonkeyPatch.context() as patch:
+            patch.setattr(_native, "SPEEDUPS", speedups)
+            keys, names = _recipient_pairs(key_lists, name_lists)
+        # (as _participants keeps them: each pair of values once, a missing name as None)
+        by_route.append(list(dict.fromkeys(zip(keys, (None if n is None or n != n else n for n in names)))))
+    assert by_route[0] == by_route[1]
+    expected = []
+    for ks, ns in zip(key_lists, name_lists):
+        aligned = ns if len(ns) == len(ks) else [None] * len(ks)
+        expected += [(k, None if n is None or n != n else n) for k, n in zip(ks, aligned)]
+    assert by_route[0] == list(dict.fromkeys(expected))
 
 
 def test_text_from_codes_is_the_values_taken_with_missing_for_minus_one():
