@@ -112,6 +112,16 @@ def test_bulk_normalisation_of_names_utf8_cannot_hold():
     assert _normalized(names) == [normalize_person_name(n) for n in names]
 
 
+def test_bulk_normalisation_of_every_latin_letter():
+    # each letter of Latin-1 Supplement to Latin Extended-B (the accented ones Arrow unaccents,
+    # the others, ø ß ł and signs, left to normalize_person_name) in a first name and a surname,
+    # capital and small, and with a combining accent written apart
+    letters = [chr(c) for c in range(0xC0, 0x250)]
+    names = [f"{c}na Kow{c}" for c in letters] + [f"Ann{c.upper()} {c}" for c in letters]
+    names += ["Rene\u0301e Lee", "Ann Le\u034fe", "Zoe\u0308 Kay", "Ｊohn Doe", "Ǿlaf Kay"]
+    assert _normalized(names) == [normalize_person_name(n) for n in names]
+
+
 def test_string_order_sorts_as_tuples_do():
     first = ["b", "a", "ä", "a", "", "~", "B", "a"]
     second = ["x", "y", "x", "x", "z", "a", "a", "\udcff"]  # (the last: Python's sort, the same order)
