@@ -714,3 +714,27 @@ def test_build_interactions_leaves_its_messages_as_they_were():
     assert list(messages.columns) == list(before.columns)
     pd.testing.assert_frame_equal(messages, before)
     assert "_sender_pid" not in kept.columns and kept[S.IS_FROM_ME].tolist() == [True, False]
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.sampled_from(["a@x", "b@x", "list@x", None]), st.sampled_from([True, False, None])),
+        max_size=12,
+    ),
+    st.booleans(),
+)
+def test_automated_senders_are_those_a_group_by_finds(rows, flags_are_bool):
+    from netanalytics.loader import _automated_senders
+
+    messages = pd.DataFrame(
+        {
+            S.SENDER: pd.array([s for s, _f in rows], dtype="str"),
+            # a reader's flags (bool), or flags some of which are missing (object)
+            S.IS_AUTOMATED: pd.Series([bool(f) for _s, f in rows], dtype=bool)
+            if flags_are_bool
+            else pd.Series([f for _s, f in rows], dtype=object),
+        }
+    )
+    flags = messages.groupby(S.SENDER)[S.IS_AUTOMATED].all()  # (the definition: every message flagged)
+    assert _automated_senders(messages) == set(flags.index[flags.astype(bool)])
