@@ -632,6 +632,15 @@ def _load_cached(entry: Path) -> Network | None:
         return None
 
 
+# people from whom the people frame is built in a forked worker while the interactions are built:
+# with fewer, the worker's fixed costs (the fork, the pages copied on write while it lives, the frame
+# pickled back) cost more than the frame takes here. The load's last steps, from the end of
+# resolution, on the machine of docs/performance.md: 176-220 ms in place against 219-257 ms in a
+# worker at 30,000 people, 354-391 against 381-446 ms at 60,000, 1,001-1,008 against 931-938 ms at
+# 120,000 (the namesake mailboxes; best and median)
+PEOPLE_WORKER_FROM = 100_000
+
+
 def _load_uncached(
     given,
     jobs: list[_Job],
@@ -716,11 +725,11 @@ def _load_uncached(
 
         k2p = resolution.key_to_person
         codes = codes_later()
-        people_later = children.compute(
-            functools.partial(
-                _people, resolution, contacts, messages, owner_name=owner_name, by_source=codes.by_source
-            )
+        people_later = functools.partial(
+            _people, resolution, contacts, messages, owner_name=owner_name, by_source=codes.by_source
         )
+        if len(resolution.clusters) >= PEOPLE_WORKER_FROM:  # (below, in place when it is asked for)
+            people_later = children.compute(people_later)
         interactions, participation, messages = build_interactions(messages, k2p, resolution_report, codes)
         people = people_later()
         if annotations is not None:

@@ -36,6 +36,7 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     # people frame (loader)
     path, _truth = world_file
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    monkeypatch.setattr(loader, "PEOPLE_WORKER_FROM", 0)
     forks = []
     fork = Children.fork
 
@@ -56,6 +57,16 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     for name in ("identities", "candidates", "people", "interactions"):
         pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
     assert len(nets[1].candidates) == 38  # (the review list is not empty: something to compare)
+    # below PEOPLE_WORKER_FROM people (8,000 here) the people frame is built in place
+    monkeypatch.undo()
+    monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(named(a[1])) or fork(self, *a))
+    for module in (identity, loader):
+        monkeypatch.setattr(module, "default_workers", lambda: 2)
+    forks.clear()
+    na.load(email=path, me=ME[1], cache=False, progress=False)
+    assert loader.PEOPLE_WORKER_FROM > 8_000
+    assert forks == [["_key_activity", "_message_codes"], ["_similar_name_search"], ["_review_list"]]
 
 
 def test_generated_world_has_realistic_namesakes(world):
