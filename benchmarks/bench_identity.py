@@ -12,8 +12,8 @@ address each, 3 % changing jobs (two addresses in succession), with the truth. P
 run, wall-clock and CPU seconds (workers included): (a) ``read_mbox`` with the cache off — the
 baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
 (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions, with
-the key activity, the messages' codes and the people frame built meanwhile in workers, the people
-frame in "the rest" with one process);
+the key activity and the messages' codes built meanwhile in a worker, and the people frame in "the
+rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn below it or with one process);
 ``--repeat N`` times, alternately (``--workers 1``: every step in turn in this process, to compare
 with the default, which forks some steps); the ratio (b)/(a) against the target (issue 13: the whole
 ``na.load`` at most 3x the read time); and against the truth the share of
@@ -54,7 +54,8 @@ STAGES = {
     # gathered (its row then says so)
     "_key_activity": "activity of each key",
     "resolve_identities": "(c) resolve_identities",
-    # with 2 workers the people frame is built in a forked worker meanwhile (in "the rest" with 1)
+    # the people frame is built in a forked worker meanwhile from loader.PEOPLE_WORKER_FROM people
+    # with 2 workers, else in "the rest"
     "build_interactions": "interactions and participation",
 }
 
@@ -150,9 +151,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"na.load with {workers} process(es): "
         + (
-            "the key activity, the messages' codes for the interactions, the similar-name search and the "
-            f"review list (from {identity.WORKER_FROM:,} names or clusters) and the people frame each in a "
-            "forked worker while the load goes on"
+            "the key activity and then the messages' codes for the interactions, the similar-name search "
+            f"and the review list (from {identity.WORKER_FROM:,} names or clusters) and the people frame "
+            f"(from {loader.PEOPLE_WORKER_FROM:,} people) each in a forked worker while the load goes on"
             if workers > 1
             else "every step in turn"
         )
@@ -198,7 +199,7 @@ def main(argv: list[str] | None = None) -> None:
         steps += [(f"    {STAGES[name]}", *timed[name]) for name in STAGES if name in timed]
         steps.append(
             (
-                "    the rest" + (" (waiting for people)" if workers > 1 else " (the people frame)"),
+                "    the rest (the people frame, or waiting for it)",
                 load_s - sum(w for w, _c in timed.values()),
                 load_cpu - sum(c for _w, c in timed.values()),
             )
