@@ -1253,15 +1253,19 @@ def _people(
         else name or fallback.get(pid) or (address[0] if address else pid)
         for pid, name, address in zip(pids, names, emails)
     ]  # fmt: skip
-    people = pd.DataFrame(columns, index=pd.Index(pids, name=S.PERSON_ID))
-    # (nanoseconds, as every time of the frames: with no date at all pandas would choose seconds)
-    people[S.CONNECTED_ON] = pd.to_datetime(people[S.CONNECTED_ON], utc=True).dt.as_unit("ns")
-    people[S.CADENCE_DAYS] = people[S.CADENCE_DAYS].astype(float)
-    people[S.IS_ME] = people[S.IS_ME].astype(bool)
+    index = pd.Index(pids, name=S.PERSON_ID)
+    typed = {}
     for col, kind in S.PEOPLE.items():
-        if kind == "str":
-            people[col] = people[col].astype(object).where(people[col].notna(), None)
-    return people
+        if kind in ("str", "list"):  # (Python objects as they are: no string dtype inferred, then undone)
+            values = pd.Series(columns[col], index=index, dtype=object)
+            missing = values.isna() if kind == "str" else None
+            typed[col] = values.where(~missing, None) if missing is not None and missing.any() else values
+        elif kind == "datetime":  # (nanoseconds, as every time of the frames: with no date at all
+            # pandas would choose seconds)
+            typed[col] = pd.to_datetime(pd.Series(columns[col], index=index), utc=True).dt.as_unit("ns")
+        else:
+            typed[col] = pd.Series(columns[col], index=index, dtype=kind)
+    return pd.DataFrame(typed, index=index)
 
 
 def _arrow_strings(values) -> pa.Array:
