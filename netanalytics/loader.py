@@ -1180,30 +1180,22 @@ def _recipient_pairs(key_lists: list, name_lists: list) -> tuple[list, list]:
     ``FlatTable`` each and the pairs deduplicated as integers (0.011 -> 0.003 s of the 100,000
     To lists of the namesake mailbox); otherwise each pair of list objects is read at its first
     row (a sighting first seen there is first seen in the same order as row by row)."""
-    if _native.SPEEDUPS is not None:
-        key_table, name_table = _native.SPEEDUPS.FlatTable(), _native.SPEEDUPS.FlatTable()
-        try:
-            key_codes, key_at = (
-                np.frombuffer(b, t) for b, t in zip(key_table.flat(key_lists), (np.int32, np.int64))
-            )
-            name_codes, name_at = (
-                np.frombuffer(b, t) for b, t in zip(name_table.flat(name_lists), (np.int32, np.int64))
-            )
-        except TypeError:  # a cell that is not a list (None, NaN, a tuple): as below
-            pass
-        else:
-            lengths = np.diff(key_at)
-            row = np.repeat(np.arange(len(key_lists)), lengths)
-            named = (lengths == np.diff(name_at))[row]  # (rows whose names match their keys)
-            name = np.full(len(key_codes), -1, np.int64)  # -1: no name
-            place = np.flatnonzero(named)
-            name[place] = name_codes[name_at[row[place]] + (place - key_at[row[place]])]
-            stride = len(name_table) + 1
-            pairs = pd.unique(key_codes.astype(np.int64) * stride + (name + 1))  # (in the order first seen)
-            key_strings, name_strings = key_table.strings(0), [*name_table.strings(0), None]
-            return [key_strings[k] for k in (pairs // stride).tolist()], [
-                name_strings[n] for n in (pairs % stride - 1).tolist()
-            ]
+    keys = _coded(key_lists)
+    names = _coded(name_lists) if keys is not None else None
+    if names is not None:
+        (key_codes, key_at, key_strings), (name_codes, name_at, name_strings) = keys, names
+        lengths = np.diff(key_at)
+        row = np.repeat(np.arange(len(key_lists)), lengths)
+        named = (lengths == np.diff(name_at))[row]  # (rows whose names match their keys)
+        name = np.full(len(key_codes), -1, np.int64)  # -1: no name
+        place = np.flatnonzero(named)
+        name[place] = name_codes[name_at[row[place]] + (place - key_at[row[place]])]
+        stride = len(name_strings) + 1
+        pairs = pd.unique(key_codes * stride + (name + 1))  # (in the order first seen)
+        name_strings = [*name_strings, None]  # (code -1: None)
+        return [key_strings[k] for k in (pairs // stride).tolist()], [
+            name_strings[n] for n in (pairs % stride - 1).tolist()
+        ]
     first = first_rows(key_lists, name_lists)[1].tolist()
     key_lists, name_lists = [key_lists[i] for i in first], [name_lists[i] for i in first]
     n_keys, flat_k = _elements(key_lists)
@@ -1453,6 +1445,21 @@ def _key_codes(
     return [(at, code[index + start]) for (at, index, _flat), start in zip(parts, offsets.tolist())], keys
 
 
+def _coded(lists: list) -> tuple[np.ndarray, np.ndarray, list] | None:
+    """A column of lists coded by one pass of the C ``FlatTable`` (the mail reader's): each
+    element's code (int64), where each row's codes start and end (``len(lists) + 1`` offsets), and
+    the distinct element objects by code, in the order first met. None where the C speedups are
+    not built, or a cell is not a list (None, NaN, a tuple): the caller reads the lists then."""
+    if _native.SPEEDUPS is None:
+        return None
+    table = _native.SPEEDUPS.FlatTable()
+    try:
+        codes, offsets = table.flat(lists)
+    except TypeError:
+        return None
+    return np.frombuffer(codes, np.int32).astype(np.int64), np.frombuffer(offsets, np.int64), table.strings(0)
+
+
 def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
     """The elements of a column of lists, in order: the row each comes from, and where it is in
     ``flat`` (a cell that is not a list, such as None, has no elements). ``flat`` holds each
@@ -1461,16 +1468,10 @@ def _flatten(lists: list) -> tuple[np.ndarray, np.ndarray, list]:
     by one pass of ``FlatTable`` (0.007 -> 0.0014 s for the To lists of the 100,000 messages of the
     namesake mailbox); otherwise the elements of each distinct list object once, in the order of
     their first rows."""
-    if _native.SPEEDUPS is not None:
-        table = _native.SPEEDUPS.FlatTable()
-        try:
-            codes, offsets = table.flat(lists)
-        except TypeError:  # a cell that is not a list (None, NaN, a tuple): as below
-            pass
-        else:
-            lengths = np.diff(np.frombuffer(offsets, np.int64))
-            at = np.repeat(np.arange(len(lists)), lengths)
-            return at, np.frombuffer(codes, np.int32).astype(np.int64), table.strings(0)
+    coded = _coded(lists)
+    if coded is not None:
+        codes, offsets, strings = coded
+        return np.repeat(np.arange(len(lists)), np.diff(offsets)), codes, strings
     of_row, first = first_rows(lists)
     lengths, flat = _elements([lists[i] for i in first.tolist()])
     row_lengths = lengths[of_row]
