@@ -627,6 +627,7 @@ class _Index:
     # what the passes over every cluster read of a key alone (see _Clusters)
     _names_of: dict = field(default_factory=dict)
     _best_of: dict = field(default_factory=dict)
+    _shown: dict = field(default_factory=dict)  # key → its most frequent display name (keys with one)
     # name → its keys, of the names that two keys or more carry (see shared_names); corporate
     # domain → its keys, of the domains of two keys or more (see organisations), once asked
     _keys_of_name: dict = field(default_factory=dict)
@@ -679,8 +680,10 @@ class _Index:
     def _fill_names(self, keys) -> None:
         """Each of ``keys``' normalised names (name → sightings; two display names may give
         one) from its display names, and the most frequent of them, in one pass; the display
-        names not seen before normalised together (:func:`_normalized`)."""
+        names not seen before normalised together (:func:`_normalized`). Each key's most
+        frequent display name too (``_shown``: the identities frame shows it), in the same pass."""
         norm_of, display_of, names_of, best_of = self._norm, self.display, self._names_of, self._best_of
+        shown = self._shown
         no_display: dict = {}
         displays = [display_of.get(key, no_display) for key in keys]
         new = [name for name in dict.fromkeys(chain.from_iterable(displays)) if name not in norm_of]
@@ -688,9 +691,12 @@ class _Index:
         for key, display in zip(keys, displays):
             if len(display) == 1:  # (most keys: one display name, the same as below)
                 ((name, n),) = display.items()
+                shown[key] = name
                 norm = norm_of[name]
                 names_of[key], best_of[key] = ({norm: n}, norm) if norm else ({}, None)
                 continue
+            if display:
+                shown[key] = _top(display)
             names: dict[str, int] = {}
             for name, n in display.items():
                 norm = norm_of[name]
@@ -1980,49 +1986,47 @@ def _string_order(*columns: list[str]) -> list[int]:
     return pc.sort_indices(table, sort_keys=keys).to_pylist()
 
 
+_PERSON_IDS: list[str] = []  # "p0001", "p0002" ...: made once, the strings shared by every resolution
+
+
+def _person_ids(n: int) -> list[str]:
+    """The first ``n`` person ids, p0001 on (formatting 30,000 of them took 4 ms a resolution)."""
+    if len(_PERSON_IDS) < n:
+        _PERSON_IDS.extend(f"p{i:04d}" for i in range(len(_PERSON_IDS) + 1, n + 1))
+    return _PERSON_IDS[:n]
+
+
 def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Resolution:
     """Person ids, the identities frame and the review list from the final clusters (the review
     list in a worker of ``children`` while the frame is built here, from WORKER_FROM clusters)."""
-    uf, display = index.uf, index.display
+    uf = index.uf
     clusters = index.clusters()
     review = functools.partial(_review_list, index, clusters)
     if len(clusters) >= WORKER_FROM:
         review = children.compute(review)
     mroot = index.me_root()
-    # each key's most frequent display name, once: the identities frame shows it, and a cluster
-    # of one key (most) is ordered by it
-    top = {
-        key: next(iter(names)) if len(names) == 1 else _top(names) for key, names in display.items() if names
-    }
+    top = index._shown  # each key's most frequent display name (the clusters' keys all have theirs)
     # person ids: the owner is "me"; others numbered by most frequent display name, then least
-    # key (which no two clusters share)
+    # key (which no two clusters share); a cluster of one key (most) by its own
     roots = [r for r in clusters.stored if r != mroot]
-    first, names = [], []
-    for r in roots:
-        c = clusters.stored[r]
-        if c is None:  # (a key alone)
-            first.append(r)
-            names.append(top.get(r))
-        else:
-            first.append(min(c.keys))
-            names.append(_top(c.display) if c.display else None)
+    first, names = roots[:], list(map(top.get, roots))
+    for i, c in enumerate(map(clusters.stored.__getitem__, roots)):
+        if c is not None:
+            first[i] = min(c.keys)
+            names[i] = _top(c.display) if c.display else None
     lowered = [name.lower() if name is not None else "~" for name in names]
-    person_of_root = dict(
-        zip(
-            [roots[i] for i in _string_order(lowered, first)], [f"p{i:04d}" for i in range(1, len(roots) + 1)]
-        )
-    )
+    person_of_root = dict(zip([roots[i] for i in _string_order(lowered, first)], _person_ids(len(roots))))
     if mroot is not None:
         person_of_root[mroot] = "me"
-    root_of = index._root_of  # each key's root as the snapshot just built has it
-    key_to_person = dict(zip(uf.parent, map(person_of_root.__getitem__, map(root_of.__getitem__, uf.parent))))
+    root_of = index._root_of  # each key's root as the snapshot just built has it (every key, in order)
+    key_to_person = dict(zip(root_of, map(person_of_root.__getitem__, root_of.values())))
 
-    # the identities frame, a list per column: each key shows the rule that joined it, except
-    # the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more, which
-    # the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
-    keys = sorted(uf.parent)
-    rule_of = list(map(uf.rule.__getitem__, keys))
-    rules, scores = [rule for rule, _score in rule_of], [float(score) for _rule, score in rule_of]
+    # the identities frame, a list per column, in key order: each key shows the rule that joined
+    # it, except the owner's keys (RULE_ME) and the key that founded a cluster of two keys or more,
+    # which the others joined (RULE_EXACT when it is an address or profile URL: exact by definition)
+    keys = sorted(uf.parent)  # (Python's sort: 4.7 ms for 30,735 keys, an Arrow sort 6.8)
+    # (the scores as the rules gave them: the column is made float below)
+    rules, scores = map(list, zip(*map(uf.rule.__getitem__, keys))) if keys else ([], [])
     owner = set(me_keys)
     founded = {k for c in clusters.stored.values() if c is not None for k in c.keys}
     for key in owner | founded:
