@@ -498,6 +498,23 @@ def _corporate_domain(key: str) -> str | None:
     return None if dom and is_free_mail(dom) else dom
 
 
+def _corporate_domains(keys: list[str]) -> list[str | None]:
+    """:func:`_corporate_domain` of each of ``keys``, by Arrow (8 -> 4 ms for the 30,735 keys of the
+    namesake mailbox); one by one where Arrow cannot take a key (a lone surrogate)."""
+    try:
+        key = pa.array(keys, type=pa.large_string())
+    except (pa.ArrowInvalid, UnicodeEncodeError):
+        return [_corporate_domain(k) for k in keys]
+    email = pc.and_(
+        pc.invert(functools.reduce(pc.or_, [pc.starts_with(key, prefix) for prefix in S.NOT_EMAIL])),
+        pc.match_substring(key, "@"),
+    )
+    # what follows the last "@" of each address (email_domain): a split, not a regex (3.7 ms)
+    dom = pc.list_element(pc.split_pattern(key.filter(email), "@", max_splits=1, reverse=True), 1)
+    dom = pc.if_else(pc.is_in(dom, value_set=pa.array(sorted(_FREE_MAIL), type=pa.large_string())), None, dom)
+    return pc.replace_with_mask(pa.nulls(len(key), pa.large_string()), email, dom).to_pylist()
+
+
 def _top(counter: dict):
     """The most common entry of a dict of counts, the first seen among ties (as
     ``Counter.most_common(1)``), faster."""
@@ -858,8 +875,7 @@ class _Index:
         the domains of two keys or more are looked at."""
         if self._keys_of_domain is None:
             by_domain: dict[str, list[str]] = defaultdict(list)
-            for key in self._keys:
-                dom = _corporate_domain(key)
+            for key, dom in zip(self._keys, _corporate_domains(self._keys)):
                 if dom:
                     by_domain[dom].append(key)
             self._keys_of_domain = {dom: keys for dom, keys in by_domain.items() if len(keys) > 1}
@@ -1137,22 +1153,26 @@ def _name_frequency(best: list[str]) -> _NameFrequency:
     """The :class:`_NameFrequency` of the clusters' best names (the owner's left out).
 
     Counted by arrays, not name by name (0.028 -> 0.013 s for the 30,000 clusters of the
-    namesake mailbox, the same Counters and sums): the distinct names in the order first seen,
+    namesake mailbox, the same Counters and sums; 10 -> 7 ms with Arrow's dictionary encoding rather
+    than pandas' factorize): the distinct names in the order first seen,
     each name's first name and surname (a normalised name is two words,
     :func:`normalize_person_name`), and the first names and surnames in the order first seen
     among the distinct names, as a pass over ``best`` meets them."""
-    code, names = pd.factorize(pd.array(best, dtype="str"))
-    counts = np.bincount(code, minlength=len(names))
-    names = pa.array(names.tolist(), type=pa.string())
+    # (Arrow's dictionary encoding numbers in the order first seen, as pd.factorize; a normalised
+    # name holds no lone surrogate, which Arrow could not take)
+    encoded = pc.dictionary_encode(pa.array(best, type=pa.large_string()))
+    names = encoded.dictionary
+    counts = np.bincount(encoded.indices.to_numpy(), minlength=len(names))
     # [first, the rest] and [the rest, surname]
     firsts = pc.list_element(pc.split_pattern(names, " ", max_splits=1), 0)
     lasts = pc.list_element(pc.split_pattern(names, " ", max_splits=1, reverse=True), 1)
 
     def by_word(words: pa.Array) -> tuple[Counter, np.ndarray]:
         """Each word's names' count, words in the order first seen: a Counter, and the counts."""
-        word_code, uniques = pd.factorize(pd.array(words, dtype="str"))
-        sums = np.bincount(word_code, weights=counts, minlength=len(uniques)).astype(np.int64)
-        return Counter(dict(zip(uniques.tolist(), sums.tolist()))), sums
+        encoded = pc.dictionary_encode(words)
+        sums = np.bincount(encoded.indices.to_numpy(), weights=counts, minlength=len(encoded.dictionary))
+        sums = sums.astype(np.int64)
+        return Counter(dict(zip(encoded.dictionary.to_pylist(), sums.tolist()))), sums
 
     (first, first_counts), (last, last_counts) = by_word(firsts), by_word(lasts)
     n = len(best)

@@ -1138,9 +1138,10 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
 def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
     """(key, display_name) pairs for every participant sighting, deduplicated (in the order first seen)."""
     # each sender's (key, name) once, by pandas, before Python sees them (a correspondent sends
-    # many messages: 89,870 pairs among 400,000 messages of the 120,000-person namesake mailbox)
+    # many messages: 89,870 pairs among 400,000 messages of the 120,000-person namesake mailbox),
+    # a missing name as None
     senders = messages[[S.SENDER, S.SENDER_NAME]].drop_duplicates()
-    keys, names = senders[S.SENDER].tolist(), senders[S.SENDER_NAME].tolist()
+    keys, names = senders[S.SENDER].tolist(), _arrow_strings(senders[S.SENDER_NAME]).to_pylist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
         flat_k, flat_n = _recipient_pairs(messages[keys_col].tolist(), messages[names_col].tolist())
         keys += flat_k
@@ -1165,9 +1166,16 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
         ]
         names += list(invitations[S.NAME])
     # missing names as None (not NaN, which is never equal to itself), then each pair once
-    pairs = dict.fromkeys(zip(keys, (None if n is None or n != n else n for n in names)))
-    kept = [(k, n) for k, n in pairs if isinstance(k, str) and k != "name:"]
-    return pd.DataFrame(kept, columns=[S.KEY, S.DISPLAY_NAME], dtype=object)
+    if float in set(map(type, names)):  # (a NaN: the others are strings and None)
+        names = [None if n is None or n != n else n for n in names]
+    pairs = dict.fromkeys(zip(keys, names))
+    key_col, name_col = map(list, zip(*pairs)) if pairs else ([], [])
+    if set(map(type, key_col)) - {str} or "name:" in key_col:  # (a missing key, or a name key of no name)
+        kept = [i for i, k in enumerate(key_col) if isinstance(k, str) and k != "name:"]
+        key_col, name_col = [key_col[i] for i in kept], [name_col[i] for i in kept]
+    return pd.DataFrame(
+        {S.KEY: key_col, S.DISPLAY_NAME: name_col}, columns=[S.KEY, S.DISPLAY_NAME], dtype=object
+    )
 
 
 def _recipient_pairs(key_lists: list, name_lists: list) -> tuple[list, list]:

@@ -11,6 +11,8 @@ from mailbox_index import mailbox_index  # tests/identity is on sys.path when it
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
+    _corporate_domain,
+    _corporate_domains,
     _fold,
     _normalized,
     _string_order,
@@ -129,6 +131,35 @@ def test_string_order_sorts_as_tuples_do():
     assert _string_order(first, second) == sorted(range(len(rows)), key=rows.__getitem__)
     assert _string_order(first[:-1], second[:-1]) == sorted(range(len(rows) - 1), key=rows.__getitem__)
     assert _string_order(first[:-1], second[:-1]) == [4, 6, 3, 1, 0, 5, 2]
+
+
+KEY_PARTS = [
+    "ann",
+    "@",
+    "acme.com",
+    "gmail.com",
+    "name:",
+    "tel:+44",
+    "record:g#1",
+    "https://",
+    ".",
+    "\n",
+    "\udcff",
+]
+
+
+@given(st.lists(st.lists(st.sampled_from(KEY_PARTS), max_size=5).map("".join), max_size=12))
+@settings(max_examples=300, deadline=None)
+def test_bulk_corporate_domains_equal_one_by_one(keys):
+    # every kind of key, addresses with no "@", several, or nothing after it, free mail, and a lone
+    # surrogate (Arrow cannot take it: Python's way then)
+    assert _corporate_domains(keys) == [_corporate_domain(k) for k in keys]
+
+
+def test_bulk_corporate_domains_of_each_kind_of_key():
+    keys = ["ann@acme.com", "bo@gmail.com", "a@b@acme.org", "ann@", "name:Ann Lee", "tel:+441", "noat"]
+    assert _corporate_domains(keys) == ["acme.com", None, "acme.org", "", None, None, None]
+    assert _corporate_domains([]) == []
 
 
 def test_bulk_normalisation_of_every_two_words():
