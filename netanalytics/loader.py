@@ -1138,10 +1138,9 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
 def _participants(messages, endorsements, recommendations, invitations, me_keys=()) -> pd.DataFrame:
     """(key, display_name) pairs for every participant sighting, deduplicated (in the order first seen)."""
     # each sender's (key, name) once, by pandas, before Python sees them (a correspondent sends
-    # many messages: 89,870 pairs among 400,000 messages of the 120,000-person namesake mailbox),
-    # a missing name as None
+    # many messages: 89,870 pairs among 400,000 messages of the 120,000-person namesake mailbox)
     senders = messages[[S.SENDER, S.SENDER_NAME]].drop_duplicates()
-    keys, names = senders[S.SENDER].tolist(), _arrow_strings(senders[S.SENDER_NAME]).to_pylist()
+    keys, names = senders[S.SENDER].tolist(), senders[S.SENDER_NAME].tolist()
     for keys_col, names_col in ((S.TO, S.TO_NAMES), (S.CC, S.CC_NAMES)):
         flat_k, flat_n = _recipient_pairs(messages[keys_col].tolist(), messages[names_col].tolist())
         keys += flat_k
@@ -1165,8 +1164,9 @@ def _participants(messages, endorsements, recommendations, invitations, me_keys=
             for u, n in zip(invitations[S.LINKEDIN_URL], invitations[S.NAME].fillna(""))
         ]
         names += list(invitations[S.NAME])
-    # missing names as None (not NaN, which is never equal to itself), then each pair once
-    if float in set(map(type, names)):  # (a NaN: the others are strings and None)
+    # missing names as None (not NaN, which is never equal to itself), then each pair once (a
+    # text column gives a missing name as NaN; the lists give strings and None)
+    if float in set(map(type, names)):
         names = [None if n is None or n != n else n for n in names]
     pairs = dict.fromkeys(zip(keys, names))
     key_col, name_col = map(list, zip(*pairs)) if pairs else ([], [])

@@ -433,6 +433,18 @@ def test_participants_keep_each_sighting_once_in_order_and_drop_names_that_do_no
         _participants(messages, empty, empty, empty, me_keys={"me@x.org"}).values.tolist()
         == got.values.tolist()
     )
+    # the names as a reader's text column gives them (a missing one NaN): None all the same
+    messages[S.SENDER_NAME] = messages[S.SENDER_NAME].astype("str")
+    assert messages[S.SENDER_NAME].tolist()[1] != messages[S.SENDER_NAME].tolist()[1]  # (NaN)
+    assert (
+        _participants(messages, empty, empty, empty, me_keys={"me@x.org"}).values.tolist()
+        == got.values.tolist()
+    )
+    # a message with no sender adds no sighting of one
+    messages.loc[1, S.SENDER] = None
+    assert _participants(messages, empty, empty, empty, me_keys={"me@x.org"}).values.tolist() == [
+        row for row in got.values.tolist() if row[0] != "cy@c.com"
+    ]
 
 
 @settings(max_examples=300, deadline=None)
