@@ -1228,15 +1228,13 @@ def _people(
     else their most frequent display name, else their first address. ``by_source``:
     :func:`_keys_by_source` of ``messages``, made here when not given."""
     records = {S.record_key(r[S.SOURCE], r[S.RECORD_ID]): r for r in contacts.to_dict("records")}
-    sent = messages[S.SENDER].value_counts()
-    sender_counts = dict(zip(sent.index.tolist(), sent.tolist()))
     clusters = resolution.clusters
     pids = sorted(pid for pid in clusters if pid is not None)
     if EGO not in clusters:  # the owner, known by no key: a row with nothing known
         pids.append(EGO)
     if by_source is None:
         by_source = _keys_by_source(messages)
-    columns = _people_columns(pids, clusters, records, sender_counts, by_source)
+    columns = _people_columns(pids, clusters, records, messages[S.SENDER], by_source)
     ident = resolution.identities
     shown = ident.dropna(subset=[S.DISPLAY_NAME, S.PERSON_ID])
     # each person's most frequent display name (the first seen among ties), without a Python
@@ -1305,10 +1303,10 @@ def _sources_of(keys: list, by_source: list[tuple[str, pa.Array]]) -> list[list[
     return [list(lists[c]) for c in code.tolist()]
 
 
-def _people_columns(pids: list, clusters: dict, records: dict, sender_counts: dict, by_source: list) -> dict:
+def _people_columns(pids: list, clusters: dict, records: dict, senders: pd.Series, by_source: list) -> dict:
     """The columns of ``people`` (:data:`schema.PEOPLE`), a list each, in the order of ``pids``;
-    the name None where no record gives one (:func:`_people` fills it in). ``by_source``: see
-    :func:`_keys_by_source`.
+    the name None where no record gives one (:func:`_people` fills it in). ``senders``: the
+    messages' senders; ``by_source``: see :func:`_keys_by_source`.
 
     The people of one key and no record (most mailbox correspondents) are filled in column by
     column, their key's kind and domain read by Arrow; the others a row at a time
@@ -1344,13 +1342,27 @@ def _people_columns(pids: list, clusters: dict, records: dict, sender_counts: di
         S.TAGS: [[] for _ in range(n)],
         S.KIND: [None] * n,
         S.CADENCE_DAYS: [np.nan] * n,
-        S.IS_ME: [pid == EGO for pid in pids],
+        S.IS_ME: [False] * n,
     }
+    if EGO in pids:  # (person ids are distinct: one at most)
+        columns[S.IS_ME][pids.index(EGO)] = True
+    sender_counts = _sent_by(senders, row_keys)  # (read only for the people filled in by the row)
     for i in rows:
         row = _person_row(pids[i], keys_of[i], records, sender_counts, source_of_key)
         for values, value in zip(columns.values(), row):
             values[i] = value
     return columns
+
+
+def _sent_by(senders: pd.Series, keys: list) -> dict:
+    """The messages each of ``keys`` sent (of those that sent any), from the column of ``senders``:
+    those keys' alone, by Arrow (a count of every sender took 0.006 s of 100,000 messages, and
+    0.08 s of 400,000 from 120,000 people, for the 2-3 % of the people that have several keys)."""
+    if not keys:
+        return {}
+    column = _arrow_strings(senders)
+    counts = pc.value_counts(column.filter(pc.is_in(column, value_set=_arrow_strings(keys))))
+    return dict(zip(counts.field("values").to_pylist(), counts.field("counts").to_pylist()))
 
 
 def _person_row(pid: str, keys, records: dict, sender_counts: dict, source_of_key: dict) -> tuple:

@@ -526,7 +526,7 @@ def test_people_columns_equal_the_rows_of_each_person(key_sets, with_me, keys_of
 
     pids = [f"p{i}" for i in range(len(key_sets))] + ([EGO] if with_me else [])
     clusters = dict(zip(pids, key_sets))
-    got = _people_columns(pids, clusters, {}, {}, _by_source(keys_of_source))
+    got = _people_columns(pids, clusters, {}, pd.Series([], dtype="str"), _by_source(keys_of_source))
     assert list(got) == list(S.PEOPLE)
     source_of_key = {
         k: [src for src in sorted(keys_of_source) if k in keys_of_source[src]] for k in _PERSON_KEYS
@@ -545,15 +545,21 @@ def test_people_columns_exact():
     clusters = {
         "p1": {"ann@x.org"},
         "p2": {"https://www.linkedin.com/in/c"},
-        EGO: {"me@y.org", "me@gmail.com"},
+        EGO: {"me@y.org", "me@gmail.com", "me@a.org"},
         "p4": {"odd@"},
         "p5": {"a@b@c.org"},
     }
     by_source = _by_source({"mbox": {"ann@x.org", "me@y.org"}, "gmail": {"me@gmail.com", "ann@x.org"}})
-    got = _people_columns(["p1", "p2", EGO, "p3", "p4", "p5"], clusters, {}, {"me@y.org": 3}, by_source)
-    assert got[S.EMAILS] == [["ann@x.org"], [], ["me@gmail.com", "me@y.org"], [], ["odd@"], ["a@b@c.org"]]
+    # the owner's domain: that of the address, not free mail, they sent most from (a.org: 3 of 4)
+    senders = pd.Series(["me@a.org", "ann@x.org", "me@a.org", None, "me@y.org", "me@a.org"], dtype="str")
+    got = _people_columns(["p1", "p2", EGO, "p3", "p4", "p5"], clusters, {}, senders, by_source)
+    emails = [["ann@x.org"], [], ["me@a.org", "me@gmail.com", "me@y.org"], [], ["odd@"], ["a@b@c.org"]]
+    assert got[S.EMAILS] == emails
     assert got[S.LINKEDIN_URL] == [None, "https://www.linkedin.com/in/c", None, None, None, None]
-    assert got[S.DOMAIN] == ["x.org", None, "y.org", None, "", "c.org"]
+    assert got[S.DOMAIN] == ["x.org", None, "a.org", None, "", "c.org"]
+    # (with no messages: the greatest address, y.org)
+    nothing_sent = _people_columns(["p1", "p2", EGO, "p3", "p4", "p5"], clusters, {}, senders[:0], by_source)
+    assert nothing_sent[S.DOMAIN] == ["x.org", None, "y.org", None, "", "c.org"]
     assert got[S.SOURCES] == [["gmail", "mbox"], [], ["gmail", "mbox"], [], [], []]
     assert got[S.IS_ME] == [False, False, True, False, False, False]
 
