@@ -498,6 +498,18 @@ def _corporate_domain(key: str) -> str | None:
     return None if dom and is_free_mail(dom) else dom
 
 
+def _email_domains(keys: pa.Array) -> pa.Array:
+    """:func:`email_domain` of each of ``keys`` (Arrow strings) that is an address, by Arrow: what
+    follows its last "@" (a split: a regular expression took 3.7 ms for 30,735 keys); null for
+    a name, phone, record or profile-URL key, a key without "@" and a missing one."""
+    email = pc.and_(
+        pc.invert(functools.reduce(pc.or_, [pc.starts_with(keys, prefix) for prefix in S.NOT_EMAIL])),
+        pc.match_substring(keys, "@"),
+    ).fill_null(False)
+    domain = pc.list_element(pc.split_pattern(keys.filter(email), "@", max_splits=1, reverse=True), 1)
+    return pc.replace_with_mask(pa.nulls(len(keys), domain.type), email, domain)
+
+
 def _corporate_domains(keys: list[str]) -> list[str | None]:
     """:func:`_corporate_domain` of each of ``keys``, by Arrow (9.2 -> 6.5 ms for the 30,735 keys of the
     namesake mailbox); one by one where Arrow cannot take a key (a lone surrogate)."""
@@ -505,14 +517,9 @@ def _corporate_domains(keys: list[str]) -> list[str | None]:
         key = pa.array(keys, type=pa.large_string())
     except (pa.ArrowInvalid, UnicodeEncodeError):
         return [_corporate_domain(k) for k in keys]
-    email = pc.and_(
-        pc.invert(functools.reduce(pc.or_, [pc.starts_with(key, prefix) for prefix in S.NOT_EMAIL])),
-        pc.match_substring(key, "@"),
-    )
-    # what follows the last "@" of each address (email_domain): a split, not a regex (3.7 ms)
-    dom = pc.list_element(pc.split_pattern(key.filter(email), "@", max_splits=1, reverse=True), 1)
-    dom = pc.if_else(pc.is_in(dom, value_set=pa.array(sorted(_FREE_MAIL), type=pa.large_string())), None, dom)
-    return pc.replace_with_mask(pa.nulls(len(key), pa.large_string()), email, dom).to_pylist()
+    domain = _email_domains(key)
+    free = pc.is_in(domain, value_set=pa.array(sorted(_FREE_MAIL), type=pa.large_string()))
+    return pc.if_else(free, None, domain).to_pylist()
 
 
 def _top(counter: dict):

@@ -22,6 +22,7 @@ from netanalytics._fork import Children, default_workers
 from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
+    _email_domains,
     email_domain,
     is_free_mail,
     read_annotations,
@@ -1325,10 +1326,7 @@ def _people_columns(pids: list, clusters: dict, records: dict, senders: pd.Serie
     key = _arrow_strings(only)
     not_email = functools.reduce(pc.or_, [pc.starts_with(key, prefix) for prefix in S.NOT_EMAIL])
     email = pc.invert(not_email).fill_null(False)  # (a missing key, None, is no email)
-    # an address's domain: what follows its last "@" (email_domain); none without an "@"
-    domain = pc.if_else(
-        pc.and_(email, pc.match_substring(key, "@")), pc.replace_substring_regex(key, "(?s)^.*@", ""), None
-    )
+    domain = _email_domains(key)  # (none without an "@")
     n = len(pids)
     columns = {
         S.NAME: [None] * n,

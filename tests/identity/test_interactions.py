@@ -348,6 +348,8 @@ def test_flatten_gives_every_element_row_by_row(cells):
             assert len(flat) == sum(len(c) for c in distinct if isinstance(c, list | tuple))
 
 
+# (the C route alone: the lists route holds each list's elements, as the property test above
+# checks; CI builds the speedups and requires them, NETANALYTICS_REQUIRE_SPEEDUPS=1, so there this runs)
 @pytest.mark.skipif(_native.SPEEDUPS is None, reason="the C speedups are not built (setup.py)")
 def test_flatten_of_lists_only_holds_each_element_object_once():
     from netanalytics.loader import _flatten
