@@ -562,3 +562,34 @@ def test_snapshot_reads_keys_alone_without_making_their_clusters():
     assert (index.shared_names(), index.organisations()) == every_cluster(clusters)
     index.activity = {"bob@acme.com": (3, None, None), "zoe@initech.com": (2, None, None)}
     assert clusters.n_messages(["zoe@initech.com", "ann@gmail.com"]) == [2, 0]
+
+
+def test_snapshot_after_merges_is_the_full_rebuild():
+    """A snapshot rebuilt after merges (only the clusters they touched) is the one a full
+    rebuild gives: the same clusters, iterated in the order of their earliest keys, with the
+    same best names in that order, round after round, whichever key the union–find makes the
+    root (here often a later key, bob@ joining ann@ under bob@'s cluster's root)."""
+    import random
+
+    from netanalytics.identity import RULE_FUZZY
+
+    rng = random.Random(7)
+    participants = [(f"k{i:02d}@x{i % 5}.org", f"Name{i % 9} Last{i % 4}") for i in range(40)]
+    index = mailbox_index(participants)
+    keys = [key for key, _name in participants]
+    index.clusters()
+    for _round in range(6):
+        for _ in range(5):
+            a, b = rng.sample(keys, 2)
+            index.merge(a, b, RULE_FUZZY, 1.0, "test")
+        got = index.clusters()
+        fresh = mailbox_index(participants)  # the same merges, on a fresh index: a full rebuild
+        for m in index.merges:
+            fresh.merge(m.key_a, m.key_b, RULE_FUZZY, 1.0, "test")
+        full = fresh.clusters()
+        firsts = [min(keys.index(k) for k in got[root].keys) for root in got]
+        assert firsts == sorted(firsts) and len(got) == len(full)
+        assert list(got) == list(full)
+        assert [sorted(got[r].keys) for r in got] == [sorted(full[r].keys) for r in full]
+        assert list(got.best_names().items()) == list(full.best_names().items())
+    assert len(index.clusters()) < len(keys)  # (merges were made)
