@@ -79,6 +79,9 @@ _AUTOMATED_DOMAINS = (
     "intercom-mail.com",
     "salesforce.com",
     "exacttarget.com",
+    # Google App Engine's mail: only programs send from it (syzbot's bug reports on the kernel
+    # lists, syzbot+<hash>@syzkaller.appspotmail.com, a new address for every bug)
+    "appspotmail.com",
 )
 # is_automated_address's rule over whole keys, for RE2 over a column of them: the local part
 # ends at the first "@" (the $ of _AUTOMATED_LOCAL is that "@"), a domain's suffix follows an
@@ -174,13 +177,17 @@ _LIST_LOCAL = re.compile(r"^linux-|[-_.](?:devel?|users?|announce|discuss|genera
 
 
 def is_list_address(key: str | None) -> bool:
-    """Whether an address is a mailing list's own or one of its management addresses.
+    """Whether an address is a mailing list's own, one of its management addresses, or a
+    machine's: never a person, even when it only receives mail (the loader keeps these keys out
+    of people; a reply to a bot's report goes to the bot's address).
 
     A list's own: on a host that only runs lists (``lists.*``, ``vger.kernel.org``,
     ``googlegroups.com`` ...) or named like a list (``linux-*``, ``*-devel``, ``*-users``,
     ``*-announce``, ``*-l`` ...). Management: ``-request``, ``-owner``, ``-bounces``,
     ``mailman`` ... Lists met in the mail itself (List-Post, List-Id) are known from the
-    ``mailing_list`` column; this catches the ones a message was cross-posted to.
+    ``mailing_list`` column; this catches the ones a message was cross-posted to. A machine's:
+    the no-reply and notification words and the bulk- and application-mail domains of
+    :func:`is_automated_address`.
 
     Examples
     --------
@@ -190,16 +197,21 @@ def is_list_address(key: str | None) -> bool:
     if not key or "@" not in key:
         return False
     local, _, domain = key.partition("@")
-    return bool(_LIST_HOSTS.search(domain) or _LIST_LOCAL.search(local) or _AUTOMATED_LOCAL.search(local))
+    return bool(
+        _LIST_HOSTS.search(domain)
+        or _LIST_LOCAL.search(local)
+        or _AUTOMATED_LOCAL.search(local)
+        or domain.endswith(_AUTOMATED_DOMAINS)
+    )
 
 
 # is_list_address over whole keys, for RE2: the host rule anchored after the first "@", the
-# local-part rules before it (with _AUTOMATED_LOCAL's, as in _RE2_AUTOMATED)
+# local-part rules before it (with _AUTOMATED_LOCAL's and _AUTOMATED_DOMAINS', as in _RE2_AUTOMATED)
 _RE2_LIST = (
     r"^[^@]*@(?:lists?|mailman|groups)\.|^[^@]*@(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$"
     r"|^linux-[^@]*@|^[^@]*[-_.](?:devel?|users?|announce|discuss|general|list|l)@"
     rf"|^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
-    rf"|^(?:{_LIST_PROGRAMS})@"
+    rf"|^(?:{_LIST_PROGRAMS})@|@.*(?:{'|'.join(map(re.escape, _AUTOMATED_DOMAINS))})$"
 )
 
 

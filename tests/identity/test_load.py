@@ -586,3 +586,27 @@ def test_a_bcc_recipient_of_my_sent_mail_is_an_out_interaction(bcc_mbox, tmp_pat
     ]
     assert leaks == []
     assert anon.messages[S.BCC].map(len).tolist() == [1, 1, 0]
+
+
+def test_a_bots_address_is_never_a_person_not_even_as_a_recipient(tmp_path):
+    """An App Engine program's report (syzbot writes each bug from a new appspotmail.com
+    address) is automated, and the reply to it, which names that address in To, gives no
+    person for it: the people are the owner and the one human on both messages."""
+    bot = "syzbot+5a1e@syzkaller.appspotmail.com"
+    mbox = tmp_path / "bot.mbox"
+    mbox.write_text(
+        "From MAILER-DAEMON Mon Jan  5 10:00:00 2026\n"
+        f"From: syzbot <{bot}>\nTo: me@home.org, ann@work.org\n"
+        "Date: Mon, 05 Jan 2026 10:00:00 +0000\nMessage-ID: <r1@google.com>\nSubject: [syzbot] oops\n\nreport\n\n"
+        "From me@home.org Mon Jan  5 11:00:00 2026\n"
+        f"From: Me <me@home.org>\nTo: {bot}, Ann Lee <ann@work.org>\n"
+        "Date: Mon, 05 Jan 2026 11:00:00 +0000\nMessage-ID: <r2@home.org>\nIn-Reply-To: <r1@google.com>\n"
+        "Subject: Re: [syzbot] oops\n\nfixed\n",
+        encoding="utf-8",
+    )
+    net = na.load(email=mbox, me="me@home.org", cache=False, progress=False)
+    assert net.messages.set_index(S.MESSAGE_ID)[S.IS_AUTOMATED].to_dict() == {"r2@home.org": False}
+    ident = net.identities.set_index(S.KEY)
+    assert ident.loc[bot, S.PERSON_ID] is None and ident.loc[bot, S.MATCH_RULE] == "automated sender"
+    assert sorted(net.people[S.EMAILS].map(tuple)) == [("ann@work.org",), ("me@home.org",)]
+    assert net.interactions[[S.MESSAGE_ID, S.DIRECTION]].values.tolist() == [["r2@home.org", "out"]]

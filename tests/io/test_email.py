@@ -619,6 +619,13 @@ def test_owner_guess_on_a_tie_is_deterministic_and_says_so(tmp_path):
         ("From: owner-dev@x.org", True),
         ("From: Mailman <mailman@lists.x.org>", True),
         ("From: Olive Owner <owner@bakery.test>", False),
+        # an App Engine program's mail (a bug bot writing to a list), and a person's address
+        # that only mentions the domain
+        (
+            "From: syzbot <syzbot+8d41ad9c88279d71@syzkaller.appspotmail.com>\nList-Id: <k.googlegroups.com>",
+            True,
+        ),
+        ("From: Ann Appspot <ann.appspotmail.com@x.org>", False),
     ],
 )
 def test_automated_senders(tmp_path, headers, automated):
