@@ -63,8 +63,13 @@ _MACHINE_WORDS = (
 )
 _LIST_ROLES = r"request|owners?|admin"
 _LIST_PROGRAMS = r"mailman|majordomo|listserv|sympa|ezmlm"
+# a bot: bot@, robot@, or the word joined by "-", "_" or "+" (pr-tracker-bot@kernel.org,
+# patchwork-bot+netdevbpf@kernel.org, ci_robot@); not after a dot, where firstname.lastname puts
+# a surname (Bot is one)
+_BOT_WORDS = r"(?:ro)?bot"
 _AUTOMATED_LOCAL = re.compile(
-    rf"(?:^|[-+_.])(?:{_MACHINE_WORDS})(?:$|[-+_.])|[-+](?:{_LIST_ROLES})$|^owner-|^(?:{_LIST_PROGRAMS})$"
+    rf"(?:^|[-+_.])(?:{_MACHINE_WORDS})(?:$|[-+_.])|(?:^|[-+_]){_BOT_WORDS}(?:$|[-+_])"
+    rf"|[-+](?:{_LIST_ROLES})$|^owner-|^(?:{_LIST_PROGRAMS})$"
 )
 _AUTOMATED_DOMAINS = (
     "facebookmail.com",
@@ -88,7 +93,8 @@ _AUTOMATED_DOMAINS = (
 # "@"; a key without "@" matches nothing, as the rule says. (Python's $ also matches before a
 # final newline: keys holding one take the per-key rule.)
 _RE2_AUTOMATED = (
-    rf"^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
+    rf"^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^(?:[^@]*?[-+_])?{_BOT_WORDS}(?:[-+_][^@]*)?@"
+    rf"|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
     rf"|^(?:{_LIST_PROGRAMS})@|@.*(?:{'|'.join(map(re.escape, _AUTOMATED_DOMAINS))})$"
 )
 _BULK_PRECEDENCE = (b"bulk", b"list", b"junk")
@@ -210,7 +216,8 @@ def is_list_address(key: str | None) -> bool:
 _RE2_LIST = (
     r"^[^@]*@(?:lists?|mailman|groups)\.|^[^@]*@(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$"
     r"|^linux-[^@]*@|^[^@]*[-_.](?:devel?|users?|announce|discuss|general|list|l)@"
-    rf"|^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
+    rf"|^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^(?:[^@]*?[-+_])?{_BOT_WORDS}(?:[-+_][^@]*)?@"
+    rf"|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
     rf"|^(?:{_LIST_PROGRAMS})@|@.*(?:{'|'.join(map(re.escape, _AUTOMATED_DOMAINS))})$"
 )
 

@@ -626,6 +626,12 @@ def test_owner_guess_on_a_tie_is_deterministic_and_says_so(tmp_path):
             True,
         ),
         ("From: Ann Appspot <ann.appspotmail.com@x.org>", False),
+        # a bot by its address's word joined by "-", "_" or "+"; a surname after a dot is a person's
+        ("From: pr-tracker-bot@kernel.org", True),
+        ("From: Patchwork <patchwork-bot+netdevbpf@kernel.org>", True),
+        ("From: CI <ci_robot@x.org>", True),
+        ("From: Marc Bot <marc.bot@x.nl>", False),
+        ("From: Ann Talbot <talbot@x.org>", False),
     ],
 )
 def test_automated_senders(tmp_path, headers, automated):

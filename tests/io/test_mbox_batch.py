@@ -592,7 +592,8 @@ def test_automated_column_equals_the_per_message_rule(rows):
 _KEY_PIECES = [
     "no", "reply", "do", "not", "notifications", "mailer", "daemon", "bounce", "s", "alerts",
     "owner", "owners", "request", "admin", "mailman", "sympa", "-", "_", ".", "+", "@", "@", "x",
-    "mcsv.net", "facebookmail.com", "intercom-mail.com", "appspotmail.com", "\n", "é", "A",
+    "mcsv.net", "facebookmail.com", "intercom-mail.com", "appspotmail.com", "bot", "robot", "ro", "\n",
+    "é", "A",
 ]  # fmt: skip
 
 
@@ -1438,7 +1439,7 @@ def test_no_text_of_letters_before_u0300_changes_under_nfc():
 _LIST_PIECES = [
     "linux", "-", "_", ".", "+", "@", "@", "dev", "devel", "user", "users", "announce", "l", "list",
     "lists", "mailman", "groups", "vger.kernel.org", "googlegroups.com", "groups.io", "x.org",
-    "request", "owner", "noreply", "sympa", "appspotmail.com", "mcsv.net", "\n", "é", "A",
+    "request", "owner", "noreply", "sympa", "appspotmail.com", "mcsv.net", "bot", "robot", "\n", "é", "A",
 ]  # fmt: skip
 
 
@@ -1463,6 +1464,11 @@ def test_list_addresses_exact():
         # a bot's address, a reply to it making it a recipient (an App Engine program: syzbot)
         "syzbot+8d41ad9c@syzkaller.appspotmail.com",
         "ann@appspotmail.com.example.org",
+        # bots by name, and people whose addresses only look so (a surname after a dot)
+        "pr-tracker-bot@kernel.org",
+        "bot@kernelci.org",
+        "marc.bot@example.nl",
+        "talbot@example.org",
     ]
     assert M.list_addresses(keys) == [
         True,
@@ -1478,6 +1484,10 @@ def test_list_addresses_exact():
         False,
         False,
         True,
+        False,
+        True,
+        True,
+        False,
         False,
     ]
     assert M.list_addresses([]) == []
