@@ -34,6 +34,7 @@ __all__ = [
     "find_separators",
     "forget_pages",
     "is_automated_address",
+    "is_bot_name",
     "is_bulk_by_headers",
     "is_list_address",
     "is_list_distribution",
@@ -155,6 +156,30 @@ def is_automated_address(key: str | None) -> bool:
         return False
     local, _, domain = key.partition("@")
     return bool(_AUTOMATED_LOCAL.search(local)) or domain.endswith(_AUTOMATED_DOMAINS)
+
+
+# a sender's display name that says a program wrote: its last word "robot" (the kernel's "kernel
+# test robot", which writes from lkp@intel.com, an address like a person's), or GitHub's "[bot]"
+# ending (dependabot[bot]); a last word "Bot" is not enough, it is a surname. One pattern for
+# Python's re and for RE2 (ASCII spaces and tabs only, as both read them alike)
+_BOT_NAME = r"(?i)(?:^|[ \t])robot[ \t]*$|\[bot\][ \t]*$"
+_BOT_NAME_RE = re.compile(_BOT_NAME)
+
+
+def is_bot_name(name: str | None) -> bool:
+    """Whether a sender's display name says a program wrote the message (:data:`_BOT_NAME`).
+
+    Examples
+    --------
+    >>> [is_bot_name(n) for n in ["kernel test robot", "dependabot[bot]", "Marc Bot", "Robot Framework", None]]
+    [True, True, False, False, False]
+    """
+    return bool(name) and _BOT_NAME_RE.search(name) is not None
+
+
+def bot_names(names: list) -> list[bool]:
+    """:func:`is_bot_name` of each of ``names``, matched together by RE2."""
+    return _each_matched(names, _BOT_NAME, is_bot_name)
 
 
 def automated_addresses(keys: list) -> list[bool]:
@@ -366,7 +391,9 @@ _CACHE_LIMIT = 50_000
 # messages) emptied a table of 50,000 four times per worker, each element then read again: 0.82-0.93
 # s against 0.66-0.67 s with this limit, a worker's peak 229 against 233-239 MB
 _ELEMENT_LIMIT = 4 * _CACHE_LIMIT
-_CACHES: dict[str, dict] = {k: {} for k in ("shared", "addresses", "from", "labels", "automated")}
+_CACHES: dict[str, dict] = {
+    k: {} for k in ("shared", "addresses", "from", "labels", "automated", "bot names")
+}
 # the elements of plain address lists already read, for the C loop of Batch._address_lists
 _CACHES["elements"] = {} if _native.SPEEDUPS is None else _native.SPEEDUPS.ElementTable()
 # the strings of list columns this process has sent (see FlatTable; defined below)
@@ -743,6 +770,7 @@ class Batch:
         self._from_cache: dict[bytes | None, tuple] = _CACHES["from"]
         self._label_cache: dict[bytes, tuple] = _CACHES["labels"]
         self._auto_cache: dict[str | None, bool] = _CACHES["automated"]
+        self._bot_cache: dict[str | None, bool] = _CACHES["bot names"]
         # the table of strings this part's list columns are coded into (see _frame): a reader
         # worker's lasts from one task to the next; elsewhere each part has one of its own (so
         # that reads in threads of one process never share one). It is emptied only here, at a
@@ -920,7 +948,7 @@ class Batch:
             thread_id = thread
 
         automated = self._is_automated(
-            sender, get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
+            sender, sender_name, get(b"list-unsubscribe"), get(b"precedence"), get(b"auto-submitted"), listed
         )
         delivered_to = self._delivered_key(get(b"delivered-to") or get(b"x-original-to"))
 
@@ -1055,7 +1083,12 @@ class Batch:
         if len(self._shared) > 4 * _CACHE_LIMIT:
             self._forget_shared()
         automated = self._automated_column(
-            sender, coded(b"list-unsubscribe"), coded(b"precedence"), coded(b"auto-submitted"), listed
+            sender,
+            sender_name,
+            coded(b"list-unsubscribe"),
+            coded(b"precedence"),
+            coded(b"auto-submitted"),
+            listed,
         )
         deliv_raw, deliv_codes = _pairs(coded(b"delivered-to"), coded(b"x-original-to"))
         delivered = _Coded([self._delivered_key(a or b) for a, b in deliv_raw], deliv_codes)
@@ -1163,26 +1196,38 @@ class Batch:
         )
 
     def _is_automated(
-        self, sender: str | None, unsub: bytes | None, prec: bytes | None, autosub: bytes | None, listed
+        self,
+        sender: str | None,
+        sender_name: str | None,
+        unsub: bytes | None,
+        prec: bytes | None,
+        autosub: bytes | None,
+        listed,
     ) -> bool:
-        """Whether a message is machine-made: by its sender's address (judged once per
-        sender), else by its bulk headers (:func:`is_bulk_by_headers`). One rule, both routes."""
+        """Whether a message is machine-made: by its sender's address or display name (each
+        judged once), else by its bulk headers (:func:`is_bulk_by_headers`). One rule, both routes."""
         automated = self._auto_cache.get(sender)
         if automated is None:
             automated = self._auto_cache[sender] = is_automated_address(sender)
+        if not automated:
+            bot = self._bot_cache.get(sender_name)
+            if bot is None:
+                bot = self._bot_cache[sender_name] = is_bot_name(sender_name)
+            automated = bot
         if not automated and (unsub is not None or prec is not None or autosub is not None):
             automated = is_bulk_by_headers(unsub, prec, autosub, bool(listed))
         return automated
 
     def _automated_column(
-        self, sender: _Coded, unsub: tuple, prec: tuple, autosub: tuple, listed
+        self, sender: _Coded, sender_name: _Coded, unsub: tuple, prec: tuple, autosub: tuple, listed
     ) -> np.ndarray:
-        """:meth:`_is_automated` for every row: per distinct sender, then per distinct set of
-        the bulk headers (``unsub``, ``prec``, ``autosub``: encoded columns, see ``H.encode``)
-        and ``listed``."""
-        # _is_automated by sender alone, one dict lookup per distinct sender
+        """:meth:`_is_automated` for every row: per distinct sender and per distinct display
+        name, then per distinct set of the bulk headers (``unsub``, ``prec``, ``autosub``:
+        encoded columns, see ``H.encode``) and ``listed``."""
+        # _is_automated by sender and name alone, one dict lookup per distinct sender and name
         flags = _cached(self._auto_cache, sender.values, automated_addresses)
-        automated = np.array(flags, dtype=bool)[sender.codes]
+        bots = _cached(self._bot_cache, sender_name.values, bot_names)
+        automated = np.array(flags, dtype=bool)[sender.codes] | np.array(bots, dtype=bool)[sender_name.codes]
         if unsub[0] == [None] and prec[0] == [None] and autosub[0] == [None]:
             return automated
         (u_values, u), (p_values, p), (a_values, a) = unsub, prec, autosub

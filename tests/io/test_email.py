@@ -632,6 +632,10 @@ def test_owner_guess_on_a_tie_is_deterministic_and_says_so(tmp_path):
         ("From: CI <ci_robot@x.org>", True),
         ("From: Marc Bot <marc.bot@x.nl>", False),
         ("From: Ann Talbot <talbot@x.org>", False),
+        # a bot by its display name: a last word "robot", GitHub's "[bot]"; not a surname Bot
+        ("From: kernel test robot <lkp@intel.com>", True),
+        ("From: dependabot[bot] <support@github.com>", True),
+        ("From: Marc Bot <marc@x.nl>", False),
     ],
 )
 def test_automated_senders(tmp_path, headers, automated):

@@ -567,6 +567,7 @@ BULK = [None, b"<mailto:u@x>", b"", b"list", b"bulk", b" Junk ", b"no", b"auto-g
     st.lists(
         st.tuples(
             st.sampled_from(["ann@x.org", "noreply@x.org", None]),
+            st.sampled_from(["Ann Lee", "kernel test robot", "Marc Bot", None]),
             st.sampled_from(BULK),
             st.sampled_from(BULK),
             st.sampled_from(BULK),
@@ -581,12 +582,43 @@ def test_automated_column_equals_the_per_message_rule(rows):
     from netanalytics.io import _headers as H
 
     batch = M.Batch("mbox", None, "f")
-    senders, unsub, prec, autosub, listed = (list(c) for c in zip(*rows, strict=True))
-    sender = M._Coded(*H.encode(senders))
+    senders, names, unsub, prec, autosub, listed = (list(c) for c in zip(*rows, strict=True))
+    sender, name = M._Coded(*H.encode(senders)), M._Coded(*H.encode(names))
     got = batch._automated_column(
-        sender, H.encode(unsub), H.encode(prec), H.encode(autosub), np.array(listed, dtype=bool)
+        sender, name, H.encode(unsub), H.encode(prec), H.encode(autosub), np.array(listed, dtype=bool)
     )
     assert got.tolist() == [batch._is_automated(*row) for row in rows]
+
+
+_NAME_PIECES = [
+    "kernel",
+    " ",
+    "\t",
+    "test",
+    "robot",
+    "ROBOT",
+    "Robot",
+    "ro",
+    "bot",
+    "[bot]",
+    "[",
+    "]",
+    "x",
+    "\n",
+    "é",
+]
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.lists(st.one_of(st.none(), st.lists(st.sampled_from(_NAME_PIECES), max_size=6).map("".join))))
+def test_bot_names_together_equal_the_per_name_rule(names):
+    assert M.bot_names(names) == [M.is_bot_name(n) for n in names]
+
+
+def test_bot_names_exact():
+    names = ["kernel test robot", "Kernel Test Robot ", "dependabot[bot]", "github-actions[bot]", "robot"]
+    names += ["Marc Bot", "Robot Framework", "Robotics Team", "robotnik", "ann robotson", "", None]
+    assert M.bot_names(names) == [True] * 5 + [False] * 7
 
 
 _KEY_PIECES = [
