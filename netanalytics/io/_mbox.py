@@ -217,8 +217,8 @@ def is_list_address(key: str | None) -> bool:
     ``*-announce``, ``*-l`` ...). Management: ``-request``, ``-owner``, ``-bounces``,
     ``mailman`` ... Lists met in the mail itself (List-Post, List-Id) are known from the
     ``mailing_list`` column; this catches the ones a message was cross-posted to. A machine's:
-    the no-reply and notification words and the bulk- and application-mail domains of
-    :func:`is_automated_address`.
+    the no-reply, notification and bot words and the bulk- and application-mail domains of
+    :func:`is_automated_address` (a bot known by its display name alone is not caught here).
 
     Examples
     --------
