@@ -530,6 +530,16 @@ def _top(counter: dict):
     return max(counter, key=counter.__getitem__)
 
 
+def _shown_name(display: dict) -> str:
+    """The name a key or a cluster is shown by, of its display names (name → sightings, not
+    empty): the most frequent that is not an address, the first seen among ties, else the most
+    frequent. A list's Cc often writes ``"gregkh@linuxfoundation.org" <gregkh@...>``, which
+    names no one, where another message says Greg Kroah-Hartman."""
+    if len(display) == 1:
+        return next(iter(display))
+    return _top({name: n for name, n in display.items() if "@" not in name} or display)
+
+
 # A cluster of one key shares these empty containers (read-only: _Index._joined copies them
 # before a second key joins).
 _NONE: frozenset = frozenset()
@@ -720,7 +730,7 @@ class _Index:
                 names_of[key], best_of[key] = ({norm: n}, norm) if norm else ({}, None)
                 continue
             if display:
-                shown[key] = _top(display)
+                shown[key] = _shown_name(display)
             names: dict[str, int] = {}
             for name, n in display.items():
                 norm = norm_of[name]
@@ -1967,8 +1977,8 @@ def _review_list(index: _Index, clusters: _Clusters) -> tuple[pd.DataFrame, int]
             {
                 "person_a": ra,  # (a root: _review_people names the person)
                 "person_b": rb,
-                "name_a": _top(ca.display) if ca.display else None,
-                "name_b": _top(cb.display) if cb.display else None,
+                "name_a": _shown_name(ca.display) if ca.display else None,
+                "name_b": _shown_name(cb.display) if cb.display else None,
                 "key_a": min(ca.keys),
                 "key_b": min(cb.keys),
                 "score": float(score),
@@ -2040,7 +2050,7 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     for i, c in enumerate(map(clusters.stored.__getitem__, roots)):
         if c is not None:
             first[i] = min(c.keys)
-            names[i] = _top(c.display) if c.display else None
+            names[i] = _shown_name(c.display) if c.display else None
     lowered = [name.lower() if name is not None else "~" for name in names]
     person_of_root = dict(zip([roots[i] for i in _string_order(lowered, first)], _person_ids(len(roots))))
     if mroot is not None:

@@ -610,3 +610,39 @@ def test_a_bots_address_is_never_a_person_not_even_as_a_recipient(tmp_path):
     assert ident.loc[bot, S.PERSON_ID] is None and ident.loc[bot, S.MATCH_RULE] == "automated sender"
     assert sorted(net.people[S.EMAILS].map(tuple)) == [("ann@work.org",), ("me@home.org",)]
     assert net.interactions[[S.MESSAGE_ID, S.DIRECTION]].values.tolist() == [["r2@home.org", "out"]]
+
+
+def test_a_person_is_shown_by_a_name_not_by_an_address_written_as_one(tmp_path):
+    """A list's Cc often writes ``"ann@work.org" <ann@work.org>``, which names no one: a key
+    shown so first and as Ann Lee later is shown as Ann Lee, and a person whose other key has
+    only its address for a name (here the lesser key, met first) is named by the key that has
+    one. A key with no other name keeps its address."""
+    mbox = tmp_path / "names.mbox"
+    messages = [
+        ('"ann@work.org" <ann@work.org>', "a1"),
+        ("Ann Lee <ann@work.org>", "a2"),
+        ('"a.bob@x.org" <a.bob@x.org>', "b1"),
+        ("Bob Stone <bob@new.org>", "b2"),
+        ('"cy@solo.org" <cy@solo.org>', "c1"),
+    ]
+    mbox.write_text(
+        "".join(
+            f"From x Mon Jan  5 1{i}:00:00 2026\nFrom: {sender}\nTo: Me <me@home.org>\n"
+            f"Date: Mon, 05 Jan 2026 1{i}:00:00 +0000\nMessage-ID: <{mid}@x>\nSubject: hi\n\nhello\n\n"
+            for i, (sender, mid) in enumerate(messages)
+        ),
+        encoding="utf-8",
+    )
+    overrides = tmp_path / "overrides.csv"
+    overrides.write_text("a.bob@x.org,bob@new.org,same\n", encoding="utf-8")
+    net = na.load(email=mbox, me="me@home.org", overrides=overrides, cache=False, progress=False)
+    shown = net.identities.set_index(S.KEY)[S.DISPLAY_NAME]
+    assert shown["ann@work.org"] == "Ann Lee" and shown["a.bob@x.org"] == "a.bob@x.org"
+    by_email = {e: name for emails, name in zip(net.people[S.EMAILS], net.people[S.NAME]) for e in emails}
+    assert by_email == {
+        "ann@work.org": "Ann Lee",
+        "a.bob@x.org": "Bob Stone",
+        "bob@new.org": "Bob Stone",
+        "cy@solo.org": "cy@solo.org",
+        "me@home.org": by_email["me@home.org"],
+    }
