@@ -1577,8 +1577,9 @@ def _similar_name_pairs(
 
 def _sorted_unique(values: np.ndarray) -> np.ndarray:
     """``np.unique`` of an integer array, by a sort: numpy 2.4's ``np.unique`` hashes, and took
-    0.45 s for 855,000 integers where this takes 0.01 s (0.19 -> 0.01 s for the similar-name
-    pairs of the 120,000-person namesake mailbox)."""
+    0.45 s for 855,000 integers where this takes 0.01 s (the (block, name) pairs of
+    :func:`_name_blocks`; the similar-name pairs, which carry their scores, are deduplicated by an
+    ``argsort``: 57 ms for 1.55 million at 120,000 people, where a sort of the pairs alone took 13)."""
     values = np.sort(values)
     first = np.ones(len(values), bool)
     first[1:] = values[1:] != values[:-1]
