@@ -72,18 +72,19 @@ _AUTOMATED_LOCAL = re.compile(
     rf"(?:^|[-+_.])(?:{_MACHINE_WORDS})(?:$|[-+_.])|(?:^|[-+_]){_BOT_WORDS}(?:$|[-+_])"
     rf"|[-+](?:{_LIST_ROLES})$|^owner-|^(?:{_LIST_PROGRAMS})$"
 )
+# Domains only programs send from: bulk-mail services' sending and bounce domains. Not a company's
+# own domain, where its staff write from (jane@salesforce.com, ann@mailchimp.com are people: the
+# services' newsletters are bulk by their headers, their no-reply senders by the words above).
 _AUTOMATED_DOMAINS = (
     "facebookmail.com",
     "bounce.linkedin.com",
     "mcsv.net",
-    "mailchimp.com",
     "sendgrid.net",
     "amazonses.com",
     "mandrillapp.com",
     "mktomail.com",
     "hubspotemail.net",
     "intercom-mail.com",
-    "salesforce.com",
     "exacttarget.com",
     # Google App Engine's mail: only programs send from it (syzbot's bug reports on the kernel
     # lists, syzbot+<hash>@syzkaller.appspotmail.com, a new address for every bug)

@@ -632,6 +632,10 @@ def test_owner_guess_on_a_tie_is_deterministic_and_says_so(tmp_path):
         ("From: CI <ci_robot@x.org>", True),
         ("From: Marc Bot <marc.bot@x.nl>", False),
         ("From: Ann Talbot <talbot@x.org>", False),
+        # a mail service's staff are people; its newsletters are bulk by their headers
+        ("From: Jane Doe <jane.doe@salesforce.com>", False),
+        ("From: Ann Chimp <ann@mailchimp.com>", False),
+        ("From: Mailchimp <news@mailchimp.com>\nList-Unsubscribe: <mailto:u@mailchimp.com>", True),
         # a bot by its display name: a last word "robot", GitHub's "[bot]"; not a surname Bot
         ("From: kernel test robot <lkp@intel.com>", True),
         ("From: dependabot[bot] <support@github.com>", True),

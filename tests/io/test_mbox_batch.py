@@ -1497,6 +1497,8 @@ def test_list_addresses_exact():
         ("bot@kernelci.org", True),
         ("marc.bot@example.nl", False),
         ("talbot@example.org", False),
+        # a mail service's staff, who also receive mail, are people
+        ("jane.doe@salesforce.com", False),
     ]
     assert M.list_addresses([key for key, _ in cases]) == [listed for _, listed in cases]
     assert M.list_addresses([]) == []
