@@ -229,23 +229,15 @@ def is_list_address(key: str | None) -> bool:
     if not key or "@" not in key:
         return False
     local, _, domain = key.partition("@")
-    return bool(
-        _LIST_HOSTS.search(domain)
-        or _LIST_LOCAL.search(local)
-        or _AUTOMATED_LOCAL.search(local)
-        or domain.endswith(_AUTOMATED_DOMAINS)
-    )
+    return bool(_LIST_HOSTS.search(domain) or _LIST_LOCAL.search(local)) or is_automated_address(key)
 
 
 # is_list_address over whole keys, for RE2: the host rule anchored after the first "@", the
-# local-part rules before it (with _AUTOMATED_LOCAL's and _AUTOMATED_DOMAINS', as in _RE2_AUTOMATED)
+# list-name rules before it, then _RE2_AUTOMATED's (a machine's address is never a person either)
 _RE2_LIST = (
     r"^[^@]*@(?:lists?|mailman|groups)\.|^[^@]*@(?:vger\.kernel\.org|googlegroups\.com|groups\.io|freelists\.org)$"
-    r"|^linux-[^@]*@|^[^@]*[-_.](?:devel?|users?|announce|discuss|general|list|l)@"
-    rf"|^(?:[^@]*?[-+_.])?(?:{_MACHINE_WORDS})(?:[-+_.][^@]*)?@|^(?:[^@]*?[-+_])?{_BOT_WORDS}(?:[-+_][^@]*)?@"
-    rf"|^[^@]*[-+](?:{_LIST_ROLES})@|^owner-[^@]*@"
-    rf"|^(?:{_LIST_PROGRAMS})@|@.*(?:{'|'.join(map(re.escape, _AUTOMATED_DOMAINS))})$"
-)
+    r"|^linux-[^@]*@|^[^@]*[-_.](?:devel?|users?|announce|discuss|general|list|l)@|"
+) + _RE2_AUTOMATED
 
 
 def list_addresses(keys: list) -> list[bool]:
