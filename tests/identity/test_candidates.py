@@ -29,7 +29,6 @@ from netanalytics.identity import (
     _rule_fuzzy,
     _similar_name_pairs,
     _similar_name_search,
-    _sorted_words,
 )
 
 # companies and domains that tie in every way _corroboration knows: the same company, the same
@@ -203,11 +202,10 @@ def test_similar_name_pairs_taken_from_a_search_of_more_names_are_those_of_these
 ):
     # MAX_BLOCK small: blocks too big among the more names, and some of them not among these
     more = list(dict.fromkeys([*extra, *names]))
-    words = _sorted_words(names)
     with mock.patch.object(identity, "MAX_BLOCK", max_block):
-        alone = _similar_name_pairs(names, words, 80.0)
+        alone = _similar_name_pairs(names, 80.0)
         searched = _similar_name_search(more, 80.0)
-        taken = _similar_name_pairs(names, words, 80.0, (more, lambda: searched))
+        taken = _similar_name_pairs(names, 80.0, (more, lambda: searched))
     assert all(np.array_equal(x, y) for x, y in zip(alone, taken, strict=True))
 
 
@@ -218,7 +216,7 @@ def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
     with mock.patch.object(identity, "MAX_BLOCK", 3):
         more_found = _similar_name_search(NAMES, 80.0)
         too_big = sorted(sorted(NAMES[i] for i in block) for block in more_found[3])
-        taken = _similar_name_pairs(names, _sorted_words(names), 80.0, (NAMES, lambda: more_found))
+        taken = _similar_name_pairs(names, 80.0, (NAMES, lambda: more_found))
     assert too_big == [
         ["ana berg", "anna berg", "anna berge", "anna bergstrom", "jan berg", "jon bergman"],
         ["anna berg", "anna berge", "anna bergstrom", "anna kerg", "anna verg"],
