@@ -721,7 +721,8 @@ class _Index:
         no_display: dict = {}
         displays = [display_of.get(key, no_display) for key in keys]
         new = [name for name in dict.fromkeys(chain.from_iterable(displays)) if name not in norm_of]
-        norm_of.update(zip(new, _normalized(new)))
+        if new:  # (a key looked up alone has its names: its facts were all that was missing)
+            norm_of.update(zip(new, _normalized(new)))
         for key, display in zip(keys, displays):
             if len(display) == 1:  # (most keys: one display name, the same as below)
                 ((name, n),) = display.items()
