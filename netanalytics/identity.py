@@ -1666,17 +1666,26 @@ def _fuzzy_candidates(
     initial = pd.factorize(np.array([name.split()[-1][:1] for name in names], dtype=object))[0]
     first = initial[name_of]
     # in order (sharing an initial first, then the initial, then the two roots), each root pair
-    # once (one name pair per root pair: one score): by one sort of a number made of the four
-    # where it fits in 63 bits, rather than np.unique then np.lexsort
-    n, n_initials = len(roots), int(initial.max()) + 1
-    if 2 * n_initials * n * n < 2**63:
-        by = np.argsort((((first[lo] != first[hi]) * n_initials + first[lo]) * n + lo) * n + hi)
-    else:
-        by = np.lexsort((hi, lo, first[lo], first[lo] != first[hi]))
+    # once (one name pair per root pair: one score)
+    by = _pair_order(first[lo], first[hi], lo, hi, len(roots))
     lo, hi, score = lo[by], hi[by], score[by]
     once = np.ones(len(lo), bool)
     once[1:] = (lo[1:] != lo[:-1]) | (hi[1:] != hi[:-1])
     return roots[lo[once]], roots[hi[once]], score[once]
+
+
+def _pair_order(
+    initial_lo: np.ndarray, initial_hi: np.ndarray, lo: np.ndarray, hi: np.ndarray, n: int
+) -> np.ndarray:
+    """The positions that sort pairs of roots (numbers ``lo < hi`` below ``n``, with their surname
+    initials' numbers): those sharing the initial first, then by the initial, then by ``lo``, then
+    ``hi``. By one sort of a number made of the four where it fits in 63 bits (1.2 million random
+    pairs of 106,000 roots: 0.03 s, where ``np.lexsort`` of the four took 0.27 s), by ``np.lexsort``
+    otherwise; equal pairs in any order."""
+    n_initials = int(max(initial_lo.max(initial=0), initial_hi.max(initial=0))) + 1
+    if 2 * n_initials * n * n < 2**63:
+        return np.argsort((((initial_lo != initial_hi) * n_initials + initial_lo) * n + lo) * n + hi)
+    return np.lexsort((hi, lo, initial_lo, initial_lo != initial_hi))
 
 
 @_rule

@@ -245,6 +245,25 @@ def test_sorted_unique_is_numpy_unique(values):
     assert got.tolist() == np.unique(values).tolist()
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.tuples(st.integers(0, 3), st.integers(0, 3), st.integers(0, 9), st.integers(0, 9)), max_size=40
+    )
+)
+def test_pair_order_is_that_of_sorting_the_four_keys(rows):
+    # (initial of lo, initial of hi, lo, hi): the fuzzy candidates' order, by one sort of a
+    # composite number, and by np.lexsort where the number would not fit (n beyond 2**31)
+    initial_lo, initial_hi, lo, hi = (
+        (np.array(col, dtype=np.int64) for col in zip(*rows)) if rows else [np.array([], dtype=np.int64)] * 4
+    )
+    want = sorted((a != b, a, x, y) for a, b, x, y in rows)
+    for n in (10, 2**32):
+        order = identity._pair_order(initial_lo, initial_hi, lo, hi, n).tolist()
+        assert sorted(order) == list(range(len(rows)))
+        assert [(rows[i][0] != rows[i][1], rows[i][0], rows[i][2], rows[i][3]) for i in order] == want
+
+
 def test_name_frequency_exact():
     # first names and surnames counted over the distinct names, in the order a pass over the
     # best names first meets them; n, the share of same-name pairs that are one person and the
