@@ -969,25 +969,17 @@ class _Clusters(Mapping):
                 best[root] = name
         return best
 
-    def n_messages(self, roots: list[str]) -> np.ndarray:
-        """The messages of each cluster of ``roots``: a key alone's looked up among the keys'
-        activity by Arrow, the others' from their clusters (0.020 -> 0.006 s for the 28,954 roots
-        of the namesake mailbox, where each was looked up in turn)."""
-        seen = self._index.activity
-        try:
-            found = pc.index_in(
-                pa.array(roots, type=pa.large_string()),
-                value_set=pa.array(list(seen), type=pa.large_string()),
-            )
-        except (pa.ArrowInvalid, pa.ArrowTypeError, UnicodeEncodeError):  # (a lone surrogate)
-            counts = np.array([seen[root][0] if root in seen else 0 for root in roots], dtype=np.int64)
-        else:
-            n = np.fromiter((each[0] for each in seen.values()), np.int64, len(seen))
-            counts = np.append(n, 0)[found.fill_null(-1).to_numpy()]  # (not found: 0)
-        place = {root: i for i, root in enumerate(roots)}
-        for root, c in self.stored.items():
-            if c is not None and root in place:
-                counts[place[root]] = c.n_messages
+    def n_messages(self, roots: list[str]) -> list[int]:
+        """The messages of each cluster of ``roots``."""
+        activity, stored = self._index.activity, self.stored
+        counts = []
+        for root in roots:
+            c = stored[root]
+            if c is None:
+                seen = activity.get(root)
+                counts.append(0 if seen is None else seen[0])
+            else:
+                counts.append(c.n_messages)
         return counts
 
 
@@ -1624,7 +1616,7 @@ def _fuzzy_candidates(
     roots = list(best_name)
     by_root = _string_order(roots)
     roots, name_of = np.array(roots, dtype=object)[by_root], name_code[by_root]
-    active = clusters.n_messages(roots.tolist())
+    active = np.array(clusters.n_messages(roots.tolist()), dtype=np.int64)
     # the FUZZY_PEOPLE most active roots of each name (ties in string order), -1 where it has fewer
     order = np.lexsort((np.arange(len(roots)), -active, name_of))
     counts = np.bincount(name_of, minlength=len(names))  # roots of each name
@@ -1639,11 +1631,11 @@ def _fuzzy_candidates(
     # pair, most of it empty, took 0.22 s at 120,000 people)
     paired = np.minimum(counts, FUZZY_PEOPLE)  # the people of each name paired
     width = paired[pair_b]
-    grid = paired[pair_a] * width  # the root pairs of each name pair
-    pair = np.repeat(np.arange(len(pair_a)), grid)
-    place = _run_positions(grid)
+    n_pairs = paired[pair_a] * width  # the root pairs of each name pair
+    pair = np.repeat(np.arange(len(pair_a)), n_pairs)  # each root pair's name pair
+    cell = _run_positions(n_pairs)  # its place among them: (person of a, person of b) row by row
     width = width[pair]
-    parts_a, parts_b = [top[pair_a[pair], place // width]], [top[pair_b[pair], place % width]]
+    parts_a, parts_b = [top[pair_a[pair], cell // width]], [top[pair_b[pair], cell % width]]
     parts_score = [scores[pair]]
     # and, between names that may merge, every pair tied to one employer
     may_merge = np.flatnonzero(scores >= index.fuzzy_threshold)
