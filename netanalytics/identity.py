@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import bisect
 import functools
-import operator
 import re
 import types
 import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from itertools import chain, compress, repeat
+from itertools import chain
 
 import numpy as np
 import pandas as pd
@@ -545,7 +544,6 @@ def _shown_name(display: dict) -> str:
 # before a second key joins).
 _NONE: frozenset = frozenset()
 _NO_SPANS = types.MappingProxyType({})
-_NO_DISPLAY = types.MappingProxyType({})  # (the display names of a key with none)
 
 
 @dataclass(slots=True)  # (one per person: attributes read in every rule)
@@ -662,11 +660,10 @@ class _Index:
     near_misses: list = field(default_factory=list)
     near_misses_since: int | None = None  # len(merges) when the clusters of the first near misses were read
     _norm: dict = field(default_factory=dict)  # display name → normalised name, computed once
-    # key → its most frequent normalised name (None without one), and its normalised names (name →
-    # sightings), those of a key of one display name made only when asked (see _fill_names): what
-    # the passes over every cluster read of a key alone (see _Clusters)
-    _best_of: dict = field(default_factory=dict)
+    # key → its normalised names (name → sightings) and the most frequent (None without one):
+    # what the passes over every cluster read of a key alone (see _Clusters)
     _names_of: dict = field(default_factory=dict)
+    _best_of: dict = field(default_factory=dict)
     _shown: dict = field(default_factory=dict)  # key → its most frequent display name (keys with one)
     # name → its keys, of the names that two keys or more carry (see shared_names); corporate
     # domain → its keys, of the domains of two keys or more (see organisations), once asked
@@ -703,9 +700,8 @@ class _Index:
         ``children``, over every name the keys carry, when they are WORKER_FROM or more:
         the rules before the fuzzy rule run here meanwhile, and the fuzzy rule takes the pairs
         of the clusters' best names, some of these names, from it (:func:`_similar_name_pairs`)."""
-        keys = list(self.uf.parent)
-        self._fill_names([key for key in keys if key not in self._best_of])
-        names = list(dict.fromkeys(chain.from_iterable(self._carried(keys))))
+        self._fill_names([key for key in self.uf.parent if key not in self._names_of])
+        names = list(dict.fromkeys(name for names in self._names_of.values() for name in names))
         if len(names) >= WORKER_FROM:
             search = functools.partial(_similar_name_search, names, self.candidate_threshold)
             self.similar_search = (names, children.compute(search))
@@ -718,27 +714,25 @@ class _Index:
             facts = self._facts[key]
         return facts
 
-    def _fill_names(self, keys: list) -> None:
-        """Each of ``keys``' most frequent normalised name (``_best_of``, None without one) and
-        most frequent display name (``_shown``: the identities frame shows it), from its display
-        names; the display names not seen before normalised together (:func:`_normalized`).
-
-        A key of one display name (most) is read by passes in C (``map``, ``compress``, ``zip``):
-        its best name is that name's, and its normalised names (name → sightings) are made only
-        when asked (:meth:`_names`). A key of several display names has them made here: two
-        display names may give one normalised name, whose sightings add up."""
+    def _fill_names(self, keys) -> None:
+        """Each of ``keys``' normalised names (name → sightings; two display names may give
+        one) from its display names, and the most frequent of them, in one pass; the display
+        names not seen before normalised together (:func:`_normalized`). Each key's most
+        frequent display name too (``_shown``: the identities frame shows it), in the same pass."""
         norm_of, display_of, names_of, best_of = self._norm, self.display, self._names_of, self._best_of
         shown = self._shown
-        displays = list(map(display_of.get, keys, repeat(_NO_DISPLAY)))
+        no_display: dict = {}
+        displays = [display_of.get(key, no_display) for key in keys]
         new = [name for name in dict.fromkeys(chain.from_iterable(displays)) if name not in norm_of]
         if new:  # (a key looked up alone has its names: its facts were all that was missing)
             norm_of.update(zip(new, _normalized(new)))
-        one = [len(display) == 1 for display in displays]
-        one_keys = list(compress(keys, one))
-        one_names = list(map(next, map(iter, compress(displays, one))))  # (each one's display name)
-        shown.update(zip(one_keys, one_names))
-        best_of.update(zip(one_keys, [norm_of[name] or None for name in one_names]))
-        for key, display in compress(zip(keys, displays), map(operator.not_, one)):
+        for key, display in zip(keys, displays):
+            if len(display) == 1:  # (most keys: one display name, the same as below)
+                ((name, n),) = display.items()
+                shown[key] = name
+                norm = norm_of[name]
+                names_of[key], best_of[key] = ({norm: n}, norm) if norm else ({}, None)
+                continue
             if display:
                 shown[key] = _shown_name(display)
             names: dict[str, int] = {}
@@ -748,30 +742,6 @@ class _Index:
                     names[norm] = names.get(norm, 0) + n
             names_of[key] = names
             best_of[key] = _top(names) if names else None
-
-    def _names(self, key: str) -> dict:
-        """``key``'s normalised names (name → sightings), made when first asked for a key of one
-        display name (see :meth:`_fill_names`)."""
-        names = self._names_of.get(key)
-        if names is None:
-            if key not in self._best_of:
-                self._fill_names([key])
-                names = self._names_of.get(key)
-            if names is None:  # (one display name: its sightings are its normalised name's)
-                best = self._best_of[key]
-                names = self._names_of[key] = {best: next(iter(self.display[key].values()))} if best else {}
-        return names
-
-    def _carried(self, keys: list) -> list:
-        """The normalised names each of ``keys`` carries (filled, :meth:`_fill_names`), in the
-        order of its names: a key of one display name carries its best name alone, or none."""
-        names_of, best_of = self._names_of, self._best_of
-        return [
-            names
-            if (names := names_of.get(key)) is not None
-            else (() if (best := best_of[key]) is None else (best,))
-            for key in keys
-        ]
 
     def _fill_facts(self, keys) -> None:
         """What each of ``keys`` tells, in one pass, as the cluster of that key alone: display
@@ -783,8 +753,8 @@ class _Index:
         in ``_names_of``. They are never changed: a cluster that a second key joins is a copy
         (:meth:`_joined`).
         """
-        self._fill_names([key for key in keys if key not in self._best_of])
-        facts_of, display_of = self._facts, self.display
+        self._fill_names([key for key in keys if key not in self._names_of])
+        names_of, facts_of, display_of = self._names_of, self._facts, self.display
         key_company, records, activity = self.key_company, self.connection_records, self.activity
         no_display: dict = {}
         for key in keys:
@@ -798,7 +768,7 @@ class _Index:
                 spans = {dom: (first, last)} if dom and first is not None else _NO_SPANS
             facts_of[key] = _Cluster(
                 {key},
-                self._names(key),
+                names_of[key],
                 display_of.get(key, no_display),
                 {company} if company else _NONE,
                 {dom} if dom else _NONE,
@@ -852,27 +822,25 @@ class _Index:
         """
         uf = self.uf
         if self._snapshot is None or len(uf.parent) != len(self._order):
-            # every key at once, by passes in C where a key alone (most) needs nothing more
             keys = self._keys = list(uf.parent)
-            n = len(keys)
-            self._order = dict(zip(keys, range(n)))
-            self._fill_names([key for key in keys if key not in self._best_of])
-            self._keys_of_name = _shared(keys, self._carried(keys))
+            self._order = {key: i for i, key in enumerate(keys)}
+            self._fill_names([key for key in keys if key not in self._names_of])
+            by_name: dict[str, list[str]] = defaultdict(list)
+            for key in keys:
+                for name in self._names_of[key]:
+                    by_name[name].append(key)
+            self._keys_of_name = {name: ks for name, ks in by_name.items() if len(ks) > 1}
             self._keys_of_domain = None
-            roots = list(map(uf.parent.__getitem__, keys))  # (a key alone is its own parent)
-            joined = list(compress(range(n), map(operator.ne, keys, roots)))  # (keys of another root)
-            for i in joined:
-                roots[i] = uf.find(keys[i])
-            root_of = dict(zip(keys, roots))
-            stored: dict[str, _Cluster | None] = dict.fromkeys(roots)  # (by each cluster's earliest key)
-            first = dict(zip(reversed(roots), range(n - 1, -1, -1)))  # (the earliest key's position)
-            # the clusters of two keys or more (a root's cluster, once a key joined it), their keys
-            # counted in in order
-            together = {roots[i] for i in joined}
-            for i in compress(range(n), map(together.__contains__, roots)):
-                root = roots[i]
-                if first[root] != i:
-                    self._count_in(stored, root, keys[i], keys[first[root]])
+            stored: dict[str, _Cluster | None] = {}
+            root_of, first, parent = {}, {}, uf.parent
+            for i, key in enumerate(keys):
+                # (most keys are roots: find() only for the others)
+                root = root_of[key] = key if parent[key] == key else uf.find(key)
+                if root not in stored:
+                    stored[root] = None  # (the key alone, so far)
+                    first[root] = i  # keys come in order: the first is the least
+                else:
+                    self._count_in(stored, root, key, keys[first[root]])
             self._root_of, self._first = root_of, first
         else:
             stored = self._snapshot
@@ -936,18 +904,6 @@ class _Index:
         return {dom for dom, keys in self._keys_of_domain.items() if len({root_of[k] for k in keys}) > 1}
 
 
-def _shared(keys: list, carried: list) -> dict[str, list[str]]:
-    """Name → its keys, in their order, of the names that two of ``keys`` or more carry
-    (``carried``: the names of each, :meth:`_Index._carried`)."""
-    counts = Counter(chain.from_iterable(carried))
-    by_name: dict[str, list[str]] = {}
-    for key, names in zip(keys, carried):
-        for name in names:
-            if counts[name] > 1:
-                by_name.setdefault(name, []).append(key)
-    return by_name
-
-
 def _keys_of(c: _Cluster | None, root: str):
     """The keys of a cluster as :attr:`_Clusters.stored` holds it (None: its root alone)."""
     return (root,) if c is None else c.keys
@@ -1004,7 +960,7 @@ class _Clusters(Mapping):
         """The normalised names (name → sightings) of the cluster of ``root`` (a key alone's
         without making its cluster)."""
         c = self.stored[root]
-        return self._index._names(root) if c is None else c.names
+        return self._index._names_of[root] if c is None else c.names
 
     def best_names(self) -> dict[str, str]:
         """Root → best name (:meth:`_Cluster.best_name`) of every cluster that has one, in order."""
@@ -1058,7 +1014,7 @@ def _build_index(
     index.record_phones = {}
     for rec in contacts.itertuples(index=False):
         _add_contact_record(index, rec, shared_phones, phone_region)
-    # (uf.add and _count written out: two calls a participant were a third of this loop)
+    # (uf.add and _count written out: two calls a participant were a fifth of this loop)
     parent, rule, skipped = uf.parent, uf.rule, automated - set(me_keys)
     for key, name in zip(participants[S.KEY].tolist(), participants[S.DISPLAY_NAME].tolist()):
         if key in skipped:
