@@ -569,9 +569,6 @@ class _Cluster:
         return self._best
 
 
-_SELF = (RULE_SELF, 1.0)  # the rule and score of a key that joined no one (shared: a tuple)
-
-
 class _UnionFind:
     """Union–find over identity keys that remembers why each key joined and refuses forbidden merges."""
 
@@ -583,7 +580,7 @@ class _UnionFind:
     def add(self, key: str) -> None:
         if key not in self.parent:
             self.parent[key] = key
-            self.rule[key] = _SELF
+            self.rule[key] = (RULE_SELF, 1.0)
 
     def find(self, key: str) -> str:
         root = key
@@ -1014,20 +1011,14 @@ def _build_index(
     index.record_phones = {}
     for rec in contacts.itertuples(index=False):
         _add_contact_record(index, rec, shared_phones, phone_region)
-    # (uf.add and _count written out: two calls a participant were a fifth of this loop)
-    parent, rule, skipped = uf.parent, uf.rule, automated - set(me_keys)
     for key, name in zip(participants[S.KEY].tolist(), participants[S.DISPLAY_NAME].tolist()):
-        if key in skipped:
+        if key in automated and key not in me_keys:
             continue
-        if key not in parent:
-            parent[key] = key
-            rule[key] = _SELF
-        if not (isinstance(name, str) and name):
-            if not key.startswith("name:"):
-                continue
-            name = key[5:]
-        counts = display[key]
-        counts[name] = counts.get(name, 0) + 1
+        uf.add(key)
+        if isinstance(name, str) and name:
+            _count(display[key], name)
+        elif key.startswith("name:"):
+            _count(display[key], key[5:])
     return index
 
 
