@@ -23,7 +23,10 @@ person, and the review list's length and precision. ``--resolve-alone N`` then t
 ``resolve_identities`` N times in this process alone, on the inputs the last load gave it: CPU
 seconds that the two cores' contention and the workers do not move, the figure to compare two
 versions of the code by (the load's wall time varies by a fifth from run to run on the machine of
-docs/performance.md). The target is stated on the bare file (the
+docs/performance.md). ``--floor N`` then shows how near the target a resolution at its floor could
+bring the load: the load with resolution's result given (every other step as it runs), and what
+any resolution of these keys must do (normalise the display names, search them for similar ones,
+make the outputs), best of N each. The target is stated on the bare file (the
 default: about 300 bytes a message); ``--delivery-headers`` shows the same people and messages
 at the size real Gmail headers give them.
 """
@@ -31,6 +34,7 @@ at the size real Gmail headers give them.
 from __future__ import annotations
 
 import argparse
+import inspect
 import os
 import tempfile
 import time
@@ -77,7 +81,80 @@ def _resolve_alone(identity, inputs: list, n: int) -> None:
     )
 
 
-def main(argv: list[str] | None = None) -> None:
+def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s: float, n: int) -> None:
+    """How near the target a resolution at its floor could bring the load: (a) the load with
+    ``resolve_identities`` replaced by the result it gave (every other step, as it runs), best of
+    ``n``, alternated with the read; (b) the work any resolution of these keys has to do, in this
+    process, best of ``n``: the display names normalised (``_normalized``), the similar-name search
+    over the distinct normalised names (``_similar_name_search``), and the outputs made from the
+    mapping it found (the key → person dict, the identities frame, each person's keys)."""
+    import pandas as pd
+
+    from netanalytics import schema as S
+    from netanalytics.io import read_mbox
+
+    _contacts, participants = inputs[0]
+    display = list(dict.fromkeys(participants[S.DISPLAY_NAME].dropna().tolist()))
+    ident = resolution.identities
+    columns = [
+        ident[col].tolist() for col in (S.KEY, S.DISPLAY_NAME, S.PERSON_ID, S.MATCH_RULE, S.MATCH_SCORE)
+    ]
+
+    def outputs() -> None:
+        keys, shown, persons, rules, scores = columns
+        k2p = dict(zip(keys, persons))
+        frame = pd.DataFrame(
+            dict(zip(S.IDENTITIES, [keys, S.key_kinds(keys), shown, persons, rules, scores])),
+            columns=list(S.IDENTITIES),
+            dtype=object,
+        )
+        frame[S.MATCH_SCORE] = frame[S.MATCH_SCORE].astype(float)
+        clusters: dict = {}
+        for key, person in k2p.items():
+            clusters.setdefault(person, set()).add(key)
+
+    def best(fn) -> float:
+        times = []
+        for _ in range(n):
+            t = time.perf_counter()
+            fn()
+            times.append(time.perf_counter() - t)
+        return min(times)
+
+    original = loader.resolve_identities
+    loader.resolve_identities = lambda *a, **k: resolution
+    reads, rest = [], []
+    try:
+        for _ in range(n):
+            t = time.perf_counter()
+            read_mbox(path, cache=False)
+            reads.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            na.load(email=path, me=me, cache=False, progress=False)
+            rest.append(time.perf_counter() - t)
+    finally:
+        loader.resolve_identities = original
+    read = min(reads + [read_s])
+    normalise = best(lambda: identity._normalized(display))
+    names = list(dict.fromkeys(name for name in identity._normalized(display) if name))
+    threshold = inputs[1].get(
+        "candidate_threshold",
+        inspect.signature(identity.resolve_identities).parameters["candidate_threshold"].default,
+    )
+    search = best(lambda: identity._similar_name_search(names, threshold))
+    made = best(outputs)
+    floor = normalise + search + made
+    print(
+        f"\nfloor (best of {n}): the load with resolution's result given {min(rest):.2f} s, {min(rest) / read:.1f}x the "
+        f"read ({read:.2f} s); what any resolution must do: normalise {len(display):,} display names "
+        f"{normalise * 1e3:.0f} ms, search {len(names):,} names for similar ones {search * 1e3:.0f} ms, make the "
+        f"outputs {made * 1e3:.0f} ms: {floor:.2f} s. A resolution doing only that: {min(rest) + floor:.2f} s, "
+        f"{(min(rest) + floor) / read:.1f}x the read ({(min(rest) + floor - search) / read:.1f}x with the search in a "
+        f"worker at no cost)"
+    )
+
+
+def _arguments(argv: list[str] | None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--people", type=int, default=30_000)
     parser.add_argument("--messages", type=int, default=100_000)
@@ -110,12 +187,25 @@ def main(argv: list[str] | None = None) -> None:
         "(CPU seconds: a figure the two cores' contention and the workers do not move, to compare code)",
     )
     parser.add_argument(
+        "--floor",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time, best of N, the load with resolution's result given (every other step) and what "
+        "any resolution of these keys must do (normalise the names, search them for similar ones, make "
+        "the outputs): how near the target a resolution at its floor could bring the load",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         help="processes na.load may use (default: the library's, 2 where it can fork); 1 runs every "
         "step in turn in this process",
     )
-    args = parser.parse_args(argv)
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = _arguments(argv)
 
     import netanalytics as na
     from netanalytics import loader
@@ -162,6 +252,7 @@ def main(argv: list[str] | None = None) -> None:
 
     timed: dict[str, tuple[float, float]] = {}  # stage → (wall, CPU) seconds in the last na.load
     resolve_inputs: list = []  # resolve_identities' arguments in the last na.load
+    last_resolution: list = []  # and what it returned
 
     def timer(name, func):
         def timed_stage(*a, **k):
@@ -170,6 +261,8 @@ def main(argv: list[str] | None = None) -> None:
             t0, c0 = time.perf_counter(), _cpu()
             out = func(*a, **k)
             timed[name] = (time.perf_counter() - t0, _cpu() - c0)
+            if name == "resolve_identities":
+                last_resolution[:] = [out]
             return out
 
         return timed_stage
@@ -232,6 +325,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.resolve_alone:
         _resolve_alone(identity, resolve_inputs, args.resolve_alone)
+    if args.floor:
+        _floor(na, loader, identity, path, ME[1], resolve_inputs, last_resolution[0], read_s, args.floor)
 
     ours = truth["key"].map(net.identities.set_index("key")["person_id"])
     majority = truth.assign(ours=ours).groupby("ours")["person_id"].agg(lambda s: s.value_counts().index[0])
