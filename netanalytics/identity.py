@@ -30,6 +30,7 @@ __all__ = [
     "is_free_mail",
     "Resolution",
     "resolve_identities",
+    "similar_names",
     "read_overrides",
     "read_annotations",
 ]
@@ -674,8 +675,9 @@ class _Index:
     _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
     _first: dict = field(default_factory=dict)  # root → position of its earliest key
     _dirty: set = field(default_factory=set)  # keys merged since the snapshot
-    # (names, the function giving their _similar_name_search) when a worker searches them
-    similar_search: tuple | None = None
+    # the function giving a similar-name search made beforehand (in a worker): the names searched
+    # and what _similar_name_search found among them (see _similar_name_pairs)
+    similar_search: Callable[[], tuple[list[str], tuple]] | None = None
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
         """Join the clusters of ``a`` and ``b``; False when an override forbids it (unless ``force``)."""
@@ -700,8 +702,8 @@ class _Index:
         self._fill_names([key for key in self.uf.parent if key not in self._names_of])
         names = list(dict.fromkeys(name for names in self._names_of.values() for name in names))
         if len(names) >= WORKER_FROM:
-            search = functools.partial(_similar_name_search, names, self.candidate_threshold)
-            self.similar_search = (names, children.compute(search))
+            found = children.compute(functools.partial(_similar_name_search, names, self.candidate_threshold))
+            self.similar_search = lambda: (names, found())
 
     def _key_facts(self, key: str) -> _Cluster:
         """What one key tells (see :meth:`_fill_facts`), computed once."""
@@ -1540,15 +1542,42 @@ def _similar_name_search(
     return a, b, score, [m for m in blocks if len(m) > MAX_BLOCK]
 
 
+CANDIDATE_THRESHOLD = 80.0  # resolve_identities' default candidate_threshold (and similar_names')
+
+
+def similar_names(
+    contacts: pd.DataFrame, participants: pd.DataFrame, threshold: float = CANDIDATE_THRESHOLD
+) -> tuple[list[str], tuple]:
+    """The similar-name search of :func:`resolve_identities`, made beforehand: over every name the
+    keys of ``contacts`` and ``participants`` (its arguments) can carry, normalised, the names and
+    the pairs found among them (:func:`_similar_name_search`) at ``threshold`` (resolution's
+    ``candidate_threshold``).
+
+    The loader makes it in a worker while it gathers resolution's inputs, and gives it to
+    :func:`resolve_identities` (``name_search``): the fuzzy rule takes the pairs of its names from
+    it, as from a search of its own (:func:`_similar_name_pairs`). The names may be more than the
+    keys will carry (an automated sender's, a name beside a display name): the pairs are the
+    same."""
+    names = participants[S.DISPLAY_NAME].tolist()
+    names += [
+        key[5:] for key in participants[S.KEY].tolist() if isinstance(key, str) and key.startswith("name:")
+    ]
+    names += contacts[S.FULL_NAME].tolist() if len(contacts) else []
+    displays = [name for name in dict.fromkeys(names) if isinstance(name, str) and name]
+    normalised = list(dict.fromkeys(name for name in _normalized(displays) if name))
+    return normalised, _similar_name_search(normalised, threshold)
+
+
 def _similar_name_pairs(
-    names: list[str], threshold: float, searched: tuple | None = None
+    names: list[str], threshold: float, searched: Callable[[], tuple[list[str], tuple]] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The pairs of :func:`_similar_name_search` among ``names``, each once, in the order of
     ``(i, j)``, and their scores.
 
-    ``searched``: ``(more_names, result)``, a search made beforehand (in a worker, see
-    :meth:`_Index.search_similar_names`) over names that include ``names``, and the function
-    that gives its result. Its pairs of two of ``names`` are theirs (the blocks of ``names`` are
+    ``searched``: the function giving a search made beforehand (in a worker: see
+    :meth:`_Index.search_similar_names` and :func:`search_names`), ``(more_names, result)``: names
+    that include ``names``, in any order, and what the search found among them. Its pairs of two
+    of ``names`` are theirs (the blocks of ``names`` are
     those of the larger set, less the names not here); and of its blocks too big to search,
     those that ``names`` leave at MAX_BLOCK names or fewer are searched here. So the pairs are
     those a search of ``names`` alone finds. (The names' sorted words, :func:`_sorted_words`,
@@ -1557,8 +1586,7 @@ def _similar_name_pairs(
     if searched is None:
         a, b, score, _ = _similar_name_search(names, threshold)
     else:
-        more_names, result = searched
-        found_a, found_b, found_score, too_big = result()
+        more_names, (found_a, found_b, found_score, too_big) = searched()
         place = {name: i for i, name in enumerate(names)}
         here = np.array([place.get(name, -1) for name in more_names], dtype=np.int64)
         a, b = here[found_a], here[found_b]
@@ -1782,10 +1810,11 @@ def resolve_identities(
     automated: set[str] = frozenset(),
     overrides: pd.DataFrame | None = None,
     fuzzy_threshold: float = 90.0,
-    candidate_threshold: float = 80.0,
+    candidate_threshold: float = CANDIDATE_THRESHOLD,
     phone_region: str | None = None,
     activity: pd.DataFrame | None = None,
     rules: tuple | None = None,
+    name_search: Callable[[], tuple[list[str], tuple]] | None = None,
 ) -> Resolution:
     """Group identity keys into people, conservatively.
 
@@ -1818,6 +1847,10 @@ def resolve_identities(
     rules : sequence of rule functions, optional
         The rules to apply, in order (default :data:`RULES`); a prefix of it shows what the
         later rules add.
+    name_search : callable, optional
+        A function that gives the similar-name search made beforehand, :func:`similar_names` of
+        the same ``contacts`` and ``participants`` at ``candidate_threshold`` (the loader's, in
+        a worker while it gathers these inputs); made here when not given.
 
     Returns
     -------
@@ -1866,8 +1899,8 @@ def resolve_identities(
     From WORKER_FROM distinct names or clusters, where workers can be forked
     (:func:`netanalytics._fork.default_workers`), the similar-name search runs in a forked
     worker from the start of the rules (over every name the keys carry; the fuzzy rule takes
-    the pairs of its names from it), and the review list while the identities frame is built:
-    the result is the same as in one process.
+    the pairs of its names from it), unless ``name_search`` gives it, and the review list while
+    the identities frame is built: the result is the same as in one process.
     """
     with gc_paused(), Children(default_workers()) as children:
         index = _build_index(
@@ -1892,7 +1925,9 @@ def resolve_identities(
                 )
             )
         rules = RULES if rules is None else rules
-        if _rule_fuzzy in rules and children.workers > 1:
+        if name_search is not None:
+            index.similar_search = name_search
+        elif _rule_fuzzy in rules and children.workers > 1:
             index.search_similar_names(children)
         for rule in rules:
             rule(index)

@@ -29,6 +29,7 @@ from netanalytics.identity import (
     read_annotations,
     read_overrides,
     resolve_identities,
+    similar_names,
 )
 from netanalytics.io import _native
 from netanalytics.io._lists import first_of_numbers, first_rows
@@ -700,13 +701,30 @@ def _load_uncached(
         automated = _automated_senders(messages) | set(messages[S.MAILING_LIST].dropna().unique())
 
         # two processes (where they can be forked): each key's activity in a worker while the
-        # participants are gathered here, then in the same worker the messages' codes (what the
-        # interactions and the people frame need of the messages alone) while identities are
-        # resolved; from PEOPLE_WORKER_FROM people, the people frame while the interactions are
-        # built (with one, in turn; the same frames): docs/performance.md
-        activity_later, codes_later = children.compute_each(
-            [functools.partial(_key_activity, messages, me_keys), functools.partial(_message_codes, messages)]
-        )
+        # participants are gathered here, then in the same worker the similar-name search over
+        # the names they show (gathered there too) while the rules before the fuzzy one run here,
+        # then the messages' codes (what the interactions and the people frame need of the
+        # messages alone) while identities are resolved; from PEOPLE_WORKER_FROM people, the
+        # people frame while the interactions are built (with one, in turn, and the search by
+        # resolution itself; the same frames): docs/performance.md
+        later = [
+            functools.partial(_key_activity, messages, me_keys),
+            functools.partial(_message_codes, messages),
+        ]
+        if children.workers > 1:
+            later.insert(
+                1,
+                functools.partial(
+                    _name_search,
+                    contacts,
+                    messages,
+                    endorsements_f,
+                    recommendations_f,
+                    invitations_f,
+                    me_keys,
+                ),
+            )
+        activity_later, *search_later, codes_later = children.compute_each(later)
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
         keys = participants[S.KEY].unique().tolist()
         automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
@@ -721,6 +739,7 @@ def _load_uncached(
             overrides=override_frame,
             phone_region=region,
             activity=activity_later(),
+            name_search=search_later[0] if search_later else None,
         )
         resolution_report.notes["owner_keys"] = sorted(me_keys)
         resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -1134,6 +1153,15 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
             "first_seen": as_stamps(first[order]),
             "last_seen": as_stamps(last[order]),
         }
+    )
+
+
+def _name_search(contacts, messages, endorsements, recommendations, invitations, me_keys=()) -> tuple:
+    """Identity resolution's similar-name search (:func:`netanalytics.identity.similar_names`)
+    over the names of the contacts and of the participants (gathered here: in a worker, the
+    same as :func:`_participants` gives the loader)."""
+    return similar_names(
+        contacts, _participants(messages, endorsements, recommendations, invitations, me_keys)
     )
 
 

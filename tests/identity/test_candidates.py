@@ -205,7 +205,7 @@ def test_similar_name_pairs_taken_from_a_search_of_more_names_are_those_of_these
     with mock.patch.object(identity, "MAX_BLOCK", max_block):
         alone = _similar_name_pairs(names, 80.0)
         searched = _similar_name_search(more, 80.0)
-        taken = _similar_name_pairs(names, 80.0, (more, lambda: searched))
+        taken = _similar_name_pairs(names, 80.0, lambda: (more, searched))
     assert all(np.array_equal(x, y) for x, y in zip(alone, taken, strict=True))
 
 
@@ -216,7 +216,7 @@ def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
     with mock.patch.object(identity, "MAX_BLOCK", 3):
         more_found = _similar_name_search(NAMES, 80.0)
         too_big = sorted(sorted(NAMES[i] for i in block) for block in more_found[3])
-        taken = _similar_name_pairs(names, 80.0, (NAMES, lambda: more_found))
+        taken = _similar_name_pairs(names, 80.0, lambda: (NAMES, more_found))
     assert too_big == [
         ["ana berg", "anna berg", "anna berge", "anna bergstrom", "jan berg", "jon bergman"],
         ["anna berg", "anna berge", "anna bergstrom", "anna kerg", "anna verg"],

@@ -31,9 +31,9 @@ def world(world_file):
 
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
 def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
-    # the similar-name search and the review list in workers (from WORKER_FROM names or clusters:
-    # every size here), and the key activity then the messages' codes (one worker), and the
-    # people frame (loader)
+    # the key activity, the similar-name search (the loader's, over the names the participants
+    # show) and the messages' codes in one worker, the review list in another (from WORKER_FROM
+    # clusters: every size here), and the people frame (loader)
     path, _truth = world_file
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
     monkeypatch.setattr(loader, "PEOPLE_WORKER_FROM", 0)
@@ -50,7 +50,7 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
         monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
         nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
         assert forks == (
-            [["_key_activity", "_message_codes"], ["_similar_name_search"], ["_review_list"], ["_people"]]
+            [["_key_activity", "_name_search", "_message_codes"], ["_review_list"], ["_people"]]
             if workers == 2
             else []
         )
@@ -66,7 +66,7 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     forks.clear()
     na.load(email=path, me=ME[1], cache=False, progress=False)
     assert loader.PEOPLE_WORKER_FROM > 8_000
-    assert forks == [["_key_activity", "_message_codes"], ["_similar_name_search"], ["_review_list"]]
+    assert forks == [["_key_activity", "_name_search", "_message_codes"], ["_review_list"]]
 
 
 def test_generated_world_has_realistic_namesakes(world):
