@@ -11,6 +11,7 @@ from mailbox_index import mailbox_index  # tests/identity is on sys.path when it
 from netanalytics import schema as S
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
+    RULE_FUZZY,
     _corporate_domain,
     _corporate_domains,
     _fold,
@@ -20,6 +21,7 @@ from netanalytics.identity import (
     read_annotations,
     read_overrides,
     resolve_identities,
+    similar_names,
 )
 
 
@@ -253,6 +255,48 @@ def test_fuzzy_name_needs_corroboration():
     assert res.candidates.loc[0, "likelihood"] == pytest.approx(0.1 / 1.1)
 
 
+def test_a_name_search_made_beforehand_resolves_as_resolution_s_own():
+    # the loader's search (similar_names, in a worker) runs over every name shown, an automated
+    # sender's, a name key's and a contact's too, in the order first shown: the same merges,
+    # review list and identities as resolution's own search over the names its keys carry
+    c, p = frames(
+        [
+            contact("linkedin", 5, "Katarzyna Wisniewska", url=URL + "kw", company="Umbrella"),
+            contact("google", 1, "Tomasz Nowakowsky", company="Umbrella"),
+        ],
+        [
+            ("kasia@gmail.com", "Katarzyna Wisniewski"),
+            ("tomek@umbrella.com", "Tomasz Nowakowski"),
+            ("name:Tomas Nowak", None),
+            ("news@umbrella.com", "Katarzyna Wisniewsky"),  # automated: not a person, its name searched
+        ],
+    )
+    names, found = similar_names(c, p)
+    assert names == [
+        "katarzyna wisniewski",
+        "tomasz nowakowski",
+        "katarzyna wisniewsky",
+        "tomas nowak",
+        "katarzyna wisniewska",
+        "tomasz nowakowsky",
+    ]
+    # one letter apart: the three Katarzynas (95 each), the two Tomasz Nowakowskis; "tomas nowak"
+    # scores 78.6 against them (a pair two blocks share comes twice)
+    assert sorted(set(zip(found[0].tolist(), found[1].tolist()))) == [(0, 2), (0, 4), (1, 5), (2, 4)]
+    kw = dict(me_keys=set(), automated={"news@umbrella.com"})
+    own = resolve_identities(c, p, **kw)
+    given = resolve_identities(c, p, **kw, name_search=lambda: (names, found))
+    for frame in ("identities", "candidates", "merges"):
+        pd.testing.assert_frame_equal(getattr(given, frame), getattr(own, frame), obj=frame)
+    assert given.key_to_person == own.key_to_person
+    # what there is to compare: a fuzzy merge through the company, and a pair for review
+    assert own.merges["rule"].tolist() == ["listed on contact", RULE_FUZZY]
+    assert own.key_to_person["tomek@umbrella.com"] == own.key_to_person["record:google:1"]
+    assert own.candidates[["name_a", "name_b", "evidence"]].values.tolist() == [
+        ["Katarzyna Wisniewska", "Katarzyna Wisniewski", "similar names"]
+    ]
+
+
 def test_overrides_force_and_forbid():
     c, p = frames(
         [contact("google", 1, "Li Wei", emails=["li.wei@acme.com"], company="Acme")],
@@ -463,8 +507,6 @@ def test_rebuilt_clusters_count_each_key_once_and_leave_its_facts_as_they_were()
     """A cluster of one key shares the key's own counts (no copy per key); when keys join it,
     the rebuilt cluster counts each key once, in any number of rebuilds, and the keys' own
     display names stay what they were."""
-    from netanalytics.identity import RULE_FUZZY
-
     t1, t2, t3 = (pd.Timestamp(d, tz="UTC").value for d in ("2020-01-01", "2021-01-01", "2022-01-01"))
     participants = pd.DataFrame(
         {
