@@ -12,7 +12,8 @@ address each, 3 % changing jobs (two addresses in succession), with the truth. P
 run, wall-clock and CPU seconds (workers included): (a) ``read_mbox`` with the cache off — the
 baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
 (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions, with
-the key activity and the messages' codes built meanwhile in a worker, and the people frame in "the
+the key activity, the similar-name search and the messages' codes made meanwhile in one worker, and
+the people frame in "the
 rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn below it or with one process);
 ``--repeat N`` times, alternately (``--workers 1``: every step in turn in this process, to compare
 with the default, which forks some steps); the ratio (b)/(a) against the target (issue 13: the whole
@@ -242,9 +243,9 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"na.load with {workers} process(es): "
         + (
-            "the key activity and then the messages' codes for the interactions, the similar-name search "
-            f"and the review list (from {identity.WORKER_FROM:,} names or clusters) and the people frame "
-            f"(from {loader.PEOPLE_WORKER_FROM:,} people) each in a forked worker while the load goes on"
+            "the key activity, the similar-name search and the messages' codes for the interactions in "
+            f"one forked worker, the review list (from {identity.WORKER_FROM:,} clusters) and the people "
+            f"frame (from {loader.PEOPLE_WORKER_FROM:,} people) each in another, while the load goes on"
             if workers > 1
             else "every step in turn"
         )
