@@ -1439,8 +1439,9 @@ def _rule_name_unique(index: _Index) -> None:
 MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
 CDIST_ROWS = 500  # names of a block scored at once against the rest of it
 SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
-# distinct names (the similar-name search) or clusters (the review list) from which a step runs in
-# a forked worker while this process goes on (with fewer, the fork costs more than it saves)
+# distinct names from which resolution's own similar-name search runs in a forked worker while this
+# process goes on (with fewer, the fork costs more than it saves; the loader makes its search in its
+# own worker, see similar_names)
 WORKER_FROM = 10_000
 FUZZY_PEOPLE = 3  # the people of one name (the most active) paired as near misses with those of a similar one
 
@@ -1896,11 +1897,11 @@ def resolve_identities(
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
 
-    From WORKER_FROM distinct names or clusters, where workers can be forked
+    From WORKER_FROM distinct names, where workers can be forked
     (:func:`netanalytics._fork.default_workers`), the similar-name search runs in a forked
     worker from the start of the rules (over every name the keys carry; the fuzzy rule takes
-    the pairs of its names from it), unless ``name_search`` gives it, and the review list while
-    the identities frame is built: the result is the same as in one process.
+    the pairs of its names from it), unless ``name_search`` gives it: the result is the same as
+    in one process.
     """
     with gc_paused(), Children(default_workers()) as children:
         index = _build_index(
@@ -1931,7 +1932,7 @@ def resolve_identities(
             index.search_similar_names(children)
         for rule in rules:
             rule(index)
-        return _resolution(index, children, me_keys=me_keys, automated=automated)
+        return _resolution(index, me_keys=me_keys, automated=automated)
 
 
 CANDIDATE_COLUMNS = [
@@ -2103,14 +2104,14 @@ def _person_ids(n: int) -> list[str]:
     return _PERSON_IDS[:n]
 
 
-def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Resolution:
-    """Person ids, the identities frame and the review list from the final clusters (the review
-    list in a worker of ``children`` while the frame is built here, from WORKER_FROM clusters)."""
+def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
+    """Person ids, the identities frame and the review list from the final clusters.
+
+    The review list is made here: in a forked worker while the frame was built (at 10,000
+    clusters and more, until 2026-12-08) it cost this process as much as it saved, in pages copied
+    on write (docs/performance.md, fifteenth round)."""
     uf = index.uf
     clusters = index.clusters()
-    review = functools.partial(_review_list, index, clusters)
-    if len(clusters) >= WORKER_FROM:
-        review = children.compute(review)
     mroot = index.me_root()
     top = index._shown  # each key's most frequent display name (the clusters' keys all have theirs)
     # person ids: the owner is "me"; others numbered by most frequent display name, then least
@@ -2161,7 +2162,7 @@ def _resolution(index: _Index, children: Children, *, me_keys, automated) -> Res
     else:
         identities = S.empty_frame(S.IDENTITIES)
 
-    cand = _review_people(review(), key_to_person)
+    cand = _review_people(_review_list(index, clusters), key_to_person)
     # each person's keys: the clusters' own sets, in the order of their earliest keys (as a
     # pass over the keys in the order they were added would meet them)
     by_person = dict(

@@ -32,8 +32,7 @@ def world(world_file):
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
 def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     # the key activity, the similar-name search (the loader's, over the names the participants
-    # show) and the messages' codes in one worker, the review list in another (from WORKER_FROM
-    # clusters: every size here), and the people frame (loader)
+    # show) and the messages' codes in one worker, and the people frame in another
     path, _truth = world_file
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
     monkeypatch.setattr(loader, "PEOPLE_WORKER_FROM", 0)
@@ -50,9 +49,7 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
         monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
         nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
         assert forks == (
-            [["_key_activity", "_name_search", "_message_codes"], ["_review_list"], ["_people"]]
-            if workers == 2
-            else []
+            [["_key_activity", "_name_search", "_message_codes"], ["_people"]] if workers == 2 else []
         )
     for name in ("identities", "candidates", "people", "interactions"):
         pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
@@ -66,7 +63,36 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     forks.clear()
     na.load(email=path, me=ME[1], cache=False, progress=False)
     assert loader.PEOPLE_WORKER_FROM > 8_000
-    assert forks == [["_key_activity", "_name_search", "_message_codes"], ["_review_list"]]
+    assert forks == [["_key_activity", "_name_search", "_message_codes"]]
+
+
+@pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
+def test_resolution_s_own_search_in_a_worker_resolves_as_in_place(world_file, monkeypatch):
+    # resolve_identities called without the loader's search: its own, in a worker from WORKER_FROM
+    # names (every size here), and in place with one process
+    path, _truth = world_file
+    inputs = []
+    resolve = loader.resolve_identities
+    monkeypatch.setattr(
+        loader, "resolve_identities", lambda *a, **k: inputs.append((a, k)) or resolve(*a, **k)
+    )
+    na.load(email=path, me=ME[1], cache=False, progress=False)
+    args, kwargs = inputs[0]
+    kwargs = {k: v for k, v in kwargs.items() if k != "name_search"}
+    monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    forks = []
+    fork = Children.fork
+    monkeypatch.setattr(
+        Children, "fork", lambda self, *a: forks.append(a[1][0].func.__name__) or fork(self, *a)
+    )
+    got = {}
+    for workers in (1, 2):
+        monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
+        got[workers] = identity.resolve_identities(*args, **kwargs)
+    assert forks == ["_similar_name_search"]  # (with 2 workers only)
+    for name in ("identities", "candidates", "merges"):
+        pd.testing.assert_frame_equal(getattr(got[1], name), getattr(got[2], name), obj=name)
+    assert len(got[1].candidates) == 38
 
 
 def test_generated_world_has_realistic_namesakes(world):
