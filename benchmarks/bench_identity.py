@@ -68,12 +68,14 @@ STAGES = {
 
 def _resolve_alone(identity, inputs: list, n: int) -> None:
     """Resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
-    process (no worker), the best and the median of ``n``."""
+    process (no worker), the best and the median of ``n``; its similar-name search made here too
+    (not taken from the loader's worker)."""
     identity.default_workers = lambda: 1
+    kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
     cpu = []
     for _ in range(n):
         c = time.process_time()
-        identity.resolve_identities(*inputs[0], **inputs[1])
+        identity.resolve_identities(*inputs[0], **kwargs)
         cpu.append(time.process_time() - c)
     cpu.sort()
     print(
@@ -246,8 +248,8 @@ def main(argv: list[str] | None = None) -> None:
         f"na.load with {workers} process(es): "
         + (
             "the key activity, the similar-name search and the messages' codes for the interactions in "
-            f"one forked worker, the review list (from {identity.WORKER_FROM:,} clusters) and the people "
-            f"frame (from {loader.PEOPLE_WORKER_FROM:,} people) each in another, while the load goes on"
+            f"one forked worker, and the people frame (from {loader.PEOPLE_WORKER_FROM:,} people) in "
+            "another, while the load goes on"
             if workers > 1
             else "every step in turn"
         )
