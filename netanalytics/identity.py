@@ -1576,7 +1576,7 @@ def _similar_name_pairs(
     ``(i, j)``, and their scores.
 
     ``searched``: the function giving a search made beforehand (in a worker: see
-    :meth:`_Index.search_similar_names` and :func:`search_names`), ``(more_names, result)``: names
+    :meth:`_Index.search_similar_names` and :func:`similar_names`), ``(more_names, result)``: names
     that include ``names``, in any order, and what the search found among them. Its pairs of two
     of ``names`` are theirs (the blocks of ``names`` are
     those of the larger set, less the names not here); and of its blocks too big to search,
