@@ -10,23 +10,14 @@ from __future__ import annotations
 import base64
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import icalendar
 import pandas as pd
 import vobject
+from _timing import best_of
 
 from netanalytics.io import read_contacts_csv, read_ics, read_vcard
-
-
-def _best(func, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _write_files(folder: Path, n: int) -> tuple[Path, Path, Path]:
@@ -76,7 +67,7 @@ def main(n: int = 5000) -> None:
     print(f"{'reader':<20}{'records':>9}{'seconds':>10}{'baseline s':>12}{'ratio':>8}")
     for name, ours, baseline in cases:
         frame, _ = ours()
-        t_ours, t_base = _best(ours), _best(baseline)
+        t_ours, t_base = best_of(ours), best_of(baseline)
         print(f"{name:<20}{len(frame):>9}{t_ours:>10.3f}{t_base:>12.3f}{t_ours / t_base:>8.2f}")
 
 

@@ -11,19 +11,11 @@ from __future__ import annotations
 import json
 import sys
 import tempfile
-import time
 from pathlib import Path
 
+from _timing import best_of
+
 from netanalytics.io import read_call_log, read_crm, read_monica
-
-
-def _best(func, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def _write(folder: Path, n: int) -> tuple[Path, Path, Path, Path]:
@@ -85,10 +77,10 @@ def _write(folder: Path, n: int) -> tuple[Path, Path, Path, Path]:
 def main(n: int = 20000) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         contacts, activities, log, monica = _write(Path(tmp), n)
-        base_log = _best(lambda: read_call_log(log, me="me@ex.org"))
-        crm = _best(lambda: read_crm([contacts, activities], me="me@ex.org"))
-        base_json = _best(lambda: json.loads(monica.read_text()))
-        mon = _best(lambda: read_monica(monica))
+        base_log = best_of(lambda: read_call_log(log, me="me@ex.org"))
+        crm = best_of(lambda: read_crm([contacts, activities], me="me@ex.org"))
+        base_json = best_of(lambda: json.loads(monica.read_text()))
+        mon = best_of(lambda: read_monica(monica))
         _, messages, _ = read_monica(monica)
         print(f"HubSpot CSV: {n} activities + {n // 10} contacts  read_crm {crm:.3f} s")
         print(

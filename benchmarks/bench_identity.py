@@ -41,6 +41,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import best_of
+
 TARGET_RATIO = 3.0
 
 
@@ -116,14 +118,6 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
         for key, person in k2p.items():
             clusters.setdefault(person, set()).add(key)
 
-    def best(fn) -> float:
-        times = []
-        for _ in range(n):
-            t = time.perf_counter()
-            fn()
-            times.append(time.perf_counter() - t)
-        return min(times)
-
     # resolution and its similar-name search (which the loader's worker makes, before the messages'
     # codes the load waits for) left out: the result given
     original = loader.resolve_identities, loader.similar_names
@@ -140,14 +134,14 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
     finally:
         loader.resolve_identities, loader.similar_names = original
     read = min(reads + [read_s])
-    normalise = best(lambda: identity._normalized(display))
+    normalise = best_of(lambda: identity._normalized(display), n)
     names = list(dict.fromkeys(name for name in identity._normalized(display) if name))
     threshold = inputs[1].get(
         "candidate_threshold",
         inspect.signature(identity.resolve_identities).parameters["candidate_threshold"].default,
     )
-    search = best(lambda: identity._similar_name_search(names, threshold))
-    made = best(outputs)
+    search = best_of(lambda: identity._similar_name_search(names, threshold), n)
+    made = best_of(outputs, n)
     floor = normalise + search + made
     print(
         f"\nfloor (best of {n}): the load with resolution's result given {min(rest):.2f} s, {min(rest) / read:.1f}x the "

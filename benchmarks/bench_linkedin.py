@@ -12,10 +12,10 @@ import csv
 import random
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 import pandas as pd
+from _timing import best_of
 
 from netanalytics.io import read_linkedin
 
@@ -63,15 +63,6 @@ def write_messages(path: Path, n: int, rng: random.Random) -> None:
             draft = "Yes" if i % 500 == 0 else "No"
             writer.writerow([f"2-conv{other}", "", sender, sender_url, to, to_url, date, "", content, "INBOX", "",
                              draft, draft])  # fmt: skip
-
-
-def best_of(fn, repeat: int = 3) -> float:
-    times = []
-    for _ in range(repeat):
-        start = time.perf_counter()
-        fn()
-        times.append(time.perf_counter() - start)
-    return min(times)
 
 
 def csv_module_rows(path: Path) -> int:

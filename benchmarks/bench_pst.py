@@ -26,6 +26,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from _timing import best_of
+
 from netanalytics.io import outlook as O
 from netanalytics.io import read_email, read_pst
 
@@ -33,15 +35,6 @@ __all__ = ["main"]
 
 CORPORA = Path(__file__).resolve().parents[1].parent / "shared" / "corpora" / "pst"
 GB = 1 << 30
-
-
-def _best(func, repeat: int) -> float:
-    times = []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        func()
-        times.append(time.perf_counter() - t)
-    return min(times)
 
 
 def _fixed(path: Path) -> None:
@@ -114,8 +107,8 @@ def main(argv: list[str] | None = None) -> int:
     for path in files:
         _, report = read_pst(path, cache=False)
         items = report.read
-        fixed = _best(lambda path=path: _fixed(path), args.repeat)
-        total = _best(lambda path=path: read_pst(path, cache=False), args.repeat)
+        fixed = best_of(lambda path=path: _fixed(path), args.repeat)
+        total = best_of(lambda path=path: read_pst(path, cache=False), args.repeat)
         each = _item_seconds(path, args.repeat) / items if items else float("nan")
         other = _readpst(path)
         other_text = f"{other * 1000:.1f}" if other is not None else "not installed"
