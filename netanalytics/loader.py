@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from netanalytics import identity
 from netanalytics import schema as S
 from netanalytics._fork import Children, default_workers
 from netanalytics._gc import gc_paused
@@ -504,9 +505,10 @@ def load(
     Where workers can be forked (Linux, and no other thread running in this process: not in a
     Jupyter kernel; :func:`netanalytics._fork.default_workers`), independent steps run in a
     forked worker while the load goes on: each key's activity while the participants are
-    gathered; what the interactions and the people frame need of the messages alone while
-    identities are resolved, and in identity resolution (from 10,000 names or clusters) the
-    similar-name search and the review list; the people frame while the interactions are built.
+    gathered; identity resolution's similar-name search (where the senders show 10,000 display
+    names or more; else resolution makes it, in a worker of its own from 10,000 names); what the
+    interactions and the people frame need of the messages alone while identities are resolved;
+    and from 100,000 people the people frame while the interactions are built.
     The network is the same either way; a worker's error is raised here with its message. Big
     mail files are also read by worker processes (:func:`netanalytics.io.read_mbox`).
 
@@ -705,13 +707,16 @@ def _load_uncached(
         # the names they show (gathered there too) while the rules before the fuzzy one run here,
         # then the messages' codes (what the interactions and the people frame need of the
         # messages alone) while identities are resolved; from PEOPLE_WORKER_FROM people, the
-        # people frame while the interactions are built (with one, in turn, and the search by
-        # resolution itself; the same frames): docs/performance.md
+        # people frame while the interactions are built (with one, in turn; the same frames):
+        # docs/performance.md. The search goes to the worker where the senders alone show
+        # WORKER_FROM display names or more (a part of the names searched); with fewer, resolution
+        # makes it as it does on its own, so that a mailbox of few people (a mailing list's)
+        # does not wait for a worker that gathers the participants a second time
         later = [
             functools.partial(_key_activity, messages, me_keys),
             functools.partial(_message_codes, messages),
         ]
-        if children.workers > 1:
+        if children.workers > 1 and messages[S.SENDER_NAME].nunique() >= identity.WORKER_FROM:
             later.insert(
                 1,
                 functools.partial(

@@ -61,9 +61,17 @@ def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
     for module in (identity, loader):
         monkeypatch.setattr(module, "default_workers", lambda: 2)
     forks.clear()
-    na.load(email=path, me=ME[1], cache=False, progress=False)
+    net = na.load(email=path, me=ME[1], cache=False, progress=False)
     assert loader.PEOPLE_WORKER_FROM > 8_000
     assert forks == [["_key_activity", "_name_search", "_message_codes"]]
+    # with the senders showing fewer display names than WORKER_FROM, the loader's worker leaves
+    # the search to resolution, which forks its own from WORKER_FROM names: here 5,620 sender
+    # names, 7,755 names in all
+    monkeypatch.setattr(identity, "WORKER_FROM", 6_000)
+    assert net.messages["sender_name"].nunique() == 5_620
+    forks.clear()
+    na.load(email=path, me=ME[1], cache=False, progress=False)
+    assert forks == [["_key_activity", "_message_codes"], ["_similar_name_search"]]
 
 
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
