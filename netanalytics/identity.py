@@ -2105,11 +2105,9 @@ def _person_ids(n: int) -> list[str]:
 
 
 def _resolution(index: _Index, *, me_keys, automated) -> Resolution:
-    """Person ids, the identities frame and the review list from the final clusters.
-
-    The review list is made here: in a forked worker while the frame was built (at 10,000
-    clusters and more, until 2026-12-08) it cost this process as much as it saved, in pages copied
-    on write (docs/performance.md, fifteenth round)."""
+    """Person ids, the identities frame and the review list from the final clusters (the review
+    list here, not in a worker: its pages copied on write cost this process what it saved,
+    docs/performance.md, fifteenth round)."""
     uf = index.uf
     clusters = index.clusters()
     mroot = index.me_root()
