@@ -9,7 +9,7 @@ Usage::
 The mailbox comes from ``netanalytics.datasets.write_namesake_mbox``: distinct people with
 Zipf-distributed first names and surnames (about 6 % share a full name at 30,000 people), one
 address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one
-run, wall-clock and CPU seconds (workers included): (a) ``read_mbox`` with the cache off — the
+run, wall-clock and CPU seconds (workers included) and this process's page faults: (a) ``read_mbox`` with the cache off — the
 baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
 (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions, with
 the key activity, the similar-name search and the messages' codes made meanwhile in one worker, and
@@ -27,7 +27,8 @@ versions of the code by (the load's wall time varies by a fifth from run to run 
 docs/performance.md). ``--floor N`` then shows how near the target a resolution at its floor could
 bring the load: the load with resolution's result given (every other step as it runs), and what
 any resolution of these keys must do (normalise the display names, search them for similar ones,
-make the outputs), best of N each. The target is stated on the bare file (the
+make the outputs), best of N each. ``--fork-cost`` prints what a page written costs this process
+while a forked worker lives (the load's worker's price). The target is stated on the bare file (the
 default: about 300 bytes a message); ``--delivery-headers`` shows the same people and messages
 at the size real Gmail headers give them.
 """
@@ -50,6 +51,56 @@ def _cpu() -> float:
     """CPU seconds of this process and of its finished children (``read_mbox``'s workers)."""
     t = os.times()
     return t.user + t.system + t.children_user + t.children_system
+
+
+def _faults() -> int:
+    """Minor page faults of this process so far (0 where ``resource`` is missing: Windows). With a
+    forked worker alive, each page this process writes first is copied: docs/performance.md,
+    sixteenth round."""
+    try:
+        import resource
+    except ImportError:
+        return 0
+    return resource.getrusage(resource.RUSAGE_SELF).ru_minflt
+
+
+def _fork_cost(megabytes: int = 100) -> None:
+    """What writing a page costs this process on this machine: alone, while a forked child that
+    shares it lives (the page is copied), and after such a child ended (the page is only made
+    writable again), in microseconds a page of ``megabytes`` written one byte a page."""
+    import numpy as np
+
+    if not hasattr(os, "fork"):
+        print("fork cost: no fork here")
+        return
+    pages = np.ones(megabytes << 20, np.uint8)
+
+    def write() -> float:
+        t = time.perf_counter()
+        pages[::4096] += 1
+        return (time.perf_counter() - t) * 1e6 / (len(pages) // 4096)
+
+    alone = write()
+    read_end, write_end = os.pipe()
+    child = os.fork()
+    if child == 0:  # (shares every page until the parent has written them, then ends)
+        os.close(write_end)
+        os.read(read_end, 1)
+        os._exit(0)
+    os.close(read_end)
+    copied = write()
+    os.write(write_end, b"x")
+    os.close(write_end)
+    os.waitpid(child, 0)
+    child = os.fork()  # (shares the pages again, and ends at once)
+    if child == 0:
+        os._exit(0)
+    os.waitpid(child, 0)
+    reused = write()
+    print(
+        f"\nfork cost ({megabytes} MB written one byte a page): {alone:.2f} us a page alone, {copied:.2f} while a "
+        f"forked child lives (copied), {reused:.2f} after it ended (made writable again)"
+    )
 
 
 TARGET_MERGED = 0.01
@@ -195,6 +246,12 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         "the outputs): how near the target a resolution at its floor could bring the load",
     )
     parser.add_argument(
+        "--fork-cost",
+        action="store_true",
+        help="also print what writing a page costs this process alone, while a forked child lives, and "
+        "after it ended (the price of the load's worker: each page this process writes meanwhile)",
+    )
+    parser.add_argument(
         "--workers",
         type=int,
         help="processes na.load may use (default: the library's, 2 where it can fork); 1 runs every "
@@ -249,7 +306,7 @@ def main(argv: list[str] | None = None) -> None:
         )
     )
 
-    timed: dict[str, tuple[float, float]] = {}  # stage → (wall, CPU) seconds in the last na.load
+    timed: dict[str, tuple[float, float, int]] = {}  # stage → (wall, CPU, page faults) in the last na.load
     resolve_inputs: list = []  # resolve_identities' arguments in the last na.load
     last_resolution: list = []  # and what it returned
 
@@ -257,48 +314,54 @@ def main(argv: list[str] | None = None) -> None:
         def timed_stage(*a, **k):
             if name == "resolve_identities":
                 resolve_inputs[:] = [a, k]
-            t0, c0 = time.perf_counter(), _cpu()
+            t0, c0, f0 = time.perf_counter(), _cpu(), _faults()
             out = func(*a, **k)
-            timed[name] = (time.perf_counter() - t0, _cpu() - c0)
+            timed[name] = (time.perf_counter() - t0, _cpu() - c0, _faults() - f0)
             if name == "resolve_identities":
                 last_resolution[:] = [out]
             return out
 
         return timed_stage
 
-    print(f"\n{'run':<5}{'step':<40}{'seconds':>10}{'x read':>10}{'CPU s':>10}{'x read':>10}")
+    print(
+        f"\n{'run':<5}{'step':<40}{'seconds':>10}{'x read':>10}{'CPU s':>10}{'x read':>10}{'faults':>10}"
+        "   (faults: this process's minor page faults)"
+    )
     ratios = []
     for run in range(1, args.repeat + 1):  # the read and the load alternately, the same file
         # the last run's results are freed before the clocks start, not inside the next run's
         # time (freeing the last network took 0.02 s)
         frame = net = None
-        t, c = time.perf_counter(), _cpu()
+        t, c, f = time.perf_counter(), _cpu(), _faults()
         frame, _report = read_mbox(path, cache=False)
-        read_s, read_cpu = time.perf_counter() - t, _cpu() - c
+        read_s, read_cpu, read_faults = time.perf_counter() - t, _cpu() - c, _faults() - f
         originals = {name: getattr(loader, name) for name in STAGES}
         for name, func in originals.items():
             setattr(loader, name, timer(name, func))
         try:
-            t, c = time.perf_counter(), _cpu()
+            t, c, f = time.perf_counter(), _cpu(), _faults()
             net = na.load(email=path, me=ME[1], cache=False, progress=False)
-            load_s, load_cpu = time.perf_counter() - t, _cpu() - c
+            load_s, load_cpu, load_faults = time.perf_counter() - t, _cpu() - c, _faults() - f
         finally:
             for name, func in originals.items():
                 setattr(loader, name, func)
         steps = [
-            ("(a) read_mbox, cache off (baseline)", read_s, read_cpu),
-            ("(b) na.load, cache off", load_s, load_cpu),
+            ("(a) read_mbox, cache off (baseline)", read_s, read_cpu, read_faults),
+            ("(b) na.load, cache off", load_s, load_cpu, load_faults),
         ]
         steps += [(f"    {STAGES[name]}", *timed[name]) for name in STAGES if name in timed]
         steps.append(
             (
                 "    the rest (the people frame, or waiting for it)",
-                load_s - sum(w for w, _c in timed.values()),
-                load_cpu - sum(c for _w, c in timed.values()),
+                load_s - sum(w for w, _c, _f in timed.values()),
+                load_cpu - sum(c for _w, c, _f in timed.values()),
+                load_faults - sum(f for _w, _c, f in timed.values()),
             )
         )
-        for step, s, cpu in steps:
-            print(f"{run:<5}{step:<40}{s:>10.2f}{s / read_s:>10.1f}{cpu:>10.2f}{cpu / read_cpu:>10.1f}")
+        for step, s, cpu, faults in steps:
+            print(
+                f"{run:<5}{step:<40}{s:>10.2f}{s / read_s:>10.1f}{cpu:>10.2f}{cpu / read_cpu:>10.1f}{faults:>10,}"
+            )
         for name in STAGES.keys() - timed.keys():  # timed in a forked worker, not here
             print(f"{run:<5}{'    ' + STAGES[name]:<40}{'(in a worker, meanwhile)':>40}")
         ratios.append((load_s / read_s, load_cpu / read_cpu))
@@ -312,9 +375,9 @@ def main(argv: list[str] | None = None) -> None:
 
     # what the target leaves the steps after the read, in the last run: the load's own read taken
     # out, since it is the same work as the baseline's
-    inner_read = timed.get("_read_sources", (0.0, 0.0))[0]
+    inner_read = timed.get("_read_sources", (0.0, 0.0, 0))[0]
     after = load_s - inner_read
-    resolve_s = timed.get("resolve_identities", (0.0, 0.0))[0]
+    resolve_s = timed.get("resolve_identities", (0.0, 0.0, 0))[0]
     allowed = TARGET_RATIO * read_s - inner_read
     print(
         f"last run: {TARGET_RATIO:.0f}x the read leaves {allowed:.2f} s for the steps after the load's own read, "
@@ -324,6 +387,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.resolve_alone:
         _resolve_alone(identity, resolve_inputs, args.resolve_alone)
+    if args.fork_cost:
+        _fork_cost()
     if args.floor:
         _floor(na, loader, identity, path, ME[1], resolve_inputs, last_resolution[0], read_s, args.floor)
 
