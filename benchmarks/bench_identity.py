@@ -27,7 +27,9 @@ versions of the code by (the load's wall time varies by a fifth from run to run 
 docs/performance.md). ``--floor N`` then shows how near the target a resolution at its floor could
 bring the load: the load with resolution's result given (every other step as it runs), and what
 any resolution of these keys must do (normalise the display names, search them for similar ones,
-make the outputs), best of N each. ``--fork-cost`` prints what a page written costs this process
+make the outputs), best of N each. ``--passes N`` prints where
+resolution's time goes (each rule, and the passes over every key inside them), in one process.
+``--fork-cost`` prints what a page written costs this process
 while a forked worker lives (the load's worker's price). The target is stated on the bare file (the
 default: about 300 bytes a message); ``--delivery-headers`` shows the same people and messages
 at the size real Gmail headers give them.
@@ -137,6 +139,67 @@ def _resolve_alone(identity, inputs: list, n: int) -> None:
     )
 
 
+# what --passes times inside resolve_identities besides its rules: the steps before and after them
+# (with the rules, the whole), then passes some of them call (each counted wherever it is called, so
+# these overlap the steps and each other)
+PASS_STEPS = ("_build_index", "_resolution")
+PASS_PARTS = {
+    "_Index.clusters": "the clusters' snapshots (each rule's and the outputs')",
+    "_Index._fill_names": "  of which each key's names (the first snapshot)",
+    "_normalized": "    of which the display names normalised",
+    "_Clusters.best_names": "each cluster's best name",
+    "_name_frequency": "how common each name is",
+    "_Index.organisations": "the organisations (corporate domains of two clusters)",
+    "_Index.shared_names": "the names of two clusters or more",
+    "_Clusters.fill": "the clusters of keys alone made at once",
+    "_similar_name_pairs": "the similar-name search (here, in place)",
+    "_review_list": "the review list",
+}
+
+
+def _passes(identity, inputs: list, n: int) -> None:
+    """Where resolution's time goes, in one process on the last load's inputs: the mean wall time
+    of each step (the index, each rule, the outputs) and of the passes inside them over n runs,
+    the similar-name search made in place (not taken from the loader's worker)."""
+    identity.default_workers = lambda: 1
+    kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
+    spent: dict[str, float] = {}
+
+    def timed(name: str, func):
+        def run(*a, **k):
+            t = time.perf_counter()
+            try:
+                return func(*a, **k)
+            finally:
+                spent[name] = spent.get(name, 0.0) + time.perf_counter() - t
+
+        return run
+
+    originals = []
+    for dotted in (*PASS_STEPS, *PASS_PARTS):
+        owner, _, name = dotted.rpartition(".")
+        holder = getattr(identity, owner) if owner else identity
+        originals.append((holder, name, getattr(holder, name)))
+        setattr(holder, name, timed(dotted, getattr(holder, name)))
+    rules = [timed(rule.__name__, rule) for rule in identity.RULES]
+    try:
+        identity.resolve_identities(*inputs[0], rules=rules, **kwargs)  # (the first run's costs left out)
+        spent.clear()
+        t = time.perf_counter()
+        for _ in range(n):
+            identity.resolve_identities(*inputs[0], rules=rules, **kwargs)
+        whole = (time.perf_counter() - t) / n
+    finally:
+        for holder, name, func in originals:
+            setattr(holder, name, func)
+    print(f"\nresolve_identities in one process, mean of {n}: {whole * 1e3:.1f} ms")
+    for name in ("_build_index", *(rule.__name__ for rule in identity.RULES), "_resolution"):
+        print(f"  {name:<60}{spent.get(name, 0.0) / n * 1e3:>8.1f} ms")
+    print("  inside them:")
+    for name, label in PASS_PARTS.items():
+        print(f"    {label:<58}{spent.get(name, 0.0) / n * 1e3:>8.1f} ms")
+
+
 def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s: float, n: int) -> None:
     """How near the target a resolution at its floor could bring the load: (a) the load with
     ``resolve_identities`` replaced by the result it gave (every other step, as it runs), best of
@@ -244,6 +307,14 @@ def _arguments(argv: list[str] | None) -> argparse.Namespace:
         help="also time, best of N, the load with resolution's result given (every other step) and what "
         "any resolution of these keys must do (normalise the names, search them for similar ones, make "
         "the outputs): how near the target a resolution at its floor could bring the load",
+    )
+    parser.add_argument(
+        "--passes",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also print where resolution's time goes, in one process on the last load's inputs: each "
+        "step and the passes inside them, the mean of N runs",
     )
     parser.add_argument(
         "--fork-cost",
@@ -387,6 +458,8 @@ def main(argv: list[str] | None = None) -> None:
 
     if args.resolve_alone:
         _resolve_alone(identity, resolve_inputs, args.resolve_alone)
+    if args.passes:
+        _passes(identity, resolve_inputs, args.passes)
     if args.fork_cost:
         _fork_cost()
     if args.floor:
