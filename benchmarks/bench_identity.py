@@ -8,31 +8,29 @@ Usage::
 
 The mailbox comes from ``netanalytics.datasets.write_namesake_mbox``: distinct people with
 Zipf-distributed first names and surnames (about 6 % share a full name at 30,000 people), one
-address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one
-run, wall-clock and CPU seconds (workers included) and this process's page faults: (a) ``read_mbox`` with the cache off — the
-baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its steps
-(``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions, with
-the key activity, the similar-name search and the messages' codes made meanwhile in one worker, and
-the people frame in "the
-rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn below it or with one process);
-``--repeat N`` times, alternately (``--workers 1``: every step in turn in this process, to compare
-with the default, which forks some steps); the ratio (b)/(a) against the target (issue 13: the whole
-``na.load`` at most 3x the read time), and for the last run what the target leaves the steps after
-the load's own read and so how long ``resolve_identities`` could take; and against the truth the share of
-addresses merged into another person (issue 12 target: at most 1 %), the job changes kept as one
-person, and the review list's length and precision. ``--resolve-alone N`` then times
-``resolve_identities`` N times in this process alone, on the inputs the last load gave it: CPU
-seconds that the two cores' contention and the workers do not move, the figure to compare two
-versions of the code by (the load's wall time varies by a fifth from run to run on the machine of
-docs/performance.md). ``--floor N`` then shows how near the target a resolution at its floor could
-bring the load: the load with resolution's result given (every other step as it runs), and what
-any resolution of these keys must do (normalise the display names, search them for similar ones,
-make the outputs), best of N each. ``--passes N`` prints where
-resolution's time goes (each rule, and the passes over every key inside them), in one process.
-``--fork-cost`` prints what a page written costs this process
-while a forked worker lives (the load's worker's price). The target is stated on the bare file (the
-default: about 300 bytes a message); ``--delivery-headers`` shows the same people and messages
-at the size real Gmail headers give them.
+address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one run,
+wall-clock and CPU seconds (workers included) and this process's page faults: (a) ``read_mbox`` with
+the cache off — the baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its
+steps (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions,
+with the key activity, the similar-name search and the messages' codes made meanwhile in one worker,
+and the people frame in "the rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn
+below it or with one process); ``--repeat N`` times, alternately (``--workers 1``: every step in
+turn in this process, to compare with the default, which forks some steps); the ratio (b)/(a)
+against the target (issue 13: the whole ``na.load`` at most 3x the read time), and for the last run
+what the target leaves the steps after the load's own read and so how long ``resolve_identities``
+could take; and against the truth the share of addresses merged into another person (issue 12
+target: at most 1 %), the job changes kept as one person, and the review list's length and
+precision. ``--resolve-alone N`` then times ``resolve_identities`` N times in this process alone, on
+the inputs the last load gave it: CPU seconds that the two cores' contention and the workers do not
+move, the figure to compare two versions of the code by (the load's wall time varies by a fifth from
+run to run on the machine of docs/performance.md). ``--floor N`` then shows how near the target a
+resolution at its floor could bring the load: the load with resolution's result given (every other
+step as it runs), and what any resolution of these keys must do (normalise the display names, search
+them for similar ones, make the outputs), best of N each. ``--passes N`` prints where resolution's
+time goes (each rule, and the passes over every key inside them), in one process. ``--fork-cost``
+prints what a page written costs this process while a forked worker lives (the load's worker's
+price). The target is stated on the bare file (the default: about 300 bytes a message);
+``--delivery-headers`` shows the same people and messages at the size real Gmail headers give them.
 """
 
 from __future__ import annotations
@@ -125,13 +123,16 @@ def _resolve_alone(identity, inputs: list, n: int) -> None:
     """Resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
     process (no worker), the best and the median of ``n``; its similar-name search made here too
     (not taken from the loader's worker)."""
-    identity.default_workers = lambda: 1
+    workers, identity.default_workers = identity.default_workers, lambda: 1
     kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
     cpu = []
-    for _ in range(n):
-        c = time.process_time()
-        identity.resolve_identities(*inputs[0], **kwargs)
-        cpu.append(time.process_time() - c)
+    try:
+        for _ in range(n):
+            c = time.process_time()
+            identity.resolve_identities(*inputs[0], **kwargs)
+            cpu.append(time.process_time() - c)
+    finally:
+        identity.default_workers = workers
     cpu.sort()
     print(
         f"resolve_identities alone, one process: {cpu[0]:.3f} s CPU best, {cpu[len(cpu) // 2]:.3f} s "
@@ -161,7 +162,6 @@ def _passes(identity, inputs: list, n: int) -> None:
     """Where resolution's time goes, in one process on the last load's inputs: the mean wall time
     of each step (the index, each rule, the outputs) and of the passes inside them over n runs,
     the similar-name search made in place (not taken from the loader's worker)."""
-    identity.default_workers = lambda: 1
     kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
     spent: dict[str, float] = {}
 
@@ -175,7 +175,8 @@ def _passes(identity, inputs: list, n: int) -> None:
 
         return run
 
-    originals = []
+    originals = [(identity, "default_workers", identity.default_workers)]
+    identity.default_workers = lambda: 1
     for dotted in (*PASS_STEPS, *PASS_PARTS):
         owner, _, name = dotted.rpartition(".")
         holder = getattr(identity, owner) if owner else identity
