@@ -11,11 +11,12 @@ Zipf-distributed first names and surnames (about 6 % share a full name at 30,000
 address each, 3 % changing jobs (two addresses in succession), with the truth. Prints, in one run,
 wall-clock and CPU seconds (workers included) and this process's page faults: (a) ``read_mbox`` with
 the cache off — the baseline; (b) ``na.load`` of the same file, cache off, and inside it each of its
-steps (``STAGES``: the read, participants, key activity, (c) ``resolve_identities``, interactions,
-with the key activity, the similar-name search and the messages' codes made meanwhile in one worker,
-and the people frame in "the rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn
-below it or with one process); ``--repeat N`` times, alternately (``--workers 1``: every step in
-turn in this process, to compare with the default, which forks some steps); the ratio (b)/(a)
+steps (``STAGES``: the read, participants, the names given to the similar-name search's process,
+key activity, (c) ``resolve_identities``, the messages' codes, interactions; the key activity and
+the messages' codes made meanwhile in a forked worker from ``loader.STEPS_WORKER_FROM`` messages, and
+the people frame in "the rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn below
+them or with one process); ``--repeat N`` times, alternately (``--workers 1``: every step in turn in
+this process, the similar-name search too, to compare with the default); the ratio (b)/(a)
 against the target (issue 13: the whole ``na.load`` at most 3x the read time), and for the last run
 what the target leaves the steps after the load's own read and so how long ``resolve_identities``
 could take; and against the truth the share of addresses merged into another person (issue 12
@@ -109,10 +110,13 @@ TARGET_MERGED = 0.01
 STAGES = {
     "_read_sources": "reading the mbox",
     "_participants": "participants (key, display name)",
-    # with 2 workers each key's activity is counted in a forked worker while the participants are
-    # gathered (its row then says so)
+    # the names the loader gives the similar-name search's process (netanalytics._namesearch)
+    "_names_searched": "names to search for similar ones",
+    # with 2 workers from loader.STEPS_WORKER_FROM messages, each key's activity and the messages'
+    # codes are computed in a forked worker while identities are resolved (their rows then say so)
     "_key_activity": "activity of each key",
     "resolve_identities": "(c) resolve_identities",
+    "_message_codes": "the messages' codes",
     # the people frame is built in a forked worker meanwhile from loader.PEOPLE_WORKER_FROM people
     # with 2 workers, else in "the rest"
     "build_interactions": "interactions and participation",
@@ -122,8 +126,8 @@ STAGES = {
 def _resolve_alone(identity, inputs: list, n: int) -> None:
     """Resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
     process (no worker), the best and the median of ``n``; its similar-name search made here too
-    (not taken from the loader's worker)."""
-    workers, identity.default_workers = identity.default_workers, lambda: 1
+    (not taken from the loader's process)."""
+    spawn, identity.may_spawn = identity.may_spawn, lambda: False
     kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
     cpu = []
     try:
@@ -132,7 +136,7 @@ def _resolve_alone(identity, inputs: list, n: int) -> None:
             identity.resolve_identities(*inputs[0], **kwargs)
             cpu.append(time.process_time() - c)
     finally:
-        identity.default_workers = workers
+        identity.may_spawn = spawn
     cpu.sort()
     print(
         f"resolve_identities alone, one process: {cpu[0]:.3f} s CPU best, {cpu[len(cpu) // 2]:.3f} s "
@@ -161,7 +165,7 @@ PASS_PARTS = {
 def _passes(identity, inputs: list, n: int) -> None:
     """Where resolution's time goes, in one process on the last load's inputs: the mean wall time
     of each step (the index, each rule, the outputs) and of the passes inside them over n runs,
-    the similar-name search made in place (not taken from the loader's worker)."""
+    the similar-name search made in place (not taken from the loader's process)."""
     kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
     spent: dict[str, float] = {}
 
@@ -175,8 +179,8 @@ def _passes(identity, inputs: list, n: int) -> None:
 
         return run
 
-    originals = [(identity, "default_workers", identity.default_workers)]
-    identity.default_workers = lambda: 1
+    originals = [(identity, "may_spawn", identity.may_spawn)]
+    identity.may_spawn = lambda: False
     for dotted in (*PASS_STEPS, *PASS_PARTS):
         owner, _, name = dotted.rpartition(".")
         holder = getattr(identity, owner) if owner else identity
@@ -206,10 +210,11 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
     ``resolve_identities`` replaced by the result it gave (every other step, as it runs), best of
     ``n``, alternated with the read; (b) the work any resolution of these keys has to do, in this
     process, best of ``n``: the display names normalised (``_normalized``), the similar-name search
-    over the distinct normalised names (``_similar_name_search``), and the outputs made from the
+    over the distinct normalised names (``_namesearch.similar_name_search``), and the outputs made from the
     mapping it found (the key → person dict, the identities frame, each person's keys)."""
     import pandas as pd
 
+    from netanalytics import _namesearch
     from netanalytics import schema as S
     from netanalytics.io import read_mbox
 
@@ -233,10 +238,10 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
         for key, person in k2p.items():
             clusters.setdefault(person, set()).add(key)
 
-    # resolution and its similar-name search (which the loader's worker makes, before the messages'
-    # codes the load waits for) left out: the result given
-    original = loader.resolve_identities, loader.similar_names
-    loader.resolve_identities, loader.similar_names = (lambda *a, **k: resolution), (lambda *a, **k: None)
+    # resolution and its similar-name search (which the loader gives a process of its own) left
+    # out: the result given
+    original = loader.resolve_identities, loader.may_spawn
+    loader.resolve_identities, loader.may_spawn = (lambda *a, **k: resolution), (lambda: False)
     reads, rest = [], []
     try:
         for _ in range(n):
@@ -247,7 +252,7 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
             na.load(email=path, me=me, cache=False, progress=False)
             rest.append(time.perf_counter() - t)
     finally:
-        loader.resolve_identities, loader.similar_names = original
+        loader.resolve_identities, loader.may_spawn = original
     read = min(reads + [read_s])
     normalise = best_of(lambda: identity._normalized(display), n)
     names = list(dict.fromkeys(name for name in identity._normalized(display) if name))
@@ -255,7 +260,7 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
         "candidate_threshold",
         inspect.signature(identity.resolve_identities).parameters["candidate_threshold"].default,
     )
-    search = best_of(lambda: identity._similar_name_search(names, threshold), n)
+    search = best_of(lambda: _namesearch.similar_name_search(names, threshold), n)
     made = best_of(outputs, n)
     floor = normalise + search + made
     print(
@@ -263,8 +268,8 @@ def _floor(na, loader, identity, path, me: str, inputs: list, resolution, read_s
         f"read ({read:.2f} s); what any resolution must do: normalise {len(display):,} display names "
         f"{normalise * 1e3:.0f} ms, search {len(names):,} names for similar ones {search * 1e3:.0f} ms, make the "
         f"outputs {made * 1e3:.0f} ms: {floor:.2f} s. A resolution doing only that: {min(rest) + floor:.2f} s, "
-        f"{(min(rest) + floor) / read:.1f}x the read ({(min(rest) + floor - search) / read:.1f}x with the search in a "
-        f"worker at no cost)"
+        f"{(min(rest) + floor) / read:.1f}x the read ({(min(rest) + floor - search) / read:.1f}x with the search in "
+        f"another process at no cost)"
     )
 
 
@@ -365,14 +370,15 @@ def main(argv: list[str] | None = None) -> None:
     from netanalytics._fork import default_workers
 
     workers = default_workers() if args.workers is None else args.workers
-    for module in (loader, identity):  # (each module asks for its default when it forks)
-        module.default_workers = lambda: workers
+    loader.default_workers = lambda: workers
+    for module in (loader, identity):  # (each module asks whether it may start a process)
+        module.may_spawn = lambda: workers > 1
     print(
         f"na.load with {workers} process(es): "
         + (
-            "the key activity, the similar-name search and the messages' codes for the interactions in "
-            f"one forked worker, and the people frame (from {loader.PEOPLE_WORKER_FROM:,} people) in "
-            "another, while the load goes on"
+            "the similar-name search in a process of its own, the key activity and the messages' codes "
+            f"in a forked worker from {loader.STEPS_WORKER_FROM:,} messages, and the people frame in "
+            f"another from {loader.PEOPLE_WORKER_FROM:,} people, while the load goes on"
             if workers > 1
             else "every step in turn"
         )

@@ -11,7 +11,7 @@ import threading
 import traceback
 from collections.abc import Callable
 
-__all__ = ["Children", "WorkerTraceback", "can_fork", "default_workers", "may_start_processes"]
+__all__ = ["Children", "WorkerTraceback", "can_fork", "default_workers", "may_spawn", "may_start_processes"]
 
 
 def can_fork() -> bool:
@@ -30,6 +30,14 @@ def may_start_processes() -> bool:
     """False in a daemonic process (a ``multiprocessing.Pool`` worker), which may not start
     processes of its own ("daemonic processes are not allowed to have children")."""
     return not multiprocessing.current_process().daemon
+
+
+def may_spawn() -> bool:
+    """Whether a fresh Python process may take a part of a load's work (the similar-name search,
+    :class:`netanalytics._namesearch.Searcher`): on two cores or more, where
+    :func:`may_start_processes` says yes. Unlike a fork, a fresh process is safe while other
+    threads run (in a Jupyter kernel) and shares no page of this process's heap."""
+    return (os.cpu_count() or 1) > 1 and may_start_processes()
 
 
 def default_workers() -> int:

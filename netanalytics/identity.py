@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import contextlib
 import functools
 import re
 import types
@@ -16,10 +17,11 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
-from rapidfuzz import fuzz, process
+from rapidfuzz import fuzz
 
+from netanalytics import _namesearch
 from netanalytics import schema as S
-from netanalytics._fork import Children, default_workers
+from netanalytics._fork import may_spawn
 from netanalytics._gc import gc_paused
 from netanalytics.network import _run_positions
 
@@ -675,8 +677,8 @@ class _Index:
     _root_of: dict = field(default_factory=dict)  # key → its root in the snapshot
     _first: dict = field(default_factory=dict)  # root → position of its earliest key
     _dirty: set = field(default_factory=set)  # keys merged since the snapshot
-    # the function giving a similar-name search made beforehand (in a worker): the names searched
-    # and what _similar_name_search found among them (see _similar_name_pairs)
+    # the function giving a similar-name search made beforehand (in a process of its own): the
+    # names searched and what it found among them (see _similar_name_pairs)
     similar_search: Callable[[], tuple[list[str], tuple]] | None = None
 
     def merge(self, a: str, b: str, rule: str, score: float, evidence: str, *, force: bool = False) -> bool:
@@ -694,16 +696,15 @@ class _Index:
     def me_root(self) -> str | None:
         return self.uf.find(self.me_list[0]) if self.me_list else None
 
-    def search_similar_names(self, children: Children) -> None:
-        """Start the search for similar names (:func:`_similar_name_search`) in a worker of
-        ``children``, over every name the keys carry, when they are WORKER_FROM or more:
-        the rules before the fuzzy rule run here meanwhile, and the fuzzy rule takes the pairs
-        of the clusters' best names, some of these names, from it (:func:`_similar_name_pairs`)."""
+    def search_similar_names(self, searcher: _namesearch.Searcher) -> None:
+        """Give ``searcher`` every name the keys carry to search for similar ones
+        (:func:`netanalytics._namesearch.similar_name_search`): the rules before the fuzzy rule run
+        here meanwhile, and the fuzzy rule takes the pairs of the clusters' best names, some of
+        these names, from it (:func:`_similar_name_pairs`)."""
         self._fill_names([key for key in self.uf.parent if key not in self._names_of])
         names = list(dict.fromkeys(name for names in self._names_of.values() for name in names))
-        if len(names) >= WORKER_FROM:
-            found = children.compute(functools.partial(_similar_name_search, names, self.candidate_threshold))
-            self.similar_search = lambda: (names, found())
+        found = searcher.search(names, self.candidate_threshold)
+        self.similar_search = lambda: (names, found())
 
     def _key_facts(self, key: str) -> _Cluster:
         """What one key tells (see :meth:`_fill_facts`), computed once."""
@@ -1436,111 +1437,11 @@ def _rule_name_unique(index: _Index) -> None:
             index.merge(roots[0], other, RULE_NAME_UNIQUE, 0.85, f"{why}; no conflicting record")
 
 
-MAX_BLOCK = 5000  # a blocking token shared by more names than this is too common to block on
-CDIST_ROWS = 500  # names of a block scored at once against the rest of it
-SMALL_BLOCK = 12  # blocks of at most this many names are scored pair by pair (a matrix costs more)
-# distinct names from which resolution's own similar-name search runs in a forked worker while this
-# process goes on (with fewer, the fork costs more than it saves; the loader makes its search in its
-# own worker, see similar_names)
+# distinct display names from which the similar-name search runs in a process of its own
+# (netanalytics._namesearch.Searcher) while this one goes on: with fewer, starting it costs more than
+# it saves (resolution's own search, and the loader's, see _names_searched)
 WORKER_FROM = 10_000
 FUZZY_PEOPLE = 3  # the people of one name (the most active) paired as near misses with those of a similar one
-
-
-def _sorted_words(names: list[str]) -> list[str]:
-    """Each name with its words sorted: rapidfuzz's ``token_sort_ratio`` of two names is the
-    ``ratio`` of these, so each name's words are sorted once, not in every comparison."""
-    return [" ".join(sorted(name.split())) for name in names]
-
-
-def _name_blocks(names: list[str]) -> list[list[int]]:
-    """The blocks of ``names`` (their places, in increasing order): names sharing a word, or the
-    first four letters of the surname (Wisniewska / Wisniewski).
-
-    By arrays, not name by name (0.040 -> 0.017 s for the 28,954 names of the namesake
-    mailbox, the same blocks): each name's words by an Arrow split, a code per distinct word
-    and per distinct surname start, and the (block, name) pairs, each once, grouped by one sort.
-    The blocks come in the order of their codes (no step depends on it)."""
-    words = pc.utf8_split_whitespace(pa.array(names, type=pa.large_string()))
-    counts = pc.list_value_length(words).to_numpy(zero_copy_only=False)
-    flat = pc.list_flatten(words)
-    named = np.flatnonzero(counts)  # (the names with a word: all normalised names)
-    surname = flat.take(np.cumsum(counts)[named] - 1)  # each name's last word
-    long = pc.greater_equal(pc.utf8_length(surname), 4).to_numpy(zero_copy_only=False)
-    # a code for each distinct word, then for each distinct surname start (after the words')
-    word = pc.dictionary_encode(flat)
-    start = pc.dictionary_encode(pc.utf8_slice_codeunits(surname.filter(long), 0, 4)).indices.to_numpy()
-    block = np.concatenate([word.indices.to_numpy(), start + len(word.dictionary)]).astype(np.int64)
-    name = np.concatenate([np.repeat(np.arange(len(names), dtype=np.int64), counts), named[long]])
-    pairs = _sorted_unique(block * len(names) + name)  # by block, then name; each pair once
-    block, name = pairs // len(names), pairs % len(names)
-    bounds = [*np.flatnonzero(np.r_[True, block[1:] != block[:-1]]).tolist(), len(block)]
-    name = name.tolist()
-    return [name[a:b] for a, b in zip(bounds, bounds[1:])] if len(block) else []
-
-
-def _block_pairs(
-    blocks: list[list[int]], words: list[str], cutoff: float
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs ``i < j`` of one block whose ``words`` score at least ``cutoff`` (``ratio``), as
-    arrays, with their scores; a pair two blocks share comes twice. A block is compared at once
-    with ``rapidfuzz.process.cdist``, a small one pair by pair.
-
-    The scores are those ``ratio`` gives the pair in double precision: with a cutoff, a pair at
-    or above it scores as without one (checked on the 156,397 pairs of 300 blocks of the
-    120,000-person namesake mailbox), so the fuzzy rule takes them as they are, where it scored
-    every pair found once more (its candidates 1.40-1.50 -> 1.33-1.39 s CPU there)."""
-    # positions of the pairs scoring at least the cutoff, and their scores: arrays from the
-    # matrices, and numbers from the small blocks
-    pairs_a, pairs_b, pairs_s, small_a, small_b, small_s = [], [], [], [], [], []
-    for members in blocks:
-        block = [words[i] for i in members]
-        if len(members) <= SMALL_BLOCK:  # a few names: pair by pair costs less than a matrix
-            for i in range(len(members)):
-                for j in range(i + 1, len(members)):
-                    score = fuzz.ratio(block[i], block[j], score_cutoff=cutoff)
-                    if score:
-                        small_a.append(members[i])
-                        small_b.append(members[j])
-                        small_s.append(score)
-            continue
-        at = np.array(members)
-        # each name against the names after it, CDIST_ROWS names at a time: half the matrix (a
-        # score below the cutoff is 0; doubles cost no more time than bytes)
-        for start in range(0, len(block) - 1, CDIST_ROWS):
-            scores = process.cdist(
-                block[start : start + CDIST_ROWS],
-                block[start:],
-                scorer=fuzz.ratio,
-                score_cutoff=cutoff,
-                dtype=np.float64,
-            )
-            rows, cols = np.nonzero(scores)
-            after = rows < cols
-            rows, cols = rows[after], cols[after]
-            pairs_a.append(at[rows + start])
-            pairs_b.append(at[cols + start])
-            pairs_s.append(scores[rows, cols])
-    return (
-        np.concatenate([*pairs_a, np.array(small_a, np.int64)]),
-        np.concatenate([*pairs_b, np.array(small_b, np.int64)]),
-        np.concatenate([*pairs_s, np.array(small_s, np.float64)]),
-    )
-
-
-def _similar_name_search(
-    names: list[str], threshold: float, words: list[str] | None = None
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[list[int]]]:
-    """Pairs of distinct ``names`` that may score at least ``threshold`` (rapidfuzz
-    ``token_sort_ratio``), found without comparing every pair: arrays ``i < j`` of their places
-    in ``names`` (a pair may come more than once) and their scores, and the blocks of more than
-    MAX_BLOCK names, left unsearched (too common a word to tell anything). Names are compared
-    within their blocks (:func:`_name_blocks`). ``words``: the names with their words sorted
-    (:func:`_sorted_words`), made here when not given."""
-    if words is None:
-        words = _sorted_words(names)
-    blocks = _name_blocks(names)
-    a, b, score = _block_pairs([m for m in blocks if 1 < len(m) <= MAX_BLOCK], words, threshold - 0.01)
-    return a, b, score, [m for m in blocks if len(m) > MAX_BLOCK]
 
 
 CANDIDATE_THRESHOLD = 80.0  # resolve_identities' default candidate_threshold (and similar_names')
@@ -1550,42 +1451,49 @@ def similar_names(
     contacts: pd.DataFrame, participants: pd.DataFrame, threshold: float = CANDIDATE_THRESHOLD
 ) -> tuple[list[str], tuple]:
     """The similar-name search of :func:`resolve_identities`, made beforehand: over every name the
-    keys of ``contacts`` and ``participants`` (its arguments) can carry, normalised, the names and
-    the pairs found among them (:func:`_similar_name_search`) at ``threshold`` (resolution's
+    keys of ``contacts`` and ``participants`` (its arguments) can carry, normalised
+    (:func:`_names_searched`), the names and the pairs found among them
+    (:func:`netanalytics._namesearch.similar_name_search`) at ``threshold`` (resolution's
     ``candidate_threshold``).
 
-    The loader makes it in a worker while it gathers resolution's inputs, and gives it to
-    :func:`resolve_identities` (``name_search``): the fuzzy rule takes the pairs of its names from
-    it, as from a search of its own (:func:`_similar_name_pairs`). The names may be more than the
-    keys will carry (an automated sender's, a name beside a display name): the pairs are the
-    same."""
+    Given to :func:`resolve_identities` (``name_search``), the fuzzy rule takes the pairs of its
+    names from it, as from a search of its own (:func:`_similar_name_pairs`). The loader makes the
+    same search in a process of its own while it gathers resolution's other inputs."""
+    names = _names_searched(contacts, participants)
+    return names, _namesearch.similar_name_search(names, threshold)
+
+
+def _names_searched(contacts: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
+    """Every name the keys of ``contacts`` and ``participants`` can carry, normalised, each once:
+    what :func:`similar_names` searches. The names may be more than the keys will carry (an
+    automated sender's, a name beside a display name): the pairs of the keys' names are the same."""
     names = participants[S.DISPLAY_NAME].tolist()
     names += [
         key[5:] for key in participants[S.KEY].tolist() if isinstance(key, str) and key.startswith("name:")
     ]
     names += contacts[S.FULL_NAME].tolist() if len(contacts) else []
     displays = [name for name in dict.fromkeys(names) if isinstance(name, str) and name]
-    normalised = list(dict.fromkeys(name for name in _normalized(displays) if name))
-    return normalised, _similar_name_search(normalised, threshold)
+    return list(dict.fromkeys(name for name in _normalized(displays) if name))
 
 
 def _similar_name_pairs(
     names: list[str], threshold: float, searched: Callable[[], tuple[list[str], tuple]] | None = None
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """The pairs of :func:`_similar_name_search` among ``names``, each once, in the order of
-    ``(i, j)``, and their scores.
+    """The pairs of :func:`netanalytics._namesearch.similar_name_search` among ``names``, each
+    once, in the order of ``(i, j)``, and their scores.
 
-    ``searched``: the function giving a search made beforehand (in a worker: see
+    ``searched``: the function giving a search made beforehand (in a process of its own: see
     :meth:`_Index.search_similar_names` and :func:`similar_names`), ``(more_names, result)``: names
     that include ``names``, in any order, and what the search found among them. Its pairs of two
     of ``names`` are theirs (the blocks of ``names`` are
     those of the larger set, less the names not here); and of its blocks too big to search,
     those that ``names`` leave at MAX_BLOCK names or fewer are searched here. So the pairs are
-    those a search of ``names`` alone finds. (The names' sorted words, :func:`_sorted_words`,
+    those a search of ``names`` alone finds. (The names' sorted words,
+    :func:`netanalytics._namesearch.sorted_words`,
     are made only for blocks searched here: 0.012 s for the 28,954 names of the namesake mailbox.)
     """
     if searched is None:
-        a, b, score, _ = _similar_name_search(names, threshold)
+        a, b, score, _ = _namesearch.similar_name_search(names, threshold)
     else:
         more_names, (found_a, found_b, found_score, too_big) = searched()
         place = {name: i for i, name in enumerate(names)}
@@ -1594,9 +1502,9 @@ def _similar_name_pairs(
         both = (a >= 0) & (b >= 0)
         a, b, score = np.minimum(a[both], b[both]), np.maximum(a[both], b[both]), found_score[both]
         blocks = [np.sort(kept[kept >= 0]).tolist() for kept in (here[m] for m in too_big)]
-        blocks = [m for m in blocks if 1 < len(m) <= MAX_BLOCK]
-        words = _sorted_words(names) if blocks else []
-        more = _block_pairs(blocks, words, threshold - 0.01)
+        blocks = [m for m in blocks if 1 < len(m) <= _namesearch.MAX_BLOCK]
+        words = _namesearch.sorted_words(names) if blocks else []
+        more = _namesearch.block_pairs(blocks, words, threshold - 0.01)
         a, b, score = (np.concatenate(pair) for pair in zip((a, b, score), more))
     # each pair once (a < b), with its score (the same whichever block found it: the same words)
     pair = a * len(names) + b
@@ -1605,17 +1513,6 @@ def _similar_name_pairs(
     first = np.ones(len(pair), bool)
     first[1:] = pair[1:] != pair[:-1]
     return pair[first] // len(names), pair[first] % len(names), score[first]
-
-
-def _sorted_unique(values: np.ndarray) -> np.ndarray:
-    """``np.unique`` of an integer array, by a sort: numpy 2.4's ``np.unique`` hashes, and took
-    0.45 s for 855,000 integers where this takes 0.01 s (the (block, name) pairs of
-    :func:`_name_blocks`; the similar-name pairs, which carry their scores, are deduplicated by an
-    ``argsort``: 57 ms for 1.55 million at 120,000 people, where a sort of the pairs alone took 13)."""
-    values = np.sort(values)
-    first = np.ones(len(values), bool)
-    first[1:] = values[1:] != values[:-1]
-    return values[first]
 
 
 def _fuzzy_candidates(
@@ -1897,13 +1794,21 @@ def resolve_identities(
     rest by likelihood × log2(2 + messages of the two) and keeps ``REVIEW_PER_100`` per 100
     people.
 
-    From WORKER_FROM distinct names, where workers can be forked
-    (:func:`netanalytics._fork.default_workers`), the similar-name search runs in a forked
-    worker from the start of the rules (over every name the keys carry; the fuzzy rule takes
-    the pairs of its names from it), unless ``name_search`` gives it: the result is the same as
-    in one process.
+    From WORKER_FROM distinct display names, where a process may be started
+    (:func:`netanalytics._fork.may_spawn`), the similar-name search runs in a process of its own
+    (:class:`netanalytics._namesearch.Searcher`, started here, given the names from the start of
+    the rules: every name the keys carry; the fuzzy rule takes the pairs of its names from it),
+    unless ``name_search`` gives it: the result is the same as in one process.
     """
-    with gc_paused(), Children(default_workers()) as children:
+    rules = RULES if rules is None else rules
+    searcher = None
+    if name_search is None and _rule_fuzzy in rules and may_spawn():
+        shown = participants[S.DISPLAY_NAME].nunique() + (
+            contacts[S.FULL_NAME].nunique() if len(contacts) else 0
+        )
+        if shown >= WORKER_FROM:
+            searcher = _namesearch.Searcher.start()
+    with gc_paused(), searcher or contextlib.nullcontext():
         index = _build_index(
             contacts,
             participants,
@@ -1925,11 +1830,10 @@ def resolve_identities(
                     ),
                 )
             )
-        rules = RULES if rules is None else rules
         if name_search is not None:
             index.similar_search = name_search
-        elif _rule_fuzzy in rules and children.workers > 1:
-            index.search_similar_names(children)
+        elif searcher is not None:
+            index.search_similar_names(searcher)
         for rule in rules:
             rule(index)
         return _resolution(index, me_keys=me_keys, automated=automated)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import hashlib
 import os
@@ -17,20 +18,20 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from netanalytics import identity
+from netanalytics import _namesearch, identity
 from netanalytics import schema as S
-from netanalytics._fork import Children, default_workers
+from netanalytics._fork import Children, default_workers, may_spawn
 from netanalytics._gc import gc_paused
 from netanalytics.exceptions import FormatError
 from netanalytics.identity import (
     _email_domains,
+    _names_searched,
     _shown_name,
     email_domain,
     is_free_mail,
     read_annotations,
     read_overrides,
     resolve_identities,
-    similar_names,
 )
 from netanalytics.io import _native
 from netanalytics.io._lists import first_of_numbers, first_rows
@@ -644,6 +645,9 @@ def _load_cached(entry: Path) -> Network | None:
 # worker at 30,000 people, 354-391 against 381-446 ms at 60,000, 1,001-1,008 against 931-938 ms at
 # 120,000 (the namesake mailboxes; best and median)
 PEOPLE_WORKER_FROM = 100_000
+# messages from which each key's activity and the messages' codes are computed in a forked worker
+# while identities are resolved (see _load_uncached)
+STEPS_WORKER_FROM = 200_000
 
 
 def _load_uncached(
@@ -680,7 +684,7 @@ def _load_uncached(
     )
     # the frames are built from many small objects that reference counting frees; Python's
     # cyclic collector would walk the whole heap (the messages' per-row lists) again and again
-    with gc_paused(), Children(default_workers()) as children:
+    with gc_paused(), Children(default_workers()) as children, contextlib.ExitStack() as stack:
         me_keys, owner_name = got.me_keys, got.owner_name
 
         contacts = _concat(got.contacts, S.CONTACTS)
@@ -702,40 +706,45 @@ def _load_uncached(
         # only when every message it sent is)
         automated = _automated_senders(messages) | set(messages[S.MAILING_LIST].dropna().unique())
 
-        # two processes (where they can be forked): each key's activity in a worker while the
-        # participants are gathered here, then in the same worker the similar-name search over
-        # the names they show (gathered there too) while the rules before the fuzzy one run here,
-        # then the messages' codes (what the interactions and the people frame need of the
-        # messages alone) while identities are resolved; from PEOPLE_WORKER_FROM people, the
-        # people frame while the interactions are built (with one, in turn; the same frames):
-        # docs/performance.md. The search goes to the worker where the senders alone show
-        # WORKER_FROM display names or more (a part of the names searched); with fewer, resolution
-        # makes it as it does on its own, so that a mailbox of few people (a mailing list's)
-        # does not wait for a worker that gathers the participants a second time
+        # the similar-name search in a process of its own (netanalytics._namesearch.Searcher),
+        # started now: it imports what it needs (0.1 s) while the participants are gathered here,
+        # then searches their names while the key activity is counted and the rules before the
+        # fuzzy one run. Only where the senders alone show WORKER_FROM display names or more (a
+        # part of the names searched); with fewer, resolution decides as it does on its own, so
+        # that a mailbox of few people (a mailing list's) starts no process
+        searcher = None
+        if may_spawn() and messages[S.SENDER_NAME].nunique() >= identity.WORKER_FROM:
+            searcher = _namesearch.Searcher.start()
+            if searcher is not None:
+                stack.enter_context(searcher)
+        # from STEPS_WORKER_FROM messages, where workers can be forked: each key's activity, then
+        # the messages' codes (what the interactions and the people frame need of the messages
+        # alone) in a forked worker while the participants are gathered and identities resolved
+        # here; from PEOPLE_WORKER_FROM people, the people frame in another while the interactions
+        # are built. Below, in turn, the same frames: every page this process writes while a
+        # forked worker lives is copied, which costs more than the worker saves
+        # (docs/performance.md)
         later = [
             functools.partial(_key_activity, messages, me_keys),
             functools.partial(_message_codes, messages),
         ]
-        if children.workers > 1 and messages[S.SENDER_NAME].nunique() >= identity.WORKER_FROM:
-            later.insert(
-                1,
-                functools.partial(
-                    _name_search,
-                    contacts,
-                    messages,
-                    endorsements_f,
-                    recommendations_f,
-                    invitations_f,
-                    me_keys,
-                ),
-            )
-        activity_later, *search_later, codes_later = children.compute_each(later)
+        if len(messages) >= STEPS_WORKER_FROM:
+            later = children.compute_each(later)
+        activity_later, codes_later = later
         participants = _participants(messages, endorsements_f, recommendations_f, invitations_f, me_keys)
         keys = participants[S.KEY].unique().tolist()
         automated |= {k for k, listed in zip(keys, nio.email.list_addresses(keys)) if listed}
         override_frame = read_overrides(overrides) if overrides is not None else None
         region, region_rule = _phone_region(phone_region, report, [contacts])
         resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
+        name_search = None
+        if searcher is not None:
+            names = _names_searched(contacts, participants)
+            found = searcher.search(names, identity.CANDIDATE_THRESHOLD)
+
+            def name_search():
+                return names, found()
+
         resolution = resolve_identities(
             contacts,
             participants,
@@ -744,7 +753,7 @@ def _load_uncached(
             overrides=override_frame,
             phone_region=region,
             activity=activity_later(),
-            name_search=search_later[0] if search_later else None,
+            name_search=name_search,
         )
         resolution_report.notes["owner_keys"] = sorted(me_keys)
         resolution_report.notes["merge_candidates"] = len(resolution.candidates)
@@ -1158,15 +1167,6 @@ def _key_activity(messages: pd.DataFrame, me_keys=()) -> pd.DataFrame:
             "first_seen": as_stamps(first[order]),
             "last_seen": as_stamps(last[order]),
         }
-    )
-
-
-def _name_search(contacts, messages, endorsements, recommendations, invitations, me_keys=()) -> tuple:
-    """Identity resolution's similar-name search (:func:`netanalytics.identity.similar_names`)
-    over the names of the contacts and of the participants (gathered here: in a worker, the
-    same as :func:`_participants` gives the loader)."""
-    return similar_names(
-        contacts, _participants(messages, endorsements, recommendations, invitations, me_keys)
     )
 
 

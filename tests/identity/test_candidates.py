@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 from mailbox_index import mailbox_index  # tests/identity is on sys.path when its tests run
 from rapidfuzz import fuzz
 
-from netanalytics import identity
+from netanalytics import _namesearch, identity
+from netanalytics._namesearch import similar_name_search
 from netanalytics.identity import (
     FUZZY_PEOPLE,
     RULE_FUZZY,
@@ -28,7 +29,6 @@ from netanalytics.identity import (
     _fuzzy_candidates,
     _rule_fuzzy,
     _similar_name_pairs,
-    _similar_name_search,
 )
 
 # companies and domains that tie in every way _corroboration knows: the same company, the same
@@ -202,9 +202,9 @@ def test_similar_name_pairs_taken_from_a_search_of_more_names_are_those_of_these
 ):
     # MAX_BLOCK small: blocks too big among the more names, and some of them not among these
     more = list(dict.fromkeys([*extra, *names]))
-    with mock.patch.object(identity, "MAX_BLOCK", max_block):
+    with mock.patch.object(_namesearch, "MAX_BLOCK", max_block):
         alone = _similar_name_pairs(names, 80.0)
-        searched = _similar_name_search(more, 80.0)
+        searched = similar_name_search(more, 80.0)
         taken = _similar_name_pairs(names, 80.0, lambda: (more, searched))
     assert all(np.array_equal(x, y) for x, y in zip(alone, taken, strict=True))
 
@@ -213,8 +213,8 @@ def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
     # at MAX_BLOCK 3, two blocks of NAMES are too big to search: the word "anna" (5 names) and the
     # surname start "berg" (6); among the 3 names here they are small enough
     names = ["anna verg", "anna berg", "anna berge"]
-    with mock.patch.object(identity, "MAX_BLOCK", 3):
-        more_found = _similar_name_search(NAMES, 80.0)
+    with mock.patch.object(_namesearch, "MAX_BLOCK", 3):
+        more_found = similar_name_search(NAMES, 80.0)
         too_big = sorted(sorted(NAMES[i] for i in block) for block in more_found[3])
         taken = _similar_name_pairs(names, 80.0, lambda: (NAMES, more_found))
     assert too_big == [
@@ -240,7 +240,7 @@ def test_a_block_too_big_for_the_search_of_more_names_is_searched_among_these():
 def test_sorted_unique_is_numpy_unique(values):
     # the similar-name pairs are deduplicated by a sort (numpy 2.4's np.unique hashes, and is slow)
     values = np.array(values, dtype=np.int64)
-    got = identity._sorted_unique(values)
+    got = _namesearch.sorted_unique(values)
     assert got.dtype == np.int64
     assert got.tolist() == np.unique(values).tolist()
 
@@ -286,7 +286,7 @@ def test_name_frequency_exact():
 
 
 def name_blocks_one_by_one(names):
-    """The blocks of ``_name_blocks`` as its definition says, name by name: a block per word, and
+    """The blocks of ``name_blocks`` as its definition says, name by name: a block per word, and
     one per surname start of four letters, each with its names' places in increasing order."""
     blocks = {}
     for i, name in enumerate(names):
@@ -307,14 +307,14 @@ ODD_NAMES = ["anna anna", "jorg ostberg", "jörgen östergård", "名前 テス�
 @settings(max_examples=200, deadline=None)
 @given(st.lists(st.sampled_from(MORE_NAMES + ODD_NAMES), max_size=30))
 def test_name_blocks_are_those_of_each_name_in_turn(names):
-    blocks = identity._name_blocks(names)
+    blocks = _namesearch.name_blocks(names)
     assert sorted(blocks) == name_blocks_one_by_one(names)
     assert all(block == sorted(set(block)) for block in blocks)
 
 
 def test_name_blocks_exact():
     names = ["jörgen östergård", "jorg ostberg", "anna anna", "ana berg", "jörgen östlund"]
-    assert sorted(identity._name_blocks(names)) == [
+    assert sorted(_namesearch.name_blocks(names)) == [
         [0],  # p:öste (four letters, not four bytes)
         [0],  # w:östergård
         [0, 4],  # w:jörgen

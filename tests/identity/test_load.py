@@ -109,6 +109,7 @@ def test_forked_workers_build_the_same_network_and_none_outlives_the_load(sample
     import netanalytics.loader as L
 
     monkeypatch.setattr(L, "PEOPLE_WORKER_FROM", 0)  # (the people frame in a worker at any size)
+    monkeypatch.setattr(L, "STEPS_WORKER_FROM", 0)  # (the key activity and the messages' codes too)
     nets = {}
     for workers in (1, 2):
         monkeypatch.setattr(L, "default_workers", lambda workers=workers: workers)
@@ -129,6 +130,7 @@ def test_an_error_in_a_forked_step_is_raised_by_load_with_its_message(sample, mo
 
     monkeypatch.setattr(L, "default_workers", lambda: workers)
     monkeypatch.setattr(L, "PEOPLE_WORKER_FROM", 0)  # (the people frame in a worker at any size)
+    monkeypatch.setattr(L, "STEPS_WORKER_FROM", 0)  # (the key activity and the messages' codes too)
     monkeypatch.setattr(L, step, broken)
     with pytest.raises(FormatError, match=f"{step}: a record without its key") as info:
         na.load(email=MBOX, cache=False)

@@ -4,11 +4,13 @@ Every address belongs to one person (a few people change jobs and have two); abo
 share their full name with someone else. The truth comes from the generator, not from the library.
 """
 
+import numpy as np
 import pandas as pd
 import pytest
+from rapidfuzz import fuzz
 
 import netanalytics as na
-from netanalytics import identity, loader
+from netanalytics import _namesearch, identity, loader
 from netanalytics._fork import Children, can_fork
 from netanalytics.datasets import write_namesake_mbox
 from netanalytics.datasets._namesakes import ME
@@ -29,55 +31,80 @@ def world(world_file):
     return truth, net
 
 
-@pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
-def test_forked_steps_resolve_the_world_as_in_place(world_file, monkeypatch):
-    # the key activity, the similar-name search (the loader's, over the names the participants
-    # show) and the messages' codes in one worker, and the people frame in another
-    path, _truth = world_file
-    monkeypatch.setattr(identity, "WORKER_FROM", 0)
-    monkeypatch.setattr(loader, "PEOPLE_WORKER_FROM", 0)
-    forks = []
+def _watch_workers(monkeypatch) -> tuple[list, list]:
+    """What the load's workers do, as they are started: each forked worker's functions' names, and
+    who gave names to a searcher process (``"loader"`` or ``"resolution"``); the in-place
+    similar-name searches counted under the name ``"in place"``."""
+    forks, searches = [], []
     fork = Children.fork
 
     def named(work):  # what each worker computes: its functions' names
         return [getattr(getattr(fn, "func", fn), "__name__", "?") for fn in work]
 
     monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(named(a[1])) or fork(self, *a))
-    nets = {}
-    for workers in (1, 2):
-        monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
-        monkeypatch.setattr(loader, "default_workers", lambda workers=workers: workers)
-        nets[workers] = na.load(email=path, me=ME[1], cache=False, progress=False)
-        assert forks == (
-            [["_key_activity", "_name_search", "_message_codes"], ["_people"]] if workers == 2 else []
-        )
-    for name in ("identities", "candidates", "people", "interactions"):
-        pd.testing.assert_frame_equal(getattr(nets[1], name), getattr(nets[2], name), obj=name)
-    assert len(nets[1].candidates) == 38  # (the review list is not empty: something to compare)
-    # below PEOPLE_WORKER_FROM people (8,000 here) the people frame is built in place
-    monkeypatch.undo()
-    monkeypatch.setattr(identity, "WORKER_FROM", 0)
-    monkeypatch.setattr(Children, "fork", lambda self, *a: forks.append(named(a[1])) or fork(self, *a))
+    names_searched, search_apart = loader._names_searched, identity._Index.search_similar_names
+    monkeypatch.setattr(loader, "_names_searched", lambda *a: searches.append("loader") or names_searched(*a))
+    monkeypatch.setattr(
+        identity._Index,
+        "search_similar_names",
+        lambda self, searcher: searches.append("resolution") or search_apart(self, searcher),
+    )
+    in_place = _namesearch.similar_name_search  # (the searcher's process imports its own)
+    monkeypatch.setattr(
+        _namesearch, "similar_name_search", lambda *a: searches.append("in place") or in_place(*a)
+    )
+    return forks, searches
+
+
+def _one_process(monkeypatch, one: bool) -> None:
     for module in (identity, loader):
-        monkeypatch.setattr(module, "default_workers", lambda: 2)
-    forks.clear()
-    net = na.load(email=path, me=ME[1], cache=False, progress=False)
-    assert loader.PEOPLE_WORKER_FROM > 8_000
-    assert forks == [["_key_activity", "_name_search", "_message_codes"]]
-    # with the senders showing fewer display names than WORKER_FROM, the loader's worker leaves
-    # the search to resolution, which forks its own from WORKER_FROM names: here 5,620 sender
-    # names, 7,755 names in all
-    monkeypatch.setattr(identity, "WORKER_FROM", 6_000)
-    assert net.messages["sender_name"].nunique() == 5_620
-    forks.clear()
-    na.load(email=path, me=ME[1], cache=False, progress=False)
-    assert forks == [["_key_activity", "_message_codes"], ["_similar_name_search"]]
+        monkeypatch.setattr(module, "may_spawn", lambda: not one)
+    monkeypatch.setattr(loader, "default_workers", lambda: 1 if one else 2)
 
 
 @pytest.mark.skipif(not can_fork(), reason="workers are forked: no fork start method here")
-def test_resolution_s_own_search_in_a_worker_resolves_as_in_place(world_file, monkeypatch):
-    # resolve_identities called without the loader's search: its own, in a worker from WORKER_FROM
-    # names (every size here), and in place with one process
+def test_steps_in_workers_resolve_the_world_as_in_place(world_file, monkeypatch):
+    # the similar-name search in a process of its own (the loader's, over the names the
+    # participants show), the key activity and the messages' codes in a forked worker, and the
+    # people frame in another
+    path, _truth = world_file
+    monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    monkeypatch.setattr(loader, "PEOPLE_WORKER_FROM", 0)
+    monkeypatch.setattr(loader, "STEPS_WORKER_FROM", 0)
+    forks, searches = _watch_workers(monkeypatch)
+    nets = {}
+    for one in (True, False):
+        _one_process(monkeypatch, one)
+        forks.clear(), searches.clear()
+        nets[one] = na.load(email=path, me=ME[1], cache=False, progress=False)
+        assert forks == ([] if one else [["_key_activity", "_message_codes"], ["_people"]])
+        assert searches == (["in place"] if one else ["loader"])
+    for name in ("identities", "candidates", "people", "interactions"):
+        pd.testing.assert_frame_equal(getattr(nets[True], name), getattr(nets[False], name), obj=name)
+    assert len(nets[True].candidates) == 38  # (the review list is not empty: something to compare)
+    # below STEPS_WORKER_FROM messages (24,000 here) and PEOPLE_WORKER_FROM people (8,000) nothing
+    # is forked: the search alone goes to its process
+    monkeypatch.undo()
+    monkeypatch.setattr(identity, "WORKER_FROM", 0)
+    forks, searches = _watch_workers(monkeypatch)
+    _one_process(monkeypatch, False)
+    net = na.load(email=path, me=ME[1], cache=False, progress=False)
+    assert (loader.STEPS_WORKER_FROM, loader.PEOPLE_WORKER_FROM) > (24_000, 8_000)
+    assert (forks, searches) == ([], ["loader"])
+    # with the senders showing fewer display names than WORKER_FROM, the loader starts no
+    # process and resolution starts its own from WORKER_FROM names: here 5,620 sender names,
+    # 7,755 names in all
+    monkeypatch.setattr(identity, "WORKER_FROM", 6_000)
+    assert net.messages["sender_name"].nunique() == 5_620
+    searches.clear()
+    again = na.load(email=path, me=ME[1], cache=False, progress=False)
+    assert (forks, searches) == ([], ["resolution"])
+    pd.testing.assert_frame_equal(again.identities, nets[True].identities)
+
+
+def test_resolution_s_own_search_in_its_process_resolves_as_in_place(world_file, monkeypatch):
+    # resolve_identities called without the loader's search: its own, in a process of its own
+    # from WORKER_FROM names (every size here), and in place with one process
     path, _truth = world_file
     inputs = []
     resolve = loader.resolve_identities
@@ -88,19 +115,37 @@ def test_resolution_s_own_search_in_a_worker_resolves_as_in_place(world_file, mo
     args, kwargs = inputs[0]
     kwargs = {k: v for k, v in kwargs.items() if k != "name_search"}
     monkeypatch.setattr(identity, "WORKER_FROM", 0)
-    forks = []
-    fork = Children.fork
-    monkeypatch.setattr(
-        Children, "fork", lambda self, *a: forks.append(a[1][0].func.__name__) or fork(self, *a)
-    )
+    _forks, searches = _watch_workers(monkeypatch)
     got = {}
-    for workers in (1, 2):
-        monkeypatch.setattr(identity, "default_workers", lambda workers=workers: workers)
-        got[workers] = identity.resolve_identities(*args, **kwargs)
-    assert forks == ["_similar_name_search"]  # (with 2 workers only)
+    for one in (True, False):
+        _one_process(monkeypatch, one)
+        searches.clear()
+        got[one] = identity.resolve_identities(*args, **kwargs)
+        assert searches == (["in place"] if one else ["resolution"])
     for name in ("identities", "candidates", "merges"):
-        pd.testing.assert_frame_equal(getattr(got[1], name), getattr(got[2], name), obj=name)
-    assert len(got[1].candidates) == 38
+        pd.testing.assert_frame_equal(getattr(got[True], name), getattr(got[False], name), obj=name)
+    assert len(got[True].candidates) == 38
+
+
+def test_a_searcher_process_that_ends_without_its_result_leaves_the_search_to_this_one():
+    # killed before it answers (or never able to start its work): the same search, made here
+    names = ["anna berg", "anna berge", "jon bergman", "ana berg"]
+    searcher = _namesearch.Searcher.start()
+    with searcher:
+        searcher._proc.kill()
+        got = searcher.search(names, 80.0)()
+    want = _namesearch.similar_name_search(names, 80.0)
+    assert all(np.array_equal(x, y) for x, y in zip(got[:3], want[:3], strict=True)) and got[3] == want[3]
+    assert searcher._proc.returncode is not None
+    # and one that answers gives what the search here gives
+    with _namesearch.Searcher.start() as searcher:
+        got = searcher.search(names, 80.0)()
+    assert (
+        all(np.array_equal(x, y) for x, y in zip(got[:3], want[:3], strict=True)) and got[3] == want[3] == []
+    )
+    # (a pair comes once for each block it is found in: the words "anna" and "berg", the start "berg")
+    assert [got[0].tolist(), got[1].tolist()] == [[0, 0, 0, 0, 1], [1, 3, 1, 3, 3]]
+    assert got[2].tolist() == [fuzz.token_sort_ratio(names[i], names[j]) for i, j in zip(got[0], got[1])]
 
 
 def test_generated_world_has_realistic_namesakes(world):
