@@ -157,8 +157,9 @@ class Searcher:
     @classmethod
     def start(cls) -> Searcher | None:
         """A searcher, its process importing what it needs from now on (about 0.1 s); None where
-        no process can be started (no Python executable known, or the system refused it)."""
-        if not sys.executable:
+        no process can be started (no Python executable known, as in an embedding application, or
+        one that is the application itself, frozen by PyInstaller; or the system refused it)."""
+        if not sys.executable or getattr(sys, "frozen", False):
             return None
         try:
             # -P: nothing from this module's folder on the new process's path (its modules are
