@@ -503,15 +503,16 @@ def load(
     ``net.report.read`` counts the records of the input files once each; what identity
     resolution leaves out of the kept records is in ``net.report.stages``.
 
+    Where the senders show 20,000 display names or more, identity resolution's similar-name
+    search runs in a fresh process of its own while the load goes on
+    (:class:`netanalytics._namesearch.Searcher`; on two cores or more, in a Jupyter kernel too).
     Where workers can be forked (Linux, and no other thread running in this process: not in a
-    Jupyter kernel; :func:`netanalytics._fork.default_workers`), independent steps run in a
-    forked worker while the load goes on: each key's activity while the participants are
-    gathered; identity resolution's similar-name search (where the senders show 10,000 display
-    names or more; else resolution makes it, in a worker of its own from 10,000 names); what the
-    interactions and the people frame need of the messages alone while identities are resolved;
-    and from 100,000 people the people frame while the interactions are built.
-    The network is the same either way; a worker's error is raised here with its message. Big
-    mail files are also read by worker processes (:func:`netanalytics.io.read_mbox`).
+    Jupyter kernel; :func:`netanalytics._fork.default_workers`), from 200,000 messages each key's
+    activity and what the interactions and the people frame need of the messages alone are
+    computed in a forked worker while identities are resolved, and from 100,000 people the people
+    frame while the interactions are built. The network is the same either way; a worker's error
+    is raised here with its message. Big mail files are also read by worker processes
+    (:func:`netanalytics.io.read_mbox`).
 
     Examples
     --------
