@@ -15,8 +15,10 @@ steps (``STAGES``: the read, participants, the names given to the similar-name s
 key activity, (c) ``resolve_identities``, the messages' codes, interactions; the key activity and
 the messages' codes made meanwhile in a forked worker from ``loader.STEPS_WORKER_FROM`` messages, and
 the people frame in "the rest": in a worker from ``loader.PEOPLE_WORKER_FROM`` people, in turn below
-them or with one process); ``--repeat N`` times, alternately (``--workers 1``: every step in turn in
-this process, the similar-name search too, to compare with the default); the ratio (b)/(a)
+them or with one process), and where the similar-name search was made (in a process of its own,
+and how long the fuzzy rule waited for its result, or in place); ``--repeat N`` times, alternately
+(``--workers 1``: every step in turn in this process, the similar-name search too, to compare with
+the default); the ratio (b)/(a)
 against the target (issue 13: the whole ``na.load`` at most 3x the read time), and for the last run
 what the target leaves the steps after the load's own read and so how long ``resolve_identities``
 could take; and against the truth the share of addresses merged into another person (issue 12
@@ -121,6 +123,69 @@ STAGES = {
     # with 2 workers, else in "the rest"
     "build_interactions": "interactions and participation",
 }
+
+
+class _SearchWaits:
+    """While a load runs (``with``): how long its fuzzy rule waits for the result of the
+    similar-name search's process (``netanalytics._namesearch.Searcher``), none when the search
+    is made in place."""
+
+    def __init__(self, searcher_class):
+        self._class, self._search = searcher_class, searcher_class.search
+        self.waits: list[float] = []
+
+    def __enter__(self):
+        self.waits.clear()
+        search, waits = self._search, self.waits
+
+        def search_in_its_process(searcher, names, threshold):
+            found = search(searcher, names, threshold)
+
+            def waited_for():
+                t0 = time.perf_counter()
+                try:
+                    return found()
+                finally:
+                    waits.append(time.perf_counter() - t0)
+
+            return waited_for
+
+        self._class.search = search_in_its_process
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self._class.search = self._search
+
+    def __str__(self) -> str:
+        if not self.waits:
+            return "made in place, in resolution (fewer display names than WORKER_FROM, or one process)"
+        return f"in a process of its own; the fuzzy rule waited {self.waits[0] * 1e3:.1f} ms for its result"
+
+
+def _print_run(run: int, read: tuple, load: tuple, timed: dict, searches: _SearchWaits) -> None:
+    """One run's rows: the read, the load and each of its steps (seconds, CPU seconds, page faults)."""
+    (read_s, read_cpu, read_faults), (load_s, load_cpu, load_faults) = read, load
+    steps = [
+        ("(a) read_mbox, cache off (baseline)", read_s, read_cpu, read_faults),
+        ("(b) na.load, cache off", load_s, load_cpu, load_faults),
+    ]
+    steps += [(f"    {STAGES[name]}", *timed[name]) for name in STAGES if name in timed]
+    steps.append(
+        (
+            "    the rest (the people frame, or waiting for it)",
+            load_s - sum(w for w, _c, _f in timed.values()),
+            load_cpu - sum(c for _w, c, _f in timed.values()),
+            load_faults - sum(f for _w, _c, f in timed.values()),
+        )
+    )
+    for step, s, cpu, faults in steps:
+        print(
+            f"{run:<5}{step:<40}{s:>10.2f}{s / read_s:>10.1f}{cpu:>10.2f}{cpu / read_cpu:>10.1f}{faults:>10,}"
+        )
+    for name in STAGES.keys() - timed.keys():  # timed in a forked worker, or not made
+        where = "(not made: no search process)" if name == "_names_searched" else "(in a worker, meanwhile)"
+        print(f"{run:<5}{'    ' + STAGES[name]:<40}{where:>40}")
+    print(f"{run:<5}    the similar-name search: {searches}")
 
 
 def _resolve_alone(identity, inputs: list, n: int) -> None:
@@ -366,7 +431,7 @@ def main(argv: list[str] | None = None) -> None:
         f"{', with delivery headers' if args.delivery_headers else ''}) in {time.perf_counter() - t:.1f} s"
     )
 
-    from netanalytics import identity
+    from netanalytics import _namesearch, identity
     from netanalytics._fork import default_workers
 
     workers = default_workers() if args.workers is None else args.workers
@@ -385,6 +450,8 @@ def main(argv: list[str] | None = None) -> None:
     )
 
     timed: dict[str, tuple[float, float, int]] = {}  # stage → (wall, CPU, page faults) in the last na.load
+    searches = _SearchWaits(_namesearch.Searcher)
+
     resolve_inputs: list = []  # resolve_identities' arguments in the last na.load
     last_resolution: list = []  # and what it returned
 
@@ -418,30 +485,13 @@ def main(argv: list[str] | None = None) -> None:
             setattr(loader, name, timer(name, func))
         try:
             t, c, f = time.perf_counter(), _cpu(), _faults()
-            net = na.load(email=path, me=ME[1], cache=False, progress=False)
+            with searches:
+                net = na.load(email=path, me=ME[1], cache=False, progress=False)
             load_s, load_cpu, load_faults = time.perf_counter() - t, _cpu() - c, _faults() - f
         finally:
             for name, func in originals.items():
                 setattr(loader, name, func)
-        steps = [
-            ("(a) read_mbox, cache off (baseline)", read_s, read_cpu, read_faults),
-            ("(b) na.load, cache off", load_s, load_cpu, load_faults),
-        ]
-        steps += [(f"    {STAGES[name]}", *timed[name]) for name in STAGES if name in timed]
-        steps.append(
-            (
-                "    the rest (the people frame, or waiting for it)",
-                load_s - sum(w for w, _c, _f in timed.values()),
-                load_cpu - sum(c for _w, c, _f in timed.values()),
-                load_faults - sum(f for _w, _c, f in timed.values()),
-            )
-        )
-        for step, s, cpu, faults in steps:
-            print(
-                f"{run:<5}{step:<40}{s:>10.2f}{s / read_s:>10.1f}{cpu:>10.2f}{cpu / read_cpu:>10.1f}{faults:>10,}"
-            )
-        for name in STAGES.keys() - timed.keys():  # timed in a forked worker, not here
-            print(f"{run:<5}{'    ' + STAGES[name]:<40}{'(in a worker, meanwhile)':>40}")
+        _print_run(run, (read_s, read_cpu, read_faults), (load_s, load_cpu, load_faults), timed, searches)
         ratios.append((load_s / read_s, load_cpu / read_cpu))
     wall, cpu = [r[0] for r in ratios], [r[1] for r in ratios]
     print(
