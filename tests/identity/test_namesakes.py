@@ -4,10 +4,8 @@ Every address belongs to one person (a few people change jobs and have two); abo
 share their full name with someone else. The truth comes from the generator, not from the library.
 """
 
-import numpy as np
 import pandas as pd
 import pytest
-from rapidfuzz import fuzz
 
 import netanalytics as na
 from netanalytics import _namesearch, identity, loader
@@ -125,27 +123,6 @@ def test_resolution_s_own_search_in_its_process_resolves_as_in_place(world_file,
     for name in ("identities", "candidates", "merges"):
         pd.testing.assert_frame_equal(getattr(got[True], name), getattr(got[False], name), obj=name)
     assert len(got[True].candidates) == 38
-
-
-def test_a_searcher_process_that_ends_without_its_result_leaves_the_search_to_this_one():
-    # killed before it answers (or never able to start its work): the same search, made here
-    names = ["anna berg", "anna berge", "jon bergman", "ana berg"]
-    searcher = _namesearch.Searcher.start()
-    with searcher:
-        searcher._proc.kill()
-        got = searcher.search(names, 80.0)()
-    want = _namesearch.similar_name_search(names, 80.0)
-    assert all(np.array_equal(x, y) for x, y in zip(got[:3], want[:3], strict=True)) and got[3] == want[3]
-    assert searcher._proc.returncode is not None
-    # and one that answers gives what the search here gives
-    with _namesearch.Searcher.start() as searcher:
-        got = searcher.search(names, 80.0)()
-    assert (
-        all(np.array_equal(x, y) for x, y in zip(got[:3], want[:3], strict=True)) and got[3] == want[3] == []
-    )
-    # (a pair comes once for each block it is found in: the words "anna" and "berg", the start "berg")
-    assert [got[0].tolist(), got[1].tolist()] == [[0, 0, 0, 0, 1], [1, 3, 1, 3, 3]]
-    assert got[2].tolist() == [fuzz.token_sort_ratio(names[i], names[j]) for i, j in zip(got[0], got[1])]
 
 
 def test_generated_world_has_realistic_namesakes(world):
