@@ -188,12 +188,16 @@ def _print_run(run: int, read: tuple, load: tuple, timed: dict, searches: _Searc
     print(f"{run:<5}    the similar-name search: {searches}")
 
 
+# what the loader gives resolution of its own making, which resolution alone makes itself
+LOADERS_OWN = ("name_search", "normalised")
+
+
 def _resolve_alone(identity, inputs: list, n: int) -> None:
     """Resolution alone, in one process, on the inputs the load gave it: CPU seconds of this
-    process (no worker), the best and the median of ``n``; its similar-name search made here too
-    (not taken from the loader's process)."""
+    process (no worker), the best and the median of ``n``; its similar-name search and its display
+    names' normalisation made here too (not taken from the loader)."""
     spawn, identity.may_spawn = identity.may_spawn, lambda: False
-    kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
+    kwargs = {name: value for name, value in inputs[1].items() if name not in LOADERS_OWN}
     cpu = []
     try:
         for _ in range(n):
@@ -230,8 +234,9 @@ PASS_PARTS = {
 def _passes(identity, inputs: list, n: int) -> None:
     """Where resolution's time goes, in one process on the last load's inputs: the mean wall time
     of each step (the index, each rule, the outputs) and of the passes inside them over n runs,
-    the similar-name search made in place (not taken from the loader's process)."""
-    kwargs = {name: value for name, value in inputs[1].items() if name != "name_search"}
+    the similar-name search and the display names' normalisation made here (not taken from the
+    loader)."""
+    kwargs = {name: value for name, value in inputs[1].items() if name not in LOADERS_OWN}
     spent: dict[str, float] = {}
 
     def timed(name: str, func):

@@ -1463,21 +1463,24 @@ def similar_names(
     Given to :func:`resolve_identities` (``name_search``), the fuzzy rule takes the pairs of its
     names from it, as from a search of its own (:func:`_similar_name_pairs`). The loader makes the
     same search in a process of its own while it gathers resolution's other inputs."""
-    names = _names_searched(contacts, participants)
+    names, _normalised = _names_searched(contacts, participants)
     return names, _namesearch.similar_name_search(names, threshold)
 
 
-def _names_searched(contacts: pd.DataFrame, participants: pd.DataFrame) -> list[str]:
+def _names_searched(contacts: pd.DataFrame, participants: pd.DataFrame) -> tuple[list[str], dict]:
     """Every name the keys of ``contacts`` and ``participants`` can carry, normalised, each once:
-    what :func:`similar_names` searches. The names may be more than the keys will carry (an
-    automated sender's, a name beside a display name): the pairs of the keys' names are the same."""
+    what :func:`similar_names` searches; and each display name's normalised name (None where it
+    gives none), which :func:`resolve_identities` then takes as it is (``normalised``). The names
+    may be more than the keys will carry (an automated sender's, a name beside a display name):
+    the pairs of the keys' names are the same."""
     names = participants[S.DISPLAY_NAME].tolist()
     names += [
         key[5:] for key in participants[S.KEY].tolist() if isinstance(key, str) and key.startswith("name:")
     ]
     names += contacts[S.FULL_NAME].tolist() if len(contacts) else []
     displays = [name for name in dict.fromkeys(names) if isinstance(name, str) and name]
-    return list(dict.fromkeys(name for name in _normalized(displays) if name))
+    normalised = dict(zip(displays, _normalized(displays)))
+    return list(dict.fromkeys(name for name in normalised.values() if name)), normalised
 
 
 def _similar_name_pairs(
@@ -1717,6 +1720,7 @@ def resolve_identities(
     activity: pd.DataFrame | None = None,
     rules: tuple | None = None,
     name_search: Callable[[], tuple[list[str], tuple]] | None = None,
+    normalised: Mapping[str, str | None] | None = None,
 ) -> Resolution:
     """Group identity keys into people, conservatively.
 
@@ -1752,7 +1756,11 @@ def resolve_identities(
     name_search : callable, optional
         A function that gives the similar-name search made beforehand, :func:`similar_names` of
         the same ``contacts`` and ``participants`` at ``candidate_threshold`` (the loader's, in
-        a worker while it gathers these inputs); made here when not given.
+        a process of its own while it gathers these inputs); made here when not given.
+    normalised : mapping, optional
+        Display names already normalised (display name → :func:`normalize_person_name` of it,
+        None where it gives none; the loader's, made for its search): taken as they are, not
+        normalised again. Any display name not in it is normalised here.
 
     Returns
     -------
@@ -1834,6 +1842,8 @@ def resolve_identities(
                     ),
                 )
             )
+        if normalised is not None:
+            index._norm.update(normalised)
         if name_search is not None:
             index.similar_search = name_search
         elif searcher is not None:

@@ -738,9 +738,9 @@ def _load_uncached(
         override_frame = read_overrides(overrides) if overrides is not None else None
         region, region_rule = _phone_region(phone_region, report, [contacts])
         resolution_report.notes["phone_region"] = f"{region} ({region_rule})" if region else region_rule
-        name_search = None
+        name_search = normalised = None
         if searcher is not None:
-            names = _names_searched(contacts, participants)
+            names, normalised = _names_searched(contacts, participants)
             found = searcher.search(names, identity.CANDIDATE_THRESHOLD)
 
             def name_search():
@@ -755,6 +755,7 @@ def _load_uncached(
             phone_region=region,
             activity=activity_later(),
             name_search=name_search,
+            normalised=normalised,
         )
         resolution_report.notes["owner_keys"] = sorted(me_keys)
         resolution_report.notes["merge_candidates"] = len(resolution.candidates)

@@ -87,3 +87,38 @@ def test_no_searcher_without_a_python_to_start_and_resolution_searches_here(monk
     k2p = resolution.key_to_person
     assert k2p["ann@acme.com"] == k2p["anne@acme.com"] != k2p["bo@x.org"]
     assert resolution.merges["rule"].tolist() == [identity.RULE_FUZZY]
+
+
+def test_display_names_given_normalised_are_not_normalised_again(monkeypatch):
+    # the loader normalises every display name for its search, and resolution takes them as they are
+    participants = pd.DataFrame(
+        {
+            S.KEY: ["ann@acme.com", "anne@acme.com", "bo@x.org", "cy@y.org"],
+            S.DISPLAY_NAME: ["Anna Berg", "Berg, Anna", "Bo Lind", "Cy Moor"],
+        }
+    )
+    contacts = S.empty_frame(S.CONTACTS)
+    names, normalised = identity._names_searched(contacts, participants)
+    assert names == ["anna berg", "bo lind", "cy moor"]
+    assert normalised == {
+        "Anna Berg": "anna berg",
+        "Berg, Anna": "anna berg",
+        "Bo Lind": "bo lind",
+        "Cy Moor": "cy moor",
+    }
+    normalising = []
+    original = identity._normalized
+    monkeypatch.setattr(
+        identity, "_normalized", lambda names: normalising.append(list(names)) or original(names)
+    )
+    given = identity.resolve_identities(contacts, participants, me_keys=set(), normalised=normalised)
+    assert normalising == []
+    # one name missing from the mapping: that one alone is normalised here, and the result is the same
+    del normalised["Cy Moor"]
+    again = identity.resolve_identities(contacts, participants, me_keys=set(), normalised=normalised)
+    assert normalising == [["Cy Moor"]]
+    made_here = identity.resolve_identities(contacts, participants, me_keys=set())
+    for resolution in (given, again):
+        pd.testing.assert_frame_equal(resolution.identities, made_here.identities)
+    k2p = made_here.key_to_person
+    assert k2p["ann@acme.com"] == k2p["anne@acme.com"]  # (one name, one company domain)
