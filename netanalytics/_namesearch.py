@@ -12,6 +12,7 @@ namesake mailbox, docs/performance.md): a fresh process shares none.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import subprocess
@@ -204,11 +205,9 @@ class Searcher:
         return found
 
     def _write(self, data: bytes) -> None:
-        try:
+        with contextlib.suppress(OSError):  # (the process has ended: a broken pipe; found() searches here)
             self._proc.stdin.write(data)
             self._proc.stdin.close()
-        except OSError:  # (the process has ended: a broken pipe)
-            pass
 
     def close(self) -> None:
         """End the process if it still runs, and wait for it."""
@@ -224,7 +223,6 @@ class Searcher:
 def _serve() -> None:
     """The searcher's process: names and threshold read from stdin, what the search finds
     written to stdout."""
-    similar_name_search(["ab cd", "ab ce"], 80.0)  # (its first calls' costs, before the names come)
     names, threshold = pickle.load(sys.stdin.buffer)
     pickle.dump(similar_name_search(names, threshold), sys.stdout.buffer, protocol=pickle.HIGHEST_PROTOCOL)
     sys.stdout.buffer.flush()

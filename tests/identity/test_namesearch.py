@@ -61,7 +61,7 @@ def test_a_searcher_left_without_its_names_is_ended():
     # an error between its start and the search: leaving the block ends the process
     searcher = _namesearch.Searcher.start()
     with searcher:
-        pass
+        assert searcher._proc.poll() is None  # (running: waiting for its names)
     assert searcher._proc.returncode is not None and searcher._proc.stdout.closed
 
 
